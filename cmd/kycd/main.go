@@ -1,0 +1,381 @@
+// Command kycd is the self-hosted identity verification service.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/rpc"
+	"github.com/kycd/kycd/tools"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `kycd — self-hosted identity verification (KYC, KYB, AML)
+
+Usage:
+  kycd serve     [flags]   HTTP server (MCP at /mcp, health at /health) with job workers
+  kycd worker    [flags]   job workers only (scale out on one shared PostgreSQL)
+  kycd mcp       [flags]   MCP over stdio, as the key in KYCD_API_KEY
+  kycd migrate   [flags]   apply database migrations (also done at start-up)
+  kycd keys create --name NAME --mode live|test [--scopes a,b] [--account ID] [--checks a,b] [--rate-limit N]
+  kycd keys list   [--account ID]
+  kycd keys revoke ID|PREFIX
+  kycd version
+
+Run "kycd <command> -h" for the flags; every flag also reads a KYCD_* environment variable.
+`
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "kycd:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, true)
+	case "worker":
+		return serve(ctx, rest, false)
+	case "mcp":
+		return mcpStdio(ctx, rest, stdin, stdout)
+	case "migrate":
+		cfg, _, err := parseConfig(cmd, rest, "data-dir", "database-url", "encryption-keys", "log-level", "log-format")
+		if err != nil {
+			return err
+		}
+		store, err := openStore(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		fmt.Fprintf(stdout, "migrations applied (%s)\n", store.Dialect)
+		return nil
+	case "keys":
+		return keys(ctx, rest, stdout)
+	case "version":
+		fmt.Fprintln(stdout, "kycd", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// openStore opens the configured database and applies migrations.
+func openStore(ctx context.Context, cfg *Config) (*db.Store, error) {
+	keyring, err := db.LoadOrCreateKeyring(cfg.EncryptionKeys, cfg.keyFile())
+	if err != nil {
+		return nil, err
+	}
+	store, err := db.Open(ctx, db.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Keyring: keyring})
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Migrate(ctx); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return store, nil
+}
+
+// app is everything a running process holds.
+type app struct {
+	cfg   *Config
+	log   *slog.Logger
+	store *db.Store
+	queue *jobs.Queue
+	reg   *tools.Registry
+}
+
+func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
+	logger, err := cfg.logger()
+	if err != nil {
+		return nil, err
+	}
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	queue, err := jobs.New(store, jobs.Options{Work: work, MaxWorkers: cfg.Workers, Checks: checkEngines(cfg, logger), Logger: logger})
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	reg, err := tools.NewRegistry(&tools.Deps{Store: store, Jobs: queue, PublicURL: cfg.PublicURL, Logger: logger}, tools.All()...)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return &app{cfg: cfg, log: logger, store: store, queue: queue, reg: reg}, nil
+}
+
+// checkEngines wires the check engines this build and machine can run.
+func checkEngines(cfg *Config, logger *slog.Logger) map[models.Check]jobs.CheckRunner {
+	return map[models.Check]jobs.CheckRunner{}
+}
+
+func serve(ctx context.Context, args []string, httpToo bool) error {
+	name := "serve"
+	if !httpToo {
+		name = "worker"
+	}
+	cfg, _, err := parseConfig(name, args)
+	if err != nil {
+		return err
+	}
+	work := !cfg.NoWorkers || !httpToo
+	a, err := newApp(ctx, cfg, work)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	if err := a.queue.Start(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	var srv *http.Server
+	errc := make(chan error, 1)
+	if httpToo {
+		ln, err := net.Listen("tcp", cfg.Addr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		}
+		srv = &http.Server{Handler: a.routes(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		a.log.Info("kycd serving", "addr", ln.Addr().String(), "database", a.store.Dialect, "workers", work, "version", version, "public_url", cfg.PublicURL)
+		go func() { errc <- srv.Serve(ln) }()
+	} else {
+		a.log.Info("kycd worker running", "database", a.store.Dialect, "version", version)
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	a.log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if srv != nil {
+		if err := srv.Shutdown(sctx); err != nil {
+			a.log.Warn("http shutdown", "err", err)
+		}
+	}
+	return a.queue.Stop(sctx)
+}
+
+func (a *app) routes() http.Handler {
+	mux := http.NewServeMux()
+	mcpServer := rpc.NewMCPServer(a.reg, version)
+	mux.Handle("/mcp", rpc.HTTPHandler(mcpServer, "/mcp", a.authenticate))
+	mux.HandleFunc("GET /health", a.health)
+	return mux
+}
+
+func (a *app) authenticate(r *http.Request) (tools.Caller, *tools.Error) {
+	c, err := tools.Authenticate(r.Context(), a.reg.Deps(), rpc.BearerToken(r))
+	if err != nil {
+		return c, tools.AsError(err)
+	}
+	return c, nil
+}
+
+func (a *app) health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	status, dbStatus, code := "ok", "ok", http.StatusOK
+	if err := a.store.Ping(ctx); err != nil {
+		status, dbStatus, code = "degraded", "unavailable", http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"status": status, "version": version,
+		"database": map[string]string{"kind": string(a.store.Dialect), "status": dbStatus},
+	})
+}
+
+func mcpStdio(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	cfg, _, err := parseConfig("mcp", args)
+	if err != nil {
+		return err
+	}
+	a, err := newApp(ctx, cfg, !cfg.NoWorkers)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	caller, err := tools.Authenticate(ctx, a.reg.Deps(), cfg.APIKey)
+	if err != nil {
+		return fmt.Errorf("KYCD_API_KEY: %w", err)
+	}
+	if err := a.queue.Start(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		_ = a.queue.Stop(sctx)
+	}()
+	return rpc.ServeStdio(ctx, rpc.NewMCPServer(a.reg, version), caller, stdin, stdout, log.New(os.Stderr, "mcp: ", log.LstdFlags))
+}
+
+func keys(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("keys: want create, list or revoke")
+	}
+	sub, rest := args[0], args[1:]
+	fs := flag.NewFlagSet("kycd keys "+sub, flag.ContinueOnError)
+	name := fs.String("name", "", "a name for the key (required for create)")
+	mode := fs.String("mode", "test", "live or test")
+	scopes := fs.String("scopes", "", "comma-separated scopes (default: all): "+strings.Join(scopeNames(), ", "))
+	account := fs.String("account", "acct_default", "owning account id")
+	checks := fs.String("checks", "", "comma-separated checks this key enables by default (default: every available check)")
+	rateLimit := fs.Int("rate-limit", 0, "requests per minute for this key (0 = server default)")
+	cfgArgs, keyArgs := splitConfigArgs(rest)
+	cfg, _, err := parseConfig("keys", cfgArgs, "data-dir", "database-url", "encryption-keys")
+	if err != nil {
+		return err
+	}
+	if err := fs.Parse(keyArgs); err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	switch sub {
+	case "create":
+		sc, err := tools.ParseScopes(*scopes)
+		if err != nil {
+			return err
+		}
+		var chk []string
+		for _, c := range strings.Split(*checks, ",") {
+			if c = strings.TrimSpace(c); c == "" {
+				continue
+			}
+			if !contains(checkNames(), c) {
+				return fmt.Errorf("checks: unknown check %q; known: %s", c, strings.Join(checkNames(), ", "))
+			}
+			chk = append(chk, c)
+		}
+		if *rateLimit < 0 {
+			return errors.New("rate-limit: must be 0 or more")
+		}
+		secret, k, err := store.CreateAPIKey(ctx, db.NewKey{AccountID: *account, Name: *name, Mode: models.Mode(*mode), Scopes: sc, Checks: chk, RateLimit: *rateLimit})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s\n", secret)
+		fmt.Fprintf(os.Stderr, "created key %s (%s, %s, account %s); the secret above is shown only once\n", k.ID, k.Name, k.Mode, k.AccountID)
+		return nil
+	case "list":
+		filter := *account
+		if !flagGiven(fs, "account") {
+			filter = ""
+		}
+		list, err := store.ListAPIKeys(ctx, filter)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tPREFIX\tNAME\tMODE\tACCOUNT\tSCOPES\tCREATED\tREVOKED")
+		for _, k := range list {
+			revoked := "-"
+			if k.RevokedAt != nil {
+				revoked = k.RevokedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Prefix, k.Name, k.Mode, k.AccountID, k.Scopes, k.CreatedAt.Format(time.RFC3339), revoked)
+		}
+		return tw.Flush()
+	case "revoke":
+		if fs.NArg() != 1 {
+			return errors.New("keys revoke: give the key id or prefix")
+		}
+		k, err := store.RevokeAPIKey(ctx, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "revoked %s (%s)\n", k.ID, k.Name)
+		return nil
+	}
+	return fmt.Errorf("keys: unknown subcommand %q; want create, list or revoke", sub)
+}
+
+// splitConfigArgs separates the store flags (--data-dir, --database-url, --encryption-keys) from the rest.
+func splitConfigArgs(args []string) (cfg, rest []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name := strings.TrimLeft(a, "-")
+		name, _, hasVal := strings.Cut(name, "=")
+		if strings.HasPrefix(a, "-") && contains([]string{"data-dir", "database-url", "encryption-keys"}, name) {
+			cfg = append(cfg, a)
+			if !hasVal && i+1 < len(args) {
+				cfg = append(cfg, args[i+1])
+				i++
+			}
+			continue
+		}
+		rest = append(rest, a)
+	}
+	return cfg, rest
+}
+
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			given = true
+		}
+	})
+	return given
+}
+
+func scopeNames() []string {
+	var out []string
+	for _, s := range tools.AllScopes {
+		out = append(out, string(s))
+	}
+	return out
+}
+
+func checkNames() []string {
+	var out []string
+	for _, c := range models.AllChecks {
+		out = append(out, string(c))
+	}
+	return out
+}

@@ -1,0 +1,213 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// Dialect names the database behind a Store.
+type Dialect string
+
+// The two supported databases.
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// Options configure Open.
+type Options struct {
+	// URL is a postgres:// URL. Empty means the embedded SQLite file under DataDir.
+	URL string
+	// DataDir holds the SQLite file when URL is empty.
+	DataDir string
+	// Schema, for PostgreSQL, is set as the search_path of every connection (tests use one schema each).
+	Schema string
+	// Keyring encrypts PII columns. Required.
+	Keyring *Keyring
+	// MaxConns bounds the PostgreSQL pool (default 20).
+	MaxConns int32
+}
+
+// Store is the system of record: bun over PostgreSQL or SQLite.
+type Store struct {
+	DB      *bun.DB
+	Dialect Dialect
+	// Pool is the pgx pool shared by bun (through database/sql) and River; nil on SQLite.
+	Pool *pgxpool.Pool
+	// SQL is the database/sql handle under bun.
+	SQL *sql.DB
+	// Schema is the PostgreSQL schema in use ("" = the server's search_path).
+	Schema string
+	keys   *Keyring
+	now    func() time.Time
+}
+
+// Open connects to PostgreSQL when opts.URL is set, else opens (creating) the embedded SQLite file.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if opts.Keyring == nil {
+		return nil, errors.New("open store: no encryption keyring configured")
+	}
+	s := &Store{keys: opts.Keyring, now: func() time.Time { return time.Now().UTC() }, Schema: opts.Schema}
+	if opts.URL != "" {
+		if !strings.HasPrefix(opts.URL, "postgres://") && !strings.HasPrefix(opts.URL, "postgresql://") {
+			return nil, fmt.Errorf("database url: must start with postgres:// (got %q)", redactURL(opts.URL))
+		}
+		cfg, err := pgxpool.ParseConfig(opts.URL)
+		if err != nil {
+			return nil, fmt.Errorf("database url: %w", err)
+		}
+		if opts.MaxConns > 0 {
+			cfg.MaxConns = opts.MaxConns
+		} else if cfg.MaxConns < 20 {
+			cfg.MaxConns = 20
+		}
+		if opts.Schema != "" {
+			cfg.ConnConfig.RuntimeParams["search_path"] = opts.Schema
+		}
+		pool, err := pgxpool.NewWithConfig(ctx, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("connect postgres: %w", err)
+		}
+		pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := pool.Ping(pingCtx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("connect postgres %s: %w", redactURL(opts.URL), err)
+		}
+		s.Pool = pool
+		s.SQL = stdlib.OpenDBFromPool(pool)
+		s.DB = bun.NewDB(s.SQL, pgdialect.New())
+		s.Dialect = Postgres
+		return s, nil
+	}
+	dir := opts.DataDir
+	if dir == "" {
+		dir = "data"
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	path := filepath.Join(dir, "kycd.db")
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	sqldb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	// SQLite has one writer; River's SQLite driver and bun share this single connection,
+	// which turns lock contention into queueing instead of SQLITE_BUSY errors.
+	sqldb.SetMaxOpenConns(1)
+	if err := sqldb.PingContext(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	s.SQL = sqldb
+	s.DB = bun.NewDB(sqldb, sqlitedialect.New())
+	s.Dialect = SQLite
+	return s, nil
+}
+
+// Close releases the database.
+func (s *Store) Close() error {
+	err := s.DB.Close()
+	if s.Pool != nil {
+		s.Pool.Close()
+	}
+	return err
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.SQL.PingContext(ctx) }
+
+// SetClock replaces the store's clock (tests).
+func (s *Store) SetClock(now func() time.Time) { s.now = func() time.Time { return now().UTC() } }
+
+// Now is the store's current time, UTC.
+func (s *Store) Now() time.Time { return s.now() }
+
+// Keyring returns the PII keyring.
+func (s *Store) Keyring() *Keyring { return s.keys }
+
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable url)"
+	}
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	return u.String()
+}
+
+// Tx is one database transaction. Everything a state change causes — rows, events
+// and the River jobs that follow from it — is written through the same Tx.
+type Tx struct {
+	bun.Tx
+	store *Store
+	conn  *sql.Conn
+}
+
+// Store returns the store the transaction belongs to.
+func (tx *Tx) Store() *Store { return tx.store }
+
+// SQLTx is the database/sql transaction (what River's SQLite driver takes).
+func (tx *Tx) SQLTx() *sql.Tx { return tx.Tx.Tx }
+
+// WithPgx runs f with the transaction's own PostgreSQL connection presented as a pgx.Tx,
+// so River's pgx driver writes its rows inside this transaction. PostgreSQL only.
+func (tx *Tx) WithPgx(f func(pgx.Tx) error) error {
+	if tx.store.Dialect != Postgres {
+		return errors.New("WithPgx: not a PostgreSQL store")
+	}
+	return tx.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("WithPgx: unexpected driver connection %T", dc)
+		}
+		return f(&pinnedTx{conn: c.Conn()})
+	})
+}
+
+// InTx runs fn in a transaction and commits it when fn returns nil; any error or panic rolls back.
+// The transaction owns one pinned connection, so River's inserts (WithPgx) share it.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) (err error) {
+	conn, err := s.DB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Close()
+	btx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = btx.Rollback()
+		}
+	}()
+	if err := fn(ctx, &Tx{Tx: btx, store: s, conn: conn.Conn}); err != nil {
+		return err
+	}
+	if err := btx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	committed = true
+	return nil
+}

@@ -1,0 +1,408 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kycd/kycd/models"
+)
+
+// ErrNotFound means no row matched within the caller's account and mode.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict means the row is not in a state that allows the change.
+var ErrConflict = errors.New("state conflict")
+
+// Scope limits a read or write to one account and mode. Every query that takes an
+// object id also takes a Scope, so an id from another account or mode is simply not found.
+type Scope struct {
+	AccountID string
+	Mode      models.Mode
+}
+
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// EnsureAccount creates the account when it does not exist yet.
+func (s *Store) EnsureAccount(ctx context.Context, id, name string) error {
+	a := &models.Account{ID: id, Name: name, CreatedAt: s.Now()}
+	_, err := s.DB.NewInsert().Model(a).On("CONFLICT (id) DO NOTHING").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("ensure account: %w", err)
+	}
+	return nil
+}
+
+// NewKey describes an API key to create.
+type NewKey struct {
+	AccountID string
+	Name      string
+	Mode      models.Mode
+	Scopes    []string
+	Checks    []string
+	RateLimit int
+}
+
+// CreateAPIKey stores a new key and returns its secret, which is not stored and cannot be shown again.
+func (s *Store) CreateAPIKey(ctx context.Context, nk NewKey) (string, *models.APIKey, error) {
+	if nk.Mode != models.ModeLive && nk.Mode != models.ModeTest {
+		return "", nil, fmt.Errorf("mode: must be live or test, got %q", nk.Mode)
+	}
+	if strings.TrimSpace(nk.Name) == "" {
+		return "", nil, errors.New("name: required")
+	}
+	if err := s.EnsureAccount(ctx, nk.AccountID, nk.AccountID); err != nil {
+		return "", nil, err
+	}
+	secret := "sk_" + string(nk.Mode) + "_" + RandomBase62(32)
+	scopes, _ := json.Marshal(nonNil(nk.Scopes))
+	checks, _ := json.Marshal(nonNil(nk.Checks))
+	k := &models.APIKey{
+		ID:        NewID("key", s.Now()),
+		AccountID: nk.AccountID,
+		Name:      nk.Name,
+		Mode:      nk.Mode,
+		Prefix:    secret[:12],
+		Hash:      HashSecret(secret),
+		Scopes:    string(scopes),
+		Checks:    string(checks),
+		RateLimit: nk.RateLimit,
+		CreatedAt: s.Now(),
+	}
+	if _, err := s.DB.NewInsert().Model(k).Exec(ctx); err != nil {
+		return "", nil, fmt.Errorf("insert api key: %w", err)
+	}
+	return secret, k, nil
+}
+
+func nonNil(v []string) []string {
+	if v == nil {
+		return []string{}
+	}
+	return v
+}
+
+// ListAPIKeys lists keys, newest first; accountID "" lists every account's.
+func (s *Store) ListAPIKeys(ctx context.Context, accountID string) ([]models.APIKey, error) {
+	var keys []models.APIKey
+	q := s.DB.NewSelect().Model(&keys).Order("id DESC")
+	if accountID != "" {
+		q = q.Where("account_id = ?", accountID)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list api keys: %w", err)
+	}
+	return keys, nil
+}
+
+// RevokeAPIKey revokes a key by id or by its display prefix. Revoking twice is not an error.
+func (s *Store) RevokeAPIKey(ctx context.Context, idOrPrefix string) (*models.APIKey, error) {
+	k := new(models.APIKey)
+	err := s.DB.NewSelect().Model(k).Where("id = ? OR prefix = ?", idOrPrefix, idOrPrefix).Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "api key")
+	}
+	if k.RevokedAt == nil {
+		now := s.Now()
+		k.RevokedAt = &now
+		if _, err := s.DB.NewUpdate().Model(k).Column("revoked_at").WherePK().Exec(ctx); err != nil {
+			return nil, fmt.Errorf("revoke api key: %w", err)
+		}
+	}
+	return k, nil
+}
+
+// LookupAPIKey finds the live (not revoked) key with this secret.
+func (s *Store) LookupAPIKey(ctx context.Context, secret string) (*models.APIKey, error) {
+	k := new(models.APIKey)
+	err := s.DB.NewSelect().Model(k).Where("hash = ?", HashSecret(secret)).Where("revoked_at IS NULL").Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "api key")
+	}
+	return k, nil
+}
+
+// FindOrCreateApplicant returns the applicant with this external reference in the scope,
+// creating it when absent (or always, when ref is nil). pii is the integrator's data, sealed.
+func (tx *Tx) FindOrCreateApplicant(ctx context.Context, sc Scope, ref *string, pii any) (*models.Applicant, error) {
+	s := tx.store
+	sealed, err := s.keys.SealJSON(pii)
+	if err != nil {
+		return nil, fmt.Errorf("seal applicant data: %w", err)
+	}
+	now := s.Now()
+	a := &models.Applicant{ID: NewID("app", now), AccountID: sc.AccountID, Mode: sc.Mode, ExternalRef: ref, PII: sealed, CreatedAt: now, UpdatedAt: now}
+	// ON CONFLICT makes concurrent creations with one reference converge on one applicant.
+	res, err := tx.NewInsert().Model(a).On("CONFLICT (account_id, mode, external_ref) WHERE external_ref IS NOT NULL DO NOTHING").Exec(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("insert applicant: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return a, nil
+	}
+	existing := new(models.Applicant)
+	err = tx.NewSelect().Model(existing).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
+		Where("external_ref = ?", *ref).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("find applicant: %w", err)
+	}
+	return existing, nil
+}
+
+// InsertVerification writes a new verification row.
+func (tx *Tx) InsertVerification(ctx context.Context, v *models.Verification) error {
+	if _, err := tx.NewInsert().Model(v).Exec(ctx); err != nil {
+		return fmt.Errorf("insert verification: %w", err)
+	}
+	return nil
+}
+
+// AppendEvent adds an event to its object's timeline with the next sequence number.
+func (tx *Tx) AppendEvent(ctx context.Context, ev *models.Event) error {
+	var seq int64
+	err := tx.NewSelect().Model((*models.Event)(nil)).ColumnExpr("COALESCE(MAX(seq), 0)").
+		Where("object_id = ?", ev.ObjectID).Scan(ctx, &seq)
+	if err != nil {
+		return fmt.Errorf("next event seq: %w", err)
+	}
+	ev.Seq = seq + 1
+	if ev.CreatedAt.IsZero() {
+		ev.CreatedAt = tx.store.Now()
+	}
+	ev.ID = NewID("evt", ev.CreatedAt)
+	if ev.Data == "" {
+		ev.Data = "{}"
+	}
+	if _, err := tx.NewInsert().Model(ev).Exec(ctx); err != nil {
+		return fmt.Errorf("insert event: %w", err)
+	}
+	return nil
+}
+
+// Transition moves a verification from one of the from statuses to to, applying set to the
+// row first (set may be nil). It returns ErrConflict when the verification is in another status.
+func (tx *Tx) Transition(ctx context.Context, sc Scope, id string, from []models.Status, to models.Status, set func(v *models.Verification) []string) (*models.Verification, error) {
+	v := new(models.Verification)
+	q := tx.NewSelect().Model(v).Where("id = ?", id).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode)
+	if tx.store.Dialect == Postgres {
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, notFound(err, "verification")
+	}
+	allowed := false
+	for _, f := range from {
+		if v.Status == f {
+			allowed = true
+		}
+	}
+	if !allowed {
+		return v, fmt.Errorf("verification is %s: %w", v.Status, ErrConflict)
+	}
+	cols := []string{"status", "updated_at"}
+	if set != nil {
+		cols = append(cols, set(v)...)
+	}
+	v.Status = to
+	v.UpdatedAt = tx.store.Now()
+	res, err := tx.NewUpdate().Model(v).Column(cols...).WherePK().Where("status IN (?)", bun.In(from)).Exec(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("update verification: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, fmt.Errorf("verification changed concurrently: %w", ErrConflict)
+	}
+	return v, nil
+}
+
+// GetVerification reads one verification in the scope.
+func (s *Store) GetVerification(ctx context.Context, sc Scope, id string) (*models.Verification, error) {
+	v := new(models.Verification)
+	err := s.DB.NewSelect().Model(v).Where("id = ?", id).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "verification")
+	}
+	return v, nil
+}
+
+// GetVerificationByToken finds the verification a hosted-flow session token belongs to.
+func (s *Store) GetVerificationByToken(ctx context.Context, token string) (*models.Verification, error) {
+	v := new(models.Verification)
+	if err := s.DB.NewSelect().Model(v).Where("token_hash = ?", HashSecret(token)).Scan(ctx); err != nil {
+		return nil, notFound(err, "verification")
+	}
+	return v, nil
+}
+
+// VerificationFilter selects verifications for ListVerifications.
+type VerificationFilter struct {
+	Scope
+	Statuses      []models.Status
+	ExternalRef   string
+	ApplicantID   string
+	CreatedAfter  *time.Time
+	CreatedBefore *time.Time
+	// Before is the cursor: only ids strictly less (older) than it.
+	Before string
+	Limit  int
+}
+
+// ListVerifications lists newest first. It returns up to Limit rows and whether more exist.
+func (s *Store) ListVerifications(ctx context.Context, f VerificationFilter) ([]models.Verification, bool, error) {
+	var rows []models.Verification
+	q := s.DB.NewSelect().Model(&rows).Where("account_id = ?", f.AccountID).Where("mode = ?", f.Mode)
+	if len(f.Statuses) > 0 {
+		q = q.Where("status IN (?)", bun.In(f.Statuses))
+	}
+	if f.ExternalRef != "" {
+		q = q.Where("external_ref = ?", f.ExternalRef)
+	}
+	if f.ApplicantID != "" {
+		q = q.Where("applicant_id = ?", f.ApplicantID)
+	}
+	if f.CreatedAfter != nil {
+		q = q.Where("created_at > ?", f.CreatedAfter.UTC())
+	}
+	if f.CreatedBefore != nil {
+		q = q.Where("created_at < ?", f.CreatedBefore.UTC())
+	}
+	if f.Before != "" {
+		q = q.Where("id < ?", f.Before)
+	}
+	if err := q.Order("id DESC").Limit(int64(f.Limit + 1)).Scan(ctx); err != nil {
+		return nil, false, fmt.Errorf("list verifications: %w", err)
+	}
+	more := len(rows) > f.Limit
+	if more {
+		rows = rows[:f.Limit]
+	}
+	return rows, more, nil
+}
+
+// EventFilter selects events for ListEvents.
+type EventFilter struct {
+	Scope
+	ObjectID string
+	Types    []string
+	// After is the cursor for ascending (timeline) order; Before for descending.
+	After, Before string
+	// AfterSeq pages an object's timeline (ObjectID set, Ascending) by sequence number.
+	AfterSeq  int64
+	Since     *time.Time
+	Ascending bool
+	Limit     int
+}
+
+// ListEvents lists events; per object they come in sequence order when Ascending.
+func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]models.Event, bool, error) {
+	var rows []models.Event
+	q := s.DB.NewSelect().Model(&rows).Where("account_id = ?", f.AccountID).Where("mode = ?", f.Mode)
+	if f.ObjectID != "" {
+		q = q.Where("object_id = ?", f.ObjectID)
+	}
+	if len(f.Types) > 0 {
+		q = q.Where("type IN (?)", bun.In(f.Types))
+	}
+	if f.Since != nil {
+		q = q.Where("created_at >= ?", f.Since.UTC())
+	}
+	if f.After != "" {
+		q = q.Where("id > ?", f.After)
+	}
+	if f.Before != "" {
+		q = q.Where("id < ?", f.Before)
+	}
+	if f.AfterSeq > 0 {
+		q = q.Where("seq > ?", f.AfterSeq)
+	}
+	switch {
+	case f.Ascending && f.ObjectID != "":
+		q = q.Order("seq ASC")
+	case f.Ascending:
+		q = q.Order("id ASC")
+	default:
+		q = q.Order("id DESC")
+	}
+	if err := q.Limit(int64(f.Limit + 1)).Scan(ctx); err != nil {
+		return nil, false, fmt.Errorf("list events: %w", err)
+	}
+	more := len(rows) > f.Limit
+	if more {
+		rows = rows[:f.Limit]
+	}
+	return rows, more, nil
+}
+
+// GetApplicant reads an applicant by id in the scope.
+func (s *Store) GetApplicant(ctx context.Context, sc Scope, id string) (*models.Applicant, error) {
+	a := new(models.Applicant)
+	err := s.DB.NewSelect().Model(a).Where("id = ?", id).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "applicant")
+	}
+	return a, nil
+}
+
+// GetApplicantByRef reads an applicant by the integrator's external reference in the scope.
+func (s *Store) GetApplicantByRef(ctx context.Context, sc Scope, ref string) (*models.Applicant, error) {
+	a := new(models.Applicant)
+	err := s.DB.NewSelect().Model(a).Where("external_ref = ?", ref).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "applicant")
+	}
+	return a, nil
+}
+
+// ListApplicants lists newest first with a cursor (Before = the last id seen).
+func (s *Store) ListApplicants(ctx context.Context, sc Scope, before string, limit int) ([]models.Applicant, bool, error) {
+	var rows []models.Applicant
+	q := s.DB.NewSelect().Model(&rows).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode)
+	if before != "" {
+		q = q.Where("id < ?", before)
+	}
+	if err := q.Order("id DESC").Limit(int64(limit + 1)).Scan(ctx); err != nil {
+		return nil, false, fmt.Errorf("list applicants: %w", err)
+	}
+	more := len(rows) > limit
+	if more {
+		rows = rows[:limit]
+	}
+	return rows, more, nil
+}
+
+// UpdateApplicantProfile stores the profile as last verified (sealed).
+func (tx *Tx) UpdateApplicantProfile(ctx context.Context, applicantID string, profile any) error {
+	sealed, err := tx.store.keys.SealJSON(profile)
+	if err != nil {
+		return fmt.Errorf("seal profile: %w", err)
+	}
+	_, err = tx.NewUpdate().Model((*models.Applicant)(nil)).Set("profile = ?", sealed).Set("updated_at = ?", tx.store.Now()).
+		Where("id = ?", applicantID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("update applicant profile: %w", err)
+	}
+	return nil
+}
+
+// DueForExpiry returns up to limit verifications still open after their expiry time.
+func (s *Store) DueForExpiry(ctx context.Context, now time.Time, limit int) ([]models.Verification, error) {
+	var rows []models.Verification
+	err := s.DB.NewSelect().Model(&rows).Column("id", "account_id", "mode").
+		Where("status IN (?)", bun.In([]models.Status{models.StatusPending, models.StatusInProgress})).
+		Where("expires_at <= ?", now.UTC()).Order("expires_at ASC").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("due for expiry: %w", err)
+	}
+	return rows, nil
+}

@@ -1,0 +1,57 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/models"
+)
+
+// Event types of the verification timeline.
+const (
+	EventCreated    = "verification.created"
+	EventStarted    = "verification.started"
+	EventProcessing = "verification.processing"
+	EventCompleted  = "verification.completed"
+	EventExpired    = "verification.expired"
+	EventCancelled  = "verification.cancelled"
+)
+
+// Transition changes a verification's status and writes the matching timeline event in the
+// same transaction: the one place a status changes, so no change goes unrecorded.
+func Transition(ctx context.Context, tx *db.Tx, sc db.Scope, id string, from []models.Status, to models.Status,
+	eventType string, data map[string]any, set func(v *models.Verification) []string) (*models.Verification, error) {
+	var prev models.Status
+	v, err := tx.Transition(ctx, sc, id, from, to, func(v *models.Verification) []string {
+		prev = v.Status
+		if set != nil {
+			return set(v)
+		}
+		return nil
+	})
+	if err != nil {
+		return v, err
+	}
+	if err := RecordEvent(ctx, tx, v, eventType, prev, data); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// RecordEvent appends a verification event with its status change and extra data.
+func RecordEvent(ctx context.Context, tx *db.Tx, v *models.Verification, eventType string, prev models.Status, data map[string]any) error {
+	payload := map[string]any{"verification_id": v.ID, "reference": v.Reference, "status": v.Status}
+	if prev != "" {
+		payload["previous_status"] = prev
+	}
+	for k, val := range data {
+		payload[k] = val
+	}
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	return tx.AppendEvent(ctx, &models.Event{AccountID: v.AccountID, Mode: v.Mode, ObjectType: "verification",
+		ObjectID: v.ID, Type: eventType, Data: string(b)})
+}

@@ -1,0 +1,151 @@
+// Package models holds the row structs and enums shared by db, jobs and tools.
+// It is data only: no behaviour, no imports of other kycd packages.
+package models
+
+import "time"
+
+// Mode separates live data from test data. Keys of one mode never see the other mode's objects.
+type Mode string
+
+// The two modes.
+const (
+	ModeLive Mode = "live"
+	ModeTest Mode = "test"
+)
+
+// Status is where a verification is in its lifecycle.
+type Status string
+
+// Verification statuses: pending → in_progress → processing → approved | needs_review | rejected,
+// or expired / cancelled.
+const (
+	StatusPending     Status = "pending"
+	StatusInProgress  Status = "in_progress"
+	StatusProcessing  Status = "processing"
+	StatusApproved    Status = "approved"
+	StatusNeedsReview Status = "needs_review"
+	StatusRejected    Status = "rejected"
+	StatusExpired     Status = "expired"
+	StatusCancelled   Status = "cancelled"
+)
+
+// AllStatuses lists every status, in lifecycle order.
+var AllStatuses = []Status{StatusPending, StatusInProgress, StatusProcessing, StatusApproved,
+	StatusNeedsReview, StatusRejected, StatusExpired, StatusCancelled}
+
+// Check names a verification check.
+type Check string
+
+// The checks a verification may ask for.
+const (
+	CheckDocument  Check = "document"
+	CheckFaceMatch Check = "face_match"
+	CheckLiveness  Check = "liveness"
+	CheckAge       Check = "age"
+	CheckScreening Check = "screening"
+)
+
+// AllChecks lists every check a verification may name.
+var AllChecks = []Check{CheckDocument, CheckFaceMatch, CheckLiveness, CheckAge, CheckScreening}
+
+// DocumentType is the kind of identity document expected.
+type DocumentType string
+
+// Document types.
+const (
+	DocPassport        DocumentType = "passport"
+	DocIDCard          DocumentType = "id_card"
+	DocDriversLicense  DocumentType = "drivers_license"
+	DocResidencePermit DocumentType = "residence_permit"
+)
+
+// AllDocumentTypes lists every document type.
+var AllDocumentTypes = []DocumentType{DocPassport, DocIDCard, DocDriversLicense, DocResidencePermit}
+
+// Account owns keys and every object made with them.
+type Account struct {
+	ID        string    `bun:"id,pk"`
+	Name      string    `bun:"name"`
+	CreatedAt time.Time `bun:"created_at"`
+}
+
+// APIKey is a stored API key. Only the SHA-256 of the secret is kept.
+type APIKey struct {
+	ID         string     `bun:"id,pk"`
+	AccountID  string     `bun:"account_id"`
+	Name       string     `bun:"name"`
+	Mode       Mode       `bun:"mode"`
+	Prefix     string     `bun:"prefix"`
+	Hash       string     `bun:"hash"`
+	Scopes     string     `bun:"scopes"` // JSON array of scope names
+	Checks     string     `bun:"checks"` // JSON array of enabled checks; "[]" means every available check
+	RateLimit  int        `bun:"rate_limit"`
+	CreatedAt  time.Time  `bun:"created_at"`
+	RevokedAt  *time.Time `bun:"revoked_at"`
+	LastUsedAt *time.Time `bun:"last_used_at"`
+}
+
+// Applicant is the person (or, later, business) behind one or more verifications.
+// PII is held only in the encrypted blobs.
+type Applicant struct {
+	ID          string    `bun:"id,pk"`
+	AccountID   string    `bun:"account_id"`
+	Mode        Mode      `bun:"mode"`
+	ExternalRef *string   `bun:"external_ref"`
+	PII         []byte    `bun:"pii"`     // encrypted JSON of the data given by the integrator
+	Profile     []byte    `bun:"profile"` // encrypted JSON of the profile as last verified
+	CreatedAt   time.Time `bun:"created_at"`
+	UpdatedAt   time.Time `bun:"updated_at"`
+}
+
+// Verification is one identity verification session.
+type Verification struct {
+	ID           string     `bun:"id,pk"`
+	Reference    string     `bun:"reference"`
+	AccountID    string     `bun:"account_id"`
+	Mode         Mode       `bun:"mode"`
+	APIKeyID     string     `bun:"api_key_id"`
+	ApplicantID  string     `bun:"applicant_id"`
+	Status       Status     `bun:"status"`
+	DocumentType string     `bun:"document_type"`
+	Checks       string     `bun:"checks"` // JSON array
+	ExternalRef  *string    `bun:"external_ref"`
+	Metadata     string     `bun:"metadata"` // JSON object
+	ApplicantPII []byte     `bun:"applicant_pii"`
+	RedirectURL  string     `bun:"redirect_url"`
+	CallbackURL  string     `bun:"callback_url"`
+	MinAge       *int       `bun:"min_age"`
+	MaxAge       *int       `bun:"max_age"`
+	Locale       string     `bun:"locale"`
+	TokenHash    string     `bun:"token_hash"`
+	TokenSealed  []byte     `bun:"token_sealed"` // the session token, encrypted, so hosted_url can be shown again
+	Result       *string    `bun:"result"`       // JSON object, set when a decision is made
+	ExpiresAt    time.Time  `bun:"expires_at"`
+	SubmittedAt  *time.Time `bun:"submitted_at"`
+	CompletedAt  *time.Time `bun:"completed_at"`
+	CreatedAt    time.Time  `bun:"created_at"`
+	UpdatedAt    time.Time  `bun:"updated_at"`
+}
+
+// Event is one row of an object's timeline. Events are ordered per object by Seq.
+type Event struct {
+	ID         string    `bun:"id,pk"`
+	AccountID  string    `bun:"account_id"`
+	Mode       Mode      `bun:"mode"`
+	ObjectType string    `bun:"object_type"`
+	ObjectID   string    `bun:"object_id"`
+	Seq        int64     `bun:"seq"`
+	Type       string    `bun:"type"`
+	Data       string    `bun:"data"` // JSON object; never raw images
+	CreatedAt  time.Time `bun:"created_at"`
+}
+
+// Idempotency remembers the response to a creating call for replay.
+type Idempotency struct {
+	AccountID   string    `bun:"account_id,pk"`
+	Mode        Mode      `bun:"mode,pk"`
+	Key         string    `bun:"key,pk"`
+	RequestHash string    `bun:"request_hash"`
+	Response    string    `bun:"response"`
+	CreatedAt   time.Time `bun:"created_at"`
+}

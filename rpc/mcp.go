@@ -1,0 +1,152 @@
+package rpc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/kycd/kycd/tools"
+)
+
+type callerKey struct{}
+
+// WithCaller stores the authenticated caller in ctx for the tool handlers.
+func WithCaller(ctx context.Context, c tools.Caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// CallerFrom returns the caller an adapter authenticated, if any.
+func CallerFrom(ctx context.Context) (tools.Caller, bool) {
+	c, ok := ctx.Value(callerKey{}).(tools.Caller)
+	return c, ok
+}
+
+// NewMCPServer serves every tool of the registry over MCP. No per-tool code: the tool list,
+// schemas, annotations and results all come from the registry.
+func NewMCPServer(reg *tools.Registry, version string) *server.MCPServer {
+	s := server.NewMCPServer("kycd", version,
+		server.WithTitle("kycd identity verification"),
+		server.WithDescription("Self-hosted KYC/KYB/AML: create and follow identity verifications, screen people and businesses."),
+		server.WithInstructions("Create a verification with create_verification, send the applicant to hosted_url, then poll get_verification until the status is approved, needs_review or rejected. Every result carries machine-readable reasons."),
+		server.WithToolCapabilities(false),
+		server.WithRecovery(),
+	)
+	for _, info := range reg.Tools() {
+		s.AddTool(mcpTool(info), toolHandler(reg, info.Name))
+	}
+	return s
+}
+
+func mcpTool(info tools.Info) mcp.Tool {
+	b := func(v bool) *bool { return &v }
+	return mcp.Tool{
+		Name:            info.Name,
+		Title:           info.Title,
+		Description:     info.Description,
+		RawInputSchema:  info.InputSchema,
+		RawOutputSchema: info.OutputSchema,
+		Annotations: mcp.ToolAnnotation{
+			Title:           info.Title,
+			ReadOnlyHint:    b(info.Annotations.ReadOnly),
+			DestructiveHint: b(info.Annotations.Destructive),
+			IdempotentHint:  b(info.Annotations.Idempotent),
+			OpenWorldHint:   b(info.Annotations.OpenWorld),
+		},
+	}
+}
+
+func toolHandler(reg *tools.Registry, name string) server.ToolHandlerFunc {
+	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		caller, ok := CallerFrom(ctx)
+		if !ok {
+			return errorResult(tools.Errorf(tools.CodeUnauthenticated, "", "no API key: set KYCD_API_KEY (stdio) or send Authorization: Bearer (HTTP)")), nil
+		}
+		raw, err := json.Marshal(req.Params.Arguments)
+		if err != nil {
+			return errorResult(tools.Errorf(tools.CodeMalformed, "", "arguments cannot be read: %v", err)), nil
+		}
+		out, err := reg.Call(ctx, caller, name, raw)
+		if err != nil {
+			return errorResult(tools.AsError(err)), nil
+		}
+		body, err := json.MarshalIndent(out, "", "  ")
+		if err != nil {
+			return nil, fmt.Errorf("encode result: %w", err)
+		}
+		// Text for clients that read only content: the summary, then the full JSON.
+		return mcp.NewToolResultStructured(out, reg.Summarize(name, out)+"\n\n"+string(body)), nil
+	}
+}
+
+// errorResult is a tool error as MCP wants it: isError with text that says what to fix.
+func errorResult(e *tools.Error) *mcp.CallToolResult {
+	if e == nil {
+		e = tools.Errorf(tools.CodeInternal, "", "internal error")
+	}
+	text := fmt.Sprintf("Error (%s): %s", e.Code, e.Message)
+	if e.Field != "" {
+		text = fmt.Sprintf("Error (%s) in field %q: %s", e.Code, e.Field, e.Message)
+	}
+	r := mcp.NewToolResultError(text)
+	r.StructuredContent = map[string]any{"error": e}
+	return r
+}
+
+// HTTPHandler serves MCP Streamable HTTP at path, behind API-key authentication.
+// Both protocol eras are served: 2025-11-25 with initialize and sessions, and the stateless 2026-07-28.
+func HTTPHandler(s *server.MCPServer, path string, auth func(r *http.Request) (tools.Caller, *tools.Error)) http.Handler {
+	h := server.NewStreamableHTTPServer(s, server.WithEndpointPath(path),
+		server.WithHTTPContextFunc(func(ctx context.Context, r *http.Request) context.Context {
+			if c, ok := CallerFrom(r.Context()); ok {
+				return WithCaller(ctx, c)
+			}
+			return ctx
+		}))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, terr := auth(r)
+		if terr != nil {
+			WriteHTTPError(w, terr)
+			return
+		}
+		h.ServeHTTP(w, r.WithContext(WithCaller(r.Context(), c)))
+	})
+}
+
+// WriteHTTPError writes {"error": {...}} with the mapped status.
+func WriteHTTPError(w http.ResponseWriter, e *tools.Error) {
+	w.Header().Set("Content-Type", "application/json")
+	if e.Code == tools.CodeUnauthenticated {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="kycd"`)
+	}
+	w.WriteHeader(e.Code.HTTPStatus())
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": e})
+}
+
+// BearerToken extracts the token of an "Authorization: Bearer …" header.
+func BearerToken(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// ServeStdio serves MCP over in/out as the given caller until ctx ends or in closes.
+func ServeStdio(ctx context.Context, s *server.MCPServer, c tools.Caller, in io.Reader, out io.Writer, errLog *log.Logger) error {
+	ss := server.NewStdioServer(s)
+	ss.SetErrorLogger(errLog)
+	ss.SetContextFunc(func(ctx context.Context) context.Context { return WithCaller(ctx, c) })
+	err := ss.Listen(ctx, in, out)
+	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

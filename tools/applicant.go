@@ -1,0 +1,55 @@
+package tools
+
+import (
+	"context"
+	"time"
+
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/models"
+)
+
+// Applicant is a person as every surface shows them.
+type Applicant struct {
+	ID            string                `json:"id" jsonschema:"applicant id (app_…)"`
+	ExternalRef   *string               `json:"external_ref" jsonschema:"your id for the applicant, null when none"`
+	Data          *models.ApplicantData `json:"data" jsonschema:"the data given when the applicant was first created, null when none"`
+	Profile       *models.ApplicantData `json:"profile" jsonschema:"the profile as last verified (from an approved verification), null until then"`
+	Verifications []VerificationSummary `json:"verifications" jsonschema:"the applicant's verifications, newest first (at most 50)"`
+	CreatedAt     time.Time             `json:"created_at" jsonschema:"creation time"`
+	UpdatedAt     time.Time             `json:"updated_at" jsonschema:"last change"`
+}
+
+// VerificationSummary is a line of an applicant's history.
+type VerificationSummary struct {
+	ID        string    `json:"id" jsonschema:"verification id"`
+	Reference string    `json:"reference" jsonschema:"short reference"`
+	Status    string    `json:"status" jsonschema:"lifecycle status"`
+	CreatedAt time.Time `json:"created_at" jsonschema:"creation time"`
+}
+
+func toApplicant(ctx context.Context, d *Deps, c Caller, a *models.Applicant, withHistory bool) (Applicant, error) {
+	out := Applicant{ID: a.ID, ExternalRef: a.ExternalRef, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Verifications: []VerificationSummary{}}
+	for _, f := range []struct {
+		sealed []byte
+		dst    **models.ApplicantData
+	}{{a.PII, &out.Data}, {a.Profile, &out.Profile}} {
+		if len(f.sealed) == 0 {
+			continue
+		}
+		v := new(models.ApplicantData)
+		if err := d.Store.Keyring().OpenJSON(f.sealed, v); err != nil {
+			return out, err
+		}
+		*f.dst = v
+	}
+	if withHistory {
+		rows, _, err := d.Store.ListVerifications(ctx, db.VerificationFilter{Scope: c.scope(), ApplicantID: a.ID, Limit: 50})
+		if err != nil {
+			return out, err
+		}
+		for _, v := range rows {
+			out.Verifications = append(out.Verifications, VerificationSummary{ID: v.ID, Reference: v.Reference, Status: string(v.Status), CreatedAt: v.CreatedAt})
+		}
+	}
+	return out, nil
+}

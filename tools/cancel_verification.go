@@ -1,0 +1,49 @@
+package tools
+
+import (
+	"context"
+	"errors"
+
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/models"
+)
+
+// CancelVerificationInput names the verification to cancel.
+type CancelVerificationInput struct {
+	ID     string `json:"id" jsonschema:"verification id (ver_…)" minLength:"1" maxLength:"64"`
+	Reason string `json:"reason,omitempty" jsonschema:"why, for the timeline" maxLength:"500"`
+}
+
+// CancelVerification ends a verification that has not been submitted.
+var CancelVerification = Tool[CancelVerificationInput, Verification]{
+	Name:        "cancel_verification",
+	Title:       "Cancel verification",
+	Description: "Cancel a verification that is pending or in progress; its hosted link stops working. A verification already submitted, decided, expired or cancelled cannot be cancelled (conflict).",
+	Scope:       ScopeVerificationsWrite,
+	Annotations: Annotations{ReadOnly: false, Destructive: true, Idempotent: false, OpenWorld: false},
+	Summary:     summarizeVerification,
+	Handle: func(ctx context.Context, d *Deps, c Caller, in CancelVerificationInput) (Verification, error) {
+		if _, err := getVerification(ctx, d, c, in.ID); err != nil {
+			return Verification{}, err
+		}
+		var v *models.Verification
+		err := d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			var err error
+			data := map[string]any{}
+			if in.Reason != "" {
+				data["reason"] = in.Reason
+			}
+			v, err = jobs.Transition(ctx, tx, c.scope(), in.ID,
+				[]models.Status{models.StatusPending, models.StatusInProgress}, models.StatusCancelled, jobs.EventCancelled, data, nil)
+			return err
+		})
+		if errors.Is(err, db.ErrConflict) && v != nil {
+			return Verification{}, Errorf(CodeConflict, "id", "only pending or in_progress verifications can be cancelled; this one is %s", v.Status)
+		}
+		if err != nil {
+			return Verification{}, storeErr(err, "verification", "id")
+		}
+		return toVerification(d, v)
+	},
+}

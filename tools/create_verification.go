@@ -1,0 +1,240 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/models"
+)
+
+// CreateVerificationInput is what a caller may say about a new verification.
+type CreateVerificationInput struct {
+	DocumentType string                `json:"document_type,omitempty" jsonschema:"expected document type; omit to accept any" enum:"passport,id_card,drivers_license,residence_permit"`
+	Applicant    *models.ApplicantData `json:"applicant,omitempty" jsonschema:"what you already know about the person; the document is compared with it"`
+	Checks       []string              `json:"checks,omitempty" jsonschema:"checks to run; default: the API key's enabled checks that this server can run" enum:"document,face_match,liveness,age,screening" maxItems:"5"`
+	ExternalRef  string                `json:"external_ref,omitempty" jsonschema:"your id for the applicant; verifications with the same external_ref share one applicant" maxLength:"128"`
+	Metadata     map[string]any        `json:"metadata,omitempty" jsonschema:"your key-value data (at most 16 KiB as JSON), returned as given"`
+	RedirectURL  string                `json:"redirect_url,omitempty" jsonschema:"absolute http(s) URL the hosted flow sends the applicant to when done" maxLength:"2048" format:"uri"`
+	CallbackURL  string                `json:"callback_url,omitempty" jsonschema:"absolute https URL that receives this verification's events" maxLength:"2048" format:"uri"`
+	ExpiresIn    int                   `json:"expires_in,omitempty" jsonschema:"seconds until an unfinished session expires: 60 to 2592000 (30 days); default 1800" minimum:"60" maximum:"2592000"`
+	MinAge       *int                  `json:"min_age,omitempty" jsonschema:"minimum age the applicant must have (years)" minimum:"0" maximum:"150"`
+	MaxAge       *int                  `json:"max_age,omitempty" jsonschema:"maximum age the applicant may have (years)" minimum:"0" maximum:"150"`
+	Locale       string                `json:"locale,omitempty" jsonschema:"language of the hosted flow as a BCP 47 tag (en, pt-BR, de); default: the applicant's browser" maxLength:"35"`
+}
+
+// CreateVerification starts a verification.
+var CreateVerification = Tool[CreateVerificationInput, Verification]{
+	Name:  "create_verification",
+	Title: "Create verification",
+	Description: "Start an identity verification and get a hosted link for the applicant. " +
+		"The verification starts pending; the applicant (or you, through the step tools) provides the inputs the checks need, then submit_verification runs them.",
+	Scope:       ScopeVerificationsWrite,
+	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
+	Summary:     summarizeVerification,
+	Handle:      createVerification,
+}
+
+const (
+	defaultExpiry   = 30 * time.Minute
+	maxMetadataSize = 16 << 10
+)
+
+var (
+	localeRE  = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+	isoDateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	emailRE   = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+)
+
+func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerificationInput) (Verification, error) {
+	now := d.Store.Now()
+	checks, err := resolveChecks(d, c, in.Checks)
+	if err != nil {
+		return Verification{}, err
+	}
+	applicant, err := validateApplicant(in.Applicant, now)
+	if err != nil {
+		return Verification{}, err
+	}
+	if in.MinAge != nil && in.MaxAge != nil && *in.MinAge > *in.MaxAge {
+		return Verification{}, invalid("max_age", "must be at least min_age (%d)", *in.MinAge)
+	}
+	if err := checkURL("redirect_url", in.RedirectURL, false); err != nil {
+		return Verification{}, err
+	}
+	if err := checkURL("callback_url", in.CallbackURL, true); err != nil {
+		return Verification{}, err
+	}
+	if in.Locale != "" && !localeRE.MatchString(in.Locale) {
+		return Verification{}, invalid("locale", "not a BCP 47 language tag (e.g. en, pt-BR)")
+	}
+	if strings.TrimSpace(in.ExternalRef) != in.ExternalRef {
+		return Verification{}, invalid("external_ref", "must not start or end with white space")
+	}
+	meta := "{}"
+	if in.Metadata != nil {
+		b, err := json.Marshal(in.Metadata)
+		if err != nil {
+			return Verification{}, invalid("metadata", "cannot be encoded as JSON: %v", err)
+		}
+		if len(b) > maxMetadataSize {
+			return Verification{}, Errorf(CodeTooLarge, "metadata", "is %d bytes as JSON; the limit is %d", len(b), maxMetadataSize)
+		}
+		meta = string(b)
+	}
+	expiry := defaultExpiry
+	if in.ExpiresIn != 0 {
+		expiry = time.Duration(in.ExpiresIn) * time.Second
+	}
+	checksJSON, _ := json.Marshal(checks)
+	token := "vst_" + db.RandomBase62(40)
+	sealedToken, err := d.Store.Keyring().Seal([]byte(token))
+	if err != nil {
+		return Verification{}, err
+	}
+	var sealedPII []byte
+	if applicant != nil {
+		if sealedPII, err = d.Store.Keyring().SealJSON(applicant); err != nil {
+			return Verification{}, err
+		}
+	}
+	v := &models.Verification{
+		ID: db.NewID("ver", now), AccountID: c.AccountID, Mode: c.Mode, APIKeyID: c.KeyID,
+		Status: models.StatusPending, DocumentType: in.DocumentType, Checks: string(checksJSON),
+		ExternalRef: nullable(in.ExternalRef), Metadata: meta, ApplicantPII: sealedPII,
+		RedirectURL: in.RedirectURL, CallbackURL: in.CallbackURL, MinAge: in.MinAge, MaxAge: in.MaxAge,
+		Locale: in.Locale, TokenHash: db.HashSecret(token), TokenSealed: sealedToken,
+		ExpiresAt: now.Add(expiry), CreatedAt: now, UpdatedAt: now,
+	}
+	err = d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		var pii any
+		if applicant != nil {
+			pii = applicant
+		}
+		a, err := tx.FindOrCreateApplicant(ctx, c.scope(), v.ExternalRef, pii)
+		if err != nil {
+			return err
+		}
+		v.ApplicantID = a.ID
+		v.Reference = "VER-" + db.RandomString(8, "23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
+		if err := tx.InsertVerification(ctx, v); err != nil {
+			return err
+		}
+		return jobs.RecordEvent(ctx, tx, v, jobs.EventCreated, "", map[string]any{"checks": checks})
+	})
+	if err != nil {
+		return Verification{}, fmt.Errorf("create verification: %w", err)
+	}
+	return toVerification(d, v)
+}
+
+// resolveChecks applies the key's defaults and refuses checks this server cannot run:
+// asking for a check without an engine is an error, never a made-up result.
+func resolveChecks(d *Deps, c Caller, asked []string) ([]string, error) {
+	available := d.Jobs.Available()
+	if len(asked) == 0 {
+		for _, ch := range models.AllChecks {
+			if _, ok := available[ch]; ok && (len(c.Checks) == 0 || slices.Contains(c.Checks, ch)) {
+				asked = append(asked, string(ch))
+			}
+		}
+		if len(asked) == 0 {
+			return nil, invalid("checks", "no check is available for this key on this server (engines installed: %s)", availableList(available))
+		}
+		return asked, nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, ch := range asked {
+		if seen[ch] {
+			return nil, invalid("checks", "%q is listed twice", ch)
+		}
+		seen[ch] = true
+		if _, ok := available[models.Check(ch)]; !ok {
+			return nil, invalid("checks", "check %q is not available on this server (available: %s)", ch, availableList(available))
+		}
+		if len(c.Checks) > 0 && !slices.Contains(c.Checks, models.Check(ch)) {
+			return nil, Errorf(CodePermissionDenied, "checks", "check %q is not enabled for this API key", ch)
+		}
+		out = append(out, ch)
+	}
+	return out, nil
+}
+
+func availableList(m map[models.Check]jobs.CheckRunner) string {
+	var names []string
+	for _, ch := range models.AllChecks {
+		if _, ok := m[ch]; ok {
+			names = append(names, string(ch))
+		}
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+func validateApplicant(a *models.ApplicantData, now time.Time) (*models.ApplicantData, error) {
+	if a == nil {
+		return nil, nil
+	}
+	out := *a
+	out.Name = strings.Join(strings.Fields(a.Name), " ")
+	if len(out.Name) > 200 {
+		return nil, invalid("applicant.name", "longer than 200 characters")
+	}
+	out.Email = strings.TrimSpace(a.Email)
+	if out.Email != "" && !emailRE.MatchString(out.Email) {
+		return nil, invalid("applicant.email", "not an email address")
+	}
+	if a.DOB != "" {
+		if !isoDateRE.MatchString(a.DOB) {
+			return nil, invalid("applicant.dob", "must be a date as YYYY-MM-DD")
+		}
+		t, err := time.Parse("2006-01-02", a.DOB)
+		if err != nil {
+			return nil, invalid("applicant.dob", "not a calendar date")
+		}
+		if t.After(now) {
+			return nil, invalid("applicant.dob", "is in the future")
+		}
+		if t.Before(now.AddDate(-150, 0, 0)) {
+			return nil, invalid("applicant.dob", "is more than 150 years ago")
+		}
+	}
+	out.Country = strings.ToUpper(strings.TrimSpace(a.Country))
+	if out.Country != "" && !iso3166Alpha2[out.Country] {
+		return nil, invalid("applicant.country", "%q is not an ISO 3166-1 alpha-2 country code", a.Country)
+	}
+	return &out, nil
+}
+
+func checkURL(field, raw string, httpsOnly bool) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return invalid(field, "must be an absolute URL")
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && !httpsOnly:
+	default:
+		if httpsOnly {
+			return invalid(field, "must use https")
+		}
+		return invalid(field, "must use http or https")
+	}
+	if u.User != nil {
+		return invalid(field, "must not contain credentials")
+	}
+	return nil
+}

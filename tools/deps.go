@@ -1,0 +1,103 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/models"
+)
+
+// Deps are the concrete dependencies every handler gets. Only cmd builds one.
+type Deps struct {
+	Store *db.Store
+	Jobs  *jobs.Queue
+	// PublicURL is the base of hosted_url (e.g. https://kyc.example.com).
+	PublicURL string
+	Logger    *slog.Logger
+}
+
+// Caller is who is calling: the API key's account, mode and scopes.
+type Caller struct {
+	KeyID     string
+	AccountID string
+	Mode      models.Mode
+	Scopes    []Scope
+	// Checks are the checks this key enables by default; empty means every available check.
+	Checks []models.Check
+	// RateLimit is the key's requests per minute (0 = the server default).
+	RateLimit int
+}
+
+// Has reports whether the caller holds the scope.
+func (c Caller) Has(s Scope) bool { return slices.Contains(c.Scopes, s) }
+
+func (c Caller) scope() db.Scope { return db.Scope{AccountID: c.AccountID, Mode: c.Mode} }
+
+// Authenticate resolves an API key (the bearer token) to a Caller. Every surface uses it.
+func Authenticate(ctx context.Context, d *Deps, key string) (Caller, error) {
+	key = strings.TrimSpace(key)
+	if key == "" {
+		return Caller{}, Errorf(CodeUnauthenticated, "", "missing API key: send Authorization: Bearer sk_live_… or sk_test_…")
+	}
+	if !strings.HasPrefix(key, "sk_live_") && !strings.HasPrefix(key, "sk_test_") {
+		return Caller{}, Errorf(CodeUnauthenticated, "", "malformed API key: keys start with sk_live_ or sk_test_")
+	}
+	k, err := d.Store.LookupAPIKey(ctx, key)
+	if errors.Is(err, db.ErrNotFound) {
+		return Caller{}, Errorf(CodeUnauthenticated, "", "unknown or revoked API key")
+	}
+	if err != nil {
+		d.logger().ErrorContext(ctx, "authenticate", "err", err)
+		return Caller{}, Errorf(CodeUnavailable, "", "cannot check the API key right now; retry")
+	}
+	c := Caller{KeyID: k.ID, AccountID: k.AccountID, Mode: k.Mode, RateLimit: k.RateLimit}
+	var scopes []string
+	if err := json.Unmarshal([]byte(k.Scopes), &scopes); err != nil {
+		return Caller{}, err
+	}
+	for _, s := range scopes {
+		c.Scopes = append(c.Scopes, Scope(s))
+	}
+	var checks []string
+	if err := json.Unmarshal([]byte(k.Checks), &checks); err != nil {
+		return Caller{}, err
+	}
+	for _, ch := range checks {
+		c.Checks = append(c.Checks, models.Check(ch))
+	}
+	return c, nil
+}
+
+// ParseScopes validates a comma-separated scope list ("" = every scope).
+func ParseScopes(list string) ([]string, error) {
+	if strings.TrimSpace(list) == "" {
+		out := make([]string, len(AllScopes))
+		for i, s := range AllScopes {
+			out[i] = string(s)
+		}
+		return out, nil
+	}
+	var out []string
+	for _, s := range strings.Split(list, ",") {
+		s = strings.TrimSpace(s)
+		if !slices.Contains(AllScopes, Scope(s)) {
+			return nil, invalid("scopes", "unknown scope %q; known: %s", s, joinScopes(AllScopes))
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func joinScopes(s []Scope) string {
+	parts := make([]string, len(s))
+	for i, v := range s {
+		parts[i] = string(v)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,25 @@
+package tools
+
+import "context"
+
+// GetVerificationInput names the verification to read.
+type GetVerificationInput struct {
+	ID string `json:"id" jsonschema:"verification id (ver_…)" minLength:"1" maxLength:"64"`
+}
+
+// GetVerification reads one verification with its result.
+var GetVerification = Tool[GetVerificationInput, Verification]{
+	Name:        "get_verification",
+	Title:       "Get verification",
+	Description: "Read a verification: its status, the applicant data given, the hosted link and, once decided, the result with per-check evidence and reasons.",
+	Scope:       ScopeVerificationsRead,
+	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
+	Summary:     summarizeVerification,
+	Handle: func(ctx context.Context, d *Deps, c Caller, in GetVerificationInput) (Verification, error) {
+		v, err := getVerification(ctx, d, c, in.ID)
+		if err != nil {
+			return Verification{}, err
+		}
+		return toVerification(d, v)
+	},
+}

@@ -1,0 +1,79 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/models"
+)
+
+// SubmitVerificationInput names the verification whose inputs are complete.
+type SubmitVerificationInput struct {
+	ID string `json:"id" jsonschema:"verification id (ver_…)" minLength:"1" maxLength:"64"`
+}
+
+// SubmitVerification says "done": the checks run in the background.
+var SubmitVerification = Tool[SubmitVerificationInput, Verification]{
+	Name:  "submit_verification",
+	Title: "Submit verification",
+	Description: "Say the applicant is done: once every input the requested checks need is present, the verification moves to processing and its checks run in the background " +
+		"(poll get_verification or subscribe to webhooks). If something is missing the error lists it.",
+	Scope:       ScopeVerificationsWrite,
+	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
+	Summary:     summarizeVerification,
+	Handle:      submitVerification,
+}
+
+func submitVerification(ctx context.Context, d *Deps, c Caller, in SubmitVerificationInput) (Verification, error) {
+	v, err := getVerification(ctx, d, c, in.ID)
+	if err != nil {
+		return Verification{}, err
+	}
+	if v.Status != models.StatusPending && v.Status != models.StatusInProgress {
+		return Verification{}, Errorf(CodeConflict, "id", "only pending or in_progress verifications can be submitted; this one is %s", v.Status)
+	}
+	if !d.Store.Now().Before(v.ExpiresAt) {
+		return Verification{}, Errorf(CodeConflict, "id", "the verification expired at %s", v.ExpiresAt.Format("2006-01-02T15:04:05Z"))
+	}
+	input, err := jobs.LoadCheckInput(ctx, d.Store, v)
+	if err != nil {
+		return Verification{}, err
+	}
+	var missing []string
+	for _, ch := range input.Checks {
+		runner, ok := d.Jobs.Available()[ch]
+		if !ok {
+			return Verification{}, Errorf(CodeUnavailable, "", "the %s check is no longer available on this server", ch)
+		}
+		for _, m := range runner.Missing(input) {
+			missing = append(missing, string(ch)+": "+m)
+		}
+	}
+	if len(missing) > 0 {
+		return Verification{}, Errorf(CodeConflict, "", "cannot submit yet; missing: %s", strings.Join(missing, "; "))
+	}
+	err = d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		var err error
+		v, err = jobs.Transition(ctx, tx, c.scope(), v.ID,
+			[]models.Status{models.StatusPending, models.StatusInProgress}, models.StatusProcessing, jobs.EventProcessing, nil,
+			func(v *models.Verification) []string {
+				now := d.Store.Now()
+				v.SubmittedAt = &now
+				return []string{"submitted_at"}
+			})
+		if err != nil {
+			return err
+		}
+		return d.Jobs.InsertTx(ctx, tx, jobs.ProcessArgs{VerificationID: v.ID, AccountID: v.AccountID, Mode: v.Mode}, nil)
+	})
+	if errors.Is(err, db.ErrConflict) && v != nil {
+		return Verification{}, Errorf(CodeConflict, "id", "the verification changed meanwhile; it is now %s", v.Status)
+	}
+	if err != nil {
+		return Verification{}, storeErr(err, "verification", "id")
+	}
+	return toVerification(d, v)
+}
