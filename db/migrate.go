@@ -8,8 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
@@ -83,20 +81,28 @@ func lockMigrations(ctx context.Context, tx *Tx) error {
 }
 
 func (s *Store) migrateRiver(ctx context.Context) error {
+	if s.Dialect == Postgres {
+		// River's migrator runs its own transactions; a session-level advisory lock on a
+		// separate connection keeps concurrent starters from racing it.
+		conn, err := s.Pool.Acquire(ctx)
+		if err != nil {
+			return fmt.Errorf("river migrations: %w", err)
+		}
+		defer conn.Release()
+		if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(7254002)`); err != nil {
+			return fmt.Errorf("river migrations: lock: %w", err)
+		}
+		defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7254002)`) //nolint:errcheck
+		m, err := rivermigrate.New(riverpgxv5.New(s.Pool), &rivermigrate.Config{Schema: s.Schema})
+		if err == nil {
+			_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("river migrations: %w", err)
+		}
+		return nil
+	}
 	err := s.InTx(ctx, func(ctx context.Context, tx *Tx) error {
-		if err := lockMigrations(ctx, tx); err != nil {
-			return err
-		}
-		if s.Dialect == Postgres {
-			m, err := rivermigrate.New(riverpgxv5.New(s.Pool), &rivermigrate.Config{Schema: s.Schema})
-			if err != nil {
-				return err
-			}
-			return tx.WithPgx(func(ptx pgx.Tx) error {
-				_, err := m.MigrateTx(ctx, ptx, rivermigrate.DirectionUp, nil)
-				return err
-			})
-		}
 		m, err := rivermigrate.New(riversqlite.New(s.SQL), nil)
 		if err != nil {
 			return err

@@ -1,0 +1,239 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/db/dbtest"
+	"github.com/kycd/kycd/models"
+)
+
+func newVerification(s *db.Store, sc db.Scope, applicantID string) *models.Verification {
+	now := s.Now()
+	token := db.RandomBase62(20)
+	sealed, _ := s.Keyring().Seal([]byte(token))
+	return &models.Verification{ID: db.NewID("ver", now), Reference: "VER-" + db.RandomBase62(8), AccountID: sc.AccountID, Mode: sc.Mode,
+		APIKeyID: "key_x", ApplicantID: applicantID, Status: models.StatusPending, Checks: `["document"]`, Metadata: "{}",
+		TokenHash: db.HashSecret(token), TokenSealed: sealed, ExpiresAt: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now}
+}
+
+func insert(t *testing.T, s *db.Store, sc db.Scope) *models.Verification {
+	t.Helper()
+	var v *models.Verification
+	require.NoError(t, s.InTx(context.Background(), func(ctx context.Context, tx *db.Tx) error {
+		a, err := tx.FindOrCreateApplicant(ctx, sc, nil, nil)
+		if err != nil {
+			return err
+		}
+		v = newVerification(s, sc, a.ID)
+		return tx.InsertVerification(ctx, v)
+	}))
+	return v
+}
+
+func TestStore(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		require.NoError(t, s.EnsureAccount(ctx, "acct_a", "A"))
+		require.NoError(t, s.EnsureAccount(ctx, "acct_b", "B"))
+		a := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
+
+		t.Run("migrate twice is a no-op", func(t *testing.T) {
+			require.NoError(t, s.Migrate(ctx))
+		})
+
+		t.Run("api keys", func(t *testing.T) {
+			secret, k, err := s.CreateAPIKey(ctx, db.NewKey{AccountID: "acct_a", Name: "ci", Mode: models.ModeLive, Scopes: []string{"verifications:read"}})
+			require.NoError(t, err)
+			require.Regexp(t, `^sk_live_[0-9A-Za-z]{32}$`, secret)
+			require.NotContains(t, k.Hash, secret)
+			got, err := s.LookupAPIKey(ctx, secret)
+			require.NoError(t, err)
+			require.Equal(t, k.ID, got.ID)
+			_, err = s.LookupAPIKey(ctx, secret+"x")
+			require.ErrorIs(t, err, db.ErrNotFound)
+			_, err = s.RevokeAPIKey(ctx, k.ID)
+			require.NoError(t, err)
+			_, err = s.LookupAPIKey(ctx, secret)
+			require.ErrorIs(t, err, db.ErrNotFound)
+			_, _, err = s.CreateAPIKey(ctx, db.NewKey{AccountID: "acct_a", Name: "x", Mode: "prod"})
+			require.ErrorContains(t, err, "mode")
+		})
+
+		t.Run("scope isolation", func(t *testing.T) {
+			v := insert(t, s, a)
+			_, err := s.GetVerification(ctx, a, v.ID)
+			require.NoError(t, err)
+			for _, other := range []db.Scope{{AccountID: "acct_a", Mode: models.ModeLive}, {AccountID: "acct_b", Mode: models.ModeTest}} {
+				_, err := s.GetVerification(ctx, other, v.ID)
+				require.ErrorIs(t, err, db.ErrNotFound)
+				err = s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+					_, err := tx.Transition(ctx, other, v.ID, []models.Status{models.StatusPending}, models.StatusCancelled, nil)
+					return err
+				})
+				require.ErrorIs(t, err, db.ErrNotFound)
+			}
+		})
+
+		t.Run("transition conflict keeps the row", func(t *testing.T) {
+			v := insert(t, s, a)
+			err := s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+				_, err := tx.Transition(ctx, a, v.ID, []models.Status{models.StatusProcessing}, models.StatusApproved, nil)
+				return err
+			})
+			require.ErrorIs(t, err, db.ErrConflict)
+			got, err := s.GetVerification(ctx, a, v.ID)
+			require.NoError(t, err)
+			require.Equal(t, models.StatusPending, got.Status)
+		})
+
+		t.Run("rollback leaves nothing", func(t *testing.T) {
+			var id string
+			boom := errors.New("boom")
+			err := s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+				ap, err := tx.FindOrCreateApplicant(ctx, a, nil, nil)
+				if err != nil {
+					return err
+				}
+				v := newVerification(s, a, ap.ID)
+				id = v.ID
+				if err := tx.InsertVerification(ctx, v); err != nil {
+					return err
+				}
+				return boom
+			})
+			require.ErrorIs(t, err, boom)
+			_, err = s.GetVerification(ctx, a, id)
+			require.ErrorIs(t, err, db.ErrNotFound)
+		})
+
+		t.Run("events are sequenced per object", func(t *testing.T) {
+			v := insert(t, s, a)
+			require.NoError(t, s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+				for _, typ := range []string{"a", "b", "c"} {
+					if err := tx.AppendEvent(ctx, &models.Event{AccountID: a.AccountID, Mode: a.Mode, ObjectType: "verification", ObjectID: v.ID, Type: typ}); err != nil {
+						return err
+					}
+				}
+				return nil
+			}))
+			evs, more, err := s.ListEvents(ctx, db.EventFilter{Scope: a, ObjectID: v.ID, Ascending: true, Limit: 2})
+			require.NoError(t, err)
+			require.True(t, more)
+			require.Equal(t, []int64{1, 2}, []int64{evs[0].Seq, evs[1].Seq})
+			evs, more, err = s.ListEvents(ctx, db.EventFilter{Scope: a, ObjectID: v.ID, Ascending: true, AfterSeq: 2, Limit: 2})
+			require.NoError(t, err)
+			require.False(t, more)
+			require.Equal(t, "c", evs[0].Type)
+		})
+
+		t.Run("concurrent applicant creation converges", func(t *testing.T) {
+			ref := "cust-" + db.RandomBase62(6)
+			ids := make([]string, 6)
+			var wg sync.WaitGroup
+			for i := range ids {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					err := s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+						ap, err := tx.FindOrCreateApplicant(ctx, a, &ref, map[string]string{"name": "X"})
+						if err == nil {
+							ids[i] = ap.ID
+						}
+						return err
+					})
+					require.NoError(t, err)
+				}()
+			}
+			wg.Wait()
+			for _, id := range ids {
+				require.Equal(t, ids[0], id)
+			}
+		})
+
+		t.Run("pagination newest first", func(t *testing.T) {
+			sc := db.Scope{AccountID: "acct_b", Mode: models.ModeLive}
+			var made []string
+			for range 5 {
+				made = append(made, insert(t, s, sc).ID)
+				time.Sleep(2 * time.Millisecond)
+			}
+			var seen []string
+			before := ""
+			for {
+				rows, more, err := s.ListVerifications(ctx, db.VerificationFilter{Scope: sc, Before: before, Limit: 2})
+				require.NoError(t, err)
+				for _, r := range rows {
+					seen = append(seen, r.ID)
+				}
+				if !more {
+					break
+				}
+				before = rows[len(rows)-1].ID
+			}
+			require.Len(t, seen, 5)
+			for i := range seen {
+				require.Equal(t, made[len(made)-1-i], seen[i])
+			}
+		})
+	})
+}
+
+func TestKeyring(t *testing.T) {
+	t.Parallel()
+	k1 := dbtest.Keyring(t)
+	ct, err := k1.Seal([]byte("Erika Mustermann"))
+	require.NoError(t, err)
+	require.NotContains(t, string(ct), "Erika")
+	pt, err := k1.Open(ct)
+	require.NoError(t, err)
+	require.Equal(t, "Erika Mustermann", string(pt))
+	ct[len(ct)-1] ^= 1
+	_, err = k1.Open(ct)
+	require.Error(t, err)
+
+	for _, bad := range []string{"", "nokey", "k:notbase64!", "k:" + "AAAA"} {
+		_, err := db.NewKeyring(bad)
+		require.Error(t, err, bad)
+	}
+
+	// Rotation: data sealed with the old primary stays readable after a new primary is added.
+	old, err := db.NewKeyring("old:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+	require.NoError(t, err)
+	sealed, err := old.Seal([]byte("x"))
+	require.NoError(t, err)
+	rotated, err := db.NewKeyring("new:ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=,old:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+	require.NoError(t, err)
+	pt, err = rotated.Open(sealed)
+	require.NoError(t, err)
+	require.Equal(t, "x", string(pt))
+	fresh, err := rotated.Seal([]byte("y"))
+	require.NoError(t, err)
+	require.Contains(t, string(fresh[:8]), "new")
+
+	// The default key file is created once and reused.
+	file := t.TempDir() + "/k"
+	a, err := db.LoadOrCreateKeyring("", file)
+	require.NoError(t, err)
+	b, err := db.LoadOrCreateKeyring("", file)
+	require.NoError(t, err)
+	ct, err = a.Seal([]byte("z"))
+	require.NoError(t, err)
+	_, err = b.Open(ct)
+	require.NoError(t, err)
+}
+
+func TestNewIDSortsByTime(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	a, b := db.NewID("ver", t0), db.NewID("ver", t0.Add(time.Millisecond))
+	require.Less(t, a, b)
+	require.Regexp(t, `^ver_[0-9a-hjkmnp-tv-z]{26}$`, a)
+}

@@ -1,0 +1,128 @@
+// Package tooltest builds a real registry over a real store and River queue for tests,
+// with check engines supplied by the test.
+package tooltest
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/tools"
+)
+
+// Env is a running registry with its store and callers of two accounts and both modes.
+type Env struct {
+	Store *db.Store
+	Queue *jobs.Queue
+	Reg   *tools.Registry
+	// Test is the main caller (account A, test mode, every scope).
+	Test, Live, OtherAccount, ReadOnly tools.Caller
+}
+
+// New starts workers over store with the given engines; they stop when the test ends.
+func New(t testing.TB, store *db.Store, checks map[models.Check]jobs.CheckRunner) *Env {
+	t.Helper()
+	ctx := context.Background()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	q, err := jobs.New(store, jobs.Options{Work: true, Checks: checks, PollInterval: 50 * time.Millisecond, Logger: logger, MaxWorkers: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = q.Stop(sctx)
+	})
+	reg, err := tools.NewRegistry(&tools.Deps{Store: store, Jobs: q, PublicURL: "https://kyc.example.test", Logger: logger}, tools.All()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Env{Store: store, Queue: q, Reg: reg}
+	e.Test = e.Key(t, "acct_a", models.ModeTest, "")
+	e.Live = e.Key(t, "acct_a", models.ModeLive, "")
+	e.OtherAccount = e.Key(t, "acct_b", models.ModeTest, "")
+	e.ReadOnly = e.Key(t, "acct_a", models.ModeTest, "verifications:read")
+	return e
+}
+
+// Key creates an API key and returns its authenticated caller.
+func (e *Env) Key(t testing.TB, account string, mode models.Mode, scopes string) tools.Caller {
+	t.Helper()
+	sc, err := tools.ParseScopes(scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := e.Store.CreateAPIKey(context.Background(), db.NewKey{AccountID: account, Name: "test", Mode: mode, Scopes: sc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := tools.Authenticate(context.Background(), e.Reg.Deps(), secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Call runs a tool with JSON arguments and decodes the result into out (when non-nil).
+func (e *Env) Call(t testing.TB, c tools.Caller, name string, args any, out any) *tools.Error {
+	t.Helper()
+	raw, err := json.Marshal(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, ok := args.(string); ok {
+		raw = []byte(s)
+	}
+	res, err := e.Reg.Call(context.Background(), c, name, raw)
+	if err != nil {
+		te := tools.AsError(err)
+		if te == nil {
+			t.Fatalf("%s: non-tool error %v", name, err)
+		}
+		return te
+	}
+	if out != nil {
+		b, _ := json.Marshal(res)
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return nil
+}
+
+// Check is a configurable check engine for tests of the pipeline around engines.
+type Check struct {
+	Outcome models.Outcome
+	// Needs is reported as missing while the applicant has no name.
+	Needs string
+	Err   error
+}
+
+// Missing implements jobs.CheckRunner.
+func (c Check) Missing(in *jobs.CheckInput) []string {
+	if c.Needs != "" && in.Applicant.Name == "" {
+		return []string{c.Needs}
+	}
+	return nil
+}
+
+// Run implements jobs.CheckRunner.
+func (c Check) Run(ctx context.Context, in *jobs.CheckInput) (*models.CheckOutcome, error) {
+	if c.Err != nil {
+		return nil, c.Err
+	}
+	out := &models.CheckOutcome{Outcome: c.Outcome, Versions: map[string]string{"engine": "test"}}
+	if c.Outcome != models.OutcomePass {
+		out.Reasons = []models.Reason{{Code: "test_" + string(c.Outcome), Message: "set by the test"}}
+	}
+	return out, nil
+}
