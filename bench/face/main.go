@@ -1,0 +1,62 @@
+//go:build onnx
+
+// Command face measures the face, liveness and age engines on the shared
+// test photos and writes the tables for docs/benchmarks/face.md.
+//
+//	go run -tags onnx ./bench/face explore   # every photo: boxes, quality, pose, liveness, age, eyes
+//	go run -tags onnx ./bench/face pairs     # every pair's score, FAR/FRR, degraded-portrait variant
+//	go run -tags onnx ./bench/face liveness  # Silent-Face samples
+//	go run -tags onnx ./bench/face speed     # full selfie chain timing, 1 thread
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/kycd/kycd/checks/face"
+)
+
+func main() {
+	testdata := flag.String("testdata", "", "shared testdata dir (default ../shared/testdata from the repo root, or $KYCD_TESTDATA)")
+	dump := flag.String("dump", "", "explore: write annotated photos and aligned crops here")
+	verbose := flag.Bool("v", false, "pairs: list every pair, not only the ones near the threshold")
+	noflip := flag.Bool("noflip", false, "embed without flip-averaging")
+	runs := flag.Int("runs", 30, "speed: timed runs per photo")
+	threads := flag.Int("threads", 1, "intra-op threads")
+	flag.Parse()
+	if *testdata == "" {
+		*testdata = os.Getenv("KYCD_TESTDATA")
+	}
+	if *testdata == "" {
+		*testdata = filepath.Join("..", "shared", "testdata")
+	}
+	if flag.NArg() != 1 {
+		log.Fatal("usage: face [flags] explore|pairs|liveness|speed")
+	}
+	flip := !*noflip
+	eng, err := face.New(face.Config{Threads: *threads, FlipAverage: &flip})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer func() { _ = eng.Close() }()
+	switch flag.Arg(0) {
+	case "explore":
+		err = explore(eng, *testdata, *dump)
+	case "speed":
+		err = speed(eng, *testdata, *runs)
+	case "stages":
+		err = stages(eng, *testdata, *runs)
+	case "liveness":
+		err = live(eng, *testdata)
+	case "pairs":
+		err = pairs(eng, *testdata, *verbose)
+	default:
+		err = fmt.Errorf("unknown command %q", flag.Arg(0))
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+}

@@ -1,0 +1,93 @@
+package age
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/kycd/kycd/checks/face"
+	"github.com/kycd/kycd/checks/face/onnx"
+)
+
+// Decision is the soft outcome of an age check.
+type Decision string
+
+// Decisions.
+const (
+	Pass   Decision = "pass"
+	Fail   Decision = "fail"
+	Review Decision = "review"
+)
+
+// Margins around the minimum age: an estimate passes at minAge+PassMargin
+// or more and fails at minAge−FailMargin or less; the band between is review.
+const (
+	PassMargin = 3.0
+	FailMargin = 2.0
+)
+
+// Decide maps an estimate to pass (≥ minAge+3), fail (≤ minAge−2) or review.
+// A non-finite estimate is review: there is nothing to decide on.
+func Decide(estimate float64, minAge int) Decision {
+	if math.IsNaN(estimate) || math.IsInf(estimate, 0) {
+		return Review
+	}
+	switch {
+	case estimate >= float64(minAge)+PassMargin:
+		return Pass
+	case estimate <= float64(minAge)-FailMargin:
+		return Fail
+	}
+	return Review
+}
+
+// Result is an age check on one photo.
+type Result struct {
+	Decision Decision `json:"decision"`
+	// Estimate is the model's age in years; 0 when no usable face was found.
+	Estimate float64 `json:"estimate"`
+	MinAge   int     `json:"min_age"`
+	// Reason/Message come from the quality gate when the photo was unusable;
+	// Decision is then Review.
+	Reason  string         `json:"reason,omitempty"`
+	Message string         `json:"message,omitempty"`
+	Quality face.Quality   `json:"quality"`
+	Model   onnx.ModelInfo `json:"model"`
+}
+
+// Estimator runs age checks with a shared face engine.
+type Estimator struct {
+	eng *face.Engine
+}
+
+// New wraps an engine (created once and shared with the other checks).
+func New(eng *face.Engine) (*Estimator, error) {
+	if eng == nil {
+		return nil, errors.New("age: nil face engine")
+	}
+	return &Estimator{eng: eng}, nil
+}
+
+// Check estimates the age of the person in photo and decides against minAge.
+func (e *Estimator) Check(photo []byte, minAge int) (*Result, error) {
+	if minAge < 0 || minAge > 130 {
+		return nil, fmt.Errorf("age: min_age %d outside 0..130", minAge)
+	}
+	a, err := e.eng.AnalyzeBytes(photo, face.KindSelfie, face.Want{Age: true})
+	if err != nil {
+		return nil, fmt.Errorf("age: %w", err)
+	}
+	r := &Result{MinAge: minAge, Quality: a.Quality, Decision: Review}
+	for _, m := range a.Models {
+		if m.Name == face.ModelAge {
+			r.Model = m
+		}
+	}
+	if !a.Quality.OK || a.Face == nil || a.Face.Age == nil {
+		r.Reason, r.Message = a.Quality.Reason, a.Quality.Message
+		return r, nil
+	}
+	r.Estimate = *a.Face.Age
+	r.Decision = Decide(r.Estimate, minAge)
+	return r, nil
+}

@@ -1,0 +1,148 @@
+package liveness
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kycd/kycd/checks/face"
+)
+
+// rec is one recorded frame: yaw, eye-open probability, eye aspect ratio,
+// a landmark offset (motion) and which person's embedding it carries.
+type rec struct {
+	yaw, eyes, ear, shift float64
+	person                int
+}
+
+// people are orthogonal unit embeddings: person 0 is the reference.
+var people = []face.Embedding{{1, 0, 0, 0}, {0, 1, 0, 0}, {0.8, 0.6, 0, 0}}
+
+func observations(rs ...rec) []Observation {
+	var out []Observation
+	for _, r := range rs {
+		lm := make([]face.Point, 68)
+		for i := range lm {
+			lm[i] = face.Point{X: 0.2 + 0.01*float64(i%10) + r.shift, Y: 0.2 + 0.01*float64(i/10)}
+		}
+		out = append(out, Observation{Pose: face.Pose{Yaw: r.yaw}, EyesOpen: r.eyes, EAR: r.ear, Landmarks: lm,
+			Embedding: append(face.Embedding(nil), people[r.person]...)})
+	}
+	return out
+}
+
+// A recorded good capture: straight, left, back, blink, right, straight.
+var goodCapture = []rec{
+	{0, 0.95, 0.30, 0, 0}, {12, 0.95, 0.30, 0.01, 0}, {28, 0.9, 0.29, 0.02, 0}, {10, 0.95, 0.30, 0.01, 0},
+	{1, 0.97, 0.31, 0, 0}, {0, 0.05, 0.12, 0, 0}, {0, 0.96, 0.30, 0, 0},
+	{-14, 0.95, 0.30, -0.01, 0}, {-27, 0.9, 0.28, -0.02, 0}, {-3, 0.95, 0.30, 0, 0},
+}
+
+func TestVerifySequence(t *testing.T) {
+	t.Parallel()
+	ref := people[0]
+	cfg := ActiveConfig{MatchThreshold: 0.4}
+	all := []Step{LookStraight, TurnLeft, Blink, TurnRight, LookStraight}
+	replace := func(i int, r rec) []rec {
+		c := append([]rec(nil), goodCapture...)
+		c[i] = r
+		return c
+	}
+	for _, tc := range []struct {
+		name       string
+		steps      []Step
+		frames     []rec
+		ref        face.Embedding
+		cfg        ActiveConfig
+		reason     string
+		failedStep Step
+		failedAt   int
+	}{
+		{name: "good", steps: all, frames: goodCapture},
+		{name: "mirrored preview swaps sides", steps: []Step{TurnRight, TurnLeft}, frames: goodCapture,
+			cfg: ActiveConfig{MatchThreshold: 0.4, Mirrored: true}},
+		{name: "out of order", steps: []Step{TurnRight, TurnLeft}, frames: goodCapture, reason: ReasonStepNotPerformed, failedStep: TurnLeft},
+		{name: "turn too small", steps: []Step{TurnLeft}, frames: replace(2, rec{18, 0.9, 0.29, 0.02, 0}), reason: ReasonStepNotPerformed, failedStep: TurnLeft},
+		{name: "no blink", steps: []Step{Blink}, frames: replace(5, rec{0, 0.9, 0.30, 0, 0}), reason: ReasonStepNotPerformed, failedStep: Blink},
+		// The eye model under-reads some open eyes; a low EAR alone still counts.
+		{name: "blink seen by EAR only", steps: []Step{Blink}, frames: replace(5, rec{0, 0.7, 0.10, 0, 0})},
+		{name: "blink must reopen", steps: []Step{TurnLeft, Blink}, frames: goodCapture[:6], reason: ReasonStepNotPerformed, failedStep: Blink},
+		{name: "different person mid-capture", steps: all, frames: replace(3, rec{10, 0.95, 0.30, 0.01, 1}), reason: ReasonDifferentFace, failedAt: 3},
+		{name: "reference mismatch", steps: all, frames: goodCapture, ref: people[1], reason: ReasonReferenceMismatch},
+		{name: "still photo", steps: []Step{LookStraight}, frames: []rec{{0, 0.9, 0.3, 0, 0}, {0, 0.9, 0.3, 0, 0}, {0, 0.9, 0.3, 0, 0}, {0, 0.9, 0.3, 0, 0}, {0, 0.9, 0.3, 0, 0}}, reason: ReasonStaticFrames},
+		{name: "too few frames", steps: all, frames: goodCapture[:4], reason: ReasonBadRequest},
+		{name: "unknown step", steps: []Step{"jump"}, frames: goodCapture, reason: ReasonBadRequest},
+		{name: "no steps", steps: nil, frames: goodCapture, reason: ReasonBadRequest},
+		{name: "bad config", steps: all, frames: goodCapture, cfg: ActiveConfig{TurnDegrees: 5, StraightDegrees: 10}, reason: ReasonBadRequest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ref := ref
+			if tc.ref != nil {
+				ref = tc.ref
+			}
+			c := cfg
+			if tc.cfg != (ActiveConfig{}) {
+				c = tc.cfg
+			}
+			r := VerifySequence(tc.steps, observations(tc.frames...), ref, c)
+			require.Equal(t, tc.reason, r.Reason, r.Message)
+			require.Equal(t, tc.reason == "", r.Passed)
+			require.Equal(t, tc.failedStep, r.FailedStep)
+			if tc.reason == ReasonDifferentFace {
+				require.Equal(t, tc.failedAt, r.FailedFrame)
+			}
+			if r.Passed {
+				prev := -1
+				for _, s := range r.Steps {
+					require.Greater(t, s.Frame, prev, "steps complete in capture order")
+					prev = s.Frame
+				}
+			}
+		})
+	}
+}
+
+func TestVerifySequenceBadFrameAndDimensions(t *testing.T) {
+	t.Parallel()
+	obs := observations(goodCapture...)
+	obs[4].Reason = face.ReasonNoFace
+	r := VerifySequence([]Step{TurnLeft}, obs, people[0], ActiveConfig{})
+	require.Equal(t, ReasonBadFrame, r.Reason)
+	require.Equal(t, 4, r.FailedFrame)
+
+	obs = observations(goodCapture...)
+	r = VerifySequence([]Step{TurnLeft}, obs, face.Embedding{1, 0}, ActiveConfig{})
+	require.Equal(t, ReasonBadRequest, r.Reason)
+	r = VerifySequence([]Step{TurnLeft}, obs, nil, ActiveConfig{})
+	require.Equal(t, ReasonBadRequest, r.Reason)
+}
+
+func TestEyeAspectRatio(t *testing.T) {
+	t.Parallel()
+	var l face.Landmarks
+	eye := func(off int, x0 float64, open float64) {
+		l[off] = face.Point{X: x0, Y: 0}
+		l[off+1] = face.Point{X: x0 + 1, Y: -open}
+		l[off+2] = face.Point{X: x0 + 2, Y: -open}
+		l[off+3] = face.Point{X: x0 + 3, Y: 0}
+		l[off+4] = face.Point{X: x0 + 2, Y: open}
+		l[off+5] = face.Point{X: x0 + 1, Y: open}
+	}
+	eye(36, 0, 0.5)
+	eye(42, 10, 0.5)
+	require.InDelta(t, 1.0/3, EyeAspectRatio(&l), 1e-9)
+	eye(36, 0, 0.05)
+	eye(42, 10, 0.05)
+	require.InDelta(t, 1.0/30, EyeAspectRatio(&l), 1e-9)
+}
+
+func TestNewValidates(t *testing.T) {
+	t.Parallel()
+	_, err := New(nil, Config{})
+	require.ErrorContains(t, err, "nil face engine")
+	_, err = New(&face.Engine{}, Config{PassiveThreshold: 1.5})
+	require.ErrorContains(t, err, "passive threshold")
+	_, err = New(&face.Engine{}, Config{Active: ActiveConfig{ClosedBelow: 0.9, OpenAbove: 0.5}})
+	require.ErrorContains(t, err, "closed_below")
+}
