@@ -11,5 +11,6 @@ func All() []Descriptor {
 		ListVerificationEvents.Compile(),
 		GetApplicant.Compile(),
 		ListApplicants.Compile(),
+		ReadMRZ.Compile(),
 	}
 }

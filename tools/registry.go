@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
 	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/google/jsonschema-go/jsonschema"
 )
@@ -116,7 +118,7 @@ func (c *compiled[In, Out]) call(ctx context.Context, d *Deps, caller Caller, ra
 	var in In
 	if len(bytes.TrimSpace(raw)) > 0 && string(bytes.TrimSpace(raw)) != "null" {
 		if err := json.Unmarshal(raw, &in); err != nil {
-			return nil, Errorf(CodeInvalidArgument, "", "arguments do not match the input schema: %v", err)
+			return nil, decodeError[In](raw, err)
 		}
 	}
 	return c.tool.Handle(ctx, d, caller, in)
@@ -207,4 +209,28 @@ func (d *Deps) logger() *slog.Logger {
 		return slog.Default()
 	}
 	return d.Logger
+}
+
+// decodeError names the field whose value could not be decoded (a time that does not parse,
+// say), by decoding the arguments one top-level field at a time.
+func decodeError[In any](raw json.RawMessage, err error) *Error {
+	var ute *json.UnmarshalTypeError
+	if errors.As(err, &ute) && ute.Field != "" {
+		return Errorf(CodeInvalidArgument, ute.Field, "must be %s", ute.Type)
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) == nil {
+		for name, val := range fields {
+			var probe In
+			one, _ := json.Marshal(map[string]json.RawMessage{name: val})
+			if ferr := json.Unmarshal(one, &probe); ferr != nil {
+				msg := ferr.Error()
+				if i := strings.LastIndex(msg, ": "); i >= 0 {
+					msg = msg[i+2:]
+				}
+				return Errorf(CodeInvalidArgument, name, "invalid value: %s", msg)
+			}
+		}
+	}
+	return Errorf(CodeInvalidArgument, "", "arguments do not match the input schema: %v", err)
 }

@@ -18,62 +18,62 @@ const (
 type CheckDigit struct {
 	// Field is the protected field: document_number, date_of_birth,
 	// expiry_date, personal_number or composite.
-	Field string `json:"field"`
+	Field string `json:"field" jsonschema:"protected field: document_number, date_of_birth, expiry_date, personal_number or composite"`
 	// Expected is the character printed in the check-digit position.
-	Expected string `json:"expected"`
+	Expected string `json:"expected" jsonschema:"the digit printed in the check-digit position"`
 	// Computed is the 7-3-1 digit of the data; "" when the data holds a
 	// character that has no value.
-	Computed string `json:"computed"`
+	Computed string `json:"computed" jsonschema:"the 7-3-1 check digit of the data, empty when the data holds a character without a value"`
 	// Valid is true when the printed digit agrees (or is a filler the
 	// specification allows in its place).
-	Valid bool `json:"valid"`
+	Valid bool `json:"valid" jsonschema:"whether it agrees"`
 }
 
 // Correction is one character Repair changed. Line and Col are 0-based and
 // refer to Result.Lines. An insertion has From "", a deletion To "".
 type Correction struct {
-	Line int    `json:"line"`
-	Col  int    `json:"col"`
-	From string `json:"from"`
-	To   string `json:"to"`
+	Line int    `json:"line" jsonschema:"0-based line of the corrected character"`
+	Col  int    `json:"col" jsonschema:"0-based column of the corrected character"`
+	From string `json:"from" jsonschema:"the character as read"`
+	To   string `json:"to" jsonschema:"the character after repair"`
 }
 
 // Result is a parsed and validated MRZ.
 type Result struct {
-	Format Format `json:"format"`
+	Format Format `json:"format" jsonschema:"MRZ format: TD1, TD2, TD3, MRVA, MRVB or FRA_ID"`
 	// Valid is true only when every check digit agrees and no field has a
 	// validation error (see Errors).
-	Valid  bool         `json:"valid"`
-	Checks []CheckDigit `json:"checks"`
+	Valid  bool         `json:"valid" jsonschema:"true only when every check digit agrees and no field has a validation error"`
+	Checks []CheckDigit `json:"checks" jsonschema:"every check digit with its result"`
 
-	DocumentCode   string `json:"document_code"`
-	IssuingState   string `json:"issuing_state"`
-	Surname        string `json:"surname"`
-	GivenNames     string `json:"given_names"`
-	DocumentNumber string `json:"document_number"`
-	Nationality    string `json:"nationality"`
+	DocumentCode   string `json:"document_code" jsonschema:"document code (P, I, ID, V, …)"`
+	IssuingState   string `json:"issuing_state" jsonschema:"ICAO code of the issuing state or organisation"`
+	Surname        string `json:"surname" jsonschema:"primary identifier (surname), with spaces for fillers"`
+	GivenNames     string `json:"given_names" jsonschema:"secondary identifier (given names)"`
+	DocumentNumber string `json:"document_number" jsonschema:"document number, including any overflow into optional data"`
+	Nationality    string `json:"nationality" jsonschema:"ICAO nationality code"`
 	// DateOfBirth is YYYY-MM-DD, "" when the MRZ marks it (or part of it) unknown.
-	DateOfBirth string `json:"date_of_birth"`
+	DateOfBirth string `json:"date_of_birth" jsonschema:"date of birth, YYYY-MM-DD; empty when the MRZ marks it unknown"`
 	// Sex is "M", "F" or "X" (the MRZ's '<' means unspecified).
-	Sex string `json:"sex"`
+	Sex string `json:"sex" jsonschema:"M, F or X (unspecified)"`
 	// ExpiryDate is YYYY-MM-DD, "" when the MRZ gives none.
-	ExpiryDate string `json:"expiry_date"`
+	ExpiryDate string `json:"expiry_date" jsonschema:"date of expiry, YYYY-MM-DD"`
 	// Expired is true when ExpiryDate is before today (see WithNow).
-	Expired bool `json:"expired"`
+	Expired bool `json:"expired" jsonschema:"whether the expiry date has passed"`
 	// IssueDate is YYYY-MM, only for FRA_ID whose MRZ carries the issue month.
-	IssueDate string `json:"issue_date,omitempty"`
+	IssueDate string `json:"issue_date,omitempty" jsonschema:"issue month, YYYY-MM (French ID card only)"`
 	// OptionalData is TD1 line 1 optional data (after any document-number
 	// overflow), the TD3 personal number, TD2/MRV optional data, or the
 	// FRA_ID administrative code. OptionalData2 is TD1 line 2 optional data.
-	OptionalData  string `json:"optional_data"`
-	OptionalData2 string `json:"optional_data_2"`
+	OptionalData  string `json:"optional_data" jsonschema:"optional data / personal number"`
+	OptionalData2 string `json:"optional_data_2" jsonschema:"second optional data field (TD1 line 2)"`
 
 	// Lines are the MRZ lines as parsed (after repair, for Repair).
-	Lines       []string     `json:"lines"`
-	Corrections []Correction `json:"corrections"`
+	Lines       []string     `json:"lines" jsonschema:"the MRZ lines as parsed, after repair"`
+	Corrections []Correction `json:"corrections" jsonschema:"characters changed by check-digit-guided OCR repair"`
 	// Errors are human-readable validation problems, each starting with the
 	// field it concerns ("expiry_date: …").
-	Errors []string `json:"errors"`
+	Errors []string `json:"errors" jsonschema:"validation problems, each starting with the field it concerns"`
 }
 
 // check returns the named check, or nil.
