@@ -95,9 +95,9 @@ func errorResult(e *tools.Error) *mcp.CallToolResult {
 	if e.Field != "" {
 		text = fmt.Sprintf("Error (%s) in field %q: %s", e.Code, e.Field, e.Message)
 	}
-	r := mcp.NewToolResultError(text)
-	r.StructuredContent = map[string]any{"error": e}
-	return r
+	// No structuredContent: clients validate it against the tool's outputSchema, which
+	// describes success; the text carries code, field and message.
+	return mcp.NewToolResultError(text)
 }
 
 // HTTPHandler serves MCP Streamable HTTP at path, behind API-key authentication.

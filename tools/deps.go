@@ -17,6 +17,8 @@ import (
 type Deps struct {
 	Store *db.Store
 	Jobs  *jobs.Queue
+	// Screening is the sanctions index shared with the pipeline (nil when not configured).
+	Screening *jobs.Screening
 	// PublicURL is the base of hosted_url (e.g. https://kyc.example.com).
 	PublicURL string
 	Logger    *slog.Logger

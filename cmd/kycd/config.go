@@ -25,6 +25,18 @@ type Config struct {
 	NoWorkers       bool
 	ShutdownTimeout time.Duration
 	APIKey          string
+	// ScreeningStrongHit is what a strong sanctions hit does: review or fail.
+	ScreeningStrongHit string
+	// ListsSync is how often a process checks the database for newly imported lists.
+	ListsSync time.Duration
+	// BodyLimit caps HTTP request bodies (bytes) on every surface.
+	BodyLimit int
+	// RateLimit is the default requests a minute per API key (a key's own limit wins).
+	RateLimit int
+	// RateLimitProcesses is how many kycd processes share the database: each grants 1/N of a key's budget.
+	RateLimitProcesses int
+	// Conformance adds the MCP conformance-suite fixtures and lets MCP in without a key. Tests only.
+	Conformance bool
 }
 
 type setting struct {
@@ -44,6 +56,12 @@ func (c *Config) settings() []setting {
 		{"log-format", "KYCD_LOG_FORMAT", "text or json", "text", &c.LogFormat},
 		{"workers", "KYCD_WORKERS", "concurrent jobs in this process", "10", &c.Workers},
 		{"no-workers", "KYCD_NO_WORKERS", "serve only: run no job workers (run `kycd worker` elsewhere)", "false", &c.NoWorkers},
+		{"screening-strong-hit", "KYCD_SCREENING_STRONG_HIT", "what a strong sanctions hit does to a verification: review (needs_review) or fail (rejected)", "review", &c.ScreeningStrongHit},
+		{"lists-sync", "KYCD_LISTS_SYNC", "how often to pick up lists imported by another process", "30s", &c.ListsSync},
+		{"body-limit", "KYCD_BODY_LIMIT", "largest HTTP request body accepted, in bytes (REST, JSON-RPC, MCP)", "1048576", &c.BodyLimit},
+		{"rate-limit", "KYCD_RATE_LIMIT", "requests a minute per API key across all surfaces, for keys without their own --rate-limit", "120", &c.RateLimit},
+		{"rate-limit-processes", "KYCD_RATE_LIMIT_PROCESSES", "kycd processes serving one database: each grants 1/N of every key's budget", "1", &c.RateLimitProcesses},
+		{"conformance", "KYCD_CONFORMANCE", "serve only, for the MCP conformance suite: add its fixture tools and accept MCP without an API key; never in production", "false", &c.Conformance},
 		{"shutdown-timeout", "KYCD_SHUTDOWN_TIMEOUT", "how long to drain requests and jobs on SIGTERM", "30s", &c.ShutdownTimeout},
 	}
 }
@@ -92,6 +110,15 @@ func parseConfig(name string, args []string, only ...string) (*Config, *flag.Fla
 		c.PublicURL = "http://" + c.Addr
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.ScreeningStrongHit == "" {
+		c.ScreeningStrongHit = "review"
+	}
+	if c.ScreeningStrongHit != "review" && c.ScreeningStrongHit != "fail" {
+		return nil, nil, fmt.Errorf("screening-strong-hit: %q is not review or fail", c.ScreeningStrongHit)
+	}
+	if c.ListsSync <= 0 {
+		c.ListsSync = 30 * time.Second
+	}
 	if (len(only) == 0 || contains(only, "workers")) && c.Workers < 1 {
 		return nil, nil, fmt.Errorf("workers: must be at least 1")
 	}

@@ -39,6 +39,9 @@ Usage:
   kycd keys create --name NAME --mode live|test [--scopes a,b] [--account ID] [--checks a,b] [--rate-limit N]
   kycd keys list   [--account ID]
   kycd keys revoke ID|PREFIX
+  kycd lists import --source SOURCE PATH   load a sanctions/PEP list from local files
+  kycd lists update [--source SOURCE] [--url URL]   download lists from the official URLs
+  kycd lists list                          the loaded list versions
   kycd version
 
 Run "kycd <command> -h" for the flags; every flag also reads a KYCD_* environment variable.
@@ -82,6 +85,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return nil
 	case "keys":
 		return keys(ctx, rest, stdout)
+	case "lists":
+		return listsCmd(ctx, rest, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "kycd", version)
 		return nil
@@ -112,11 +117,12 @@ func openStore(ctx context.Context, cfg *Config) (*db.Store, error) {
 
 // app is everything a running process holds.
 type app struct {
-	cfg   *Config
-	log   *slog.Logger
-	store *db.Store
-	queue *jobs.Queue
-	reg   *tools.Registry
+	cfg     *Config
+	log     *slog.Logger
+	store   *db.Store
+	queue   *jobs.Queue
+	reg     *tools.Registry
+	engines *engines
 }
 
 func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
@@ -128,22 +134,40 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	queue, err := jobs.New(store, jobs.Options{Work: work, MaxWorkers: cfg.Workers, Checks: checkEngines(cfg, logger), Logger: logger})
+	engines, err := checkEngines(ctx, cfg, store, logger)
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	reg, err := tools.NewRegistry(&tools.Deps{Store: store, Jobs: queue, PublicURL: cfg.PublicURL, Logger: logger}, tools.All()...)
+	queue, err := jobs.New(store, jobs.Options{Work: work, MaxWorkers: cfg.Workers, Checks: engines.runners, Logger: logger})
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	return &app{cfg: cfg, log: logger, store: store, queue: queue, reg: reg}, nil
+	reg, err := tools.NewRegistry(&tools.Deps{Store: store, Jobs: queue, PublicURL: cfg.PublicURL, Logger: logger, Screening: engines.screening}, tools.All()...)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return &app{cfg: cfg, log: logger, store: store, queue: queue, reg: reg, engines: engines}, nil
 }
 
-// checkEngines wires the check engines this build and machine can run.
-func checkEngines(cfg *Config, logger *slog.Logger) map[models.Check]jobs.CheckRunner {
-	return map[models.Check]jobs.CheckRunner{}
+// engines are the check engines this build and machine can run.
+type engines struct {
+	runners   map[models.Check]jobs.CheckRunner
+	screening *jobs.Screening
+}
+
+// checkEngines wires the check engines. An engine that cannot start here is left out, so
+// asking for its check is refused at creation rather than answered with a made-up result.
+func checkEngines(ctx context.Context, cfg *Config, store *db.Store, logger *slog.Logger) (*engines, error) {
+	e := &engines{runners: map[models.Check]jobs.CheckRunner{}}
+	e.screening = jobs.NewScreening(store, jobs.ScreeningPolicy{StrongHit: models.Outcome(cfg.ScreeningStrongHit)}, logger)
+	if err := e.screening.Sync(ctx); err != nil {
+		return nil, fmt.Errorf("load screening lists: %w", err)
+	}
+	e.runners[models.CheckScreening] = e.screening
+	return e, nil
 }
 
 func serve(ctx context.Context, args []string, httpToo bool) error {
@@ -161,9 +185,11 @@ func serve(ctx context.Context, args []string, httpToo bool) error {
 		return err
 	}
 	defer a.store.Close()
-	if err := a.queue.Start(ctx); err != nil {
+	// River stops through Stop (so running jobs drain on SIGTERM), not by cancelling its start context.
+	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}
+	go a.engines.screening.Watch(ctx, cfg.ListsSync)
 	var srv *http.Server
 	errc := make(chan error, 1)
 	if httpToo {
@@ -240,9 +266,11 @@ func mcpStdio(ctx context.Context, args []string, stdin io.Reader, stdout io.Wri
 	if err != nil {
 		return fmt.Errorf("KYCD_API_KEY: %w", err)
 	}
-	if err := a.queue.Start(ctx); err != nil {
+	// River stops through Stop (so running jobs drain on SIGTERM), not by cancelling its start context.
+	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}
+	go a.engines.screening.Watch(ctx, cfg.ListsSync)
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 		defer cancel()

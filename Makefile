@@ -1,0 +1,42 @@
+# kycd — `make help` lists the targets. The README's two commands are `make run` and `make test`.
+SHELL := /bin/bash
+TAGS = $$(bash scripts/setup/tags.sh)
+GO_TEST_FLAGS ?= -count=1 -timeout 15m
+
+.PHONY: help run setup build test test-go test-short vet fmt bench compose-config clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
+
+run: setup ## install what is missing, build, and serve on the embedded SQLite default
+	bin/kycd serve
+
+setup: ## install the service's dependencies (idempotent) and build bin/kycd
+	bash scripts/setup.sh
+
+build: ## build bin/kycd with every engine this machine supports
+	go build -tags "$(TAGS)" -o bin/kycd ./cmd/kycd
+
+test: ## run the whole test suite: installs what it needs, then Go tests on PostgreSQL and SQLite plus the e2e clients
+	bash scripts/setup.sh --test
+	go vet -tags "$(TAGS)" ./...
+	go test -tags "$(TAGS)" $(GO_TEST_FLAGS) ./...
+
+test-go: ## only the Go tests, without installing anything
+	go test -tags "$(TAGS)" $(GO_TEST_FLAGS) ./...
+
+vet: ## go vet and gofmt check
+	go vet -tags "$(TAGS)" ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+
+fmt: ## gofmt every file
+	gofmt -w $$(git ls-files '*.go')
+
+bench: ## run the Go benchmarks (see docs/BENCHMARKS.md for the measurement programs)
+	go test -tags "$(TAGS)" -run '^$$' -bench . -benchtime 2s ./...
+
+compose-config: ## validate docker-compose.yml (needs the docker compose plugin)
+	docker compose config --quiet
+
+clean: ## remove build output (not ./data)
+	rm -rf bin

@@ -1,0 +1,24 @@
+// Package screening screens names and identifiers against sanctions and PEP lists and explains
+// every hit.
+//
+// Lists are parsed by the lists subpackage (OFAC SDN and consolidated CSV, UN XML, EU FSF XML in
+// the current and legacy formats, UK Sanctions List and legacy OFSI CSV, US CSL, BIS DPL,
+// FollowTheMoney and Senzing JSON) into one Entity model. NewIndex builds an immutable index;
+// Screener swaps indexes atomically so a failed download never leaves the service without one.
+//
+// Design choices that are not obvious:
+//   - Token weights are rarity on the lists (IDF over entities) capped by a small prior of names
+//     common in the population ("smith" is rare on the lists, common among customers); legal-form
+//     words and particles weigh almost nothing, so "CORP" can never carry a match.
+//   - Matches that rest on little evidence (two short syllables, one given name) are capped below
+//     the default threshold unless the query is exactly the listed name; a DOB or nationality
+//     match then decides. Candidate generation uses exact, one-deletion and phonetic-key lookups,
+//     and joined/split words are handled by explicit split and join alternatives in the alignment.
+//
+// Example:
+//
+//	l, err := screening.LoadList("un", "consolidated.xml")
+//	s := screening.NewScreener(l)
+//	hits := s.Screen(screening.Query{Name: "Saddam Husein", BirthYear: 1937, Type: "person"})
+//	for _, h := range hits { fmt.Println(h.Source, h.SourceID, h.Score, h.Explanation.Tokens) }
+package screening

@@ -1,0 +1,118 @@
+package screening
+
+// jaroWinkler is the Jaro-Winkler similarity of two ASCII tokens (prefix scale 0.1, up to 4).
+// Tokens are short, so fixed stack buffers avoid allocation.
+func jaroWinkler(a, b string) float64 {
+	if a == b {
+		return 1
+	}
+	la, lb := len(a), len(b)
+	if la == 0 || lb == 0 {
+		return 0
+	}
+	if la > 64 || lb > 64 {
+		return jaroWinklerLong(a, b)
+	}
+	if la > lb {
+		a, b, la, lb = b, a, lb, la
+	}
+	window := lb/2 - 1
+	if window < 0 {
+		window = 0
+	}
+	var ma, mb [64]bool
+	matches := 0
+	for i := 0; i < la; i++ {
+		lo, hi := i-window, i+window+1
+		if lo < 0 {
+			lo = 0
+		}
+		if hi > lb {
+			hi = lb
+		}
+		for j := lo; j < hi; j++ {
+			if !mb[j] && a[i] == b[j] {
+				ma[i], mb[j] = true, true
+				matches++
+				break
+			}
+		}
+	}
+	if matches == 0 {
+		return 0
+	}
+	t, k := 0, 0
+	for i := 0; i < la; i++ {
+		if !ma[i] {
+			continue
+		}
+		for !mb[k] {
+			k++
+		}
+		if a[i] != b[k] {
+			t++
+		}
+		k++
+	}
+	m := float64(matches)
+	jaro := (m/float64(la) + m/float64(lb) + (m-float64(t)/2)/m) / 3
+	prefix := 0
+	for prefix < 4 && prefix < la && a[prefix] == b[prefix] {
+		prefix++
+	}
+	return jaro + float64(prefix)*0.1*(1-jaro)
+}
+
+// jaroWinklerLong handles the rare token longer than 64 bytes by comparing its first 64.
+func jaroWinklerLong(a, b string) float64 {
+	if len(a) > 64 {
+		a = a[:64]
+	}
+	if len(b) > 64 {
+		b = b[:64]
+	}
+	return jaroWinkler(a, b)
+}
+
+// tokenSim is the similarity of two different tokens as the matcher uses it. Jaro-Winkler is
+// too generous on short words ("bush"/"bash" 0.85), so tokens of four letters or fewer lose 0.1;
+// for abjad transliterations the consonant skeletons are compared too (at most 0.86).
+func tokenSim(a, b string, abjad bool) float64 {
+	if !abjad {
+		return tokenSimSk(a, b, false, "", "")
+	}
+	return tokenSimSk(a, b, true, skeleton(a), skeleton(b))
+}
+
+// tokenSimSk is tokenSim with the skeletons precomputed.
+func tokenSimSk(a, b string, abjad bool, sa, sb string) float64 {
+	if a == b {
+		return 1
+	}
+	if len(a) < 2 || len(b) < 2 {
+		return 0
+	}
+	// Jaro-Winkler cannot reach 0.8 when one token is under half the other's length (and the
+	// skeleton cannot either), so skip the work.
+	if 2*len(a) < len(b) || 2*len(b) < len(a) {
+		return 0
+	}
+	s := jaroWinkler(a, b)
+	if len(a) <= 4 || len(b) <= 4 {
+		s -= 0.1
+	}
+	if abjad {
+		// Abjad transliterations lack short vowels, so the consonant skeleton decides; but a
+		// skeleton match is weaker evidence than a spelling match, and scores so.
+		if len(sa) >= 3 && len(sb) >= 3 {
+			k := 0.86
+			if sa != sb {
+				k *= jaroWinkler(sa, sb)
+			}
+			if k > s {
+				s = k
+			}
+		}
+	}
+	return s
+}

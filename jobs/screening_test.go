@@ -1,0 +1,59 @@
+package jobs_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/db/dbtest"
+	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/models"
+)
+
+// The screening check on the real OFAC SDN list: imported once into the database, picked up by
+// a second process's index through Sync, and turned into outcomes with explained reasons.
+func TestScreeningCheckOnOFAC(t *testing.T) {
+	t.Parallel()
+	dir := testdata.Path(t, "sanctions", "ofac_sdn")
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		importer := jobs.NewScreening(s, jobs.ScreeningPolicy{}, nil)
+		v, err := importer.Import(ctx, "ofac_sdn", dir)
+		require.NoError(t, err)
+		require.Greater(t, v.Entities, 7000)
+
+		_, err = importer.Import(ctx, "ofac_sdn", t.TempDir())
+		require.Error(t, err, "an empty folder must not replace the stored list")
+
+		svc := jobs.NewScreening(s, jobs.ScreeningPolicy{}, nil)
+		require.Error(t, svc.Ready(), "nothing loaded yet")
+		require.NoError(t, svc.Sync(ctx))
+		require.NoError(t, svc.Ready())
+		require.Equal(t, v.SHA256, svc.Screener().Versions()[0].SHA256)
+
+		run := func(a models.ApplicantData) *models.CheckOutcome {
+			out, err := svc.Run(ctx, &jobs.CheckInput{Applicant: a})
+			require.NoError(t, err)
+			require.Equal(t, v.SHA256, out.Versions["list:ofac_sdn"])
+			return out
+		}
+		hit := run(models.ApplicantData{Name: "Ayman al Zawahiri", DOB: "1951-06-19"})
+		require.Equal(t, models.OutcomeReview, hit.Outcome)
+		require.NotEmpty(t, hit.Reasons)
+		require.Contains(t, hit.Reasons[0].Message, "2676")
+
+		clean := run(models.ApplicantData{Name: "Erika Mustermann", DOB: "1964-08-12", Country: "DE"})
+		require.Equal(t, models.OutcomePass, clean.Outcome, "%+v", clean.Reasons)
+
+		strict := jobs.NewScreening(s, jobs.ScreeningPolicy{StrongHit: models.OutcomeFail}, nil)
+		require.NoError(t, strict.Sync(ctx))
+		out, err := strict.Run(ctx, &jobs.CheckInput{Applicant: models.ApplicantData{Name: "Ayman al-Zawahiri"}})
+		require.NoError(t, err)
+		require.Equal(t, models.OutcomeFail, out.Outcome)
+
+		require.Equal(t, []string{"the applicant's name (applicant.name when creating the verification)"}, svc.Missing(&jobs.CheckInput{}))
+	})
+}
