@@ -19,6 +19,18 @@ if ! command -v npm >/dev/null 2>&1; then
 	done
 fi
 
+# docker-compose.yml is validated with `docker compose config` (or Debian's docker-compose).
+if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then
+	log "installing Debian's docker-compose (to validate docker-compose.yml)"
+	for i in 1 2 3 4 5 6; do
+		if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }; then
+			break
+		fi
+		log "apt-get failed (lock held?), retry $i in 10 s"
+		sleep 10
+	done
+fi
+
 stamp="node_modules/.kycd-installed"
 if [[ -f "$stamp" && "$stamp" -nt package-lock.json ]]; then
 	exit 0
