@@ -1,0 +1,62 @@
+package jobs_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/db/dbtest"
+	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/models"
+)
+
+// The periodic River job, not a direct call, expires open sessions past expires_at.
+func TestPeriodicExpiry(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		require.NoError(t, s.EnsureAccount(ctx, "acct_x", "X"))
+		sc := db.Scope{AccountID: "acct_x", Mode: models.ModeTest}
+		now := s.Now()
+		mk := func(expires time.Time) string {
+			var id string
+			require.NoError(t, s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+				a, err := tx.FindOrCreateApplicant(ctx, sc, nil, nil)
+				if err != nil {
+					return err
+				}
+				token := db.RandomBase62(20)
+				sealed, _ := s.Keyring().Seal([]byte(token))
+				v := &models.Verification{ID: db.NewID("ver", now), Reference: "VER-" + db.RandomBase62(8), AccountID: sc.AccountID,
+					Mode: sc.Mode, APIKeyID: "key_x", ApplicantID: a.ID, Status: models.StatusPending, Checks: `["screening"]`,
+					Metadata: "{}", TokenHash: db.HashSecret(token), TokenSealed: sealed, ExpiresAt: expires, CreatedAt: now, UpdatedAt: now}
+				id = v.ID
+				return tx.InsertVerification(ctx, v)
+			}))
+			return id
+		}
+		past, future := mk(now.Add(-time.Second)), mk(now.Add(time.Hour))
+
+		q, err := jobs.New(s, jobs.Options{Work: true, ExpiryInterval: 200 * time.Millisecond, PollInterval: 50 * time.Millisecond})
+		require.NoError(t, err)
+		require.NoError(t, q.Start(ctx))
+		t.Cleanup(func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = q.Stop(sctx)
+		})
+		require.Eventually(t, func() bool {
+			v, err := s.GetVerification(ctx, sc, past)
+			return err == nil && v.Status == models.StatusExpired
+		}, 30*time.Second, 100*time.Millisecond)
+		v, err := s.GetVerification(ctx, sc, future)
+		require.NoError(t, err)
+		require.Equal(t, models.StatusPending, v.Status)
+		evs, _, err := s.ListEvents(ctx, db.EventFilter{Scope: sc, ObjectID: past, Ascending: true, Limit: 10})
+		require.NoError(t, err)
+		require.Equal(t, jobs.EventExpired, evs[len(evs)-1].Type)
+	})
+}
