@@ -17,7 +17,7 @@ func TestStatelessProtocolRevision(t *testing.T) {
 	s := start(t, false)
 	call := func(name string, args string) map[string]any {
 		body := `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"` + name + `","arguments":` + args +
-			`,"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}`
+			`,"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"e2e","version":"1"}}}}`
 		req, _ := http.NewRequest("POST", s.url+"/mcp", strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+s.key)
 		req.Header.Set("Content-Type", "application/json")
