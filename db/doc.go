@@ -1,0 +1,12 @@
+// Package db is the system of record: bun over PostgreSQL (pgx pool, shared with River) or an
+// embedded SQLite file (modernc.org/sqlite, WAL, one connection), with the migrations of kycd
+// and River, and AES-256-GCM sealing of PII (Keyring).
+//
+// Why one connection on SQLite: SQLite has one writer, and River plus bun on a pool would turn
+// contention into SQLITE_BUSY errors; one connection turns it into queueing. The cost is that
+// code inside Store.InTx must use the Tx, never the Store, or it waits for itself.
+//
+// Why Tx.WithPgx: River's PostgreSQL driver takes a pgx.Tx, bun works through database/sql.
+// InTx pins one connection, begins the transaction through database/sql, and WithPgx hands
+// River that same connection (nested Begin = SAVEPOINT), so a row and its job commit together.
+package db

@@ -1,0 +1,28 @@
+// Package jobs holds the River job queue and its workers: the verification pipeline
+// (verification.process), session expiry (verification.expire, periodic), and the services
+// the pipeline uses (the screening index).
+//
+// River runs in the same database as the data. A state change and the jobs it causes are
+// written in one transaction, so a crash never loses a job nor runs one for a change that
+// rolled back. A worked example — what submit_verification does:
+//
+//	err := store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+//		v, err := jobs.Transition(ctx, tx, scope, id,
+//			[]models.Status{models.StatusPending, models.StatusInProgress}, models.StatusProcessing,
+//			jobs.EventProcessing, nil, nil) // status change + timeline event
+//		if err != nil {
+//			return err
+//		}
+//		return queue.InsertTx(ctx, tx, jobs.ProcessArgs{VerificationID: v.ID, AccountID: v.AccountID, Mode: v.Mode}, nil)
+//	})
+//
+// The process worker then runs each requested check's CheckRunner and decides: any fail
+// rejects, any review needs a person, otherwise approved — and no checks is never an approval.
+// A check whose engine fails is retried; after the last attempt it becomes a review reason
+// rather than leaving the verification stuck in processing.
+//
+// On PostgreSQL River uses the pgx pool bun also uses (riverpgxv5); on SQLite the one shared
+// connection (riversqlite, poll-only). River's database/sql driver for PostgreSQL is not served
+// at River's pinned version, so InsertTx on PostgreSQL goes through db.Tx.WithPgx, which presents
+// the transaction's own connection as a pgx.Tx.
+package jobs
