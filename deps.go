@@ -5,8 +5,10 @@
 package kycd
 
 import (
+	_ "github.com/chromedp/chromedp"
 	_ "github.com/getkin/kin-openapi/openapi3"
 	_ "github.com/google/jsonschema-go/jsonschema"
+	_ "github.com/gorilla/websocket"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "github.com/mark3labs/mcp-go/server"
 	_ "github.com/mozillazg/go-unidecode"
