@@ -6,19 +6,40 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"math/big"
+	"sync"
 	"time"
 )
 
 const crockford = "0123456789abcdefghjkmnpqrstvwxyz"
 
 // NewID returns prefix + "_" + 26 characters: 48 bits of milliseconds then 80 random bits,
-// in Crockford base32. IDs sort by creation time, which is what cursor pagination orders by.
+// in Crockford base32. IDs sort by creation time, which is what cursor pagination and
+// "latest artifact" order by. Within one process they are strictly increasing (ULID's
+// monotonic rule): an ID made in the same millisecond as the previous one, or while the
+// clock stepped back, reuses the previous millisecond and increments the random part.
 func NewID(prefix string, now time.Time) string {
 	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
-	if _, err := rand.Read(b[6:]); err != nil {
-		panic("crypto/rand failed: " + err.Error()) // the OS RNG does not fail on supported platforms
+	idMu.Lock()
+	ms := uint64(now.UnixMilli())
+	if ms <= idLast.ms && idLast.ms-ms < 10_000 { // same ms or a small clock step back
+		ms = idLast.ms
+		idLast.rnd.Add(idLast.rnd, big.NewInt(1))
+	} else {
+		var r [10]byte
+		if _, err := rand.Read(r[:]); err != nil {
+			idMu.Unlock()
+			panic("crypto/rand failed: " + err.Error()) // the OS RNG does not fail on supported platforms
+		}
+		idLast.rnd.SetBytes(r[:])
 	}
+	idLast.ms = ms
+	binary.BigEndian.PutUint64(b[:8], ms<<16)
+	rnd := idLast.rnd.Bytes()
+	if len(rnd) > 10 { // 80 bits overflowed: astronomically unlikely; wrap within the field
+		rnd = rnd[len(rnd)-10:]
+	}
+	copy(b[16-len(rnd):], rnd)
+	idMu.Unlock()
 	n := new(big.Int).SetBytes(b[:])
 	out := make([]byte, 26)
 	base := big.NewInt(32)
@@ -29,6 +50,14 @@ func NewID(prefix string, now time.Time) string {
 	}
 	return prefix + "_" + string(out)
 }
+
+var (
+	idMu   sync.Mutex
+	idLast = struct {
+		ms  uint64
+		rnd *big.Int
+	}{rnd: new(big.Int)}
+)
 
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 

@@ -237,3 +237,16 @@ func TestNewIDSortsByTime(t *testing.T) {
 	require.Less(t, a, b)
 	require.Regexp(t, `^ver_[0-9a-hjkmnp-tv-z]{26}$`, a)
 }
+
+// Two IDs made in the same millisecond still sort in the order they were made: "the latest
+// selfie" and cursor pages must not depend on the random bits.
+func TestNewIDMonotonicWithinMillisecond(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	prev := db.NewID("art", now)
+	for range 1000 {
+		next := db.NewID("art", now)
+		require.Less(t, prev, next)
+		prev = next
+	}
+}
