@@ -52,6 +52,8 @@ type NewKey struct {
 	Scopes    []string
 	Checks    []string
 	RateLimit int
+	// ScreeningStrongHit overrides the server's strong-hit policy for this key: review, fail or "".
+	ScreeningStrongHit string
 }
 
 // CreateAPIKey stores a new key and returns its secret, which is not stored and cannot be shown again.
@@ -61,6 +63,9 @@ func (s *Store) CreateAPIKey(ctx context.Context, nk NewKey) (string, *models.AP
 	}
 	if strings.TrimSpace(nk.Name) == "" {
 		return "", nil, errors.New("name: required")
+	}
+	if nk.ScreeningStrongHit != "" && nk.ScreeningStrongHit != "review" && nk.ScreeningStrongHit != "fail" {
+		return "", nil, fmt.Errorf("screening strong hit: must be review or fail, got %q", nk.ScreeningStrongHit)
 	}
 	if err := s.EnsureAccount(ctx, nk.AccountID, nk.AccountID); err != nil {
 		return "", nil, err
@@ -80,6 +85,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, nk NewKey) (string, *models.AP
 		RateLimit: nk.RateLimit,
 		CreatedAt: s.Now(),
 	}
+	k.ScreeningStrongHit = nk.ScreeningStrongHit // "" = the server default
 	if _, err := s.DB.NewInsert().Model(k).Exec(ctx); err != nil {
 		return "", nil, fmt.Errorf("insert api key: %w", err)
 	}

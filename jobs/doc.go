@@ -2,14 +2,18 @@
 // (verification.process), session expiry (verification.expire, periodic), and the services
 // the pipeline uses (the screening index).
 //
+// Ongoing screening (screening.monitor) runs when any process's Sync sees a new list version and
+// on a schedule; it is unique by the list versions that caused it, and each hit is raised once
+// because the alert row and the screening.match event are written in one transaction.
+//
 // River runs in the same database as the data. A state change and the jobs it causes are
 // written in one transaction, so a crash never loses a job nor runs one for a change that
 // rolled back. A worked example — what submit_verification does:
 //
 //	err := store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-//		v, err := jobs.Transition(ctx, tx, scope, id,
+//		v, err := jobs.Transition(ctx, queue, tx, scope, id,
 //			[]models.Status{models.StatusPending, models.StatusInProgress}, models.StatusProcessing,
-//			jobs.EventProcessing, nil, nil) // status change + timeline event
+//			jobs.EventProcessing, nil, nil) // status change + timeline event + webhook deliveries
 //		if err != nil {
 //			return err
 //		}

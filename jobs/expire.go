@@ -29,12 +29,13 @@ type expireWorker struct {
 }
 
 func (w *expireWorker) Work(ctx context.Context, _ *river.Job[ExpireArgs]) error {
-	_, err := ExpireDue(ctx, w.q.store)
+	_, err := ExpireDue(ctx, w.q)
 	return err
 }
 
 // ExpireDue expires every open verification past its expiry time and returns how many it expired.
-func ExpireDue(ctx context.Context, store *db.Store) (int, error) {
+func ExpireDue(ctx context.Context, q *Queue) (int, error) {
+	store := q.store
 	total := 0
 	for {
 		due, err := store.DueForExpiry(ctx, store.Now(), 200)
@@ -43,7 +44,7 @@ func ExpireDue(ctx context.Context, store *db.Store) (int, error) {
 		}
 		for _, v := range due {
 			err := store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-				_, err := Transition(ctx, tx, db.Scope{AccountID: v.AccountID, Mode: v.Mode}, v.ID,
+				_, err := Transition(ctx, q, tx, db.Scope{AccountID: v.AccountID, Mode: v.Mode}, v.ID,
 					[]models.Status{models.StatusPending, models.StatusInProgress}, models.StatusExpired, EventExpired, nil, nil)
 				return err
 			})

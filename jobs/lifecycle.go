@@ -19,8 +19,9 @@ const (
 )
 
 // Transition changes a verification's status and writes the matching timeline event in the
-// same transaction: the one place a status changes, so no change goes unrecorded.
-func Transition(ctx context.Context, tx *db.Tx, sc db.Scope, id string, from []models.Status, to models.Status,
+// same transaction: the one place a status changes, so no change goes unrecorded. q fans the
+// event out to webhooks in that transaction too.
+func Transition(ctx context.Context, q *Queue, tx *db.Tx, sc db.Scope, id string, from []models.Status, to models.Status,
 	eventType string, data map[string]any, set func(v *models.Verification) []string) (*models.Verification, error) {
 	var prev models.Status
 	v, err := tx.Transition(ctx, sc, id, from, to, func(v *models.Verification) []string {
@@ -33,14 +34,15 @@ func Transition(ctx context.Context, tx *db.Tx, sc db.Scope, id string, from []m
 	if err != nil {
 		return v, err
 	}
-	if err := RecordEvent(ctx, tx, v, eventType, prev, data); err != nil {
+	if err := RecordEvent(ctx, q, tx, v, eventType, prev, data); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// RecordEvent appends a verification event with its status change and extra data.
-func RecordEvent(ctx context.Context, tx *db.Tx, v *models.Verification, eventType string, prev models.Status, data map[string]any) error {
+// RecordEvent appends a verification event with its status change and extra data, and enqueues
+// its webhook deliveries (subscribed endpoints and the verification's callback_url) in tx.
+func RecordEvent(ctx context.Context, q *Queue, tx *db.Tx, v *models.Verification, eventType string, prev models.Status, data map[string]any) error {
 	payload := map[string]any{"verification_id": v.ID, "reference": v.Reference, "status": v.Status}
 	if prev != "" {
 		payload["previous_status"] = prev
@@ -52,6 +54,6 @@ func RecordEvent(ctx context.Context, tx *db.Tx, v *models.Verification, eventTy
 	if err != nil {
 		return err
 	}
-	return tx.AppendEvent(ctx, &models.Event{AccountID: v.AccountID, Mode: v.Mode, ObjectType: "verification",
-		ObjectID: v.ID, Type: eventType, Data: string(b)})
+	return q.Emit(ctx, tx, &models.Event{AccountID: v.AccountID, Mode: v.Mode, ObjectType: "verification",
+		ObjectID: v.ID, Type: eventType, Data: string(b)}, v.CallbackURL)
 }

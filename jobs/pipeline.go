@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -20,6 +21,9 @@ type CheckInput struct {
 	Applicant models.ApplicantData
 	Checks    []models.Check
 	Now       time.Time
+	// Document is what a check-digit-valid reading of the uploaded document says; nil when
+	// the verification has no document check or no valid reading yet.
+	Document *DocumentFacts
 }
 
 // CheckRunner adapts one check engine to the pipeline.
@@ -60,6 +64,13 @@ func LoadCheckInput(ctx context.Context, store *db.Store, v *models.Verification
 	}
 	if err := json.Unmarshal([]byte(v.Checks), &in.Checks); err != nil {
 		return nil, fmt.Errorf("decode checks: %w", err)
+	}
+	if slices.Contains(in.Checks, models.CheckDocument) {
+		f, err := documentFacts(ctx, store, v)
+		if err != nil {
+			return nil, fmt.Errorf("document facts: %w", err)
+		}
+		in.Document = f
 	}
 	return in, nil
 }
@@ -114,7 +125,7 @@ func (w *processWorker) Work(ctx context.Context, job *river.Job[ProcessArgs]) e
 		return err
 	}
 	return store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		v, err := Transition(ctx, tx, sc, v.ID, []models.Status{models.StatusProcessing}, result.Decision, EventCompleted,
+		v, err := Transition(ctx, w.q, tx, sc, v.ID, []models.Status{models.StatusProcessing}, result.Decision, EventCompleted,
 			map[string]any{"decision": result.Decision, "reasons": result.Reasons},
 			func(v *models.Verification) []string {
 				s := string(raw)
@@ -126,6 +137,10 @@ func (w *processWorker) Work(ctx context.Context, job *river.Job[ProcessArgs]) e
 			return nil // cancelled meanwhile; its status stands
 		}
 		if err != nil {
+			return err
+		}
+		// Engines that act on the decision (biometrics: duplicate events, enrolment, reusable identity).
+		if err := runCompletionHooks(ctx, w.q, tx, v, in, result); err != nil {
 			return err
 		}
 		if result.Decision == models.StatusApproved {

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/jobs/webhook"
 	"github.com/kycd/kycd/models"
 )
 
@@ -31,6 +32,25 @@ type Options struct {
 	// PollInterval is how often SQLite is polled for new jobs (PostgreSQL is notified; default 250 ms).
 	PollInterval time.Duration
 	Logger       *slog.Logger
+	// Webhooks is the outbound policy deliveries are made under (the zero value is the strict one).
+	Webhooks webhook.Policy
+	// WebhookRetry is the delivery retry schedule (zero fields: webhook.DefaultSchedule).
+	WebhookRetry webhook.Schedule
+	// WebhookWorkers bounds concurrent deliveries in this process (default 20).
+	WebhookWorkers int
+	// WebhookDisableAfter is how many deliveries in a row must fail for good before an endpoint
+	// is disabled (default DefaultWebhookDisableAfter).
+	WebhookDisableAfter int
+	// UserAgent is sent with webhook deliveries (default "kycd-webhooks").
+	UserAgent string
+	// RescueStuckAfter is how long a job may stay running before River assumes its worker died
+	// (SIGKILL, power loss) and retries it (default River's 1 h). Lower values rescue sooner but
+	// also cap the per-job timeout, which is lowered to match.
+	RescueStuckAfter time.Duration
+	// MonitorInterval is how often ongoing screening re-screens the monitored applicants when
+	// the checks include the *Screening engine (default DefaultMonitorInterval; negative = only
+	// when a list version changes).
+	MonitorInterval time.Duration
 }
 
 // Queue is River on the store's own database: jobs are inserted in the same transaction as
@@ -41,6 +61,7 @@ type Queue struct {
 	pg    *river.Client[pgx.Tx]
 	lite  *river.Client[*sql.Tx]
 	opts  Options
+	hooks *webhook.Client
 }
 
 // New builds the River client for the store's database and registers every worker.
@@ -57,10 +78,31 @@ func New(store *db.Store, opts Options) (*Queue, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	q := &Queue{store: store, opts: opts}
+	opts.WebhookRetry = opts.WebhookRetry.WithDefaults()
+	if opts.WebhookWorkers <= 0 {
+		opts.WebhookWorkers = 20
+	}
+	if opts.WebhookDisableAfter <= 0 {
+		opts.WebhookDisableAfter = DefaultWebhookDisableAfter
+	}
+	if opts.UserAgent == "" {
+		opts.UserAgent = "kycd-webhooks"
+	}
+	q := &Queue{store: store, opts: opts, hooks: webhook.NewClient(opts.Webhooks, opts.UserAgent)}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &processWorker{q: q})
 	river.AddWorker(workers, &expireWorker{q: q})
+	river.AddWorker(workers, &deliverWorker{q: q})
+	// The screening engine among the checks also runs ongoing monitoring on this queue.
+	// The document engine among the checks reads uploads in document.analyze jobs.
+	if docs, _ := opts.Checks[models.CheckDocument].(*Documents); docs != nil {
+		river.AddWorker(workers, &documentWorker{d: docs})
+	}
+	monitor, _ := opts.Checks[models.CheckScreening].(*Screening)
+	if monitor != nil {
+		monitor.attach(q)
+		river.AddWorker(workers, &monitorWorker{s: monitor})
+	}
 
 	cfg := &river.Config{
 		Workers:           workers,
@@ -71,12 +113,27 @@ func New(store *db.Store, opts Options) (*Queue, error) {
 		MaxAttempts:       8,
 		JobTimeout:        5 * time.Minute,
 	}
+	if opts.RescueStuckAfter > 0 {
+		cfg.RescueStuckJobsAfter = opts.RescueStuckAfter
+		cfg.JobTimeout = min(cfg.JobTimeout, opts.RescueStuckAfter)
+	}
 	if opts.Work {
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.MaxWorkers}}
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.MaxWorkers},
+			// Deliveries are short and latency-sensitive: fetch them as soon as inserts are notified.
+			QueueWebhooks: {MaxWorkers: opts.WebhookWorkers, FetchCooldown: min(opts.PollInterval/5, 20*time.Millisecond)}}
 		cfg.PeriodicJobs = []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(opts.ExpiryInterval),
 				func() (river.JobArgs, *river.InsertOpts) { return ExpireArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true, ID: "verification.expire"}),
+		}
+		if monitor != nil && opts.MonitorInterval >= 0 {
+			every := opts.MonitorInterval
+			if every == 0 {
+				every = DefaultMonitorInterval
+			}
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(every),
+				func() (river.JobArgs, *river.InsertOpts) { return MonitorArgs{Cause: MonitorSchedule}, nil },
+				&river.PeriodicJobOpts{ID: "screening.monitor"}))
 		}
 	}
 	var err error
@@ -138,3 +195,6 @@ func (q *Queue) InsertTx(ctx context.Context, tx *db.Tx, args river.JobArgs, opt
 
 // Available reports which checks have an engine in this process, for create-time validation.
 func (q *Queue) Available() map[models.Check]CheckRunner { return q.opts.Checks }
+
+// WebhookPolicy is the outbound policy deliveries are made under.
+func (q *Queue) WebhookPolicy() webhook.Policy { return q.opts.Webhooks }

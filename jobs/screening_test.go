@@ -57,3 +57,13 @@ func TestScreeningCheckOnOFAC(t *testing.T) {
 		require.Equal(t, []string{"the applicant's name (applicant.name when creating the verification)"}, svc.Missing(&jobs.CheckInput{}))
 	})
 }
+
+// The name, date of birth and nationality read from a check-digit-valid document win over
+// what the integrator typed; without a document reading the typed data is screened.
+func TestSubjectPrefersTheDocument(t *testing.T) {
+	t.Parallel()
+	in := &jobs.CheckInput{Applicant: models.ApplicantData{Name: "Typed Name", DOB: "1990-01-01", Country: "DE"}}
+	require.Equal(t, jobs.ScreeningSubject{Name: "Typed Name", DOB: "1990-01-01", Nationality: "DE", From: "applicant"}, jobs.SubjectOf(in))
+	in.Document = &jobs.DocumentFacts{FullName: "ERIKA MUSTERMANN", DateOfBirth: "1964-08-12", Nationality: "D"}
+	require.Equal(t, jobs.ScreeningSubject{Name: "ERIKA MUSTERMANN", DOB: "1964-08-12", Nationality: "DEU", From: "document"}, jobs.SubjectOf(in))
+}

@@ -83,6 +83,10 @@ type APIKey struct {
 	CreatedAt  time.Time  `bun:"created_at"`
 	RevokedAt  *time.Time `bun:"revoked_at"`
 	LastUsedAt *time.Time `bun:"last_used_at"`
+
+	// ScreeningStrongHit is what a strong sanctions hit does to this key's verifications:
+	// "review", "fail", or "" for the server default (KYCD_SCREENING_STRONG_HIT).
+	ScreeningStrongHit string `bun:"screening_strong_hit"`
 }
 
 // Applicant is the person (or, later, business) behind one or more verifications.
@@ -100,31 +104,41 @@ type Applicant struct {
 
 // Verification is one identity verification session.
 type Verification struct {
-	ID           string     `bun:"id,pk"`
-	Reference    string     `bun:"reference"`
-	AccountID    string     `bun:"account_id"`
-	Mode         Mode       `bun:"mode"`
-	APIKeyID     string     `bun:"api_key_id"`
-	ApplicantID  string     `bun:"applicant_id"`
-	Status       Status     `bun:"status"`
-	DocumentType string     `bun:"document_type"`
-	Checks       string     `bun:"checks"` // JSON array
-	ExternalRef  *string    `bun:"external_ref"`
-	Metadata     string     `bun:"metadata"` // JSON object
-	ApplicantPII []byte     `bun:"applicant_pii"`
-	RedirectURL  string     `bun:"redirect_url"`
-	CallbackURL  string     `bun:"callback_url"`
-	MinAge       *int       `bun:"min_age"`
-	MaxAge       *int       `bun:"max_age"`
-	Locale       string     `bun:"locale"`
-	TokenHash    string     `bun:"token_hash"`
-	TokenSealed  []byte     `bun:"token_sealed"` // the session token, encrypted, so hosted_url can be shown again
-	Result       *string    `bun:"result"`       // JSON object, set when a decision is made
-	ExpiresAt    time.Time  `bun:"expires_at"`
-	SubmittedAt  *time.Time `bun:"submitted_at"`
-	CompletedAt  *time.Time `bun:"completed_at"`
-	CreatedAt    time.Time  `bun:"created_at"`
-	UpdatedAt    time.Time  `bun:"updated_at"`
+	ID           string  `bun:"id,pk"`
+	Reference    string  `bun:"reference"`
+	AccountID    string  `bun:"account_id"`
+	Mode         Mode    `bun:"mode"`
+	APIKeyID     string  `bun:"api_key_id"`
+	ApplicantID  string  `bun:"applicant_id"`
+	Status       Status  `bun:"status"`
+	DocumentType string  `bun:"document_type"`
+	Checks       string  `bun:"checks"` // JSON array
+	ExternalRef  *string `bun:"external_ref"`
+	Metadata     string  `bun:"metadata"` // JSON object
+	ApplicantPII []byte  `bun:"applicant_pii"`
+	RedirectURL  string  `bun:"redirect_url"`
+	CallbackURL  string  `bun:"callback_url"`
+	// SuccessURL, FailureURL and ReviewURL are per-outcome redirects (empty = RedirectURL).
+	SuccessURL  string     `bun:"success_url"`
+	FailureURL  string     `bun:"failure_url"`
+	ReviewURL   string     `bun:"review_url"`
+	MinAge      *int       `bun:"min_age"`
+	MaxAge      *int       `bun:"max_age"`
+	Locale      string     `bun:"locale"`
+	TokenHash   string     `bun:"token_hash"`
+	TokenSealed []byte     `bun:"token_sealed"` // the session token, encrypted, so hosted_url can be shown again
+	Result      *string    `bun:"result"`       // JSON object, set when a decision is made
+	ExpiresAt   time.Time  `bun:"expires_at"`
+	SubmittedAt *time.Time `bun:"submitted_at"`
+	CompletedAt *time.Time `bun:"completed_at"`
+	CreatedAt   time.Time  `bun:"created_at"`
+	UpdatedAt   time.Time  `bun:"updated_at"`
+
+	// ReusedFrom is the verification whose reusable identity this one re-verified (reverify).
+	ReusedFrom *string `bun:"reused_from"`
+	// IdentityToken is the sealed rid_… token issued on approval with a face match; nil when
+	// none was issued or it was revoked.
+	IdentityToken []byte `bun:"identity_token"`
 }
 
 // Event is one row of an object's timeline. Events are ordered per object by Seq.

@@ -31,17 +31,22 @@ func CallerFrom(ctx context.Context) (tools.Caller, bool) {
 
 // NewMCPServer serves every tool of the registry over MCP. No per-tool code: the tool list,
 // schemas, annotations and results all come from the registry.
-func NewMCPServer(reg *tools.Registry, version string) *server.MCPServer {
-	s := server.NewMCPServer("kycd", version,
+// Extra options (the conformance fixtures' capabilities) are applied after kycd's own.
+func NewMCPServer(reg *tools.Registry, version string, extra ...server.ServerOption) *server.MCPServer {
+	opts := []server.ServerOption{
 		server.WithTitle("kycd identity verification"),
 		server.WithDescription("Self-hosted KYC/KYB/AML: create and follow identity verifications, screen people and businesses."),
-		server.WithInstructions("Create a verification with create_verification, send the applicant to hosted_url, then poll get_verification until the status is approved, needs_review or rejected. Every result carries machine-readable reasons."),
+		server.WithInstructions("Create a verification with create_verification, send the applicant to hosted_url, then call get_verification with wait_seconds (it streams progress) until the status is approved, needs_review or rejected. Pass an idempotency_key to create_verification so retries are safe. Every result carries machine-readable reasons."),
 		server.WithToolCapabilities(false),
+		server.WithResourceCapabilities(false, false),
+		server.WithPromptCapabilities(false),
 		server.WithRecovery(),
-	)
+	}
+	s := server.NewMCPServer("kycd", version, append(opts, extra...)...)
 	for _, info := range reg.Tools() {
 		s.AddTool(mcpTool(info), toolHandler(reg, info.Name))
 	}
+	addResourcesAndPrompts(s, reg)
 	return s
 }
 
@@ -69,11 +74,16 @@ func toolHandler(reg *tools.Registry, name string) server.ToolHandlerFunc {
 		if !ok {
 			return errorResult(tools.Errorf(tools.CodeUnauthenticated, "", "no API key: set KYCD_API_KEY (stdio) or send Authorization: Bearer (HTTP)")), nil
 		}
+		if _, terr := reg.Limit(caller); terr != nil {
+			return errorResult(terr), nil
+		}
 		raw, err := json.Marshal(req.Params.Arguments)
 		if err != nil {
 			return errorResult(tools.Errorf(tools.CodeMalformed, "", "arguments cannot be read: %v", err)), nil
 		}
-		out, err := reg.Call(ctx, caller, name, raw)
+		// Cancellation (notifications/cancelled) ends ctx, which ends a wait; progress goes to
+		// the client when it sent a progressToken.
+		out, _, err := reg.CallWith(ctx, caller, name, raw, tools.CallOptions{Progress: progressSender(ctx, req)})
 		if err != nil {
 			return errorResult(tools.AsError(err)), nil
 		}
@@ -102,14 +112,16 @@ func errorResult(e *tools.Error) *mcp.CallToolResult {
 
 // HTTPHandler serves MCP Streamable HTTP at path, behind API-key authentication.
 // Both protocol eras are served: 2025-11-25 with initialize and sessions, and the stateless 2026-07-28.
-func HTTPHandler(s *server.MCPServer, path string, auth func(r *http.Request) (tools.Caller, *tools.Error)) http.Handler {
-	h := server.NewStreamableHTTPServer(s, server.WithEndpointPath(path),
+// Extra options (an event store, say) are applied after kycd's own.
+func HTTPHandler(s *server.MCPServer, path string, auth func(r *http.Request) (tools.Caller, *tools.Error), extra ...server.StreamableHTTPOption) http.Handler {
+	opts := []server.StreamableHTTPOption{server.WithEndpointPath(path),
 		server.WithHTTPContextFunc(func(ctx context.Context, r *http.Request) context.Context {
 			if c, ok := CallerFrom(r.Context()); ok {
 				return WithCaller(ctx, c)
 			}
 			return ctx
-		}))
+		})}
+	h := server.NewStreamableHTTPServer(s, append(opts, extra...)...)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, terr := auth(r)
 		if terr != nil {

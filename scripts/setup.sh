@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything kycd needs on a Debian machine, idempotently, then builds bin/kycd.
 #   scripts/setup.sh          what the service needs (Tesseract, ONNX Runtime, face models)
-#   scripts/setup.sh --test   also what the test suite needs (Node clients for the e2e tests)
+#   scripts/setup.sh --test   also what the test suite needs (Node clients for the e2e tests, Chromium)
 # Each part is a script under scripts/setup/ that returns at once when its work is done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +25,7 @@ bash scripts/setup/document.sh
 bash scripts/setup/onnx.sh
 if ((want_test)); then
 	bash scripts/setup/e2e.sh
+	bash scripts/setup/browser.sh
 fi
 
 tags="$(bash scripts/setup/tags.sh)"

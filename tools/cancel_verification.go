@@ -22,6 +22,7 @@ var CancelVerification = Tool[CancelVerificationInput, Verification]{
 	Description: "Cancel a verification that is pending or in progress; its hosted link stops working. A verification already submitted, decided, expired or cancelled cannot be cancelled (conflict).",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: true, Idempotent: false, OpenWorld: false},
+	REST:        REST{Method: "POST", Path: "/verifications/{id}/cancel"},
 	Summary:     summarizeVerification,
 	Handle: func(ctx context.Context, d *Deps, c Caller, in CancelVerificationInput) (Verification, error) {
 		if _, err := getVerification(ctx, d, c, in.ID); err != nil {
@@ -34,7 +35,7 @@ var CancelVerification = Tool[CancelVerificationInput, Verification]{
 			if in.Reason != "" {
 				data["reason"] = in.Reason
 			}
-			v, err = jobs.Transition(ctx, tx, c.scope(), in.ID,
+			v, err = jobs.Transition(ctx, d.Jobs, tx, c.scope(), in.ID,
 				[]models.Status{models.StatusPending, models.StatusInProgress}, models.StatusCancelled, jobs.EventCancelled, data, nil)
 			return err
 		})

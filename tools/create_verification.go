@@ -23,6 +23,9 @@ type CreateVerificationInput struct {
 	ExternalRef  string                `json:"external_ref,omitempty" jsonschema:"your id for the applicant; verifications with the same external_ref share one applicant" maxLength:"128"`
 	Metadata     map[string]any        `json:"metadata,omitempty" jsonschema:"your key-value data (at most 16 KiB as JSON), returned as given"`
 	RedirectURL  string                `json:"redirect_url,omitempty" jsonschema:"absolute http(s) URL the hosted flow sends the applicant to when done" maxLength:"2048" format:"uri"`
+	SuccessURL   string                `json:"success_url,omitempty" jsonschema:"absolute http(s) URL for an approved applicant, instead of redirect_url" maxLength:"2048" format:"uri"`
+	FailureURL   string                `json:"failure_url,omitempty" jsonschema:"absolute http(s) URL for a rejected, expired or cancelled verification, instead of redirect_url" maxLength:"2048" format:"uri"`
+	ReviewURL    string                `json:"review_url,omitempty" jsonschema:"absolute http(s) URL for a verification sent to manual review, instead of redirect_url" maxLength:"2048" format:"uri"`
 	CallbackURL  string                `json:"callback_url,omitempty" jsonschema:"absolute https URL that receives this verification's events" maxLength:"2048" format:"uri"`
 	ExpiresIn    int                   `json:"expires_in,omitempty" jsonschema:"seconds until an unfinished session expires: 60 to 2592000 (30 days); default 1800" minimum:"60" maximum:"2592000"`
 	MinAge       *int                  `json:"min_age,omitempty" jsonschema:"minimum age the applicant must have (years)" minimum:"0" maximum:"150"`
@@ -40,6 +43,10 @@ var CreateVerification = Tool[CreateVerificationInput, Verification]{
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	Summary:     summarizeVerification,
 	Handle:      createVerification,
+	REST: REST{Method: "POST", Path: "/verifications", Status: 201,
+		Example: `{"checks":["document","face_match"],"document_type":"passport","applicant":{"name":"Erika Mustermann","dob":"1964-08-12","country":"DE"},"external_ref":"customer-4711","redirect_url":"https://example.com/kyc/done"}`},
+	Creates: true,
+	Wait:    waitForVerification,
 }
 
 const (
@@ -66,10 +73,15 @@ func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerific
 	if in.MinAge != nil && in.MaxAge != nil && *in.MinAge > *in.MaxAge {
 		return Verification{}, invalid("max_age", "must be at least min_age (%d)", *in.MinAge)
 	}
+	for field, u := range map[string]string{"success_url": in.SuccessURL, "failure_url": in.FailureURL, "review_url": in.ReviewURL} {
+		if err := checkURL(field, u, false); err != nil {
+			return Verification{}, err
+		}
+	}
 	if err := checkURL("redirect_url", in.RedirectURL, false); err != nil {
 		return Verification{}, err
 	}
-	if err := checkURL("callback_url", in.CallbackURL, true); err != nil {
+	if err := checkWebhookURL(ctx, d, "callback_url", in.CallbackURL); err != nil {
 		return Verification{}, err
 	}
 	if in.Locale != "" && !localeRE.MatchString(in.Locale) {
@@ -109,7 +121,7 @@ func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerific
 		ID: db.NewID("ver", now), AccountID: c.AccountID, Mode: c.Mode, APIKeyID: c.KeyID,
 		Status: models.StatusPending, DocumentType: in.DocumentType, Checks: string(checksJSON),
 		ExternalRef: nullable(in.ExternalRef), Metadata: meta, ApplicantPII: sealedPII,
-		RedirectURL: in.RedirectURL, CallbackURL: in.CallbackURL, MinAge: in.MinAge, MaxAge: in.MaxAge,
+		RedirectURL: in.RedirectURL, SuccessURL: in.SuccessURL, FailureURL: in.FailureURL, ReviewURL: in.ReviewURL, CallbackURL: in.CallbackURL, MinAge: in.MinAge, MaxAge: in.MaxAge,
 		Locale: in.Locale, TokenHash: db.HashSecret(token), TokenSealed: sealedToken,
 		ExpiresAt: now.Add(expiry), CreatedAt: now, UpdatedAt: now,
 	}
@@ -127,7 +139,7 @@ func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerific
 		if err := tx.InsertVerification(ctx, v); err != nil {
 			return err
 		}
-		return jobs.RecordEvent(ctx, tx, v, jobs.EventCreated, "", map[string]any{"checks": checks})
+		return jobs.RecordEvent(ctx, d.Jobs, tx, v, jobs.EventCreated, "", map[string]any{"checks": checks})
 	})
 	if err != nil {
 		return Verification{}, fmt.Errorf("create verification: %w", err)
@@ -138,7 +150,17 @@ func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerific
 // resolveChecks applies the key's defaults and refuses checks this server cannot run:
 // asking for a check without an engine is an error, never a made-up result.
 func resolveChecks(d *Deps, c Caller, asked []string) ([]string, error) {
-	available := d.Jobs.Available()
+	available := map[models.Check]jobs.CheckRunner{}
+	notReady := map[models.Check]error{}
+	for ch, r := range d.Jobs.Available() {
+		if rd, ok := r.(interface{ Ready() error }); ok {
+			if err := rd.Ready(); err != nil {
+				notReady[ch] = err
+				continue
+			}
+		}
+		available[ch] = r
+	}
 	if len(asked) == 0 {
 		for _, ch := range models.AllChecks {
 			if _, ok := available[ch]; ok && (len(c.Checks) == 0 || slices.Contains(c.Checks, ch)) {
@@ -157,6 +179,9 @@ func resolveChecks(d *Deps, c Caller, asked []string) ([]string, error) {
 			return nil, invalid("checks", "%q is listed twice", ch)
 		}
 		seen[ch] = true
+		if err := notReady[models.Check(ch)]; err != nil {
+			return nil, invalid("checks", "check %q is not available right now: %v", ch, err)
+		}
 		if _, ok := available[models.Check(ch)]; !ok {
 			return nil, invalid("checks", "check %q is not available on this server (available: %s)", ch, availableList(available))
 		}

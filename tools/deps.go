@@ -10,6 +10,7 @@ import (
 
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/jobs/webhook"
 	"github.com/kycd/kycd/models"
 )
 
@@ -19,9 +20,19 @@ type Deps struct {
 	Jobs  *jobs.Queue
 	// Screening is the sanctions index shared with the pipeline (nil when not configured).
 	Screening *jobs.Screening
+	// Biometrics is the face engine shared with the pipeline (nil when this build or machine
+	// cannot run it: the selfie, liveness and compare tools then answer unavailable).
+	Biometrics *jobs.Biometrics
+	// Documents is the document engine shared with the pipeline (nil when not configured:
+	// submit_document and read_mrz's image input then answer unavailable).
+	Documents *jobs.Documents
 	// PublicURL is the base of hosted_url (e.g. https://kyc.example.com).
 	PublicURL string
 	Logger    *slog.Logger
+	// Webhooks is the outbound policy that webhook endpoint and callback_url targets must meet
+	// at registration (the zero value is the strict production policy; deliveries are checked
+	// again at connect time under the queue's copy).
+	Webhooks webhook.Policy
 }
 
 // Caller is who is calling: the API key's account, mode and scopes.
@@ -34,6 +45,9 @@ type Caller struct {
 	Checks []models.Check
 	// RateLimit is the key's requests per minute (0 = the server default).
 	RateLimit int
+	// VerificationID binds a hosted-flow session caller (ScopeSession) to its one
+	// verification; empty for API keys. See AuthenticateSession.
+	VerificationID string
 }
 
 // Has reports whether the caller holds the scope.

@@ -21,6 +21,7 @@ var GetApplicant = Tool[GetApplicantInput, Applicant]{
 	Description: "Read an applicant, by id or by your external_ref: the data given, the profile as last verified and their verification history.",
 	Scope:       ScopeApplicantsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
+	REST:        REST{Method: "GET", Path: "/applicants/lookup"},
 	Summary: func(a Applicant) string {
 		return fmt.Sprintf("Applicant %s with %d verification(s).", a.ID, len(a.Verifications))
 	},

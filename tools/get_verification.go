@@ -15,6 +15,10 @@ var GetVerification = Tool[GetVerificationInput, Verification]{
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
 	Summary:     summarizeVerification,
+	REST:        REST{Method: "GET", Path: "/verifications/{id}"},
+	Wait:        waitForVerification,
+	// The hosted flow reads its own verification to show progress and the outcome.
+	SessionAllowed: true,
 	Handle: func(ctx context.Context, d *Deps, c Caller, in GetVerificationInput) (Verification, error) {
 		v, err := getVerification(ctx, d, c, in.ID)
 		if err != nil {

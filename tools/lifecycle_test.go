@@ -216,11 +216,11 @@ func TestExpiry(t *testing.T) {
 		e := tooltest.New(t, s, engines())
 		var v tools.Verification
 		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"screening"}, "expires_in": 60}, &v))
-		n, err := jobs.ExpireDue(context.Background(), s)
+		n, err := jobs.ExpireDue(context.Background(), e.Queue)
 		require.NoError(t, err)
 		require.Zero(t, n)
 		s.SetClock(func() time.Time { return time.Now().Add(2 * time.Minute) })
-		n, err = jobs.ExpireDue(context.Background(), s)
+		n, err = jobs.ExpireDue(context.Background(), e.Queue)
 		require.NoError(t, err)
 		require.GreaterOrEqual(t, n, 1)
 		var got tools.Verification
@@ -247,7 +247,7 @@ func TestStateAndJobCommitTogether(t *testing.T) {
 		}
 		before := countJobs()
 		err := s.InTx(context.Background(), func(ctx context.Context, tx *db.Tx) error {
-			if _, err := jobs.Transition(ctx, tx, sc, v.ID, []models.Status{models.StatusPending}, models.StatusProcessing, jobs.EventProcessing, nil, nil); err != nil {
+			if _, err := jobs.Transition(ctx, e.Queue, tx, sc, v.ID, []models.Status{models.StatusPending}, models.StatusProcessing, jobs.EventProcessing, nil, nil); err != nil {
 				return err
 			}
 			if err := e.Queue.InsertTx(ctx, tx, jobs.ProcessArgs{VerificationID: v.ID, AccountID: sc.AccountID, Mode: sc.Mode}, nil); err != nil {

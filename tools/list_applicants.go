@@ -25,6 +25,7 @@ var ListApplicants = Tool[ListApplicantsInput, ApplicantList]{
 	Description: "List applicants newest first with cursor pagination.",
 	Scope:       ScopeApplicantsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
+	REST:        REST{Method: "GET", Path: "/applicants"},
 	Summary: func(l ApplicantList) string {
 		return fmt.Sprintf("%d applicant(s)%s.", len(l.Data), moreNote(l.HasMore))
 	},

@@ -42,6 +42,7 @@ var ListVerificationEvents = Tool[ListVerificationEventsInput, EventList]{
 	Description: "Read a verification's timeline, oldest first: every status change with its data (decision and reasons on completion).",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
+	REST:        REST{Method: "GET", Path: "/verifications/{id}/events"},
 	Summary: func(l EventList) string {
 		return fmt.Sprintf("%d event(s)%s.", len(l.Data), moreNote(l.HasMore))
 	},

@@ -37,6 +37,7 @@ var ListVerifications = Tool[ListVerificationsInput, VerificationList]{
 		return fmt.Sprintf("%d verification(s)%s.", len(l.Data), moreNote(l.HasMore))
 	},
 	Handle: listVerifications,
+	REST:   REST{Method: "GET", Path: "/verifications"},
 }
 
 func listVerifications(ctx context.Context, d *Deps, c Caller, in ListVerificationsInput) (VerificationList, error) {

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kycd/kycd/checks/document"
 	"github.com/kycd/kycd/checks/mrz"
 )
 
-// ReadMRZInput is an MRZ as text.
+// ReadMRZInput is an MRZ as text, or a photo of a document to read it from.
 type ReadMRZInput struct {
-	Text string `json:"text" jsonschema:"the MRZ lines, newline-separated (2 or 3 lines of 30, 36 or 44 characters)" minLength:"1" maxLength:"1000"`
+	Text  string `json:"text,omitempty" jsonschema:"the MRZ lines, newline-separated (2 or 3 lines of 30, 36 or 44 characters); give text or image" maxLength:"1000"`
+	Image string `json:"image,omitempty" jsonschema:"a photo of the document page carrying the MRZ, as base64 or a data URL: JPEG, PNG or WebP, at most 15 MB; give text or image"`
 	// Repair asks for check-digit-guided OCR repair (O/0, I/1, …) before validating.
 	Repair bool `json:"repair,omitempty" jsonschema:"repair OCR confusions (O/0, I/1, B/8, …) where the check digits confirm them; corrections are listed"`
 }
@@ -20,10 +22,11 @@ type ReadMRZInput struct {
 var ReadMRZ = Tool[ReadMRZInput, mrz.Result]{
 	Name:  "read_mrz",
 	Title: "Read MRZ",
-	Description: "Parse and validate the machine-readable zone of a passport, ID card or visa (ICAO 9303 TD1, TD2, TD3, MRV-A/B, French ID): " +
-		"format, every check digit, and the fields with their ICAO names. Stores nothing.",
+	Description: "Parse and validate the machine-readable zone of a passport, ID card or visa (ICAO 9303 TD1, TD2, TD3, MRV-A/B, French ID), " +
+		"given as text or read from a photo: format, every check digit, and the fields with their ICAO names. Stores nothing.",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
+	REST:        REST{Method: "POST", Path: "/mrz/read"},
 	Summary: func(r mrz.Result) string {
 		state := "valid"
 		if !r.Valid {
@@ -33,6 +36,14 @@ var ReadMRZ = Tool[ReadMRZInput, mrz.Result]{
 			strings.TrimSpace(r.Surname), strings.TrimSpace(r.GivenNames), r.Nationality, r.DocumentNumber, r.DateOfBirth, r.ExpiryDate)
 	},
 	Handle: func(ctx context.Context, d *Deps, c Caller, in ReadMRZInput) (mrz.Result, error) {
+		switch {
+		case in.Text != "" && in.Image != "":
+			return mrz.Result{}, invalid("image", "give either text or image, not both")
+		case in.Image != "":
+			return readMRZImage(ctx, d, c, in.Image)
+		case strings.TrimSpace(in.Text) == "":
+			return mrz.Result{}, invalid("text", "is required (the MRZ lines), unless image is given")
+		}
 		lines := strings.Split(strings.ReplaceAll(strings.TrimSpace(in.Text), "\r\n", "\n"), "\n")
 		var (
 			r   *mrz.Result
@@ -51,4 +62,28 @@ var ReadMRZ = Tool[ReadMRZInput, mrz.Result]{
 		}
 		return *r, nil
 	},
+}
+
+// readMRZImage reads the MRZ from a photo with the document engine.
+func readMRZImage(ctx context.Context, d *Deps, c Caller, value string) (mrz.Result, error) {
+	docs, err := documents(d)
+	if err != nil {
+		return mrz.Result{}, err
+	}
+	img, err := decodeImage("image", value, 0)
+	if err != nil {
+		return mrz.Result{}, err
+	}
+	r, err := docs.Engine(c.Mode).ReadMRZ(ctx, img)
+	var ie *document.InputError
+	if errors.As(err, &ie) {
+		return mrz.Result{}, invalid("image", "%s", ie.Message)
+	}
+	if err != nil {
+		return mrz.Result{}, err
+	}
+	if r == nil {
+		return mrz.Result{}, invalid("image", "no machine-readable zone found: photograph the whole page flat, in focus and without glare")
+	}
+	return *r, nil
 }

@@ -23,10 +23,20 @@ const (
 	ScopeVerificationsRead  Scope = "verifications:read"
 	ScopeVerificationsWrite Scope = "verifications:write"
 	ScopeApplicantsRead     Scope = "applicants:read"
+	// ScopeEventsRead lets a key read the event log (list_events).
+	ScopeEventsRead Scope = "events:read"
+	// ScopeWebhooksRead lets a key list webhook endpoints and deliveries.
+	ScopeWebhooksRead Scope = "webhooks:read"
+	// ScopeWebhooksWrite lets a key manage endpoints, rotate secrets and replay deliveries.
+	ScopeWebhooksWrite Scope = "webhooks:write"
+	// ScopeReview lets a key record verdicts on screening hits (resolve_screening_hit): a
+	// compliance decision, so it is kept apart from running checks.
+	ScopeReview Scope = "review"
 )
 
 // AllScopes lists every scope; a key created without --scopes gets all of them.
-var AllScopes = []Scope{ScopeVerificationsRead, ScopeVerificationsWrite, ScopeApplicantsRead}
+var AllScopes = []Scope{ScopeVerificationsRead, ScopeVerificationsWrite, ScopeApplicantsRead,
+	ScopeEventsRead, ScopeWebhooksRead, ScopeWebhooksWrite, ScopeReview}
 
 // Annotations are the MCP tool hints. Every tool sets all four explicitly.
 type Annotations struct {
@@ -46,6 +56,18 @@ type Tool[In, Out any] struct {
 	Handle      func(ctx context.Context, d *Deps, c Caller, in In) (Out, error)
 	// Summary renders a one-line, human-readable summary of a result (optional).
 	Summary func(Out) string
+	// REST is the tool's route on the REST surface. Every tool declares one; the registry
+	// test fails for a tool without (it would be served at the fallback POST /tools/{name}).
+	REST REST
+	// Creates marks a tool that creates an object. It then takes an optional idempotency_key
+	// input on every surface (REST also reads the Idempotency-Key header); see CallWith.
+	Creates bool
+	// Wait, when set, gives the tool a wait_seconds input: the registry re-reads the result
+	// until it is final or the time is up, reporting progress on the way (see Wait).
+	Wait *Wait[Out]
+	// SessionAllowed lets a hosted-flow session (the applicant, see AuthenticateSession) call
+	// the tool, on its own verification only: the tool's `id` input must name it.
+	SessionAllowed bool
 }
 
 // Info describes a registered tool to the adapters.
@@ -57,6 +79,14 @@ type Info struct {
 	Annotations  Annotations
 	InputSchema  json.RawMessage
 	OutputSchema json.RawMessage
+	// REST is the declared REST route (zero when the tool declared none; see REST.OrDefault).
+	REST REST
+	// Creates reports that the tool accepts an idempotency key.
+	Creates bool
+	// Waits reports that the tool accepts wait_seconds.
+	Waits bool
+	// SessionAllowed reports that hosted-flow sessions may call the tool (on their own verification).
+	SessionAllowed bool
 }
 
 // Descriptor is a Tool with its types erased, as the registry holds it.
@@ -66,6 +96,14 @@ type Descriptor interface {
 	call(ctx context.Context, d *Deps, c Caller, raw json.RawMessage) (any, error)
 	schemas() (in, out *jsonschema.Schema)
 	summarize(out any) string
+	// decodeOut reads a stored result (an idempotent replay) back into the output type.
+	decodeOut(raw []byte) (any, error)
+	// waitDone reports whether a result being waited on (wait_seconds) is final.
+	waitDone(out any) bool
+	// reload re-reads a result being waited on.
+	reload(ctx context.Context, d *Deps, c Caller, out any) (any, error)
+	// describe is the progress message for a result being waited on.
+	describe(out any) string
 }
 
 type compiled[In, Out any] struct {
@@ -86,6 +124,7 @@ func (t Tool[In, Out]) Compile() Descriptor {
 	if err != nil {
 		panic(fmt.Sprintf("tool %s: output schema: %v", t.Name, err))
 	}
+	addSurfaceInputs(in, t.Creates, t.Wait != nil)
 	res, err := in.Resolve(nil)
 	if err != nil {
 		panic(fmt.Sprintf("tool %s: resolve input schema: %v", t.Name, err))
@@ -97,7 +136,8 @@ func (t Tool[In, Out]) Compile() Descriptor {
 
 func (c *compiled[In, Out]) info() Info {
 	return Info{Name: c.tool.Name, Title: c.tool.Title, Description: c.tool.Description, Scope: c.tool.Scope,
-		Annotations: c.tool.Annotations, InputSchema: c.inJSON, OutputSchema: c.outJSON}
+		Annotations: c.tool.Annotations, InputSchema: c.inJSON, OutputSchema: c.outJSON,
+		REST: c.tool.REST, Creates: c.tool.Creates, Waits: c.tool.Wait != nil, SessionAllowed: c.tool.SessionAllowed}
 }
 
 func (c *compiled[In, Out]) schemas() (*jsonschema.Schema, *jsonschema.Schema) {
@@ -129,6 +169,8 @@ type Registry struct {
 	deps   *Deps
 	tools  []Descriptor
 	byName map[string]Descriptor
+	// limiter is the per-key request budget shared by every surface (nil = unlimited).
+	limiter *RateLimiter
 }
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
@@ -173,35 +215,22 @@ func (r *Registry) Deps() *Deps { return r.deps }
 
 // Call validates raw arguments against the tool's input schema, checks the caller's scope,
 // and runs the handler. Errors are *Error for what the caller can fix; anything else is
-// logged and returned as an internal *Error without detail.
+// logged and returned as an internal *Error without detail. It is CallWith without options.
 func (r *Registry) Call(ctx context.Context, caller Caller, name string, raw json.RawMessage) (any, error) {
-	t, ok := r.byName[name]
-	if !ok {
-		return nil, Errorf(CodeNotFound, "", "no tool named %q", name)
+	out, _, err := r.CallWith(ctx, caller, name, raw, CallOptions{})
+	return out, err
+}
+
+// toolError turns a handler's error into what the caller sees.
+func (r *Registry) toolError(ctx context.Context, caller Caller, name string, err error) *Error {
+	if te := AsError(err); te != nil {
+		return te
 	}
-	info := t.info()
-	if !caller.Has(info.Scope) {
-		return nil, Errorf(CodePermissionDenied, "", "this key lacks the %q scope that %s needs", info.Scope, name)
+	if ctx.Err() != nil {
+		return Errorf(CodeUnavailable, "", "the request was cancelled or timed out")
 	}
-	v, terr := decodeArgs(raw)
-	if terr != nil {
-		return nil, terr
-	}
-	if err := t.validateIn(v); err != nil {
-		return nil, schemaError(err)
-	}
-	out, err := t.call(ctx, r.deps, caller, raw)
-	if err != nil {
-		if te := AsError(err); te != nil {
-			return nil, te
-		}
-		if ctx.Err() != nil {
-			return nil, Errorf(CodeUnavailable, "", "the request was cancelled or timed out")
-		}
-		r.deps.logger().ErrorContext(ctx, "tool failed", "tool", name, "key", caller.KeyID, "err", err)
-		return nil, Errorf(CodeInternal, "", "internal error; it has been logged")
-	}
-	return out, nil
+	r.deps.logger().ErrorContext(ctx, "tool failed", "tool", name, "key", caller.KeyID, "err", err)
+	return Errorf(CodeInternal, "", "internal error; it has been logged")
 }
 
 func (d *Deps) logger() *slog.Logger {

@@ -23,8 +23,11 @@ var SubmitVerification = Tool[SubmitVerificationInput, Verification]{
 		"(poll get_verification or subscribe to webhooks). If something is missing the error lists it.",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
+	REST:        REST{Method: "POST", Path: "/verifications/{id}/submit"},
 	Summary:     summarizeVerification,
 	Handle:      submitVerification,
+	// The applicant finishes the hosted flow with it.
+	SessionAllowed: true,
 }
 
 func submitVerification(ctx context.Context, d *Deps, c Caller, in SubmitVerificationInput) (Verification, error) {
@@ -57,7 +60,7 @@ func submitVerification(ctx context.Context, d *Deps, c Caller, in SubmitVerific
 	}
 	err = d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		var err error
-		v, err = jobs.Transition(ctx, tx, c.scope(), v.ID,
+		v, err = jobs.Transition(ctx, d.Jobs, tx, c.scope(), v.ID,
 			[]models.Status{models.StatusPending, models.StatusInProgress}, models.StatusProcessing, jobs.EventProcessing, nil,
 			func(v *models.Verification) []string {
 				now := d.Store.Now()

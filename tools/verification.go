@@ -27,6 +27,9 @@ type Verification struct {
 	Metadata     map[string]any             `json:"metadata" jsonschema:"your key-value data, returned as given"`
 	HostedURL    string                     `json:"hosted_url" jsonschema:"link to send the applicant to; it carries a session token, so treat it as a secret"`
 	RedirectURL  *string                    `json:"redirect_url" jsonschema:"where the hosted flow sends the applicant when done"`
+	SuccessURL   *string                    `json:"success_url" jsonschema:"where the hosted flow sends an approved applicant (else redirect_url)"`
+	FailureURL   *string                    `json:"failure_url" jsonschema:"where the hosted flow sends the applicant of a rejected, expired or cancelled verification (else redirect_url)"`
+	ReviewURL    *string                    `json:"review_url" jsonschema:"where the hosted flow sends the applicant of a verification in review (else redirect_url)"`
 	CallbackURL  *string                    `json:"callback_url" jsonschema:"where this verification's events are posted"`
 	MinAge       *int                       `json:"min_age" jsonschema:"minimum age required, null when none"`
 	MaxAge       *int                       `json:"max_age" jsonschema:"maximum age allowed, null when none"`
@@ -37,6 +40,9 @@ type Verification struct {
 	SubmittedAt  *time.Time                 `json:"submitted_at" jsonschema:"when it was submitted for processing"`
 	CompletedAt  *time.Time                 `json:"completed_at" jsonschema:"when a decision was made"`
 	Result       *models.VerificationResult `json:"result" jsonschema:"the decision and its evidence; null until processed"`
+	// ReusedFrom and IdentityToken belong to reusable identities (reverify).
+	ReusedFrom    *string `json:"reused_from" jsonschema:"the verification whose reusable identity this one re-verified (reverify), null otherwise"`
+	IdentityToken *string `json:"identity_token" jsonschema:"reusable identity token (rid_…) issued when the verification was approved with a face match: pass it to reverify later; a secret; null when none or revoked"`
 }
 
 func nullable(s string) *string {
@@ -52,9 +58,18 @@ func toVerification(d *Deps, v *models.Verification) (Verification, error) {
 		ID: v.ID, Reference: v.Reference, Status: string(v.Status), Mode: string(v.Mode),
 		DocumentType: nullable(v.DocumentType), ApplicantID: v.ApplicantID, ExternalRef: v.ExternalRef,
 		RedirectURL: nullable(v.RedirectURL), CallbackURL: nullable(v.CallbackURL),
+		SuccessURL: nullable(v.SuccessURL), FailureURL: nullable(v.FailureURL), ReviewURL: nullable(v.ReviewURL),
 		MinAge: v.MinAge, MaxAge: v.MaxAge, Locale: nullable(v.Locale),
 		ExpiresAt: v.ExpiresAt, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
-		SubmittedAt: v.SubmittedAt, CompletedAt: v.CompletedAt,
+		SubmittedAt: v.SubmittedAt, CompletedAt: v.CompletedAt, ReusedFrom: v.ReusedFrom,
+	}
+	if v.IdentityToken != nil {
+		tok, err := d.Store.Keyring().Open(v.IdentityToken)
+		if err != nil {
+			return out, fmt.Errorf("open identity token: %w", err)
+		}
+		s := string(tok)
+		out.IdentityToken = &s
 	}
 	if err := json.Unmarshal([]byte(v.Checks), &out.Checks); err != nil {
 		return out, fmt.Errorf("decode checks: %w", err)

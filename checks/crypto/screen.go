@@ -59,7 +59,8 @@ type Request struct {
 	// Chain is a chain or token code: BTC/XBT, ETH, ARB, BSC, ETC, TRX,
 	// LTC, BCH, XMR, XRP, ZEC, DASH, USDT, USDC, … (see KnownCodes).
 	Chain string `json:"chain"`
-	// Address is the customer's address being screened.
+	// Address is the customer's address being screened. It may be empty
+	// when TxHash is given: then the transaction's parties are screened.
 	Address string `json:"address"`
 	// TxHash, when given, is validated and, if a node is configured for
 	// the chain, used to screen every counterparty in the transaction.
@@ -183,8 +184,8 @@ func (s *Screener) Screen(ctx context.Context, req Request) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("screen crypto address: %w", err)
 	}
-	if strings.TrimSpace(req.Address) == "" {
-		return nil, &RequestError{Field: "address", Err: errors.New("address is empty")}
+	if strings.TrimSpace(req.Address) == "" && strings.TrimSpace(req.TxHash) == "" {
+		return nil, &RequestError{Field: "address", Err: errors.New("address is empty: give an address, a tx_hash, or both")}
 	}
 	chain, asset, err := ResolveChain(req.Chain, req.Address)
 	if err != nil {
@@ -199,22 +200,27 @@ func (s *Screener) Screen(ctx context.Context, req Request) (*Result, error) {
 		res.add(ReasonListsNotLoaded, RiskHigh, "", "no sanctions list is loaded: nothing was screened")
 	}
 
-	subject, verr := Validate(chain, req.Address)
-	if verr != nil {
-		var ve *ValidationError
-		if errors.As(verr, &ve) {
-			res.Validation = ve
+	// Without an address, the transaction's parties are what is screened (screenTx below).
+	var subject *Address
+	if strings.TrimSpace(req.Address) != "" {
+		a, verr := Validate(chain, req.Address)
+		if verr != nil {
+			var ve *ValidationError
+			if errors.As(verr, &ve) {
+				res.Validation = ve
+			}
+			res.add(ReasonInvalidAddress, RiskHigh, strings.TrimSpace(req.Address), verr.Error()+"; a malformed address cannot be screened")
+			// A listed string is authoritative even when it is malformed.
+			for _, e := range s.lists.lookupRaw(req.Address) {
+				res.Matches = append(res.Matches, Match{Address: strings.TrimSpace(req.Address), Role: "subject", Kind: "exact", Entry: e})
+				res.add(ReasonSanctionedAddress, RiskSevere, strings.TrimSpace(req.Address), describeEntry(e))
+			}
+		} else {
+			subject = a
+			res.Address = subject
+			s.screenOne(res, subject, "subject")
+			s.patterns(res, subject, "subject")
 		}
-		res.add(ReasonInvalidAddress, RiskHigh, strings.TrimSpace(req.Address), verr.Error()+"; a malformed address cannot be screened")
-		// A listed string is authoritative even when it is malformed.
-		for _, e := range s.lists.lookupRaw(req.Address) {
-			res.Matches = append(res.Matches, Match{Address: strings.TrimSpace(req.Address), Role: "subject", Kind: "exact", Entry: e})
-			res.add(ReasonSanctionedAddress, RiskSevere, strings.TrimSpace(req.Address), describeEntry(e))
-		}
-	} else {
-		res.Address = subject
-		s.screenOne(res, subject, "subject")
-		s.patterns(res, subject, "subject")
 	}
 
 	if cp := strings.TrimSpace(req.Counterparty); cp != "" {

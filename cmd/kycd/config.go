@@ -29,6 +29,9 @@ type Config struct {
 	ScreeningStrongHit string
 	// ListsSync is how often a process checks the database for newly imported lists.
 	ListsSync time.Duration
+	// Screening holds the screening threshold, the monitoring schedule and the blockchain nodes
+	// screen_transaction reads transactions from (see screening.go).
+	Screening ScreeningSettings
 	// BodyLimit caps HTTP request bodies (bytes) on every surface.
 	BodyLimit int
 	// RateLimit is the default requests a minute per API key (a key's own limit wins).
@@ -37,6 +40,22 @@ type Config struct {
 	RateLimitProcesses int
 	// Conformance adds the MCP conformance-suite fixtures and lets MCP in without a key. Tests only.
 	Conformance bool
+	// WebhookAllowPrivate / WebhookAllowHTTP relax the webhook SSRF guard for local development.
+	WebhookAllowPrivate bool
+	WebhookAllowHTTP    bool
+	// WebhookConnectTimeout and WebhookTimeout bound one delivery attempt.
+	WebhookConnectTimeout time.Duration
+	WebhookTimeout        time.Duration
+	// WebhookWorkers bounds concurrent deliveries per process.
+	WebhookWorkers int
+	// JobRescueAfter is how long a job may run before River assumes its worker died and retries it.
+	JobRescueAfter time.Duration
+	// FrameAncestors lists the origins (comma-separated) that may embed the hosted flow in an iframe.
+	FrameAncestors string
+	// Document holds the document check's settings (see document.go).
+	Document DocumentSettings
+	// Biometrics holds the face, liveness and age settings (see biometrics.go).
+	Biometrics BiometricSettings
 }
 
 type setting struct {
@@ -58,10 +77,38 @@ func (c *Config) settings() []setting {
 		{"no-workers", "KYCD_NO_WORKERS", "serve only: run no job workers (run `kycd worker` elsewhere)", "false", &c.NoWorkers},
 		{"screening-strong-hit", "KYCD_SCREENING_STRONG_HIT", "what a strong sanctions hit does to a verification: review (needs_review) or fail (rejected)", "review", &c.ScreeningStrongHit},
 		{"lists-sync", "KYCD_LISTS_SYNC", "how often to pick up lists imported by another process", "30s", &c.ListsSync},
-		{"body-limit", "KYCD_BODY_LIMIT", "largest HTTP request body accepted, in bytes (REST, JSON-RPC, MCP)", "1048576", &c.BodyLimit},
+		{"screening-threshold", "KYCD_SCREENING_THRESHOLD", "name-match score (0–1) at which the screening check and monitoring report a hit (0 = the matcher's default, 0.85)", "0", &c.Screening.Threshold},
+		{"screening-monitor-every", "KYCD_SCREENING_MONITOR_EVERY", "how often approved applicants are re-screened even without a list change (0 = only when a list changes)", "24h", &c.Screening.MonitorEvery},
+		{"eth-rpc-url", "KYCD_ETH_RPC_URL", "Ethereum JSON-RPC node for screen_transaction's counterparties (user:password@ in the URL is sent as basic auth)", "", &c.Screening.EthRPCURL},
+		{"btc-rpc-url", "KYCD_BTC_RPC_URL", "Bitcoin Core JSON-RPC node (with -txindex) for screen_transaction, e.g. http://rpcuser:rpcpassword@127.0.0.1:8332", "", &c.Screening.BtcRPCURL},
+		{"chain-rpc-urls", "KYCD_CHAIN_RPC_URLS", "more nodes as CHAIN=URL,…: EVM chains (ARB, BSC, POL, …) speak Ethereum JSON-RPC; LTC, BCH, DASH, ZEC, BTG, BSV Bitcoin Core's", "", &c.Screening.ChainRPCURLs},
+		{"node-timeout", "KYCD_NODE_TIMEOUT", "timeout of one blockchain node call", "15s", &c.Screening.NodeTimeout},
+		{"webhook-allow-private", "KYCD_WEBHOOK_ALLOW_PRIVATE", "let webhooks and callback_url target loopback, private and link-local addresses (local development only; cloud metadata stays blocked)", "false", &c.WebhookAllowPrivate},
+		{"webhook-allow-http", "KYCD_WEBHOOK_ALLOW_HTTP", "let webhooks and callback_url use plain http (local development only)", "false", &c.WebhookAllowHTTP},
+		{"webhook-connect-timeout", "KYCD_WEBHOOK_CONNECT_TIMEOUT", "TCP connect timeout of a webhook delivery", "5s", &c.WebhookConnectTimeout},
+		{"webhook-timeout", "KYCD_WEBHOOK_TIMEOUT", "total timeout of a webhook delivery attempt (connect, TLS, request, response)", "15s", &c.WebhookTimeout},
+		{"webhook-workers", "KYCD_WEBHOOK_WORKERS", "concurrent webhook deliveries in this process", "20", &c.WebhookWorkers},
+		{"job-rescue-after", "KYCD_JOB_RESCUE_AFTER", "how long a job may run before it is assumed lost with its worker (SIGKILL) and retried; also caps the per-job timeout", "1h", &c.JobRescueAfter},
+		{"document-ocr", "KYCD_DOCUMENT_OCR", "MRZ reader: auto (the OCR-B classifier, Tesseract as fallback in builds with it), ocrb, or tesseract", "auto", &c.Document.OCR},
+		{"document-countries", "KYCD_DOCUMENT_COUNTRIES", "issuing states the document check accepts, ICAO codes comma-separated (D for Germany); empty = any", "", &c.Document.Countries},
+		{"document-types", "KYCD_DOCUMENT_TYPES", "document types the document check accepts: passport, id_card, visa, other (comma-separated); empty = any", "", &c.Document.Types},
+		{"biometrics", "KYCD_BIOMETRICS", "face_match, liveness and age checks: auto (on when the ONNX engine starts), on (fail to start without it) or off", "auto", &c.Biometrics.Mode},
+		{"onnx-library", "KYCD_ONNX_LIBRARY", "path of libonnxruntime.so (default: where scripts/setup/onnx.sh installs it)", "", &c.Biometrics.LibraryPath},
+		{"face-models-dir", "KYCD_FACE_MODELS_DIR", "folder with the fr_*.onnx face models (default: where scripts/setup/onnx.sh installs them)", "", &c.Biometrics.ModelsDir},
+		{"face-embedding-model", "KYCD_FACE_EMBEDDING_MODEL", "an ArcFace-style ONNX embedding model (112×112 → 512-d) to use instead of the bundled fr_feature; set its threshold too", "", &c.Biometrics.EmbeddingModel},
+		{"face-threads", "KYCD_FACE_THREADS", "intra-op threads per face inference", "1", &c.Biometrics.Threads},
+		{"face-match-threshold", "KYCD_FACE_MATCH_THRESHOLD", "cosine similarity for a face match (0 = the model's calibrated default, 0.40 for fr_feature)", "0", &c.Biometrics.MatchThreshold},
+		{"face-duplicate-threshold", "KYCD_FACE_DUPLICATE_THRESHOLD", "cosine similarity at which another applicant's enrolled face is a duplicate", "0.55", &c.Biometrics.DuplicateThreshold},
+		{"liveness-threshold", "KYCD_LIVENESS_THRESHOLD", "passive liveness score for a live face", "0.5", &c.Biometrics.LivenessThreshold},
+		{"liveness-require-active", "KYCD_LIVENESS_REQUIRE_ACTIVE", "the liveness check needs a passed active challenge, not only the passive score", "false", &c.Biometrics.RequireActive},
+		{"liveness-steps", "KYCD_LIVENESS_STEPS", "comma-separated steps active challenges draw from", "turn_left,turn_right,blink,look_straight", &c.Biometrics.Steps},
+		{"liveness-challenge-ttl", "KYCD_LIVENESS_CHALLENGE_TTL", "how long an active liveness challenge may be answered", "2m", &c.Biometrics.ChallengeTTL},
+		{"age-default-min", "KYCD_AGE_DEFAULT_MIN", "minimum age for the age check when a verification sets no min_age", "18", &c.Biometrics.DefaultMinAge},
+		{"body-limit", "KYCD_BODY_LIMIT", "largest HTTP request body accepted, in bytes (REST, JSON-RPC, MCP); room for a 15 MB image in base64", "20971520", &c.BodyLimit},
 		{"rate-limit", "KYCD_RATE_LIMIT", "requests a minute per API key across all surfaces, for keys without their own --rate-limit", "120", &c.RateLimit},
 		{"rate-limit-processes", "KYCD_RATE_LIMIT_PROCESSES", "kycd processes serving one database: each grants 1/N of every key's budget", "1", &c.RateLimitProcesses},
 		{"conformance", "KYCD_CONFORMANCE", "serve only, for the MCP conformance suite: add its fixture tools and accept MCP without an API key; never in production", "false", &c.Conformance},
+		{"frame-ancestors", "KYCD_FRAME_ANCESTORS", "origins allowed to embed the hosted flow and the Web SDK modal, comma-separated (https://shop.example.com); empty = no embedding", "", &c.FrameAncestors},
 		{"shutdown-timeout", "KYCD_SHUTDOWN_TIMEOUT", "how long to drain requests and jobs on SIGTERM", "30s", &c.ShutdownTimeout},
 	}
 }
@@ -94,6 +141,12 @@ func parseConfig(name string, args []string, only ...string) (*Config, *flag.Fla
 				return nil, nil, fmt.Errorf("%s: %q is not true or false", s.env, val)
 			}
 			fs.BoolVar(dst, s.flag, b, help)
+		case *float64:
+			f, err := strconv.ParseFloat(val, 64)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %q is not a number", s.env, val)
+			}
+			fs.Float64Var(dst, s.flag, f, help)
 		case *time.Duration:
 			d, err := time.ParseDuration(val)
 			if err != nil {
@@ -121,6 +174,18 @@ func parseConfig(name string, args []string, only ...string) (*Config, *flag.Fla
 	}
 	if (len(only) == 0 || contains(only, "workers")) && c.Workers < 1 {
 		return nil, nil, fmt.Errorf("workers: must be at least 1")
+	}
+	if err := c.checkSurfaces(only); err != nil {
+		return nil, nil, err
+	}
+	if err := c.Document.check(only); err != nil {
+		return nil, nil, err
+	}
+	if err := c.Biometrics.check(only); err != nil {
+		return nil, nil, err
+	}
+	if err := c.Screening.check(only); err != nil {
+		return nil, nil, err
 	}
 	return c, fs, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kycd/kycd/checks/screening"
 	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/models"
 )
 
 // officialSources are the lists `kycd lists update` downloads by default.
@@ -20,7 +21,7 @@ var officialSources = []string{"ofac_sdn", "ofac_cons", "un", "eu", "uk", "us_cs
 
 func listsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("lists: want import, update or list")
+		return errors.New("lists: want import, update, list or monitor")
 	}
 	sub, rest := args[0], args[1:]
 	fs := flag.NewFlagSet("kycd lists "+sub, flag.ContinueOnError)
@@ -81,6 +82,18 @@ func listsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 			return fmt.Errorf("%d of %d lists failed to update", failed, len(sources))
 		}
 		return nil
+	case "monitor":
+		// Insert-only queue: the running workers do the re-screening.
+		q, err := jobs.New(store, jobs.Options{Checks: map[models.Check]jobs.CheckRunner{models.CheckScreening: svc}, MonitorInterval: -1})
+		if err != nil {
+			return err
+		}
+		_ = q
+		if err := svc.EnqueueMonitor(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "monitoring run enqueued: the workers re-screen every monitored applicant and record screening.match events for new hits")
+		return nil
 	case "list":
 		rows, err := store.ScreeningListVersions(ctx)
 		if err != nil {
@@ -93,5 +106,5 @@ func listsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return tw.Flush()
 	}
-	return fmt.Errorf("lists: unknown subcommand %q; want import, update or list", sub)
+	return fmt.Errorf("lists: unknown subcommand %q; want import, update, list or monitor", sub)
 }

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -22,6 +23,7 @@ import (
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/rest/flow"
 	"github.com/kycd/kycd/rpc"
 	"github.com/kycd/kycd/tools"
 )
@@ -32,22 +34,27 @@ var version = "dev"
 const usage = `kycd — self-hosted identity verification (KYC, KYB, AML)
 
 Usage:
-  kycd serve     [flags]   HTTP server (MCP at /mcp, health at /health) with job workers
+  kycd serve     [flags]   HTTP server (MCP /mcp, REST /api/v1, JSON-RPC /rpc and /rpc/ws, health /health) with job workers
   kycd worker    [flags]   job workers only (scale out on one shared PostgreSQL)
   kycd mcp       [flags]   MCP over stdio, as the key in KYCD_API_KEY
+  kycd rpc       [flags]   JSON-RPC 2.0 over stdio (one JSON object per message), as the key in KYCD_API_KEY
   kycd migrate   [flags]   apply database migrations (also done at start-up)
-  kycd keys create --name NAME --mode live|test [--scopes a,b] [--account ID] [--checks a,b] [--rate-limit N]
+  kycd keys create --name NAME --mode live|test [--scopes a,b] [--account ID] [--checks a,b] [--rate-limit N] [--screening-strong-hit review|fail]
   kycd keys list   [--account ID]
   kycd keys revoke ID|PREFIX
   kycd lists import --source SOURCE PATH   load a sanctions/PEP list from local files
   kycd lists update [--source SOURCE] [--url URL]   download lists from the official URLs
   kycd lists list                          the loaded list versions
+  kycd lists monitor                       re-screen the monitored applicants now (the workers run it)
   kycd version
 
 Run "kycd <command> -h" for the flags; every flag also reads a KYCD_* environment variable.
 `
 
 func main() {
+	if len(os.Args) > 1 && slices.Contains([]string{"serve", "worker", "mcp", "rpc"}, os.Args[1]) {
+		limitOpenMP()
+	}
 	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "kycd:", err)
@@ -71,6 +78,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return serve(ctx, rest, false)
 	case "mcp":
 		return mcpStdio(ctx, rest, stdin, stdout)
+	case "rpc":
+		return rpcStdio(ctx, rest, stdin, stdout)
 	case "migrate":
 		cfg, _, err := parseConfig(cmd, rest, "data-dir", "database-url", "encryption-keys", "log-level", "log-format")
 		if err != nil {
@@ -139,34 +148,59 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 		store.Close()
 		return nil, err
 	}
-	queue, err := jobs.New(store, jobs.Options{Work: work, MaxWorkers: cfg.Workers, Checks: engines.runners, Logger: logger})
+	queue, err := jobs.New(store, jobs.Options{Work: work, MaxWorkers: cfg.Workers, Checks: engines.runners, Logger: logger,
+		Webhooks: cfg.webhookPolicy(), WebhookWorkers: cfg.WebhookWorkers, UserAgent: "kycd-webhooks/" + version,
+		RescueStuckAfter: cfg.JobRescueAfter, MonitorInterval: cfg.Screening.monitorInterval()})
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	reg, err := tools.NewRegistry(&tools.Deps{Store: store, Jobs: queue, PublicURL: cfg.PublicURL, Logger: logger, Screening: engines.screening}, tools.All()...)
+	reg, err := tools.NewRegistry(&tools.Deps{Store: store, Jobs: queue, PublicURL: cfg.PublicURL, Logger: logger, Screening: engines.screening,
+		Webhooks: cfg.webhookPolicy(), Biometrics: engines.biometrics, Documents: engines.documents}, tools.All()...)
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
+	reg.SetRateLimiter(cfg.rateLimiter()) // one per-key budget for every surface of this process
 	return &app{cfg: cfg, log: logger, store: store, queue: queue, reg: reg, engines: engines}, nil
 }
 
 // engines are the check engines this build and machine can run.
 type engines struct {
-	runners   map[models.Check]jobs.CheckRunner
-	screening *jobs.Screening
+	runners    map[models.Check]jobs.CheckRunner
+	screening  *jobs.Screening
+	biometrics *jobs.Biometrics // nil when the face engine is not available here
+	documents  *jobs.Documents
 }
 
 // checkEngines wires the check engines. An engine that cannot start here is left out, so
 // asking for its check is refused at creation rather than answered with a made-up result.
 func checkEngines(ctx context.Context, cfg *Config, store *db.Store, logger *slog.Logger) (*engines, error) {
 	e := &engines{runners: map[models.Check]jobs.CheckRunner{}}
-	e.screening = jobs.NewScreening(store, jobs.ScreeningPolicy{StrongHit: models.Outcome(cfg.ScreeningStrongHit)}, logger)
+	e.screening = jobs.NewScreening(store, cfg.Screening.policy(cfg.ScreeningStrongHit), logger)
+	nodes, err := cfg.Screening.nodes()
+	if err != nil {
+		return nil, err
+	}
+	if err := e.screening.SetNodes(nodes); err != nil {
+		return nil, err
+	}
 	if err := e.screening.Sync(ctx); err != nil {
 		return nil, fmt.Errorf("load screening lists: %w", err)
 	}
 	e.runners[models.CheckScreening] = e.screening
+	if e.documents, err = startDocuments(cfg.Document, store, logger); err != nil {
+		return nil, err
+	}
+	e.runners[models.CheckDocument] = e.documents
+	if e.biometrics, err = startBiometrics(ctx, cfg.Biometrics, store, logger); err != nil {
+		return nil, err
+	}
+	if e.biometrics != nil {
+		for ch, r := range e.biometrics.Runners() {
+			e.runners[ch] = r
+		}
+	}
 	return e, nil
 }
 
@@ -197,7 +231,11 @@ func serve(ctx context.Context, args []string, httpToo bool) error {
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 		}
-		srv = &http.Server{Handler: a.routes(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		handler, err := a.routes()
+		if err != nil {
+			return err
+		}
+		srv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 		a.log.Info("kycd serving", "addr", ln.Addr().String(), "database", a.store.Dialect, "workers", work, "version", version, "public_url", cfg.PublicURL)
 		go func() { errc <- srv.Serve(ln) }()
 	} else {
@@ -221,12 +259,22 @@ func serve(ctx context.Context, args []string, httpToo bool) error {
 	return a.queue.Stop(sctx)
 }
 
-func (a *app) routes() http.Handler {
+func (a *app) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
-	mcpServer := rpc.NewMCPServer(a.reg, version)
-	mux.Handle("/mcp", rpc.HTTPHandler(mcpServer, "/mcp", a.authenticate))
 	mux.HandleFunc("GET /health", a.health)
-	return mux
+	// MCP, REST (/api/…) and JSON-RPC (/rpc, /rpc/ws): see surfaces.go.
+	if err := a.surfaceRoutes(mux); err != nil {
+		return nil, err
+	}
+	// The hosted applicant flow (/verify/{token}) and the Web SDK (/sdk/kycd.js): rest/flow.
+	fh, err := flow.New(a.reg, flow.Options{Logger: a.log,
+		FrameAncestors: strings.FieldsFunc(a.cfg.FrameAncestors, func(r rune) bool { return r == ',' || r == ' ' })})
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle(flow.Prefix, fh)
+	mux.Handle("GET "+flow.SDKPath, fh.SDK())
+	return mux, nil
 }
 
 func (a *app) authenticate(r *http.Request) (tools.Caller, *tools.Error) {
@@ -253,29 +301,11 @@ func (a *app) health(w http.ResponseWriter, r *http.Request) {
 }
 
 func mcpStdio(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
-	cfg, _, err := parseConfig("mcp", args)
+	a, caller, stop, err := stdioApp(ctx, "mcp", args)
 	if err != nil {
 		return err
 	}
-	a, err := newApp(ctx, cfg, !cfg.NoWorkers)
-	if err != nil {
-		return err
-	}
-	defer a.store.Close()
-	caller, err := tools.Authenticate(ctx, a.reg.Deps(), cfg.APIKey)
-	if err != nil {
-		return fmt.Errorf("KYCD_API_KEY: %w", err)
-	}
-	// River stops through Stop (so running jobs drain on SIGTERM), not by cancelling its start context.
-	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
-		return fmt.Errorf("start workers: %w", err)
-	}
-	go a.engines.screening.Watch(ctx, cfg.ListsSync)
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-		defer cancel()
-		_ = a.queue.Stop(sctx)
-	}()
+	defer stop()
 	return rpc.ServeStdio(ctx, rpc.NewMCPServer(a.reg, version), caller, stdin, stdout, log.New(os.Stderr, "mcp: ", log.LstdFlags))
 }
 
@@ -291,6 +321,7 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 	account := fs.String("account", "acct_default", "owning account id")
 	checks := fs.String("checks", "", "comma-separated checks this key enables by default (default: every available check)")
 	rateLimit := fs.Int("rate-limit", 0, "requests per minute for this key (0 = server default)")
+	strongHit := fs.String("screening-strong-hit", "", "what a strong sanctions hit does to this key's verifications: review or fail (default: the server's --screening-strong-hit)")
 	cfgArgs, keyArgs := splitConfigArgs(rest)
 	cfg, _, err := parseConfig("keys", cfgArgs, "data-dir", "database-url", "encryption-keys")
 	if err != nil {
@@ -323,7 +354,8 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 		if *rateLimit < 0 {
 			return errors.New("rate-limit: must be 0 or more")
 		}
-		secret, k, err := store.CreateAPIKey(ctx, db.NewKey{AccountID: *account, Name: *name, Mode: models.Mode(*mode), Scopes: sc, Checks: chk, RateLimit: *rateLimit})
+		secret, k, err := store.CreateAPIKey(ctx, db.NewKey{AccountID: *account, Name: *name, Mode: models.Mode(*mode), Scopes: sc, Checks: chk, RateLimit: *rateLimit,
+			ScreeningStrongHit: *strongHit})
 		if err != nil {
 			return err
 		}
@@ -406,4 +438,35 @@ func checkNames() []string {
 		out = append(out, string(c))
 	}
 	return out
+}
+
+// stdioApp starts what a stdio surface (kycd mcp, kycd rpc) needs: the app, the caller of
+// KYCD_API_KEY, and the workers unless --no-workers. stop drains the workers and closes the store.
+func stdioApp(ctx context.Context, name string, args []string) (*app, tools.Caller, func(), error) {
+	cfg, _, err := parseConfig(name, args)
+	if err != nil {
+		return nil, tools.Caller{}, nil, err
+	}
+	a, err := newApp(ctx, cfg, !cfg.NoWorkers)
+	if err != nil {
+		return nil, tools.Caller{}, nil, err
+	}
+	caller, err := tools.Authenticate(ctx, a.reg.Deps(), cfg.APIKey)
+	if err != nil {
+		a.store.Close()
+		return nil, tools.Caller{}, nil, fmt.Errorf("KYCD_API_KEY: %w", err)
+	}
+	// River stops through Stop (so running jobs drain on SIGTERM), not by cancelling its start context.
+	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
+		a.store.Close()
+		return nil, tools.Caller{}, nil, fmt.Errorf("start workers: %w", err)
+	}
+	go a.engines.screening.Watch(ctx, cfg.ListsSync)
+	stop := func() {
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		_ = a.queue.Stop(sctx)
+		a.store.Close()
+	}
+	return a, caller, stop, nil
 }

@@ -13,6 +13,7 @@
 # against the integrity pinned below AND against what the registry reports, then only the
 # needed files are extracted. Idempotent: a stamp file per package makes a second run a no-op.
 set -euo pipefail
+source "$(dirname "$0")/apt.sh"
 
 CACHE_DIR="${KYCD_CACHE_DIR:-$HOME/.cache/kycd}"
 
@@ -38,29 +39,6 @@ case "$(uname -m)" in
 		;;
 esac
 
-# apt_install installs Debian packages, waiting for the shared apt lock instead of failing.
-apt_install() {
-	if [[ $(id -u) -ne 0 ]]; then
-		log "need root to install: $* (install them, then rerun)"
-		exit 1
-	fi
-	local try updated=0
-	for try in $(seq 1 30); do
-		if DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"; then
-			return 0
-		fi
-		# A fresh image has empty package lists: refresh them once.
-		if [[ ${updated} -eq 0 ]] && apt-get update; then
-			updated=1
-			continue
-		fi
-		log "apt-get failed (lock held by someone else?), retry ${try}/30 in 10s"
-		sleep 10
-	done
-	log "could not install $*"
-	exit 1
-}
-
 ensure_tools() {
 	local missing=()
 	command -v npm >/dev/null 2>&1 || missing+=(npm)
@@ -70,8 +48,7 @@ ensure_tools() {
 	# cgo (onnxruntime_go) needs a C compiler to build with -tags onnx.
 	command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
 	if ((${#missing[@]})); then
-		log "installing ${missing[*]}"
-		apt_install "${missing[@]}"
+		apt_ensure onnx "${missing[@]}"
 	fi
 }
 

@@ -25,12 +25,25 @@ type Env struct {
 	Test, Live, OtherAccount, ReadOnly tools.Caller
 }
 
+// Option adjusts the queue options and the tool dependencies before they are built
+// (e.g. a webhook policy that allows the loopback receivers of httptest).
+type Option func(*jobs.Options, *tools.Deps)
+
 // New starts workers over store with the given engines; they stop when the test ends.
-func New(t testing.TB, store *db.Store, checks map[models.Check]jobs.CheckRunner) *Env {
+func New(t testing.TB, store *db.Store, checks map[models.Check]jobs.CheckRunner, opts ...Option) *Env {
 	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	q, err := jobs.New(store, jobs.Options{Work: true, Checks: checks, PollInterval: 50 * time.Millisecond, Logger: logger, MaxWorkers: 4})
+	jo := jobs.Options{Work: true, Checks: checks, PollInterval: 50 * time.Millisecond, Logger: logger, MaxWorkers: 4}
+	deps := &tools.Deps{PublicURL: "https://kyc.example.test", Logger: logger}
+	// The document engine among the checks also serves submit_document and read_mrz.
+	if d, ok := checks[models.CheckDocument].(*jobs.Documents); ok {
+		deps.Documents = d
+	}
+	for _, o := range opts {
+		o(&jo, deps)
+	}
+	q, err := jobs.New(store, jo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +55,8 @@ func New(t testing.TB, store *db.Store, checks map[models.Check]jobs.CheckRunner
 		defer cancel()
 		_ = q.Stop(sctx)
 	})
-	reg, err := tools.NewRegistry(&tools.Deps{Store: store, Jobs: q, PublicURL: "https://kyc.example.test", Logger: logger}, tools.All()...)
+	deps.Store, deps.Jobs = store, q
+	reg, err := tools.NewRegistry(deps, tools.All()...)
 	if err != nil {
 		t.Fatal(err)
 	}

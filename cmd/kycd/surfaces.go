@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"os"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/kycd/kycd/rest"
+	"github.com/kycd/kycd/rpc"
+	"github.com/kycd/kycd/tools"
+)
+
+// checkSurfaces validates the surface settings (body limit, rate limits).
+func (c *Config) checkSurfaces(only []string) error {
+	if len(only) > 0 {
+		return nil
+	}
+	if c.BodyLimit < 1024 {
+		return fmt.Errorf("body-limit: %d bytes is too small; at least 1024", c.BodyLimit)
+	}
+	if c.RateLimit < 1 {
+		return fmt.Errorf("rate-limit: must be at least 1 request a minute")
+	}
+	if c.RateLimitProcesses < 1 {
+		return fmt.Errorf("rate-limit-processes: must be at least 1")
+	}
+	return nil
+}
+
+// rateLimiter is the per-key budget this process enforces on every surface.
+func (c *Config) rateLimiter() *tools.RateLimiter {
+	return tools.NewRateLimiter(c.RateLimit, c.RateLimitProcesses)
+}
+
+// surfaceRoutes mounts MCP (/mcp), REST (/api/v1, /api/openapi.json) and JSON-RPC
+// (/rpc, /rpc/ws), all over the one registry.
+func (a *app) surfaceRoutes(mux *http.ServeMux) error {
+	limit := int64(a.cfg.BodyLimit)
+
+	var mcpServer = rpc.NewMCPServer(a.reg, version)
+	mcpAuth := a.authenticate
+	if a.cfg.Conformance {
+		a.log.Warn("conformance mode: MCP fixture tools are served and MCP accepts requests without an API key; never use this in production")
+		mcpServer = rpc.NewMCPServer(a.reg, version, rpc.ConformanceOptions()...)
+		rpc.AddConformanceFixtures(mcpServer)
+		mcpAuth = func(r *http.Request) (tools.Caller, *tools.Error) {
+			if rpc.BearerToken(r) == "" {
+				return tools.Caller{KeyID: "conformance"}, nil // no scopes: only the fixtures answer
+			}
+			return a.authenticate(r)
+		}
+	}
+	var httpOpts []server.StreamableHTTPOption
+	if a.cfg.Conformance {
+		httpOpts = rpc.ConformanceHTTPOptions()
+	}
+	mux.Handle("/mcp", limitBody(rpc.HTTPHandler(mcpServer, "/mcp", mcpAuth, httpOpts...), limit))
+
+	restHandler, err := rest.New(a.reg, rest.Options{BodyLimit: limit, Version: version, PublicURL: a.cfg.PublicURL, Authenticate: a.authenticate})
+	if err != nil {
+		return fmt.Errorf("rest: %w", err)
+	}
+	mux.Handle(rest.BasePath+"/", restHandler)
+	mux.Handle("GET "+rest.SpecPath, restHandler)
+
+	jr, err := rpc.NewJSONRPC(a.reg, version)
+	if err != nil {
+		return fmt.Errorf("json-rpc: %w", err)
+	}
+	jr.BodyLimit = limit
+	mux.Handle("/rpc", jr.HTTPHandler(a.authenticate))
+	mux.Handle("/rpc/ws", jr.WebSocketHandler(a.authenticate, log.New(os.Stderr, "rpc/ws: ", log.LstdFlags)))
+	return nil
+}
+
+// limitBody refuses bodies over limit before the handler reads them whole.
+func limitBody(h http.Handler, limit int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > limit {
+			rpc.WriteHTTPError(w, tools.Errorf(tools.CodeTooLarge, "", "the body is over the limit of %d bytes", limit))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// rpcStdio serves JSON-RPC 2.0 over stdin/stdout as the key in KYCD_API_KEY.
+func rpcStdio(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	a, caller, stop, err := stdioApp(ctx, "rpc", args)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	jr, err := rpc.NewJSONRPC(a.reg, version)
+	if err != nil {
+		return err
+	}
+	err = jr.ServeStdio(ctx, caller, stdin, stdout, log.New(os.Stderr, "rpc: ", log.LstdFlags))
+	if errors.Is(err, io.EOF) || errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,465 @@
+package jobs
+
+// Biometrics design notes. The face_match, liveness and age checks share one Biometrics (one
+// engine, one inference semaphore); exactly one of them (dedupeOwner) runs duplicate detection,
+// so a duplicate is reported once. Enrolment and reusable identities happen in a completion hook
+// inside the transaction that records the decision, because they depend on the decision; the
+// hook reads only through that transaction (on SQLite it owns the single connection).
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/big"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/kycd/kycd/checks/age"
+	"github.com/kycd/kycd/checks/face"
+	"github.com/kycd/kycd/checks/face/imaging"
+	"github.com/kycd/kycd/checks/face/onnx"
+	"github.com/kycd/kycd/checks/liveness"
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/models"
+)
+
+// BiometricsConfig tunes the face_match, liveness and age checks and the biometric tools.
+// Zero values take the documented defaults.
+type BiometricsConfig struct {
+	// Liveness holds the passive threshold and the active-challenge thresholds.
+	Liveness liveness.Config
+	// MatchReviewBand: a face-match score within this distance below the threshold is
+	// review rather than fail (default 0.10), because the model is not sharp at its edge.
+	MatchReviewBand float64
+	// DuplicateThreshold is the cosine at or above which another applicant's enrolled face
+	// counts as the same person (default DefaultDuplicateThreshold).
+	DuplicateThreshold float64
+	// RequireActive makes the liveness check wait for a passed active challenge; without it
+	// the passive score alone may pass a selfie.
+	RequireActive bool
+	// ChallengeTTL is how long a liveness challenge may be answered (default 2 minutes).
+	ChallengeTTL time.Duration
+	// ChallengeSteps is the pool challenge steps are drawn from (default: all four) and
+	// ChallengeLength how many are drawn (default 3; at least one is a head turn).
+	ChallengeSteps  []liveness.Step
+	ChallengeLength int
+	// DefaultMinAge is the age check's minimum when a verification sets no min_age (default 18).
+	DefaultMinAge int
+	// MaxConcurrent bounds concurrent inferences in this process (default GOMAXPROCS):
+	// each uses a core, so more only queues inside ONNX Runtime.
+	MaxConcurrent int
+	// Documents supplies what the document check read (date of birth, document number);
+	// nil = CheckInput.Document, the document check's reading (see DocumentFactsSource).
+	Documents DocumentFactsSource
+}
+
+// DefaultDuplicateThreshold is stricter than the 1:1 match threshold (0.40): a 1:N search
+// over many faces meets far more impostors, and enrolled faces are selfies, whose
+// same-person scores were ≥ 0.61 in the calibration set (docs/benchmarks/face.md).
+const DefaultDuplicateThreshold = 0.55
+
+func (c BiometricsConfig) withDefaults() (BiometricsConfig, error) {
+	if c.MatchReviewBand == 0 {
+		c.MatchReviewBand = 0.10
+	}
+	if c.MatchReviewBand < 0 || c.MatchReviewBand > 1 {
+		return c, fmt.Errorf("biometrics: match review band %v outside [0, 1]", c.MatchReviewBand)
+	}
+	if c.DuplicateThreshold == 0 {
+		c.DuplicateThreshold = DefaultDuplicateThreshold
+	}
+	if c.DuplicateThreshold <= 0 || c.DuplicateThreshold > 1 {
+		return c, fmt.Errorf("biometrics: duplicate threshold %v outside (0, 1]", c.DuplicateThreshold)
+	}
+	if c.Documents == nil {
+		c.Documents = func(_ context.Context, in *CheckInput) (*DocumentFacts, error) { return in.Document, nil }
+	}
+	if c.ChallengeTTL == 0 {
+		c.ChallengeTTL = 2 * time.Minute
+	}
+	if c.ChallengeTTL < 10*time.Second || c.ChallengeTTL > time.Hour {
+		return c, fmt.Errorf("biometrics: challenge TTL %v outside 10s..1h", c.ChallengeTTL)
+	}
+	if len(c.ChallengeSteps) == 0 {
+		c.ChallengeSteps = []liveness.Step{liveness.TurnLeft, liveness.TurnRight, liveness.Blink, liveness.LookStraight}
+	}
+	turn := false
+	for _, s := range c.ChallengeSteps {
+		switch s {
+		case liveness.TurnLeft, liveness.TurnRight:
+			turn = true
+		case liveness.Blink, liveness.LookStraight:
+		default:
+			return c, fmt.Errorf("biometrics: unknown challenge step %q", s)
+		}
+	}
+	if !turn {
+		return c, errors.New("biometrics: challenge steps need turn_left or turn_right (turns are the reliable steps)")
+	}
+	if c.ChallengeLength == 0 {
+		c.ChallengeLength = 3
+	}
+	if c.ChallengeLength < 1 || c.ChallengeLength > 8 {
+		return c, fmt.Errorf("biometrics: challenge length %d outside 1..8", c.ChallengeLength)
+	}
+	if c.DefaultMinAge == 0 {
+		c.DefaultMinAge = 18
+	}
+	if c.DefaultMinAge < 0 || c.DefaultMinAge > 130 {
+		return c, fmt.Errorf("biometrics: default min age %d outside 0..130", c.DefaultMinAge)
+	}
+	if c.MaxConcurrent <= 0 {
+		c.MaxConcurrent = runtime.GOMAXPROCS(0)
+	}
+	return c, nil
+}
+
+// Biometrics runs the face engine for the pipeline (the face_match, liveness and age checks,
+// duplicate search, reusable identities) and for the biometric tools. Create one per process
+// and share it: it is safe for concurrent use.
+type Biometrics struct {
+	store *db.Store
+	eng   *face.Engine
+	live  *liveness.Checker
+	ages  *age.Estimator
+	cfg   BiometricsConfig
+	log   *slog.Logger
+	sem   chan struct{}
+
+	mu      sync.Mutex
+	indexes map[db.Scope]*dupIndex
+}
+
+// NewBiometrics wraps a loaded face engine (face.New) for the pipeline and the tools.
+func NewBiometrics(store *db.Store, eng *face.Engine, cfg BiometricsConfig, logger *slog.Logger) (*Biometrics, error) {
+	if store == nil || eng == nil {
+		return nil, errors.New("biometrics: store and face engine are required")
+	}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	live, err := liveness.New(eng, cfg.Liveness)
+	if err != nil {
+		return nil, fmt.Errorf("biometrics: %w", err)
+	}
+	ages, err := age.New(eng)
+	if err != nil {
+		return nil, fmt.Errorf("biometrics: %w", err)
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if cfg.Liveness.PassiveThreshold == 0 {
+		cfg.Liveness.PassiveThreshold = liveness.DefaultPassiveThreshold
+	}
+	return &Biometrics{store: store, eng: eng, live: live, ages: ages, cfg: cfg, log: logger,
+		sem: make(chan struct{}, cfg.MaxConcurrent), indexes: map[db.Scope]*dupIndex{}}, nil
+}
+
+// Config is the effective configuration (defaults filled).
+func (b *Biometrics) Config() BiometricsConfig { return b.cfg }
+
+// MatchThreshold is the 1:1 face-match threshold.
+func (b *Biometrics) MatchThreshold() float64 { return b.eng.Threshold() }
+
+// EmbeddingModel identifies the embedding model; embeddings of another model are not comparable.
+func (b *Biometrics) EmbeddingModel() onnx.ModelInfo { return b.eng.EmbeddingModel() }
+
+// Runners are the pipeline checks this engine provides.
+func (b *Biometrics) Runners() map[models.Check]CheckRunner {
+	return map[models.Check]CheckRunner{
+		models.CheckFaceMatch: &FaceMatchCheck{b: b},
+		models.CheckLiveness:  &LivenessCheck{b: b},
+		models.CheckAge:       &AgeCheck{b: b},
+	}
+}
+
+// acquire takes an inference slot, or fails when ctx ends first.
+func (b *Biometrics) acquire(ctx context.Context) (func(), error) {
+	select {
+	case b.sem <- struct{}{}:
+		return func() { <-b.sem }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for an inference slot: %w", ctx.Err())
+	}
+}
+
+// FaceAnalysis is what kycd keeps of an analysed photo, sealed with its artifact: enough to
+// decide every biometric check again without the image, and to explain the decision.
+type FaceAnalysis struct {
+	// Kind is "selfie" or "document": which quality gate judged the photo.
+	Kind      string       `json:"kind"`
+	Width     int          `json:"width"`
+	Height    int          `json:"height"`
+	FaceFound bool         `json:"face_found"`
+	Box       *face.Box    `json:"box,omitempty"`
+	Quality   face.Quality `json:"quality"`
+	// Embedding is the encoded identity vector (face.Embedding.MarshalBinary); empty when
+	// the quality gate refused the photo.
+	Embedding []byte `json:"embedding,omitempty"`
+	// EmbeddingModel is the SHA-256 of the embedding model file.
+	EmbeddingModel string           `json:"embedding_model,omitempty"`
+	Liveness       *float64         `json:"liveness,omitempty"`
+	Age            *float64         `json:"age,omitempty"`
+	Models         []onnx.ModelInfo `json:"models"`
+}
+
+// Vector decodes the embedding (nil when there is none).
+func (a *FaceAnalysis) Vector() (face.Embedding, error) {
+	if a == nil || len(a.Embedding) == 0 {
+		return nil, nil
+	}
+	var e face.Embedding
+	if err := e.UnmarshalBinary(a.Embedding); err != nil {
+		return nil, fmt.Errorf("stored embedding: %w", err)
+	}
+	return e, nil
+}
+
+// Analyze runs the face chain on one encoded photo: detection, quality gate and, when the
+// gate passes, the embedding (plus liveness and age for a selfie). A refused photo is not
+// an error: the analysis carries the gate's reason.
+func (b *Biometrics) Analyze(ctx context.Context, image []byte, kind face.Kind) (*FaceAnalysis, error) {
+	release, err := b.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	want := face.Want{Embedding: true}
+	k := "document"
+	if kind == face.KindSelfie {
+		want.Liveness, want.Age, k = true, true, "selfie"
+	}
+	img, err := imaging.Decode(image)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadImage, err)
+	}
+	a, err := b.eng.Analyze(img, kind, want)
+	if err != nil {
+		return nil, err
+	}
+	out := &FaceAnalysis{Kind: k, Width: a.Width, Height: a.Height, Quality: a.Quality, Models: a.Models}
+	if a.Face != nil {
+		out.FaceFound = true
+		box := a.Face.Box
+		out.Box = &box
+		out.Liveness, out.Age = a.Face.Liveness, a.Face.Age
+		if a.Face.Embedding != nil {
+			if out.Embedding, err = a.Face.Embedding.MarshalBinary(); err != nil {
+				return nil, fmt.Errorf("encode embedding: %w", err)
+			}
+			out.EmbeddingModel = b.eng.EmbeddingModel().SHA256
+		}
+	}
+	return out, nil
+}
+
+// MatchVerdict is a 1:1 comparison of two analysed photos.
+type MatchVerdict struct {
+	// Scored is false when a photo failed its quality gate; Reason then says which and why.
+	Scored    bool    `json:"scored"`
+	Match     bool    `json:"match"`
+	Score     float64 `json:"score"`
+	Threshold float64 `json:"threshold"`
+	Reason    string  `json:"reason,omitempty"`
+	Message   string  `json:"message,omitempty"`
+}
+
+// Match compares a probe (a selfie) with a reference (a document portrait, or a selfie
+// of an earlier verification); sides name them in reasons ("selfie:too_dark").
+func (b *Biometrics) Match(probe, reference *FaceAnalysis, probeSide, referenceSide string) (MatchVerdict, error) {
+	v := MatchVerdict{Threshold: b.eng.Threshold()}
+	for _, side := range []struct {
+		name string
+		a    *FaceAnalysis
+	}{{probeSide, probe}, {referenceSide, reference}} {
+		if side.a == nil || !side.a.Quality.OK || len(side.a.Embedding) == 0 {
+			q := face.Quality{Reason: face.ReasonNoFace, Message: "No usable face."}
+			if side.a != nil && !side.a.Quality.OK {
+				q = side.a.Quality
+			}
+			v.Reason, v.Message = side.name+":"+q.Reason, side.name+": "+q.Message
+			return v, nil
+		}
+	}
+	if probe.EmbeddingModel != reference.EmbeddingModel {
+		return v, fmt.Errorf("match: embeddings from different models (%.12s vs %.12s)", probe.EmbeddingModel, reference.EmbeddingModel)
+	}
+	pe, err := probe.Vector()
+	if err != nil {
+		return v, err
+	}
+	re, err := reference.Vector()
+	if err != nil {
+		return v, err
+	}
+	s, err := face.Cosine(pe, re)
+	if err != nil {
+		return v, fmt.Errorf("match: %w", err)
+	}
+	v.Scored, v.Score, v.Match = true, round3(s), s >= v.Threshold
+	return v, nil
+}
+
+// LivenessVerdict is the passive liveness verdict on a selfie analysis.
+type LivenessVerdict struct {
+	Scored    bool    `json:"scored"`
+	Live      bool    `json:"live"`
+	Score     float64 `json:"score"`
+	Threshold float64 `json:"threshold"`
+	Reason    string  `json:"reason,omitempty"`
+}
+
+// Passive judges the selfie's liveness score against the configured threshold.
+func (b *Biometrics) Passive(a *FaceAnalysis) LivenessVerdict {
+	v := LivenessVerdict{Threshold: b.cfg.Liveness.PassiveThreshold}
+	if a == nil || a.Liveness == nil {
+		v.Reason = face.ReasonNoFace
+		if a != nil && !a.Quality.OK {
+			v.Reason = a.Quality.Reason
+		}
+		return v
+	}
+	v.Scored, v.Score, v.Live = true, round3(*a.Liveness), *a.Liveness >= v.Threshold
+	return v
+}
+
+// NewChallengeSteps draws a random challenge: ChallengeLength steps from the pool, no step
+// twice in a row, at least one head turn, with crypto/rand so it cannot be predicted.
+func (b *Biometrics) NewChallengeSteps() ([]liveness.Step, error) {
+	pool := b.cfg.ChallengeSteps
+	for {
+		steps := make([]liveness.Step, 0, b.cfg.ChallengeLength)
+		for len(steps) < b.cfg.ChallengeLength {
+			n, err := rand.Int(rand.Reader, big.NewInt(int64(len(pool))))
+			if err != nil {
+				return nil, fmt.Errorf("draw challenge: %w", err)
+			}
+			s := pool[n.Int64()]
+			if len(steps) > 0 && steps[len(steps)-1] == s && len(pool) > 1 {
+				continue
+			}
+			steps = append(steps, s)
+		}
+		for _, s := range steps {
+			if s == liveness.TurnLeft || s == liveness.TurnRight {
+				return steps, nil
+			}
+		}
+	}
+}
+
+// ErrBadImage marks an image that does not decode: the caller's fault, not the engine's.
+var ErrBadImage = errors.New("bad image")
+
+// FrameError says which frame of a capture could not be decoded.
+type FrameError struct {
+	Index int
+	Err   error
+}
+
+func (e *FrameError) Error() string { return fmt.Sprintf("frame %d: %v", e.Index, e.Err) }
+
+// Unwrap returns ErrBadImage's chain.
+func (e *FrameError) Unwrap() error { return e.Err }
+
+// DecodeFrames decodes a capture's frames (EXIF orientation applied) before anything is
+// committed, so an undecodable frame is refused without spending the challenge.
+func (b *Biometrics) DecodeFrames(frames [][]byte) ([]*imaging.RGB, error) {
+	if len(frames) < liveness.MinFrames || len(frames) > liveness.MaxFrames {
+		return nil, fmt.Errorf("%d frames, want %d..%d", len(frames), liveness.MinFrames, liveness.MaxFrames)
+	}
+	out := make([]*imaging.RGB, len(frames))
+	for i, f := range frames {
+		img, err := imaging.Decode(f)
+		if err != nil {
+			return nil, &FrameError{Index: i, Err: fmt.Errorf("%w: %v", ErrBadImage, err)}
+		}
+		out[i] = img
+	}
+	return out, nil
+}
+
+// VerifyFrames checks a decoded active-liveness capture (frames in capture order) against
+// the challenge steps and the reference embedding the face must match (the selfie's).
+func (b *Biometrics) VerifyFrames(ctx context.Context, steps []liveness.Step, frames []*imaging.RGB, reference face.Embedding) (*liveness.ActiveResult, error) {
+	obs := make([]liveness.Observation, len(frames))
+	for i, img := range frames {
+		release, err := b.acquire(ctx) // per frame, so a long capture does not hold a core hostage
+		if err != nil {
+			return nil, err
+		}
+		obs[i], err = b.live.Observe(img)
+		release()
+		if err != nil {
+			return nil, fmt.Errorf("frame %d: %w", i, err)
+		}
+	}
+	cfg := b.cfg.Liveness.Active
+	if cfg.MatchThreshold == 0 {
+		cfg.MatchThreshold = b.eng.Threshold()
+	}
+	return liveness.VerifySequence(steps, obs, reference, cfg), nil
+}
+
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+// scopeOf is the account and mode of a verification.
+func scopeOf(v *models.Verification) db.Scope { return db.Scope{AccountID: v.AccountID, Mode: v.Mode} }
+
+// artifactAnalysis returns the stored analysis of an artifact, computing (and storing) it
+// when it is missing or was made with another embedding model.
+func (b *Biometrics) artifactAnalysis(ctx context.Context, a *models.Artifact, kind face.Kind) (*FaceAnalysis, error) {
+	var fa FaceAnalysis
+	ok, err := b.store.ArtifactAnalysis(a, &fa)
+	if err != nil {
+		return nil, err
+	}
+	if ok && (fa.EmbeddingModel == b.eng.EmbeddingModel().SHA256 || len(fa.Embedding) == 0 && !fa.Quality.OK) {
+		return &fa, nil
+	}
+	img, err := b.store.ArtifactImage(a)
+	if err != nil {
+		return nil, err
+	}
+	out, err := b.Analyze(ctx, img, kind)
+	if err != nil {
+		return nil, fmt.Errorf("analyse %s %s: %w", a.Kind, a.ID, err)
+	}
+	if err := b.store.SetArtifactAnalysis(ctx, db.Scope{AccountID: a.AccountID, Mode: a.Mode}, a.ID, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SelfieAnalysis returns the latest selfie of a verification with its analysis; nil, nil
+// when there is no selfie.
+func (b *Biometrics) SelfieAnalysis(ctx context.Context, v *models.Verification) (*models.Artifact, *FaceAnalysis, error) {
+	return b.latestAnalysis(ctx, v, models.ArtifactSelfie, face.KindSelfie)
+}
+
+// PortraitAnalysis returns the latest document portrait of a verification with its
+// analysis; nil, nil when there is none.
+func (b *Biometrics) PortraitAnalysis(ctx context.Context, v *models.Verification) (*models.Artifact, *FaceAnalysis, error) {
+	return b.latestAnalysis(ctx, v, models.ArtifactDocumentPortrait, face.KindDocument)
+}
+
+func (b *Biometrics) latestAnalysis(ctx context.Context, v *models.Verification, kind models.ArtifactKind, fk face.Kind) (*models.Artifact, *FaceAnalysis, error) {
+	a, err := b.store.LatestArtifact(ctx, scopeOf(v), v.ID, kind)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	fa, err := b.artifactAnalysis(ctx, a, fk)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, fa, nil
+}

@@ -1,0 +1,279 @@
+package jobs
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kycd/kycd/checks/face"
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/models"
+)
+
+// EventFraudDuplicate is emitted when a verification's face (or document number) belongs to
+// another applicant's verification; the data names the other verification.
+const EventFraudDuplicate = "fraud.duplicate"
+
+// dupIndex is the duplicate-search index of one account and mode.
+type dupIndex struct {
+	mu   sync.RWMutex
+	idx  *face.Index
+	last string            // the newest enrollment id loaded from the database
+	apps map[string]string // verification id → applicant id, for every face in idx
+}
+
+// Duplicate names another applicant's verification whose face matched.
+type Duplicate struct {
+	VerificationID string  `json:"verification_id"`
+	ApplicantID    string  `json:"applicant_id"`
+	Score          float64 `json:"score"`
+	Threshold      float64 `json:"threshold"`
+}
+
+// LoadEnrollments loads every enrolled face of the current embedding model into the
+// per-account-and-mode indexes. Call it once at start; afterwards each search picks up
+// what other processes enrolled since (FindDuplicate syncs its scope first).
+func (b *Biometrics) LoadEnrollments(ctx context.Context) (int, error) {
+	start := time.Now()
+	n := 0
+	model := b.eng.EmbeddingModel().SHA256
+	_, err := b.store.FaceEnrollments(ctx, nil, model, "", func(e *models.FaceEnrollment, emb []byte) error {
+		x := b.index(db.Scope{AccountID: e.AccountID, Mode: e.Mode})
+		x.mu.Lock()
+		defer x.mu.Unlock()
+		if err := x.add(e.VerificationID, e.ApplicantID, emb); err != nil {
+			return fmt.Errorf("enrollment %s: %w", e.ID, err)
+		}
+		x.last = e.ID
+		n++
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
+	b.mu.Lock()
+	scopes := len(b.indexes)
+	b.mu.Unlock()
+	b.log.Info("face enrollments loaded", "faces", n, "scopes", scopes, "took", time.Since(start).Round(time.Millisecond))
+	return n, nil
+}
+
+// index returns the scope's index, creating an empty one.
+func (b *Biometrics) index(sc db.Scope) *dupIndex {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	x := b.indexes[sc]
+	if x == nil {
+		idx, _ := face.NewIndex(512) // 512 > 0: cannot fail
+		x = &dupIndex{idx: idx, apps: map[string]string{}}
+		b.indexes[sc] = x
+	}
+	return x
+}
+
+// add puts one encoded embedding in the index unless its verification is there already.
+// The caller holds x.mu for writing.
+func (x *dupIndex) add(verificationID, applicantID string, encoded []byte) error {
+	if _, ok := x.apps[verificationID]; ok {
+		return nil
+	}
+	var e face.Embedding
+	if err := e.UnmarshalBinary(encoded); err != nil {
+		return err
+	}
+	if len(e) != 512 && x.idx.Len() == 0 {
+		idx, err := face.NewIndex(len(e))
+		if err != nil {
+			return err
+		}
+		x.idx = idx
+	}
+	if err := x.idx.Add(verificationID, e); err != nil {
+		return err
+	}
+	x.apps[verificationID] = applicantID
+	return nil
+}
+
+// sync loads the scope's enrollments newer than the last one seen.
+func (b *Biometrics) sync(ctx context.Context, sc db.Scope, x *dupIndex) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	last, err := b.store.FaceEnrollments(ctx, &sc, b.eng.EmbeddingModel().SHA256, x.last, func(e *models.FaceEnrollment, emb []byte) error {
+		return x.add(e.VerificationID, e.ApplicantID, emb)
+	})
+	x.last = last
+	return err
+}
+
+// FindDuplicate searches the scope's enrolled faces for another applicant's face that
+// matches emb; the best such match at or above DuplicateThreshold, or nil.
+func (b *Biometrics) FindDuplicate(ctx context.Context, sc db.Scope, v *models.Verification, emb face.Embedding) (*Duplicate, error) {
+	x := b.index(sc)
+	if err := b.sync(ctx, sc, x); err != nil {
+		return nil, err
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.idx.Len() == 0 {
+		return nil, nil
+	}
+	// The same applicant's earlier verifications are expected matches; look past a few.
+	hits, err := x.idx.Search(emb, 10)
+	if err != nil {
+		return nil, fmt.Errorf("duplicate search: %w", err)
+	}
+	for _, h := range hits {
+		if float64(h.Score) < b.cfg.DuplicateThreshold {
+			break
+		}
+		if h.ID == v.ID || x.apps[h.ID] == v.ApplicantID {
+			continue
+		}
+		return &Duplicate{VerificationID: h.ID, ApplicantID: x.apps[h.ID], Score: round3(float64(h.Score)), Threshold: b.cfg.DuplicateThreshold}, nil
+	}
+	return nil, nil
+}
+
+// DocumentDuplicate records the document a verification presented and returns an earlier
+// verification in the scope where the same document (number and issuing country) named a
+// different identity (name and date of birth), or nil. The document check calls it through
+// the DocumentFacts seam; numbers and identities are stored only as hashes.
+func (b *Biometrics) DocumentDuplicate(ctx context.Context, v *models.Verification, f *DocumentFacts) (*Duplicate, error) {
+	if f == nil || strings.TrimSpace(f.Number) == "" {
+		return nil, errors.New("document duplicate: no document number")
+	}
+	norm := func(s string) string { return strings.ToUpper(strings.Join(strings.Fields(s), " ")) }
+	hash := func(parts ...string) string {
+		sum := sha256.Sum256([]byte(strings.Join(parts, "\x1f")))
+		return hex.EncodeToString(sum[:])
+	}
+	u := &models.DocumentUse{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID, ApplicantID: v.ApplicantID,
+		NumberHash:   hash("docnum", norm(f.IssuingCountry), strings.ReplaceAll(norm(f.Number), " ", "")),
+		IdentityHash: hash("identity", norm(f.FullName), f.DateOfBirth)}
+	other, err := b.store.RecordDocumentUse(ctx, u)
+	if err != nil || other == nil {
+		return nil, err
+	}
+	return &Duplicate{VerificationID: other.VerificationID, ApplicantID: other.ApplicantID, Score: 1, Threshold: 1}, nil
+}
+
+// CompletionHook is implemented by check engines that act when a verification is decided,
+// inside the transaction that records the decision (so what they write commits with it).
+// They must read through tx: on SQLite the store's one connection belongs to tx meanwhile.
+type CompletionHook interface {
+	Completed(ctx context.Context, q *Queue, tx *db.Tx, v *models.Verification, in *CheckInput, result *models.VerificationResult) error
+}
+
+// completionHookProvider lets several runners share one hook (the biometric checks share
+// their Biometrics), which then runs once.
+type completionHookProvider interface{ completionHook() CompletionHook }
+
+func (c *FaceMatchCheck) completionHook() CompletionHook { return c.b }
+func (c *LivenessCheck) completionHook() CompletionHook  { return c.b }
+func (c *AgeCheck) completionHook() CompletionHook       { return c.b }
+
+// runCompletionHooks calls every distinct completion hook of the queue's engines.
+func runCompletionHooks(ctx context.Context, q *Queue, tx *db.Tx, v *models.Verification, in *CheckInput, result *models.VerificationResult) error {
+	var done []CompletionHook
+	for _, ch := range models.AllChecks {
+		r, ok := q.opts.Checks[ch]
+		if !ok {
+			continue
+		}
+		var h CompletionHook
+		switch t := r.(type) {
+		case completionHookProvider:
+			h = t.completionHook()
+		case CompletionHook:
+			h = t
+		default:
+			continue
+		}
+		if slices.Contains(done, h) {
+			continue
+		}
+		done = append(done, h)
+		if err := h.Completed(ctx, q, tx, v, in, result); err != nil {
+			return fmt.Errorf("completion of %s: %w", ch, err)
+		}
+	}
+	return nil
+}
+
+// Completed implements CompletionHook: it reports duplicates found by the checks as
+// fraud.duplicate events, enrolls the selfie's face for future duplicate searches, and
+// issues a reusable identity token when the verification was approved with a face match.
+func (b *Biometrics) Completed(ctx context.Context, q *Queue, tx *db.Tx, v *models.Verification, in *CheckInput, result *models.VerificationResult) error {
+	owner := dedupeOwner(in.Checks)
+	if owner == "" {
+		return nil
+	}
+	faceMatched := false
+	for _, c := range result.Checks {
+		if c.Check == string(models.CheckFaceMatch) && c.Outcome == models.OutcomePass {
+			faceMatched = true
+		}
+		if c.Check != string(owner) {
+			continue
+		}
+		for key, kind := range map[string]string{"duplicate": "face", "duplicate_document": "document_number"} {
+			if d, ok := c.Details[key].(*Duplicate); ok && d != nil {
+				err := RecordEvent(ctx, q, tx, v, EventFraudDuplicate, "", map[string]any{"kind": kind,
+					"other_verification_id": d.VerificationID, "score": d.Score, "threshold": d.Threshold})
+				if err != nil {
+					return err
+				}
+			}
+		}
+	}
+	sc := scopeOf(v)
+	a, err := tx.LatestArtifact(ctx, sc, v.ID, models.ArtifactSelfie)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var fa FaceAnalysis
+	if ok, err := b.store.ArtifactAnalysis(a, &fa); err != nil || !ok {
+		return err // no analysis: the checks did not get far enough to enroll anything
+	}
+	model := b.eng.EmbeddingModel().SHA256
+	if len(fa.Embedding) == 0 || fa.EmbeddingModel != model {
+		return nil
+	}
+	added, err := tx.EnrollFace(ctx, &models.FaceEnrollment{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID,
+		ApplicantID: v.ApplicantID, Model: model}, fa.Embedding)
+	if err != nil {
+		return err
+	}
+	if added {
+		// Added before commit: if the transaction rolls back, the job retries and enrolls
+		// again, and the index skips a verification it already holds.
+		x := b.index(sc)
+		x.mu.Lock()
+		err := x.add(v.ID, v.ApplicantID, fa.Embedding)
+		x.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	if result.Decision == models.StatusApproved && faceMatched {
+		_, tok, err := tx.IssueIdentityToken(ctx, v, model, fa.Embedding)
+		if errors.Is(err, db.ErrConflict) {
+			return nil // issued by an earlier attempt of this job
+		}
+		if err != nil {
+			return err
+		}
+		b.log.InfoContext(ctx, "reusable identity issued", "verification", v.ID, "identity_token_id", tok.ID)
+	}
+	return nil
+}

@@ -1,0 +1,174 @@
+package jobs
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kycd/kycd/checks/liveness"
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/db/dbtest"
+	"github.com/kycd/kycd/models"
+)
+
+func TestBiometricsConfigDefaultsAndErrors(t *testing.T) {
+	t.Parallel()
+	c, err := BiometricsConfig{}.withDefaults()
+	require.NoError(t, err)
+	require.Equal(t, DefaultDuplicateThreshold, c.DuplicateThreshold)
+	require.Equal(t, 2*time.Minute, c.ChallengeTTL)
+	require.Equal(t, 3, c.ChallengeLength)
+	require.Equal(t, 18, c.DefaultMinAge)
+	require.Len(t, c.ChallengeSteps, 4)
+	require.Positive(t, c.MaxConcurrent)
+
+	for name, bad := range map[string]BiometricsConfig{
+		"negative band":        {MatchReviewBand: -0.1},
+		"duplicate above 1":    {DuplicateThreshold: 1.5},
+		"ttl too short":        {ChallengeTTL: time.Second},
+		"unknown step":         {ChallengeSteps: []liveness.Step{"smile"}},
+		"no turn in the pool":  {ChallengeSteps: []liveness.Step{liveness.Blink, liveness.LookStraight}},
+		"challenge too long":   {ChallengeLength: 9},
+		"impossible min age":   {DefaultMinAge: 200},
+		"negative review band": {MatchReviewBand: -1},
+	} {
+		_, err := bad.withDefaults()
+		require.Error(t, err, name)
+	}
+}
+
+func TestNewChallengeSteps(t *testing.T) {
+	t.Parallel()
+	cfg, err := BiometricsConfig{}.withDefaults()
+	require.NoError(t, err)
+	b := &Biometrics{cfg: cfg}
+	seen := map[string]bool{}
+	for range 300 {
+		steps, err := b.NewChallengeSteps()
+		require.NoError(t, err)
+		require.Len(t, steps, 3)
+		turn := false
+		for i, s := range steps {
+			require.Contains(t, cfg.ChallengeSteps, s)
+			if i > 0 {
+				require.NotEqual(t, steps[i-1], s, "no step twice in a row")
+			}
+			turn = turn || s == liveness.TurnLeft || s == liveness.TurnRight
+		}
+		require.True(t, turn, "every challenge has a head turn: %v", steps)
+		seen[string(steps[0])+string(steps[1])+string(steps[2])] = true
+	}
+	// 4 steps, no repeats in a row, at least one turn: 30 sequences; 300 draws see most.
+	require.Greater(t, len(seen), 15, "challenges must not be predictable")
+
+	one := &Biometrics{cfg: BiometricsConfig{ChallengeSteps: []liveness.Step{liveness.TurnLeft}, ChallengeLength: 2}}
+	steps, err := one.NewChallengeSteps()
+	require.NoError(t, err)
+	require.Equal(t, []liveness.Step{liveness.TurnLeft, liveness.TurnLeft}, steps, "a one-step pool may repeat")
+}
+
+func TestDedupeOwner(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		checks []models.Check
+		want   models.Check
+	}{
+		{[]models.Check{models.CheckAge, models.CheckLiveness, models.CheckFaceMatch}, models.CheckFaceMatch},
+		{[]models.Check{models.CheckAge, models.CheckLiveness}, models.CheckLiveness},
+		{[]models.Check{models.CheckScreening, models.CheckAge}, models.CheckAge},
+		{[]models.Check{models.CheckScreening, models.CheckDocument}, ""},
+	} {
+		require.Equal(t, tc.want, dedupeOwner(tc.checks), "%v", tc.checks)
+	}
+}
+
+func TestAgeFromDOB(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	maxAge := 65
+	for _, tc := range []struct {
+		dob     string
+		min     int
+		max     *int
+		age     int
+		outcome models.Outcome
+		code    string
+	}{
+		{"2008-03-10", 18, nil, 18, models.OutcomePass, ""},                  // 18th birthday today
+		{"2008-03-11", 18, nil, 17, models.OutcomeFail, "age_below_minimum"}, // tomorrow
+		{"2008-02-29", 18, nil, 18, models.OutcomePass, ""},                  // leap-day birthday passed
+		{"1960-01-01", 18, &maxAge, 66, models.OutcomeFail, "age_above_maximum"},
+		{"1961-03-11", 18, &maxAge, 64, models.OutcomePass, ""},
+	} {
+		out, err := ageFromDOB(tc.dob, now, tc.min, tc.max, &models.CheckOutcome{Details: map[string]any{}})
+		require.NoError(t, err, tc.dob)
+		require.Equal(t, tc.age, out.Details["age"], tc.dob)
+		require.Equal(t, tc.outcome, out.Outcome, tc.dob)
+		if tc.code != "" {
+			require.Equal(t, tc.code, out.Reasons[0].Code)
+		}
+	}
+	_, err := ageFromDOB("10.03.2008", now, 18, nil, &models.CheckOutcome{Details: map[string]any{}})
+	require.Error(t, err)
+}
+
+func TestWorse(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, models.OutcomeReview, worse(models.OutcomePass, models.OutcomeReview))
+	require.Equal(t, models.OutcomeFail, worse(models.OutcomeFail, models.OutcomeReview))
+	require.Equal(t, models.OutcomePass, worse(models.OutcomePass, models.OutcomePass))
+}
+
+func TestDocumentDuplicate(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		require.NoError(t, s.EnsureAccount(ctx, "acct_a", "A"))
+		b := &Biometrics{store: s}
+		sc := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
+		newV := func() *models.Verification {
+			var v *models.Verification
+			require.NoError(t, s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+				a, err := tx.FindOrCreateApplicant(ctx, sc, nil, nil)
+				if err != nil {
+					return err
+				}
+				now := s.Now()
+				sealed, _ := s.Keyring().Seal([]byte("t"))
+				v = &models.Verification{ID: db.NewID("ver", now), Reference: "VER-" + db.RandomBase62(8), AccountID: sc.AccountID, Mode: sc.Mode,
+					APIKeyID: "key_x", ApplicantID: a.ID, Status: models.StatusProcessing, Checks: `["face_match"]`, Metadata: "{}",
+					TokenHash: db.HashSecret(db.RandomBase62(20)), TokenSealed: sealed, ExpiresAt: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now}
+				return tx.InsertVerification(ctx, v)
+			}))
+			return v
+		}
+		erika := &DocumentFacts{Number: "C01X00T47", IssuingCountry: "D", FullName: "Erika Mustermann", DateOfBirth: "1964-08-12"}
+		v1, v2, v3 := newV(), newV(), newV()
+		dup, err := b.DocumentDuplicate(ctx, v1, erika)
+		require.NoError(t, err)
+		require.Nil(t, dup)
+		// The same person again, written a little differently: not a duplicate.
+		again := *erika
+		again.Number, again.FullName = "c01x00t47 ", "ERIKA  MUSTERMANN"
+		dup, err = b.DocumentDuplicate(ctx, v2, &again)
+		require.NoError(t, err)
+		require.Nil(t, dup)
+		// The same number and country with another identity is.
+		mallory := *erika
+		mallory.FullName = "Mallory Mustermann"
+		dup, err = b.DocumentDuplicate(ctx, v3, &mallory)
+		require.NoError(t, err)
+		require.NotNil(t, dup)
+		require.Equal(t, v1.ID, dup.VerificationID)
+		// Another issuing country is another document.
+		other := mallory
+		other.IssuingCountry = "NLD"
+		dup, err = b.DocumentDuplicate(ctx, newV(), &other)
+		require.NoError(t, err)
+		require.Nil(t, dup)
+		_, err = b.DocumentDuplicate(ctx, v1, &DocumentFacts{})
+		require.Error(t, err)
+	})
+}

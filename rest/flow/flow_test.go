@@ -1,0 +1,542 @@
+package flow_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"encoding/json"
+	"image"
+	"image/png"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kycd/kycd/checks/document/synth"
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/db/dbtest"
+	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/rest/flow"
+	"github.com/kycd/kycd/tools"
+	"github.com/kycd/kycd/tools/tooltest"
+)
+
+// env is a flow served over a real store, queue and registry, with test check engines.
+type env struct {
+	*tooltest.Env
+	srv *httptest.Server
+	// skew moves the store's clock forward (expiry tests).
+	skew *atomic.Int64
+}
+
+func engines() map[models.Check]jobs.CheckRunner {
+	return map[models.Check]jobs.CheckRunner{
+		models.CheckScreening: tooltest.Check{Outcome: models.OutcomePass, Needs: "the applicant's name"},
+		models.CheckFaceMatch: tooltest.Check{Outcome: models.OutcomePass},
+	}
+}
+
+func newEnv(t *testing.T, s *db.Store, opts flow.Options) *env {
+	t.Helper()
+	e := &env{skew: new(atomic.Int64)}
+	s.SetClock(func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) })
+	var (
+		h  http.Handler
+		fh *flow.Handler
+	)
+	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	t.Cleanup(e.srv.Close)
+	checks := engines()
+	docs, err := jobs.NewDocuments(s, jobs.DocumentsConfig{}, nil)
+	require.NoError(t, err)
+	checks[models.CheckDocument] = docs
+	e.Env = tooltest.New(t, s, checks, func(_ *jobs.Options, d *tools.Deps) { d.PublicURL = e.srv.URL })
+	fh, err = flow.New(e.Reg, opts)
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.Handle(flow.Prefix, fh)
+	mux.Handle("GET "+flow.SDKPath, fh.SDK())
+	h = mux
+	return e
+}
+
+// create makes a verification through the tool, as an integrator would.
+func (e *env) create(t *testing.T, args map[string]any) tools.Verification {
+	t.Helper()
+	var v tools.Verification
+	require.Nil(t, e.Call(t, e.Test, "create_verification", args, &v))
+	return v
+}
+
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+type resp struct {
+	code int
+	body string
+	hdr  http.Header
+}
+
+func (e *env) do(t *testing.T, method, path string, form url.Values, hdr map[string]string) resp {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, e.srv.URL+path, body)
+	require.NoError(t, err)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", e.srv.URL)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	res, err := noRedirect.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return resp{res.StatusCode, string(b), res.Header}
+}
+
+func pathOf(t *testing.T, hosted string) string {
+	t.Helper()
+	u, err := url.Parse(hosted)
+	require.NoError(t, err)
+	return u.Path
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func csrfOf(t *testing.T, page string) string {
+	t.Helper()
+	m := csrfRE.FindStringSubmatch(page)
+	require.NotNil(t, m, "no CSRF field in the page")
+	return m[1]
+}
+
+func (e *env) waitFinal(t *testing.T, base string) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r := e.do(t, "GET", base+"/status", nil, nil)
+		require.Equal(t, http.StatusOK, r.code, r.body)
+		var st map[string]any
+		require.NoError(t, json.Unmarshal([]byte(r.body), &st))
+		if st["final"] == true {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status stayed %v", st)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestScreeningOnlyFlowEndToEnd(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		e := newEnv(t, s, flow.Options{})
+		v := e.create(t, map[string]any{"checks": []string{"screening"}, "redirect_url": "https://shop.example/kyc/done?cart=7",
+			"applicant": map[string]any{"name": "Erika Mustermann", "dob": "1964-08-12", "country": "DE"}})
+		base := pathOf(t, v.HostedURL)
+
+		intro := e.do(t, "GET", base, nil, nil)
+		require.Equal(t, http.StatusOK, intro.code, intro.body)
+		csp := intro.hdr.Get("Content-Security-Policy")
+		require.Contains(t, csp, "script-src 'nonce-")
+		require.Contains(t, csp, "frame-ancestors 'self'")
+		require.NotContains(t, csp, "unsafe-inline")
+		nonce := regexp.MustCompile(`'nonce-([^']+)'`).FindStringSubmatch(csp)[1]
+		require.Contains(t, intro.body, `nonce="`+nonce+`"`, "the script tag carries this response's nonce")
+		require.Equal(t, "no-referrer", intro.hdr.Get("Referrer-Policy"))
+		require.Contains(t, intro.body, "Let&#39;s verify your identity")
+		require.Contains(t, intro.body, `id="qr" src="data:image/png;base64,`)
+		require.NotContains(t, intro.body, "Erika", "the intro shows no applicant data")
+		csrf := csrfOf(t, intro.body)
+
+		// Consent is required.
+		r := e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrf}}, nil)
+		require.Equal(t, http.StatusUnprocessableEntity, r.code)
+		require.Contains(t, r.body, `role="alert"`)
+		r = e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrf}, "consent": {"yes"}}, nil)
+		require.Equal(t, http.StatusSeeOther, r.code)
+		require.Equal(t, base+"/step/confirm", r.hdr.Get("Location"), "screening only: straight to the data confirmation")
+
+		confirm := e.do(t, "GET", base+"/step/confirm", nil, nil)
+		require.Equal(t, http.StatusOK, confirm.code)
+		require.Contains(t, confirm.body, "Erika Mustermann")
+		require.Contains(t, confirm.body, "1964-08-12")
+		require.Contains(t, confirm.body, `aria-current="step"`)
+		require.Contains(t, confirm.body, "Step 2 of 2")
+
+		r = e.do(t, "POST", base+"/submit", url.Values{"csrf": {csrf}}, nil)
+		require.Equal(t, http.StatusSeeOther, r.code, r.body)
+		require.Equal(t, base+"/result", r.hdr.Get("Location"))
+
+		st := e.waitFinal(t, base)
+		require.Equal(t, "approved", st["status"])
+		require.Equal(t, v.Reference, st["reference"])
+		red, err := url.Parse(st["redirect"].(string))
+		require.NoError(t, err)
+		require.Equal(t, "shop.example", red.Host)
+		require.Equal(t, url.Values{"cart": {"7"}, "session_id": {v.ID}, "reference": {v.Reference}, "result": {"approved"}}, red.Query())
+
+		res := e.do(t, "GET", base+"/result", nil, nil)
+		require.Equal(t, http.StatusOK, res.code)
+		require.Contains(t, res.body, "You&#39;re verified")
+		require.Contains(t, res.body, `data-final="true"`)
+		// The link now shows the result rather than the intro, and steps cannot be redone.
+		require.Contains(t, e.do(t, "GET", base, nil, nil).body, "You&#39;re verified")
+		require.Equal(t, http.StatusSeeOther, e.do(t, "GET", base+"/step/confirm", nil, nil).code)
+		again := e.do(t, "POST", base+"/submit", url.Values{"csrf": {csrf}}, nil)
+		require.Equal(t, http.StatusSeeOther, again.code)
+		require.Equal(t, base+"/result", again.hdr.Get("Location"))
+	})
+}
+
+func TestMissingApplicantDataIsExplained(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	v := e.create(t, map[string]any{"checks": []string{"screening"}})
+	base := pathOf(t, v.HostedURL)
+	confirm := e.do(t, "GET", base+"/step/confirm", nil, nil)
+	require.Contains(t, confirm.body, "No personal details were given for you.")
+	r := e.do(t, "POST", base+"/submit", url.Values{"csrf": {csrfOf(t, confirm.body)}}, nil)
+	require.Equal(t, http.StatusConflict, r.code)
+	require.Contains(t, r.body, "details the checks need are missing")
+	require.NotContains(t, r.body, "applicant.name", "the tool's developer message is not shown to the applicant")
+}
+
+func TestPostsAreCSRFSafe(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	v := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Erika Mustermann"}})
+	base := pathOf(t, v.HostedURL)
+	csrf := csrfOf(t, e.do(t, "GET", base, nil, nil).body)
+	other := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Erika Mustermann"}})
+	otherCSRF := csrfOf(t, e.do(t, "GET", pathOf(t, other.HostedURL), nil, nil).body)
+
+	for name, c := range map[string]struct {
+		form url.Values
+		hdr  map[string]string
+	}{
+		"no token":                  {url.Values{}, nil},
+		"another session's":         {url.Values{"csrf": {otherCSRF}}, nil},
+		"cross-site origin":         {url.Values{"csrf": {csrf}}, map[string]string{"Origin": "https://evil.example"}},
+		"cross-site fetch metadata": {url.Values{"csrf": {csrf}}, map[string]string{"Sec-Fetch-Site": "cross-site"}},
+	} {
+		r := e.do(t, "POST", base+"/submit", c.form, c.hdr)
+		require.Equal(t, http.StatusForbidden, r.code, name)
+	}
+	var got tools.Verification
+	require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID}, &got))
+	require.Equal(t, "pending", got.Status, "no forged POST submitted it")
+
+	// The capture API takes the token in a header.
+	r := e.do(t, "POST", base+"/api/selfie", nil, map[string]string{"Content-Type": "application/json"})
+	require.Equal(t, http.StatusForbidden, r.code)
+}
+
+func TestInvalidLinksAndLanguages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	for _, c := range []struct{ path, accept, want string }{
+		{"/verify/vst_" + strings.Repeat("x", 40), "", "This link is not valid"},
+		{"/verify/nonsense", "de-DE,de;q=0.9,en;q=0.5", "Dieser Link ist ungültig"},
+		{"/verify/h/vho_AAAA", "pt-BR", "Esta ligação não é válida"},
+	} {
+		r := e.do(t, "GET", c.path, nil, map[string]string{"Accept-Language": c.accept})
+		require.Equal(t, http.StatusNotFound, r.code, c.path)
+		require.Contains(t, r.body, c.want, c.path)
+	}
+
+	pt := e.create(t, map[string]any{"checks": []string{"screening"}, "locale": "pt-BR", "applicant": map[string]any{"name": "Ana Silva"}})
+	r := e.do(t, "GET", pathOf(t, pt.HostedURL), nil, map[string]string{"Accept-Language": "de"})
+	require.Contains(t, r.body, `<html lang="pt">`, "the verification's locale wins over the browser")
+	require.Contains(t, r.body, "Vamos verificar a sua identidade")
+
+	any := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Ana Silva"}})
+	r = e.do(t, "GET", pathOf(t, any.HostedURL), nil, map[string]string{"Accept-Language": "fr;q=1, de;q=0.8, en;q=0.7"})
+	require.Contains(t, r.body, `<html lang="de">`)
+	r = e.do(t, "GET", pathOf(t, any.HostedURL), nil, map[string]string{"Accept-Language": "fr"})
+	require.Contains(t, r.body, `<html lang="en">`)
+}
+
+// Every page in every language renders without a missing message.
+func TestEveryPageEveryLanguage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	for _, lang := range []string{"en", "pt", "de"} {
+		v := e.create(t, map[string]any{"checks": []string{"screening", "face_match"}, "locale": lang, "applicant": map[string]any{"name": "Ana Silva"}})
+		base := pathOf(t, v.HostedURL)
+		pages := []string{base, base + "/step/selfie", base + "/step/confirm", "/verify/vst_" + strings.Repeat("z", 40)}
+		for _, p := range pages {
+			r := e.do(t, "GET", p, nil, map[string]string{"Accept-Language": lang})
+			require.NotContains(t, r.body, "⟦missing:", "%s %s", lang, p)
+			require.Contains(t, r.body, `<html lang="`+lang+`">`, p)
+		}
+		require.Nil(t, e.Call(t, e.Test, "cancel_verification", map[string]any{"id": v.ID}, nil))
+		r := e.do(t, "GET", base+"/result", nil, nil)
+		require.NotContains(t, r.body, "⟦missing:", lang)
+	}
+}
+
+func TestCaptureStepsFollowTheRegistry(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	v := e.create(t, map[string]any{"checks": []string{"screening", "face_match"}, "applicant": map[string]any{"name": "Ana Silva"}})
+	base := pathOf(t, v.HostedURL)
+	intro := e.do(t, "GET", base, nil, nil)
+	require.Contains(t, intro.body, "A selfie, to compare your face")
+	require.NotContains(t, intro.body, "identity document", "no document step: this verification has no document check")
+	r := e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrfOf(t, intro.body)}, "consent": {"yes"}}, nil)
+	require.Equal(t, base+"/step/selfie", r.hdr.Get("Location"))
+	sel := e.do(t, "GET", base+"/step/selfie", nil, nil)
+	require.Equal(t, http.StatusOK, sel.code)
+	require.Contains(t, sel.body, `data-next="`+base+`/step/confirm"`)
+	require.Contains(t, sel.body, `capture="user"`)
+	require.Equal(t, http.StatusNotFound, e.do(t, "GET", base+"/step/document", nil, nil).code)
+
+	// Without the face engine (this build), the selfie tool answers unavailable; the page is
+	// told so in words it can show, never the tool's developer message.
+	req, _ := http.NewRequest("POST", e.srv.URL+base+"/api/selfie", strings.NewReader(`{"image":"data:image/jpeg;base64,/9j/4AAQ"}`))
+	req.Header.Set("X-Kycd-CSRF", csrfOf(t, intro.body))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var out map[string]any
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
+	require.Equal(t, http.StatusServiceUnavailable, res.StatusCode)
+	require.Equal(t, false, out["ok"])
+	require.Equal(t, "The service is busy. Please try again in a moment.", out["message"])
+	require.NotContains(t, out["message"], "onnx")
+}
+
+func TestHandoffContinuesTheSameSession(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	v := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Ana Silva"}})
+	base := pathOf(t, v.HostedURL)
+	intro := e.do(t, "GET", base, nil, nil)
+	m := regexp.MustCompile(`id="handoff-url" type="text" readonly value="([^"]+)"`).FindStringSubmatch(intro.body)
+	require.NotNil(t, m)
+	link := pathOf(t, m[1])
+	require.True(t, strings.HasPrefix(link, "/verify/h/vho_"))
+
+	r := e.do(t, "GET", link, nil, nil)
+	require.Equal(t, http.StatusSeeOther, r.code)
+	require.Equal(t, base, r.hdr.Get("Location"), "the phone continues the same verification")
+
+	tampered := link[:len(link)-3] + "AAA"
+	require.Equal(t, http.StatusNotFound, e.do(t, "GET", tampered, nil, nil).code)
+
+	// A fresh code on request (the page refreshes it before it expires).
+	fresh := e.do(t, "POST", base+"/handoff", nil, map[string]string{"X-Kycd-CSRF": csrfOf(t, intro.body), "Origin": e.srv.URL})
+	require.Equal(t, http.StatusOK, fresh.code, fresh.body)
+	require.Contains(t, fresh.body, `"qr":"data:image/png;base64,`)
+
+	e.skew.Store(int64(tools.HandoffTTL + time.Minute))
+	require.Equal(t, http.StatusNotFound, e.do(t, "GET", link, nil, nil).code, "an expired hand-off code is refused")
+}
+
+func TestExpiredAndCancelledMidFlow(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	v := e.create(t, map[string]any{"checks": []string{"screening"}, "expires_in": 600, "redirect_url": "https://shop.example/done",
+		"applicant": map[string]any{"name": "Ana Silva"}})
+	base := pathOf(t, v.HostedURL)
+	confirm := e.do(t, "GET", base+"/step/confirm", nil, nil)
+	require.Equal(t, http.StatusOK, confirm.code)
+
+	e.skew.Store(int64(11 * time.Minute))
+	r := e.do(t, "POST", base+"/submit", url.Values{"csrf": {csrfOf(t, confirm.body)}}, nil)
+	require.Equal(t, http.StatusSeeOther, r.code)
+	require.Equal(t, base+"/result", r.hdr.Get("Location"))
+	res := e.do(t, "GET", base+"/result", nil, nil)
+	require.Contains(t, res.body, "This link has expired")
+	require.Contains(t, res.body, "result=expired")
+	st := e.do(t, "GET", base+"/status", nil, nil)
+	require.Contains(t, st.body, `"status":"expired"`)
+	// Past the grace period the link no longer opens at all.
+	e.skew.Store(int64(11*time.Minute + tools.SessionGrace))
+	require.Equal(t, http.StatusNotFound, e.do(t, "GET", base, nil, nil).code)
+	e.skew.Store(0)
+
+	c := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Ana Silva"}})
+	cbase := pathOf(t, c.HostedURL)
+	intro := e.do(t, "GET", cbase, nil, nil)
+	require.Nil(t, e.Call(t, e.Test, "cancel_verification", map[string]any{"id": c.ID}, nil))
+	r = e.do(t, "POST", cbase+"/consent", url.Values{"csrf": {csrfOf(t, intro.body)}, "consent": {"yes"}}, nil)
+	require.Equal(t, cbase+"/result", r.hdr.Get("Location"))
+	require.Contains(t, e.do(t, "GET", cbase, nil, nil).body, "This verification was cancelled")
+}
+
+func TestPostsAreRateLimited(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{PostsPerMinute: 10})
+	v := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Ana Silva"}})
+	base := pathOf(t, v.HostedURL)
+	csrf := csrfOf(t, e.do(t, "GET", base, nil, nil).body)
+	codes := map[int]int{}
+	for range 12 {
+		codes[e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrf}}, nil).code]++
+	}
+	require.Equal(t, 5, codes[http.StatusUnprocessableEntity], "the burst (half the minute's budget) is served: %v", codes)
+	require.Equal(t, 7, codes[http.StatusTooManyRequests], "%v", codes)
+}
+
+func TestSDKAndStaticAssets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{FrameAncestors: []string{"https://shop.example", "http://127.0.0.1:9"}})
+	sdk := e.do(t, "GET", flow.SDKPath, nil, nil)
+	require.Equal(t, http.StatusOK, sdk.code)
+	require.Contains(t, sdk.hdr.Get("Content-Type"), "javascript")
+	require.Contains(t, sdk.body, "e.origin !== flowOrigin")
+	for _, f := range []string{"flow.js", "flow.css"} {
+		r := e.do(t, "GET", "/verify/static/"+f, nil, nil)
+		require.Equal(t, http.StatusOK, r.code, f)
+	}
+	require.Equal(t, http.StatusNotFound, e.do(t, "GET", "/verify/static/nope.js", nil, nil).code)
+
+	v := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Ana Silva"}})
+	intro := e.do(t, "GET", pathOf(t, v.HostedURL), nil, nil)
+	require.Contains(t, intro.hdr.Get("Content-Security-Policy"), "frame-ancestors 'self' https://shop.example http://127.0.0.1:9")
+	require.Contains(t, intro.body, `data-embed="https://shop.example http://127.0.0.1:9"`)
+}
+
+func TestNewRefusesBadFrameAncestors(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	for _, bad := range []string{"shop.example", "https://shop.example/path", "ftp://x", "https://*.example", "https://a.example; script-src *"} {
+		_, err := flow.New(e.Reg, flow.Options{FrameAncestors: []string{bad}})
+		require.Error(t, err, bad)
+		require.Contains(t, err.Error(), "frame ancestor", bad)
+	}
+}
+
+// The page budget: the intro (the heaviest page: it carries the QR code) with its style sheet
+// and script must stay light for a cheap phone on a slow connection.
+func TestPageWeight(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	v := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Ana Silva"}})
+	total, gz := 0, 0
+	for _, p := range []string{pathOf(t, v.HostedURL), "/verify/static/flow.css", "/verify/static/flow.js"} {
+		r := e.do(t, "GET", p, nil, nil)
+		require.Equal(t, http.StatusOK, r.code)
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		_, _ = zw.Write([]byte(r.body))
+		require.NoError(t, zw.Close())
+		t.Logf("%-40.40s %6d bytes, %6d gzipped", p, len(r.body), buf.Len())
+		total += len(r.body)
+		gz += buf.Len()
+	}
+	t.Logf("intro page total: %d bytes uncompressed, %d gzipped", total, gz)
+	require.Less(t, total, 40<<10, "the intro page with its assets is over the 40 KiB budget")
+}
+
+// The document step: a passport photo is read by the document engine through submit_document
+// and the applicant moves on; a photo without a readable MRZ is answered with the reason in
+// the applicant's language.
+func TestDocumentStep(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	v := e.create(t, map[string]any{"checks": []string{"document"}, "document_type": "passport"})
+	base := pathOf(t, v.HostedURL)
+	intro := e.do(t, "GET", base, nil, nil)
+	require.Contains(t, intro.body, "identity document")
+	r := e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrfOf(t, intro.body)}, "consent": {"yes"}}, nil)
+	require.Equal(t, base+"/step/document", r.hdr.Get("Location"))
+	page := e.do(t, "GET", base+"/step/document", nil, nil)
+	require.Equal(t, http.StatusOK, page.code)
+	require.Contains(t, page.body, `data-sides="front"`, "a passport has one side to photograph")
+
+	post := func(image string) (int, map[string]any) {
+		body, _ := json.Marshal(map[string]string{"image": image, "side": "front"})
+		req, _ := http.NewRequest("POST", e.srv.URL+base+"/api/document", bytes.NewReader(body))
+		req.Header.Set("X-Kycd-CSRF", csrfOf(t, intro.body))
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		var out map[string]any
+		require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
+		return res.StatusCode, out
+	}
+	code, out := post(blankDocument(t))
+	require.Equal(t, http.StatusOK, code)
+	require.NotEqual(t, true, out["ok"])
+	require.Equal(t, "mrz_unreadable", out["reason"])
+	require.Equal(t, "MRZ not readable — hold the document flat, avoid glare.", out["message"])
+
+	doc, err := synth.Render(synth.Identity{Kind: synth.TD3, DocumentCode: "P", IssuingState: "UTO", Surname: "ERIKSSON", GivenNames: "ANNA MARIA",
+		DocumentNumber: "L898902C3", Nationality: "UTO", DateOfBirth: "1974-08-12", Sex: "F", ExpiryDate: "2034-04-15"},
+		synth.Options{JPEGQuality: 90}, rand.New(rand.NewPCG(3, 1)))
+	require.NoError(t, err)
+	code, out = post("data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(doc.Front))
+	require.Equal(t, http.StatusOK, code, "%v", out)
+	require.Equal(t, true, out["ok"], "%v", out)
+	require.Equal(t, base+"/step/confirm", out["next"])
+	var got tools.Verification
+	require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID}, &got))
+	require.Equal(t, "in_progress", got.Status)
+}
+
+// blankDocument is a photo with no MRZ on it.
+func blankDocument(t *testing.T) string {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 800, 560))
+	for i := range img.Pix {
+		img.Pix[i] = 220
+	}
+	var buf bytes.Buffer
+	require.NoError(t, png.Encode(&buf, img))
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
+}
+
+// success_url, failure_url and review_url win over redirect_url for their outcome; a bad one
+// is refused at creation naming the field.
+func TestPerOutcomeRedirects(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	urls := map[string]any{"redirect_url": "https://shop.example/done", "success_url": "https://shop.example/welcome",
+		"failure_url": "https://shop.example/sorry", "review_url": "https://shop.example/wait"}
+	args := func() map[string]any {
+		a := map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Ana Silva"}}
+		for k, v := range urls {
+			a[k] = v
+		}
+		return a
+	}
+	ok := e.create(t, args())
+	require.Equal(t, "https://shop.example/welcome", *ok.SuccessURL)
+	require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": ok.ID}, nil))
+	st := e.waitFinal(t, pathOf(t, ok.HostedURL))
+	require.Equal(t, "approved", st["status"])
+	require.True(t, strings.HasPrefix(st["redirect"].(string), "https://shop.example/welcome?"), st["redirect"])
+
+	gone := e.create(t, args())
+	require.Nil(t, e.Call(t, e.Test, "cancel_verification", map[string]any{"id": gone.ID}, nil))
+	r := e.do(t, "GET", pathOf(t, gone.HostedURL)+"/status", nil, nil)
+	require.Contains(t, r.body, `"redirect":"https://shop.example/sorry?`)
+	require.Contains(t, r.body, "result=cancelled")
+
+	bad := args()
+	bad["review_url"] = "ftp://shop.example/wait"
+	var v tools.Verification
+	te := e.Call(t, e.Test, "create_verification", bad, &v)
+	require.NotNil(t, te)
+	require.Equal(t, "review_url", te.Field)
+}

@@ -1,0 +1,269 @@
+package rpc
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// The fixtures of the official MCP conformance suite (@modelcontextprotocol/conformance,
+// "server" scenarios). They exist only behind `kycd serve --conformance`: a normal server
+// never lists them. Their names and answers are the suite's, not kycd's.
+
+// ConformanceOptions are the server capabilities the suite exercises beyond kycd's own.
+func ConformanceOptions() []server.ServerOption {
+	return []server.ServerOption{
+		server.WithLogging(),
+		server.WithCompletions(),
+		server.WithResourceCapabilities(true, false),
+		server.WithElicitation(),
+	}
+}
+
+// ConformanceHTTPOptions make the Streamable HTTP transport resumable (an in-memory event
+// store; sessions idle out after ten minutes), which the suite's SSE polling scenario needs.
+func ConformanceHTTPOptions() []server.StreamableHTTPOption {
+	return []server.StreamableHTTPOption{
+		server.WithEventStore(server.NewInMemoryEventStore()),
+		server.WithSessionIdleTTL(10 * time.Minute),
+	}
+}
+
+// redPixelPNG is a 1×1 red PNG.
+const redPixelPNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+
+// silentWAV is 10 ms of 8 kHz 8-bit mono silence.
+func silentWAV() string {
+	const n = 80
+	b := make([]byte, 0, 44+n)
+	b = append(b, "RIFF"...)
+	b = binary.LittleEndian.AppendUint32(b, 36+n)
+	b = append(b, "WAVEfmt "...)
+	b = binary.LittleEndian.AppendUint32(b, 16)
+	b = binary.LittleEndian.AppendUint16(b, 1) // PCM
+	b = binary.LittleEndian.AppendUint16(b, 1) // mono
+	b = binary.LittleEndian.AppendUint32(b, 8000)
+	b = binary.LittleEndian.AppendUint32(b, 8000)
+	b = binary.LittleEndian.AppendUint16(b, 1)
+	b = binary.LittleEndian.AppendUint16(b, 8)
+	b = append(b, "data"...)
+	b = binary.LittleEndian.AppendUint32(b, n)
+	for range n {
+		b = append(b, 128)
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// settleNotifications gives mcp-go's notification forwarder time to write what was queued
+// before the tool returns. mcp-go v1.2.1 races here: a notification the forwarder has taken
+// off the session channel but not yet written when the response is sent is dropped (or, with
+// an event store, only stored for replay), so the last one sent just before returning is
+// lost about half the time. See docs/conformance-failures.md.
+func settleNotifications() { time.Sleep(50 * time.Millisecond) }
+
+func text(s string) *mcp.CallToolResult { return mcp.NewToolResultText(s) }
+
+// AddConformanceFixtures adds the suite's tools, resources and prompts to s.
+func AddConformanceFixtures(s *server.MCPServer) {
+	noArgs := func(name, desc string) mcp.Tool { return mcp.NewTool(name, mcp.WithDescription(desc)) }
+	s.AddTool(noArgs("test_simple_text", "Returns simple text (conformance fixture)"),
+		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return text("This is a simple text response for testing."), nil
+		})
+	s.AddTool(noArgs("test_image_content", "Returns an image (conformance fixture)"),
+		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return &mcp.CallToolResult{Content: []mcp.Content{mcp.NewImageContent(redPixelPNG, "image/png")}}, nil
+		})
+	s.AddTool(noArgs("test_audio_content", "Returns audio (conformance fixture)"),
+		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return &mcp.CallToolResult{Content: []mcp.Content{mcp.NewAudioContent(silentWAV(), "audio/wav")}}, nil
+		})
+	s.AddTool(noArgs("test_embedded_resource", "Returns an embedded resource (conformance fixture)"),
+		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return &mcp.CallToolResult{Content: []mcp.Content{mcp.NewEmbeddedResource(mcp.TextResourceContents{
+				URI: "test://embedded-resource", MIMEType: "text/plain", Text: "This is an embedded resource content."})}}, nil
+		})
+	s.AddTool(noArgs("test_multiple_content_types", "Returns text, image and resource (conformance fixture)"),
+		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return &mcp.CallToolResult{Content: []mcp.Content{
+				mcp.NewTextContent("Multiple content types test:"),
+				mcp.NewImageContent(redPixelPNG, "image/png"),
+				mcp.NewEmbeddedResource(mcp.TextResourceContents{URI: "test://mixed-content-resource", MIMEType: "application/json", Text: `{"test":"data","value":123}`}),
+			}}, nil
+		})
+	s.AddTool(noArgs("test_tool_with_logging", "Logs while it runs (conformance fixture)"),
+		func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			srv := server.ServerFromContext(ctx)
+			for i, msg := range []string{"Tool execution started", "Tool processing data", "Tool execution completed"} {
+				if i > 0 {
+					time.Sleep(50 * time.Millisecond)
+				}
+				_ = srv.SendLogMessageToClient(ctx, mcp.NewLoggingMessageNotification(mcp.LoggingLevelInfo, "conformance", msg))
+			}
+			settleNotifications()
+			return text("Tool with logging executed successfully"), nil
+		})
+	s.AddTool(noArgs("test_error_handling", "Always fails (conformance fixture)"),
+		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return mcp.NewToolResultError("This tool intentionally returns an error for testing"), nil
+		})
+	s.AddTool(noArgs("test_tool_with_progress", "Reports progress (conformance fixture)"),
+		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			srv := server.ServerFromContext(ctx)
+			var token mcp.ProgressToken
+			if req.Params.Meta != nil {
+				token = req.Params.Meta.ProgressToken
+			}
+			for i, p := range []float64{0, 50, 100} {
+				if i > 0 {
+					time.Sleep(50 * time.Millisecond)
+				}
+				if token != nil {
+					_ = srv.SendNotificationToClient(ctx, "notifications/progress", map[string]any{"progressToken": token, "progress": p, "total": 100})
+				}
+			}
+			settleNotifications()
+			return text("Tool with progress executed successfully"), nil
+		})
+	s.AddTool(mcp.NewTool("test_sampling", mcp.WithDescription("Asks the client's LLM (conformance fixture)"),
+		mcp.WithString("prompt", mcp.Required(), mcp.Description("The prompt to send to the LLM"))),
+		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			prompt := req.GetString("prompt", "")
+			res, err := server.ServerFromContext(ctx).RequestSampling(ctx, mcp.CreateMessageRequest{CreateMessageParams: mcp.CreateMessageParams{
+				Messages:  []mcp.SamplingMessage{{Role: mcp.RoleUser, Content: mcp.NewTextContent(prompt)}},
+				MaxTokens: 100,
+			}})
+			if err != nil {
+				return mcp.NewToolResultError("sampling failed: " + err.Error()), nil
+			}
+			answer := ""
+			if tc, ok := mcp.AsTextContent(res.Content); ok {
+				answer = tc.Text
+			} else {
+				b, _ := json.Marshal(res.Content)
+				answer = string(b)
+			}
+			return text("LLM response: " + answer), nil
+		})
+	elicit := func(ctx context.Context, message string, schema any) (*mcp.CallToolResult, error) {
+		res, err := server.ServerFromContext(ctx).RequestElicitation(ctx, mcp.ElicitationRequest{Params: mcp.ElicitationParams{Message: message, RequestedSchema: schema}})
+		if err != nil {
+			return mcp.NewToolResultError("elicitation failed: " + err.Error()), nil
+		}
+		content, _ := json.Marshal(res.Content)
+		return text(fmt.Sprintf("Elicitation completed: action=%s, content=%s", res.Action, content)), nil
+	}
+	s.AddTool(mcp.NewTool("test_elicitation", mcp.WithDescription("Asks the user (conformance fixture)"),
+		mcp.WithString("message", mcp.Required(), mcp.Description("The message to show the user"))),
+		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			res, err := server.ServerFromContext(ctx).RequestElicitation(ctx, mcp.ElicitationRequest{Params: mcp.ElicitationParams{
+				Message: req.GetString("message", ""),
+				RequestedSchema: map[string]any{"type": "object", "required": []string{"username", "email"}, "properties": map[string]any{
+					"username": map[string]any{"type": "string", "description": "User's response"},
+					"email":    map[string]any{"type": "string", "description": "User's email address"},
+				}},
+			}})
+			if err != nil {
+				return mcp.NewToolResultError("elicitation failed: " + err.Error()), nil
+			}
+			content, _ := json.Marshal(res.Content)
+			return text(fmt.Sprintf("User response: action=%s, content=%s", res.Action, content)), nil
+		})
+	s.AddTool(noArgs("test_elicitation_sep1034_defaults", "Elicitation with defaults (conformance fixture)"),
+		func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return elicit(ctx, "Please review and update the form fields with defaults", map[string]any{"type": "object", "properties": map[string]any{
+				"name":     map[string]any{"type": "string", "description": "User name", "default": "John Doe"},
+				"age":      map[string]any{"type": "integer", "description": "User age", "default": 30},
+				"score":    map[string]any{"type": "number", "description": "User score", "default": 95.5},
+				"status":   map[string]any{"type": "string", "description": "User status", "enum": []string{"active", "inactive", "pending"}, "default": "active"},
+				"verified": map[string]any{"type": "boolean", "description": "Verification status", "default": true},
+			}})
+		})
+	s.AddTool(noArgs("test_elicitation_sep1330_enums", "Elicitation with every enum form (conformance fixture)"),
+		func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			titled := func(pairs ...string) []any {
+				var out []any
+				for i := 0; i < len(pairs); i += 2 {
+					out = append(out, map[string]any{"const": pairs[i], "title": pairs[i+1]})
+				}
+				return out
+			}
+			return elicit(ctx, "Please select options from the enum fields", map[string]any{"type": "object", "properties": map[string]any{
+				"untitledSingle": map[string]any{"type": "string", "description": "Select one option", "enum": []string{"option1", "option2", "option3"}},
+				"titledSingle":   map[string]any{"type": "string", "description": "Select one option with titles", "oneOf": titled("value1", "First Option", "value2", "Second Option", "value3", "Third Option")},
+				"legacyEnum":     map[string]any{"type": "string", "description": "Select one option (legacy)", "enum": []string{"opt1", "opt2", "opt3"}, "enumNames": []string{"Option One", "Option Two", "Option Three"}},
+				"untitledMulti":  map[string]any{"type": "array", "description": "Select multiple options", "items": map[string]any{"type": "string", "enum": []string{"option1", "option2", "option3"}}},
+				"titledMulti":    map[string]any{"type": "array", "description": "Select multiple options with titles", "items": map[string]any{"anyOf": titled("value1", "First Choice", "value2", "Second Choice", "value3", "Third Choice")}},
+			}})
+		})
+	s.AddTool(mcp.Tool{Name: "json_schema_2020_12_tool", Description: "Tool with JSON Schema 2020-12 features",
+		RawInputSchema: json.RawMessage(`{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},"additionalProperties":false}`)},
+		func(_ context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			b, _ := json.Marshal(req.Params.Arguments)
+			return text("Received: " + string(b)), nil
+		})
+	s.AddTool(noArgs("test_reconnection", "Closes its SSE stream mid-call (conformance fixture)"),
+		func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			time.Sleep(100 * time.Millisecond)
+			return text("Reconnection test completed successfully"), nil
+		})
+
+	s.AddResource(mcp.NewResource("test://static-text", "static-text", mcp.WithResourceDescription("A static text resource (conformance fixture)"), mcp.WithMIMEType("text/plain")),
+		func(context.Context, mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+			return []mcp.ResourceContents{mcp.TextResourceContents{URI: "test://static-text", MIMEType: "text/plain", Text: "This is the content of the static text resource."}}, nil
+		})
+	s.AddResource(mcp.NewResource("test://static-binary", "static-binary", mcp.WithResourceDescription("A static binary resource (conformance fixture)"), mcp.WithMIMEType("image/png")),
+		func(context.Context, mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+			return []mcp.ResourceContents{mcp.BlobResourceContents{URI: "test://static-binary", MIMEType: "image/png", Blob: redPixelPNG}}, nil
+		})
+	s.AddResource(mcp.NewResource("test://watched-resource", "watched-resource", mcp.WithResourceDescription("A resource to subscribe to (conformance fixture)"), mcp.WithMIMEType("text/plain")),
+		func(context.Context, mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+			return []mcp.ResourceContents{mcp.TextResourceContents{URI: "test://watched-resource", MIMEType: "text/plain", Text: "Watched resource content."}}, nil
+		})
+	s.AddResourceTemplate(mcp.NewResourceTemplate("test://template/{id}/data", "template-data", mcp.WithTemplateDescription("A templated resource (conformance fixture)"), mcp.WithTemplateMIMEType("application/json")),
+		func(_ context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+			var id string
+			if _, err := fmt.Sscanf(req.Params.URI, "test://template/%s", &id); err != nil {
+				return nil, fmt.Errorf("bad uri %q", req.Params.URI)
+			}
+			if n := len(id) - len("/data"); n > 0 && id[n:] == "/data" {
+				id = id[:n]
+			}
+			b, _ := json.Marshal(map[string]any{"id": id, "templateTest": true, "data": "Data for ID: " + id})
+			return []mcp.ResourceContents{mcp.TextResourceContents{URI: req.Params.URI, MIMEType: "application/json", Text: string(b)}}, nil
+		})
+
+	s.AddPrompt(mcp.NewPrompt("test_simple_prompt", mcp.WithPromptDescription("A simple prompt (conformance fixture)")),
+		func(context.Context, mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+			return mcp.NewGetPromptResult("simple", []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent("This is a simple prompt for testing."))}), nil
+		})
+	s.AddPrompt(mcp.NewPrompt("test_prompt_with_arguments", mcp.WithPromptDescription("A prompt with arguments (conformance fixture)"),
+		mcp.WithArgument("arg1", mcp.ArgumentDescription("First test argument"), mcp.RequiredArgument()),
+		mcp.WithArgument("arg2", mcp.ArgumentDescription("Second test argument"), mcp.RequiredArgument())),
+		func(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+			a := req.Params.Arguments
+			return mcp.NewGetPromptResult("with arguments", []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser,
+				mcp.NewTextContent(fmt.Sprintf("Prompt with arguments: arg1='%s', arg2='%s'", a["arg1"], a["arg2"])))}), nil
+		})
+	s.AddPrompt(mcp.NewPrompt("test_prompt_with_embedded_resource", mcp.WithPromptDescription("A prompt with an embedded resource (conformance fixture)"),
+		mcp.WithArgument("resourceUri", mcp.ArgumentDescription("URI of the resource to embed"), mcp.RequiredArgument())),
+		func(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+			return mcp.NewGetPromptResult("embedded resource", []mcp.PromptMessage{
+				mcp.NewPromptMessage(mcp.RoleUser, mcp.NewEmbeddedResource(mcp.TextResourceContents{URI: req.Params.Arguments["resourceUri"], MIMEType: "text/plain", Text: "Embedded resource content for testing."})),
+				mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent("Please process the embedded resource above.")),
+			}), nil
+		})
+	s.AddPrompt(mcp.NewPrompt("test_prompt_with_image", mcp.WithPromptDescription("A prompt with an image (conformance fixture)")),
+		func(context.Context, mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+			return mcp.NewGetPromptResult("image", []mcp.PromptMessage{
+				mcp.NewPromptMessage(mcp.RoleUser, mcp.NewImageContent(redPixelPNG, "image/png")),
+				mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent("Please analyze the image above.")),
+			}), nil
+		})
+}

@@ -1,0 +1,151 @@
+//go:build onnx
+
+package browser_test
+
+import (
+	"bufio"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+	xdraw "golang.org/x/image/draw"
+
+	"github.com/kycd/kycd/checks/face"
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/tools"
+)
+
+// TestCameraStepsInChromium runs the selfie and liveness steps with the real face engine:
+// Chromium's fake camera plays a video made from a real photo, the page captures, downscales
+// and uploads it, and the engine's verdict drives the page.
+func TestCameraStepsInChromium(t *testing.T) {
+	eng, err := face.New(face.Config{})
+	require.NoError(t, err, "the face engine must load under -tags onnx: run scripts/setup/onnx.sh")
+	t.Cleanup(func() { _ = eng.Close() })
+
+	dir := t.TempDir()
+	y4m := filepath.Join(dir, "face.y4m")
+	writeY4M(t, y4m, testdata.Path(t, "faces", "face_recognition", "tests", "test_images", "obama.jpg"), 640, 480, 10)
+	blank := filepath.Join(dir, "wall.png")
+	writeBlank(t, blank)
+
+	h := newHarness(t, harnessOptions{y4m: y4m, setup: func(s *db.Store) (map[models.Check]jobs.CheckRunner, func(*tools.Deps)) {
+		bio, err := jobs.NewBiometrics(s, eng, jobs.BiometricsConfig{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		require.NoError(t, err)
+		return bio.Runners(), func(d *tools.Deps) { d.Biometrics = bio }
+	}})
+
+	t.Run("failed capture, retry with the camera, real decision", func(t *testing.T) {
+		v := h.create(map[string]any{"checks": []string{"screening", "age"}, "applicant": map[string]any{"name": "Erika Mustermann"}})
+		ctx := h.tab(t, phone)
+		do(t, ctx, chromedp.Navigate(v.HostedURL), chromedp.WaitVisible(chromedp.ID("start")),
+			chromedp.Click(chromedp.ID("consent")), chromedp.Click(chromedp.ID("start")), chromedp.WaitVisible(chromedp.ID("camera")))
+
+		// An upload with no face in it: refused with the specific reason, in words.
+		do(t, ctx, chromedp.SetUploadFiles(chromedp.ID("file"), []string{blank}))
+		waitJS(t, ctx, `document.getElementById('message').classList.contains('error')`)
+		require.Equal(t, "No face found: keep your face inside the oval.", text(t, ctx, "#message"))
+		do(t, ctx, chromedp.Click(chromedp.ID("camera")), chromedp.WaitVisible(chromedp.ID("take")))
+		waitJS(t, ctx, `document.getElementById('video').videoWidth > 0`)
+		require.False(t, eval[bool](t, ctx, `document.getElementById('camera').offsetParent !== null`), "the start button goes once the camera runs")
+		shotArtefact(t, ctx, "flow-selfie-retry-phone")
+
+		do(t, ctx, chromedp.Click(chromedp.ID("take")), chromedp.WaitVisible(chromedp.ID("submit")))
+		do(t, ctx, chromedp.Click(chromedp.ID("submit")))
+		require.Equal(t, "approved", waitResult(t, ctx), "a real adult face from the camera passes the age check")
+	})
+
+	t.Run("active liveness against a still camera is refused with the reason", func(t *testing.T) {
+		v := h.create(map[string]any{"checks": []string{"liveness"}})
+		ctx := h.tab(t, desktop)
+		do(t, ctx, chromedp.Navigate(v.HostedURL), chromedp.WaitVisible(chromedp.ID("start")),
+			chromedp.Click(chromedp.ID("consent")), chromedp.Click(chromedp.ID("start")), chromedp.WaitVisible(chromedp.ID("camera")),
+			chromedp.Click(chromedp.ID("camera")), chromedp.WaitVisible(chromedp.ID("take")))
+		waitJS(t, ctx, `document.getElementById('video').videoWidth > 0`)
+		do(t, ctx, chromedp.Click(chromedp.ID("take")))
+		waitJS(t, ctx, `location.pathname.endsWith('/step/liveness')`)
+		do(t, ctx, chromedp.WaitVisible(chromedp.ID("camera")), chromedp.Click(chromedp.ID("camera")), chromedp.WaitVisible(chromedp.ID("take")))
+		waitJS(t, ctx, `document.getElementById('video').videoWidth > 0`)
+		do(t, ctx, chromedp.Click(chromedp.ID("take")))
+		waitJS(t, ctx, `document.getElementById('message').classList.contains('error')`)
+		shotArtefact(t, ctx, "flow-liveness-refused-desktop")
+		// A still picture shows no movement; which check catches it first depends on the
+		// challenge drawn, so any of the engine's specific reasons will do, never the generic one.
+		require.Contains(t, []string{
+			"We saw no movement: follow each instruction on screen.",
+			"One movement was not seen: follow each instruction in turn.",
+		}, text(t, ctx, "#message"))
+		require.False(t, eval[bool](t, ctx, `document.getElementById('take').disabled`), "the applicant can try again")
+		var got tools.Verification
+		require.Nil(t, h.env.Call(t, h.env.Test, "get_verification", map[string]any{"id": v.ID}, &got))
+		require.Equal(t, "in_progress", got.Status, "a refused capture does not end the verification")
+	})
+}
+
+// writeY4M writes a still video (YUV 4:2:0) of the photo, scaled to cover w×h, for
+// Chromium's --use-file-for-fake-video-capture.
+func writeY4M(t *testing.T, path, photo string, w, h, frames int) {
+	t.Helper()
+	f, err := os.Open(photo)
+	require.NoError(t, err)
+	src, err := jpeg.Decode(f)
+	f.Close()
+	require.NoError(t, err)
+	sb := src.Bounds()
+	scale := max(float64(w)/float64(sb.Dx()), float64(h)/float64(sb.Dy()))
+	cw, ch := int(float64(w)/scale), int(float64(h)/scale)
+	crop := image.Rect(sb.Min.X+(sb.Dx()-cw)/2, sb.Min.Y+(sb.Dy()-ch)/2, 0, 0)
+	crop.Max = crop.Min.Add(image.Pt(cw, ch))
+	rgba := image.NewRGBA(image.Rect(0, 0, w, h))
+	xdraw.CatmullRom.Scale(rgba, rgba.Bounds(), src, crop, xdraw.Src, nil)
+	ycc := image.NewYCbCr(rgba.Bounds(), image.YCbCrSubsampleRatio420)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			c := rgba.RGBAAt(x, y)
+			yy, cb, cr := color.RGBToYCbCr(c.R, c.G, c.B)
+			ycc.Y[ycc.YOffset(x, y)] = yy
+			ci := ycc.COffset(x, y)
+			ycc.Cb[ci], ycc.Cr[ci] = cb, cr
+		}
+	}
+	out, err := os.Create(path)
+	require.NoError(t, err)
+	defer out.Close()
+	bw := bufio.NewWriter(out)
+	_, err = bw.WriteString(fmt.Sprintf("YUV4MPEG2 W%d H%d F10:1 Ip A1:1 C420jpeg\n", w, h))
+	require.NoError(t, err)
+	for range frames {
+		for _, part := range [][]byte{[]byte("FRAME\n"), ycc.Y, ycc.Cb, ycc.Cr} {
+			_, err := bw.Write(part)
+			require.NoError(t, err)
+		}
+	}
+	require.NoError(t, bw.Flush())
+}
+
+// writeBlank writes a plain wall-coloured photo: nothing for a face detector to find.
+func writeBlank(t *testing.T, path string) {
+	t.Helper()
+	m := image.NewRGBA(image.Rect(0, 0, 800, 600))
+	for y := 0; y < 600; y++ {
+		for x := 0; x < 800; x++ {
+			m.SetRGBA(x, y, color.RGBA{uint8(180 + x%20), uint8(170 + y%20), 160, 255})
+		}
+	}
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	defer f.Close()
+	require.NoError(t, png.Encode(f, m))
+}

@@ -1,0 +1,454 @@
+//go:build onnx
+
+package tools_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"image/jpeg"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kycd/kycd/checks/face"
+	"github.com/kycd/kycd/checks/face/imaging"
+	"github.com/kycd/kycd/checks/liveness"
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/db/dbtest"
+	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/tools"
+	"github.com/kycd/kycd/tools/tooltest"
+)
+
+var (
+	faceOnce sync.Once
+	faceEng  *face.Engine
+	faceErr  error
+)
+
+// faceEngine loads the ONNX engine once for every test of the package (≈1 s, ~100 MB).
+func faceEngine(t *testing.T) *face.Engine {
+	t.Helper()
+	faceOnce.Do(func() { faceEng, faceErr = face.New(face.Config{}) })
+	require.NoError(t, faceErr, "run scripts/setup/onnx.sh first")
+	return faceEng
+}
+
+// bioEnv is a registry whose face_match, liveness and age checks run on the real engine.
+func bioEnv(t *testing.T, s *db.Store, cfg jobs.BiometricsConfig) (*tooltest.Env, *jobs.Biometrics) {
+	t.Helper()
+	b, err := jobs.NewBiometrics(s, faceEngine(t), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	e := tooltest.New(t, s, b.Runners(), func(_ *jobs.Options, d *tools.Deps) { d.Biometrics = b })
+	return e, b
+}
+
+func photo(t *testing.T, elem ...string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(testdata.Path(t, append([]string{"faces", "face_recognition"}, elem...)...))
+	require.NoError(t, err)
+	return b
+}
+
+func dataURL(b []byte) string {
+	return "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(b)
+}
+
+func encodeJPEG(t *testing.T, m *imaging.RGB, quality int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, jpeg.Encode(&buf, m.ToImage(), &jpeg.Options{Quality: quality}))
+	return buf.Bytes()
+}
+
+// documentPortrait mimics the portrait printed on an ID document: the face cropped with a
+// margin to ~90 px, grey, JPEG quality 50 — what the document upload will extract.
+func documentPortrait(t *testing.T, src []byte) []byte {
+	t.Helper()
+	img, err := imaging.Decode(src)
+	require.NoError(t, err)
+	boxes, err := faceEngine(t).Detect(img)
+	require.NoError(t, err)
+	require.NotEmpty(t, boxes)
+	b := boxes[0]
+	side := b.Side()
+	cx, cy := (b.X1+b.X2)/2, (b.Y1+b.Y2)/2
+	crop := imaging.CropResize(img, imaging.Rect{X: cx - 0.8*side, Y: cy - side, W: 1.6 * side, H: 2 * side}, 144, 180, [3]uint8{230, 230, 230})
+	for i, v := range crop.Gray() {
+		crop.Pix[3*i], crop.Pix[3*i+1], crop.Pix[3*i+2] = v, v, v
+	}
+	return encodeJPEG(t, crop, 50)
+}
+
+// storePortrait puts a document portrait on a verification directly through the store,
+// standing in for the document upload tool.
+func storePortrait(t *testing.T, s *db.Store, c tools.Caller, id string, img []byte) {
+	t.Helper()
+	require.NoError(t, s.InTx(context.Background(), func(ctx context.Context, tx *db.Tx) error {
+		return tx.InsertArtifact(ctx, &models.Artifact{AccountID: c.AccountID, Mode: c.Mode, VerificationID: id,
+			Kind: models.ArtifactDocumentPortrait, ContentType: "image/jpeg"}, img, nil)
+	}))
+}
+
+func eventTypes(t *testing.T, e *tooltest.Env, c tools.Caller, id string) ([]string, []tools.Event) {
+	t.Helper()
+	var events tools.EventList
+	require.Nil(t, e.Call(t, c, "list_verification_events", map[string]any{"id": id}, &events))
+	var types []string
+	for _, ev := range events.Data {
+		types = append(types, ev.Type)
+	}
+	return types, events.Data
+}
+
+func checkOutcome(t *testing.T, v tools.Verification, check string) models.CheckOutcome {
+	t.Helper()
+	require.NotNil(t, v.Result)
+	for _, c := range v.Result.Checks {
+		if c.Check == check {
+			return c
+		}
+	}
+	t.Fatalf("no %s outcome in %+v", check, v.Result.Checks)
+	return models.CheckOutcome{}
+}
+
+// TestBiometricFlow is the whole product path on real photos: selfie quality feedback,
+// face match against a document portrait, the pipeline's decision, the reusable identity,
+// re-verification, revocation and duplicate detection across applicants.
+func TestBiometricFlow(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		e, _ := bioEnv(t, s, jobs.BiometricsConfig{})
+		obama, obama2, obama3 := photo(t, "tests", "test_images", "obama.jpg"), photo(t, "tests", "test_images", "obama2.jpg"), photo(t, "tests", "test_images", "obama3.jpg")
+		portrait := documentPortrait(t, photo(t, "examples", "obama-720p.jpg"))
+
+		var v tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"face_match", "liveness", "age"},
+			"external_ref": "obama", "applicant": map[string]any{"name": "Barack Obama"}}, &v))
+
+		// Nothing uploaded: submit names both images.
+		te := e.Call(t, e.Test, "submit_verification", map[string]any{"id": v.ID}, nil)
+		require.NotNil(t, te)
+		require.Contains(t, te.Message, "face_match: a selfie (submit_selfie)")
+		require.Contains(t, te.Message, "face_match: the document portrait")
+		require.Contains(t, te.Message, "liveness: a selfie")
+
+		// A photo of two people is refused with the reason, not stored, and starts nothing.
+		var sr tools.SelfieResult
+		require.Nil(t, e.Call(t, e.Test, "submit_selfie", map[string]any{"id": v.ID, "image": dataURL(photo(t, "examples", "two_people.jpg"))}, &sr))
+		require.False(t, sr.Accepted)
+		require.True(t, sr.FaceFound)
+		require.Equal(t, face.ReasonMultipleFaces, sr.Quality.Reason)
+		require.NotEmpty(t, sr.Quality.Message)
+		require.Nil(t, sr.ArtifactID)
+		require.Equal(t, "pending", sr.Status)
+
+		// A good selfie: stored, in_progress, live; no portrait yet, so no match.
+		require.Nil(t, e.Call(t, e.Test, "submit_selfie", map[string]any{"id": v.ID, "image": base64.StdEncoding.EncodeToString(obama)}, &sr))
+		require.True(t, sr.Accepted, "%+v", sr.Quality)
+		require.Equal(t, "in_progress", sr.Status)
+		require.NotNil(t, sr.ArtifactID)
+		require.True(t, sr.Liveness.Passed, "liveness %.3f", sr.Liveness.Score)
+		require.Nil(t, sr.Match)
+		require.NotNil(t, sr.Box)
+
+		// With the portrait the next selfie reports the match.
+		storePortrait(t, s, e.Test, v.ID, portrait)
+		require.Nil(t, e.Call(t, e.Test, "submit_selfie", map[string]any{"id": v.ID, "image": dataURL(obama)}, &sr))
+		require.NotNil(t, sr.Match)
+		require.Equal(t, "document_portrait", sr.Match.Against)
+		require.True(t, sr.Match.Passed, "score %.3f", sr.Match.Score)
+		require.Equal(t, face.DefaultMatchThreshold, sr.Match.Threshold)
+
+		// Other accounts and modes cannot upload to it.
+		for _, c := range []tools.Caller{e.Live, e.OtherAccount} {
+			te := e.Call(t, c, "submit_selfie", map[string]any{"id": v.ID, "image": dataURL(obama)}, nil)
+			require.Equal(t, tools.CodeNotFound, te.Code)
+		}
+
+		require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": v.ID}, nil))
+		done := waitStatus(t, e, e.Test, v.ID, "approved", "needs_review", "rejected")
+		require.Equal(t, "approved", done.Status, "%+v", done.Result)
+		require.Equal(t, models.OutcomePass, checkOutcome(t, done, "face_match").Outcome)
+		require.Equal(t, models.OutcomePass, checkOutcome(t, done, "liveness").Outcome)
+		require.Equal(t, models.OutcomePass, checkOutcome(t, done, "age").Outcome, "%+v", checkOutcome(t, done, "age"))
+		require.NotNil(t, done.IdentityToken, "an approved face-matched verification issues a reusable identity")
+		require.Regexp(t, `^rid_`, *done.IdentityToken)
+		types, _ := eventTypes(t, e, e.Test, v.ID)
+		require.Equal(t, []string{"verification.created", "verification.started", "verification.processing", "verification.completed"}, types)
+
+		// Re-verification: a new photo of the same man, no document.
+		var rv tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "reverify", map[string]any{"identity_token": *done.IdentityToken, "selfie": dataURL(obama3)}, &rv))
+		require.Equal(t, v.ID, *rv.ReusedFrom)
+		require.Equal(t, v.ApplicantID, rv.ApplicantID)
+		require.Equal(t, "Barack Obama", rv.Applicant.Name)
+		require.ElementsMatch(t, []string{"face_match", "liveness"}, rv.Checks, "no screening engine in this test")
+		rdone := waitStatus(t, e, e.Test, rv.ID, "approved", "needs_review", "rejected")
+		require.Equal(t, "approved", rdone.Status, "%+v", rdone.Result)
+		require.Equal(t, "identity_token", checkOutcome(t, rdone, "face_match").Details["reference"])
+
+		// Someone else with the token is rejected by the face match.
+		var imp tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "reverify", map[string]any{"identity_token": *done.IdentityToken, "selfie": dataURL(photo(t, "tests", "test_images", "biden.jpg"))}, &imp))
+		idone := waitStatus(t, e, e.Test, imp.ID, "approved", "needs_review", "rejected")
+		require.Equal(t, "rejected", idone.Status)
+		require.Equal(t, "face_mismatch", checkOutcome(t, idone, "face_match").Reasons[0].Code)
+
+		// An unusable selfie creates nothing.
+		te = e.Call(t, e.Test, "reverify", map[string]any{"identity_token": *done.IdentityToken, "selfie": dataURL(photo(t, "examples", "two_people.jpg"))}, nil)
+		require.Equal(t, tools.CodeInvalidArgument, te.Code)
+		require.Equal(t, "selfie", te.Field)
+		te = e.Call(t, e.OtherAccount, "reverify", map[string]any{"identity_token": *done.IdentityToken, "selfie": dataURL(obama3)}, nil)
+		require.Equal(t, tools.CodeNotFound, te.Code)
+
+		// Revocation ends it, and the token disappears from the verification.
+		var rev tools.RevokedIdentity
+		require.Nil(t, e.Call(t, e.Test, "revoke_identity_token", map[string]any{"identity_token": *done.IdentityToken}, &rev))
+		require.Equal(t, v.ID, rev.VerificationID)
+		te = e.Call(t, e.Test, "reverify", map[string]any{"identity_token": *done.IdentityToken, "selfie": dataURL(obama3)}, nil)
+		require.Equal(t, tools.CodeConflict, te.Code)
+		var after tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID}, &after))
+		require.Nil(t, after.IdentityToken)
+
+		// The same face under another applicant: approved checks, but needs_review with a
+		// fraud.duplicate event naming an earlier verification of the other applicant.
+		var v2 tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"face_match"}, "external_ref": "not-obama"}, &v2))
+		require.Nil(t, e.Call(t, e.Test, "submit_selfie", map[string]any{"id": v2.ID, "image": dataURL(obama2)}, &sr))
+		require.True(t, sr.Accepted)
+		storePortrait(t, s, e.Test, v2.ID, portrait)
+		require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": v2.ID}, nil))
+		d2 := waitStatus(t, e, e.Test, v2.ID, "approved", "needs_review", "rejected")
+		require.Equal(t, "needs_review", d2.Status, "%+v", d2.Result)
+		fm := checkOutcome(t, d2, "face_match")
+		require.Equal(t, "duplicate_face", fm.Reasons[0].Code)
+		require.Nil(t, d2.IdentityToken)
+		types, evs := eventTypes(t, e, e.Test, v2.ID)
+		require.Contains(t, types, jobs.EventFraudDuplicate)
+		for _, ev := range evs {
+			if ev.Type == jobs.EventFraudDuplicate {
+				other := ev.Data["other_verification_id"]
+				require.Contains(t, []any{v.ID, rv.ID}, other, "names an earlier verification of the other applicant")
+				require.Equal(t, "face", ev.Data["kind"])
+			}
+		}
+
+		// Duplicates never cross accounts: the same face in account B is clean.
+		var vb tools.Verification
+		require.Nil(t, e.Call(t, e.OtherAccount, "create_verification", map[string]any{"checks": []string{"face_match"}}, &vb))
+		require.Nil(t, e.Call(t, e.OtherAccount, "submit_selfie", map[string]any{"id": vb.ID, "image": dataURL(obama2)}, nil))
+		storePortrait(t, s, e.OtherAccount, vb.ID, portrait)
+		require.Nil(t, e.Call(t, e.OtherAccount, "submit_verification", map[string]any{"id": vb.ID}, nil))
+		require.Equal(t, "approved", waitStatus(t, e, e.OtherAccount, vb.ID, "approved", "needs_review", "rejected").Status)
+	})
+}
+
+// TestFaceMatchAgainstAnotherPerson: the ICAO specimen passport's portrait is not Obama.
+func TestFaceMatchAgainstAnotherPerson(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		e, _ := bioEnv(t, s, jobs.BiometricsConfig{})
+		specimen, err := os.ReadFile(testdata.Path(t, "mrz", "images", "passporteye", "passport-td3.jpg"))
+		require.NoError(t, err)
+		var v tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"face_match"}}, &v))
+		storePortrait(t, s, e.Test, v.ID, specimen)
+		var sr tools.SelfieResult
+		require.Nil(t, e.Call(t, e.Test, "submit_selfie", map[string]any{"id": v.ID, "image": dataURL(photo(t, "tests", "test_images", "obama.jpg"))}, &sr))
+		require.NotNil(t, sr.Match)
+		require.Empty(t, sr.Match.Reason, "the specimen's portrait is usable")
+		require.False(t, sr.Match.Passed, "score %.3f", sr.Match.Score)
+		require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": v.ID}, nil))
+		d := waitStatus(t, e, e.Test, v.ID, "approved", "needs_review", "rejected")
+		require.Equal(t, "rejected", d.Status, "%+v", d.Result)
+	})
+}
+
+func TestCompareFaces(t *testing.T) {
+	t.Parallel()
+	e, _ := bioEnv(t, dbtest.SQLite(t), jobs.BiometricsConfig{})
+	obama, obama2 := dataURL(photo(t, "tests", "test_images", "obama.jpg")), dataURL(photo(t, "tests", "test_images", "obama2.jpg"))
+	biden := dataURL(photo(t, "tests", "test_images", "biden.jpg"))
+	two := dataURL(photo(t, "examples", "two_people.jpg"))
+
+	var r tools.CompareFacesResult
+	require.Nil(t, e.Call(t, e.ReadOnly, "compare_faces", map[string]any{"image_a": obama, "image_b": obama2}, &r))
+	require.True(t, r.Match, "score %v", r.Score)
+	require.Greater(t, *r.Score, r.Threshold)
+	require.NotNil(t, r.FaceA.Box)
+	require.True(t, r.FaceA.Quality.OK)
+	require.Regexp(t, `^fr_feature@[0-9a-f]{64}$`, r.Model)
+
+	require.Nil(t, e.Call(t, e.ReadOnly, "compare_faces", map[string]any{"image_a": obama, "image_b": biden, "kind_b": "selfie"}, &r))
+	require.False(t, r.Match)
+	require.Less(t, *r.Score, r.Threshold)
+
+	require.Nil(t, e.Call(t, e.ReadOnly, "compare_faces", map[string]any{"image_a": two, "image_b": obama}, &r))
+	require.Nil(t, r.Score, "an unusable photo gets a reason, not a low score")
+	require.Equal(t, "a:multiple_faces", r.Reason)
+	require.False(t, r.Match)
+
+	te := e.Call(t, e.ReadOnly, "compare_faces", map[string]any{"image_a": obama, "image_b": "bm90IGFuIGltYWdl"}, nil)
+	require.Equal(t, tools.CodeInvalidArgument, te.Code)
+	require.Equal(t, "image_b", te.Field)
+	te = e.Call(t, e.ReadOnly, "compare_faces", map[string]any{"image_a": obama, "image_b": obama, "kind_a": "passport"}, nil)
+	require.Equal(t, tools.CodeInvalidArgument, te.Code)
+}
+
+// yawWarp simulates a head turn of theta degrees on a still photo (the face as a vertical
+// cylinder), as in checks/liveness; jitter shifts the axis so frames differ like a
+// hand-held capture.
+func yawWarp(src *imaging.RGB, cx, r, thetaDeg float64) *imaging.RGB {
+	theta := thetaDeg * math.Pi / 180
+	out := imaging.NewRGB(src.W, src.H)
+	for x := 0; x < src.W; x++ {
+		u := (float64(x) - cx) / r
+		sx := float64(x)
+		if math.Abs(u) < 1 {
+			phi := math.Max(-math.Pi/2, math.Min(math.Pi/2, math.Asin(u)-theta))
+			sx = cx + r*math.Sin(phi)
+		}
+		xi := max(0, min(src.W-1, int(math.Round(sx))))
+		for y := 0; y < src.H; y++ {
+			si, di := 3*(y*src.W+xi), 3*(y*src.W+x)
+			out.Pix[di], out.Pix[di+1], out.Pix[di+2] = src.Pix[si], src.Pix[si+1], src.Pix[si+2]
+		}
+	}
+	return out
+}
+
+// performs renders frames of a person performing steps (turns and looking straight);
+// take varies the JPEG encoding, as a new capture would differ from an earlier one.
+func performs(t *testing.T, src []byte, steps []string, take int) []string {
+	t.Helper()
+	img, err := imaging.Decode(src)
+	require.NoError(t, err)
+	// Work at ~480 px wide: frames from a camera stream are small, and it keeps the test fast.
+	scale := 480 / float64(img.W)
+	img = imaging.CropResize(img, imaging.Rect{W: float64(img.W), H: float64(img.H)}, 480, int(float64(img.H)*scale), [3]uint8{})
+	boxes, err := faceEngine(t).Detect(img)
+	require.NoError(t, err)
+	b := boxes[0]
+	// The pose model reads a 40–45° cylinder warp as ~20–25° (face.md): enough for a turn.
+	angles := map[string][]float64{"turn_left": {40, 45}, "turn_right": {-40, -45}, "look_straight": {}}
+	var out []string
+	i := 0
+	for _, s := range steps {
+		for _, th := range append(angles[s], 0) {
+			w := yawWarp(img, (b.X1+b.X2)/2+float64(i%2), 0.6*b.W(), th)
+			out = append(out, dataURL(encodeJPEG(t, w, 90-take)))
+			i++
+		}
+	}
+	for len(out) < liveness.MinFrames {
+		out = append(out, dataURL(encodeJPEG(t, yawWarp(img, (b.X1+b.X2)/2+float64(len(out)%3), 0.6*b.W(), 0), 80-take+len(out))))
+	}
+	return out
+}
+
+func TestActiveLivenessTools(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		// Blink cannot be synthesised from a still photo (see docs/benchmarks/face.md), so the
+		// challenges here draw from the turns and looking straight.
+		e, _ := bioEnv(t, s, jobs.BiometricsConfig{ChallengeSteps: []liveness.Step{liveness.TurnLeft, liveness.TurnRight, liveness.LookStraight}})
+		obama := photo(t, "tests", "test_images", "obama.jpg")
+		var v tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"liveness"}}, &v))
+
+		var ch tools.LivenessChallenge
+		require.Nil(t, e.Call(t, e.Test, "get_liveness_challenge", map[string]any{"id": v.ID}, &ch))
+		require.Len(t, ch.Steps, 3)
+		require.Len(t, ch.Instructions, 3)
+		require.Regexp(t, `^lvn_`, ch.Nonce)
+		require.WithinDuration(t, time.Now().Add(2*time.Minute), ch.ExpiresAt, 10*time.Second)
+		frames := performs(t, obama, ch.Steps, 0)
+
+		// The capture must match a selfie, so the selfie comes first.
+		te := e.Call(t, e.Test, "submit_liveness", map[string]any{"id": v.ID, "nonce": ch.Nonce, "frames": frames}, nil)
+		require.Equal(t, tools.CodeConflict, te.Code)
+		require.Contains(t, te.Message, "selfie")
+		require.Nil(t, e.Call(t, e.Test, "submit_selfie", map[string]any{"id": v.ID, "image": dataURL(photo(t, "examples", "obama-720p.jpg"))}, nil))
+
+		// Bad input is refused without spending the nonce.
+		te = e.Call(t, e.Test, "submit_liveness", map[string]any{"id": v.ID, "nonce": ch.Nonce, "frames": frames[:3]}, nil)
+		require.Equal(t, "frames", te.Field)
+		bad := append(append([]string(nil), frames[:4]...), "aGVsbG8=")
+		te = e.Call(t, e.Test, "submit_liveness", map[string]any{"id": v.ID, "nonce": ch.Nonce, "frames": bad}, nil)
+		require.Equal(t, "frames[4]", te.Field)
+		te = e.Call(t, e.Test, "submit_liveness", map[string]any{"id": v.ID, "nonce": "lvn_nope", "frames": frames}, nil)
+		require.Equal(t, tools.CodeNotFound, te.Code)
+
+		var lr tools.LivenessResult
+		require.Nil(t, e.Call(t, e.Test, "submit_liveness", map[string]any{"id": v.ID, "nonce": ch.Nonce, "frames": frames}, &lr))
+		require.True(t, lr.Passed, "%+v", lr)
+		require.Len(t, lr.Steps, 3)
+		require.Greater(t, lr.ReferenceScore, lr.MatchThreshold)
+
+		// A nonce answers once.
+		te = e.Call(t, e.Test, "submit_liveness", map[string]any{"id": v.ID, "nonce": ch.Nonce, "frames": frames}, nil)
+		require.Equal(t, tools.CodeConflict, te.Code)
+		require.Contains(t, te.Message, "already answered")
+
+		// The same frames replayed for a new nonce fail, naming the replay.
+		var ch2 tools.LivenessChallenge
+		require.Nil(t, e.Call(t, e.Test, "get_liveness_challenge", map[string]any{"id": v.ID}, &ch2))
+		require.Nil(t, e.Call(t, e.Test, "submit_liveness", map[string]any{"id": v.ID, "nonce": ch2.Nonce, "frames": frames}, &lr))
+		require.False(t, lr.Passed)
+		require.Equal(t, "replayed_frames", lr.Reason)
+
+		// A fresh capture that performs another challenge's steps fails on the step it skipped.
+		var ch3 tools.LivenessChallenge
+		require.Nil(t, e.Call(t, e.Test, "get_liveness_challenge", map[string]any{"id": v.ID}, &ch3))
+		wrong := []string{"look_straight"}
+		require.Nil(t, e.Call(t, e.Test, "submit_liveness", map[string]any{"id": v.ID, "nonce": ch3.Nonce, "frames": performs(t, obama, wrong, 1)}, &lr))
+		require.False(t, lr.Passed)
+		require.Contains(t, []string{"step_not_performed", "static_frames"}, lr.Reason)
+		lr3Reason := lr.Reason
+
+		// The steps performed by someone other than the selfie's person fail on the reference.
+		var v2 tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"liveness"}}, &v2))
+		rose := photo(t, "examples", "knn_examples", "train", "rose_leslie", "img1.jpg")
+		require.Nil(t, e.Call(t, e.Test, "submit_selfie", map[string]any{"id": v2.ID, "image": dataURL(rose)}, nil))
+		var ch4 tools.LivenessChallenge
+		require.Nil(t, e.Call(t, e.Test, "get_liveness_challenge", map[string]any{"id": v2.ID}, &ch4))
+		require.Nil(t, e.Call(t, e.Test, "submit_liveness", map[string]any{"id": v2.ID, "nonce": ch4.Nonce, "frames": performs(t, obama, ch4.Steps, 2)}, &lr))
+		require.False(t, lr.Passed)
+		require.Equal(t, "reference_mismatch", lr.Reason, "%+v", lr)
+		require.NotNil(t, lr.FailedFrame)
+		// A nonce is bound to its verification.
+		te = e.Call(t, e.Test, "submit_liveness", map[string]any{"id": v.ID, "nonce": ch4.Nonce, "frames": frames}, nil)
+		require.Equal(t, tools.CodeNotFound, te.Code)
+
+		// An expired nonce is refused.
+		var ch5 tools.LivenessChallenge
+		require.Nil(t, e.Call(t, e.Test, "get_liveness_challenge", map[string]any{"id": v.ID}, &ch5))
+		s.SetClock(func() time.Time { return time.Now().Add(3 * time.Minute) })
+		te = e.Call(t, e.Test, "submit_liveness", map[string]any{"id": v.ID, "nonce": ch5.Nonce, "frames": frames}, nil)
+		s.SetClock(time.Now)
+		require.Equal(t, tools.CodeConflict, te.Code)
+		require.Contains(t, te.Message, "expired")
+
+		// The liveness check uses the latest verdict: the capture that skipped steps.
+		require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": v.ID}, nil))
+		d := waitStatus(t, e, e.Test, v.ID, "approved", "needs_review", "rejected")
+		out := checkOutcome(t, d, "liveness")
+		require.Equal(t, models.OutcomeFail, out.Outcome, "%+v", out)
+		active, _ := json.Marshal(out.Details["active"])
+		require.Contains(t, string(active), lr3Reason)
+	})
+}

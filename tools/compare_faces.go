@@ -1,0 +1,165 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/kycd/kycd/checks/face"
+	"github.com/kycd/kycd/jobs"
+)
+
+// CompareFacesInput is two photos to compare.
+type CompareFacesInput struct {
+	ImageA string `json:"image_a" jsonschema:"the first photo (typically the live selfie) as base64 or a data URL: JPEG, PNG or WebP, at most 15 MB" minLength:"1"`
+	ImageB string `json:"image_b" jsonschema:"the second photo (typically the document portrait) as base64 or a data URL: JPEG, PNG or WebP, at most 15 MB" minLength:"1"`
+	KindA  string `json:"kind_a,omitempty" jsonschema:"quality gate for image_a: selfie (strict: size, light, blur, pose; default) or document (accepts small, grey, compressed portraits)" enum:"selfie,document"`
+	KindB  string `json:"kind_b,omitempty" jsonschema:"quality gate for image_b: document (default) or selfie" enum:"selfie,document"`
+}
+
+// FaceReport is what was found in one photo.
+type FaceReport struct {
+	FaceFound bool        `json:"face_found" jsonschema:"whether a face was detected"`
+	Box       *FaceBox    `json:"box" jsonschema:"the best face's box in pixels of the upright image, null when none"`
+	Quality   FaceQuality `json:"quality" jsonschema:"the quality gate's verdict with a reason when not ok"`
+	Width     int         `json:"width" jsonschema:"image width in pixels (after EXIF orientation)"`
+	Height    int         `json:"height" jsonschema:"image height in pixels (after EXIF orientation)"`
+}
+
+// CompareFacesResult is a 1:1 face comparison.
+type CompareFacesResult struct {
+	// Score is null when a photo failed its quality gate: a low score would be a guess.
+	Score     *float64   `json:"score" jsonschema:"cosine similarity of the two faces (−1..1), null when a photo was unusable"`
+	Threshold float64    `json:"threshold" jsonschema:"the server's match threshold"`
+	Match     bool       `json:"match" jsonschema:"score ≥ threshold with both photos usable"`
+	Reason    string     `json:"reason,omitempty" jsonschema:"why there is no score: <a|b>:<quality reason>, e.g. b:face_too_small"`
+	Message   string     `json:"message,omitempty" jsonschema:"the reason for a person"`
+	FaceA     FaceReport `json:"face_a" jsonschema:"what was found in image_a"`
+	FaceB     FaceReport `json:"face_b" jsonschema:"what was found in image_b"`
+	Model     string     `json:"model" jsonschema:"the embedding model (name@sha256) that produced the score"`
+}
+
+// CompareFaces compares two faces without storing anything.
+var CompareFaces = Tool[CompareFacesInput, CompareFacesResult]{
+	Name:  "compare_faces",
+	Title: "Compare faces",
+	Description: "Compare the faces in two photos (a selfie and an ID photo, say): similarity score, the server's threshold and a match verdict, " +
+		"plus each face's box and quality. When a photo is unusable (no face, two faces, too small, too dark, …) the reason is given instead of a score. Stores nothing.",
+	Scope:       ScopeVerificationsRead,
+	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
+	REST:        REST{Method: "POST", Path: "/faces/compare"},
+	Summary: func(r CompareFacesResult) string {
+		if r.Score == nil {
+			return "No comparison: " + r.Reason + " — " + r.Message
+		}
+		verdict := "different people"
+		if r.Match {
+			verdict = "the same person"
+		}
+		return fmt.Sprintf("Similarity %.3f (threshold %.2f): %s.", *r.Score, r.Threshold, verdict)
+	},
+	Handle: compareFaces,
+}
+
+func faceKind(field, v, def string) (face.Kind, error) {
+	if v == "" {
+		v = def
+	}
+	switch v {
+	case "selfie":
+		return face.KindSelfie, nil
+	case "document":
+		return face.KindDocument, nil
+	}
+	return 0, invalid(field, "must be selfie or document")
+}
+
+func compareFaces(ctx context.Context, d *Deps, c Caller, in CompareFacesInput) (CompareFacesResult, error) {
+	b, err := biometrics(d)
+	if err != nil {
+		return CompareFacesResult{}, err
+	}
+	ka, err := faceKind("kind_a", in.KindA, "selfie")
+	if err != nil {
+		return CompareFacesResult{}, err
+	}
+	kb, err := faceKind("kind_b", in.KindB, "document")
+	if err != nil {
+		return CompareFacesResult{}, err
+	}
+	imgA, err := decodeImage("image_a", in.ImageA, 0)
+	if err != nil {
+		return CompareFacesResult{}, err
+	}
+	imgB, err := decodeImage("image_b", in.ImageB, 0)
+	if err != nil {
+		return CompareFacesResult{}, err
+	}
+	fa, err := analyzeUpload(ctx, b, "image_a", imgA, ka)
+	if err != nil {
+		return CompareFacesResult{}, err
+	}
+	fb, err := analyzeUpload(ctx, b, "image_b", imgB, kb)
+	if err != nil {
+		return CompareFacesResult{}, err
+	}
+	m, err := b.Match(fa, fb, "a", "b")
+	if err != nil {
+		return CompareFacesResult{}, err
+	}
+	model := b.EmbeddingModel()
+	out := CompareFacesResult{Threshold: m.Threshold, Match: m.Match, Reason: m.Reason, Message: m.Message,
+		FaceA: report(fa), FaceB: report(fb), Model: model.Name + "@" + model.SHA256}
+	if m.Scored {
+		s := m.Score
+		out.Score = &s
+	}
+	return out, nil
+}
+
+func report(a *jobs.FaceAnalysis) FaceReport {
+	return FaceReport{FaceFound: a.FaceFound, Box: toBox(a.Box), Quality: toQuality(a.Quality), Width: a.Width, Height: a.Height}
+}
+
+// FaceBox is a face rectangle.
+type FaceBox struct {
+	X1    float64 `json:"x1" jsonschema:"left edge in pixels"`
+	Y1    float64 `json:"y1" jsonschema:"top edge in pixels"`
+	X2    float64 `json:"x2" jsonschema:"right edge in pixels"`
+	Y2    float64 `json:"y2" jsonschema:"bottom edge in pixels"`
+	Score float64 `json:"score" jsonschema:"the detector's confidence (0–1)"`
+}
+
+// HeadPose is head orientation in degrees.
+type HeadPose struct {
+	Yaw   float64 `json:"yaw" jsonschema:"left/right turn; positive: the nose points to the image's right"`
+	Pitch float64 `json:"pitch" jsonschema:"up/down; positive: looking down"`
+	Roll  float64 `json:"roll" jsonschema:"tilt; positive: clockwise in the image"`
+}
+
+// FaceQuality is the quality gate's verdict and what it measured.
+type FaceQuality struct {
+	OK         bool     `json:"ok" jsonschema:"the photo is usable"`
+	Reason     string   `json:"reason,omitempty" jsonschema:"why not" enum:"no_face,multiple_faces,face_too_small,too_dark,too_bright,too_blurry,face_not_frontal"`
+	Message    string   `json:"message,omitempty" jsonschema:"what to do about it, for the applicant"`
+	Faces      int      `json:"faces" jsonschema:"faces counted (a much smaller second face, such as an ID card's ghost portrait, is ignored)"`
+	FaceSize   float64  `json:"face_size" jsonschema:"face box side in pixels"`
+	Brightness float64  `json:"brightness" jsonschema:"mean luma of the face, 0–255"`
+	Sharpness  float64  `json:"sharpness" jsonschema:"variance of the Laplacian of the face at 112×112; low is blurry"`
+	Pose       HeadPose `json:"pose" jsonschema:"head pose from the landmarks"`
+}
+
+func toBox(b *face.Box) *FaceBox {
+	if b == nil {
+		return nil
+	}
+	return &FaceBox{X1: round1(b.X1), Y1: round1(b.Y1), X2: round1(b.X2), Y2: round1(b.Y2), Score: round3(b.Score)}
+}
+
+func toQuality(q face.Quality) FaceQuality {
+	return FaceQuality{OK: q.OK, Reason: q.Reason, Message: q.Message, Faces: q.Faces, FaceSize: round1(q.FaceSize),
+		Brightness: round1(q.Brightness), Sharpness: round1(q.Sharpness),
+		Pose: HeadPose{Yaw: round1(q.Pose.Yaw), Pitch: round1(q.Pose.Pitch), Roll: round1(q.Pose.Roll)}}
+}
+
+func round1(v float64) float64 { return math.Round(v*10) / 10 }

@@ -1,0 +1,85 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kycd/kycd/checks/liveness"
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/models"
+)
+
+// GetLivenessChallengeInput names the verification to challenge.
+type GetLivenessChallengeInput struct {
+	ID string `json:"id" jsonschema:"verification id (ver_…) that runs the liveness check" minLength:"1" maxLength:"64"`
+}
+
+// LivenessChallenge is what the applicant must perform, and how to answer.
+type LivenessChallenge struct {
+	ChallengeID    string    `json:"challenge_id" jsonschema:"the challenge (lch_…)"`
+	VerificationID string    `json:"verification_id" jsonschema:"the verification"`
+	Nonce          string    `json:"nonce" jsonschema:"pass to submit_liveness with the frames; answers this challenge once, before expires_at"`
+	Steps          []string  `json:"steps" jsonschema:"the actions to perform, in this order" enum:"turn_left,turn_right,blink,look_straight"`
+	Instructions   []string  `json:"instructions" jsonschema:"the steps as sentences to show the applicant"`
+	ExpiresAt      time.Time `json:"expires_at" jsonschema:"after this the nonce is refused"`
+	MinFrames      int       `json:"min_frames" jsonschema:"fewest frames submit_liveness accepts"`
+	MaxFrames      int       `json:"max_frames" jsonschema:"most frames submit_liveness accepts"`
+}
+
+// GetLivenessChallenge starts an active-liveness challenge.
+var GetLivenessChallenge = Tool[GetLivenessChallengeInput, LivenessChallenge]{
+	Name:  "get_liveness_challenge",
+	Title: "Get liveness challenge",
+	Description: "Start an active liveness check: returns a random sequence of head movements (turn_left, turn_right, blink, look_straight) " +
+		"and a one-time nonce with a short deadline. Capture 5–30 frames of the applicant performing the steps in order and send them with the nonce to submit_liveness. " +
+		"A new challenge can be requested at any time; each nonce answers once.",
+	Scope:       ScopeVerificationsWrite,
+	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
+	REST:        REST{Method: "POST", Path: "/verifications/{id}/liveness/challenge", Status: 201},
+	Summary: func(ch LivenessChallenge) string {
+		return fmt.Sprintf("Challenge %s: %s, before %s.", ch.ChallengeID, strings.Join(ch.Steps, " → "), ch.ExpiresAt.Format(time.RFC3339))
+	},
+	Handle: getLivenessChallenge,
+	// The hosted flow runs the active liveness step.
+	SessionAllowed: true,
+}
+
+var stepInstructions = map[liveness.Step]string{
+	liveness.TurnLeft:     "Turn your head to your left.",
+	liveness.TurnRight:    "Turn your head to your right.",
+	liveness.Blink:        "Blink.",
+	liveness.LookStraight: "Look straight at the camera.",
+}
+
+func getLivenessChallenge(ctx context.Context, d *Deps, c Caller, in GetLivenessChallengeInput) (LivenessChallenge, error) {
+	b, err := biometrics(d)
+	if err != nil {
+		return LivenessChallenge{}, err
+	}
+	v, _, err := openForUpload(ctx, d, c, in.ID, models.CheckLiveness)
+	if err != nil {
+		return LivenessChallenge{}, err
+	}
+	steps, err := b.NewChallengeSteps()
+	if err != nil {
+		return LivenessChallenge{}, err
+	}
+	out := LivenessChallenge{VerificationID: v.ID, MinFrames: liveness.MinFrames, MaxFrames: liveness.MaxFrames}
+	for _, s := range steps {
+		out.Steps = append(out.Steps, string(s))
+		out.Instructions = append(out.Instructions, stepInstructions[s])
+	}
+	stepsJSON, _ := json.Marshal(out.Steps)
+	nonce := "lvn_" + db.RandomBase62(32)
+	now := d.Store.Now()
+	ch := &models.LivenessChallenge{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID, Steps: string(stepsJSON),
+		ExpiresAt: now.Add(b.Config().ChallengeTTL), CreatedAt: now}
+	if err := d.Store.InsertChallenge(ctx, ch, nonce); err != nil {
+		return LivenessChallenge{}, err
+	}
+	out.ChallengeID, out.Nonce, out.ExpiresAt = ch.ID, nonce, ch.ExpiresAt
+	return out, nil
+}

@@ -1,0 +1,175 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/kycd/kycd/checks/face"
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/models"
+)
+
+// ReverifyInput is a returning applicant's reusable identity and a fresh selfie.
+type ReverifyInput struct {
+	IdentityToken string         `json:"identity_token" jsonschema:"the reusable identity token (rid_…) of an earlier approved verification" minLength:"1" maxLength:"100"`
+	Selfie        string         `json:"selfie" jsonschema:"a fresh selfie as base64 or a data URL (JPEG, PNG or WebP, at most 15 MB)" minLength:"1"`
+	Submit        *bool          `json:"submit,omitempty" jsonschema:"submit for processing at once (default true); false leaves it in_progress so an active liveness capture (get_liveness_challenge, submit_liveness) can be added before submit_verification"`
+	Metadata      map[string]any `json:"metadata,omitempty" jsonschema:"your key-value data for the new verification (at most 16 KiB as JSON)"`
+}
+
+// Reverify re-verifies a returning applicant without a document.
+var Reverify = Tool[ReverifyInput, Verification]{
+	Name:  "reverify",
+	Title: "Re-verify with a reusable identity",
+	Description: "Re-verify a returning applicant without document capture: the reusable identity token (identity_token of an approved verification) " +
+		"plus a fresh selfie make a new verification (reused_from = the original) that runs face_match against the stored face, liveness, " +
+		"and a fresh sanctions screening when this server has lists. The applicant data is the original's. An unusable selfie is refused without creating anything.",
+	Scope:       ScopeVerificationsWrite,
+	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
+	REST: REST{Method: "POST", Path: "/reverifications", Status: 201,
+		Example: `{"identity_token":"rid_…","selfie":"data:image/jpeg;base64,/9j/4AAQ…"}`},
+	Summary: summarizeVerification,
+	Handle:  reverify,
+	Creates: true,
+	Wait:    waitForVerification,
+}
+
+func reverify(ctx context.Context, d *Deps, c Caller, in ReverifyInput) (Verification, error) {
+	b, err := biometrics(d)
+	if err != nil {
+		return Verification{}, err
+	}
+	if !strings.HasPrefix(in.IdentityToken, db.IdentityTokenPrefix) {
+		return Verification{}, invalid("identity_token", "reusable identity tokens start with %s", db.IdentityTokenPrefix)
+	}
+	tok, _, err := d.Store.LookupIdentityToken(ctx, c.scope(), in.IdentityToken)
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		return Verification{}, Errorf(CodeNotFound, "identity_token", "no reusable identity with this token for this API key's account and mode")
+	case errors.Is(err, db.ErrConflict):
+		return Verification{}, Errorf(CodeConflict, "identity_token", "this reusable identity was revoked")
+	case err != nil:
+		return Verification{}, err
+	}
+	orig, err := d.Store.GetVerification(ctx, c.scope(), tok.VerificationID)
+	if err != nil {
+		return Verification{}, storeErr(err, "verification", "identity_token")
+	}
+	meta := "{}"
+	if in.Metadata != nil {
+		bs, err := json.Marshal(in.Metadata)
+		if err != nil {
+			return Verification{}, invalid("metadata", "cannot be encoded as JSON: %v", err)
+		}
+		if len(bs) > maxMetadataSize {
+			return Verification{}, Errorf(CodeTooLarge, "metadata", "is %d bytes as JSON; the limit is %d", len(bs), maxMetadataSize)
+		}
+		meta = string(bs)
+	}
+	img, err := decodeImage("selfie", in.Selfie, 0)
+	if err != nil {
+		return Verification{}, err
+	}
+	fa, err := analyzeUpload(ctx, b, "selfie", img, face.KindSelfie)
+	if err != nil {
+		return Verification{}, err
+	}
+	if !fa.Quality.OK {
+		return Verification{}, invalid("selfie", "%s (%s)", fa.Quality.Message, fa.Quality.Reason)
+	}
+	var applicant models.ApplicantData
+	if err := d.Store.Keyring().OpenJSON(orig.ApplicantPII, &applicant); err != nil {
+		return Verification{}, fmt.Errorf("open applicant data: %w", err)
+	}
+	checks := []string{string(models.CheckFaceMatch), string(models.CheckLiveness)}
+	if screeningUsable(d, c) && applicant.Name != "" {
+		checks = append(checks, string(models.CheckScreening))
+	}
+	for _, ch := range checks[:2] {
+		if len(c.Checks) > 0 && !slices.Contains(c.Checks, models.Check(ch)) {
+			return Verification{}, Errorf(CodePermissionDenied, "", "check %q is not enabled for this API key", ch)
+		}
+		if _, ok := d.Jobs.Available()[models.Check(ch)]; !ok {
+			return Verification{}, Errorf(CodeUnavailable, "", "the %s check is not available on this server", ch)
+		}
+	}
+	submit := in.Submit == nil || *in.Submit
+	if b.Config().RequireActive {
+		submit = false // the liveness check needs a challenge first; the caller submits after it
+	}
+
+	now := d.Store.Now()
+	checksJSON, _ := json.Marshal(checks)
+	token := "vst_" + db.RandomBase62(40)
+	sealedToken, err := d.Store.Keyring().Seal([]byte(token))
+	if err != nil {
+		return Verification{}, err
+	}
+	origID := orig.ID
+	v := &models.Verification{
+		ID: db.NewID("ver", now), AccountID: c.AccountID, Mode: c.Mode, APIKeyID: c.KeyID, ApplicantID: tok.ApplicantID,
+		Status: models.StatusPending, DocumentType: orig.DocumentType, Checks: string(checksJSON), ExternalRef: orig.ExternalRef,
+		Metadata: meta, ApplicantPII: orig.ApplicantPII, RedirectURL: orig.RedirectURL, SuccessURL: orig.SuccessURL,
+		FailureURL: orig.FailureURL, ReviewURL: orig.ReviewURL, CallbackURL: orig.CallbackURL,
+		MinAge: orig.MinAge, MaxAge: orig.MaxAge, Locale: orig.Locale, TokenHash: db.HashSecret(token), TokenSealed: sealedToken,
+		ExpiresAt: now.Add(defaultExpiry), CreatedAt: now, UpdatedAt: now, ReusedFrom: &origID,
+		Reference: "VER-" + db.RandomString(8, "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"),
+	}
+	err = d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		if err := tx.InsertVerification(ctx, v); err != nil {
+			return err
+		}
+		if err := jobs.RecordEvent(ctx, d.Jobs, tx, v, jobs.EventCreated, "", map[string]any{"checks": checks, "reused_from": origID}); err != nil {
+			return err
+		}
+		if err := tx.TouchIdentityToken(ctx, tok.ID); err != nil {
+			return err
+		}
+		if err := markStarted(ctx, d, tx, c, v, "selfie"); err != nil {
+			return err
+		}
+		art := &models.Artifact{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID, Kind: models.ArtifactSelfie, ContentType: sniffImage(img)}
+		if err := tx.InsertArtifact(ctx, art, img, fa); err != nil {
+			return err
+		}
+		v.Status = models.StatusInProgress
+		if !submit {
+			return nil
+		}
+		nv, err := jobs.Transition(ctx, d.Jobs, tx, c.scope(), v.ID, []models.Status{models.StatusInProgress}, models.StatusProcessing,
+			jobs.EventProcessing, nil, func(v *models.Verification) []string {
+				v.SubmittedAt = &now
+				return []string{"submitted_at"}
+			})
+		if err != nil {
+			return err
+		}
+		v = nv
+		return d.Jobs.InsertTx(ctx, tx, jobs.ProcessArgs{VerificationID: v.ID, AccountID: v.AccountID, Mode: v.Mode}, nil)
+	})
+	if err != nil {
+		return Verification{}, fmt.Errorf("reverify: %w", err)
+	}
+	row, err := d.Store.GetVerification(ctx, c.scope(), v.ID)
+	if err != nil {
+		return Verification{}, err
+	}
+	return toVerification(d, row)
+}
+
+// screeningUsable reports whether a fresh screening can run for this caller.
+func screeningUsable(d *Deps, c Caller) bool {
+	r, ok := d.Jobs.Available()[models.CheckScreening]
+	if !ok {
+		return false
+	}
+	if rd, ok := r.(interface{ Ready() error }); ok && rd.Ready() != nil {
+		return false
+	}
+	return len(c.Checks) == 0 || slices.Contains(c.Checks, models.CheckScreening)
+}

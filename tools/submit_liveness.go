@@ -1,0 +1,205 @@
+package tools
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/kycd/kycd/checks/liveness"
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/models"
+)
+
+// Frame limits of one capture: frames from a camera stream are small, and 30 of them at
+// the per-frame limit stay within the total.
+const (
+	maxFrameBytes   = 5 << 20
+	maxCaptureBytes = 40 << 20
+)
+
+// SubmitLivenessInput is a capture answering a challenge.
+type SubmitLivenessInput struct {
+	ID     string   `json:"id" jsonschema:"verification id (ver_…)" minLength:"1" maxLength:"64"`
+	Nonce  string   `json:"nonce" jsonschema:"the nonce from get_liveness_challenge" minLength:"1" maxLength:"100"`
+	Frames []string `json:"frames" jsonschema:"5 to 30 frames in capture order, each base64 or a data URL (JPEG, PNG or WebP, at most 5 MB; 40 MB in all)" maxItems:"30"`
+}
+
+// LivenessStep says where a challenge step was seen.
+type LivenessStep struct {
+	Step  string `json:"step" jsonschema:"the step"`
+	Frame int    `json:"frame" jsonschema:"index of the frame that completed it, −1 if never"`
+}
+
+// LivenessResult is the verdict on a capture.
+type LivenessResult struct {
+	ChallengeID    string         `json:"challenge_id" jsonschema:"the answered challenge"`
+	VerificationID string         `json:"verification_id" jsonschema:"the verification"`
+	Passed         bool           `json:"passed" jsonschema:"every step performed in order by the same face, matching the selfie"`
+	Reason         string         `json:"reason,omitempty" jsonschema:"why it failed" enum:"bad_request,bad_frame,static_frames,different_face,step_not_performed,reference_mismatch,replayed_frames"`
+	FailedStep     string         `json:"failed_step,omitempty" jsonschema:"the step that was not performed (step_not_performed)"`
+	FailedFrame    *int           `json:"failed_frame" jsonschema:"the frame at fault (bad_frame, different_face, reference_mismatch), else null"`
+	Message        string         `json:"message,omitempty" jsonschema:"the failure for a person"`
+	Steps          []LivenessStep `json:"steps" jsonschema:"each step and the frame that completed it"`
+	SameFaceMin    float64        `json:"same_face_min" jsonschema:"lowest similarity of a frame's face to the most frontal frame"`
+	ReferenceScore float64        `json:"reference_score" jsonschema:"similarity of the most frontal frame to the selfie"`
+	MatchThreshold float64        `json:"match_threshold" jsonschema:"threshold for reference_score"`
+	Motion         float64        `json:"motion" jsonschema:"largest landmark movement between frames, as a fraction of the face size; a still photo is near 0"`
+}
+
+// SubmitLiveness verifies a capture against its challenge.
+var SubmitLiveness = Tool[SubmitLivenessInput, LivenessResult]{
+	Name:  "submit_liveness",
+	Title: "Submit liveness capture",
+	Description: "Answer an active liveness challenge: the frames (5–30, in capture order) must show the challenge's steps performed in order, by one face " +
+		"that matches the verification's selfie (submit the selfie first). The nonce answers once and expires; frames already submitted before are refused as a replay. " +
+		"The verdict names the failed step or frame; the liveness check uses the latest verdict.",
+	Scope:       ScopeVerificationsWrite,
+	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
+	REST:        REST{Method: "POST", Path: "/verifications/{id}/liveness"},
+	Summary: func(r LivenessResult) string {
+		if r.Passed {
+			return fmt.Sprintf("Liveness challenge %s passed.", r.ChallengeID)
+		}
+		return fmt.Sprintf("Liveness challenge %s failed: %s — %s", r.ChallengeID, r.Reason, r.Message)
+	},
+	Handle: submitLiveness,
+	// The hosted flow answers the challenge with the applicant's frames.
+	SessionAllowed: true,
+}
+
+func submitLiveness(ctx context.Context, d *Deps, c Caller, in SubmitLivenessInput) (LivenessResult, error) {
+	b, err := biometrics(d)
+	if err != nil {
+		return LivenessResult{}, err
+	}
+	v, _, err := openForUpload(ctx, d, c, in.ID, models.CheckLiveness)
+	if err != nil {
+		return LivenessResult{}, err
+	}
+	if n := len(in.Frames); n < liveness.MinFrames || n > liveness.MaxFrames {
+		return LivenessResult{}, invalid("frames", "%d frames; send %d to %d", n, liveness.MinFrames, liveness.MaxFrames)
+	}
+	ch, err := d.Store.GetChallengeByNonce(ctx, c.scope(), in.Nonce)
+	if errors.Is(err, db.ErrNotFound) || err == nil && ch.VerificationID != v.ID {
+		return LivenessResult{}, Errorf(CodeNotFound, "nonce", "no liveness challenge with this nonce for this verification; call get_liveness_challenge")
+	}
+	if err != nil {
+		return LivenessResult{}, err
+	}
+	// Refuse early what will be refused anyway, before decoding megabytes.
+	if ch.UsedAt != nil {
+		return LivenessResult{}, Errorf(CodeConflict, "nonce", "this challenge was already answered; request a new one")
+	}
+	if !d.Store.Now().Before(ch.ExpiresAt) {
+		return LivenessResult{}, Errorf(CodeConflict, "nonce", "this challenge expired at %s; request a new one", ch.ExpiresAt.Format(time.RFC3339))
+	}
+	var steps []liveness.Step
+	if err := json.Unmarshal([]byte(ch.Steps), &steps); err != nil {
+		return LivenessResult{}, fmt.Errorf("decode challenge steps: %w", err)
+	}
+	raw := make([][]byte, len(in.Frames))
+	hashes := make([]string, len(in.Frames))
+	total := 0
+	for i, f := range in.Frames {
+		field := fmt.Sprintf("frames[%d]", i)
+		if raw[i], err = decodeImage(field, f, maxFrameBytes); err != nil {
+			return LivenessResult{}, err
+		}
+		if total += len(raw[i]); total > maxCaptureBytes {
+			return LivenessResult{}, Errorf(CodeTooLarge, "frames", "the frames add up to more than %s", byteSize(maxCaptureBytes))
+		}
+		sum := sha256.Sum256(raw[i])
+		hashes[i] = hex.EncodeToString(sum[:])
+	}
+	frames, err := b.DecodeFrames(raw)
+	var fe *jobs.FrameError
+	if errors.As(err, &fe) {
+		return LivenessResult{}, invalid(fmt.Sprintf("frames[%d]", fe.Index), "%v", fe.Err)
+	}
+	if err != nil {
+		return LivenessResult{}, invalid("frames", "%v", err)
+	}
+	_, selfie, err := b.SelfieAnalysis(ctx, v)
+	if err != nil {
+		return LivenessResult{}, err
+	}
+	ref, err := selfie.Vector()
+	if err != nil {
+		return LivenessResult{}, err
+	}
+	if ref == nil {
+		return LivenessResult{}, Errorf(CodeConflict, "id", "submit an accepted selfie first: the capture must match it")
+	}
+	replayed, err := d.Store.SeenImage(ctx, c.scope(), models.ArtifactLivenessFrame, hashes, ch.ID)
+	if err != nil {
+		return LivenessResult{}, err
+	}
+
+	// Spend the nonce and keep the frames in one transaction: from here on this challenge
+	// is answered, whatever the verdict, so a failed capture cannot be retried with it.
+	err = d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		if err := tx.UseChallenge(ctx, c.scope(), ch.ID, d.Store.Now()); err != nil {
+			return err
+		}
+		if err := markStarted(ctx, d, tx, c, v, "liveness"); err != nil {
+			return err
+		}
+		for i, img := range raw {
+			a := &models.Artifact{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID, Kind: models.ArtifactLivenessFrame,
+				Seq: i, ChallengeID: ch.ID, ContentType: sniffImage(img)}
+			if err := tx.InsertArtifact(ctx, a, img, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, db.ErrChallengeUsed):
+		return LivenessResult{}, Errorf(CodeConflict, "nonce", "this challenge was already answered; request a new one")
+	case errors.Is(err, db.ErrChallengeExpired):
+		return LivenessResult{}, Errorf(CodeConflict, "nonce", "this challenge expired at %s; request a new one", ch.ExpiresAt.Format(time.RFC3339))
+	case err != nil:
+		return LivenessResult{}, storeErr(err, "verification", "id")
+	}
+
+	var r *liveness.ActiveResult
+	if replayed != "" {
+		r = &liveness.ActiveResult{Reason: "replayed_frames", FailedFrame: -1, MatchThreshold: b.MatchThreshold(),
+			Message: "these frames were already submitted for another challenge; capture new ones"}
+		for i, h := range hashes {
+			if h == replayed {
+				r.FailedFrame = i
+				break
+			}
+		}
+	} else if r, err = b.VerifyFrames(ctx, steps, frames, ref); err != nil {
+		return LivenessResult{}, err
+	}
+	if err := d.Store.SetChallengeResult(ctx, c.scope(), ch.ID, r.Passed, r); err != nil {
+		return LivenessResult{}, err
+	}
+	return toLivenessResult(ch.ID, v.ID, r), nil
+}
+
+func toLivenessResult(challengeID, verificationID string, r *liveness.ActiveResult) LivenessResult {
+	out := LivenessResult{ChallengeID: challengeID, VerificationID: verificationID, Passed: r.Passed, Reason: r.Reason,
+		FailedStep: string(r.FailedStep), Message: r.Message, SameFaceMin: round3(r.SameFaceMin),
+		ReferenceScore: round3(r.ReferenceScore), MatchThreshold: r.MatchThreshold, Motion: round4(r.Motion), Steps: []LivenessStep{}}
+	if r.FailedFrame >= 0 && !r.Passed {
+		f := r.FailedFrame
+		out.FailedFrame = &f
+	}
+	for _, s := range r.Steps {
+		out.Steps = append(out.Steps, LivenessStep{Step: string(s.Step), Frame: s.Frame})
+	}
+	return out
+}
+
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+func round4(v float64) float64 { return math.Round(v*10000) / 10000 }

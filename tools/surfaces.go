@@ -1,0 +1,349 @@
+package tools
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/jsonschema-go/jsonschema"
+
+	"github.com/kycd/kycd/db"
+)
+
+// REST binds a tool to a route under /api/v1. Path parameters are written {field} and are
+// the input fields of that name. For GET and DELETE the other input fields come from the
+// query string; for POST, PUT and PATCH from the JSON body. So a binding never needs per-tool
+// adapter code: the REST router and the OpenAPI document are generated from it.
+type REST struct {
+	// Method is GET, POST, PUT, PATCH or DELETE.
+	Method string
+	// Path is relative to /api/v1, e.g. "/verifications/{id}/cancel".
+	Path string
+	// Status is the success status; 0 means 200 OK.
+	Status int
+	// Example is an example request body as JSON (optional), shown in the OpenAPI document
+	// and checked against the input schema by the REST tests.
+	Example string
+}
+
+// IsZero reports an undeclared binding.
+func (b REST) IsZero() bool { return b.Method == "" && b.Path == "" }
+
+// OrDefault returns the binding, or the fallback POST /tools/{name} for a tool that declared none.
+func (b REST) OrDefault(tool string) REST {
+	if b.IsZero() {
+		return REST{Method: http.MethodPost, Path: "/tools/" + tool, Status: http.StatusOK}
+	}
+	if b.Status == 0 {
+		b.Status = http.StatusOK
+	}
+	return b
+}
+
+// BodyFields reports whether the non-path inputs travel in a JSON body (else in the query).
+func (b REST) BodyFields() bool {
+	switch b.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+		return true
+	}
+	return false
+}
+
+// PathParams lists the {names} in the path, in order.
+func (b REST) PathParams() []string {
+	var out []string
+	for _, seg := range strings.Split(b.Path, "/") {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			out = append(out, seg[1:len(seg)-1])
+		}
+	}
+	return out
+}
+
+// Wait makes a tool able to wait for its result to become final (the wait_seconds input),
+// so an agent need not poll. The registry runs the loop; the tool says only what "final" is
+// and how to re-read.
+type Wait[Out any] struct {
+	// Done reports a final result: waiting stops.
+	Done func(Out) bool
+	// Reload reads the current state of a result.
+	Reload func(ctx context.Context, d *Deps, c Caller, out Out) (Out, error)
+	// Describe is the progress message for a result (optional).
+	Describe func(Out) string
+}
+
+// The input fields every surface gets from the registry rather than from a tool's Go type.
+const (
+	// FieldIdempotencyKey is the idempotency key input of tools that create (Tool.Creates).
+	FieldIdempotencyKey = "idempotency_key"
+	// FieldWaitSeconds is the wait input of tools with a Wait.
+	FieldWaitSeconds = "wait_seconds"
+	// MaxWaitSeconds bounds wait_seconds, below common client and proxy timeouts.
+	MaxWaitSeconds = 120
+	// IdempotencyTTL is how long a stored response is replayed.
+	IdempotencyTTL = 24 * time.Hour
+	// idempotencyStale is when an unfinished claim counts as abandoned by a dead process.
+	idempotencyStale = 2 * time.Minute
+)
+
+// addSurfaceInputs adds the registry-provided inputs to a tool's input schema.
+func addSurfaceInputs(s *jsonschema.Schema, creates, waits bool) {
+	if s.Properties == nil {
+		s.Properties = map[string]*jsonschema.Schema{}
+	}
+	if creates {
+		one, max := 1, 255
+		s.Properties[FieldIdempotencyKey] = &jsonschema.Schema{Type: "string", MinLength: &one, MaxLength: &max,
+			Description: "a unique key (a UUID, say) that makes retries safe: the same key with the same arguments within 24 h returns the first result instead of creating again; with other arguments it is refused (conflict)"}
+		s.PropertyOrder = append(s.PropertyOrder, FieldIdempotencyKey)
+	}
+	if waits {
+		zero, max := 0.0, float64(MaxWaitSeconds)
+		s.Properties[FieldWaitSeconds] = &jsonschema.Schema{Type: "integer", Minimum: &zero, Maximum: &max,
+			Description: fmt.Sprintf("wait up to this many seconds (at most %d) for a final status before answering, with progress notifications where the surface has them; 0 = answer at once", MaxWaitSeconds)}
+		s.PropertyOrder = append(s.PropertyOrder, FieldWaitSeconds)
+	}
+}
+
+func (c *compiled[In, Out]) decodeOut(raw []byte) (any, error) {
+	var out Out
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("decode stored %s result: %w", c.tool.Name, err)
+	}
+	return out, nil
+}
+
+func (c *compiled[In, Out]) waitDone(out any) bool {
+	o, ok := out.(Out)
+	return !ok || c.tool.Wait == nil || c.tool.Wait.Done(o)
+}
+
+func (c *compiled[In, Out]) reload(ctx context.Context, d *Deps, caller Caller, out any) (any, error) {
+	o, ok := out.(Out)
+	if !ok || c.tool.Wait == nil {
+		return out, nil
+	}
+	return c.tool.Wait.Reload(ctx, d, caller, o)
+}
+
+func (c *compiled[In, Out]) describe(out any) string {
+	o, ok := out.(Out)
+	if ok && c.tool.Wait != nil && c.tool.Wait.Describe != nil {
+		return c.tool.Wait.Describe(o)
+	}
+	return c.summarize(out)
+}
+
+// Progress is one progress report of a call that waits.
+type Progress struct {
+	// Elapsed and Total are seconds; Elapsed grows with every report.
+	Elapsed, Total float64
+	Message        string
+}
+
+// CallOptions are what a surface may add to a call beyond the arguments.
+type CallOptions struct {
+	// IdempotencyKey comes from a transport header (REST Idempotency-Key). It applies to any
+	// tool that is not read-only; the idempotency_key argument applies to tools that create.
+	IdempotencyKey string
+	// Progress, when set, receives progress while a call waits (wait_seconds).
+	Progress func(Progress)
+	// WaitInterval is how often a waiting call re-reads its result (default 500 ms).
+	WaitInterval time.Duration
+}
+
+// CallMeta tells a surface how a call was answered.
+type CallMeta struct {
+	// Replayed is true when the result is the stored response of an earlier call with the same idempotency key.
+	Replayed bool
+}
+
+// CallWith is Call with the surface's options: idempotency keys, waiting with progress.
+func (r *Registry) CallWith(ctx context.Context, caller Caller, name string, raw json.RawMessage, o CallOptions) (any, CallMeta, error) {
+	var meta CallMeta
+	t, ok := r.byName[name]
+	if !ok {
+		return nil, meta, Errorf(CodeNotFound, "", "no tool named %q", name)
+	}
+	info := t.info()
+	if terr := authorize(caller, info); terr != nil {
+		return nil, meta, terr
+	}
+	v, terr := decodeArgs(raw)
+	if terr != nil {
+		return nil, meta, terr
+	}
+	if err := t.validateIn(v); err != nil {
+		return nil, meta, schemaError(err)
+	}
+	args := v.(map[string]any)
+	if terr := sessionTarget(caller, args); terr != nil {
+		return nil, meta, terr
+	}
+	idemKey, waitSecs, raw, terr := surfaceArgs(info, args, raw, o.IdempotencyKey)
+	if terr != nil {
+		return nil, meta, terr
+	}
+	var out any
+	if idemKey != "" {
+		var err error
+		out, meta.Replayed, err = r.callIdempotent(ctx, t, caller, idemKey, args, raw)
+		if err != nil {
+			return nil, meta, err
+		}
+	} else {
+		var err error
+		if out, err = t.call(ctx, r.deps, caller, raw); err != nil {
+			return nil, meta, r.toolError(ctx, caller, name, err)
+		}
+	}
+	if waitSecs > 0 {
+		var err error
+		if out, err = r.wait(ctx, t, caller, out, waitSecs, o); err != nil {
+			return nil, meta, r.toolError(ctx, caller, name, err)
+		}
+	}
+	return out, meta, nil
+}
+
+// surfaceArgs takes the registry-provided fields out of the arguments, so the tool's own
+// input type never sees them, and reconciles the key given as an argument with a header's.
+func surfaceArgs(info Info, args map[string]any, raw json.RawMessage, headerKey string) (string, int, json.RawMessage, *Error) {
+	key, _ := args[FieldIdempotencyKey].(string)
+	waitSecs := 0
+	if w, ok := args[FieldWaitSeconds].(float64); ok {
+		waitSecs = int(w)
+	}
+	_, hasKey := args[FieldIdempotencyKey]
+	_, hasWait := args[FieldWaitSeconds]
+	if hasKey || hasWait {
+		delete(args, FieldIdempotencyKey)
+		delete(args, FieldWaitSeconds)
+		b, err := json.Marshal(args)
+		if err != nil {
+			return "", 0, nil, Errorf(CodeMalformed, "", "arguments cannot be re-encoded: %v", err)
+		}
+		raw = b
+	}
+	headerKey = strings.TrimSpace(headerKey)
+	switch {
+	case headerKey == "":
+	case info.Annotations.ReadOnly:
+		headerKey = "" // a read is safe to repeat; the key means nothing
+	case len(headerKey) > 255:
+		return "", 0, nil, Errorf(CodeInvalidArgument, "Idempotency-Key", "longer than 255 characters")
+	case key != "" && key != headerKey:
+		return "", 0, nil, Errorf(CodeInvalidArgument, FieldIdempotencyKey, "differs from the Idempotency-Key header; send one of them")
+	default:
+		key = headerKey
+	}
+	return key, waitSecs, raw, nil
+}
+
+// callIdempotent runs a call at most once per (account, mode, key): a repeat with the same
+// tool and arguments gets the stored response, one with other arguments a conflict. The key
+// is claimed in the database before the call, so concurrent repeats — on any process sharing
+// the database — cannot both create.
+func (r *Registry) callIdempotent(ctx context.Context, t Descriptor, caller Caller, key string, args map[string]any, raw json.RawMessage) (any, bool, error) {
+	name := t.info().Name
+	canon, err := json.Marshal(args) // map keys sort, so equal arguments hash equal
+	if err != nil {
+		return nil, false, Errorf(CodeMalformed, "", "arguments cannot be encoded: %v", err)
+	}
+	sum := sha256.Sum256(append([]byte(name+"\n"), canon...))
+	hash := hex.EncodeToString(sum[:])
+	sc := caller.scope()
+	store := r.deps.Store
+	claim, err := store.ClaimIdempotencyKey(ctx, sc, key, hash, IdempotencyTTL, idempotencyStale)
+	if errors.Is(err, db.ErrConflict) {
+		return nil, false, Errorf(CodeConflict, FieldIdempotencyKey, "a request with this idempotency key is being processed; retry shortly")
+	}
+	if err != nil {
+		return nil, false, r.toolError(ctx, caller, name, err)
+	}
+	if !claim.Claimed {
+		ex := claim.Existing
+		if ex.RequestHash != hash {
+			return nil, false, Errorf(CodeConflict, FieldIdempotencyKey, "this idempotency key was used with other arguments (or another tool) in the last 24 h; use a new key")
+		}
+		if ex.Response == db.IdempotencyInFlight {
+			return nil, false, Errorf(CodeConflict, FieldIdempotencyKey, "a request with this idempotency key is being processed; retry shortly")
+		}
+		out, err := t.decodeOut([]byte(ex.Response))
+		if err != nil {
+			return nil, false, r.toolError(ctx, caller, name, err)
+		}
+		return out, true, nil
+	}
+	out, callErr := t.call(ctx, r.deps, caller, raw)
+	if callErr != nil {
+		// Only successes are remembered: a caller who fixes the request may retry with the key.
+		if err := store.ReleaseIdempotencyKey(context.WithoutCancel(ctx), sc, key); err != nil {
+			r.deps.logger().ErrorContext(ctx, "release idempotency key", "err", err)
+		}
+		return nil, false, r.toolError(ctx, caller, name, callErr)
+	}
+	body, err := json.Marshal(out)
+	if err == nil {
+		err = store.CompleteIdempotencyKey(context.WithoutCancel(ctx), sc, key, string(body))
+	}
+	if err != nil {
+		// The object exists; failing now would invite a duplicate. Answer, and log.
+		r.deps.logger().ErrorContext(ctx, "store idempotent response", "tool", name, "err", err)
+	}
+	return out, false, nil
+}
+
+// wait re-reads a result until it is final, the time is up (the current result is the
+// answer) or ctx ends (the client cancelled: an error).
+func (r *Registry) wait(ctx context.Context, t Descriptor, caller Caller, out any, secs int, o CallOptions) (any, error) {
+	interval := o.WaitInterval
+	if interval <= 0 {
+		interval = 500 * time.Millisecond
+	}
+	start := time.Now()
+	deadline := start.Add(time.Duration(secs) * time.Second)
+	report := func(cur any) {
+		if o.Progress != nil {
+			o.Progress(Progress{Elapsed: time.Since(start).Seconds(), Total: float64(secs), Message: t.describe(cur)})
+		}
+	}
+	timer := time.NewTimer(interval)
+	defer timer.Stop()
+	for {
+		if t.waitDone(out) {
+			return out, nil
+		}
+		report(out)
+		left := time.Until(deadline)
+		if left <= 0 {
+			return out, nil
+		}
+		timer.Reset(min(interval, left))
+		select {
+		case <-ctx.Done():
+			return nil, Errorf(CodeUnavailable, "", "cancelled while waiting: %v", context.Cause(ctx))
+		case <-timer.C:
+		}
+		next, err := t.reload(ctx, r.deps, caller, out)
+		if err != nil {
+			return nil, err
+		}
+		out = next
+	}
+}
+
+// Tool returns the description of one tool.
+func (r *Registry) Tool(name string) (Info, bool) {
+	t, ok := r.byName[name]
+	if !ok {
+		return Info{}, false
+	}
+	return t.info(), true
+}
