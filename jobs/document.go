@@ -210,6 +210,9 @@ func (d *Documents) Policy(in *CheckInput) document.Policy {
 	v := in.Verification
 	p := document.Policy{AllowedCountries: d.cfg.AllowedCountries, AllowedDocTypes: d.cfg.AllowedDocTypes,
 		Prefill: document.Prefill{Name: in.Applicant.Name, DOB: in.Applicant.DOB}, Now: in.Now}
+	if v.AllowedCountries != "" {
+		p.AllowedCountries = narrow(d.cfg.AllowedCountries, strings.Split(v.AllowedCountries, ","))
+	}
 	if t := expectedDocType(v.DocumentType); t != "" {
 		p.AllowedDocTypes = []string{t}
 	}
@@ -455,5 +458,23 @@ func documentOutcome(side *DocumentSide) *models.CheckOutcome {
 	}
 	out.Versions["document_engine"] = r.Engine.Engine + "@" + r.Engine.Version
 	out.Versions["document_ocr"] = strings.TrimSuffix(r.Engine.OCR+"@"+r.Engine.Model+r.Engine.Tesseract, "@")
+	return out
+}
+
+// narrow is the verification's list within the server's (empty server list = any). When
+// nothing is left, a sentinel no document carries keeps every country refused.
+func narrow(server, verification []string) []string {
+	if len(server) == 0 {
+		return verification
+	}
+	var out []string
+	for _, c := range verification {
+		if slices.Contains(server, c) {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return []string{"---"}
+	}
 	return out
 }

@@ -119,20 +119,23 @@ type Verification struct {
 	RedirectURL  string  `bun:"redirect_url"`
 	CallbackURL  string  `bun:"callback_url"`
 	// SuccessURL, FailureURL and ReviewURL are per-outcome redirects (empty = RedirectURL).
-	SuccessURL  string     `bun:"success_url"`
-	FailureURL  string     `bun:"failure_url"`
-	ReviewURL   string     `bun:"review_url"`
-	MinAge      *int       `bun:"min_age"`
-	MaxAge      *int       `bun:"max_age"`
-	Locale      string     `bun:"locale"`
-	TokenHash   string     `bun:"token_hash"`
-	TokenSealed []byte     `bun:"token_sealed"` // the session token, encrypted, so hosted_url can be shown again
-	Result      *string    `bun:"result"`       // JSON object, set when a decision is made
-	ExpiresAt   time.Time  `bun:"expires_at"`
-	SubmittedAt *time.Time `bun:"submitted_at"`
-	CompletedAt *time.Time `bun:"completed_at"`
-	CreatedAt   time.Time  `bun:"created_at"`
-	UpdatedAt   time.Time  `bun:"updated_at"`
+	SuccessURL string `bun:"success_url"`
+	FailureURL string `bun:"failure_url"`
+	ReviewURL  string `bun:"review_url"`
+	// AllowedCountries are the issuing states the document check accepts (comma-separated
+	// ICAO codes; empty = any the server accepts).
+	AllowedCountries string     `bun:"allowed_countries"`
+	MinAge           *int       `bun:"min_age"`
+	MaxAge           *int       `bun:"max_age"`
+	Locale           string     `bun:"locale"`
+	TokenHash        string     `bun:"token_hash"`
+	TokenSealed      []byte     `bun:"token_sealed"` // the session token, encrypted, so hosted_url can be shown again
+	Result           *string    `bun:"result"`       // JSON object, set when a decision is made
+	ExpiresAt        time.Time  `bun:"expires_at"`
+	SubmittedAt      *time.Time `bun:"submitted_at"`
+	CompletedAt      *time.Time `bun:"completed_at"`
+	CreatedAt        time.Time  `bun:"created_at"`
+	UpdatedAt        time.Time  `bun:"updated_at"`
 
 	// ReusedFrom is the verification whose reusable identity this one re-verified (reverify).
 	ReusedFrom *string `bun:"reused_from"`

@@ -33,7 +33,7 @@ var errorResponses = []struct {
 	{404, tools.CodeNotFound, "No such object for this account and mode.", "id", "no verification ver_01J… in this account and mode"},
 	{409, tools.CodeConflict, "The object's state does not allow this, or the Idempotency-Key was used with another request.", "idempotency_key", "this idempotency key was used with other arguments (or another tool) in the last 24 h; use a new key"},
 	{413, tools.CodeTooLarge, "The body (or a field) is over its size limit.", "", "the body is over the limit of 20971520 bytes"},
-	{415, codeUnsupportedMediaType, "The body is not sent as application/json.", "", `send the body as Content-Type: application/json (got "text/plain")`},
+	{415, codeUnsupportedMediaType, "The body is not sent as application/json or multipart/form-data.", "", `send the body as Content-Type: application/json or multipart/form-data (got "text/plain")`},
 	{422, tools.CodeInvalidArgument, "A field fails the schema or a business rule; field names it.", "applicant.email", "not an email address"},
 	{429, tools.CodeRateLimited, "Over the API key's request budget; retry after Retry-After seconds.", "", "over this API key's budget of 120 requests a minute; retry in 1 s"},
 	{500, tools.CodeInternal, "An unexpected failure; details are logged, not shown.", "", "internal error; it has been logged"},
@@ -219,7 +219,12 @@ func operation(rt *route, schemas map[string]any, outputs map[string]string) (ma
 			}
 			content["example"] = ex
 		}
-		op["requestBody"] = map[string]any{"required": bodyRequired, "content": map[string]any{"application/json": content}}
+		media := map[string]any{"application/json": content}
+		if flatBody(props, rt.params) {
+			// The same fields as a form: files are read into the string fields as data URLs.
+			media["multipart/form-data"] = map[string]any{"schema": bodySchema}
+		}
+		op["requestBody"] = map[string]any{"required": bodyRequired, "content": media}
 	}
 	okHeaders := rateHeaders(false)
 	if b.Method == http.MethodPost && !info.Annotations.ReadOnly {
@@ -383,4 +388,19 @@ func tags(reg *tools.Registry) []any {
 			"description": fmt.Sprintf("Routes under %s/%s; the same operations are the MCP and JSON-RPC tools %s.", BasePath, t, strings.Join(byTag[t], ", "))})
 	}
 	return out
+}
+
+// flatBody reports whether every body property is a scalar or an array of scalars: what a
+// multipart/form-data body can carry (readMultipart).
+func flatBody(props map[string]any, params []string) bool {
+	for name, p := range props {
+		if slices.Contains(params, name) {
+			continue
+		}
+		m, _ := p.(map[string]any)
+		if t, _ := m["type"].(string); t == "object" || t == "" {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -225,7 +226,7 @@ func (h *Handler) args(w http.ResponseWriter, r *http.Request, rt *route) (json.
 	var body []byte
 	if rt.binding.BodyFields() {
 		var terr *tools.Error
-		if body, terr = h.readBody(w, r); terr != nil {
+		if body, terr = h.readBody(w, r, rt); terr != nil {
 			return nil, terr
 		}
 		if len(r.URL.Query()) > 0 {
@@ -278,8 +279,11 @@ func (h *Handler) args(w http.ResponseWriter, r *http.Request, rt *route) (json.
 	return raw, nil
 }
 
-// readBody reads a JSON body of at most BodyLimit bytes; an empty body is no arguments.
-func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *tools.Error) {
+// readBody reads a JSON body of at most BodyLimit bytes; an empty body is no arguments. A
+// multipart/form-data body (what an HTML form or `curl -F` sends) is turned into the same
+// JSON: fields become arguments of the input's types, and files become data URLs, which is
+// how every image input takes an image.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, rt *route) ([]byte, *tools.Error) {
 	if r.ContentLength > h.opts.BodyLimit {
 		return nil, tooLarge(h.opts.BodyLimit)
 	}
@@ -288,8 +292,11 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *too
 	}
 	ct := r.Header.Get("Content-Type")
 	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && mt == "multipart/form-data" {
+		return h.readMultipart(w, r, rt)
+	}
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		return nil, &tools.Error{Code: codeUnsupportedMediaType, Message: fmt.Sprintf("send the body as Content-Type: application/json (got %q)", ct)}
+		return nil, &tools.Error{Code: codeUnsupportedMediaType, Message: fmt.Sprintf("send the body as Content-Type: application/json or multipart/form-data (got %q)", ct)}
 	}
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.opts.BodyLimit))
 	var mbe *http.MaxBytesError
@@ -413,4 +420,53 @@ func BearerToken(r *http.Request) string {
 		return strings.TrimSpace(h[7:])
 	}
 	return ""
+}
+
+// readMultipart converts a multipart/form-data body into the tool's JSON arguments.
+func (h *Handler) readMultipart(w http.ResponseWriter, r *http.Request, rt *route) ([]byte, *tools.Error) {
+	r.Body = http.MaxBytesReader(w, r.Body, h.opts.BodyLimit)
+	if err := r.ParseMultipartForm(h.opts.BodyLimit); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, tooLarge(h.opts.BodyLimit)
+		}
+		return nil, tools.Errorf(tools.CodeMalformed, "", "the multipart body cannot be read: %v", err)
+	}
+	defer func() { _ = r.MultipartForm.RemoveAll() }()
+	args := map[string]any{}
+	for name, vals := range r.MultipartForm.Value {
+		p, ok := rt.props[name]
+		if !ok {
+			return nil, tools.Errorf(tools.CodeInvalidArgument, name, "unknown field; see %s for this route's fields", SpecPath)
+		}
+		v, terr := queryValue(name, p, vals)
+		if terr != nil {
+			return nil, terr
+		}
+		args[name] = v
+	}
+	for name, files := range r.MultipartForm.File {
+		if p, ok := rt.props[name]; !ok || p.typ != "string" {
+			return nil, tools.Errorf(tools.CodeInvalidArgument, name, "this field does not take a file")
+		}
+		if _, dup := args[name]; dup || len(files) != 1 {
+			return nil, tools.Errorf(tools.CodeInvalidArgument, name, "send one file or one value")
+		}
+		f, err := files[0].Open()
+		if err != nil {
+			return nil, tools.Errorf(tools.CodeMalformed, name, "cannot read the file: %v", err)
+		}
+		b, err := io.ReadAll(f)
+		_ = f.Close()
+		if err != nil {
+			return nil, tools.Errorf(tools.CodeMalformed, name, "cannot read the file: %v", err)
+		}
+		// The content decides the type; the tool checks it is an image it accepts.
+		args[name] = "data:" + strings.SplitN(http.DetectContentType(b), ";", 2)[0] + ";base64," + base64.StdEncoding.EncodeToString(b)
+	}
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return nil, tools.Errorf(tools.CodeMalformed, "", "arguments cannot be encoded: %v", err)
+	}
+	return raw, nil
 }

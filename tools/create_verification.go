@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kycd/kycd/checks/mrz"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
@@ -17,20 +18,21 @@ import (
 
 // CreateVerificationInput is what a caller may say about a new verification.
 type CreateVerificationInput struct {
-	DocumentType string                `json:"document_type,omitempty" jsonschema:"expected document type; omit to accept any" enum:"passport,id_card,drivers_license,residence_permit"`
-	Applicant    *models.ApplicantData `json:"applicant,omitempty" jsonschema:"what you already know about the person; the document is compared with it"`
-	Checks       []string              `json:"checks,omitempty" jsonschema:"checks to run; default: the API key's enabled checks that this server can run" enum:"document,face_match,liveness,age,screening" maxItems:"5"`
-	ExternalRef  string                `json:"external_ref,omitempty" jsonschema:"your id for the applicant; verifications with the same external_ref share one applicant" maxLength:"128"`
-	Metadata     map[string]any        `json:"metadata,omitempty" jsonschema:"your key-value data (at most 16 KiB as JSON), returned as given"`
-	RedirectURL  string                `json:"redirect_url,omitempty" jsonschema:"absolute http(s) URL the hosted flow sends the applicant to when done" maxLength:"2048" format:"uri"`
-	SuccessURL   string                `json:"success_url,omitempty" jsonschema:"absolute http(s) URL for an approved applicant, instead of redirect_url" maxLength:"2048" format:"uri"`
-	FailureURL   string                `json:"failure_url,omitempty" jsonschema:"absolute http(s) URL for a rejected, expired or cancelled verification, instead of redirect_url" maxLength:"2048" format:"uri"`
-	ReviewURL    string                `json:"review_url,omitempty" jsonschema:"absolute http(s) URL for a verification sent to manual review, instead of redirect_url" maxLength:"2048" format:"uri"`
-	CallbackURL  string                `json:"callback_url,omitempty" jsonschema:"absolute https URL that receives this verification's events" maxLength:"2048" format:"uri"`
-	ExpiresIn    int                   `json:"expires_in,omitempty" jsonschema:"seconds until an unfinished session expires: 60 to 2592000 (30 days); default 1800" minimum:"60" maximum:"2592000"`
-	MinAge       *int                  `json:"min_age,omitempty" jsonschema:"minimum age the applicant must have (years)" minimum:"0" maximum:"150"`
-	MaxAge       *int                  `json:"max_age,omitempty" jsonschema:"maximum age the applicant may have (years)" minimum:"0" maximum:"150"`
-	Locale       string                `json:"locale,omitempty" jsonschema:"language of the hosted flow as a BCP 47 tag (en, pt-BR, de); default: the applicant's browser" maxLength:"35"`
+	DocumentType     string                `json:"document_type,omitempty" jsonschema:"expected document type; omit to accept any" enum:"passport,id_card,drivers_license,residence_permit"`
+	Applicant        *models.ApplicantData `json:"applicant,omitempty" jsonschema:"what you already know about the person; the document is compared with it"`
+	Checks           []string              `json:"checks,omitempty" jsonschema:"checks to run; default: the API key's enabled checks that this server can run" enum:"document,face_match,liveness,age,screening" maxItems:"5"`
+	ExternalRef      string                `json:"external_ref,omitempty" jsonschema:"your id for the applicant; verifications with the same external_ref share one applicant" maxLength:"128"`
+	Metadata         map[string]any        `json:"metadata,omitempty" jsonschema:"your key-value data (at most 16 KiB as JSON), returned as given"`
+	RedirectURL      string                `json:"redirect_url,omitempty" jsonschema:"absolute http(s) URL the hosted flow sends the applicant to when done" maxLength:"2048" format:"uri"`
+	AllowedCountries []string              `json:"allowed_countries,omitempty" jsonschema:"issuing states whose documents the document check accepts, as ICAO codes (alpha-3, D for Germany); default: any this server accepts" maxItems:"250"`
+	SuccessURL       string                `json:"success_url,omitempty" jsonschema:"absolute http(s) URL for an approved applicant, instead of redirect_url" maxLength:"2048" format:"uri"`
+	FailureURL       string                `json:"failure_url,omitempty" jsonschema:"absolute http(s) URL for a rejected, expired or cancelled verification, instead of redirect_url" maxLength:"2048" format:"uri"`
+	ReviewURL        string                `json:"review_url,omitempty" jsonschema:"absolute http(s) URL for a verification sent to manual review, instead of redirect_url" maxLength:"2048" format:"uri"`
+	CallbackURL      string                `json:"callback_url,omitempty" jsonschema:"absolute https URL that receives this verification's events" maxLength:"2048" format:"uri"`
+	ExpiresIn        int                   `json:"expires_in,omitempty" jsonschema:"seconds until an unfinished session expires: 60 to 2592000 (30 days); default 1800" minimum:"60" maximum:"2592000"`
+	MinAge           *int                  `json:"min_age,omitempty" jsonschema:"minimum age the applicant must have (years)" minimum:"0" maximum:"150"`
+	MaxAge           *int                  `json:"max_age,omitempty" jsonschema:"maximum age the applicant may have (years)" minimum:"0" maximum:"150"`
+	Locale           string                `json:"locale,omitempty" jsonschema:"language of the hosted flow as a BCP 47 tag (en, pt-BR, de); default: the applicant's browser" maxLength:"35"`
 }
 
 // CreateVerification starts a verification.
@@ -72,6 +74,10 @@ func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerific
 	}
 	if in.MinAge != nil && in.MaxAge != nil && *in.MinAge > *in.MaxAge {
 		return Verification{}, invalid("max_age", "must be at least min_age (%d)", *in.MinAge)
+	}
+	countries, err := countryList("allowed_countries", in.AllowedCountries)
+	if err != nil {
+		return Verification{}, err
 	}
 	for field, u := range map[string]string{"success_url": in.SuccessURL, "failure_url": in.FailureURL, "review_url": in.ReviewURL} {
 		if err := checkURL(field, u, false); err != nil {
@@ -121,7 +127,7 @@ func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerific
 		ID: db.NewID("ver", now), AccountID: c.AccountID, Mode: c.Mode, APIKeyID: c.KeyID,
 		Status: models.StatusPending, DocumentType: in.DocumentType, Checks: string(checksJSON),
 		ExternalRef: nullable(in.ExternalRef), Metadata: meta, ApplicantPII: sealedPII,
-		RedirectURL: in.RedirectURL, SuccessURL: in.SuccessURL, FailureURL: in.FailureURL, ReviewURL: in.ReviewURL, CallbackURL: in.CallbackURL, MinAge: in.MinAge, MaxAge: in.MaxAge,
+		AllowedCountries: countries, RedirectURL: in.RedirectURL, SuccessURL: in.SuccessURL, FailureURL: in.FailureURL, ReviewURL: in.ReviewURL, CallbackURL: in.CallbackURL, MinAge: in.MinAge, MaxAge: in.MaxAge,
 		Locale: in.Locale, TokenHash: db.HashSecret(token), TokenSealed: sealedToken,
 		ExpiresAt: now.Add(expiry), CreatedAt: now, UpdatedAt: now,
 	}
@@ -262,4 +268,19 @@ func checkURL(field, raw string, httpsOnly bool) error {
 		return invalid(field, "must not contain credentials")
 	}
 	return nil
+}
+
+// countryList validates ICAO issuing-state codes and joins them for storage.
+func countryList(field string, codes []string) (string, error) {
+	out := make([]string, 0, len(codes))
+	for i, c := range codes {
+		c = strings.ToUpper(strings.TrimSpace(c))
+		if _, ok := mrz.CountryName(c); !ok {
+			return "", invalid(fmt.Sprintf("%s[%d]", field, i), "%q is not an ICAO state or organisation code (alpha-3, D for Germany)", codes[i])
+		}
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return strings.Join(out, ","), nil
 }

@@ -249,3 +249,26 @@ func blankPNG(t *testing.T) string {
 	require.NoError(t, png.Encode(&buf, img))
 	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
 }
+
+// A verification can narrow the issuing states the document check accepts; a code that is
+// not ICAO's is refused at creation naming its position.
+func TestDocumentAllowedCountries(t *testing.T) {
+	t.Parallel()
+	e := documentEnv(t, dbtest.SQLite(t))
+	front, _ := render(t, erika)
+	var v tools.Verification
+	require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"document"},
+		"allowed_countries": []string{"deu", "D", "AUT"}}, &v))
+	require.Equal(t, []string{"DEU", "D", "AUT"}, v.AllowedCountries)
+	var r tools.DocumentResult
+	require.Nil(t, e.Call(t, e.Test, "submit_document", map[string]any{"id": v.ID, "image": front}, &r))
+	require.Equal(t, "fail", r.Verdict)
+	require.Equal(t, "country_not_allowed", r.ValidationErrors[0].Code, "%+v", r.ValidationErrors)
+	require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": v.ID}, nil))
+	require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID, "wait_seconds": 30}, &v))
+	require.Equal(t, "rejected", v.Status)
+
+	te := e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"document"}, "allowed_countries": []string{"FRA", "Narnia"}}, nil)
+	require.NotNil(t, te)
+	require.Equal(t, "allowed_countries[1]", te.Field)
+}

@@ -115,7 +115,7 @@ func reverify(ctx context.Context, d *Deps, c Caller, in ReverifyInput) (Verific
 		ID: db.NewID("ver", now), AccountID: c.AccountID, Mode: c.Mode, APIKeyID: c.KeyID, ApplicantID: tok.ApplicantID,
 		Status: models.StatusPending, DocumentType: orig.DocumentType, Checks: string(checksJSON), ExternalRef: orig.ExternalRef,
 		Metadata: meta, ApplicantPII: orig.ApplicantPII, RedirectURL: orig.RedirectURL, SuccessURL: orig.SuccessURL,
-		FailureURL: orig.FailureURL, ReviewURL: orig.ReviewURL, CallbackURL: orig.CallbackURL,
+		FailureURL: orig.FailureURL, AllowedCountries: orig.AllowedCountries, ReviewURL: orig.ReviewURL, CallbackURL: orig.CallbackURL,
 		MinAge: orig.MinAge, MaxAge: orig.MaxAge, Locale: orig.Locale, TokenHash: db.HashSecret(token), TokenSealed: sealedToken,
 		ExpiresAt: now.Add(defaultExpiry), CreatedAt: now, UpdatedAt: now, ReusedFrom: &origID,
 		Reference: "VER-" + db.RandomString(8, "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"),

@@ -15,31 +15,32 @@ import (
 
 // Verification is a verification as every surface shows it.
 type Verification struct {
-	ID           string                     `json:"id" jsonschema:"verification id (ver_…)"`
-	Reference    string                     `json:"reference" jsonschema:"short human reference (VER-XXXXXXXX) to quote to the applicant or support"`
-	Status       string                     `json:"status" jsonschema:"lifecycle status" enum:"pending,in_progress,processing,approved,needs_review,rejected,expired,cancelled"`
-	Mode         string                     `json:"mode" jsonschema:"live or test" enum:"live,test"`
-	DocumentType *string                    `json:"document_type" jsonschema:"expected document type, null when any is accepted"`
-	Checks       []string                   `json:"checks" jsonschema:"the checks this verification runs"`
-	ApplicantID  string                     `json:"applicant_id" jsonschema:"the applicant (app_…) this verification belongs to"`
-	Applicant    *models.ApplicantData      `json:"applicant" jsonschema:"the applicant data given at creation, null when none"`
-	ExternalRef  *string                    `json:"external_ref" jsonschema:"your reference for the applicant, null when none"`
-	Metadata     map[string]any             `json:"metadata" jsonschema:"your key-value data, returned as given"`
-	HostedURL    string                     `json:"hosted_url" jsonschema:"link to send the applicant to; it carries a session token, so treat it as a secret"`
-	RedirectURL  *string                    `json:"redirect_url" jsonschema:"where the hosted flow sends the applicant when done"`
-	SuccessURL   *string                    `json:"success_url" jsonschema:"where the hosted flow sends an approved applicant (else redirect_url)"`
-	FailureURL   *string                    `json:"failure_url" jsonschema:"where the hosted flow sends the applicant of a rejected, expired or cancelled verification (else redirect_url)"`
-	ReviewURL    *string                    `json:"review_url" jsonschema:"where the hosted flow sends the applicant of a verification in review (else redirect_url)"`
-	CallbackURL  *string                    `json:"callback_url" jsonschema:"where this verification's events are posted"`
-	MinAge       *int                       `json:"min_age" jsonschema:"minimum age required, null when none"`
-	MaxAge       *int                       `json:"max_age" jsonschema:"maximum age allowed, null when none"`
-	Locale       *string                    `json:"locale" jsonschema:"language of the hosted flow, null for the applicant's browser language"`
-	ExpiresAt    time.Time                  `json:"expires_at" jsonschema:"when an unfinished session expires"`
-	CreatedAt    time.Time                  `json:"created_at" jsonschema:"creation time"`
-	UpdatedAt    time.Time                  `json:"updated_at" jsonschema:"last change"`
-	SubmittedAt  *time.Time                 `json:"submitted_at" jsonschema:"when it was submitted for processing"`
-	CompletedAt  *time.Time                 `json:"completed_at" jsonschema:"when a decision was made"`
-	Result       *models.VerificationResult `json:"result" jsonschema:"the decision and its evidence; null until processed"`
+	ID               string                     `json:"id" jsonschema:"verification id (ver_…)"`
+	Reference        string                     `json:"reference" jsonschema:"short human reference (VER-XXXXXXXX) to quote to the applicant or support"`
+	Status           string                     `json:"status" jsonschema:"lifecycle status" enum:"pending,in_progress,processing,approved,needs_review,rejected,expired,cancelled"`
+	Mode             string                     `json:"mode" jsonschema:"live or test" enum:"live,test"`
+	DocumentType     *string                    `json:"document_type" jsonschema:"expected document type, null when any is accepted"`
+	Checks           []string                   `json:"checks" jsonschema:"the checks this verification runs"`
+	ApplicantID      string                     `json:"applicant_id" jsonschema:"the applicant (app_…) this verification belongs to"`
+	Applicant        *models.ApplicantData      `json:"applicant" jsonschema:"the applicant data given at creation, null when none"`
+	ExternalRef      *string                    `json:"external_ref" jsonschema:"your reference for the applicant, null when none"`
+	Metadata         map[string]any             `json:"metadata" jsonschema:"your key-value data, returned as given"`
+	HostedURL        string                     `json:"hosted_url" jsonschema:"link to send the applicant to; it carries a session token, so treat it as a secret"`
+	RedirectURL      *string                    `json:"redirect_url" jsonschema:"where the hosted flow sends the applicant when done"`
+	AllowedCountries []string                   `json:"allowed_countries" jsonschema:"issuing states the document check accepts for this verification; empty = any the server accepts"`
+	SuccessURL       *string                    `json:"success_url" jsonschema:"where the hosted flow sends an approved applicant (else redirect_url)"`
+	FailureURL       *string                    `json:"failure_url" jsonschema:"where the hosted flow sends the applicant of a rejected, expired or cancelled verification (else redirect_url)"`
+	ReviewURL        *string                    `json:"review_url" jsonschema:"where the hosted flow sends the applicant of a verification in review (else redirect_url)"`
+	CallbackURL      *string                    `json:"callback_url" jsonschema:"where this verification's events are posted"`
+	MinAge           *int                       `json:"min_age" jsonschema:"minimum age required, null when none"`
+	MaxAge           *int                       `json:"max_age" jsonschema:"maximum age allowed, null when none"`
+	Locale           *string                    `json:"locale" jsonschema:"language of the hosted flow, null for the applicant's browser language"`
+	ExpiresAt        time.Time                  `json:"expires_at" jsonschema:"when an unfinished session expires"`
+	CreatedAt        time.Time                  `json:"created_at" jsonschema:"creation time"`
+	UpdatedAt        time.Time                  `json:"updated_at" jsonschema:"last change"`
+	SubmittedAt      *time.Time                 `json:"submitted_at" jsonschema:"when it was submitted for processing"`
+	CompletedAt      *time.Time                 `json:"completed_at" jsonschema:"when a decision was made"`
+	Result           *models.VerificationResult `json:"result" jsonschema:"the decision and its evidence; null until processed"`
 	// ReusedFrom and IdentityToken belong to reusable identities (reverify).
 	ReusedFrom    *string `json:"reused_from" jsonschema:"the verification whose reusable identity this one re-verified (reverify), null otherwise"`
 	IdentityToken *string `json:"identity_token" jsonschema:"reusable identity token (rid_…) issued when the verification was approved with a face match: pass it to reverify later; a secret; null when none or revoked"`
@@ -58,7 +59,7 @@ func toVerification(d *Deps, v *models.Verification) (Verification, error) {
 		ID: v.ID, Reference: v.Reference, Status: string(v.Status), Mode: string(v.Mode),
 		DocumentType: nullable(v.DocumentType), ApplicantID: v.ApplicantID, ExternalRef: v.ExternalRef,
 		RedirectURL: nullable(v.RedirectURL), CallbackURL: nullable(v.CallbackURL),
-		SuccessURL: nullable(v.SuccessURL), FailureURL: nullable(v.FailureURL), ReviewURL: nullable(v.ReviewURL),
+		AllowedCountries: splitNonEmpty(v.AllowedCountries), SuccessURL: nullable(v.SuccessURL), FailureURL: nullable(v.FailureURL), ReviewURL: nullable(v.ReviewURL),
 		MinAge: v.MinAge, MaxAge: v.MaxAge, Locale: nullable(v.Locale),
 		ExpiresAt: v.ExpiresAt, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 		SubmittedAt: v.SubmittedAt, CompletedAt: v.CompletedAt, ReusedFrom: v.ReusedFrom,
@@ -168,4 +169,12 @@ func moreNote(more bool) string {
 		return "; more follow (pass next_cursor)"
 	}
 	return ""
+}
+
+// splitNonEmpty splits a stored comma-separated list; "" is an empty list, never [""].
+func splitNonEmpty(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
 }

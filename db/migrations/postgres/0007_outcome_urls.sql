@@ -4,3 +4,6 @@
 ALTER TABLE verifications ADD COLUMN success_url TEXT NOT NULL DEFAULT '';
 ALTER TABLE verifications ADD COLUMN failure_url TEXT NOT NULL DEFAULT '';
 ALTER TABLE verifications ADD COLUMN review_url TEXT NOT NULL DEFAULT '';
+-- Issuing states the document check accepts for this verification (comma-separated ICAO codes;
+-- empty = any the server accepts).
+ALTER TABLE verifications ADD COLUMN allowed_countries TEXT NOT NULL DEFAULT '';

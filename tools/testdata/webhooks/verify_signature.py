@@ -7,7 +7,7 @@ import time
 
 
 def verify_kycd_signature(raw_body: bytes, header: str, secret: str, tolerance: int = 300) -> bool:
-    parts = [p.strip().split("=", 1) for p in header.split(",")]
+    parts = [p.strip().split("=", 1) for p in header.split(",") if "=" in p]
     t = next((v for k, v in parts if k == "t"), None)
     signatures = [v for k, v in parts if k == "v1"]
     if t is None or not signatures or abs(time.time() - int(t)) > tolerance:
