@@ -177,3 +177,26 @@ func (s *Store) KeyScreeningPolicy(ctx context.Context, keyID string) (string, e
 	}
 	return policy, nil
 }
+
+// KeyBiometricThresholds returns a key's face-match and passive-liveness thresholds (0 = the
+// server's default). A revoked key's thresholds still apply to the verifications it created.
+func (s *Store) KeyBiometricThresholds(ctx context.Context, keyID string) (match, live float64, err error) {
+	var k models.APIKey
+	err = s.DB.NewSelect().Model(&k).Column("face_match_threshold", "liveness_threshold").Where("id = ?", keyID).Scan(ctx)
+	if err != nil {
+		return 0, 0, notFound(err, "api key "+keyID)
+	}
+	return k.FaceMatchThreshold, k.LivenessThreshold, nil
+}
+
+// KeyEmbedOrigins returns the origins a key allows to frame its hosted flow.
+func (s *Store) KeyEmbedOrigins(ctx context.Context, keyID string) ([]string, error) {
+	var k models.APIKey
+	if err := s.DB.NewSelect().Model(&k).Column("embed_origins").Where("id = ?", keyID).Scan(ctx); err != nil {
+		return nil, notFound(err, "api key "+keyID)
+	}
+	if k.EmbedOrigins == "" {
+		return nil, nil
+	}
+	return strings.Split(k.EmbedOrigins, ","), nil
+}

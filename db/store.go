@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -54,6 +55,11 @@ type NewKey struct {
 	RateLimit int
 	// ScreeningStrongHit overrides the server's strong-hit policy for this key: review, fail or "".
 	ScreeningStrongHit string
+	// FaceMatchThreshold and LivenessThreshold override the server's (0 = its default).
+	FaceMatchThreshold, LivenessThreshold float64
+	// EmbedOrigins may frame this key's hosted flow (https://shop.example.com), besides the
+	// server's allow-list.
+	EmbedOrigins []string
 }
 
 // CreateAPIKey stores a new key and returns its secret, which is not stored and cannot be shown again.
@@ -66,6 +72,19 @@ func (s *Store) CreateAPIKey(ctx context.Context, nk NewKey) (string, *models.AP
 	}
 	if nk.ScreeningStrongHit != "" && nk.ScreeningStrongHit != "review" && nk.ScreeningStrongHit != "fail" {
 		return "", nil, fmt.Errorf("screening strong hit: must be review or fail, got %q", nk.ScreeningStrongHit)
+	}
+	for name, t := range map[string]float64{"face match threshold": nk.FaceMatchThreshold, "liveness threshold": nk.LivenessThreshold} {
+		if t < 0 || t >= 1 || t != t {
+			return "", nil, fmt.Errorf("%s: must be above 0 and below 1 (0 = the server's default), got %v", name, t)
+		}
+	}
+	origins := make([]string, 0, len(nk.EmbedOrigins))
+	for _, o := range nk.EmbedOrigins {
+		n, err := NormalizeOrigin(o)
+		if err != nil {
+			return "", nil, fmt.Errorf("embed origins: %w", err)
+		}
+		origins = append(origins, n)
 	}
 	if err := s.EnsureAccount(ctx, nk.AccountID, nk.AccountID); err != nil {
 		return "", nil, err
@@ -86,6 +105,8 @@ func (s *Store) CreateAPIKey(ctx context.Context, nk NewKey) (string, *models.AP
 		CreatedAt: s.Now(),
 	}
 	k.ScreeningStrongHit = nk.ScreeningStrongHit // "" = the server default
+	k.FaceMatchThreshold, k.LivenessThreshold = nk.FaceMatchThreshold, nk.LivenessThreshold
+	k.EmbedOrigins = strings.Join(origins, ",")
 	if _, err := s.DB.NewInsert().Model(k).Exec(ctx); err != nil {
 		return "", nil, fmt.Errorf("insert api key: %w", err)
 	}
@@ -411,4 +432,16 @@ func (s *Store) DueForExpiry(ctx context.Context, now time.Time, limit int) ([]m
 		return nil, fmt.Errorf("due for expiry: %w", err)
 	}
 	return rows, nil
+}
+
+// NormalizeOrigin checks that o is a web origin (scheme://host[:port], http or https, no
+// path, query or wildcard) and returns it lower-cased: the form CSP frame-ancestors and
+// postMessage target origins need.
+func NormalizeOrigin(o string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(o))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(u.Host, "*' ;,") {
+		return "", fmt.Errorf("%q is not an origin like https://shop.example.com", o)
+	}
+	return u.Scheme + "://" + strings.ToLower(u.Host), nil
 }

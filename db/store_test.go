@@ -250,3 +250,22 @@ func TestNewIDMonotonicWithinMillisecond(t *testing.T) {
 		prev = next
 	}
 }
+
+// A key's biometric thresholds are stored as given (0 = the server's default) and refused
+// outside (0, 1).
+func TestKeyBiometricThresholds(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := t.Context()
+		_, k, err := s.CreateAPIKey(ctx, db.NewKey{AccountID: "acct_a", Name: "k", Mode: models.ModeTest, FaceMatchThreshold: 0.5})
+		require.NoError(t, err)
+		m, l, err := s.KeyBiometricThresholds(ctx, k.ID)
+		require.NoError(t, err)
+		require.Equal(t, 0.5, m)
+		require.Zero(t, l)
+		_, _, err = s.CreateAPIKey(ctx, db.NewKey{AccountID: "acct_a", Name: "k", Mode: models.ModeTest, FaceMatchThreshold: 1})
+		require.ErrorContains(t, err, "face match threshold")
+		_, _, err = s.KeyBiometricThresholds(ctx, "key_nope")
+		require.ErrorIs(t, err, db.ErrNotFound)
+	})
+}

@@ -164,8 +164,33 @@ func NewBiometrics(store *db.Store, eng *face.Engine, cfg BiometricsConfig, logg
 // Config is the effective configuration (defaults filled).
 func (b *Biometrics) Config() BiometricsConfig { return b.cfg }
 
-// MatchThreshold is the 1:1 face-match threshold.
-func (b *Biometrics) MatchThreshold() float64 { return b.eng.Threshold() }
+// Thresholds are one API key's face-match and passive-liveness thresholds, resolved: the
+// key's own where it set one, else the server's.
+type Thresholds struct {
+	Match, Liveness float64
+}
+
+// ThresholdsFor resolves the thresholds of the key that created a verification or made a call.
+func (b *Biometrics) ThresholdsFor(ctx context.Context, keyID string) (Thresholds, error) {
+	t := Thresholds{Match: b.eng.Threshold(), Liveness: b.cfg.Liveness.PassiveThreshold}
+	if keyID == "" {
+		return t, nil
+	}
+	m, l, err := b.store.KeyBiometricThresholds(ctx, keyID)
+	if errors.Is(err, db.ErrNotFound) {
+		return t, nil
+	}
+	if err != nil {
+		return t, err
+	}
+	if m > 0 {
+		t.Match = m
+	}
+	if l > 0 {
+		t.Liveness = l
+	}
+	return t, nil
+}
 
 // EmbeddingModel identifies the embedding model; embeddings of another model are not comparable.
 func (b *Biometrics) EmbeddingModel() onnx.ModelInfo { return b.eng.EmbeddingModel() }
@@ -272,8 +297,8 @@ type MatchVerdict struct {
 
 // Match compares a probe (a selfie) with a reference (a document portrait, or a selfie
 // of an earlier verification); sides name them in reasons ("selfie:too_dark").
-func (b *Biometrics) Match(probe, reference *FaceAnalysis, probeSide, referenceSide string) (MatchVerdict, error) {
-	v := MatchVerdict{Threshold: b.eng.Threshold()}
+func (b *Biometrics) Match(probe, reference *FaceAnalysis, probeSide, referenceSide string, t Thresholds) (MatchVerdict, error) {
+	v := MatchVerdict{Threshold: t.Match}
 	for _, side := range []struct {
 		name string
 		a    *FaceAnalysis
@@ -316,8 +341,8 @@ type LivenessVerdict struct {
 }
 
 // Passive judges the selfie's liveness score against the configured threshold.
-func (b *Biometrics) Passive(a *FaceAnalysis) LivenessVerdict {
-	v := LivenessVerdict{Threshold: b.cfg.Liveness.PassiveThreshold}
+func (b *Biometrics) Passive(a *FaceAnalysis, t Thresholds) LivenessVerdict {
+	v := LivenessVerdict{Threshold: t.Liveness}
 	if a == nil || a.Liveness == nil {
 		v.Reason = face.ReasonNoFace
 		if a != nil && !a.Quality.OK {
@@ -387,7 +412,7 @@ func (b *Biometrics) DecodeFrames(frames [][]byte) ([]*imaging.RGB, error) {
 
 // VerifyFrames checks a decoded active-liveness capture (frames in capture order) against
 // the challenge steps and the reference embedding the face must match (the selfie's).
-func (b *Biometrics) VerifyFrames(ctx context.Context, steps []liveness.Step, frames []*imaging.RGB, reference face.Embedding) (*liveness.ActiveResult, error) {
+func (b *Biometrics) VerifyFrames(ctx context.Context, steps []liveness.Step, frames []*imaging.RGB, reference face.Embedding, t Thresholds) (*liveness.ActiveResult, error) {
 	obs := make([]liveness.Observation, len(frames))
 	for i, img := range frames {
 		release, err := b.acquire(ctx) // per frame, so a long capture does not hold a core hostage
@@ -402,7 +427,7 @@ func (b *Biometrics) VerifyFrames(ctx context.Context, steps []liveness.Step, fr
 	}
 	cfg := b.cfg.Liveness.Active
 	if cfg.MatchThreshold == 0 {
-		cfg.MatchThreshold = b.eng.Threshold()
+		cfg.MatchThreshold = t.Match
 	}
 	return liveness.VerifySequence(steps, obs, reference, cfg), nil
 }

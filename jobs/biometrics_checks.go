@@ -195,7 +195,11 @@ func (c *FaceMatchCheck) Run(ctx context.Context, in *CheckInput) (*models.Check
 		out.Details["document_quality"] = ref.Quality
 	}
 	out.Details["selfie_quality"] = selfie.Quality
-	m, err := b.Match(selfie, ref, "selfie", refSide)
+	th, err := b.ThresholdsFor(ctx, v.APIKeyID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := b.Match(selfie, ref, "selfie", refSide, th)
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +278,11 @@ func (c *LivenessCheck) Run(ctx context.Context, in *CheckInput) (*models.CheckO
 			out.Versions["liveness_model"] = m.Name + "@" + m.SHA256
 		}
 	}
-	passive := b.Passive(selfie)
+	th, err := b.ThresholdsFor(ctx, v.APIKeyID)
+	if err != nil {
+		return nil, err
+	}
+	passive := b.Passive(selfie, th)
 	out.Details["passive"] = passive
 	if passive.Scored {
 		s := passive.Score

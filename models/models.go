@@ -87,6 +87,13 @@ type APIKey struct {
 	// ScreeningStrongHit is what a strong sanctions hit does to this key's verifications:
 	// "review", "fail", or "" for the server default (KYCD_SCREENING_STRONG_HIT).
 	ScreeningStrongHit string `bun:"screening_strong_hit"`
+	// FaceMatchThreshold and LivenessThreshold override the server's biometric thresholds
+	// for this key's verifications and calls (0 = the server's calibrated default).
+	FaceMatchThreshold float64 `bun:"face_match_threshold"`
+	LivenessThreshold  float64 `bun:"liveness_threshold"`
+	// EmbedOrigins are the origins (comma-separated) allowed to frame this key's hosted flow,
+	// besides the server's --frame-ancestors.
+	EmbedOrigins string `bun:"embed_origins"`
 }
 
 // Applicant is the person (or, later, business) behind one or more verifications.

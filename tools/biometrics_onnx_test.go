@@ -452,3 +452,28 @@ func TestActiveLivenessTools(t *testing.T) {
 		require.Contains(t, string(active), lr3Reason)
 	})
 }
+
+// A key can set its own face-match threshold: the same pair matches for a key on the server's
+// calibrated threshold and not for a key that demands 0.99; the answer names the threshold.
+func TestPerKeyFaceMatchThreshold(t *testing.T) {
+	t.Parallel()
+	e, _ := bioEnv(t, dbtest.SQLite(t), jobs.BiometricsConfig{})
+	obama, obama2 := dataURL(photo(t, "tests", "test_images", "obama.jpg")), dataURL(photo(t, "tests", "test_images", "obama2.jpg"))
+	sc, err := tools.ParseScopes("")
+	require.NoError(t, err)
+	secret, _, err := e.Store.CreateAPIKey(t.Context(), db.NewKey{AccountID: "acct_a", Name: "strict", Mode: models.ModeTest, Scopes: sc, FaceMatchThreshold: 0.99})
+	require.NoError(t, err)
+	strict, err := tools.Authenticate(t.Context(), e.Reg.Deps(), secret)
+	require.NoError(t, err)
+
+	var def, st tools.CompareFacesResult
+	require.Nil(t, e.Call(t, e.Test, "compare_faces", map[string]any{"image_a": obama, "image_b": obama2}, &def))
+	require.Nil(t, e.Call(t, strict, "compare_faces", map[string]any{"image_a": obama, "image_b": obama2}, &st))
+	require.True(t, def.Match)
+	require.Equal(t, 0.99, st.Threshold)
+	require.Equal(t, *def.Score, *st.Score, "the score does not depend on the key")
+	require.False(t, st.Match)
+
+	_, _, err = e.Store.CreateAPIKey(t.Context(), db.NewKey{AccountID: "acct_a", Name: "bad", Mode: models.ModeTest, Scopes: sc, LivenessThreshold: 1.5})
+	require.ErrorContains(t, err, "liveness threshold")
+}

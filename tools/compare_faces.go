@@ -30,7 +30,7 @@ type FaceReport struct {
 type CompareFacesResult struct {
 	// Score is null when a photo failed its quality gate: a low score would be a guess.
 	Score     *float64   `json:"score" jsonschema:"cosine similarity of the two faces (−1..1), null when a photo was unusable"`
-	Threshold float64    `json:"threshold" jsonschema:"the server's match threshold"`
+	Threshold float64    `json:"threshold" jsonschema:"the match threshold: the calling key's own, else the server's"`
 	Match     bool       `json:"match" jsonschema:"score ≥ threshold with both photos usable"`
 	Reason    string     `json:"reason,omitempty" jsonschema:"why there is no score: <a|b>:<quality reason>, e.g. b:face_too_small"`
 	Message   string     `json:"message,omitempty" jsonschema:"the reason for a person"`
@@ -103,7 +103,11 @@ func compareFaces(ctx context.Context, d *Deps, c Caller, in CompareFacesInput) 
 	if err != nil {
 		return CompareFacesResult{}, err
 	}
-	m, err := b.Match(fa, fb, "a", "b")
+	th, err := b.ThresholdsFor(ctx, c.KeyID)
+	if err != nil {
+		return CompareFacesResult{}, err
+	}
+	m, err := b.Match(fa, fb, "a", "b", th)
 	if err != nil {
 		return CompareFacesResult{}, err
 	}

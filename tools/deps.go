@@ -45,6 +45,9 @@ type Caller struct {
 	Checks []models.Check
 	// RateLimit is the key's requests per minute (0 = the server default).
 	RateLimit int
+	// EmbedOrigins are the origins the verification's key allows to frame its hosted flow
+	// (session callers only).
+	EmbedOrigins []string
 	// VerificationID binds a hosted-flow session caller (ScopeSession) to its one
 	// verification; empty for API keys. See AuthenticateSession.
 	VerificationID string

@@ -64,7 +64,11 @@ func AuthenticateSession(ctx context.Context, d *Deps, token string) (Caller, er
 	if d.Store.Now().After(end.Add(SessionGrace)) {
 		return Caller{}, Errorf(CodeUnauthenticated, "", "this verification link is no longer valid")
 	}
-	return sessionCaller(v), nil
+	c := sessionCaller(v)
+	if c.EmbedOrigins, err = d.Store.KeyEmbedOrigins(ctx, v.APIKeyID); err != nil && !errors.Is(err, db.ErrNotFound) {
+		return Caller{}, err
+	}
+	return c, nil
 }
 
 func sessionCaller(v *models.Verification) Caller {
@@ -168,3 +172,7 @@ func sessionTarget(caller Caller, args map[string]any) *Error {
 	}
 	return nil
 }
+
+// NormalizeOrigin checks and lower-cases a web origin (https://shop.example.com), as frame
+// allow-lists and postMessage target origins need; the adapters use it without reaching db.
+func NormalizeOrigin(o string) (string, error) { return db.NormalizeOrigin(o) }

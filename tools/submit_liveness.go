@@ -168,9 +168,13 @@ func submitLiveness(ctx context.Context, d *Deps, c Caller, in SubmitLivenessInp
 		return LivenessResult{}, storeErr(err, "verification", "id")
 	}
 
+	th, err := b.ThresholdsFor(ctx, v.APIKeyID)
+	if err != nil {
+		return LivenessResult{}, err
+	}
 	var r *liveness.ActiveResult
 	if replayed != "" {
-		r = &liveness.ActiveResult{Reason: "replayed_frames", FailedFrame: -1, MatchThreshold: b.MatchThreshold(),
+		r = &liveness.ActiveResult{Reason: "replayed_frames", FailedFrame: -1, MatchThreshold: th.Match,
 			Message: "these frames were already submitted for another challenge; capture new ones"}
 		for i, h := range hashes {
 			if h == replayed {
@@ -178,7 +182,7 @@ func submitLiveness(ctx context.Context, d *Deps, c Caller, in SubmitLivenessInp
 				break
 			}
 		}
-	} else if r, err = b.VerifyFrames(ctx, steps, frames, ref); err != nil {
+	} else if r, err = b.VerifyFrames(ctx, steps, frames, ref, th); err != nil {
 		return LivenessResult{}, err
 	}
 	if err := d.Store.SetChallengeResult(ctx, c.scope(), ch.ID, r.Passed, r); err != nil {

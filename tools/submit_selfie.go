@@ -203,9 +203,13 @@ func submitSelfie(ctx context.Context, d *Deps, c Caller, in SubmitSelfieInput) 
 		return SelfieResult{}, storeErr(err, "verification", "id")
 	}
 	out.Accepted, out.ArtifactID, out.Status = true, &art.ID, string(models.StatusInProgress)
-	lv := b.Passive(fa)
+	th, err := b.ThresholdsFor(ctx, v.APIKeyID)
+	if err != nil {
+		return SelfieResult{}, err
+	}
+	lv := b.Passive(fa, th)
 	out.Liveness = &ScoreVerdict{Score: lv.Score, Threshold: lv.Threshold, Passed: lv.Live}
-	out.Match, err = matchAgainstReference(ctx, d, b, v, fa)
+	out.Match, err = matchAgainstReference(ctx, d, b, v, fa, th)
 	if err != nil {
 		return SelfieResult{}, err
 	}
@@ -214,7 +218,7 @@ func submitSelfie(ctx context.Context, d *Deps, c Caller, in SubmitSelfieInput) 
 
 // matchAgainstReference compares a selfie with the verification's reference face: the
 // reusable identity for a re-verification, else the document portrait; nil when none.
-func matchAgainstReference(ctx context.Context, d *Deps, b *jobs.Biometrics, v *models.Verification, selfie *jobs.FaceAnalysis) (*MatchSummary, error) {
+func matchAgainstReference(ctx context.Context, d *Deps, b *jobs.Biometrics, v *models.Verification, selfie *jobs.FaceAnalysis, th jobs.Thresholds) (*MatchSummary, error) {
 	var ref *jobs.FaceAnalysis
 	against := "document_portrait"
 	if v.ReusedFrom != nil {
@@ -239,7 +243,7 @@ func matchAgainstReference(ctx context.Context, d *Deps, b *jobs.Biometrics, v *
 			return nil, nil
 		}
 	}
-	m, err := b.Match(selfie, ref, "selfie", "document")
+	m, err := b.Match(selfie, ref, "selfie", "document", th)
 	if err != nil {
 		return nil, err
 	}

@@ -153,7 +153,11 @@ func selfie(ctx context.Context, b *jobs.Biometrics, selfieJPEG, portraitSrc []b
 			return err
 		}
 		t1, c1 := time.Now(), cpu()
-		m, err := b.Match(fa, portrait, "selfie", "document")
+		th, err := b.ThresholdsFor(ctx, "") // the server's thresholds
+		if err != nil {
+			return err
+		}
+		m, err := b.Match(fa, portrait, "selfie", "document", th)
 		if err != nil {
 			return err
 		}
@@ -200,13 +204,17 @@ func live(ctx context.Context, b *jobs.Biometrics, eng *face.Engine, src []byte,
 	}
 	steps := []liveness.Step{liveness.LookStraight, liveness.TurnLeft, liveness.TurnRight}
 	var all, cpus []time.Duration
+	th, err := b.ThresholdsFor(ctx, "") // the server's thresholds
+	if err != nil {
+		return err
+	}
 	for i := 0; i < runs+1; i++ {
 		t0, c0 := time.Now(), cpu()
 		dec, err := b.DecodeFrames(frames)
 		if err != nil {
 			return err
 		}
-		r, err := b.VerifyFrames(ctx, steps, dec, ref.Face.Embedding)
+		r, err := b.VerifyFrames(ctx, steps, dec, ref.Face.Embedding, th)
 		if err != nil {
 			return err
 		}

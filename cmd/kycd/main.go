@@ -321,6 +321,9 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 	account := fs.String("account", "acct_default", "owning account id")
 	checks := fs.String("checks", "", "comma-separated checks this key enables by default (default: every available check)")
 	rateLimit := fs.Int("rate-limit", 0, "requests per minute for this key (0 = server default)")
+	matchThreshold := fs.Float64("face-match-threshold", 0, "cosine similarity this key's face matches need, above 0 and below 1 (0 = the server's --face-match-threshold)")
+	livenessThreshold := fs.Float64("liveness-threshold", 0, "passive liveness score this key's selfies need, above 0 and below 1 (0 = the server's --liveness-threshold)")
+	embedOrigins := fs.String("embed-origins", "", "origins allowed to frame this key's hosted flow, comma-separated (https://shop.example.com), besides the server's --frame-ancestors")
 	strongHit := fs.String("screening-strong-hit", "", "what a strong sanctions hit does to this key's verifications: review or fail (default: the server's --screening-strong-hit)")
 	cfgArgs, keyArgs := splitConfigArgs(rest)
 	cfg, _, err := parseConfig("keys", cfgArgs, "data-dir", "database-url", "encryption-keys")
@@ -355,7 +358,8 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 			return errors.New("rate-limit: must be 0 or more")
 		}
 		secret, k, err := store.CreateAPIKey(ctx, db.NewKey{AccountID: *account, Name: *name, Mode: models.Mode(*mode), Scopes: sc, Checks: chk, RateLimit: *rateLimit,
-			ScreeningStrongHit: *strongHit})
+			ScreeningStrongHit: *strongHit, FaceMatchThreshold: *matchThreshold, LivenessThreshold: *livenessThreshold,
+			EmbedOrigins: strings.FieldsFunc(*embedOrigins, func(r rune) bool { return r == ',' || r == ' ' })})
 		if err != nil {
 			return err
 		}

@@ -81,16 +81,15 @@ type Options struct {
 
 // Handler serves the hosted flow under Prefix; SDK serves the Web SDK.
 type Handler struct {
-	reg            *tools.Registry
-	opts           Options
-	pages          map[string]*template.Template
-	cats           map[string]*catalog
-	embedOrigins   []string
-	frameAncestors string
-	publicOrigin   string
-	limit          *limiter
-	log            *slog.Logger
-	static         map[string][]byte
+	reg          *tools.Registry
+	opts         Options
+	pages        map[string]*template.Template
+	cats         map[string]*catalog
+	embedOrigins []string
+	publicOrigin string
+	limit        *limiter
+	log          *slog.Logger
+	static       map[string][]byte
 }
 
 // New builds the flow over the registry. It refuses a malformed FrameAncestors entry.
@@ -116,7 +115,6 @@ func New(reg *tools.Registry, opts Options) (*Handler, error) {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
-	h.frameAncestors = strings.Join(append([]string{"'self'"}, origins...), " ")
 	if d := reg.Deps(); d != nil && d.PublicURL != "" {
 		if u, err := url.Parse(d.PublicURL); err == nil && u.Host != "" {
 			h.publicOrigin = u.Scheme + "://" + u.Host
@@ -647,7 +645,7 @@ type page struct {
 // step the applicant does.
 func (h *Handler) newPage(r *http.Request, s *session, step string) *page {
 	p := &page{Lang: s.cat.lang, L: s.cat, Nonce: newNonce(), CSRF: csrfToken(s.token), Base: s.base(), Step: step,
-		Embed: strings.Join(h.embedOrigins, " "), Poll: int(h.opts.PollInterval / time.Millisecond), Reference: s.v.Reference}
+		Embed: strings.Join(h.originsFor(s), " "), Poll: int(h.opts.PollInterval / time.Millisecond), Reference: s.v.Reference}
 	for _, st := range s.steps {
 		if st != stepResult {
 			p.Steps = append(p.Steps, st)
@@ -685,7 +683,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, name string, co
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	h.setPageHeaders(w, p.Nonce)
+	h.setPageHeaders(w, p.Nonce, p.Embed)
 	w.WriteHeader(code)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(buf.Bytes())
@@ -878,4 +876,16 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// originsFor are the origins that may frame this session's pages: the server's allow-list and
+// the one of the key that created the verification.
+func (h *Handler) originsFor(s *session) []string {
+	out := slices.Clone(h.embedOrigins)
+	for _, o := range s.caller.EmbedOrigins {
+		if !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	return out
 }

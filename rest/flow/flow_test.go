@@ -540,3 +540,32 @@ func TestPerOutcomeRedirects(t *testing.T) {
 	require.NotNil(t, te)
 	require.Equal(t, "review_url", te.Field)
 }
+
+// A key's own embedding allow-list joins the server's for its verifications only: the CSP and
+// the origins the page will post its completion message to.
+func TestPerKeyEmbedOrigins(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{FrameAncestors: []string{"https://server.example"}})
+	sc, err := tools.ParseScopes("")
+	require.NoError(t, err)
+	secret, _, err := e.Store.CreateAPIKey(t.Context(), db.NewKey{AccountID: "acct_a", Name: "shop", Mode: models.ModeTest, Scopes: sc,
+		EmbedOrigins: []string{"https://Shop.Example:8443"}})
+	require.NoError(t, err)
+	shop, err := tools.Authenticate(t.Context(), e.Reg.Deps(), secret)
+	require.NoError(t, err)
+	args := map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Ana Silva"}}
+	var mine tools.Verification
+	require.Nil(t, e.Call(t, shop, "create_verification", args, &mine))
+	other := e.create(t, args)
+
+	r := e.do(t, "GET", pathOf(t, mine.HostedURL), nil, nil)
+	require.Contains(t, r.hdr.Get("Content-Security-Policy"), "frame-ancestors 'self' https://server.example https://shop.example:8443")
+	require.Contains(t, r.body, `data-embed="https://server.example https://shop.example:8443"`)
+	r = e.do(t, "GET", pathOf(t, other.HostedURL), nil, nil)
+	require.True(t, strings.HasSuffix(r.hdr.Get("Content-Security-Policy"), "frame-ancestors 'self' https://server.example"), r.hdr.Get("Content-Security-Policy"))
+	require.NotContains(t, r.body, "shop.example")
+
+	_, _, err = e.Store.CreateAPIKey(t.Context(), db.NewKey{AccountID: "acct_a", Name: "bad", Mode: models.ModeTest, Scopes: sc,
+		EmbedOrigins: []string{"https://*.example.com"}})
+	require.ErrorContains(t, err, "embed origins")
+}

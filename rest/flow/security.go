@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/kycd/kycd/tools"
 )
 
 // parseOrigins validates the embedding allow-list: each entry a bare origin
@@ -24,12 +26,11 @@ func parseOrigins(list []string) ([]string, error) {
 		if o == "" {
 			continue
 		}
-		u, err := url.Parse(o)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
-			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(u.Host, "*' ;") {
-			return nil, fmt.Errorf("frame ancestor %q: want an origin like https://shop.example.com", o)
+		n, err := tools.NormalizeOrigin(o)
+		if err != nil {
+			return nil, fmt.Errorf("frame ancestor: %w", err)
 		}
-		out = append(out, u.Scheme+"://"+strings.ToLower(u.Host))
+		out = append(out, n)
 	}
 	return out, nil
 }
@@ -47,10 +48,10 @@ func newNonce() string {
 // data: for the QR code and blob: for the camera preview); framing only by this origin and
 // the allow-list. Pages are never cached and never send a Referer, because their URL holds
 // the session token.
-func (h *Handler) setPageHeaders(w http.ResponseWriter, nonce string) {
+func (h *Handler) setPageHeaders(w http.ResponseWriter, nonce, embed string) {
 	hd := w.Header()
 	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'nonce-"+nonce+"'; style-src 'self'; img-src 'self' data: blob:; "+
-		"media-src 'self' blob:; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors "+h.frameAncestors)
+		"media-src 'self' blob:; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors "+strings.TrimSpace("'self' "+embed))
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Cache-Control", "no-store")
