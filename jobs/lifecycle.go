@@ -10,12 +10,14 @@ import (
 
 // Event types of the verification timeline.
 const (
-	EventCreated    = "verification.created"
-	EventStarted    = "verification.started"
-	EventProcessing = "verification.processing"
-	EventCompleted  = "verification.completed"
-	EventExpired    = "verification.expired"
-	EventCancelled  = "verification.cancelled"
+	EventCreated = "verification.created"
+	EventStarted = "verification.started"
+	// EventConsentGiven: the applicant agreed to the processing (record_consent).
+	EventConsentGiven = "verification.consent_given"
+	EventProcessing   = "verification.processing"
+	EventCompleted    = "verification.completed"
+	EventExpired      = "verification.expired"
+	EventCancelled    = "verification.cancelled"
 )
 
 // Transition changes a verification's status and writes the matching timeline event in the

@@ -10,6 +10,7 @@ import (
 // subscribe to. A new producer adds its type here: one line.
 var EventTypes = []string{
 	EventCreated,
+	EventConsentGiven,
 	EventStarted,
 	EventDocumentUploaded,
 	EventProcessing,

@@ -20,6 +20,7 @@ func All() []Descriptor {
 		ListWebhookDeliveries.Compile(),
 		ReplayWebhookDelivery.Compile(),
 		ReadMRZ.Compile(),
+		RecordConsent.Compile(),
 		SubmitDocument.Compile(),
 		SubmitSelfie.Compile(),
 		CompareFaces.Compile(),

@@ -38,6 +38,7 @@ const (
 	toolSubmit    = "submit_verification"
 	toolSelfie    = "submit_selfie"
 	toolDocument  = "submit_document"
+	toolConsent   = "record_consent"
 	toolChallenge = "get_liveness_challenge"
 	toolLiveness  = "submit_liveness"
 )
@@ -390,6 +391,16 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request, s *session) {
 	if r.PostFormValue("consent") != "yes" {
 		h.renderIntro(w, r, s, http.StatusUnprocessableEntity, "intro.consent.required")
 		return
+	}
+	// The consent goes into the verification's timeline: when, in which language, and the
+	// hash of the very sentence shown.
+	if h.hasTool(toolConsent) {
+		args := idArgs(s.caller.VerificationID, map[string]any{"statement": s.cat.T("intro.consent"), "locale": s.cat.lang})
+		if _, err := h.reg.Call(r.Context(), s.caller, toolConsent, args); err != nil {
+			code, _ := h.apiError(r.Context(), s, err)
+			h.renderError(w, r, s.cat, code, "error.title", "error.generic")
+			return
+		}
 	}
 	http.Redirect(w, r, s.stepURL(s.next(stepIntro)), http.StatusSeeOther)
 }
