@@ -97,14 +97,8 @@ func TestSubmitDocumentPassport(t *testing.T) {
 		require.NotContains(t, string(b), "C01X00T47", "the full number stays out of the stored result")
 
 		// The timeline has the upload; the portrait was stored for the face match.
-		var evs struct {
-			Data []struct {
-				Type string `json:"type"`
-			} `json:"data"`
-		}
-		require.Nil(t, e.Call(t, e.Test, "list_verification_events", map[string]any{"id": v.ID}, &evs))
 		var types []string
-		for _, ev := range evs.Data {
+		for _, ev := range e.Events(t, e.Test, v.ID) {
 			types = append(types, ev.Type)
 		}
 		require.Contains(t, types, jobs.EventDocumentUploaded)

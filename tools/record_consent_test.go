@@ -27,14 +27,8 @@ func TestRecordConsent(t *testing.T) {
 	sum := sha256.Sum256([]byte("I agree."))
 	require.Equal(t, hex.EncodeToString(sum[:]), rec.StatementSHA256)
 	require.Equal(t, "pt-BR", rec.Locale)
-	var evs struct {
-		Data []struct {
-			Type string         `json:"type"`
-			Data map[string]any `json:"data"`
-		} `json:"data"`
-	}
-	require.Nil(t, e.Call(t, e.Test, "list_verification_events", map[string]any{"id": v.ID}, &evs))
-	last := evs.Data[len(evs.Data)-1]
+	evs := e.Events(t, e.Test, v.ID)
+	last := evs[len(evs)-1]
 	require.Equal(t, jobs.EventConsentGiven, last.Type)
 	require.Equal(t, rec.StatementSHA256, last.Data["statement_sha256"])
 	require.Equal(t, "api", last.Data["via"])

@@ -171,14 +171,8 @@ func TestScreeningOnlyFlowEndToEnd(t *testing.T) {
 		r = e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrf}, "consent": {"yes"}}, nil)
 		require.Equal(t, http.StatusSeeOther, r.code)
 		require.Equal(t, base+"/step/confirm", r.hdr.Get("Location"), "screening only: straight to the data confirmation")
-		var evs struct {
-			Data []struct {
-				Type string         `json:"type"`
-				Data map[string]any `json:"data"`
-			} `json:"data"`
-		}
-		require.Nil(t, e.Call(t, e.Test, "list_verification_events", map[string]any{"id": v.ID}, &evs))
-		last := evs.Data[len(evs.Data)-1]
+		evs := e.Events(t, e.Test, v.ID)
+		last := evs[len(evs)-1]
 		require.Equal(t, "verification.consent_given", last.Type, "the consent is in the timeline")
 		require.Equal(t, "hosted_flow", last.Data["via"])
 		require.Equal(t, "en", last.Data["locale"])

@@ -140,3 +140,21 @@ func (c Check) Run(ctx context.Context, in *jobs.CheckInput) (*models.CheckOutco
 	}
 	return out, nil
 }
+
+// Event is one entry of a verification's timeline as list_verification_events returns it.
+type Event struct {
+	Type string         `json:"type"`
+	Data map[string]any `json:"data"`
+}
+
+// Events reads a verification's timeline (first page, oldest first) through the tool.
+func (e *Env) Events(t testing.TB, c tools.Caller, verificationID string) []Event {
+	t.Helper()
+	var page struct {
+		Data []Event `json:"data"`
+	}
+	if te := e.Call(t, c, "list_verification_events", map[string]any{"id": verificationID, "limit": 100}, &page); te != nil {
+		t.Fatalf("list_verification_events: %v", te)
+	}
+	return page.Data
+}
