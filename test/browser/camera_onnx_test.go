@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 	xdraw "golang.org/x/image/draw"
 
+	"github.com/kycd/kycd/checks/document/synth"
 	"github.com/kycd/kycd/checks/face"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/internal/testdata"
@@ -158,4 +160,44 @@ func writeBlank(t *testing.T, path string) {
 	require.NoError(t, err)
 	defer f.Close()
 	require.NoError(t, png.Encode(f, m))
+}
+
+// TestDocumentCaptureInChromium photographs a passport with Chromium's fake rear camera (a
+// video of a rendered specimen page): the page grabs a frame, downscales and uploads it, the
+// document engine reads its MRZ in the document.analyze job, and the verification is decided.
+func TestDocumentCaptureInChromium(t *testing.T) {
+	dir := t.TempDir()
+	doc, err := synth.Render(synth.Identity{Kind: synth.TD3, DocumentCode: "P", IssuingState: "UTO", Surname: "ERIKSSON", GivenNames: "ANNA MARIA",
+		DocumentNumber: "L898902C3", Nationality: "UTO", DateOfBirth: "1974-08-12", Sex: "F", ExpiryDate: "2034-04-15"},
+		synth.Options{Width: 1280, Height: 720, Fill: 0.7, JPEGQuality: 92}, rand.New(rand.NewPCG(5, 1)))
+	require.NoError(t, err)
+	photo := filepath.Join(dir, "passport.jpg")
+	require.NoError(t, os.WriteFile(photo, doc.Front, 0o600))
+	y4m := filepath.Join(dir, "passport.y4m")
+	writeY4M(t, y4m, photo, 1280, 720, 10)
+
+	h := newHarness(t, harnessOptions{y4m: y4m, setup: func(s *db.Store) (map[models.Check]jobs.CheckRunner, func(*tools.Deps)) {
+		docs, err := jobs.NewDocuments(s, jobs.DocumentsConfig{}, nil)
+		require.NoError(t, err)
+		return map[models.Check]jobs.CheckRunner{models.CheckDocument: docs}, func(d *tools.Deps) { d.Documents = docs }
+	}})
+	v := h.create(map[string]any{"checks": []string{"document"}, "document_type": "passport",
+		"applicant": map[string]any{"name": "Anna Maria Eriksson", "dob": "1974-08-12"}})
+	ctx := h.tab(t, phone)
+	do(t, ctx, chromedp.Navigate(v.HostedURL), chromedp.WaitVisible(chromedp.ID("start")),
+		chromedp.Click(chromedp.ID("consent")), chromedp.Click(chromedp.ID("start")), chromedp.WaitVisible(chromedp.ID("camera")))
+	do(t, ctx, chromedp.Click(chromedp.ID("camera")), chromedp.WaitVisible(chromedp.ID("take")))
+	waitJS(t, ctx, `document.getElementById('video').videoWidth > 0`)
+	shotArtefact(t, ctx, "flow-document-phone")
+	do(t, ctx, chromedp.Click(chromedp.ID("take")))
+	waitJS(t, ctx, `location.pathname.endsWith('/step/confirm') || document.getElementById('message').classList.contains('error')`)
+	require.True(t, eval[bool](t, ctx, `location.pathname.endsWith('/step/confirm')`), "document refused at %s: %s",
+		eval[string](t, ctx, `location.pathname`), eval[string](t, ctx, `(document.getElementById('message') || {}).textContent || ''`))
+	do(t, ctx, chromedp.WaitVisible(chromedp.ID("submit")), chromedp.Click(chromedp.ID("submit")))
+	require.Equal(t, "approved", waitResult(t, ctx), "the camera's passport photo is read and passes the document check")
+
+	var got tools.Verification
+	require.Nil(t, h.env.Call(t, h.env.Test, "get_verification", map[string]any{"id": v.ID}, &got))
+	require.Equal(t, "document", got.Result.Checks[0].Check)
+	require.Equal(t, "UTO", got.Result.Checks[0].Details["issuing_country"])
 }
