@@ -1,6 +1,11 @@
 // Package jobs holds the River job queue and its workers: the verification pipeline
-// (verification.process), session expiry (verification.expire, periodic), and the services
-// the pipeline uses (the screening index).
+// (verification.process), session expiry (verification.expire, periodic), webhook deliveries,
+// document reads (document.analyze), and the services the pipeline uses (the screening index,
+// the face engine, the document engine).
+//
+// Document photos are read in a job, not in the request, because an MRZ read costs 0.1–1 s of
+// CPU that a separate worker process may own; submit_document waits for the job's answer so
+// callers still get the extraction at once (see document.go).
 //
 // Ongoing screening (screening.monitor) runs when any process's Sync sees a new list version and
 // on a schedule; it is unique by the list versions that caused it, and each hit is raised once
