@@ -60,3 +60,35 @@ func TestPeriodicExpiry(t *testing.T) {
 		require.Equal(t, jobs.EventExpired, evs[len(evs)-1].Type)
 	})
 }
+
+// The periodic purge deletes stored idempotent responses older than the TTL and keeps younger ones.
+func TestPeriodicIdempotencyPurge(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		require.NoError(t, s.EnsureAccount(ctx, "acct_x", "X"))
+		sc := db.Scope{AccountID: "acct_x", Mode: models.ModeTest}
+		s.SetClock(func() time.Time { return time.Now().Add(-2 * time.Hour) })
+		_, err := s.ClaimIdempotencyKey(ctx, sc, "old", "h", time.Hour, time.Minute)
+		require.NoError(t, err)
+		s.SetClock(time.Now)
+		_, err = s.ClaimIdempotencyKey(ctx, sc, "new", "h", time.Hour, time.Minute)
+		require.NoError(t, err)
+
+		q, err := jobs.New(s, jobs.Options{Work: true, IdempotencyTTL: time.Hour, PurgeInterval: 200 * time.Millisecond, PollInterval: 50 * time.Millisecond})
+		require.NoError(t, err)
+		require.NoError(t, q.Start(ctx))
+		t.Cleanup(func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = q.Stop(sctx)
+		})
+		count := func(key string) int {
+			var n int
+			require.NoError(t, s.DB.NewRaw(`SELECT count(*) FROM idempotency_keys WHERE key = ?`, key).Scan(ctx, &n))
+			return n
+		}
+		require.Eventually(t, func() bool { return count("old") == 0 }, 30*time.Second, 100*time.Millisecond)
+		require.Equal(t, 1, count("new"))
+	})
+}

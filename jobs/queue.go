@@ -47,6 +47,11 @@ type Options struct {
 	// (SIGKILL, power loss) and retries it (default River's 1 h). Lower values rescue sooner but
 	// also cap the per-job timeout, which is lowered to match.
 	RescueStuckAfter time.Duration
+	// IdempotencyTTL is how long stored idempotent responses are kept (default 24 h; the
+	// tools replay them for tools.IdempotencyTTL, which cmd passes here).
+	IdempotencyTTL time.Duration
+	// PurgeInterval is how often expired idempotency keys are deleted (default DefaultPurgeInterval).
+	PurgeInterval time.Duration
 	// MonitorInterval is how often ongoing screening re-screens the monitored applicants when
 	// the checks include the *Screening engine (default DefaultMonitorInterval; negative = only
 	// when a list version changes).
@@ -79,6 +84,12 @@ func New(store *db.Store, opts Options) (*Queue, error) {
 		opts.Logger = slog.Default()
 	}
 	opts.WebhookRetry = opts.WebhookRetry.WithDefaults()
+	if opts.IdempotencyTTL <= 0 {
+		opts.IdempotencyTTL = 24 * time.Hour
+	}
+	if opts.PurgeInterval <= 0 {
+		opts.PurgeInterval = DefaultPurgeInterval
+	}
 	if opts.WebhookWorkers <= 0 {
 		opts.WebhookWorkers = 20
 	}
@@ -92,6 +103,7 @@ func New(store *db.Store, opts Options) (*Queue, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &processWorker{q: q})
 	river.AddWorker(workers, &expireWorker{q: q})
+	river.AddWorker(workers, &purgeWorker{q: q})
 	river.AddWorker(workers, &deliverWorker{q: q})
 	// The screening engine among the checks also runs ongoing monitoring on this queue.
 	// The document engine among the checks reads uploads in document.analyze jobs.
@@ -125,6 +137,9 @@ func New(store *db.Store, opts Options) (*Queue, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(opts.ExpiryInterval),
 				func() (river.JobArgs, *river.InsertOpts) { return ExpireArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true, ID: "verification.expire"}),
+			river.NewPeriodicJob(river.PeriodicInterval(opts.PurgeInterval),
+				func() (river.JobArgs, *river.InsertOpts) { return PurgeArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true, ID: "idempotency.purge"}),
 		}
 		if monitor != nil && opts.MonitorInterval >= 0 {
 			every := opts.MonitorInterval
