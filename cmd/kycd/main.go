@@ -227,6 +227,7 @@ func serve(ctx context.Context, args []string, httpToo bool) error {
 	var srv *http.Server
 	errc := make(chan error, 1)
 	if httpToo {
+		a.store.CacheAPIKeys(ctx, a.log)
 		ln, err := net.Listen("tcp", cfg.Addr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -267,7 +268,8 @@ func (a *app) routes() (http.Handler, error) {
 		return nil, err
 	}
 	// The hosted applicant flow (/verify/{token}) and the Web SDK (/sdk/kycd.js): rest/flow.
-	fh, err := flow.New(a.reg, flow.Options{Logger: a.log,
+	// The store is the flow's hand-off ledger: desktop-to-phone links open once.
+	fh, err := flow.New(a.reg, flow.Options{Logger: a.log, Handoffs: a.store,
 		FrameAncestors: strings.FieldsFunc(a.cfg.FrameAncestors, func(r rune) bool { return r == ',' || r == ' ' })})
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -60,6 +61,9 @@ func newEnv(t *testing.T, s *db.Store, opts flow.Options) *env {
 	require.NoError(t, err)
 	checks[models.CheckDocument] = docs
 	e.Env = tooltest.New(t, s, checks, func(_ *jobs.Options, d *tools.Deps) { d.PublicURL = e.srv.URL })
+	if opts.Handoffs == nil {
+		opts.Handoffs = s
+	}
 	fh, err = flow.New(e.Reg, opts)
 	require.NoError(t, err)
 	mux := http.NewServeMux()
@@ -346,13 +350,59 @@ func TestHandoffContinuesTheSameSession(t *testing.T) {
 	tampered := link[:len(link)-3] + "AAA"
 	require.Equal(t, http.StatusNotFound, e.do(t, "GET", tampered, nil, nil).code)
 
+	// Single-use: a second open (another phone, a forwarded link) gets the invalid-link page.
+	again := e.do(t, "GET", link, nil, map[string]string{"Accept-Language": "en"})
+	require.Equal(t, http.StatusNotFound, again.code)
+	require.Contains(t, again.body, "This link is not valid")
+	require.NotContains(t, again.body, base, "the refused page does not leak the session link")
+
 	// A fresh code on request (the page refreshes it before it expires).
 	fresh := e.do(t, "POST", base+"/handoff", nil, map[string]string{"X-Kycd-CSRF": csrfOf(t, intro.body), "Origin": e.srv.URL})
 	require.Equal(t, http.StatusOK, fresh.code, fresh.body)
 	require.Contains(t, fresh.body, `"qr":"data:image/png;base64,`)
 
+	var f struct{ URL string }
+	require.NoError(t, json.Unmarshal([]byte(fresh.body), &f))
 	e.skew.Store(int64(tools.HandoffTTL + time.Minute))
-	require.Equal(t, http.StatusNotFound, e.do(t, "GET", link, nil, nil).code, "an expired hand-off code is refused")
+	require.Equal(t, http.StatusNotFound, e.do(t, "GET", pathOf(t, f.URL), nil, nil).code, "an expired hand-off code is refused")
+}
+
+func TestHandoffRedeemedOnceUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	v := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Ana Silva"}})
+	base := pathOf(t, v.HostedURL)
+	intro := e.do(t, "GET", base, nil, nil)
+	fresh := e.do(t, "POST", base+"/handoff", nil, map[string]string{"X-Kycd-CSRF": csrfOf(t, intro.body), "Origin": e.srv.URL})
+	require.Equal(t, http.StatusOK, fresh.code, fresh.body)
+	var f struct{ URL string }
+	require.NoError(t, json.Unmarshal([]byte(fresh.body), &f))
+	link := pathOf(t, f.URL)
+
+	codes := make(chan int, 6)
+	var wg sync.WaitGroup
+	for range cap(codes) {
+		wg.Go(func() { codes <- e.do(t, "GET", link, nil, nil).code })
+	}
+	wg.Wait()
+	close(codes)
+	got := map[int]int{}
+	for c := range codes {
+		got[c]++
+	}
+	require.Equal(t, map[int]int{http.StatusSeeOther: 1, http.StatusNotFound: cap(codes) - 1}, got)
+}
+
+func TestNoHandoffWithoutALedger(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	v := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Ana Silva"}})
+	fh, err := flow.New(e.Reg, flow.Options{})
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	fh.ServeHTTP(rec, httptest.NewRequest("GET", pathOf(t, v.HostedURL), nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.NotContains(t, rec.Body.String(), "handoff-url", "no ledger, no hand-off link that could be opened again and again")
 }
 
 func TestExpiredAndCancelledMidFlow(t *testing.T) {

@@ -70,6 +70,11 @@ func TestHostedFlowInChromium(t *testing.T) {
 		mobile := h.tab(t, phone)
 		do(t, mobile, chromedp.Navigate(link))
 		waitJS(t, mobile, `location.pathname === '`+hostedPath(v)+`'`)
+		// The link opens once: a second phone (or a forwarded message) gets the invalid-link page.
+		second := h.tab(t, phone)
+		do(t, second, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1")))
+		require.Equal(t, "This link is not valid", text(t, second, "h1"))
+		require.NotContains(t, eval[string](t, second, `location.href`), "vst_")
 		consentAndConfirm(t, mobile, phone, "")
 		require.Equal(t, "approved", waitResult(t, mobile))
 
