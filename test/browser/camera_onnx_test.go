@@ -4,6 +4,7 @@ package browser_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -15,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -188,7 +190,7 @@ func TestDocumentCaptureInChromium(t *testing.T) {
 		chromedp.Click(chromedp.ID("consent")), chromedp.Click(chromedp.ID("start")), chromedp.WaitVisible(chromedp.ID("camera")))
 	do(t, ctx, chromedp.Click(chromedp.ID("camera")), chromedp.WaitVisible(chromedp.ID("take")))
 	waitJS(t, ctx, `document.getElementById('video').videoWidth > 0`)
-	shotArtefact(t, ctx, "flow-document-phone")
+	shot(t, ctx, "flow-document-phone")
 	do(t, ctx, chromedp.Click(chromedp.ID("take")))
 	waitJS(t, ctx, `location.pathname.endsWith('/step/confirm') || document.getElementById('message').classList.contains('error')`)
 	require.True(t, eval[bool](t, ctx, `location.pathname.endsWith('/step/confirm')`), "document refused at %s: %s",
@@ -200,4 +202,119 @@ func TestDocumentCaptureInChromium(t *testing.T) {
 	require.Nil(t, h.env.Call(t, h.env.Test, "get_verification", map[string]any{"id": v.ID}, &got))
 	require.Equal(t, "document", got.Result.Checks[0].Check)
 	require.Equal(t, "UTO", got.Result.Checks[0].Details["issuing_country"])
+}
+
+// TestIDCardCaptureInChromium photographs both sides of an ID card (TD1) with Chromium's fake
+// rear camera, as an applicant does: the front (portrait, no MRZ), then, with the camera still
+// running, the card turned over to its back (the three-line MRZ). The fake device reads its
+// y4m file frame by frame, so the test turns the card by overwriting the file in place with
+// the back's frames and waits until the page's video shows them. Nothing reaches the server
+// except what the page grabbed from the camera; the document engine reads both uploads in
+// the document.analyze job, and the verification is decided on them.
+func TestIDCardCaptureInChromium(t *testing.T) {
+	dir := t.TempDir()
+	id := synth.Identity{Kind: synth.TD1, DocumentCode: "ID", IssuingState: "UTO", Surname: "ERIKSSON", GivenNames: "ANNA MARIA",
+		DocumentNumber: "D23145890", Nationality: "UTO", DateOfBirth: "1974-08-12", Sex: "F", ExpiryDate: "2034-04-15"}
+	card, err := synth.Render(id, synth.Options{Width: 1280, Height: 720, Fill: 0.7, JPEGQuality: 92}, rand.New(rand.NewPCG(7, 1)))
+	require.NoError(t, err)
+	require.NotNil(t, card.Back, "a TD1 card has a back")
+	frontJPEG, backJPEG := filepath.Join(dir, "front.jpg"), filepath.Join(dir, "back.jpg")
+	require.NoError(t, os.WriteFile(frontJPEG, card.Front, 0o600))
+	require.NoError(t, os.WriteFile(backJPEG, card.Back, 0o600))
+	camera, backY4M := filepath.Join(dir, "camera.y4m"), filepath.Join(dir, "back.y4m")
+	writeY4M(t, camera, frontJPEG, 1280, 720, 10)
+	writeY4M(t, backY4M, backJPEG, 1280, 720, 10)
+
+	h := newHarness(t, harnessOptions{y4m: camera, setup: func(s *db.Store) (map[models.Check]jobs.CheckRunner, func(*tools.Deps)) {
+		docs, err := jobs.NewDocuments(s, jobs.DocumentsConfig{}, nil)
+		require.NoError(t, err)
+		return map[models.Check]jobs.CheckRunner{models.CheckDocument: docs}, func(d *tools.Deps) { d.Documents = docs }
+	}})
+	v := h.create(map[string]any{"checks": []string{"document"}, "document_type": "id_card",
+		"applicant": map[string]any{"name": "Anna Maria Eriksson", "dob": "1974-08-12"}})
+	ctx := h.tab(t, desktop)
+	do(t, ctx, chromedp.Navigate(v.HostedURL), chromedp.WaitVisible(chromedp.ID("start")),
+		chromedp.Click(chromedp.ID("consent")), chromedp.Click(chromedp.ID("start")), chromedp.WaitVisible(chromedp.ID("camera")))
+	require.Equal(t, "front back", eval[string](t, ctx, `document.getElementById('capture').dataset.sides`), "an ID card has two sides to photograph")
+	require.Equal(t, "Photograph the front of your document", text(t, ctx, "#cap-title"))
+	do(t, ctx, chromedp.Click(chromedp.ID("camera")), chromedp.WaitVisible(chromedp.ID("take")))
+	waitJS(t, ctx, `document.getElementById('video').videoWidth > 0`)
+	front := videoThumb(t, ctx)
+
+	// The front: accepted without an MRZ (an ID card's is on the back), and the page asks for the back.
+	do(t, ctx, chromedp.Click(chromedp.ID("take")))
+	waitJS(t, ctx, `document.getElementById('cap-title').textContent.indexOf('back') >= 0 || document.getElementById('message').classList.contains('error')`)
+	require.Equal(t, "Photograph the back of your document", text(t, ctx, "#cap-title"), "front refused: %s", text(t, ctx, "#message"))
+	require.True(t, eval[bool](t, ctx, `location.pathname.endsWith('/step/document')`))
+
+	// Turn the card over in front of the running camera.
+	turnCard(t, camera, backY4M)
+	deadline := time.Now().Add(15 * time.Second)
+	for prev := videoThumb(t, ctx); ; {
+		time.Sleep(250 * time.Millisecond)
+		cur := videoThumb(t, ctx)
+		if thumbDiff(cur, front) > 12 && thumbDiff(cur, prev) < 2 {
+			break // the video shows a steady picture that is not the front
+		}
+		require.True(t, time.Now().Before(deadline), "the camera never showed the card's back")
+		prev = cur
+	}
+	shot(t, ctx, "flow-document-desktop")
+	do(t, ctx, chromedp.Click(chromedp.ID("take")))
+	waitJS(t, ctx, `location.pathname.endsWith('/step/confirm') || document.getElementById('message').classList.contains('error')`)
+	require.True(t, eval[bool](t, ctx, `location.pathname.endsWith('/step/confirm')`), "back refused at %s: %s",
+		eval[string](t, ctx, `location.pathname`), eval[string](t, ctx, `(document.getElementById('message') || {}).textContent || ''`))
+	do(t, ctx, chromedp.WaitVisible(chromedp.ID("submit")), chromedp.Click(chromedp.ID("submit")))
+	require.Equal(t, "approved", waitResult(t, ctx), "the camera's two photos of the card are read and pass the document check")
+
+	var got tools.Verification
+	require.Nil(t, h.env.Call(t, h.env.Test, "get_verification", map[string]any{"id": v.ID}, &got))
+	require.Equal(t, "document", got.Result.Checks[0].Check)
+	d := got.Result.Checks[0].Details
+	require.Equal(t, "id_card", d["document_type"], "read as a TD1 card from its back's MRZ")
+	require.Equal(t, "UTO", d["issuing_country"])
+	require.EqualValues(t, 2, d["images"], "the decision used both sides")
+	require.Equal(t, true, d["portrait_found"], "the portrait was found on the front the camera saw first")
+}
+
+// videoThumb is a 32×18 grey thumbnail of what the page's video shows now.
+func videoThumb(t *testing.T, ctx context.Context) []int {
+	t.Helper()
+	return eval[[]int](t, ctx, `(function () {
+		var v = document.getElementById('video'), c = document.createElement('canvas');
+		c.width = 32; c.height = 18;
+		var g = c.getContext('2d');
+		g.drawImage(v, 0, 0, 32, 18);
+		var d = g.getImageData(0, 0, 32, 18).data, out = [];
+		for (var i = 0; i < d.length; i += 4) { out.push(Math.round((d[i] + d[i + 1] + d[i + 2]) / 3)); }
+		return out;
+	})()`)
+}
+
+// thumbDiff is the mean absolute difference of two thumbnails, in grey levels.
+func thumbDiff(a, b []int) float64 {
+	if len(a) != len(b) || len(a) == 0 {
+		return 255
+	}
+	sum := 0
+	for i := range a {
+		sum += max(a[i]-b[i], b[i]-a[i])
+	}
+	return float64(sum) / float64(len(a))
+}
+
+// turnCard overwrites the fake camera's y4m in place (same header, same size) with another
+// video's frames: Chromium keeps the file open and reads each frame from it as it plays.
+func turnCard(t *testing.T, camera, next string) {
+	t.Helper()
+	b, err := os.ReadFile(next)
+	require.NoError(t, err)
+	st, err := os.Stat(camera)
+	require.NoError(t, err)
+	require.Equal(t, st.Size(), int64(len(b)), "same format, same size")
+	f, err := os.OpenFile(camera, os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteAt(b, 0)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
 }
