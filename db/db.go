@@ -55,6 +55,8 @@ type Store struct {
 	Schema string
 	keys   *Keyring
 	now    func() time.Time
+	// keyCache is set by CacheAPIKeys (long-running PostgreSQL servers only).
+	keyCache *keyCache
 }
 
 // Open connects to PostgreSQL when opts.URL is set, else opens (creating) the embedded SQLite file.
@@ -76,6 +78,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		} else if cfg.MaxConns < 20 {
 			cfg.MaxConns = 20
 		}
+		// bun writes every value into the SQL text, so each statement is new to pgx: its default
+		// mode would prepare (one more round trip) and cache a statement never seen again.
+		// The simple protocol sends it in one. River ≥ 0.47 supports this mode.
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
 		if opts.Schema != "" {
 			cfg.ConnConfig.RuntimeParams["search_path"] = opts.Schema
 		}

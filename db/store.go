@@ -134,6 +134,7 @@ func (s *Store) ListAPIKeys(ctx context.Context, accountID string) ([]models.API
 }
 
 // RevokeAPIKey revokes a key by id or by its display prefix. Revoking twice is not an error.
+// On PostgreSQL the revocation is announced (NOTIFY) to every process caching keys.
 func (s *Store) RevokeAPIKey(ctx context.Context, idOrPrefix string) (*models.APIKey, error) {
 	k := new(models.APIKey)
 	err := s.DB.NewSelect().Model(k).Where("id = ? OR prefix = ?", idOrPrefix, idOrPrefix).Limit(1).Scan(ctx)
@@ -143,19 +144,44 @@ func (s *Store) RevokeAPIKey(ctx context.Context, idOrPrefix string) (*models.AP
 	if k.RevokedAt == nil {
 		now := s.Now()
 		k.RevokedAt = &now
-		if _, err := s.DB.NewUpdate().Model(k).Column("revoked_at").WherePK().Exec(ctx); err != nil {
-			return nil, fmt.Errorf("revoke api key: %w", err)
+		err := s.InTx(ctx, func(ctx context.Context, tx *Tx) error {
+			if _, err := tx.NewUpdate().Model(k).Column("revoked_at").WherePK().Exec(ctx); err != nil {
+				return fmt.Errorf("revoke api key: %w", err)
+			}
+			if s.Dialect == Postgres {
+				if _, err := tx.ExecContext(ctx, "SELECT pg_notify(?, ?)", keyCacheChannel, k.Hash); err != nil {
+					return fmt.Errorf("announce revocation: %w", err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
+	}
+	if s.keyCache != nil {
+		s.keyCache.drop(k.Hash)
 	}
 	return k, nil
 }
 
 // LookupAPIKey finds the live (not revoked) key with this secret.
 func (s *Store) LookupAPIKey(ctx context.Context, secret string) (*models.APIKey, error) {
+	hash := HashSecret(secret)
+	var gen uint64
+	if s.keyCache != nil {
+		var k *models.APIKey
+		if k, gen = s.keyCache.get(hash, s.Now()); k != nil {
+			return k, nil
+		}
+	}
 	k := new(models.APIKey)
-	err := s.DB.NewSelect().Model(k).Where("hash = ?", HashSecret(secret)).Where("revoked_at IS NULL").Scan(ctx)
+	err := s.DB.NewSelect().Model(k).Where("hash = ?", hash).Where("revoked_at IS NULL").Scan(ctx)
 	if err != nil {
 		return nil, notFound(err, "api key")
+	}
+	if s.keyCache != nil {
+		s.keyCache.put(hash, k, gen, s.Now())
 	}
 	return k, nil
 }
@@ -195,15 +221,19 @@ func (tx *Tx) InsertVerification(ctx context.Context, v *models.Verification) er
 	return nil
 }
 
-// AppendEvent adds an event to its object's timeline with the next sequence number.
+// AppendEvent adds an event to its object's timeline with the next sequence number. A caller
+// that creates the object in the same transaction sets Seq to 1 and saves the lookup (the
+// unique (object_id, seq) index still refuses a wrong claim).
 func (tx *Tx) AppendEvent(ctx context.Context, ev *models.Event) error {
-	var seq int64
-	err := tx.NewSelect().Model((*models.Event)(nil)).ColumnExpr("COALESCE(MAX(seq), 0)").
-		Where("object_id = ?", ev.ObjectID).Scan(ctx, &seq)
-	if err != nil {
-		return fmt.Errorf("next event seq: %w", err)
+	if ev.Seq == 0 {
+		var seq int64
+		err := tx.NewSelect().Model((*models.Event)(nil)).ColumnExpr("COALESCE(MAX(seq), 0)").
+			Where("object_id = ?", ev.ObjectID).Scan(ctx, &seq)
+		if err != nil {
+			return fmt.Errorf("next event seq: %w", err)
+		}
+		ev.Seq = seq + 1
 	}
-	ev.Seq = seq + 1
 	if ev.CreatedAt.IsZero() {
 		ev.CreatedAt = tx.store.Now()
 	}

@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -268,4 +269,42 @@ func TestKeyBiometricThresholds(t *testing.T) {
 		_, _, err = s.KeyBiometricThresholds(ctx, "key_nope")
 		require.ErrorIs(t, err, db.ErrNotFound)
 	})
+}
+
+// TestAPIKeyCacheRevocation: a PostgreSQL server caching keys stops accepting a key as soon as
+// another process (a second Store on the same database, as `kycd keys revoke` is) revokes it.
+func TestAPIKeyCacheRevocation(t *testing.T) {
+	t.Parallel()
+	server := dbtest.Postgres(t)
+	cli, err := db.Open(context.Background(), db.Options{URL: dbtest.URL(), Schema: server.Schema, Keyring: dbtest.Keyring(t), MaxConns: 2})
+	require.NoError(t, err)
+	t.Cleanup(func() { cli.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	require.NoError(t, server.EnsureAccount(ctx, "acct_a", "A"))
+	server.CacheAPIKeys(ctx, slog.New(slog.DiscardHandler))
+
+	secret, k, err := cli.CreateAPIKey(ctx, db.NewKey{AccountID: "acct_a", Name: "cached", Mode: models.ModeTest})
+	require.NoError(t, err)
+	other, _, err := cli.CreateAPIKey(ctx, db.NewKey{AccountID: "acct_a", Name: "kept", Mode: models.ModeTest})
+	require.NoError(t, err)
+	// Looked up until it is served from the cache: the listener connects in the background,
+	// so the first lookups may still go to the database.
+	require.Eventually(t, func() bool {
+		_, err := server.LookupAPIKey(ctx, secret)
+		require.NoError(t, err)
+		_, err = server.LookupAPIKey(ctx, other)
+		require.NoError(t, err)
+		return server.APIKeyCached(secret)
+	}, 10*time.Second, 10*time.Millisecond)
+
+	_, err = cli.RevokeAPIKey(ctx, k.ID)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		_, err := server.LookupAPIKey(ctx, secret)
+		return errors.Is(err, db.ErrNotFound)
+	}, 10*time.Second, 5*time.Millisecond, "the revocation reaches the caching server")
+	_, err = server.LookupAPIKey(ctx, other)
+	require.NoError(t, err, "other keys stay valid")
+	require.True(t, server.APIKeyCached(other))
 }

@@ -56,6 +56,10 @@ func RecordEvent(ctx context.Context, q *Queue, tx *db.Tx, v *models.Verificatio
 	if err != nil {
 		return err
 	}
-	return q.Emit(ctx, tx, &models.Event{AccountID: v.AccountID, Mode: v.Mode, ObjectType: "verification",
-		ObjectID: v.ID, Type: eventType, Data: string(b)}, v.CallbackURL)
+	ev := &models.Event{AccountID: v.AccountID, Mode: v.Mode, ObjectType: "verification",
+		ObjectID: v.ID, Type: eventType, Data: string(b)}
+	if eventType == EventCreated {
+		ev.Seq = 1 // the verification row was inserted in this transaction
+	}
+	return q.Emit(ctx, tx, ev, v.CallbackURL)
 }
