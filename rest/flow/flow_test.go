@@ -1,6 +1,7 @@
 package flow_test
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/base64"
@@ -623,4 +624,67 @@ func TestPerKeyEmbedOrigins(t *testing.T) {
 	_, _, err = e.Store.CreateAPIKey(t.Context(), db.NewKey{AccountID: "acct_a", Name: "bad", Mode: models.ModeTest, Scopes: sc,
 		EmbedOrigins: []string{"https://*.example.com"}})
 	require.ErrorContains(t, err, "embed origins")
+}
+
+func TestEventsStreamStatusChanges(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{PollInterval: 50 * time.Millisecond})
+	v := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Ana Silva", "dob": "1990-01-02"},
+		"redirect_url": "https://shop.example/done"})
+	base := pathOf(t, v.HostedURL)
+
+	res, err := http.Get(e.srv.URL + base + "/events")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Equal(t, "text/event-stream", res.Header.Get("Content-Type"))
+	require.Equal(t, "no-store", res.Header.Get("Cache-Control"))
+	require.Equal(t, "no-referrer", res.Header.Get("Referrer-Policy"))
+
+	var raw strings.Builder
+	sc := bufio.NewScanner(io.TeeReader(res.Body, &raw))
+	next := func() map[string]any {
+		t.Helper()
+		var event, data string
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				event = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				data = strings.TrimPrefix(line, "data: ")
+			case line == "" && event != "":
+				require.Equal(t, "status", event)
+				var st map[string]any
+				require.NoError(t, json.Unmarshal([]byte(data), &st))
+				return st
+			}
+		}
+		t.Fatalf("stream ended: %v", sc.Err())
+		return nil
+	}
+	first := next()
+	require.Equal(t, "pending", first["status"])
+	require.Equal(t, false, first["final"])
+	require.Equal(t, v.Reference, first["reference"])
+
+	// A change reaches the stream by itself; after a final status the server ends it.
+	require.Nil(t, e.Call(t, e.Test, "cancel_verification", map[string]any{"id": v.ID}, nil))
+	last := next()
+	require.Equal(t, "cancelled", last["status"])
+	require.Equal(t, true, last["final"])
+	require.Contains(t, last["redirect"], "https://shop.example/done?")
+	for sc.Scan() {
+	}
+	require.NoError(t, sc.Err(), "the stream ends cleanly")
+	require.True(t, strings.HasPrefix(raw.String(), "retry: 50\n\n"), raw.String())
+	for _, pii := range []string{"Ana", "Silva", "1990"} {
+		require.NotContains(t, raw.String(), pii, "no applicant data in the stream")
+	}
+
+	// Only the session's own link opens a stream.
+	bad, err := http.Get(e.srv.URL + "/verify/vst_" + strings.Repeat("A", 30) + "/events")
+	require.NoError(t, err)
+	bad.Body.Close()
+	require.Equal(t, http.StatusNotFound, bad.StatusCode)
 }

@@ -67,6 +67,7 @@ func TestHostedFlowInChromium(t *testing.T) {
 		require.Contains(t, link, "/verify/h/vho_")
 		require.NotContains(t, link, "vst_", "the QR code does not carry the session token")
 
+		streams, polls := h.streams.Load(), h.polls.Load()
 		mobile := h.tab(t, phone)
 		do(t, mobile, chromedp.Navigate(link))
 		waitJS(t, mobile, `location.pathname === '`+hostedPath(v)+`'`)
@@ -78,9 +79,29 @@ func TestHostedFlowInChromium(t *testing.T) {
 		consentAndConfirm(t, mobile, phone, "")
 		require.Equal(t, "approved", waitResult(t, mobile))
 
-		// The desktop, untouched, moves to the result by itself.
+		// The desktop, untouched, moves to the result by itself, told by the server's event
+		// stream: no page polled.
 		require.Equal(t, "approved", waitResult(t, desk))
 		shot(t, desk, "handoff-desktop-followed")
+		require.Greater(t, h.streams.Load(), streams, "the pages follow the status over /events")
+		require.Equal(t, polls, h.polls.Load(), "and do not poll /status while the stream works")
+	})
+
+	t.Run("QR hand-off behind a proxy that cannot stream: the desktop follows by polling", func(t *testing.T) {
+		h.noEvents.Store(true)
+		t.Cleanup(func() { h.noEvents.Store(false) })
+		v := h.create(map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Erika Mustermann"}})
+		desk := h.tab(t, desktop)
+		do(t, desk, chromedp.Navigate(v.HostedURL), chromedp.WaitVisible(chromedp.ID("qr")))
+		link, err := chromedp.Run(desk, chromedp.Value(chromedp.ID("handoff-url")))
+		require.NoError(t, err)
+		polls := h.polls.Load()
+		mobile := h.tab(t, phone)
+		do(t, mobile, chromedp.Navigate(link))
+		consentAndConfirm(t, mobile, phone, "")
+		require.Equal(t, "approved", waitResult(t, mobile))
+		require.Equal(t, "approved", waitResult(t, desk))
+		require.Greater(t, h.polls.Load(), polls, "the fallback polled /status")
 	})
 
 	t.Run("SDK modal on another site: only status and reference cross, forgeries ignored", func(t *testing.T) {

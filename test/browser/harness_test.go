@@ -62,6 +62,10 @@ type harness struct {
 	flowURL, shopURL, evilURL string
 	skew                      *atomic.Int64
 	browser                   context.Context
+	// streams and polls count the pages' requests to /events and /status; with noEvents set
+	// /events answers 404, as behind a proxy that cannot stream.
+	streams, polls atomic.Int64
+	noEvents       atomic.Bool
 }
 
 type harnessOptions struct {
@@ -110,7 +114,19 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	}
 
 	var flowHandler http.Handler
-	flowSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { flowHandler.ServeHTTP(w, r) }))
+	flowSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/events"):
+			h.streams.Add(1)
+			if h.noEvents.Load() {
+				http.NotFound(w, r)
+				return
+			}
+		case strings.HasSuffix(r.URL.Path, "/status"):
+			h.polls.Add(1)
+		}
+		flowHandler.ServeHTTP(w, r)
+	}))
 	t.Cleanup(flowSrv.Close)
 	h.flowURL = flowSrv.URL
 	h.shopURL = serveOn(t, "localhost", shopHandler(h))

@@ -1,6 +1,6 @@
-// kycd hosted flow: camera capture with client-side downscaling, status polling, the QR
-// hand-off refresh and the kycd:complete message to an embedding page. No framework, no
-// third-party code; everything else is rendered on the server.
+// kycd hosted flow: camera capture with client-side downscaling, following the status (server-sent
+// events, polling as the fallback), the QR hand-off refresh and the kycd:complete message to an
+// embedding page. No framework, no third-party code; everything else is rendered on the server.
 (function () {
   'use strict';
   var body = document.body;
@@ -42,6 +42,24 @@
       return r.json().catch(function () { return { ok: false, message: m('error.generic') }; });
     }, function () { return { ok: false, message: m('error.unavailable') }; });
   }
+  // follow calls f with each status until f returns true: from the server's event stream
+  // (/events, sent as the status changes), else by polling /status — without EventSource, or
+  // when the stream fails three times in a row without a message (a buffering proxy).
+  function follow(f) {
+    if (!window.EventSource) { poll(f); return; }
+    var es = new EventSource(base + '/events'), failures = 0, done = false;
+    es.addEventListener('status', function (e) {
+      failures = 0;
+      var s;
+      try { s = JSON.parse(e.data); } catch (err) { return; }
+      if (!done && f(s)) { done = true; es.close(); }
+    });
+    es.onerror = function () {
+      failures++;
+      if (done) { return; }
+      if (es.readyState === EventSource.CLOSED || failures >= 3) { es.close(); done = true; poll(f); }
+    };
+  }
   // poll calls f with each status until f returns true or the link stops working.
   function poll(f) {
     var stopped = false;
@@ -72,14 +90,14 @@
         setTimeout(function () { location.assign(redirect); }, 2500);
       }
     } else {
-      poll(function (s) { if (s.final) { location.reload(); return true; } return false; });
+      follow(function (s) { if (s.final) { location.reload(); return true; } return false; });
     }
   }
 
   // Intro page on a desktop: follow a phone that took over through the QR code, and keep the
   // code fresh (a hand-off token lives 10 minutes).
   if (body.getAttribute('data-step') === 'intro') {
-    poll(function (s) {
+    follow(function (s) {
       if (s.final || s.status === 'processing') { location.assign(base + '/result'); return true; }
       if (s.status === 'in_progress') { var f = $('following'); if (f) { f.hidden = false; } }
       return false;
