@@ -308,3 +308,68 @@ func TestAPIKeyCacheRevocation(t *testing.T) {
 	require.NoError(t, err, "other keys stay valid")
 	require.True(t, server.APIKeyCached(other))
 }
+
+// TestCreateVerification: the creation write (one statement on PostgreSQL) finds or creates the
+// applicant by external reference — concurrent creations converge on one — writes event seq 1,
+// and returns exactly the scope's enabled endpoints.
+func TestCreateVerification(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		require.NoError(t, s.EnsureAccount(ctx, "acct_a", "A"))
+		sc := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
+		now := s.Now()
+		for i, ep := range []*models.WebhookEndpoint{
+			{Kind: models.EndpointKindEndpoint, Status: models.EndpointEnabled, URL: "https://a.example/hook"},
+			{Kind: models.EndpointKindEndpoint, Status: models.EndpointDisabled, URL: "https://b.example/hook"},
+			{Kind: models.EndpointKindCallback, Status: models.EndpointEnabled},
+		} {
+			ep.ID, ep.AccountID, ep.Mode, ep.Events, ep.CreatedAt, ep.UpdatedAt = db.NewID("whe", now.Add(time.Duration(i))), sc.AccountID, sc.Mode, `["*"]`, now, now
+			ep.SecretSealed = []byte("sealed")
+			require.NoError(t, s.InsertWebhookEndpoint(ctx, ep))
+		}
+		create := func(ref *string) (*models.Verification, []models.WebhookEndpoint, error) {
+			v := newVerification(s, sc, "")
+			v.ExternalRef = ref
+			var eps []models.WebhookEndpoint
+			err := s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+				var err error
+				eps, err = tx.CreateVerification(ctx, sc, map[string]string{"name": "Erika"}, v,
+					&models.Event{AccountID: sc.AccountID, Mode: sc.Mode, ObjectType: "verification", ObjectID: v.ID, Type: "verification.created"})
+				return err
+			})
+			return v, eps, err
+		}
+		v, eps, err := create(nil)
+		require.NoError(t, err)
+		require.Len(t, eps, 1)
+		require.Equal(t, "https://a.example/hook", eps[0].URL)
+		require.Equal(t, `["*"]`, eps[0].Events)
+		got, err := s.GetVerification(ctx, sc, v.ID)
+		require.NoError(t, err)
+		require.Equal(t, v.ApplicantID, got.ApplicantID)
+		require.NotEmpty(t, got.ApplicantID)
+		evs, _, err := s.ListEvents(ctx, db.EventFilter{Scope: sc, ObjectID: v.ID, Ascending: true, Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, evs, 1)
+		require.EqualValues(t, 1, evs[0].Seq)
+
+		ref := "cust-42"
+		var wg sync.WaitGroup
+		ids := make([]string, 6)
+		for i := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				v, _, err := create(&ref)
+				require.NoError(t, err)
+				ids[i] = v.ApplicantID
+			}()
+		}
+		wg.Wait()
+		for _, id := range ids {
+			require.Equal(t, ids[0], id, "one applicant per external reference")
+		}
+		require.NotEqual(t, v.ApplicantID, ids[0])
+	})
+}

@@ -45,6 +45,35 @@ func Transition(ctx context.Context, q *Queue, tx *db.Tx, sc db.Scope, id string
 // RecordEvent appends a verification event with its status change and extra data, and enqueues
 // its webhook deliveries (subscribed endpoints and the verification's callback_url) in tx.
 func RecordEvent(ctx context.Context, q *Queue, tx *db.Tx, v *models.Verification, eventType string, prev models.Status, data map[string]any) error {
+	ev, err := verificationEvent(v, eventType, prev, data)
+	if err != nil {
+		return err
+	}
+	if eventType == EventCreated {
+		ev.Seq = 1 // the verification row was inserted in this transaction
+	}
+	return q.Emit(ctx, tx, ev, v.CallbackURL)
+}
+
+// CreateVerification inserts a new verification with its applicant (found by v.ExternalRef or
+// created with pii) and its verification.created event, and fans the event out — the rows in
+// one statement on PostgreSQL (db.Tx.CreateVerification).
+func CreateVerification(ctx context.Context, q *Queue, tx *db.Tx, v *models.Verification, pii any, data map[string]any) error {
+	if q == nil {
+		return errNoQueue
+	}
+	ev, err := verificationEvent(v, EventCreated, "", data)
+	if err != nil {
+		return err
+	}
+	endpoints, err := tx.CreateVerification(ctx, db.Scope{AccountID: v.AccountID, Mode: v.Mode}, pii, v, ev)
+	if err != nil {
+		return err
+	}
+	return q.fanOut(ctx, tx, ev, endpoints, v.CallbackURL)
+}
+
+func verificationEvent(v *models.Verification, eventType string, prev models.Status, data map[string]any) (*models.Event, error) {
 	payload := map[string]any{"verification_id": v.ID, "reference": v.Reference, "status": v.Status}
 	if prev != "" {
 		payload["previous_status"] = prev
@@ -54,12 +83,8 @@ func RecordEvent(ctx context.Context, q *Queue, tx *db.Tx, v *models.Verificatio
 	}
 	b, err := json.Marshal(payload)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ev := &models.Event{AccountID: v.AccountID, Mode: v.Mode, ObjectType: "verification",
-		ObjectID: v.ID, Type: eventType, Data: string(b)}
-	if eventType == EventCreated {
-		ev.Seq = 1 // the verification row was inserted in this transaction
-	}
-	return q.Emit(ctx, tx, ev, v.CallbackURL)
+	return &models.Event{AccountID: v.AccountID, Mode: v.Mode, ObjectType: "verification",
+		ObjectID: v.ID, Type: eventType, Data: string(b)}, nil
 }

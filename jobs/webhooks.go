@@ -36,16 +36,23 @@ func (DeliverArgs) Kind() string { return "webhook.deliver" }
 // when it is set. Every event producer goes through here, so none skips the fan-out.
 func (q *Queue) Emit(ctx context.Context, tx *db.Tx, ev *models.Event, callbackURL string) error {
 	if q == nil {
-		return errors.New("emit event: no job queue to fan it out to webhooks")
+		return errNoQueue
 	}
 	if err := tx.AppendEvent(ctx, ev); err != nil {
 		return err
 	}
-	sc := db.Scope{AccountID: ev.AccountID, Mode: ev.Mode}
-	endpoints, err := tx.EnabledEndpoints(ctx, sc)
+	endpoints, err := tx.EnabledEndpoints(ctx, db.Scope{AccountID: ev.AccountID, Mode: ev.Mode})
 	if err != nil {
 		return err
 	}
+	return q.fanOut(ctx, tx, ev, endpoints, callbackURL)
+}
+
+var errNoQueue = errors.New("emit event: no job queue to fan it out to webhooks")
+
+// fanOut enqueues ev's deliveries: one per endpoint subscribed to its type, one to callbackURL.
+func (q *Queue) fanOut(ctx context.Context, tx *db.Tx, ev *models.Event, endpoints []models.WebhookEndpoint, callbackURL string) error {
+	sc := db.Scope{AccountID: ev.AccountID, Mode: ev.Mode}
 	for _, ep := range endpoints {
 		var patterns []string
 		if err := json.Unmarshal([]byte(ep.Events), &patterns); err != nil {

@@ -136,16 +136,8 @@ func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerific
 		if applicant != nil {
 			pii = applicant
 		}
-		a, err := tx.FindOrCreateApplicant(ctx, c.scope(), v.ExternalRef, pii)
-		if err != nil {
-			return err
-		}
-		v.ApplicantID = a.ID
 		v.Reference = "VER-" + db.RandomString(8, "23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
-		if err := tx.InsertVerification(ctx, v); err != nil {
-			return err
-		}
-		return jobs.RecordEvent(ctx, d.Jobs, tx, v, jobs.EventCreated, "", map[string]any{"checks": checks})
+		return jobs.CreateVerification(ctx, d.Jobs, tx, v, pii, map[string]any{"checks": checks})
 	})
 	if err != nil {
 		return Verification{}, fmt.Errorf("create verification: %w", err)
