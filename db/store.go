@@ -218,6 +218,7 @@ func (tx *Tx) FindOrCreateApplicant(ctx context.Context, sc Scope, ref *string, 
 // enabled webhook endpoints for the event's fan-out. On PostgreSQL that is one statement
 // (data-modifying WITH), the hot path of every integration; SQLite runs the steps in turn.
 func (tx *Tx) CreateVerification(ctx context.Context, sc Scope, pii any, v *models.Verification, ev *models.Event) ([]models.WebhookEndpoint, error) {
+	ev.Seq = 1
 	if tx.store.Dialect != Postgres {
 		a, err := tx.FindOrCreateApplicant(ctx, sc, v.ExternalRef, pii)
 		if err != nil {
@@ -239,7 +240,6 @@ func (tx *Tx) CreateVerification(ctx context.Context, sc Scope, pii any, v *mode
 	}
 	now := s.Now()
 	a := &models.Applicant{ID: NewID("app", now), AccountID: sc.AccountID, Mode: sc.Mode, ExternalRef: v.ExternalRef, PII: sealed, CreatedAt: now, UpdatedAt: now}
-	ev.Seq = 1
 	prepareEvent(s, ev)
 	// The no-op update makes RETURNING give the existing applicant's id on a conflict.
 	app := tx.NewInsert().Model(a).
