@@ -49,3 +49,13 @@ func (s *Store) UseHandoff(ctx context.Context, token string) (bool, error) {
 	}
 	return n == 1, nil
 }
+
+// PurgeHandoffs deletes every hand-off that expired before now (used or not), including those
+// of verifications nobody returned to, and returns how many went.
+func (s *Store) PurgeHandoffs(ctx context.Context, now time.Time) (int64, error) {
+	res, err := s.DB.NewDelete().Model((*models.Handoff)(nil)).Where("expires_at <= ?", now.UTC()).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("purge hand-offs: %w", err)
+	}
+	return res.RowsAffected()
+}

@@ -21,23 +21,7 @@ func TestPeriodicExpiry(t *testing.T) {
 		require.NoError(t, s.EnsureAccount(ctx, "acct_x", "X"))
 		sc := db.Scope{AccountID: "acct_x", Mode: models.ModeTest}
 		now := s.Now()
-		mk := func(expires time.Time) string {
-			var id string
-			require.NoError(t, s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-				a, err := tx.FindOrCreateApplicant(ctx, sc, nil, nil)
-				if err != nil {
-					return err
-				}
-				token := db.RandomBase62(20)
-				sealed, _ := s.Keyring().Seal([]byte(token))
-				v := &models.Verification{ID: db.NewID("ver", now), Reference: "VER-" + db.RandomBase62(8), AccountID: sc.AccountID,
-					Mode: sc.Mode, APIKeyID: "key_x", ApplicantID: a.ID, Status: models.StatusPending, Checks: `["screening"]`,
-					Metadata: "{}", TokenHash: db.HashSecret(token), TokenSealed: sealed, ExpiresAt: expires, CreatedAt: now, UpdatedAt: now}
-				id = v.ID
-				return tx.InsertVerification(ctx, v)
-			}))
-			return id
-		}
+		mk := func(expires time.Time) string { return insertVerification(t, s, sc, expires).ID }
 		past, future := mk(now.Add(-time.Second)), mk(now.Add(time.Hour))
 
 		q, err := jobs.New(s, jobs.Options{Work: true, ExpiryInterval: 200 * time.Millisecond, PollInterval: 50 * time.Millisecond})
@@ -61,7 +45,8 @@ func TestPeriodicExpiry(t *testing.T) {
 	})
 }
 
-// The periodic purge deletes stored idempotent responses older than the TTL and keeps younger ones.
+// The periodic purge deletes stored idempotent responses older than the TTL and expired
+// hand-off links, and keeps younger ones.
 func TestPeriodicIdempotencyPurge(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, s *db.Store) {
@@ -74,6 +59,9 @@ func TestPeriodicIdempotencyPurge(t *testing.T) {
 		s.SetClock(time.Now)
 		_, err = s.ClaimIdempotencyKey(ctx, sc, "new", "h", time.Hour, time.Minute)
 		require.NoError(t, err)
+		v := insertVerification(t, s, sc, time.Now().Add(time.Hour))
+		require.NoError(t, s.RecordHandoff(ctx, "vho_old", v.ID, time.Now().Add(-time.Minute)))
+		require.NoError(t, s.RecordHandoff(ctx, "vho_live", v.ID, time.Now().Add(10*time.Minute)))
 
 		q, err := jobs.New(s, jobs.Options{Work: true, IdempotencyTTL: time.Hour, PurgeInterval: 200 * time.Millisecond, PollInterval: 50 * time.Millisecond})
 		require.NoError(t, err)
@@ -90,5 +78,31 @@ func TestPeriodicIdempotencyPurge(t *testing.T) {
 		}
 		require.Eventually(t, func() bool { return count("old") == 0 }, 30*time.Second, 100*time.Millisecond)
 		require.Equal(t, 1, count("new"))
+		var handoffs int
+		require.NoError(t, s.DB.NewRaw(`SELECT count(*) FROM handoffs WHERE verification_id = ?`, v.ID).Scan(ctx, &handoffs))
+		require.Equal(t, 1, handoffs, "the expired hand-off is deleted, the live one kept")
+		ok, err := s.UseHandoff(ctx, "vho_live")
+		require.NoError(t, err)
+		require.True(t, ok)
 	})
+}
+
+// insertVerification writes a pending screening verification expiring at expires.
+func insertVerification(t *testing.T, s *db.Store, sc db.Scope, expires time.Time) *models.Verification {
+	t.Helper()
+	now := s.Now()
+	var v *models.Verification
+	require.NoError(t, s.InTx(context.Background(), func(ctx context.Context, tx *db.Tx) error {
+		a, err := tx.FindOrCreateApplicant(ctx, sc, nil, nil)
+		if err != nil {
+			return err
+		}
+		token := db.RandomBase62(20)
+		sealed, _ := s.Keyring().Seal([]byte(token))
+		v = &models.Verification{ID: db.NewID("ver", now), Reference: "VER-" + db.RandomBase62(8), AccountID: sc.AccountID,
+			Mode: sc.Mode, APIKeyID: "key_x", ApplicantID: a.ID, Status: models.StatusPending, Checks: `["screening"]`,
+			Metadata: "{}", TokenHash: db.HashSecret(token), TokenSealed: sealed, ExpiresAt: expires, CreatedAt: now, UpdatedAt: now}
+		return tx.InsertVerification(ctx, v)
+	}))
+	return v
 }

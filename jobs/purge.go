@@ -11,6 +11,8 @@ import (
 // PurgeArgs is the periodic `idempotency.purge` job: stored responses of idempotent requests
 // are replayed for Options.IdempotencyTTL and then deleted, so the table does not grow
 // without end (a claim also drops its own expired row, but keys never reused would stay).
+// The same sweep deletes expired hand-off links (the kind keeps its first name so queued
+// jobs of older versions still find their worker).
 type PurgeArgs struct{}
 
 // Kind is River's job kind.
@@ -28,12 +30,20 @@ type purgeWorker struct {
 }
 
 func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[PurgeArgs]) error {
-	n, err := w.q.store.PurgeIdempotencyKeys(ctx, w.q.store.Now().Add(-w.q.opts.IdempotencyTTL))
-	if err == nil && n > 0 {
-		w.q.opts.Logger.InfoContext(ctx, "idempotency keys purged", "rows", n)
+	now := w.q.store.Now()
+	n, err := w.q.store.PurgeIdempotencyKeys(ctx, now.Add(-w.q.opts.IdempotencyTTL))
+	if err != nil {
+		return err
 	}
-	return err
+	h, err := w.q.store.PurgeHandoffs(ctx, now)
+	if err != nil {
+		return err
+	}
+	if n > 0 || h > 0 {
+		w.q.opts.Logger.InfoContext(ctx, "purged", "idempotency_keys", n, "handoffs", h)
+	}
+	return nil
 }
 
-// DefaultPurgeInterval is how often expired idempotency keys are deleted.
+// DefaultPurgeInterval is how often expired idempotency keys and hand-offs are deleted.
 const DefaultPurgeInterval = time.Hour

@@ -88,8 +88,9 @@ type handoff struct {
 
 // IssueHandoff makes a short-lived token that lets another device (the applicant's phone,
 // through a QR code) continue a session caller's verification. It is sealed with the server's
-// keyring (AES-256-GCM), so it carries its own expiry and cannot be forged or altered; it is
-// not single-use: within HandoffTTL it opens the same session as often as it is scanned.
+// keyring (AES-256-GCM), so it carries its own expiry and cannot be forged or altered. The
+// token alone would open the session as often as it is scanned within HandoffTTL; the hosted
+// flow records each issued token and lets it open the session once (db.Store.UseHandoff).
 func IssueHandoff(d *Deps, c Caller) (string, time.Time, error) {
 	if !c.IsSession() {
 		return "", time.Time{}, Errorf(CodePermissionDenied, "", "only a hosted-flow session can hand off to another device")
