@@ -75,8 +75,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		}
 		if opts.MaxConns > 0 {
 			cfg.MaxConns = opts.MaxConns
-		} else if cfg.MaxConns < 20 {
-			cfg.MaxConns = 20
+		} else if !strings.Contains(opts.URL, "pool_max_conns=") && cfg.MaxConns < 20 {
+			cfg.MaxConns = 20 // pgx's default is the CPU count, too few for River plus requests
 		}
 		// bun writes every value into the SQL text, so each statement is new to pgx: its default
 		// mode would prepare (one more round trip) and cache a statement never seen again.
