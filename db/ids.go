@@ -63,14 +63,22 @@ const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 // RandomString returns n characters drawn uniformly from alphabet with crypto/rand.
 func RandomString(n int, alphabet string) string {
-	out := make([]byte, n)
-	max := big.NewInt(int64(len(alphabet)))
-	for i := range out {
-		v, err := rand.Int(rand.Reader, max)
-		if err != nil {
+	if len(alphabet) == 0 || len(alphabet) > 256 {
+		panic("RandomString: alphabet must have 1 to 256 characters")
+	}
+	// Bytes at or above limit are rejected so every character is equally likely.
+	limit := 256 - 256%len(alphabet)
+	out := make([]byte, 0, n)
+	buf := make([]byte, n+n/4+8)
+	for len(out) < n {
+		if _, err := rand.Read(buf); err != nil {
 			panic("crypto/rand failed: " + err.Error())
 		}
-		out[i] = alphabet[v.Int64()]
+		for _, b := range buf {
+			if int(b) < limit && len(out) < n {
+				out = append(out, alphabet[int(b)%len(alphabet)])
+			}
+		}
 	}
 	return string(out)
 }
