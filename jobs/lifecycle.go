@@ -18,6 +18,9 @@ const (
 	EventCompleted    = "verification.completed"
 	EventExpired      = "verification.expired"
 	EventCancelled    = "verification.cancelled"
+	// EventReviewed: a person (or an agent) decided a needs_review verification
+	// (review_verification): data.decision, data.reason, data.reviewer (API key id).
+	EventReviewed = "verification.reviewed"
 )
 
 // Transition changes a verification's status and writes the matching timeline event in the

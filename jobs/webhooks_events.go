@@ -17,6 +17,7 @@ var EventTypes = []string{
 	EventCompleted,
 	EventExpired,
 	EventCancelled,
+	EventReviewed,
 	EventScreeningMatch,
 	EventFraudDuplicate,
 }

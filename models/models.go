@@ -149,6 +149,13 @@ type Verification struct {
 	// IdentityToken is the sealed rid_… token issued on approval with a face match; nil when
 	// none was issued or it was revoked.
 	IdentityToken []byte `bun:"identity_token"`
+
+	// ReviewedAt, ReviewedBy (the API key id), ReviewDecision (approve | reject) and the sealed
+	// ReviewReason record the manual decision on a needs_review verification (review_verification).
+	ReviewedAt     *time.Time `bun:"reviewed_at"`
+	ReviewedBy     string     `bun:"reviewed_by"`
+	ReviewDecision string     `bun:"review_decision"`
+	ReviewReason   []byte     `bun:"review_reason_sealed"`
 }
 
 // Event is one row of an object's timeline. Events are ordered per object by Seq.

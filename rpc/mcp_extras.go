@@ -180,7 +180,7 @@ func reviewPrompt(reg *tools.Registry) server.PromptHandlerFunc {
 		msgs := []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(fmt.Sprintf(
 			`Review kycd verification %s. Below are the verification and its timeline.
 Summarise: the decision so far, each check's outcome, every reason code with what it means, and anything inconsistent between the applicant data given and what the checks found.
-Then recommend approve, reject or ask the applicant for more, with the reasons that decide it. Do not change the verification yourself.`, id)))}
+Then recommend approve, reject or ask the applicant for more, with the reasons that decide it. Do not change the verification yourself: a person confirms the decision, which is then recorded with review_verification.`, id)))}
 		for _, r := range []struct {
 			tool, uri string
 			events    bool

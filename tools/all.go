@@ -7,6 +7,7 @@ func All() []Descriptor {
 		GetVerification.Compile(),
 		ListVerifications.Compile(),
 		CancelVerification.Compile(),
+		ReviewVerification.Compile(),
 		SubmitVerification.Compile(),
 		ListVerificationEvents.Compile(),
 		GetApplicant.Compile(),

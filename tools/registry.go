@@ -29,8 +29,9 @@ const (
 	ScopeWebhooksRead Scope = "webhooks:read"
 	// ScopeWebhooksWrite lets a key manage endpoints, rotate secrets and replay deliveries.
 	ScopeWebhooksWrite Scope = "webhooks:write"
-	// ScopeReview lets a key record verdicts on screening hits (resolve_screening_hit): a
-	// compliance decision, so it is kept apart from running checks.
+	// ScopeReview lets a key record compliance decisions — verdicts on screening hits
+	// (resolve_screening_hit) and the manual decision on a needs_review verification
+	// (review_verification) — so they are kept apart from running checks.
 	ScopeReview Scope = "review"
 )
 

@@ -44,6 +44,16 @@ type Verification struct {
 	// ReusedFrom and IdentityToken belong to reusable identities (reverify).
 	ReusedFrom    *string `json:"reused_from" jsonschema:"the verification whose reusable identity this one re-verified (reverify), null otherwise"`
 	IdentityToken *string `json:"identity_token" jsonschema:"reusable identity token (rid_…) issued when the verification was approved with a face match: pass it to reverify later; a secret; null when none or revoked"`
+	// Review is the latest manual decision (review_verification); the timeline keeps every one.
+	Review *VerificationReview `json:"review" jsonschema:"the latest manual review decision on this verification (review_verification), null when none; result keeps the checks' own decision"`
+}
+
+// VerificationReview is a person's (or an agent's) decision on a verification in needs_review.
+type VerificationReview struct {
+	Decision   string    `json:"decision" jsonschema:"approve or reject" enum:"approve,reject"`
+	Reason     string    `json:"reason" jsonschema:"the reviewer's reason, for the audit trail"`
+	ReviewedBy string    `json:"reviewed_by" jsonschema:"the API key id that recorded the decision"`
+	ReviewedAt time.Time `json:"reviewed_at" jsonschema:"when it was recorded"`
 }
 
 func nullable(s string) *string {
@@ -93,6 +103,13 @@ func toVerification(d *Deps, v *models.Verification) (Verification, error) {
 		return out, fmt.Errorf("open session token: %w", err)
 	}
 	out.HostedURL = strings.TrimRight(d.PublicURL, "/") + "/verify/" + string(token)
+	if v.ReviewedAt != nil {
+		reason, err := d.Store.Keyring().Open(v.ReviewReason)
+		if err != nil {
+			return out, fmt.Errorf("open review reason: %w", err)
+		}
+		out.Review = &VerificationReview{Decision: v.ReviewDecision, Reason: string(reason), ReviewedBy: v.ReviewedBy, ReviewedAt: v.ReviewedAt.UTC()}
+	}
 	if v.Result != nil {
 		out.Result = new(models.VerificationResult)
 		if err := json.Unmarshal([]byte(*v.Result), out.Result); err != nil {
