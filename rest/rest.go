@@ -97,14 +97,25 @@ func New(reg *tools.Registry, opts Options) (*Handler, error) {
 		}
 		methods[rt.binding.Path] = append(methods[rt.binding.Path], rt.binding.Method)
 	}
-	// Other methods on a known path: a JSON 405 listing the allowed ones.
+	// Other methods on a known path: a JSON 405 listing the allowed ones. A method-less pattern
+	// conflicts with a route of another method on an overlapping path (GET /applicants/lookup
+	// and DELETE /applicants/{id}); such a path gets one 405 pattern per other method instead.
 	for path, ms := range methods {
 		allow := strings.Join(ms, ", ")
-		if err := handle(h.mux, BasePath+path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		notAllowed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)
 			writeError(w, &tools.Error{Code: codeMethodNotAllowed, Message: fmt.Sprintf("%s is not served here; allowed: %s", r.Method, allow)}, http.StatusMethodNotAllowed)
-		})); err != nil {
-			return nil, err
+		})
+		if err := handle(h.mux, BasePath+path, notAllowed); err == nil {
+			continue
+		}
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			if slices.Contains(ms, m) {
+				continue
+			}
+			if err := handle(h.mux, m+" "+BasePath+path, notAllowed); err != nil {
+				return nil, err
+			}
 		}
 	}
 	h.mux.HandleFunc(BasePath+"/", func(w http.ResponseWriter, r *http.Request) {
