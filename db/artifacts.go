@@ -126,14 +126,16 @@ func (s *Store) ArtifactAnalysis(a *models.Artifact, dst any) (bool, error) {
 	return true, nil
 }
 
-// SetArtifactAnalysis stores (sealed) the analysis of an artifact.
+// SetArtifactAnalysis stores (sealed) the analysis of an artifact. An artifact whose image is
+// gone (purged, or erased with its applicant) takes no analysis: a job that read the image
+// before an erasure cannot write the reading back after it (ErrNotFound).
 func (s *Store) SetArtifactAnalysis(ctx context.Context, sc Scope, id string, analysis any) error {
 	sealed, err := s.keys.SealJSON(analysis)
 	if err != nil {
 		return fmt.Errorf("seal artifact analysis: %w", err)
 	}
 	res, err := s.DB.NewUpdate().Model((*models.Artifact)(nil)).Set("analysis = ?", sealed).Where("id = ?", id).
-		Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Exec(ctx)
+		Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Where("data IS NOT NULL").Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("update artifact analysis: %w", err)
 	}

@@ -106,6 +106,7 @@ func (s *Store) OpenDecisionReason(d *models.ScreeningDecision) (string, error) 
 func (s *Store) MonitoredVerifications(ctx context.Context, after string, limit int) (out []models.Verification, next string, err error) {
 	var ids []string
 	err = s.DB.NewSelect().Model((*models.Applicant)(nil)).Column("id").Where("id > ?", after).
+		Where("deleted_at IS NULL"). // an erased applicant is no longer monitored (delete_applicant)
 		Order("id ASC").Limit(int64(limit)).Scan(ctx, &ids)
 	if err != nil {
 		return nil, "", fmt.Errorf("monitored applicants: %w", err)

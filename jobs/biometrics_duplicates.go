@@ -26,6 +26,9 @@ type dupIndex struct {
 	idx  *face.Index
 	last string            // the newest enrollment id loaded from the database
 	apps map[string]string // verification id → applicant id, for every face in idx
+	// gone are faces still in idx whose enrollment was deleted (the applicant was erased,
+	// maybe by another process): the index cannot drop a row, so searches skip them.
+	gone map[string]bool
 }
 
 // Duplicate names another applicant's verification whose face matched.
@@ -113,30 +116,49 @@ func (b *Biometrics) sync(ctx context.Context, sc db.Scope, x *dupIndex) error {
 }
 
 // FindDuplicate searches the scope's enrolled faces for another applicant's face that
-// matches emb; the best such match at or above DuplicateThreshold, or nil.
+// matches emb; the best such match at or above DuplicateThreshold, or nil. A match is checked
+// against the database before it is reported: an erased applicant's face may still be in
+// this process's index, but its enrollment is gone, and it never matches again.
 func (b *Biometrics) FindDuplicate(ctx context.Context, sc db.Scope, v *models.Verification, emb face.Embedding) (*Duplicate, error) {
 	x := b.index(sc)
 	if err := b.sync(ctx, sc, x); err != nil {
 		return nil, err
 	}
+	var candidates []Duplicate
 	x.mu.RLock()
-	defer x.mu.RUnlock()
-	if x.idx.Len() == 0 {
-		return nil, nil
-	}
-	// The same applicant's earlier verifications are expected matches; look past a few.
-	hits, err := x.idx.Search(emb, 10)
-	if err != nil {
-		return nil, fmt.Errorf("duplicate search: %w", err)
-	}
-	for _, h := range hits {
-		if float64(h.Score) < b.cfg.DuplicateThreshold {
-			break
+	if x.idx.Len() > 0 {
+		// The same applicant's earlier verifications are expected matches; look past a few.
+		hits, err := x.idx.Search(emb, 10)
+		if err != nil {
+			x.mu.RUnlock()
+			return nil, fmt.Errorf("duplicate search: %w", err)
 		}
-		if h.ID == v.ID || x.apps[h.ID] == v.ApplicantID {
-			continue
+		for _, h := range hits {
+			if float64(h.Score) < b.cfg.DuplicateThreshold {
+				break
+			}
+			if h.ID == v.ID || x.apps[h.ID] == v.ApplicantID || x.gone[h.ID] {
+				continue
+			}
+			candidates = append(candidates, Duplicate{VerificationID: h.ID, ApplicantID: x.apps[h.ID],
+				Score: round3(float64(h.Score)), Threshold: b.cfg.DuplicateThreshold})
 		}
-		return &Duplicate{VerificationID: h.ID, ApplicantID: x.apps[h.ID], Score: round3(float64(h.Score)), Threshold: b.cfg.DuplicateThreshold}, nil
+	}
+	x.mu.RUnlock()
+	for _, c := range candidates {
+		ok, err := b.store.FaceEnrolled(ctx, sc, c.VerificationID)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return &c, nil
+		}
+		x.mu.Lock()
+		if x.gone == nil {
+			x.gone = map[string]bool{}
+		}
+		x.gone[c.VerificationID] = true
+		x.mu.Unlock()
 	}
 	return nil, nil
 }

@@ -20,6 +20,7 @@ var EventTypes = []string{
 	EventReviewed,
 	EventScreeningMatch,
 	EventFraudDuplicate,
+	EventApplicantDeleted,
 }
 
 // ValidateSubscription checks one subscription entry: "*", a known type, or "<prefix>.*"

@@ -107,6 +107,9 @@ type Applicant struct {
 	Profile     []byte    `bun:"profile"` // encrypted JSON of the profile as last verified
 	CreatedAt   time.Time `bun:"created_at"`
 	UpdatedAt   time.Time `bun:"updated_at"`
+	// DeletedAt is when the applicant's personal data was erased (delete_applicant); the row
+	// stays, without PII or external reference, for the audit trail.
+	DeletedAt *time.Time `bun:"deleted_at"`
 }
 
 // Verification is one identity verification session.
@@ -143,6 +146,8 @@ type Verification struct {
 	CompletedAt      *time.Time `bun:"completed_at"`
 	CreatedAt        time.Time  `bun:"created_at"`
 	UpdatedAt        time.Time  `bun:"updated_at"`
+	// DeletedAt is when the personal data of the verification was erased with its applicant.
+	DeletedAt *time.Time `bun:"deleted_at"`
 
 	// ReusedFrom is the verification whose reusable identity this one re-verified (reverify).
 	ReusedFrom *string `bun:"reused_from"`

@@ -12,6 +12,7 @@ func All() []Descriptor {
 		ListVerificationEvents.Compile(),
 		GetApplicant.Compile(),
 		ListApplicants.Compile(),
+		DeleteApplicant.Compile(),
 		ListEvents.Compile(),
 		CreateWebhookEndpoint.Compile(),
 		ListWebhookEndpoints.Compile(),

@@ -17,6 +17,7 @@ type Applicant struct {
 	Verifications []VerificationSummary `json:"verifications" jsonschema:"the applicant's verifications, newest first (at most 50)"`
 	CreatedAt     time.Time             `json:"created_at" jsonschema:"creation time"`
 	UpdatedAt     time.Time             `json:"updated_at" jsonschema:"last change"`
+	DeletedAt     *time.Time            `json:"deleted_at,omitempty" jsonschema:"when the applicant's personal data was erased (delete_applicant); absent otherwise. An erased applicant has no data, profile or external_ref"`
 }
 
 // VerificationSummary is a line of an applicant's history.
@@ -28,7 +29,7 @@ type VerificationSummary struct {
 }
 
 func toApplicant(ctx context.Context, d *Deps, c Caller, a *models.Applicant, withHistory bool) (Applicant, error) {
-	out := Applicant{ID: a.ID, ExternalRef: a.ExternalRef, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, Verifications: []VerificationSummary{}}
+	out := Applicant{ID: a.ID, ExternalRef: a.ExternalRef, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, DeletedAt: a.DeletedAt, Verifications: []VerificationSummary{}}
 	for _, f := range []struct {
 		sealed []byte
 		dst    **models.ApplicantData

@@ -24,6 +24,7 @@ type Verification struct {
 	ApplicantID      string                     `json:"applicant_id" jsonschema:"the applicant (app_…) this verification belongs to"`
 	Applicant        *models.ApplicantData      `json:"applicant" jsonschema:"the applicant data given at creation, null when none"`
 	ExternalRef      *string                    `json:"external_ref" jsonschema:"your reference for the applicant, null when none"`
+	DeletedAt        *time.Time                 `json:"deleted_at,omitempty" jsonschema:"when the personal data of the verification was erased with its applicant (delete_applicant); absent otherwise"`
 	Metadata         map[string]any             `json:"metadata" jsonschema:"your key-value data, returned as given"`
 	HostedURL        string                     `json:"hosted_url" jsonschema:"link to send the applicant to; it carries a session token, so treat it as a secret"`
 	RedirectURL      *string                    `json:"redirect_url" jsonschema:"where the hosted flow sends the applicant when done"`
@@ -67,7 +68,7 @@ func nullable(s string) *string {
 func toVerification(d *Deps, v *models.Verification) (Verification, error) {
 	out := Verification{
 		ID: v.ID, Reference: v.Reference, Status: string(v.Status), Mode: string(v.Mode),
-		DocumentType: nullable(v.DocumentType), ApplicantID: v.ApplicantID, ExternalRef: v.ExternalRef,
+		DocumentType: nullable(v.DocumentType), ApplicantID: v.ApplicantID, ExternalRef: v.ExternalRef, DeletedAt: v.DeletedAt,
 		RedirectURL: nullable(v.RedirectURL), CallbackURL: nullable(v.CallbackURL),
 		AllowedCountries: splitNonEmpty(v.AllowedCountries), SuccessURL: nullable(v.SuccessURL), FailureURL: nullable(v.FailureURL), ReviewURL: nullable(v.ReviewURL),
 		MinAge: v.MinAge, MaxAge: v.MaxAge, Locale: nullable(v.Locale),
