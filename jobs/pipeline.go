@@ -150,6 +150,22 @@ func (w *processWorker) Work(ctx context.Context, job *river.Job[ProcessArgs]) e
 	})
 }
 
+// ReviewApproved does for a verification a person approved after review (review_verification)
+// what the pipeline does when it approves one itself: the applicant's profile becomes the data
+// now verified. A reusable identity token is not issued: that stays reserved for
+// verifications every check passed without a person (a human override should not mint a
+// credential other verifications can reuse). An erased applicant gets no profile back.
+func ReviewApproved(ctx context.Context, tx *db.Tx, v *models.Verification) error {
+	if v.DeletedAt != nil {
+		return nil
+	}
+	var applicant models.ApplicantData
+	if err := tx.Store().Keyring().OpenJSON(v.ApplicantPII, &applicant); err != nil {
+		return fmt.Errorf("open applicant data: %w", err)
+	}
+	return tx.UpdateApplicantProfile(ctx, v.ApplicantID, applicant)
+}
+
 // Decide turns check outcomes into a decision: any fail rejects, any review needs a person,
 // otherwise approved. No checks at all is never an approval.
 func Decide(checks []models.CheckOutcome) models.Status {

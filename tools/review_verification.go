@@ -33,7 +33,8 @@ var ReviewVerification = Tool[ReviewVerificationInput, Verification]{
 	Title: "Review verification",
 	Description: "Decide a verification that is in needs_review: approve (it becomes approved) or reject (it becomes rejected), with a reason for the audit trail. " +
 		"Writes a verification.reviewed event (decision, reason, reviewer = this key's id, previous_status) that webhooks deliver, and the verification's review shows the decision; " +
-		"its result keeps the checks' own evidence. A verification in any other status cannot be reviewed (conflict). " +
+		"its result keeps the checks' own evidence. An approval makes the applicant's data their verified profile; it issues no reusable identity token (only verifications every check passed without a person do). " +
+		"A verification in any other status cannot be reviewed (conflict). " +
 		"The queue is list_verifications with status needs_review. Requires the review scope.",
 	Scope:       ScopeReview,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
@@ -75,6 +76,9 @@ func reviewVerification(ctx context.Context, d *Deps, c Caller, in ReviewVerific
 				v.ReviewedAt, v.ReviewedBy, v.ReviewDecision, v.ReviewReason = &now, c.KeyID, in.Decision, sealed
 				return []string{"reviewed_at", "reviewed_by", "review_decision", "review_reason_sealed"}
 			})
+		if err == nil && to == models.StatusApproved {
+			err = jobs.ReviewApproved(ctx, tx, v)
+		}
 		return err
 	})
 	if errors.Is(err, db.ErrConflict) {

@@ -19,8 +19,18 @@ import (
 // waits for the pipeline to put it in needs_review.
 func inReview(t *testing.T, e *tooltest.Env, c tools.Caller) tools.Verification {
 	t.Helper()
+	return inReviewWith(t, e, c, nil)
+}
+
+// inReviewWith is inReview for a verification created with this applicant data.
+func inReviewWith(t *testing.T, e *tooltest.Env, c tools.Caller, applicant map[string]any) tools.Verification {
+	t.Helper()
+	args := map[string]any{"checks": []string{"screening"}}
+	if applicant != nil {
+		args["applicant"] = applicant
+	}
 	var v tools.Verification
-	require.Nil(t, e.Call(t, c, "create_verification", map[string]any{"checks": []string{"screening"}}, &v))
+	require.Nil(t, e.Call(t, c, "create_verification", args, &v))
 	require.Nil(t, e.Call(t, c, "submit_verification", map[string]any{"id": v.ID}, nil))
 	return waitStatus(t, e, c, v.ID, "needs_review")
 }
@@ -192,5 +202,31 @@ func TestReviewVerificationRejectsBadInput(t *testing.T) {
 		require.Equal(t, "needs_review", got.Status)
 		require.Nil(t, got.Review)
 		require.Len(t, e.Events(t, e.Test, v.ID), 3, "no event for a refused call")
+	})
+}
+
+// An approval by a reviewer makes the applicant's data their verified profile, as an approval
+// by the pipeline does; a rejection leaves the profile empty.
+func TestReviewApprovalVerifiesTheProfile(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		e := tooltest.New(t, s, engines())
+		reviewer := e.Key(t, "acct_a", models.ModeTest, "review")
+		profile := func(v tools.Verification) *models.ApplicantData {
+			var a tools.Applicant
+			require.Nil(t, e.Call(t, e.Test, "get_applicant", map[string]any{"id": v.ApplicantID}, &a))
+			return a.Profile
+		}
+		ok := inReviewWith(t, e, e.Test, map[string]any{"name": "Ana Namesake", "dob": "1990-02-01", "country": "PT"})
+		no := inReviewWith(t, e, e.Test, map[string]any{"name": "Rui Refused", "country": "PT"})
+		require.Nil(t, profile(ok), "no profile while in review")
+
+		require.Nil(t, e.Call(t, reviewer, "review_verification", map[string]any{"id": ok.ID, "decision": "approve", "reason": "namesake"}, nil))
+		require.Nil(t, e.Call(t, reviewer, "review_verification", map[string]any{"id": no.ID, "decision": "reject", "reason": "true match"}, nil))
+		got := profile(ok)
+		require.NotNil(t, got, "approved after review: the profile is verified")
+		require.Equal(t, "Ana Namesake", got.Name)
+		require.Equal(t, "1990-02-01", got.DOB)
+		require.Nil(t, profile(no), "rejected: no profile")
 	})
 }
