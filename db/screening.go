@@ -190,14 +190,24 @@ func (s *Store) KeyBiometricThresholds(ctx context.Context, keyID string) (match
 	return k.FaceMatchThreshold, k.LivenessThreshold, nil
 }
 
+// KeyDocumentTypes returns the document types a key's verifications accept (nil = any).
+func (s *Store) KeyDocumentTypes(ctx context.Context, keyID string) ([]string, error) {
+	return s.keyList(ctx, keyID, "document_types")
+}
+
 // KeyEmbedOrigins returns the origins a key allows to frame its hosted flow.
 func (s *Store) KeyEmbedOrigins(ctx context.Context, keyID string) ([]string, error) {
-	var k models.APIKey
-	if err := s.DB.NewSelect().Model(&k).Column("embed_origins").Where("id = ?", keyID).Scan(ctx); err != nil {
+	return s.keyList(ctx, keyID, "embed_origins")
+}
+
+// keyList reads one comma-separated list column of a key (nil when empty).
+func (s *Store) keyList(ctx context.Context, keyID, column string) ([]string, error) {
+	var list string
+	if err := s.DB.NewSelect().Model((*models.APIKey)(nil)).Column(column).Where("id = ?", keyID).Scan(ctx, &list); err != nil {
 		return nil, notFound(err, "api key "+keyID)
 	}
-	if k.EmbedOrigins == "" {
+	if list == "" {
 		return nil, nil
 	}
-	return strings.Split(k.EmbedOrigins, ","), nil
+	return strings.Split(list, ","), nil
 }

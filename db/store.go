@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,6 +61,10 @@ type NewKey struct {
 	// EmbedOrigins may frame this key's hosted flow (https://shop.example.com), besides the
 	// server's allow-list.
 	EmbedOrigins []string
+	// DocumentCountries (ICAO codes, validated by the caller: tools.ParseKeyDocumentPolicy)
+	// and DocumentTypes bound what this key's verifications accept; empty = the server's.
+	DocumentCountries []string
+	DocumentTypes     []string
 }
 
 // CreateAPIKey stores a new key and returns its secret, which is not stored and cannot be shown again.
@@ -86,6 +91,11 @@ func (s *Store) CreateAPIKey(ctx context.Context, nk NewKey) (string, *models.AP
 		}
 		origins = append(origins, n)
 	}
+	for _, t := range nk.DocumentTypes {
+		if !slices.Contains(models.AllDocumentTypes, models.DocumentType(t)) {
+			return "", nil, fmt.Errorf("document types: %q is not one of %v", t, models.AllDocumentTypes)
+		}
+	}
 	if err := s.EnsureAccount(ctx, nk.AccountID, nk.AccountID); err != nil {
 		return "", nil, err
 	}
@@ -107,6 +117,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, nk NewKey) (string, *models.AP
 	k.ScreeningStrongHit = nk.ScreeningStrongHit // "" = the server default
 	k.FaceMatchThreshold, k.LivenessThreshold = nk.FaceMatchThreshold, nk.LivenessThreshold
 	k.EmbedOrigins = strings.Join(origins, ",")
+	k.DocumentCountries, k.DocumentTypes = strings.Join(nk.DocumentCountries, ","), strings.Join(nk.DocumentTypes, ",")
 	if _, err := s.DB.NewInsert().Model(k).Exec(ctx); err != nil {
 		return "", nil, fmt.Errorf("insert api key: %w", err)
 	}

@@ -204,9 +204,10 @@ func (d *Documents) latestSides(ctx context.Context, v *models.Verification, upt
 }
 
 // Policy is the rule set a verification's document is judged against: the server's allowed
-// countries and types, the verification's document_type and ages, and the applicant data
-// given at creation.
-func (d *Documents) Policy(in *CheckInput) document.Policy {
+// countries and types, the document types of the key that created it (keyTypes; its
+// countries were copied onto the verification at creation), the verification's
+// document_type and ages, and the applicant data given at creation.
+func (d *Documents) Policy(in *CheckInput, keyTypes []string) document.Policy {
 	v := in.Verification
 	p := document.Policy{AllowedCountries: d.cfg.AllowedCountries, AllowedDocTypes: d.cfg.AllowedDocTypes,
 		Prefill: document.Prefill{Name: in.Applicant.Name, DOB: in.Applicant.DOB}, Now: in.Now}
@@ -215,6 +216,14 @@ func (d *Documents) Policy(in *CheckInput) document.Policy {
 	}
 	if t := expectedDocType(v.DocumentType); t != "" {
 		p.AllowedDocTypes = []string{t}
+	} else if len(keyTypes) > 0 {
+		var mrzTypes []string
+		for _, kt := range keyTypes {
+			if t := expectedDocType(kt); t != "" && !slices.Contains(mrzTypes, t) {
+				mrzTypes = append(mrzTypes, t)
+			}
+		}
+		p.AllowedDocTypes = narrow(d.cfg.AllowedDocTypes, mrzTypes)
 	}
 	if v.MinAge != nil {
 		p.MinAge = *v.MinAge
@@ -263,7 +272,11 @@ func (d *Documents) analyze(ctx context.Context, v *models.Verification, in *Che
 		side.Unreadable = "the document images were deleted by retention"
 		return side, nil
 	}
-	res, err := d.Engine(v.Mode).Analyze(ctx, images, d.Policy(in))
+	keyTypes, err := d.store.KeyDocumentTypes(ctx, v.APIKeyID)
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return nil, err
+	}
+	res, err := d.Engine(v.Mode).Analyze(ctx, images, d.Policy(in, keyTypes))
 	var ie *document.InputError
 	if errors.As(err, &ie) {
 		side.Unreadable = ie.Message

@@ -94,6 +94,10 @@ type APIKey struct {
 	// EmbedOrigins are the origins (comma-separated) allowed to frame this key's hosted flow,
 	// besides the server's --frame-ancestors.
 	EmbedOrigins string `bun:"embed_origins"`
+	// DocumentCountries and DocumentTypes (comma-separated; "" = any the server accepts) bound
+	// what this key's verifications accept: issuing states (ICAO codes) and document types.
+	DocumentCountries string `bun:"document_countries"`
+	DocumentTypes     string `bun:"document_types"`
 }
 
 // Applicant is the person (or, later, business) behind one or more verifications.

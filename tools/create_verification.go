@@ -18,13 +18,13 @@ import (
 
 // CreateVerificationInput is what a caller may say about a new verification.
 type CreateVerificationInput struct {
-	DocumentType     string                `json:"document_type,omitempty" jsonschema:"expected document type; omit to accept any" enum:"passport,id_card,drivers_license,residence_permit"`
+	DocumentType     string                `json:"document_type,omitempty" jsonschema:"expected document type; omit to accept any the API key accepts" enum:"passport,id_card,drivers_license,residence_permit"`
 	Applicant        *models.ApplicantData `json:"applicant,omitempty" jsonschema:"what you already know about the person; the document is compared with it"`
 	Checks           []string              `json:"checks,omitempty" jsonschema:"checks to run; default: the API key's enabled checks that this server can run" enum:"document,face_match,liveness,age,screening" maxItems:"5"`
 	ExternalRef      string                `json:"external_ref,omitempty" jsonschema:"your id for the applicant; verifications with the same external_ref share one applicant" maxLength:"128"`
 	Metadata         map[string]any        `json:"metadata,omitempty" jsonschema:"your key-value data (at most 16 KiB as JSON), returned as given"`
 	RedirectURL      string                `json:"redirect_url,omitempty" jsonschema:"absolute http(s) URL the hosted flow sends the applicant to when done" maxLength:"2048" format:"uri"`
-	AllowedCountries []string              `json:"allowed_countries,omitempty" jsonschema:"issuing states whose documents the document check accepts, as ICAO codes (alpha-3, D for Germany); default: any this server accepts" maxItems:"250"`
+	AllowedCountries []string              `json:"allowed_countries,omitempty" jsonschema:"issuing states whose documents the document check accepts, as ICAO codes (alpha-3, D for Germany), within the API key's if it has a list; default: the key's list, else any this server accepts" maxItems:"250"`
 	SuccessURL       string                `json:"success_url,omitempty" jsonschema:"absolute http(s) URL for an approved applicant, instead of redirect_url" maxLength:"2048" format:"uri"`
 	FailureURL       string                `json:"failure_url,omitempty" jsonschema:"absolute http(s) URL for a rejected, expired or cancelled verification, instead of redirect_url" maxLength:"2048" format:"uri"`
 	ReviewURL        string                `json:"review_url,omitempty" jsonschema:"absolute http(s) URL for a verification sent to manual review, instead of redirect_url" maxLength:"2048" format:"uri"`
@@ -77,6 +77,9 @@ func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerific
 	}
 	countries, err := countryList("allowed_countries", in.AllowedCountries)
 	if err != nil {
+		return Verification{}, err
+	}
+	if countries, err = keyDocumentPolicy(c, in.DocumentType, countries); err != nil {
 		return Verification{}, err
 	}
 	for field, u := range map[string]string{"success_url": in.SuccessURL, "failure_url": in.FailureURL, "review_url": in.ReviewURL} {
@@ -143,6 +146,47 @@ func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerific
 		return Verification{}, fmt.Errorf("create verification: %w", err)
 	}
 	return toVerification(d, v)
+}
+
+// keyDocumentPolicy applies the API key's document policy: a document_type the key does not
+// accept is refused, and the verification's issuing states must be among the key's — when it
+// names none, it takes the key's, so get_verification shows what its document check accepts.
+func keyDocumentPolicy(c Caller, docType, countries string) (string, error) {
+	if docType != "" && len(c.DocumentTypes) > 0 && !slices.Contains(c.DocumentTypes, docType) {
+		return "", invalid("document_type", "this API key accepts only %s", strings.Join(c.DocumentTypes, ", "))
+	}
+	if len(c.DocumentCountries) == 0 {
+		return countries, nil
+	}
+	if countries == "" {
+		return strings.Join(c.DocumentCountries, ","), nil
+	}
+	for i, cc := range strings.Split(countries, ",") {
+		if !slices.Contains(c.DocumentCountries, cc) {
+			return "", invalid(fmt.Sprintf("allowed_countries[%d]", i), "%s is not among this API key's issuing states (%s)", cc, strings.Join(c.DocumentCountries, ", "))
+		}
+	}
+	return countries, nil
+}
+
+// ParseKeyDocumentPolicy validates a key's document policy as given to `kycd keys create`:
+// comma-separated ICAO issuing-state codes and document types ("" = no restriction).
+func ParseKeyDocumentPolicy(countries, types string) ([]string, []string, error) {
+	cs, err := countryList("document_countries", splitNonEmpty(countries))
+	if err != nil {
+		return nil, nil, err
+	}
+	var ts []string
+	for _, t := range splitNonEmpty(types) {
+		t = strings.TrimSpace(t)
+		if !slices.Contains(models.AllDocumentTypes, models.DocumentType(t)) {
+			return nil, nil, invalid("document_types", "%q is not one of %v", t, models.AllDocumentTypes)
+		}
+		if !slices.Contains(ts, t) {
+			ts = append(ts, t)
+		}
+	}
+	return splitNonEmpty(cs), ts, nil
 }
 
 // resolveChecks applies the key's defaults and refuses checks this server cannot run:

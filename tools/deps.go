@@ -48,6 +48,9 @@ type Caller struct {
 	// EmbedOrigins are the origins the verification's key allows to frame its hosted flow
 	// (session callers only).
 	EmbedOrigins []string
+	// DocumentCountries and DocumentTypes bound what the key's verifications accept (empty =
+	// whatever the server accepts); create_verification enforces them.
+	DocumentCountries, DocumentTypes []string
 	// VerificationID binds a hosted-flow session caller (ScopeSession) to its one
 	// verification; empty for API keys. See AuthenticateSession.
 	VerificationID string
@@ -75,7 +78,8 @@ func Authenticate(ctx context.Context, d *Deps, key string) (Caller, error) {
 		d.logger().ErrorContext(ctx, "authenticate", "err", err)
 		return Caller{}, Errorf(CodeUnavailable, "", "cannot check the API key right now; retry")
 	}
-	c := Caller{KeyID: k.ID, AccountID: k.AccountID, Mode: k.Mode, RateLimit: k.RateLimit}
+	c := Caller{KeyID: k.ID, AccountID: k.AccountID, Mode: k.Mode, RateLimit: k.RateLimit,
+		DocumentCountries: splitNonEmpty(k.DocumentCountries), DocumentTypes: splitNonEmpty(k.DocumentTypes)}
 	var scopes []string
 	if err := json.Unmarshal([]byte(k.Scopes), &scopes); err != nil {
 		return Caller{}, err

@@ -266,3 +266,51 @@ func TestDocumentAllowedCountries(t *testing.T) {
 	require.NotNil(t, te)
 	require.Equal(t, "allowed_countries[1]", te.Field)
 }
+
+// A key's document policy bounds its verifications: a document type or issuing state outside
+// it is refused at creation naming the field; a verification that names no states takes the
+// key's (and shows them); a document of a type the key does not accept fails the check.
+func TestKeyDocumentPolicy(t *testing.T) {
+	t.Parallel()
+	e := documentEnv(t, dbtest.SQLite(t))
+	countries, types, err := tools.ParseKeyDocumentPolicy("fra, D", "id_card,residence_permit")
+	require.NoError(t, err)
+	require.Equal(t, []string{"FRA", "D"}, countries)
+	sc, err := tools.ParseScopes("")
+	require.NoError(t, err)
+	secret, _, err := e.Store.CreateAPIKey(t.Context(), db.NewKey{AccountID: "acct_a", Name: "cards", Mode: models.ModeTest, Scopes: sc,
+		DocumentCountries: countries, DocumentTypes: types})
+	require.NoError(t, err)
+	key, err := tools.Authenticate(t.Context(), e.Reg.Deps(), secret)
+	require.NoError(t, err)
+
+	te := e.Call(t, key, "create_verification", map[string]any{"checks": []string{"document"}, "document_type": "passport"}, nil)
+	require.NotNil(t, te)
+	require.Equal(t, "document_type", te.Field, te.Message)
+	te = e.Call(t, key, "create_verification", map[string]any{"checks": []string{"document"}, "allowed_countries": []string{"D", "AUT"}}, nil)
+	require.NotNil(t, te)
+	require.Equal(t, "allowed_countries[1]", te.Field, te.Message)
+
+	var narrowed tools.Verification
+	require.Nil(t, e.Call(t, key, "create_verification", map[string]any{"checks": []string{"document"}, "allowed_countries": []string{"fra"}}, &narrowed))
+	require.Equal(t, []string{"FRA"}, narrowed.AllowedCountries)
+
+	// No type named: the key's types apply in the check. Erika's French passport is refused.
+	var v tools.Verification
+	require.Nil(t, e.Call(t, key, "create_verification", map[string]any{"checks": []string{"document"}}, &v))
+	require.Equal(t, []string{"FRA", "D"}, v.AllowedCountries, "the key's states, on the verification")
+	front, _ := render(t, erika)
+	var r tools.DocumentResult
+	require.Nil(t, e.Call(t, key, "submit_document", map[string]any{"id": v.ID, "image": front}, &r))
+	require.Equal(t, "fail", r.Verdict)
+	var codes []string
+	for _, ve := range r.ValidationErrors {
+		codes = append(codes, ve.Code)
+	}
+	require.Equal(t, []string{"document_type_not_allowed"}, codes, "French, so only the type is wrong: %+v", r.ValidationErrors)
+
+	_, _, err = tools.ParseKeyDocumentPolicy("FRA,Narnia", "")
+	require.ErrorContains(t, err, "document_countries[1]")
+	_, _, err = tools.ParseKeyDocumentPolicy("", "passport,visa")
+	require.ErrorContains(t, err, "visa")
+}

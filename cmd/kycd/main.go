@@ -326,6 +326,8 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 	matchThreshold := fs.Float64("face-match-threshold", 0, "cosine similarity this key's face matches need, above 0 and below 1 (0 = the server's --face-match-threshold)")
 	livenessThreshold := fs.Float64("liveness-threshold", 0, "passive liveness score this key's selfies need, above 0 and below 1 (0 = the server's --liveness-threshold)")
 	embedOrigins := fs.String("embed-origins", "", "origins allowed to frame this key's hosted flow, comma-separated (https://shop.example.com), besides the server's --frame-ancestors")
+	docCountries := fs.String("document-countries", "", "issuing states this key's verifications accept, comma-separated ICAO codes (D,FRA,AUT); default: the server's --document-countries")
+	docTypes := fs.String("document-types", "", "document types this key's verifications accept, comma-separated (passport,id_card,drivers_license,residence_permit); default: any")
 	strongHit := fs.String("screening-strong-hit", "", "what a strong sanctions hit does to this key's verifications: review or fail (default: the server's --screening-strong-hit)")
 	cfgArgs, keyArgs := splitConfigArgs(rest)
 	cfg, _, err := parseConfig("keys", cfgArgs, "data-dir", "database-url", "encryption-keys")
@@ -359,7 +361,11 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 		if *rateLimit < 0 {
 			return errors.New("rate-limit: must be 0 or more")
 		}
-		secret, k, err := store.CreateAPIKey(ctx, db.NewKey{AccountID: *account, Name: *name, Mode: models.Mode(*mode), Scopes: sc, Checks: chk, RateLimit: *rateLimit,
+		countries, types, err := tools.ParseKeyDocumentPolicy(*docCountries, *docTypes)
+		if err != nil {
+			return err
+		}
+		secret, k, err := store.CreateAPIKey(ctx, db.NewKey{DocumentCountries: countries, DocumentTypes: types, AccountID: *account, Name: *name, Mode: models.Mode(*mode), Scopes: sc, Checks: chk, RateLimit: *rateLimit,
 			ScreeningStrongHit: *strongHit, FaceMatchThreshold: *matchThreshold, LivenessThreshold: *livenessThreshold,
 			EmbedOrigins: strings.FieldsFunc(*embedOrigins, func(r rune) bool { return r == ',' || r == ' ' })})
 		if err != nil {
