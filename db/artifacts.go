@@ -456,3 +456,30 @@ func (s *Store) RecordDocumentUse(ctx context.Context, u *models.DocumentUse) (*
 	})
 	return other, err
 }
+
+// retainedStatuses are the statuses whose images retention never purges: a verification still
+// being worked on, or waiting for a reviewer who needs to see them.
+var retainedStatuses = []models.Status{models.StatusPending, models.StatusInProgress, models.StatusProcessing, models.StatusNeedsReview}
+
+// PurgeImages deletes the images (not their metadata, hash or analysis) of verifications that
+// ended — approved, rejected, expired or cancelled — with their last change before cutoff,
+// in batches, and returns how many images went. Readers of a purged image get ErrPurged.
+func (s *Store) PurgeImages(ctx context.Context, cutoff time.Time) (int64, error) {
+	var total int64
+	for {
+		ended := s.DB.NewSelect().Model((*models.Verification)(nil)).Column("id").
+			Where("status NOT IN (?)", bun.In(retainedStatuses)).Where("updated_at < ?", cutoff.UTC())
+		batch := s.DB.NewSelect().Model((*models.Artifact)(nil)).Column("id").
+			Where("data IS NOT NULL").Where("verification_id IN (?)", ended).Limit(500)
+		res, err := s.DB.NewUpdate().Model((*models.Artifact)(nil)).Set("data = NULL").Set("purged_at = ?", s.Now()).
+			Where("id IN (?)", batch).Exec(ctx)
+		if err != nil {
+			return total, fmt.Errorf("purge images: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+		if n < 500 {
+			return total, nil
+		}
+	}
+}

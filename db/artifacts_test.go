@@ -303,3 +303,60 @@ func TestDocumentUses(t *testing.T) {
 		require.Error(t, err)
 	})
 }
+
+// Retention purges the images of verifications that ended before the cutoff — never of open
+// ones or of ones waiting for a reviewer — and keeps their metadata and analysis.
+func TestPurgeImages(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		require.NoError(t, s.EnsureAccount(ctx, "acct_a", "A"))
+		sc := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
+		old := s.Now().Add(-48 * time.Hour)
+		type tc struct {
+			status  models.Status
+			updated time.Time
+			purged  bool
+		}
+		cases := []tc{
+			{models.StatusApproved, old, true}, {models.StatusRejected, old, true}, {models.StatusExpired, old, true},
+			{models.StatusCancelled, old, true}, {models.StatusApproved, s.Now(), false}, {models.StatusNeedsReview, old, false},
+			{models.StatusPending, old, false}, {models.StatusProcessing, old, false},
+		}
+		arts := make([]string, len(cases))
+		for i, c := range cases {
+			v := insert(t, s, sc)
+			_, err := s.DB.NewUpdate().Model((*models.Verification)(nil)).Set("status = ?", c.status).Set("updated_at = ?", c.updated).
+				Where("id = ?", v.ID).Exec(ctx)
+			require.NoError(t, err)
+			require.NoError(t, s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+				a := models.Artifact{AccountID: sc.AccountID, Mode: sc.Mode, VerificationID: v.ID, Kind: models.ArtifactSelfie, ContentType: "image/jpeg"}
+				err := tx.InsertArtifact(ctx, &a, []byte("image of "+string(c.status)), map[string]any{"score": 0.5})
+				arts[i] = a.ID
+				return err
+			}))
+		}
+		n, err := s.PurgeImages(ctx, s.Now().Add(-24*time.Hour))
+		require.NoError(t, err)
+		require.EqualValues(t, 4, n)
+		for i, c := range cases {
+			a, err := s.GetArtifact(ctx, sc, arts[i])
+			require.NoError(t, err)
+			_, err = s.ArtifactImage(a)
+			if c.purged {
+				require.ErrorIs(t, err, db.ErrPurged, "%s, ended long ago", c.status)
+				require.NotNil(t, a.PurgedAt)
+				require.NotEmpty(t, a.SHA256, "metadata stays")
+				ok, err := s.ArtifactAnalysis(a, &map[string]float64{})
+				require.NoError(t, err)
+				require.True(t, ok, "the analysis stays")
+			} else {
+				require.NoError(t, err, "%s updated %v: kept", c.status, c.updated)
+				require.Nil(t, a.PurgedAt)
+			}
+		}
+		n, err = s.PurgeImages(ctx, s.Now().Add(-24*time.Hour))
+		require.NoError(t, err)
+		require.Zero(t, n, "a second sweep finds nothing")
+	})
+}

@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -62,8 +63,17 @@ func TestPeriodicIdempotencyPurge(t *testing.T) {
 		v := insertVerification(t, s, sc, time.Now().Add(time.Hour))
 		require.NoError(t, s.RecordHandoff(ctx, "vho_old", v.ID, time.Now().Add(-time.Minute)))
 		require.NoError(t, s.RecordHandoff(ctx, "vho_live", v.ID, time.Now().Add(10*time.Minute)))
+		// An approved verification that ended two hours ago, with an image: past retention.
+		ended := insertVerification(t, s, sc, time.Now().Add(time.Hour))
+		_, err = s.DB.NewUpdate().Model((*models.Verification)(nil)).Set("status = ?", models.StatusApproved).
+			Set("updated_at = ?", time.Now().Add(-2*time.Hour)).Where("id = ?", ended.ID).Exec(ctx)
+		require.NoError(t, err)
+		art := models.Artifact{AccountID: sc.AccountID, Mode: sc.Mode, VerificationID: ended.ID, Kind: models.ArtifactDocumentFront, ContentType: "image/jpeg"}
+		require.NoError(t, s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			return tx.InsertArtifact(ctx, &art, []byte("passport"), nil)
+		}))
 
-		q, err := jobs.New(s, jobs.Options{Work: true, IdempotencyTTL: time.Hour, PurgeInterval: 200 * time.Millisecond, PollInterval: 50 * time.Millisecond})
+		q, err := jobs.New(s, jobs.Options{Work: true, IdempotencyTTL: time.Hour, ImageRetention: time.Hour, PurgeInterval: 200 * time.Millisecond, PollInterval: 50 * time.Millisecond})
 		require.NoError(t, err)
 		require.NoError(t, q.Start(ctx))
 		t.Cleanup(func() {
@@ -76,7 +86,17 @@ func TestPeriodicIdempotencyPurge(t *testing.T) {
 			require.NoError(t, s.DB.NewRaw(`SELECT count(*) FROM idempotency_keys WHERE key = ?`, key).Scan(ctx, &n))
 			return n
 		}
-		require.Eventually(t, func() bool { return count("old") == 0 }, 30*time.Second, 100*time.Millisecond)
+		imagePurged := func() bool {
+			got, err := s.GetArtifact(ctx, sc, art.ID)
+			if err != nil {
+				return false
+			}
+			_, err = s.ArtifactImage(got)
+			return errors.Is(err, db.ErrPurged)
+		}
+		// One sweep purges all three in turn: wait for the last.
+		require.Eventually(t, imagePurged, 30*time.Second, 100*time.Millisecond, "the image is past retention")
+		require.Equal(t, 0, count("old"))
 		require.Equal(t, 1, count("new"))
 		var handoffs int
 		require.NoError(t, s.DB.NewRaw(`SELECT count(*) FROM handoffs WHERE verification_id = ?`, v.ID).Scan(ctx, &handoffs))

@@ -11,7 +11,8 @@ import (
 // PurgeArgs is the periodic `idempotency.purge` job: stored responses of idempotent requests
 // are replayed for Options.IdempotencyTTL and then deleted, so the table does not grow
 // without end (a claim also drops its own expired row, but keys never reused would stay).
-// The same sweep deletes expired hand-off links (the kind keeps its first name so queued
+// The same sweep deletes expired hand-off links and, with Options.ImageRetention set, the
+// images of verifications that ended longer ago (the kind keeps its first name so queued
 // jobs of older versions still find their worker).
 type PurgeArgs struct{}
 
@@ -39,11 +40,17 @@ func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[PurgeArgs]) error {
 	if err != nil {
 		return err
 	}
-	if n > 0 || h > 0 {
-		w.q.opts.Logger.InfoContext(ctx, "purged", "idempotency_keys", n, "handoffs", h)
+	var images int64
+	if w.q.opts.ImageRetention > 0 {
+		if images, err = w.q.store.PurgeImages(ctx, now.Add(-w.q.opts.ImageRetention)); err != nil {
+			return err
+		}
+	}
+	if n > 0 || h > 0 || images > 0 {
+		w.q.opts.Logger.InfoContext(ctx, "purged", "idempotency_keys", n, "handoffs", h, "images", images)
 	}
 	return nil
 }
 
-// DefaultPurgeInterval is how often expired idempotency keys and hand-offs are deleted.
+// DefaultPurgeInterval is how often expired idempotency keys, hand-offs and images are deleted.
 const DefaultPurgeInterval = time.Hour

@@ -52,6 +52,9 @@ type Options struct {
 	IdempotencyTTL time.Duration
 	// PurgeInterval is how often expired idempotency keys are deleted (default DefaultPurgeInterval).
 	PurgeInterval time.Duration
+	// ImageRetention is how long the images of an ended verification are kept (0 = for ever);
+	// the same sweep deletes older ones.
+	ImageRetention time.Duration
 	// MonitorInterval is how often ongoing screening re-screens the monitored applicants when
 	// the checks include the *Screening engine (default DefaultMonitorInterval; negative = only
 	// when a list version changes).

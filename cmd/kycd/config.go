@@ -50,6 +50,8 @@ type Config struct {
 	WebhookWorkers int
 	// JobRescueAfter is how long a job may run before River assumes its worker died and retries it.
 	JobRescueAfter time.Duration
+	// ImageRetention is how long uploaded images of an ended verification are kept (0 = for ever).
+	ImageRetention time.Duration
 	// FrameAncestors lists the origins (comma-separated) that may embed the hosted flow in an iframe.
 	FrameAncestors string
 	// Document holds the document check's settings (see document.go).
@@ -88,6 +90,7 @@ func (c *Config) settings() []setting {
 		{"webhook-connect-timeout", "KYCD_WEBHOOK_CONNECT_TIMEOUT", "TCP connect timeout of a webhook delivery", "5s", &c.WebhookConnectTimeout},
 		{"webhook-timeout", "KYCD_WEBHOOK_TIMEOUT", "total timeout of a webhook delivery attempt (connect, TLS, request, response)", "15s", &c.WebhookTimeout},
 		{"webhook-workers", "KYCD_WEBHOOK_WORKERS", "concurrent webhook deliveries in this process", "20", &c.WebhookWorkers},
+		{"image-retention", "KYCD_IMAGE_RETENTION", "how long the uploaded images (documents, selfies, liveness frames) of an approved, rejected, expired or cancelled verification are kept, e.g. 2160h for 90 days; results, hashes and face templates stay (0 = keep them)", "0", &c.ImageRetention},
 		{"job-rescue-after", "KYCD_JOB_RESCUE_AFTER", "how long a job may run before it is assumed lost with its worker (SIGKILL) and retried; also caps the per-job timeout", "1h", &c.JobRescueAfter},
 		{"document-ocr", "KYCD_DOCUMENT_OCR", "MRZ reader: auto (the OCR-B classifier, Tesseract as fallback in builds with it), ocrb, or tesseract", "auto", &c.Document.OCR},
 		{"document-countries", "KYCD_DOCUMENT_COUNTRIES", "issuing states the document check accepts, ICAO codes comma-separated (D for Germany); empty = any", "", &c.Document.Countries},
@@ -171,6 +174,9 @@ func parseConfig(name string, args []string, only ...string) (*Config, *flag.Fla
 	}
 	if c.ListsSync <= 0 {
 		c.ListsSync = 30 * time.Second
+	}
+	if c.ImageRetention < 0 {
+		return nil, nil, fmt.Errorf("image-retention: %v is negative; give a duration like 2160h, or 0 to keep images", c.ImageRetention)
 	}
 	if (len(only) == 0 || contains(only, "workers")) && c.Workers < 1 {
 		return nil, nil, fmt.Errorf("workers: must be at least 1")

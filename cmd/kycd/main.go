@@ -150,7 +150,7 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 	}
 	queue, err := jobs.New(store, jobs.Options{Work: work, MaxWorkers: cfg.Workers, Checks: engines.runners, Logger: logger,
 		Webhooks: cfg.webhookPolicy(), WebhookWorkers: cfg.WebhookWorkers, UserAgent: "kycd-webhooks/" + version,
-		RescueStuckAfter: cfg.JobRescueAfter, IdempotencyTTL: tools.IdempotencyTTL, MonitorInterval: cfg.Screening.monitorInterval()})
+		RescueStuckAfter: cfg.JobRescueAfter, IdempotencyTTL: tools.IdempotencyTTL, ImageRetention: cfg.ImageRetention, MonitorInterval: cfg.Screening.monitorInterval()})
 	if err != nil {
 		store.Close()
 		return nil, err
