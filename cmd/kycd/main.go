@@ -2,6 +2,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -384,13 +385,17 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tPREFIX\tNAME\tMODE\tACCOUNT\tSCOPES\tCREATED\tREVOKED")
+		fmt.Fprintln(tw, "ID\tPREFIX\tNAME\tMODE\tACCOUNT\tSCOPES\tDOCUMENTS\tCREATED\tREVOKED")
 		for _, k := range list {
 			revoked := "-"
 			if k.RevokedAt != nil {
 				revoked = k.RevokedAt.Format(time.RFC3339)
 			}
-			fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Prefix, k.Name, k.Mode, k.AccountID, k.Scopes, k.CreatedAt.Format(time.RFC3339), revoked)
+			docs := cmp.Or(k.DocumentTypes, "any")
+			if k.DocumentCountries != "" {
+				docs += " from " + k.DocumentCountries
+			}
+			fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Prefix, k.Name, k.Mode, k.AccountID, k.Scopes, docs, k.CreatedAt.Format(time.RFC3339), revoked)
 		}
 		return tw.Flush()
 	case "revoke":
