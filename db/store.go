@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
 	"github.com/kycd/kycd/models"
@@ -252,19 +253,21 @@ func (tx *Tx) CreateVerification(ctx context.Context, sc Scope, pii any, v *mode
 	now := s.Now()
 	a := &models.Applicant{ID: NewID("app", now), AccountID: sc.AccountID, Mode: sc.Mode, ExternalRef: v.ExternalRef, PII: sealed, CreatedAt: now, UpdatedAt: now}
 	prepareEvent(s, ev)
-	// The no-op update makes RETURNING give the existing applicant's id on a conflict.
-	app := tx.NewInsert().Model(a).
-		On("CONFLICT (account_id, mode, external_ref) WHERE external_ref IS NOT NULL DO UPDATE SET updated_at = applicant.updated_at").
-		Returning("id")
-	ver := tx.NewInsert().Model(v).Value("applicant_id", "(SELECT id FROM app)").Returning("NULL")
-	evt := tx.NewInsert().Model(ev).Returning("NULL")
+	// The no-op update makes RETURNING give the existing applicant's id on a conflict. The
+	// statement is sent with parameters (paramInsert), so PostgreSQL plans it once per connection.
+	var args []any
+	sql := "WITH app AS (" + tx.paramInsert(a, &args, nil) +
+		" ON CONFLICT (account_id, mode, external_ref) WHERE external_ref IS NOT NULL DO UPDATE SET updated_at = applicants.updated_at RETURNING id)" +
+		", ver AS (" + tx.paramInsert(v, &args, map[string]string{"applicant_id": "(SELECT id FROM app)"}) + " RETURNING NULL)" +
+		", evt AS (" + tx.paramInsert(ev, &args, nil) + " RETURNING NULL)"
+	args = append(args, sc.AccountID, sc.Mode, models.EndpointKindEndpoint, models.EndpointEnabled)
+	n := len(args)
+	sql += fmt.Sprintf(` SELECT (SELECT id FROM app), COALESCE((SELECT json_agg(json_build_object('id', id, 'url', url, 'events', events) ORDER BY id)
+		FROM webhook_endpoints WHERE account_id = $%d AND mode = $%d AND kind = $%d AND status = $%d), '[]')`, n-3, n-2, n-1, n)
 	var endpoints string
-	err = tx.NewSelect().With("app", app).With("ver", ver).With("evt", evt).
-		ColumnExpr("(SELECT id FROM app)").
-		ColumnExpr(`COALESCE((SELECT json_agg(json_build_object('id', id, 'url', url, 'events', events) ORDER BY id)
-			FROM webhook_endpoints WHERE account_id = ? AND mode = ? AND kind = ? AND status = ?), '[]')`,
-			sc.AccountID, sc.Mode, models.EndpointKindEndpoint, models.EndpointEnabled).
-		Scan(ctx, &v.ApplicantID, &endpoints)
+	err = tx.WithPgx(func(ptx pgx.Tx) error {
+		return ptx.QueryRow(ctx, sql, append([]any{pgx.QueryExecModeCacheStatement}, args...)...).Scan(&v.ApplicantID, &endpoints)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("insert verification: %w", err)
 	}

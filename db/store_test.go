@@ -354,6 +354,24 @@ func TestCreateVerification(t *testing.T) {
 		require.Len(t, evs, 1)
 		require.EqualValues(t, 1, evs[0].Seq)
 
+		// Every column round-trips: the PostgreSQL path binds parameters instead of bun's SQL.
+		full := newVerification(s, sc, "")
+		minAge, maxAge, ext := 18, 99, "cust-full"
+		full.ExternalRef, full.MinAge, full.MaxAge, full.DocumentType, full.Locale = &ext, &minAge, &maxAge, "passport", "pt-BR"
+		full.RedirectURL, full.CallbackURL, full.AllowedCountries, full.Metadata = "https://a.example/done", "https://a.example/cb", "D,FRA", `{"k":"v"}`
+		full.ApplicantPII = []byte("sealed")
+		require.NoError(t, s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			_, err := tx.CreateVerification(ctx, sc, nil, full,
+				&models.Event{AccountID: sc.AccountID, Mode: sc.Mode, ObjectType: "verification", ObjectID: full.ID, Type: "verification.created"})
+			return err
+		}))
+		back, err := s.GetVerification(ctx, sc, full.ID)
+		require.NoError(t, err)
+		for _, tm := range []*time.Time{&full.CreatedAt, &full.UpdatedAt, &full.ExpiresAt, &back.CreatedAt, &back.UpdatedAt, &back.ExpiresAt} {
+			*tm = tm.UTC().Truncate(time.Microsecond)
+		}
+		require.Equal(t, *full, *back)
+
 		ref := "cust-42"
 		var wg sync.WaitGroup
 		ids := make([]string, 6)
