@@ -201,13 +201,10 @@ func (s *Store) LookupAPIKey(ctx context.Context, secret string) (*models.APIKey
 // FindOrCreateApplicant returns the applicant with this external reference in the scope,
 // creating it when absent (or always, when ref is nil). pii is the integrator's data, sealed.
 func (tx *Tx) FindOrCreateApplicant(ctx context.Context, sc Scope, ref *string, pii any) (*models.Applicant, error) {
-	s := tx.store
-	sealed, err := s.keys.SealJSON(pii)
+	a, err := tx.store.newApplicant(sc, ref, pii)
 	if err != nil {
-		return nil, fmt.Errorf("seal applicant data: %w", err)
+		return nil, err
 	}
-	now := s.Now()
-	a := &models.Applicant{ID: NewID("app", now), AccountID: sc.AccountID, Mode: sc.Mode, ExternalRef: ref, PII: sealed, CreatedAt: now, UpdatedAt: now}
 	// ON CONFLICT makes concurrent creations with one reference converge on one applicant.
 	res, err := tx.NewInsert().Model(a).On("CONFLICT (account_id, mode, external_ref) WHERE external_ref IS NOT NULL DO NOTHING").Exec(ctx)
 	if err != nil {
@@ -223,6 +220,16 @@ func (tx *Tx) FindOrCreateApplicant(ctx context.Context, sc Scope, ref *string, 
 		return nil, fmt.Errorf("find applicant: %w", err)
 	}
 	return existing, nil
+}
+
+// newApplicant is a new applicant row of the scope with the integrator's data pii, sealed.
+func (s *Store) newApplicant(sc Scope, ref *string, pii any) (*models.Applicant, error) {
+	sealed, err := s.keys.SealJSON(pii)
+	if err != nil {
+		return nil, fmt.Errorf("seal applicant data: %w", err)
+	}
+	now := s.Now()
+	return &models.Applicant{ID: NewID("app", now), AccountID: sc.AccountID, Mode: sc.Mode, ExternalRef: ref, PII: sealed, CreatedAt: now, UpdatedAt: now}, nil
 }
 
 // CreateVerification writes a new verification, its applicant (found by external reference
@@ -245,14 +252,11 @@ func (tx *Tx) CreateVerification(ctx context.Context, sc Scope, pii any, v *mode
 		}
 		return tx.EnabledEndpoints(ctx, sc)
 	}
-	s := tx.store
-	sealed, err := s.keys.SealJSON(pii)
+	a, err := tx.store.newApplicant(sc, v.ExternalRef, pii)
 	if err != nil {
-		return nil, fmt.Errorf("seal applicant data: %w", err)
+		return nil, err
 	}
-	now := s.Now()
-	a := &models.Applicant{ID: NewID("app", now), AccountID: sc.AccountID, Mode: sc.Mode, ExternalRef: v.ExternalRef, PII: sealed, CreatedAt: now, UpdatedAt: now}
-	prepareEvent(s, ev)
+	prepareEvent(tx.store, ev)
 	// The no-op update makes RETURNING give the existing applicant's id on a conflict. The
 	// statement is sent with parameters (paramInsert), so PostgreSQL plans it once per connection.
 	var args []any

@@ -106,6 +106,7 @@ func (s *Store) DeleteWebhookEndpoint(ctx context.Context, sc Scope, id string) 
 
 // EnabledEndpoints returns the scope's enabled subscribed endpoints, inside the event's transaction
 // so the fan-out sees exactly the endpoints that exist when the event commits.
+// Tx.CreateVerification selects the same rows inside its one statement; keep the two alike.
 func (tx *Tx) EnabledEndpoints(ctx context.Context, sc Scope) ([]models.WebhookEndpoint, error) {
 	var rows []models.WebhookEndpoint
 	err := tx.NewSelect().Model(&rows).Column("id", "url", "events").Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).

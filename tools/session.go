@@ -88,10 +88,9 @@ type handoff struct {
 
 // IssueHandoff makes a short-lived token that lets another device (the applicant's phone,
 // through a QR code) continue a session caller's verification. It is sealed with the server's
-// keyring (AES-256-GCM), so it carries its own expiry and cannot be forged or altered. The
-// token alone would open the session as often as it is scanned within HandoffTTL; the hosted
-// flow records each issued token and lets it open the session once (db.Store.UseHandoff).
-func IssueHandoff(d *Deps, c Caller) (string, time.Time, error) {
+// keyring (AES-256-GCM), so it carries its own expiry and cannot be forged or altered, and it
+// is recorded (only its hash), so RedeemHandoff lets it open the session once.
+func IssueHandoff(ctx context.Context, d *Deps, c Caller) (string, time.Time, error) {
 	if !c.IsSession() {
 		return "", time.Time{}, Errorf(CodePermissionDenied, "", "only a hosted-flow session can hand off to another device")
 	}
@@ -104,12 +103,17 @@ func IssueHandoff(d *Deps, c Caller) (string, time.Time, error) {
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	return handoffPrefix + base64.RawURLEncoding.EncodeToString(sealed), exp, nil
+	tok := handoffPrefix + base64.RawURLEncoding.EncodeToString(sealed)
+	if err := d.Store.RecordHandoff(ctx, tok, c.VerificationID, exp); err != nil {
+		return "", time.Time{}, err
+	}
+	return tok, exp, nil
 }
 
 // RedeemHandoff opens a hand-off token and returns the session token of its verification,
-// which the new device then uses like the original link. Every failure is
-// CodeUnauthenticated without saying which check failed.
+// which the new device then uses like the original link. A token opens once: the seal proves
+// it is ours and unexpired, then its record is consumed (of concurrent opens, one wins).
+// Every failure is CodeUnauthenticated without saying which check failed.
 func RedeemHandoff(ctx context.Context, d *Deps, token string) (string, error) {
 	bad := Errorf(CodeUnauthenticated, "", "this hand-off code is invalid or has expired; scan the new code on the other screen")
 	raw, ok := strings.CutPrefix(strings.TrimSpace(token), handoffPrefix)
@@ -126,6 +130,13 @@ func RedeemHandoff(ctx context.Context, d *Deps, token string) (string, error) {
 	}
 	var h handoff
 	if json.Unmarshal(plain, &h) != nil || h.Purpose != handoffPurpose || !d.Store.Now().Before(time.Unix(h.Expires, 0)) {
+		return "", bad
+	}
+	first, err := d.Store.UseHandoff(ctx, strings.TrimSpace(token))
+	if err != nil {
+		return "", err
+	}
+	if !first {
 		return "", bad
 	}
 	v, err := d.Store.GetVerification(ctx, db.Scope{AccountID: h.Account, Mode: h.Mode}, h.ID)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
 	"github.com/kycd/kycd/tools"
 	"github.com/kycd/kycd/tools/tooltest"
@@ -71,10 +72,31 @@ func TestAuthenticateSessionRefusesBadTokens(t *testing.T) {
 		require.NotNil(t, te, "%q", tok)
 		require.Equal(t, tools.CodeUnauthenticated, te.Code, "%q", tok)
 	}
-	_, _, err := tools.IssueHandoff(e.Reg.Deps(), e.Test)
+	_, _, err := tools.IssueHandoff(context.Background(), e.Reg.Deps(), e.Test)
 	require.Equal(t, tools.CodePermissionDenied, tools.AsError(err).Code, "only sessions hand off")
 	for _, code := range []string{"", "vho_", "vho_!!!", "vho_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "vst_x"} {
 		_, err := tools.RedeemHandoff(context.Background(), e.Reg.Deps(), code)
 		require.Equal(t, tools.CodeUnauthenticated, tools.AsError(err).Code, "%q", code)
 	}
+}
+
+// A hand-off token opens its session once, on either database.
+func TestHandoffOpensOnce(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		e := tooltest.New(t, s, engines())
+		ctx := context.Background()
+		var v tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"screening"}}, &v))
+		c, err := tools.AuthenticateSession(ctx, e.Reg.Deps(), sessionToken(t, v))
+		require.NoError(t, err)
+		code, exp, err := tools.IssueHandoff(ctx, e.Reg.Deps(), c)
+		require.NoError(t, err)
+		require.True(t, exp.After(s.Now()))
+		tok, err := tools.RedeemHandoff(ctx, e.Reg.Deps(), code)
+		require.NoError(t, err)
+		require.Equal(t, sessionToken(t, v), tok)
+		_, err = tools.RedeemHandoff(ctx, e.Reg.Deps(), code)
+		require.Equal(t, tools.CodeUnauthenticated, tools.AsError(err).Code, "a second open is refused")
+	})
 }

@@ -78,20 +78,6 @@ type Options struct {
 	PollInterval time.Duration
 	// Logger receives failures; never tokens or applicant data (nil = slog.Default()).
 	Logger *slog.Logger
-	// Handoffs records every hand-off link the flow issues and consumes it when a phone opens
-	// it, which makes the links single-use (cmd/kycd passes the store). Nil: the flow offers
-	// no hand-off to another device at all, rather than links that open any number of times.
-	Handoffs HandoffLedger
-}
-
-// HandoffLedger is the server-side record of issued hand-off links (db.Store implements it).
-// The sealed token already carries its verification and expiry; the ledger adds "once".
-type HandoffLedger interface {
-	// RecordHandoff stores an issued token (the implementation keeps only its hash).
-	RecordHandoff(ctx context.Context, token, verificationID string, expiresAt time.Time) error
-	// UseHandoff reports true exactly once per recorded token, before its expiry; false for
-	// a token used before, expired or never recorded. Concurrent uses: one true at most.
-	UseHandoff(ctx context.Context, token string) (bool, error)
 }
 
 // Handler serves the hosted flow under Prefix; SDK serves the Web SDK.
@@ -654,10 +640,6 @@ func (h *Handler) handoff(w http.ResponseWriter, r *http.Request, s *session) {
 		writeJSON(w, http.StatusForbidden, apiResult{Message: s.cat.T("error.csrf")})
 		return
 	}
-	if h.opts.Handoffs == nil {
-		writeJSON(w, http.StatusNotFound, apiResult{Message: s.cat.T("error.generic")})
-		return
-	}
 	link, qr, err := h.handoffQR(r.Context(), s)
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "flow: hand-off", "verification", s.caller.VerificationID, "err", err)
@@ -667,14 +649,10 @@ func (h *Handler) handoff(w http.ResponseWriter, r *http.Request, s *session) {
 	writeJSON(w, http.StatusOK, map[string]string{"url": link, "qr": string(qr)})
 }
 
-// handoffQR makes a hand-off link, recorded in the ledger so that it opens once, and its QR
-// code as a data: URL.
+// handoffQR makes a (single-use) hand-off link and its QR code as a data: URL.
 func (h *Handler) handoffQR(ctx context.Context, s *session) (string, template.URL, error) {
-	tok, exp, err := tools.IssueHandoff(h.reg.Deps(), s.caller)
+	tok, _, err := tools.IssueHandoff(ctx, h.reg.Deps(), s.caller)
 	if err != nil {
-		return "", "", err
-	}
-	if err := h.opts.Handoffs.RecordHandoff(ctx, tok, s.caller.VerificationID, exp); err != nil {
 		return "", "", err
 	}
 	link := strings.TrimRight(h.reg.Deps().PublicURL, "/") + Prefix + "h/" + tok
@@ -687,37 +665,21 @@ func (h *Handler) handoffQR(ctx context.Context, s *session) (string, template.U
 }
 
 // redeem opens a hand-off link on the phone and continues the same session there. A link
-// opens once: the seal proves it is ours and unexpired, then the ledger consumes it; a second
-// open gets the page an expired or forged link gets.
+// opens once (tools.RedeemHandoff); a second open gets the page an expired or forged link gets.
 func (h *Handler) redeem(w http.ResponseWriter, r *http.Request, code string) {
 	cat := h.cats[chooseLang(h.cats, "", r.Header.Get("Accept-Language"))]
 	if !isGet(r) {
 		h.renderError(w, r, cat, http.StatusMethodNotAllowed, "error.title", "error.generic")
 		return
 	}
-	invalid := func() {
-		h.renderError(w, r, cat, http.StatusNotFound, "error.invalid_link.title", "error.invalid_link.text")
-	}
-	if h.opts.Handoffs == nil {
-		invalid()
-		return
-	}
 	tok, err := tools.RedeemHandoff(r.Context(), h.reg.Deps(), code)
 	if err != nil {
 		if te := tools.AsError(err); te == nil {
 			h.log.ErrorContext(r.Context(), "flow: redeem hand-off", "err", err)
+			h.renderError(w, r, cat, http.StatusServiceUnavailable, "error.title", "error.unavailable")
+			return
 		}
-		invalid()
-		return
-	}
-	first, err := h.opts.Handoffs.UseHandoff(r.Context(), strings.TrimSpace(code))
-	if err != nil {
-		h.log.ErrorContext(r.Context(), "flow: use hand-off", "err", err)
-		h.renderError(w, r, cat, http.StatusServiceUnavailable, "error.title", "error.unavailable")
-		return
-	}
-	if !first {
-		invalid()
+		h.renderError(w, r, cat, http.StatusNotFound, "error.invalid_link.title", "error.invalid_link.text")
 		return
 	}
 	w.Header().Set("Referrer-Policy", "no-referrer")
@@ -785,7 +747,7 @@ func (h *Handler) newPage(r *http.Request, s *session, step string) *page {
 	}
 	p.StepIndex = slices.Index(p.Steps, step)
 	p.JSMsgs = jsMessages(s.cat)
-	if step == stepIntro && h.opts.Handoffs != nil {
+	if step == stepIntro {
 		link, qr, err := h.handoffQR(r.Context(), s)
 		if err != nil {
 			h.log.ErrorContext(r.Context(), "flow: hand-off QR", "verification", s.caller.VerificationID, "err", err)

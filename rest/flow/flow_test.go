@@ -62,9 +62,6 @@ func newEnv(t *testing.T, s *db.Store, opts flow.Options) *env {
 	require.NoError(t, err)
 	checks[models.CheckDocument] = docs
 	e.Env = tooltest.New(t, s, checks, func(_ *jobs.Options, d *tools.Deps) { d.PublicURL = e.srv.URL })
-	if opts.Handoffs == nil {
-		opts.Handoffs = s
-	}
 	fh, err = flow.New(e.Reg, opts)
 	require.NoError(t, err)
 	mux := http.NewServeMux()
@@ -392,18 +389,6 @@ func TestHandoffRedeemedOnceUnderConcurrency(t *testing.T) {
 		got[c]++
 	}
 	require.Equal(t, map[int]int{http.StatusSeeOther: 1, http.StatusNotFound: cap(codes) - 1}, got)
-}
-
-func TestNoHandoffWithoutALedger(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
-	v := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Ana Silva"}})
-	fh, err := flow.New(e.Reg, flow.Options{})
-	require.NoError(t, err)
-	rec := httptest.NewRecorder()
-	fh.ServeHTTP(rec, httptest.NewRequest("GET", pathOf(t, v.HostedURL), nil))
-	require.Equal(t, http.StatusOK, rec.Code)
-	require.NotContains(t, rec.Body.String(), "handoff-url", "no ledger, no hand-off link that could be opened again and again")
 }
 
 func TestExpiredAndCancelledMidFlow(t *testing.T) {

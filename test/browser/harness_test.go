@@ -138,7 +138,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 			more(d)
 		}
 	})
-	fh, err := flow.New(h.env.Reg, flow.Options{FrameAncestors: []string{h.shopURL}, PollInterval: 300 * time.Millisecond, Handoffs: h.store})
+	fh, err := flow.New(h.env.Reg, flow.Options{FrameAncestors: []string{h.shopURL}, PollInterval: 300 * time.Millisecond})
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	mux.Handle(flow.Prefix, fh)
