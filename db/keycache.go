@@ -127,12 +127,3 @@ func (s *Store) listenRevocations(ctx context.Context) error {
 		s.keyCache.drop(n.Payload)
 	}
 }
-
-// APIKeyCached reports whether LookupAPIKey would answer secret from memory (tests).
-func (s *Store) APIKeyCached(secret string) bool {
-	if s.keyCache == nil {
-		return false
-	}
-	k, _ := s.keyCache.get(HashSecret(secret), s.Now())
-	return k != nil
-}
