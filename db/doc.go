@@ -10,8 +10,9 @@
 // InTx pins one connection, begins the transaction through database/sql, and WithPgx hands
 // River that same connection (nested Begin = SAVEPOINT), so a row and its job commit together.
 //
-// Why Tx.CreateVerification bypasses bun's SQL on PostgreSQL: it is the hot path of every
+// Why Tx.CreateVerifications bypasses bun's SQL on PostgreSQL: it is the hot path of every
 // integration. bun inlines values, so PostgreSQL would parse and plan each creation anew (a
-// quarter of its CPU under load); paramInsert renders the same statement with $n parameters
-// from bun's own table metadata, pgx prepares it once per connection, and the rows are the same.
+// quarter of its CPU under load); unnestRows sends each column as one array parameter, from
+// bun's own table metadata, so the statement text is the same for one verification or sixty-four,
+// pgx prepares it once per connection, and jobs can write many concurrent creations at once.
 package db

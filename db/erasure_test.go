@@ -333,8 +333,7 @@ func TestEraseApplicant(t *testing.T) {
 		ref := "cust-erika"
 		nv.ExternalRef = &ref
 		require.NoError(t, s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-			_, err := tx.CreateVerification(ctx, sc, models.ApplicantData{Name: "Erika Neu"}, nv,
-				&models.Event{AccountID: sc.AccountID, Mode: sc.Mode, ObjectType: "verification", ObjectID: nv.ID, Type: "verification.created"})
+			_, err := createOne(ctx, tx, models.ApplicantData{Name: "Erika Neu"}, nv)
 			return err
 		}))
 		require.NotEqual(t, erika.applicant.ID, nv.ApplicantID)

@@ -91,3 +91,10 @@ func HashSecret(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }
+
+// NewReference returns a verification's human-friendly reference: VER- and 8 characters
+// without look-alikes (40 bits). References are unique; a creation that draws a taken one
+// fails with ErrReferenceTaken and draws again.
+func NewReference() string {
+	return "VER-" + RandomString(8, "23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
+}

@@ -4,29 +4,78 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 )
 
-// paramInsert renders `INSERT INTO table (columns) VALUES (…)` for a bun model with $n
-// parameters instead of bun's inlined values, so the statement text repeats and PostgreSQL
-// plans it once per connection (pgx caches the prepared statement). Values become DEFAULT
-// exactly where bun would write DEFAULT (nil pointers, zero nullzero or defaulted fields);
-// override maps a column to an SQL expression used instead of its value.
-func (tx *Tx) paramInsert(model any, args *[]any, override map[string]string) string {
-	strct := reflect.ValueOf(model).Elem()
-	tbl := tx.Dialect().Tables().Get(strct.Type())
-	cols := make([]string, 0, len(tbl.Fields))
-	vals := make([]string, 0, len(tbl.Fields))
+// unnestRows renders `unnest($a::type[], …) AS alias(columns)` for models of one bun type:
+// one array parameter per column, so the statement text is the same whatever the number of
+// rows and PostgreSQL plans it once per connection. A NULL element is a nil pointer (or a
+// nil []byte); the tables written this way have no column defaults to stand in for.
+func (tx *Tx) unnestRows(rows []any, alias string, args *[]any) (cols []string, from string, err error) {
+	if len(rows) == 0 {
+		return nil, "", fmt.Errorf("unnest %s: no rows", alias)
+	}
+	typ := reflect.TypeOf(rows[0]).Elem()
+	tbl := tx.Dialect().Tables().Get(typ)
+	params := make([]string, 0, len(tbl.Fields))
 	for _, f := range tbl.Fields {
+		sqlType, err := arrayElemType(f.IndirectType)
+		if err != nil {
+			return nil, "", fmt.Errorf("unnest %s.%s: %w", tbl.SQLName, f.SQLName, err)
+		}
+		if f.SQLDefault != "" || f.NullZero {
+			return nil, "", fmt.Errorf("unnest %s.%s: column defaults are not supported", tbl.SQLName, f.SQLName)
+		}
+		vals := make([]any, len(rows))
+		for i, r := range rows {
+			v := reflect.ValueOf(r).Elem()
+			if reflect.TypeOf(r).Elem() != typ {
+				return nil, "", fmt.Errorf("unnest %s: mixed row types", tbl.SQLName)
+			}
+			vals[i] = plainValue(f.Value(v))
+		}
+		*args = append(*args, vals)
 		cols = append(cols, string(f.SQLName))
-		switch expr, ok := override[f.Name]; {
-		case ok:
-			vals = append(vals, expr)
-		case (f.IsPtr && f.HasNilValue(strct)) || (f.HasZeroValue(strct) && (f.NullZero || f.SQLDefault != "")):
-			vals = append(vals, "DEFAULT")
-		default:
-			*args = append(*args, f.Value(strct).Interface())
-			vals = append(vals, fmt.Sprintf("$%d", len(*args)))
+		params = append(params, fmt.Sprintf("$%d::%s[]", len(*args), sqlType))
+	}
+	return cols, fmt.Sprintf("unnest(%s) AS %s(%s)", strings.Join(params, ", "), alias, strings.Join(cols, ", ")), nil
+}
+
+// arrayElemType is the PostgreSQL type of a model field's array parameter.
+func arrayElemType(t reflect.Type) (string, error) {
+	switch {
+	case t == reflect.TypeOf(time.Time{}):
+		return "timestamptz", nil
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
+		return "bytea", nil
+	case t.Kind() == reflect.String:
+		return "text", nil
+	case t.Kind() == reflect.Bool:
+		return "boolean", nil
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Int64:
+		return "bigint", nil
+	}
+	return "", fmt.Errorf("no array type for %s", t)
+}
+
+// plainValue is a field's value as pgx encodes it in an array: nil for a nil pointer or
+// slice, the pointed-to value otherwise, named string and integer types as their base type.
+func plainValue(v reflect.Value) any {
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return v.String()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int()
+	case reflect.Slice:
+		if v.IsNil() {
+			return nil
 		}
 	}
-	return fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", tbl.SQLName, strings.Join(cols, ", "), strings.Join(vals, ", "))
+	return v.Interface()
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 
 	"github.com/kycd/kycd/models"
@@ -22,6 +23,18 @@ var ErrNotFound = errors.New("not found")
 
 // ErrConflict means the row is not in a state that allows the change.
 var ErrConflict = errors.New("state conflict")
+
+// ErrReferenceTaken means a new verification drew a reference another one has.
+var ErrReferenceTaken = errors.New("verification reference taken")
+
+// referenceTaken tells whether err is the unique violation of verifications.reference.
+func referenceTaken(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505" && pgErr.ConstraintName == "verifications_reference_key"
+	}
+	return strings.Contains(err.Error(), "UNIQUE constraint failed: verifications.reference")
+}
 
 // Scope limits a read or write to one account and mode. Every query that takes an
 // object id also takes a Scope, so an id from another account or mode is simply not found.
@@ -232,55 +245,153 @@ func (s *Store) newApplicant(sc Scope, ref *string, pii any) (*models.Applicant,
 	return &models.Applicant{ID: NewID("app", now), AccountID: sc.AccountID, Mode: sc.Mode, ExternalRef: ref, PII: sealed, CreatedAt: now, UpdatedAt: now}, nil
 }
 
-// CreateVerification writes a new verification, its applicant (found by external reference
-// or created, as FindOrCreateApplicant) and its first event (seq 1), and returns the scope's
-// enabled webhook endpoints for the event's fan-out. On PostgreSQL that is one statement
-// (data-modifying WITH), the hot path of every integration; SQLite runs the steps in turn.
-func (tx *Tx) CreateVerification(ctx context.Context, sc Scope, pii any, v *models.Verification, ev *models.Event) ([]models.WebhookEndpoint, error) {
-	ev.Seq = 1
+// NewVerification is one verification to create: the row, its first event and the
+// integrator's data for a new applicant (nil: none given).
+type NewVerification struct {
+	V   *models.Verification
+	Ev  *models.Event
+	PII any
+}
+
+// CreateVerifications writes new verifications, each with its applicant (found by external
+// reference or created, as FindOrCreateApplicant) and its first event (seq 1), and returns, per
+// verification, its scope's enabled webhook endpoints for the event's fan-out. On PostgreSQL
+// that is one statement for all of them (data-modifying WITH over unnest), the hot path of
+// every integration; SQLite runs the steps in turn. Two of them must not share an external
+// reference in one scope (PostgreSQL refuses to touch one applicant twice in a statement).
+func (tx *Tx) CreateVerifications(ctx context.Context, items []NewVerification) ([][]models.WebhookEndpoint, error) {
+	out := make([][]models.WebhookEndpoint, len(items))
 	if tx.store.Dialect != Postgres {
-		a, err := tx.FindOrCreateApplicant(ctx, sc, v.ExternalRef, pii)
+		scopes := map[Scope][]models.WebhookEndpoint{}
+		for i, it := range items {
+			sc := Scope{AccountID: it.V.AccountID, Mode: it.V.Mode}
+			a, err := tx.FindOrCreateApplicant(ctx, sc, it.V.ExternalRef, it.PII)
+			if err != nil {
+				return nil, err
+			}
+			it.V.ApplicantID = a.ID
+			if err := tx.InsertVerification(ctx, it.V); err != nil {
+				return nil, err
+			}
+			it.Ev.Seq = 1
+			if err := tx.AppendEvent(ctx, it.Ev); err != nil {
+				return nil, err
+			}
+			eps, ok := scopes[sc]
+			if !ok {
+				if eps, err = tx.EnabledEndpoints(ctx, sc); err != nil {
+					return nil, err
+				}
+				scopes[sc] = eps
+			}
+			out[i] = eps
+		}
+		return out, nil
+	}
+	apps := make([]any, len(items))
+	vers := make([]any, len(items))
+	evs := make([]any, len(items))
+	byID := make(map[string]int, len(items))
+	for i, it := range items {
+		a, err := tx.store.newApplicant(Scope{AccountID: it.V.AccountID, Mode: it.V.Mode}, it.V.ExternalRef, it.PII)
 		if err != nil {
 			return nil, err
 		}
-		v.ApplicantID = a.ID
-		if err := tx.InsertVerification(ctx, v); err != nil {
-			return nil, err
-		}
-		if err := tx.AppendEvent(ctx, ev); err != nil {
-			return nil, err
-		}
-		return tx.EnabledEndpoints(ctx, sc)
+		it.V.ApplicantID = a.ID // the new applicant's id, unless the reference finds one
+		it.Ev.Seq = 1           // the verification row is inserted by the same statement
+		prepareEvent(tx.store, it.Ev)
+		apps[i], vers[i], evs[i] = a, it.V, it.Ev
+		byID[it.V.ID] = i
 	}
-	a, err := tx.store.newApplicant(sc, v.ExternalRef, pii)
+	var args []any
+	aCols, aFrom, err := tx.unnestRows(apps, "a_in", &args)
 	if err != nil {
 		return nil, err
 	}
-	prepareEvent(tx.store, ev)
-	// The no-op update makes RETURNING give the existing applicant's id on a conflict. The
-	// statement is sent with parameters (paramInsert), so PostgreSQL plans it once per connection.
-	var args []any
-	sql := "WITH app AS (" + tx.paramInsert(a, &args, nil) +
-		" ON CONFLICT (account_id, mode, external_ref) WHERE external_ref IS NOT NULL DO UPDATE SET updated_at = applicants.updated_at RETURNING id)" +
-		", ver AS (" + tx.paramInsert(v, &args, map[string]string{"applicant_id": "(SELECT id FROM app)"}) + " RETURNING NULL)" +
-		", evt AS (" + tx.paramInsert(ev, &args, nil) + " RETURNING NULL)"
-	args = append(args, sc.AccountID, sc.Mode, models.EndpointKindEndpoint, models.EndpointEnabled)
+	vCols, vFrom, err := tx.unnestRows(vers, "v_in", &args)
+	if err != nil {
+		return nil, err
+	}
+	eCols, eFrom, err := tx.unnestRows(evs, "e_in", &args)
+	if err != nil {
+		return nil, err
+	}
+	// A verification takes its applicant row from app: the one inserted with its proposed id,
+	// or the existing one with its external reference (the no-op update makes RETURNING give it).
+	vSel := make([]string, len(vCols))
+	for i, c := range vCols {
+		vSel[i] = "v_in." + c
+		if strings.Trim(c, `"`) == "applicant_id" {
+			vSel[i] = `(SELECT app.id FROM app WHERE app.id = v_in.applicant_id OR (app.external_ref = v_in.external_ref
+				AND app.account_id = v_in.account_id AND app.mode = v_in.mode))`
+		}
+	}
+	args = append(args, models.EndpointKindEndpoint, models.EndpointEnabled)
 	n := len(args)
-	sql += fmt.Sprintf(` SELECT (SELECT id FROM app), COALESCE((SELECT json_agg(json_build_object('id', id, 'url', url, 'events', events) ORDER BY id)
-		FROM webhook_endpoints WHERE account_id = $%d AND mode = $%d AND kind = $%d AND status = $%d), '[]')`, n-3, n-2, n-1, n)
-	var endpoints string
+	sql := "WITH app AS (INSERT INTO applicants (" + strings.Join(aCols, ", ") + ") SELECT * FROM " + aFrom +
+		" ON CONFLICT (account_id, mode, external_ref) WHERE external_ref IS NOT NULL DO UPDATE SET updated_at = applicants.updated_at" +
+		" RETURNING id, account_id, mode, external_ref)" +
+		", v_in AS (SELECT * FROM " + vFrom + ")" +
+		", ver AS (INSERT INTO verifications (" + strings.Join(vCols, ", ") + ") SELECT " + strings.Join(vSel, ", ") +
+		" FROM v_in RETURNING id, applicant_id, account_id, mode)" +
+		", evt AS (INSERT INTO events (" + strings.Join(eCols, ", ") + ") SELECT * FROM " + eFrom + " RETURNING NULL)" +
+		fmt.Sprintf(`, eps AS (SELECT w.account_id, w.mode, json_agg(json_build_object('id', w.id, 'url', w.url, 'events', w.events) ORDER BY w.id) AS list
+			FROM webhook_endpoints w WHERE (w.account_id, w.mode) IN (SELECT account_id, mode FROM v_in) AND w.kind = $%d AND w.status = $%d
+			GROUP BY w.account_id, w.mode)`, n-1, n) +
+		" SELECT ver.id, ver.applicant_id, COALESCE(eps.list, '[]') FROM ver LEFT JOIN eps ON eps.account_id = ver.account_id AND eps.mode = ver.mode"
+	type row struct{ id, applicant, endpoints string }
+	var got []row
 	err = tx.WithPgx(func(ptx pgx.Tx) error {
-		return ptx.QueryRow(ctx, sql, append([]any{pgx.QueryExecModeCacheStatement}, args...)...).Scan(&v.ApplicantID, &endpoints)
+		rows, err := ptx.Query(ctx, sql, append([]any{pgx.QueryExecModeCacheStatement}, args...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.applicant, &r.endpoints); err != nil {
+				return err
+			}
+			got = append(got, r)
+		}
+		return rows.Err()
 	})
 	if err != nil {
+		if referenceTaken(err) {
+			err = fmt.Errorf("%w: %w", ErrReferenceTaken, err)
+		}
 		return nil, fmt.Errorf("insert verification: %w", err)
 	}
+	if len(got) != len(items) {
+		return nil, fmt.Errorf("insert verification: %d rows written for %d verifications", len(got), len(items))
+	}
+	scopes := map[string][]models.WebhookEndpoint{}
+	for _, r := range got {
+		i, ok := byID[r.id]
+		if !ok {
+			return nil, fmt.Errorf("insert verification: unexpected row %s", r.id)
+		}
+		items[i].V.ApplicantID = r.applicant
+		eps, ok := scopes[r.endpoints]
+		if !ok {
+			if eps, err = decodeEndpoints(r.endpoints); err != nil {
+				return nil, err
+			}
+			scopes[r.endpoints] = eps
+		}
+		out[i] = eps
+	}
+	return out, nil
+}
+
+// decodeEndpoints reads the endpoint list CreateVerifications' statement builds as JSON.
+func decodeEndpoints(list string) ([]models.WebhookEndpoint, error) {
 	var rows []struct {
 		ID     string `json:"id"`
 		URL    string `json:"url"`
 		Events string `json:"events"`
 	}
-	if err := json.Unmarshal([]byte(endpoints), &rows); err != nil {
+	if err := json.Unmarshal([]byte(list), &rows); err != nil {
 		return nil, fmt.Errorf("enabled webhook endpoints: %w", err)
 	}
 	out := make([]models.WebhookEndpoint, len(rows))
@@ -293,6 +404,9 @@ func (tx *Tx) CreateVerification(ctx context.Context, sc Scope, pii any, v *mode
 // InsertVerification writes a new verification row.
 func (tx *Tx) InsertVerification(ctx context.Context, v *models.Verification) error {
 	if _, err := tx.NewInsert().Model(v).Exec(ctx); err != nil {
+		if referenceTaken(err) {
+			err = fmt.Errorf("%w: %w", ErrReferenceTaken, err)
+		}
 		return fmt.Errorf("insert verification: %w", err)
 	}
 	return nil

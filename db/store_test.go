@@ -16,12 +16,7 @@ import (
 )
 
 func newVerification(s *db.Store, sc db.Scope, applicantID string) *models.Verification {
-	now := s.Now()
-	token := db.RandomBase62(20)
-	sealed, _ := s.Keyring().Seal([]byte(token))
-	return &models.Verification{ID: db.NewID("ver", now), Reference: "VER-" + db.RandomBase62(8), AccountID: sc.AccountID, Mode: sc.Mode,
-		APIKeyID: "key_x", ApplicantID: applicantID, Status: models.StatusPending, Checks: `["document"]`, Metadata: "{}",
-		TokenHash: db.HashSecret(token), TokenSealed: sealed, ExpiresAt: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now}
+	return dbtest.NewVerification(s, sc, applicantID)
 }
 
 func insert(t *testing.T, s *db.Store, sc db.Scope) *models.Verification {
@@ -334,8 +329,7 @@ func TestCreateVerification(t *testing.T) {
 			var eps []models.WebhookEndpoint
 			err := s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 				var err error
-				eps, err = tx.CreateVerification(ctx, sc, map[string]string{"name": "Erika"}, v,
-					&models.Event{AccountID: sc.AccountID, Mode: sc.Mode, ObjectType: "verification", ObjectID: v.ID, Type: "verification.created"})
+				eps, err = createOne(ctx, tx, map[string]string{"name": "Erika"}, v)
 				return err
 			})
 			return v, eps, err
@@ -361,8 +355,7 @@ func TestCreateVerification(t *testing.T) {
 		full.RedirectURL, full.CallbackURL, full.AllowedCountries, full.Metadata = "https://a.example/done", "https://a.example/cb", "D,FRA", `{"k":"v"}`
 		full.ApplicantPII = []byte("sealed")
 		require.NoError(t, s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-			_, err := tx.CreateVerification(ctx, sc, nil, full,
-				&models.Event{AccountID: sc.AccountID, Mode: sc.Mode, ObjectType: "verification", ObjectID: full.ID, Type: "verification.created"})
+			_, err := createOne(ctx, tx, nil, full)
 			return err
 		}))
 		back, err := s.GetVerification(ctx, sc, full.ID)
@@ -389,5 +382,97 @@ func TestCreateVerification(t *testing.T) {
 			require.Equal(t, ids[0], id, "one applicant per external reference")
 		}
 		require.NotEqual(t, v.ApplicantID, ids[0])
+	})
+}
+
+// createOne writes one verification with its created event through CreateVerifications.
+func createOne(ctx context.Context, tx *db.Tx, pii any, v *models.Verification) ([]models.WebhookEndpoint, error) {
+	ev := &models.Event{AccountID: v.AccountID, Mode: v.Mode, ObjectType: "verification", ObjectID: v.ID, Type: "verification.created"}
+	eps, err := tx.CreateVerifications(ctx, []db.NewVerification{{V: v, Ev: ev, PII: pii}})
+	if err != nil {
+		return nil, err
+	}
+	return eps[0], nil
+}
+
+// TestCreateVerificationsBatch: one call writes many verifications across scopes — each finds
+// its own applicant (an existing reference, a new one, none), gets event seq 1 and its own
+// scope's endpoints — and a taken reference is reported as ErrReferenceTaken with nothing written.
+func TestCreateVerificationsBatch(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		require.NoError(t, s.EnsureAccount(ctx, "acct_a", "A"))
+		require.NoError(t, s.EnsureAccount(ctx, "acct_b", "B"))
+		scA := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
+		scB := db.Scope{AccountID: "acct_b", Mode: models.ModeLive}
+		now := s.Now()
+		ep := &models.WebhookEndpoint{ID: db.NewID("whe", now), AccountID: scB.AccountID, Mode: scB.Mode, Kind: models.EndpointKindEndpoint,
+			Status: models.EndpointEnabled, URL: "https://b.example/hook", Events: `["verification.*"]`, SecretSealed: []byte("s"), CreatedAt: now, UpdatedAt: now}
+		require.NoError(t, s.InsertWebhookEndpoint(ctx, ep))
+
+		// An applicant that exists before the batch.
+		known := "cust-known"
+		first := newVerification(s, scA, "")
+		first.ExternalRef = &known
+		require.NoError(t, s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			_, err := createOne(ctx, tx, map[string]string{"name": "Known"}, first)
+			return err
+		}))
+
+		fresh := "cust-fresh"
+		refs := []*string{&known, &fresh, nil, nil, &known}
+		scopes := []db.Scope{scA, scA, scA, scB, scB}
+		var items []db.NewVerification
+		for i, ref := range refs {
+			v := newVerification(s, scopes[i], "")
+			v.ExternalRef = ref
+			items = append(items, db.NewVerification{V: v, PII: map[string]int{"n": i},
+				Ev: &models.Event{AccountID: v.AccountID, Mode: v.Mode, ObjectType: "verification", ObjectID: v.ID, Type: "verification.created"}})
+		}
+		var eps [][]models.WebhookEndpoint
+		require.NoError(t, s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			var err error
+			eps, err = tx.CreateVerifications(ctx, items)
+			return err
+		}))
+		require.Len(t, eps, len(items))
+		for i, it := range items {
+			got, err := s.GetVerification(ctx, scopes[i], it.V.ID)
+			require.NoError(t, err, i)
+			require.Equal(t, it.V.Reference, got.Reference)
+			require.Equal(t, it.V.ApplicantID, got.ApplicantID, i)
+			app, err := s.GetApplicant(ctx, scopes[i], got.ApplicantID)
+			require.NoError(t, err, "the applicant is in the verification's own scope (%d)", i)
+			require.Equal(t, refs[i], app.ExternalRef, i)
+			evs, _, err := s.ListEvents(ctx, db.EventFilter{Scope: scopes[i], ObjectID: it.V.ID, Ascending: true, Limit: 10})
+			require.NoError(t, err)
+			require.Len(t, evs, 1)
+			require.EqualValues(t, 1, evs[0].Seq)
+			if scopes[i] == scB {
+				require.Len(t, eps[i], 1, i)
+				require.Equal(t, ep.ID, eps[i][0].ID)
+			} else {
+				require.Empty(t, eps[i], i)
+			}
+		}
+		require.Equal(t, first.ApplicantID, items[0].V.ApplicantID, "an existing reference keeps its applicant")
+		require.NotEqual(t, items[4].V.ApplicantID, items[0].V.ApplicantID, "the same reference in another scope is another applicant")
+		require.NotEqual(t, items[2].V.ApplicantID, items[3].V.ApplicantID)
+
+		// A reference drawn twice: the batch fails as a whole, with ErrReferenceTaken.
+		dup := newVerification(s, scA, "")
+		dup.Reference = items[1].V.Reference
+		other := newVerification(s, scA, "")
+		err := s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			_, err := tx.CreateVerifications(ctx, []db.NewVerification{
+				{V: other, Ev: &models.Event{AccountID: scA.AccountID, Mode: scA.Mode, ObjectType: "verification", ObjectID: other.ID, Type: "verification.created"}},
+				{V: dup, Ev: &models.Event{AccountID: scA.AccountID, Mode: scA.Mode, ObjectType: "verification", ObjectID: dup.ID, Type: "verification.created"}},
+			})
+			return err
+		})
+		require.ErrorIs(t, err, db.ErrReferenceTaken)
+		_, err = s.GetVerification(ctx, scA, other.ID)
+		require.ErrorIs(t, err, db.ErrNotFound)
 	})
 }

@@ -58,24 +58,6 @@ func RecordEvent(ctx context.Context, q *Queue, tx *db.Tx, v *models.Verificatio
 	return q.Emit(ctx, tx, ev, v.CallbackURL)
 }
 
-// CreateVerification inserts a new verification with its applicant (found by v.ExternalRef or
-// created with pii) and its verification.created event, and fans the event out — the rows in
-// one statement on PostgreSQL (db.Tx.CreateVerification).
-func CreateVerification(ctx context.Context, q *Queue, tx *db.Tx, v *models.Verification, pii any, data map[string]any) error {
-	if q == nil {
-		return errNoQueue
-	}
-	ev, err := verificationEvent(v, EventCreated, "", data)
-	if err != nil {
-		return err
-	}
-	endpoints, err := tx.CreateVerification(ctx, db.Scope{AccountID: v.AccountID, Mode: v.Mode}, pii, v, ev)
-	if err != nil {
-		return err
-	}
-	return q.fanOut(ctx, tx, ev, endpoints, v.CallbackURL)
-}
-
 func verificationEvent(v *models.Verification, eventType string, prev models.Status, data map[string]any) (*models.Event, error) {
 	payload := map[string]any{"verification_id": v.ID, "reference": v.Reference, "status": v.Status}
 	if prev != "" {

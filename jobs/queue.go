@@ -59,6 +59,10 @@ type Options struct {
 	// the checks include the *Screening engine (default DefaultMonitorInterval; negative = only
 	// when a list version changes).
 	MonitorInterval time.Duration
+	// CreateBatches bounds the creation transactions in flight at once, each writing every
+	// create_verification queued behind the previous one (default 4 on PostgreSQL; SQLite
+	// has one connection, so 1).
+	CreateBatches int
 }
 
 // Queue is River on the store's own database: jobs are inserted in the same transaction as
@@ -70,6 +74,8 @@ type Queue struct {
 	lite  *river.Client[*sql.Tx]
 	opts  Options
 	hooks *webhook.Client
+	// creator coalesces concurrent CreateVerification calls (create.go).
+	creator *creator
 }
 
 // New builds the River client for the store's database and registers every worker.
@@ -102,7 +108,14 @@ func New(store *db.Store, opts Options) (*Queue, error) {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "kycd-webhooks"
 	}
+	if opts.CreateBatches <= 0 {
+		opts.CreateBatches = 4
+		if store.Dialect != db.Postgres {
+			opts.CreateBatches = 1
+		}
+	}
 	q := &Queue{store: store, opts: opts, hooks: webhook.NewClient(opts.Webhooks, opts.UserAgent)}
+	q.creator = &creator{q: q, max: opts.CreateBatches}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &processWorker{q: q})
 	river.AddWorker(workers, &expireWorker{q: q})

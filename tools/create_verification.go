@@ -134,16 +134,12 @@ func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerific
 		Locale: in.Locale, TokenHash: db.HashSecret(token), TokenSealed: sealedToken,
 		ExpiresAt: now.Add(expiry), CreatedAt: now, UpdatedAt: now,
 	}
-	err = d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		var pii any
-		if applicant != nil {
-			pii = applicant
-		}
-		v.Reference = "VER-" + db.RandomString(8, "23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
-		return jobs.CreateVerification(ctx, d.Jobs, tx, v, pii, map[string]any{"checks": checks})
-	})
-	if err != nil {
-		return Verification{}, fmt.Errorf("create verification: %w", err)
+	var pii any
+	if applicant != nil {
+		pii = applicant
+	}
+	if err := jobs.CreateVerification(ctx, d.Jobs, v, pii, map[string]any{"checks": checks}); err != nil {
+		return Verification{}, err
 	}
 	return toVerification(d, v)
 }

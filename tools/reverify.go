@@ -118,7 +118,7 @@ func reverify(ctx context.Context, d *Deps, c Caller, in ReverifyInput) (Verific
 		FailureURL: orig.FailureURL, AllowedCountries: orig.AllowedCountries, ReviewURL: orig.ReviewURL, CallbackURL: orig.CallbackURL,
 		MinAge: orig.MinAge, MaxAge: orig.MaxAge, Locale: orig.Locale, TokenHash: db.HashSecret(token), TokenSealed: sealedToken,
 		ExpiresAt: now.Add(defaultExpiry), CreatedAt: now, UpdatedAt: now, ReusedFrom: &origID,
-		Reference: "VER-" + db.RandomString(8, "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"),
+		Reference: db.NewReference(),
 	}
 	err = d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		if err := tx.InsertVerification(ctx, v); err != nil {

@@ -41,6 +41,8 @@ wrk.body = '{"checks":["screening"],"applicant":{"name":"Load Test","country":"D
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $KEY"
 LUA
+    # 3 s warm-up (pool connections, prepared statements), then the measured run.
+    wrk -t2 -c"$CONNS" -d3s -s "$WORK/post.lua" "http://$ADDR/api/v1/verifications" >/dev/null
     wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s "$WORK/post.lua" "http://$ADDR/api/v1/verifications"
   else
     "$WORK/load" -url "http://$ADDR" -key "$KEY" -c "$CONNS" -d "$DURATION"

@@ -1,0 +1,151 @@
+package jobs
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/db/dbtest"
+	"github.com/kycd/kycd/models"
+)
+
+func newTestVerification(s *db.Store, sc db.Scope, ref string) *models.Verification {
+	v := dbtest.NewVerification(s, sc, "")
+	if ref != "" {
+		v.ExternalRef = &ref
+	}
+	return v
+}
+
+// Concurrent creations are written in fewer transactions than calls, every one of them lands
+// with its event, and those sharing an external reference share one applicant.
+func TestCreateCoalesces(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		require.NoError(t, s.EnsureAccount(ctx, "acct_a", "A"))
+		sc := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
+		q, err := New(s, Options{CreateBatches: 1})
+		require.NoError(t, err)
+		const n = 60
+		vs := make([]*models.Verification, n)
+		var wg sync.WaitGroup
+		for i := range vs {
+			ref := ""
+			if i%3 == 0 {
+				ref = "cust-shared"
+			}
+			vs[i] = newTestVerification(s, sc, ref)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				require.NoError(t, CreateVerification(ctx, q, vs[i], map[string]int{"i": i}, nil))
+			}()
+		}
+		wg.Wait()
+		require.Less(t, q.creator.commits.Load(), int64(n), "concurrent creations share transactions")
+		var shared string
+		refs := map[string]bool{}
+		for i, v := range vs {
+			got, err := s.GetVerification(ctx, sc, v.ID)
+			require.NoError(t, err)
+			require.Equal(t, v.ApplicantID, got.ApplicantID)
+			require.Regexp(t, `^VER-[2-9A-HJ-NP-Z]{8}$`, got.Reference)
+			require.False(t, refs[got.Reference])
+			refs[got.Reference] = true
+			evs, _, err := s.ListEvents(ctx, db.EventFilter{Scope: sc, ObjectID: v.ID, Ascending: true, Limit: 5})
+			require.NoError(t, err)
+			require.Len(t, evs, 1)
+			require.Equal(t, EventCreated, evs[0].Type)
+			if i%3 == 0 {
+				if shared == "" {
+					shared = v.ApplicantID
+				}
+				require.Equal(t, shared, v.ApplicantID, "one applicant per external reference")
+			} else {
+				require.NotEqual(t, shared, v.ApplicantID)
+			}
+		}
+	})
+}
+
+// A batch that fails is written one by one: the bad creation fails alone, the others land
+// with their webhook deliveries, and a taken reference is drawn again.
+func TestCreateBatchFailureIsolated(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		require.NoError(t, s.EnsureAccount(ctx, "acct_a", "A"))
+		sc := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
+		q, err := New(s, Options{})
+		require.NoError(t, err)
+		existing := newTestVerification(s, sc, "")
+		require.NoError(t, CreateVerification(ctx, q, existing, nil, nil))
+
+		mk := func(v *models.Verification) *creation {
+			ev, err := verificationEvent(v, EventCreated, "", nil)
+			require.NoError(t, err)
+			return &creation{ctx: ctx, item: db.NewVerification{V: v, Ev: ev}, done: make(chan error, 1)}
+		}
+		good := newTestVerification(s, sc, "")
+		good.Reference = db.NewReference()
+		good.CallbackURL = "https://example.com/kyc-callback"
+		clash := newTestVerification(s, sc, "")
+		clash.ID = existing.ID // the primary key is taken: this one cannot be written
+		clash.Reference = db.NewReference()
+		taken := newTestVerification(s, sc, "")
+		taken.Reference = existing.Reference // drawn twice: drawn again
+		batch := []*creation{mk(good), mk(clash), mk(taken)}
+		q.creator.write(batch)
+		require.NoError(t, <-batch[0].done)
+		require.Error(t, <-batch[1].done)
+		require.NoError(t, <-batch[2].done)
+
+		got, err := s.GetVerification(ctx, sc, good.ID)
+		require.NoError(t, err)
+		require.Equal(t, good.CallbackURL, got.CallbackURL)
+		evs, _, err := s.ListEvents(ctx, db.EventFilter{Scope: sc, ObjectID: good.ID, Ascending: true, Limit: 5})
+		require.NoError(t, err)
+		require.Len(t, evs, 1)
+		ds, _, err := s.ListWebhookDeliveries(ctx, db.DeliveryFilter{Scope: sc, EventID: evs[0].ID, Limit: 5})
+		require.NoError(t, err)
+		require.Len(t, ds, 1, "the callback delivery is enqueued with the batch")
+		require.Equal(t, good.CallbackURL, ds[0].URL)
+
+		again, err := s.GetVerification(ctx, sc, taken.ID)
+		require.NoError(t, err)
+		require.NotEqual(t, existing.Reference, again.Reference)
+		require.Equal(t, taken.Reference, again.Reference)
+		orig, err := s.GetVerification(ctx, sc, existing.ID)
+		require.NoError(t, err)
+		require.Equal(t, existing.Reference, orig.Reference, "the row whose key was taken is untouched")
+	})
+}
+
+// A caller whose context ends while its creation is queued leaves, and nothing is written.
+func TestCreateCancelledWhileQueued(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		require.NoError(t, s.EnsureAccount(context.Background(), "acct_a", "A"))
+		sc := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
+		q, err := New(s, Options{CreateBatches: 1})
+		require.NoError(t, err)
+		q.creator.mu.Lock()
+		q.creator.running = 1 // every batch slot is busy
+		q.creator.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		v := newTestVerification(s, sc, "")
+		require.ErrorIs(t, CreateVerification(ctx, q, v, nil, nil), context.DeadlineExceeded)
+		q.creator.mu.Lock()
+		require.Empty(t, q.creator.pending)
+		q.creator.running = 0
+		q.creator.mu.Unlock()
+		_, err = s.GetVerification(context.Background(), sc, v.ID)
+		require.ErrorIs(t, err, db.ErrNotFound)
+	})
+}
