@@ -316,14 +316,14 @@ func (tx *Tx) CreateVerifications(ctx context.Context, items []NewVerification) 
 	if err != nil {
 		return nil, err
 	}
-	// A verification takes its applicant row from app: the one inserted with its proposed id,
-	// or the existing one with its external reference (the no-op update makes RETURNING give it).
+	// A verification takes its applicant row from app: the one inserted with its proposed id
+	// (joined as new), or the existing one with its external reference (joined as old; the
+	// no-op update makes RETURNING give it). Two equi-joins, so they hash.
 	vSel := make([]string, len(vCols))
 	for i, c := range vCols {
 		vSel[i] = "v_in." + c
 		if strings.Trim(c, `"`) == "applicant_id" {
-			vSel[i] = `(SELECT app.id FROM app WHERE app.id = v_in.applicant_id OR (app.external_ref = v_in.external_ref
-				AND app.account_id = v_in.account_id AND app.mode = v_in.mode))`
+			vSel[i] = "COALESCE(new.id, old.id)"
 		}
 	}
 	args = append(args, models.EndpointKindEndpoint, models.EndpointEnabled)
@@ -333,7 +333,9 @@ func (tx *Tx) CreateVerifications(ctx context.Context, items []NewVerification) 
 		" RETURNING id, account_id, mode, external_ref)" +
 		", v_in AS (SELECT * FROM " + vFrom + ")" +
 		", ver AS (INSERT INTO verifications (" + strings.Join(vCols, ", ") + ") SELECT " + strings.Join(vSel, ", ") +
-		" FROM v_in RETURNING id, applicant_id, account_id, mode)" +
+		" FROM v_in LEFT JOIN app new ON new.id = v_in.applicant_id" +
+		" LEFT JOIN app old ON old.account_id = v_in.account_id AND old.mode = v_in.mode AND old.external_ref = v_in.external_ref" +
+		" RETURNING id, applicant_id, account_id, mode)" +
 		", evt AS (INSERT INTO events (" + strings.Join(eCols, ", ") + ") SELECT * FROM " + eFrom + " RETURNING NULL)" +
 		fmt.Sprintf(`, eps AS (SELECT w.account_id, w.mode, json_agg(json_build_object('id', w.id, 'url', w.url, 'events', w.events) ORDER BY w.id) AS list
 			FROM webhook_endpoints w WHERE (w.account_id, w.mode) IN (SELECT account_id, mode FROM v_in) AND w.kind = $%d AND w.status = $%d

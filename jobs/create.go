@@ -47,13 +47,23 @@ type creator struct {
 }
 
 // create queues c and waits until its batch has committed (or failed), or until c.ctx ends
-// while it is still queued.
+// while it is still queued. A caller that finds a batch slot free writes the batch itself
+// (no hand-off to another goroutine on the lone-call path) and passes the slot on to a new
+// goroutine when more creations queued up meanwhile.
 func (cr *creator) create(c *creation) error {
 	cr.mu.Lock()
 	cr.pending = append(cr.pending, c)
 	if cr.running < cr.max {
 		cr.running++
-		go cr.drain()
+		batch := cr.take()
+		cr.mu.Unlock()
+		cr.write(batch)
+		cr.mu.Lock()
+		if len(cr.pending) > 0 {
+			go cr.drain()
+		} else {
+			cr.running--
+		}
 	}
 	cr.mu.Unlock()
 	select {
@@ -127,12 +137,14 @@ func (cr *creator) take() []*creation {
 // so one bad row fails only its own caller.
 func (cr *creator) write(batch []*creation) {
 	if len(batch) > 1 {
-		if err := cr.commit(batch); err == nil {
+		err := cr.commit(batch)
+		if err == nil {
 			for _, c := range batch {
 				c.done <- nil
 			}
 			return
 		}
+		cr.q.opts.Logger.Warn("creation batch failed; writing its verifications one by one", "size", len(batch), "error", err)
 	}
 	for _, c := range batch {
 		c.done <- cr.writeOne(c)

@@ -6,6 +6,7 @@
 #
 #   nice -n 10 bash bench/surfaces/run.sh            # both databases, 20 s each
 #   DURATION=30s CONNS=64 DBS=postgres bash bench/surfaces/run.sh
+#   RATE=2000 DBS=postgres bash bench/surfaces/run.sh       # open loop: 2,000 requests due a second
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-20s}
@@ -45,7 +46,7 @@ LUA
     wrk -t2 -c"$CONNS" -d3s -s "$WORK/post.lua" "http://$ADDR/api/v1/verifications" >/dev/null
     wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s "$WORK/post.lua" "http://$ADDR/api/v1/verifications"
   else
-    "$WORK/load" -url "http://$ADDR" -key "$KEY" -c "$CONNS" -d "$DURATION"
+    "$WORK/load" -url "http://$ADDR" -key "$KEY" -c "$CONNS" -d "$DURATION" -rate "${RATE:-0}"
   fi
   kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
 done

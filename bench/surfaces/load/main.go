@@ -2,7 +2,13 @@
 // keep-alive connections for a fixed time and prints throughput and latency percentiles.
 // It talks only to the URL it is given (use a loopback address) and stops by itself.
 //
+// Without -rate each connection sends its next request when the last is answered (closed
+// loop: the server's saturation throughput). With -rate N requests are due at N per second
+// whatever the answers do (open loop), and each latency runs from when its request was due,
+// so time spent waiting for a free connection counts (no coordinated omission).
+//
 //	go run ./bench/surfaces/load -url http://127.0.0.1:18080 -key sk_test_… -c 64 -d 20s
+//	go run ./bench/surfaces/load -url http://127.0.0.1:18080 -key sk_test_… -c 64 -d 20s -rate 2000
 package main
 
 import (
@@ -29,14 +35,15 @@ func main() {
 	dur := flag.Duration("d", 20*time.Second, "how long to send (at most 5m)")
 	warm := flag.Duration("warmup", 2*time.Second, "unmeasured warm-up")
 	body := flag.String("body", `{"checks":["screening"],"applicant":{"name":"Load Test","country":"DE"}}`, "request body")
+	rate := flag.Int("rate", 0, "requests per second, open loop (0: each connection sends when answered)")
 	flag.Parse()
-	if err := run(*target, *key, *conns, *dur, *warm, *body); err != nil {
+	if err := run(*target, *key, *conns, *dur, *warm, *body, *rate); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
 }
 
-func run(target, key string, conns int, dur, warm time.Duration, body string) error {
+func run(target, key string, conns int, dur, warm time.Duration, body string, rate int) error {
 	u, err := url.Parse(target)
 	if err != nil {
 		return fmt.Errorf("url: %w", err)
@@ -54,6 +61,9 @@ func run(target, key string, conns int, dur, warm time.Duration, body string) er
 	if dur <= 0 || dur > 5*time.Minute {
 		return errors.New("d: up to 5m")
 	}
+	if rate < 0 || rate > 100_000 {
+		return errors.New("rate: 0 to 100000")
+	}
 	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	endpoint := target + "/api/v1/verifications"
@@ -66,6 +76,20 @@ func run(target, key string, conns int, dur, warm time.Duration, body string) er
 	measureFrom := start.Add(warm)
 	ctx, cancel := context.WithDeadline(context.Background(), measureFrom.Add(dur))
 	defer cancel()
+	// next gives each request the time it is due: now (closed loop), or the pacer's schedule.
+	next := func() (time.Time, bool) { return time.Now(), ctx.Err() == nil }
+	if rate > 0 {
+		due := make(chan time.Time, rate*int((dur+warm)/time.Second+1))
+		go pace(ctx, due, start, rate)
+		next = func() (time.Time, bool) {
+			select {
+			case t := <-due:
+				return t, true
+			case <-ctx.Done():
+				return time.Time{}, false
+			}
+		}
+	}
 	var wg sync.WaitGroup
 	for range conns {
 		wg.Add(1)
@@ -74,11 +98,14 @@ func run(target, key string, conns int, dur, warm time.Duration, body string) er
 			local := make([]time.Duration, 0, 4096)
 			localStatus := map[int]int{}
 			localErrs := 0
-			for ctx.Err() == nil {
+			for {
+				t0, ok := next()
+				if !ok {
+					break
+				}
 				req, _ := http.NewRequestWithContext(ctx, "POST", endpoint, bytes.NewReader([]byte(body)))
 				req.Header.Set("Authorization", "Bearer "+key)
 				req.Header.Set("Content-Type", "application/json")
-				t0 := time.Now()
 				resp, err := client.Do(req)
 				if err != nil {
 					if ctx.Err() == nil {
@@ -111,7 +138,7 @@ func run(target, key string, conns int, dur, warm time.Duration, body string) er
 		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
 	}
 	out := map[string]any{
-		"connections": conns, "seconds": dur.Seconds(), "requests": len(lat),
+		"rate": rate, "connections": conns, "seconds": dur.Seconds(), "requests": len(lat),
 		"req_per_s": float64(len(lat)) / dur.Seconds(),
 		"p50_ms":    pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99), "max_ms": float64(lat[len(lat)-1].Microseconds()) / 1000,
 		"statuses": statuses, "transport_errors": errs,
@@ -122,4 +149,25 @@ func run(target, key string, conns int, dur, warm time.Duration, body string) er
 		return fmt.Errorf("not every response was 201: %v", statuses)
 	}
 	return nil
+}
+
+// pace puts rate due times a second on due, from start until ctx ends, in 1 ms steps.
+func pace(ctx context.Context, due chan<- time.Time, start time.Time, rate int) {
+	interval := time.Second / time.Duration(rate)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	next := start
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-tick.C:
+			for ; !next.After(now); next = next.Add(interval) {
+				select {
+				case due <- next:
+				default: // the buffer holds the whole run; a full one means the run is over
+				}
+			}
+		}
+	}
 }
