@@ -162,7 +162,14 @@ func (cr *creator) writeOne(c *creation) error {
 	}
 }
 
-func (cr *creator) commit(batch []*creation) error {
+func (cr *creator) commit(batch []*creation) (err error) {
+	// A panic here would otherwise end the process (drain runs on its own goroutine) and
+	// leave the batch's callers waiting: it becomes their error instead.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("create verification: panic: %v", p)
+		}
+	}()
 	cr.commits.Add(1)
 	ctx, cancel := context.WithTimeout(context.Background(), createTimeout)
 	defer cancel()

@@ -48,6 +48,8 @@ type Config struct {
 	WebhookTimeout        time.Duration
 	// WebhookWorkers bounds concurrent deliveries per process.
 	WebhookWorkers int
+	// CreateBatches bounds the creation transactions in flight (0 = 4 on PostgreSQL, 1 on SQLite).
+	CreateBatches int
 	// JobRescueAfter is how long a job may run before River assumes its worker died and retries it.
 	JobRescueAfter time.Duration
 	// ImageRetention is how long uploaded images of an ended verification are kept (0 = for ever).
@@ -76,6 +78,7 @@ func (c *Config) settings() []setting {
 		{"log-level", "KYCD_LOG_LEVEL", "debug, info, warn or error", "info", &c.LogLevel},
 		{"log-format", "KYCD_LOG_FORMAT", "text or json", "text", &c.LogFormat},
 		{"workers", "KYCD_WORKERS", "concurrent jobs in this process", "10", &c.Workers},
+		{"create-batches", "KYCD_CREATE_BATCHES", "create_verification transactions in flight at once, each writing every creation queued behind the previous one (0 = 4 on PostgreSQL, 1 on SQLite)", "0", &c.CreateBatches},
 		{"no-workers", "KYCD_NO_WORKERS", "serve only: run no job workers (run `kycd worker` elsewhere)", "false", &c.NoWorkers},
 		{"screening-strong-hit", "KYCD_SCREENING_STRONG_HIT", "what a strong sanctions hit does to a verification: review (needs_review) or fail (rejected)", "review", &c.ScreeningStrongHit},
 		{"lists-sync", "KYCD_LISTS_SYNC", "how often to pick up lists imported by another process", "30s", &c.ListsSync},
@@ -177,6 +180,9 @@ func parseConfig(name string, args []string, only ...string) (*Config, *flag.Fla
 	}
 	if c.ImageRetention < 0 {
 		return nil, nil, fmt.Errorf("image-retention: %v is negative; give a duration like 2160h, or 0 to keep images", c.ImageRetention)
+	}
+	if c.CreateBatches < 0 || c.CreateBatches > 64 {
+		return nil, nil, fmt.Errorf("create-batches: %d is not between 0 (automatic) and 64", c.CreateBatches)
 	}
 	if (len(only) == 0 || contains(only, "workers")) && c.Workers < 1 {
 		return nil, nil, fmt.Errorf("workers: must be at least 1")

@@ -1,0 +1,26 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// create-batches takes 0 (automatic) to 64, from the flag or the environment; anything else is
+// refused with the setting's name.
+func TestConfigCreateBatches(t *testing.T) {
+	c, _, err := parseConfig("serve", []string{"--create-batches", "8"})
+	require.NoError(t, err)
+	require.Equal(t, 8, c.CreateBatches)
+	c, _, err = parseConfig("serve", nil)
+	require.NoError(t, err)
+	require.Zero(t, c.CreateBatches, "automatic by default")
+	for _, bad := range []string{"-1", "65"} {
+		_, _, err = parseConfig("serve", []string{"--create-batches", bad})
+		require.ErrorContains(t, err, "create-batches")
+	}
+	t.Setenv("KYCD_CREATE_BATCHES", "2")
+	c, _, err = parseConfig("serve", nil)
+	require.NoError(t, err)
+	require.Equal(t, 2, c.CreateBatches)
+}
