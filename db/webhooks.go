@@ -158,9 +158,9 @@ func (s *Store) GetWebhookEndpointByID(ctx context.Context, id string) (*models.
 	return ep, nil
 }
 
-// InsertWebhookDelivery writes a pending delivery in the event's transaction.
-func (tx *Tx) InsertWebhookDelivery(ctx context.Context, d *models.WebhookDelivery) error {
-	if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
+// InsertWebhookDeliveries writes pending deliveries in their events' transaction, in one statement.
+func (tx *Tx) InsertWebhookDeliveries(ctx context.Context, ds []*models.WebhookDelivery) error {
+	if _, err := tx.NewInsert().Model(&ds).Exec(ctx); err != nil {
 		return fmt.Errorf("insert webhook delivery: %w", err)
 	}
 	return nil

@@ -182,12 +182,13 @@ func (cr *creator) commit(batch []*creation) (err error) {
 		if err != nil {
 			return err
 		}
+		f := cr.q.newFanout(tx)
 		for i, it := range items {
-			if err := cr.q.fanOut(ctx, tx, it.Ev, endpoints[i], it.V.CallbackURL); err != nil {
+			if err := f.add(ctx, it.Ev, endpoints[i], it.V.CallbackURL); err != nil {
 				return err
 			}
 		}
-		return nil
+		return f.enqueue(ctx)
 	})
 }
 

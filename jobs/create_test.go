@@ -22,13 +22,18 @@ func newTestVerification(s *db.Store, sc db.Scope, ref string) *models.Verificat
 }
 
 // Concurrent creations are written in fewer transactions than calls, every one of them lands
-// with its event, and those sharing an external reference share one applicant.
+// with its event and its webhook deliveries (the subscribed endpoint, and its callback_url when
+// it has one), and those sharing an external reference share one applicant.
 func TestCreateCoalesces(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, s *db.Store) {
 		ctx := context.Background()
 		require.NoError(t, s.EnsureAccount(ctx, "acct_a", "A"))
 		sc := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
+		now := s.Now()
+		ep := &models.WebhookEndpoint{ID: db.NewID("whe", now), AccountID: sc.AccountID, Mode: sc.Mode, Kind: models.EndpointKindEndpoint,
+			Status: models.EndpointEnabled, URL: "https://hooks.example/kyc", Events: `["verification.created"]`, SecretSealed: []byte("s"), CreatedAt: now, UpdatedAt: now}
+		require.NoError(t, s.InsertWebhookEndpoint(ctx, ep))
 		q, err := New(s, Options{CreateBatches: 1})
 		require.NoError(t, err)
 		const n = 60
@@ -40,6 +45,9 @@ func TestCreateCoalesces(t *testing.T) {
 				ref = "cust-shared"
 			}
 			vs[i] = newTestVerification(s, sc, ref)
+			if i%2 == 0 {
+				vs[i].CallbackURL = "https://callback.example/kyc"
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -61,6 +69,17 @@ func TestCreateCoalesces(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, evs, 1)
 			require.Equal(t, EventCreated, evs[0].Type)
+			ds, _, err := s.ListWebhookDeliveries(ctx, db.DeliveryFilter{Scope: sc, EventID: evs[0].ID, Limit: 5})
+			require.NoError(t, err)
+			urls := []string{}
+			for _, d := range ds {
+				urls = append(urls, d.URL)
+			}
+			want := []string{ep.URL}
+			if i%2 == 0 {
+				want = append(want, v.CallbackURL)
+			}
+			require.ElementsMatch(t, want, urls, i)
 			if i%3 == 0 {
 				if shared == "" {
 					shared = v.ApplicantID

@@ -214,13 +214,18 @@ func (q *Queue) Stop(ctx context.Context) error {
 
 // InsertTx enqueues a job inside tx, so it exists exactly when tx commits.
 func (q *Queue) InsertTx(ctx context.Context, tx *db.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	return q.insertManyTx(ctx, tx, []river.InsertManyParams{{Args: args, InsertOpts: opts}})
+}
+
+// insertManyTx enqueues jobs inside tx in one insert.
+func (q *Queue) insertManyTx(ctx context.Context, tx *db.Tx, jobs []river.InsertManyParams) error {
 	if q.pg != nil {
 		return tx.WithPgx(func(ptx pgx.Tx) error {
-			_, err := q.pg.InsertTx(ctx, ptx, args, opts)
+			_, err := q.pg.InsertManyTx(ctx, ptx, jobs)
 			return err
 		})
 	}
-	_, err := q.lite.InsertTx(ctx, tx.SQLTx(), args, opts)
+	_, err := q.lite.InsertManyTx(ctx, tx.SQLTx(), jobs)
 	return err
 }
 

@@ -52,33 +52,76 @@ var errNoQueue = errors.New("emit event: no job queue to fan it out to webhooks"
 
 // fanOut enqueues ev's deliveries: one per endpoint subscribed to its type, one to callbackURL.
 func (q *Queue) fanOut(ctx context.Context, tx *db.Tx, ev *models.Event, endpoints []models.WebhookEndpoint, callbackURL string) error {
-	sc := db.Scope{AccountID: ev.AccountID, Mode: ev.Mode}
+	f := q.newFanout(tx)
+	if err := f.add(ctx, ev, endpoints, callbackURL); err != nil {
+		return err
+	}
+	return f.enqueue(ctx)
+}
+
+// fanout gathers the deliveries of one or more events in tx and enqueues them together: the
+// rows in one insert and their River jobs in one InsertMany, so a batch of creations costs
+// two statements for its deliveries, not two per delivery.
+type fanout struct {
+	q       *Queue
+	tx      *db.Tx
+	signers map[db.Scope]string // callback signer endpoint per scope, looked up once
+	rows    []*models.WebhookDelivery
+}
+
+func (q *Queue) newFanout(tx *db.Tx) *fanout {
+	return &fanout{q: q, tx: tx, signers: map[db.Scope]string{}}
+}
+
+// add adds ev's deliveries: one per endpoint subscribed to its type, one to callbackURL.
+func (f *fanout) add(ctx context.Context, ev *models.Event, endpoints []models.WebhookEndpoint, callbackURL string) error {
 	for _, ep := range endpoints {
 		var patterns []string
 		if err := json.Unmarshal([]byte(ep.Events), &patterns); err != nil {
 			return fmt.Errorf("webhook endpoint %s: decode events: %w", ep.ID, err)
 		}
-		if !Subscribed(patterns, ev.Type) {
-			continue
-		}
-		if err := q.enqueueDelivery(ctx, tx, ev, ep.ID, ep.URL, nil); err != nil {
-			return err
+		if Subscribed(patterns, ev.Type) {
+			f.rows = append(f.rows, f.q.newDelivery(ev, ep.ID, ep.URL, nil))
 		}
 	}
-	if callbackURL != "" {
-		signer, err := tx.CallbackSigner(ctx, sc, func() ([]byte, error) {
+	if callbackURL == "" {
+		return nil
+	}
+	sc := db.Scope{AccountID: ev.AccountID, Mode: ev.Mode}
+	signer, ok := f.signers[sc]
+	if !ok {
+		ep, err := f.tx.CallbackSigner(ctx, sc, func() ([]byte, error) {
 			secret, err := webhook.NewSecret()
 			if err != nil {
 				return nil, err
 			}
-			return q.store.Keyring().Seal([]byte(secret))
+			return f.q.store.Keyring().Seal([]byte(secret))
 		})
 		if err != nil {
 			return err
 		}
-		if err := q.enqueueDelivery(ctx, tx, ev, signer.ID, callbackURL, nil); err != nil {
-			return err
-		}
+		signer = ep.ID
+		f.signers[sc] = signer
+	}
+	f.rows = append(f.rows, f.q.newDelivery(ev, signer, callbackURL, nil))
+	return nil
+}
+
+// enqueue writes the gathered deliveries and their jobs.
+func (f *fanout) enqueue(ctx context.Context) error {
+	if len(f.rows) == 0 {
+		return nil
+	}
+	if err := f.tx.InsertWebhookDeliveries(ctx, f.rows); err != nil {
+		return err
+	}
+	jobs := make([]river.InsertManyParams, len(f.rows))
+	for i, d := range f.rows {
+		jobs[i] = river.InsertManyParams{Args: DeliverArgs{DeliveryID: d.ID},
+			InsertOpts: &river.InsertOpts{Queue: QueueWebhooks, MaxAttempts: f.q.opts.WebhookRetry.MaxAttempts}}
+	}
+	if err := f.q.insertManyTx(ctx, f.tx, jobs); err != nil {
+		return fmt.Errorf("enqueue webhook delivery: %w", err)
 	}
 	return nil
 }
@@ -88,27 +131,21 @@ func (q *Queue) fanOut(ctx context.Context, tx *db.Tx, ev *models.Event, endpoin
 func (q *Queue) Replay(ctx context.Context, tx *db.Tx, d *models.WebhookDelivery, target string) (*models.WebhookDelivery, error) {
 	ev := &models.Event{ID: d.EventID, AccountID: d.AccountID, Mode: d.Mode, Type: d.EventType}
 	replayOf := d.ID
-	return q.enqueueDeliveryRow(ctx, tx, ev, d.EndpointID, target, &replayOf)
-}
-
-func (q *Queue) enqueueDelivery(ctx context.Context, tx *db.Tx, ev *models.Event, endpointID, target string, replayOf *string) error {
-	_, err := q.enqueueDeliveryRow(ctx, tx, ev, endpointID, target, replayOf)
-	return err
-}
-
-func (q *Queue) enqueueDeliveryRow(ctx context.Context, tx *db.Tx, ev *models.Event, endpointID, target string, replayOf *string) (*models.WebhookDelivery, error) {
-	now := q.store.Now()
-	d := &models.WebhookDelivery{ID: db.NewID("whd", now), AccountID: ev.AccountID, Mode: ev.Mode, EndpointID: endpointID,
-		URL: target, EventID: ev.ID, EventType: ev.Type, Status: models.DeliveryPending, ReplayOf: replayOf,
-		NextAttemptAt: &now, CreatedAt: now, UpdatedAt: now}
-	if err := tx.InsertWebhookDelivery(ctx, d); err != nil {
+	f := q.newFanout(tx)
+	nd := q.newDelivery(ev, d.EndpointID, target, &replayOf)
+	f.rows = append(f.rows, nd)
+	if err := f.enqueue(ctx); err != nil {
 		return nil, err
 	}
-	err := q.InsertTx(ctx, tx, DeliverArgs{DeliveryID: d.ID}, &river.InsertOpts{Queue: QueueWebhooks, MaxAttempts: q.opts.WebhookRetry.MaxAttempts})
-	if err != nil {
-		return nil, fmt.Errorf("enqueue webhook delivery: %w", err)
-	}
-	return d, nil
+	return nd, nil
+}
+
+// newDelivery is a pending delivery of ev to target, due now.
+func (q *Queue) newDelivery(ev *models.Event, endpointID, target string, replayOf *string) *models.WebhookDelivery {
+	now := q.store.Now()
+	return &models.WebhookDelivery{ID: db.NewID("whd", now), AccountID: ev.AccountID, Mode: ev.Mode, EndpointID: endpointID,
+		URL: target, EventID: ev.ID, EventType: ev.Type, Status: models.DeliveryPending, ReplayOf: replayOf,
+		NextAttemptAt: &now, CreatedAt: now, UpdatedAt: now}
 }
 
 // EventBody is the JSON body of a delivery. It is built from the stored event, so every

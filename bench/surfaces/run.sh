@@ -7,6 +7,9 @@
 #   nice -n 10 bash bench/surfaces/run.sh            # both databases, 20 s each
 #   DURATION=30s CONNS=64 DBS=postgres bash bench/surfaces/run.sh
 #   RATE=2000 DBS=postgres bash bench/surfaces/run.sh       # open loop: 2,000 requests due a second
+#   HOOKS=1 WRK=1 DBS=postgres bash bench/surfaces/run.sh   # one webhook endpoint subscribed to
+#       verification.created: each creation also enqueues a delivery (served with --no-workers,
+#       so the deliveries stay queued and only the creation path is measured)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-20s}
@@ -31,9 +34,15 @@ for DB in $DBS; do
   "$WORK/kycd" lists import --source ofac_sdn "$LIST" >/dev/null
   KEY=$("$WORK/kycd" keys create --name bench --mode test --rate-limit 100000000 2>/dev/null)
   ADDR=127.0.0.1:$((20000 + RANDOM % 10000))
-  "$WORK/kycd" serve --addr "$ADDR" >"$WORK/serve-$DB.log" 2>&1 &
+  SERVE=()
+  [ "${HOOKS:-0}" = 1 ] && SERVE=(--no-workers --webhook-allow-private --webhook-allow-http)
+  "$WORK/kycd" serve --addr "$ADDR" "${SERVE[@]}" >"$WORK/serve-$DB.log" 2>&1 &
   PID=$!
   for _ in $(seq 100); do curl -fs "http://$ADDR/health" >/dev/null && break; sleep 0.1; done
+  if [ "${HOOKS:-0}" = 1 ]; then
+    curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" "http://$ADDR/api/v1/webhook_endpoints" \
+      -d '{"url":"http://127.0.0.1:9/hook","events":["verification.created"],"description":"bench: deliveries stay queued"}'
+  fi
   echo "== $DB ($("$WORK/kycd" version), $(nproc) cores, $CONNS connections, $DURATION)"
   if [ "${WRK:-0}" = 1 ]; then
     cat >"$WORK/post.lua" <<LUA
