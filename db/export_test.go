@@ -8,3 +8,6 @@ func (s *Store) APIKeyCached(secret string) bool {
 	k, _ := s.keyCache.get(HashSecret(secret), s.Now())
 	return k != nil
 }
+
+// EncodeID exposes the ID encoder (tests only).
+var EncodeID = encodeID

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"math/big"
 	"sync"
 	"time"
 )
@@ -18,45 +17,47 @@ const crockford = "0123456789abcdefghjkmnpqrstvwxyz"
 // monotonic rule): an ID made in the same millisecond as the previous one, or while the
 // clock stepped back, reuses the previous millisecond and increments the random part.
 func NewID(prefix string, now time.Time) string {
-	var b [16]byte
 	idMu.Lock()
 	ms := uint64(now.UnixMilli())
 	if ms <= idLast.ms && idLast.ms-ms < 10_000 { // same ms or a small clock step back
 		ms = idLast.ms
-		idLast.rnd.Add(idLast.rnd, big.NewInt(1))
+		idLast.lo++
+		if idLast.lo == 0 { // carry; 80 bits overflowing is astronomically unlikely: wrap within the field
+			idLast.hi = (idLast.hi + 1) & 0xffff
+		}
 	} else {
 		var r [10]byte
 		if _, err := rand.Read(r[:]); err != nil {
 			idMu.Unlock()
 			panic("crypto/rand failed: " + err.Error()) // the OS RNG does not fail on supported platforms
 		}
-		idLast.rnd.SetBytes(r[:])
+		idLast.hi = uint64(binary.BigEndian.Uint16(r[:2]))
+		idLast.lo = binary.BigEndian.Uint64(r[2:])
 	}
 	idLast.ms = ms
-	binary.BigEndian.PutUint64(b[:8], ms<<16)
-	rnd := idLast.rnd.Bytes()
-	if len(rnd) > 10 { // 80 bits overflowed: astronomically unlikely; wrap within the field
-		rnd = rnd[len(rnd)-10:]
-	}
-	copy(b[16-len(rnd):], rnd)
+	hi, lo := ms<<16|idLast.hi, idLast.lo
 	idMu.Unlock()
-	n := new(big.Int).SetBytes(b[:])
-	out := make([]byte, 26)
-	base := big.NewInt(32)
-	mod := new(big.Int)
+	return prefix + "_" + encodeID(hi, lo)
+}
+
+// encodeID writes the 128-bit value hi:lo as 26 Crockford base32 characters (the top two bits
+// of the 130 are zero).
+func encodeID(hi, lo uint64) string {
+	var out [26]byte
 	for i := 25; i >= 0; i-- {
-		n.DivMod(n, base, mod)
-		out[i] = crockford[mod.Int64()]
+		out[i] = crockford[lo&31]
+		lo = lo>>5 | hi<<59
+		hi >>= 5
 	}
-	return prefix + "_" + string(out)
+	return string(out[:])
 }
 
 var (
 	idMu   sync.Mutex
-	idLast = struct {
-		ms  uint64
-		rnd *big.Int
-	}{rnd: new(big.Int)}
+	idLast struct {
+		ms     uint64
+		hi, lo uint64 // the 80 random bits: 16 in hi, 64 in lo
+	}
 )
 
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
