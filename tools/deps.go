@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/jobs"
@@ -80,21 +81,40 @@ func Authenticate(ctx context.Context, d *Deps, key string) (Caller, error) {
 	}
 	c := Caller{KeyID: k.ID, AccountID: k.AccountID, Mode: k.Mode, RateLimit: k.RateLimit,
 		DocumentCountries: splitNonEmpty(k.DocumentCountries), DocumentTypes: splitNonEmpty(k.DocumentTypes)}
-	var scopes []string
-	if err := json.Unmarshal([]byte(k.Scopes), &scopes); err != nil {
+	if c.Scopes, err = decodeKeyList[Scope](&scopeLists, k.Scopes); err != nil {
 		return Caller{}, err
 	}
-	for _, s := range scopes {
-		c.Scopes = append(c.Scopes, Scope(s))
-	}
-	var checks []string
-	if err := json.Unmarshal([]byte(k.Checks), &checks); err != nil {
+	if c.Checks, err = decodeKeyList[models.Check](&checkLists, k.Checks); err != nil {
 		return Caller{}, err
-	}
-	for _, ch := range checks {
-		c.Checks = append(c.Checks, models.Check(ch))
 	}
 	return c, nil
+}
+
+// scopeLists and checkLists memoise decodeKeyList (JSON text → decoded slice): every request
+// decodes its key's scopes and checks, and a server sees few distinct lists.
+var scopeLists, checkLists sync.Map
+
+// decodeKeyList decodes a key's JSON list of scopes or checks through the memo m. The slice is
+// shared between callers (clipped, so an append copies it); nobody may change its elements.
+func decodeKeyList[T ~string](m *sync.Map, list string) ([]T, error) {
+	if v, ok := m.Load(list); ok {
+		if out, ok := v.([]T); ok {
+			return out, nil
+		}
+	}
+	var raw []string
+	if err := json.Unmarshal([]byte(list), &raw); err != nil {
+		return nil, err
+	}
+	var out []T
+	for _, s := range raw {
+		out = append(out, T(s))
+	}
+	out = slices.Clip(out)
+	if len(list) <= 4096 {
+		m.Store(list, out)
+	}
+	return out, nil
 }
 
 // ParseScopes validates a comma-separated scope list ("" = every scope).
