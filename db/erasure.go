@@ -33,7 +33,8 @@ type Erasure struct {
 	ScreeningDecisions int `json:"screening_decisions"`
 	// Events of the verifications' timelines had their data reduced to what names no person.
 	Events int `json:"events"`
-	// IdempotentResponses (stored replies that repeated the applicant data) were deleted.
+	// IdempotentResponses (stored replies that repeated the applicant data) were replaced by
+	// IdempotencyErased.
 	IdempotentResponses int `json:"idempotent_responses"`
 }
 
@@ -91,7 +92,8 @@ func (tx *Tx) LockApplicantForErasure(ctx context.Context, sc Scope, id, externa
 //     by an empty sealed text, entity name cleared, the subject named by the applicant id;
 //   - events of the verifications: data reduced to an allow-list of keys that name no person
 //     (ids, statuses, decisions, reason codes, list references of screening hits);
-//   - idempotency_keys whose stored response names the applicant: deleted.
+//   - idempotency_keys whose stored response names the applicant: response and request hash
+//     replaced by IdempotencyErased, so a replay is refused instead of creating anew.
 //
 // Screening alerts (applicant id, list entry, score) and consent events (a statement hash)
 // hold no personal data and stay. Open verifications must be cancelled before (the caller
@@ -207,8 +209,9 @@ func (tx *Tx) EraseApplicant(ctx context.Context, sc Scope, a *models.Applicant)
 	}
 
 	// Stored replies of creating calls (create_verification, reverify) repeat the applicant
-	// data in the clear; every one names the applicant id.
-	if out.IdempotentResponses, err = count(tx.NewDelete().TableExpr("idempotency_keys").
+	// data in the clear; every one names the applicant id. The request hash is of the same data.
+	if out.IdempotentResponses, err = count(tx.NewUpdate().TableExpr("idempotency_keys").
+		Set("response = ?", IdempotencyErased).Set("request_hash = ?", IdempotencyErased).
 		Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
 		Where(`response LIKE ? ESCAPE '\'`, "%"+likeEscape(a.ID)+"%").Exec(ctx)); err != nil {
 		return nil, fmt.Errorf("erase idempotent responses: %w", err)

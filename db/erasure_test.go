@@ -203,6 +203,13 @@ func TestEraseApplicant(t *testing.T) {
 		require.Equal(t, db.Erasure{Verifications: 2, Artifacts: 3, LivenessChallenges: 1, FaceEnrollments: 1, IdentityTokens: 1,
 			DocumentUses: 1, ScreeningDecisions: 2, Events: 3, IdempotentResponses: 1}, *er)
 
+		// The stored reply is gone, and so is the hash of the request; the key stays, refusing replays.
+		claim, err := s.ClaimIdempotencyKey(ctx, sc, "idem-cust-erika", "h", time.Hour, time.Minute)
+		require.NoError(t, err)
+		require.False(t, claim.Claimed)
+		require.Equal(t, db.IdempotencyErased, claim.Existing.Response)
+		require.Equal(t, db.IdempotencyErased, claim.Existing.RequestHash)
+
 		// No plaintext of Erika anywhere; Jane's data is all still there.
 		require.Empty(t, plaintextRows(t, s, erika.markers))
 		require.NotEmpty(t, plaintextRows(t, s, jane.markers))

@@ -22,6 +22,15 @@ type IdempotencyClaim struct {
 // A real response is always a JSON value, never the empty string.
 const IdempotencyInFlight = ""
 
+// IdempotencyErased replaces the stored response (and the request hash) of a key whose reply
+// named an applicant who was erased (EraseApplicant): the reply held personal data, and the key
+// must not start a second creation on replay either. Not JSON, so never a real response.
+const IdempotencyErased = "erased"
+
+// storedKey is how an idempotency key is kept: its SHA-256. Integrators put their own ids in
+// keys ("onboard-cust-4711"), and an erased applicant's reference must not outlive it there.
+func storedKey(key string) string { return HashSecret("idempotency:" + key) }
+
 // ClaimIdempotencyKey reserves key in the scope for a request whose body hashes to hash.
 // A row older than ttl counts as absent (replays last ttl); an unfinished row older than
 // stale counts as abandoned (its process died), so the key does not stay blocked for ttl.
@@ -31,12 +40,12 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, sc Scope, key, hash str
 	now := s.Now()
 	// Drop an expired or abandoned row first; the DELETE is scoped to this one key.
 	_, err := s.DB.NewRaw(`DELETE FROM idempotency_keys WHERE account_id = ? AND mode = ? AND key = ? AND (created_at < ? OR (response = ? AND created_at < ?))`,
-		sc.AccountID, sc.Mode, key, now.Add(-ttl), IdempotencyInFlight, now.Add(-stale)).Exec(ctx)
+		sc.AccountID, sc.Mode, storedKey(key), now.Add(-ttl), IdempotencyInFlight, now.Add(-stale)).Exec(ctx)
 	if err != nil {
 		return IdempotencyClaim{}, fmt.Errorf("expire idempotency key: %w", err)
 	}
 	res, err := s.DB.NewRaw(`INSERT INTO idempotency_keys (account_id, mode, key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, mode, key) DO NOTHING`,
-		sc.AccountID, sc.Mode, key, hash, IdempotencyInFlight, now).Exec(ctx)
+		sc.AccountID, sc.Mode, storedKey(key), hash, IdempotencyInFlight, now).Exec(ctx)
 	if err != nil {
 		return IdempotencyClaim{}, fmt.Errorf("claim idempotency key: %w", err)
 	}
@@ -45,7 +54,7 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, sc Scope, key, hash str
 	}
 	row := new(models.Idempotency)
 	err = s.DB.NewRaw(`SELECT account_id, mode, key, request_hash, response, created_at FROM idempotency_keys WHERE account_id = ? AND mode = ? AND key = ?`,
-		sc.AccountID, sc.Mode, key).Scan(ctx, row)
+		sc.AccountID, sc.Mode, storedKey(key)).Scan(ctx, row)
 	if errors.Is(err, sql.ErrNoRows) {
 		// Released between our insert and this read: the caller may simply retry.
 		return IdempotencyClaim{}, fmt.Errorf("idempotency key %q: released concurrently: %w", key, ErrConflict)
@@ -62,7 +71,7 @@ func (s *Store) CompleteIdempotencyKey(ctx context.Context, sc Scope, key, respo
 		return errors.New("complete idempotency key: empty response")
 	}
 	_, err := s.DB.NewRaw(`UPDATE idempotency_keys SET response = ? WHERE account_id = ? AND mode = ? AND key = ?`,
-		response, sc.AccountID, sc.Mode, key).Exec(ctx)
+		response, sc.AccountID, sc.Mode, storedKey(key)).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("complete idempotency key: %w", err)
 	}
@@ -72,7 +81,7 @@ func (s *Store) CompleteIdempotencyKey(ctx context.Context, sc Scope, key, respo
 // ReleaseIdempotencyKey forgets an unfinished claim (the request failed), so the key can be retried.
 func (s *Store) ReleaseIdempotencyKey(ctx context.Context, sc Scope, key string) error {
 	_, err := s.DB.NewRaw(`DELETE FROM idempotency_keys WHERE account_id = ? AND mode = ? AND key = ? AND response = ?`,
-		sc.AccountID, sc.Mode, key, IdempotencyInFlight).Exec(ctx)
+		sc.AccountID, sc.Mode, storedKey(key), IdempotencyInFlight).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("release idempotency key: %w", err)
 	}

@@ -29,7 +29,7 @@ type ErasedData struct {
 	DocumentUses        int `json:"document_uses" jsonschema:"recorded document numbers (hashed) deleted"`
 	ScreeningDecisions  int `json:"screening_decisions" jsonschema:"analyst verdicts on screening hits whose reason and entity name were cleared (the verdicts stay)"`
 	Events              int `json:"events" jsonschema:"timeline events whose data was reduced to ids, statuses, decisions and reason codes"`
-	IdempotentResponses int `json:"idempotent_responses" jsonschema:"stored responses of idempotent requests that repeated the applicant data, deleted"`
+	IdempotentResponses int `json:"idempotent_responses" jsonschema:"stored responses of idempotent requests that repeated the applicant data, deleted (a replay of the request is then refused)"`
 }
 
 // DeletedApplicant is the receipt of an erasure.

@@ -37,8 +37,9 @@ func TestDeleteApplicant(t *testing.T) {
 		require.Equal(t, "needs_review", waitStatus(t, e, e.Test, reviewed.ID, "approved", "needs_review", "rejected").Status)
 		require.Nil(t, e.Call(t, e.Test, "review_verification", map[string]any{"id": reviewed.ID, "decision": "approve",
 			"reason": "called Erika Mustermann, namesake"}, nil))
-		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"screening"}, "applicant": person,
-			"external_ref": "cust-erase"}, &open))
+		openArgs := map[string]any{"checks": []string{"screening"}, "applicant": person, "external_ref": "cust-erase",
+			"idempotency_key": "onboard-cust-erase"}
+		require.Nil(t, e.Call(t, e.Test, "create_verification", openArgs, &open))
 		require.Equal(t, decided.ApplicantID, open.ApplicantID)
 		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"document"},
 			"applicant": map[string]any{"name": "Jane Roe"}, "external_ref": "cust-keep"}, &other))
@@ -162,6 +163,14 @@ func TestDeleteApplicant(t *testing.T) {
 		require.Contains(t, te.Message, "already erased")
 		te = e.Call(t, e.Test, "delete_applicant", map[string]any{"external_ref": "cust-erase"}, nil)
 		require.Equal(t, tools.CodeNotFound, te.Code)
+
+		// Replaying the idempotent creation is refused: its stored reply went with the data, and a
+		// new verification would quietly re-create the erased person.
+		te = e.Call(t, e.Test, "create_verification", openArgs, nil)
+		require.NotNil(t, te)
+		require.Equal(t, tools.CodeConflict, te.Code)
+		require.Equal(t, "idempotency_key", te.Field)
+		require.Contains(t, te.Message, "erased")
 
 		// The same external_ref starts a fresh applicant.
 		var fresh tools.Verification

@@ -269,6 +269,10 @@ func (r *Registry) callIdempotent(ctx context.Context, t Descriptor, caller Call
 	}
 	if !claim.Claimed {
 		ex := claim.Existing
+		if ex.Response == db.IdempotencyErased {
+			return nil, false, Errorf(CodeConflict, FieldIdempotencyKey, "the request made with this idempotency key in the last 24 h created an object "+
+				"whose applicant was since erased (delete_applicant), and its stored response went with the personal data; use a new key")
+		}
 		if ex.RequestHash != hash {
 			return nil, false, Errorf(CodeConflict, FieldIdempotencyKey, "this idempotency key was used with other arguments (or another tool) in the last 24 h; use a new key")
 		}
