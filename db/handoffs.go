@@ -50,6 +50,17 @@ func (s *Store) UseHandoff(ctx context.Context, token string) (bool, error) {
 	return n == 1, nil
 }
 
+// HandoffUsable reports whether a hand-off token is recorded, unused and unexpired, without
+// using it (the page a link opens asks before it spends the link).
+func (s *Store) HandoffUsable(ctx context.Context, token string) (bool, error) {
+	n, err := s.DB.NewSelect().Model((*models.Handoff)(nil)).Where("token_hash = ?", HashSecret(token)).
+		Where("redeemed_at IS NULL").Where("expires_at > ?", s.Now().UTC()).Count(ctx)
+	if err != nil {
+		return false, fmt.Errorf("check hand-off: %w", err)
+	}
+	return n == 1, nil
+}
+
 // PurgeHandoffs deletes every hand-off that expired before now (used or not), including those
 // of verifications nobody returned to, and returns how many went.
 func (s *Store) PurgeHandoffs(ctx context.Context, now time.Time) (int64, error) {

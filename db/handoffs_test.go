@@ -32,9 +32,20 @@ func TestHandoffsAreSingleUse(t *testing.T) {
 		require.Equal(t, db.HashSecret("vho_first"), rows[0].TokenHash)
 		require.Nil(t, rows[0].RedeemedAt)
 
+		for range 2 {
+			usable, err := s.HandoffUsable(ctx, "vho_first")
+			require.NoError(t, err)
+			require.True(t, usable, "looking does not use it up")
+		}
 		ok, err := s.UseHandoff(ctx, "vho_first")
 		require.NoError(t, err)
 		require.True(t, ok, "the first use opens the session")
+		usable, err := s.HandoffUsable(ctx, "vho_first")
+		require.NoError(t, err)
+		require.False(t, usable, "used")
+		usable, err = s.HandoffUsable(ctx, "vho_never_issued")
+		require.NoError(t, err)
+		require.False(t, usable)
 		ok, err = s.UseHandoff(ctx, "vho_first")
 		require.NoError(t, err)
 		require.False(t, ok, "a second use is refused")
@@ -69,6 +80,9 @@ func TestHandoffsAreSingleUse(t *testing.T) {
 		// Expired and unused: refused, and gone once the verification issues a new one.
 		require.NoError(t, s.RecordHandoff(ctx, "vho_late", v.ID, exp))
 		skew.Store(int64(11 * time.Minute))
+		usable, err = s.HandoffUsable(ctx, "vho_late")
+		require.NoError(t, err)
+		require.False(t, usable, "expired")
 		ok, err = s.UseHandoff(ctx, "vho_late")
 		require.NoError(t, err)
 		require.False(t, ok, "an expired hand-off is refused")

@@ -115,33 +115,20 @@ func IssueHandoff(ctx context.Context, d *Deps, c Caller) (string, time.Time, er
 // it is ours and unexpired, then its record is consumed (of concurrent opens, one wins).
 // Every failure is CodeUnauthenticated without saying which check failed.
 func RedeemHandoff(ctx context.Context, d *Deps, token string) (string, error) {
-	bad := Errorf(CodeUnauthenticated, "", "this hand-off code is invalid or has expired; scan the new code on the other screen")
-	raw, ok := strings.CutPrefix(strings.TrimSpace(token), handoffPrefix)
-	if !ok || len(raw) > 512 {
-		return "", bad
-	}
-	sealed, err := base64.RawURLEncoding.DecodeString(raw)
+	h, err := openHandoff(d, token)
 	if err != nil {
-		return "", bad
-	}
-	plain, err := d.Store.Keyring().Open(sealed)
-	if err != nil {
-		return "", bad
-	}
-	var h handoff
-	if json.Unmarshal(plain, &h) != nil || h.Purpose != handoffPurpose || !d.Store.Now().Before(time.Unix(h.Expires, 0)) {
-		return "", bad
+		return "", err
 	}
 	first, err := d.Store.UseHandoff(ctx, strings.TrimSpace(token))
 	if err != nil {
 		return "", err
 	}
 	if !first {
-		return "", bad
+		return "", badHandoff()
 	}
 	v, err := d.Store.GetVerification(ctx, db.Scope{AccountID: h.Account, Mode: h.Mode}, h.ID)
 	if errors.Is(err, db.ErrNotFound) {
-		return "", bad
+		return "", badHandoff()
 	}
 	if err != nil {
 		return "", err
@@ -151,6 +138,49 @@ func RedeemHandoff(ctx context.Context, d *Deps, token string) (string, error) {
 		return "", err
 	}
 	return string(tok), nil
+}
+
+// CheckHandoff tells whether RedeemHandoff would accept token now, without using it up: the
+// page a hand-off link opens shows a button that redeems, so a link-preview bot or a mail
+// scanner that fetches the link does not spend it. Same errors as RedeemHandoff.
+func CheckHandoff(ctx context.Context, d *Deps, token string) error {
+	if _, err := openHandoff(d, token); err != nil {
+		return err
+	}
+	ok, err := d.Store.HandoffUsable(ctx, strings.TrimSpace(token))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return badHandoff()
+	}
+	return nil
+}
+
+// badHandoff is every refusal of a hand-off token: it does not say which check failed.
+func badHandoff() *Error {
+	return Errorf(CodeUnauthenticated, "", "this hand-off code is invalid or has expired; scan the new code on the other screen")
+}
+
+// openHandoff checks a hand-off token's seal, purpose and expiry.
+func openHandoff(d *Deps, token string) (handoff, error) {
+	var h handoff
+	raw, ok := strings.CutPrefix(strings.TrimSpace(token), handoffPrefix)
+	if !ok || len(raw) > 512 {
+		return h, badHandoff()
+	}
+	sealed, err := base64.RawURLEncoding.DecodeString(raw)
+	if err != nil {
+		return h, badHandoff()
+	}
+	plain, err := d.Store.Keyring().Open(sealed)
+	if err != nil {
+		return h, badHandoff()
+	}
+	if json.Unmarshal(plain, &h) != nil || h.Purpose != handoffPurpose || !d.Store.Now().Before(time.Unix(h.Expires, 0)) {
+		return h, badHandoff()
+	}
+	return h, nil
 }
 
 // authorize decides whether caller may call the tool at all. A session caller may call only

@@ -151,7 +151,7 @@ func parsePages() (map[string]*template.Template, error) {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
 	out := map[string]*template.Template{}
-	for _, name := range []string{"intro", "capture", "confirm", "result", "error"} {
+	for _, name := range []string{"intro", "capture", "confirm", "result", "error", "handoff"} {
 		c, err := layout.Clone()
 		if err != nil {
 			return nil, err
@@ -665,14 +665,24 @@ func (h *Handler) handoffQR(ctx context.Context, s *session) (string, template.U
 }
 
 // redeem opens a hand-off link on the phone and continues the same session there. A link
-// opens once (tools.RedeemHandoff); a second open gets the page an expired or forged link gets.
+// opens once (tools.RedeemHandoff), and only by the button of the page its GET shows: link
+// previews, chat apps and mail scanners fetch links they see, and a GET that spent the link
+// would leave the applicant with a dead one. A used, expired or forged link gets the error page.
 func (h *Handler) redeem(w http.ResponseWriter, r *http.Request, code string) {
 	cat := h.cats[chooseLang(h.cats, "", r.Header.Get("Accept-Language"))]
-	if !isGet(r) {
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("Cache-Control", "no-store")
+	var tok string
+	var err error
+	switch {
+	case isGet(r):
+		err = tools.CheckHandoff(r.Context(), h.reg.Deps(), code)
+	case r.Method == http.MethodPost:
+		tok, err = tools.RedeemHandoff(r.Context(), h.reg.Deps(), code)
+	default:
 		h.renderError(w, r, cat, http.StatusMethodNotAllowed, "error.title", "error.generic")
 		return
 	}
-	tok, err := tools.RedeemHandoff(r.Context(), h.reg.Deps(), code)
 	if err != nil {
 		if te := tools.AsError(err); te == nil {
 			h.log.ErrorContext(r.Context(), "flow: redeem hand-off", "err", err)
@@ -682,8 +692,12 @@ func (h *Handler) redeem(w http.ResponseWriter, r *http.Request, code string) {
 		h.renderError(w, r, cat, http.StatusNotFound, "error.invalid_link.title", "error.invalid_link.text")
 		return
 	}
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	w.Header().Set("Cache-Control", "no-store")
+	if tok == "" {
+		p := &page{Lang: cat.lang, L: cat, Nonce: newNonce(), Step: "handoff", StepIndex: -1, JSMsgs: jsMessages(cat),
+			Action: Prefix + "h/" + code, Embed: strings.Join(h.embedOrigins, " "), Poll: int(h.opts.PollInterval / time.Millisecond)}
+		h.render(w, r, "handoff", http.StatusOK, p)
+		return
+	}
 	http.Redirect(w, r, Prefix+tok, http.StatusSeeOther)
 }
 
@@ -710,11 +724,13 @@ type page struct {
 	Nonce, CSRF string
 	Base        string
 	Step        string
-	Steps       []string
-	StepIndex   int
-	Embed       string
-	Poll        int
-	Error       string
+	// Action is the hand-off page's form target (its own URL).
+	Action    string
+	Steps     []string
+	StepIndex int
+	Embed     string
+	Poll      int
+	Error     string
 	// JSMsgs are the messages flow.js shows, in the page's language.
 	JSMsgs map[string]string
 	// intro

@@ -341,18 +341,33 @@ func TestHandoffContinuesTheSameSession(t *testing.T) {
 	link := pathOf(t, m[1])
 	require.True(t, strings.HasPrefix(link, "/verify/h/vho_"))
 
-	r := e.do(t, "GET", link, nil, nil)
+	// Opening the link (a GET, as a chat app's link preview or a mail scanner also does) shows a
+	// page whose button redeems it; any number of GETs leave it usable.
+	for range 3 {
+		open := e.do(t, "GET", link, nil, map[string]string{"Accept-Language": "de"})
+		require.Equal(t, http.StatusOK, open.code)
+		require.Contains(t, open.body, "Verifizierung fortsetzen")
+		require.Contains(t, open.body, `<form method="post" action="`+link+`">`)
+		require.NotContains(t, open.body, base, "the page does not carry the session link")
+		require.Equal(t, "no-store", open.hdr.Get("Cache-Control"))
+		require.Equal(t, "no-referrer", open.hdr.Get("Referrer-Policy"))
+	}
+	r := e.do(t, "POST", link, nil, nil)
 	require.Equal(t, http.StatusSeeOther, r.code)
 	require.Equal(t, base, r.hdr.Get("Location"), "the phone continues the same verification")
 
 	tampered := link[:len(link)-3] + "AAA"
 	require.Equal(t, http.StatusNotFound, e.do(t, "GET", tampered, nil, nil).code)
+	require.Equal(t, http.StatusNotFound, e.do(t, "POST", tampered, nil, nil).code)
+	require.Equal(t, http.StatusMethodNotAllowed, e.do(t, "PUT", link, nil, nil).code)
 
-	// Single-use: a second open (another phone, a forwarded link) gets the invalid-link page.
-	again := e.do(t, "GET", link, nil, map[string]string{"Accept-Language": "en"})
-	require.Equal(t, http.StatusNotFound, again.code)
-	require.Contains(t, again.body, "This link is not valid")
-	require.NotContains(t, again.body, base, "the refused page does not leak the session link")
+	// Single-use: a second open or redeem (another phone, a forwarded link) gets the invalid-link page.
+	for _, method := range []string{"GET", "POST"} {
+		again := e.do(t, method, link, nil, map[string]string{"Accept-Language": "en"})
+		require.Equal(t, http.StatusNotFound, again.code, method)
+		require.Contains(t, again.body, "This link is not valid")
+		require.NotContains(t, again.body, base, "the refused page does not leak the session link")
+	}
 
 	// A fresh code on request (the page refreshes it before it expires).
 	fresh := e.do(t, "POST", base+"/handoff", nil, map[string]string{"X-Kycd-CSRF": csrfOf(t, intro.body), "Origin": e.srv.URL})
@@ -363,6 +378,7 @@ func TestHandoffContinuesTheSameSession(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(fresh.body), &f))
 	e.skew.Store(int64(tools.HandoffTTL + time.Minute))
 	require.Equal(t, http.StatusNotFound, e.do(t, "GET", pathOf(t, f.URL), nil, nil).code, "an expired hand-off code is refused")
+	require.Equal(t, http.StatusNotFound, e.do(t, "POST", pathOf(t, f.URL), nil, nil).code, "an expired hand-off code is refused")
 }
 
 func TestHandoffRedeemedOnceUnderConcurrency(t *testing.T) {
@@ -380,7 +396,7 @@ func TestHandoffRedeemedOnceUnderConcurrency(t *testing.T) {
 	codes := make(chan int, 6)
 	var wg sync.WaitGroup
 	for range cap(codes) {
-		wg.Go(func() { codes <- e.do(t, "GET", link, nil, nil).code })
+		wg.Go(func() { codes <- e.do(t, "POST", link, nil, nil).code })
 	}
 	wg.Wait()
 	close(codes)

@@ -68,13 +68,20 @@ func TestHostedFlowInChromium(t *testing.T) {
 		require.NotContains(t, link, "vst_", "the QR code does not carry the session token")
 
 		streams, polls := h.streams.Load(), h.polls.Load()
+		// A link preview fetches the link first: that does not use it up.
+		preview := h.tab(t, phone)
+		do(t, preview, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("handoff-continue")))
 		mobile := h.tab(t, phone)
-		do(t, mobile, chromedp.Navigate(link))
+		do(t, mobile, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("handoff-continue")))
+		shot(t, mobile, "handoff-phone")
+		do(t, mobile, chromedp.Click(chromedp.ID("handoff-continue")))
 		waitJS(t, mobile, `location.pathname === '`+hostedPath(v)+`'`)
 		// The link opens once: a second phone (or a forwarded message) gets the invalid-link page.
 		second := h.tab(t, phone)
 		do(t, second, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1")))
 		require.Equal(t, "This link is not valid", text(t, second, "h1"))
+		do(t, preview, chromedp.Click(chromedp.ID("handoff-continue")), chromedp.WaitVisible(chromedp.CSS("h1")))
+		waitJS(t, preview, `document.querySelector('h1').textContent === 'This link is not valid'`)
 		require.NotContains(t, eval[string](t, second, `location.href`), "vst_")
 		consentAndConfirm(t, mobile, phone, "")
 		require.Equal(t, "approved", waitResult(t, mobile))
@@ -97,7 +104,9 @@ func TestHostedFlowInChromium(t *testing.T) {
 		require.NoError(t, err)
 		polls := h.polls.Load()
 		mobile := h.tab(t, phone)
-		do(t, mobile, chromedp.Navigate(link))
+		do(t, mobile, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("handoff-continue")),
+			chromedp.Click(chromedp.ID("handoff-continue")))
+		waitJS(t, mobile, `location.pathname === '`+hostedPath(v)+`'`)
 		consentAndConfirm(t, mobile, phone, "")
 		require.Equal(t, "approved", waitResult(t, mobile))
 		require.Equal(t, "approved", waitResult(t, desk))
