@@ -32,7 +32,20 @@ const (
 type creation struct {
 	ctx  context.Context
 	item db.NewVerification
-	done chan error // buffered: the batch never waits for its caller
+	data map[string]any // the created event's extra data
+	done chan error     // buffered: the batch never waits for its caller
+}
+
+// draw gives the verification a new random reference and builds its created event, which
+// carries the reference.
+func (c *creation) draw() error {
+	c.item.V.Reference = db.NewReference()
+	ev, err := verificationEvent(c.item.V, EventCreated, "", c.data)
+	if err != nil {
+		return err
+	}
+	c.item.Ev = ev
+	return nil
 }
 
 // creator coalesces concurrent creations into batches.
@@ -158,7 +171,9 @@ func (cr *creator) writeOne(c *creation) error {
 		if !errors.Is(err, db.ErrReferenceTaken) || attempt == 2 {
 			return err
 		}
-		c.item.V.Reference = db.NewReference()
+		if err := c.draw(); err != nil {
+			return err
+		}
 	}
 }
 
@@ -199,12 +214,10 @@ func CreateVerification(ctx context.Context, q *Queue, v *models.Verification, p
 	if q == nil {
 		return errNoQueue
 	}
-	ev, err := verificationEvent(v, EventCreated, "", data)
-	if err != nil {
+	c := &creation{ctx: ctx, item: db.NewVerification{V: v, PII: pii}, data: data, done: make(chan error, 1)}
+	if err := c.draw(); err != nil {
 		return err
 	}
-	v.Reference = db.NewReference()
-	c := &creation{ctx: ctx, item: db.NewVerification{V: v, Ev: ev, PII: pii}, done: make(chan error, 1)}
 	if err := q.creator.create(c); err != nil {
 		return fmt.Errorf("create verification: %w", err)
 	}

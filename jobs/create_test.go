@@ -69,6 +69,7 @@ func TestCreateCoalesces(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, evs, 1)
 			require.Equal(t, EventCreated, evs[0].Type)
+			require.Contains(t, evs[0].Data, `"reference":"`+got.Reference+`"`, "the created event names the reference")
 			ds, _, err := s.ListWebhookDeliveries(ctx, db.DeliveryFilter{Scope: sc, EventID: evs[0].ID, Limit: 5})
 			require.NoError(t, err)
 			urls := []string{}
@@ -105,20 +106,23 @@ func TestCreateBatchFailureIsolated(t *testing.T) {
 		existing := newTestVerification(s, sc, "")
 		require.NoError(t, CreateVerification(ctx, q, existing, nil, nil))
 
-		mk := func(v *models.Verification) *creation {
-			ev, err := verificationEvent(v, EventCreated, "", nil)
-			require.NoError(t, err)
-			return &creation{ctx: ctx, item: db.NewVerification{V: v, Ev: ev}, done: make(chan error, 1)}
+		mk := func(v *models.Verification, reference string) *creation {
+			c := &creation{ctx: ctx, item: db.NewVerification{V: v}, done: make(chan error, 1)}
+			require.NoError(t, c.draw())
+			if reference != "" {
+				v.Reference = reference
+				ev, err := verificationEvent(v, EventCreated, "", nil)
+				require.NoError(t, err)
+				c.item.Ev = ev
+			}
+			return c
 		}
 		good := newTestVerification(s, sc, "")
-		good.Reference = db.NewReference()
 		good.CallbackURL = "https://example.com/kyc-callback"
 		clash := newTestVerification(s, sc, "")
 		clash.ID = existing.ID // the primary key is taken: this one cannot be written
-		clash.Reference = db.NewReference()
 		taken := newTestVerification(s, sc, "")
-		taken.Reference = existing.Reference // drawn twice: drawn again
-		batch := []*creation{mk(good), mk(clash), mk(taken)}
+		batch := []*creation{mk(good, ""), mk(clash, ""), mk(taken, existing.Reference)} // drawn twice: drawn again
 		q.creator.write(batch)
 		require.NoError(t, <-batch[0].done)
 		require.Error(t, <-batch[1].done)
@@ -139,6 +143,10 @@ func TestCreateBatchFailureIsolated(t *testing.T) {
 		require.NoError(t, err)
 		require.NotEqual(t, existing.Reference, again.Reference)
 		require.Equal(t, taken.Reference, again.Reference)
+		tevs, _, err := s.ListEvents(ctx, db.EventFilter{Scope: sc, ObjectID: taken.ID, Ascending: true, Limit: 5})
+		require.NoError(t, err)
+		require.Len(t, tevs, 1)
+		require.Contains(t, tevs[0].Data, `"reference":"`+again.Reference+`"`, "the event names the reference drawn again")
 		orig, err := s.GetVerification(ctx, sc, existing.ID)
 		require.NoError(t, err)
 		require.Equal(t, existing.Reference, orig.Reference, "the row whose key was taken is untouched")
