@@ -1,6 +1,7 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -303,6 +304,13 @@ func (tx *Tx) CreateVerifications(ctx context.Context, items []NewVerification) 
 		apps[i], vers[i], evs[i] = a, it.V, it.Ev
 		byID[it.V.ID] = i
 	}
+	// Applicants in one order in every batch (by scope and reference), so two batches in flight
+	// that share references wait for each other instead of deadlocking.
+	slices.SortFunc(apps, func(x, y any) int {
+		a, b := x.(*models.Applicant), y.(*models.Applicant)
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Mode, b.Mode),
+			cmp.Compare(deref(a.ExternalRef), deref(b.ExternalRef)), cmp.Compare(a.ID, b.ID))
+	})
 	var args []any
 	aCols, aFrom, err := tx.unnestRows(apps, "a_in", &args)
 	if err != nil {
@@ -384,6 +392,13 @@ func (tx *Tx) CreateVerifications(ctx context.Context, items []NewVerification) 
 		out[i] = eps
 	}
 	return out, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // decodeEndpoints reads the endpoint list CreateVerifications' statement builds as JSON.

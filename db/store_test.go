@@ -3,7 +3,9 @@ package db_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -474,5 +476,47 @@ func TestCreateVerificationsBatch(t *testing.T) {
 		require.ErrorIs(t, err, db.ErrReferenceTaken)
 		_, err = s.GetVerification(ctx, scA, other.ID)
 		require.ErrorIs(t, err, db.ErrNotFound)
+	})
+}
+
+// Two batches in flight that share applicant references in opposite orders both commit: the
+// applicants are written in one order, so one batch waits for the other instead of deadlocking.
+func TestCreateVerificationsConcurrentBatchesShareReferences(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		require.NoError(t, s.EnsureAccount(ctx, "acct_a", "A"))
+		sc := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
+		batch := func(refs ...string) []db.NewVerification {
+			var items []db.NewVerification
+			for _, ref := range refs {
+				v := newVerification(s, sc, "")
+				v.ExternalRef = &ref
+				items = append(items, db.NewVerification{V: v,
+					Ev: &models.Event{AccountID: sc.AccountID, Mode: sc.Mode, ObjectType: "verification", ObjectID: v.ID, Type: "verification.created"}})
+			}
+			return items
+		}
+		for round := range 20 {
+			refs := []string{}
+			for i := range 6 {
+				refs = append(refs, fmt.Sprintf("cust-%d-%d", round, i))
+			}
+			rev := slices.Clone(refs)
+			slices.Reverse(rev)
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			for i, order := range [][]string{refs, rev} {
+				wg.Go(func() {
+					errs[i] = s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+						_, err := tx.CreateVerifications(ctx, batch(order...))
+						return err
+					})
+				})
+			}
+			wg.Wait()
+			require.NoError(t, errs[0], "round %d", round)
+			require.NoError(t, errs[1], "round %d", round)
+		}
 	})
 }
