@@ -408,10 +408,7 @@ func TestCreateVerificationsBatch(t *testing.T) {
 		require.NoError(t, s.EnsureAccount(ctx, "acct_b", "B"))
 		scA := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
 		scB := db.Scope{AccountID: "acct_b", Mode: models.ModeLive}
-		now := s.Now()
-		ep := &models.WebhookEndpoint{ID: db.NewID("whe", now), AccountID: scB.AccountID, Mode: scB.Mode, Kind: models.EndpointKindEndpoint,
-			Status: models.EndpointEnabled, URL: "https://b.example/hook", Events: `["verification.*"]`, SecretSealed: []byte("s"), CreatedAt: now, UpdatedAt: now}
-		require.NoError(t, s.InsertWebhookEndpoint(ctx, ep))
+		ep := dbtest.InsertEndpoint(t, s, scB, "https://b.example/hook", `["verification.*"]`)
 
 		// An applicant that exists before the batch.
 		known := "cust-known"

@@ -30,10 +30,7 @@ func TestCreateCoalesces(t *testing.T) {
 		ctx := context.Background()
 		require.NoError(t, s.EnsureAccount(ctx, "acct_a", "A"))
 		sc := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
-		now := s.Now()
-		ep := &models.WebhookEndpoint{ID: db.NewID("whe", now), AccountID: sc.AccountID, Mode: sc.Mode, Kind: models.EndpointKindEndpoint,
-			Status: models.EndpointEnabled, URL: "https://hooks.example/kyc", Events: `["verification.created"]`, SecretSealed: []byte("s"), CreatedAt: now, UpdatedAt: now}
-		require.NoError(t, s.InsertWebhookEndpoint(ctx, ep))
+		ep := dbtest.InsertEndpoint(t, s, sc, "https://hooks.example/kyc", `["verification.created"]`)
 		q, err := New(s, Options{CreateBatches: 1})
 		require.NoError(t, err)
 		const n = 60
