@@ -178,11 +178,7 @@ func TestDocumentCaptureInChromium(t *testing.T) {
 	y4m := filepath.Join(dir, "passport.y4m")
 	writeY4M(t, y4m, photo, 1280, 720, 10)
 
-	h := newHarness(t, harnessOptions{y4m: y4m, setup: func(s *db.Store) (map[models.Check]jobs.CheckRunner, func(*tools.Deps)) {
-		docs, err := jobs.NewDocuments(s, jobs.DocumentsConfig{}, nil)
-		require.NoError(t, err)
-		return map[models.Check]jobs.CheckRunner{models.CheckDocument: docs}, func(d *tools.Deps) { d.Documents = docs }
-	}})
+	h := documentHarness(t, y4m)
 	v := h.create(map[string]any{"checks": []string{"document"}, "document_type": "passport",
 		"applicant": map[string]any{"name": "Anna Maria Eriksson", "dob": "1974-08-12"}})
 	ctx := h.tab(t, phone)
@@ -225,11 +221,7 @@ func TestIDCardCaptureInChromium(t *testing.T) {
 	writeY4M(t, camera, frontJPEG, 1280, 720, 10)
 	writeY4M(t, backY4M, backJPEG, 1280, 720, 10)
 
-	h := newHarness(t, harnessOptions{y4m: camera, setup: func(s *db.Store) (map[models.Check]jobs.CheckRunner, func(*tools.Deps)) {
-		docs, err := jobs.NewDocuments(s, jobs.DocumentsConfig{}, nil)
-		require.NoError(t, err)
-		return map[models.Check]jobs.CheckRunner{models.CheckDocument: docs}, func(d *tools.Deps) { d.Documents = docs }
-	}})
+	h := documentHarness(t, camera)
 	v := h.create(map[string]any{"checks": []string{"document"}, "document_type": "id_card",
 		"applicant": map[string]any{"name": "Anna Maria Eriksson", "dob": "1974-08-12"}})
 	ctx := h.tab(t, desktop)
@@ -317,4 +309,13 @@ func turnCard(t *testing.T, camera, next string) {
 	_, err = f.WriteAt(b, 0)
 	require.NoError(t, err)
 	require.NoError(t, f.Close())
+}
+
+// documentHarness is the browser harness with the document engine, its fake camera playing y4m.
+func documentHarness(t *testing.T, y4m string) *harness {
+	return newHarness(t, harnessOptions{y4m: y4m, setup: func(s *db.Store) (map[models.Check]jobs.CheckRunner, func(*tools.Deps)) {
+		docs, err := jobs.NewDocuments(s, jobs.DocumentsConfig{}, nil)
+		require.NoError(t, err)
+		return map[models.Check]jobs.CheckRunner{models.CheckDocument: docs}, func(d *tools.Deps) { d.Documents = docs }
+	}})
 }
