@@ -2,13 +2,9 @@ package jobs
 
 import (
 	"context"
-	"errors"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
-
-	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/models"
 )
 
 // ExpireArgs is the periodic `verification.expire` job: open sessions past expires_at end as expired.
@@ -29,35 +25,6 @@ type expireWorker struct {
 }
 
 func (w *expireWorker) Work(ctx context.Context, _ *river.Job[ExpireArgs]) error {
-	_, err := ExpireDue(ctx, w.q)
+	_, err := w.q.svc.ExpireDue(ctx)
 	return err
-}
-
-// ExpireDue expires every open verification past its expiry time and returns how many it expired.
-func ExpireDue(ctx context.Context, q *Queue) (int, error) {
-	store := q.store
-	total := 0
-	for {
-		due, err := store.DueForExpiry(ctx, store.Now(), 200)
-		if err != nil {
-			return total, err
-		}
-		for _, v := range due {
-			err := store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-				_, err := Transition(ctx, q, tx, db.Scope{AccountID: v.AccountID, Mode: v.Mode}, v.ID,
-					[]models.Status{models.StatusPending, models.StatusInProgress}, models.StatusExpired, EventExpired, nil, nil)
-				return err
-			})
-			if errors.Is(err, db.ErrConflict) {
-				continue // submitted or cancelled in the meantime
-			}
-			if err != nil {
-				return total, err
-			}
-			total++
-		}
-		if len(due) < 200 {
-			return total, nil
-		}
-	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/kycd/kycd/db/dbtest"
 	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
 )
 
 // The periodic River job, not a direct call, expires open sessions past expires_at.
@@ -25,7 +26,7 @@ func TestPeriodicExpiry(t *testing.T) {
 		mk := func(expires time.Time) string { return insertVerification(t, s, sc, expires).ID }
 		past, future := mk(now.Add(-time.Second)), mk(now.Add(time.Hour))
 
-		q, err := jobs.New(s, jobs.Options{Work: true, ExpiryInterval: 200 * time.Millisecond, PollInterval: 50 * time.Millisecond})
+		q, err := newQueue(s, jobs.Options{Work: true, ExpiryInterval: 200 * time.Millisecond, PollInterval: 50 * time.Millisecond})
 		require.NoError(t, err)
 		require.NoError(t, q.Start(ctx))
 		t.Cleanup(func() {
@@ -42,7 +43,7 @@ func TestPeriodicExpiry(t *testing.T) {
 		require.Equal(t, models.StatusPending, v.Status)
 		evs, _, err := s.ListEvents(ctx, db.EventFilter{Scope: sc, ObjectID: past, Ascending: true, Limit: 10})
 		require.NoError(t, err)
-		require.Equal(t, jobs.EventExpired, evs[len(evs)-1].Type)
+		require.Equal(t, verify.EventExpired, evs[len(evs)-1].Type)
 	})
 }
 
@@ -73,7 +74,7 @@ func TestPeriodicIdempotencyPurge(t *testing.T) {
 			return tx.InsertArtifact(ctx, &art, []byte("passport"), nil)
 		}))
 
-		q, err := jobs.New(s, jobs.Options{Work: true, IdempotencyTTL: time.Hour, ImageRetention: time.Hour, PurgeInterval: 200 * time.Millisecond, PollInterval: 50 * time.Millisecond})
+		q, err := newQueue(s, jobs.Options{Work: true, IdempotencyTTL: time.Hour, ImageRetention: time.Hour, PurgeInterval: 200 * time.Millisecond, PollInterval: 50 * time.Millisecond})
 		require.NoError(t, err)
 		require.NoError(t, q.Start(ctx))
 		t.Cleanup(func() {
@@ -127,4 +128,15 @@ func insertVerification(t *testing.T, s *db.Store, sc db.Scope, expires time.Tim
 		return tx.InsertVerification(ctx, v)
 	}))
 	return v
+}
+
+// newQueue is a queue over s wired to a verify.Service without check engines.
+func newQueue(s *db.Store, opts jobs.Options) (*jobs.Queue, error) {
+	svc := verify.New(s, verify.Options{Logger: opts.Logger})
+	q, err := jobs.New(s, svc, opts)
+	if err != nil {
+		return nil, err
+	}
+	svc.SetEnqueuer(q)
+	return q, nil
 }

@@ -14,8 +14,9 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs/webhook"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
+	"github.com/kycd/kycd/webhook"
 )
 
 // Options configure the queue.
@@ -25,8 +26,6 @@ type Options struct {
 	Work bool
 	// MaxWorkers bounds concurrent jobs in this process (default 10).
 	MaxWorkers int
-	// Checks are the engines available to the verification pipeline.
-	Checks map[models.Check]CheckRunner
 	// ExpiryInterval is how often open verifications past expires_at are expired (default 1 minute).
 	ExpiryInterval time.Duration
 	// PollInterval is how often SQLite is polled for new jobs (PostgreSQL is notified; default 250 ms).
@@ -56,13 +55,9 @@ type Options struct {
 	// the same sweep deletes older ones.
 	ImageRetention time.Duration
 	// MonitorInterval is how often ongoing screening re-screens the monitored applicants when
-	// the checks include the *Screening engine (default DefaultMonitorInterval; negative = only
+	// the service's checks include the *verify.Screening engine (default DefaultMonitorInterval; negative = only
 	// when a list version changes).
 	MonitorInterval time.Duration
-	// CreateBatches bounds the creation transactions in flight at once, each writing every
-	// create_verification queued behind the previous one (default 4 on PostgreSQL; SQLite
-	// has one connection, so 1).
-	CreateBatches int
 }
 
 // Queue is River on the store's own database: jobs are inserted in the same transaction as
@@ -70,16 +65,17 @@ type Options struct {
 // the single shared connection.
 type Queue struct {
 	store *db.Store
+	svc   *verify.Service
 	pg    *river.Client[pgx.Tx]
 	lite  *river.Client[*sql.Tx]
 	opts  Options
 	hooks *webhook.Client
-	// creator coalesces concurrent CreateVerification calls (create.go).
-	creator *creator
 }
 
-// New builds the River client for the store's database and registers every worker.
-func New(store *db.Store, opts Options) (*Queue, error) {
+// New builds the River client for the store's database and registers every worker; the
+// workers run svc's domain operations. Wire the queue back into the service with
+// svc.SetEnqueuer(q) (cmd does), so its changes can enqueue.
+func New(store *db.Store, svc *verify.Service, opts Options) (*Queue, error) {
 	if opts.MaxWorkers <= 0 {
 		opts.MaxWorkers = 10
 	}
@@ -108,14 +104,7 @@ func New(store *db.Store, opts Options) (*Queue, error) {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "kycd-webhooks"
 	}
-	if opts.CreateBatches <= 0 {
-		opts.CreateBatches = 4
-		if store.Dialect != db.Postgres {
-			opts.CreateBatches = 1
-		}
-	}
-	q := &Queue{store: store, opts: opts, hooks: webhook.NewClient(opts.Webhooks, opts.UserAgent)}
-	q.creator = &creator{q: q, max: opts.CreateBatches}
+	q := &Queue{store: store, svc: svc, opts: opts, hooks: webhook.NewClient(opts.Webhooks, opts.UserAgent)}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &processWorker{q: q})
 	river.AddWorker(workers, &expireWorker{q: q})
@@ -123,12 +112,11 @@ func New(store *db.Store, opts Options) (*Queue, error) {
 	river.AddWorker(workers, &deliverWorker{q: q})
 	// The screening engine among the checks also runs ongoing monitoring on this queue.
 	// The document engine among the checks reads uploads in document.analyze jobs.
-	if docs, _ := opts.Checks[models.CheckDocument].(*Documents); docs != nil {
+	if docs, _ := svc.Available()[models.CheckDocument].(*verify.Documents); docs != nil {
 		river.AddWorker(workers, &documentWorker{d: docs})
 	}
-	monitor, _ := opts.Checks[models.CheckScreening].(*Screening)
+	monitor, _ := svc.Available()[models.CheckScreening].(*verify.Screening)
 	if monitor != nil {
-		monitor.attach(q)
 		river.AddWorker(workers, &monitorWorker{s: monitor})
 	}
 
@@ -160,10 +148,12 @@ func New(store *db.Store, opts Options) (*Queue, error) {
 		if monitor != nil && opts.MonitorInterval >= 0 {
 			every := opts.MonitorInterval
 			if every == 0 {
-				every = DefaultMonitorInterval
+				every = verify.DefaultMonitorInterval
 			}
 			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(every),
-				func() (river.JobArgs, *river.InsertOpts) { return MonitorArgs{Cause: MonitorSchedule}, nil },
+				func() (river.JobArgs, *river.InsertOpts) {
+					return MonitorArgs{verify.MonitorRun{Cause: verify.MonitorSchedule}}, nil
+				},
 				&river.PeriodicJobOpts{ID: "screening.monitor"}))
 		}
 	}
@@ -229,8 +219,34 @@ func (q *Queue) insertManyTx(ctx context.Context, tx *db.Tx, jobs []river.Insert
 	return err
 }
 
-// Available reports which checks have an engine in this process, for create-time validation.
-func (q *Queue) Available() map[models.Check]CheckRunner { return q.opts.Checks }
-
 // WebhookPolicy is the outbound policy deliveries are made under.
 func (q *Queue) WebhookPolicy() webhook.Policy { return q.opts.Webhooks }
+
+// The queue is the verify.Service's Enqueuer.
+var _ verify.Enqueuer = (*Queue)(nil)
+
+// EnqueueProcess implements verify.Enqueuer: the verification.process job.
+func (q *Queue) EnqueueProcess(ctx context.Context, tx *db.Tx, v *models.Verification) error {
+	return q.InsertTx(ctx, tx, ProcessArgs{VerificationID: v.ID, AccountID: v.AccountID, Mode: v.Mode}, nil)
+}
+
+// EnqueueDocument implements verify.Enqueuer: the document.analyze job.
+func (q *Queue) EnqueueDocument(ctx context.Context, tx *db.Tx, job verify.DocumentJob) error {
+	return q.InsertTx(ctx, tx, DocumentArgs{job}, nil)
+}
+
+// EnqueueMonitor implements verify.Enqueuer: a screening.monitor job, unique by its arguments.
+func (q *Queue) EnqueueMonitor(ctx context.Context, tx *db.Tx, run verify.MonitorRun) error {
+	return q.InsertTx(ctx, tx, MonitorArgs{run}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}})
+}
+
+// EnqueueDeliveries implements verify.Enqueuer: one webhook.deliver job per delivery, on the
+// webhooks queue, in one insert.
+func (q *Queue) EnqueueDeliveries(ctx context.Context, tx *db.Tx, deliveries []*models.WebhookDelivery) error {
+	jobs := make([]river.InsertManyParams, len(deliveries))
+	for i, d := range deliveries {
+		jobs[i] = river.InsertManyParams{Args: DeliverArgs{DeliveryID: d.ID},
+			InsertOpts: &river.InsertOpts{Queue: QueueWebhooks, MaxAttempts: q.opts.WebhookRetry.MaxAttempts}}
+	}
+	return q.insertManyTx(ctx, tx, jobs)
+}

@@ -11,8 +11,8 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs/webhook"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/webhook"
 )
 
 // QueueWebhooks is the River queue of deliveries, separate from the pipeline's so a slow
@@ -30,123 +30,6 @@ type DeliverArgs struct {
 
 // Kind is River's job kind.
 func (DeliverArgs) Kind() string { return "webhook.deliver" }
-
-// Emit appends ev to its object's timeline and, in the same transaction, enqueues one
-// delivery per enabled endpoint of the scope subscribed to ev.Type, plus one to callbackURL
-// when it is set. Every event producer goes through here, so none skips the fan-out.
-func (q *Queue) Emit(ctx context.Context, tx *db.Tx, ev *models.Event, callbackURL string) error {
-	if q == nil {
-		return errNoQueue
-	}
-	if err := tx.AppendEvent(ctx, ev); err != nil {
-		return err
-	}
-	endpoints, err := tx.EnabledEndpoints(ctx, db.Scope{AccountID: ev.AccountID, Mode: ev.Mode})
-	if err != nil {
-		return err
-	}
-	return q.fanOut(ctx, tx, ev, endpoints, callbackURL)
-}
-
-var errNoQueue = errors.New("emit event: no job queue to fan it out to webhooks")
-
-// fanOut enqueues ev's deliveries: one per endpoint subscribed to its type, one to callbackURL.
-func (q *Queue) fanOut(ctx context.Context, tx *db.Tx, ev *models.Event, endpoints []models.WebhookEndpoint, callbackURL string) error {
-	f := q.newFanout(tx)
-	if err := f.add(ctx, ev, endpoints, callbackURL); err != nil {
-		return err
-	}
-	return f.enqueue(ctx)
-}
-
-// fanout gathers the deliveries of one or more events in tx and enqueues them together: the
-// rows in one insert and their River jobs in one InsertMany, so a batch of creations costs
-// two statements for its deliveries, not two per delivery.
-type fanout struct {
-	q       *Queue
-	tx      *db.Tx
-	signers map[db.Scope]string // callback signer endpoint per scope, looked up once
-	rows    []*models.WebhookDelivery
-}
-
-func (q *Queue) newFanout(tx *db.Tx) *fanout {
-	return &fanout{q: q, tx: tx, signers: map[db.Scope]string{}}
-}
-
-// add adds ev's deliveries: one per endpoint subscribed to its type, one to callbackURL.
-func (f *fanout) add(ctx context.Context, ev *models.Event, endpoints []models.WebhookEndpoint, callbackURL string) error {
-	for _, ep := range endpoints {
-		var patterns []string
-		if err := json.Unmarshal([]byte(ep.Events), &patterns); err != nil {
-			return fmt.Errorf("webhook endpoint %s: decode events: %w", ep.ID, err)
-		}
-		if Subscribed(patterns, ev.Type) {
-			f.rows = append(f.rows, f.q.newDelivery(ev, ep.ID, ep.URL, nil))
-		}
-	}
-	if callbackURL == "" {
-		return nil
-	}
-	sc := db.Scope{AccountID: ev.AccountID, Mode: ev.Mode}
-	signer, ok := f.signers[sc]
-	if !ok {
-		ep, err := f.tx.CallbackSigner(ctx, sc, func() ([]byte, error) {
-			secret, err := webhook.NewSecret()
-			if err != nil {
-				return nil, err
-			}
-			return f.q.store.Keyring().Seal([]byte(secret))
-		})
-		if err != nil {
-			return err
-		}
-		signer = ep.ID
-		f.signers[sc] = signer
-	}
-	f.rows = append(f.rows, f.q.newDelivery(ev, signer, callbackURL, nil))
-	return nil
-}
-
-// enqueue writes the gathered deliveries and their jobs.
-func (f *fanout) enqueue(ctx context.Context) error {
-	if len(f.rows) == 0 {
-		return nil
-	}
-	if err := f.tx.InsertWebhookDeliveries(ctx, f.rows); err != nil {
-		return err
-	}
-	jobs := make([]river.InsertManyParams, len(f.rows))
-	for i, d := range f.rows {
-		jobs[i] = river.InsertManyParams{Args: DeliverArgs{DeliveryID: d.ID},
-			InsertOpts: &river.InsertOpts{Queue: QueueWebhooks, MaxAttempts: f.q.opts.WebhookRetry.MaxAttempts}}
-	}
-	if err := f.q.insertManyTx(ctx, f.tx, jobs); err != nil {
-		return fmt.Errorf("enqueue webhook delivery: %w", err)
-	}
-	return nil
-}
-
-// Replay enqueues a new delivery of d's event to d's endpoint (its current URL) or callback
-// URL, with a new delivery id so receivers that de-duplicate still see it.
-func (q *Queue) Replay(ctx context.Context, tx *db.Tx, d *models.WebhookDelivery, target string) (*models.WebhookDelivery, error) {
-	ev := &models.Event{ID: d.EventID, AccountID: d.AccountID, Mode: d.Mode, Type: d.EventType}
-	replayOf := d.ID
-	f := q.newFanout(tx)
-	nd := q.newDelivery(ev, d.EndpointID, target, &replayOf)
-	f.rows = append(f.rows, nd)
-	if err := f.enqueue(ctx); err != nil {
-		return nil, err
-	}
-	return nd, nil
-}
-
-// newDelivery is a pending delivery of ev to target, due now.
-func (q *Queue) newDelivery(ev *models.Event, endpointID, target string, replayOf *string) *models.WebhookDelivery {
-	now := q.store.Now()
-	return &models.WebhookDelivery{ID: db.NewID("whd", now), AccountID: ev.AccountID, Mode: ev.Mode, EndpointID: endpointID,
-		URL: target, EventID: ev.ID, EventType: ev.Type, Status: models.DeliveryPending, ReplayOf: replayOf,
-		NextAttemptAt: &now, CreatedAt: now, UpdatedAt: now}
-}
 
 // EventBody is the JSON body of a delivery. It is built from the stored event, so every
 // retry of a delivery sends the same bytes.

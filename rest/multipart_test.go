@@ -16,11 +16,11 @@ import (
 	"github.com/kycd/kycd/checks/document/synth"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/rest"
 	"github.com/kycd/kycd/tools"
 	"github.com/kycd/kycd/tools/tooltest"
+	"github.com/kycd/kycd/verify"
 )
 
 // A document photo can be sent as a multipart file (curl -F image=@passport.jpg): the adapter
@@ -29,9 +29,9 @@ import (
 func TestMultipartUploads(t *testing.T) {
 	t.Parallel()
 	s := dbtest.SQLite(t)
-	docs, err := jobs.NewDocuments(s, jobs.DocumentsConfig{}, nil)
+	docs, err := verify.NewDocuments(s, verify.DocumentsConfig{}, nil)
 	require.NoError(t, err)
-	te := tooltest.New(t, s, map[models.Check]jobs.CheckRunner{models.CheckDocument: docs})
+	te := tooltest.New(t, s, map[models.Check]verify.CheckRunner{models.CheckDocument: docs})
 	h, err := rest.New(te.Reg, rest.Options{})
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)

@@ -24,15 +24,15 @@ import (
 
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/rpc"
 	"github.com/kycd/kycd/tools"
 	"github.com/kycd/kycd/tools/tooltest"
+	"github.com/kycd/kycd/verify"
 )
 
-func engines() map[models.Check]jobs.CheckRunner {
-	return map[models.Check]jobs.CheckRunner{models.CheckScreening: tooltest.Check{Outcome: models.OutcomePass}}
+func engines() map[models.Check]verify.CheckRunner {
+	return map[models.Check]verify.CheckRunner{models.CheckScreening: tooltest.Check{Outcome: models.OutcomePass}}
 }
 
 type env struct {

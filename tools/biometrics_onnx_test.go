@@ -28,6 +28,7 @@ import (
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
 	"github.com/kycd/kycd/tools/tooltest"
+	"github.com/kycd/kycd/verify"
 )
 
 var (
@@ -45,9 +46,9 @@ func faceEngine(t *testing.T) *face.Engine {
 }
 
 // bioEnv is a registry whose face_match, liveness and age checks run on the real engine.
-func bioEnv(t *testing.T, s *db.Store, cfg jobs.BiometricsConfig) (*tooltest.Env, *jobs.Biometrics) {
+func bioEnv(t *testing.T, s *db.Store, cfg verify.BiometricsConfig) (*tooltest.Env, *verify.Biometrics) {
 	t.Helper()
-	b, err := jobs.NewBiometrics(s, faceEngine(t), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b, err := verify.NewBiometrics(s, faceEngine(t), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, err)
 	e := tooltest.New(t, s, b.Runners(), func(_ *jobs.Options, d *tools.Deps) { d.Biometrics = b })
 	return e, b
@@ -129,7 +130,7 @@ func checkOutcome(t *testing.T, v tools.Verification, check string) models.Check
 func TestBiometricFlow(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, s *db.Store) {
-		e, _ := bioEnv(t, s, jobs.BiometricsConfig{})
+		e, _ := bioEnv(t, s, verify.BiometricsConfig{})
 		obama, obama2, obama3 := photo(t, "tests", "test_images", "obama.jpg"), photo(t, "tests", "test_images", "obama2.jpg"), photo(t, "tests", "test_images", "obama3.jpg")
 		portrait := documentPortrait(t, photo(t, "examples", "obama-720p.jpg"))
 
@@ -237,9 +238,9 @@ func TestBiometricFlow(t *testing.T) {
 		require.Equal(t, "duplicate_face", fm.Reasons[0].Code)
 		require.Nil(t, d2.IdentityToken)
 		types, evs := eventTypes(t, e, e.Test, v2.ID)
-		require.Contains(t, types, jobs.EventFraudDuplicate)
+		require.Contains(t, types, verify.EventFraudDuplicate)
 		for _, ev := range evs {
-			if ev.Type == jobs.EventFraudDuplicate {
+			if ev.Type == verify.EventFraudDuplicate {
 				other := ev.Data["other_verification_id"]
 				require.Contains(t, []any{v.ID, rv.ID}, other, "names an earlier verification of the other applicant")
 				require.Equal(t, "face", ev.Data["kind"])
@@ -260,7 +261,7 @@ func TestBiometricFlow(t *testing.T) {
 func TestFaceMatchAgainstAnotherPerson(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, s *db.Store) {
-		e, _ := bioEnv(t, s, jobs.BiometricsConfig{})
+		e, _ := bioEnv(t, s, verify.BiometricsConfig{})
 		specimen, err := os.ReadFile(testdata.Path(t, "mrz", "images", "passporteye", "passport-td3.jpg"))
 		require.NoError(t, err)
 		var v tools.Verification
@@ -279,7 +280,7 @@ func TestFaceMatchAgainstAnotherPerson(t *testing.T) {
 
 func TestCompareFaces(t *testing.T) {
 	t.Parallel()
-	e, _ := bioEnv(t, dbtest.SQLite(t), jobs.BiometricsConfig{})
+	e, _ := bioEnv(t, dbtest.SQLite(t), verify.BiometricsConfig{})
 	obama, obama2 := dataURL(photo(t, "tests", "test_images", "obama.jpg")), dataURL(photo(t, "tests", "test_images", "obama2.jpg"))
 	biden := dataURL(photo(t, "tests", "test_images", "biden.jpg"))
 	two := dataURL(photo(t, "examples", "two_people.jpg"))
@@ -364,7 +365,7 @@ func TestActiveLivenessTools(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, s *db.Store) {
 		// Blink cannot be synthesised from a still photo (see docs/benchmarks/face.md), so the
 		// challenges here draw from the turns and looking straight.
-		e, _ := bioEnv(t, s, jobs.BiometricsConfig{ChallengeSteps: []liveness.Step{liveness.TurnLeft, liveness.TurnRight, liveness.LookStraight}})
+		e, _ := bioEnv(t, s, verify.BiometricsConfig{ChallengeSteps: []liveness.Step{liveness.TurnLeft, liveness.TurnRight, liveness.LookStraight}})
 		obama := photo(t, "tests", "test_images", "obama.jpg")
 		var v tools.Verification
 		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"liveness"}}, &v))
@@ -457,7 +458,7 @@ func TestActiveLivenessTools(t *testing.T) {
 // calibrated threshold and not for a key that demands 0.99; the answer names the threshold.
 func TestPerKeyFaceMatchThreshold(t *testing.T) {
 	t.Parallel()
-	e, _ := bioEnv(t, dbtest.SQLite(t), jobs.BiometricsConfig{})
+	e, _ := bioEnv(t, dbtest.SQLite(t), verify.BiometricsConfig{})
 	obama, obama2 := dataURL(photo(t, "tests", "test_images", "obama.jpg")), dataURL(photo(t, "tests", "test_images", "obama2.jpg"))
 	sc, err := tools.ParseScopes("")
 	require.NoError(t, err)

@@ -5,8 +5,6 @@ import (
 	"errors"
 
 	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs"
-	"github.com/kycd/kycd/models"
 )
 
 // CancelVerificationInput names the verification to cancel.
@@ -28,17 +26,7 @@ var CancelVerification = Tool[CancelVerificationInput, Verification]{
 		if _, err := getVerification(ctx, d, c, in.ID); err != nil {
 			return Verification{}, err
 		}
-		var v *models.Verification
-		err := d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-			var err error
-			data := map[string]any{}
-			if in.Reason != "" {
-				data["reason"] = in.Reason
-			}
-			v, err = jobs.Transition(ctx, d.Jobs, tx, c.scope(), in.ID,
-				[]models.Status{models.StatusPending, models.StatusInProgress}, models.StatusCancelled, jobs.EventCancelled, data, nil)
-			return err
-		})
+		v, err := d.Verify.Cancel(ctx, c.scope(), in.ID, in.Reason)
 		if errors.Is(err, db.ErrConflict) && v != nil {
 			return Verification{}, Errorf(CodeConflict, "id", "only pending or in_progress verifications can be cancelled; this one is %s", v.Status)
 		}

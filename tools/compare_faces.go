@@ -6,7 +6,7 @@ import (
 	"math"
 
 	"github.com/kycd/kycd/checks/face"
-	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/verify"
 )
 
 // CompareFacesInput is two photos to compare.
@@ -121,7 +121,7 @@ func compareFaces(ctx context.Context, d *Deps, c Caller, in CompareFacesInput) 
 	return out, nil
 }
 
-func report(a *jobs.FaceAnalysis) FaceReport {
+func report(a *verify.FaceAnalysis) FaceReport {
 	return FaceReport{FaceFound: a.FaceFound, Box: toBox(a.Box), Quality: toQuality(a.Quality), Width: a.Width, Height: a.Height}
 }
 

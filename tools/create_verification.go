@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -11,9 +12,8 @@ import (
 	"time"
 
 	"github.com/kycd/kycd/checks/mrz"
-	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
 )
 
 // CreateVerificationInput is what a caller may say about a new verification.
@@ -52,8 +52,7 @@ var CreateVerification = Tool[CreateVerificationInput, Verification]{
 }
 
 const (
-	defaultExpiry   = 30 * time.Minute
-	maxMetadataSize = 16 << 10
+	defaultExpiry = 30 * time.Minute
 )
 
 var (
@@ -99,27 +98,15 @@ func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerific
 	if strings.TrimSpace(in.ExternalRef) != in.ExternalRef {
 		return Verification{}, invalid("external_ref", "must not start or end with white space")
 	}
-	meta := "{}"
-	if in.Metadata != nil {
-		b, err := json.Marshal(in.Metadata)
-		if err != nil {
-			return Verification{}, invalid("metadata", "cannot be encoded as JSON: %v", err)
-		}
-		if len(b) > maxMetadataSize {
-			return Verification{}, Errorf(CodeTooLarge, "metadata", "is %d bytes as JSON; the limit is %d", len(b), maxMetadataSize)
-		}
-		meta = string(b)
+	meta, err := metadata(in.Metadata)
+	if err != nil {
+		return Verification{}, err
 	}
 	expiry := defaultExpiry
 	if in.ExpiresIn != 0 {
 		expiry = time.Duration(in.ExpiresIn) * time.Second
 	}
 	checksJSON, _ := json.Marshal(checks)
-	token := "vst_" + db.RandomBase62(40)
-	sealedToken, err := d.Store.Keyring().Seal([]byte(token))
-	if err != nil {
-		return Verification{}, err
-	}
 	var sealedPII []byte
 	if applicant != nil {
 		if sealedPII, err = d.Store.Keyring().SealJSON(applicant); err != nil {
@@ -127,18 +114,17 @@ func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerific
 		}
 	}
 	v := &models.Verification{
-		ID: db.NewID("ver", now), AccountID: c.AccountID, Mode: c.Mode, APIKeyID: c.KeyID,
+		AccountID: c.AccountID, Mode: c.Mode, APIKeyID: c.KeyID,
 		Status: models.StatusPending, DocumentType: in.DocumentType, Checks: string(checksJSON),
 		ExternalRef: nullable(in.ExternalRef), Metadata: meta, ApplicantPII: sealedPII,
 		AllowedCountries: countries, RedirectURL: in.RedirectURL, SuccessURL: in.SuccessURL, FailureURL: in.FailureURL, ReviewURL: in.ReviewURL, CallbackURL: in.CallbackURL, MinAge: in.MinAge, MaxAge: in.MaxAge,
-		Locale: in.Locale, TokenHash: db.HashSecret(token), TokenSealed: sealedToken,
-		ExpiresAt: now.Add(expiry), CreatedAt: now, UpdatedAt: now,
+		Locale: in.Locale, ExpiresAt: now.Add(expiry), CreatedAt: now,
 	}
 	var pii any
 	if applicant != nil {
 		pii = applicant
 	}
-	if err := jobs.CreateVerification(ctx, d.Jobs, v, pii, map[string]any{"checks": checks}); err != nil {
+	if _, err := d.Verify.Create(ctx, verify.Creation{V: v, PII: pii, Data: map[string]any{"checks": checks}}); err != nil {
 		return Verification{}, err
 	}
 	return toVerification(d, v)
@@ -188,9 +174,9 @@ func ParseKeyDocumentPolicy(countries, types string) ([]string, []string, error)
 // resolveChecks applies the key's defaults and refuses checks this server cannot run:
 // asking for a check without an engine is an error, never a made-up result.
 func resolveChecks(d *Deps, c Caller, asked []string) ([]string, error) {
-	available := map[models.Check]jobs.CheckRunner{}
+	available := map[models.Check]verify.CheckRunner{}
 	notReady := map[models.Check]error{}
-	for ch, r := range d.Jobs.Available() {
+	for ch, r := range d.Verify.Available() {
 		if rd, ok := r.(interface{ Ready() error }); ok {
 			if err := rd.Ready(); err != nil {
 				notReady[ch] = err
@@ -231,7 +217,7 @@ func resolveChecks(d *Deps, c Caller, asked []string) ([]string, error) {
 	return out, nil
 }
 
-func availableList(m map[models.Check]jobs.CheckRunner) string {
+func availableList(m map[models.Check]verify.CheckRunner) string {
 	var names []string
 	for _, ch := range models.AllChecks {
 		if _, ok := m[ch]; ok {
@@ -315,4 +301,16 @@ func countryList(field string, codes []string) (string, error) {
 		}
 	}
 	return strings.Join(out, ","), nil
+}
+
+// metadata is the stored form of an integrator's metadata, or the error naming the field.
+func metadata(m map[string]any) (string, error) {
+	meta, err := verify.EncodeMetadata(m)
+	switch {
+	case errors.Is(err, verify.ErrMetadataTooLarge):
+		return "", Errorf(CodeTooLarge, "metadata", "%v; the limit is %d", err, verify.MaxMetadataSize)
+	case err != nil:
+		return "", invalid("metadata", "%v", err)
+	}
+	return meta, nil
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/verify"
 )
 
 // DeleteApplicantInput names the applicant to erase, by id or by your external reference
@@ -76,10 +76,10 @@ func deleteApplicant(ctx context.Context, d *Deps, c Caller, in DeleteApplicantI
 	default:
 		return DeletedApplicant{}, invalid("id", "give id or external_ref")
 	}
-	var er *jobs.Erasure
+	var er *verify.Erasure
 	err := d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		var err error
-		er, err = jobs.EraseApplicant(ctx, d.Jobs, tx, c.scope(), in.ID, in.ExternalRef, in.Reason, c.KeyID)
+		er, err = d.Verify.EraseApplicant(ctx, tx, c.scope(), in.ID, in.ExternalRef, in.Reason, c.KeyID)
 		return err
 	})
 	switch {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/tools"
+	"github.com/kycd/kycd/verify"
 )
 
 // TestDeleteApplicantForgetsFace: once applicants are erased, duplicate-face search never
@@ -18,7 +18,7 @@ import (
 func TestDeleteApplicantForgetsFace(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, s *db.Store) {
-		e, _ := bioEnv(t, s, jobs.BiometricsConfig{})
+		e, _ := bioEnv(t, s, verify.BiometricsConfig{})
 		portrait := documentPortrait(t, photo(t, "examples", "obama-720p.jpg"))
 		decide := func(ref string, selfie []byte) tools.Verification {
 			t.Helper()
@@ -45,6 +45,6 @@ func TestDeleteApplicantForgetsFace(t *testing.T) {
 		third := decide("third", photo(t, "tests", "test_images", "obama3.jpg"))
 		require.Equal(t, "approved", third.Status, "an erased applicant's face matches nothing: %+v", third.Result)
 		types, _ := eventTypes(t, e, e.Test, third.ID)
-		require.NotContains(t, types, jobs.EventFraudDuplicate)
+		require.NotContains(t, types, verify.EventFraudDuplicate)
 	})
 }

@@ -10,10 +10,10 @@ import (
 
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
 	"github.com/kycd/kycd/tools/tooltest"
+	"github.com/kycd/kycd/verify"
 )
 
 func TestDeleteApplicant(t *testing.T) {
@@ -108,8 +108,8 @@ func TestDeleteApplicant(t *testing.T) {
 		require.Nil(t, gotOpen.Applicant)
 		evs := e.Events(t, e.Test, open.ID)
 		last := evs[len(evs)-1]
-		require.Equal(t, jobs.EventCancelled, last.Type)
-		require.Equal(t, jobs.ErasureCause, last.Data["cause"])
+		require.Equal(t, verify.EventCancelled, last.Type)
+		require.Equal(t, verify.ErasureCause, last.Data["cause"])
 		// The manual review stays readable, without its reason; so does its timeline event.
 		var gotReviewed tools.Verification
 		require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": reviewed.ID}, &gotReviewed))
@@ -118,7 +118,7 @@ func TestDeleteApplicant(t *testing.T) {
 		require.Empty(t, gotReviewed.Review.Reason)
 		for _, ev := range e.Events(t, e.Test, reviewed.ID) {
 			require.NotContains(t, ev.Data, "reason", ev.Type)
-			if ev.Type == jobs.EventReviewed {
+			if ev.Type == verify.EventReviewed {
 				require.Equal(t, "approve", ev.Data["decision"])
 			}
 		}
@@ -140,11 +140,11 @@ func TestDeleteApplicant(t *testing.T) {
 				Data                           map[string]any
 			} `json:"data"`
 		}
-		require.Nil(t, e.Call(t, e.Test, "list_events", map[string]any{"types": []string{jobs.EventApplicantDeleted}}, &ev))
+		require.Nil(t, e.Call(t, e.Test, "list_events", map[string]any{"types": []string{verify.EventApplicantDeleted}}, &ev))
 		require.Len(t, ev.Data, 1)
 		waitFor(t, "the applicant.deleted delivery", func() bool { return len(hooks.hits()) > 0 })
 		h := hooks.hits()[0]
-		require.Equal(t, jobs.EventApplicantDeleted, h.Event)
+		require.Equal(t, verify.EventApplicantDeleted, h.Event)
 		require.Equal(t, "applicant", h.Payload.ObjectType)
 		require.Equal(t, receipt.ID, h.Payload.ObjectID)
 		require.Equal(t, receipt.EventID, h.Payload.ID)

@@ -10,23 +10,24 @@ import (
 	"sync"
 
 	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs"
-	"github.com/kycd/kycd/jobs/webhook"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
+	"github.com/kycd/kycd/webhook"
 )
 
 // Deps are the concrete dependencies every handler gets. Only cmd builds one.
 type Deps struct {
 	Store *db.Store
-	Jobs  *jobs.Queue
+	// Verify is the verification domain: every change to a verification goes through it.
+	Verify *verify.Service
 	// Screening is the sanctions index shared with the pipeline (nil when not configured).
-	Screening *jobs.Screening
+	Screening *verify.Screening
 	// Biometrics is the face engine shared with the pipeline (nil when this build or machine
 	// cannot run it: the selfie, liveness and compare tools then answer unavailable).
-	Biometrics *jobs.Biometrics
+	Biometrics *verify.Biometrics
 	// Documents is the document engine shared with the pipeline (nil when not configured:
 	// submit_document and read_mrz's image input then answer unavailable).
-	Documents *jobs.Documents
+	Documents *verify.Documents
 	// PublicURL is the base of hosted_url (e.g. https://kyc.example.com).
 	PublicURL string
 	Logger    *slog.Logger

@@ -17,10 +17,10 @@ import (
 	"github.com/kycd/kycd/checks/mrz"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
 	"github.com/kycd/kycd/tools/tooltest"
+	"github.com/kycd/kycd/verify"
 )
 
 var erika = synth.Identity{Kind: synth.TD3, DocumentCode: "P", IssuingState: "FRA", Surname: "MUSTERMANN", GivenNames: "ERIKA",
@@ -40,9 +40,9 @@ func render(t *testing.T, id synth.Identity) (front, back string) {
 
 func documentEnv(t *testing.T, s *db.Store) *tooltest.Env {
 	t.Helper()
-	docs, err := jobs.NewDocuments(s, jobs.DocumentsConfig{}, nil)
+	docs, err := verify.NewDocuments(s, verify.DocumentsConfig{}, nil)
 	require.NoError(t, err)
-	return tooltest.New(t, s, map[models.Check]jobs.CheckRunner{models.CheckDocument: docs, models.CheckScreening: tooltest.Check{Outcome: models.OutcomePass}})
+	return tooltest.New(t, s, map[models.Check]verify.CheckRunner{models.CheckDocument: docs, models.CheckScreening: tooltest.Check{Outcome: models.OutcomePass}})
 }
 
 // A passport photo is read in the document.analyze job; the answer carries the extraction,
@@ -101,7 +101,7 @@ func TestSubmitDocumentPassport(t *testing.T) {
 		for _, ev := range e.Events(t, e.Test, v.ID) {
 			types = append(types, ev.Type)
 		}
-		require.Contains(t, types, jobs.EventDocumentUploaded)
+		require.Contains(t, types, verify.EventDocumentUploaded)
 		sc := db.Scope{AccountID: e.Test.AccountID, Mode: e.Test.Mode}
 		p, err := s.LatestArtifact(t.Context(), sc, v.ID, models.ArtifactDocumentPortrait)
 		require.NoError(t, err)

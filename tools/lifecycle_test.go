@@ -11,14 +11,14 @@ import (
 
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
 	"github.com/kycd/kycd/tools/tooltest"
+	"github.com/kycd/kycd/verify"
 )
 
-func engines() map[models.Check]jobs.CheckRunner {
-	return map[models.Check]jobs.CheckRunner{
+func engines() map[models.Check]verify.CheckRunner {
+	return map[models.Check]verify.CheckRunner{
 		models.CheckDocument:  tooltest.Check{Outcome: models.OutcomePass, Needs: "the applicant's name"},
 		models.CheckScreening: tooltest.Check{Outcome: models.OutcomeReview},
 		models.CheckAge:       tooltest.Check{Outcome: models.OutcomeFail},
@@ -216,11 +216,11 @@ func TestExpiry(t *testing.T) {
 		e := tooltest.New(t, s, engines())
 		var v tools.Verification
 		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"screening"}, "expires_in": 60}, &v))
-		n, err := jobs.ExpireDue(context.Background(), e.Queue)
+		n, err := e.Verify.ExpireDue(context.Background())
 		require.NoError(t, err)
 		require.Zero(t, n)
 		s.SetClock(func() time.Time { return time.Now().Add(2 * time.Minute) })
-		n, err = jobs.ExpireDue(context.Background(), e.Queue)
+		n, err = e.Verify.ExpireDue(context.Background())
 		require.NoError(t, err)
 		require.GreaterOrEqual(t, n, 1)
 		var got tools.Verification
@@ -247,10 +247,7 @@ func TestStateAndJobCommitTogether(t *testing.T) {
 		}
 		before := countJobs()
 		err := s.InTx(context.Background(), func(ctx context.Context, tx *db.Tx) error {
-			if _, err := jobs.Transition(ctx, e.Queue, tx, sc, v.ID, []models.Status{models.StatusPending}, models.StatusProcessing, jobs.EventProcessing, nil, nil); err != nil {
-				return err
-			}
-			if err := e.Queue.InsertTx(ctx, tx, jobs.ProcessArgs{VerificationID: v.ID, AccountID: sc.AccountID, Mode: sc.Mode}, nil); err != nil {
+			if _, err := e.Verify.Submit(ctx, tx, sc, v.ID); err != nil {
 				return err
 			}
 			return crash

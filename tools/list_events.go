@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/verify"
 )
 
 // LoggedEvent is one event of the account's event log: what webhooks deliver, readable by polling.
@@ -55,8 +55,8 @@ var ListEvents = Tool[ListEventsInput, LoggedEventList]{
 	},
 	Handle: func(ctx context.Context, d *Deps, c Caller, in ListEventsInput) (LoggedEventList, error) {
 		for _, t := range in.Types {
-			if !slices.Contains(jobs.EventTypes, t) {
-				return LoggedEventList{}, invalid("types", "%q is not an event type; known: %s", t, strings.Join(jobs.EventTypes, ", "))
+			if !slices.Contains(verify.EventTypes, t) {
+				return LoggedEventList{}, invalid("types", "%q is not an event type; known: %s", t, strings.Join(verify.EventTypes, ", "))
 			}
 		}
 		// One object's events page by seq (the store orders them so); the whole log by id.

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 )
 
@@ -65,11 +63,7 @@ func recordConsent(ctx context.Context, d *Deps, c Caller, in RecordConsentInput
 	if c.Has(ScopeSession) {
 		via = "hosted_flow"
 	}
-	err = d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		return jobs.RecordEvent(ctx, d.Jobs, tx, v, jobs.EventConsentGiven, "", map[string]any{
-			"statement_sha256": out.StatementSHA256, "locale": in.Locale, "via": via})
-	})
-	if err != nil {
+	if err := d.Verify.RecordConsent(ctx, v, out.StatementSHA256, in.Locale, via); err != nil {
 		return ConsentRecord{}, storeErr(err, "verification", "id")
 	}
 	return out, nil

@@ -9,17 +9,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycd/kycd/db/dbtest"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
 	"github.com/kycd/kycd/tools/tooltest"
+	"github.com/kycd/kycd/verify"
 )
 
 // Consent lands in the timeline with the statement's hash, never the text; a verification that
 // is no longer open refuses it.
 func TestRecordConsent(t *testing.T) {
 	t.Parallel()
-	e := tooltest.New(t, dbtest.SQLite(t), map[models.Check]jobs.CheckRunner{models.CheckScreening: tooltest.Check{Outcome: models.OutcomePass}})
+	e := tooltest.New(t, dbtest.SQLite(t), map[models.Check]verify.CheckRunner{models.CheckScreening: tooltest.Check{Outcome: models.OutcomePass}})
 	var v tools.Verification
 	require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "A B"}}, &v))
 	var rec tools.ConsentRecord
@@ -29,7 +29,7 @@ func TestRecordConsent(t *testing.T) {
 	require.Equal(t, "pt-BR", rec.Locale)
 	evs := e.Events(t, e.Test, v.ID)
 	last := evs[len(evs)-1]
-	require.Equal(t, jobs.EventConsentGiven, last.Type)
+	require.Equal(t, verify.EventConsentGiven, last.Type)
 	require.Equal(t, rec.StatementSHA256, last.Data["statement_sha256"])
 	require.Equal(t, "api", last.Data["via"])
 	require.NotContains(t, fmt.Sprint(last.Data), "I agree")

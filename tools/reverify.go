@@ -10,8 +10,8 @@ import (
 
 	"github.com/kycd/kycd/checks/face"
 	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
 )
 
 // ReverifyInput is a returning applicant's reusable identity and a fresh selfie.
@@ -60,16 +60,9 @@ func reverify(ctx context.Context, d *Deps, c Caller, in ReverifyInput) (Verific
 	if err != nil {
 		return Verification{}, storeErr(err, "verification", "identity_token")
 	}
-	meta := "{}"
-	if in.Metadata != nil {
-		bs, err := json.Marshal(in.Metadata)
-		if err != nil {
-			return Verification{}, invalid("metadata", "cannot be encoded as JSON: %v", err)
-		}
-		if len(bs) > maxMetadataSize {
-			return Verification{}, Errorf(CodeTooLarge, "metadata", "is %d bytes as JSON; the limit is %d", len(bs), maxMetadataSize)
-		}
-		meta = string(bs)
+	meta, err := metadata(in.Metadata)
+	if err != nil {
+		return Verification{}, err
 	}
 	img, err := decodeImage("selfie", in.Selfie, 0)
 	if err != nil {
@@ -94,7 +87,7 @@ func reverify(ctx context.Context, d *Deps, c Caller, in ReverifyInput) (Verific
 		if len(c.Checks) > 0 && !slices.Contains(c.Checks, models.Check(ch)) {
 			return Verification{}, Errorf(CodePermissionDenied, "", "check %q is not enabled for this API key", ch)
 		}
-		if _, ok := d.Jobs.Available()[models.Check(ch)]; !ok {
+		if _, ok := d.Verify.Available()[models.Check(ch)]; !ok {
 			return Verification{}, Errorf(CodeUnavailable, "", "the %s check is not available on this server", ch)
 		}
 	}
@@ -105,28 +98,16 @@ func reverify(ctx context.Context, d *Deps, c Caller, in ReverifyInput) (Verific
 
 	now := d.Store.Now()
 	checksJSON, _ := json.Marshal(checks)
-	token := "vst_" + db.RandomBase62(40)
-	sealedToken, err := d.Store.Keyring().Seal([]byte(token))
-	if err != nil {
-		return Verification{}, err
-	}
 	origID := orig.ID
 	v := &models.Verification{
-		ID: db.NewID("ver", now), AccountID: c.AccountID, Mode: c.Mode, APIKeyID: c.KeyID, ApplicantID: tok.ApplicantID,
+		AccountID: c.AccountID, Mode: c.Mode, APIKeyID: c.KeyID, ApplicantID: tok.ApplicantID,
 		Status: models.StatusPending, DocumentType: orig.DocumentType, Checks: string(checksJSON), ExternalRef: orig.ExternalRef,
 		Metadata: meta, ApplicantPII: orig.ApplicantPII, RedirectURL: orig.RedirectURL, SuccessURL: orig.SuccessURL,
 		FailureURL: orig.FailureURL, AllowedCountries: orig.AllowedCountries, ReviewURL: orig.ReviewURL, CallbackURL: orig.CallbackURL,
-		MinAge: orig.MinAge, MaxAge: orig.MaxAge, Locale: orig.Locale, TokenHash: db.HashSecret(token), TokenSealed: sealedToken,
-		ExpiresAt: now.Add(defaultExpiry), CreatedAt: now, UpdatedAt: now, ReusedFrom: &origID,
-		Reference: db.NewReference(),
+		MinAge: orig.MinAge, MaxAge: orig.MaxAge, Locale: orig.Locale,
+		ExpiresAt: now.Add(defaultExpiry), CreatedAt: now, ReusedFrom: &origID,
 	}
-	err = d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		if err := tx.InsertVerification(ctx, v); err != nil {
-			return err
-		}
-		if err := jobs.RecordEvent(ctx, d.Jobs, tx, v, jobs.EventCreated, "", map[string]any{"checks": checks, "reused_from": origID}); err != nil {
-			return err
-		}
+	_, err = d.Verify.Create(ctx, verify.Creation{V: v, Data: map[string]any{"checks": checks, "reused_from": origID}, Then: func(ctx context.Context, tx *db.Tx, v *models.Verification) error {
 		if err := tx.TouchIdentityToken(ctx, tok.ID); err != nil {
 			return err
 		}
@@ -141,17 +122,9 @@ func reverify(ctx context.Context, d *Deps, c Caller, in ReverifyInput) (Verific
 		if !submit {
 			return nil
 		}
-		nv, err := jobs.Transition(ctx, d.Jobs, tx, c.scope(), v.ID, []models.Status{models.StatusInProgress}, models.StatusProcessing,
-			jobs.EventProcessing, nil, func(v *models.Verification) []string {
-				v.SubmittedAt = &now
-				return []string{"submitted_at"}
-			})
-		if err != nil {
-			return err
-		}
-		v = nv
-		return d.Jobs.InsertTx(ctx, tx, jobs.ProcessArgs{VerificationID: v.ID, AccountID: v.AccountID, Mode: v.Mode}, nil)
-	})
+		_, err := d.Verify.Submit(ctx, tx, c.scope(), v.ID)
+		return err
+	}})
 	if err != nil {
 		return Verification{}, fmt.Errorf("reverify: %w", err)
 	}
@@ -164,7 +137,7 @@ func reverify(ctx context.Context, d *Deps, c Caller, in ReverifyInput) (Verific
 
 // screeningUsable reports whether a fresh screening can run for this caller.
 func screeningUsable(d *Deps, c Caller) bool {
-	r, ok := d.Jobs.Available()[models.CheckScreening]
+	r, ok := d.Verify.Available()[models.CheckScreening]
 	if !ok {
 		return false
 	}

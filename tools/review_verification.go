@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 )
 
@@ -62,25 +60,7 @@ func reviewVerification(ctx context.Context, d *Deps, c Caller, in ReviewVerific
 	if reason == "" {
 		return Verification{}, invalid("reason", "required: say why, for the audit trail")
 	}
-	sealed, err := d.Store.Keyring().Seal([]byte(reason))
-	if err != nil {
-		return Verification{}, fmt.Errorf("seal review reason: %w", err)
-	}
-	var v *models.Verification
-	err = d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		var err error
-		data := map[string]any{"decision": in.Decision, "reason": reason, "reviewer": c.KeyID}
-		v, err = jobs.Transition(ctx, d.Jobs, tx, c.scope(), in.ID, []models.Status{models.StatusNeedsReview}, to, jobs.EventReviewed, data,
-			func(v *models.Verification) []string {
-				now := d.Store.Now().Truncate(time.Microsecond) // as stored, so a re-read shows the same time
-				v.ReviewedAt, v.ReviewedBy, v.ReviewDecision, v.ReviewReason = &now, c.KeyID, in.Decision, sealed
-				return []string{"reviewed_at", "reviewed_by", "review_decision", "review_reason_sealed"}
-			})
-		if err == nil && to == models.StatusApproved {
-			err = jobs.ReviewApproved(ctx, tx, v)
-		}
-		return err
-	})
+	v, err := d.Verify.Review(ctx, c.scope(), in.ID, to == models.StatusApproved, reason, c.KeyID)
 	if errors.Is(err, db.ErrConflict) {
 		if v != nil {
 			return Verification{}, Errorf(CodeConflict, "id", "only needs_review verifications can be reviewed; %s is %s", in.ID, v.Status)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/kycd/kycd/checks/screening"
-	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/verify"
 )
 
 // ScreenPersonInput is one person to screen against the loaded sanctions and PEP lists.
@@ -154,7 +154,7 @@ type ScreeningListVersion struct {
 }
 
 // screeningEngine returns the screening service or says it is not there.
-func screeningEngine(d *Deps) (*jobs.Screening, error) {
+func screeningEngine(d *Deps) (*verify.Screening, error) {
 	if d == nil || d.Screening == nil {
 		return nil, Errorf(CodeUnavailable, "", "screening is not configured on this server")
 	}
@@ -241,7 +241,7 @@ func listVersions(vs []screening.ListVersion) []ScreeningListVersion {
 func toHit(h *screening.Hit) ScreeningHit {
 	out := ScreeningHit{Source: h.Source, SourceID: h.SourceID, EntityType: h.EntityType, Name: h.EntityName,
 		MatchedName: h.MatchedName, MatchKind: h.MatchKind, Score: h.Score, Threshold: h.Threshold, Strong: h.Strong,
-		Fingerprint: h.Fingerprint, Status: "new", Raised: !jobs.Cleared(h)}
+		Fingerprint: h.Fingerprint, Status: "new", Raised: !verify.Cleared(h)}
 	if d := h.Decision; d != nil {
 		out.Decision = &HitDecision{Verdict: d.Verdict, Reason: d.Note, SubjectRef: d.SubjectRef, Fingerprint: d.Fingerprint,
 			DecidedBy: d.DecidedBy, DecidedAt: d.DecidedAt.UTC(), Stale: h.DecisionStale}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/kycd/kycd/checks/crypto"
-	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/verify"
 )
 
 // ScreenTransactionInput is an address and/or a transaction on a chain.
@@ -162,7 +162,7 @@ func screenTransaction(ctx context.Context, d *Deps, c Caller, in ScreenTransact
 	return toTransactionScreening(d, res, cl), nil
 }
 
-func toTransactionScreening(d *Deps, r *crypto.Result, cl jobs.CryptoLists) TransactionScreening {
+func toTransactionScreening(d *Deps, r *crypto.Result, cl verify.CryptoLists) TransactionScreening {
 	out := TransactionScreening{Chain: string(r.Chain), Asset: r.Asset, Amount: r.Amount, Risk: string(r.Risk),
 		Reasons: make([]CryptoReason, 0, len(r.Reasons)), TxHash: r.TxHash, TxScreened: r.TxScreened, Lists: []CryptoListVer{}}
 	if a := r.Address; a != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
 	"github.com/kycd/kycd/tools/tooltest"
+	"github.com/kycd/kycd/verify"
 )
 
 // The OFAC SDN list as downloaded on 2024-05-03 (real data, with the digital-currency addresses
@@ -50,17 +51,17 @@ const (
 )
 
 // screeningEnv stores the real list in s, loads it into a Screening and serves the tools over it.
-func screeningEnv(t *testing.T, s *db.Store, nodes map[crypto.Chain]crypto.TxSource) (*tooltest.Env, *jobs.Screening) {
+func screeningEnv(t *testing.T, s *db.Store, nodes map[crypto.Chain]crypto.TxSource) (*tooltest.Env, *verify.Screening) {
 	t.Helper()
 	ctx := context.Background()
-	svc := jobs.NewScreening(s, jobs.ScreeningPolicy{}, nil)
+	svc := verify.NewScreening(s, verify.ScreeningPolicy{}, nil)
 	if nodes != nil {
 		require.NoError(t, svc.SetNodes(nodes))
 	}
 	_, err := svc.Store(ctx, sdn2024List(t))
 	require.NoError(t, err)
 	require.NoError(t, svc.Sync(ctx))
-	e := tooltest.New(t, s, map[models.Check]jobs.CheckRunner{models.CheckScreening: svc},
+	e := tooltest.New(t, s, map[models.Check]verify.CheckRunner{models.CheckScreening: svc},
 		func(_ *jobs.Options, d *tools.Deps) { d.Screening = svc })
 	return e, svc
 }

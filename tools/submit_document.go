@@ -11,8 +11,8 @@ import (
 	"github.com/kycd/kycd/checks/document"
 	"github.com/kycd/kycd/checks/mrz"
 	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
 )
 
 // SubmitDocumentInput is one photo of an identity document.
@@ -95,7 +95,7 @@ func summarizeDocument(r DocumentResult) string {
 }
 
 // documents returns the engine or the unavailable error.
-func documents(d *Deps) (*jobs.Documents, error) {
+func documents(d *Deps) (*verify.Documents, error) {
 	if d.Documents == nil {
 		return nil, Errorf(CodeUnavailable, "", "the document check is not available on this server")
 	}
@@ -130,7 +130,7 @@ func submitDocument(ctx context.Context, d *Deps, c Caller, in SubmitDocumentInp
 		kind = models.ArtifactDocumentBack
 	}
 	art := &models.Artifact{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID, Kind: kind, ContentType: sniffImage(img)}
-	declared := jobs.DocumentDeclared{DocumentType: in.DocumentType, Country: country}
+	declared := verify.DocumentDeclared{DocumentType: in.DocumentType, Country: country}
 	err = d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		if err := markStarted(ctx, d, tx, c, v, "document_"+side); err != nil {
 			return err
@@ -140,11 +140,7 @@ func submitDocument(ctx context.Context, d *Deps, c Caller, in SubmitDocumentInp
 		}
 		cur := *v
 		cur.Status = models.StatusInProgress
-		if err := jobs.RecordEvent(ctx, d.Jobs, tx, &cur, jobs.EventDocumentUploaded, "", map[string]any{"side": side, "artifact_id": art.ID}); err != nil {
-			return err
-		}
-		return d.Jobs.InsertTx(ctx, tx, jobs.DocumentArgs{ArtifactID: art.ID, VerificationID: v.ID, AccountID: v.AccountID,
-			Mode: v.Mode, Declared: declared}, nil)
+		return d.Verify.DocumentUploaded(ctx, tx, &cur, art, side, declared)
 	})
 	if err != nil {
 		return DocumentResult{}, storeErr(err, "verification", "id")
@@ -161,7 +157,7 @@ func submitDocument(ctx context.Context, d *Deps, c Caller, in SubmitDocumentInp
 }
 
 // awaitDocument polls the upload's reading until the job stored it or documentWait passed.
-func awaitDocument(ctx context.Context, docs *jobs.Documents, sc db.Scope, artifactID string) (*jobs.DocumentSide, error) {
+func awaitDocument(ctx context.Context, docs *verify.Documents, sc db.Scope, artifactID string) (*verify.DocumentSide, error) {
 	ctx, cancel := context.WithTimeout(ctx, documentWait)
 	defer cancel()
 	tick := time.NewTicker(50 * time.Millisecond)
@@ -183,7 +179,7 @@ func awaitDocument(ctx context.Context, docs *jobs.Documents, sc db.Scope, artif
 }
 
 // fillDocumentResult copies a reading into the answer and decides whether to retake.
-func fillDocumentResult(out *DocumentResult, read *jobs.DocumentSide, v *models.Verification, side string) {
+func fillDocumentResult(out *DocumentResult, read *verify.DocumentSide, v *models.Verification, side string) {
 	if read.Result == nil {
 		out.Accepted, out.Reason = false, "unreadable"
 		out.ValidationErrors = append(out.ValidationErrors, document.ValidationError{Code: "unreadable", Field: "image", Message: read.Unreadable})

@@ -12,8 +12,8 @@ import (
 
 	"github.com/kycd/kycd/checks/liveness"
 	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
 )
 
 // Frame limits of one capture: frames from a camera stream are small, and 30 of them at
@@ -118,7 +118,7 @@ func submitLiveness(ctx context.Context, d *Deps, c Caller, in SubmitLivenessInp
 		hashes[i] = hex.EncodeToString(sum[:])
 	}
 	frames, err := b.DecodeFrames(raw)
-	var fe *jobs.FrameError
+	var fe *verify.FrameError
 	if errors.As(err, &fe) {
 		return LivenessResult{}, invalid(fmt.Sprintf("frames[%d]", fe.Index), "%v", fe.Err)
 	}

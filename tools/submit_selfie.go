@@ -17,8 +17,8 @@ import (
 
 	"github.com/kycd/kycd/checks/face"
 	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
 )
 
 // SubmitSelfieInput is a selfie for a verification.
@@ -95,7 +95,7 @@ func passFail(ok bool) string {
 }
 
 // biometrics returns the engine or the unavailable error every biometric tool gives.
-func biometrics(d *Deps) (*jobs.Biometrics, error) {
+func biometrics(d *Deps) (*verify.Biometrics, error) {
 	if d.Biometrics == nil {
 		return nil, Errorf(CodeUnavailable, "", "face checks are not available on this server (build with -tags onnx and run scripts/setup/onnx.sh)")
 	}
@@ -106,7 +106,7 @@ func biometrics(d *Deps) (*jobs.Biometrics, error) {
 var biometricChecks = []models.Check{models.CheckFaceMatch, models.CheckLiveness, models.CheckAge}
 
 // openForUpload reads a verification that may still receive uploads for a biometric check.
-func openForUpload(ctx context.Context, d *Deps, c Caller, id string, need ...models.Check) (*models.Verification, *jobs.CheckInput, error) {
+func openForUpload(ctx context.Context, d *Deps, c Caller, id string, need ...models.Check) (*models.Verification, *verify.CheckInput, error) {
 	v, err := getVerification(ctx, d, c, id)
 	if err != nil {
 		return nil, nil, err
@@ -117,7 +117,7 @@ func openForUpload(ctx context.Context, d *Deps, c Caller, id string, need ...mo
 	if !d.Store.Now().Before(v.ExpiresAt) {
 		return nil, nil, Errorf(CodeConflict, "id", "the verification expired at %s", v.ExpiresAt.Format("2006-01-02T15:04:05Z"))
 	}
-	in, err := jobs.LoadCheckInput(ctx, d.Store, v)
+	in, err := verify.LoadCheckInput(ctx, d.Store, v)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -141,9 +141,9 @@ func joinChecks(cs []models.Check) string {
 }
 
 // analyzeUpload runs the face chain, turning an undecodable image into a field error.
-func analyzeUpload(ctx context.Context, b *jobs.Biometrics, field string, img []byte, kind face.Kind) (*jobs.FaceAnalysis, error) {
+func analyzeUpload(ctx context.Context, b *verify.Biometrics, field string, img []byte, kind face.Kind) (*verify.FaceAnalysis, error) {
 	fa, err := b.Analyze(ctx, img, kind)
-	if errors.Is(err, jobs.ErrBadImage) {
+	if errors.Is(err, verify.ErrBadImage) {
 		return nil, invalid(field, "%v", err)
 	}
 	if err != nil {
@@ -155,18 +155,9 @@ func analyzeUpload(ctx context.Context, b *jobs.Biometrics, field string, img []
 // markStarted moves a pending verification to in_progress (recording verification.started
 // on the first upload) or, when it is already in progress, checks that it still is.
 func markStarted(ctx context.Context, d *Deps, tx *db.Tx, c Caller, v *models.Verification, first string) error {
-	var err error
-	if v.Status == models.StatusPending {
-		_, err = jobs.Transition(ctx, d.Jobs, tx, c.scope(), v.ID, []models.Status{models.StatusPending}, models.StatusInProgress,
-			jobs.EventStarted, map[string]any{"first_upload": first}, nil)
-		if !errors.Is(err, db.ErrConflict) {
-			return err
-		}
-	}
-	// Already started (perhaps by a concurrent upload): assert it still takes uploads.
-	_, err = tx.Transition(ctx, c.scope(), v.ID, []models.Status{models.StatusInProgress}, models.StatusInProgress, nil)
-	if errors.Is(err, db.ErrConflict) {
-		return Errorf(CodeConflict, "id", "the verification changed meanwhile and no longer takes uploads")
+	err := d.Verify.Start(ctx, tx, c.scope(), v, first)
+	if errors.Is(err, verify.ErrNotTakingUploads) {
+		return Errorf(CodeConflict, "id", "%v", err)
 	}
 	return err
 }
@@ -218,8 +209,8 @@ func submitSelfie(ctx context.Context, d *Deps, c Caller, in SubmitSelfieInput) 
 
 // matchAgainstReference compares a selfie with the verification's reference face: the
 // reusable identity for a re-verification, else the document portrait; nil when none.
-func matchAgainstReference(ctx context.Context, d *Deps, b *jobs.Biometrics, v *models.Verification, selfie *jobs.FaceAnalysis, th jobs.Thresholds) (*MatchSummary, error) {
-	var ref *jobs.FaceAnalysis
+func matchAgainstReference(ctx context.Context, d *Deps, b *verify.Biometrics, v *models.Verification, selfie *verify.FaceAnalysis, th verify.Thresholds) (*MatchSummary, error) {
+	var ref *verify.FaceAnalysis
 	against := "document_portrait"
 	if v.ReusedFrom != nil {
 		against = "identity_token"
@@ -233,7 +224,7 @@ func matchAgainstReference(ctx context.Context, d *Deps, b *jobs.Biometrics, v *
 		if tok.Model != b.EmbeddingModel().SHA256 {
 			return nil, nil // enrolled with another model: not comparable; the check sends it to review
 		}
-		ref = &jobs.FaceAnalysis{Kind: "identity", FaceFound: true, Quality: face.Quality{OK: true}, Embedding: emb, EmbeddingModel: tok.Model}
+		ref = &verify.FaceAnalysis{Kind: "identity", FaceFound: true, Quality: face.Quality{OK: true}, Embedding: emb, EmbeddingModel: tok.Model}
 	} else {
 		var err error
 		if _, ref, err = b.PortraitAnalysis(ctx, v); err != nil {

@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
 )
 
 // SubmitVerificationInput names the verification whose inputs are complete.
@@ -41,36 +41,21 @@ func submitVerification(ctx context.Context, d *Deps, c Caller, in SubmitVerific
 	if !d.Store.Now().Before(v.ExpiresAt) {
 		return Verification{}, Errorf(CodeConflict, "id", "the verification expired at %s", v.ExpiresAt.Format("2006-01-02T15:04:05Z"))
 	}
-	input, err := jobs.LoadCheckInput(ctx, d.Store, v)
+	missing, err := d.Verify.Missing(ctx, v)
+	var ue *verify.UnavailableError
+	if errors.As(err, &ue) {
+		return Verification{}, Errorf(CodeUnavailable, "", "the %s check is no longer available on this server", ue.Check)
+	}
 	if err != nil {
 		return Verification{}, err
-	}
-	var missing []string
-	for _, ch := range input.Checks {
-		runner, ok := d.Jobs.Available()[ch]
-		if !ok {
-			return Verification{}, Errorf(CodeUnavailable, "", "the %s check is no longer available on this server", ch)
-		}
-		for _, m := range runner.Missing(input) {
-			missing = append(missing, string(ch)+": "+m)
-		}
 	}
 	if len(missing) > 0 {
 		return Verification{}, Errorf(CodeConflict, "", "cannot submit yet; missing: %s", strings.Join(missing, "; "))
 	}
 	err = d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		var err error
-		v, err = jobs.Transition(ctx, d.Jobs, tx, c.scope(), v.ID,
-			[]models.Status{models.StatusPending, models.StatusInProgress}, models.StatusProcessing, jobs.EventProcessing, nil,
-			func(v *models.Verification) []string {
-				now := d.Store.Now()
-				v.SubmittedAt = &now
-				return []string{"submitted_at"}
-			})
-		if err != nil {
-			return err
-		}
-		return d.Jobs.InsertTx(ctx, tx, jobs.ProcessArgs{VerificationID: v.ID, AccountID: v.AccountID, Mode: v.Mode}, nil)
+		v, err = d.Verify.Submit(ctx, tx, c.scope(), v.ID)
+		return err
 	})
 	if errors.Is(err, db.ErrConflict) && v != nil {
 		return Verification{}, Errorf(CodeConflict, "id", "the verification changed meanwhile; it is now %s", v.Status)

@@ -129,7 +129,7 @@ var ReplayWebhookDelivery = Tool[ReplayWebhookDeliveryInput, WebhookDelivery]{
 		var nd *models.WebhookDelivery
 		err = d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 			var err error
-			nd, err = d.Jobs.Replay(ctx, tx, orig, target)
+			nd, err = d.Verify.Replay(ctx, tx, orig, target)
 			return err
 		})
 		if err != nil {

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs"
-	"github.com/kycd/kycd/jobs/webhook"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
+	"github.com/kycd/kycd/webhook"
 )
 
 // WebhookEndpoint is a webhook endpoint as every surface shows it. The secret appears only in
@@ -337,7 +337,7 @@ func checkEvents(events []string) ([]string, error) {
 	seen := map[string]bool{}
 	out := make([]string, 0, len(events))
 	for _, e := range events {
-		if err := jobs.ValidateSubscription(e); err != nil {
+		if err := verify.ValidateSubscription(e); err != nil {
 			return nil, invalid("events", "%v", err)
 		}
 		if seen[e] {

@@ -25,10 +25,10 @@ import (
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
 	"github.com/kycd/kycd/jobs"
-	"github.com/kycd/kycd/jobs/webhook"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
 	"github.com/kycd/kycd/tools/tooltest"
+	"github.com/kycd/kycd/webhook"
 )
 
 // localHooks lets deliveries reach httptest receivers on loopback over http — the operator

@@ -32,8 +32,8 @@ import (
 	"github.com/kycd/kycd/checks/face/imaging"
 	"github.com/kycd/kycd/checks/liveness"
 	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
 )
 
 func main() {
@@ -76,7 +76,7 @@ func main() {
 		log.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b, err := jobs.NewBiometrics(store, eng, jobs.BiometricsConfig{}, quiet)
+	b, err := verify.NewBiometrics(store, eng, verify.BiometricsConfig{}, quiet)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func resample(data []byte, mp float64) []byte {
 // selfie times what submit_selfie computes in the request: decode + the full selfie chain,
 // then the cosine against an already analysed portrait (the portrait is analysed once per
 // verification and its analysis stored).
-func selfie(ctx context.Context, b *jobs.Biometrics, selfieJPEG, portraitSrc []byte, runs int) error {
+func selfie(ctx context.Context, b *verify.Biometrics, selfieJPEG, portraitSrc []byte, runs int) error {
 	img := resample(selfieJPEG, 1.0)
 	portrait, err := b.Analyze(ctx, resample(portraitSrc, 0.05), face.KindDocument)
 	if err != nil {
@@ -178,7 +178,7 @@ func selfie(ctx context.Context, b *jobs.Biometrics, selfieJPEG, portraitSrc []b
 
 // live times an active-liveness capture of 10 frames at 640×480-ish (decode + per-frame
 // detect, landmarks, embedding, eyes, pose + sequence check).
-func live(ctx context.Context, b *jobs.Biometrics, eng *face.Engine, src []byte, runs int) error {
+func live(ctx context.Context, b *verify.Biometrics, eng *face.Engine, src []byte, runs int) error {
 	img, err := imaging.Decode(src)
 	if err != nil {
 		return err
@@ -250,7 +250,7 @@ func warp(src *imaging.RGB, cx, r, deg float64) *imaging.RGB {
 // duplicates enrolls n random faces (sealed, as the completion hook stores them) in one
 // account, then measures the start-up load into the index and FindDuplicate (sync of the
 // scope's new rows + brute-force search) against it.
-func duplicates(ctx context.Context, store *db.Store, b *jobs.Biometrics, n, runs int) error {
+func duplicates(ctx context.Context, store *db.Store, b *verify.Biometrics, n, runs int) error {
 	sc := db.Scope{AccountID: "acct_bench", Mode: models.ModeTest}
 	if err := store.EnsureAccount(ctx, sc.AccountID, "bench"); err != nil {
 		return err

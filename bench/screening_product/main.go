@@ -30,6 +30,7 @@ import (
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
 )
 
 func main() {
@@ -45,7 +46,7 @@ func main() {
 	store, cleanup := open(ctx, *dbURL)
 	defer cleanup()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := jobs.NewScreening(store, jobs.ScreeningPolicy{}, logger)
+	svc := verify.NewScreening(store, verify.ScreeningPolicy{}, logger)
 	start := time.Now()
 	for _, l := range []struct{ source, path string }{
 		{"ofac_sdn", "ofac_sdn_2024-05-03"}, {"ofac_cons", "ofac_consolidated_nonsdn"}, {"un", "un/UN_consolidated.xml"},
@@ -63,11 +64,12 @@ func main() {
 	}
 	st := svc.Screener().Index().Stats()
 	fmt.Printf("sync (decode + index build): %v, %d entities, %d names\n", time.Since(start).Round(time.Millisecond), st.Entities, st.Names)
-	q, err := jobs.New(store, jobs.Options{Work: false, Checks: map[models.Check]jobs.CheckRunner{models.CheckScreening: svc}, Logger: logger, MonitorInterval: -1})
+	domain := verify.New(store, verify.Options{Checks: map[models.Check]verify.CheckRunner{models.CheckScreening: svc}, Logger: logger})
+	q, err := jobs.New(store, domain, jobs.Options{Work: false, Logger: logger, MonitorInterval: -1})
 	if err != nil {
 		log.Fatal(err)
 	}
-	_ = q
+	domain.SetEnqueuer(q)
 
 	people := personNames(*names, *n-*planted)
 	listed := listedNames(svc, *planted)
@@ -89,7 +91,7 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	for i, label := range []string{"first run (all hits new)", "second run (steady state)"} {
-		rep, err := svc.Monitor(ctx, jobs.MonitorManual)
+		rep, err := svc.Monitor(ctx, verify.MonitorManual)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -165,7 +167,7 @@ func personNames(path string, n int) []string {
 }
 
 // listedNames takes the primary names of the first listed individuals.
-func listedNames(svc *jobs.Screening, n int) []string {
+func listedNames(svc *verify.Screening, n int) []string {
 	var out []string
 	for _, l := range svc.Screener().Index().Lists() {
 		for _, e := range l.Entities {

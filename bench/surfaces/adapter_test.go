@@ -22,12 +22,12 @@ import (
 
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/rest"
 	"github.com/kycd/kycd/rpc"
 	"github.com/kycd/kycd/tools"
 	"github.com/kycd/kycd/tools/tooltest"
+	"github.com/kycd/kycd/verify"
 )
 
 type fixture struct {
@@ -37,7 +37,7 @@ type fixture struct {
 
 func setup(b *testing.B, open func(testing.TB) *db.Store) fixture {
 	b.Helper()
-	env := tooltest.New(b, open(b), map[models.Check]jobs.CheckRunner{models.CheckScreening: tooltest.Check{Outcome: models.OutcomePass}})
+	env := tooltest.New(b, open(b), map[models.Check]verify.CheckRunner{models.CheckScreening: tooltest.Check{Outcome: models.OutcomePass}})
 	env.Reg.SetRateLimiter(tools.NewRateLimiter(1<<30, 1))
 	var v tools.Verification
 	if te := env.Call(b, env.Test, "create_verification", map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Ada Lovelace"}}, &v); te != nil {

@@ -39,9 +39,10 @@ import (
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
 	"github.com/kycd/kycd/jobs"
-	"github.com/kycd/kycd/jobs/webhook"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
+	"github.com/kycd/kycd/verify"
+	"github.com/kycd/kycd/webhook"
 )
 
 func main() {
@@ -119,12 +120,13 @@ func run() error {
 	}
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	policy := webhook.Policy{AllowHTTP: true, AllowPrivate: true}
-	q, err := jobs.New(store, jobs.Options{Work: false, Logger: quiet, Webhooks: policy,
-		Checks: map[models.Check]jobs.CheckRunner{models.CheckScreening: neverRun{}}})
+	svc := verify.New(store, verify.Options{Checks: map[models.Check]verify.CheckRunner{models.CheckScreening: neverRun{}}, Logger: quiet})
+	q, err := jobs.New(store, svc, jobs.Options{Work: false, Logger: quiet, Webhooks: policy})
 	if err != nil {
 		return err
 	}
-	deps := &tools.Deps{Store: store, Jobs: q, PublicURL: "https://kyc.bench.test", Logger: quiet, Webhooks: policy}
+	svc.SetEnqueuer(q)
+	deps := &tools.Deps{Store: store, Verify: svc, PublicURL: "https://kyc.bench.test", Logger: quiet, Webhooks: policy}
 	reg, err := tools.NewRegistry(deps, tools.All()...)
 	if err != nil {
 		return err
@@ -266,8 +268,8 @@ func run() error {
 
 type neverRun struct{}
 
-func (neverRun) Missing(*jobs.CheckInput) []string { return nil }
-func (neverRun) Run(context.Context, *jobs.CheckInput) (*models.CheckOutcome, error) {
+func (neverRun) Missing(*verify.CheckInput) []string { return nil }
+func (neverRun) Run(context.Context, *verify.CheckInput) (*models.CheckOutcome, error) {
 	return nil, errors.New("the webhook benchmark never submits verifications")
 }
 

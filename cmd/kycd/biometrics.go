@@ -12,7 +12,7 @@ import (
 	"github.com/kycd/kycd/checks/face/onnx"
 	"github.com/kycd/kycd/checks/liveness"
 	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/verify"
 )
 
 // BiometricSettings configure the face engine and the biometric checks.
@@ -65,7 +65,7 @@ func (b *BiometricSettings) steps() ([]liveness.Step, error) {
 // startBiometrics loads the face engine and wraps it for the pipeline and the tools. In
 // mode auto an engine that cannot start (a build without -tags onnx, models not installed)
 // is logged and left out, so its checks are refused at creation instead of faked.
-func startBiometrics(ctx context.Context, s BiometricSettings, store *db.Store, logger *slog.Logger) (*jobs.Biometrics, error) {
+func startBiometrics(ctx context.Context, s BiometricSettings, store *db.Store, logger *slog.Logger) (*verify.Biometrics, error) {
 	if s.Mode == "off" {
 		return nil, nil
 	}
@@ -88,7 +88,7 @@ func startBiometrics(ctx context.Context, s BiometricSettings, store *db.Store, 
 		_ = eng.Close()
 		return nil, err
 	}
-	b, err := jobs.NewBiometrics(store, eng, jobs.BiometricsConfig{
+	b, err := verify.NewBiometrics(store, eng, verify.BiometricsConfig{
 		Liveness: liveness.Config{PassiveThreshold: s.LivenessThreshold}, DuplicateThreshold: s.DuplicateThreshold,
 		RequireActive: s.RequireActive, ChallengeSteps: steps, ChallengeTTL: s.ChallengeTTL, DefaultMinAge: s.DefaultMinAge,
 	}, logger)

@@ -11,7 +11,7 @@ import (
 	"github.com/kycd/kycd/checks/document"
 	"github.com/kycd/kycd/checks/mrz"
 	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/jobs"
+	"github.com/kycd/kycd/verify"
 )
 
 // DocumentSettings configure the document check.
@@ -55,12 +55,12 @@ func splitList(s string) []string {
 }
 
 // startDocuments loads the document engine (pure Go, so it is always available).
-func startDocuments(s DocumentSettings, store *db.Store, logger *slog.Logger) (*jobs.Documents, error) {
+func startDocuments(s DocumentSettings, store *db.Store, logger *slog.Logger) (*verify.Documents, error) {
 	types := splitList(s.Types)
 	for i := range types {
 		types[i] = strings.ToLower(types[i])
 	}
-	d, err := jobs.NewDocuments(store, jobs.DocumentsConfig{Engine: document.Config{OCR: s.OCR},
+	d, err := verify.NewDocuments(store, verify.DocumentsConfig{Engine: document.Config{OCR: s.OCR},
 		AllowedCountries: splitList(s.Countries), AllowedDocTypes: types}, logger)
 	if err != nil {
 		return nil, fmt.Errorf("document engine: %w", err)

@@ -14,6 +14,7 @@ import (
 	"github.com/kycd/kycd/checks/screening"
 	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
 )
 
 // officialSources are the lists `kycd lists update` downloads by default.
@@ -41,7 +42,7 @@ func listsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	svc := jobs.NewScreening(store, jobs.ScreeningPolicy{}, nil)
+	svc := verify.NewScreening(store, verify.ScreeningPolicy{}, nil)
 	report := func(v screening.ListVersion) {
 		fmt.Fprintf(stdout, "%s: %d entities, sha256 %s\n", v.Source, v.Entities, v.SHA256)
 	}
@@ -84,11 +85,12 @@ func listsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return nil
 	case "monitor":
 		// Insert-only queue: the running workers do the re-screening.
-		q, err := jobs.New(store, jobs.Options{Checks: map[models.Check]jobs.CheckRunner{models.CheckScreening: svc}, MonitorInterval: -1})
+		domain := verify.New(store, verify.Options{Checks: map[models.Check]verify.CheckRunner{models.CheckScreening: svc}})
+		q, err := jobs.New(store, domain, jobs.Options{MonitorInterval: -1})
 		if err != nil {
 			return err
 		}
-		_ = q
+		domain.SetEnqueuer(q)
 		if err := svc.EnqueueMonitor(ctx); err != nil {
 			return err
 		}

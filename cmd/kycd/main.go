@@ -27,6 +27,7 @@ import (
 	"github.com/kycd/kycd/rest/flow"
 	"github.com/kycd/kycd/rpc"
 	"github.com/kycd/kycd/tools"
+	"github.com/kycd/kycd/verify"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -149,14 +150,16 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 		store.Close()
 		return nil, err
 	}
-	queue, err := jobs.New(store, jobs.Options{Work: work, MaxWorkers: cfg.Workers, Checks: engines.runners, Logger: logger,
-		Webhooks: cfg.webhookPolicy(), WebhookWorkers: cfg.WebhookWorkers, UserAgent: "kycd-webhooks/" + version, CreateBatches: cfg.CreateBatches,
+	svc := verify.New(store, verify.Options{Checks: engines.runners, Logger: logger, CreateBatches: cfg.CreateBatches})
+	queue, err := jobs.New(store, svc, jobs.Options{Work: work, MaxWorkers: cfg.Workers, Logger: logger,
+		Webhooks: cfg.webhookPolicy(), WebhookWorkers: cfg.WebhookWorkers, UserAgent: "kycd-webhooks/" + version,
 		RescueStuckAfter: cfg.JobRescueAfter, IdempotencyTTL: tools.IdempotencyTTL, ImageRetention: cfg.ImageRetention, MonitorInterval: cfg.Screening.monitorInterval()})
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
-	reg, err := tools.NewRegistry(&tools.Deps{Store: store, Jobs: queue, PublicURL: cfg.PublicURL, Logger: logger, Screening: engines.screening,
+	svc.SetEnqueuer(queue) // the domain enqueues the work its changes cause on this queue
+	reg, err := tools.NewRegistry(&tools.Deps{Store: store, Verify: svc, PublicURL: cfg.PublicURL, Logger: logger, Screening: engines.screening,
 		Webhooks: cfg.webhookPolicy(), Biometrics: engines.biometrics, Documents: engines.documents}, tools.All()...)
 	if err != nil {
 		store.Close()
@@ -168,17 +171,17 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 
 // engines are the check engines this build and machine can run.
 type engines struct {
-	runners    map[models.Check]jobs.CheckRunner
-	screening  *jobs.Screening
-	biometrics *jobs.Biometrics // nil when the face engine is not available here
-	documents  *jobs.Documents
+	runners    map[models.Check]verify.CheckRunner
+	screening  *verify.Screening
+	biometrics *verify.Biometrics // nil when the face engine is not available here
+	documents  *verify.Documents
 }
 
 // checkEngines wires the check engines. An engine that cannot start here is left out, so
 // asking for its check is refused at creation rather than answered with a made-up result.
 func checkEngines(ctx context.Context, cfg *Config, store *db.Store, logger *slog.Logger) (*engines, error) {
-	e := &engines{runners: map[models.Check]jobs.CheckRunner{}}
-	e.screening = jobs.NewScreening(store, cfg.Screening.policy(cfg.ScreeningStrongHit), logger)
+	e := &engines{runners: map[models.Check]verify.CheckRunner{}}
+	e.screening = verify.NewScreening(store, cfg.Screening.policy(cfg.ScreeningStrongHit), logger)
 	nodes, err := cfg.Screening.nodes()
 	if err != nil {
 		return nil, err

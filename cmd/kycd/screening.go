@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/kycd/kycd/checks/crypto"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
 )
 
 // ScreeningSettings configure the screening check, ongoing monitoring and the blockchain nodes
@@ -57,8 +57,8 @@ func (s *ScreeningSettings) monitorInterval() time.Duration {
 }
 
 // policy is the screening check's policy under strongHit (review or fail).
-func (s *ScreeningSettings) policy(strongHit string) jobs.ScreeningPolicy {
-	return jobs.ScreeningPolicy{StrongHit: models.Outcome(strongHit), Threshold: s.Threshold}
+func (s *ScreeningSettings) policy(strongHit string) verify.ScreeningPolicy {
+	return verify.ScreeningPolicy{StrongHit: models.Outcome(strongHit), Threshold: s.Threshold}
 }
 
 // nodes builds the node clients from the URLs. Credentials in a URL's user part become basic

@@ -1,6 +1,6 @@
 package main
 
-import "github.com/kycd/kycd/jobs/webhook"
+import "github.com/kycd/kycd/webhook"
 
 // webhookPolicy is the one outbound policy for registration checks (tools) and deliveries (jobs).
 func (c *Config) webhookPolicy() webhook.Policy {

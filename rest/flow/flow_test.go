@@ -30,6 +30,7 @@ import (
 	"github.com/kycd/kycd/rest/flow"
 	"github.com/kycd/kycd/tools"
 	"github.com/kycd/kycd/tools/tooltest"
+	"github.com/kycd/kycd/verify"
 )
 
 // env is a flow served over a real store, queue and registry, with test check engines.
@@ -40,8 +41,8 @@ type env struct {
 	skew *atomic.Int64
 }
 
-func engines() map[models.Check]jobs.CheckRunner {
-	return map[models.Check]jobs.CheckRunner{
+func engines() map[models.Check]verify.CheckRunner {
+	return map[models.Check]verify.CheckRunner{
 		models.CheckScreening: tooltest.Check{Outcome: models.OutcomePass, Needs: "the applicant's name"},
 		models.CheckFaceMatch: tooltest.Check{Outcome: models.OutcomePass},
 	}
@@ -58,7 +59,7 @@ func newEnv(t *testing.T, s *db.Store, opts flow.Options) *env {
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(e.srv.Close)
 	checks := engines()
-	docs, err := jobs.NewDocuments(s, jobs.DocumentsConfig{}, nil)
+	docs, err := verify.NewDocuments(s, verify.DocumentsConfig{}, nil)
 	require.NoError(t, err)
 	checks[models.CheckDocument] = docs
 	e.Env = tooltest.New(t, s, checks, func(_ *jobs.Options, d *tools.Deps) { d.PublicURL = e.srv.URL })

@@ -26,9 +26,9 @@ import (
 	"github.com/kycd/kycd/checks/face"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/internal/testdata"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
+	"github.com/kycd/kycd/verify"
 )
 
 // TestCameraStepsInChromium runs the selfie and liveness steps with the real face engine:
@@ -45,8 +45,8 @@ func TestCameraStepsInChromium(t *testing.T) {
 	blank := filepath.Join(dir, "wall.png")
 	writeBlank(t, blank)
 
-	h := newHarness(t, harnessOptions{y4m: y4m, setup: func(s *db.Store) (map[models.Check]jobs.CheckRunner, func(*tools.Deps)) {
-		bio, err := jobs.NewBiometrics(s, eng, jobs.BiometricsConfig{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := newHarness(t, harnessOptions{y4m: y4m, setup: func(s *db.Store) (map[models.Check]verify.CheckRunner, func(*tools.Deps)) {
+		bio, err := verify.NewBiometrics(s, eng, verify.BiometricsConfig{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		require.NoError(t, err)
 		return bio.Runners(), func(d *tools.Deps) { d.Biometrics = bio }
 	}})
@@ -313,9 +313,9 @@ func turnCard(t *testing.T, camera, next string) {
 
 // documentHarness is the browser harness with the document engine, its fake camera playing y4m.
 func documentHarness(t *testing.T, y4m string) *harness {
-	return newHarness(t, harnessOptions{y4m: y4m, setup: func(s *db.Store) (map[models.Check]jobs.CheckRunner, func(*tools.Deps)) {
-		docs, err := jobs.NewDocuments(s, jobs.DocumentsConfig{}, nil)
+	return newHarness(t, harnessOptions{y4m: y4m, setup: func(s *db.Store) (map[models.Check]verify.CheckRunner, func(*tools.Deps)) {
+		docs, err := verify.NewDocuments(s, verify.DocumentsConfig{}, nil)
 		require.NoError(t, err)
-		return map[models.Check]jobs.CheckRunner{models.CheckDocument: docs}, func(d *tools.Deps) { d.Documents = docs }
+		return map[models.Check]verify.CheckRunner{models.CheckDocument: docs}, func(d *tools.Deps) { d.Documents = docs }
 	}})
 }

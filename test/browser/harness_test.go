@@ -30,6 +30,7 @@ import (
 	"github.com/kycd/kycd/rest/flow"
 	"github.com/kycd/kycd/tools"
 	"github.com/kycd/kycd/tools/tooltest"
+	"github.com/kycd/kycd/verify"
 )
 
 // chromium finds Debian's browser (scripts/setup/browser.sh installs it). Without it the
@@ -71,7 +72,7 @@ type harness struct {
 type harnessOptions struct {
 	// setup, given the store, returns check engines to add beside the real screening and a
 	// change to the tools' dependencies (nil: screening only).
-	setup func(s *db.Store) (map[models.Check]jobs.CheckRunner, func(*tools.Deps))
+	setup func(s *db.Store) (map[models.Check]verify.CheckRunner, func(*tools.Deps))
 	// y4m is the fake camera's video; empty: Chromium's built-in test pattern.
 	y4m string
 }
@@ -99,14 +100,14 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	h.store.SetClock(func() time.Time { return time.Now().Add(time.Duration(h.skew.Load())) })
 
 	ctx := context.Background()
-	svc := jobs.NewScreening(h.store, jobs.ScreeningPolicy{}, nil)
+	svc := verify.NewScreening(h.store, verify.ScreeningPolicy{}, nil)
 	_, err := svc.Store(ctx, sanctions(t))
 	require.NoError(t, err)
 	require.NoError(t, svc.Sync(ctx))
-	checks := map[models.Check]jobs.CheckRunner{models.CheckScreening: svc}
+	checks := map[models.Check]verify.CheckRunner{models.CheckScreening: svc}
 	var more func(*tools.Deps)
 	if o.setup != nil {
-		var engines map[models.Check]jobs.CheckRunner
+		var engines map[models.Check]verify.CheckRunner
 		engines, more = o.setup(h.store)
 		for k, v := range engines {
 			checks[k] = v

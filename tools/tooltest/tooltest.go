@@ -14,13 +14,15 @@ import (
 	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
+	"github.com/kycd/kycd/verify"
 )
 
 // Env is a running registry with its store and callers of two accounts and both modes.
 type Env struct {
-	Store *db.Store
-	Queue *jobs.Queue
-	Reg   *tools.Registry
+	Store  *db.Store
+	Verify *verify.Service
+	Queue  *jobs.Queue
+	Reg    *tools.Registry
 	// Test is the main caller (account A, test mode, every scope).
 	Test, Live, OtherAccount, ReadOnly tools.Caller
 }
@@ -30,23 +32,25 @@ type Env struct {
 type Option func(*jobs.Options, *tools.Deps)
 
 // New starts workers over store with the given engines; they stop when the test ends.
-func New(t testing.TB, store *db.Store, checks map[models.Check]jobs.CheckRunner, opts ...Option) *Env {
+func New(t testing.TB, store *db.Store, checks map[models.Check]verify.CheckRunner, opts ...Option) *Env {
 	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	jo := jobs.Options{Work: true, Checks: checks, PollInterval: 50 * time.Millisecond, Logger: logger, MaxWorkers: 4}
+	jo := jobs.Options{Work: true, PollInterval: 50 * time.Millisecond, Logger: logger, MaxWorkers: 4}
 	deps := &tools.Deps{PublicURL: "https://kyc.example.test", Logger: logger}
 	// The document engine among the checks also serves submit_document and read_mrz.
-	if d, ok := checks[models.CheckDocument].(*jobs.Documents); ok {
+	if d, ok := checks[models.CheckDocument].(*verify.Documents); ok {
 		deps.Documents = d
 	}
 	for _, o := range opts {
 		o(&jo, deps)
 	}
-	q, err := jobs.New(store, jo)
+	svc := verify.New(store, verify.Options{Checks: checks, Logger: logger})
+	q, err := jobs.New(store, svc, jo)
 	if err != nil {
 		t.Fatal(err)
 	}
+	svc.SetEnqueuer(q)
 	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -55,12 +59,12 @@ func New(t testing.TB, store *db.Store, checks map[models.Check]jobs.CheckRunner
 		defer cancel()
 		_ = q.Stop(sctx)
 	})
-	deps.Store, deps.Jobs = store, q
+	deps.Store, deps.Verify = store, svc
 	reg, err := tools.NewRegistry(deps, tools.All()...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &Env{Store: store, Queue: q, Reg: reg}
+	e := &Env{Store: store, Verify: svc, Queue: q, Reg: reg}
 	e.Test = e.Key(t, "acct_a", models.ModeTest, "")
 	e.Live = e.Key(t, "acct_a", models.ModeLive, "")
 	e.OtherAccount = e.Key(t, "acct_b", models.ModeTest, "")
@@ -121,16 +125,16 @@ type Check struct {
 	Err   error
 }
 
-// Missing implements jobs.CheckRunner.
-func (c Check) Missing(in *jobs.CheckInput) []string {
+// Missing implements verify.CheckRunner.
+func (c Check) Missing(in *verify.CheckInput) []string {
 	if c.Needs != "" && in.Applicant.Name == "" {
 		return []string{c.Needs}
 	}
 	return nil
 }
 
-// Run implements jobs.CheckRunner.
-func (c Check) Run(ctx context.Context, in *jobs.CheckInput) (*models.CheckOutcome, error) {
+// Run implements verify.CheckRunner.
+func (c Check) Run(ctx context.Context, in *verify.CheckInput) (*models.CheckOutcome, error) {
 	if c.Err != nil {
 		return nil, c.Err
 	}

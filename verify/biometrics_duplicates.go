@@ -1,4 +1,4 @@
-package jobs
+package verify
 
 import (
 	"context"
@@ -190,7 +190,7 @@ func (b *Biometrics) DocumentDuplicate(ctx context.Context, v *models.Verificati
 // inside the transaction that records the decision (so what they write commits with it).
 // They must read through tx: on SQLite the store's one connection belongs to tx meanwhile.
 type CompletionHook interface {
-	Completed(ctx context.Context, q *Queue, tx *db.Tx, v *models.Verification, in *CheckInput, result *models.VerificationResult) error
+	Completed(ctx context.Context, s *Service, tx *db.Tx, v *models.Verification, in *CheckInput, result *models.VerificationResult) error
 }
 
 // completionHookProvider lets several runners share one hook (the biometric checks share
@@ -202,10 +202,10 @@ func (c *LivenessCheck) completionHook() CompletionHook  { return c.b }
 func (c *AgeCheck) completionHook() CompletionHook       { return c.b }
 
 // runCompletionHooks calls every distinct completion hook of the queue's engines.
-func runCompletionHooks(ctx context.Context, q *Queue, tx *db.Tx, v *models.Verification, in *CheckInput, result *models.VerificationResult) error {
+func (s *Service) runCompletionHooks(ctx context.Context, tx *db.Tx, v *models.Verification, in *CheckInput, result *models.VerificationResult) error {
 	var done []CompletionHook
 	for _, ch := range models.AllChecks {
-		r, ok := q.opts.Checks[ch]
+		r, ok := s.opts.Checks[ch]
 		if !ok {
 			continue
 		}
@@ -222,7 +222,7 @@ func runCompletionHooks(ctx context.Context, q *Queue, tx *db.Tx, v *models.Veri
 			continue
 		}
 		done = append(done, h)
-		if err := h.Completed(ctx, q, tx, v, in, result); err != nil {
+		if err := h.Completed(ctx, s, tx, v, in, result); err != nil {
 			return fmt.Errorf("completion of %s: %w", ch, err)
 		}
 	}
@@ -232,7 +232,7 @@ func runCompletionHooks(ctx context.Context, q *Queue, tx *db.Tx, v *models.Veri
 // Completed implements CompletionHook: it reports duplicates found by the checks as
 // fraud.duplicate events, enrolls the selfie's face for future duplicate searches, and
 // issues a reusable identity token when the verification was approved with a face match.
-func (b *Biometrics) Completed(ctx context.Context, q *Queue, tx *db.Tx, v *models.Verification, in *CheckInput, result *models.VerificationResult) error {
+func (b *Biometrics) Completed(ctx context.Context, s *Service, tx *db.Tx, v *models.Verification, in *CheckInput, result *models.VerificationResult) error {
 	owner := dedupeOwner(in.Checks)
 	if owner == "" {
 		return nil
@@ -247,7 +247,7 @@ func (b *Biometrics) Completed(ctx context.Context, q *Queue, tx *db.Tx, v *mode
 		}
 		for key, kind := range map[string]string{"duplicate": "face", "duplicate_document": "document_number"} {
 			if d, ok := c.Details[key].(*Duplicate); ok && d != nil {
-				err := RecordEvent(ctx, q, tx, v, EventFraudDuplicate, "", map[string]any{"kind": kind,
+				err := s.RecordEvent(ctx, tx, v, EventFraudDuplicate, "", map[string]any{"kind": kind,
 					"other_verification_id": d.VerificationID, "score": d.Score, "threshold": d.Threshold})
 				if err != nil {
 					return err

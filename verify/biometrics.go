@@ -1,4 +1,4 @@
-package jobs
+package verify
 
 // Biometrics design notes. The face_match, liveness and age checks share one Biometrics (one
 // engine, one inference semaphore); exactly one of them (dedupeOwner) runs duplicate detection,

@@ -1,4 +1,4 @@
-package jobs
+package verify
 
 import (
 	"bytes"
@@ -13,8 +13,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/riverqueue/river"
 
 	"github.com/kycd/kycd/checks/crypto"
 	"github.com/kycd/kycd/checks/screening"
@@ -46,9 +44,9 @@ type Screening struct {
 	// derived is what is built from the index alongside it: the entity lookup and the crypto
 	// address screener. It is swapped as a whole, like the index.
 	derived atomic.Pointer[derived]
-	// q is set by New when this Screening is one of the queue's checks: it enqueues ongoing
+	// svc is set by verify.New when this Screening is one of its checks: it enqueues ongoing
 	// monitoring and records its events.
-	q *Queue
+	svc *Service
 	// triggered is the list-version key monitoring was last enqueued for by this process.
 	triggered string
 }
@@ -147,11 +145,12 @@ func (s *Screening) Crypto() (*crypto.Screener, CryptoLists) {
 	return d.crypto, d.lists
 }
 
-// attach makes q the queue monitoring runs on and records events through (called by New).
-func (s *Screening) attach(q *Queue) {
+// attach makes svc the service monitoring records events through and enqueues its runs on
+// (called by New).
+func (s *Screening) attach(svc *Service) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.q = q
+	s.svc = svc
 }
 
 // Screener is the live index.
@@ -281,10 +280,10 @@ func (s *Screening) versionsKey() string {
 // re-screening but never misses a list imported while no process was running. Callers hold s.mu.
 func (s *Screening) triggerMonitoring(ctx context.Context) error {
 	key := s.versionsKey()
-	if s.q == nil || key == "" || key == s.triggered {
+	if s.svc == nil || s.svc.enq == nil || key == "" || key == s.triggered {
 		return nil
 	}
-	if err := s.enqueueMonitor(ctx, MonitorArgs{Cause: MonitorListsChanged, Lists: key}); err != nil {
+	if err := s.enqueueMonitor(ctx, MonitorRun{Cause: MonitorListsChanged, Lists: key}); err != nil {
 		return err
 	}
 	s.triggered = key
@@ -293,16 +292,16 @@ func (s *Screening) triggerMonitoring(ctx context.Context) error {
 
 // EnqueueMonitor asks the workers for a monitoring run now (`kycd lists monitor`).
 func (s *Screening) EnqueueMonitor(ctx context.Context) error {
-	if s.q == nil {
-		return errors.New("screening monitoring: no job queue attached (the Screening must be one of the queue's checks)")
+	if s.svc == nil || s.svc.enq == nil {
+		return errors.New("screening monitoring: no job queue attached (the Screening must be one of the verify.Service's checks, with its enqueuer set)")
 	}
-	return s.enqueueMonitor(ctx, MonitorArgs{Cause: MonitorManual, Lists: time.Now().UTC().Format(time.RFC3339Nano)})
+	return s.enqueueMonitor(ctx, MonitorRun{Cause: MonitorManual, Lists: time.Now().UTC().Format(time.RFC3339Nano)})
 }
 
 // enqueueMonitor inserts a run, unique by its arguments.
-func (s *Screening) enqueueMonitor(ctx context.Context, args MonitorArgs) error {
+func (s *Screening) enqueueMonitor(ctx context.Context, run MonitorRun) error {
 	err := s.store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		return s.q.InsertTx(ctx, tx, args, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}})
+		return s.svc.enq.EnqueueMonitor(ctx, tx, run)
 	})
 	if err != nil {
 		return fmt.Errorf("enqueue screening monitoring: %w", err)

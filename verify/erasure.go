@@ -1,4 +1,4 @@
-package jobs
+package verify
 
 import (
 	"context"
@@ -35,9 +35,9 @@ const ErasureCause = "applicant_deleted"
 // usual verification.cancelled event (data.cause "applicant_deleted"), clears the data, and
 // records the applicant.deleted event, fanned out to webhooks like every event. An applicant
 // already erased is db.ErrConflict (with the applicant), an unknown one db.ErrNotFound.
-func EraseApplicant(ctx context.Context, q *Queue, tx *db.Tx, sc db.Scope, id, externalRef, reason, keyID string) (*Erasure, error) {
-	if q == nil {
-		return nil, errNoQueue
+func (s *Service) EraseApplicant(ctx context.Context, tx *db.Tx, sc db.Scope, id, externalRef, reason, keyID string) (*Erasure, error) {
+	if _, err := s.queue(); err != nil {
+		return nil, err
 	}
 	a, vs, err := tx.LockApplicantForErasure(ctx, sc, id, externalRef)
 	if err != nil {
@@ -49,7 +49,7 @@ func EraseApplicant(ctx context.Context, q *Queue, tx *db.Tx, sc db.Scope, id, e
 		if v.Status != models.StatusPending && v.Status != models.StatusInProgress && v.Status != models.StatusProcessing {
 			continue
 		}
-		_, err := Transition(ctx, q, tx, sc, v.ID, open, models.StatusCancelled, EventCancelled,
+		_, err := s.Transition(ctx, tx, sc, v.ID, open, models.StatusCancelled, EventCancelled,
 			map[string]any{"cause": ErasureCause}, nil)
 		if err != nil && !errors.Is(err, db.ErrConflict) {
 			return nil, err
@@ -74,7 +74,7 @@ func EraseApplicant(ctx context.Context, q *Queue, tx *db.Tx, sc db.Scope, id, e
 	}
 	out.Event = &models.Event{AccountID: sc.AccountID, Mode: sc.Mode, ObjectType: "applicant", ObjectID: a.ID,
 		Type: EventApplicantDeleted, Data: string(b)}
-	if err := q.Emit(ctx, tx, out.Event, ""); err != nil {
+	if err := s.Emit(ctx, tx, out.Event, ""); err != nil {
 		return nil, err
 	}
 	return out, nil

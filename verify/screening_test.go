@@ -1,4 +1,4 @@
-package jobs_test
+package verify_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
 	"github.com/kycd/kycd/internal/testdata"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
 )
 
 // The screening check on the real OFAC SDN list: imported once into the database, picked up by
@@ -20,7 +20,7 @@ func TestScreeningCheckOnOFAC(t *testing.T) {
 	dir := testdata.Path(t, "sanctions", "ofac_sdn")
 	dbtest.Each(t, func(t *testing.T, s *db.Store) {
 		ctx := context.Background()
-		importer := jobs.NewScreening(s, jobs.ScreeningPolicy{}, nil)
+		importer := verify.NewScreening(s, verify.ScreeningPolicy{}, nil)
 		v, err := importer.Import(ctx, "ofac_sdn", dir)
 		require.NoError(t, err)
 		require.Greater(t, v.Entities, 7000)
@@ -28,14 +28,14 @@ func TestScreeningCheckOnOFAC(t *testing.T) {
 		_, err = importer.Import(ctx, "ofac_sdn", t.TempDir())
 		require.Error(t, err, "an empty folder must not replace the stored list")
 
-		svc := jobs.NewScreening(s, jobs.ScreeningPolicy{}, nil)
+		svc := verify.NewScreening(s, verify.ScreeningPolicy{}, nil)
 		require.Error(t, svc.Ready(), "nothing loaded yet")
 		require.NoError(t, svc.Sync(ctx))
 		require.NoError(t, svc.Ready())
 		require.Equal(t, v.SHA256, svc.Screener().Versions()[0].SHA256)
 
 		run := func(a models.ApplicantData) *models.CheckOutcome {
-			out, err := svc.Run(ctx, &jobs.CheckInput{Applicant: a})
+			out, err := svc.Run(ctx, &verify.CheckInput{Applicant: a})
 			require.NoError(t, err)
 			require.Equal(t, v.SHA256, out.Versions["list:ofac_sdn"])
 			return out
@@ -48,13 +48,13 @@ func TestScreeningCheckOnOFAC(t *testing.T) {
 		clean := run(models.ApplicantData{Name: "Erika Mustermann", DOB: "1964-08-12", Country: "DE"})
 		require.Equal(t, models.OutcomePass, clean.Outcome, "%+v", clean.Reasons)
 
-		strict := jobs.NewScreening(s, jobs.ScreeningPolicy{StrongHit: models.OutcomeFail}, nil)
+		strict := verify.NewScreening(s, verify.ScreeningPolicy{StrongHit: models.OutcomeFail}, nil)
 		require.NoError(t, strict.Sync(ctx))
-		out, err := strict.Run(ctx, &jobs.CheckInput{Applicant: models.ApplicantData{Name: "Ayman al-Zawahiri"}})
+		out, err := strict.Run(ctx, &verify.CheckInput{Applicant: models.ApplicantData{Name: "Ayman al-Zawahiri"}})
 		require.NoError(t, err)
 		require.Equal(t, models.OutcomeFail, out.Outcome)
 
-		require.Equal(t, []string{"the applicant's name (applicant.name when creating the verification)"}, svc.Missing(&jobs.CheckInput{}))
+		require.Equal(t, []string{"the applicant's name (applicant.name when creating the verification)"}, svc.Missing(&verify.CheckInput{}))
 	})
 }
 
@@ -62,8 +62,8 @@ func TestScreeningCheckOnOFAC(t *testing.T) {
 // what the integrator typed; without a document reading the typed data is screened.
 func TestSubjectPrefersTheDocument(t *testing.T) {
 	t.Parallel()
-	in := &jobs.CheckInput{Applicant: models.ApplicantData{Name: "Typed Name", DOB: "1990-01-01", Country: "DE"}}
-	require.Equal(t, jobs.ScreeningSubject{Name: "Typed Name", DOB: "1990-01-01", Nationality: "DE", From: "applicant"}, jobs.SubjectOf(in))
-	in.Document = &jobs.DocumentFacts{FullName: "ERIKA MUSTERMANN", DateOfBirth: "1964-08-12", Nationality: "D"}
-	require.Equal(t, jobs.ScreeningSubject{Name: "ERIKA MUSTERMANN", DOB: "1964-08-12", Nationality: "DEU", From: "document"}, jobs.SubjectOf(in))
+	in := &verify.CheckInput{Applicant: models.ApplicantData{Name: "Typed Name", DOB: "1990-01-01", Country: "DE"}}
+	require.Equal(t, verify.ScreeningSubject{Name: "Typed Name", DOB: "1990-01-01", Nationality: "DE", From: "applicant"}, verify.SubjectOf(in))
+	in.Document = &verify.DocumentFacts{FullName: "ERIKA MUSTERMANN", DateOfBirth: "1964-08-12", Nationality: "D"}
+	require.Equal(t, verify.ScreeningSubject{Name: "ERIKA MUSTERMANN", DOB: "1964-08-12", Nationality: "DEU", From: "document"}, verify.SubjectOf(in))
 }

@@ -1,4 +1,4 @@
-package jobs
+package verify
 
 import (
 	"context"
@@ -12,6 +12,39 @@ import (
 	"github.com/kycd/kycd/db/dbtest"
 	"github.com/kycd/kycd/models"
 )
+
+// enqueued records what the service enqueued (the River side is tested in package jobs).
+type enqueued struct {
+	mu         sync.Mutex
+	deliveries int
+	processed  []string
+}
+
+func (e *enqueued) EnqueueProcess(_ context.Context, _ *db.Tx, v *models.Verification) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.processed = append(e.processed, v.ID)
+	return nil
+}
+func (e *enqueued) EnqueueDocument(context.Context, *db.Tx, DocumentJob) error { return nil }
+func (e *enqueued) EnqueueMonitor(context.Context, *db.Tx, MonitorRun) error   { return nil }
+func (e *enqueued) EnqueueDeliveries(_ context.Context, _ *db.Tx, ds []*models.WebhookDelivery) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.deliveries += len(ds)
+	return nil
+}
+
+func newTestService(s *db.Store, opts Options) *Service {
+	svc := New(s, opts)
+	svc.SetEnqueuer(&enqueued{})
+	return svc
+}
+
+func create(ctx context.Context, svc *Service, v *models.Verification, pii any) error {
+	_, err := svc.Create(ctx, Creation{V: v, PII: pii})
+	return err
+}
 
 func newTestVerification(s *db.Store, sc db.Scope, ref string) *models.Verification {
 	v := dbtest.NewVerification(s, sc, "")
@@ -31,8 +64,7 @@ func TestCreateCoalesces(t *testing.T) {
 		require.NoError(t, s.EnsureAccount(ctx, "acct_a", "A"))
 		sc := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
 		ep := dbtest.InsertEndpoint(t, s, sc, "https://hooks.example/kyc", `["verification.created"]`)
-		q, err := New(s, Options{CreateBatches: 1})
-		require.NoError(t, err)
+		q := newTestService(s, Options{CreateBatches: 1})
 		const n = 60
 		vs := make([]*models.Verification, n)
 		var wg sync.WaitGroup
@@ -48,7 +80,7 @@ func TestCreateCoalesces(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				require.NoError(t, CreateVerification(ctx, q, vs[i], map[string]int{"i": i}, nil))
+				require.NoError(t, create(ctx, q, vs[i], map[string]int{"i": i}))
 			}()
 		}
 		wg.Wait()
@@ -98,10 +130,9 @@ func TestCreateBatchFailureIsolated(t *testing.T) {
 		ctx := context.Background()
 		require.NoError(t, s.EnsureAccount(ctx, "acct_a", "A"))
 		sc := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
-		q, err := New(s, Options{})
-		require.NoError(t, err)
+		q := newTestService(s, Options{})
 		existing := newTestVerification(s, sc, "")
-		require.NoError(t, CreateVerification(ctx, q, existing, nil, nil))
+		require.NoError(t, create(ctx, q, existing, nil))
 
 		mk := func(v *models.Verification, reference string) *creation {
 			c := &creation{ctx: ctx, item: db.NewVerification{V: v}, done: make(chan error, 1)}
@@ -156,20 +187,19 @@ func TestCreateCancelledWhileQueued(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, s *db.Store) {
 		require.NoError(t, s.EnsureAccount(context.Background(), "acct_a", "A"))
 		sc := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
-		q, err := New(s, Options{CreateBatches: 1})
-		require.NoError(t, err)
+		q := newTestService(s, Options{CreateBatches: 1})
 		q.creator.mu.Lock()
 		q.creator.running = 1 // every batch slot is busy
 		q.creator.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		v := newTestVerification(s, sc, "")
-		require.ErrorIs(t, CreateVerification(ctx, q, v, nil, nil), context.DeadlineExceeded)
+		require.ErrorIs(t, create(ctx, q, v, nil), context.DeadlineExceeded)
 		q.creator.mu.Lock()
 		require.Empty(t, q.creator.pending)
 		q.creator.running = 0
 		q.creator.mu.Unlock()
-		_, err = s.GetVerification(context.Background(), sc, v.ID)
+		_, err := s.GetVerification(context.Background(), sc, v.ID)
 		require.ErrorIs(t, err, db.ErrNotFound)
 	})
 }

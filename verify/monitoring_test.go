@@ -1,4 +1,4 @@
-package jobs_test
+package verify_test
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
 	"github.com/kycd/kycd/tools/tooltest"
+	"github.com/kycd/kycd/verify"
 )
 
 // sdnRow is one line of OFAC's legacy sdn.csv: ent_num, name, type, program, then seven unused
@@ -63,7 +64,7 @@ func matchEvents(t *testing.T, e *tooltest.Env, id string) []tools.Event {
 	require.Nil(t, e.Call(t, e.Test, "list_verification_events", map[string]any{"id": id, "limit": 100}, &page))
 	var out []tools.Event
 	for _, ev := range page.Data {
-		if ev.Type == jobs.EventScreeningMatch {
+		if ev.Type == verify.EventScreeningMatch {
 			out = append(out, ev)
 		}
 	}
@@ -88,11 +89,11 @@ func TestMonitoringRaisesNewHitsOnce(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, s *db.Store) {
 		ctx := context.Background()
-		svc := jobs.NewScreening(s, jobs.ScreeningPolicy{}, nil)
+		svc := verify.NewScreening(s, verify.ScreeningPolicy{}, nil)
 		_, err := svc.Import(ctx, "ofac_sdn", writeSDN(t, rowKarimov))
 		require.NoError(t, err)
 		require.NoError(t, svc.Sync(ctx))
-		e := tooltest.New(t, s, map[models.Check]jobs.CheckRunner{models.CheckScreening: svc},
+		e := tooltest.New(t, s, map[models.Check]verify.CheckRunner{models.CheckScreening: svc},
 			func(_ *jobs.Options, d *tools.Deps) { d.Screening = svc })
 
 		brandt := approve(t, e, "Liselotte Adaeze Brandt-Okafor", "cust-9")
@@ -108,7 +109,7 @@ func TestMonitoringRaisesNewHitsOnce(t *testing.T) {
 		require.Len(t, evs, 1)
 		require.Equal(t, "approved", evs[0].Data["previous_status"])
 		require.Equal(t, "needs_review", evs[0].Data["status"])
-		require.Equal(t, jobs.MonitorListsChanged, evs[0].Data["cause"])
+		require.Equal(t, verify.MonitorListsChanged, evs[0].Data["cause"])
 		hits := evs[0].Data["hits"].([]any)
 		require.Len(t, hits, 1)
 		hit := hits[0].(map[string]any)
@@ -119,7 +120,7 @@ func TestMonitoringRaisesNewHitsOnce(t *testing.T) {
 		require.Empty(t, matchEvents(t, e, clean))
 
 		// Re-running (the daily schedule, another process) raises nothing twice.
-		rep, err := svc.Monitor(ctx, jobs.MonitorManual)
+		rep, err := svc.Monitor(ctx, verify.MonitorManual)
 		require.NoError(t, err)
 		require.Equal(t, 2, rep.Subjects)
 		require.Equal(t, 1, rep.WithHits)
@@ -135,7 +136,7 @@ func TestMonitoringRaisesNewHitsOnce(t *testing.T) {
 		var v tools.Verification
 		require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": again}, &v))
 		require.EqualValues(t, 1, v.Result.Checks[0].Details["cleared"])
-		rep, err = svc.Monitor(ctx, jobs.MonitorManual)
+		rep, err = svc.Monitor(ctx, verify.MonitorManual)
 		require.NoError(t, err)
 		require.Zero(t, rep.NewHits)
 
@@ -154,10 +155,14 @@ func TestMonitoringRaisesNewHitsOnce(t *testing.T) {
 	})
 }
 
-// Monitoring needs the queue the Screening is attached to; without one it says so.
+// Monitoring needs the service the Screening is attached to (and that service's queue);
+// without them it says so.
 func TestMonitorWithoutQueue(t *testing.T) {
 	t.Parallel()
-	svc := jobs.NewScreening(dbtest.SQLite(t), jobs.ScreeningPolicy{}, nil)
-	_, err := svc.Monitor(context.Background(), jobs.MonitorManual)
-	require.ErrorContains(t, err, "no job queue")
+	s := dbtest.SQLite(t)
+	svc := verify.NewScreening(s, verify.ScreeningPolicy{}, nil)
+	_, err := svc.Monitor(context.Background(), verify.MonitorManual)
+	require.ErrorContains(t, err, "not attached")
+	verify.New(s, verify.Options{Checks: map[models.Check]verify.CheckRunner{models.CheckScreening: svc}})
+	require.ErrorContains(t, svc.EnqueueMonitor(context.Background()), "no job queue")
 }

@@ -1,7 +1,8 @@
-package jobs
+package verify
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -33,8 +34,16 @@ type creation struct {
 	ctx  context.Context
 	item db.NewVerification
 	data map[string]any // the created event's extra data
-	done chan error     // buffered: the batch never waits for its caller
+	then func(ctx context.Context, tx *db.Tx, v *models.Verification) error
+	// known is set when the caller named the applicant (V.ApplicantID).
+	known bool
+	done  chan error // buffered: the batch never waits for its caller
 }
+
+// alone reports whether the creation is written in a transaction of its own: it has work to
+// do in that transaction, or its applicant is known already (db.Tx.CreateVerifications finds
+// applicants by external reference).
+func (c *creation) alone() bool { return c.then != nil || c.known }
 
 // draw gives the verification a new random reference and builds its created event, which
 // carries the reference.
@@ -50,7 +59,7 @@ func (c *creation) draw() error {
 
 // creator coalesces concurrent creations into batches.
 type creator struct {
-	q       *Queue
+	s       *Service
 	max     int // concurrent batches
 	mu      sync.Mutex
 	pending []*creation
@@ -157,7 +166,7 @@ func (cr *creator) write(batch []*creation) {
 			}
 			return
 		}
-		cr.q.opts.Logger.Warn("creation batch failed; writing its verifications one by one", "size", len(batch), "error", err)
+		cr.s.log.Warn("creation batch failed; writing its verifications one by one", "size", len(batch), "error", err)
 	}
 	for _, c := range batch {
 		c.done <- cr.writeOne(c)
@@ -192,12 +201,15 @@ func (cr *creator) commit(batch []*creation) (err error) {
 	for i, c := range batch {
 		items[i] = c.item
 	}
-	return cr.q.store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+	return cr.s.store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		if len(batch) == 1 && batch[0].alone() {
+			return cr.s.writeAlone(ctx, tx, batch[0])
+		}
 		endpoints, err := tx.CreateVerifications(ctx, items)
 		if err != nil {
 			return err
 		}
-		f := cr.q.newFanout(tx)
+		f := cr.s.newFanout(tx)
 		for i, it := range items {
 			if err := f.add(ctx, it.Ev, endpoints[i], it.V.CallbackURL); err != nil {
 				return err
@@ -207,19 +219,104 @@ func (cr *creator) commit(batch []*creation) (err error) {
 	})
 }
 
-// CreateVerification writes a new verification with its applicant (found by v.ExternalRef or
-// created with pii) and its verification.created event, fanned out to webhooks, in one
-// transaction shared with concurrent creations (see creator). v.Reference is drawn here.
-func CreateVerification(ctx context.Context, q *Queue, v *models.Verification, pii any, data map[string]any) error {
-	if q == nil {
-		return errNoQueue
+// Creation is one new verification. The caller fills V with what the integrator asked for
+// (account, mode, key, checks, applicant data sealed in ApplicantPII, URLs, limits, ExpiresAt,
+// and ApplicantID/ReusedFrom for a returning applicant); Create gives it its id, reference and
+// session token.
+type Creation struct {
+	V *models.Verification
+	// PII is the integrator's applicant data for a new applicant (nil: none given); an
+	// applicant with V.ExternalRef is found instead.
+	PII any
+	// Data is the verification.created event's extra data.
+	Data map[string]any
+	// Then runs in the creating transaction once the row and its event are written (a
+	// returning applicant's reverify stores its selfie and submits there). A creation with
+	// Then, or for a known applicant (V.ApplicantID set), is written in a transaction of its own.
+	Then func(ctx context.Context, tx *db.Tx, v *models.Verification) error
+}
+
+// MaxMetadataSize bounds a verification's metadata as JSON.
+const MaxMetadataSize = 16 << 10
+
+// ErrMetadataTooLarge is metadata over MaxMetadataSize.
+var ErrMetadataTooLarge = fmt.Errorf("metadata is over %d bytes as JSON", MaxMetadataSize)
+
+// EncodeMetadata is the stored form of an integrator's metadata ("{}" for none).
+func EncodeMetadata(m map[string]any) (string, error) {
+	if m == nil {
+		return "{}", nil
 	}
-	c := &creation{ctx: ctx, item: db.NewVerification{V: v, PII: pii}, data: data, done: make(chan error, 1)}
-	if err := c.draw(); err != nil {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", fmt.Errorf("cannot be encoded as JSON: %w", err)
+	}
+	if len(b) > MaxMetadataSize {
+		return "", fmt.Errorf("is %d bytes as JSON: %w", len(b), ErrMetadataTooLarge)
+	}
+	return string(b), nil
+}
+
+// Create writes a new verification with its applicant and its verification.created event,
+// fanned out to webhooks, and returns the applicant's session token (shown once, in the
+// hosted link; only its hash and a sealed copy are stored). It is the one creation path:
+// create_verification and reverify both come here, so both get the id, the token, and a new
+// reference when the random one is taken. Plain creations share a transaction with concurrent
+// ones (see creator); each caller returns only after its own rows committed.
+func (s *Service) Create(ctx context.Context, c Creation) (string, error) {
+	if _, err := s.queue(); err != nil {
+		return "", err
+	}
+	v, now := c.V, s.store.Now()
+	token := "vst_" + db.RandomBase62(40)
+	sealed, err := s.store.Keyring().Seal([]byte(token))
+	if err != nil {
+		return "", err
+	}
+	v.ID, v.TokenHash, v.TokenSealed = db.NewID("ver", now), db.HashSecret(token), sealed
+	if v.CreatedAt.IsZero() {
+		v.CreatedAt = now
+	}
+	v.UpdatedAt = v.CreatedAt
+	if v.Status == "" {
+		v.Status = models.StatusPending
+	}
+	cr := &creation{ctx: ctx, item: db.NewVerification{V: v, PII: c.PII}, data: c.Data, then: c.Then,
+		known: v.ApplicantID != "", done: make(chan error, 1)}
+	if err := cr.draw(); err != nil {
+		return "", err
+	}
+	if cr.alone() {
+		err = s.creator.writeOne(cr)
+	} else {
+		err = s.creator.create(cr)
+	}
+	if err != nil {
+		return "", fmt.Errorf("create verification: %w", err)
+	}
+	return token, nil
+}
+
+// writeAlone writes a creation that is not batched: the row, its event (with its fan-out),
+// then the creation's own work, all in tx.
+func (s *Service) writeAlone(ctx context.Context, tx *db.Tx, c *creation) error {
+	v := c.item.V
+	if !c.known { // found or created here, also when this is a retry after a rollback
+		v.ApplicantID = ""
+		a, err := tx.FindOrCreateApplicant(ctx, db.Scope{AccountID: v.AccountID, Mode: v.Mode}, v.ExternalRef, c.item.PII)
+		if err != nil {
+			return err
+		}
+		v.ApplicantID = a.ID
+	}
+	if err := tx.InsertVerification(ctx, v); err != nil {
 		return err
 	}
-	if err := q.creator.create(c); err != nil {
-		return fmt.Errorf("create verification: %w", err)
+	if err := s.RecordEvent(ctx, tx, v, EventCreated, "", c.data); err != nil {
+		return err
+	}
+	if c.then != nil {
+		return c.then(ctx, tx, v)
 	}
 	return nil
 }
