@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -201,5 +202,47 @@ func TestCreateCancelledWhileQueued(t *testing.T) {
 		q.creator.mu.Unlock()
 		_, err := s.GetVerification(context.Background(), sc, v.ID)
 		require.ErrorIs(t, err, db.ErrNotFound)
+	})
+}
+
+// A creation for a known applicant with work of its own (what reverify makes) goes through
+// the same path: written alone, its Then runs in the creating transaction, and a reference
+// that is taken is drawn again rather than failing the caller.
+func TestCreateAloneRedrawsTakenReference(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		require.NoError(t, s.EnsureAccount(ctx, "acct_a", "A"))
+		sc := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
+		q := newTestService(s, Options{})
+		first := newTestVerification(s, sc, "cust-7")
+		token, err := q.Create(ctx, Creation{V: first, PII: map[string]string{"name": "A"}})
+		require.NoError(t, err)
+		require.True(t, strings.HasPrefix(token, "vst_"))
+
+		again := newTestVerification(s, sc, "")
+		again.ApplicantID = first.ApplicantID
+		thenRan := 0
+		c := &creation{ctx: ctx, item: db.NewVerification{V: again}, known: true, done: make(chan error, 1),
+			then: func(ctx context.Context, tx *db.Tx, v *models.Verification) error {
+				thenRan++
+				_, err := q.Submit(ctx, tx, sc, v.ID)
+				return err
+			}}
+		require.NoError(t, c.draw())
+		again.Reference = first.Reference // drawn taken: the first write fails and draws again
+		require.NoError(t, q.creator.writeOne(c))
+		require.Equal(t, 1, thenRan, "the taken reference fails the insert before Then; the redrawn one runs it once")
+		got, err := s.GetVerification(ctx, sc, again.ID)
+		require.NoError(t, err)
+		require.NotEqual(t, first.Reference, got.Reference)
+		require.Equal(t, first.ApplicantID, got.ApplicantID)
+		require.Equal(t, models.StatusProcessing, got.Status, "Then ran in the creating transaction")
+		evs, _, err := s.ListEvents(ctx, db.EventFilter{Scope: sc, ObjectID: again.ID, Ascending: true, Limit: 5})
+		require.NoError(t, err)
+		require.Len(t, evs, 2)
+		require.Equal(t, EventCreated, evs[0].Type)
+		require.Contains(t, evs[0].Data, got.Reference)
+		require.Equal(t, EventProcessing, evs[1].Type)
 	})
 }
