@@ -121,10 +121,13 @@ func (r Result) Delivered() bool { return r.Err == nil && r.StatusCode >= 200 &&
 // Post sends body to target with the given headers and reads at most MaxResponseBytes back.
 func (c *Client) Post(ctx context.Context, target string, header http.Header, body []byte) Result {
 	start := time.Now()
-	if _, err := c.policy.ParseURL(target); err != nil {
+	u, err := c.policy.ParseURL(target)
+	if err != nil {
 		return Result{Err: err}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	// The canonical URL: a host given in a number form ("0x5db8d822") is connected to as the
+	// address it denotes, which is what the policy checked.
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
 	if err != nil {
 		return Result{Err: fmt.Errorf("build request: %w", err)}
 	}

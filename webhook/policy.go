@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -147,6 +148,11 @@ func embeddedIPv4(ip netip.Addr) (netip.Addr, bool) {
 	if netip.MustParsePrefix("2002::/16").Contains(ip) {
 		return netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}), true
 	}
+	// IPv4-compatible (::a.b.c.d, deprecated but still parsed and routed by some stacks);
+	// :: and ::1 are themselves.
+	if netip.MustParsePrefix("::/96").Contains(ip) && ip != netip.IPv6Unspecified() && ip != netip.IPv6Loopback() {
+		return netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}), true
+	}
 	return netip.Addr{}, false
 }
 
@@ -203,11 +209,33 @@ func (p Policy) ParseURL(raw string) (*url.URL, error) {
 	if host == "" {
 		return nil, blocked("has no host")
 	}
-	if ip, err := netip.ParseAddr(host); err == nil {
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return nil, blocked("port %q is not a port number (1 to 65535)", port)
+		}
+	}
+	name, ip, isIP, ok := canonicalHost(host)
+	switch {
+	case !ok:
+		return nil, blocked("host %q ends in a number but is not a valid IPv4 address", host)
+	case isIP:
 		if err := p.CheckIP(ip); err != nil {
+			if ip.String() != host {
+				return nil, blocked("%s means %v", host, err)
+			}
 			return nil, err
 		}
-	} else if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		if canon := ip.String(); canon != host { // target the address browsers would connect to
+			switch port := u.Port(); {
+			case port != "":
+				u.Host = net.JoinHostPort(canon, port)
+			case ip.Is6():
+				u.Host = "[" + canon + "]"
+			default:
+				u.Host = canon
+			}
+		}
+	case name == "localhost" || strings.HasSuffix(name, ".localhost"):
 		if !p.AllowPrivate {
 			return nil, blocked("%s is a loopback name; webhooks must target public addresses (the operator can allow private targets with KYCD_WEBHOOK_ALLOW_PRIVATE=true)", host)
 		}
@@ -227,6 +255,7 @@ func (p Policy) CheckURL(ctx context.Context, raw string) (*url.URL, error) {
 	if _, err := netip.ParseAddr(host); err == nil {
 		return u, nil
 	}
+	host = strings.TrimSuffix(host, ".")
 	lctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	ips, err := p.resolver().LookupNetIP(lctx, "ip", host)

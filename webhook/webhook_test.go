@@ -150,6 +150,22 @@ func (r *fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.A
 	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
 }
 
+// Number forms of public addresses are accepted and rewritten to the address they denote, so
+// the delivery connects where a browser would.
+func TestParseURLCanonicalisesNumberForms(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{
+		"https://0x5db8d822/hook":     "https://93.184.216.34/hook",
+		"https://93.184.55330:8443/x": "https://93.184.216.34:8443/x",
+		"https://93.184.216.34./x":    "https://93.184.216.34/x",
+		"https://[::ffff:5db8:d822]/": "https://[::ffff:93.184.216.34]/",
+	} {
+		u, err := Policy{}.ParseURL(raw)
+		require.NoError(t, err, raw)
+		require.Equal(t, want, u.String(), raw)
+	}
+}
+
 func TestCheckURL(t *testing.T) {
 	t.Parallel()
 	res := newResolver(map[string]string{"hooks.example.com": "93.184.216.34", "evil.example.com": "127.0.0.1",
@@ -176,6 +192,25 @@ func TestCheckURL(t *testing.T) {
 		{"https://evil.example.com/hook", false, true, "resolves to 127.0.0.1"},
 		{"https://meta.example.com/hook", false, false, "metadata"},
 		{"https://lan.example.com/hook", false, true, "private"},
+		// Number forms that resolvers and browsers read as addresses (WHATWG host parsing, inet_aton).
+		{"https://2130706433/hook", false, true, "loopback"},
+		{"https://0x7f000001/hook", false, true, "loopback"},
+		{"https://127.1/hook", false, true, "loopback"},
+		{"https://0177.0.0.1/hook", false, true, "loopback"},
+		{"https://127.000.000.001/hook", false, true, "loopback"},
+		{"https://017700000001/hook", false, true, "loopback"},
+		{"https://0/hook", false, false, "unspecified"},
+		{"https://0x0a000001/hook", false, true, "private"},
+		{"https://127.0.0.1./hook", false, true, "loopback"},
+		{"https://localhost./hook", false, true, "loopback"},
+		{"https://[::127.0.0.1]/hook", false, true, "loopback"},
+		{"https://0xA9.0xFE.0xA9.0xFE/latest", false, false, "metadata"},
+		{"https://1.2.3.4.5/hook", false, false, "not a valid IPv4"},
+		{"https://256.1.1.1/hook", false, false, "not a valid IPv4"},
+		{"https://0x1g/hook", true, true, ""}, // a name, not a number: resolved like any name
+		{"https://hooks.example.com:99999/kycd", false, false, "port"},
+		{"https://hooks.example.com:0/kycd", false, false, "port"},
+		{"https://hooks.example.com:8443/kycd", true, true, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.url, func(t *testing.T) {
