@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -30,6 +31,10 @@ type processWorker struct {
 	river.WorkerDefaults[ProcessArgs]
 	q *Queue
 }
+
+// Timeout matches the work: a verification's checks take seconds (an MRZ read, a few
+// inferences, a screening); three minutes is ample, and a run cut short is retried.
+func (w *processWorker) Timeout(*river.Job[ProcessArgs]) time.Duration { return 3 * time.Minute }
 
 func (w *processWorker) Work(ctx context.Context, job *river.Job[ProcessArgs]) error {
 	err := w.q.svc.Process(ctx, db.Scope{AccountID: job.Args.AccountID, Mode: job.Args.Mode}, job.Args.VerificationID,

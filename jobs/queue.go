@@ -46,6 +46,14 @@ type Options struct {
 	// (SIGKILL, power loss) and retries it (default River's 1 h). Lower values rescue sooner but
 	// also cap the per-job timeout, which is lowered to match.
 	RescueStuckAfter time.Duration
+	// OrphanAfter is how long a worker process may miss its heartbeats before the jobs it was
+	// running are handed to live workers (default DefaultOrphanAfter). This is what brings
+	// verifications back after a SIGKILL or a lost pod, within seconds; RescueStuckAfter stays
+	// the last resort for a worker that is alive but hung.
+	OrphanAfter time.Duration
+	// HeartbeatInterval is how often a working process records that it is alive and sweeps for
+	// orphaned jobs (default OrphanAfter / 4).
+	HeartbeatInterval time.Duration
 	// IdempotencyTTL is how long stored idempotent responses are kept (default 24 h; the
 	// tools replay them for tools.IdempotencyTTL, which cmd passes here).
 	IdempotencyTTL time.Duration
@@ -64,6 +72,9 @@ type Options struct {
 // the change that causes them. On PostgreSQL River runs on the shared pgx pool; on SQLite on
 // the single shared connection.
 type Queue struct {
+	// id is this process's River client id, the owner name its running jobs carry.
+	id    string
+	beat  *heartbeat
 	store *db.Store
 	svc   *verify.Service
 	pg    *river.Client[pgx.Tx]
@@ -104,7 +115,13 @@ func New(store *db.Store, svc *verify.Service, opts Options) (*Queue, error) {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "kycd-webhooks"
 	}
-	q := &Queue{store: store, svc: svc, opts: opts, hooks: webhook.NewClient(opts.Webhooks, opts.UserAgent)}
+	if opts.OrphanAfter <= 0 {
+		opts.OrphanAfter = DefaultOrphanAfter
+	}
+	if opts.HeartbeatInterval <= 0 {
+		opts.HeartbeatInterval = opts.OrphanAfter / 4
+	}
+	q := &Queue{id: newClientID(), store: store, svc: svc, opts: opts, hooks: webhook.NewClient(opts.Webhooks, opts.UserAgent)}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &processWorker{q: q})
 	river.AddWorker(workers, &expireWorker{q: q})
@@ -121,6 +138,7 @@ func New(store *db.Store, svc *verify.Service, opts Options) (*Queue, error) {
 	}
 
 	cfg := &river.Config{
+		ID:                q.id,
 		Workers:           workers,
 		Logger:            opts.Logger.With("component", "river"),
 		Schema:            store.Schema,
@@ -176,6 +194,12 @@ func (q *Queue) Start(ctx context.Context) error {
 	if !q.opts.Work {
 		return nil
 	}
+	// Alive before the first fetch, so no other process takes this one's jobs for orphans.
+	beat, err := q.startHeartbeat(ctx)
+	if err != nil {
+		return err
+	}
+	q.beat = beat
 	if q.pg != nil {
 		return q.pg.Start(ctx)
 	}
@@ -187,6 +211,7 @@ func (q *Queue) Stop(ctx context.Context) error {
 	if !q.opts.Work {
 		return nil
 	}
+	defer q.stopHeartbeat()
 	var err error
 	if q.pg != nil {
 		err = q.pg.Stop(ctx)

@@ -29,7 +29,8 @@ type Error struct {
 	Code    Code   `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
-	// RetryAfterSeconds is set with CodeRateLimited.
+	// RetryAfterSeconds is set with CodeRateLimited, and with CodeUnavailable when the database
+	// is down (HTTP surfaces send it as Retry-After).
 	RetryAfterSeconds int `json:"retry_after_seconds,omitempty"`
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/google/jsonschema-go/jsonschema"
+	"github.com/kycd/kycd/db"
 )
 
 // Scope is a permission an API key holds. A tool requires exactly one.
@@ -229,6 +230,10 @@ func (r *Registry) toolError(ctx context.Context, caller Caller, name string, er
 	}
 	if ctx.Err() != nil {
 		return Errorf(CodeUnavailable, "", "the request was cancelled or timed out")
+	}
+	if db.Unavailable(err) { // e.g. PostgreSQL shutting down under an in-flight request
+		r.deps.logger().WarnContext(ctx, "tool failed: database unavailable", "tool", name, "err", err)
+		return &Error{Code: CodeUnavailable, Message: "the database is not reachable right now; retry shortly", RetryAfterSeconds: 5}
 	}
 	r.deps.logger().ErrorContext(ctx, "tool failed", "tool", name, "key", caller.KeyID, "err", err)
 	return Errorf(CodeInternal, "", "internal error; it has been logged")
