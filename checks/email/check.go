@@ -184,7 +184,8 @@ func NewChecker(cfg Config) (*Checker, error) {
 func (c *Checker) Check(ctx context.Context, address string) (*Result, error) {
 	res := &Result{RiskLevel: RiskLow, Reasons: []Reason{}, Domain: DomainResult{MX: []MX{}},
 		Lists: ListVersions{Disposable: c.disposable.Version, Free: c.free.Version}}
-	addr, err := ParseAddress(strings.TrimSpace(address))
+	// Only blanks are trimmed: a trailing CR/LF is reported, not silently dropped.
+	addr, err := ParseAddress(strings.Trim(address, " \t"))
 	if err != nil {
 		var se *SyntaxError
 		if errors.As(err, &se) {
@@ -230,7 +231,7 @@ func (c *Checker) Check(ctx context.Context, address string) (*Result, error) {
 		res.RoleAccount = true
 		res.add(ReasonRoleAccount, "%s is a role mailbox, usually shared, not a person's", addr.Local)
 	}
-	if s := SuggestDomain(domain, c.free); s != "" {
+	if s := SuggestDomain(domain); s != "" && !res.Disposable {
 		res.TypoSuggestion = addr.Local + "@" + s
 		res.add(ReasonTypo, "%s looks like a misspelling of %s", domain, s)
 	}

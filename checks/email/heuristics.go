@@ -72,11 +72,15 @@ var tldTypos = map[string]string{
 	"dee": "de", "ed": "de",
 }
 
+// embeddedFree is the curated provider list; SuggestDomain consults it (not a configured
+// longer list, which also carries squatted typo domains such as gmial.com) so that a real
+// provider one edit away from a popular one (email.com vs gmail.com) is not "corrected".
+var embeddedFree = EmbeddedFreeProviders()
+
 // SuggestDomain returns a likely intended domain for a mistyped one (gmial.com → gmail.com,
-// example.con → example.com), or "". free is consulted so that a real provider one edit
-// away from a popular one (email.com vs gmail.com) is not "corrected".
-func SuggestDomain(domain string, free *DomainSet) string {
-	if _, ok := popularSet[domain]; ok || free.Contains(domain) {
+// example.con → example.com), or "".
+func SuggestDomain(domain string) string {
+	if _, ok := popularSet[domain]; ok || embeddedFree.Contains(domain) {
 		return ""
 	}
 	best, bestDist := "", 3
@@ -88,7 +92,7 @@ func SuggestDomain(domain string, free *DomainSet) string {
 		// allowed distance grows with the provider's name.
 		sld := p[:strings.IndexByte(p, '.')]
 		limit := 1
-		if len(sld) >= 7 {
+		if len(sld) >= 9 {
 			limit = 2
 		} else if len(sld) < 4 {
 			continue
