@@ -282,4 +282,20 @@ func ExampleChecker_Check() {
 	// true high
 }
 
-var _ = strings.Repeat
+// TestInstalledList loads the list where scripts/setup/email.sh puts it, when it is there.
+func TestInstalledList(t *testing.T) {
+	t.Parallel()
+	dir := email.DefaultDisposableDir()
+	if _, err := os.Stat(dir + "/index.json"); err != nil {
+		t.Skipf("disposable list not installed at %s (run scripts/setup/email.sh)", dir)
+	}
+	s, err := email.LoadDisposableDir(dir)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(s.Version, email.DisposablePackage+" sha256:"), s.Version)
+	require.True(t, s.Contains("mailinator.com"))
+	c, err := email.NewChecker(email.Config{SkipDNS: true})
+	require.NoError(t, err, "the default configuration finds the installed list")
+	r, err := c.Check(context.Background(), "a@mailinator.com")
+	require.NoError(t, err)
+	require.True(t, r.Disposable)
+}
