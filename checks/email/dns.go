@@ -59,7 +59,7 @@ type queryResult struct {
 	addrs    int
 }
 
-// MX is one mail exchanger.
+// MX is one mail exchanger. Host has no trailing dot, except "." itself (null MX).
 type MX struct {
 	Host string `json:"host"`
 	Pref uint16 `json:"pref"`
@@ -213,7 +213,11 @@ func (r *Resolver) query(ctx context.Context, name string, qtype uint16) (queryR
 		switch v := rr.(type) {
 		case *dns.MX:
 			if qtype == dns.TypeMX {
-				res.mx = append(res.mx, MX{Host: strings.ToLower(v.Mx), Pref: v.Preference})
+				host := strings.ToLower(v.Mx)
+				if host != "." {
+					host = strings.TrimSuffix(host, ".")
+				}
+				res.mx = append(res.mx, MX{Host: host, Pref: v.Preference})
 			}
 		case *dns.A:
 			if qtype == dns.TypeA {

@@ -89,9 +89,9 @@ func TestDNSCases(t *testing.T) {
 		checked                       bool
 	}{
 		{addr: "jane@mx.test", exists: true, accepts: true, checked: true, risk: email.RiskLow,
-			mx: []email.MX{{Host: "mx1.mx.test.", Pref: 10}, {Host: "mx2.mx.test.", Pref: 20}}},
+			mx: []email.MX{{Host: "mx1.mx.test", Pref: 10}, {Host: "mx2.mx.test", Pref: 20}}},
 		{addr: "jane@cname-ish.test", exists: true, accepts: true, checked: true, risk: email.RiskLow,
-			mx: []email.MX{{Host: "mail.cname-ish.test.", Pref: 5}}},
+			mx: []email.MX{{Host: "mail.cname-ish.test", Pref: 5}}},
 		{addr: "jane@nullmx.test", exists: true, nullMX: true, checked: true, reason: email.ReasonNullMX, risk: email.RiskHigh,
 			mx: []email.MX{{Host: ".", Pref: 0}}},
 		{addr: "jane@aonly.test", exists: true, accepts: true, hasA: true, checked: true, reason: email.ReasonImplicitMX, risk: email.RiskMedium},
@@ -152,6 +152,25 @@ func TestResolverCache(t *testing.T) {
 	m := srv.Queries.Load()
 	_, _ = c.Check(ctx, "a@servfail.test")
 	require.Equal(t, m+1, srv.Queries.Load())
+}
+
+// TestTruncatedAnswer: 80 MX records do not fit a 1232-byte UDP answer; the resolver
+// retries over TCP and gets them all.
+func TestTruncatedAnswer(t *testing.T) {
+	t.Parallel()
+	z := zone()
+	var many []string
+	for i := 0; i < 80; i++ {
+		many = append(many, fmt.Sprintf("%d mx%02d.a-rather-long-mail-exchanger-name.big.test.", i+1, i))
+	}
+	z.MX["big.test"] = many
+	c, srv := newChecker(t, z)
+	r, err := c.Check(context.Background(), "jane@big.test")
+	require.EqualValues(t, 2, srv.Queries.Load(), "one truncated UDP answer, then TCP")
+	require.NoError(t, err)
+	require.Len(t, r.Domain.MX, 80)
+	require.Equal(t, "mx00.a-rather-long-mail-exchanger-name.big.test", r.Domain.MX[0].Host)
+	require.True(t, r.Domain.AcceptsMail)
 }
 
 func TestResolverConfig(t *testing.T) {
