@@ -5,50 +5,39 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/kycd/kycd/checks/findings"
 )
 
-// RiskLevel grades a result for the decision engine.
-type RiskLevel string
+// RiskLevel grades a result for the decision engine (shared with checks/phone).
+type RiskLevel = findings.Level
 
 // Risk levels, in increasing order.
 const (
-	RiskLow    RiskLevel = "low"
-	RiskMedium RiskLevel = "medium"
-	RiskHigh   RiskLevel = "high"
+	RiskLow    = findings.Low
+	RiskMedium = findings.Medium
+	RiskHigh   = findings.High
 )
 
-func (l RiskLevel) rank() int {
-	switch l {
-	case RiskHigh:
-		return 2
-	case RiskMedium:
-		return 1
-	}
-	return 0
-}
-
 // Reason is one machine-readable finding with a sentence for people.
-type Reason struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
+type Reason = findings.Reason
 
 // Reason codes. A check adds each at most once; risk is the highest level among them.
 const (
-	ReasonInvalidSyntax    = "invalid_syntax"    // high
-	ReasonDisposable       = "disposable"        // high
-	ReasonDomainNotFound   = "domain_not_found"  // high: NXDOMAIN
-	ReasonNullMX           = "null_mx"           // high: RFC 7505, the domain takes no mail
-	ReasonNoMailServer     = "no_mail_server"    // high: no MX and no A/AAAA
-	ReasonConfusable       = "confusable_domain" // high: letters of another script imitating Latin
-	ReasonMixedScript      = "mixed_script_domain"
-	ReasonTypo             = "possible_typo"     // medium
-	ReasonRoleAccount      = "role_account"      // medium
-	ReasonQuotedLocal      = "quoted_local_part" // medium
-	ReasonImplicitMX       = "no_mx_record"      // medium: mail goes to the A/AAAA host
-	ReasonDNSUnavailable   = "dns_unavailable"   // medium: SERVFAIL, timeout
-	ReasonFreeProvider     = "free_provider"     // low
-	ReasonInternationalUse = "utf8_local_part"   // low: needs SMTPUTF8 all the way
+	ReasonInvalidSyntax    = "invalid_syntax"      // high
+	ReasonDisposable       = "disposable"          // high
+	ReasonDomainNotFound   = "domain_not_found"    // high: NXDOMAIN
+	ReasonNullMX           = "null_mx"             // high: RFC 7505, the domain takes no mail
+	ReasonNoMailServer     = "no_mail_server"      // high: no MX and no A/AAAA
+	ReasonConfusable       = "confusable_domain"   // high: letters of another script imitating Latin
+	ReasonMixedScript      = "mixed_script_domain" // high: one label mixes scripts
+	ReasonTypo             = "possible_typo"       // medium
+	ReasonRoleAccount      = "role_account"        // medium
+	ReasonQuotedLocal      = "quoted_local_part"   // medium
+	ReasonImplicitMX       = "no_mx_record"        // medium: mail goes to the A/AAAA host
+	ReasonDNSUnavailable   = "dns_unavailable"     // medium: SERVFAIL, timeout
+	ReasonFreeProvider     = "free_provider"       // low
+	ReasonInternationalUse = "utf8_local_part"     // low: needs SMTPUTF8 all the way
 )
 
 var reasonLevel = map[string]RiskLevel{
@@ -102,26 +91,11 @@ type ListVersions struct {
 }
 
 func (r *Result) add(code, format string, a ...any) {
-	for _, x := range r.Reasons {
-		if x.Code == code {
-			return
-		}
-	}
-	r.Reasons = append(r.Reasons, Reason{Code: code, Message: fmt.Sprintf(format, a...)})
-	if lvl := reasonLevel[code]; lvl.rank() > r.RiskLevel.rank() {
-		r.RiskLevel = lvl
-	}
+	findings.Add(&r.RiskLevel, &r.Reasons, reasonLevel[code], code, format, a...)
 }
 
 // HasReason reports whether the result carries the reason code.
-func (r *Result) HasReason(code string) bool {
-	for _, x := range r.Reasons {
-		if x.Code == code {
-			return true
-		}
-	}
-	return false
-}
+func (r *Result) HasReason(code string) bool { return findings.Has(r.Reasons, code) }
 
 // Config builds a Checker.
 type Config struct {

@@ -10,35 +10,24 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/kycd/kycd/checks/findings"
+
 	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/text/language"
 )
 
-// RiskLevel grades a result for the decision engine.
-type RiskLevel string
+// RiskLevel grades a result for the decision engine (shared with checks/email).
+type RiskLevel = findings.Level
 
 // Risk levels, in increasing order.
 const (
-	RiskLow    RiskLevel = "low"
-	RiskMedium RiskLevel = "medium"
-	RiskHigh   RiskLevel = "high"
+	RiskLow    = findings.Low
+	RiskMedium = findings.Medium
+	RiskHigh   = findings.High
 )
 
-func (l RiskLevel) rank() int {
-	switch l {
-	case RiskHigh:
-		return 2
-	case RiskMedium:
-		return 1
-	}
-	return 0
-}
-
 // Reason is one machine-readable finding with a sentence for people.
-type Reason struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
+type Reason = findings.Reason
 
 // Reason codes and the risk each carries.
 const (
@@ -108,21 +97,11 @@ type Result struct {
 }
 
 func (r *Result) add(code, format string, a ...any) {
-	r.Reasons = append(r.Reasons, Reason{Code: code, Message: fmt.Sprintf(format, a...)})
-	if lvl := reasonLevel[code]; lvl.rank() > r.RiskLevel.rank() {
-		r.RiskLevel = lvl
-	}
+	findings.Add(&r.RiskLevel, &r.Reasons, reasonLevel[code], code, format, a...)
 }
 
 // HasReason reports whether the result carries the reason code.
-func (r *Result) HasReason(code string) bool {
-	for _, x := range r.Reasons {
-		if x.Code == code {
-			return true
-		}
-	}
-	return false
-}
+func (r *Result) HasReason(code string) bool { return findings.Has(r.Reasons, code) }
 
 // Options are the per-call inputs besides the number.
 type Options struct {

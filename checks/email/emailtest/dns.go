@@ -33,7 +33,6 @@ type Server struct {
 	Addr    string // host:port, for email.ResolverConfig.Server
 	Queries atomic.Int64
 	zone    Zone
-	srv     *dns.Server
 }
 
 func has(list []string, s string) bool {
