@@ -1,5 +1,3 @@
-// Package emailtest runs an in-process DNS server for tests and benchmarks of
-// checks/email, so nothing depends on the network's DNS.
 package emailtest
 
 import (
