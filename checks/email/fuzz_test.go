@@ -1,6 +1,7 @@
 package email_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -51,6 +52,32 @@ func FuzzParseAddress(f *testing.F) {
 			}
 			if b != a {
 				t.Fatalf("reparse of %q: %+v != %+v", form, b, a)
+			}
+		}
+	})
+}
+
+// FuzzCheck runs the whole offline check (lists, role, typo and script heuristics) on
+// arbitrary input: no panic, no error, and a risk level always set.
+func FuzzCheck(f *testing.F) {
+	for _, s := range []string{"jane@gmial.com", "info@аррӏе.com", "x@a.33mail.com", "a@例え.jp", "\"q\"@b.c"} {
+		f.Add(s)
+	}
+	c, err := email.NewChecker(email.Config{SkipDNS: true, Disposable: email.NewDomainSet("t", []string{"mailinator.com"}, []string{"33mail.com"})})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := c.Check(context.Background(), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.RiskLevel == "" || (!r.ValidSyntax && r.RiskLevel != email.RiskHigh) {
+			t.Fatalf("risk %q for %q", r.RiskLevel, s)
+		}
+		if r.TypoSuggestion != "" {
+			if _, err := email.ParseAddress(r.TypoSuggestion); err != nil {
+				t.Fatalf("suggestion %q does not parse: %v", r.TypoSuggestion, err)
 			}
 		}
 	})

@@ -66,7 +66,7 @@ var popularSet = toSet(popularDomains...)
 // tldTypos are top-level domains that do not exist and are one slip away from one that does.
 var tldTypos = map[string]string{
 	"con": "com", "cmo": "com", "ocm": "com", "vom": "com", "xom": "com", "comm": "com",
-	"coom": "com", "cpm": "com", "cim": "com", "clm": "com", "c0m": "com", "co,": "com",
+	"coom": "com", "cpm": "com", "cim": "com", "clm": "com", "c0m": "com",
 	"nte": "net", "ent": "net", "nett": "net", "bet": "net", "ner": "net",
 	"ogr": "org", "orgg": "org", "rog": "org",
 	"dee": "de", "ed": "de",
