@@ -1,6 +1,7 @@
 package business
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -300,4 +301,73 @@ func (d *apiDoc) many() ([]apiResource, error) {
 		return nil, fmt.Errorf("data is not a list of resources: %w", err)
 	}
 	return rs, nil
+}
+
+// decodeBody parses a JSON:API document whose data is one resource or a list.
+func decodeBody(body []byte) ([]apiResource, error) {
+	doc, err := parseDoc(body)
+	if err != nil {
+		return nil, err
+	}
+	d := bytes.TrimSpace(doc.Data)
+	if len(d) > 0 && d[0] == '{' {
+		r, err := doc.one()
+		if err != nil || r == nil {
+			return nil, err
+		}
+		return []apiResource{*r}, nil
+	}
+	return doc.many()
+}
+
+// DecodeRecords reads the lei-records of a GLEIF API response body (one or a list).
+// It lets tools such as the Golden Copy generator reuse the client's mapping.
+func DecodeRecords(body []byte) ([]Record, error) {
+	rs, err := decodeBody(body)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Record, 0, len(rs))
+	for _, res := range rs {
+		r, err := decodeRecord(res)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *r)
+	}
+	return out, nil
+}
+
+// DecodeRelationships reads the relationship-records of a GLEIF API response body.
+func DecodeRelationships(body []byte) ([]Relationship, error) {
+	rs, err := decodeBody(body)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Relationship, 0, len(rs))
+	for _, res := range rs {
+		r, err := decodeRelationship(res)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *r)
+	}
+	return out, nil
+}
+
+// DecodeReportingExceptions reads the reporting-exceptions of a GLEIF API response body.
+func DecodeReportingExceptions(body []byte) ([]ReportingException, error) {
+	rs, err := decodeBody(body)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ReportingException, 0, len(rs))
+	for _, res := range rs {
+		x, err := decodeException(res)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *x)
+	}
+	return out, nil
 }
