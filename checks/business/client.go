@@ -371,6 +371,11 @@ func (c *Client) paginate(ctx context.Context, op, path string, filters url.Valu
 		q.Set("page[size]", strconv.Itoa(size))
 		q.Set("page[number]", strconv.Itoa(page))
 		doc, err := c.get(ctx, op, path, q)
+		if err != nil && page > 1 && errors.Is(err, ErrNotFound) {
+			// The list shrank or pagination is inconsistent: what we have is not all.
+			return total, &APIError{Kind: ErrUnavailable, Op: op, Status: http.StatusNotFound,
+				Detail: fmt.Sprintf("page %d of %d is gone", page, total), Err: err}
+		}
 		if err != nil {
 			return total, err
 		}

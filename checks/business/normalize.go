@@ -218,10 +218,12 @@ func foldTokens(name string) ([]string, bool) {
 }
 
 // NameSimilarity scores two company names in [0,1] after NormalizeName: 1 when the cores
-// are equal, otherwise a symmetric token alignment with Jaro-Winkler per word (words
+// are equal, otherwise a symmetric alignment of words scored by edit distance (words
 // concatenated on one side and split on the other also align: "Face Book" / "Facebook").
-// Legal forms do not count, except that clearly different forms ("Inc" vs "GmbH") cost a
-// little, since they are usually different entities of one group.
+// Edit distance rather than Jaro-Winkler: company names are short and a changed first
+// letter ("Apple" / "Maple") is another company, not a typo. Legal forms do not count,
+// except that clearly different forms ("Inc" vs "GmbH") cost a little, since they are
+// usually different entities of one group.
 func NameSimilarity(a, b string) float64 {
 	return normSimilarity(NormalizeName(a), NormalizeName(b))
 }
@@ -233,12 +235,14 @@ func normSimilarity(a, b NormalizedName) float64 {
 	var s float64
 	if a.Core == b.Core {
 		s = 1
-	} else if strings.ReplaceAll(a.Core, " ", "") == strings.ReplaceAll(b.Core, " ", "") {
+	} else if ja, jb := strings.ReplaceAll(a.Core, " ", ""), strings.ReplaceAll(b.Core, " ", ""); ja == jb {
 		s = 0.97
 	} else {
 		s = (directed(a.Tokens, b.Tokens) + directed(b.Tokens, a.Tokens)) / 2
-		if whole := jaroWinkler(a.Core, b.Core); whole > s {
-			s = whole * 0.95 // whole-string similarity is a weaker signal than words agreeing
+		if len(ja) <= 64 && len(jb) <= 64 {
+			if whole := editSim(ja, jb) * 0.95; whole > s {
+				s = whole // a typo across a word boundary
+			}
 		}
 	}
 	if len(a.LegalForms) > 0 && len(b.LegalForms) > 0 && !formsCompatible(a.LegalForms, b.LegalForms) {
@@ -279,19 +283,16 @@ func directed(q, c []string) float64 {
 	for _, t := range q {
 		best := 0.0
 		for _, u := range c {
-			if s := jaroWinkler(t, u); s > best {
+			if s := editSim(t, u); s > best {
 				best = s
 				if best == 1 {
 					break
 				}
 			}
 		}
-		w := float64(len(t))
-		if w > 12 {
-			w = 12
-		}
-		if best < 0.8 {
-			best = 0 // a poor word match is no match: "Apple" ≠ "Maple Energy"
+		w := float64(min(len(t), 12))
+		if best < 0.75 {
+			best = 0 // a poor word match is no match
 		}
 		num += best * w
 		den += w
@@ -302,57 +303,31 @@ func directed(q, c []string) float64 {
 	return num / den
 }
 
-// jaroWinkler is the classic Jaro-Winkler similarity on bytes (inputs are ASCII here).
-func jaroWinkler(a, b string) float64 {
+// editSim is 1 - Levenshtein distance / longer length, on bytes (inputs are ASCII).
+// Words longer than 64 bytes are compared for equality only: no company name needs more,
+// and hostile input must not cost quadratic time.
+func editSim(a, b string) float64 {
 	if a == b {
 		return 1
 	}
 	la, lb := len(a), len(b)
-	if la == 0 || lb == 0 {
+	if la == 0 || lb == 0 || la > 64 || lb > 64 {
 		return 0
 	}
-	if la > lb {
-		a, b, la, lb = b, a, lb, la
+	var prev, cur [65]int
+	for j := 0; j <= lb; j++ {
+		prev[j] = j
 	}
-	window := lb/2 - 1
-	if window < 0 {
-		window = 0
-	}
-	var ma, mb [MaxNameRunes * 4]bool
-	if lb > len(mb) {
-		return 0
-	}
-	matches := 0
-	for i := 0; i < la; i++ {
-		lo, hi := max(0, i-window), min(lb, i+window+1)
-		for j := lo; j < hi; j++ {
-			if !mb[j] && a[i] == b[j] {
-				ma[i], mb[j] = true, true
-				matches++
-				break
+	for i := 1; i <= la; i++ {
+		cur[0] = i
+		for j := 1; j <= lb; j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
 			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 		}
+		prev = cur
 	}
-	if matches == 0 {
-		return 0
-	}
-	trans, k := 0, 0
-	for i := 0; i < la; i++ {
-		if ma[i] {
-			for !mb[k] {
-				k++
-			}
-			if a[i] != b[k] {
-				trans++
-			}
-			k++
-		}
-	}
-	m := float64(matches)
-	j := (m/float64(la) + m/float64(lb) + (m-float64(trans)/2)/m) / 3
-	prefix := 0
-	for prefix < min(4, la) && a[prefix] == b[prefix] {
-		prefix++
-	}
-	return j + float64(prefix)*0.1*(1-j)
+	return 1 - float64(prev[lb])/float64(max(la, lb))
 }
