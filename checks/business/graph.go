@@ -175,17 +175,17 @@ func ScreeningNames(g *Graph, officers []string) []ScreenName {
 	var out []ScreenName
 	seen := map[string]bool{}
 	add := func(name, role, lei string) {
+		trunc := false
+		// Cut before collapsing whitespace, so a hostile name costs bounded work.
+		if len(name) > 4*MaxScreenNameBytes {
+			name, trunc = cutRunes(name, 4*MaxScreenNameBytes), true
+		}
 		name = strings.Join(strings.Fields(name), " ")
 		if name == "" {
 			return
 		}
-		trunc := false
 		if len(name) > MaxScreenNameBytes {
-			cut := MaxScreenNameBytes
-			for cut > 0 && !utf8.RuneStart(name[cut]) {
-				cut--
-			}
-			name, trunc = name[:cut], true
+			name, trunc = cutRunes(name, MaxScreenNameBytes), true
 		}
 		k := role + "\x00" + strings.ToLower(name)
 		if seen[k] {
@@ -214,4 +214,15 @@ func ScreeningNames(g *Graph, officers []string) []ScreenName {
 		add(o, RoleOfficer, "")
 	}
 	return out
+}
+
+// cutRunes cuts s to at most n bytes without splitting a UTF-8 sequence.
+func cutRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

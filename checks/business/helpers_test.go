@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/kycd/kycd/checks/business"
 	"github.com/kycd/kycd/checks/business/internal/gleiftest"
@@ -78,3 +79,5 @@ func recordOf(t testing.TB, lei string) business.Record {
 type jsonRaw = json.RawMessage
 
 var jsonUnmarshal = json.Unmarshal
+
+var utf8Valid = utf8.ValidString

@@ -228,6 +228,9 @@ func NameSimilarity(a, b string) float64 {
 	return normSimilarity(NormalizeName(a), NormalizeName(b))
 }
 
+// containedFloor is the similarity of a name wholly contained in another.
+const containedFloor = 0.75
+
 func normSimilarity(a, b NormalizedName) float64 {
 	if a.Core == "" || b.Core == "" {
 		return 0
@@ -238,7 +241,14 @@ func normSimilarity(a, b NormalizedName) float64 {
 	} else if ja, jb := strings.ReplaceAll(a.Core, " ", ""), strings.ReplaceAll(b.Core, " ", ""); ja == jb {
 		s = 0.97
 	} else {
-		s = (directed(a.Tokens, b.Tokens) + directed(b.Tokens, a.Tokens)) / 2
+		ab, ba := directed(a.Tokens, b.Tokens), directed(b.Tokens, a.Tokens)
+		s = (ab + ba) / 2
+		if max(ab, ba) >= 0.95 {
+			// One name is contained in the other ("Fraport AG" / "Fraport AG Frankfurt
+			// Airport Services Worldwide"): a short form or a sister company. Enough to be
+			// plausible with a matching register number, never on its own.
+			s = max(s, containedFloor)
+		}
 		if len(ja) <= 64 && len(jb) <= 64 {
 			if whole := editSim(ja, jb) * 0.95; whole > s {
 				s = whole // a typo across a word boundary
