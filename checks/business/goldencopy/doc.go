@@ -11,6 +11,9 @@
 // date) are reported as *RowError with the line number. By default a reader skips such
 // rows and counts them (Stats, with the first MaxErrors errors kept); with Strict it stops
 // at the first one. A missing required column fails when the reader is created.
+// encoding/csv resynchronises at the next line after a broken quote, so normally only the
+// broken row is lost; a quote that is opened and never closed swallows the rows up to the
+// next quote character, and they count as that one malformed row.
 //
 // Writers produce the same format; the gen command and the tests use them to build
 // Golden Copy files from recorded API responses.

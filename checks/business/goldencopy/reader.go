@@ -183,7 +183,7 @@ func Open(path string) (io.ReadCloser, error) {
 	}
 	var magic [4]byte
 	n, _ := io.ReadFull(f, magic[:])
-	if n == 4 && string(magic[:]) == "PK\x03\x04" {
+	if n == 4 && magic[0] == 'P' && magic[1] == 'K' && (magic[2] == 3 || magic[2] == 5 || magic[2] == 7) {
 		f.Close()
 		zr, err := zip.OpenReader(path)
 		if err != nil {
