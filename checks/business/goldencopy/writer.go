@@ -199,3 +199,5 @@ func (xw *RepexWriter) Write(x business.ReportingException) error {
 
 // Flush flushes buffered rows.
 func (xw *RepexWriter) Flush() error { return xw.tw.Flush() }
+
+func newCSVWriter(w io.Writer) *csv.Writer { return csv.NewWriter(w) }

@@ -1,0 +1,68 @@
+package goldencopy_test
+
+import (
+	"bytes"
+	"io"
+	"testing"
+
+	"github.com/kycd/kycd/checks/business/goldencopy"
+)
+
+// BenchmarkLEIReader parses synthetic LEI-CDF rows; s/Mrec is seconds per million records
+// (GLEIF's full file has about 2.9 million).
+func BenchmarkLEIReader(b *testing.B) {
+	const rows = 100_000
+	src, bytesPerRow := goldencopy.SyntheticLEIFile(rows)
+	data, err := io.ReadAll(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		lr, err := goldencopy.NewLEIReader(bytes.NewReader(data), goldencopy.Options{Strict: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for {
+			_, err := lr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != rows {
+			b.Fatalf("%d rows", n)
+		}
+	}
+	perRec := b.Elapsed().Seconds() / float64(b.N*rows)
+	b.ReportMetric(perRec*1e6, "s/Mrec")
+	b.ReportMetric(float64(bytesPerRow), "B/row")
+}
+
+func TestSyntheticFileParses(t *testing.T) {
+	t.Parallel()
+	r, _ := goldencopy.SyntheticLEIFile(120_001)
+	lr, err := goldencopy.NewLEIReader(r, goldencopy.Options{Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		_, err := lr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 120_001 {
+		t.Errorf("%d rows", n)
+	}
+}
