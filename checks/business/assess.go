@@ -193,12 +193,9 @@ func highRisk(in AssessInput, r Record) []Reason {
 	}
 	check(RoleEntity, r.LEI, r.LegalName.Name, &r)
 	if g := in.Graph; g != nil && g.Entity.LEI == r.LEI {
-		for _, p := range []struct {
-			p    *Parent
-			role string
-		}{{g.DirectParent, RoleDirectParent}, {g.UltimateParent, RoleUltimateParent}} {
-			if p.p != nil && p.p.Record != nil {
-				check(p.role, p.p.Record.LEI, p.p.Record.LegalName.Name, p.p.Record)
+		for _, p := range g.parents() {
+			if p.Record != nil {
+				check(p.role, p.Record.LEI, p.Record.LegalName.Name, p.Record)
 			}
 		}
 	}

@@ -295,23 +295,11 @@ func (c *Client) Record(ctx context.Context, lei string) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	op := "GET /lei-records/{lei}"
-	doc, err := c.get(ctx, op, "/lei-records/"+lei, nil)
-	if err != nil {
-		return nil, err
+	r, err := getOptional(ctx, c, lei, "", decodeRecord)
+	if err == nil && r == nil {
+		return nil, &APIError{Kind: ErrNotFound, Op: "GET /lei-records/{lei}", Detail: "no LEI record " + lei}
 	}
-	res, err := doc.one()
-	if err == nil && res == nil {
-		return nil, &APIError{Kind: ErrNotFound, Op: op, Detail: "no data for " + lei}
-	}
-	if err != nil {
-		return nil, &APIError{Kind: ErrUnavailable, Op: op, Status: 200, Err: err}
-	}
-	r, err := decodeRecord(*res)
-	if err != nil {
-		return nil, &APIError{Kind: ErrUnavailable, Op: op, Status: 200, Err: err}
-	}
-	return r, nil
+	return r, err
 }
 
 // Records lists /lei-records with the given filters (e.g. "filter[entity.legalName]"),
@@ -412,6 +400,35 @@ func levelPath(l Level) string {
 	return "direct"
 }
 
+// getOptional fetches one resource of an LEI's sub-path ("" for the record itself) and
+// decodes it; a 404 or null data is (nil, nil): GLEIF answers 404 for "no parent".
+// The record itself is not optional: there a 404 stays ErrNotFound, with GLEIF's detail.
+func getOptional[T any](ctx context.Context, c *Client, lei, sub string, decode func(apiResource) (*T, error)) (*T, error) {
+	path, op := "/lei-records/"+lei, "GET /lei-records/{lei}"
+	if sub != "" {
+		path, op = path+"/"+sub, op+"/"+sub
+	}
+	doc, err := c.get(ctx, op, path, nil)
+	if errors.Is(err, ErrNotFound) && sub != "" {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	res, err := doc.one()
+	if err == nil && res == nil {
+		return nil, nil
+	}
+	var v *T
+	if err == nil {
+		v, err = decode(*res)
+	}
+	if err != nil {
+		return nil, &APIError{Kind: ErrUnavailable, Op: op, URL: path, Status: http.StatusOK, Err: err}
+	}
+	return v, nil
+}
+
 // Parent implements Source with /lei-records/{lei}/{direct|ultimate}-parent-relationship
 // and /{direct|ultimate}-parent. (nil, nil) when no parent is reported.
 func (c *Client) Parent(ctx context.Context, lei string, level Level) (*Parent, error) {
@@ -420,42 +437,16 @@ func (c *Client) Parent(ctx context.Context, lei string, level Level) (*Parent, 
 		return nil, err
 	}
 	lp := levelPath(level)
-	op := "GET /lei-records/{lei}/" + lp + "-parent-relationship"
-	doc, err := c.get(ctx, op, "/lei-records/"+lei+"/"+lp+"-parent-relationship", nil)
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
+	rel, err := getOptional(ctx, c, lei, lp+"-parent-relationship", decodeRelationship)
+	if rel == nil || err != nil {
+		return nil, err
 	}
+	// The parent's record; missing (404) leaves the edge without a name.
+	rec, err := getOptional(ctx, c, lei, lp+"-parent", decodeRecord)
 	if err != nil {
 		return nil, err
 	}
-	res, err := doc.one()
-	if err != nil {
-		return nil, &APIError{Kind: ErrUnavailable, Op: op, Status: 200, Err: err}
-	}
-	if res == nil {
-		return nil, nil
-	}
-	rel, err := decodeRelationship(*res)
-	if err != nil {
-		return nil, &APIError{Kind: ErrUnavailable, Op: op, Status: 200, Err: err}
-	}
-	p := &Parent{Relationship: *rel}
-	op = "GET /lei-records/{lei}/" + lp + "-parent"
-	doc, err = c.get(ctx, op, "/lei-records/"+lei+"/"+lp+"-parent", nil)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return p, nil // the parent has no record we can read; the edge still stands
-	case err != nil:
-		return nil, err
-	}
-	if res, err = doc.one(); err == nil && res != nil {
-		rec, err := decodeRecord(*res)
-		if err != nil {
-			return nil, &APIError{Kind: ErrUnavailable, Op: op, Status: 200, Err: err}
-		}
-		p.Record = rec
-	}
-	return p, nil
+	return &Parent{Relationship: *rel, Record: rec}, nil
 }
 
 // ReportingException implements Source with
@@ -465,30 +456,11 @@ func (c *Client) ReportingException(ctx context.Context, lei string, level Level
 	if err != nil {
 		return nil, err
 	}
-	lp := levelPath(level)
-	op := "GET /lei-records/{lei}/" + lp + "-parent-reporting-exception"
-	doc, err := c.get(ctx, op, "/lei-records/"+lei+"/"+lp+"-parent-reporting-exception", nil)
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	res, err := doc.one()
-	if err != nil {
-		return nil, &APIError{Kind: ErrUnavailable, Op: op, Status: 200, Err: err}
-	}
-	if res == nil {
-		return nil, nil
-	}
-	x, err := decodeException(*res)
-	if err != nil {
-		return nil, &APIError{Kind: ErrUnavailable, Op: op, Status: 200, Err: err}
-	}
-	if x.LEI == "" {
+	x, err := getOptional(ctx, c, lei, levelPath(level)+"-parent-reporting-exception", decodeException)
+	if x != nil && x.LEI == "" {
 		x.LEI = lei
 	}
-	return x, nil
+	return x, err
 }
 
 // Children implements Source: the child relationships (edges) from

@@ -108,6 +108,24 @@ func BuildGraph(ctx context.Context, src Source, lei string, opt GraphOptions) (
 	return g, nil
 }
 
+// roledParent is a reported parent with its role in the graph.
+type roledParent struct {
+	*Parent
+	role string
+}
+
+// parents lists the reported parents, direct first.
+func (g *Graph) parents() []roledParent {
+	var out []roledParent
+	if g.DirectParent != nil {
+		out = append(out, roledParent{g.DirectParent, RoleDirectParent})
+	}
+	if g.UltimateParent != nil {
+		out = append(out, roledParent{g.UltimateParent, RoleUltimateParent})
+	}
+	return out
+}
+
 func (g *Graph) index() {
 	nodes := map[string]*Node{}
 	var order []string
@@ -127,16 +145,10 @@ func (g *Graph) index() {
 	}
 	add(g.Entity.LEI, &g.Entity, RoleEntity)
 	g.Edges = []Edge{}
-	for _, p := range []struct {
-		p    *Parent
-		role string
-	}{{g.DirectParent, RoleDirectParent}, {g.UltimateParent, RoleUltimateParent}} {
-		if p.p == nil {
-			continue
-		}
-		add(p.p.Relationship.EndLEI, p.p.Record, p.role)
-		g.Edges = append(g.Edges, Edge{From: p.p.Relationship.StartLEI, To: p.p.Relationship.EndLEI,
-			Type: p.p.Relationship.Type, Status: p.p.Relationship.Status})
+	for _, p := range g.parents() {
+		add(p.Relationship.EndLEI, p.Record, p.role)
+		g.Edges = append(g.Edges, Edge{From: p.Relationship.StartLEI, To: p.Relationship.EndLEI,
+			Type: p.Relationship.Type, Status: p.Relationship.Status})
 	}
 	for _, c := range []struct {
 		ch   Children
@@ -198,15 +210,9 @@ func ScreeningNames(g *Graph, officers []string) []ScreenName {
 		for _, n := range g.Entity.Names() {
 			add(n, RoleEntity, g.Entity.LEI)
 		}
-		for _, p := range []struct {
-			p    *Parent
-			role string
-		}{{g.DirectParent, RoleDirectParent}, {g.UltimateParent, RoleUltimateParent}} {
-			if p.p == nil {
-				continue
-			}
-			if p.p.Record != nil {
-				add(p.p.Record.LegalName.Name, p.role, p.p.Relationship.EndLEI)
+		for _, p := range g.parents() {
+			if p.Record != nil {
+				add(p.Record.LegalName.Name, p.role, p.Relationship.EndLEI)
 			}
 		}
 	}

@@ -320,54 +320,33 @@ func decodeBody(body []byte) ([]apiResource, error) {
 	return doc.many()
 }
 
-// DecodeRecords reads the lei-records of a GLEIF API response body (one or a list).
-// It lets tools such as the Golden Copy generator reuse the client's mapping.
-func DecodeRecords(body []byte) ([]Record, error) {
+// decodeAll decodes every resource of a body with decode.
+func decodeAll[T any](body []byte, decode func(apiResource) (*T, error)) ([]T, error) {
 	rs, err := decodeBody(body)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Record, 0, len(rs))
+	out := make([]T, 0, len(rs))
 	for _, res := range rs {
-		r, err := decodeRecord(res)
+		v, err := decode(res)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, *r)
+		out = append(out, *v)
 	}
 	return out, nil
 }
 
+// DecodeRecords reads the lei-records of a GLEIF API response body (one or a list).
+// It lets tools such as the Golden Copy generator reuse the client's mapping.
+func DecodeRecords(body []byte) ([]Record, error) { return decodeAll(body, decodeRecord) }
+
 // DecodeRelationships reads the relationship-records of a GLEIF API response body.
 func DecodeRelationships(body []byte) ([]Relationship, error) {
-	rs, err := decodeBody(body)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Relationship, 0, len(rs))
-	for _, res := range rs {
-		r, err := decodeRelationship(res)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *r)
-	}
-	return out, nil
+	return decodeAll(body, decodeRelationship)
 }
 
 // DecodeReportingExceptions reads the reporting-exceptions of a GLEIF API response body.
 func DecodeReportingExceptions(body []byte) ([]ReportingException, error) {
-	rs, err := decodeBody(body)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]ReportingException, 0, len(rs))
-	for _, res := range rs {
-		x, err := decodeException(res)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *x)
-	}
-	return out, nil
+	return decodeAll(body, decodeException)
 }

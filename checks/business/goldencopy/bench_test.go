@@ -20,22 +20,7 @@ func BenchmarkLEIReader(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		lr, err := goldencopy.NewLEIReader(bytes.NewReader(data), goldencopy.Options{Strict: true})
-		if err != nil {
-			b.Fatal(err)
-		}
-		n := 0
-		for {
-			_, err := lr.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			n++
-		}
-		if n != rows {
+		if n := countRows(b, bytes.NewReader(data)); n != rows {
 			b.Fatalf("%d rows", n)
 		}
 	}
@@ -47,22 +32,27 @@ func BenchmarkLEIReader(b *testing.B) {
 func TestSyntheticFileParses(t *testing.T) {
 	t.Parallel()
 	r, _ := goldencopy.SyntheticLEIFile(120_001)
+	if n := countRows(t, r); n != 120_001 {
+		t.Errorf("%d rows", n)
+	}
+}
+
+// countRows reads an LEI-CDF file strictly and counts its records.
+func countRows(tb testing.TB, r io.Reader) int {
+	tb.Helper()
 	lr, err := goldencopy.NewLEIReader(r, goldencopy.Options{Strict: true})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	n := 0
 	for {
 		_, err := lr.Next()
 		if err == io.EOF {
-			break
+			return n
 		}
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		n++
-	}
-	if n != 120_001 {
-		t.Errorf("%d rows", n)
 	}
 }

@@ -25,46 +25,59 @@ type LoadStats struct {
 // Malformed rows are handled per opt; a write error or a cancelled context stops it.
 func Load(ctx context.Context, w business.RegisterWriter, f Files, opt Options) (LoadStats, error) {
 	var st LoadStats
-	if f.LEI != "" {
-		err := withFile(f.LEI, func(r io.Reader) error {
-			lr, err := NewLEIReader(r, opt)
-			if err != nil {
-				return err
-			}
-			defer func() { st.LEI = lr.Stats() }()
-			return drain(ctx, lr.Next, func(rec business.Record) error { return w.PutRecord(ctx, rec) })
-		})
-		if err != nil {
-			return st, fmt.Errorf("load %s: %w", f.LEI, err)
-		}
+	steps := []struct {
+		path string
+		load func(io.Reader) error
+	}{
+		{f.LEI, func(r io.Reader) error {
+			return loadTable(ctx, r, opt, NewLEIReader, &st.LEI, w.PutRecord)
+		}},
+		{f.RR, func(r io.Reader) error {
+			return loadTable(ctx, r, opt, NewRRReader, &st.RR, w.PutRelationship)
+		}},
+		{f.Repex, func(r io.Reader) error {
+			return loadTable(ctx, r, opt, NewRepexReader, &st.Repex, w.PutReportingException)
+		}},
 	}
-	if f.RR != "" {
-		err := withFile(f.RR, func(r io.Reader) error {
-			rr, err := NewRRReader(r, opt)
-			if err != nil {
-				return err
-			}
-			defer func() { st.RR = rr.Stats() }()
-			return drain(ctx, rr.Next, func(rel business.Relationship) error { return w.PutRelationship(ctx, rel) })
-		})
-		if err != nil {
-			return st, fmt.Errorf("load %s: %w", f.RR, err)
+	for _, s := range steps {
+		if s.path == "" {
+			continue
 		}
-	}
-	if f.Repex != "" {
-		err := withFile(f.Repex, func(r io.Reader) error {
-			xr, err := NewRepexReader(r, opt)
-			if err != nil {
-				return err
-			}
-			defer func() { st.Repex = xr.Stats() }()
-			return drain(ctx, xr.Next, func(x business.ReportingException) error { return w.PutReportingException(ctx, x) })
-		})
-		if err != nil {
-			return st, fmt.Errorf("load %s: %w", f.Repex, err)
+		if err := withFile(s.path, s.load); err != nil {
+			return st, fmt.Errorf("load %s: %w", s.path, err)
 		}
 	}
 	return st, nil
+}
+
+// rowReader is what the three readers have in common.
+type rowReader[T any] interface {
+	Next() (T, error)
+	Stats() Stats
+}
+
+func loadTable[T any, R rowReader[T]](ctx context.Context, in io.Reader, opt Options,
+	open func(io.Reader, Options) (R, error), st *Stats, put func(context.Context, T) error) error {
+	rr, err := open(in, opt)
+	if err != nil {
+		return err
+	}
+	defer func() { *st = rr.Stats() }()
+	for n := 0; ; n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		v, err := rr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := put(ctx, v); err != nil {
+			return err
+		}
+	}
 }
 
 func withFile(path string, fn func(io.Reader) error) error {
@@ -74,22 +87,4 @@ func withFile(path string, fn func(io.Reader) error) error {
 	}
 	defer rc.Close()
 	return fn(rc)
-}
-
-func drain[T any](ctx context.Context, next func() (T, error), put func(T) error) error {
-	for n := 0; ; n++ {
-		if n%4096 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		v, err := next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := put(v); err != nil {
-			return err
-		}
-	}
 }

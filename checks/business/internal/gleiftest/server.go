@@ -44,7 +44,7 @@ func New(tb testing.TB, dir string) *Server {
 	return s
 }
 
-// URL returns the base URL to give the client (…/api/v1, as GLEIF's).
+// BaseURL returns the base URL to give the client (…/api/v1, as GLEIF's).
 func (s *Server) BaseURL() string { return s.Server.URL + "/api/v1" }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
