@@ -320,6 +320,8 @@ func (c *Client) Records(ctx context.Context, filters url.Values, limit int) (re
 
 // Search implements Source with /lei-records and the filters filter[entity.legalName],
 // filter[entity.jurisdiction] and filter[entity.registeredAs]; one page of q.Limit.
+// GLEIF matches jurisdiction and register number as stored ("US-DE", "HRB 13085"), so
+// Identify searches by name and number separately and leaves the comparison to Select.
 func (c *Client) Search(ctx context.Context, q SearchQuery) ([]Record, error) {
 	f := url.Values{}
 	if s := strings.TrimSpace(q.LegalName); s != "" {

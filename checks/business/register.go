@@ -166,9 +166,17 @@ func (m *MemRegister) Search(_ context.Context, q SearchQuery) ([]Record, error)
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	cand := map[string]bool{}
+	// Words in very many names ("global", "holding") say little: they are used only when
+	// the query has no rarer word.
+	rarest := ""
+	for _, w := range qn.Tokens {
+		if rarest == "" || len(m.words[w]) < len(m.words[rarest]) {
+			rarest = w
+		}
+	}
 	for _, w := range qn.Tokens {
 		ls := m.words[w]
-		if len(ls) > 50000 { // a word in every other name says nothing; the others will
+		if len(ls) > 50000 && w != rarest {
 			continue
 		}
 		for _, l := range ls {

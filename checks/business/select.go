@@ -320,6 +320,10 @@ func statusScore(r Record) float64 {
 	return 0.6
 }
 
+// MaxQueryNameBytes bounds a company name given to Identify; GLEIF's longest legal names
+// are a few hundred characters, and the name goes into a URL.
+const MaxQueryNameBytes = 1000
+
 // Identify finds the company in src. With an LEI it reads that record (a name or
 // jurisdiction given too is scored, and Assess reports a mismatch); otherwise it searches
 // by name and by registration number and runs Select. A source failure is an error, never
@@ -340,6 +344,10 @@ func Identify(ctx context.Context, src Source, q CompanyQuery, opt SelectOptions
 		opt.defaults()
 		c := score(q, NormalizeName(q.Name), *r, opt)
 		return Selection{Outcome: OutcomeMatched, Winner: &c, Candidates: []Candidate{c}, Reason: "looked up by LEI"}, nil
+	}
+	if len(q.Name) > MaxQueryNameBytes || len(q.RegistrationNumber) > 100 || len(q.Jurisdiction) > 10 {
+		return Selection{}, fmt.Errorf("identify company: %w: name over %d bytes, registration number over 100 or jurisdiction over 10",
+			ErrBadRequest, MaxQueryNameBytes)
 	}
 	if strings.TrimSpace(q.Name) == "" && strings.TrimSpace(q.RegistrationNumber) == "" {
 		return Selection{}, fmt.Errorf("identify company: %w: give an LEI, a name or a registration number", ErrBadRequest)

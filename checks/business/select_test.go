@@ -145,3 +145,20 @@ func TestIdentify(t *testing.T) {
 		t.Errorf("source down: %v", err)
 	}
 }
+
+func TestIdentifyRejectsHostileQueries(t *testing.T) {
+	t.Parallel()
+	srv, c := replay(t, business.Options{})
+	_, err := business.Identify(context.Background(), c, business.CompanyQuery{Name: strings.Repeat("Acme ", 2500)}, business.SelectOptions{})
+	if !errors.Is(err, business.ErrBadRequest) || srv.Hits.Load() != 0 {
+		t.Errorf("10 KB name: %v, %d requests", err, srv.Hits.Load())
+	}
+	// 10 KB names among the records are scored, bounded, without error.
+	recs := multiRecords(t)
+	recs[0].LegalName.Name = strings.Repeat("Ünïcödé Holding GmbH ", 500)
+	recs[1].OtherNames = append(recs[1].OtherNames, business.Name{Name: strings.Repeat("株式会社", 3000)})
+	sel := business.Select(business.CompanyQuery{Name: "Puma SE"}, recs, business.SelectOptions{})
+	if sel.Outcome != business.OutcomeMatched {
+		t.Errorf("%s", sel.Reason)
+	}
+}

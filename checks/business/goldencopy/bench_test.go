@@ -31,8 +31,8 @@ func BenchmarkLEIReader(b *testing.B) {
 
 func TestSyntheticFileParses(t *testing.T) {
 	t.Parallel()
-	r, _ := goldencopy.SyntheticLEIFile(120_001)
-	if n := countRows(t, r); n != 120_001 {
+	r, _ := goldencopy.SyntheticLEIFile(60_001)
+	if n := countRows(t, r); n != 60_001 {
 		t.Errorf("%d rows", n)
 	}
 }
