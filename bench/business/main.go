@@ -42,6 +42,7 @@ type counter struct {
 	n int64
 }
 
+// Read counts the bytes read.
 func (c *counter) Read(p []byte) (int, error) {
 	n, err := c.Reader.Read(p)
 	c.n += int64(n)

@@ -31,6 +31,7 @@ type APIError struct {
 	Err        error // underlying cause (network error, context error, JSON error)
 }
 
+// Error says which call failed, how and after how many attempts.
 func (e *APIError) Error() string {
 	s := fmt.Sprintf("gleif %s: %v", e.Op, e.Kind)
 	if e.Status != 0 {

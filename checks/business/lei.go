@@ -15,6 +15,7 @@ type LEIError struct {
 	Reason string
 }
 
+// Error gives the LEI (cut to 40 characters) and the reason.
 func (e *LEIError) Error() string { return fmt.Sprintf("invalid LEI %q: %s", e.LEI, e.Reason) }
 
 // Is makes errors.Is(err, ErrInvalidLEI) true.

@@ -101,6 +101,7 @@ const (
 	Ultimate
 )
 
+// String is "direct" or "ultimate".
 func (l Level) String() string {
 	if l == Ultimate {
 		return "ultimate"

@@ -77,8 +77,14 @@ var LEIHeader = func() []string {
 		"Entity.AssociatedEntity.type", "Entity.AssociatedEntity.AssociatedLEI",
 		"Entity.AssociatedEntity.AssociatedEntityName", "Entity.AssociatedEntity.AssociatedEntityName.xmllang",
 		colStatus, colCreation, colExpiration, colExpirationWhy,
-		colSuccessorLEI, colSuccessorName, colSuccessorName+".xmllang",
-		colInitialReg, colLastUpdate, colRegStatus, colNextRenewal, colManagingLOU, colValidationSrc,
+	)
+	// CDF 3.1 allows several successors; the column names follow GLEIF's files, including
+	// the odd "SuccessorEntity.xmllang".
+	for i := 1; i <= maxOtherNames; i++ {
+		p := fmt.Sprintf("Entity.SuccessorEntity.%d.", i)
+		h = append(h, p+"SuccessorLEI", p+"SuccessorEntityName", p+"SuccessorEntity.xmllang")
+	}
+	h = append(h, colInitialReg, colLastUpdate, colRegStatus, colNextRenewal, colManagingLOU, colValidationSrc,
 		colValidatedAt, "Registration.ValidationAuthority.OtherValidationAuthorityID", colValidatedAs,
 		colConformity)
 	return h

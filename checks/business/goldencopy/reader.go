@@ -23,6 +23,7 @@ type RowError struct {
 	Err   error
 }
 
+// Error names the line (and column) at fault.
 func (e *RowError) Error() string {
 	if e.Field != "" {
 		return fmt.Sprintf("line %d: %s: %v", e.Line, e.Field, e.Err)
@@ -214,6 +215,7 @@ type zipEntry struct {
 	zr *zip.ReadCloser
 }
 
+// Close closes the entry and the archive.
 func (z *zipEntry) Close() error {
 	err := z.ReadCloser.Close()
 	if e := z.zr.Close(); err == nil {
