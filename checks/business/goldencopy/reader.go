@@ -132,9 +132,12 @@ func (t *table) next() error {
 		if err == io.EOF {
 			return io.EOF
 		}
-		line, _ := t.cr.FieldPos(0)
+		// FieldPos is only valid after a successful Read (it panics otherwise).
+		line := t.line + 1
 		var pe *csv.ParseError
-		if errors.As(err, &pe) {
+		if err == nil {
+			line, _ = t.cr.FieldPos(0)
+		} else if errors.As(err, &pe) {
 			line = pe.StartLine
 		}
 		t.line = line
