@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -322,6 +323,7 @@ func (c *Client) Records(ctx context.Context, filters url.Values, limit int) (re
 // filter[entity.jurisdiction] and filter[entity.registeredAs]; one page of q.Limit.
 // GLEIF matches jurisdiction and register number as stored ("US-DE", "HRB 13085"), so
 // Identify searches by name and number separately and leaves the comparison to Select.
+// When the name filter finds nothing, GLEIF's fuzzy completions are tried (searchFuzzy).
 func (c *Client) Search(ctx context.Context, q SearchQuery) ([]Record, error) {
 	f := url.Values{}
 	if s := strings.TrimSpace(q.LegalName); s != "" {
@@ -341,7 +343,38 @@ func (c *Client) Search(ctx context.Context, q SearchQuery) ([]Record, error) {
 		limit = 20
 	}
 	recs, _, err := c.Records(ctx, f, limit)
-	return recs, err
+	if err != nil || len(recs) > 0 || q.LegalName == "" || q.RegisteredAs != "" {
+		return recs, err
+	}
+	return c.searchFuzzy(ctx, q, limit)
+}
+
+// searchFuzzy is Search's fallback when the legal-name filter finds nothing (a typo, a
+// missing word): /fuzzycompletions on entity.legalName, then the suggested records in one
+// /lei-records?filter[lei]=… call, filtered by jurisdiction like the first attempt.
+func (c *Client) searchFuzzy(ctx context.Context, q SearchQuery, limit int) ([]Record, error) {
+	sugg, err := c.FuzzyCompletions(ctx, "entity.legalName", q.LegalName)
+	if err != nil {
+		return nil, fmt.Errorf("fuzzy fallback: %w", err)
+	}
+	var leis []string
+	for _, s := range sugg {
+		if s.LEI != "" && ValidateLEI(s.LEI) == nil && !slices.Contains(leis, s.LEI) && len(leis) < min(limit, 50) {
+			leis = append(leis, s.LEI)
+		}
+	}
+	if len(leis) == 0 {
+		return nil, nil
+	}
+	f := url.Values{"filter[lei]": {strings.Join(leis, ",")}}
+	if s := strings.TrimSpace(q.Jurisdiction); s != "" {
+		f.Set("filter[entity.jurisdiction]", strings.ToUpper(s))
+	}
+	recs, _, err := c.Records(ctx, f, len(leis))
+	if err != nil {
+		return nil, fmt.Errorf("fuzzy fallback: %w", err)
+	}
+	return recs, nil
 }
 
 // paginate walks page[number] from 1 while the document's pagination says there is

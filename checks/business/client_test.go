@@ -415,3 +415,24 @@ func TestNewClientRejectsBadBaseURL(t *testing.T) {
 		t.Errorf("default: %v", err)
 	}
 }
+
+func TestClientSearchFuzzyFallback(t *testing.T) {
+	t.Parallel()
+	srv, c := replay(t, business.Options{})
+	srv.Hook = func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path == "/api/v1/lei-records" && r.URL.Query().Get("filter[entity.legalName]") != "" {
+			fmt.Fprint(w, `{"meta":{"pagination":{"currentPage":1,"perPage":15,"from":null,"to":null,"total":0,"lastPage":1}},"data":[]}`)
+			return true
+		}
+		return false
+	}
+	recs, err := c.Search(context.Background(), business.SearchQuery{LegalName: "Facebok Operations"})
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("%d %v", len(recs), err)
+	}
+	paths := srv.Paths()
+	if len(paths) != 3 || !strings.HasPrefix(paths[1], "/api/v1/fuzzycompletions?field=entity.legalName&q=Facebok") ||
+		!strings.Contains(paths[2], "filter%5Blei%5D=549300BACZP326UOBH06%2C335800CZZQAMN5PMNQ89%2C635400XSFNRXSVRFGR47") {
+		t.Errorf("requests %q", paths)
+	}
+}
