@@ -5,18 +5,23 @@
 //	nice -n 10 go run ./bench/business -n 1000000            # synthetic rows, in memory
 //	nice -n 10 go run ./bench/business -file lei2.csv.zip    # a real Golden Copy file
 //	nice -n 10 go run ./bench/business -n 300000 -load       # also load into the in-memory register
+//	go run ./bench/business -n 1000000 -write /tmp/lei2.csv.zip  # write the synthetic file (zipped by name), then
+//	nice -n 10 go run ./bench/business -file /tmp/lei2.csv.zip    # parse it as GLEIF's zip would be
 //
 // Wall time depends on what else runs on the machine; CPU time (user+system of this
 // process) is the steadier figure, and both are printed.
 package main
 
 import (
+	"archive/zip"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -30,11 +35,45 @@ func main() {
 	n := flag.Int("n", 1_000_000, "synthetic records to parse (ignored with -file)")
 	file := flag.String("file", "", "a real Golden Copy LEI-CDF file (.csv or .zip) to parse instead")
 	load := flag.Bool("load", false, "also put every record into a MemRegister (needs memory)")
+	write := flag.String("write", "", "write the synthetic file here (zipped when the name ends in .zip) and exit")
 	flag.Parse()
+	if *write != "" {
+		if err := writeFile(*write, *n); err != nil {
+			fmt.Fprintln(os.Stderr, "error:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*n, *file, *load); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
+}
+
+func writeFile(path string, n int) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	src, _ := goldencopy.SyntheticLEIFile(n)
+	var w io.Writer = f
+	var zw *zip.Writer
+	if strings.HasSuffix(path, ".zip") {
+		zw = zip.NewWriter(f)
+		if w, err = zw.Create(strings.TrimSuffix(filepath.Base(path), ".zip")); err != nil {
+			return err
+		}
+	}
+	if _, err := io.Copy(w, src); err != nil {
+		return err
+	}
+	if zw != nil {
+		if err := zw.Close(); err != nil {
+			return err
+		}
+	}
+	return f.Close()
 }
 
 type counter struct {
