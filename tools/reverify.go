@@ -107,7 +107,9 @@ func reverify(ctx context.Context, d *Deps, c Caller, in ReverifyInput) (Verific
 		MinAge: orig.MinAge, MaxAge: orig.MaxAge, Locale: orig.Locale,
 		ExpiresAt: now.Add(defaultExpiry), CreatedAt: now, ReusedFrom: &origID,
 	}
-	_, err = d.Verify.Create(ctx, verify.Creation{V: v, Data: map[string]any{"checks": checks, "reused_from": origID}, Then: func(ctx context.Context, tx *db.Tx, v *models.Verification) error {
+	// In the creating transaction: the token is used, the selfie stored, and (unless an active
+	// liveness capture must come first) the verification submitted.
+	then := func(ctx context.Context, tx *db.Tx, v *models.Verification) error {
 		if err := tx.TouchIdentityToken(ctx, tok.ID); err != nil {
 			return err
 		}
@@ -118,13 +120,13 @@ func reverify(ctx context.Context, d *Deps, c Caller, in ReverifyInput) (Verific
 		if err := tx.InsertArtifact(ctx, art, img, fa); err != nil {
 			return err
 		}
-		v.Status = models.StatusInProgress
 		if !submit {
 			return nil
 		}
 		_, err := d.Verify.Submit(ctx, tx, c.scope(), v.ID)
 		return err
-	}})
+	}
+	_, err = d.Verify.Create(ctx, verify.Creation{V: v, Data: map[string]any{"checks": checks, "reused_from": origID}, Then: then})
 	if err != nil {
 		return Verification{}, fmt.Errorf("reverify: %w", err)
 	}
