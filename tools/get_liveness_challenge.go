@@ -22,7 +22,7 @@ type LivenessChallenge struct {
 	ChallengeID    string    `json:"challenge_id" jsonschema:"the challenge (lch_…)"`
 	VerificationID string    `json:"verification_id" jsonschema:"the verification"`
 	Nonce          string    `json:"nonce" jsonschema:"pass to submit_liveness with the frames; answers this challenge once, before expires_at"`
-	Steps          []string  `json:"steps" jsonschema:"the actions to perform, in this order" enum:"turn_left,turn_right,blink,look_straight"`
+	Steps          []string  `json:"steps" jsonschema:"the actions to perform, in this order" enumof:"liveness.AllSteps"`
 	Instructions   []string  `json:"instructions" jsonschema:"the steps as sentences to show the applicant"`
 	ExpiresAt      time.Time `json:"expires_at" jsonschema:"after this the nonce is refused"`
 	MinFrames      int       `json:"min_frames" jsonschema:"fewest frames submit_liveness accepts"`

@@ -20,7 +20,7 @@ type LoggedEvent struct {
 	ObjectType string         `json:"object_type" jsonschema:"kind of object the event is about, e.g. verification"`
 	ObjectID   string         `json:"object_id" jsonschema:"the object the event is about"`
 	Seq        int64          `json:"seq" jsonschema:"position in the object's timeline, from 1: order events of one object by it"`
-	Mode       string         `json:"mode" jsonschema:"live or test" enum:"live,test"`
+	Mode       string         `json:"mode" jsonschema:"live or test" enumof:"models.AllModes"`
 	Data       map[string]any `json:"data" jsonschema:"what changed (never raw images)"`
 	CreatedAt  time.Time      `json:"created_at" jsonschema:"when it happened"`
 }

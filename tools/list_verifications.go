@@ -11,7 +11,7 @@ import (
 
 // ListVerificationsInput filters and pages the list.
 type ListVerificationsInput struct {
-	Status        []string   `json:"status,omitempty" jsonschema:"only these statuses" enum:"pending,in_progress,processing,approved,needs_review,rejected,expired,cancelled" maxItems:"8"`
+	Status        []string   `json:"status,omitempty" jsonschema:"only these statuses" enumof:"models.AllStatuses" maxItems:"8"`
 	ExternalRef   string     `json:"external_ref,omitempty" jsonschema:"only verifications with this external_ref" maxLength:"128"`
 	CreatedAfter  *time.Time `json:"created_after,omitempty" jsonschema:"only those created after this time (RFC 3339)"`
 	CreatedBefore *time.Time `json:"created_before,omitempty" jsonschema:"only those created before this time (RFC 3339)"`

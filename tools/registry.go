@@ -117,11 +117,11 @@ type compiled[In, Out any] struct {
 // Compile generates and resolves a tool's schemas. It panics on a malformed tool definition,
 // which is a programming error caught by the registry test at build time.
 func (t Tool[In, Out]) Compile() Descriptor {
-	in, err := schemaFor(reflect.TypeFor[In]())
+	in, err := schemaFor(reflect.TypeFor[In](), false)
 	if err != nil {
 		panic(fmt.Sprintf("tool %s: input schema: %v", t.Name, err))
 	}
-	out, err := schemaFor(reflect.TypeFor[Out]())
+	out, err := schemaFor(reflect.TypeFor[Out](), true)
 	if err != nil {
 		panic(fmt.Sprintf("tool %s: output schema: %v", t.Name, err))
 	}

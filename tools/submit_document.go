@@ -20,7 +20,7 @@ type SubmitDocumentInput struct {
 	ID           string `json:"id" jsonschema:"verification id (ver_…)" minLength:"1" maxLength:"64"`
 	Side         string `json:"side,omitempty" jsonschema:"which side the photo shows: front (a passport's data page, an ID card's portrait side) or back (an ID card's MRZ side); default front" enum:"front,back"`
 	Image        string `json:"image" jsonschema:"the photo as base64 or a data URL (data:image/jpeg;base64,…): JPEG, PNG or WebP, at most 15 MB and 40 megapixels" minLength:"1"`
-	DocumentType string `json:"document_type,omitempty" jsonschema:"what the applicant says the document is; a reading that contradicts it is reported (document_type_mismatch)" enum:"passport,id_card,drivers_license,residence_permit"`
+	DocumentType string `json:"document_type,omitempty" jsonschema:"what the applicant says the document is; a reading that contradicts it is reported (document_type_mismatch)" enumof:"models.AllDocumentTypes"`
 	Country      string `json:"country,omitempty" jsonschema:"the issuing state the applicant names, as its ICAO code (alpha-3, D for Germany); a reading that contradicts it is reported (country_mismatch)" minLength:"1" maxLength:"3"`
 }
 

@@ -19,16 +19,16 @@ import (
 // the answers of create_webhook_endpoint and rotate_webhook_secret.
 type WebhookEndpoint struct {
 	ID          string   `json:"id" jsonschema:"endpoint id (whe_…)"`
-	Kind        string   `json:"kind" jsonschema:"endpoint: a URL you registered; callback: the signer of deliveries to verifications' callback_url" enum:"endpoint,callback"`
+	Kind        string   `json:"kind" jsonschema:"endpoint: a URL you registered; callback: the signer of deliveries to verifications' callback_url" enumof:"models.AllEndpointKinds"`
 	URL         *string  `json:"url" jsonschema:"where deliveries are posted; null for the callback signer"`
 	Description string   `json:"description" jsonschema:"your note about the endpoint"`
 	Events      []string `json:"events" jsonschema:"subscribed event types or patterns (* or verification.*)"`
-	Status      string   `json:"status" jsonschema:"enabled, or disabled (by you or by kycd after repeated failed deliveries)" enum:"enabled,disabled"`
+	Status      string   `json:"status" jsonschema:"enabled, or disabled (by you or by kycd after repeated failed deliveries)" enumof:"models.AllEndpointStatuses"`
 	// DisabledReason explains an automatic disable.
 	DisabledReason      *string    `json:"disabled_reason" jsonschema:"why kycd disabled the endpoint; null when enabled"`
 	DisabledAt          *time.Time `json:"disabled_at" jsonschema:"when it was disabled; null when enabled"`
 	ConsecutiveFailures int        `json:"consecutive_failures" jsonschema:"deliveries in a row that failed every retry since the last success"`
-	Mode                string     `json:"mode" jsonschema:"live or test: only events of this mode are delivered here" enum:"live,test"`
+	Mode                string     `json:"mode" jsonschema:"live or test: only events of this mode are delivered here" enumof:"models.AllModes"`
 	PreviousSecretUntil *time.Time `json:"previous_secret_valid_until" jsonschema:"after a rotation, the old secret also signs deliveries until this time; null otherwise"`
 	Secret              string     `json:"secret,omitempty" jsonschema:"the signing secret (whsec_…); returned only when created or rotated, store it now"`
 	CreatedAt           time.Time  `json:"created_at" jsonschema:"creation time"`
@@ -47,7 +47,7 @@ type CreateWebhookEndpointInput struct {
 	URL         string   `json:"url,omitempty" jsonschema:"https URL that receives the deliveries (required for kind endpoint)" maxLength:"2048" format:"uri"`
 	Events      []string `json:"events,omitempty" jsonschema:"event types to receive: exact types (verification.completed), object patterns (verification.*) or *; default *" maxItems:"50"`
 	Description string   `json:"description,omitempty" jsonschema:"your note about the endpoint" maxLength:"500"`
-	Kind        string   `json:"kind,omitempty" jsonschema:"endpoint (default), or callback to create the secret that signs deliveries to verifications' callback_url (no url, no events)" enum:"endpoint,callback"`
+	Kind        string   `json:"kind,omitempty" jsonschema:"endpoint (default), or callback to create the secret that signs deliveries to verifications' callback_url (no url, no events)" enumof:"models.AllEndpointKinds"`
 }
 
 // CreateWebhookEndpoint registers an endpoint and returns its signing secret once.
