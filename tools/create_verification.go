@@ -41,6 +41,7 @@ var CreateVerification = Tool[CreateVerificationInput, Verification]{
 	Title: "Create verification",
 	Description: "Start an identity verification and get a hosted link for the applicant. " +
 		"The verification starts pending; the applicant (or you, through the step tools) provides the inputs the checks need, then submit_verification runs them.",
+	Brief:       "start a verification; returns its id, `VER-` reference and hosted link",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	Summary:     summarizeVerification,

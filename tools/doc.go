@@ -36,3 +36,5 @@
 // Deps (store, queue, engines): no globals. Objects of another account or mode are simply not
 // found (404), never forbidden, because every store read takes the caller's db.Scope.
 package tools
+
+//go:generate env KYCD_UPDATE_README=1 go test -run TestREADMEToolTable .

@@ -47,6 +47,7 @@ var ListEvents = Tool[ListEventsInput, LoggedEventList]{
 	Title: "List events",
 	Description: "Read the event log of this account and mode, oldest first — the same events webhooks deliver — to poll or to reconcile after an outage. " +
 		"Filter by type, object and time; page with next_cursor. Events of one object are ordered by seq.",
+	Brief:       "the account's event log, oldest first (what webhooks deliver): filter by types, object_id, since; `next_cursor`",
 	Scope:       ScopeEventsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
 	REST:        REST{Method: "GET", Path: "/events"},

@@ -31,6 +31,7 @@ var ListVerifications = Tool[ListVerificationsInput, VerificationList]{
 	Name:        "list_verifications",
 	Title:       "List verifications",
 	Description: "List verifications newest first, filtered by status, external_ref and creation time, with cursor pagination.",
+	Brief:       "newest first; filter by status, external_ref, created_after/before; cursor pagination (≤ 100); `status=needs_review` is the review queue",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
 	Summary: func(l VerificationList) string {

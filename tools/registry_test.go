@@ -82,7 +82,7 @@ func TestToolSnapshots(t *testing.T) {
 		}
 		if !bytes.Equal(want, got) {
 			t.Errorf("the contract of %s changed:\n%s%s", info.Name,
-				unifiedDiff(path+" (snapshot)", path+" (registry)", string(want), string(got)), updateSnapsHint)
+				tools.UnifiedDiff(path+" (snapshot)", path+" (registry)", string(want), string(got)), updateSnapsHint)
 		}
 	}
 	if !*updateSnaps {

@@ -108,6 +108,7 @@ var ScreenTransaction = Tool[ScreenTransactionInput, TransactionScreening]{
 		"Validates the address for the chain (Bitcoin base58check/bech32/bech32m, EIP-55 for Ethereum and EVM chains, Tron, Litecoin, Bitcoin Cash, Monero, XRP, Zcash, Dash) " +
 		"and rejects a malformed one naming the rule it breaks; matches listed addresses exactly and by key across forms and chains; " +
 		"with a tx_hash and a node configured for the chain, screens every counterparty of the transaction. Returns a risk level (low, medium, high, severe), reasons and the list versions. Stores nothing.",
+	Brief:       "validate a crypto address for its chain and/or a tx hash, match the listed addresses, screen a transaction's counterparties through a configured node: risk level, reasons, list versions",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: true},
 	REST: REST{Method: "POST", Path: "/screenings/transaction",

@@ -68,6 +68,7 @@ var SubmitDocument = Tool[SubmitDocumentInput, DocumentResult]{
 		"The machine-readable zone is read and validated in a background job; the tool waits for it (up to 20 s) and answers with the extraction — document type, issuing country, names, " +
 		"date of birth, nationality, sex, masked document number, expiry — the check digits' verdict and every rule problem, or with accepted=false and a reason to retake the photo. " +
 		"Moves the verification to in_progress. The latest photo of each side is the one the document check uses.",
+	Brief:       "upload a document photo (front/back) for a verification: MRZ read and validated, extraction (type, country, names, dates, masked number), rules verdict; moves the verification to `in_progress`",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/verifications/{id}/document"},

@@ -51,6 +51,7 @@ var ListWebhookDeliveries = Tool[ListWebhookDeliveriesInput, WebhookDeliveryList
 	Name:        "list_webhook_deliveries",
 	Title:       "List webhook deliveries",
 	Description: "Read the webhook delivery log, newest first, per endpoint or event: status, attempts, the latest HTTP status code, latency, response excerpt and error.",
+	Brief:       "the delivery log, newest first, per endpoint / event / status: attempts, HTTP status, latency, response excerpt, error",
 	Scope:       ScopeWebhooksRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
 	REST:        REST{Method: "GET", Path: "/webhook_deliveries"},
@@ -98,6 +99,7 @@ var ReplayWebhookDelivery = Tool[ReplayWebhookDeliveryInput, WebhookDelivery]{
 	Title: "Replay webhook delivery",
 	Description: "Send a delivery's event again (for example after fixing a receiver or re-enabling an endpoint). The replay is a new delivery with its own id " +
 		"(replay_of names the original) and the usual retries; it goes to the endpoint's current URL.",
+	Brief:       "send a delivery's event again as a new delivery (`replay_of`) to the endpoint's current URL",
 	Scope:       ScopeWebhooksWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/webhook_deliveries/{id}/replay", Status: 201},
