@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -137,6 +138,11 @@ func applyTags(t reflect.Type, s *jsonschema.Schema, out bool) error {
 		if v, ok := f.Tag.Lookup("enum"); ok {
 			for _, e := range strings.Split(v, ",") {
 				target.Enum = append(target.Enum, e)
+			}
+			for _, l := range enumLists {
+				if slices.Equal(target.Enum, l.values) {
+					return fmt.Errorf("field %s: enum tag repeats %s; write enumof:%q", f.Name, l.name, l.name)
+				}
 			}
 		} else {
 			values, err := enumFor(f)
