@@ -77,3 +77,30 @@ func fieldValue(lit *ast.CompositeLit, key string) ast.Expr {
 	}
 	return nil
 }
+
+// TestEnumListNames checks that each listOf("name", list) in schema.go names the list it is
+// given, since enumof tags find lists by that name.
+func TestEnumListNames(t *testing.T) {
+	t.Parallel()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "schema.go", nil, 0)
+	require.NoError(t, err)
+	calls := 0
+	ast.Inspect(f, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) != 2 {
+			return true
+		}
+		if id, ok := call.Fun.(*ast.Ident); !ok || id.Name != "listOf" {
+			return true
+		}
+		name, ok := call.Args[0].(*ast.BasicLit)
+		sel, ok2 := call.Args[1].(*ast.SelectorExpr)
+		require.True(t, ok && ok2, "%s: listOf takes a string literal and a pkg.List", fset.Position(call.Pos()))
+		pkg, _ := sel.X.(*ast.Ident)
+		require.Equal(t, `"`+pkg.Name+"."+sel.Sel.Name+`"`, name.Value, fset.Position(call.Pos()))
+		calls++
+		return true
+	})
+	require.NotZero(t, calls)
+}
