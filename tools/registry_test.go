@@ -16,7 +16,7 @@ import (
 
 var updateSnaps = flag.Bool("update-toolsnaps", false, "rewrite tools/testdata/toolsnaps from the current registry")
 
-const updateSnapsHint = "review the diff; if the change is meant, run: go test ./tools -run TestToolSnapshots -update-toolsnaps"
+const updateSnapsHint = "review the diff; if the change is meant, run: make toolsnaps (go test ./tools -run TestToolSnapshots -update-toolsnaps)"
 
 // toolSnapshot is the whole contract of one tool as every surface shows it: its name and words,
 // the scope it needs, the MCP hints, the REST route, the surface inputs it gains (idempotency
