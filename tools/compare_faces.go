@@ -145,7 +145,7 @@ type HeadPose struct {
 // FaceQuality is the quality gate's verdict and what it measured.
 type FaceQuality struct {
 	OK         bool     `json:"ok" jsonschema:"the photo is usable"`
-	Reason     string   `json:"reason,omitempty" jsonschema:"why not" enum:"no_face,multiple_faces,face_too_small,too_dark,too_bright,too_blurry,face_not_frontal"`
+	Reason     string   `json:"reason,omitempty" jsonschema:"why not" enumof:"face.AllReasons"`
 	Message    string   `json:"message,omitempty" jsonschema:"what to do about it, for the applicant"`
 	Faces      int      `json:"faces" jsonschema:"faces counted (a much smaller second face, such as an ID card's ghost portrait, is ignored)"`
 	FaceSize   float64  `json:"face_size" jsonschema:"face box side in pixels"`
