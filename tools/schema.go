@@ -13,6 +13,7 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 
 	"github.com/kycd/kycd/checks/crypto"
+	"github.com/kycd/kycd/checks/document"
 	"github.com/kycd/kycd/checks/face"
 	"github.com/kycd/kycd/checks/liveness"
 	"github.com/kycd/kycd/checks/screening/lists"
@@ -74,6 +75,7 @@ var enumLists = []enumList{
 	listOf("liveness.AllSteps", liveness.AllSteps),
 	listOf("crypto.AllRisks", crypto.AllRisks),
 	listOf("face.AllReasons", face.AllReasons),
+	listOf("document.AllSides", document.AllSides),
 }
 
 // enumFor finds the list a field's enum comes from: the one its enumof tag names, else the
