@@ -3,7 +3,7 @@ SHELL := /bin/bash
 TAGS = $$(bash scripts/setup/tags.sh)
 GO_TEST_FLAGS ?= -count=1 -timeout 15m
 
-.PHONY: help run setup build test test-go test-short vet fmt bench compose-config clean
+.PHONY: help run setup build test test-go test-short vet fmt generate toolsnaps bench compose-config clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -31,6 +31,12 @@ vet: ## go vet and gofmt check
 
 fmt: ## gofmt every file
 	gofmt -w $$(git ls-files '*.go')
+
+generate: ## regenerate the README's tool table from the tool registry
+	go generate ./tools
+
+toolsnaps: ## rewrite tools/testdata/toolsnaps after a deliberate change to a tool's contract (review the diff)
+	go test ./tools -run TestToolSnapshots -update-toolsnaps
 
 bench: ## run the Go benchmarks (see docs/BENCHMARKS.md for the measurement programs)
 	go test -tags "$(TAGS)" -run '^$$' -bench . -benchtime 2s ./...

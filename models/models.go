@@ -13,6 +13,9 @@ const (
 	ModeTest Mode = "test"
 )
 
+// AllModes lists both modes.
+var AllModes = []Mode{ModeLive, ModeTest}
+
 // Status is where a verification is in its lifecycle.
 type Status string
 

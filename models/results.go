@@ -20,6 +20,9 @@ const (
 	OutcomeFail   Outcome = "fail"
 )
 
+// AllOutcomes lists every check outcome, from best to worst.
+var AllOutcomes = []Outcome{OutcomePass, OutcomeReview, OutcomeFail}
+
 // Reason is a machine-readable cause with a human-readable message.
 type Reason struct {
 	Code    string `json:"code" jsonschema:"machine-readable reason code, e.g. document_expired"`
@@ -30,7 +33,7 @@ type Reason struct {
 // CheckOutcome is one check's result inside a verification result.
 type CheckOutcome struct {
 	Check    string            `json:"check" jsonschema:"check name"`
-	Outcome  Outcome           `json:"outcome" jsonschema:"pass, review or fail" enum:"pass,review,fail"`
+	Outcome  Outcome           `json:"outcome" jsonschema:"pass, review or fail"`
 	Score    *float64          `json:"score,omitempty" jsonschema:"the check's score where it has one (0–1)"`
 	Reasons  []Reason          `json:"reasons,omitempty" jsonschema:"why the check did not simply pass"`
 	Details  map[string]any    `json:"details,omitempty" jsonschema:"engine-specific evidence (no raw images)"`

@@ -21,6 +21,9 @@ const (
 	VerdictEscalated     = "escalated"
 )
 
+// AllVerdicts lists every screening verdict.
+var AllVerdicts = []string{VerdictTrueMatch, VerdictFalsePositive, VerdictEscalated}
+
 // ScreeningDecision is one analyst verdict on one listed entity for one subject. Rows are
 // appended, never updated: the newest per subject and entity is the current verdict and the
 // older ones are the audit trail. The reason may name personal data, so it is sealed.

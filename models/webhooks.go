@@ -14,6 +14,9 @@ const (
 	EndpointKindCallback EndpointKind = "callback"
 )
 
+// AllEndpointKinds lists every endpoint kind.
+var AllEndpointKinds = []EndpointKind{EndpointKindEndpoint, EndpointKindCallback}
+
 // EndpointStatus says whether an endpoint receives deliveries.
 type EndpointStatus string
 
@@ -22,6 +25,9 @@ const (
 	EndpointEnabled  EndpointStatus = "enabled"
 	EndpointDisabled EndpointStatus = "disabled"
 )
+
+// AllEndpointStatuses lists every endpoint status.
+var AllEndpointStatuses = []EndpointStatus{EndpointEnabled, EndpointDisabled}
 
 // WebhookEndpoint is a URL that receives signed event deliveries. Secrets are sealed with the
 // store keyring (not hashed): kycd must sign with them.
@@ -57,6 +63,9 @@ const (
 	DeliveryFailed    DeliveryStatus = "failed"    // retries exhausted (or the endpoint was disabled)
 	DeliveryCancelled DeliveryStatus = "cancelled" // the endpoint was deleted before delivery
 )
+
+// AllDeliveryStatuses lists every delivery status.
+var AllDeliveryStatuses = []DeliveryStatus{DeliveryPending, DeliveryDelivered, DeliveryFailed, DeliveryCancelled}
 
 // WebhookDelivery is one (event, endpoint) pair and the outcome of its latest attempt.
 // Its ID is the X-Kycd-Delivery header, stable across retries.

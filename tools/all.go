@@ -1,6 +1,7 @@
 package tools
 
 // All returns every product tool, compiled. Adding a tool here makes it appear on every surface.
+// The order, by what the tools work on, is the order of the README's tool table.
 func All() []Descriptor {
 	return []Descriptor{
 		CreateVerification.Compile(),
@@ -32,8 +33,8 @@ func All() []Descriptor {
 		RevokeIdentityToken.Compile(),
 		ScreenPerson.Compile(),
 		ScreenEntity.Compile(),
+		ScreenTransaction.Compile(),
 		ListScreeningLists.Compile(),
 		ResolveScreeningHit.Compile(),
-		ScreenTransaction.Compile(),
 	}
 }

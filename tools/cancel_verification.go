@@ -18,6 +18,7 @@ var CancelVerification = Tool[CancelVerificationInput, Verification]{
 	Name:        "cancel_verification",
 	Title:       "Cancel verification",
 	Description: "Cancel a verification that is pending or in progress; its hosted link stops working. A verification already submitted, decided, expired or cancelled cannot be cancelled (conflict).",
+	Brief:       "cancel a pending / in-progress verification (otherwise a conflict error)",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: true, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/verifications/{id}/cancel"},

@@ -45,6 +45,7 @@ var CompareFaces = Tool[CompareFacesInput, CompareFacesResult]{
 	Title: "Compare faces",
 	Description: "Compare the faces in two photos (a selfie and an ID photo, say): similarity score, the server's threshold and a match verdict, " +
 		"plus each face's box and quality. When a photo is unusable (no face, two faces, too small, too dark, …) the reason is given instead of a score. Stores nothing.",
+	Brief:       "stateless: two photos → `score`, `threshold`, `match`, each face's box and quality (or the reason a photo is unusable)",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/faces/compare"},
@@ -144,7 +145,7 @@ type HeadPose struct {
 // FaceQuality is the quality gate's verdict and what it measured.
 type FaceQuality struct {
 	OK         bool     `json:"ok" jsonschema:"the photo is usable"`
-	Reason     string   `json:"reason,omitempty" jsonschema:"why not" enum:"no_face,multiple_faces,face_too_small,too_dark,too_bright,too_blurry,face_not_frontal"`
+	Reason     string   `json:"reason,omitempty" jsonschema:"why not" enumof:"face.AllReasons"`
 	Message    string   `json:"message,omitempty" jsonschema:"what to do about it, for the applicant"`
 	Faces      int      `json:"faces" jsonschema:"faces counted (a much smaller second face, such as an ID card's ghost portrait, is ignored)"`
 	FaceSize   float64  `json:"face_size" jsonschema:"face box side in pixels"`

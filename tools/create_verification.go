@@ -18,9 +18,9 @@ import (
 
 // CreateVerificationInput is what a caller may say about a new verification.
 type CreateVerificationInput struct {
-	DocumentType     string                `json:"document_type,omitempty" jsonschema:"expected document type; omit to accept any the API key accepts" enum:"passport,id_card,drivers_license,residence_permit"`
+	DocumentType     string                `json:"document_type,omitempty" jsonschema:"expected document type; omit to accept any the API key accepts" enumof:"models.AllDocumentTypes"`
 	Applicant        *models.ApplicantData `json:"applicant,omitempty" jsonschema:"what you already know about the person; the document is compared with it"`
-	Checks           []string              `json:"checks,omitempty" jsonschema:"checks to run; default: the API key's enabled checks that this server can run" enum:"document,face_match,liveness,age,screening" maxItems:"5"`
+	Checks           []string              `json:"checks,omitempty" jsonschema:"checks to run; default: the API key's enabled checks that this server can run" enumof:"models.AllChecks" maxItems:"5"`
 	ExternalRef      string                `json:"external_ref,omitempty" jsonschema:"your id for the applicant; verifications with the same external_ref share one applicant" maxLength:"128"`
 	Metadata         map[string]any        `json:"metadata,omitempty" jsonschema:"your key-value data (at most 16 KiB as JSON), returned as given"`
 	RedirectURL      string                `json:"redirect_url,omitempty" jsonschema:"absolute http(s) URL the hosted flow sends the applicant to when done" maxLength:"2048" format:"uri"`
@@ -41,6 +41,7 @@ var CreateVerification = Tool[CreateVerificationInput, Verification]{
 	Title: "Create verification",
 	Description: "Start an identity verification and get a hosted link for the applicant. " +
 		"The verification starts pending; the applicant (or you, through the step tools) provides the inputs the checks need, then submit_verification runs them.",
+	Brief:       "start a verification; returns its id, `VER-` reference and hosted link",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	Summary:     summarizeVerification,

@@ -19,6 +19,7 @@ var GetApplicant = Tool[GetApplicantInput, Applicant]{
 	Name:        "get_applicant",
 	Title:       "Get applicant",
 	Description: "Read an applicant, by id or by your external_ref: the data given, the profile as last verified and their verification history.",
+	Brief:       "an applicant by id or external_ref: data given, profile as last verified, history",
 	Scope:       ScopeApplicantsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
 	REST:        REST{Method: "GET", Path: "/applicants/lookup"},

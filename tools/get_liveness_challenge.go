@@ -22,7 +22,7 @@ type LivenessChallenge struct {
 	ChallengeID    string    `json:"challenge_id" jsonschema:"the challenge (lch_…)"`
 	VerificationID string    `json:"verification_id" jsonschema:"the verification"`
 	Nonce          string    `json:"nonce" jsonschema:"pass to submit_liveness with the frames; answers this challenge once, before expires_at"`
-	Steps          []string  `json:"steps" jsonschema:"the actions to perform, in this order" enum:"turn_left,turn_right,blink,look_straight"`
+	Steps          []string  `json:"steps" jsonschema:"the actions to perform, in this order" enumof:"liveness.AllSteps"`
 	Instructions   []string  `json:"instructions" jsonschema:"the steps as sentences to show the applicant"`
 	ExpiresAt      time.Time `json:"expires_at" jsonschema:"after this the nonce is refused"`
 	MinFrames      int       `json:"min_frames" jsonschema:"fewest frames submit_liveness accepts"`
@@ -36,6 +36,7 @@ var GetLivenessChallenge = Tool[GetLivenessChallengeInput, LivenessChallenge]{
 	Description: "Start an active liveness check: returns a random sequence of head movements (turn_left, turn_right, blink, look_straight) " +
 		"and a one-time nonce with a short deadline. Capture 5–30 frames of the applicant performing the steps in order and send them with the nonce to submit_liveness. " +
 		"A new challenge can be requested at any time; each nonce answers once.",
+	Brief:       "a random sequence of head movements, a one-time nonce and a deadline for active liveness",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/verifications/{id}/liveness/challenge", Status: 201},

@@ -12,6 +12,7 @@ var GetVerification = Tool[GetVerificationInput, Verification]{
 	Name:        "get_verification",
 	Title:       "Get verification",
 	Description: "Read a verification: its status, the applicant data given, the hosted link and, once decided, the result with per-check evidence and reasons.",
+	Brief:       "status, applicant data, hosted link, and the result with per-check evidence and reasons",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
 	Summary:     summarizeVerification,

@@ -23,6 +23,7 @@ var ListApplicants = Tool[ListApplicantsInput, ApplicantList]{
 	Name:        "list_applicants",
 	Title:       "List applicants",
 	Description: "List applicants newest first with cursor pagination.",
+	Brief:       "applicants, newest first",
 	Scope:       ScopeApplicantsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
 	REST:        REST{Method: "GET", Path: "/applicants"},

@@ -20,7 +20,7 @@ type LoggedEvent struct {
 	ObjectType string         `json:"object_type" jsonschema:"kind of object the event is about, e.g. verification"`
 	ObjectID   string         `json:"object_id" jsonschema:"the object the event is about"`
 	Seq        int64          `json:"seq" jsonschema:"position in the object's timeline, from 1: order events of one object by it"`
-	Mode       string         `json:"mode" jsonschema:"live or test" enum:"live,test"`
+	Mode       string         `json:"mode" jsonschema:"live or test" enumof:"models.AllModes"`
 	Data       map[string]any `json:"data" jsonschema:"what changed (never raw images)"`
 	CreatedAt  time.Time      `json:"created_at" jsonschema:"when it happened"`
 }
@@ -47,6 +47,7 @@ var ListEvents = Tool[ListEventsInput, LoggedEventList]{
 	Title: "List events",
 	Description: "Read the event log of this account and mode, oldest first — the same events webhooks deliver — to poll or to reconcile after an outage. " +
 		"Filter by type, object and time; page with next_cursor. Events of one object are ordered by seq.",
+	Brief:       "the account's event log, oldest first (what webhooks deliver): filter by types, object_id, since; `next_cursor`",
 	Scope:       ScopeEventsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
 	REST:        REST{Method: "GET", Path: "/events"},

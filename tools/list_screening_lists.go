@@ -35,6 +35,7 @@ var ListScreeningLists = Tool[ListScreeningListsInput, ScreeningLists]{
 	Title: "List screening lists",
 	Description: "List the sanctions and PEP lists this server screens against: source, SHA-256 of the data, entity count, when it was loaded and fetched, " +
 		"and whether this server already serves that version. Every screening result names the same versions.",
+	Brief:       "the stored list versions (source, sha256, entities, loaded_at), whether this server serves them, crypto addresses per list",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
 	REST:        REST{Method: "GET", Path: "/screening-lists"},

@@ -40,6 +40,7 @@ var ListVerificationEvents = Tool[ListVerificationEventsInput, EventList]{
 	Name:        "list_verification_events",
 	Title:       "List verification events",
 	Description: "Read a verification's timeline, oldest first: every status change with its data (decision and reasons on completion).",
+	Brief:       "a verification's timeline: every status change, in order",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
 	REST:        REST{Method: "GET", Path: "/verifications/{id}/events"},

@@ -11,7 +11,7 @@ import (
 
 // ListVerificationsInput filters and pages the list.
 type ListVerificationsInput struct {
-	Status        []string   `json:"status,omitempty" jsonschema:"only these statuses" enum:"pending,in_progress,processing,approved,needs_review,rejected,expired,cancelled" maxItems:"8"`
+	Status        []string   `json:"status,omitempty" jsonschema:"only these statuses" enumof:"models.AllStatuses" maxItems:"8"`
 	ExternalRef   string     `json:"external_ref,omitempty" jsonschema:"only verifications with this external_ref" maxLength:"128"`
 	CreatedAfter  *time.Time `json:"created_after,omitempty" jsonschema:"only those created after this time (RFC 3339)"`
 	CreatedBefore *time.Time `json:"created_before,omitempty" jsonschema:"only those created before this time (RFC 3339)"`
@@ -31,6 +31,7 @@ var ListVerifications = Tool[ListVerificationsInput, VerificationList]{
 	Name:        "list_verifications",
 	Title:       "List verifications",
 	Description: "List verifications newest first, filtered by status, external_ref and creation time, with cursor pagination.",
+	Brief:       "newest first; filter by status, external_ref, created_after/before; cursor pagination (≤ 100); `status=needs_review` is the review queue",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
 	Summary: func(l VerificationList) string {

@@ -24,6 +24,7 @@ var ReadMRZ = Tool[ReadMRZInput, mrz.Result]{
 	Title: "Read MRZ",
 	Description: "Parse and validate the machine-readable zone of a passport, ID card or visa (ICAO 9303 TD1, TD2, TD3, MRV-A/B, French ID), " +
 		"given as text or read from a photo: format, every check digit, and the fields with their ICAO names. Stores nothing.",
+	Brief:       "parse and validate an ICAO 9303 MRZ (TD1/TD2/TD3/MRV/French ID) given as `text`, or read from a photo given as `image` (base64 or data URL); optional check-digit-guided OCR repair; stores nothing",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/mrz/read"},

@@ -33,6 +33,7 @@ var RecordConsent = Tool[RecordConsentInput, ConsentRecord]{
 	Description: "Record that the applicant agreed to the processing of their data for this verification: a verification.consent_given event " +
 		"with the time, the language and the SHA-256 of the statement shown (the text itself is not stored). The hosted flow records it at its " +
 		"consent step; call it when you collect consent in your own interface. Allowed while the verification is pending or in_progress.",
+	Brief:       "record that the applicant agreed to the processing: a `verification.consent_given` event with the time, language and SHA-256 of the statement (the hosted flow calls it at its consent step)",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/verifications/{id}/consent"},

@@ -53,6 +53,10 @@ type Tool[In, Out any] struct {
 	Name        string
 	Title       string
 	Description string
+	// Brief is the tool's cell in the README's tool table (Markdown, lower case, no final
+	// period): what it does in a line, for a person choosing a tool. The README test fails
+	// when the table and the registry differ.
+	Brief       string
 	Scope       Scope
 	Annotations Annotations
 	Handle      func(ctx context.Context, d *Deps, c Caller, in In) (Out, error)
@@ -98,6 +102,8 @@ type Descriptor interface {
 	call(ctx context.Context, d *Deps, c Caller, raw json.RawMessage) (any, error)
 	schemas() (in, out *jsonschema.Schema)
 	summarize(out any) string
+	// brief is the tool's line in the README's tool table (Tool.Brief).
+	brief() string
 	// decodeOut reads a stored result (an idempotent replay) back into the output type.
 	decodeOut(raw []byte) (any, error)
 	// waitDone reports whether a result being waited on (wait_seconds) is final.
@@ -118,11 +124,11 @@ type compiled[In, Out any] struct {
 // Compile generates and resolves a tool's schemas. It panics on a malformed tool definition,
 // which is a programming error caught by the registry test at build time.
 func (t Tool[In, Out]) Compile() Descriptor {
-	in, err := schemaFor(reflect.TypeFor[In]())
+	in, err := schemaFor(reflect.TypeFor[In](), false)
 	if err != nil {
 		panic(fmt.Sprintf("tool %s: input schema: %v", t.Name, err))
 	}
-	out, err := schemaFor(reflect.TypeFor[Out]())
+	out, err := schemaFor(reflect.TypeFor[Out](), true)
 	if err != nil {
 		panic(fmt.Sprintf("tool %s: output schema: %v", t.Name, err))
 	}
@@ -141,6 +147,8 @@ func (c *compiled[In, Out]) info() Info {
 		Annotations: c.tool.Annotations, InputSchema: c.inJSON, OutputSchema: c.outJSON,
 		REST: c.tool.REST, Creates: c.tool.Creates, Waits: c.tool.Wait != nil, SessionAllowed: c.tool.SessionAllowed}
 }
+
+func (c *compiled[In, Out]) brief() string { return c.tool.Brief }
 
 func (c *compiled[In, Out]) schemas() (*jsonschema.Schema, *jsonschema.Schema) {
 	return c.inSchema, c.outSch

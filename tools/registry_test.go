@@ -14,27 +14,60 @@ import (
 	"github.com/kycd/kycd/tools"
 )
 
-var updateSnaps = flag.Bool("update-toolsnaps", false, "rewrite tools/testdata/toolsnaps from the current schemas")
+var updateSnaps = flag.Bool("update-toolsnaps", false, "rewrite tools/testdata/toolsnaps from the current registry")
 
-// TestToolSchemaSnapshots fails when a tool's input or output schema changes without its
-// snapshot being updated (go test ./tools -run Snapshots -update-toolsnaps), so schema
-// changes are always deliberate and visible in review.
-func TestToolSchemaSnapshots(t *testing.T) {
+const updateSnapsHint = "review the diff; if the change is meant, run: make toolsnaps (go test ./tools -run TestToolSnapshots -update-toolsnaps)"
+
+// toolSnapshot is the whole contract of one tool as every surface shows it: its name and words,
+// the scope it needs, the MCP hints, the REST route, the surface inputs it gains (idempotency
+// key, wait_seconds), whether the hosted flow may call it, and both schemas.
+type toolSnapshot struct {
+	Name           string            `json:"name"`
+	Title          string            `json:"title"`
+	Description    string            `json:"description"`
+	Scope          tools.Scope       `json:"scope"`
+	Annotations    tools.Annotations `json:"annotations"`
+	REST           restSnapshot      `json:"rest"`
+	Creates        bool              `json:"creates"`
+	Waits          bool              `json:"waits"`
+	SessionAllowed bool              `json:"sessionAllowed"`
+	InputSchema    json.RawMessage   `json:"inputSchema"`
+	OutputSchema   json.RawMessage   `json:"outputSchema"`
+}
+
+type restSnapshot struct {
+	Method  string `json:"method"`
+	Path    string `json:"path"`
+	Status  int    `json:"status"`
+	Example string `json:"example,omitempty"`
+}
+
+func snapshotOf(info tools.Info) ([]byte, error) {
+	rest := info.REST.OrDefault(info.Name)
+	snap := toolSnapshot{
+		Name: info.Name, Title: info.Title, Description: info.Description, Scope: info.Scope,
+		Annotations: info.Annotations,
+		REST:        restSnapshot{Method: rest.Method, Path: rest.Path, Status: rest.Status, Example: rest.Example},
+		Creates:     info.Creates, Waits: info.Waits, SessionAllowed: info.SessionAllowed,
+		InputSchema: info.InputSchema, OutputSchema: info.OutputSchema,
+	}
+	got, err := json.MarshalIndent(snap, "", "  ")
+	return append(got, '\n'), err
+}
+
+// TestToolSnapshots fails when anything a caller sees of a tool — its name, title,
+// description, scope, annotations, REST route and status, surface inputs or schemas — changes
+// without its snapshot under testdata/toolsnaps being updated (-update-toolsnaps), so every
+// contract change is deliberate and visible in review.
+func TestToolSnapshots(t *testing.T) {
 	t.Parallel()
 	reg, err := tools.NewRegistry(nil, tools.All()...)
 	require.NoError(t, err)
 	dir := filepath.Join("testdata", "toolsnaps")
 	seen := map[string]bool{}
 	for _, info := range reg.Tools() {
-		snap := map[string]any{
-			"name": info.Name, "title": info.Title, "description": info.Description, "scope": info.Scope,
-			"annotations":  info.Annotations,
-			"inputSchema":  json.RawMessage(info.InputSchema),
-			"outputSchema": json.RawMessage(info.OutputSchema),
-		}
-		got, err := json.MarshalIndent(snap, "", "  ")
+		got, err := snapshotOf(info)
 		require.NoError(t, err)
-		got = append(got, '\n')
 		path := filepath.Join(dir, info.Name+".json")
 		seen[info.Name+".json"] = true
 		if *updateSnaps {
@@ -43,9 +76,13 @@ func TestToolSchemaSnapshots(t *testing.T) {
 			continue
 		}
 		want, err := os.ReadFile(path)
-		require.NoError(t, err, "no snapshot for %s: run go test ./tools -run Snapshots -update-toolsnaps", info.Name)
+		if err != nil {
+			t.Errorf("no snapshot for %s: %v; %s", info.Name, err, updateSnapsHint)
+			continue
+		}
 		if !bytes.Equal(want, got) {
-			t.Errorf("schema of %s changed; review and run go test ./tools -run Snapshots -update-toolsnaps", info.Name)
+			t.Errorf("the contract of %s changed:\n%s%s", info.Name,
+				tools.UnifiedDiff(path+" (snapshot)", path+" (registry)", string(want), string(got)), updateSnapsHint)
 		}
 	}
 	if !*updateSnaps {

@@ -12,10 +12,10 @@ import (
 // ResolveScreeningHitInput is an analyst's verdict on one hit for one subject.
 type ResolveScreeningHitInput struct {
 	SubjectRef  string `json:"subject_ref" jsonschema:"who was screened: an applicant id (app_…) or the external_ref of their verifications, so the verification pipeline and ongoing monitoring honour the verdict, or the subject_ref you pass to screen_person / screen_entity" minLength:"1" maxLength:"128"`
-	Source      string `json:"source" jsonschema:"the hit's list" enum:"ofac_sdn,ofac_cons,un,eu,uk,us_csl,bis_dpl,ftm,senzing"`
+	Source      string `json:"source" jsonschema:"the hit's list" enumof:"lists.Sources"`
 	SourceID    string `json:"source_id" jsonschema:"the hit's source_id (the list's own id of the entity)" minLength:"1" maxLength:"128"`
 	Fingerprint string `json:"fingerprint,omitempty" jsonschema:"the hit's fingerprint as you reviewed it; if the entity's list data has changed since, the call fails with a conflict so you decide on current data. Default: the entity's current fingerprint" maxLength:"128"`
-	Verdict     string `json:"verdict" jsonschema:"false_positive: not this subject, stop raising it while the entity's data is unchanged; true_match: the subject is the listed entity; escalated: needs a senior decision, keeps being raised" enum:"true_match,false_positive,escalated"`
+	Verdict     string `json:"verdict" jsonschema:"false_positive: not this subject, stop raising it while the entity's data is unchanged; true_match: the subject is the listed entity; escalated: needs a senior decision, keeps being raised" enumof:"models.AllVerdicts"`
 	Reason      string `json:"reason" jsonschema:"why, for the audit trail (e.g. date of birth 1990 vs listed 1951)" minLength:"1" maxLength:"2000"`
 }
 
@@ -27,7 +27,7 @@ type ScreeningDecision struct {
 	SourceID    string    `json:"source_id" jsonschema:"the list's id of the entity"`
 	EntityName  string    `json:"entity_name" jsonschema:"the entity's primary name on the list"`
 	Fingerprint string    `json:"fingerprint" jsonschema:"the entity data the verdict holds for"`
-	Verdict     string    `json:"verdict" jsonschema:"true_match, false_positive or escalated" enum:"true_match,false_positive,escalated"`
+	Verdict     string    `json:"verdict" jsonschema:"true_match, false_positive or escalated" enumof:"models.AllVerdicts"`
 	Reason      string    `json:"reason" jsonschema:"the analyst's reason"`
 	DecidedBy   string    `json:"decided_by" jsonschema:"the API key id that recorded it"`
 	DecidedAt   time.Time `json:"decided_at" jsonschema:"when it was recorded"`
@@ -50,6 +50,7 @@ var ResolveScreeningHit = Tool[ResolveScreeningHitInput, ScreeningDecision]{
 	Description: "Record an analyst's verdict on a screening hit for one subject: false_positive (not this person or company), true_match, or escalated, with a reason. " +
 		"A hit resolved as a false positive is no longer raised for that subject — by screen_person / screen_entity with the same subject_ref, by the verification pipeline and by ongoing monitoring — " +
 		"until the listed entity's data changes. Every verdict is kept for the audit trail; the newest one counts. Requires the review scope.",
+	Brief:       "record `false_positive` / `true_match` / `escalated` with a reason on a hit for a subject; the newest verdict counts, all are kept",
 	Scope:       ScopeReview,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: true, OpenWorld: false},
 	REST: REST{Method: "POST", Path: "/screenings/decisions", Status: 201,

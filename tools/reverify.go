@@ -29,6 +29,7 @@ var Reverify = Tool[ReverifyInput, Verification]{
 	Description: "Re-verify a returning applicant without document capture: the reusable identity token (identity_token of an approved verification) " +
 		"plus a fresh selfie make a new verification (reused_from = the original) that runs face_match against the stored face, liveness, " +
 		"and a fresh sanctions screening when this server has lists. The applicant data is the original's. An unusable selfie is refused without creating anything.",
+	Brief:       "a reusable identity token (`rid_…`) + a fresh selfie → a new verification (`reused_from`) with face match against the stored face, liveness, and fresh screening when lists are loaded — no document",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST: REST{Method: "POST", Path: "/reverifications", Status: 201,

@@ -34,6 +34,7 @@ var ReviewVerification = Tool[ReviewVerificationInput, Verification]{
 		"its result keeps the checks' own evidence. An approval makes the applicant's data their verified profile; it issues no reusable identity token (only verifications every check passed without a person do). " +
 		"A verification in any other status cannot be reviewed (conflict). " +
 		"The queue is list_verifications with status needs_review. Requires the review scope.",
+	Brief:       "decide a `needs_review` verification: `approve` → `approved`, `reject` → `rejected`, with a `reason` (≤ 2000 chars); the verification's `review` shows who, when, which way and why, and a `verification.reviewed` event is written (any other status: conflict error); an approval makes the applicant's data their verified profile, but issues no reusable identity token (those need every check passed without a person)",
 	Scope:       ScopeReview,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST: REST{Method: "POST", Path: "/verifications/{id}/review",

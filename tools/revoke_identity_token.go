@@ -29,6 +29,7 @@ var RevokeIdentityToken = Tool[RevokeIdentityTokenInput, RevokedIdentity]{
 	Title: "Revoke identity token",
 	Description: "Revoke a reusable identity token (rid_…): reverify refuses it from now on, face_match of a re-verification still in progress fails, " +
 		"and the token is no longer shown on its verification. Revoking twice is harmless.",
+	Brief:       "revoke a reusable identity token",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: true, Idempotent: true, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/identity-tokens/revoke"},

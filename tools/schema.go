@@ -5,29 +5,105 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/jsonschema-go/jsonschema"
+
+	"github.com/kycd/kycd/checks/crypto"
+	"github.com/kycd/kycd/checks/document"
+	"github.com/kycd/kycd/checks/face"
+	"github.com/kycd/kycd/checks/liveness"
+	"github.com/kycd/kycd/checks/screening/lists"
+	"github.com/kycd/kycd/models"
 )
 
 // schemaFor generates the JSON Schema of T from its Go type. Field descriptions come from
 // `jsonschema:"…"` tags; constraints from a few extra tags, so that nothing is hand-written:
 //
-//	enum:"a,b,c"  minimum:"1"  maximum:"100"  minLength:"1"  maxLength:"128"
-//	maxItems:"10" pattern:"^…$" format:"date"
-func schemaFor(t reflect.Type) (*jsonschema.Schema, error) {
+//	enum:"a,b,c"  enumof:"models.AllStatuses"  minimum:"1"  maximum:"100"  minLength:"1"
+//	maxLength:"128"  maxItems:"10"  pattern:"^…$"  format:"date"
+//
+// A field whose Go type has a list in enumLists (models.Status, say) gets that list as its
+// enum without a tag; a string field names the list with enumof. An explicit enum tag wins,
+// for the fields that take a subset. In an output (out), time.Time properties are
+// "format": "date-time".
+func schemaFor(t reflect.Type, out bool) (*jsonschema.Schema, error) {
 	s, err := jsonschema.ForType(t, nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := applyTags(t, s); err != nil {
+	if err := applyTags(t, s, out); err != nil {
 		return nil, fmt.Errorf("schema for %s: %w", t, err)
 	}
 	return s, nil
 }
 
-func applyTags(t reflect.Type, s *jsonschema.Schema) error {
+// enumList is the value list of an enum the models (or a check) define, so a schema's enum
+// is the Go list itself and cannot drift from it.
+type enumList struct {
+	name   string       // the Go expression of the list, as enumof names it
+	typ    reflect.Type // the named string type of the values; nil for a []string list
+	values []any
+}
+
+func listOf[T ~string](name string, all []T) enumList {
+	l := enumList{name: name}
+	if t := reflect.TypeFor[T](); t.Name() != "string" || t.PkgPath() != "" {
+		l.typ = t
+	}
+	for _, v := range all {
+		l.values = append(l.values, string(v))
+	}
+	return l
+}
+
+// enumLists are the lists schemas draw their enums from.
+var enumLists = []enumList{
+	listOf("models.AllStatuses", models.AllStatuses),
+	listOf("models.AllModes", models.AllModes),
+	listOf("models.AllChecks", models.AllChecks),
+	listOf("models.AllDocumentTypes", models.AllDocumentTypes),
+	listOf("models.AllOutcomes", models.AllOutcomes),
+	listOf("models.AllEndpointKinds", models.AllEndpointKinds),
+	listOf("models.AllEndpointStatuses", models.AllEndpointStatuses),
+	listOf("models.AllDeliveryStatuses", models.AllDeliveryStatuses),
+	listOf("models.AllVerdicts", models.AllVerdicts),
+	listOf("lists.Sources", lists.Sources),
+	listOf("liveness.AllSteps", liveness.AllSteps),
+	listOf("crypto.AllRisks", crypto.AllRisks),
+	listOf("face.AllReasons", face.AllReasons),
+	listOf("document.AllSides", document.AllSides),
+}
+
+// enumFor finds the list a field's enum comes from: the one its enumof tag names, else the
+// one of its (element) type.
+func enumFor(f reflect.StructField) ([]any, error) {
+	if name, ok := f.Tag.Lookup("enumof"); ok {
+		for _, l := range enumLists {
+			if l.name == name {
+				return l.values, nil
+			}
+		}
+		return nil, fmt.Errorf("field %s: enumof names no list in enumLists: %q", f.Name, name)
+	}
+	t := f.Type
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	for _, l := range enumLists {
+		if l.typ == t {
+			return l.values, nil
+		}
+	}
+	return nil, nil
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+func applyTags(t reflect.Type, s *jsonschema.Schema, out bool) error {
 	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
 		if t.Kind() == reflect.Slice && s.Items != nil {
 			s = s.Items
@@ -43,7 +119,7 @@ func applyTags(t reflect.Type, s *jsonschema.Schema) error {
 			continue
 		}
 		if f.Anonymous {
-			if err := applyTags(f.Type, s); err != nil {
+			if err := applyTags(f.Type, s, out); err != nil {
 				return err
 			}
 			continue
@@ -67,6 +143,20 @@ func applyTags(t reflect.Type, s *jsonschema.Schema) error {
 			for _, e := range strings.Split(v, ",") {
 				target.Enum = append(target.Enum, e)
 			}
+			for _, l := range enumLists {
+				if slices.Equal(target.Enum, l.values) {
+					return fmt.Errorf("field %s: enum tag repeats %s; write enumof:%q", f.Name, l.name, l.name)
+				}
+			}
+		} else {
+			values, err := enumFor(f)
+			if err != nil {
+				return err
+			}
+			target.Enum = append([]any(nil), values...)
+		}
+		if out && (f.Type == timeType || f.Type == reflect.PointerTo(timeType)) {
+			target.Format = "date-time"
 		}
 		if v, ok := f.Tag.Lookup("pattern"); ok {
 			target.Pattern = v
@@ -92,7 +182,7 @@ func applyTags(t reflect.Type, s *jsonschema.Schema) error {
 				*dst = &n
 			}
 		}
-		if err := applyTags(f.Type, ps); err != nil {
+		if err := applyTags(f.Type, ps, out); err != nil {
 			return err
 		}
 	}

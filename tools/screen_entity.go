@@ -22,7 +22,7 @@ type ScreenEntityInput struct {
 	CryptoAddresses     []string `json:"crypto_addresses,omitempty" jsonschema:"cryptocurrency addresses the entity uses; matched exactly against listed addresses (use screen_transaction for chain-aware matching)" maxItems:"20" maxLength:"128"`
 	Threshold           float64  `json:"threshold,omitempty" jsonschema:"score from 0 to 1 at or above which a name match is reported; default 0.85" minimum:"0" maximum:"1"`
 	SubjectRef          string   `json:"subject_ref,omitempty" jsonschema:"your id for the entity; hits resolved as false positives for it are marked instead of raised" maxLength:"128"`
-	Sources             []string `json:"sources,omitempty" jsonschema:"screen only against these lists; default: every loaded list" enum:"ofac_sdn,ofac_cons,un,eu,uk,us_csl,bis_dpl,ftm,senzing" maxItems:"9"`
+	Sources             []string `json:"sources,omitempty" jsonschema:"screen only against these lists; default: every loaded list" enumof:"lists.Sources" maxItems:"9"`
 	Limit               int      `json:"limit,omitempty" jsonschema:"the most hits to return, best first; default 10" minimum:"1" maximum:"100"`
 }
 
@@ -33,6 +33,7 @@ var ScreenEntity = Tool[ScreenEntityInput, ScreeningResult]{
 	Description: "Screen a company, vessel or aircraft against the loaded sanctions lists by name (legal-form words such as LLC, JSC or GmbH are down-weighted) " +
 		"and identifiers (LEI, IMO number, registration numbers, crypto addresses: an exact identifier match scores 1). " +
 		"Returns every hit with the list, source_id, matched name or identifier, score and explanation, and the list versions used. Stores nothing.",
+	Brief:       "screen a company, vessel or aircraft by name and identifiers (LEI, IMO, registration numbers, crypto addresses; an exact identifier match scores 1)",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
 	REST: REST{Method: "POST", Path: "/screenings/entity",

@@ -20,7 +20,7 @@ type ScreenPersonInput struct {
 	Country     string   `json:"country,omitempty" jsonschema:"country of residence as an ISO 3166-1 alpha-2 code" pattern:"^[A-Za-z]{2}$"`
 	Threshold   float64  `json:"threshold,omitempty" jsonschema:"score from 0 to 1 at or above which a name match is reported; default 0.85" minimum:"0" maximum:"1"`
 	SubjectRef  string   `json:"subject_ref,omitempty" jsonschema:"your id for the person: an applicant id (app_…), the external_ref of their verifications, or your own id. Hits resolved as false positives for it (resolve_screening_hit) are marked instead of raised" maxLength:"128"`
-	Sources     []string `json:"sources,omitempty" jsonschema:"screen only against these lists; default: every loaded list" enum:"ofac_sdn,ofac_cons,un,eu,uk,us_csl,bis_dpl,ftm,senzing" maxItems:"9"`
+	Sources     []string `json:"sources,omitempty" jsonschema:"screen only against these lists; default: every loaded list" enumof:"lists.Sources" maxItems:"9"`
 	Limit       int      `json:"limit,omitempty" jsonschema:"the most hits to return, best first; default 10" minimum:"1" maximum:"100"`
 }
 
@@ -31,6 +31,7 @@ var ScreenPerson = Tool[ScreenPersonInput, ScreeningResult]{
 	Description: "Screen a person against the loaded sanctions and PEP lists (OFAC, UN, EU, UK, US CSL, BIS, …). " +
 		"Returns every hit at or above the threshold with the list, the list's own id (source_id), the name that matched, the score and a token-by-token explanation, " +
 		"and the list versions used. Give subject_ref to have hits already resolved as false positives for that person marked instead of raised. Stores nothing.",
+	Brief:       "screen a name (+ dob / birth_year, nationality, country) against the loaded sanctions/PEP lists: hits with list, `source_id`, matched name, score and explanation, plus the list versions; hits cleared for `subject_ref` are marked",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
 	REST: REST{Method: "POST", Path: "/screenings/person",
@@ -85,7 +86,7 @@ type ScreeningHit struct {
 
 // HitDecision is a recorded verdict as shown on a hit.
 type HitDecision struct {
-	Verdict     string    `json:"verdict" jsonschema:"true_match, false_positive or escalated" enum:"true_match,false_positive,escalated"`
+	Verdict     string    `json:"verdict" jsonschema:"true_match, false_positive or escalated" enumof:"models.AllVerdicts"`
 	Reason      string    `json:"reason" jsonschema:"the analyst's reason"`
 	SubjectRef  string    `json:"subject_ref" jsonschema:"the subject reference the verdict was recorded under"`
 	Fingerprint string    `json:"fingerprint" jsonschema:"the entity fingerprint the verdict was made on"`

@@ -26,7 +26,7 @@ type TransactionScreening struct {
 	Asset          string          `json:"asset,omitempty" jsonschema:"the token, when the request named one (USDT, USDC)"`
 	Address        *CryptoAddress  `json:"address,omitempty" jsonschema:"what the address is, when one was given"`
 	Amount         string          `json:"amount,omitempty" jsonschema:"the amount as given"`
-	Risk           string          `json:"risk" jsonschema:"the highest risk among the reasons; low with no reason" enum:"low,medium,high,severe"`
+	Risk           string          `json:"risk" jsonschema:"the highest risk among the reasons; low with no reason" enumof:"crypto.AllRisks"`
 	Reasons        []CryptoReason  `json:"reasons" jsonschema:"every finding, most severe first"`
 	Matches        []CryptoMatch   `json:"matches,omitempty" jsonschema:"the listed addresses that matched"`
 	Counterparties []CryptoParty   `json:"counterparties,omitempty" jsonschema:"the other addresses screened: the counterparty given and the transaction's parties"`
@@ -51,7 +51,7 @@ type CryptoAddress struct {
 // CryptoReason is one finding.
 type CryptoReason struct {
 	Code    string `json:"code" jsonschema:"sanctioned_address, sanctioned_counterparty, sanctioned_key_other_chain, counterparty_key_other_chain, invalid_address, lists_not_loaded, invalid_counterparty, counterparty_unscreened, invalid_tx_hash, tx_not_found, address_not_in_transaction, privacy_coin, shielded_address, testnet_address, undefined_witness_version, burn_address or non_checksummed_address"`
-	Risk    string `json:"risk" jsonschema:"low, medium, high or severe" enum:"low,medium,high,severe"`
+	Risk    string `json:"risk" jsonschema:"low, medium, high or severe" enumof:"crypto.AllRisks"`
 	Address string `json:"address,omitempty" jsonschema:"the address it is about"`
 	Detail  string `json:"detail" jsonschema:"what was found, for a person"`
 }
@@ -108,6 +108,7 @@ var ScreenTransaction = Tool[ScreenTransactionInput, TransactionScreening]{
 		"Validates the address for the chain (Bitcoin base58check/bech32/bech32m, EIP-55 for Ethereum and EVM chains, Tron, Litecoin, Bitcoin Cash, Monero, XRP, Zcash, Dash) " +
 		"and rejects a malformed one naming the rule it breaks; matches listed addresses exactly and by key across forms and chains; " +
 		"with a tx_hash and a node configured for the chain, screens every counterparty of the transaction. Returns a risk level (low, medium, high, severe), reasons and the list versions. Stores nothing.",
+	Brief:       "validate a crypto address for its chain and/or a tx hash, match the listed addresses, screen a transaction's counterparties through a configured node: risk level, reasons, list versions",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: true},
 	REST: REST{Method: "POST", Path: "/screenings/transaction",

@@ -18,9 +18,9 @@ import (
 // SubmitDocumentInput is one photo of an identity document.
 type SubmitDocumentInput struct {
 	ID           string `json:"id" jsonschema:"verification id (ver_…)" minLength:"1" maxLength:"64"`
-	Side         string `json:"side,omitempty" jsonschema:"which side the photo shows: front (a passport's data page, an ID card's portrait side) or back (an ID card's MRZ side); default front" enum:"front,back"`
+	Side         string `json:"side,omitempty" jsonschema:"which side the photo shows: front (a passport's data page, an ID card's portrait side) or back (an ID card's MRZ side); default front" enumof:"document.AllSides"`
 	Image        string `json:"image" jsonschema:"the photo as base64 or a data URL (data:image/jpeg;base64,…): JPEG, PNG or WebP, at most 15 MB and 40 megapixels" minLength:"1"`
-	DocumentType string `json:"document_type,omitempty" jsonschema:"what the applicant says the document is; a reading that contradicts it is reported (document_type_mismatch)" enum:"passport,id_card,drivers_license,residence_permit"`
+	DocumentType string `json:"document_type,omitempty" jsonschema:"what the applicant says the document is; a reading that contradicts it is reported (document_type_mismatch)" enumof:"models.AllDocumentTypes"`
 	Country      string `json:"country,omitempty" jsonschema:"the issuing state the applicant names, as its ICAO code (alpha-3, D for Germany); a reading that contradicts it is reported (country_mismatch)" minLength:"1" maxLength:"3"`
 }
 
@@ -28,14 +28,14 @@ type SubmitDocumentInput struct {
 type DocumentResult struct {
 	VerificationID string `json:"verification_id" jsonschema:"the verification"`
 	Status         string `json:"status" jsonschema:"the verification's status after the upload"`
-	Side           string `json:"side" jsonschema:"the side stored" enum:"front,back"`
+	Side           string `json:"side" jsonschema:"the side stored" enumof:"document.AllSides"`
 	ArtifactID     string `json:"artifact_id" jsonschema:"the stored image (art_…)"`
 	// AnalysisStatus is pending when no worker read the image within the tool's wait.
 	AnalysisStatus string `json:"analysis_status" jsonschema:"done, or pending when no worker has read the image yet (the document check reads it at submission)" enum:"done,pending"`
 	Accepted       bool   `json:"accepted" jsonschema:"false means retake the photo (reason says why); the image stays stored but a better one should follow"`
 	Reason         string `json:"reason,omitempty" jsonschema:"why the photo should be retaken: mrz_unreadable, unreadable"`
 	// NextSide is set when the other side is still needed (an ID card's MRZ is on its back).
-	NextSide string `json:"next_side,omitempty" jsonschema:"the side to upload next, when one is still needed" enum:"front,back"`
+	NextSide string `json:"next_side,omitempty" jsonschema:"the side to upload next, when one is still needed" enumof:"document.AllSides"`
 
 	DocumentType         string                     `json:"document_type" jsonschema:"passport, id_card, visa or other, from the MRZ document code; empty when no MRZ was read"`
 	IssuingCountry       string                     `json:"issuing_country" jsonschema:"issuing state, ICAO code (D for Germany)"`
@@ -68,6 +68,7 @@ var SubmitDocument = Tool[SubmitDocumentInput, DocumentResult]{
 		"The machine-readable zone is read and validated in a background job; the tool waits for it (up to 20 s) and answers with the extraction — document type, issuing country, names, " +
 		"date of birth, nationality, sex, masked document number, expiry — the check digits' verdict and every rule problem, or with accepted=false and a reason to retake the photo. " +
 		"Moves the verification to in_progress. The latest photo of each side is the one the document check uses.",
+	Brief:       "upload a document photo (front/back) for a verification: MRZ read and validated, extraction (type, country, names, dates, masked number), rules verdict; moves the verification to `in_progress`",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/verifications/{id}/document"},

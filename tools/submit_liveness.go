@@ -59,6 +59,7 @@ var SubmitLiveness = Tool[SubmitLivenessInput, LivenessResult]{
 	Description: "Answer an active liveness challenge: the frames (5–30, in capture order) must show the challenge's steps performed in order, by one face " +
 		"that matches the verification's selfie (submit the selfie first). The nonce answers once and expires; frames already submitted before are refused as a replay. " +
 		"The verdict names the failed step or frame; the liveness check uses the latest verdict.",
+	Brief:       "5–30 frames answering a challenge: verdict per step, same face throughout, match with the selfie; a nonce answers once, replayed frames fail",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/verifications/{id}/liveness"},

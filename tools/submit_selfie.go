@@ -64,6 +64,7 @@ var SubmitSelfie = Tool[SubmitSelfieInput, SelfieResult]{
 		"Answers at once with whether a face was found, the quality verdict (with a specific reason to retake: face_too_small, too_dark, …), " +
 		"the passive liveness score and, when a document portrait is present, the face-match score. A refused photo is not stored; " +
 		"an accepted one moves the verification to in_progress. The latest accepted selfie is the one the checks use.",
+	Brief:       "upload the applicant's selfie (base64 or data URL): face found, quality verdict with a specific retake reason, passive liveness score, face-match score when a document portrait exists; an accepted selfie moves the verification to `in_progress`",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/verifications/{id}/selfie"},

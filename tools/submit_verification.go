@@ -21,6 +21,7 @@ var SubmitVerification = Tool[SubmitVerificationInput, Verification]{
 	Title: "Submit verification",
 	Description: "Say the applicant is done: once every input the requested checks need is present, the verification moves to processing and its checks run in the background " +
 		"(poll get_verification or subscribe to webhooks). If something is missing the error lists it.",
+	Brief:       "the applicant is done: checks what is missing, then processes in the background",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/verifications/{id}/submit"},

@@ -17,8 +17,8 @@ import (
 type Verification struct {
 	ID               string                     `json:"id" jsonschema:"verification id (ver_…)"`
 	Reference        string                     `json:"reference" jsonschema:"short human reference (VER-XXXXXXXX) to quote to the applicant or support"`
-	Status           string                     `json:"status" jsonschema:"lifecycle status" enum:"pending,in_progress,processing,approved,needs_review,rejected,expired,cancelled"`
-	Mode             string                     `json:"mode" jsonschema:"live or test" enum:"live,test"`
+	Status           string                     `json:"status" jsonschema:"lifecycle status" enumof:"models.AllStatuses"`
+	Mode             string                     `json:"mode" jsonschema:"live or test" enumof:"models.AllModes"`
 	DocumentType     *string                    `json:"document_type" jsonschema:"expected document type, null when any is accepted"`
 	Checks           []string                   `json:"checks" jsonschema:"the checks this verification runs"`
 	ApplicantID      string                     `json:"applicant_id" jsonschema:"the applicant (app_…) this verification belongs to"`

@@ -17,7 +17,7 @@ type WebhookDelivery struct {
 	URL           string     `json:"url" jsonschema:"the target URL when the delivery was created"`
 	EventID       string     `json:"event_id" jsonschema:"the event delivered (evt_…)"`
 	EventType     string     `json:"event_type" jsonschema:"its type"`
-	Status        string     `json:"status" jsonschema:"pending (retries remain), delivered (2xx), failed (retries exhausted or endpoint disabled) or cancelled (endpoint deleted)" enum:"pending,delivered,failed,cancelled"`
+	Status        string     `json:"status" jsonschema:"pending (retries remain), delivered (2xx), failed (retries exhausted or endpoint disabled) or cancelled (endpoint deleted)" enumof:"models.AllDeliveryStatuses"`
 	Attempts      int        `json:"attempts" jsonschema:"attempts made so far"`
 	StatusCode    *int       `json:"last_status_code" jsonschema:"HTTP status of the latest attempt; null when no response arrived"`
 	LatencyMS     *int64     `json:"last_latency_ms" jsonschema:"duration of the latest attempt in milliseconds"`
@@ -41,7 +41,7 @@ type WebhookDeliveryList struct {
 type ListWebhookDeliveriesInput struct {
 	EndpointID string `json:"endpoint_id,omitempty" jsonschema:"only deliveries to this endpoint (whe_…)" maxLength:"64"`
 	EventID    string `json:"event_id,omitempty" jsonschema:"only deliveries of this event (evt_…)" maxLength:"64"`
-	Status     string `json:"status,omitempty" jsonschema:"only deliveries in this status" enum:"pending,delivered,failed,cancelled"`
+	Status     string `json:"status,omitempty" jsonschema:"only deliveries in this status" enumof:"models.AllDeliveryStatuses"`
 	Limit      int    `json:"limit,omitempty" jsonschema:"page size, 1 to 100; default 20" minimum:"1" maximum:"100"`
 	Cursor     string `json:"cursor,omitempty" jsonschema:"next_cursor from the previous page" maxLength:"200"`
 }
@@ -51,6 +51,7 @@ var ListWebhookDeliveries = Tool[ListWebhookDeliveriesInput, WebhookDeliveryList
 	Name:        "list_webhook_deliveries",
 	Title:       "List webhook deliveries",
 	Description: "Read the webhook delivery log, newest first, per endpoint or event: status, attempts, the latest HTTP status code, latency, response excerpt and error.",
+	Brief:       "the delivery log, newest first, per endpoint / event / status: attempts, HTTP status, latency, response excerpt, error",
 	Scope:       ScopeWebhooksRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
 	REST:        REST{Method: "GET", Path: "/webhook_deliveries"},
@@ -98,6 +99,7 @@ var ReplayWebhookDelivery = Tool[ReplayWebhookDeliveryInput, WebhookDelivery]{
 	Title: "Replay webhook delivery",
 	Description: "Send a delivery's event again (for example after fixing a receiver or re-enabling an endpoint). The replay is a new delivery with its own id " +
 		"(replay_of names the original) and the usual retries; it goes to the endpoint's current URL.",
+	Brief:       "send a delivery's event again as a new delivery (`replay_of`) to the endpoint's current URL",
 	Scope:       ScopeWebhooksWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/webhook_deliveries/{id}/replay", Status: 201},

@@ -19,16 +19,16 @@ import (
 // the answers of create_webhook_endpoint and rotate_webhook_secret.
 type WebhookEndpoint struct {
 	ID          string   `json:"id" jsonschema:"endpoint id (whe_…)"`
-	Kind        string   `json:"kind" jsonschema:"endpoint: a URL you registered; callback: the signer of deliveries to verifications' callback_url" enum:"endpoint,callback"`
+	Kind        string   `json:"kind" jsonschema:"endpoint: a URL you registered; callback: the signer of deliveries to verifications' callback_url" enumof:"models.AllEndpointKinds"`
 	URL         *string  `json:"url" jsonschema:"where deliveries are posted; null for the callback signer"`
 	Description string   `json:"description" jsonschema:"your note about the endpoint"`
 	Events      []string `json:"events" jsonschema:"subscribed event types or patterns (* or verification.*)"`
-	Status      string   `json:"status" jsonschema:"enabled, or disabled (by you or by kycd after repeated failed deliveries)" enum:"enabled,disabled"`
+	Status      string   `json:"status" jsonschema:"enabled, or disabled (by you or by kycd after repeated failed deliveries)" enumof:"models.AllEndpointStatuses"`
 	// DisabledReason explains an automatic disable.
 	DisabledReason      *string    `json:"disabled_reason" jsonschema:"why kycd disabled the endpoint; null when enabled"`
 	DisabledAt          *time.Time `json:"disabled_at" jsonschema:"when it was disabled; null when enabled"`
 	ConsecutiveFailures int        `json:"consecutive_failures" jsonschema:"deliveries in a row that failed every retry since the last success"`
-	Mode                string     `json:"mode" jsonschema:"live or test: only events of this mode are delivered here" enum:"live,test"`
+	Mode                string     `json:"mode" jsonschema:"live or test: only events of this mode are delivered here" enumof:"models.AllModes"`
 	PreviousSecretUntil *time.Time `json:"previous_secret_valid_until" jsonschema:"after a rotation, the old secret also signs deliveries until this time; null otherwise"`
 	Secret              string     `json:"secret,omitempty" jsonschema:"the signing secret (whsec_…); returned only when created or rotated, store it now"`
 	CreatedAt           time.Time  `json:"created_at" jsonschema:"creation time"`
@@ -47,7 +47,7 @@ type CreateWebhookEndpointInput struct {
 	URL         string   `json:"url,omitempty" jsonschema:"https URL that receives the deliveries (required for kind endpoint)" maxLength:"2048" format:"uri"`
 	Events      []string `json:"events,omitempty" jsonschema:"event types to receive: exact types (verification.completed), object patterns (verification.*) or *; default *" maxItems:"50"`
 	Description string   `json:"description,omitempty" jsonschema:"your note about the endpoint" maxLength:"500"`
-	Kind        string   `json:"kind,omitempty" jsonschema:"endpoint (default), or callback to create the secret that signs deliveries to verifications' callback_url (no url, no events)" enum:"endpoint,callback"`
+	Kind        string   `json:"kind,omitempty" jsonschema:"endpoint (default), or callback to create the secret that signs deliveries to verifications' callback_url (no url, no events)" enumof:"models.AllEndpointKinds"`
 }
 
 // CreateWebhookEndpoint registers an endpoint and returns its signing secret once.
@@ -56,6 +56,7 @@ var CreateWebhookEndpoint = Tool[CreateWebhookEndpointInput, WebhookEndpoint]{
 	Title: "Create webhook endpoint",
 	Description: "Register an https URL to receive signed event deliveries (X-Kycd-Signature, HMAC-SHA256) for this key's mode. " +
 		"The answer carries the signing secret once: store it. kind=callback instead creates the secret that signs deliveries to verifications' callback_url.",
+	Brief:       "register an https URL (events, description) for signed deliveries; returns its `secret` once; `kind: \"callback\"` creates the signer of `callback_url` deliveries",
 	Scope:       ScopeWebhooksWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/webhook_endpoints", Status: 201, Example: `{"url":"https://example.com/kycd/webhooks","events":["verification.completed"],"description":"decisions to the CRM"}`},
@@ -129,6 +130,7 @@ var ListWebhookEndpoints = Tool[ListWebhookEndpointsInput, WebhookEndpointList]{
 	Name:        "list_webhook_endpoints",
 	Title:       "List webhook endpoints",
 	Description: "List this account's webhook endpoints in the key's mode, newest first, with their status and failure streak (secrets are never shown again).",
+	Brief:       "endpoints with status and failure streak (secrets never shown again)",
 	Scope:       ScopeWebhooksRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
 	REST:        REST{Method: "GET", Path: "/webhook_endpoints"},
@@ -173,6 +175,7 @@ var UpdateWebhookEndpoint = Tool[UpdateWebhookEndpointInput, WebhookEndpoint]{
 	Name:        "update_webhook_endpoint",
 	Title:       "Update webhook endpoint",
 	Description: "Change a webhook endpoint's URL, subscribed events or description, or disable / re-enable it (re-enabling clears an automatic disable).",
+	Brief:       "change URL, events, description; disable / re-enable (clears an automatic disable)",
 	Scope:       ScopeWebhooksWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: true, OpenWorld: false},
 	REST:        REST{Method: "PATCH", Path: "/webhook_endpoints/{id}", Example: `{"enabled":true}`},
@@ -245,6 +248,7 @@ var DeleteWebhookEndpoint = Tool[DeleteWebhookEndpointInput, DeletedWebhookEndpo
 	Name:        "delete_webhook_endpoint",
 	Title:       "Delete webhook endpoint",
 	Description: "Delete a webhook endpoint. Deliveries not yet made are cancelled; the delivery log stays readable with list_webhook_deliveries.",
+	Brief:       "delete an endpoint; pending deliveries are cancelled, the log stays",
 	Scope:       ScopeWebhooksWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: true, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "DELETE", Path: "/webhook_endpoints/{id}"},
@@ -274,6 +278,7 @@ var RotateWebhookSecret = Tool[RotateWebhookSecretInput, WebhookEndpoint]{
 	Title: "Rotate webhook secret",
 	Description: "Give a webhook endpoint (or the callback signer) a new signing secret, returned once. During the grace period deliveries carry two v1 signatures, " +
 		"one per secret, so receivers can switch without dropping events.",
+	Brief:       "new signing secret, returned once; both secrets sign during the grace period (default 1 day, ≤ 7 days)",
 	Scope:       ScopeWebhooksWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/webhook_endpoints/{id}/rotate_secret", Example: `{"grace_period_seconds":3600}`},

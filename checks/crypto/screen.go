@@ -20,6 +20,9 @@ const (
 	RiskSevere Risk = "severe"
 )
 
+// AllRisks lists every risk level, lowest first.
+var AllRisks = []Risk{RiskLow, RiskMedium, RiskHigh, RiskSevere}
+
 func (r Risk) rank() int {
 	switch r {
 	case RiskMedium:

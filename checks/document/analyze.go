@@ -21,6 +21,9 @@ const (
 	SideUnknown Side = ""
 )
 
+// AllSides lists the sides a caller can name (SideUnknown is the absence of one).
+var AllSides = []Side{SideFront, SideBack}
+
 // Image is one uploaded photo or scan.
 type Image struct {
 	Side  Side   `json:"side,omitempty"`

@@ -17,6 +17,10 @@ const (
 	ReasonNotFrontal    = "face_not_frontal"
 )
 
+// AllReasons lists every reason code of the quality gate.
+var AllReasons = []string{ReasonNoFace, ReasonMultipleFaces, ReasonFaceTooSmall, ReasonTooDark,
+	ReasonTooBright, ReasonTooBlurry, ReasonNotFrontal}
+
 // Quality is the gate's verdict plus the measurements behind it.
 type Quality struct {
 	OK      bool   `json:"ok"`

@@ -20,6 +20,9 @@ const (
 	LookStraight Step = "look_straight"
 )
 
+// AllSteps lists every challenge step.
+var AllSteps = []Step{TurnLeft, TurnRight, Blink, LookStraight}
+
 // Frame count limits for one challenge capture.
 const (
 	MinFrames = 5
