@@ -7,7 +7,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"image"
 	"image/jpeg"
+	"image/png"
 	"io"
 	"log/slog"
 	"math"
@@ -306,6 +308,28 @@ func TestCompareFaces(t *testing.T) {
 	require.Equal(t, "image_b", te.Field)
 	te = e.Call(t, e.ReadOnly, "compare_faces", map[string]any{"image_a": obama, "image_b": obama, "kind_a": "passport"}, nil)
 	require.Equal(t, tools.CodeInvalidArgument, te.Code)
+}
+
+// Photos of 1×1 … 7×7 pixels (or 7 pixels on one side) are the caller's mistake: a 422
+// naming the field, not the detector's internal error.
+func TestFaceToolsRefuseTinyImages(t *testing.T) {
+	t.Parallel()
+	e, _ := bioEnv(t, dbtest.SQLite(t), jobs.BiometricsConfig{})
+	obama := dataURL(photo(t, "tests", "test_images", "obama.jpg"))
+	tiny := func(w, h int) string {
+		var b bytes.Buffer
+		require.NoError(t, png.Encode(&b, image.NewGray(image.Rect(0, 0, w, h))))
+		return "data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes())
+	}
+	for side := 1; side < imaging.MinSide; side++ {
+		for _, img := range []string{tiny(side, side), tiny(side, 300), tiny(300, side)} {
+			te := e.Call(t, e.ReadOnly, "compare_faces", map[string]any{"image_a": obama, "image_b": img}, nil)
+			require.NotNil(t, te, "%d px", side)
+			require.Equal(t, tools.CodeInvalidArgument, te.Code, te.Message)
+			require.Equal(t, "image_b", te.Field)
+			require.Contains(t, te.Message, "at least 8×8")
+		}
+	}
 }
 
 // yawWarp simulates a head turn of theta degrees on a still photo (the face as a vertical

@@ -10,6 +10,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/kycd/kycd/checks/imaging"
 	"github.com/kycd/kycd/checks/liveness"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/jobs"
@@ -152,7 +153,7 @@ func submitLiveness(ctx context.Context, d *Deps, c Caller, in SubmitLivenessInp
 		}
 		for i, img := range raw {
 			a := &models.Artifact{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID, Kind: models.ArtifactLivenessFrame,
-				Seq: i, ChallengeID: ch.ID, ContentType: sniffImage(img)}
+				Seq: i, ChallengeID: ch.ID, ContentType: imaging.Sniff(img)}
 			if err := tx.InsertArtifact(ctx, a, img, nil); err != nil {
 				return err
 			}
