@@ -413,6 +413,18 @@ func TestActiveLivenessTools(t *testing.T) {
 		bad := append(append([]string(nil), frames[:4]...), "aGVsbG8=")
 		te = e.Call(t, e.Test, "submit_liveness", map[string]any{"id": v.ID, "nonce": ch.Nonce, "frames": bad}, nil)
 		require.Equal(t, "frames[4]", te.Field)
+		// Small on the wire, 36 MB each decoded: eight of them would hold more than half the
+		// decode budget.
+		var big bytes.Buffer
+		require.NoError(t, png.Encode(&big, image.NewGray(image.Rect(0, 0, 4000, 3000))))
+		huge := make([]string, 8)
+		for i := range huge {
+			huge[i] = base64.StdEncoding.EncodeToString(big.Bytes())
+		}
+		te = e.Call(t, e.Test, "submit_liveness", map[string]any{"id": v.ID, "nonce": ch.Nonce, "frames": huge}, nil)
+		require.Equal(t, tools.CodeInvalidArgument, te.Code, te.Message)
+		require.Equal(t, "frames", te.Field)
+		require.Contains(t, te.Message, "decoded frames would hold more than")
 		te = e.Call(t, e.Test, "submit_liveness", map[string]any{"id": v.ID, "nonce": "lvn_nope", "frames": frames}, nil)
 		require.Equal(t, tools.CodeNotFound, te.Code)
 
