@@ -11,7 +11,8 @@ import (
 type Orientation int
 
 // jpegSegments walks the marker segments of a JPEG up to the start of scan, calling fn with
-// each segment's marker and payload until fn returns false. It never panics on truncated or
+// each segment's marker and payload until fn returns false. Stray bytes between segments
+// are skipped, as image/jpeg (like libjpeg) skips them. It never panics on truncated or
 // hostile input: a segment that overruns the data is an error.
 func jpegSegments(data []byte, fn func(marker byte, payload []byte) bool) error {
 	if len(data) < 4 || data[0] != 0xFF || data[1] != 0xD8 {
@@ -19,8 +20,9 @@ func jpegSegments(data []byte, fn func(marker byte, payload []byte) bool) error 
 	}
 	p := 2
 	for p+4 <= len(data) {
-		if data[p] != 0xFF {
-			return fmt.Errorf("expected a marker at offset %d", p)
+		if data[p] != 0xFF { // extraneous data: not a format error for the decoders
+			p++
+			continue
 		}
 		marker := data[p+1]
 		if marker == 0xFF { // fill byte

@@ -196,3 +196,17 @@ func TestDecodeAppliesOrientation(t *testing.T) {
 		require.Greater(t, light, uint32(0xC000), "orientation %d: (%d,%d) should be light", tc.o, tc.lightX, tc.lightY)
 	}
 }
+
+// Stray bytes between segments are skipped, as image/jpeg does, so a photo the decoder reads
+// is not refused by the header walk.
+func TestJPEGSegmentsSkipStrayBytes(t *testing.T) {
+	t.Parallel()
+	data := jpegWith(t, append(exifSegment(binary.BigEndian, 6), 0x00, 0x00))
+	o, err := JPEGOrientation(data)
+	require.NoError(t, err)
+	require.Equal(t, Orientation(6), o)
+	h, err := Inspect(data, "image", Limits{})
+	require.NoError(t, err)
+	require.Equal(t, Orientation(6), h.Orientation)
+	require.Positive(t, h.Memory)
+}
