@@ -99,7 +99,7 @@ func FromImage(src image.Image) *RGB {
 	return out
 }
 
-// Decode is DecodeContext without a deadline, for tools and benchmarks.
+// Decode is DecodeContext for callers without a context: it waits for the budget unbounded.
 func Decode(data []byte) (*RGB, error) { return DecodeContext(context.Background(), data) }
 
 // DecodeContext decodes JPEG, PNG or WebP bytes into upright RGB with checks/imaging's
