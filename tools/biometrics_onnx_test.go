@@ -7,7 +7,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"image"
 	"image/jpeg"
+	"image/png"
 	"io"
 	"log/slog"
 	"math"
@@ -309,6 +311,28 @@ func TestCompareFaces(t *testing.T) {
 	require.Equal(t, tools.CodeInvalidArgument, te.Code)
 }
 
+// Photos of 1×1 … 7×7 pixels (or 7 pixels on one side) are the caller's mistake: a 422
+// naming the field, not the detector's internal error.
+func TestFaceToolsRefuseTinyImages(t *testing.T) {
+	t.Parallel()
+	e, _ := bioEnv(t, dbtest.SQLite(t), verify.BiometricsConfig{})
+	obama := dataURL(photo(t, "tests", "test_images", "obama.jpg"))
+	tiny := func(w, h int) string {
+		var b bytes.Buffer
+		require.NoError(t, png.Encode(&b, image.NewGray(image.Rect(0, 0, w, h))))
+		return "data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes())
+	}
+	for side := 1; side < imaging.MinSide; side++ {
+		for _, img := range []string{tiny(side, side), tiny(side, 300), tiny(300, side)} {
+			te := e.Call(t, e.ReadOnly, "compare_faces", map[string]any{"image_a": obama, "image_b": img}, nil)
+			require.NotNil(t, te, "%d px", side)
+			require.Equal(t, tools.CodeInvalidArgument, te.Code, te.Message)
+			require.Equal(t, "image_b", te.Field)
+			require.Contains(t, te.Message, "at least 8×8")
+		}
+	}
+}
+
 // yawWarp simulates a head turn of theta degrees on a still photo (the face as a vertical
 // cylinder), as in checks/liveness; jitter shifts the axis so frames differ like a
 // hand-held capture.
@@ -390,6 +414,18 @@ func TestActiveLivenessTools(t *testing.T) {
 		bad := append(append([]string(nil), frames[:4]...), "aGVsbG8=")
 		te = e.Call(t, e.Test, "submit_liveness", map[string]any{"id": v.ID, "nonce": ch.Nonce, "frames": bad}, nil)
 		require.Equal(t, "frames[4]", te.Field)
+		// Small on the wire, 36 MB each decoded: eight of them would hold more than half the
+		// decode budget.
+		var big bytes.Buffer
+		require.NoError(t, png.Encode(&big, image.NewGray(image.Rect(0, 0, 4000, 3000))))
+		huge := make([]string, 8)
+		for i := range huge {
+			huge[i] = base64.StdEncoding.EncodeToString(big.Bytes())
+		}
+		te = e.Call(t, e.Test, "submit_liveness", map[string]any{"id": v.ID, "nonce": ch.Nonce, "frames": huge}, nil)
+		require.Equal(t, tools.CodeInvalidArgument, te.Code, te.Message)
+		require.Equal(t, "frames", te.Field)
+		require.Contains(t, te.Message, "decoded frames would hold more than")
 		te = e.Call(t, e.Test, "submit_liveness", map[string]any{"id": v.ID, "nonce": "lvn_nope", "frames": frames}, nil)
 		require.Equal(t, tools.CodeNotFound, te.Code)
 

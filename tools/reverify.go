@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kycd/kycd/checks/face"
+	"github.com/kycd/kycd/checks/imaging"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/verify"
@@ -117,7 +118,7 @@ func reverify(ctx context.Context, d *Deps, c Caller, in ReverifyInput) (Verific
 		if err := markStarted(ctx, d, tx, c, v, "selfie"); err != nil {
 			return err
 		}
-		art := &models.Artifact{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID, Kind: models.ArtifactSelfie, ContentType: sniffImage(img)}
+		art := &models.Artifact{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID, Kind: models.ArtifactSelfie, ContentType: imaging.Sniff(img)}
 		if err := tx.InsertArtifact(ctx, art, img, fa); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kycd/kycd/checks/document"
+	"github.com/kycd/kycd/checks/imaging"
 	"github.com/kycd/kycd/checks/mrz"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/models"
@@ -130,7 +131,7 @@ func submitDocument(ctx context.Context, d *Deps, c Caller, in SubmitDocumentInp
 	if side == "back" {
 		kind = models.ArtifactDocumentBack
 	}
-	art := &models.Artifact{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID, Kind: kind, ContentType: sniffImage(img)}
+	art := &models.Artifact{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID, Kind: kind, ContentType: imaging.Sniff(img)}
 	declared := verify.DocumentDeclared{DocumentType: in.DocumentType, Country: country}
 	err = d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		if err := markStarted(ctx, d, tx, c, v, "document_"+side); err != nil {

@@ -10,6 +10,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/kycd/kycd/checks/imaging"
 	"github.com/kycd/kycd/checks/liveness"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/models"
@@ -106,7 +107,7 @@ func submitLiveness(ctx context.Context, d *Deps, c Caller, in SubmitLivenessInp
 	}
 	raw := make([][]byte, len(in.Frames))
 	hashes := make([]string, len(in.Frames))
-	total := 0
+	total, held := 0, int64(0)
 	for i, f := range in.Frames {
 		field := fmt.Sprintf("frames[%d]", i)
 		if raw[i], err = decodeImage(field, f, maxFrameBytes); err != nil {
@@ -115,15 +116,29 @@ func submitLiveness(ctx context.Context, d *Deps, c Caller, in SubmitLivenessInp
 		if total += len(raw[i]); total > maxCaptureBytes {
 			return LivenessResult{}, Errorf(CodeTooLarge, "frames", "the frames add up to more than %s", byteSize(maxCaptureBytes))
 		}
+		// Every decoded frame is kept (3 bytes a pixel) until the sequence is judged, outside
+		// the decode budget, so a capture may hold at most half of it: a 30-frame 1080p
+		// capture passes, ten 12-megapixel photos do not.
+		h, err := imaging.Inspect(raw[i], field, imaging.Limits{MaxBytes: maxFrameBytes})
+		if err != nil {
+			return LivenessResult{}, imageError(field, err)
+		}
+		if held += 3 * int64(h.Width) * int64(h.Height); held > imaging.MemoryBudget()/2 {
+			return LivenessResult{}, invalid("frames", "the decoded frames would hold more than %s; send frames of 1920×1080 or less",
+				byteSize(int(imaging.MemoryBudget()/2)))
+		}
 		sum := sha256.Sum256(raw[i])
 		hashes[i] = hex.EncodeToString(sum[:])
 	}
-	frames, err := b.DecodeFrames(raw)
+	frames, err := b.DecodeFrames(ctx, raw)
 	var fe *verify.FrameError
 	if errors.As(err, &fe) {
 		return LivenessResult{}, invalid(fmt.Sprintf("frames[%d]", fe.Index), "%v", fe.Err)
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			return LivenessResult{}, err // cancelled while waiting for decode memory: unavailable
+		}
 		return LivenessResult{}, invalid("frames", "%v", err)
 	}
 	_, selfie, err := b.SelfieAnalysis(ctx, v)
@@ -153,7 +168,7 @@ func submitLiveness(ctx context.Context, d *Deps, c Caller, in SubmitLivenessInp
 		}
 		for i, img := range raw {
 			a := &models.Artifact{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID, Kind: models.ArtifactLivenessFrame,
-				Seq: i, ChallengeID: ch.ID, ContentType: sniffImage(img)}
+				Seq: i, ChallengeID: ch.ID, ContentType: imaging.Sniff(img)}
 			if err := tx.InsertArtifact(ctx, a, img, nil); err != nil {
 				return err
 			}

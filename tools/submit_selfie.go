@@ -16,6 +16,7 @@ import (
 	"slices"
 
 	"github.com/kycd/kycd/checks/face"
+	"github.com/kycd/kycd/checks/imaging"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/verify"
@@ -147,6 +148,10 @@ func analyzeUpload(ctx context.Context, b *verify.Biometrics, field string, img 
 	if errors.Is(err, verify.ErrBadImage) {
 		return nil, invalid(field, "%v", err)
 	}
+	var ie *imaging.Error
+	if errors.As(err, &ie) {
+		return nil, imageError(field, ie) // the photo's fault, found by an engine
+	}
 	if err != nil {
 		return nil, fmt.Errorf("analyse %s: %w", field, err)
 	}
@@ -184,7 +189,7 @@ func submitSelfie(ctx context.Context, d *Deps, c Caller, in SubmitSelfieInput) 
 	if !fa.Quality.OK {
 		return out, nil
 	}
-	art := &models.Artifact{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID, Kind: models.ArtifactSelfie, ContentType: sniffImage(img)}
+	art := &models.Artifact{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID, Kind: models.ArtifactSelfie, ContentType: imaging.Sniff(img)}
 	err = d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		if err := markStarted(ctx, d, tx, c, v, "selfie"); err != nil {
 			return err

@@ -260,9 +260,12 @@ func (b *Biometrics) Analyze(ctx context.Context, image []byte, kind face.Kind) 
 	if kind == face.KindSelfie {
 		want.Liveness, want.Age, k = true, true, "selfie"
 	}
-	img, err := imaging.Decode(image)
+	img, err := imaging.DecodeContext(ctx, image) // waits for room in the decode memory budget
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadImage, err)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("%w: %w", ErrBadImage, err)
 	}
 	a, err := b.eng.Analyze(img, kind, want)
 	if err != nil {
@@ -395,15 +398,18 @@ func (e *FrameError) Unwrap() error { return e.Err }
 
 // DecodeFrames decodes a capture's frames (EXIF orientation applied) before anything is
 // committed, so an undecodable frame is refused without spending the challenge.
-func (b *Biometrics) DecodeFrames(frames [][]byte) ([]*imaging.RGB, error) {
+func (b *Biometrics) DecodeFrames(ctx context.Context, frames [][]byte) ([]*imaging.RGB, error) {
 	if len(frames) < liveness.MinFrames || len(frames) > liveness.MaxFrames {
 		return nil, fmt.Errorf("%d frames, want %d..%d", len(frames), liveness.MinFrames, liveness.MaxFrames)
 	}
 	out := make([]*imaging.RGB, len(frames))
 	for i, f := range frames {
-		img, err := imaging.Decode(f)
+		img, err := imaging.DecodeContext(ctx, f)
 		if err != nil {
-			return nil, &FrameError{Index: i, Err: fmt.Errorf("%w: %v", ErrBadImage, err)}
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, &FrameError{Index: i, Err: fmt.Errorf("%w: %w", ErrBadImage, err)}
 		}
 		out[i] = img
 	}

@@ -210,7 +210,7 @@ func live(ctx context.Context, b *verify.Biometrics, eng *face.Engine, src []byt
 	}
 	for i := 0; i < runs+1; i++ {
 		t0, c0 := time.Now(), cpu()
-		dec, err := b.DecodeFrames(frames)
+		dec, err := b.DecodeFrames(context.Background(), frames)
 		if err != nil {
 			return err
 		}

@@ -154,7 +154,7 @@ func (e *Engine) Analyze(ctx context.Context, images []Image, policy Policy) (*R
 		if im.Side != SideFront && im.Side != SideBack && im.Side != SideUnknown {
 			return nil, &InputError{ErrCodeBadSide, fmt.Sprintf("images[%d].side", i), fmt.Sprintf("side %q is not front, back or empty", im.Side)}
 		}
-		img, _, err := decodeImage(im.Bytes, e.cfg.MaxBytes, e.cfg.MaxPixels, fmt.Sprintf("images[%d].bytes", i))
+		img, _, err := decodeImage(ctx, im.Bytes, e.cfg.MaxBytes, e.cfg.MaxPixels, fmt.Sprintf("images[%d].bytes", i))
 		if err != nil {
 			return nil, err
 		}

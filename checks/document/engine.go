@@ -156,7 +156,7 @@ func (e *Engine) info(ocr string) Info {
 // nil error) when no MRZ was found; a result whose checks disagree is the
 // best reading found. Bad images return an *InputError.
 func (e *Engine) ReadMRZ(ctx context.Context, imageBytes []byte) (*mrz.Result, error) {
-	img, _, err := decodeImage(imageBytes, e.cfg.MaxBytes, e.cfg.MaxPixels, "image")
+	img, _, err := decodeImage(ctx, imageBytes, e.cfg.MaxBytes, e.cfg.MaxPixels, "image")
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +190,7 @@ type MRZReading struct {
 
 // ReadMRZDetail is ReadMRZ with the reading's details; nil when no MRZ was found.
 func (e *Engine) ReadMRZDetail(ctx context.Context, imageBytes []byte) (*MRZReading, error) {
-	img, _, err := decodeImage(imageBytes, e.cfg.MaxBytes, e.cfg.MaxPixels, "image")
+	img, _, err := decodeImage(ctx, imageBytes, e.cfg.MaxBytes, e.cfg.MaxPixels, "image")
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package document
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/draw"
@@ -115,7 +116,7 @@ func cardBounds(img image.Image) image.Rectangle {
 // image and encodes it as JPEG: the document portrait the face check compares a selfie
 // with. The box comes from the layout, with margins; the face detector finds the face in it.
 func (e *Engine) CropPortrait(imageBytes []byte, box Box) ([]byte, error) {
-	img, _, err := decodeImage(imageBytes, e.cfg.MaxBytes, e.cfg.MaxPixels, "image")
+	img, _, err := decodeImage(context.Background(), imageBytes, e.cfg.MaxBytes, e.cfg.MaxPixels, "image")
 	if err != nil {
 		return nil, err
 	}

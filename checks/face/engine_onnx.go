@@ -10,6 +10,7 @@ import (
 
 	"github.com/kycd/kycd/checks/face/imaging"
 	"github.com/kycd/kycd/checks/face/onnx"
+	guard "github.com/kycd/kycd/checks/imaging"
 )
 
 // Engine runs the face models. Create it once (loading takes ~1 s) and share
@@ -158,8 +159,12 @@ func softmax(v []float32) []float64 {
 // Detect finds faces, best (highest score) first. The photo is letterboxed
 // into the detector's 320×240 input, so faces keep their proportions.
 func (e *Engine) Detect(img *imaging.RGB) ([]Box, error) {
-	if img == nil || img.W < 8 || img.H < 8 {
-		return nil, errors.New("detect: image missing or smaller than 8×8")
+	if img == nil {
+		return nil, errors.New("detect: no image")
+	}
+	if img.W < imaging.MinSide || img.H < imaging.MinSide {
+		// The photo's fault, typed as every other image refusal so callers answer 422.
+		return nil, &guard.Error{Code: guard.CodeTooSmall, Message: fmt.Sprintf("image is %d×%d pixels; at least %d×%d is needed", img.W, img.H, imaging.MinSide, imaging.MinSide)}
 	}
 	const dw, dh = 320, 240
 	scale := math.Min(float64(dw)/float64(img.W), float64(dh)/float64(img.H))

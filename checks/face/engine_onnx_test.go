@@ -16,6 +16,7 @@ import (
 
 	"github.com/kycd/kycd/checks/face/imaging"
 	"github.com/kycd/kycd/checks/face/onnx"
+	guard "github.com/kycd/kycd/checks/imaging"
 	"github.com/kycd/kycd/internal/testdata"
 )
 
@@ -265,7 +266,10 @@ func TestDetectBoxesInImageCoordinates(t *testing.T) {
 		require.Less(t, five[1].Y, five[3].Y, "eyes above mouth")
 	}
 	_, err := eng.Detect(imaging.NewRGB(4, 4))
-	require.ErrorContains(t, err, "smaller than 8×8")
+	var ge *guard.Error
+	require.ErrorAs(t, err, &ge, "a tiny image is the caller's fault, typed as such")
+	require.Equal(t, guard.CodeTooSmall, ge.Code)
+	require.Contains(t, ge.Message, "at least 8×8")
 }
 
 func TestConcurrentAnalyzeIsDeterministic(t *testing.T) {

@@ -54,6 +54,9 @@ type Config struct {
 	JobRescueAfter time.Duration
 	// ImageRetention is how long uploaded images of an ended verification are kept (0 = for ever).
 	ImageRetention time.Duration
+	// MaxImageMemory is the bytes image decodes in flight may hold at once, process-wide
+	// (checks/imaging's budget); it also caps what one image may cost to decode.
+	MaxImageMemory int
 	// FrameAncestors lists the origins (comma-separated) that may embed the hosted flow in an iframe.
 	FrameAncestors string
 	// Document holds the document check's settings (see document.go).
@@ -94,6 +97,7 @@ func (c *Config) settings() []setting {
 		{"webhook-timeout", "KYCD_WEBHOOK_TIMEOUT", "total timeout of a webhook delivery attempt (connect, TLS, request, response)", "15s", &c.WebhookTimeout},
 		{"webhook-workers", "KYCD_WEBHOOK_WORKERS", "concurrent webhook deliveries in this process", "20", &c.WebhookWorkers},
 		{"image-retention", "KYCD_IMAGE_RETENTION", "how long the uploaded images (documents, selfies, liveness frames) of an approved, rejected, expired or cancelled verification are kept, e.g. 2160h for 90 days; results, hashes and face templates stay (0 = keep them)", "0", &c.ImageRetention},
+		{"max-image-memory", "KYCD_MAX_IMAGE_MEMORY", "bytes the image decodes in flight may hold at once, estimated from each header (one image may take at most 192 MiB of it); more decodes wait", "536870912", &c.MaxImageMemory},
 		{"job-rescue-after", "KYCD_JOB_RESCUE_AFTER", "how long a job may run before it is assumed lost with its worker (SIGKILL) and retried; also caps the per-job timeout", "1h", &c.JobRescueAfter},
 		{"document-ocr", "KYCD_DOCUMENT_OCR", "MRZ reader: auto (the OCR-B classifier, Tesseract as fallback in builds with it), ocrb, or tesseract", "auto", &c.Document.OCR},
 		{"document-countries", "KYCD_DOCUMENT_COUNTRIES", "issuing states the document check accepts, ICAO codes comma-separated (D for Germany); empty = any", "", &c.Document.Countries},
@@ -180,6 +184,9 @@ func parseConfig(name string, args []string, only ...string) (*Config, *flag.Fla
 	}
 	if c.ImageRetention < 0 {
 		return nil, nil, fmt.Errorf("image-retention: %v is negative; give a duration like 2160h, or 0 to keep images", c.ImageRetention)
+	}
+	if (len(only) == 0 || contains(only, "max-image-memory")) && c.MaxImageMemory < 64<<20 {
+		return nil, nil, fmt.Errorf("max-image-memory: %d bytes is too small for a phone photo; at least 67108864 (64 MiB)", c.MaxImageMemory)
 	}
 	if c.CreateBatches < 0 || c.CreateBatches > 64 {
 		return nil, nil, fmt.Errorf("create-batches: %d is not between 0 (automatic) and 64", c.CreateBatches)

@@ -24,3 +24,20 @@ func TestConfigCreateBatches(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, c.CreateBatches)
 }
+
+// max-image-memory sizes checks/imaging's decode budget: 512 MiB by default, from the flag or
+// the environment, never below 64 MiB.
+func TestConfigMaxImageMemory(t *testing.T) {
+	c, _, err := parseConfig("serve", nil)
+	require.NoError(t, err)
+	require.Equal(t, 512<<20, c.MaxImageMemory)
+	c, _, err = parseConfig("serve", []string{"--max-image-memory", "1073741824"})
+	require.NoError(t, err)
+	require.Equal(t, 1<<30, c.MaxImageMemory)
+	_, _, err = parseConfig("serve", []string{"--max-image-memory", "1000"})
+	require.ErrorContains(t, err, "max-image-memory")
+	t.Setenv("KYCD_MAX_IMAGE_MEMORY", "268435456")
+	c, _, err = parseConfig("serve", nil)
+	require.NoError(t, err)
+	require.Equal(t, 256<<20, c.MaxImageMemory)
+}

@@ -21,6 +21,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/kycd/kycd/checks/imaging"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
@@ -181,6 +182,7 @@ type engines struct {
 // asking for its check is refused at creation rather than answered with a made-up result.
 func checkEngines(ctx context.Context, cfg *Config, store *db.Store, logger *slog.Logger) (*engines, error) {
 	e := &engines{runners: map[models.Check]verify.CheckRunner{}}
+	imaging.SetMemoryBudget(int64(cfg.MaxImageMemory))
 	e.screening = verify.NewScreening(store, cfg.Screening.policy(cfg.ScreeningStrongHit), logger)
 	nodes, err := cfg.Screening.nodes()
 	if err != nil {

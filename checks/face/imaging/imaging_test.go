@@ -2,92 +2,27 @@ package imaging
 
 import (
 	"bytes"
-	"encoding/binary"
 	"image"
 	"image/color"
 	"image/jpeg"
+	"image/png"
 	"math"
 	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	guard "github.com/kycd/kycd/checks/imaging"
 	"github.com/kycd/kycd/internal/testdata"
 )
 
-// exifJPEG builds a minimal JPEG header with an APP1 Exif block whose IFD0
-// holds the orientation tag, in the given byte order.
-func exifJPEG(t *testing.T, bo binary.ByteOrder, orientation uint16) []byte {
-	t.Helper()
-	var tiff bytes.Buffer
-	if bo == binary.LittleEndian {
-		tiff.WriteString("II")
-	} else {
-		tiff.WriteString("MM")
-	}
-	w := func(v any) { require.NoError(t, binary.Write(&tiff, bo, v)) }
-	w(uint16(42))
-	w(uint32(8))
-	w(uint16(1))      // one entry
-	w(uint16(0x0112)) // orientation
-	w(uint16(3))      // SHORT
-	w(uint32(1))
-	w(orientation)
-	w(uint16(0))
-	w(uint32(0)) // next IFD
-	app1 := append([]byte("Exif\x00\x00"), tiff.Bytes()...)
-	out := []byte{0xFF, 0xD8, 0xFF, 0xE1}
-	out = binary.BigEndian.AppendUint16(out, uint16(len(app1)+2))
-	out = append(out, app1...)
-	return append(out, 0xFF, 0xD9)
-}
-
-func TestJPEGOrientation(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name string
-		data []byte
-		want Orientation
-		err  string
-	}{
-		{"little endian 6", exifJPEG(t, binary.LittleEndian, 6), 6, ""},
-		{"big endian 8", exifJPEG(t, binary.BigEndian, 8), 8, ""},
-		{"upright", exifJPEG(t, binary.BigEndian, 1), 1, ""},
-		{"out of range", exifJPEG(t, binary.BigEndian, 9), 0, "out of range"},
-		{"not jpeg", []byte("GIF89a"), 0, "not a JPEG"},
-		{"no exif", []byte{0xFF, 0xD8, 0xFF, 0xD9}, 0, "no EXIF"},
-		{"truncated segment", []byte{0xFF, 0xD8, 0xFF, 0xE1, 0x40, 0x00, 'E'}, 0, "overruns"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := JPEGOrientation(tc.data)
-			if tc.err != "" {
-				require.ErrorContains(t, err, tc.err)
-				return
-			}
-			require.NoError(t, err)
-			require.Equal(t, tc.want, got)
-		})
-	}
-}
-
-func TestJPEGOrientationNeverPanicsOnTruncation(t *testing.T) {
-	t.Parallel()
-	full := exifJPEG(t, binary.LittleEndian, 6)
-	for n := 0; n < len(full); n++ {
-		_, _ = JPEGOrientation(full[:n])
-	}
-}
-
-// The Silent-Face samples are stored sideways with orientation 6.
-func TestSilentFaceSamplesCarryOrientation6(t *testing.T) {
+// The Silent-Face samples are stored sideways with orientation 6 (the EXIF parsing itself
+// is tested in checks/imaging); Decode turns them upright.
+func TestDecodeAppliesOrientation(t *testing.T) {
 	t.Parallel()
 	for _, n := range []string{"image_T1.jpg", "image_F1.jpg", "image_F2.jpg"} {
 		data, err := os.ReadFile(testdata.Path(t, "faces", "Silent-Face-Anti-Spoofing", "images", "sample", n))
 		require.NoError(t, err)
-		o, err := JPEGOrientation(data)
-		require.NoError(t, err, n)
-		require.Equal(t, Orientation(6), o, n)
 		cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
 		require.NoError(t, err)
 		img, err := Decode(data)
@@ -98,42 +33,49 @@ func TestSilentFaceSamplesCarryOrientation6(t *testing.T) {
 	}
 }
 
-// A 2×3 image with distinct pixels: value = 10*y + x.
-func tiny() *RGB {
+// Photos of 1×1 to 7×7 pixels are the caller's mistake, refused as *guard.Error, not an
+// engine failure further down (they used to reach the detector and become a 500).
+func TestDecodeRefusesTinyImages(t *testing.T) {
+	t.Parallel()
+	for side := 1; side < MinSide; side++ {
+		for _, size := range [][2]int{{side, side}, {side, 200}, {200, side}} {
+			var b bytes.Buffer
+			require.NoError(t, png.Encode(&b, image.NewGray(image.Rect(0, 0, size[0], size[1]))))
+			_, err := Decode(b.Bytes())
+			var ge *guard.Error
+			require.ErrorAs(t, err, &ge, "%v", size)
+			require.Equal(t, guard.CodeTooSmall, ge.Code)
+		}
+	}
+	var b bytes.Buffer
+	require.NoError(t, png.Encode(&b, image.NewGray(image.Rect(0, 0, MinSide, MinSide))))
+	_, err := Decode(b.Bytes())
+	require.NoError(t, err)
+}
+
+// RGB.Orient moves pixels by checks/imaging's one mapping (tested there, case by case).
+func TestOrient(t *testing.T) {
+	t.Parallel()
+	// A 3×2 image with distinct pixels: red = 10*y + x.
 	m := NewRGB(3, 2)
 	for y := 0; y < 2; y++ {
 		for x := 0; x < 3; x++ {
 			m.Pix[3*(y*3+x)] = uint8(10*y + x)
 		}
 	}
-	return m
-}
-
-func TestOrient(t *testing.T) {
-	t.Parallel()
-	// Rows of the displayed image, red channel, for each orientation of
-	// the stored image [[0 1 2] [10 11 12]].
-	want := map[Orientation][][]uint8{
-		1: {{0, 1, 2}, {10, 11, 12}},
-		2: {{2, 1, 0}, {12, 11, 10}},
-		3: {{12, 11, 10}, {2, 1, 0}},
-		4: {{10, 11, 12}, {0, 1, 2}},
-		5: {{0, 10}, {1, 11}, {2, 12}},
-		6: {{10, 0}, {11, 1}, {12, 2}},
-		7: {{12, 2}, {11, 1}, {10, 0}},
-		8: {{2, 12}, {1, 11}, {0, 10}},
-	}
-	for o, rows := range want {
-		got := tiny().Orient(o)
-		require.Equal(t, len(rows), got.H, "orientation %d", o)
-		require.Equal(t, len(rows[0]), got.W, "orientation %d", o)
-		for y, row := range rows {
-			for x, v := range row {
+	for o := Orientation(1); o <= 8; o++ {
+		got := m.Orient(o)
+		w, h := o.Size(3, 2)
+		require.Equal(t, [2]int{w, h}, [2]int{got.W, got.H}, "orientation %d", o)
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				sx, sy := o.Source(x, y, 3, 2)
 				r, _, _ := got.At(x, y)
-				require.Equal(t, v, r, "orientation %d at (%d,%d)", o, x, y)
+				require.Equal(t, uint8(10*sy+sx), r, "orientation %d at (%d,%d)", o, x, y)
 			}
 		}
 	}
+	require.Same(t, m, m.Orient(0), "unknown orientations leave the image as stored")
 }
 
 func TestDecodeRejectsBadInput(t *testing.T) {
@@ -141,7 +83,7 @@ func TestDecodeRejectsBadInput(t *testing.T) {
 	_, err := Decode(nil)
 	require.ErrorContains(t, err, "empty")
 	_, err = Decode([]byte("definitely not an image"))
-	require.ErrorContains(t, err, "decode image header")
+	require.ErrorContains(t, err, "not a JPEG, PNG or WebP")
 }
 
 func TestSimilarityFitRecoversTransform(t *testing.T) {

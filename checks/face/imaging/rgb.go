@@ -1,20 +1,19 @@
 package imaging
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
+	"context"
 	"image"
 	"image/color"
-	_ "image/jpeg" // registered decoders: the formats selfies and scans arrive in
-	_ "image/png"
 
-	_ "golang.org/x/image/webp"
+	guard "github.com/kycd/kycd/checks/imaging"
 )
 
-// MaxPixels bounds the decoded size so a small hostile file cannot make the
-// decoder allocate gigabytes (a "decompression bomb").
-const MaxPixels = 40_000_000
+// MinSide is the smallest width and height the face engines accept: the detector needs
+// 8×8, and a smaller photo is the caller's mistake, refused as such, not an engine failure.
+const MinSide = 8
+
+// Orientation is the EXIF orientation, read and applied by checks/imaging's one mapping.
+type Orientation = guard.Orientation
 
 // RGB is a packed 8-bit RGB image: Pix[3*(y*W+x)+c], c = 0 red, 1 green, 2 blue.
 type RGB struct {
@@ -100,33 +99,24 @@ func FromImage(src image.Image) *RGB {
 	return out
 }
 
-// Decode decodes JPEG, PNG or WebP bytes into upright RGB: the JPEG EXIF
-// orientation is applied because phone cameras store pixels sideways and let
-// viewers rotate them; a face detector sees the stored pixels.
-func Decode(data []byte) (*RGB, error) {
-	if len(data) == 0 {
-		return nil, errors.New("decode image: empty input")
-	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("decode image header: %w", err)
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxPixels {
-		return nil, fmt.Errorf("decode image: %d×%d pixels is outside 1..%d", cfg.Width, cfg.Height, MaxPixels)
-	}
-	img, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("decode %s image: %w", format, err)
-	}
-	m := FromImage(img)
-	if format == "jpeg" {
-		if o, err := JPEGOrientation(data); err == nil {
-			m = m.Orient(o)
-		}
-		// A malformed EXIF block is ignored on purpose: the pixels decoded
-		// fine, and refusing the photo would be worse than showing it upright.
-	}
-	return m, nil
+// Decode is DecodeContext for callers without a context: it waits for the budget unbounded.
+func Decode(data []byte) (*RGB, error) { return DecodeContext(context.Background(), data) }
+
+// DecodeContext decodes JPEG, PNG or WebP bytes into upright RGB with checks/imaging's
+// guards (size, pixels, memory, at least MinSide a side) and memory budget, waiting for
+// the budget until ctx ends. The JPEG EXIF orientation is applied because phone cameras
+// store pixels sideways and let viewers rotate them; a face detector sees the stored
+// pixels. Refusals are *guard.Error, so callers can tell the photo's fault from theirs.
+func DecodeContext(ctx context.Context, data []byte) (*RGB, error) {
+	m, _, err := guard.DecodeAs(ctx, data, "", guard.Limits{MinSide: MinSide},
+		func(h guard.Header) int64 {
+			if h.Orientation > 1 {
+				return 6 // the RGB copy and its rotation
+			}
+			return 3
+		},
+		func(img image.Image, h guard.Header) (*RGB, error) { return FromImage(img).Orient(h.Orientation), nil })
+	return m, err
 }
 
 // Orient returns the image as it should be displayed for EXIF orientation o.
@@ -135,30 +125,11 @@ func (m *RGB) Orient(o Orientation) *RGB {
 		return m
 	}
 	W, H := m.W, m.H
-	dw, dh := W, H
-	if o >= 5 {
-		dw, dh = H, W
-	}
+	dw, dh := o.Size(W, H)
 	out := NewRGB(dw, dh)
 	for y := 0; y < dh; y++ {
 		for x := 0; x < dw; x++ {
-			var sx, sy int
-			switch o {
-			case 2:
-				sx, sy = W-1-x, y
-			case 3:
-				sx, sy = W-1-x, H-1-y
-			case 4:
-				sx, sy = x, H-1-y
-			case 5:
-				sx, sy = y, x
-			case 6:
-				sx, sy = y, H-1-x
-			case 7:
-				sx, sy = W-1-y, H-1-x
-			case 8:
-				sx, sy = W-1-y, x
-			}
+			sx, sy := o.Source(x, y, W, H)
 			si, di := 3*(sy*W+sx), 3*(y*dw+x)
 			out.Pix[di], out.Pix[di+1], out.Pix[di+2] = m.Pix[si], m.Pix[si+1], m.Pix[si+2]
 		}
