@@ -17,17 +17,17 @@ import (
 // Curve is y² = x³ + ax + b over GF(P) with base point (Gx, Gy) of order N
 // and cofactor H.
 type Curve struct {
-	Name           string
-	P, A, B        *big.Int
-	Gx, Gy, N      *big.Int
-	H              int64
-	OID            []int          // named-curve OID, nil when unknown
-	Std            elliptic.Curve // crypto/elliptic curve for NIST curves, else nil
-	byteLen        int
-	aIsMinus3      bool
-	aZero          bool
-	gOnce          sync.Once
-	gTable         [][2]*big.Int
+	Name      string
+	P, A, B   *big.Int
+	Gx, Gy, N *big.Int
+	H         int64
+	OID       []int          // named-curve OID, nil when unknown
+	Std       elliptic.Curve // crypto/elliptic curve for NIST curves, else nil
+	byteLen   int
+	aIsMinus3 bool
+	aZero     bool
+	gOnce     sync.Once
+	gTable    [][2]*big.Int
 }
 
 func hexInt(s string) *big.Int {
