@@ -80,9 +80,28 @@ type authorityKeyID struct {
 	ID asn1.RawValue `asn1:"optional,tag:0"`
 }
 
-type basicConstraints struct {
-	IsCA       bool `asn1:"optional"`
-	MaxPathLen int  `asn1:"optional,default:-1"`
+// parseBasicConstraints reads the cA flag. BER booleans are accepted (any
+// non-zero octet is true): a CSCA in the German master list encodes TRUE
+// as 0x01, which encoding/asn1 refuses.
+func parseBasicConstraints(der []byte) (bool, error) {
+	var seq asn1.RawValue
+	if rest, err := asn1.Unmarshal(der, &seq); err != nil || len(rest) != 0 || seq.Tag != asn1.TagSequence {
+		return false, errors.New("not a SEQUENCE")
+	}
+	if len(seq.Bytes) == 0 {
+		return false, nil
+	}
+	var first asn1.RawValue
+	if _, err := asn1.Unmarshal(seq.Bytes, &first); err != nil {
+		return false, err
+	}
+	if first.Class == 0 && first.Tag == asn1.TagBoolean {
+		if len(first.Bytes) != 1 {
+			return false, errors.New("bad BOOLEAN")
+		}
+		return first.Bytes[0] != 0, nil
+	}
+	return false, nil
 }
 
 // ParseCertificate parses one DER certificate.
@@ -143,11 +162,11 @@ func ParseCertificate(der []byte) (*Certificate, error) {
 			}
 			c.HasKeyUsage, c.KeyUsage = true, ku
 		case e.Id.Equal(oidExtBasicConstr):
-			var bc basicConstraints
-			if _, err := asn1.Unmarshal(e.Value, &bc); err != nil {
+			isCA, err := parseBasicConstraints(e.Value)
+			if err != nil {
 				return nil, fmt.Errorf("certificate basic constraints: %w", err)
 			}
-			c.HasBasicConstraints, c.IsCA = true, bc.IsCA
+			c.HasBasicConstraints, c.IsCA = true, isCA
 		}
 	}
 	return c, nil
