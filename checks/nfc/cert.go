@@ -118,6 +118,9 @@ func ParseCertificate(der []byte) (*Certificate, error) {
 	if _, err := asn1.Unmarshal(rc.TBS.FullBytes, &tbs); err != nil {
 		return nil, fmt.Errorf("certificate body: %w", err)
 	}
+	if !bytes.Equal(tbs.SigAlg.Raw, rc.SigAlg.Raw) {
+		return nil, errors.New("certificate: signature algorithm differs from the one in the signed body")
+	}
 	c := &Certificate{
 		Raw:        der,
 		RawTBS:     rc.TBS.FullBytes,

@@ -96,6 +96,13 @@ func parseSignedData(b []byte) (*signedData, error) {
 	} else if len(rest) != 0 {
 		return nil, errors.New("signedData: trailing data")
 	}
+	if rsd.Version < 1 || rsd.Version > 5 {
+		return nil, fmt.Errorf("signedData: version %d", rsd.Version)
+	}
+	var digestAlgs []algID
+	if rest, err := asn1.UnmarshalWithParams(rsd.DigestAlgorithms.FullBytes, &digestAlgs, "set"); err != nil || len(rest) != 0 {
+		return nil, errors.New("signedData: digestAlgorithms is not a SET OF AlgorithmIdentifier")
+	}
 	sd := &signedData{contentType: rsd.EncapContentInfo.EContentType}
 	if len(rsd.EncapContentInfo.EContent.FullBytes) == 0 {
 		return nil, errors.New("signedData: detached content not supported")
@@ -148,12 +155,27 @@ func parseSignedData(b []byte) (*signedData, error) {
 	if len(sd.signers) == 0 {
 		return nil, errors.New("signedData: no signerInfo")
 	}
+	// RFC 5652 5.1: digestAlgorithms lists every signer's digest.
+	for _, si := range sd.signers {
+		found := false
+		for _, a := range digestAlgs {
+			if h, ok := hashFromAlg(a); ok && h == si.digest {
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("signedData: digestAlgorithms does not list the signer's %s", hashName(si.digest))
+		}
+	}
 	return sd, nil
 }
 
 func parseSignerInfo(r rawSignerInfo) (signerInfo, error) {
 	si := signerInfo{sigAlg: r.SignatureAlgorithm, signature: r.Signature}
-	h, ok := hashFromOID(r.DigestAlgorithm.Algorithm)
+	if r.Version != 1 && r.Version != 3 {
+		return si, fmt.Errorf("signerInfo: version %d", r.Version)
+	}
+	h, ok := hashFromAlg(r.DigestAlgorithm)
 	if !ok {
 		return si, fmt.Errorf("signerInfo: digest algorithm %v not supported", r.DigestAlgorithm.Algorithm)
 	}
@@ -168,7 +190,11 @@ func parseSignerInfo(r rawSignerInfo) (signerInfo, error) {
 			return si, errors.New("signerInfo sid: bad serial number")
 		}
 		si.sidIssuer = ias.Issuer.FullBytes
-		si.sidIssuerKey = nameKeyOf(ias.Issuer.FullBytes)
+		_, key, err := parseName(ias.Issuer.FullBytes)
+		if err != nil {
+			return si, fmt.Errorf("signerInfo sid issuer: %w", err)
+		}
+		si.sidIssuerKey = key
 		si.sidSerial = new(big.Int).SetBytes(ias.Serial.Bytes)
 	case r.SID.Class == 2 && r.SID.Tag == 0:
 		si.sidSKI = r.SID.Bytes

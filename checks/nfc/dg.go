@@ -365,7 +365,7 @@ var bsiProto = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 2, 2}
 
 func under(oid, prefix asn1.ObjectIdentifier, sub ...int) bool {
 	p := append(append(asn1.ObjectIdentifier{}, prefix...), sub...)
-	return len(oid) > len(p) && oid[:len(p)].Equal(p)
+	return len(oid) >= len(p) && oid[:len(p)].Equal(p)
 }
 
 var caCiphers = map[int]string{1: "3DES-CBC-CBC", 2: "AES-CBC-CMAC-128", 3: "AES-CBC-CMAC-192", 4: "AES-CBC-CMAC-256"}

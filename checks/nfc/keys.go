@@ -42,6 +42,7 @@ type spki struct {
 
 // algID is AlgorithmIdentifier with parameters kept raw.
 type algID struct {
+	Raw        asn1.RawContent
 	Algorithm  asn1.ObjectIdentifier
 	Parameters asn1.RawValue `asn1:"optional"`
 }
@@ -200,11 +201,10 @@ type sigAlg struct {
 }
 
 type pssParams struct {
-	Hash      algID         `asn1:"optional,explicit,tag:0"`
-	MGF       algID         `asn1:"optional,explicit,tag:1"`
-	SaltLen   int           `asn1:"optional,explicit,tag:2,default:20"`
-	Trailer   int           `asn1:"optional,explicit,tag:3,default:1"`
-	Remainder asn1.RawValue `asn1:"optional"`
+	Hash    algID `asn1:"optional,explicit,tag:0"`
+	MGF     algID `asn1:"optional,explicit,tag:1"`
+	SaltLen int   `asn1:"optional,explicit,tag:2,default:20"`
+	Trailer int   `asn1:"optional,explicit,tag:3,default:1"`
 }
 
 // resolveSigAlg turns an AlgorithmIdentifier into a verification recipe;
@@ -235,16 +235,17 @@ func resolvePSS(a algID) (sigAlg, error) {
 		return r, nil
 	}
 	var p pssParams
-	if _, err := asn1.Unmarshal(a.Parameters.FullBytes, &p); err != nil {
+	if rest, err := asn1.Unmarshal(a.Parameters.FullBytes, &p); err != nil {
 		return r, fmt.Errorf("RSASSA-PSS parameters: %w", err)
+	} else if len(rest) != 0 {
+		return r, errors.New("RSASSA-PSS parameters: trailing data")
 	}
 	if p.Hash.Algorithm != nil {
-		h, ok := hashFromOID(p.Hash.Algorithm)
+		h, ok := hashFromAlg(p.Hash)
 		if !ok {
 			return r, fmt.Errorf("RSASSA-PSS hash %v not supported", p.Hash.Algorithm)
 		}
-		r.hash, r.mgfHash = h, h
-		r.mgfHash = crypto.SHA1
+		r.hash = h
 	}
 	if p.MGF.Algorithm != nil {
 		if !p.MGF.Algorithm.Equal(oidMGF1) {
@@ -254,7 +255,7 @@ func resolvePSS(a algID) (sigAlg, error) {
 		if _, err := asn1.Unmarshal(p.MGF.Parameters.FullBytes, &mh); err != nil {
 			return r, fmt.Errorf("RSASSA-PSS MGF1 hash: %w", err)
 		}
-		h, ok := hashFromOID(mh.Algorithm)
+		h, ok := hashFromAlg(mh)
 		if !ok {
 			return r, fmt.Errorf("RSASSA-PSS MGF1 hash %v not supported", mh.Algorithm)
 		}

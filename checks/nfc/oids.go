@@ -51,6 +51,15 @@ func hashFromOID(oid asn1.ObjectIdentifier) (crypto.Hash, bool) {
 	return 0, false
 }
 
+// hashFromAlg is hashFromOID for an AlgorithmIdentifier whose parameters
+// must be absent or NULL (RFC 5754).
+func hashFromAlg(a algID) (crypto.Hash, bool) {
+	if len(a.Parameters.FullBytes) > 0 && !(a.Parameters.Class == 0 && a.Parameters.Tag == asn1.TagNull && len(a.Parameters.Bytes) == 0) {
+		return 0, false
+	}
+	return hashFromOID(a.Algorithm)
+}
+
 func oidFromHash(h crypto.Hash) asn1.ObjectIdentifier {
 	for _, e := range hashByOID {
 		if e.hash == h {

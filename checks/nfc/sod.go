@@ -87,7 +87,7 @@ func ParseSOD(b []byte) (*SOD, error) {
 	if lso.Version != 0 && lso.Version != 1 {
 		return nil, fmt.Errorf("LDS security object version %d not supported", lso.Version)
 	}
-	h, ok := hashFromOID(lso.HashAlgorithm.Algorithm)
+	h, ok := hashFromAlg(lso.HashAlgorithm)
 	if !ok {
 		return nil, fmt.Errorf("LDS security object: hash algorithm %v not supported", lso.HashAlgorithm.Algorithm)
 	}

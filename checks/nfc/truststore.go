@@ -1,6 +1,7 @@
 package nfc
 
 import (
+	"bytes"
 	"encoding/asn1"
 	"encoding/hex"
 	"encoding/pem"
@@ -53,7 +54,7 @@ func (ts *TrustStore) add(c *Certificate, source string) bool {
 
 // decodeCerts accepts one DER certificate or any number of PEM blocks.
 func decodeCerts(data []byte) ([][]byte, error) {
-	if strings.Contains(string(data[:min(len(data), 100)]), "-----BEGIN") || strings.Contains(string(data), "-----BEGIN CERTIFICATE") {
+	if bytes.Contains(data, []byte("-----BEGIN")) {
 		var out [][]byte
 		for {
 			var b *pem.Block
@@ -420,6 +421,9 @@ func (ts *TrustStore) AddCRL(data []byte) (CRLInfo, error) {
 	var t tbsCRL
 	if _, err := asn1.Unmarshal(r.TBS.FullBytes, &t); err != nil {
 		return CRLInfo{}, fmt.Errorf("CRL body: %w", err)
+	}
+	if !bytes.Equal(t.SigAlg.Raw, r.SigAlg.Raw) {
+		return CRLInfo{}, errors.New("CRL: signature algorithm differs from the one in the signed body")
 	}
 	name, key, err := parseName(t.Issuer.FullBytes)
 	if err != nil {
