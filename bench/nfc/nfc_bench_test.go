@@ -1,0 +1,78 @@
+// Package nfcbench measures checks/nfc passive authentication on real
+// passport SODs: parse EF.SOD, verify its CMS signature with the DSC, and
+// chain the DSC to its CSCA from the German master list.
+//
+//	nice -n 10 go test -run XXX -bench . -benchmem ./bench/nfc/
+package nfcbench
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/kycd/kycd/checks/nfc"
+	"github.com/kycd/kycd/internal/testdata"
+)
+
+var countries = []string{"AT", "AU", "CN", "DE", "FI", "FR", "GB", "MY", "NZ", "PH", "RU", "SG", "US"}
+
+func store(b *testing.B) *nfc.TrustStore {
+	b.Helper()
+	dir := testdata.Path(b, "epassport", "master_lists")
+	rootDER, err := os.ReadFile(filepath.Join(dir, "DE_ROOT_CA_CSCA07.cer"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	root, err := nfc.ParseCertificate(rootDER)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ml, err := os.ReadFile(filepath.Join(dir, "DE_ML_2026-05-28-08-28-45.ml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts := nfc.NewTrustStore()
+	if _, err := ts.AddMasterList(ml, []*nfc.Certificate{root}, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		b.Fatal(err)
+	}
+	return ts
+}
+
+func clock() time.Time { return time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC) }
+
+// BenchmarkVerifySOD verifies one real SOD with its chain per iteration,
+// per country (the curve and key size decide the cost). It also reports
+// the median over iterations as median-ms.
+func BenchmarkVerifySOD(b *testing.B) {
+	ts := store(b)
+	v := nfc.NewVerifier(ts, nfc.WithClock(clock))
+	for _, cc := range countries {
+		sod, err := os.ReadFile(testdata.Path(b, "epassport", "gmrtd_real_sod", cc, "EF.SOD.bin"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(cc, func(b *testing.B) {
+			var times []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				r := v.Verify(nfc.Input{SOD: sod})
+				times = append(times, time.Since(start))
+				if !r.SODSignatureValid || !r.DSCTrusted {
+					b.Fatalf("%s: %+v", cc, r.Reasons)
+				}
+			}
+			sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
+		})
+	}
+}
+
+// BenchmarkLoadMasterList is the one-off cost of importing the German
+// master list (588 CSCAs, signature and signer chain verified).
+func BenchmarkLoadMasterList(b *testing.B) {
+	for b.Loop() {
+		store(b)
+	}
+}
