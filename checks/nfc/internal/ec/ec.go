@@ -28,6 +28,8 @@ type Curve struct {
 	aZero     bool
 	gOnce     sync.Once
 	gTable    [][2]*big.Int
+	fastOnce  sync.Once
+	fast      *fastCurve
 }
 
 func hexInt(s string) *big.Int {
@@ -338,8 +340,25 @@ func (c *Curve) table(x, y *big.Int) [][2]*big.Int {
 	return t
 }
 
+// fastPath returns the Montgomery-arithmetic implementation, nil for
+// fields larger than maxLimbs.
+func (c *Curve) fastPath() *fastCurve {
+	c.fastOnce.Do(c.initFast)
+	return c.fast
+}
+
 // doubleScalar returns u1·G + u2·Q with interleaved fixed windows.
 func (c *Curve) doubleScalar(u1, u2, qx, qy *big.Int) (x, y *big.Int, ok bool) {
+	if fc := c.fastPath(); fc != nil {
+		if tq := fc.table(faffine{fc.f.fromBig(qx), fc.f.fromBig(qy)}); tq != nil {
+			return fc.mulAdd(u1, u2, tq)
+		}
+	}
+	return c.doubleScalarSlow(u1, u2, qx, qy)
+}
+
+// doubleScalarSlow is doubleScalar with math/big arithmetic.
+func (c *Curve) doubleScalarSlow(u1, u2, qx, qy *big.Int) (x, y *big.Int, ok bool) {
 	c.gOnce.Do(func() { c.gTable = c.table(c.Gx, c.Gy) })
 	tg := c.gTable
 	tq := c.table(qx, qy)
@@ -422,14 +441,21 @@ func (c *Curve) Verify(qx, qy *big.Int, digest []byte, r, s *big.Int) bool {
 
 // PublicKey returns d·G.
 func (c *Curve) PublicKey(d *big.Int) (x, y *big.Int) {
-	x, y, _ = c.ScalarMult(c.Gx, c.Gy, d)
+	x, y, _ = c.scalarBaseMult(d)
 	return x, y
+}
+
+func (c *Curve) scalarBaseMult(k *big.Int) (x, y *big.Int, ok bool) {
+	if fc := c.fastPath(); fc != nil {
+		return fc.mulAdd(k, nil, nil)
+	}
+	return c.ScalarMult(c.Gx, c.Gy, k)
 }
 
 // Sign makes an ECDSA signature with private key d and nonce k (both in
 // [1, N−1]); it is for building test fixtures, not for production keys.
 func (c *Curve) Sign(d, k *big.Int, digest []byte) (r, s *big.Int, err error) {
-	x, _, ok := c.ScalarMult(c.Gx, c.Gy, k)
+	x, _, ok := c.scalarBaseMult(k)
 	if !ok {
 		return nil, nil, errors.New("ec: bad nonce")
 	}

@@ -70,3 +70,34 @@ func TestAgreesWithStdlib(t *testing.T) {
 		}
 	}
 }
+
+// The Montgomery fast path must agree with the math/big path.
+func TestFastAgreesWithSlow(t *testing.T) {
+	t.Parallel()
+	for _, c := range Named {
+		fc := c.fastPath()
+		if fc == nil {
+			t.Fatalf("%s: no fast path", c.Name)
+		}
+		for i := int64(1); i < 12; i++ {
+			u1 := new(big.Int).Exp(big.NewInt(i+7), big.NewInt(i*13+5), c.N)
+			u2 := new(big.Int).Exp(big.NewInt(i+3), big.NewInt(i*11+2), c.N)
+			qx, qy, _ := c.ScalarMult(c.Gx, c.Gy, big.NewInt(i*1000+1))
+			fx, fy, ok1 := c.doubleScalar(u1, u2, qx, qy)
+			sx, sy, ok2 := c.doubleScalarSlow(u1, u2, qx, qy)
+			if ok1 != ok2 || fx.Cmp(sx) != 0 || fy.Cmp(sy) != 0 {
+				t.Fatalf("%s: fast and slow differ for i=%d", c.Name, i)
+			}
+		}
+		// Doubling and adding the same point (H = 0 cases).
+		two := big.NewInt(2)
+		x1, y1, _ := c.doubleScalar(big.NewInt(1), big.NewInt(1), c.Gx, c.Gy)
+		x2, y2, _ := c.ScalarMult(c.Gx, c.Gy, two)
+		if x1.Cmp(x2) != 0 || y1.Cmp(y2) != 0 {
+			t.Fatalf("%s: G+G != 2G", c.Name)
+		}
+		if _, _, ok := c.doubleScalar(big.NewInt(1), new(big.Int).Sub(c.N, big.NewInt(1)), c.Gx, c.Gy); ok {
+			t.Fatalf("%s: G + (N-1)G is not infinity", c.Name)
+		}
+	}
+}
