@@ -319,3 +319,58 @@ func TestSpecimenModifiedBSI(t *testing.T) {
 		t.Fatalf("modified SOD accepted: %+v", r.Reasons)
 	}
 }
+
+// TestLinkCertificates follows Indonesia's CSCA key rollovers 2010 → 2016
+// → 2020 from the 2010 root through the published link certificates (the
+// 2020 link names its issuer in the opposite RDN order to its subject).
+func TestLinkCertificates(t *testing.T) {
+	t.Parallel()
+	ml := func(n string) []byte { return read(t, epassport(t, "master_lists", n)) }
+	ts := nfc.NewTrustStore()
+	if _, err := ts.AddCSCA(ml("IDN_2010series_2010-12_CSCA.cer"), "IDN 2010"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nfc.NewTrustStore().AddLinkCertificate(ml("IDN_2010series_2016-01_CSCA_LINK.cer")); err == nil {
+		t.Fatal("link certificate trusted without its issuer")
+	}
+	if _, err := ts.AddLinkCertificate(ml("IDN_2010series_2020-10_CSCA_LINK.cer")); err == nil {
+		t.Fatal("2020 link trusted before the 2016 link")
+	}
+	l16, err := ts.AddLinkCertificate(ml("IDN_2010series_2016-01_CSCA_LINK.cer"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l20, err := ts.AddLinkCertificate(ml("IDN_2010series_2020-10_CSCA_LINK.cer"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The self-signed 2016 and 2020 CSCAs carry the keys the links certify.
+	for _, c := range []struct {
+		file string
+		link *nfc.Certificate
+	}{{"IDN_2010series_2016-01_CSCA.cer", l16}, {"IDN_2010series_2020-10_CSCA.cer", l20}} {
+		self, err := nfc.ParseCertificate(ml(c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := self.CheckSignatureFrom(c.link); err != nil {
+			t.Errorf("%s does not verify with the link certificate's key: %v", c.file, err)
+		}
+	}
+	if ts.Len() != 3 {
+		t.Errorf("store has %d", ts.Len())
+	}
+	// The German master list carries link certificates too; they are
+	// trust anchors like the self-signed ones.
+	de, _ := germanMasterList(t)
+	links := 0
+	for _, c := range de.List() {
+		if c.Subject != c.Issuer {
+			links++
+		}
+	}
+	if links == 0 {
+		t.Error("no link certificates in the German master list")
+	}
+	t.Logf("German master list: %d link certificates", links)
+}

@@ -125,6 +125,38 @@ func (ts *TrustStore) AddCSCADir(dir string) (int, error) {
 	return n, nil
 }
 
+// AddLinkCertificate trusts a CSCA link certificate (a new CSCA key
+// certified by the previous one) only if it verifies against a CSCA
+// already in the store, so a country's key rollover can be followed from
+// one trusted root.
+func (ts *TrustStore) AddLinkCertificate(data []byte) (*Certificate, error) {
+	ders, err := decodeCerts(data)
+	if err != nil || len(ders) != 1 {
+		return nil, errors.New("add link certificate: want exactly one certificate")
+	}
+	c, err := ParseCertificate(ders[0])
+	if err != nil {
+		return nil, fmt.Errorf("add link certificate: %w", err)
+	}
+	if !c.HasBasicConstraints || !c.IsCA {
+		return nil, errors.New("add link certificate: not a CA certificate")
+	}
+	var why []string
+	for _, a := range ts.candidates(c) {
+		if err := c.CheckSignatureFrom(a.cert); err != nil {
+			why = append(why, err.Error())
+			continue
+		}
+		if err := issuerUsable(a.cert, c); err != nil {
+			why = append(why, err.Error())
+			continue
+		}
+		ts.add(c, fmt.Sprintf("link certificate from %q", a.cert.Subject.String()))
+		return c, nil
+	}
+	return nil, fmt.Errorf("add link certificate %q: no trusted CSCA %q verifies it %v", c.Subject.String(), c.Issuer.String(), why)
+}
+
 // MasterListInfo describes an imported CSCA master list.
 type MasterListInfo struct {
 	Signer      CertInfo   `json:"signer"`
