@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"sync"
 
 	"github.com/kycd/kycd/checks/nfc/internal/ec"
 )
@@ -121,6 +122,13 @@ func ParsePublicKey(der []byte) (*PublicKey, error) {
 		if k.qx, k.qy, err = c.Unmarshal(key); err != nil {
 			return nil, err
 		}
+		if c.H > 1 {
+			// With a cofactor, a point on the curve may lie outside the
+			// prime-order subgroup.
+			if _, _, finite := c.ScalarMult(k.qx, k.qy, c.N); finite {
+				return nil, errors.New("EC public key not in the prime-order subgroup")
+			}
+		}
 		k.Algorithm, k.Curve, k.ExplicitParams, k.Bits, k.curve = "EC", c.Name, explicit, c.N.BitLen(), c
 	default:
 		return nil, fmt.Errorf("public key algorithm %v not supported", s.Algorithm.Algorithm)
@@ -130,8 +138,29 @@ func ParsePublicKey(der []byte) (*PublicKey, error) {
 
 // explicitCache keeps curves built from explicit parameters: checking
 // primality on every verification would dominate its cost, and a trust
-// store sees the same few parameter sets over and over.
-var explicitCache syncMap[string, *ec.Curve]
+// store sees the same few parameter sets over and over. It is bounded so
+// hostile input with ever-new parameters cannot grow it without limit.
+var explicitCache = struct {
+	sync.Mutex
+	m map[string]*ec.Curve
+}{m: map[string]*ec.Curve{}}
+
+const explicitCacheMax = 256
+
+func explicitLoad(k string) (*ec.Curve, bool) {
+	explicitCache.Lock()
+	defer explicitCache.Unlock()
+	c, ok := explicitCache.m[k]
+	return c, ok
+}
+
+func explicitStore(k string, c *ec.Curve) {
+	explicitCache.Lock()
+	defer explicitCache.Unlock()
+	if len(explicitCache.m) < explicitCacheMax {
+		explicitCache.m[k] = c
+	}
+}
 
 func parseECParams(p asn1.RawValue) (*ec.Curve, bool, error) {
 	switch {
@@ -146,7 +175,7 @@ func parseECParams(p asn1.RawValue) (*ec.Curve, bool, error) {
 		}
 		return c, false, nil
 	case p.Class == 0 && p.Tag == asn1.TagSequence:
-		if c, ok := explicitCache.Load(string(p.FullBytes)); ok {
+		if c, ok := explicitLoad(string(p.FullBytes)); ok {
 			return c, true, nil
 		}
 		var e ecParameters
@@ -183,7 +212,7 @@ func parseECParams(p asn1.RawValue) (*ec.Curve, bool, error) {
 		if err != nil {
 			return nil, false, err
 		}
-		explicitCache.Store(string(p.FullBytes), c)
+		explicitStore(string(p.FullBytes), c)
 		return c, true, nil
 	case p.Class == 0 && p.Tag == asn1.TagNull:
 		return nil, false, errors.New("EC implicitlyCA parameters not supported")
