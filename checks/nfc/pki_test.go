@@ -50,6 +50,7 @@ func newProfile(label string, cscaKey *nfctest.Key, cscaAlg nfctest.SigAlg, dscK
 func profiles() []*profile {
 	return []*profile{
 		newProfile("rsa-pss", nfctest.RSAKey("csca-rsa", 2048), nfctest.RSAPSSSHA384MGF1SHA1, nfctest.RSAKey("dsc-rsa", 2048), nfctest.RSAPSSSHA256, nfctest.RSAKey("aa-rsa", 1024), crypto.SHA1),
+		newProfile("rsa-pkcs1", nfctest.RSAKey("csca-rsa", 2048), nfctest.SHA256WithRSA, nfctest.RSAKey("dsc-rsa", 2048), nfctest.SHA256WithRSA, nfctest.RSAKey("aa-rsa", 1024), crypto.SHA256),
 		newProfile("p256", nfctest.ECKey("csca-p256", "P-256", false), nfctest.ECDSAWithSHA256, nfctest.ECKey("dsc-p256", "P-256", false), nfctest.ECDSAWithSHA256, nfctest.ECKey("aa-p256", "P-256", false), crypto.SHA256),
 		newProfile("brainpool", nfctest.ECKey("csca-bp", "brainpoolP256r1", true), nfctest.ECDSAWithSHA384, nfctest.ECKey("dsc-bp", "brainpoolP256r1", false), nfctest.ECDSAWithSHA256, nfctest.ECKey("aa-bp", "brainpoolP256r1", true), crypto.SHA256),
 	}
@@ -234,10 +235,39 @@ func TestPKINegative(t *testing.T) {
 		r := verifier(p.store(t)).Verify(nfc.Input{SOD: swapped, DataGroups: dgs})
 		expectReason(t, r, nfc.CodeSODSignatureInvalid)
 		// An ECDSA signature with r and s exchanged.
-		q := ps[2]
+		q := ps[3]
 		qs := q.sod(q.dgs())
 		r = verifier(q.store(t)).Verify(nfc.Input{SOD: swapRS(t, qs), DataGroups: q.dgs()})
 		expectReason(t, r, nfc.CodeSODSignatureInvalid)
+	})
+	t.Run("PSS salt length from the identifier", func(t *testing.T) {
+		// The signer info's PSS parameters say salt 32 ([2] INTEGER 32);
+		// rewriting them to 20 must break verification.
+		b := append([]byte(nil), sod...)
+		i := bytes.LastIndex(b, []byte{0xA2, 0x03, 0x02, 0x01, 0x20})
+		if i < 0 {
+			t.Fatal("salt length not found")
+		}
+		b[i+4] = 0x14
+		r := verifier(p.store(t)).Verify(nfc.Input{SOD: b, DataGroups: dgs})
+		expectReason(t, r, nfc.CodeSODSignatureInvalid)
+	})
+	t.Run("DSC without digitalSignature", func(t *testing.T) {
+		ca := p.csca.Issue(nfctest.RSAKey("dsc-rsa", 2048), nfctest.RSAPSSSHA256, nfctest.CertSpec{Subject: name("DS ca"), Serial: 102, NotBefore: t0, NotAfter: t0.AddDate(5, 0, 0), CA: true})
+		r := verifier(p.store(t)).Verify(nfc.Input{SOD: ca.SignSOD(nfctest.SODSpec{DataGroups: dgs, SigningTime: signedAt}), DataGroups: dgs})
+		expectReason(t, r, nfc.CodeDSCKeyUsage)
+	})
+	t.Run("DSC issued after the CSCA expired", func(t *testing.T) {
+		late := p.csca.Issue(nfctest.RSAKey("dsc-rsa", 2048), nfctest.RSAPSSSHA256, nfctest.CertSpec{Subject: name("DS late"), Serial: 103, NotBefore: t0.AddDate(11, 0, 0), NotAfter: t0.AddDate(12, 0, 0)})
+		r := verifier(p.store(t), nfc.WithValidityTime(t0.AddDate(11, 1, 0))).Verify(nfc.Input{SOD: late.SignSOD(nfctest.SODSpec{DataGroups: dgs}), DataGroups: dgs})
+		expectReason(t, r, nfc.CodeDSCNotTrusted)
+	})
+	t.Run("AA key off the curve", func(t *testing.T) {
+		dg15 := nfctest.DG15(nfctest.ECKey("aa-p256", "P-256", false))
+		dg15[len(dg15)-1] ^= 1
+		if _, err := nfc.ParseDG15(dg15); err == nil {
+			t.Error("point off the curve accepted")
+		}
 	})
 	t.Run("truncated", func(t *testing.T) {
 		for n := 0; n < len(sod); n += 7 {
@@ -305,7 +335,7 @@ func swapRS(t *testing.T, sod []byte) []byte {
 
 func TestPKIMalaysianNameOrder(t *testing.T) {
 	t.Parallel()
-	p := profiles()[1]
+	p := profiles()[2]
 	dgs := p.dgs()
 	sod := p.dsc.SignSOD(nfctest.SODSpec{DataGroups: dgs, SigningTime: signedAt, ReorderSignerName: true})
 	r := verifier(p.store(t)).Verify(nfc.Input{SOD: sod, DataGroups: dgs})
@@ -316,7 +346,7 @@ func TestPKIMalaysianNameOrder(t *testing.T) {
 
 func TestPKIJPEG2000AndISO39794(t *testing.T) {
 	t.Parallel()
-	p := profiles()[1]
+	p := profiles()[2]
 	dgs := p.dgs()
 	dgs[2] = nfctest.DG2(nfctest.FaceJP2, true, nfctest.FaceWidth, nfctest.FaceHeight)
 	r := verifier(p.store(t), nfc.WithJPEG2000Decoder(fakeJ2K{})).Verify(nfc.Input{SOD: p.sod(dgs), DataGroups: dgs})
