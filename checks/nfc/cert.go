@@ -176,10 +176,13 @@ func ParseCertificate(der []byte) (*Certificate, error) {
 }
 
 // Country is the subject's C attribute, upper case.
-func (c *Certificate) Country() string {
-	for _, n := range c.Subject.Names {
-		if n.Type.Equal(oidAttrCountry) {
-			if s, ok := n.Value.(string); ok {
+func (c *Certificate) Country() string { return nameCountry(c.Subject) }
+
+// nameCountry is a name's C attribute, upper case.
+func nameCountry(n pkix.Name) string {
+	for _, a := range n.Names {
+		if a.Type.Equal(oidAttrCountry) {
+			if s, ok := a.Value.(string); ok {
 				return strings.ToUpper(strings.TrimSpace(s))
 			}
 		}
@@ -248,15 +251,6 @@ func nameKey(seq pkix.RDNSequence) string {
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, "\x00")
-}
-
-// nameKeyOf is nameKey for a DER name, "" when it does not parse.
-func nameKeyOf(der []byte) string {
-	_, k, err := parseName(der)
-	if err != nil {
-		return ""
-	}
-	return k
 }
 
 // issuedBy reports whether c's issuer names parent (and, when both carry

@@ -25,7 +25,6 @@ var (
 	oidExtSubjectKeyID  = asn1.ObjectIdentifier{2, 5, 29, 14}
 	oidExtAuthorityKey  = asn1.ObjectIdentifier{2, 5, 29, 35}
 	oidAttrCountry      = asn1.ObjectIdentifier{2, 5, 4, 6}
-	oidAttrCommonName   = asn1.ObjectIdentifier{2, 5, 4, 3}
 	oidActiveAuthInfo   = asn1.ObjectIdentifier{2, 23, 136, 1, 1, 5}
 	oidBSIecdsaPlainPfx = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1}
 )

@@ -327,9 +327,6 @@ func (ts *TrustStore) AddMasterList(data []byte, roots []*Certificate, at time.T
 	return info, nil
 }
 
-// Anchor is one trusted CSCA certificate as listed by TrustStore.List.
-type Anchor = CertInfo
-
 // List describes every trusted CSCA, sorted by country then subject.
 func (ts *TrustStore) List() []CertInfo {
 	ts.mu.RLock()
@@ -380,18 +377,6 @@ func (ts *TrustStore) countCountry(cc string) int {
 		}
 	}
 	return n
-}
-
-// issuerCountry is the C attribute of c's issuer.
-func issuerCountry(c *Certificate) string {
-	for _, n := range c.Issuer.Names {
-		if n.Type.Equal(oidAttrCountry) {
-			if s, ok := n.Value.(string); ok {
-				return strings.ToUpper(strings.TrimSpace(s))
-			}
-		}
-	}
-	return ""
 }
 
 // crl is a loaded certificate revocation list.

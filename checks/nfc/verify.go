@@ -314,7 +314,7 @@ func (v *Verifier) checkDSC(dsc *Certificate, sod *SOD, r *Result) {
 		break
 	}
 	if csca == nil {
-		cc := issuerCountry(dsc)
+		cc := nameCountry(dsc.Issuer)
 		switch {
 		case v.trust.countCountry(cc) == 0:
 			r.add(CodeDSCNotTrusted, SeverityError, "DSC not trusted: no CSCA for country %q is loaded (issuer %q); load a master list or that country's CSCA", cc, dsc.Issuer.String())

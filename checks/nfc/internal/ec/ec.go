@@ -420,7 +420,11 @@ func (c *Curve) Verify(qx, qy *big.Int, digest []byte, r, s *big.Int) bool {
 		return false
 	}
 	if c.Std != nil {
-		return ecdsa.Verify(&ecdsa.PublicKey{Curve: c.Std, X: qx, Y: qy}, digest, r, s)
+		pub, err := ecdsa.ParseUncompressedPublicKey(c.Std, c.Marshal(qx, qy))
+		if err != nil {
+			return false
+		}
+		return ecdsa.Verify(pub, digest, r, s)
 	}
 	e := c.hashToInt(digest)
 	w := new(big.Int).ModInverse(s, c.N)
