@@ -12,7 +12,11 @@ import (
 // addShared adds seeds from the shared test data when it is present
 // (fuzzing works without it).
 func addShared(f *testing.F, glob string) {
-	matches, _ := filepath.Glob(filepath.Join("..", "..", "..", "shared", "testdata", "epassport", glob))
+	dir := os.Getenv("KYCD_TESTDATA")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "testdata")
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "epassport", glob))
 	for _, m := range matches {
 		if b, err := os.ReadFile(m); err == nil && len(b) < 1<<20 {
 			f.Add(b)
