@@ -350,7 +350,7 @@ func (c *Curve) fastPath() *fastCurve {
 // doubleScalar returns u1·G + u2·Q with interleaved fixed windows.
 func (c *Curve) doubleScalar(u1, u2, qx, qy *big.Int) (x, y *big.Int, ok bool) {
 	if fc := c.fastPath(); fc != nil {
-		if tq := fc.table(faffine{fc.f.fromBig(qx), fc.f.fromBig(qy)}); tq != nil {
+		if tq := fc.oddTable(faffine{fc.f.fromBig(qx), fc.f.fromBig(qy)}, wnafQ); tq != nil {
 			return fc.mulAdd(u1, u2, tq)
 		}
 	}

@@ -101,3 +101,49 @@ func TestFastAgreesWithSlow(t *testing.T) {
 		}
 	}
 }
+
+func TestFieldSqr(t *testing.T) {
+	t.Parallel()
+	for _, c := range append(Named, BrainpoolP512r1) {
+		f := newField(c.P)
+		vals := []*big.Int{big.NewInt(0), big.NewInt(1), new(big.Int).Sub(c.P, big.NewInt(1)), c.Gx, c.Gy, c.B}
+		for i := int64(2); i < 30; i++ {
+			vals = append(vals, new(big.Int).Exp(big.NewInt(i), big.NewInt(i*977), c.P))
+		}
+		for _, v := range vals {
+			x := f.fromBig(v)
+			var a, b fe
+			f.mul(&a, &x, &x)
+			f.sqr(&b, &x)
+			want := new(big.Int).Mul(v, v)
+			want.Mod(want, c.P)
+			if f.toBig(&a).Cmp(want) != 0 || f.toBig(&b).Cmp(want) != 0 {
+				t.Fatalf("%s: square of %x wrong", c.Name, v)
+			}
+		}
+	}
+}
+
+func TestWNAF(t *testing.T) {
+	t.Parallel()
+	for _, w := range []uint{2, 4, 5, 6} {
+		for i := int64(0); i < 200; i++ {
+			k := new(big.Int).Exp(big.NewInt(i+2), big.NewInt(i*31+7), BrainpoolP512r1.N)
+			if i < 20 {
+				k = big.NewInt(i)
+			}
+			d := wnaf(k, w)
+			sum := new(big.Int)
+			for j := len(d) - 1; j >= 0; j-- {
+				sum.Lsh(sum, 1)
+				sum.Add(sum, big.NewInt(int64(d[j])))
+				if d[j] != 0 && (d[j]%2 == 0 || d[j] >= 1<<(w-1) || d[j] <= -(1<<(w-1))) {
+					t.Fatalf("bad digit %d", d[j])
+				}
+			}
+			if sum.Cmp(k) != 0 {
+				t.Fatalf("w=%d: wnaf(%v) sums to %v", w, k, sum)
+			}
+		}
+	}
+}
