@@ -1,9 +1,3 @@
-// Package ec is short-Weierstrass elliptic-curve arithmetic over arbitrary
-// prime fields with math/big: ECDSA verification (and signing, for the test
-// PKI) on brainpool curves and on curves given by explicit domain
-// parameters, which crypto/ecdsa does not support. It is variable-time,
-// which is fine for verification with public keys; signing is only used to
-// build test fixtures.
 package ec
 
 import (
