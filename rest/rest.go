@@ -71,7 +71,7 @@ func New(reg *tools.Registry, opts Options) (*Handler, error) {
 	h := &Handler{reg: reg, opts: opts, mux: http.NewServeMux()}
 	if h.opts.Authenticate == nil {
 		h.opts.Authenticate = func(r *http.Request) (tools.Caller, *tools.Error) {
-			c, err := tools.Authenticate(r.Context(), reg.Deps(), BearerToken(r))
+			c, err := tools.Authenticate(r.Context(), reg.Deps(), tools.BearerToken(r))
 			if err != nil {
 				return c, tools.AsError(err)
 			}
@@ -406,31 +406,10 @@ func statusFor(e *tools.Error) int {
 
 // writeError writes {"error": {...}} with the error's status (or status when non-zero).
 func writeError(w http.ResponseWriter, e *tools.Error, status int) {
-	if e == nil {
-		e = tools.Errorf(tools.CodeInternal, "", "internal error")
-	}
-	if status == 0 {
+	if status == 0 && e != nil {
 		status = statusFor(e)
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", "application/json")
-	if e.Code == tools.CodeUnauthenticated {
-		hd.Set("WWW-Authenticate", `Bearer realm="kycd"`)
-	}
-	if e.Code == tools.CodeRateLimited && e.RetryAfterSeconds > 0 {
-		hd.Set("Retry-After", strconv.Itoa(e.RetryAfterSeconds))
-	}
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": e})
-}
-
-// BearerToken extracts the token of an "Authorization: Bearer …" header.
-func BearerToken(r *http.Request) string {
-	h := r.Header.Get("Authorization")
-	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		return strings.TrimSpace(h[7:])
-	}
-	return ""
+	tools.WriteHTTPError(w, e, status)
 }
 
 // readMultipart converts a multipart/form-data body into the tool's JSON arguments.

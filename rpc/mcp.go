@@ -8,7 +8,6 @@ import (
 	"io"
 	"log"
 	"net/http"
-	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -125,30 +124,11 @@ func HTTPHandler(s *server.MCPServer, path string, auth func(r *http.Request) (t
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, terr := auth(r)
 		if terr != nil {
-			WriteHTTPError(w, terr)
+			tools.WriteHTTPError(w, terr, 0)
 			return
 		}
 		h.ServeHTTP(w, r.WithContext(WithCaller(r.Context(), c)))
 	})
-}
-
-// WriteHTTPError writes {"error": {...}} with the mapped status.
-func WriteHTTPError(w http.ResponseWriter, e *tools.Error) {
-	w.Header().Set("Content-Type", "application/json")
-	if e.Code == tools.CodeUnauthenticated {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="kycd"`)
-	}
-	w.WriteHeader(e.Code.HTTPStatus())
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": e})
-}
-
-// BearerToken extracts the token of an "Authorization: Bearer …" header.
-func BearerToken(r *http.Request) string {
-	h := r.Header.Get("Authorization")
-	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		return strings.TrimSpace(h[7:])
-	}
-	return ""
 }
 
 // ServeStdio serves MCP over in/out as the given caller until ctx ends or in closes.

@@ -55,7 +55,7 @@ func newEnv(t *testing.T, s *db.Store) *env {
 		e.keys[name] = secret
 	}
 	auth := func(r *http.Request) (tools.Caller, *tools.Error) {
-		c, err := tools.Authenticate(r.Context(), te.Reg.Deps(), rpc.BearerToken(r))
+		c, err := tools.Authenticate(r.Context(), te.Reg.Deps(), tools.BearerToken(r))
 		if err != nil {
 			return c, tools.AsError(err)
 		}

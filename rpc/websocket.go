@@ -29,7 +29,7 @@ func (s *JSONRPC) WebSocketHandler(auth func(r *http.Request) (tools.Caller, *to
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		caller, terr := auth(r)
 		if terr != nil {
-			WriteHTTPError(w, terr)
+			tools.WriteHTTPError(w, terr, 0)
 			return
 		}
 		conn, err := upgrader.Upgrade(w, r, nil)

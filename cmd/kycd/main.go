@@ -281,7 +281,7 @@ func (a *app) routes() (http.Handler, error) {
 }
 
 func (a *app) authenticate(r *http.Request) (tools.Caller, *tools.Error) {
-	c, err := tools.Authenticate(r.Context(), a.reg.Deps(), rpc.BearerToken(r))
+	c, err := tools.Authenticate(r.Context(), a.reg.Deps(), tools.BearerToken(r))
 	if err != nil {
 		return c, tools.AsError(err)
 	}

@@ -50,7 +50,7 @@ func (a *app) surfaceRoutes(mux *http.ServeMux) error {
 		mcpServer = rpc.NewMCPServer(a.reg, version, rpc.ConformanceOptions()...)
 		rpc.AddConformanceFixtures(mcpServer)
 		mcpAuth = func(r *http.Request) (tools.Caller, *tools.Error) {
-			if rpc.BearerToken(r) == "" {
+			if tools.BearerToken(r) == "" {
 				return tools.Caller{KeyID: "conformance"}, nil // no scopes: only the fixtures answer
 			}
 			return a.authenticate(r)
@@ -83,7 +83,7 @@ func (a *app) surfaceRoutes(mux *http.ServeMux) error {
 func limitBody(h http.Handler, limit int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > limit {
-			rpc.WriteHTTPError(w, tools.Errorf(tools.CodeTooLarge, "", "the body is over the limit of %d bytes", limit))
+			tools.WriteHTTPError(w, tools.Errorf(tools.CodeTooLarge, "", "the body is over the limit of %d bytes", limit), 0)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
