@@ -197,12 +197,6 @@ func (h *Handler) serveTool(rt *route) http.Handler {
 			writeError(w, terr, 0)
 			return
 		}
-		st, terr := h.reg.Limit(caller)
-		setRateHeaders(w.Header(), st)
-		if terr != nil {
-			writeError(w, terr, 0)
-			return
-		}
 		raw, terr := h.args(w, r, rt)
 		if terr != nil {
 			writeError(w, terr, 0)
@@ -213,6 +207,7 @@ func (h *Handler) serveTool(rt *route) http.Handler {
 			o.IdempotencyKey = r.Header.Get("Idempotency-Key")
 		}
 		out, meta, err := h.reg.CallWith(r.Context(), caller, rt.tool.Name, raw, o)
+		setRateHeaders(w.Header(), meta.Rate)
 		if err != nil {
 			writeError(w, tools.AsError(err), 0)
 			return

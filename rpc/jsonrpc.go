@@ -102,9 +102,6 @@ func (s *JSONRPC) Dispatch(ctx context.Context, caller tools.Caller, method stri
 		e.SetError(tools.Errorf(tools.CodeInvalidArgument, "params", "must be an object"))
 		return nil, e
 	}
-	if _, terr := s.reg.Limit(caller); terr != nil {
-		return nil, rpcError(terr)
-	}
 	out, _, err := s.reg.CallWith(ctx, caller, method, p, tools.CallOptions{})
 	if err != nil {
 		return nil, rpcError(tools.AsError(err))

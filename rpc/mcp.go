@@ -73,9 +73,6 @@ func toolHandler(reg *tools.Registry, name string) server.ToolHandlerFunc {
 		if !ok {
 			return errorResult(tools.Errorf(tools.CodeUnauthenticated, "", "no API key: set KYCD_API_KEY (stdio) or send Authorization: Bearer (HTTP)")), nil
 		}
-		if _, terr := reg.Limit(caller); terr != nil {
-			return errorResult(terr), nil
-		}
 		raw, err := json.Marshal(req.Params.Arguments)
 		if err != nil {
 			return errorResult(tools.Errorf(tools.CodeMalformed, "", "arguments cannot be read: %v", err)), nil

@@ -162,14 +162,23 @@ type CallOptions struct {
 type CallMeta struct {
 	// Replayed is true when the result is the stored response of an earlier call with the same idempotency key.
 	Replayed bool
+	// Rate is the caller's request budget after the call was counted (zero when no limiter
+	// applies), for surfaces that show it (REST's X-RateLimit-* headers).
+	Rate RateStatus
 }
 
 // CallWith is Call with the surface's options: idempotency keys, waiting with progress.
+// Every call of a known tool is counted once against the caller's request budget, before
+// anything else is checked, whatever the surface (a JSON-RPC batch counts each of its calls).
 func (r *Registry) CallWith(ctx context.Context, caller Caller, name string, raw json.RawMessage, o CallOptions) (any, CallMeta, error) {
 	var meta CallMeta
 	t, ok := r.byName[name]
 	if !ok {
 		return nil, meta, Errorf(CodeNotFound, "", "no tool named %q", name)
+	}
+	var terr *Error
+	if meta.Rate, terr = r.limit(caller); terr != nil {
+		return nil, meta, terr
 	}
 	info := t.info()
 	if terr := authorize(caller, info); terr != nil {
