@@ -6,15 +6,33 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/kycd/kycd/tools"
 )
 
 // The fixtures of the official MCP conformance suite (@modelcontextprotocol/conformance,
 // "server" scenarios). They exist only behind `kycd serve --conformance`: a normal server
 // never lists them. Their names and answers are the suite's, not kycd's.
+
+// conformanceHandler is MCPHandler in conformance mode: kycd's tools plus the suite's fixtures,
+// with the capabilities and the resumable transport the suite exercises. A request without a
+// bearer token gets a caller with no scopes, to whom only the fixtures answer.
+func conformanceHandler(reg *tools.Registry, version, path string, auth func(r *http.Request) (tools.Caller, *tools.Error)) http.Handler {
+	s := NewMCPServer(reg, version, ConformanceOptions()...)
+	AddConformanceFixtures(s)
+	anonymous := func(r *http.Request) (tools.Caller, *tools.Error) {
+		if tools.BearerToken(r) == "" {
+			return tools.Caller{KeyID: "conformance"}, nil
+		}
+		return auth(r)
+	}
+	return HTTPHandler(s, path, anonymous, ConformanceHTTPOptions()...)
+}
 
 // ConformanceOptions are the server capabilities the suite exercises beyond kycd's own.
 func ConformanceOptions() []server.ServerOption {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net/http"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -106,6 +107,26 @@ func errorResult(e *tools.Error) *mcp.CallToolResult {
 	return mcp.NewToolResultError(text)
 }
 
+// MCPHandler serves every tool of the registry over MCP Streamable HTTP at path, behind auth.
+// With conformance set it serves the official conformance suite's fixtures too and lets
+// requests without a bearer token in as a caller with no scopes (tests only, never production).
+func MCPHandler(reg *tools.Registry, version, path string, auth func(r *http.Request) (tools.Caller, *tools.Error), conformance bool) http.Handler {
+	if conformance {
+		return conformanceHandler(reg, version, path, auth)
+	}
+	return HTTPHandler(NewMCPServer(reg, version), path, auth)
+}
+
+// stdLogger is a *log.Logger that writes through logger (nil = slog.Default()) at error
+// level, for the libraries that take only a *log.Logger: their lines then follow the
+// server's --log-format like every other line.
+func stdLogger(logger *slog.Logger, surface string) *log.Logger {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return slog.NewLogLogger(logger.With("surface", surface).Handler(), slog.LevelError)
+}
+
 // HTTPHandler serves MCP Streamable HTTP at path, behind API-key authentication.
 // Both protocol eras are served: 2025-11-25 with initialize and sessions, and the stateless 2026-07-28.
 // Extra options (an event store, say) are applied after kycd's own.
@@ -128,10 +149,11 @@ func HTTPHandler(s *server.MCPServer, path string, auth func(r *http.Request) (t
 	})
 }
 
-// ServeStdio serves MCP over in/out as the given caller until ctx ends or in closes.
-func ServeStdio(ctx context.Context, s *server.MCPServer, c tools.Caller, in io.Reader, out io.Writer, errLog *log.Logger) error {
+// ServeStdio serves MCP over in/out as the given caller until ctx ends or in closes. The
+// transport's errors go to logger (nil = slog.Default()).
+func ServeStdio(ctx context.Context, s *server.MCPServer, c tools.Caller, in io.Reader, out io.Writer, logger *slog.Logger) error {
 	ss := server.NewStdioServer(s)
-	ss.SetErrorLogger(errLog)
+	ss.SetErrorLogger(stdLogger(logger, "mcp"))
 	ss.SetContextFunc(func(ctx context.Context) context.Context { return WithCaller(ctx, c) })
 	err := ss.Listen(ctx, in, out)
 	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, context.Canceled) {

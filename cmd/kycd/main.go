@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -309,7 +308,7 @@ func mcpStdio(ctx context.Context, args []string, stdin io.Reader, stdout io.Wri
 		return err
 	}
 	defer stop()
-	return rpc.ServeStdio(ctx, rpc.NewMCPServer(a.reg, version), caller, stdin, stdout, log.New(os.Stderr, "mcp: ", log.LstdFlags))
+	return rpc.ServeStdio(ctx, rpc.NewMCPServer(a.reg, version), caller, stdin, stdout, a.log)
 }
 
 func keys(ctx context.Context, args []string, stdout io.Writer) error {
