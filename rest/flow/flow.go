@@ -24,14 +24,14 @@ const SDKPath = "/sdk/kycd.js"
 
 // Tool names the flow calls. A step appears only when its tool is in the registry (checked at
 // request time), so the flow grows as tools land without a change here.
-const (
-	toolGet       = "get_verification"
-	toolSubmit    = "submit_verification"
-	toolSelfie    = "submit_selfie"
-	toolDocument  = "submit_document"
-	toolConsent   = "record_consent"
-	toolChallenge = "get_liveness_challenge"
-	toolLiveness  = "submit_liveness"
+var (
+	toolGet       = tools.GetVerification.Name
+	toolSubmit    = tools.SubmitVerification.Name
+	toolSelfie    = tools.SubmitSelfie.Name
+	toolDocument  = tools.SubmitDocument.Name
+	toolConsent   = tools.RecordConsent.Name
+	toolChallenge = tools.GetLivenessChallenge.Name
+	toolLiveness  = tools.SubmitLiveness.Name
 )
 
 // Step names, in flow order.
