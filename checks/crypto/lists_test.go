@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 	"github.com/stretchr/testify/require"
 )
 
@@ -30,7 +30,7 @@ var knownOFACOddities = map[string]string{
 
 func ofacDir(t *testing.T) string {
 	t.Helper()
-	return testdata.Path(t, "sanctions", "ofac_crypto_addresses")
+	return testfiles.Path(t, "sanctions", "ofac_crypto_addresses")
 }
 
 func loadOFAC(t *testing.T) (*Lists, *LoadReport) {
