@@ -153,7 +153,7 @@ func (s *Store) SeenImage(ctx context.Context, sc Scope, kind models.ArtifactKin
 	}
 	var found []string
 	err := s.DB.NewSelect().Model((*models.Artifact)(nil)).Column("sha256").Where("account_id = ?", sc.AccountID).
-		Where("mode = ?", sc.Mode).Where("kind = ?", kind).Where("sha256 IN (?)", bun.In(hashes)).
+		Where("mode = ?", sc.Mode).Where("kind = ?", kind).Where("sha256 IN (?)", bun.List(hashes)).
 		Where("challenge_id <> ?", exceptChallenge).Limit(1).Scan(ctx, &found)
 	if err != nil {
 		return "", fmt.Errorf("look up image hashes: %w", err)
@@ -175,7 +175,7 @@ func (s *Store) PurgeImages(ctx context.Context, cutoff time.Time) (int64, error
 	var total int64
 	for {
 		ended := s.DB.NewSelect().Model((*models.Verification)(nil)).Column("id").
-			Where("status NOT IN (?)", bun.In(retainedStatuses)).Where("updated_at < ?", cutoff.UTC())
+			Where("status NOT IN (?)", bun.List(retainedStatuses)).Where("updated_at < ?", cutoff.UTC())
 		batch := s.DB.NewSelect().Model((*models.Artifact)(nil)).Column("id").
 			Where("data IS NOT NULL").Where("verification_id IN (?)", ended).Limit(500)
 		res, err := s.DB.NewUpdate().Model((*models.Artifact)(nil)).Set("data = NULL").Set("purged_at = ?", s.Now()).

@@ -63,7 +63,7 @@ func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]models.Event, 
 		q = q.Where("object_id = ?", f.ObjectID)
 	}
 	if len(f.Types) > 0 {
-		q = q.Where("type IN (?)", bun.In(f.Types))
+		q = q.Where("type IN (?)", bun.List(f.Types))
 	}
 	if f.Since != nil {
 		q = q.Where("created_at >= ?", f.Since.UTC())

@@ -224,7 +224,7 @@ func (tx *Tx) Transition(ctx context.Context, sc Scope, id string, from []models
 	}
 	v.Status = to
 	v.UpdatedAt = tx.store.Now()
-	res, err := tx.NewUpdate().Model(v).Column(cols...).WherePK().Where("status IN (?)", bun.In(from)).Exec(ctx)
+	res, err := tx.NewUpdate().Model(v).Column(cols...).WherePK().Where("status IN (?)", bun.List(from)).Exec(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("update verification: %w", err)
 	}
@@ -271,7 +271,7 @@ func (s *Store) ListVerifications(ctx context.Context, f VerificationFilter) ([]
 	var rows []models.Verification
 	q := s.DB.NewSelect().Model(&rows).Where("account_id = ?", f.AccountID).Where("mode = ?", f.Mode)
 	if len(f.Statuses) > 0 {
-		q = q.Where("status IN (?)", bun.In(f.Statuses))
+		q = q.Where("status IN (?)", bun.List(f.Statuses))
 	}
 	if f.ExternalRef != "" {
 		q = q.Where("external_ref = ?", f.ExternalRef)
@@ -302,7 +302,7 @@ func (s *Store) ListVerifications(ctx context.Context, f VerificationFilter) ([]
 func (s *Store) DueForExpiry(ctx context.Context, now time.Time, limit int) ([]models.Verification, error) {
 	var rows []models.Verification
 	err := s.DB.NewSelect().Model(&rows).Column("id", "account_id", "mode").
-		Where("status IN (?)", bun.In([]models.Status{models.StatusPending, models.StatusInProgress})).
+		Where("status IN (?)", bun.List([]models.Status{models.StatusPending, models.StatusInProgress})).
 		Where("expires_at <= ?", now.UTC()).Order("expires_at ASC").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("due for expiry: %w", err)

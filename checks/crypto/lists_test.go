@@ -156,13 +156,6 @@ func TestAddListedErrors(t *testing.T) {
 	require.Len(t, l.lookupRaw("5vDq8tQJaXq6HeWbg5XPqJfTTfwrQGJHYRtT3o5jN3Kq"), 1)
 }
 
-// aliasCase: a listed address, and every code under which a caller may
-// ask for it.
-type aliasCase struct {
-	listedAs string
-	codes    []string
-}
-
 var aliasesByListing = map[string][]string{
 	"XBT":  {"XBT", "BTC", "btc", "Bitcoin"},
 	"ETH":  {"ETH", "eth", "ETHEREUM", "ERC20"},
