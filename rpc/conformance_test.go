@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/stretchr/testify/require"
 
@@ -26,16 +25,9 @@ func TestConformanceFixtures(t *testing.T) {
 	}
 	for _, conformance := range []bool{false, true} {
 		srv := httptest.NewServer(rpc.MCPHandler(e.Reg, "test", "/mcp", deny, conformance))
-		c, err := client.NewStreamableHttpClient(srv.URL + "/mcp")
-		require.NoError(t, err)
-		require.NoError(t, c.Start(ctx))
-		init := mcp.InitializeRequest{}
-		init.Params.ProtocolVersion = "2025-11-25"
-		init.Params.ClientInfo = mcp.Implementation{Name: "test", Version: "1"}
-		_, err = c.Initialize(ctx, init)
+		c, err := startMCP(t, srv.URL+"/mcp", "")
 		if !conformance {
 			require.Error(t, err, "a normal server refuses a client without a key")
-			c.Close()
 			srv.Close()
 			continue
 		}
@@ -61,7 +53,6 @@ func TestConformanceFixtures(t *testing.T) {
 		prompts, err := c.ListPrompts(ctx, mcp.ListPromptsRequest{})
 		require.NoError(t, err)
 		require.NotEmpty(t, prompts.Prompts)
-		c.Close()
 		srv.Close()
 	}
 }

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mark3labs/mcp-go/client"
-	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/sourcegraph/jsonrpc2"
 	"github.com/stretchr/testify/require"
@@ -80,14 +78,7 @@ func TestEachSurfaceCountsACallOnce(t *testing.T) {
 			conn.Close()
 		},
 		"mcp": func(t *testing.T) {
-			c, err := client.NewStreamableHttpClient(e.srv.URL+"/mcp", transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + secret}))
-			require.NoError(t, err)
-			defer c.Close()
-			require.NoError(t, c.Start(ctx))
-			init := mcp.InitializeRequest{}
-			init.Params.ProtocolVersion = "2025-11-25"
-			init.Params.ClientInfo = mcp.Implementation{Name: "test", Version: "1"}
-			_, err = c.Initialize(ctx, init)
+			c, err := startMCP(t, e.srv.URL+"/mcp", secret)
 			require.NoError(t, err)
 			req := mcp.CallToolRequest{}
 			req.Params.Name = "list_verifications"
