@@ -197,16 +197,12 @@ func (h *Handler) serveTool(rt *route) http.Handler {
 			writeError(w, terr, 0)
 			return
 		}
-		raw, terr := h.args(w, r, rt)
-		if terr != nil {
-			writeError(w, terr, 0)
-			return
-		}
 		o := tools.CallOptions{WaitInterval: h.opts.WaitInterval}
+		o.Args = func() (json.RawMessage, *tools.Error) { return h.args(w, r, rt) }
 		if rt.binding.Method == http.MethodPost {
 			o.IdempotencyKey = r.Header.Get("Idempotency-Key")
 		}
-		out, meta, err := h.reg.CallWith(r.Context(), caller, rt.tool.Name, raw, o)
+		out, meta, err := h.reg.CallWith(r.Context(), caller, rt.tool.Name, nil, o)
 		setRateHeaders(w.Header(), meta.Rate)
 		if err != nil {
 			writeError(w, tools.AsError(err), 0)

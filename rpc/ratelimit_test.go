@@ -53,6 +53,14 @@ func TestEachSurfaceCountsACallOnce(t *testing.T) {
 			require.Equal(t, 200, w.Code, w.Body.String())
 			require.Equal(t, "1000", w.Header().Get("X-RateLimit-Limit"))
 		},
+		"rest, arguments refused by the surface": func(t *testing.T) {
+			req, _ := http.NewRequest("GET", rest.BasePath+"/verifications?no_such_parameter=1", nil)
+			req.Header.Set("Authorization", "Bearer "+secret)
+			w := httptest.NewRecorder()
+			restHandler.ServeHTTP(w, req)
+			require.Equal(t, 422, w.Code, w.Body.String())
+			require.NotEmpty(t, w.Header().Get("X-RateLimit-Remaining"))
+		},
 		"json-rpc over http": func(t *testing.T) {
 			st, b := e.post(t, "test", `{"jsonrpc":"2.0","id":1,"method":"list_verifications"}`)
 			require.Equal(t, 200, st, string(b))

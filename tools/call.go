@@ -156,6 +156,10 @@ type CallOptions struct {
 	Progress func(Progress)
 	// WaitInterval is how often a waiting call re-reads its result (default 500 ms).
 	WaitInterval time.Duration
+	// Args, when set, reads the arguments once the call is counted against the rate limit
+	// (raw is then ignored), so that a request whose arguments the surface itself refuses
+	// (REST's unreadable body or unknown query parameter) still costs one request.
+	Args func() (json.RawMessage, *Error)
 }
 
 // CallMeta tells a surface how a call was answered.
@@ -179,6 +183,11 @@ func (r *Registry) CallWith(ctx context.Context, caller Caller, name string, raw
 	var terr *Error
 	if meta.Rate, terr = r.limit(caller); terr != nil {
 		return nil, meta, terr
+	}
+	if o.Args != nil {
+		if raw, terr = o.Args(); terr != nil {
+			return nil, meta, terr
+		}
 	}
 	info := t.info()
 	if terr := authorize(caller, info); terr != nil {
