@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 TAGS = $$(bash scripts/setup/tags.sh)
 GO_TEST_FLAGS ?= -count=1 -timeout 15m
+# staticcheck at the version scripts/setup/staticcheck.sh pins (installed into bin/ on first use).
+STATICCHECK = $$(bash scripts/setup/staticcheck.sh)
 
 .PHONY: help run setup build test test-go test-short vet fmt generate toolsnaps bench compose-config clean
 
@@ -20,13 +22,15 @@ build: ## build bin/kycd with every engine this machine supports
 test: ## run the whole test suite: installs what it needs, then Go tests on PostgreSQL and SQLite plus the e2e clients
 	bash scripts/setup.sh --test
 	go vet -tags "$(TAGS)" ./...
+	$(STATICCHECK) -tags "$(TAGS)" ./...
 	go test -tags "$(TAGS)" $(GO_TEST_FLAGS) ./...
 
 test-go: ## only the Go tests, without installing anything
 	go test -tags "$(TAGS)" $(GO_TEST_FLAGS) ./...
 
-vet: ## go vet and gofmt check
+vet: ## go vet, staticcheck and gofmt check
 	go vet -tags "$(TAGS)" ./...
+	$(STATICCHECK) -tags "$(TAGS)" ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 
 fmt: ## gofmt every file

@@ -162,25 +162,25 @@ func (tx *Tx) EraseApplicant(ctx context.Context, sc Scope, a *models.Applicant)
 		}
 		if out.Artifacts, err = count(tx.NewUpdate().Model((*models.Artifact)(nil)).Set("data = NULL").Set("analysis = NULL").
 			Set("sha256 = ''").Set("purged_at = COALESCE(purged_at, ?)", now).
-			Where("verification_id IN (?)", bun.In(ids)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
+			Where("verification_id IN (?)", bun.List(ids)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
 			WhereGroup(" AND ", func(q *bun.UpdateQuery) *bun.UpdateQuery {
 				return q.Where("data IS NOT NULL").WhereOr("analysis IS NOT NULL").WhereOr("sha256 <> ''")
 			}).Exec(ctx)); err != nil {
 			return nil, fmt.Errorf("erase artifacts: %w", err)
 		}
 		if out.LivenessChallenges, err = count(tx.NewUpdate().Model((*models.LivenessChallenge)(nil)).Set("result = NULL").
-			Where("verification_id IN (?)", bun.In(ids)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
+			Where("verification_id IN (?)", bun.List(ids)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
 			Where("result IS NOT NULL").Exec(ctx)); err != nil {
 			return nil, fmt.Errorf("erase liveness results: %w", err)
 		}
 		if out.IdentityTokens, err = count(tx.NewUpdate().Model((*models.IdentityToken)(nil)).
 			Set("revoked_at = COALESCE(revoked_at, ?)", now).Set("embedding = ?", []byte{}).
-			Where("verification_id IN (?)", bun.In(ids)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
+			Where("verification_id IN (?)", bun.List(ids)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
 			Exec(ctx)); err != nil {
 			return nil, fmt.Errorf("erase identity tokens: %w", err)
 		}
 		if out.DocumentUses, err = count(tx.NewDelete().Model((*models.DocumentUse)(nil)).
-			Where("verification_id IN (?)", bun.In(ids)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
+			Where("verification_id IN (?)", bun.List(ids)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
 			Exec(ctx)); err != nil {
 			return nil, fmt.Errorf("erase document uses: %w", err)
 		}
@@ -192,7 +192,7 @@ func (tx *Tx) EraseApplicant(ctx context.Context, sc Scope, a *models.Applicant)
 	q := tx.NewDelete().Model((*models.FaceEnrollment)(nil)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode)
 	if len(ids) > 0 {
 		q = q.WhereGroup(" AND ", func(q *bun.DeleteQuery) *bun.DeleteQuery {
-			return q.Where("applicant_id = ?", a.ID).WhereOr("verification_id IN (?)", bun.In(ids))
+			return q.Where("applicant_id = ?", a.ID).WhereOr("verification_id IN (?)", bun.List(ids))
 		})
 	} else {
 		q = q.Where("applicant_id = ?", a.ID)
@@ -203,7 +203,7 @@ func (tx *Tx) EraseApplicant(ctx context.Context, sc Scope, a *models.Applicant)
 
 	if out.ScreeningDecisions, err = count(tx.NewUpdate().Model((*models.ScreeningDecision)(nil)).
 		Set("reason_sealed = ?", emptySealed).Set("entity_name = ''").Set("subject_ref = ?", a.ID).
-		Where("subject_ref IN (?)", bun.In(refs)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
+		Where("subject_ref IN (?)", bun.List(refs)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
 		Exec(ctx)); err != nil {
 		return nil, fmt.Errorf("erase screening decisions: %w", err)
 	}
@@ -243,7 +243,7 @@ func likeEscape(s string) string {
 // scrubEvents reduces the data of the verifications' events to the allow-listed keys.
 func (tx *Tx) scrubEvents(ctx context.Context, sc Scope, ids []string) (int, error) {
 	var evs []models.Event
-	err := tx.NewSelect().Model(&evs).Column("id", "data").Where("object_id IN (?)", bun.In(ids)).
+	err := tx.NewSelect().Model(&evs).Column("id", "data").Where("object_id IN (?)", bun.List(ids)).
 		Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Scan(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("events of applicant: %w", err)

@@ -300,7 +300,7 @@ func TestEraseApplicant(t *testing.T) {
 
 		// Verdicts stay, named by the applicant id, without reason or name.
 		var decisions []models.ScreeningDecision
-		require.NoError(t, s.DB.NewSelect().Model(&decisions).Where("subject_ref IN (?)", bun.In([]string{erika.applicant.ID, "cust-erika"})).Scan(ctx))
+		require.NoError(t, s.DB.NewSelect().Model(&decisions).Where("subject_ref IN (?)", bun.List([]string{erika.applicant.ID, "cust-erika"})).Scan(ctx))
 		require.Len(t, decisions, 2)
 		for _, d := range decisions {
 			require.Equal(t, erika.applicant.ID, d.SubjectRef)

@@ -107,6 +107,7 @@ func (s *Store) migrateRiver(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		//lint:ignore SA1019 deliberate: on SQLite River's migrations run inside the store's transaction; see the PostgreSQL branch for Migrate
 		_, err = m.MigrateTx(ctx, tx.SQLTx(), rivermigrate.DirectionUp, nil)
 		return err
 	})

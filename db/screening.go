@@ -70,7 +70,7 @@ func (s *Store) ScreeningDecisions(ctx context.Context, sc Scope, refs []string)
 	}
 	var rows []models.ScreeningDecision
 	err := s.DB.NewSelect().Model(&rows).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
-		Where("subject_ref IN (?)", bun.In(refs)).Order("id DESC").Scan(ctx)
+		Where("subject_ref IN (?)", bun.List(refs)).Order("id DESC").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("screening decisions: %w", err)
 	}
@@ -116,7 +116,7 @@ func (s *Store) MonitoredVerifications(ctx context.Context, after string, limit 
 	}
 	var rows []models.Verification
 	decided := []models.Status{models.StatusApproved, models.StatusNeedsReview, models.StatusRejected}
-	err = s.DB.NewSelect().Model(&rows).Where("applicant_id IN (?)", bun.In(ids)).Where("status IN (?)", bun.In(decided)).
+	err = s.DB.NewSelect().Model(&rows).Where("applicant_id IN (?)", bun.List(ids)).Where("status IN (?)", bun.List(decided)).
 		Order("applicant_id ASC", "id ASC").Scan(ctx)
 	if err != nil {
 		return nil, "", fmt.Errorf("monitored verifications: %w", err)

@@ -207,7 +207,7 @@ func (s *Store) ListWebhookDeliveries(ctx context.Context, f DeliveryFilter) ([]
 		q = q.Where("event_id = ?", f.EventID)
 	}
 	if len(f.Statuses) > 0 {
-		q = q.Where("status IN (?)", bun.In(f.Statuses))
+		q = q.Where("status IN (?)", bun.List(f.Statuses))
 	}
 	if f.Before != "" {
 		q = q.Where("id < ?", f.Before)

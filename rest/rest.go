@@ -71,7 +71,7 @@ func New(reg *tools.Registry, opts Options) (*Handler, error) {
 	h := &Handler{reg: reg, opts: opts, mux: http.NewServeMux()}
 	if h.opts.Authenticate == nil {
 		h.opts.Authenticate = func(r *http.Request) (tools.Caller, *tools.Error) {
-			c, err := tools.Authenticate(r.Context(), reg.Deps(), BearerToken(r))
+			c, err := tools.Authenticate(r.Context(), reg.Deps(), tools.BearerToken(r))
 			if err != nil {
 				return c, tools.AsError(err)
 			}
@@ -197,22 +197,13 @@ func (h *Handler) serveTool(rt *route) http.Handler {
 			writeError(w, terr, 0)
 			return
 		}
-		st, terr := h.reg.Limit(caller)
-		setRateHeaders(w.Header(), st)
-		if terr != nil {
-			writeError(w, terr, 0)
-			return
-		}
-		raw, terr := h.args(w, r, rt)
-		if terr != nil {
-			writeError(w, terr, 0)
-			return
-		}
 		o := tools.CallOptions{WaitInterval: h.opts.WaitInterval}
+		o.Args = func() (json.RawMessage, *tools.Error) { return h.args(w, r, rt) }
 		if rt.binding.Method == http.MethodPost {
 			o.IdempotencyKey = r.Header.Get("Idempotency-Key")
 		}
-		out, meta, err := h.reg.CallWith(r.Context(), caller, rt.tool.Name, raw, o)
+		out, meta, err := h.reg.CallWith(r.Context(), caller, rt.tool.Name, nil, o)
+		setRateHeaders(w.Header(), meta.Rate)
 		if err != nil {
 			writeError(w, tools.AsError(err), 0)
 			return
@@ -406,31 +397,10 @@ func statusFor(e *tools.Error) int {
 
 // writeError writes {"error": {...}} with the error's status (or status when non-zero).
 func writeError(w http.ResponseWriter, e *tools.Error, status int) {
-	if e == nil {
-		e = tools.Errorf(tools.CodeInternal, "", "internal error")
-	}
-	if status == 0 {
+	if status == 0 && e != nil {
 		status = statusFor(e)
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", "application/json")
-	if e.Code == tools.CodeUnauthenticated {
-		hd.Set("WWW-Authenticate", `Bearer realm="kycd"`)
-	}
-	if e.Code == tools.CodeRateLimited && e.RetryAfterSeconds > 0 {
-		hd.Set("Retry-After", strconv.Itoa(e.RetryAfterSeconds))
-	}
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": e})
-}
-
-// BearerToken extracts the token of an "Authorization: Bearer …" header.
-func BearerToken(r *http.Request) string {
-	h := r.Header.Get("Authorization")
-	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		return strings.TrimSpace(h[7:])
-	}
-	return ""
+	tools.WriteHTTPError(w, e, status)
 }
 
 // readMultipart converts a multipart/form-data body into the tool's JSON arguments.

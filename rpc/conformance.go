@@ -6,18 +6,36 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/kycd/kycd/tools"
 )
 
 // The fixtures of the official MCP conformance suite (@modelcontextprotocol/conformance,
 // "server" scenarios). They exist only behind `kycd serve --conformance`: a normal server
 // never lists them. Their names and answers are the suite's, not kycd's.
 
-// ConformanceOptions are the server capabilities the suite exercises beyond kycd's own.
-func ConformanceOptions() []server.ServerOption {
+// conformanceHandler is MCPHandler in conformance mode: kycd's tools plus the suite's fixtures,
+// with the capabilities and the resumable transport the suite exercises. A request without a
+// bearer token gets a caller with no scopes, to whom only the fixtures answer.
+func conformanceHandler(reg *tools.Registry, version, path string, auth func(r *http.Request) (tools.Caller, *tools.Error)) http.Handler {
+	s := NewMCPServer(reg, version, conformanceOptions()...)
+	addConformanceFixtures(s)
+	anonymous := func(r *http.Request) (tools.Caller, *tools.Error) {
+		if tools.BearerToken(r) == "" {
+			return tools.Caller{KeyID: "conformance"}, nil
+		}
+		return auth(r)
+	}
+	return HTTPHandler(s, path, anonymous, conformanceHTTPOptions()...)
+}
+
+// conformanceOptions are the server capabilities the suite exercises beyond kycd's own.
+func conformanceOptions() []server.ServerOption {
 	return []server.ServerOption{
 		server.WithLogging(),
 		server.WithCompletions(),
@@ -26,9 +44,9 @@ func ConformanceOptions() []server.ServerOption {
 	}
 }
 
-// ConformanceHTTPOptions make the Streamable HTTP transport resumable (an in-memory event
+// conformanceHTTPOptions make the Streamable HTTP transport resumable (an in-memory event
 // store; sessions idle out after ten minutes), which the suite's SSE polling scenario needs.
-func ConformanceHTTPOptions() []server.StreamableHTTPOption {
+func conformanceHTTPOptions() []server.StreamableHTTPOption {
 	return []server.StreamableHTTPOption{
 		server.WithEventStore(server.NewInMemoryEventStore()),
 		server.WithSessionIdleTTL(10 * time.Minute),
@@ -69,34 +87,58 @@ func settleNotifications() { time.Sleep(50 * time.Millisecond) }
 
 func text(s string) *mcp.CallToolResult { return mcp.NewToolResultText(s) }
 
-// AddConformanceFixtures adds the suite's tools, resources and prompts to s.
-func AddConformanceFixtures(s *server.MCPServer) {
-	noArgs := func(name, desc string) mcp.Tool { return mcp.NewTool(name, mcp.WithDescription(desc)) }
-	s.AddTool(noArgs("test_simple_text", "Returns simple text (conformance fixture)"),
-		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			return text("This is a simple text response for testing."), nil
-		})
-	s.AddTool(noArgs("test_image_content", "Returns an image (conformance fixture)"),
-		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			return &mcp.CallToolResult{Content: []mcp.Content{mcp.NewImageContent(redPixelPNG, "image/png")}}, nil
-		})
-	s.AddTool(noArgs("test_audio_content", "Returns audio (conformance fixture)"),
-		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			return &mcp.CallToolResult{Content: []mcp.Content{mcp.NewAudioContent(silentWAV(), "audio/wav")}}, nil
-		})
-	s.AddTool(noArgs("test_embedded_resource", "Returns an embedded resource (conformance fixture)"),
-		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+// addConformanceFixtures adds the suite's tools, resources and prompts to s.
+func addConformanceFixtures(s *server.MCPServer) {
+	addContentFixtures(s)
+	addNotifyingFixtures(s)
+	addSamplingFixture(s)
+	addElicitationFixtures(s)
+	addSchemaFixture(s)
+	addResourceFixtures(s)
+	addPromptFixtures(s)
+}
+
+func noArgs(name, desc string) mcp.Tool { return mcp.NewTool(name, mcp.WithDescription(desc)) }
+
+// addContentFixtures adds the tools that answer one fixed result of each content type.
+func addContentFixtures(s *server.MCPServer) {
+	for _, f := range []struct {
+		name, desc string
+		result     func() *mcp.CallToolResult
+	}{
+		{"test_simple_text", "Returns simple text (conformance fixture)", func() *mcp.CallToolResult {
+			return text("This is a simple text response for testing.")
+		}},
+		{"test_image_content", "Returns an image (conformance fixture)", func() *mcp.CallToolResult {
+			return &mcp.CallToolResult{Content: []mcp.Content{mcp.NewImageContent(redPixelPNG, "image/png")}}
+		}},
+		{"test_audio_content", "Returns audio (conformance fixture)", func() *mcp.CallToolResult {
+			return &mcp.CallToolResult{Content: []mcp.Content{mcp.NewAudioContent(silentWAV(), "audio/wav")}}
+		}},
+		{"test_embedded_resource", "Returns an embedded resource (conformance fixture)", func() *mcp.CallToolResult {
 			return &mcp.CallToolResult{Content: []mcp.Content{mcp.NewEmbeddedResource(mcp.TextResourceContents{
-				URI: "test://embedded-resource", MIMEType: "text/plain", Text: "This is an embedded resource content."})}}, nil
-		})
-	s.AddTool(noArgs("test_multiple_content_types", "Returns text, image and resource (conformance fixture)"),
-		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+				URI: "test://embedded-resource", MIMEType: "text/plain", Text: "This is an embedded resource content."})}}
+		}},
+		{"test_multiple_content_types", "Returns text, image and resource (conformance fixture)", func() *mcp.CallToolResult {
 			return &mcp.CallToolResult{Content: []mcp.Content{
 				mcp.NewTextContent("Multiple content types test:"),
 				mcp.NewImageContent(redPixelPNG, "image/png"),
 				mcp.NewEmbeddedResource(mcp.TextResourceContents{URI: "test://mixed-content-resource", MIMEType: "application/json", Text: `{"test":"data","value":123}`}),
-			}}, nil
+			}}
+		}},
+		{"test_error_handling", "Always fails (conformance fixture)", func() *mcp.CallToolResult {
+			return mcp.NewToolResultError("This tool intentionally returns an error for testing")
+		}},
+	} {
+		s.AddTool(noArgs(f.name, f.desc), func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return f.result(), nil
 		})
+	}
+}
+
+// addNotifyingFixtures adds the tools that send notifications (log messages, progress)
+// while they run, or take long enough for the client to reconnect.
+func addNotifyingFixtures(s *server.MCPServer) {
 	s.AddTool(noArgs("test_tool_with_logging", "Logs while it runs (conformance fixture)"),
 		func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			srv := server.ServerFromContext(ctx)
@@ -108,10 +150,6 @@ func AddConformanceFixtures(s *server.MCPServer) {
 			}
 			settleNotifications()
 			return text("Tool with logging executed successfully"), nil
-		})
-	s.AddTool(noArgs("test_error_handling", "Always fails (conformance fixture)"),
-		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			return mcp.NewToolResultError("This tool intentionally returns an error for testing"), nil
 		})
 	s.AddTool(noArgs("test_tool_with_progress", "Reports progress (conformance fixture)"),
 		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
@@ -131,10 +169,20 @@ func AddConformanceFixtures(s *server.MCPServer) {
 			settleNotifications()
 			return text("Tool with progress executed successfully"), nil
 		})
+	s.AddTool(noArgs("test_reconnection", "Closes its SSE stream mid-call (conformance fixture)"),
+		func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			time.Sleep(100 * time.Millisecond)
+			return text("Reconnection test completed successfully"), nil
+		})
+}
+
+// addSamplingFixture adds the tool that asks the client's LLM.
+func addSamplingFixture(s *server.MCPServer) {
 	s.AddTool(mcp.NewTool("test_sampling", mcp.WithDescription("Asks the client's LLM (conformance fixture)"),
 		mcp.WithString("prompt", mcp.Required(), mcp.Description("The prompt to send to the LLM"))),
 		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			prompt := req.GetString("prompt", "")
+			//lint:ignore SA1019 the conformance suite still exercises sampling (protocol 2025-11-25)
 			res, err := server.ServerFromContext(ctx).RequestSampling(ctx, mcp.CreateMessageRequest{CreateMessageParams: mcp.CreateMessageParams{
 				Messages:  []mcp.SamplingMessage{{Role: mcp.RoleUser, Content: mcp.NewTextContent(prompt)}},
 				MaxTokens: 100,
@@ -151,33 +199,32 @@ func AddConformanceFixtures(s *server.MCPServer) {
 			}
 			return text("LLM response: " + answer), nil
 		})
-	elicit := func(ctx context.Context, message string, schema any) (*mcp.CallToolResult, error) {
-		res, err := server.ServerFromContext(ctx).RequestElicitation(ctx, mcp.ElicitationRequest{Params: mcp.ElicitationParams{Message: message, RequestedSchema: schema}})
-		if err != nil {
-			return mcp.NewToolResultError("elicitation failed: " + err.Error()), nil
-		}
-		content, _ := json.Marshal(res.Content)
-		return text(fmt.Sprintf("Elicitation completed: action=%s, content=%s", res.Action, content)), nil
+}
+
+// elicit asks the user through the client and reports the answer as prefix: action=…, content=….
+func elicit(ctx context.Context, prefix, message string, schema any) (*mcp.CallToolResult, error) {
+	res, err := server.ServerFromContext(ctx).RequestElicitation(ctx, mcp.ElicitationRequest{Params: mcp.ElicitationParams{Message: message, RequestedSchema: schema}})
+	if err != nil {
+		return mcp.NewToolResultError("elicitation failed: " + err.Error()), nil
 	}
+	content, _ := json.Marshal(res.Content)
+	return text(fmt.Sprintf("%s: action=%s, content=%s", prefix, res.Action, content)), nil
+}
+
+// addElicitationFixtures adds the tools that ask the user: a plain form, one with defaults
+// (SEP-1034) and one with every enum form (SEP-1330).
+func addElicitationFixtures(s *server.MCPServer) {
 	s.AddTool(mcp.NewTool("test_elicitation", mcp.WithDescription("Asks the user (conformance fixture)"),
 		mcp.WithString("message", mcp.Required(), mcp.Description("The message to show the user"))),
 		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			res, err := server.ServerFromContext(ctx).RequestElicitation(ctx, mcp.ElicitationRequest{Params: mcp.ElicitationParams{
-				Message: req.GetString("message", ""),
-				RequestedSchema: map[string]any{"type": "object", "required": []string{"username", "email"}, "properties": map[string]any{
-					"username": map[string]any{"type": "string", "description": "User's response"},
-					"email":    map[string]any{"type": "string", "description": "User's email address"},
-				}},
+			return elicit(ctx, "User response", req.GetString("message", ""), map[string]any{"type": "object", "required": []string{"username", "email"}, "properties": map[string]any{
+				"username": map[string]any{"type": "string", "description": "User's response"},
+				"email":    map[string]any{"type": "string", "description": "User's email address"},
 			}})
-			if err != nil {
-				return mcp.NewToolResultError("elicitation failed: " + err.Error()), nil
-			}
-			content, _ := json.Marshal(res.Content)
-			return text(fmt.Sprintf("User response: action=%s, content=%s", res.Action, content)), nil
 		})
 	s.AddTool(noArgs("test_elicitation_sep1034_defaults", "Elicitation with defaults (conformance fixture)"),
 		func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			return elicit(ctx, "Please review and update the form fields with defaults", map[string]any{"type": "object", "properties": map[string]any{
+			return elicit(ctx, "Elicitation completed", "Please review and update the form fields with defaults", map[string]any{"type": "object", "properties": map[string]any{
 				"name":     map[string]any{"type": "string", "description": "User name", "default": "John Doe"},
 				"age":      map[string]any{"type": "integer", "description": "User age", "default": 30},
 				"score":    map[string]any{"type": "number", "description": "User score", "default": 95.5},
@@ -187,45 +234,57 @@ func AddConformanceFixtures(s *server.MCPServer) {
 		})
 	s.AddTool(noArgs("test_elicitation_sep1330_enums", "Elicitation with every enum form (conformance fixture)"),
 		func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			titled := func(pairs ...string) []any {
-				var out []any
-				for i := 0; i < len(pairs); i += 2 {
-					out = append(out, map[string]any{"const": pairs[i], "title": pairs[i+1]})
-				}
-				return out
-			}
-			return elicit(ctx, "Please select options from the enum fields", map[string]any{"type": "object", "properties": map[string]any{
-				"untitledSingle": map[string]any{"type": "string", "description": "Select one option", "enum": []string{"option1", "option2", "option3"}},
-				"titledSingle":   map[string]any{"type": "string", "description": "Select one option with titles", "oneOf": titled("value1", "First Option", "value2", "Second Option", "value3", "Third Option")},
-				"legacyEnum":     map[string]any{"type": "string", "description": "Select one option (legacy)", "enum": []string{"opt1", "opt2", "opt3"}, "enumNames": []string{"Option One", "Option Two", "Option Three"}},
-				"untitledMulti":  map[string]any{"type": "array", "description": "Select multiple options", "items": map[string]any{"type": "string", "enum": []string{"option1", "option2", "option3"}}},
-				"titledMulti":    map[string]any{"type": "array", "description": "Select multiple options with titles", "items": map[string]any{"anyOf": titled("value1", "First Choice", "value2", "Second Choice", "value3", "Third Choice")}},
-			}})
+			return elicit(ctx, "Elicitation completed", "Please select options from the enum fields", enumFormSchema())
 		})
+}
+
+// enumFormSchema is SEP-1330's form: untitled, titled and legacy single choices, untitled
+// and titled multiple choices.
+func enumFormSchema() map[string]any {
+	titled := func(pairs ...string) []any {
+		var out []any
+		for i := 0; i < len(pairs); i += 2 {
+			out = append(out, map[string]any{"const": pairs[i], "title": pairs[i+1]})
+		}
+		return out
+	}
+	return map[string]any{"type": "object", "properties": map[string]any{
+		"untitledSingle": map[string]any{"type": "string", "description": "Select one option", "enum": []string{"option1", "option2", "option3"}},
+		"titledSingle":   map[string]any{"type": "string", "description": "Select one option with titles", "oneOf": titled("value1", "First Option", "value2", "Second Option", "value3", "Third Option")},
+		"legacyEnum":     map[string]any{"type": "string", "description": "Select one option (legacy)", "enum": []string{"opt1", "opt2", "opt3"}, "enumNames": []string{"Option One", "Option Two", "Option Three"}},
+		"untitledMulti":  map[string]any{"type": "array", "description": "Select multiple options", "items": map[string]any{"type": "string", "enum": []string{"option1", "option2", "option3"}}},
+		"titledMulti":    map[string]any{"type": "array", "description": "Select multiple options with titles", "items": map[string]any{"anyOf": titled("value1", "First Choice", "value2", "Second Choice", "value3", "Third Choice")}},
+	}}
+}
+
+// addSchemaFixture adds the tool whose input schema uses JSON Schema 2020-12 features.
+func addSchemaFixture(s *server.MCPServer) {
 	s.AddTool(mcp.Tool{Name: "json_schema_2020_12_tool", Description: "Tool with JSON Schema 2020-12 features",
 		RawInputSchema: json.RawMessage(`{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},"additionalProperties":false}`)},
 		func(_ context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			b, _ := json.Marshal(req.Params.Arguments)
 			return text("Received: " + string(b)), nil
 		})
-	s.AddTool(noArgs("test_reconnection", "Closes its SSE stream mid-call (conformance fixture)"),
-		func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			time.Sleep(100 * time.Millisecond)
-			return text("Reconnection test completed successfully"), nil
-		})
+}
 
-	s.AddResource(mcp.NewResource("test://static-text", "static-text", mcp.WithResourceDescription("A static text resource (conformance fixture)"), mcp.WithMIMEType("text/plain")),
-		func(context.Context, mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-			return []mcp.ResourceContents{mcp.TextResourceContents{URI: "test://static-text", MIMEType: "text/plain", Text: "This is the content of the static text resource."}}, nil
-		})
-	s.AddResource(mcp.NewResource("test://static-binary", "static-binary", mcp.WithResourceDescription("A static binary resource (conformance fixture)"), mcp.WithMIMEType("image/png")),
-		func(context.Context, mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-			return []mcp.ResourceContents{mcp.BlobResourceContents{URI: "test://static-binary", MIMEType: "image/png", Blob: redPixelPNG}}, nil
-		})
-	s.AddResource(mcp.NewResource("test://watched-resource", "watched-resource", mcp.WithResourceDescription("A resource to subscribe to (conformance fixture)"), mcp.WithMIMEType("text/plain")),
-		func(context.Context, mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-			return []mcp.ResourceContents{mcp.TextResourceContents{URI: "test://watched-resource", MIMEType: "text/plain", Text: "Watched resource content."}}, nil
-		})
+// addResourceFixtures adds the static resources and the resource template.
+func addResourceFixtures(s *server.MCPServer) {
+	static := func(uri, name, desc string, contents mcp.ResourceContents) {
+		mime := "text/plain"
+		if b, ok := contents.(mcp.BlobResourceContents); ok {
+			mime = b.MIMEType
+		}
+		s.AddResource(mcp.NewResource(uri, name, mcp.WithResourceDescription(desc), mcp.WithMIMEType(mime)),
+			func(context.Context, mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+				return []mcp.ResourceContents{contents}, nil
+			})
+	}
+	static("test://static-text", "static-text", "A static text resource (conformance fixture)",
+		mcp.TextResourceContents{URI: "test://static-text", MIMEType: "text/plain", Text: "This is the content of the static text resource."})
+	static("test://static-binary", "static-binary", "A static binary resource (conformance fixture)",
+		mcp.BlobResourceContents{URI: "test://static-binary", MIMEType: "image/png", Blob: redPixelPNG})
+	static("test://watched-resource", "watched-resource", "A resource to subscribe to (conformance fixture)",
+		mcp.TextResourceContents{URI: "test://watched-resource", MIMEType: "text/plain", Text: "Watched resource content."})
 	s.AddResourceTemplate(mcp.NewResourceTemplate("test://template/{id}/data", "template-data", mcp.WithTemplateDescription("A templated resource (conformance fixture)"), mcp.WithTemplateMIMEType("application/json")),
 		func(_ context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
 			var id string
@@ -238,32 +297,36 @@ func AddConformanceFixtures(s *server.MCPServer) {
 			b, _ := json.Marshal(map[string]any{"id": id, "templateTest": true, "data": "Data for ID: " + id})
 			return []mcp.ResourceContents{mcp.TextResourceContents{URI: req.Params.URI, MIMEType: "application/json", Text: string(b)}}, nil
 		})
+}
 
+// addPromptFixtures adds the suite's prompts.
+func addPromptFixtures(s *server.MCPServer) {
+	user := func(c mcp.Content) mcp.PromptMessage { return mcp.NewPromptMessage(mcp.RoleUser, c) }
 	s.AddPrompt(mcp.NewPrompt("test_simple_prompt", mcp.WithPromptDescription("A simple prompt (conformance fixture)")),
 		func(context.Context, mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
-			return mcp.NewGetPromptResult("simple", []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent("This is a simple prompt for testing."))}), nil
+			return mcp.NewGetPromptResult("simple", []mcp.PromptMessage{user(mcp.NewTextContent("This is a simple prompt for testing."))}), nil
 		})
 	s.AddPrompt(mcp.NewPrompt("test_prompt_with_arguments", mcp.WithPromptDescription("A prompt with arguments (conformance fixture)"),
 		mcp.WithArgument("arg1", mcp.ArgumentDescription("First test argument"), mcp.RequiredArgument()),
 		mcp.WithArgument("arg2", mcp.ArgumentDescription("Second test argument"), mcp.RequiredArgument())),
 		func(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 			a := req.Params.Arguments
-			return mcp.NewGetPromptResult("with arguments", []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser,
-				mcp.NewTextContent(fmt.Sprintf("Prompt with arguments: arg1='%s', arg2='%s'", a["arg1"], a["arg2"])))}), nil
+			return mcp.NewGetPromptResult("with arguments", []mcp.PromptMessage{
+				user(mcp.NewTextContent(fmt.Sprintf("Prompt with arguments: arg1='%s', arg2='%s'", a["arg1"], a["arg2"])))}), nil
 		})
 	s.AddPrompt(mcp.NewPrompt("test_prompt_with_embedded_resource", mcp.WithPromptDescription("A prompt with an embedded resource (conformance fixture)"),
 		mcp.WithArgument("resourceUri", mcp.ArgumentDescription("URI of the resource to embed"), mcp.RequiredArgument())),
 		func(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 			return mcp.NewGetPromptResult("embedded resource", []mcp.PromptMessage{
-				mcp.NewPromptMessage(mcp.RoleUser, mcp.NewEmbeddedResource(mcp.TextResourceContents{URI: req.Params.Arguments["resourceUri"], MIMEType: "text/plain", Text: "Embedded resource content for testing."})),
-				mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent("Please process the embedded resource above.")),
+				user(mcp.NewEmbeddedResource(mcp.TextResourceContents{URI: req.Params.Arguments["resourceUri"], MIMEType: "text/plain", Text: "Embedded resource content for testing."})),
+				user(mcp.NewTextContent("Please process the embedded resource above.")),
 			}), nil
 		})
 	s.AddPrompt(mcp.NewPrompt("test_prompt_with_image", mcp.WithPromptDescription("A prompt with an image (conformance fixture)")),
 		func(context.Context, mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 			return mcp.NewGetPromptResult("image", []mcp.PromptMessage{
-				mcp.NewPromptMessage(mcp.RoleUser, mcp.NewImageContent(redPixelPNG, "image/png")),
-				mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent("Please analyze the image above.")),
+				user(mcp.NewImageContent(redPixelPNG, "image/png")),
+				user(mcp.NewTextContent("Please analyze the image above.")),
 			}), nil
 		})
 }

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
+	"log/slog"
 	"net/http"
 	"slices"
 	"sync"
@@ -101,9 +101,6 @@ func (s *JSONRPC) Dispatch(ctx context.Context, caller tools.Caller, method stri
 		e := &jsonrpc2.Error{Code: jsonrpc2.CodeInvalidParams, Message: "params must be an object (by name), not an array"}
 		e.SetError(tools.Errorf(tools.CodeInvalidArgument, "params", "must be an object"))
 		return nil, e
-	}
-	if _, terr := s.reg.Limit(caller); terr != nil {
-		return nil, rpcError(terr)
 	}
 	out, _, err := s.reg.CallWith(ctx, caller, method, p, tools.CallOptions{})
 	if err != nil {
@@ -282,13 +279,10 @@ func (s *JSONRPC) streamHandler(caller tools.Caller) jsonrpc2.Handler {
 	}).SuppressErrClosed())
 }
 
-// ServeStream serves JSON-RPC over an object stream until it closes or ctx ends.
-func (s *JSONRPC) ServeStream(ctx context.Context, stream jsonrpc2.ObjectStream, caller tools.Caller, logger *log.Logger) error {
-	var opts []jsonrpc2.ConnOpt
-	if logger != nil {
-		opts = append(opts, jsonrpc2.SetLogger(logger))
-	}
-	conn := jsonrpc2.NewConn(ctx, stream, s.streamHandler(caller), opts...)
+// ServeStream serves JSON-RPC over an object stream until it closes or ctx ends. The
+// connection's errors go to logger (nil = slog.Default()) as surface.
+func (s *JSONRPC) ServeStream(ctx context.Context, stream jsonrpc2.ObjectStream, caller tools.Caller, logger *slog.Logger, surface string) error {
+	conn := jsonrpc2.NewConn(ctx, stream, s.streamHandler(caller), jsonrpc2.SetLogger(stdLogger(logger, surface)))
 	select {
 	case <-ctx.Done():
 		_ = conn.Close()
@@ -300,8 +294,8 @@ func (s *JSONRPC) ServeStream(ctx context.Context, stream jsonrpc2.ObjectStream,
 // ServeStdio serves JSON-RPC 2.0 over in/out (one JSON object per message) as caller.
 // When in ends, the requests already read are still answered before it returns, so
 // `echo '{…}' | kycd rpc` works.
-func (s *JSONRPC) ServeStdio(ctx context.Context, caller tools.Caller, in io.Reader, out io.Writer, logger *log.Logger) error {
-	return s.ServeStream(ctx, &drainingStream{ObjectStream: jsonrpc2.NewPlainObjectStream(stdioRW{in, out})}, caller, logger)
+func (s *JSONRPC) ServeStdio(ctx context.Context, caller tools.Caller, in io.Reader, out io.Writer, logger *slog.Logger) error {
+	return s.ServeStream(ctx, &drainingStream{ObjectStream: jsonrpc2.NewPlainObjectStream(stdioRW{in, out})}, caller, logger, "rpc")
 }
 
 // drainingStream holds back the end of input until every request read has been answered.

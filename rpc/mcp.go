@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -74,9 +74,6 @@ func toolHandler(reg *tools.Registry, name string) server.ToolHandlerFunc {
 		if !ok {
 			return errorResult(tools.Errorf(tools.CodeUnauthenticated, "", "no API key: set KYCD_API_KEY (stdio) or send Authorization: Bearer (HTTP)")), nil
 		}
-		if _, terr := reg.Limit(caller); terr != nil {
-			return errorResult(terr), nil
-		}
 		raw, err := json.Marshal(req.Params.Arguments)
 		if err != nil {
 			return errorResult(tools.Errorf(tools.CodeMalformed, "", "arguments cannot be read: %v", err)), nil
@@ -110,6 +107,26 @@ func errorResult(e *tools.Error) *mcp.CallToolResult {
 	return mcp.NewToolResultError(text)
 }
 
+// MCPHandler serves every tool of the registry over MCP Streamable HTTP at path, behind auth.
+// With conformance set it serves the official conformance suite's fixtures too and lets
+// requests without a bearer token in as a caller with no scopes (tests only, never production).
+func MCPHandler(reg *tools.Registry, version, path string, auth func(r *http.Request) (tools.Caller, *tools.Error), conformance bool) http.Handler {
+	if conformance {
+		return conformanceHandler(reg, version, path, auth)
+	}
+	return HTTPHandler(NewMCPServer(reg, version), path, auth)
+}
+
+// stdLogger is a *log.Logger that writes through logger (nil = slog.Default()) at error
+// level, for the libraries that take only a *log.Logger: their lines then follow the
+// server's --log-format like every other line.
+func stdLogger(logger *slog.Logger, surface string) *log.Logger {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return slog.NewLogLogger(logger.With("surface", surface).Handler(), slog.LevelError)
+}
+
 // HTTPHandler serves MCP Streamable HTTP at path, behind API-key authentication.
 // Both protocol eras are served: 2025-11-25 with initialize and sessions, and the stateless 2026-07-28.
 // Extra options (an event store, say) are applied after kycd's own.
@@ -125,36 +142,18 @@ func HTTPHandler(s *server.MCPServer, path string, auth func(r *http.Request) (t
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, terr := auth(r)
 		if terr != nil {
-			WriteHTTPError(w, terr)
+			tools.WriteHTTPError(w, terr, 0)
 			return
 		}
 		h.ServeHTTP(w, r.WithContext(WithCaller(r.Context(), c)))
 	})
 }
 
-// WriteHTTPError writes {"error": {...}} with the mapped status.
-func WriteHTTPError(w http.ResponseWriter, e *tools.Error) {
-	w.Header().Set("Content-Type", "application/json")
-	if e.Code == tools.CodeUnauthenticated {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="kycd"`)
-	}
-	w.WriteHeader(e.Code.HTTPStatus())
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": e})
-}
-
-// BearerToken extracts the token of an "Authorization: Bearer …" header.
-func BearerToken(r *http.Request) string {
-	h := r.Header.Get("Authorization")
-	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		return strings.TrimSpace(h[7:])
-	}
-	return ""
-}
-
-// ServeStdio serves MCP over in/out as the given caller until ctx ends or in closes.
-func ServeStdio(ctx context.Context, s *server.MCPServer, c tools.Caller, in io.Reader, out io.Writer, errLog *log.Logger) error {
+// ServeStdio serves MCP over in/out as the given caller until ctx ends or in closes. The
+// transport's errors go to logger (nil = slog.Default()).
+func ServeStdio(ctx context.Context, s *server.MCPServer, c tools.Caller, in io.Reader, out io.Writer, logger *slog.Logger) error {
 	ss := server.NewStdioServer(s)
-	ss.SetErrorLogger(errLog)
+	ss.SetErrorLogger(stdLogger(logger, "mcp"))
 	ss.SetContextFunc(func(ctx context.Context) context.Context { return WithCaller(ctx, c) })
 	err := ss.Listen(ctx, in, out)
 	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, context.Canceled) {

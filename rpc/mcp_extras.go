@@ -42,27 +42,27 @@ func progressSender(ctx context.Context, req mcp.CallToolRequest) func(tools.Pro
 // addResourcesAndPrompts adds the verification resource templates and the prompts, when the
 // registry has the tools they use.
 func addResourcesAndPrompts(s *server.MCPServer, reg *tools.Registry) {
-	_, hasGet := reg.Tool("get_verification")
-	_, hasEvents := reg.Tool("list_verification_events")
-	_, hasCreate := reg.Tool("create_verification")
+	_, hasGet := reg.Tool(tools.GetVerification.Name)
+	_, hasEvents := reg.Tool(tools.ListVerificationEvents.Name)
+	_, hasCreate := reg.Tool(tools.CreateVerification.Name)
 	if hasGet {
 		s.AddResourceTemplate(mcp.NewResourceTemplate(verificationURI, "verification",
 			mcp.WithTemplateDescription("A verification: status, applicant data given, hosted link and, once decided, the result with evidence and reasons (get_verification)."),
 			mcp.WithTemplateMIMEType("application/json")),
-			resourceHandler(reg, "get_verification", false))
+			resourceHandler(reg, tools.GetVerification.Name, false))
 	}
 	if hasEvents {
 		s.AddResourceTemplate(mcp.NewResourceTemplate(verificationEventsURI, "verification events",
 			mcp.WithTemplateDescription("A verification's timeline, oldest first: the first 100 events (list_verification_events)."),
 			mcp.WithTemplateMIMEType("application/json")),
-			resourceHandler(reg, "list_verification_events", true))
+			resourceHandler(reg, tools.ListVerificationEvents.Name, true))
 	}
-	if _, ok := reg.Tool("list_screening_lists"); ok {
+	if _, ok := reg.Tool(tools.ListScreeningLists.Name); ok {
 		s.AddResource(mcp.NewResource(screeningListsURI, "screening lists",
 			mcp.WithResourceDescription("The sanctions and PEP list versions this server screens against: source, SHA-256, entity count, load time (list_screening_lists)."),
 			mcp.WithMIMEType("application/json")),
 			func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-				return readTool(ctx, reg, "list_screening_lists", map[string]any{}, req.Params.URI)
+				return readTool(ctx, reg, tools.ListScreeningLists.Name, map[string]any{}, req.Params.URI)
 			})
 	}
 	if hasCreate {
@@ -113,14 +113,11 @@ func resourceHandler(reg *tools.Registry, tool string, events bool) server.Resou
 	}
 }
 
-// readTool serves a resource by calling a tool as the request's caller, under its rate limit.
+// readTool serves a resource by calling a tool as the request's caller (the call path counts it against the rate limit).
 func readTool(ctx context.Context, reg *tools.Registry, tool string, args map[string]any, uri string) ([]mcp.ResourceContents, error) {
 	caller, ok := CallerFrom(ctx)
 	if !ok {
 		return nil, fmt.Errorf("unauthenticated: no API key")
-	}
-	if _, terr := reg.Limit(caller); terr != nil {
-		return nil, terr
 	}
 	raw, _ := json.Marshal(args)
 	out, err := reg.Call(ctx, caller, tool, raw)
@@ -184,7 +181,7 @@ Then recommend approve, reject or ask the applicant for more, with the reasons t
 		for _, r := range []struct {
 			tool, uri string
 			events    bool
-		}{{"get_verification", uriPrefix + id, false}, {"list_verification_events", uriPrefix + id + "/events", true}} {
+		}{{tools.GetVerification.Name, uriPrefix + id, false}, {tools.ListVerificationEvents.Name, uriPrefix + id + "/events", true}} {
 			contents, err := resourceHandler(reg, r.tool, r.events)(ctx, mcp.ReadResourceRequest{Params: mcp.ReadResourceParams{URI: r.uri}})
 			if err != nil {
 				return nil, err

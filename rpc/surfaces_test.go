@@ -55,7 +55,7 @@ func newEnv(t *testing.T, s *db.Store) *env {
 		e.keys[name] = secret
 	}
 	auth := func(r *http.Request) (tools.Caller, *tools.Error) {
-		c, err := tools.Authenticate(r.Context(), te.Reg.Deps(), rpc.BearerToken(r))
+		c, err := tools.Authenticate(r.Context(), te.Reg.Deps(), tools.BearerToken(r))
 		if err != nil {
 			return c, tools.AsError(err)
 		}
@@ -368,6 +368,25 @@ func TestJSONRPCOverStdio(t *testing.T) {
 	})
 }
 
+// startMCP connects mcp-go's Streamable HTTP client to url with the bearer key (none when
+// empty) and returns it with the error of initialize; it closes when the test ends.
+func startMCP(t *testing.T, url, key string) (*client.Client, error) {
+	t.Helper()
+	var opts []transport.StreamableHTTPCOption
+	if key != "" {
+		opts = append(opts, transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + key}))
+	}
+	c, err := client.NewStreamableHttpClient(url, opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	require.NoError(t, c.Start(context.Background()))
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = "2025-11-25"
+	init.Params.ClientInfo = mcp.Implementation{Name: "test", Version: "1"}
+	_, err = c.Initialize(context.Background(), init)
+	return c, err
+}
+
 type pipeRW struct {
 	io.Reader
 	io.WriteCloser
@@ -381,15 +400,8 @@ func TestMCPExtras(t *testing.T) {
 		e := newEnv(t, s)
 		ctx := context.Background()
 		connect := func(key string) *client.Client {
-			c, err := client.NewStreamableHttpClient(e.srv.URL+"/mcp", transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + e.keys[key]}))
+			c, err := startMCP(t, e.srv.URL+"/mcp", e.keys[key])
 			require.NoError(t, err)
-			require.NoError(t, c.Start(ctx))
-			init := mcp.InitializeRequest{}
-			init.Params.ProtocolVersion = "2025-11-25"
-			init.Params.ClientInfo = mcp.Implementation{Name: "test", Version: "1"}
-			_, err = c.Initialize(ctx, init)
-			require.NoError(t, err)
-			t.Cleanup(func() { c.Close() })
 			return c
 		}
 		c := connect("test")

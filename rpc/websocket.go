@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -24,12 +24,13 @@ const DefaultBodyLimit = 20 << 20
 var upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096}
 
 // WebSocketHandler serves JSON-RPC 2.0 over WebSocket: authenticate with Authorization:
-// Bearer on the upgrade request, then send one JSON-RPC object per text message.
-func (s *JSONRPC) WebSocketHandler(auth func(r *http.Request) (tools.Caller, *tools.Error), logger *log.Logger) http.Handler {
+// Bearer on the upgrade request, then send one JSON-RPC object per text message. Connection
+// errors go to logger (nil = slog.Default()).
+func (s *JSONRPC) WebSocketHandler(auth func(r *http.Request) (tools.Caller, *tools.Error), logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		caller, terr := auth(r)
 		if terr != nil {
-			WriteHTTPError(w, terr)
+			tools.WriteHTTPError(w, terr, 0)
 			return
 		}
 		conn, err := upgrader.Upgrade(w, r, nil)
@@ -38,7 +39,7 @@ func (s *JSONRPC) WebSocketHandler(auth func(r *http.Request) (tools.Caller, *to
 		}
 		conn.SetReadLimit(s.bodyLimit())
 		batch := func(msg []byte) ([]byte, bool) { return s.ServeBytes(r.Context(), caller, msg) }
-		_ = s.ServeStream(r.Context(), &wsStream{conn: conn, batch: batch}, caller, logger)
+		_ = s.ServeStream(r.Context(), &wsStream{conn: conn, batch: batch}, caller, logger, "rpc/ws")
 	})
 }
 

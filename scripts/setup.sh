@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything kycd needs on a Debian machine, idempotently, then builds bin/kycd.
 #   scripts/setup.sh          what the service needs (Tesseract, ONNX Runtime, face models)
-#   scripts/setup.sh --test   also what the test suite needs (Node clients for the e2e tests, Chromium)
+#   scripts/setup.sh --test   also what the test suite needs (Node clients for the e2e tests, Chromium,
+#                             staticcheck at its pinned version)
 # Each part is a script under scripts/setup/ that returns at once when its work is done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,7 @@ bash scripts/setup/email.sh
 if ((want_test)); then
 	bash scripts/setup/e2e.sh
 	bash scripts/setup/browser.sh
+	bash scripts/setup/staticcheck.sh >/dev/null
 fi
 
 tags="$(bash scripts/setup/tags.sh)"

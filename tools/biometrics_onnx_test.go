@@ -25,7 +25,7 @@ import (
 	"github.com/kycd/kycd/checks/liveness"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
@@ -58,7 +58,7 @@ func bioEnv(t *testing.T, s *db.Store, cfg verify.BiometricsConfig) (*tooltest.E
 
 func photo(t *testing.T, elem ...string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(testdata.Path(t, append([]string{"faces", "face_recognition"}, elem...)...))
+	b, err := os.ReadFile(testfiles.Path(t, append([]string{"faces", "face_recognition"}, elem...)...))
 	require.NoError(t, err)
 	return b
 }
@@ -264,7 +264,7 @@ func TestFaceMatchAgainstAnotherPerson(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, s *db.Store) {
 		e, _ := bioEnv(t, s, verify.BiometricsConfig{})
-		specimen, err := os.ReadFile(testdata.Path(t, "mrz", "images", "passporteye", "passport-td3.jpg"))
+		specimen, err := os.ReadFile(testfiles.Path(t, "mrz", "images", "passporteye", "passport-td3.jpg"))
 		require.NoError(t, err)
 		var v tools.Verification
 		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"face_match"}}, &v))

@@ -95,9 +95,15 @@ func (l *RateLimiter) Allow(c Caller) (RateStatus, *Error) {
 	return st, e
 }
 
-// SetRateLimiter installs the request budget every surface enforces through Limit.
+// SetRateLimiter installs the request budget the call path (CallWith) enforces.
 func (r *Registry) SetRateLimiter(l *RateLimiter) { r.limiter = l }
 
-// Limit takes one request from the caller's budget; surfaces call it once per request
-// (once per call of a JSON-RPC batch). Without a limiter everything is allowed.
-func (r *Registry) Limit(c Caller) (RateStatus, *Error) { return r.limiter.Allow(c) }
+// limit takes one request from the caller's budget. Without a limiter everything is allowed.
+// A hosted-flow session is not counted against its API key: the applicant is not the key's
+// owner, and the flow has its own per-session budget.
+func (r *Registry) limit(c Caller) (RateStatus, *Error) {
+	if c.VerificationID != "" {
+		return RateStatus{}, nil
+	}
+	return r.limiter.Allow(c)
+}

@@ -16,7 +16,7 @@ import (
 	"github.com/kycd/kycd/checks/screening"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
@@ -34,7 +34,7 @@ var (
 
 func sdn2024List(t *testing.T) screening.LoadedList {
 	t.Helper()
-	dir := testdata.Path(t, "sanctions", "ofac_sdn_2024-05-03")
+	dir := testfiles.Path(t, "sanctions", "ofac_sdn_2024-05-03")
 	sdn2024Once.Do(func() { sdn2024, sdn2024Err = screening.LoadList("ofac_sdn", dir) })
 	require.NoError(t, sdn2024Err)
 	return sdn2024

@@ -8,7 +8,7 @@ import (
 
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/verify"
 )
@@ -17,7 +17,7 @@ import (
 // a second process's index through Sync, and turned into outcomes with explained reasons.
 func TestScreeningCheckOnOFAC(t *testing.T) {
 	t.Parallel()
-	dir := testdata.Path(t, "sanctions", "ofac_sdn")
+	dir := testfiles.Path(t, "sanctions", "ofac_sdn")
 	dbtest.Each(t, func(t *testing.T, s *db.Store) {
 		ctx := context.Background()
 		importer := verify.NewScreening(s, verify.ScreeningPolicy{}, nil)

@@ -18,7 +18,7 @@ import (
 	"github.com/kycd/kycd/checks/email"
 	"github.com/kycd/kycd/checks/email/emailtest"
 	"github.com/kycd/kycd/checks/phone"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 var addresses = []string{
@@ -59,7 +59,7 @@ func measure(b *testing.B, n int, f func(i int)) {
 
 func checker(b *testing.B, cacheSize int) *email.Checker {
 	b.Helper()
-	dir := testdata.Path(b, "email")
+	dir := testfiles.Path(b, "email")
 	disp, err := email.LoadDomainSetFiles(email.DisposablePackage,
 		filepath.Join(dir, "disposable-email-domains_index.json"), filepath.Join(dir, "disposable-email-domains_wildcard.json"))
 	if err != nil {

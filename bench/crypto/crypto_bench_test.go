@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/kycd/kycd/checks/crypto"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 var benchAddrs = []struct {
@@ -39,7 +39,7 @@ func BenchmarkValidate(b *testing.B) {
 }
 
 func BenchmarkLoadOFACDir(b *testing.B) {
-	dir := testdata.Path(b, "sanctions", "ofac_crypto_addresses")
+	dir := testfiles.Path(b, "sanctions", "ofac_crypto_addresses")
 	for b.Loop() {
 		l := crypto.NewLists()
 		if _, err := l.LoadOFACDir(dir); err != nil {
@@ -51,7 +51,7 @@ func BenchmarkLoadOFACDir(b *testing.B) {
 func loaded(b *testing.B) *crypto.Screener {
 	b.Helper()
 	l := crypto.NewLists()
-	if _, err := l.LoadOFACDir(testdata.Path(b, "sanctions", "ofac_crypto_addresses")); err != nil {
+	if _, err := l.LoadOFACDir(testfiles.Path(b, "sanctions", "ofac_crypto_addresses")); err != nil {
 		b.Fatal(err)
 	}
 	s, err := crypto.NewScreener(l, nil)

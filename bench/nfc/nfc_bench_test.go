@@ -14,14 +14,14 @@ import (
 	"time"
 
 	"github.com/kycd/kycd/checks/nfc"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 var countries = []string{"AT", "AU", "CN", "DE", "FI", "FR", "GB", "MY", "NZ", "PH", "RU", "SG", "US"}
 
 func store(b *testing.B) *nfc.TrustStore {
 	b.Helper()
-	dir := testdata.Path(b, "epassport", "master_lists")
+	dir := testfiles.Path(b, "epassport", "master_lists")
 	rootDER, err := os.ReadFile(filepath.Join(dir, "DE_ROOT_CA_CSCA07.cer"))
 	if err != nil {
 		b.Fatal(err)
@@ -59,7 +59,7 @@ func BenchmarkVerifySOD(b *testing.B) {
 	ts := store(b)
 	v := nfc.NewVerifier(ts, nfc.WithClock(clock))
 	for _, cc := range countries {
-		sod, err := os.ReadFile(testdata.Path(b, "epassport", "gmrtd_real_sod", cc, "EF.SOD.bin"))
+		sod, err := os.ReadFile(testfiles.Path(b, "epassport", "gmrtd_real_sod", cc, "EF.SOD.bin"))
 		if err != nil {
 			b.Fatal(err)
 		}

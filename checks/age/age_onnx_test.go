@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycd/kycd/checks/face"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 // The model is weak (see doc.go), so this checks plumbing and plausibility,
@@ -22,7 +22,7 @@ func TestCheckOnAdults(t *testing.T) {
 	e, err := New(eng)
 	require.NoError(t, err)
 	for _, f := range []string{"obama.jpg", "biden.jpg"} {
-		b, err := os.ReadFile(testdata.Path(t, "faces", "face_recognition", "tests", "test_images", f))
+		b, err := os.ReadFile(testfiles.Path(t, "faces", "face_recognition", "tests", "test_images", f))
 		require.NoError(t, err)
 		r, err := e.Check(b, 18)
 		require.NoError(t, err)
@@ -41,7 +41,7 @@ func TestCheckOnAdults(t *testing.T) {
 
 func mustRead(t *testing.T, elem ...string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(testdata.Path(t, elem...))
+	b, err := os.ReadFile(testfiles.Path(t, elem...))
 	require.NoError(t, err)
 	return b
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/kycd/kycd/checks/business"
 	"github.com/kycd/kycd/checks/business/internal/gleiftest"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 // The twelve companies with full recordings in the shared test data.
@@ -30,7 +30,7 @@ var recordedLEIs = []string{
 
 func apiDir(t testing.TB) string {
 	t.Helper()
-	return testdata.Path(t, "lei", "gleif_api_v1")
+	return testfiles.Path(t, "lei", "gleif_api_v1")
 }
 
 func readAPI(t testing.TB, rel string) []byte {

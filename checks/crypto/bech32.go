@@ -123,27 +123,6 @@ func bech32Decode(s string, maxLen int) (string, []byte, bechEncoding, *ruleErro
 	return hrp, data[:len(data)-6], enc, nil
 }
 
-// bech32Encode builds the string for hrp and 5-bit data.
-func bech32Encode(hrp string, data []byte, enc bechEncoding) string {
-	c := uint32(bech32Const)
-	if enc == encBech32m {
-		c = bech32mConst
-	}
-	values := append(bech32HRPExpand(hrp), data...)
-	values = append(values, 0, 0, 0, 0, 0, 0)
-	mod := bech32Polymod(values) ^ c
-	var b strings.Builder
-	b.WriteString(hrp)
-	b.WriteByte('1')
-	for _, d := range data {
-		b.WriteByte(bech32Charset[d])
-	}
-	for i := 0; i < 6; i++ {
-		b.WriteByte(bech32Charset[(mod>>uint(5*(5-i)))&31])
-	}
-	return b.String()
-}
-
 // convertBits regroups bits; with pad=false it enforces BIP-173's rules that
 // at most 4 padding bits remain and that they are zero.
 func convertBits(data []byte, from, to uint, pad bool) ([]byte, *ruleError) {
@@ -222,15 +201,4 @@ func decodeSegwit(s string, hrps []string) (*segwitAddress, *ruleError) {
 		return nil, &ruleError{RuleEncoding, fmt.Sprintf("witness v%d must use bech32m (BIP-350), found bech32", ver)}
 	}
 	return &segwitAddress{hrp: hrp, version: ver, program: prog}, nil
-}
-
-// encodeSegwit builds the canonical lower-case address.
-func encodeSegwit(hrp string, version int, program []byte) string {
-	conv, _ := convertBits(program, 8, 5, true)
-	data := append([]byte{byte(version)}, conv...)
-	enc := encBech32
-	if version != 0 {
-		enc = encBech32m
-	}
-	return bech32Encode(hrp, data, enc)
 }

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 	"github.com/stretchr/testify/require"
 )
 
@@ -30,7 +30,7 @@ var knownOFACOddities = map[string]string{
 
 func ofacDir(t *testing.T) string {
 	t.Helper()
-	return testdata.Path(t, "sanctions", "ofac_crypto_addresses")
+	return testfiles.Path(t, "sanctions", "ofac_crypto_addresses")
 }
 
 func loadOFAC(t *testing.T) (*Lists, *LoadReport) {
@@ -154,13 +154,6 @@ func TestAddListedErrors(t *testing.T) {
 	require.Contains(t, ae.Anomaly.Problem, "unknown chain")
 	require.Equal(t, 1, l.Count())
 	require.Len(t, l.lookupRaw("5vDq8tQJaXq6HeWbg5XPqJfTTfwrQGJHYRtT3o5jN3Kq"), 1)
-}
-
-// aliasCase: a listed address, and every code under which a caller may
-// ask for it.
-type aliasCase struct {
-	listedAs string
-	codes    []string
 }
 
 var aliasesByListing = map[string][]string{

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycd/kycd/checks/document/synth"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 // qualityEngine accepts the specimen state UTO, as the bench does.
@@ -93,7 +93,7 @@ type specimenLabel struct {
 // and none may be accepted with text that differs from the label.
 func TestQualitySpecimens(t *testing.T) {
 	t.Parallel()
-	dir := testdata.Path(t, "mrz", "images")
+	dir := testfiles.Path(t, "mrz", "images")
 	b, err := os.ReadFile(filepath.Join("testdata", "specimens.json"))
 	require.NoError(t, err)
 	var labels []specimenLabel

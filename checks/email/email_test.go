@@ -14,7 +14,7 @@ import (
 
 	"github.com/kycd/kycd/checks/email"
 	"github.com/kycd/kycd/checks/email/emailtest"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 // sharedLists loads the shared copies of the npm lists once per test binary.
@@ -26,7 +26,7 @@ var (
 
 func lists(t *testing.T) (*email.DomainSet, *email.DomainSet) {
 	t.Helper()
-	dir := testdata.Path(t, "email")
+	dir := testfiles.Path(t, "email")
 	listsOnce.Do(func() {
 		sharedDisp, listsErr = email.LoadDomainSetFiles("disposable-email-domains@1.0.62",
 			dir+"/disposable-email-domains_index.json", dir+"/disposable-email-domains_wildcard.json")
@@ -40,7 +40,7 @@ func lists(t *testing.T) (*email.DomainSet, *email.DomainSet) {
 
 func readList(t *testing.T, name string) []string {
 	t.Helper()
-	b, err := os.ReadFile(testdata.Path(t, "email", name))
+	b, err := os.ReadFile(testfiles.Path(t, "email", name))
 	require.NoError(t, err)
 	var v []string
 	require.NoError(t, json.Unmarshal(b, &v))

@@ -17,7 +17,7 @@ import (
 	"github.com/kycd/kycd/checks/face/imaging"
 	"github.com/kycd/kycd/checks/face/onnx"
 	guard "github.com/kycd/kycd/checks/imaging"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 var (
@@ -35,7 +35,7 @@ func engine(t *testing.T) *Engine {
 
 func decode(t *testing.T, elem ...string) *imaging.RGB {
 	t.Helper()
-	b, err := os.ReadFile(testdata.Path(t, elem...))
+	b, err := os.ReadFile(testfiles.Path(t, elem...))
 	require.NoError(t, err)
 	img, err := imaging.Decode(b)
 	require.NoError(t, err)
@@ -139,7 +139,7 @@ func TestMatchBytesAndGateReasons(t *testing.T) {
 	t.Parallel()
 	eng := engine(t)
 	read := func(elem ...string) []byte {
-		b, err := os.ReadFile(testdata.Path(t, elem...))
+		b, err := os.ReadFile(testfiles.Path(t, elem...))
 		require.NoError(t, err)
 		return b
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 // exifSegment builds an APP1 Exif segment whose IFD0 holds an unrelated tag, then the
@@ -126,7 +126,7 @@ func TestJPEGOrientationNeverPanicsOnTruncation(t *testing.T) {
 func TestSilentFaceSamplesCarryOrientation6(t *testing.T) {
 	t.Parallel()
 	for _, n := range []string{"image_T1.jpg", "image_F1.jpg", "image_F2.jpg"} {
-		data, err := os.ReadFile(testdata.Path(t, "faces", "Silent-Face-Anti-Spoofing", "images", "sample", n))
+		data, err := os.ReadFile(testfiles.Path(t, "faces", "Silent-Face-Anti-Spoofing", "images", "sample", n))
 		require.NoError(t, err)
 		o, err := JPEGOrientation(data)
 		require.NoError(t, err, n)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/kycd/kycd/checks/face"
 	"github.com/kycd/kycd/checks/face/imaging"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 var (
@@ -31,7 +31,7 @@ func engine(t *testing.T) *face.Engine {
 
 func read(t *testing.T, elem ...string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(testdata.Path(t, elem...))
+	b, err := os.ReadFile(testfiles.Path(t, elem...))
 	require.NoError(t, err)
 	return b
 }

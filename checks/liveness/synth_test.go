@@ -35,33 +35,3 @@ func yawWarp(src *imaging.RGB, cx, r, theta float64) *imaging.RGB {
 	}
 	return out
 }
-
-// closeEyes simulates shut eyelids by covering each eye (landmarks 36–41 and
-// 42–47, padded) with the skin patch just below it. Crude, but it removes
-// the iris and sclera the eye model looks for.
-func closeEyes(src *imaging.RGB, eyes [2][6]imaging.Point) *imaging.RGB {
-	out := &imaging.RGB{W: src.W, H: src.H, Pix: append([]uint8(nil), src.Pix...)}
-	for _, eye := range eyes {
-		x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-		for _, p := range eye {
-			x0, y0 = math.Min(x0, p.X), math.Min(y0, p.Y)
-			x1, y1 = math.Max(x1, p.X), math.Max(y1, p.Y)
-		}
-		w := x1 - x0
-		x0, x1 = x0-0.15*w, x1+0.15*w
-		h := math.Max(y1-y0, 0.25*w)
-		y0, y1 = y0-0.6*h, y1+0.6*h
-		dy := int(math.Ceil(y1-y0)) + 2
-		for y := int(y0); y <= int(y1); y++ {
-			for x := int(x0); x <= int(x1); x++ {
-				sy := y + dy
-				if x < 0 || y < 0 || x >= src.W || sy >= src.H {
-					continue
-				}
-				si, di := 3*(sy*src.W+x), 3*(y*src.W+x)
-				copy(out.Pix[di:di+3], src.Pix[si:si+3])
-			}
-		}
-	}
-	return out
-}

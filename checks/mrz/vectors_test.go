@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 // testToday pins "today" so century inference and expiry do not drift.
@@ -29,7 +29,7 @@ type vector struct {
 
 func loadVectors(t *testing.T) []vector {
 	t.Helper()
-	fh, err := os.Open(testdata.Path(t, "mrz", "mrz_text_vectors.jsonl"))
+	fh, err := os.Open(testfiles.Path(t, "mrz", "mrz_text_vectors.jsonl"))
 	require.NoError(t, err)
 	defer fh.Close()
 	var vs []vector

@@ -11,14 +11,14 @@ import (
 
 	"github.com/kycd/kycd/checks/mrz"
 	"github.com/kycd/kycd/checks/nfc"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 var realCountries = []string{"AT", "AU", "CN", "DE", "FI", "FR", "GB", "MY", "NZ", "PH", "RU", "SG", "US"}
 
 func epassport(t testing.TB, elem ...string) string {
 	t.Helper()
-	return testdata.Path(t, append([]string{"epassport"}, elem...)...)
+	return testfiles.Path(t, append([]string{"epassport"}, elem...)...)
 }
 
 func read(t testing.TB, path string) []byte {

@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 // Malaysia's SOD encodes its signer's issuer with another RDN order than
@@ -13,7 +13,7 @@ import (
 // sole-certificate fallback).
 func TestMalaysianSignerNameOrder(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile(testdata.Path(t, "epassport", "gmrtd_real_sod", "MY", "EF.SOD.bin"))
+	b, err := os.ReadFile(testfiles.Path(t, "epassport", "gmrtd_real_sod", "MY", "EF.SOD.bin"))
 	if err != nil {
 		t.Fatal(err)
 	}

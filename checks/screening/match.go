@@ -287,10 +287,7 @@ func (ix *Index) candidates(sc *scratch, p *prepared, minEst float32, k int, all
 			continue // legal forms and particles never propose candidates
 		}
 		sc.epoch++
-		byDesc = byDesc[:0]
-		for _, m := range q.matches {
-			byDesc = append(byDesc, m)
-		}
+		byDesc = append(byDesc[:0], q.matches...)
 		sort.Slice(byDesc, func(a, b int) bool { return byDesc[a].sim > byDesc[b].sim })
 		for _, m := range byDesc {
 			add(m.vid, m.sim*q.w)

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycd/kycd/checks/screening/lists"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 var (
@@ -27,7 +27,7 @@ var (
 // realIndex builds one index over every official test list, shared by the tests.
 func realIndex(t *testing.T) *Index {
 	t.Helper()
-	dir := testdata.Path(t, "sanctions")
+	dir := testfiles.Path(t, "sanctions")
 	ixOnce.Do(func() {
 		var ls []LoadedList
 		for _, l := range [][2]string{
@@ -174,7 +174,7 @@ func TestFalsePositiveCases(t *testing.T) {
 
 func TestJoinedWords(t *testing.T) {
 	t.Parallel()
-	l, err := lists.Load(lists.SourceOFACSDN, testdata.Path(t, "sanctions", "ofac_sdn_2024-05-03"))
+	l, err := lists.Load(lists.SourceOFACSDN, testfiles.Path(t, "sanctions", "ofac_sdn_2024-05-03"))
 	require.NoError(t, err)
 	ix := NewIndex(l)
 	for _, q := range []string{"JSCARGUMENT", "JSC ARGUMENT", "ARGUMENT JSC", "Argument"} {
@@ -192,7 +192,7 @@ func TestJoinedWords(t *testing.T) {
 func TestRecallSample(t *testing.T) {
 	t.Parallel()
 	ix := realIndex(t)
-	f, err := os.Open(testdata.Path(t, "sanctions", "ofac_sdn", "alt.csv"))
+	f, err := os.Open(testfiles.Path(t, "sanctions", "ofac_sdn", "alt.csv"))
 	require.NoError(t, err)
 	defer f.Close()
 	cr := csv.NewReader(f)

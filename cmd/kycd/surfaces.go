@@ -5,11 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
-	"os"
-
-	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/kycd/kycd/rest"
 	"github.com/kycd/kycd/rpc"
@@ -43,24 +39,10 @@ func (c *Config) rateLimiter() *tools.RateLimiter {
 func (a *app) surfaceRoutes(mux *http.ServeMux) error {
 	limit := int64(a.cfg.BodyLimit)
 
-	var mcpServer = rpc.NewMCPServer(a.reg, version)
-	mcpAuth := a.authenticate
 	if a.cfg.Conformance {
 		a.log.Warn("conformance mode: MCP fixture tools are served and MCP accepts requests without an API key; never use this in production")
-		mcpServer = rpc.NewMCPServer(a.reg, version, rpc.ConformanceOptions()...)
-		rpc.AddConformanceFixtures(mcpServer)
-		mcpAuth = func(r *http.Request) (tools.Caller, *tools.Error) {
-			if rpc.BearerToken(r) == "" {
-				return tools.Caller{KeyID: "conformance"}, nil // no scopes: only the fixtures answer
-			}
-			return a.authenticate(r)
-		}
 	}
-	var httpOpts []server.StreamableHTTPOption
-	if a.cfg.Conformance {
-		httpOpts = rpc.ConformanceHTTPOptions()
-	}
-	mux.Handle("/mcp", limitBody(rpc.HTTPHandler(mcpServer, "/mcp", mcpAuth, httpOpts...), limit))
+	mux.Handle("/mcp", limitBody(rpc.MCPHandler(a.reg, version, "/mcp", a.authenticate, a.cfg.Conformance), limit))
 
 	restHandler, err := rest.New(a.reg, rest.Options{BodyLimit: limit, Version: version, PublicURL: a.cfg.PublicURL, Authenticate: a.authenticate})
 	if err != nil {
@@ -75,7 +57,7 @@ func (a *app) surfaceRoutes(mux *http.ServeMux) error {
 	}
 	jr.BodyLimit = limit
 	mux.Handle("/rpc", jr.HTTPHandler(a.authenticate))
-	mux.Handle("/rpc/ws", jr.WebSocketHandler(a.authenticate, log.New(os.Stderr, "rpc/ws: ", log.LstdFlags)))
+	mux.Handle("/rpc/ws", jr.WebSocketHandler(a.authenticate, a.log))
 	return nil
 }
 
@@ -83,7 +65,7 @@ func (a *app) surfaceRoutes(mux *http.ServeMux) error {
 func limitBody(h http.Handler, limit int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > limit {
-			rpc.WriteHTTPError(w, tools.Errorf(tools.CodeTooLarge, "", "the body is over the limit of %d bytes", limit))
+			tools.WriteHTTPError(w, tools.Errorf(tools.CodeTooLarge, "", "the body is over the limit of %d bytes", limit), 0)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
@@ -102,7 +84,7 @@ func rpcStdio(ctx context.Context, args []string, stdin io.Reader, stdout io.Wri
 	if err != nil {
 		return err
 	}
-	err = jr.ServeStdio(ctx, caller, stdin, stdout, log.New(os.Stderr, "rpc: ", log.LstdFlags))
+	err = jr.ServeStdio(ctx, caller, stdin, stdout, a.log)
 	if errors.Is(err, io.EOF) || errors.Is(err, context.Canceled) {
 		return nil
 	}

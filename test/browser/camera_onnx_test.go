@@ -25,7 +25,7 @@ import (
 	"github.com/kycd/kycd/checks/document/synth"
 	"github.com/kycd/kycd/checks/face"
 	"github.com/kycd/kycd/db"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
 	"github.com/kycd/kycd/verify"
@@ -41,7 +41,7 @@ func TestCameraStepsInChromium(t *testing.T) {
 
 	dir := t.TempDir()
 	y4m := filepath.Join(dir, "face.y4m")
-	writeY4M(t, y4m, testdata.Path(t, "faces", "face_recognition", "tests", "test_images", "obama.jpg"), 640, 480, 10)
+	writeY4M(t, y4m, testfiles.Path(t, "faces", "face_recognition", "tests", "test_images", "obama.jpg"), 640, 480, 10)
 	blank := filepath.Join(dir, "wall.png")
 	writeBlank(t, blank)
 

@@ -24,7 +24,7 @@ import (
 	"github.com/kycd/kycd/checks/screening"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/rest/flow"
@@ -86,7 +86,7 @@ var (
 // sanctions is the real OFAC SDN list (2024-05-03) from the shared test data.
 func sanctions(t *testing.T) screening.LoadedList {
 	t.Helper()
-	dir := testdata.Path(t, "sanctions", "ofac_sdn_2024-05-03")
+	dir := testfiles.Path(t, "sanctions", "ofac_sdn_2024-05-03")
 	sdnOnce.Do(func() { sdnList, sdnErr = screening.LoadList("ofac_sdn", dir) })
 	require.NoError(t, sdnErr)
 	return sdnList

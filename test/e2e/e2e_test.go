@@ -24,7 +24,7 @@ import (
 
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 var binary string
@@ -89,7 +89,7 @@ func start(t *testing.T, postgres bool) *server {
 		u.RawQuery = q.Encode()
 		s.env = append(s.env, "KYCD_DATABASE_URL="+u.String())
 	}
-	s.kycd(t, "lists", "import", "--source", "ofac_sdn", testdata.Path(t, "sanctions", "ofac_sdn"))
+	s.kycd(t, "lists", "import", "--source", "ofac_sdn", testfiles.Path(t, "sanctions", "ofac_sdn"))
 	s.key = s.kycd(t, "keys", "create", "--name", "e2e", "--mode", "test")
 	require.Regexp(t, `^sk_test_[0-9A-Za-z]{32}$`, s.key)
 

@@ -5,8 +5,10 @@ package tooltest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,7 +37,7 @@ type Option func(*jobs.Options, *tools.Deps)
 func New(t testing.TB, store *db.Store, checks map[models.Check]verify.CheckRunner, opts ...Option) *Env {
 	t.Helper()
 	ctx := context.Background()
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logger := slog.New(quietCancel{slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
 	jo := jobs.Options{Work: true, PollInterval: 50 * time.Millisecond, Logger: logger, MaxWorkers: 4}
 	deps := &tools.Deps{PublicURL: "https://kyc.example.test", Logger: logger}
 	// The document engine among the checks also serves submit_document and read_mrz.
@@ -161,4 +163,35 @@ func (e *Env) Events(t testing.TB, c tools.Caller, verificationID string) []Even
 		t.Fatalf("list_verification_events: %v", te)
 	}
 	return page.Data
+}
+
+// quietCancel drops the records whose error is a cancelled context. River logs one at error
+// level for every poll or fetch the end of a test interrupts (the queue stops, the database
+// closes); they are the test ending, not a failure, and would bury a failing test's output.
+type quietCancel struct{ slog.Handler }
+
+// Handle implements slog.Handler.
+func (h quietCancel) Handle(ctx context.Context, r slog.Record) error {
+	cancelled := strings.Contains(r.Message, context.Canceled.Error())
+	r.Attrs(func(a slog.Attr) bool {
+		if err, ok := a.Value.Any().(error); ok && errors.Is(err, context.Canceled) ||
+			strings.Contains(a.Value.String(), context.Canceled.Error()) {
+			cancelled = true
+		}
+		return !cancelled
+	})
+	if cancelled {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// WithAttrs implements slog.Handler.
+func (h quietCancel) WithAttrs(as []slog.Attr) slog.Handler {
+	return quietCancel{h.Handler.WithAttrs(as)}
+}
+
+// WithGroup implements slog.Handler.
+func (h quietCancel) WithGroup(name string) slog.Handler {
+	return quietCancel{h.Handler.WithGroup(name)}
 }

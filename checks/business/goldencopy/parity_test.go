@@ -8,7 +8,7 @@ import (
 	"github.com/kycd/kycd/checks/business"
 	"github.com/kycd/kycd/checks/business/goldencopy"
 	"github.com/kycd/kycd/checks/business/internal/gleiftest"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 var recordedLEIs = []string{
@@ -21,7 +21,7 @@ var recordedLEIs = []string{
 // from Golden Copy files generated from the same recordings.
 func sources(t *testing.T, zipped bool) (business.Source, business.Source, goldencopy.LoadStats) {
 	t.Helper()
-	dir := testdata.Path(t, "lei", "gleif_api_v1")
+	dir := testfiles.Path(t, "lei", "gleif_api_v1")
 	srv := gleiftest.New(t, dir)
 	c, err := business.NewClient(business.Options{BaseURL: srv.BaseURL()})
 	if err != nil {

@@ -23,14 +23,12 @@ type comp struct {
 	n              int // ink pixels
 }
 
-func (c comp) w() int        { return c.x1 - c.x0 }
-func (c comp) h() int        { return c.y1 - c.y0 }
-func (c comp) cx() float64   { return float64(c.x0+c.x1) / 2 }
-func (c comp) cy() float64   { return float64(c.y0+c.y1) / 2 }
-func (c comp) hf() float64   { return float64(c.h()) }
-func (c comp) wf() float64   { return float64(c.w()) }
-func (c comp) area() int     { return c.w() * c.h() }
-func (c comp) fill() float64 { return float64(c.n) / float64(c.area()) }
+func (c comp) w() int      { return c.x1 - c.x0 }
+func (c comp) h() int      { return c.y1 - c.y0 }
+func (c comp) cx() float64 { return float64(c.x0+c.x1) / 2 }
+func (c comp) cy() float64 { return float64(c.y0+c.y1) / 2 }
+func (c comp) hf() float64 { return float64(c.h()) }
+func (c comp) wf() float64 { return float64(c.w()) }
 
 // binarize marks ink with Sauvola's local threshold, computed from integral
 // images so the cost does not depend on the window.

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	guard "github.com/kycd/kycd/checks/imaging"
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 // The Silent-Face samples are stored sideways with orientation 6 (the EXIF parsing itself
@@ -21,7 +21,7 @@ import (
 func TestDecodeAppliesOrientation(t *testing.T) {
 	t.Parallel()
 	for _, n := range []string{"image_T1.jpg", "image_F1.jpg", "image_F2.jpg"} {
-		data, err := os.ReadFile(testdata.Path(t, "faces", "Silent-Face-Anti-Spoofing", "images", "sample", n))
+		data, err := os.ReadFile(testfiles.Path(t, "faces", "Silent-Face-Anti-Spoofing", "images", "sample", n))
 		require.NoError(t, err)
 		cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
 		require.NoError(t, err)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/kycd/kycd/internal/testdata"
+	"github.com/kycd/kycd/internal/testfiles"
 )
 
 func find(t *testing.T, l LoadedList, id string) *Entity {
@@ -55,7 +55,7 @@ var (
 // loadReal parses every official test list once for all tests.
 func loadReal(t *testing.T) map[string]LoadedList {
 	t.Helper()
-	dir := testdata.Path(t, "sanctions")
+	dir := testfiles.Path(t, "sanctions")
 	realOnce.Do(func() {
 		realLists = map[string]LoadedList{}
 		for key, src := range map[string][2]string{

@@ -156,20 +156,38 @@ type CallOptions struct {
 	Progress func(Progress)
 	// WaitInterval is how often a waiting call re-reads its result (default 500 ms).
 	WaitInterval time.Duration
+	// Args, when set, reads the arguments once the call is counted against the rate limit
+	// (raw is then ignored), so that a request whose arguments the surface itself refuses
+	// (REST's unreadable body or unknown query parameter) still costs one request.
+	Args func() (json.RawMessage, *Error)
 }
 
 // CallMeta tells a surface how a call was answered.
 type CallMeta struct {
 	// Replayed is true when the result is the stored response of an earlier call with the same idempotency key.
 	Replayed bool
+	// Rate is the caller's request budget after the call was counted (zero when no limiter
+	// applies), for surfaces that show it (REST's X-RateLimit-* headers).
+	Rate RateStatus
 }
 
 // CallWith is Call with the surface's options: idempotency keys, waiting with progress.
+// Every call of a known tool is counted once against the caller's request budget, before
+// anything else is checked, whatever the surface (a JSON-RPC batch counts each of its calls).
 func (r *Registry) CallWith(ctx context.Context, caller Caller, name string, raw json.RawMessage, o CallOptions) (any, CallMeta, error) {
 	var meta CallMeta
 	t, ok := r.byName[name]
 	if !ok {
 		return nil, meta, Errorf(CodeNotFound, "", "no tool named %q", name)
+	}
+	var terr *Error
+	if meta.Rate, terr = r.limit(caller); terr != nil {
+		return nil, meta, terr
+	}
+	if o.Args != nil {
+		if raw, terr = o.Args(); terr != nil {
+			return nil, meta, terr
+		}
 	}
 	info := t.info()
 	if terr := authorize(caller, info); terr != nil {

@@ -1,8 +1,8 @@
-// Package testdata locates the project's shared real-world test data.
+// Package testfiles locates the project's shared real-world test data.
 //
 // The data lives beside the checkout in ../shared/testdata (read-only, never
 // copied into the repository); KYCD_TESTDATA overrides the location.
-package testdata
+package testfiles
 
 import (
 	"os"

@@ -1,0 +1,247 @@
+package flow
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/kycd/kycd/tools"
+)
+
+// stepsFor lists the verification's steps: a capture step appears when one of its checks was
+// asked for and its tool is registered.
+func (h *Handler) stepsFor(v tools.Verification) []string {
+	has := func(checks ...string) bool {
+		for _, c := range checks {
+			if slices.Contains(v.Checks, c) {
+				return true
+			}
+		}
+		return false
+	}
+	steps := []string{stepIntro}
+	if has("document") && h.hasTool(toolDocument) {
+		steps = append(steps, stepDocument)
+	}
+	if has("face_match", "liveness", "age") && h.hasTool(toolSelfie) {
+		steps = append(steps, stepSelfie)
+	}
+	if has("liveness") && h.hasTool(toolChallenge) && h.hasTool(toolLiveness) {
+		steps = append(steps, stepLiveness)
+	}
+	return append(steps, stepConfirm, stepResult)
+}
+
+func (h *Handler) hasTool(name string) bool { _, ok := h.reg.Tool(name); return ok }
+
+// next is the step after cur.
+func (s *session) next(cur string) string {
+	i := slices.Index(s.steps, cur)
+	if i < 0 || i+1 >= len(s.steps) {
+		return stepResult
+	}
+	return s.steps[i+1]
+}
+
+// stepURL is where a step is shown.
+func (s *session) stepURL(step string) string {
+	switch step {
+	case stepIntro:
+		return s.base()
+	case stepResult:
+		return s.base() + "/result"
+	}
+	return s.base() + "/step/" + step
+}
+
+func idArgs(id string, more map[string]any) json.RawMessage {
+	m := map[string]any{"id": id}
+	for k, v := range more {
+		m[k] = v
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// home is the link the applicant got: the intro, or the result once there is nothing to do.
+func (h *Handler) home(w http.ResponseWriter, r *http.Request, s *session) {
+	if !s.open(h.now()) {
+		h.result(w, r, s)
+		return
+	}
+	h.renderIntro(w, r, s, http.StatusOK, "")
+}
+
+func (h *Handler) renderIntro(w http.ResponseWriter, r *http.Request, s *session, code int, errKey string) {
+	p := h.newPage(r, s, stepIntro)
+	p.Error = errKey
+	for _, st := range s.steps {
+		switch st {
+		case stepDocument, stepSelfie, stepLiveness:
+			p.Collect = append(p.Collect, "intro.collect."+st)
+		case stepConfirm:
+			p.Collect = append(p.Collect, "intro.collect.details")
+		}
+	}
+	p.Expires = s.v.ExpiresAt.UTC().Format("2006-01-02 15:04")
+	h.render(w, r, "intro", code, p)
+}
+
+// consent moves on from the intro when the box was ticked.
+func (h *Handler) consent(w http.ResponseWriter, r *http.Request, s *session) {
+	if !h.guardPost(w, r, s, r.PostFormValue("csrf")) {
+		return
+	}
+	if !s.open(h.now()) {
+		http.Redirect(w, r, s.stepURL(stepResult), http.StatusSeeOther)
+		return
+	}
+	if r.PostFormValue("consent") != "yes" {
+		h.renderIntro(w, r, s, http.StatusUnprocessableEntity, "intro.consent.required")
+		return
+	}
+	// The consent goes into the verification's timeline: when, in which language, and the
+	// hash of the very sentence shown.
+	if h.hasTool(toolConsent) {
+		args := idArgs(s.caller.VerificationID, map[string]any{"statement": s.cat.T("intro.consent"), "locale": s.cat.lang})
+		if _, err := h.reg.Call(r.Context(), s.caller, toolConsent, args); err != nil {
+			code, _ := h.apiError(r.Context(), s, err)
+			h.renderError(w, r, s.cat, code, "error.title", "error.generic")
+			return
+		}
+	}
+	http.Redirect(w, r, s.stepURL(s.next(stepIntro)), http.StatusSeeOther)
+}
+
+// guardPost applies the CSRF, origin and rate checks every POST passes, answering itself
+// when one fails.
+func (h *Handler) guardPost(w http.ResponseWriter, r *http.Request, s *session, csrf string) bool {
+	if !h.checkPost(r, s.token, csrf) {
+		h.renderError(w, r, s.cat, http.StatusForbidden, "error.title", "error.csrf")
+		return false
+	}
+	if !h.limit.allow(s.caller.VerificationID) {
+		w.Header().Set("Retry-After", "30")
+		h.renderError(w, r, s.cat, http.StatusTooManyRequests, "error.title", "error.rate_limited")
+		return false
+	}
+	return true
+}
+
+// step shows a capture step or the data confirmation.
+func (h *Handler) step(w http.ResponseWriter, r *http.Request, s *session, name string) {
+	if !s.open(h.now()) {
+		http.Redirect(w, r, s.stepURL(stepResult), http.StatusSeeOther)
+		return
+	}
+	if !slices.Contains(s.steps, name) || name == stepIntro || name == stepResult {
+		h.renderError(w, r, s.cat, http.StatusNotFound, "error.invalid_link.title", "error.invalid_link.text")
+		return
+	}
+	p := h.newPage(r, s, name)
+	p.Next = s.stepURL(s.next(name))
+	if name == stepConfirm {
+		p.Applicant = s.v.Applicant
+		h.render(w, r, "confirm", http.StatusOK, p)
+		return
+	}
+	p.Capture = name
+	if name == stepDocument {
+		p.Sides = documentSides(s.v.DocumentType)
+	}
+	h.render(w, r, "capture", http.StatusOK, p)
+}
+
+// documentSides are the sides to photograph: a passport has only its data page.
+func documentSides(docType *string) []string {
+	if docType != nil && *docType == "passport" {
+		return []string{"front"}
+	}
+	return []string{"front", "back"}
+}
+
+// submit finishes the flow through submit_verification.
+func (h *Handler) submit(w http.ResponseWriter, r *http.Request, s *session) {
+	if !h.guardPost(w, r, s, r.PostFormValue("csrf")) {
+		return
+	}
+	if !s.open(h.now()) {
+		http.Redirect(w, r, s.stepURL(stepResult), http.StatusSeeOther)
+		return
+	}
+	_, err := h.reg.Call(r.Context(), s.caller, toolSubmit, idArgs(s.caller.VerificationID, nil))
+	if err != nil {
+		te := tools.AsError(err)
+		key, code := "error.generic", http.StatusInternalServerError
+		switch {
+		case te == nil:
+		case te.Code == tools.CodeConflict && strings.Contains(te.Message, "missing"):
+			key, code = "error.missing", http.StatusConflict
+		case te.Code == tools.CodeConflict:
+			// The verification moved meanwhile (expired, cancelled, submitted elsewhere): show where it is.
+			http.Redirect(w, r, s.stepURL(stepResult), http.StatusSeeOther)
+			return
+		case te.Code == tools.CodeUnavailable:
+			key, code = "error.unavailable", http.StatusServiceUnavailable
+		}
+		p := h.newPage(r, s, stepConfirm)
+		p.Applicant, p.Error = s.v.Applicant, key
+		h.render(w, r, "confirm", code, p)
+		return
+	}
+	http.Redirect(w, r, s.stepURL(stepResult), http.StatusSeeOther)
+}
+
+// finalStatuses end a verification for the applicant.
+var finalStatuses = []string{"approved", "needs_review", "rejected", "expired", "cancelled"}
+
+// result shows where the verification stands; the page polls until it is final.
+func (h *Handler) result(w http.ResponseWriter, r *http.Request, s *session) {
+	p := h.newPage(r, s, stepResult)
+	st := s.shownStatus(h.now())
+	p.Status = st
+	p.Final = slices.Contains(finalStatuses, st)
+	if p.Final {
+		p.Redirect = h.redirectURL(s, st)
+	}
+	if st == "pending" || st == "in_progress" {
+		// Nothing submitted yet: the result page is not where this applicant should be.
+		http.Redirect(w, r, s.base(), http.StatusSeeOther)
+		return
+	}
+	h.render(w, r, "result", http.StatusOK, p)
+}
+
+// redirectURL is the integrator's URL for this outcome (success_url, failure_url or
+// review_url, else redirect_url) with session_id, reference and result added, or "" without
+// one. It carries no applicant data.
+func (h *Handler) redirectURL(s *session, status string) string {
+	target := s.v.RedirectURL
+	var per *string
+	switch status {
+	case "approved":
+		per = s.v.SuccessURL
+	case "needs_review":
+		per = s.v.ReviewURL
+	case "rejected", "expired", "cancelled":
+		per = s.v.FailureURL
+	}
+	if per != nil && *per != "" {
+		target = per
+	}
+	if target == nil || *target == "" {
+		return ""
+	}
+	u, err := url.Parse(*target)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return ""
+	}
+	q := u.Query()
+	q.Set("session_id", s.v.ID)
+	q.Set("reference", s.v.Reference)
+	q.Set("result", status)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
