@@ -151,7 +151,7 @@ func lenientTime(s string) time.Time {
 	return t
 }
 
-func convName(n apiName) Name { return Name{Name: n.Name, Language: n.Language, Type: n.Type} }
+func convName(n apiName) Name { return Name(n) }
 
 func convNames(ns []apiName) []Name {
 	var out []Name
