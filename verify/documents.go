@@ -32,7 +32,8 @@ type DocumentsConfig struct {
 	// AllowedCountries are issuing states (ICAO alpha-3, "D" for Germany) accepted by this
 	// server; empty = any.
 	AllowedCountries []string
-	// AllowedDocTypes are document.DocPassport, DocIDCard, DocVisa, DocOther; empty = any.
+	// AllowedDocTypes are document types as everywhere else (models.AllDocumentTypes: passport,
+	// id_card, drivers_license, residence_permit); empty = any.
 	AllowedDocTypes []string
 }
 
@@ -43,7 +44,9 @@ type Documents struct {
 	store      *db.Store
 	live, test *document.Engine
 	cfg        DocumentsConfig
-	log        *slog.Logger
+	// mrzTypes are cfg.AllowedDocTypes as the MRZ names them (document.DocPassport, DocIDCard).
+	mrzTypes []string
+	log      *slog.Logger
 }
 
 // NewDocuments loads the engine (once per mode).
@@ -65,13 +68,12 @@ func NewDocuments(store *db.Store, cfg DocumentsConfig, logger *slog.Logger) (*D
 	if err != nil {
 		return nil, err
 	}
-	for i, c := range cfg.AllowedDocTypes {
-		if !slices.Contains([]string{document.DocPassport, document.DocIDCard, document.DocVisa, document.DocOther}, c) {
-			return nil, fmt.Errorf("document types: %q is not passport, id_card, visa or other", c)
-		}
-		cfg.AllowedDocTypes[i] = c
+	// The engine judges the MRZ's document code; the server's list is in document types.
+	mrzTypes, err := MRZDocTypes(cfg.AllowedDocTypes)
+	if err != nil {
+		return nil, err
 	}
-	return &Documents{store: store, live: live, test: test, cfg: cfg, log: logger}, nil
+	return &Documents{store: store, live: live, test: test, cfg: cfg, mrzTypes: mrzTypes, log: logger}, nil
 }
 
 // Engine is the engine for a mode (the test one also reads specimens).
@@ -193,7 +195,7 @@ func (d *Documents) latestSides(ctx context.Context, v *models.Verification, upt
 // document_type and ages, and the applicant data given at creation.
 func (d *Documents) Policy(in *CheckInput, keyTypes []string) document.Policy {
 	v := in.Verification
-	p := document.Policy{AllowedCountries: d.cfg.AllowedCountries, AllowedDocTypes: d.cfg.AllowedDocTypes,
+	p := document.Policy{AllowedCountries: d.cfg.AllowedCountries, AllowedDocTypes: d.mrzTypes,
 		Prefill: document.Prefill{Name: in.Applicant.Name, DOB: in.Applicant.DOB}, Now: in.Now}
 	if v.AllowedCountries != "" {
 		p.AllowedCountries = narrow(d.cfg.AllowedCountries, strings.Split(v.AllowedCountries, ","))
@@ -207,7 +209,7 @@ func (d *Documents) Policy(in *CheckInput, keyTypes []string) document.Policy {
 				mrzTypes = append(mrzTypes, t)
 			}
 		}
-		p.AllowedDocTypes = narrow(d.cfg.AllowedDocTypes, mrzTypes)
+		p.AllowedDocTypes = narrow(d.mrzTypes, mrzTypes)
 	}
 	if v.MinAge != nil {
 		p.MinAge = *v.MinAge
@@ -488,4 +490,25 @@ func (s *Service) DocumentUploaded(ctx context.Context, tx *db.Tx, v *models.Ver
 	}
 	return q.EnqueueDocument(ctx, tx, DocumentJob{ArtifactID: art.ID, VerificationID: v.ID, AccountID: v.AccountID,
 		Mode: v.Mode, Declared: declared})
+}
+
+// MRZDocTypes maps document types (models.AllDocumentTypes) to the MRZ document codes the
+// engine reads — a residence permit and a machine-readable driving licence carry ID-card
+// zones — refusing anything else with the list of known types.
+func MRZDocTypes(types []string) ([]string, error) {
+	var out []string
+	for _, t := range types {
+		m := expectedDocType(t)
+		if m == "" {
+			known := make([]string, len(models.AllDocumentTypes))
+			for i, k := range models.AllDocumentTypes {
+				known[i] = string(k)
+			}
+			return nil, fmt.Errorf("document types: %q is not one of %s", t, strings.Join(known, ", "))
+		}
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }

@@ -101,7 +101,7 @@ func (c *Config) settings() []setting {
 		{"job-rescue-after", "KYCD_JOB_RESCUE_AFTER", "how long a job may run before it is assumed lost with its worker (SIGKILL) and retried; also caps the per-job timeout", "1h", &c.JobRescueAfter},
 		{"document-ocr", "KYCD_DOCUMENT_OCR", "MRZ reader: auto (the OCR-B classifier, Tesseract as fallback in builds with it), ocrb, or tesseract", "auto", &c.Document.OCR},
 		{"document-countries", "KYCD_DOCUMENT_COUNTRIES", "issuing states the document check accepts, ICAO codes comma-separated (D for Germany); empty = any", "", &c.Document.Countries},
-		{"document-types", "KYCD_DOCUMENT_TYPES", "document types the document check accepts: passport, id_card, visa, other (comma-separated); empty = any", "", &c.Document.Types},
+		{"document-types", "KYCD_DOCUMENT_TYPES", "document types the document check accepts: passport, id_card, drivers_license, residence_permit (comma-separated, as for keys and document_type); empty = any", "", &c.Document.Types},
 		{"biometrics", "KYCD_BIOMETRICS", "face_match, liveness and age checks: auto (on when the ONNX engine starts), on (fail to start without it) or off", "auto", &c.Biometrics.Mode},
 		{"onnx-library", "KYCD_ONNX_LIBRARY", "path of libonnxruntime.so (default: where scripts/setup/onnx.sh installs it)", "", &c.Biometrics.LibraryPath},
 		{"face-models-dir", "KYCD_FACE_MODELS_DIR", "folder with the fr_*.onnx face models (default: where scripts/setup/onnx.sh installs them)", "", &c.Biometrics.ModelsDir},

@@ -41,3 +41,26 @@ func TestConfigMaxImageMemory(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 256<<20, c.MaxImageMemory)
 }
+
+// document-types takes the one list of document types (as keys and document_type do), from
+// the flag or the environment, in any case; anything else is refused naming the setting and
+// the list (#20: `--document-types passport` used to refuse to start).
+func TestConfigDocumentTypes(t *testing.T) {
+	for _, ok := range []string{"passport", "passport,id_card", "PASSPORT", "drivers_license,residence_permit"} {
+		c, _, err := parseConfig("serve", []string{"--document-types", ok})
+		require.NoError(t, err, ok)
+		require.NoError(t, c.Document.check(nil), ok)
+	}
+	for _, bad := range []string{"visa", "other", "passports"} {
+		c, _, err := parseConfig("serve", []string{"--document-types", bad})
+		if err == nil {
+			err = c.Document.check(nil)
+		}
+		require.ErrorContains(t, err, "document-types", bad)
+		require.ErrorContains(t, err, "residence_permit", bad)
+	}
+	t.Setenv("KYCD_DOCUMENT_TYPES", "id_card")
+	c, _, err := parseConfig("serve", nil)
+	require.NoError(t, err)
+	require.Equal(t, []string{"id_card"}, c.Document.types())
+}

@@ -38,12 +38,19 @@ func (s *DocumentSettings) check(only []string) error {
 			return fmt.Errorf("document-countries: %q is not an ICAO state code (alpha-3, D for Germany)", c)
 		}
 	}
-	for _, t := range splitList(s.Types) {
-		if !slices.Contains([]string{document.DocPassport, document.DocIDCard, document.DocVisa, document.DocOther}, t) {
-			return fmt.Errorf("document-types: %q is not passport, id_card, visa or other", t)
-		}
+	if _, err := verify.MRZDocTypes(s.types()); err != nil {
+		return fmt.Errorf("document-types: %w", err)
 	}
 	return nil
+}
+
+// types are the --document-types, lower-cased (splitList upper-cases, for state codes).
+func (s *DocumentSettings) types() []string {
+	types := splitList(s.Types)
+	for i := range types {
+		types[i] = strings.ToLower(types[i])
+	}
+	return types
 }
 
 func splitList(s string) []string {
@@ -56,12 +63,8 @@ func splitList(s string) []string {
 
 // startDocuments loads the document engine (pure Go, so it is always available).
 func startDocuments(s DocumentSettings, store *db.Store, logger *slog.Logger) (*verify.Documents, error) {
-	types := splitList(s.Types)
-	for i := range types {
-		types[i] = strings.ToLower(types[i])
-	}
 	d, err := verify.NewDocuments(store, verify.DocumentsConfig{Engine: document.Config{OCR: s.OCR},
-		AllowedCountries: splitList(s.Countries), AllowedDocTypes: types}, logger)
+		AllowedCountries: splitList(s.Countries), AllowedDocTypes: s.types()}, logger)
 	if err != nil {
 		return nil, fmt.Errorf("document engine: %w", err)
 	}
