@@ -1,14 +1,17 @@
 package tools
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/jsonschema-go/jsonschema"
 
@@ -270,13 +273,62 @@ func decodeArgs(raw json.RawMessage) (any, *Error) {
 	if len(strings.TrimSpace(string(raw))) == 0 || string(raw) == "null" {
 		return map[string]any{}, nil
 	}
+	if !utf8.Valid(raw) {
+		// encoding/json would silently store U+FFFD in place of the bad bytes.
+		return nil, Errorf(CodeMalformed, "", "arguments are not valid UTF-8")
+	}
 	var v any
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
 	if err := dec.Decode(&v); err != nil {
 		return nil, Errorf(CodeMalformed, "", "arguments are not valid JSON: %v", err)
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, Errorf(CodeMalformed, "", "arguments are not valid JSON: there is more after the object")
+	}
 	if _, ok := v.(map[string]any); !ok {
 		return nil, Errorf(CodeMalformed, "", "arguments must be a JSON object")
 	}
+	// C0 control characters are not valid JSON unescaped, so they arrive as \u00XX; DEL and
+	// C1 may also arrive raw. Look for those bytes before walking the values (an image is
+	// megabytes of base64, which has none of them).
+	if bytes.Contains(raw, []byte(`\u00`)) || bytes.IndexByte(raw, 0x7f) >= 0 || bytes.Contains(raw, []byte{0xc2}) {
+		if field, r, ok := controlChar("", v); ok {
+			return nil, invalid(field, "contains the control character U+%04X; remove it", r)
+		}
+	}
 	return v, nil
+}
+
+// controlChar finds a string (value or key) holding a control character — C0 other than tab,
+// line feed and carriage return, DEL, or C1 — and names its field ("applicant.name",
+// "officers[2].name"). NUL in particular ends strings in C and is refused by the databases.
+func controlChar(path string, v any) (string, rune, bool) {
+	switch x := v.(type) {
+	case string:
+		for _, r := range x {
+			if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r <= 0x9f) {
+				return path, r, true
+			}
+		}
+	case map[string]any:
+		for k, val := range x {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if f, r, ok := controlChar(p, k); ok {
+				return f, r, true
+			}
+			if f, r, ok := controlChar(p, val); ok {
+				return f, r, true
+			}
+		}
+	case []any:
+		for i, val := range x {
+			if f, r, ok := controlChar(fmt.Sprintf("%s[%d]", path, i), val); ok {
+				return f, r, true
+			}
+		}
+	}
+	return "", 0, false
 }
