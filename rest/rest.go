@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kycd/kycd/tools"
 )
@@ -248,6 +249,9 @@ func (h *Handler) args(w http.ResponseWriter, r *http.Request, rt *route) (json.
 		if err := dec.Decode(&v); err != nil {
 			return nil, tools.Errorf(tools.CodeMalformed, "", "the body is not valid JSON: %v", err)
 		}
+		if _, err := dec.Token(); err != io.EOF {
+			return nil, tools.Errorf(tools.CodeMalformed, "", "the body is not valid JSON: there is more after the object")
+		}
 		obj, ok := v.(map[string]any)
 		if !ok {
 			return nil, tools.Errorf(tools.CodeMalformed, "", "the body must be a JSON object")
@@ -308,8 +312,14 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, rt *route) ([
 	if err != nil {
 		return nil, tools.Errorf(tools.CodeMalformed, "", "cannot read the body: %v", err)
 	}
-	if len(strings.TrimSpace(string(b))) == 0 {
+	switch strings.TrimSpace(string(b)) {
+	case "":
 		return nil, nil
+	case "null": // a JSON value, but not the object the README promises
+		return nil, tools.Errorf(tools.CodeMalformed, "", "the body must be a JSON object, not null; send {} or no body for no arguments")
+	}
+	if !utf8.Valid(b) {
+		return nil, tools.Errorf(tools.CodeMalformed, "", "the body is not valid UTF-8")
 	}
 	return b, nil
 }
