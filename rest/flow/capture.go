@@ -48,6 +48,11 @@ func (h *Handler) api(w http.ResponseWriter, r *http.Request, s *session, op str
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, h.opts.UploadLimit)
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil && !errors.Is(err, io.EOF) {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, apiResult{Reason: "too_large", Message: s.cat.T("capture.reason.too_large")})
+			return
+		}
 		writeJSON(w, http.StatusBadRequest, apiResult{Reason: "unreadable", Message: s.cat.T("capture.reason.unreadable")})
 		return
 	}

@@ -331,6 +331,29 @@ func TestCaptureStepsFollowTheRegistry(t *testing.T) {
 	require.NotContains(t, out["message"], "onnx")
 }
 
+// A capture body over the upload limit is 413 with a message for the applicant, not 400
+// "unreadable" (#17 §5).
+func TestCaptureOverTheUploadLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{UploadLimit: 1 << 10})
+	v := e.create(t, map[string]any{"checks": []string{"screening", "face_match"}, "applicant": map[string]any{"name": "Ana Silva"}})
+	base := pathOf(t, v.HostedURL)
+	intro := e.do(t, "GET", base, nil, nil)
+	e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrfOf(t, intro.body)}, "consent": {"yes"}}, nil)
+	req, _ := http.NewRequest("POST", e.srv.URL+base+"/api/selfie",
+		strings.NewReader(`{"image":"data:image/jpeg;base64,`+strings.Repeat("A", 4<<10)+`"}`))
+	req.Header.Set("X-Kycd-CSRF", csrfOf(t, intro.body))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var out map[string]any
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
+	require.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
+	require.Equal(t, "too_large", out["reason"])
+	require.Contains(t, out["message"], "too large")
+}
+
 func TestHandoffContinuesTheSameSession(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
