@@ -72,7 +72,7 @@ func (s *Store) OpenContactResult(c *models.ContactCheck, dst any) (bool, error)
 }
 
 // ContactSends returns the send times of codes to the address (blind index) in the scope
-// since since, newest first, and how many codes the API key sent since then. On PostgreSQL it
+// since since, oldest first (as otp.State.Sends), and how many codes the API key sent since then. On PostgreSQL it
 // first takes a transaction lock on the address, so two concurrent sends to one address are
 // counted one after the other (SQLite writes one transaction at a time anyway).
 func (tx *Tx) ContactSends(ctx context.Context, sc Scope, addressHash, keyID string, since time.Time) ([]time.Time, int, error) {
@@ -84,7 +84,7 @@ func (tx *Tx) ContactSends(ctx context.Context, sc Scope, addressHash, keyID str
 	var times []time.Time
 	err := tx.NewSelect().Model((*models.ContactCode)(nil)).Column("created_at").
 		Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Where("address_hash = ?", addressHash).
-		Where("created_at > ?", since.UTC()).Order("created_at DESC").Scan(ctx, &times)
+		Where("created_at > ?", since.UTC()).Order("created_at").Scan(ctx, &times)
 	if err != nil {
 		return nil, 0, fmt.Errorf("count sends to address: %w", err)
 	}
@@ -164,14 +164,27 @@ func (tx *Tx) UpdateContactCode(ctx context.Context, c *models.ContactCode) erro
 	return nil
 }
 
-// ConfirmContactCheck marks a contact check confirmed (the first confirmation wins).
-func (tx *Tx) ConfirmContactCheck(ctx context.Context, sc Scope, id string, at time.Time) error {
+// ConfirmContactCheck marks a contact check confirmed (the first confirmation wins) and
+// returns it with the verification it is attached to (nil when none), read in tx.
+func (tx *Tx) ConfirmContactCheck(ctx context.Context, sc Scope, id string, at time.Time) (*models.ContactCheck, *models.Verification, error) {
 	_, err := tx.NewUpdate().Model((*models.ContactCheck)(nil)).Set("confirmed_at = COALESCE(confirmed_at, ?)", at.UTC()).
 		Where("id = ?", id).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Exec(ctx)
 	if err != nil {
-		return fmt.Errorf("confirm contact check: %w", err)
+		return nil, nil, fmt.Errorf("confirm contact check: %w", err)
 	}
-	return nil
+	c := new(models.ContactCheck)
+	if err := tx.NewSelect().Model(c).Where("id = ?", id).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Scan(ctx); err != nil {
+		return nil, nil, notFound(err, "contact check")
+	}
+	if c.VerificationID == nil {
+		return c, nil, nil
+	}
+	v := new(models.Verification)
+	err = tx.NewSelect().Model(v).Where("id = ?", *c.VerificationID).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Scan(ctx)
+	if err != nil {
+		return nil, nil, notFound(err, "verification")
+	}
+	return c, v, nil
 }
 
 // ConfirmedContacts returns the contact checks of a verification of the scope that were
