@@ -35,5 +35,8 @@ func All() []Descriptor {
 		ListScreeningLists.Compile(),
 		ResolveScreeningHit.Compile(),
 		ScreenTransaction.Compile(),
+		VerifyEmail.Compile(),
+		VerifyPhone.Compile(),
+		ConfirmCode.Compile(),
 	}
 }
