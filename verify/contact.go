@@ -260,6 +260,20 @@ func (c *Contact) attached(ctx context.Context, sc db.Scope, id string) (*models
 
 type pendingSend struct{ to string }
 
+// indexForm is the form of an address the send limits count by: for email the local part
+// without its +tag and case-folded, as nearly every provider delivers those variants to one
+// mailbox, so they cannot be used to get around the limits.
+func indexForm(kind models.ContactKind, normalized string) string {
+	if kind != models.ContactEmail {
+		return normalized
+	}
+	local, domain, _ := strings.Cut(strings.ToLower(normalized), "@")
+	if i := strings.IndexByte(local, '+'); i > 0 {
+		local = local[:i]
+	}
+	return local + "@" + domain
+}
+
 // binding ties a code's hash to its row, the kind and the address.
 func binding(kind models.ContactKind, address, codeID string) string {
 	return string(kind) + ":" + address + ":" + codeID
@@ -273,7 +287,7 @@ func (c *Contact) record(ctx context.Context, sc db.Scope, v *models.Verificatio
 	chk := &models.ContactCheck{ID: db.NewID(prefix, now), AccountID: sc.AccountID, Mode: sc.Mode, APIKeyID: req.KeyID,
 		Kind: kind, RiskLevel: risk, CreatedAt: now}
 	if normalized != "" {
-		chk.AddressHash = c.store.Keyring().BlindIndex(kind, normalized)
+		chk.AddressHash = c.store.Keyring().BlindIndex(kind, indexForm(kind, normalized))
 	}
 	if v != nil {
 		chk.VerificationID = &v.ID
