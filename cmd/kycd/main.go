@@ -159,8 +159,13 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 		return nil, err
 	}
 	svc.SetEnqueuer(queue) // the domain enqueues the work its changes cause on this queue
+	contact, err := startContact(cfg.Contact, svc, logger)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	reg, err := tools.NewRegistry(&tools.Deps{Store: store, Verify: svc, PublicURL: cfg.PublicURL, Logger: logger, Screening: engines.screening,
-		Webhooks: cfg.webhookPolicy(), Biometrics: engines.biometrics, Documents: engines.documents}, tools.All()...)
+		Webhooks: cfg.webhookPolicy(), Biometrics: engines.biometrics, Documents: engines.documents, Contact: contact}, tools.All()...)
 	if err != nil {
 		store.Close()
 		return nil, err
