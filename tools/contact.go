@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/kycd/kycd/checks/findings"
 	"github.com/kycd/kycd/checks/otp"
 	"github.com/kycd/kycd/checks/phone"
 	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/verify"
 )
 
@@ -19,12 +21,41 @@ type ContactReason struct {
 	Message string `json:"message" jsonschema:"what was found, for a person"`
 }
 
-// sentCode is what verify_email and verify_phone say about the code they sent (code_id,
-// expires_at, delivery in their outputs).
-type sentCode struct {
-	CodeID    string
-	ExpiresAt *time.Time
-	Delivery  string
+// ContactRecord is what verify_email and verify_phone both say about the stored check and
+// the code they sent.
+type ContactRecord struct {
+	VerificationID string     `json:"verification_id,omitempty" jsonschema:"the verification the check is attached to"`
+	ExternalRef    string     `json:"external_ref,omitempty" jsonschema:"your reference"`
+	CreatedAt      time.Time  `json:"created_at" jsonschema:"when the check ran"`
+	CodeID         string     `json:"code_id,omitempty" jsonschema:"the code sent (otp_…) when send_code was true: give it to confirm_code with what the applicant typed"`
+	ExpiresAt      *time.Time `json:"expires_at,omitempty" jsonschema:"when the code stops working (10 minutes after sending)"`
+	Delivery       string     `json:"delivery,omitempty" jsonschema:"how the code went out: smtp (email), sms (phone), or log (a test-mode key without a configured sender: the code is only in the server log)" enum:"smtp,sms,log"`
+}
+
+func contactRecord(chk *models.ContactCheck, c *verify.SentCode) ContactRecord {
+	r := ContactRecord{VerificationID: optional(chk.VerificationID), ExternalRef: optional(chk.ExternalRef), CreatedAt: chk.CreatedAt.UTC()}
+	if c != nil {
+		t := c.ExpiresAt.UTC()
+		r.CodeID, r.ExpiresAt, r.Delivery = c.ID, &t, c.Channel
+	}
+	return r
+}
+
+// contactSummary is the one-line summary of a check: head, the risk and its reasons, the code.
+func contactSummary(head, risk string, reasons []ContactReason, extra string, r ContactRecord) string {
+	s := fmt.Sprintf("%s, %s risk", head, risk)
+	if len(reasons) > 0 {
+		codes := make([]string, len(reasons))
+		for i, x := range reasons {
+			codes[i] = x.Code
+		}
+		s += " (" + strings.Join(codes, ", ") + ")"
+	}
+	s += extra
+	if r.CodeID != "" {
+		s += fmt.Sprintf("; code %s sent by %s", r.CodeID, r.Delivery)
+	}
+	return s + "."
 }
 
 func contactReasons(rs []findings.Reason) []ContactReason {
@@ -33,14 +64,6 @@ func contactReasons(rs []findings.Reason) []ContactReason {
 		out = append(out, ContactReason{Code: r.Code, Message: r.Message})
 	}
 	return out
-}
-
-func contactCode(c *verify.SentCode) sentCode {
-	if c == nil {
-		return sentCode{}
-	}
-	t := c.ExpiresAt.UTC()
-	return sentCode{CodeID: c.ID, ExpiresAt: &t, Delivery: c.Channel}
 }
 
 func optional(p *string) string {

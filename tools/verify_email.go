@@ -2,9 +2,7 @@ package tools
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"time"
 
 	"github.com/kycd/kycd/checks/email"
 )
@@ -34,12 +32,7 @@ type EmailCheck struct {
 	RiskLevel       string          `json:"risk_level" jsonschema:"low, medium or high: the highest level among the reasons" enum:"low,medium,high"`
 	Reasons         []ContactReason `json:"reasons" jsonschema:"every finding, each with its code"`
 	Lists           EmailLists      `json:"lists" jsonschema:"versions of the lists used, so the result can be reproduced"`
-	VerificationID  string          `json:"verification_id,omitempty" jsonschema:"the verification the check is attached to"`
-	ExternalRef     string          `json:"external_ref,omitempty" jsonschema:"your reference"`
-	CreatedAt       time.Time       `json:"created_at" jsonschema:"when the check ran"`
-	CodeID          string          `json:"code_id,omitempty" jsonschema:"the code sent (otp_…) when send_code was true: give it to confirm_code with what the applicant typed"`
-	ExpiresAt       *time.Time      `json:"expires_at,omitempty" jsonschema:"when the code stops working (10 minutes after sending)"`
-	Delivery        string          `json:"delivery,omitempty" jsonschema:"how the code went out: smtp, or log (a test-mode key without a configured mail server: the code is only in the server log)" enum:"smtp,log"`
+	ContactRecord
 }
 
 // EmailDomain is the DNS part of an email check.
@@ -89,16 +82,15 @@ var VerifyEmail = Tool[VerifyEmailInput, EmailCheck]{
 		if err != nil {
 			return EmailCheck{}, contactErr(err, "email")
 		}
-		return toEmailCheck(chk.Result, chk.Check.ID, optional(chk.Check.VerificationID), optional(chk.Check.ExternalRef), chk.Check.CreatedAt, contactCode(chk.Code)), nil
+		return toEmailCheck(chk.Result, chk.Check.ID, contactRecord(chk.Check, chk.Code)), nil
 	},
 }
 
-func toEmailCheck(r *email.Result, id, verificationID, ref string, created time.Time, code sentCode) EmailCheck {
+func toEmailCheck(r *email.Result, id string, rec ContactRecord) EmailCheck {
 	out := EmailCheck{ID: id, Normalized: r.Normalized, NormalizedASCII: r.NormalizedASCII, ValidSyntax: r.ValidSyntax,
 		SyntaxError: r.SyntaxError, QuotedLocal: r.QuotedLocal, Disposable: r.Disposable, FreeProvider: r.FreeProvider,
 		RoleAccount: r.RoleAccount, TypoSuggestion: r.TypoSuggestion, RiskLevel: string(r.RiskLevel), Reasons: contactReasons(r.Reasons),
-		Lists: EmailLists(r.Lists), VerificationID: verificationID, ExternalRef: ref, CreatedAt: created.UTC(),
-		CodeID: code.CodeID, ExpiresAt: code.ExpiresAt, Delivery: code.Delivery,
+		Lists: EmailLists(r.Lists), ContactRecord: rec,
 		Domain: EmailDomain{Name: r.Domain.Name, Checked: r.Domain.Checked, Exists: r.Domain.Exists, MX: []EmailMX{},
 			AcceptsMail: r.Domain.AcceptsMail, NullMX: r.Domain.NullMX, Error: r.Domain.Error}}
 	for _, mx := range r.Domain.MX {
@@ -108,19 +100,9 @@ func toEmailCheck(r *email.Result, id, verificationID, ref string, created time.
 }
 
 func summarizeEmail(e EmailCheck) string {
-	s := fmt.Sprintf("%s: %s risk", e.ID, e.RiskLevel)
-	if len(e.Reasons) > 0 {
-		codes := make([]string, len(e.Reasons))
-		for i, r := range e.Reasons {
-			codes[i] = r.Code
-		}
-		s += " (" + strings.Join(codes, ", ") + ")"
-	}
+	extra := ""
 	if e.TypoSuggestion != "" {
-		s += "; did they mean " + e.TypoSuggestion + "?"
+		extra = "; did they mean " + e.TypoSuggestion + "?"
 	}
-	if e.CodeID != "" {
-		s += fmt.Sprintf("; code %s sent by %s", e.CodeID, e.Delivery)
-	}
-	return s + "."
+	return contactSummary(e.ID, e.RiskLevel, e.Reasons, extra, e.ContactRecord)
 }

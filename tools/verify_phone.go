@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/kycd/kycd/checks/phone"
 )
@@ -34,12 +33,7 @@ type PhoneCheck struct {
 	RiskLevel       string          `json:"risk_level" jsonschema:"low, medium or high: the highest level among the reasons" enum:"low,medium,high"`
 	Reasons         []ContactReason `json:"reasons" jsonschema:"every finding, each with its code"`
 	Metadata        string          `json:"metadata" jsonschema:"the numbering-plan data used, so the result can be reproduced"`
-	VerificationID  string          `json:"verification_id,omitempty" jsonschema:"the verification the check is attached to"`
-	ExternalRef     string          `json:"external_ref,omitempty" jsonschema:"your reference"`
-	CreatedAt       time.Time       `json:"created_at" jsonschema:"when the check ran"`
-	CodeID          string          `json:"code_id,omitempty" jsonschema:"the code sent (otp_…) when send_code was true: give it to confirm_code with what the applicant typed"`
-	ExpiresAt       *time.Time      `json:"expires_at,omitempty" jsonschema:"when the code stops working (10 minutes after sending)"`
-	Delivery        string          `json:"delivery,omitempty" jsonschema:"how the code went out: sms, or log (a test-mode key without a configured SMS gateway: the code is only in the server log)" enum:"sms,log"`
+	ContactRecord
 }
 
 // VerifyPhone checks a phone number and optionally texts it a one-time code.
@@ -72,30 +66,18 @@ var VerifyPhone = Tool[VerifyPhoneInput, PhoneCheck]{
 		if err != nil {
 			return PhoneCheck{}, contactErr(err, "phone")
 		}
-		r, code := chk.Result, contactCode(chk.Code)
+		r := chk.Result
 		return PhoneCheck{ID: chk.Check.ID, Valid: r.Valid, E164: r.E164, International: r.International, Type: string(r.Type),
 			Region: r.Region, CountryCode: r.CountryCode, ExpectedCountry: r.ExpectedCountry, CountryMismatch: r.CountryMismatch,
 			Fictional: r.Fictional, RiskLevel: string(r.RiskLevel), Reasons: contactReasons(r.Reasons), Metadata: r.Metadata,
-			VerificationID: optional(chk.Check.VerificationID), ExternalRef: optional(chk.Check.ExternalRef), CreatedAt: chk.Check.CreatedAt.UTC(),
-			CodeID: code.CodeID, ExpiresAt: code.ExpiresAt, Delivery: code.Delivery}, nil
+			ContactRecord: contactRecord(chk.Check, chk.Code)}, nil
 	},
 }
 
 func summarizePhone(p PhoneCheck) string {
-	s := fmt.Sprintf("%s: %s %s number", p.ID, p.Region, p.Type)
+	head := fmt.Sprintf("%s: %s %s number", p.ID, p.Region, p.Type)
 	if !p.Valid {
-		s = p.ID + ": not a valid number"
+		head = p.ID + ": not a valid number"
 	}
-	s += fmt.Sprintf(", %s risk", p.RiskLevel)
-	if len(p.Reasons) > 0 {
-		codes := make([]string, len(p.Reasons))
-		for i, r := range p.Reasons {
-			codes[i] = r.Code
-		}
-		s += " (" + strings.Join(codes, ", ") + ")"
-	}
-	if p.CodeID != "" {
-		s += fmt.Sprintf("; code %s sent by %s", p.CodeID, p.Delivery)
-	}
-	return s + "."
+	return contactSummary(head, p.RiskLevel, p.Reasons, "", p.ContactRecord)
 }
