@@ -420,3 +420,55 @@ func TestVerifyEmailSMTP(t *testing.T) {
 	require.Nil(t, e.Call(t, e.Live, "confirm_code", map[string]any{"code_id": r.CodeID, "code": m[1]}, &conf))
 	require.True(t, conf.Confirmed)
 }
+
+// failingSender fails the first fail sends, then records what it delivers.
+type failingSender struct {
+	mu   sync.Mutex
+	fail int
+	sent []otp.Message
+}
+
+func (f *failingSender) Send(_ context.Context, m otp.Message) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail > 0 {
+		f.fail--
+		return io.ErrUnexpectedEOF
+	}
+	f.sent = append(f.sent, m)
+	return nil
+}
+
+// A failed delivery sends nothing and costs nothing; a retry with the same idempotency key
+// does not send a second code; one API key's sends are bounded across addresses.
+func TestContactCodeDelivery(t *testing.T) {
+	t.Parallel()
+	mail := &failingSender{fail: 1}
+	e := newContactEnv(t, dbtest.SQLite(t), verify.ContactOptions{Mail: mail, KeySendsPerHour: 3})
+
+	te := e.Call(t, e.Live, "verify_email", map[string]any{"email": "a@acme.example", "send_code": true}, nil)
+	require.Equal(t, tools.CodeUnavailable, te.Code)
+	require.Contains(t, te.Message, "could not be delivered")
+	require.Positive(t, te.RetryAfterSeconds)
+	var r, again tools.EmailCheck
+	require.Nil(t, e.Call(t, e.Live, "verify_email", map[string]any{"email": "a@acme.example", "send_code": true, "idempotency_key": "k1"}, &r),
+		"the failed send did not count against the one-a-minute limit")
+	require.Equal(t, "smtp", r.Delivery)
+	require.Nil(t, e.Call(t, e.Live, "verify_email", map[string]any{"email": "a@acme.example", "send_code": true, "idempotency_key": "k1"}, &again))
+	require.Equal(t, r.CodeID, again.CodeID)
+	mail.mu.Lock()
+	require.Len(t, mail.sent, 1, "a replayed request sends no second code")
+	require.Equal(t, "a@acme.example", mail.sent[0].To)
+	mail.mu.Unlock()
+
+	require.Nil(t, e.Call(t, e.Live, "verify_email", map[string]any{"email": "b@acme.example", "send_code": true}, nil))
+	require.Nil(t, e.Call(t, e.Live, "verify_email", map[string]any{"email": "c@acme.example", "send_code": true}, nil))
+	te = e.Call(t, e.Live, "verify_email", map[string]any{"email": "d@acme.example", "send_code": true}, nil)
+	require.Equal(t, tools.CodeRateLimited, te.Code)
+	require.Contains(t, te.Message, "API key")
+	// Variants of one mailbox share its limit.
+	te = e.Call(t, e.Test, "verify_email", map[string]any{"email": "x@acme.example", "send_code": true}, nil)
+	require.Nil(t, te)
+	te = e.Call(t, e.Test, "verify_email", map[string]any{"email": "X+promo@ACME.example", "send_code": true}, nil)
+	require.Equal(t, tools.CodeRateLimited, te.Code)
+}
