@@ -86,7 +86,9 @@ type contactEnv struct {
 // (live keys: nothing configured, unless opts say so) on a store whose clock the test moves.
 func newContactEnv(t *testing.T, s *db.Store, opts verify.ContactOptions) *contactEnv {
 	t.Helper()
-	e := tooltest.New(t, s, map[models.Check]verify.CheckRunner{models.CheckScreening: tooltest.Check{Outcome: models.OutcomePass}})
+	checks := verify.ContactRunners(s)
+	checks[models.CheckScreening] = tooltest.Check{Outcome: models.OutcomePass}
+	e := tooltest.New(t, s, checks)
 	lb := &logBuffer{}
 	if opts.Dev == nil {
 		opts.Dev = otp.LogSender{Logger: slog.New(slog.NewTextHandler(lb, nil))}
@@ -471,4 +473,46 @@ func TestContactCodeDelivery(t *testing.T) {
 	require.Nil(t, te)
 	te = e.Call(t, e.Test, "verify_email", map[string]any{"email": "X+promo@ACME.example", "send_code": true}, nil)
 	require.Equal(t, tools.CodeRateLimited, te.Code)
+}
+
+// The email and phone checks of a verification: opt-in, unsubmittable until confirmed,
+// approved with confirmed low-risk contacts, sent to review with a high-risk one.
+func TestEmailPhoneChecksInPipeline(t *testing.T) {
+	t.Parallel()
+	e := newContactEnv(t, dbtest.SQLite(t), verify.ContactOptions{})
+	var v tools.Verification
+	require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"applicant": map[string]any{"name": "A B"}}, &v))
+	require.Equal(t, []string{"screening"}, v.Checks, "email and phone are never default checks")
+
+	confirm := func(tool, field, value, to, verificationID string) {
+		t.Helper()
+		var out struct {
+			CodeID string `json:"code_id"`
+		}
+		require.Nil(t, e.Call(t, e.Test, tool, map[string]any{field: value, "send_code": true, "verification_id": verificationID}, &out))
+		require.Nil(t, e.Call(t, e.Test, "confirm_code", map[string]any{"code_id": out.CodeID, "code": e.log.code(t, to)}, nil))
+	}
+
+	require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"email", "phone"},
+		"applicant": map[string]any{"name": "A B", "country": "DE"}}, &v))
+	te := e.Call(t, e.Test, "submit_verification", map[string]any{"id": v.ID}, nil)
+	require.Equal(t, tools.CodeConflict, te.Code)
+	require.Contains(t, te.Message, "email: a confirmed email address")
+	require.Contains(t, te.Message, "phone: a confirmed phone number")
+	confirm("verify_email", "email", "jane@acme.example", "jane@acme.example", v.ID)
+	confirm("verify_phone", "phone", "0151 23456789", "+4915123456789", v.ID)
+	require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": v.ID}, nil))
+	require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID, "wait_seconds": 30}, &v))
+	require.Equal(t, "approved", v.Status)
+	require.Len(t, v.Result.Checks, 2)
+	require.Equal(t, models.OutcomePass, v.Result.Checks[0].Outcome)
+	require.Equal(t, "low", v.Result.Checks[0].Details["risk_level"])
+
+	require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"email"}, "applicant": map[string]any{"name": "A B"}}, &v))
+	confirm("verify_email", "email", "someone@mailinator.com", "someone@mailinator.com", v.ID)
+	require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": v.ID}, nil))
+	require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID, "wait_seconds": 30}, &v))
+	require.Equal(t, "needs_review", v.Status)
+	require.Equal(t, "email_high_risk", v.Result.Checks[0].Reasons[0].Code)
+	require.Equal(t, []any{"disposable"}, v.Result.Checks[0].Details["reasons"])
 }

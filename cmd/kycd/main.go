@@ -198,6 +198,9 @@ func checkEngines(ctx context.Context, cfg *Config, store *db.Store, logger *slo
 		return nil, fmt.Errorf("load screening lists: %w", err)
 	}
 	e.runners[models.CheckScreening] = e.screening
+	for ch, r := range verify.ContactRunners(store) { // email and phone: opt-in, see verify/contact_checks.go
+		e.runners[ch] = r
+	}
 	if e.documents, err = startDocuments(cfg.Document, store, logger); err != nil {
 		return nil, err
 	}
