@@ -19,11 +19,13 @@ import (
 type Keyring struct {
 	primary string
 	aeads   map[string]cipher.AEAD
+	// raw keeps the key bytes for Derive (db/contact.go): keyed hashes need a key, not an AEAD.
+	raw map[string][]byte
 }
 
 // NewKeyring builds a keyring from "id:base64key" entries; the first is the primary.
 func NewKeyring(spec string) (*Keyring, error) {
-	k := &Keyring{aeads: map[string]cipher.AEAD{}}
+	k := &Keyring{aeads: map[string]cipher.AEAD{}, raw: map[string][]byte{}}
 	for i, part := range strings.Split(spec, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
@@ -52,6 +54,7 @@ func NewKeyring(spec string) (*Keyring, error) {
 			return nil, fmt.Errorf("encryption key %q: listed twice", id)
 		}
 		k.aeads[id] = aead
+		k.raw[id] = raw
 		if k.primary == "" {
 			k.primary = id
 		}

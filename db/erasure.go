@@ -187,6 +187,10 @@ func (tx *Tx) EraseApplicant(ctx context.Context, sc Scope, a *models.Applicant)
 		if out.Events, err = tx.scrubEvents(ctx, sc, ids); err != nil {
 			return nil, err
 		}
+		// Email and phone checks attached to the verifications (db/contact.go).
+		if _, err := tx.EraseContacts(ctx, sc, ids); err != nil {
+			return nil, err
+		}
 	}
 	// Enrolments are matched by applicant too: duplicate search keys faces by both.
 	q := tx.NewDelete().Model((*models.FaceEnrollment)(nil)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode)

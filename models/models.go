@@ -46,10 +46,15 @@ const (
 	CheckLiveness  Check = "liveness"
 	CheckAge       Check = "age"
 	CheckScreening Check = "screening"
+	// CheckEmail and CheckPhone pass when an email address / phone number attached to the
+	// verification was confirmed with a one-time code and is not high risk. They run only
+	// when asked for (or enabled on the key), never by default.
+	CheckEmail Check = "email"
+	CheckPhone Check = "phone"
 )
 
 // AllChecks lists every check a verification may name.
-var AllChecks = []Check{CheckDocument, CheckFaceMatch, CheckLiveness, CheckAge, CheckScreening}
+var AllChecks = []Check{CheckDocument, CheckFaceMatch, CheckLiveness, CheckAge, CheckScreening, CheckEmail, CheckPhone}
 
 // DocumentType is the kind of identity document expected.
 type DocumentType string

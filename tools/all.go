@@ -36,5 +36,8 @@ func All() []Descriptor {
 		ScreenTransaction.Compile(),
 		ListScreeningLists.Compile(),
 		ResolveScreeningHit.Compile(),
+		VerifyEmail.Compile(),
+		VerifyPhone.Compile(),
+		ConfirmCode.Compile(),
 	}
 }

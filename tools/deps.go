@@ -28,6 +28,9 @@ type Deps struct {
 	// Documents is the document engine shared with the pipeline (nil when not configured:
 	// submit_document and read_mrz's image input then answer unavailable).
 	Documents *verify.Documents
+	// Contact is the email and phone service (verify_email, verify_phone, confirm_code); nil
+	// when not configured: those tools then answer unavailable.
+	Contact *verify.Contact
 	// PublicURL is the base of hosted_url (e.g. https://kyc.example.com).
 	PublicURL string
 	Logger    *slog.Logger

@@ -21,6 +21,8 @@ var EventTypes = []string{
 	EventScreeningMatch,
 	EventFraudDuplicate,
 	EventApplicantDeleted,
+	EventEmailConfirmed,
+	EventPhoneConfirmed,
 }
 
 // ValidateSubscription checks one subscription entry: "*", a known type, or "<prefix>.*"

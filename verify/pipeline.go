@@ -22,6 +22,9 @@ type CheckInput struct {
 	// Document is what a check-digit-valid reading of the uploaded document says; nil when
 	// the verification has no document check or no valid reading yet.
 	Document *DocumentFacts
+	// Contacts are the email and phone checks attached to the verification and confirmed
+	// with a code, oldest first; loaded only when the email or phone check is asked for.
+	Contacts []models.ContactCheck
 }
 
 // CheckRunner adapts one check engine to the pipeline.
@@ -50,6 +53,11 @@ func LoadCheckInput(ctx context.Context, store *db.Store, v *models.Verification
 		}
 		in.Document = f
 	}
+	contacts, err := confirmedContacts(ctx, store, v, in.Checks)
+	if err != nil {
+		return nil, err
+	}
+	in.Contacts = contacts
 	return in, nil
 }
 

@@ -63,6 +63,8 @@ type Config struct {
 	Document DocumentSettings
 	// Biometrics holds the face, liveness and age settings (see biometrics.go).
 	Biometrics BiometricSettings
+	// Contact holds the email and phone checks' settings and the code senders (see contact.go).
+	Contact ContactSettings
 }
 
 type setting struct {
@@ -114,6 +116,15 @@ func (c *Config) settings() []setting {
 		{"liveness-steps", "KYCD_LIVENESS_STEPS", "comma-separated steps active challenges draw from", "turn_left,turn_right,blink,look_straight", &c.Biometrics.Steps},
 		{"liveness-challenge-ttl", "KYCD_LIVENESS_CHALLENGE_TTL", "how long an active liveness challenge may be answered", "2m", &c.Biometrics.ChallengeTTL},
 		{"age-default-min", "KYCD_AGE_DEFAULT_MIN", "minimum age for the age check when a verification sets no min_age", "18", &c.Biometrics.DefaultMinAge},
+		{"smtp-url", "KYCD_SMTP_URL", "mail server for one-time codes: smtp://user:pass@host:587 (STARTTLS), smtps://user:pass@host:465, or smtp+insecure://127.0.0.1:1025 for a local catcher; empty = live keys cannot send email codes", "", &c.Contact.SMTPURL},
+		{"mail-from", "KYCD_MAIL_FROM", "From of the codes' mail, e.g. \"Acme <verify@acme.example>\" (required with --smtp-url)", "", &c.Contact.MailFrom},
+		{"sms-url", "KYCD_SMS_URL", "HTTP SMS gateway the codes are posted to, e.g. https://api.gateway.example/v1/messages; empty = live keys cannot send SMS codes", "", &c.Contact.SMSURL},
+		{"sms-auth-header", "KYCD_SMS_AUTH_HEADER", "Authorization header sent to the SMS gateway (\"Bearer …\", \"Basic …\")", "", &c.Contact.SMSAuthHeader},
+		{"sms-format", "KYCD_SMS_FORMAT", "body format of the SMS gateway request: json or form", "json", &c.Contact.SMSFormat},
+		{"sms-body", "KYCD_SMS_BODY", "body template of the SMS gateway request with {{to}} (E.164) and {{text}}; default {\"to\":\"{{to}}\",\"text\":\"{{text}}\"} (json) or to={{to}}&text={{text}} (form)", "", &c.Contact.SMSBody},
+		{"dns-resolver", "KYCD_DNS_RESOLVER", "DNS resolver (host:port) the email check asks for MX records; empty = the first nameserver of /etc/resolv.conf", "", &c.Contact.DNSResolver},
+		{"disposable-dir", "KYCD_DISPOSABLE_DIR", "folder with the disposable-email-domains list (index.json, wildcard.json); default: where scripts/setup/email.sh installs it", "", &c.Contact.DisposableDir},
+		{"product-name", "KYCD_PRODUCT_NAME", "the service's name in the texts of one-time codes (\"Your Acme verification code\")", "kycd", &c.Contact.Product},
 		{"body-limit", "KYCD_BODY_LIMIT", "largest HTTP request body accepted, in bytes (REST, JSON-RPC, MCP); room for a 15 MB image in base64", "20971520", &c.BodyLimit},
 		{"rate-limit", "KYCD_RATE_LIMIT", "requests a minute per API key across all surfaces, for keys without their own --rate-limit", "120", &c.RateLimit},
 		{"rate-limit-processes", "KYCD_RATE_LIMIT_PROCESSES", "kycd processes serving one database: each grants 1/N of every key's budget", "1", &c.RateLimitProcesses},
@@ -204,6 +215,9 @@ func parseConfig(name string, args []string, only ...string) (*Config, *flag.Fla
 		return nil, nil, err
 	}
 	if err := c.Screening.check(only); err != nil {
+		return nil, nil, err
+	}
+	if err := c.Contact.check(only); err != nil {
 		return nil, nil, err
 	}
 	return c, fs, nil

@@ -157,8 +157,13 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 		return nil, err
 	}
 	svc.SetEnqueuer(queue) // the domain enqueues the work its changes cause on this queue
+	contact, err := startContact(cfg.Contact, svc, logger)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	reg, err := tools.NewRegistry(&tools.Deps{Store: store, Verify: svc, PublicURL: cfg.PublicURL, Logger: logger, Screening: engines.screening,
-		Webhooks: cfg.webhookPolicy(), Biometrics: engines.biometrics, Documents: engines.documents}, tools.All()...)
+		Webhooks: cfg.webhookPolicy(), Biometrics: engines.biometrics, Documents: engines.documents, Contact: contact}, tools.All()...)
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -192,6 +197,9 @@ func checkEngines(ctx context.Context, cfg *Config, store *db.Store, logger *slo
 		return nil, fmt.Errorf("load screening lists: %w", err)
 	}
 	e.runners[models.CheckScreening] = e.screening
+	for ch, r := range verify.ContactRunners(store) { // email and phone: opt-in, see verify/contact_checks.go
+		e.runners[ch] = r
+	}
 	if e.documents, err = startDocuments(cfg.Document, store, logger); err != nil {
 		return nil, err
 	}
