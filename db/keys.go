@@ -143,7 +143,13 @@ func (s *Store) RevokeAPIKey(ctx context.Context, idOrPrefix string) (*models.AP
 
 // LookupAPIKey finds the live (not revoked) key with this secret.
 func (s *Store) LookupAPIKey(ctx context.Context, secret string) (*models.APIKey, error) {
-	hash := HashSecret(secret)
+	return s.LookupAPIKeyHash(ctx, HashSecret(secret))
+}
+
+// LookupAPIKeyHash is LookupAPIKey by the secret's hash (HashSecret), for re-checking a key a
+// long-lived connection or wait was opened with: a revoked key is ErrNotFound, through the
+// same cache and revocation notices.
+func (s *Store) LookupAPIKeyHash(ctx context.Context, hash string) (*models.APIKey, error) {
 	var gen uint64
 	if s.keyCache != nil {
 		var k *models.APIKey

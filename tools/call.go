@@ -353,6 +353,9 @@ func (r *Registry) wait(ctx context.Context, t Descriptor, caller Caller, out an
 			return nil, Errorf(CodeUnavailable, "", "cancelled while waiting: %v", context.Cause(ctx))
 		case <-timer.C:
 		}
+		if terr := StillValid(ctx, r.deps, caller); terr != nil {
+			return nil, terr // the key was revoked while its call waited
+		}
 		next, err := t.reload(ctx, r.deps, caller, out)
 		if err != nil {
 			return nil, err

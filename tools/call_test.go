@@ -210,6 +210,19 @@ func TestWaitSeconds(t *testing.T) {
 		_, _, err = e.Reg.CallWith(cctx, e.Test, "get_verification", raw, tools.CallOptions{WaitInterval: 50 * time.Millisecond})
 		require.Equal(t, tools.CodeUnavailable, tools.AsError(err).Code)
 
+		// A key revoked while its call waits stops the wait: unauthenticated, as its next
+		// request would be (#17 §2).
+		holder := e.Key(t, e.Test.AccountID, e.Test.Mode, "")
+		var v3 tools.Verification
+		require.Nil(t, e.Call(t, holder, "create_verification", map[string]any{"checks": []string{"screening"}}, &v3))
+		go func() {
+			time.Sleep(200 * time.Millisecond)
+			_, _ = s.RevokeAPIKey(context.Background(), holder.KeyID)
+		}()
+		raw, _ = json.Marshal(map[string]any{"id": v3.ID, "wait_seconds": 30})
+		_, _, err = e.Reg.CallWith(ctx, holder, "get_verification", raw, tools.CallOptions{WaitInterval: 50 * time.Millisecond})
+		require.Equal(t, tools.CodeUnauthenticated, tools.AsError(err).Code, "%v", err) // a wait that runs out answers without error
+
 		// Bad values are schema errors naming the field.
 		for _, bad := range []any{-1, tools.MaxWaitSeconds + 1, "5"} {
 			te := e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID, "wait_seconds": bad}, nil)

@@ -56,6 +56,8 @@ type Caller struct {
 	// DocumentCountries and DocumentTypes bound what the key's verifications accept (empty =
 	// whatever the server accepts); create_verification enforces them.
 	DocumentCountries, DocumentTypes []string
+	// keyHash is the hash of the API key's secret, for StillValid ("" for session callers).
+	keyHash string
 	// VerificationID binds a hosted-flow session caller (ScopeSession) to its one
 	// verification; empty for API keys. See AuthenticateSession.
 	VerificationID string
@@ -83,7 +85,7 @@ func Authenticate(ctx context.Context, d *Deps, key string) (Caller, error) {
 		d.logger().ErrorContext(ctx, "authenticate", "err", err)
 		return Caller{}, Errorf(CodeUnavailable, "", "cannot check the API key right now; retry")
 	}
-	c := Caller{KeyID: k.ID, AccountID: k.AccountID, Mode: k.Mode, RateLimit: k.RateLimit,
+	c := Caller{KeyID: k.ID, AccountID: k.AccountID, Mode: k.Mode, RateLimit: k.RateLimit, keyHash: db.HashSecret(key),
 		DocumentCountries: splitNonEmpty(k.DocumentCountries), DocumentTypes: splitNonEmpty(k.DocumentTypes)}
 	if c.Scopes, err = decodeKeyList[Scope](&scopeLists, k.Scopes); err != nil {
 		return Caller{}, err
@@ -147,4 +149,24 @@ func joinScopes(s []Scope) string {
 		parts[i] = string(v)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// StillValid re-checks the API key a caller was authenticated with, for what outlives one
+// request — a WebSocket connection, a long wait_seconds — so a revoked key stops working there
+// as it does on the next REST request: unauthenticated once the key is revoked. Session
+// callers (the hosted flow) have no key and are always valid here. The lookup goes through
+// the key cache, so it costs a map read while the key is live.
+func StillValid(ctx context.Context, d *Deps, c Caller) *Error {
+	if c.keyHash == "" {
+		return nil
+	}
+	_, err := d.Store.LookupAPIKeyHash(ctx, c.keyHash)
+	if errors.Is(err, db.ErrNotFound) {
+		return Errorf(CodeUnauthenticated, "", "the API key was revoked")
+	}
+	if err != nil {
+		d.logger().WarnContext(ctx, "re-check API key", "key", c.KeyID, "err", err)
+		return Errorf(CodeUnavailable, "", "cannot check the API key right now; retry")
+	}
+	return nil
 }
