@@ -108,3 +108,10 @@ func (s *Store) LatestChallengeResult(ctx context.Context, sc Scope, verificatio
 	}
 	return c, nil
 }
+
+// ChallengeIssued reports whether any liveness challenge was issued for the verification: its
+// active step was started, so it may not be decided on the passive score alone.
+func (s *Store) ChallengeIssued(ctx context.Context, sc Scope, verificationID string) (bool, error) {
+	return s.DB.NewSelect().Model((*models.LivenessChallenge)(nil)).Where("verification_id = ?", verificationID).
+		Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Exists(ctx)
+}

@@ -456,6 +456,24 @@ func TestActiveLivenessTools(t *testing.T) {
 		require.Contains(t, []string{"step_not_performed", "static_frames"}, lr.Reason)
 		lr3Reason := lr.Reason
 
+		// Once its active step was started, a verification is not decided on the passive score
+		// alone: submitting with no verdict yet is refused as missing (#18), and a hosted-flow
+		// session, whose page shows the step as required, needs it even before any challenge.
+		var vs tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"liveness"}}, &vs))
+		require.Nil(t, e.Call(t, e.Test, "submit_selfie", map[string]any{"id": vs.ID, "image": dataURL(obama)}, nil))
+		sess, err := tools.AuthenticateSession(context.Background(), e.Reg.Deps(), sessionToken(t, vs))
+		require.NoError(t, err)
+		require.Nil(t, e.Call(t, sess, "record_consent", map[string]any{"id": vs.ID, "statement": "I agree", "locale": "en"}, nil))
+		te = e.Call(t, sess, "submit_verification", map[string]any{"id": vs.ID}, nil)
+		require.NotNil(t, te)
+		require.Contains(t, te.Message, "active liveness")
+		var chs tools.LivenessChallenge
+		require.Nil(t, e.Call(t, e.Test, "get_liveness_challenge", map[string]any{"id": vs.ID}, &chs))
+		te = e.Call(t, e.Test, "submit_verification", map[string]any{"id": vs.ID}, nil)
+		require.NotNil(t, te, "an API key cannot skip a started active step either")
+		require.Contains(t, te.Message, "active liveness")
+
 		// The steps performed by someone other than the selfie's person fail on the reference.
 		var v2 tools.Verification
 		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"liveness"}}, &v2))

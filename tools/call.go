@@ -204,6 +204,9 @@ func (r *Registry) CallWith(ctx context.Context, caller Caller, name string, raw
 	if terr := sessionTarget(caller, args); terr != nil {
 		return nil, meta, terr
 	}
+	if terr := r.consentFirst(ctx, caller, info); terr != nil {
+		return nil, meta, terr
+	}
 	idemKey, waitSecs, raw, terr := surfaceArgs(info, args, raw, o.IdempotencyKey)
 	if terr != nil {
 		return nil, meta, terr
@@ -371,4 +374,26 @@ func (r *Registry) Tool(name string) (Info, bool) {
 		return Info{}, false
 	}
 	return t.info(), true
+}
+
+// ConsentRequired begins the message of the conflict a session gets before consent, so the
+// hosted flow can send the applicant back to the intro.
+const ConsentRequired = "consent_required"
+
+// consentFirst holds the applicant to the order the hosted flow shows: nothing but reading
+// and consenting may happen through a session before consent is on the verification's
+// timeline — no upload, no challenge, no submission, whatever URL the page was opened at.
+// API keys are the integrator's, who collects consent in their own product.
+func (r *Registry) consentFirst(ctx context.Context, caller Caller, info Info) *Error {
+	if !caller.IsSession() || info.Annotations.ReadOnly || info.Name == RecordConsent.Name {
+		return nil
+	}
+	ok, err := r.deps.Verify.ConsentGiven(ctx, caller.scope(), caller.VerificationID)
+	if err != nil {
+		return r.toolError(ctx, caller, info.Name, err)
+	}
+	if !ok {
+		return &Error{Code: CodeConflict, Field: "id", Message: ConsentRequired + ": the applicant has not agreed to the processing yet; record_consent comes first"}
+	}
+	return nil
 }

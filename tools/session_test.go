@@ -56,7 +56,17 @@ func TestSessionCallerIsConfinedToItsVerification(t *testing.T) {
 		require.NotNil(t, te, tc.tool)
 		require.Equal(t, tc.code, te.Code, "%s: %+v", tc.tool, te)
 	}
+	// Consent comes first: the session cannot submit (or upload) before it (#18).
+	te := e.Call(t, c, "submit_verification", map[string]any{"id": mine.ID}, nil)
+	require.NotNil(t, te)
+	require.Equal(t, tools.CodeConflict, te.Code)
+	require.True(t, strings.HasPrefix(te.Message, tools.ConsentRequired), te.Message)
+	require.Nil(t, e.Call(t, c, "record_consent", map[string]any{"id": mine.ID, "statement": "I agree", "locale": "en"}, nil))
 	require.Nil(t, e.Call(t, c, "submit_verification", map[string]any{"id": mine.ID}, nil))
+	// An API key is not held to it: the integrator collects consent in their product.
+	var api tools.Verification
+	require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Ana Silva"}}, &api))
+	require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": api.ID}, nil))
 
 	// The scope cannot be given to an API key.
 	_, err = tools.ParseScopes("session")

@@ -42,7 +42,7 @@ func submitVerification(ctx context.Context, d *Deps, c Caller, in SubmitVerific
 	if !d.Store.Now().Before(v.ExpiresAt) {
 		return Verification{}, Errorf(CodeConflict, "id", "the verification expired at %s", v.ExpiresAt.Format("2006-01-02T15:04:05Z"))
 	}
-	missing, err := d.Verify.Missing(ctx, v)
+	missing, err := d.Verify.Missing(ctx, v, c.IsSession())
 	var ue *verify.UnavailableError
 	if errors.As(err, &ue) {
 		return Verification{}, Errorf(CodeUnavailable, "", "the %s check is no longer available on this server", ue.Check)

@@ -245,15 +245,28 @@ func (c *LivenessCheck) Missing(in *CheckInput) []string {
 	} else if !ok {
 		out = append(out, needSelfie)
 	}
-	if c.b.cfg.RequireActive {
-		ctx, cancel := missingCtx()
-		defer cancel()
+	ctx, cancel := missingCtx()
+	defer cancel()
+	active := c.b.cfg.RequireActive || in.ActiveLiveness
+	if !active {
+		// Once the active step was started, the passive score alone no longer decides: a
+		// caller cannot skip the head movements by submitting (hosted flow or API alike).
+		issued, err := c.b.store.ChallengeIssued(ctx, scopeOf(v), v.ID)
+		if err != nil {
+			return []string{"cannot check the uploads right now: " + err.Error()}
+		}
+		active = issued
+	}
+	if active {
 		ch, err := c.b.store.LatestChallengeResult(ctx, scopeOf(v), v.ID)
 		if err != nil && !errors.Is(err, db.ErrNotFound) {
 			return []string{"cannot check the uploads right now: " + err.Error()}
 		}
-		if ch == nil || ch.Passed == nil || !*ch.Passed {
-			out = append(out, needActive)
+		switch {
+		case ch == nil || ch.Passed == nil:
+			out = append(out, needActive) // no verdict yet: the step was skipped
+		case !*ch.Passed && c.b.cfg.RequireActive:
+			out = append(out, needActive) // the server requires a pass; elsewhere a failed capture fails the check
 		}
 	}
 	return out

@@ -74,7 +74,7 @@ func Example() {
 		return
 	}
 	fmt.Println(v.Status)
-	missing, _ := svc.Missing(ctx, v)
+	missing, _ := svc.Missing(ctx, v, false)
 	fmt.Println("missing:", len(missing))
 
 	err = store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {

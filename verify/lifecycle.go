@@ -155,3 +155,13 @@ func (s *Service) Start(ctx context.Context, tx *db.Tx, sc db.Scope, v *models.V
 	}
 	return err
 }
+
+// ConsentGiven reports whether the applicant's consent is on the verification's timeline
+// (verification.consent_given, record_consent).
+func (s *Service) ConsentGiven(ctx context.Context, sc db.Scope, id string) (bool, error) {
+	evs, _, err := s.store.ListEvents(ctx, db.EventFilter{Scope: sc, ObjectID: id, Types: []string{EventConsentGiven}, Limit: 1})
+	if err != nil {
+		return false, err
+	}
+	return len(evs) > 0, nil
+}

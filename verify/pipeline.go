@@ -19,6 +19,9 @@ type CheckInput struct {
 	Applicant models.ApplicantData
 	Checks    []models.Check
 	Now       time.Time
+	// ActiveLiveness makes the liveness check need a passed active challenge, not only the
+	// passive score: the hosted flow shows the active step as required (see Service.Missing).
+	ActiveLiveness bool
 	// Document is what a check-digit-valid reading of the uploaded document says; nil when
 	// the verification has no document check or no valid reading yet.
 	Document *DocumentFacts
@@ -83,12 +86,14 @@ func (s *Service) Submit(ctx context.Context, tx *db.Tx, sc db.Scope, id string)
 
 // Missing lists what the verification's checks still need before it can be submitted, as
 // "check: what" messages; an error when a requested check has no engine here any more
-// (ErrCheckUnavailable).
-func (s *Service) Missing(ctx context.Context, v *models.Verification) ([]string, error) {
+// (UnavailableError). activeLiveness is set when the applicant submits through the hosted
+// flow, which shows the active liveness step as required: then it is (see CheckInput).
+func (s *Service) Missing(ctx context.Context, v *models.Verification, activeLiveness bool) ([]string, error) {
 	input, err := LoadCheckInput(ctx, s.store, v)
 	if err != nil {
 		return nil, err
 	}
+	input.ActiveLiveness = activeLiveness
 	var missing []string
 	for _, ch := range input.Checks {
 		runner, ok := s.opts.Checks[ch]

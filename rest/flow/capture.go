@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/kycd/kycd/tools"
 )
@@ -164,6 +165,10 @@ func (h *Handler) apiError(ctx context.Context, s *session, err error) (int, api
 	case tools.CodeInvalidArgument, tools.CodeTooLarge, tools.CodeMalformed:
 		res.Reason, res.Message = "unreadable", s.cat.T("capture.reason.unreadable")
 	case tools.CodeConflict:
+		if strings.HasPrefix(te.Message, tools.ConsentRequired) { // a step opened by its URL before consent
+			res.Reason, res.Message, res.Next = tools.ConsentRequired, s.cat.T("intro.consent.required"), s.stepURL(stepIntro)
+			break
+		}
 		// Expired, cancelled or submitted meanwhile: the page goes to the result.
 		res.Message, res.Next = s.cat.T("error.generic"), s.stepURL(stepResult)
 	case tools.CodeRateLimited:

@@ -219,7 +219,13 @@ func TestMissingApplicantDataIsExplained(t *testing.T) {
 	base := pathOf(t, v.HostedURL)
 	confirm := e.do(t, "GET", base+"/step/confirm", nil, nil)
 	require.Contains(t, confirm.body, "No personal details were given for you.")
+	// Opened by its URL, before consent: submitting sends the applicant back to the intro (#18).
 	r := e.do(t, "POST", base+"/submit", url.Values{"csrf": {csrfOf(t, confirm.body)}}, nil)
+	require.Equal(t, http.StatusSeeOther, r.code)
+	require.Equal(t, base, r.hdr.Get("Location"))
+	intro := e.do(t, "GET", base, nil, nil)
+	e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrfOf(t, intro.body)}, "consent": {"yes"}}, nil)
+	r = e.do(t, "POST", base+"/submit", url.Values{"csrf": {csrfOf(t, confirm.body)}}, nil)
 	require.Equal(t, http.StatusConflict, r.code)
 	require.Contains(t, r.body, "details the checks need are missing")
 	require.NotContains(t, r.body, "applicant.name", "the tool's developer message is not shown to the applicant")

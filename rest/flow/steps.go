@@ -177,6 +177,10 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, s *session) {
 		key, code := "error.generic", http.StatusInternalServerError
 		switch {
 		case te == nil:
+		case te.Code == tools.CodeConflict && strings.HasPrefix(te.Message, tools.ConsentRequired):
+			// The confirm step was opened by its URL before consent: back to the intro.
+			http.Redirect(w, r, s.stepURL(stepIntro), http.StatusSeeOther)
+			return
 		case te.Code == tools.CodeConflict && strings.Contains(te.Message, "missing"):
 			key, code = "error.missing", http.StatusConflict
 		case te.Code == tools.CodeConflict:
