@@ -39,6 +39,7 @@ type env struct {
 	*tooltest.Env
 	srv  *httptest.Server
 	keys map[string]string
+	auth func(r *http.Request) (tools.Caller, *tools.Error)
 }
 
 func newEnv(t *testing.T, s *db.Store) *env {
@@ -61,6 +62,7 @@ func newEnv(t *testing.T, s *db.Store) *env {
 		}
 		return c, nil
 	}
+	e.auth = auth
 	jr, err := rpc.NewJSONRPC(te.Reg, "test")
 	require.NoError(t, err)
 	jr.BodyLimit = 64 << 10
