@@ -33,6 +33,7 @@ func CallerFrom(ctx context.Context) (tools.Caller, bool) {
 // schemas, annotations and results all come from the registry.
 // Extra options (the conformance fixtures' capabilities) are applied after kycd's own.
 func NewMCPServer(reg *tools.Registry, version string, extra ...server.ServerOption) *server.MCPServer {
+	vis := resourceVisibility(reg)
 	opts := []server.ServerOption{
 		server.WithTitle("kycd identity verification"),
 		server.WithDescription("Self-hosted KYC/KYB/AML: create and follow identity verifications, screen people and businesses."),
@@ -41,6 +42,8 @@ func NewMCPServer(reg *tools.Registry, version string, extra ...server.ServerOpt
 		server.WithResourceCapabilities(false, false),
 		server.WithPromptCapabilities(false),
 		server.WithRecovery(),
+		server.WithHooks(vis.hooks()),
+		server.WithPromptFilter(vis.promptFilter),
 	}
 	s := server.NewMCPServer("kycd", version, append(opts, extra...)...)
 	for _, info := range reg.Tools() {

@@ -50,6 +50,8 @@ func newEnv(t *testing.T, s *db.Store) *env {
 	for name, k := range map[string]db.NewKey{
 		"test": {AccountID: "acct_a", Name: "t", Mode: models.ModeTest, Scopes: scopes(t, "")},
 		"slow": {AccountID: "acct_a", Name: "s", Mode: models.ModeTest, Scopes: scopes(t, ""), RateLimit: 2},
+		"hooks": {AccountID: "acct_a", Name: "h", Mode: models.ModeTest, Scopes: scopes(t, "webhooks:read")},
+		"write": {AccountID: "acct_a", Name: "w", Mode: models.ModeTest, Scopes: scopes(t, "verifications:write")},
 	} {
 		secret, _, err := s.CreateAPIKey(context.Background(), k)
 		require.NoError(t, err)
