@@ -100,15 +100,7 @@ func parseAnswers(t *testing.T, raw []byte) (answers []answer, batch bool) {
 		list = []json.RawMessage{raw}
 	}
 	for _, el := range list {
-		var r struct {
-			JSONRPC string          `json:"jsonrpc"`
-			ID      json.RawMessage `json:"id"`
-			Result  json.RawMessage `json:"result"`
-			Error   *struct {
-				Code    int64  `json:"code"`
-				Message string `json:"message"`
-			} `json:"error"`
-		}
+		var r rpcResp
 		var members map[string]json.RawMessage
 		require.NoError(t, json.Unmarshal(el, &members), string(el))
 		require.Contains(t, members, "id", "a response always has an id: %s", el)

@@ -14,14 +14,7 @@ import (
 )
 
 // mcpAnswer is a JSON-RPC answer read from a JSON or an SSE response body.
-type mcpAnswer struct {
-	Result json.RawMessage `json:"result"`
-	Error  *struct {
-		Code    int            `json:"code"`
-		Message string         `json:"message"`
-		Data    map[string]any `json:"data"`
-	} `json:"error"`
-}
+type mcpAnswer = rpcResp
 
 func decodeMCP(t *testing.T, body string) mcpAnswer {
 	t.Helper()
@@ -91,7 +84,7 @@ func TestMCPResourceErrors(t *testing.T) {
 	read := func(c *mcpClient, uri string) mcpAnswer {
 		return c.call(t, mcp.MethodResourcesRead, map[string]any{"uri": uri})
 	}
-	missing := func(a mcpAnswer, code int, uri string) {
+	missing := func(a mcpAnswer, code int64, uri string) {
 		t.Helper()
 		require.NotNil(t, a.Error, "an error for %s", uri)
 		require.Equal(t, code, a.Error.Code, "%s: %s", uri, a.Error.Message)
@@ -114,7 +107,7 @@ func TestMCPResourceErrors(t *testing.T) {
 	// Another tool error keeps the code the JSON-RPC surface gives it (here: no screening engine).
 	a = read(legacy, "kycd://screening/lists")
 	require.NotNil(t, a.Error)
-	require.Equal(t, -32050, a.Error.Code, a.Error.Message)
+	require.Equal(t, int64(-32050), a.Error.Code, a.Error.Message)
 
 	modern := &mcpClient{url: e.srv.URL + "/mcp", key: e.keys["test"], modern: true}
 	a = read(modern, "kycd://verifications/"+v.ID)
@@ -126,7 +119,7 @@ func TestMCPResourceErrors(t *testing.T) {
 	// A missing verification in review_case is an invalid argument, not an internal error.
 	a = legacy.call(t, mcp.MethodPromptsGet, map[string]any{"name": "review_case", "arguments": map[string]any{"verification_id": "ver_00000000000000000000000000"}})
 	require.NotNil(t, a.Error)
-	require.Equal(t, mcp.INVALID_PARAMS, a.Error.Code, a.Error.Message)
+	require.Equal(t, int64(mcp.INVALID_PARAMS), a.Error.Code, a.Error.Message)
 
 	// Lists by scope: all for a full key; the templates and review_case need
 	// verifications:read, onboard_person verifications:write.

@@ -48,8 +48,8 @@ func newEnv(t *testing.T, s *db.Store) *env {
 	te.Reg.SetRateLimiter(tools.NewRateLimiter(1000, 1))
 	e := &env{Env: te, keys: map[string]string{}}
 	for name, k := range map[string]db.NewKey{
-		"test": {AccountID: "acct_a", Name: "t", Mode: models.ModeTest, Scopes: scopes(t, "")},
-		"slow": {AccountID: "acct_a", Name: "s", Mode: models.ModeTest, Scopes: scopes(t, ""), RateLimit: 2},
+		"test":  {AccountID: "acct_a", Name: "t", Mode: models.ModeTest, Scopes: scopes(t, "")},
+		"slow":  {AccountID: "acct_a", Name: "s", Mode: models.ModeTest, Scopes: scopes(t, ""), RateLimit: 2},
 		"hooks": {AccountID: "acct_a", Name: "h", Mode: models.ModeTest, Scopes: scopes(t, "webhooks:read")},
 		"write": {AccountID: "acct_a", Name: "w", Mode: models.ModeTest, Scopes: scopes(t, "verifications:write")},
 	} {
