@@ -149,7 +149,7 @@ func onboardPrompt(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptR
 	a := req.Params.Arguments
 	name := strings.TrimSpace(a["name"])
 	if name == "" {
-		return nil, fmt.Errorf("argument name: required")
+		return nil, &resourceError{err: tools.Errorf(tools.CodeInvalidArgument, "name", "argument name: required")}
 	}
 	applicant := map[string]string{"name": name}
 	for _, k := range []string{"email", "country"} {
@@ -179,7 +179,7 @@ func reviewPrompt(reg *tools.Registry) server.PromptHandlerFunc {
 	return func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		id := strings.TrimSpace(req.Params.Arguments["verification_id"])
 		if id == "" {
-			return nil, fmt.Errorf("argument verification_id: required")
+			return nil, &resourceError{err: tools.Errorf(tools.CodeInvalidArgument, "verification_id", "argument verification_id: required")}
 		}
 		if _, ok := CallerFrom(ctx); !ok {
 			return nil, fmt.Errorf("unauthenticated: no API key")

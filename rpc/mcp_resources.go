@@ -13,13 +13,17 @@ import (
 	"github.com/kycd/kycd/tools"
 )
 
-// resourceError is why a kycd resource cannot be read: the error of the tool behind it.
+// resourceError is why a kycd resource cannot be read (the error of the tool behind it), or
+// why a prompt cannot be got (uri empty).
 type resourceError struct {
 	uri string
 	err *tools.Error
 }
 
 func (e *resourceError) Error() string {
+	if e.uri == "" {
+		return e.err.Message
+	}
 	if e.missing() {
 		return fmt.Sprintf("resource not found: %s (%s)", e.uri, e.err.Message)
 	}
@@ -60,8 +64,9 @@ func resourceMissingCode(ctx context.Context) int {
 // path picks the right code per protocol version but sends no data.uri. The hook runs just
 // before the error is encoded and sets code and data on it; see setRequestError.
 //
-// prompts/get gets the same treatment, since review_case reads the resources: a verification
-// that does not exist is an invalid argument (-32602), not an internal error.
+// prompts/get gets the same treatment: a required argument left out, or a verification that
+// does not exist (review_case reads the resources), is an invalid argument (-32602), not an
+// internal error.
 func resourceErrorHook(ctx context.Context, _ any, method mcp.MCPMethod, message any, err error) {
 	var re *resourceError
 	if method == mcp.MethodPromptsGet && errors.As(err, &re) {
@@ -69,7 +74,11 @@ func resourceErrorHook(ctx context.Context, _ any, method mcp.MCPMethod, message
 		if re.missing() {
 			code = mcp.INVALID_PARAMS
 		}
-		setRequestError(err, code, map[string]any{"uri": re.uri, "error": re.err})
+		data := map[string]any{"error": re.err}
+		if re.uri != "" {
+			data["uri"] = re.uri
+		}
+		setRequestError(err, code, data)
 		return
 	}
 	if method != mcp.MethodResourcesRead {

@@ -120,6 +120,9 @@ func TestMCPResourceErrors(t *testing.T) {
 	a = legacy.call(t, mcp.MethodPromptsGet, map[string]any{"name": "review_case", "arguments": map[string]any{"verification_id": "ver_00000000000000000000000000"}})
 	require.NotNil(t, a.Error)
 	require.Equal(t, int64(mcp.INVALID_PARAMS), a.Error.Code, a.Error.Message)
+	a = legacy.call(t, mcp.MethodPromptsGet, map[string]any{"name": "onboard_person", "arguments": map[string]any{"name": " "}})
+	require.NotNil(t, a.Error)
+	require.Equal(t, int64(mcp.INVALID_PARAMS), a.Error.Code, "a required argument left out: %s", a.Error.Message)
 
 	// Lists by scope: all for a full key; the templates and review_case need
 	// verifications:read, onboard_person verifications:write.
