@@ -22,7 +22,7 @@ import (
 // conformanceHandler is MCPHandler in conformance mode: kycd's tools plus the suite's fixtures,
 // with the capabilities and the resumable transport the suite exercises. A request without a
 // bearer token gets a caller with no scopes, to whom only the fixtures answer.
-func conformanceHandler(reg *tools.Registry, version, path string, auth func(r *http.Request) (tools.Caller, *tools.Error)) http.Handler {
+func conformanceHandler(reg *tools.Registry, version, path string, auth func(r *http.Request) (tools.Caller, *tools.Error), extra ...server.StreamableHTTPOption) http.Handler {
 	s := NewMCPServer(reg, version, conformanceOptions()...)
 	addConformanceFixtures(s)
 	anonymous := func(r *http.Request) (tools.Caller, *tools.Error) {
@@ -31,7 +31,7 @@ func conformanceHandler(reg *tools.Registry, version, path string, auth func(r *
 		}
 		return auth(r)
 	}
-	return HTTPHandler(s, path, anonymous, conformanceHTTPOptions()...)
+	return HTTPHandler(s, path, anonymous, append(conformanceHTTPOptions(), extra...)...)
 }
 
 // conformanceOptions are the server capabilities the suite exercises beyond kycd's own.

@@ -24,7 +24,7 @@ func TestConformanceFixtures(t *testing.T) {
 		return tools.Caller{}, tools.Errorf(tools.CodeUnauthenticated, "", "no key")
 	}
 	for _, conformance := range []bool{false, true} {
-		srv := httptest.NewServer(rpc.MCPHandler(e.Reg, "test", "/mcp", deny, conformance))
+		srv := httptest.NewServer(rpc.MCPHandler(e.Reg, "test", "/mcp", deny, rpc.MCPOptions{Conformance: conformance}))
 		c, err := startMCP(t, srv.URL+"/mcp", "")
 		if !conformance {
 			require.Error(t, err, "a normal server refuses a client without a key")

@@ -33,6 +33,7 @@ func CallerFrom(ctx context.Context) (tools.Caller, bool) {
 // schemas, annotations and results all come from the registry.
 // Extra options (the conformance fixtures' capabilities) are applied after kycd's own.
 func NewMCPServer(reg *tools.Registry, version string, extra ...server.ServerOption) *server.MCPServer {
+	vis := resourceVisibility(reg)
 	opts := []server.ServerOption{
 		server.WithTitle("kycd identity verification"),
 		server.WithDescription("Self-hosted KYC/KYB/AML: create and follow identity verifications, screen people and businesses."),
@@ -41,6 +42,8 @@ func NewMCPServer(reg *tools.Registry, version string, extra ...server.ServerOpt
 		server.WithResourceCapabilities(false, false),
 		server.WithPromptCapabilities(false),
 		server.WithRecovery(),
+		server.WithHooks(vis.hooks()),
+		server.WithPromptFilter(vis.promptFilter),
 	}
 	s := server.NewMCPServer("kycd", version, append(opts, extra...)...)
 	for _, info := range reg.Tools() {
@@ -107,14 +110,17 @@ func errorResult(e *tools.Error) *mcp.CallToolResult {
 	return mcp.NewToolResultError(text)
 }
 
-// MCPHandler serves every tool of the registry over MCP Streamable HTTP at path, behind auth.
-// With conformance set it serves the official conformance suite's fixtures too and lets
-// requests without a bearer token in as a caller with no scopes (tests only, never production).
-func MCPHandler(reg *tools.Registry, version, path string, auth func(r *http.Request) (tools.Caller, *tools.Error), conformance bool) http.Handler {
-	if conformance {
-		return conformanceHandler(reg, version, path, auth)
+// MCPHandler serves every tool of the registry over MCP Streamable HTTP at path, behind auth,
+// to browsers only from opts.AllowedOrigins.
+func MCPHandler(reg *tools.Registry, version, path string, auth func(r *http.Request) (tools.Caller, *tools.Error), opts MCPOptions) http.Handler {
+	cors := corsOptions(opts.AllowedOrigins)
+	var h http.Handler
+	if opts.Conformance {
+		h = conformanceHandler(reg, version, path, auth, cors...)
+	} else {
+		h = HTTPHandler(NewMCPServer(reg, version), path, auth, cors...)
 	}
-	return HTTPHandler(NewMCPServer(reg, version), path, auth)
+	return originGuard(opts.AllowedOrigins, h)
 }
 
 // stdLogger is a *log.Logger that writes through logger (nil = slog.Default()) at error
@@ -128,18 +134,27 @@ func stdLogger(logger *slog.Logger, surface string) *log.Logger {
 }
 
 // HTTPHandler serves MCP Streamable HTTP at path, behind API-key authentication.
-// Both protocol eras are served: 2025-11-25 with initialize and sessions, and the stateless 2026-07-28.
-// Extra options (an event store, say) are applied after kycd's own.
+// Both protocol eras are served: 2025-11-25 with initialize and sessions (ids checked by
+// sessionIDs and sessionGuard, idle ones ended after SessionIdleTTL), and the stateless
+// 2026-07-28. Extra options (an event store, CORS, say) are applied after kycd's own.
+// A CORS preflight (OPTIONS, which carries no credentials) is answered before authentication.
 func HTTPHandler(s *server.MCPServer, path string, auth func(r *http.Request) (tools.Caller, *tools.Error), extra ...server.StreamableHTTPOption) http.Handler {
+	sessions := &sessionIDs{}
 	opts := []server.StreamableHTTPOption{server.WithEndpointPath(path),
+		server.WithSessionIdManager(sessions),
+		server.WithSessionIdleTTL(SessionIdleTTL),
 		server.WithHTTPContextFunc(func(ctx context.Context, r *http.Request) context.Context {
 			if c, ok := CallerFrom(r.Context()); ok {
 				return WithCaller(ctx, c)
 			}
 			return ctx
 		})}
-	h := server.NewStreamableHTTPServer(s, append(opts, extra...)...)
+	h := sessionGuard(sessions, server.NewStreamableHTTPServer(s, append(opts, extra...)...))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			h.ServeHTTP(w, r)
+			return
+		}
 		c, terr := auth(r)
 		if terr != nil {
 			tools.WriteHTTPError(w, terr, 0)

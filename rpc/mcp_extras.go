@@ -39,6 +39,18 @@ func progressSender(ctx context.Context, req mcp.CallToolRequest) func(tools.Pro
 	}
 }
 
+// resourceVisibility says which tools each resource, template and prompt calls, so that a
+// caller is listed only those it can use.
+func resourceVisibility(reg *tools.Registry) visibility {
+	return visibility{reg: reg, needs: map[string][]string{
+		verificationURI:         {tools.GetVerification.Name},
+		verificationEventsURI:   {tools.ListVerificationEvents.Name},
+		screeningListsURI:       {tools.ListScreeningLists.Name},
+		"prompt:onboard_person": {tools.CreateVerification.Name},
+		"prompt:review_case":    {tools.GetVerification.Name, tools.ListVerificationEvents.Name},
+	}}
+}
+
 // addResourcesAndPrompts adds the verification resource templates and the prompts, when the
 // registry has the tools they use.
 func addResourcesAndPrompts(s *server.MCPServer, reg *tools.Registry) {
@@ -103,7 +115,7 @@ func resourceHandler(reg *tools.Registry, tool string, events bool) server.Resou
 	return func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
 		id, err := parseVerificationURI(req.Params.URI, events)
 		if err != nil {
-			return nil, err
+			return nil, &resourceError{uri: req.Params.URI, err: tools.Errorf(tools.CodeNotFound, "", "%v", err)}
 		}
 		args := map[string]any{"id": id}
 		if events {
@@ -113,20 +125,18 @@ func resourceHandler(reg *tools.Registry, tool string, events bool) server.Resou
 	}
 }
 
-// readTool serves a resource by calling a tool as the request's caller (the call path counts it against the rate limit).
+// readTool serves a resource by calling a tool as the request's caller (the call path counts
+// it against the rate limit). A tool error is a *resourceError, which resourceErrorHook turns
+// into the error code the specification gives.
 func readTool(ctx context.Context, reg *tools.Registry, tool string, args map[string]any, uri string) ([]mcp.ResourceContents, error) {
 	caller, ok := CallerFrom(ctx)
 	if !ok {
-		return nil, fmt.Errorf("unauthenticated: no API key")
+		return nil, &resourceError{uri: uri, err: tools.Errorf(tools.CodeUnauthenticated, "", "no API key")}
 	}
 	raw, _ := json.Marshal(args)
 	out, err := reg.Call(ctx, caller, tool, raw)
 	if err != nil {
-		te := tools.AsError(err)
-		if te != nil && te.Code == tools.CodeNotFound {
-			return nil, fmt.Errorf("%w: %s", server.ErrResourceNotFound, te.Message)
-		}
-		return nil, err
+		return nil, &resourceError{uri: uri, err: tools.AsError(err)}
 	}
 	body, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
@@ -139,7 +149,7 @@ func onboardPrompt(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptR
 	a := req.Params.Arguments
 	name := strings.TrimSpace(a["name"])
 	if name == "" {
-		return nil, fmt.Errorf("argument name: required")
+		return nil, &resourceError{err: tools.Errorf(tools.CodeInvalidArgument, "name", "argument name: required")}
 	}
 	applicant := map[string]string{"name": name}
 	for _, k := range []string{"email", "country"} {
@@ -169,7 +179,7 @@ func reviewPrompt(reg *tools.Registry) server.PromptHandlerFunc {
 	return func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		id := strings.TrimSpace(req.Params.Arguments["verification_id"])
 		if id == "" {
-			return nil, fmt.Errorf("argument verification_id: required")
+			return nil, &resourceError{err: tools.Errorf(tools.CodeInvalidArgument, "verification_id", "argument verification_id: required")}
 		}
 		if _, ok := CallerFrom(ctx); !ok {
 			return nil, fmt.Errorf("unauthenticated: no API key")

@@ -39,6 +39,7 @@ type env struct {
 	*tooltest.Env
 	srv  *httptest.Server
 	keys map[string]string
+	auth func(r *http.Request) (tools.Caller, *tools.Error)
 }
 
 func newEnv(t *testing.T, s *db.Store) *env {
@@ -47,8 +48,10 @@ func newEnv(t *testing.T, s *db.Store) *env {
 	te.Reg.SetRateLimiter(tools.NewRateLimiter(1000, 1))
 	e := &env{Env: te, keys: map[string]string{}}
 	for name, k := range map[string]db.NewKey{
-		"test": {AccountID: "acct_a", Name: "t", Mode: models.ModeTest, Scopes: scopes(t, "")},
-		"slow": {AccountID: "acct_a", Name: "s", Mode: models.ModeTest, Scopes: scopes(t, ""), RateLimit: 2},
+		"test":  {AccountID: "acct_a", Name: "t", Mode: models.ModeTest, Scopes: scopes(t, "")},
+		"slow":  {AccountID: "acct_a", Name: "s", Mode: models.ModeTest, Scopes: scopes(t, ""), RateLimit: 2},
+		"hooks": {AccountID: "acct_a", Name: "h", Mode: models.ModeTest, Scopes: scopes(t, "webhooks:read")},
+		"write": {AccountID: "acct_a", Name: "w", Mode: models.ModeTest, Scopes: scopes(t, "verifications:write")},
 	} {
 		secret, _, err := s.CreateAPIKey(context.Background(), k)
 		require.NoError(t, err)
@@ -61,6 +64,7 @@ func newEnv(t *testing.T, s *db.Store) *env {
 		}
 		return c, nil
 	}
+	e.auth = auth
 	jr, err := rpc.NewJSONRPC(te.Reg, "test")
 	require.NoError(t, err)
 	jr.BodyLimit = 64 << 10

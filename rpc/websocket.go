@@ -1,13 +1,11 @@
 package rpc
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"errors"
-	"io"
 	"log/slog"
+	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -38,70 +36,55 @@ func (s *JSONRPC) WebSocketHandler(auth func(r *http.Request) (tools.Caller, *to
 			return // the upgrader has answered with the reason
 		}
 		conn.SetReadLimit(s.bodyLimit())
-		batch := func(msg []byte) ([]byte, bool) { return s.ServeBytes(r.Context(), caller, msg) }
-		_ = s.ServeStream(r.Context(), &wsStream{conn: conn, batch: batch}, caller, logger, "rpc/ws")
+		s.serveWebSocket(r.Context(), conn, caller, logger)
 	})
 }
 
-// wsStream is a jsonrpc2.ObjectStream over a gorilla connection, like jsonrpc2/websocket's,
-// but a message that is not JSON is answered with a parse error (-32700) instead of ending
-// the connection, a batch is answered as over HTTP, and writes are serialised (gorilla
-// allows one writer at a time).
-type wsStream struct {
-	conn *websocket.Conn
-	wmu  sync.Mutex
-	// batch answers a batch (a JSON array) itself, since jsonrpc2's streams take single objects.
-	batch func(msg []byte) ([]byte, bool)
-}
-
-// WriteObject sends obj as one text message.
-func (s *wsStream) WriteObject(obj any) error {
-	b, err := json.Marshal(obj)
-	if err != nil {
-		return err
+// serveWebSocket answers each text (or binary) message of conn as one JSON-RPC message
+// (Handle) until the peer closes, the connection fails or ctx ends. When the peer closes
+// with a close frame, the answers to the messages it sent before are still sent, then the
+// close frame is echoed; when the connection fails or ctx ends, the calls in flight are
+// cancelled. A message over the read limit closes the connection with 1009 (RFC 6455).
+func (s *JSONRPC) serveWebSocket(ctx context.Context, conn *websocket.Conn, caller tools.Caller, logger *slog.Logger) {
+	if logger == nil {
+		logger = slog.Default()
 	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	_ = s.conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
-	return s.conn.WriteMessage(websocket.TextMessage, b)
-}
-
-// ReadObject reads the next message that is JSON into v.
-func (s *wsStream) ReadObject(v any) error {
-	for {
-		_, msg, err := s.conn.ReadMessage()
-		var ce *websocket.CloseError
-		if errors.As(err, &ce) {
-			return io.EOF
-		}
-		if err != nil {
-			return err
-		}
-		if t := bytes.TrimSpace(msg); len(t) > 0 && t[0] == '[' && s.batch != nil {
-			if out, some := s.batch(t); some {
-				s.wmu.Lock()
-				err := s.conn.WriteMessage(websocket.TextMessage, out)
-				s.wmu.Unlock()
-				if err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		if err := json.Unmarshal(msg, v); err != nil {
-			if werr := s.WriteObject(response{ID: nullID, Error: parseError()}); werr != nil {
-				return werr
-			}
-			continue
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ss := newStreamServer(s, caller, func(b []byte) error {
+		_ = conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
+		return conn.WriteMessage(websocket.TextMessage, b)
+	})
+	closing := websocket.CloseNormalClosure
+	peerClosed := false
+	conn.SetCloseHandler(func(code int, _ string) error { // answer first, echo the close after
+		peerClosed, closing = true, code
+		if code == websocket.CloseNoStatusReceived {
+			closing = websocket.CloseNormalClosure
 		}
 		return nil
+	})
+	stop := context.AfterFunc(ctx, func() { _ = conn.Close() }) // a server shutting down ends ReadMessage
+	defer stop()
+	for {
+		_, msg, err := conn.ReadMessage()
+		if err != nil {
+			var ce *websocket.CloseError
+			if !errors.As(err, &ce) && ctx.Err() == nil && !errors.Is(err, net.ErrClosed) {
+				logger.With("surface", "rpc/ws").Debug("read a message", "err", err)
+			}
+			break
+		}
+		if !ss.serve(ctx, msg) {
+			break
+		}
 	}
-}
-
-// Close ends the connection with a normal closure.
-func (s *wsStream) Close() error {
-	s.wmu.Lock()
-	_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-	s.wmu.Unlock()
-	return s.conn.Close()
+	if !peerClosed {
+		cancel() // nobody is left to answer
+	}
+	ss.wg.Wait()
+	ss.out.mu.Lock()
+	_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(closing, ""), time.Now().Add(time.Second))
+	ss.out.mu.Unlock()
+	_ = conn.Close()
 }

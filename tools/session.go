@@ -198,6 +198,10 @@ func authorize(caller Caller, info Info) *Error {
 	return nil
 }
 
+// May reports whether caller may call the tool at all (its scope, or a session's allowance),
+// for the surfaces that list only what a caller can use.
+func (c Caller) May(info Info) bool { return authorize(c, info) == nil }
+
 // sessionTarget checks that a session caller's call is about its own verification: the
 // arguments' id must be it. A tool without an id input cannot be called by a session (fail
 // closed). Another verification's id is answered not found, as for another account's.

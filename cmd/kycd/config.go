@@ -59,6 +59,9 @@ type Config struct {
 	MaxImageMemory int
 	// FrameAncestors lists the origins (comma-separated) that may embed the hosted flow in an iframe.
 	FrameAncestors string
+	// MCPAllowedOrigins lists the web origins (comma-separated), besides the public URL's, whose
+	// pages may call /mcp; a request with another Origin header gets 403.
+	MCPAllowedOrigins string
 	// Document holds the document check's settings (see document.go).
 	Document DocumentSettings
 	// Biometrics holds the face, liveness and age settings (see biometrics.go).
@@ -130,6 +133,7 @@ func (c *Config) settings() []setting {
 		{"rate-limit-processes", "KYCD_RATE_LIMIT_PROCESSES", "kycd processes serving one database: each grants 1/N of every key's budget", "1", &c.RateLimitProcesses},
 		{"conformance", "KYCD_CONFORMANCE", "serve only, for the MCP conformance suite: add its fixture tools and accept MCP without an API key; never in production", "false", &c.Conformance},
 		{"frame-ancestors", "KYCD_FRAME_ANCESTORS", "origins allowed to embed the hosted flow and the Web SDK modal, comma-separated (https://shop.example.com); empty = only this server itself (frame-ancestors 'self')", "", &c.FrameAncestors},
+		{"mcp-allowed-origins", "KYCD_MCP_ALLOWED_ORIGINS", "web origins whose pages may call /mcp, comma-separated (https://agent.example.com), besides the --public-url's; a request with another Origin header gets 403 (requests without Origin, from programs, are not affected)", "", &c.MCPAllowedOrigins},
 		{"shutdown-timeout", "KYCD_SHUTDOWN_TIMEOUT", "how long to drain requests and jobs on SIGTERM", "30s", &c.ShutdownTimeout},
 	}
 }

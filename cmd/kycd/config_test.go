@@ -64,3 +64,23 @@ func TestConfigDocumentTypes(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"id_card"}, c.Document.types())
 }
+
+// mcp-allowed-origins takes origins comma-separated, from the flag or the environment, and
+// always adds the public URL's own origin; anything that is not an origin is refused by name.
+func TestConfigMCPAllowedOrigins(t *testing.T) {
+	c, _, err := parseConfig("serve", []string{"--public-url", "https://kyc.example.com/base/"})
+	require.NoError(t, err)
+	origins, err := c.mcpAllowedOrigins()
+	require.NoError(t, err)
+	require.Equal(t, []string{"https://kyc.example.com"}, origins)
+	c, _, err = parseConfig("serve", []string{"--public-url", "https://kyc.example.com", "--mcp-allowed-origins", "https://Agent.example.com, http://localhost:3000"})
+	require.NoError(t, err)
+	origins, err = c.mcpAllowedOrigins()
+	require.NoError(t, err)
+	require.Equal(t, []string{"https://agent.example.com", "http://localhost:3000", "https://kyc.example.com"}, origins)
+	_, _, err = parseConfig("serve", []string{"--mcp-allowed-origins", "https://agent.example.com/path"})
+	require.ErrorContains(t, err, "mcp-allowed-origins")
+	t.Setenv("KYCD_MCP_ALLOWED_ORIGINS", "*")
+	_, _, err = parseConfig("serve", nil)
+	require.ErrorContains(t, err, "mcp-allowed-origins")
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/kycd/kycd/rest"
 	"github.com/kycd/kycd/rpc"
@@ -26,7 +28,28 @@ func (c *Config) checkSurfaces(only []string) error {
 	if c.RateLimitProcesses < 1 {
 		return fmt.Errorf("rate-limit-processes: must be at least 1")
 	}
+	if _, err := c.mcpAllowedOrigins(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// mcpAllowedOrigins is --mcp-allowed-origins, normalised, plus the origin of --public-url.
+func (c *Config) mcpAllowedOrigins() ([]string, error) {
+	var out []string
+	for _, o := range strings.FieldsFunc(c.MCPAllowedOrigins, func(r rune) bool { return r == ',' || r == ' ' }) {
+		n, err := tools.NormalizeOrigin(o)
+		if err != nil {
+			return nil, fmt.Errorf("mcp-allowed-origins: %w", err)
+		}
+		out = append(out, n)
+	}
+	if u, err := url.Parse(c.PublicURL); err == nil {
+		if n, err := tools.NormalizeOrigin(u.Scheme + "://" + u.Host); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out, nil
 }
 
 // rateLimiter is the per-key budget this process enforces on every surface.
@@ -42,7 +65,11 @@ func (a *app) surfaceRoutes(mux *http.ServeMux) error {
 	if a.cfg.Conformance {
 		a.log.Warn("conformance mode: MCP fixture tools are served and MCP accepts requests without an API key; never use this in production")
 	}
-	mux.Handle("/mcp", limitBody(rpc.MCPHandler(a.reg, version, "/mcp", a.authenticate, a.cfg.Conformance), limit))
+	origins, err := a.cfg.mcpAllowedOrigins()
+	if err != nil {
+		return err
+	}
+	mux.Handle("/mcp", limitBody(rpc.MCPHandler(a.reg, version, "/mcp", a.authenticate, rpc.MCPOptions{AllowedOrigins: origins, Conformance: a.cfg.Conformance}), limit))
 
 	restHandler, err := rest.New(a.reg, rest.Options{BodyLimit: limit, Version: version, PublicURL: a.cfg.PublicURL, Authenticate: a.authenticate})
 	if err != nil {
