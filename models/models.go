@@ -46,10 +46,12 @@ const (
 	CheckLiveness  Check = "liveness"
 	CheckAge       Check = "age"
 	CheckScreening Check = "screening"
+	// CheckNFC is passive (and active) authentication of the passport chip (verify_nfc).
+	CheckNFC Check = "nfc"
 )
 
 // AllChecks lists every check a verification may name.
-var AllChecks = []Check{CheckDocument, CheckFaceMatch, CheckLiveness, CheckAge, CheckScreening}
+var AllChecks = []Check{CheckDocument, CheckFaceMatch, CheckLiveness, CheckAge, CheckScreening, CheckNFC}
 
 // DocumentType is the kind of identity document expected.
 type DocumentType string
