@@ -21,6 +21,7 @@ var EventTypes = []string{
 	EventScreeningMatch,
 	EventFraudDuplicate,
 	EventApplicantDeleted,
+	EventNFCCompleted,
 }
 
 // ValidateSubscription checks one subscription entry: "*", a known type, or "<prefix>.*"
