@@ -20,7 +20,7 @@ import (
 type CreateVerificationInput struct {
 	DocumentType     string                `json:"document_type,omitempty" jsonschema:"expected document type; omit to accept any the API key accepts" enumof:"models.AllDocumentTypes"`
 	Applicant        *models.ApplicantData `json:"applicant,omitempty" jsonschema:"what you already know about the person; the document is compared with it"`
-	Checks           []string              `json:"checks,omitempty" jsonschema:"checks to run; default: the API key's enabled checks that this server can run" enumof:"models.AllChecks" maxItems:"5"`
+	Checks           []string              `json:"checks,omitempty" jsonschema:"checks to run; default: the API key's enabled checks that this server can run" enumof:"models.AllChecks" maxItems:"6"`
 	ExternalRef      string                `json:"external_ref,omitempty" jsonschema:"your id for the applicant; verifications with the same external_ref share one applicant" maxLength:"128"`
 	Metadata         map[string]any        `json:"metadata,omitempty" jsonschema:"your key-value data (at most 16 KiB as JSON), returned as given"`
 	RedirectURL      string                `json:"redirect_url,omitempty" jsonschema:"absolute http(s) URL the hosted flow sends the applicant to when done" maxLength:"2048" format:"uri"`
@@ -188,7 +188,11 @@ func resolveChecks(d *Deps, c Caller, asked []string) ([]string, error) {
 	}
 	if len(asked) == 0 {
 		for _, ch := range models.AllChecks {
-			if _, ok := available[ch]; ok && (len(c.Checks) == 0 || slices.Contains(c.Checks, ch)) {
+			r, ok := available[ch]
+			if o, optIn := r.(interface{ OptIn() bool }); optIn && o.OptIn() {
+				continue // only when asked for (the nfc check: not every applicant can read a chip)
+			}
+			if ok && (len(c.Checks) == 0 || slices.Contains(c.Checks, ch)) {
 				asked = append(asked, string(ch))
 			}
 		}

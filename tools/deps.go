@@ -28,6 +28,9 @@ type Deps struct {
 	// Documents is the document engine shared with the pipeline (nil when not configured:
 	// submit_document and read_mrz's image input then answer unavailable).
 	Documents *verify.Documents
+	// NFC is the ePassport chip engine with its CSCA trust store (nil when not configured: the
+	// nfc tools then answer unavailable).
+	NFC *verify.NFC
 	// PublicURL is the base of hosted_url (e.g. https://kyc.example.com).
 	PublicURL string
 	Logger    *slog.Logger
