@@ -63,6 +63,8 @@ type Config struct {
 	Document DocumentSettings
 	// Biometrics holds the face, liveness and age settings (see biometrics.go).
 	Biometrics BiometricSettings
+	// NFC holds the ePassport chip settings (see csca.go).
+	NFC NFCSettings
 }
 
 type setting struct {
@@ -114,6 +116,9 @@ func (c *Config) settings() []setting {
 		{"liveness-steps", "KYCD_LIVENESS_STEPS", "comma-separated steps active challenges draw from", "turn_left,turn_right,blink,look_straight", &c.Biometrics.Steps},
 		{"liveness-challenge-ttl", "KYCD_LIVENESS_CHALLENGE_TTL", "how long an active liveness challenge may be answered", "2m", &c.Biometrics.ChallengeTTL},
 		{"age-default-min", "KYCD_AGE_DEFAULT_MIN", "minimum age for the age check when a verification sets no min_age", "18", &c.Biometrics.DefaultMinAge},
+		{"nfc-test-trust", "KYCD_NFC_TEST_TRUST", "folder with a CSCA master list (*_ML_*.ml) and its root (*ROOT*.cer), trusted for test keys only and only while the database holds no CSCA (empty = none)", "../shared/testdata/epassport/master_lists", &c.NFC.TestTrust},
+		{"nfc-challenge-ttl", "KYCD_NFC_CHALLENGE_TTL", "how long an NFC Active Authentication challenge may be answered", "2m", &c.NFC.ChallengeTTL},
+		{"nfc-require-crl", "KYCD_NFC_REQUIRE_CRL", "distrust a DSC when no CRL of its CSCA is imported (kycd csca import --crl)", "false", &c.NFC.RequireCRL},
 		{"body-limit", "KYCD_BODY_LIMIT", "largest HTTP request body accepted, in bytes (REST, JSON-RPC, MCP); room for a 15 MB image in base64", "20971520", &c.BodyLimit},
 		{"rate-limit", "KYCD_RATE_LIMIT", "requests a minute per API key across all surfaces, for keys without their own --rate-limit", "120", &c.RateLimit},
 		{"rate-limit-processes", "KYCD_RATE_LIMIT_PROCESSES", "kycd processes serving one database: each grants 1/N of every key's budget", "1", &c.RateLimitProcesses},
