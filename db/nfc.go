@@ -266,3 +266,13 @@ func (s *Store) TrustStoreVersion(ctx context.Context) (string, error) {
 	}
 	return fmt.Sprintf("%d/%d/%s/%s", certs, crls, last1.String, last2.String), nil
 }
+
+// GetNFCChallenge reads a challenge by id in the scope.
+func (s *Store) GetNFCChallenge(ctx context.Context, sc Scope, id string) (*models.NFCChallenge, error) {
+	c := new(models.NFCChallenge)
+	err := s.DB.NewSelect().Model(c).Where("id = ?", id).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "nfc challenge")
+	}
+	return c, nil
+}

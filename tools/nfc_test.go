@@ -302,6 +302,14 @@ func TestNFCCheck(t *testing.T) {
 		done = waitStatus(t, e, e.Test, v3.ID, "approved", "needs_review", "rejected")
 		require.Equal(t, "needs_review", done.Status)
 		require.Equal(t, "nfc_dsc_not_trusted", done.Result.Reasons[0].Code)
+
+		// Erasing the applicant clears the chip's personal data; the verdict stays.
+		require.Nil(t, e.Call(t, e.Test, "delete_applicant", map[string]any{"id": v.ApplicantID}, nil))
+		var erased tools.NFCScan
+		require.Nil(t, e.Call(t, e.Test, "get_nfc_scan", map[string]any{"id": scan.ID}, &erased))
+		require.Nil(t, erased.MRZ)
+		require.Nil(t, erased.Face)
+		require.True(t, erased.ChipAuthentic)
 	})
 }
 
