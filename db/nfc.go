@@ -141,7 +141,7 @@ func (tx *Tx) EraseNFCScans(ctx context.Context, sc Scope, verificationIDs []str
 	}
 	res, err := tx.NewUpdate().Model((*models.NFCScan)(nil)).Set("details = NULL").Set("face = NULL").
 		Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
-		Where("verification_id IN (?)", bun.In(verificationIDs)).Exec(ctx)
+		Where("verification_id IN (?)", bun.List(verificationIDs)).Exec(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("erase nfc scans: %w", err)
 	}

@@ -33,15 +33,18 @@ type testChip struct {
 	sod  []byte
 }
 
-func newTestChip(t testing.TB, jp2 bool) *testChip {
+func newTestChip(t testing.TB, jp2 bool) *testChip { return buildChip(t, "tools", jp2) }
+
+// buildChip derives a chip, and the CSCA and DSC of its own state, from name.
+func buildChip(t testing.TB, name string, jp2 bool) *testChip {
 	t.Helper()
 	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	subject := func(cn string) pkix.Name { return pkix.Name{Country: []string{"UT"}, CommonName: cn} }
-	csca := nfctest.SelfSigned(nfctest.ECKey("tools-csca", "P-256", false), nfctest.ECDSAWithSHA256,
+	subject := func(cn string) pkix.Name { return pkix.Name{Country: []string{"UT"}, CommonName: cn + " " + name} }
+	csca := nfctest.SelfSigned(nfctest.ECKey(name+"-csca", "P-256", false), nfctest.ECDSAWithSHA256,
 		nfctest.CertSpec{Subject: subject("CSCA Utopia"), Serial: 1, NotBefore: at, NotAfter: at.AddDate(15, 0, 0), CA: true})
-	dsc := csca.Issue(nfctest.ECKey("tools-dsc", "P-256", false), nfctest.ECDSAWithSHA256,
+	dsc := csca.Issue(nfctest.ECKey(name+"-dsc", "P-256", false), nfctest.ECDSAWithSHA256,
 		nfctest.CertSpec{Subject: subject("DS Utopia"), Serial: 2, NotBefore: at, NotAfter: at.AddDate(10, 0, 0)})
-	aa := nfctest.RSAKey("tools-aa", 1024)
+	aa := nfctest.RSAKey(name+"-aa", 1024)
 	portrait := nfctest.FaceJPEG()
 	if jp2 {
 		portrait = nfctest.FaceJP2
@@ -289,7 +292,7 @@ func TestNFCCheck(t *testing.T) {
 		require.Equal(t, "nfc_dg_hash_mismatch", done.Result.Reasons[0].Code)
 
 		// A DSC the trust store does not know: review, not fail.
-		stranger := newStrangerChip(t)
+		stranger := buildChip(t, "stranger", false) // its CSCA is in no trust store
 		var v3 tools.Verification
 		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"nfc"}}, &v3))
 		a := stranger.args(nil)
@@ -311,18 +314,6 @@ func TestNFCCheck(t *testing.T) {
 		require.Nil(t, erased.Face)
 		require.True(t, erased.ChipAuthentic)
 	})
-}
-
-// newStrangerChip is a chip whose CSCA is in no trust store.
-func newStrangerChip(t testing.TB) *testChip {
-	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	subject := func(cn string) pkix.Name { return pkix.Name{Country: []string{"UT"}, CommonName: cn} }
-	csca := nfctest.SelfSigned(nfctest.ECKey("tools-csca-2", "P-256", false), nfctest.ECDSAWithSHA256,
-		nfctest.CertSpec{Subject: subject("CSCA Utopia 2"), Serial: 1, NotBefore: at, NotAfter: at.AddDate(15, 0, 0), CA: true})
-	dsc := csca.Issue(nfctest.ECKey("tools-dsc-2", "P-256", false), nfctest.ECDSAWithSHA256,
-		nfctest.CertSpec{Subject: subject("DS Utopia 2"), Serial: 2, NotBefore: at, NotAfter: at.AddDate(10, 0, 0)})
-	dgs := map[int][]byte{1: nfctest.DG1(nfctest.SpecimenMRZ...)}
-	return &testChip{csca: csca, dsc: dsc, dgs: dgs, sod: dsc.SignSOD(nfctest.SODSpec{DataGroups: dgs, SigningTime: at.AddDate(0, 1, 0)})}
 }
 
 func TestNFCJPEG2000Portrait(t *testing.T) {
