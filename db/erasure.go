@@ -28,6 +28,9 @@ type Erasure struct {
 	IdentityTokens int `json:"identity_tokens"`
 	// DocumentUses (hashed document number and identity) were deleted.
 	DocumentUses int `json:"document_uses"`
+	// NFCScans attached to the verifications lost their sealed result (the chip's MRZ) and
+	// portrait; the verdict flags stay.
+	NFCScans int `json:"nfc_scans"`
 	// ScreeningDecisions on the applicant lost their reason and entity name, and one recorded
 	// under the external reference now names the applicant id (the verdicts stay).
 	ScreeningDecisions int `json:"screening_decisions"`
@@ -86,6 +89,7 @@ func (tx *Tx) LockApplicantForErasure(ctx context.Context, sc Scope, id, externa
 //   - artifacts: image, analysis (document reading, face embedding) and image hash cleared,
 //     purged_at set — the row (kind, size, times) stays;
 //   - liveness_challenges: the stored verdict (result) cleared;
+//   - nfc_scans: the sealed result (with the chip's MRZ) and portrait cleared;
 //   - face_enrollments and document_uses: deleted;
 //   - identity_tokens: revoked, reference embedding deleted (emptied);
 //   - screening_decisions under the applicant id or its external references: reason replaced
@@ -183,6 +187,9 @@ func (tx *Tx) EraseApplicant(ctx context.Context, sc Scope, a *models.Applicant)
 			Where("verification_id IN (?)", bun.List(ids)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
 			Exec(ctx)); err != nil {
 			return nil, fmt.Errorf("erase document uses: %w", err)
+		}
+		if out.NFCScans, err = tx.EraseNFCScans(ctx, sc, ids); err != nil {
+			return nil, err
 		}
 		if out.Events, err = tx.scrubEvents(ctx, sc, ids); err != nil {
 			return nil, err

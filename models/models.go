@@ -51,10 +51,12 @@ const (
 	// when asked for (or enabled on the key), never by default.
 	CheckEmail Check = "email"
 	CheckPhone Check = "phone"
+	// CheckNFC is passive (and active) authentication of the passport chip (verify_nfc).
+	CheckNFC Check = "nfc"
 )
 
 // AllChecks lists every check a verification may name.
-var AllChecks = []Check{CheckDocument, CheckFaceMatch, CheckLiveness, CheckAge, CheckScreening, CheckEmail, CheckPhone}
+var AllChecks = []Check{CheckDocument, CheckFaceMatch, CheckLiveness, CheckAge, CheckScreening, CheckEmail, CheckPhone, CheckNFC}
 
 // DocumentType is the kind of identity document expected.
 type DocumentType string

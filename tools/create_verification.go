@@ -20,7 +20,7 @@ import (
 type CreateVerificationInput struct {
 	DocumentType     string                `json:"document_type,omitempty" jsonschema:"expected document type; omit to accept any the API key accepts" enumof:"models.AllDocumentTypes"`
 	Applicant        *models.ApplicantData `json:"applicant,omitempty" jsonschema:"what you already know about the person; the document is compared with it"`
-	Checks           []string              `json:"checks,omitempty" jsonschema:"checks to run; default: the API key's enabled checks that this server can run" enumof:"models.AllChecks" maxItems:"7"`
+	Checks           []string              `json:"checks,omitempty" jsonschema:"checks to run; default: the API key's enabled checks that this server can run" enumof:"models.AllChecks" maxItems:"8"`
 	ExternalRef      string                `json:"external_ref,omitempty" jsonschema:"your id for the applicant; verifications with the same external_ref share one applicant" maxLength:"128"`
 	Metadata         map[string]any        `json:"metadata,omitempty" jsonschema:"your key-value data (at most 16 KiB as JSON), returned as given"`
 	RedirectURL      string                `json:"redirect_url,omitempty" jsonschema:"absolute http(s) URL the hosted flow sends the applicant to when done" maxLength:"2048" format:"uri"`
@@ -189,7 +189,8 @@ func resolveChecks(d *Deps, c Caller, asked []string) ([]string, error) {
 	if len(asked) == 0 {
 		for _, ch := range models.AllChecks {
 			r, ok := available[ch]
-			// An opt-in check (email, phone) is a default only when the key enables it by name.
+			// An opt-in check (email, phone, nfc: not every applicant has them) is a default
+			// only when the key enables it by name.
 			if o, isOptIn := r.(interface{ OptIn() bool }); ok && isOptIn && o.OptIn() && !slices.Contains(c.Checks, ch) {
 				continue
 			}

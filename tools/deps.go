@@ -31,6 +31,9 @@ type Deps struct {
 	// Contact is the email and phone service (verify_email, verify_phone, confirm_code); nil
 	// when not configured: those tools then answer unavailable.
 	Contact *verify.Contact
+	// NFC is the ePassport chip engine with its CSCA trust store (nil when not configured: the
+	// nfc tools then answer unavailable).
+	NFC *verify.NFC
 	// PublicURL is the base of hosted_url (e.g. https://kyc.example.com).
 	PublicURL string
 	Logger    *slog.Logger

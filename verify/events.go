@@ -23,6 +23,7 @@ var EventTypes = []string{
 	EventApplicantDeleted,
 	EventEmailConfirmed,
 	EventPhoneConfirmed,
+	EventNFCCompleted,
 }
 
 // ValidateSubscription checks one subscription entry: "*", a known type, or "<prefix>.*"

@@ -68,6 +68,8 @@ type Config struct {
 	Biometrics BiometricSettings
 	// Contact holds the email and phone checks' settings and the code senders (see contact.go).
 	Contact ContactSettings
+	// NFC holds the ePassport chip settings (see csca.go).
+	NFC NFCSettings
 }
 
 type setting struct {
@@ -128,6 +130,9 @@ func (c *Config) settings() []setting {
 		{"dns-resolver", "KYCD_DNS_RESOLVER", "DNS resolver (host:port) the email check asks for MX records; empty = the first nameserver of /etc/resolv.conf", "", &c.Contact.DNSResolver},
 		{"disposable-dir", "KYCD_DISPOSABLE_DIR", "folder with the disposable-email-domains list (index.json, wildcard.json); default: where scripts/setup/email.sh installs it", "", &c.Contact.DisposableDir},
 		{"product-name", "KYCD_PRODUCT_NAME", "the service's name in the texts of one-time codes (\"Your Acme verification code\")", "kycd", &c.Contact.Product},
+		{"nfc-test-trust", "KYCD_NFC_TEST_TRUST", "folder with a CSCA master list (*_ML_*.ml) and its root (*ROOT*.cer), trusted for test keys only and only while the database holds no CSCA (empty = none)", "../shared/testdata/epassport/master_lists", &c.NFC.TestTrust},
+		{"nfc-challenge-ttl", "KYCD_NFC_CHALLENGE_TTL", "how long an NFC Active Authentication challenge may be answered", "2m", &c.NFC.ChallengeTTL},
+		{"nfc-require-crl", "KYCD_NFC_REQUIRE_CRL", "distrust a DSC when no CRL of its CSCA is imported (kycd csca import --crl)", "false", &c.NFC.RequireCRL},
 		{"body-limit", "KYCD_BODY_LIMIT", "largest HTTP request body accepted, in bytes (REST, JSON-RPC, MCP); room for a 15 MB image in base64", "20971520", &c.BodyLimit},
 		{"rate-limit", "KYCD_RATE_LIMIT", "requests a minute per API key across all surfaces, for keys without their own --rate-limit", "120", &c.RateLimit},
 		{"rate-limit-processes", "KYCD_RATE_LIMIT_PROCESSES", "kycd processes serving one database: each grants 1/N of every key's budget", "1", &c.RateLimitProcesses},

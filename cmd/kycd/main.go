@@ -46,6 +46,8 @@ Usage:
   kycd lists update [--source SOURCE] [--url URL]   download lists from the official URLs
   kycd lists list                          the loaded list versions
   kycd lists monitor                       re-screen the monitored applicants now (the workers run it)
+  kycd csca import [--trust ROOT.cer] [--crl FILE|DIR] FILE|DIR…   trust ePassport CSCAs: master lists (.ml, verified against --trust), certificates, CRLs
+  kycd csca list                           the trusted CSCAs and CRLs
   kycd version
 
 Run "kycd <command> -h" for the flags; every flag also reads a KYCD_* environment variable.
@@ -96,6 +98,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return keys(ctx, rest, stdout)
 	case "lists":
 		return listsCmd(ctx, rest, stdout)
+	case "csca":
+		return cscaCmd(ctx, rest, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "kycd", version)
 		return nil
@@ -163,7 +167,7 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 		return nil, err
 	}
 	reg, err := tools.NewRegistry(&tools.Deps{Store: store, Verify: svc, PublicURL: cfg.PublicURL, Logger: logger, Screening: engines.screening,
-		Webhooks: cfg.webhookPolicy(), Biometrics: engines.biometrics, Documents: engines.documents, Contact: contact}, tools.All()...)
+		Webhooks: cfg.webhookPolicy(), Biometrics: engines.biometrics, Documents: engines.documents, Contact: contact, NFC: engines.nfc}, tools.All()...)
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -178,6 +182,7 @@ type engines struct {
 	screening  *verify.Screening
 	biometrics *verify.Biometrics // nil when the face engine is not available here
 	documents  *verify.Documents
+	nfc        *verify.NFC // the ePassport chip engine (its check only with a trust store)
 }
 
 // checkEngines wires the check engines. An engine that cannot start here is left out, so
@@ -211,6 +216,13 @@ func checkEngines(ctx context.Context, cfg *Config, store *db.Store, logger *slo
 		for ch, r := range e.biometrics.Runners() {
 			e.runners[ch] = r
 		}
+	}
+	var trusted bool
+	if e.nfc, trusted, err = startNFC(ctx, cfg.NFC, store, e.biometrics, logger); err != nil {
+		return nil, err
+	}
+	if trusted {
+		e.runners[models.CheckNFC] = e.nfc.Runner()
 	}
 	return e, nil
 }
