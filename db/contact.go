@@ -208,13 +208,13 @@ func (tx *Tx) EraseContacts(ctx context.Context, sc Scope, verificationIDs []str
 		return 0, nil
 	}
 	res, err := tx.NewUpdate().Model((*models.ContactCheck)(nil)).Set("result = NULL").Set("address_hash = ''").Set("external_ref = NULL").
-		Where("verification_id IN (?)", bun.In(verificationIDs)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Exec(ctx)
+		Where("verification_id IN (?)", bun.List(verificationIDs)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Exec(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("erase contact checks: %w", err)
 	}
 	n, _ := res.RowsAffected()
 	_, err = tx.NewUpdate().Model((*models.ContactCode)(nil)).Set("address = NULL").Set("address_hash = ''").
-		Where("verification_id IN (?)", bun.In(verificationIDs)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Exec(ctx)
+		Where("verification_id IN (?)", bun.List(verificationIDs)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Exec(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("erase contact codes: %w", err)
 	}
