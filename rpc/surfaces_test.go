@@ -343,6 +343,37 @@ func TestJSONRPCOverWebSocket(t *testing.T) {
 	})
 }
 
+// A key revoked while its WebSocket is open stops working there as on REST (#17 §2): the
+// next message is not served and the server closes with 1008 (policy violation); an idle
+// connection is closed the same way at the next re-check.
+func TestWebSocketClosesOnRevocation(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		e := newEnv(t, s)
+		ctx := context.Background()
+		for _, idle := range []bool{false, true} {
+			secret, k, err := s.CreateAPIKey(ctx, db.NewKey{AccountID: "acct_a", Name: "ws", Mode: models.ModeTest, Scopes: scopes(t, "")})
+			require.NoError(t, err)
+			c, res := dialWS(t, e.srv.URL, secret)
+			require.Equal(t, 101, res.StatusCode)
+			c.send(t, 0x1, []byte(`{"jsonrpc":"2.0","id":1,"method":"list_verifications","params":{}}`), true)
+			op, _ := c.read(t)
+			require.Equal(t, byte(0x1), op, "served while the key is live")
+			_, err = s.RevokeAPIKey(ctx, k.ID)
+			require.NoError(t, err)
+			if !idle {
+				c.send(t, 0x1, []byte(`{"jsonrpc":"2.0","id":2,"method":"create_verification","params":{"checks":["screening"]}}`), true)
+			}
+			op, p := c.read(t) // idle: the periodic re-check (rpc.KeyRecheck) closes it
+			require.Equal(t, byte(0x8), op, "idle=%v: a close frame, not an answer: %s", idle, p)
+			require.Equal(t, uint16(1008), binary.BigEndian.Uint16(p[:2]))
+			require.Contains(t, string(p[2:]), "revoked")
+		}
+		var n int
+		require.NoError(t, s.DB.NewRaw(`SELECT count(*) FROM verifications`).Scan(ctx, &n))
+		require.Zero(t, n, "nothing was created with the revoked key")
+	})
+}
+
 func TestJSONRPCOverStdio(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, s *db.Store) {

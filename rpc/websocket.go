@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -66,8 +67,43 @@ func (s *JSONRPC) serveWebSocket(ctx context.Context, conn *websocket.Conn, call
 	})
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() }) // a server shutting down ends ReadMessage
 	defer stop()
+	// The key is checked again while the connection lives, not only at the upgrade: a revoked
+	// key closes it with 1008 (policy violation) within KeyRecheck, idle or not, and no
+	// message read after the revocation is served.
+	revoked := make(chan struct{})
+	var revokeOnce sync.Once
+	revoke := func() {
+		revokeOnce.Do(func() {
+			close(revoked)
+			ss.out.mu.Lock()
+			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "API key revoked"), time.Now().Add(time.Second))
+			ss.out.mu.Unlock()
+			cancel()
+		})
+	}
+	go func() {
+		t := time.NewTicker(KeyRecheck)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if terr := tools.StillValid(ctx, s.reg.Deps(), caller); terr != nil && terr.Code == tools.CodeUnauthenticated {
+					revoke()
+					return
+				}
+			}
+		}
+	}()
 	for {
 		_, msg, err := conn.ReadMessage()
+		if err == nil {
+			if terr := tools.StillValid(ctx, s.reg.Deps(), caller); terr != nil && terr.Code == tools.CodeUnauthenticated {
+				revoke()
+				break
+			}
+		}
 		if err != nil {
 			var ce *websocket.CloseError
 			if !errors.As(err, &ce) && ctx.Err() == nil && !errors.Is(err, net.ErrClosed) {
@@ -83,8 +119,16 @@ func (s *JSONRPC) serveWebSocket(ctx context.Context, conn *websocket.Conn, call
 		cancel() // nobody is left to answer
 	}
 	ss.wg.Wait()
-	ss.out.mu.Lock()
-	_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(closing, ""), time.Now().Add(time.Second))
-	ss.out.mu.Unlock()
+	select {
+	case <-revoked: // the policy-violation close was sent
+	default:
+		ss.out.mu.Lock()
+		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(closing, ""), time.Now().Add(time.Second))
+		ss.out.mu.Unlock()
+	}
 	_ = conn.Close()
 }
+
+// KeyRecheck is how often an open WebSocket re-checks its API key while idle (every message
+// is checked too). A variable so tests can shorten it.
+var KeyRecheck = 5 * time.Second
