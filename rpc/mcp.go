@@ -34,6 +34,8 @@ func CallerFrom(ctx context.Context) (tools.Caller, bool) {
 // Extra options (the conformance fixtures' capabilities) are applied after kycd's own.
 func NewMCPServer(reg *tools.Registry, version string, extra ...server.ServerOption) *server.MCPServer {
 	vis := resourceVisibility(reg)
+	hooks := vis.hooks()
+	hooks.AddAfterListTools(listableTools(reg))
 	opts := []server.ServerOption{
 		server.WithTitle("kycd identity verification"),
 		server.WithDescription("Self-hosted KYC/KYB/AML: create and follow identity verifications, screen people and businesses."),
@@ -42,7 +44,7 @@ func NewMCPServer(reg *tools.Registry, version string, extra ...server.ServerOpt
 		server.WithResourceCapabilities(false, false),
 		server.WithPromptCapabilities(false),
 		server.WithRecovery(),
-		server.WithHooks(vis.hooks()),
+		server.WithHooks(hooks),
 		server.WithPromptFilter(vis.promptFilter),
 	}
 	s := server.NewMCPServer("kycd", version, append(opts, extra...)...)
@@ -175,4 +177,24 @@ func ServeStdio(ctx context.Context, s *server.MCPServer, c tools.Caller, in io.
 		return nil
 	}
 	return err
+}
+
+// listableTools trims tools/list to the tools the caller may call (its key's scopes; a
+// hosted-flow session's tools): a key with only applicants:read does not pay for, or try, the
+// others. Only the list is trimmed — a call of another tool still reaches the registry and gets
+// its clear permission error. Tools the registry does not know (the conformance fixtures) stay.
+func listableTools(reg *tools.Registry) server.OnAfterListToolsFunc {
+	return func(ctx context.Context, _ any, _ *mcp.ListToolsRequest, res *mcp.ListToolsResult) {
+		caller, ok := CallerFrom(ctx)
+		if res == nil || !ok {
+			return
+		}
+		kept := res.Tools[:0:0]
+		for _, t := range res.Tools {
+			if info, ours := reg.Tool(t.Name); !ours || caller.May(info) {
+				kept = append(kept, t)
+			}
+		}
+		res.Tools = kept
+	}
 }

@@ -554,3 +554,31 @@ func TestMCPExtras(t *testing.T) {
 		require.Contains(t, res.Content[0].(mcp.TextContent).Text, "rate_limited")
 	})
 }
+
+// tools/list shows a key only the tools its scopes let it call (#20): a webhooks:read key sees
+// the webhook readers and nothing that creates or reviews; a key with every scope sees all.
+func TestMCPToolsListFollowsScopes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t))
+	names := func(key string) []string {
+		c, err := startMCP(t, e.srv.URL+"/mcp", e.keys[key])
+		require.NoError(t, err)
+		list, err := c.ListTools(context.Background(), mcp.ListToolsRequest{})
+		require.NoError(t, err)
+		var out []string
+		for _, tl := range list.Tools {
+			out = append(out, tl.Name)
+		}
+		return out
+	}
+	all, hooks := names("test"), names("hooks")
+	require.Len(t, all, len(e.Reg.Tools()))
+	require.Contains(t, hooks, "list_webhook_endpoints")
+	require.NotContains(t, hooks, "create_verification")
+	require.NotContains(t, hooks, "review_verification")
+	require.Less(t, len(hooks), len(all))
+	for _, n := range hooks {
+		info, _ := e.Reg.Tool(n)
+		require.Equal(t, tools.ScopeWebhooksRead, info.Scope, n)
+	}
+}
