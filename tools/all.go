@@ -35,5 +35,9 @@ func All() []Descriptor {
 		ListScreeningLists.Compile(),
 		ResolveScreeningHit.Compile(),
 		ScreenTransaction.Compile(),
+		VerifyBusiness.Compile(),
+		GetBusiness.Compile(),
+		ListBusinesses.Compile(),
+		RescreenBusiness.Compile(),
 	}
 }

@@ -28,6 +28,9 @@ type Deps struct {
 	// Documents is the document engine shared with the pipeline (nil when not configured:
 	// submit_document and read_mrz's image input then answer unavailable).
 	Documents *verify.Documents
+	// Business is the KYB service (nil when not configured: the business tools then answer
+	// unavailable).
+	Business *verify.Business
 	// PublicURL is the base of hosted_url (e.g. https://kyc.example.com).
 	PublicURL string
 	Logger    *slog.Logger

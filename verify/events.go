@@ -21,6 +21,7 @@ var EventTypes = []string{
 	EventScreeningMatch,
 	EventFraudDuplicate,
 	EventApplicantDeleted,
+	EventBusinessCompleted,
 }
 
 // ValidateSubscription checks one subscription entry: "*", a known type, or "<prefix>.*"
