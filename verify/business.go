@@ -442,10 +442,12 @@ func engineEffect(r business.Reason) string {
 	case business.ReasonEntityInactive:
 		return EffectReject
 	case business.ReasonReportingException:
-		// A parent not reported because the entity is owned by natural persons or no parent
-		// consolidates it is the normal case for many companies; anything else (non-public,
-		// no known person, …) leaves the owner unknown and needs a person.
-		if reason, _ := r.Data["reason"].(string); reason == "NATURAL_PERSONS" || reason == "NON_CONSOLIDATING" {
+		// No parent because natural persons own the entity, no parent consolidates it, or no
+		// person controls it (a widely held listed company) is the normal case for many
+		// companies. Anything else — NON_PUBLIC, legal obstacles, consent not obtained, … —
+		// means the owner is withheld, and a person must look.
+		switch reason, _ := r.Data["reason"].(string); reason {
+		case "NATURAL_PERSONS", "NON_CONSOLIDATING", "NO_KNOWN_PERSON":
 			return EffectInfo
 		}
 		return EffectReview

@@ -7,7 +7,7 @@ import (
 
 	"github.com/kycd/kycd/checks/business"
 	"github.com/kycd/kycd/checks/business/goldencopy"
-	"github.com/kycd/kycd/checks/business/internal/gleiftest"
+	"github.com/kycd/kycd/checks/business/gleiftest"
 	"github.com/kycd/kycd/internal/testdata"
 )
 
