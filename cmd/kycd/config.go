@@ -60,6 +60,8 @@ type Config struct {
 	Document DocumentSettings
 	// Biometrics holds the face, liveness and age settings (see biometrics.go).
 	Biometrics BiometricSettings
+	// Business holds the KYB register settings (see registry.go).
+	Business BusinessSettings
 }
 
 type setting struct {
@@ -110,6 +112,11 @@ func (c *Config) settings() []setting {
 		{"liveness-steps", "KYCD_LIVENESS_STEPS", "comma-separated steps active challenges draw from", "turn_left,turn_right,blink,look_straight", &c.Biometrics.Steps},
 		{"liveness-challenge-ttl", "KYCD_LIVENESS_CHALLENGE_TTL", "how long an active liveness challenge may be answered", "2m", &c.Biometrics.ChallengeTTL},
 		{"age-default-min", "KYCD_AGE_DEFAULT_MIN", "minimum age for the age check when a verification sets no min_age", "18", &c.Biometrics.DefaultMinAge},
+		{"gleif-url", "KYCD_GLEIF_URL", "GLEIF API base URL for verify_business (a mirror or proxy may stand in)", "https://api.gleif.org/api/v1", &c.Business.GLEIFURL},
+		{"registry-mode", "KYCD_REGISTRY_MODE", "where verify_business reads companies: online (the GLEIF API), offline (the Golden Copy register of `kycd registry import`) or auto (offline when one is loaded, else online)", "auto", &c.Business.RegistryMode},
+		{"gleif-cache-ttl", "KYCD_GLEIF_CACHE_TTL", "how long GLEIF API responses are kept in the database cache shared by every process (0 = no cache)", "24h", &c.Business.CacheTTL},
+		{"high-risk-jurisdictions", "KYCD_HIGH_RISK_JURISDICTIONS", "ISO 3166 codes (comma-separated) that make a company high risk (its own, its parents' or their addresses'); empty = the FATF black and grey lists of June 2025, none = off", "", &c.Business.HighRisk},
+		{"business-timeout", "KYCD_BUSINESS_TIMEOUT", "how long verify_business waits for the register before answering processing (a job then finishes it)", "20s", &c.Business.Timeout},
 		{"body-limit", "KYCD_BODY_LIMIT", "largest HTTP request body accepted, in bytes (REST, JSON-RPC, MCP); room for a 15 MB image in base64", "20971520", &c.BodyLimit},
 		{"rate-limit", "KYCD_RATE_LIMIT", "requests a minute per API key across all surfaces, for keys without their own --rate-limit", "120", &c.RateLimit},
 		{"rate-limit-processes", "KYCD_RATE_LIMIT_PROCESSES", "kycd processes serving one database: each grants 1/N of every key's budget", "1", &c.RateLimitProcesses},
@@ -197,6 +204,9 @@ func parseConfig(name string, args []string, only ...string) (*Config, *flag.Fla
 		return nil, nil, err
 	}
 	if err := c.Screening.check(only); err != nil {
+		return nil, nil, err
+	}
+	if err := c.Business.check(only); err != nil {
 		return nil, nil, err
 	}
 	return c, fs, nil

@@ -48,6 +48,8 @@ Usage:
   kycd lists update [--source SOURCE] [--url URL]   download lists from the official URLs
   kycd lists list                          the loaded list versions
   kycd lists monitor                       re-screen the monitored applicants now (the workers run it)
+  kycd registry import --source gleif LEI_FILE [RR_FILE] [REPEX_FILE]   load GLEIF Golden Copy files into the offline register
+  kycd registry status                     the loaded offline register
   kycd version
 
 Run "kycd <command> -h" for the flags; every flag also reads a KYCD_* environment variable.
@@ -98,6 +100,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return keys(ctx, rest, stdout)
 	case "lists":
 		return listsCmd(ctx, rest, stdout)
+	case "registry":
+		return registryCmd(ctx, rest, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "kycd", version)
 		return nil
@@ -150,7 +154,7 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 		store.Close()
 		return nil, err
 	}
-	svc := verify.New(store, verify.Options{Checks: engines.runners, Logger: logger, CreateBatches: cfg.CreateBatches})
+	svc := verify.New(store, verify.Options{Checks: engines.runners, Logger: logger, CreateBatches: cfg.CreateBatches, Business: engines.business})
 	queue, err := jobs.New(store, svc, jobs.Options{Work: work, MaxWorkers: cfg.Workers, Logger: logger,
 		Webhooks: cfg.webhookPolicy(), WebhookWorkers: cfg.WebhookWorkers, UserAgent: "kycd-webhooks/" + version,
 		RescueStuckAfter: cfg.JobRescueAfter, IdempotencyTTL: tools.IdempotencyTTL, ImageRetention: cfg.ImageRetention, MonitorInterval: cfg.Screening.monitorInterval()})
@@ -160,7 +164,7 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 	}
 	svc.SetEnqueuer(queue) // the domain enqueues the work its changes cause on this queue
 	reg, err := tools.NewRegistry(&tools.Deps{Store: store, Verify: svc, PublicURL: cfg.PublicURL, Logger: logger, Screening: engines.screening,
-		Webhooks: cfg.webhookPolicy(), Biometrics: engines.biometrics, Documents: engines.documents}, tools.All()...)
+		Webhooks: cfg.webhookPolicy(), Biometrics: engines.biometrics, Documents: engines.documents, Business: engines.business}, tools.All()...)
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -175,6 +179,7 @@ type engines struct {
 	screening  *verify.Screening
 	biometrics *verify.Biometrics // nil when the face engine is not available here
 	documents  *verify.Documents
+	business   *verify.Business
 }
 
 // checkEngines wires the check engines. An engine that cannot start here is left out, so
@@ -193,6 +198,9 @@ func checkEngines(ctx context.Context, cfg *Config, store *db.Store, logger *slo
 		return nil, fmt.Errorf("load screening lists: %w", err)
 	}
 	e.runners[models.CheckScreening] = e.screening
+	if e.business, err = startBusiness(ctx, cfg, store, e.screening, logger); err != nil {
+		return nil, err
+	}
 	if e.documents, err = startDocuments(cfg.Document, store, logger); err != nil {
 		return nil, err
 	}
