@@ -237,6 +237,17 @@ func (s *Store) GLEIFLEIsByWord(ctx context.Context, word string, limit int) ([]
 	return leis, nil
 }
 
+// GLEIFLEIsByAllWords returns up to limit LEIs whose names contain every one of the words.
+func (s *Store) GLEIFLEIsByAllWords(ctx context.Context, words []string, limit int) ([]string, error) {
+	var leis []string
+	err := s.DB.NewSelect().Model((*models.GLEIFNameWord)(nil)).Column("lei").Where("word IN (?)", bun.In(words)).
+		Group("lei").Having("COUNT(DISTINCT word) = ?", len(words)).Order("lei").Limit(int64(limit)).Scan(ctx, &leis)
+	if err != nil {
+		return nil, fmt.Errorf("gleif name words: %w", err)
+	}
+	return leis, nil
+}
+
 // GLEIFLEIsByRegisteredAs returns up to limit LEIs with this register number (upper-case alphanumerics).
 func (s *Store) GLEIFLEIsByRegisteredAs(ctx context.Context, number string, limit int) ([]string, error) {
 	var leis []string

@@ -55,6 +55,8 @@ func (c BusinessCache) logger() *slog.Logger {
 // of --registry-mode offline.
 type BusinessRegister struct {
 	Store *db.Store
+	// WordLimit is the searchWordLimit (0 = the default; tests lower it).
+	WordLimit int
 }
 
 var _ business.Register = BusinessRegister{}
@@ -128,38 +130,47 @@ func (r BusinessRegister) ReportingExceptions(ctx context.Context, lei string) (
 }
 
 // searchWordLimit bounds the LEIs one name word contributes: a word in more names than this
-// (after legal forms are dropped) says little, and is used only when the query has no other.
+// (after legal forms are dropped) says little, and is used only when the query has no rarer
+// word, and then only for the names that have every such word.
 const searchWordLimit = 2000
 
 // Search implements business.Register. Candidates are read by name word and register number
 // from the index tables, then ranked by the same code as the in-memory register
 // (business.MemRegister.Search), so online and offline rank alike.
 func (r BusinessRegister) Search(ctx context.Context, q business.SearchQuery) ([]business.Record, error) {
+	limit := r.WordLimit
+	if limit <= 0 {
+		limit = searchWordLimit
+	}
 	set := map[string]bool{}
 	words := business.NormalizeName(q.LegalName).Tokens
-	var common [][]string
+	var common []string
 	for _, w := range words {
-		leis, err := r.Store.GLEIFLEIsByWord(ctx, w, searchWordLimit+1)
+		leis, err := r.Store.GLEIFLEIsByWord(ctx, w, limit+1)
 		if err != nil {
 			return nil, err
 		}
-		if len(leis) > searchWordLimit {
-			common = append(common, leis[:searchWordLimit])
+		if len(leis) > limit {
+			common = append(common, w)
 			continue
 		}
 		for _, l := range leis {
 			set[l] = true
 		}
 	}
-	if len(set) == 0 {
-		for _, leis := range common {
-			for _, l := range leis {
-				set[l] = true
-			}
+	if len(set) == 0 && len(common) > 0 {
+		// Only common words ("deutsche bank"): the names that have all of them. (One common
+		// word alone gives an arbitrary slice of its names; Select then finds no clear winner.)
+		leis, err := r.Store.GLEIFLEIsByAllWords(ctx, common, limit)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range leis {
+			set[l] = true
 		}
 	}
 	if k := alnumUpper(q.RegisteredAs); k != "" {
-		leis, err := r.Store.GLEIFLEIsByRegisteredAs(ctx, k, searchWordLimit)
+		leis, err := r.Store.GLEIFLEIsByRegisteredAs(ctx, k, limit)
 		if err != nil {
 			return nil, err
 		}
