@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
 	"github.com/kycd/kycd/models"
@@ -159,7 +161,14 @@ const maxRowsPerInsert = 500
 // PutGLEIFBatch upserts a batch in one transaction, with multi-row inserts: a later record,
 // relationship or exception for the same key replaces the earlier one; name words are only
 // added (a stale word only widens a search's candidates, which are scored afterwards).
+//
+// On PostgreSQL the rows go through COPY into temporary tables and one INSERT … SELECT per
+// table, with synchronous_commit off for the import's transactions: a crash can lose the last
+// batches, which running the import again restores, and the import is several times faster.
 func (s *Store) PutGLEIFBatch(ctx context.Context, b *GLEIFBatch) error {
+	if s.Dialect == Postgres {
+		return s.copyGLEIFBatch(ctx, b)
+	}
 	return s.InTx(ctx, func(ctx context.Context, tx *Tx) error {
 		if err := insertChunks(ctx, tx, b.Records, "CONFLICT (lei) DO UPDATE", "registered_as = EXCLUDED.registered_as, data = EXCLUDED.data"); err != nil {
 			return fmt.Errorf("gleif records: %w", err)
@@ -296,4 +305,56 @@ func (s *Store) GLEIFExceptions(ctx context.Context, lei string) ([]models.GLEIF
 		return nil, fmt.Errorf("gleif exceptions: %w", err)
 	}
 	return rows, nil
+}
+
+// gleifCopies are the tables of a batch as copyGLEIFBatch writes them: the temporary table
+// COPY fills, and the statement that moves its rows into the register.
+var gleifCopies = []struct {
+	table, columns, conflict string
+}{
+	{"gleif_records", "lei, registered_as, data", "(lei) DO UPDATE SET registered_as = EXCLUDED.registered_as, data = EXCLUDED.data"},
+	{"gleif_name_words", "word, lei", "(word, lei) DO NOTHING"},
+	{"gleif_relationships", "start_lei, end_lei, type, data", "(start_lei, end_lei, type) DO UPDATE SET data = EXCLUDED.data"},
+	{"gleif_exceptions", "lei, category, data", "(lei, category) DO UPDATE SET data = EXCLUDED.data"},
+}
+
+func (s *Store) copyGLEIFBatch(ctx context.Context, b *GLEIFBatch) error {
+	rows := [][][]any{make([][]any, 0, len(b.Records)), make([][]any, 0, len(b.Words)),
+		make([][]any, 0, len(b.Relationships)), make([][]any, 0, len(b.Exceptions))}
+	for _, r := range b.Records {
+		rows[0] = append(rows[0], []any{r.LEI, r.RegisteredAs, r.Data})
+	}
+	for _, w := range b.Words {
+		rows[1] = append(rows[1], []any{w.Word, w.LEI})
+	}
+	for _, r := range b.Relationships {
+		rows[2] = append(rows[2], []any{r.StartLEI, r.EndLEI, r.Type, r.Data})
+	}
+	for _, x := range b.Exceptions {
+		rows[3] = append(rows[3], []any{x.LEI, x.Category, x.Data})
+	}
+	return s.InTx(ctx, func(ctx context.Context, tx *Tx) error {
+		return tx.WithPgx(func(ptx pgx.Tx) error {
+			if _, err := ptx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+				return err
+			}
+			for i, c := range gleifCopies {
+				if len(rows[i]) == 0 {
+					continue
+				}
+				in := c.table + "_in"
+				if _, err := ptx.Exec(ctx, fmt.Sprintf("CREATE TEMPORARY TABLE IF NOT EXISTS %s (LIKE %s) ON COMMIT DELETE ROWS", in, c.table)); err != nil {
+					return fmt.Errorf("%s: %w", c.table, err)
+				}
+				if _, err := ptx.CopyFrom(ctx, pgx.Identifier{in}, strings.Split(strings.ReplaceAll(c.columns, " ", ""), ","), pgx.CopyFromRows(rows[i])); err != nil {
+					return fmt.Errorf("%s: copy: %w", c.table, err)
+				}
+				q := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s ON CONFLICT %s", c.table, c.columns, c.columns, in, c.conflict)
+				if _, err := ptx.Exec(ctx, q); err != nil {
+					return fmt.Errorf("%s: %w", c.table, err)
+				}
+			}
+			return nil
+		})
+	})
 }
