@@ -196,7 +196,7 @@ func (b *Business) Create(ctx context.Context, sc db.Scope, keyID string, in Bus
 	err = b.store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		row.Attempts = 1
 		if aerr != nil {
-			row.LastError = aerr.Error()
+			row.LastError = unavailableMessage(aerr)
 			if err := tx.InsertBusiness(ctx, row); err != nil {
 				return err
 			}
@@ -283,7 +283,7 @@ func (b *Business) Resolve(ctx context.Context, sc db.Scope, id string, bound ti
 		row.Attempts++
 		if aerr != nil {
 			cols := []string{"attempts", "last_error"}
-			row.LastError = aerr.Error()
+			row.LastError = unavailableMessage(aerr)
 			if enqueue {
 				row.Status, row.Result, row.RiskLevel, row.DecidedAt = models.BusinessProcessing, nil, "", nil
 				cols = append(cols, "status", "result_sealed", "risk_level", "decided_at")
@@ -325,11 +325,11 @@ func (b *Business) GiveUp(ctx context.Context, sc db.Scope, id string, cause err
 			Sources: BusinessSources{Register: b.opts.Mode, RegisterURL: b.opts.SourceURL, Lists: []screening.ListVersion{}, CheckedAt: b.store.Now()},
 			Reasons: []BusinessReason{{Code: ReasonRegistryUnavailable, Effect: EffectReview,
 				Message: "the company register could not be reached after every retry; check the company by hand or run rescreen_business",
-				Data:    map[string]any{"error": cause.Error(), "attempts": row.Attempts}}}}
+				Data:    map[string]any{"error": unavailableMessage(cause), "attempts": row.Attempts}}}}
 		if err := b.setResult(row, res); err != nil {
 			return err
 		}
-		row.LastError = cause.Error()
+		row.LastError = unavailableMessage(cause)
 		if err := tx.UpdateBusiness(ctx, row, "status", "risk_level", "result_sealed", "last_error", "decided_at"); err != nil {
 			return err
 		}
@@ -424,6 +424,33 @@ func (b *Business) assess(ctx context.Context, keyID string, sc db.Scope, id str
 	}
 	decide(res)
 	return res, nil
+}
+
+// unavailableMessage says why the register could not answer, for callers: the call, the HTTP
+// status and the attempts, but not the URL or the network error, which may name a proxy with
+// credentials (the full error is logged).
+func unavailableMessage(err error) string {
+	var api *business.APIError
+	if errors.As(err, &api) {
+		msg := fmt.Sprintf("the company register could not answer (%s", api.Op)
+		if api.Status != 0 {
+			msg += fmt.Sprintf(", HTTP %d", api.Status)
+		}
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			msg += ", timed out"
+		case api.Status == 0:
+			msg += ", not reachable"
+		}
+		if api.Attempts > 1 {
+			msg += fmt.Sprintf(", %d attempts", api.Attempts)
+		}
+		return msg + "); retrying"
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "the company register did not answer in time; retrying"
+	}
+	return "the company register could not answer; retrying"
 }
 
 // registerError classifies a register failure: anything that is not a bad question is the
