@@ -138,7 +138,7 @@ func New(store *db.Store, svc *verify.Service, opts Options) (*Queue, error) {
 	}
 	monitor, _ := svc.Available()[models.CheckScreening].(*verify.Screening)
 	if monitor != nil {
-		river.AddWorker(workers, &monitorWorker{s: monitor})
+		river.AddWorker(workers, &monitorWorker{s: monitor, b: svc.Business()})
 	}
 
 	cfg := &river.Config{

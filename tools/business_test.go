@@ -363,6 +363,55 @@ func TestVerifyBusinessRegisterDown(t *testing.T) {
 	})
 }
 
+// A list update re-screens the decided businesses: one whose officer is now listed gets a new
+// decision and event; the others are left alone.
+func TestBusinessMonitoring(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		e := newBizEnv(t, s, bizOpts{})
+		officer := []map[string]any{{"name": "Ingrid Marlene Oyelaran-Svensson", "role": "director"}}
+		watched, te := e.verify(t, e.Test, map[string]any{"lei": leiPuma, "officers": officer})
+		require.Nil(t, te)
+		require.Equal(t, "approved", watched.Status)
+		other, te := e.verify(t, e.Test, map[string]any{"lei": leiFraport})
+		require.Nil(t, te)
+		require.Equal(t, "approved", other.Status)
+
+		scr := e.Reg.Deps().Screening
+		_, err := scr.Import(ctx, "ofac_sdn", writeSDNT(t, rowOfficer, rowCompany,
+			sdnRowT(9103, "OYELARAN-SVENSSON, Ingrid Marlene", "individual", "DOB 1975.")))
+		require.NoError(t, err)
+		require.NoError(t, scr.Sync(ctx)) // the new version enqueues a screening.monitor run
+		deadline := time.Now().Add(45 * time.Second)
+		var got tools.Business
+		for {
+			require.Nil(t, e.Call(t, e.Test, "get_business", map[string]any{"id": watched.ID}, &got))
+			if got.Status != "approved" || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		require.Equal(t, "needs_review", got.Status)
+		require.True(t, hasCode(got, "sanctions_hit_officer"), "%v", codes(got))
+		require.Equal(t, "high", got.RiskLevel)
+
+		// Another run changes nothing.
+		checked, changed, err := e.biz.Monitor(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 2, checked)
+		require.Zero(t, changed)
+		count := func(id string) int {
+			var evs struct {
+				Data []map[string]any `json:"data"`
+			}
+			require.Nil(t, e.Call(t, e.Test, "list_events", map[string]any{"types": []string{"business.completed"}, "object_id": id}, &evs))
+			return len(evs.Data)
+		}
+		require.Equal(t, 2, count(watched.ID))
+		require.Equal(t, 1, count(other.ID))
+	})
+}
+
 // The offline register, loaded from Golden Copy files generated from the same recordings,
 // gives the same answers as the API.
 func TestBusinessOfflineParity(t *testing.T) {
