@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/kycd/kycd/checks/business"
@@ -169,7 +168,7 @@ func (r BusinessRegister) Search(ctx context.Context, q business.SearchQuery) ([
 			set[l] = true
 		}
 	}
-	if k := alnumUpper(q.RegisteredAs); k != "" {
+	if k := business.RegisterNumberKey(q.RegisteredAs); k != "" {
 		leis, err := r.Store.GLEIFLEIsByRegisteredAs(ctx, k, limit)
 		if err != nil {
 			return nil, err
@@ -207,18 +206,6 @@ func (r BusinessRegister) Search(ctx context.Context, q business.SearchQuery) ([
 	return mem.Search(ctx, q)
 }
 
-// alnumUpper keeps the ASCII letters and digits of s, upper-cased: how the engine compares
-// register numbers, and so how they are indexed.
-func alnumUpper(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToUpper(s) {
-		if r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // RegisterLoader is the business.RegisterWriter of `kycd registry import`: it buffers rows and
 // writes them in batches (one transaction of multi-row upserts per batch). Call Flush at the end.
 type RegisterLoader struct {
@@ -238,7 +225,7 @@ func (l *RegisterLoader) PutRecord(ctx context.Context, r business.Record) error
 	if err != nil {
 		return err
 	}
-	l.batch.Records = append(l.batch.Records, models.GLEIFRecord{LEI: r.LEI, RegisteredAs: alnumUpper(r.RegisteredAs), Data: string(data)})
+	l.batch.Records = append(l.batch.Records, models.GLEIFRecord{LEI: r.LEI, RegisteredAs: business.RegisterNumberKey(r.RegisteredAs), Data: string(data)})
 	seen := map[string]bool{}
 	for _, n := range r.Names() {
 		for _, w := range business.NormalizeName(n).Tokens {

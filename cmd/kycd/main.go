@@ -341,15 +341,7 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 	docCountries := fs.String("document-countries", "", "issuing states this key's verifications accept, comma-separated ICAO codes (D,FRA,AUT); default: the server's --document-countries")
 	docTypes := fs.String("document-types", "", "document types this key's verifications accept, comma-separated (passport,id_card,drivers_license,residence_permit); default: any")
 	strongHit := fs.String("screening-strong-hit", "", "what a strong sanctions hit does to this key's verifications: review or fail (default: the server's --screening-strong-hit)")
-	cfgArgs, keyArgs := splitConfigArgs(rest)
-	cfg, _, err := parseConfig("keys", cfgArgs, "data-dir", "database-url", "encryption-keys")
-	if err != nil {
-		return err
-	}
-	if err := fs.Parse(keyArgs); err != nil {
-		return err
-	}
-	store, err := openStore(ctx, cfg)
+	store, err := openForCommand(ctx, "keys", fs, rest)
 	if err != nil {
 		return err
 	}
@@ -424,6 +416,20 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 // splitConfigArgs separates the store flags (--data-dir, --database-url, --encryption-keys) from the rest.
+// openForCommand parses an operator command's arguments — the database settings and fs's own
+// flags, in any order — and opens the migrated store.
+func openForCommand(ctx context.Context, name string, fs *flag.FlagSet, args []string) (*db.Store, error) {
+	cfgArgs, own := splitConfigArgs(args)
+	cfg, _, err := parseConfig(name, cfgArgs, "data-dir", "database-url", "encryption-keys")
+	if err != nil {
+		return nil, err
+	}
+	if err := fs.Parse(own); err != nil {
+		return nil, err
+	}
+	return openStore(ctx, cfg)
+}
+
 func splitConfigArgs(args []string) (cfg, rest []string) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]

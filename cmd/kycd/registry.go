@@ -133,15 +133,7 @@ func registryCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	source := fs.String("source", "gleif", "the register's publisher: gleif (Golden Copy CSV files, plain or zipped)")
 	strict := fs.Bool("strict", false, "stop at the first malformed row instead of skipping and counting it")
 	batch := fs.Int("batch", 0, "rows written per transaction (0 = 5000 on PostgreSQL, 50000 on SQLite: the fastest measured, docs/benchmarks/business.md)")
-	cfgArgs, own := splitConfigArgs(rest)
-	cfg, _, err := parseConfig("registry", cfgArgs, "data-dir", "database-url", "encryption-keys")
-	if err != nil {
-		return err
-	}
-	if err := fs.Parse(own); err != nil {
-		return err
-	}
-	store, err := openStore(ctx, cfg)
+	store, err := openForCommand(ctx, "registry", fs, rest)
 	if err != nil {
 		return err
 	}
