@@ -87,10 +87,10 @@ func (s *Store) ListBusinesses(ctx context.Context, f BusinessFilter) ([]models.
 	var rows []models.Business
 	q := s.DB.NewSelect().Model(&rows).Where("account_id = ?", f.AccountID).Where("mode = ?", f.Mode)
 	if len(f.Statuses) > 0 {
-		q = q.Where("status IN (?)", bun.In(f.Statuses))
+		q = q.Where("status IN (?)", bun.List(f.Statuses))
 	}
 	if len(f.RiskLevels) > 0 {
-		q = q.Where("risk_level IN (?)", bun.In(f.RiskLevels))
+		q = q.Where("risk_level IN (?)", bun.List(f.RiskLevels))
 	}
 	if f.ExternalRef != "" {
 		q = q.Where("external_ref = ?", f.ExternalRef)
@@ -229,7 +229,7 @@ func (s *Store) GLEIFRecordsByLEI(ctx context.Context, leis []string) ([]models.
 		return nil, nil
 	}
 	var rows []models.GLEIFRecord
-	if err := s.DB.NewSelect().Model(&rows).Where("lei IN (?)", bun.In(leis)).Scan(ctx); err != nil {
+	if err := s.DB.NewSelect().Model(&rows).Where("lei IN (?)", bun.List(leis)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("gleif records: %w", err)
 	}
 	return rows, nil
@@ -249,7 +249,7 @@ func (s *Store) GLEIFLEIsByWord(ctx context.Context, word string, limit int) ([]
 // GLEIFLEIsByAllWords returns up to limit LEIs whose names contain every one of the words.
 func (s *Store) GLEIFLEIsByAllWords(ctx context.Context, words []string, limit int) ([]string, error) {
 	var leis []string
-	err := s.DB.NewSelect().Model((*models.GLEIFNameWord)(nil)).Column("lei").Where("word IN (?)", bun.In(words)).
+	err := s.DB.NewSelect().Model((*models.GLEIFNameWord)(nil)).Column("lei").Where("word IN (?)", bun.List(words)).
 		Group("lei").Having("COUNT(DISTINCT word) = ?", len(words)).Order("lei").Limit(int64(limit)).Scan(ctx, &leis)
 	if err != nil {
 		return nil, fmt.Errorf("gleif name words: %w", err)
@@ -363,7 +363,7 @@ func (s *Store) copyGLEIFBatch(ctx context.Context, b *GLEIFBatch) error {
 // and needs_review, every account and mode), by id after the cursor.
 func (s *Store) BusinessesToMonitor(ctx context.Context, after string, limit int) ([]models.Business, error) {
 	var rows []models.Business
-	err := s.DB.NewSelect().Model(&rows).Where("id > ?", after).Where("status IN (?)", bun.In([]string{models.BusinessApproved, models.BusinessNeedsReview})).
+	err := s.DB.NewSelect().Model(&rows).Where("id > ?", after).Where("status IN (?)", bun.List([]string{models.BusinessApproved, models.BusinessNeedsReview})).
 		Order("id ASC").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("businesses to monitor: %w", err)
