@@ -168,6 +168,18 @@ func TestVerifyBusiness(t *testing.T) {
 		require.Nil(t, te)
 		require.Equal(t, "approved", byLEI.Status, "%v", codes(byLEI))
 		require.Equal(t, leiFraport, byLEI.LEI)
+		// GLEIF's answers are cached in the database: the same company again asks only what
+		// GLEIF answered 404 (no parent relationship), which the client does not cache.
+		hitsBefore := e.srv.Hits.Load()
+		again1, te := e.verify(t, e.Test, map[string]any{"lei": leiFraport})
+		require.Nil(t, te)
+		require.Equal(t, byLEI.Status, again1.Status)
+		for _, p := range e.srv.Paths()[hitsBefore:] {
+			require.True(t, strings.HasSuffix(p, "-parent-relationship"), "asked again despite the cache: %s", p)
+		}
+		n, err := s.PurgeBusinessCache(context.Background())
+		require.NoError(t, err)
+		require.Zero(t, n, "nothing has expired yet")
 
 		// An ambiguous name: a person must choose; the candidates say between what.
 		amb, te := e.verify(t, e.Test, map[string]any{"legal_name": "Bloomberg", "jurisdiction": "US-DE"})
@@ -274,9 +286,9 @@ func TestVerifyBusiness(t *testing.T) {
 			}
 			cursor = *p.NextCursor
 		}
-		require.Len(t, seen, 7)
+		require.Len(t, seen, 8)
 		require.Nil(t, e.Call(t, e.Test, "list_businesses", map[string]any{"status": []string{"approved"}}, &page))
-		require.Len(t, page.Data, 2)
+		require.Len(t, page.Data, 3)
 		require.Nil(t, e.Call(t, e.Test, "list_businesses", map[string]any{"risk_level": []string{"high"}}, &page))
 		require.Len(t, page.Data, 2)
 		require.Nil(t, e.Call(t, e.Test, "list_businesses", map[string]any{"external_ref": "cust-2"}, &page))
