@@ -22,13 +22,23 @@ func (MonitorArgs) Kind() string { return "screening.monitor" }
 type monitorWorker struct {
 	river.WorkerDefaults[MonitorArgs]
 	s *verify.Screening
+	// b, when set, re-screens the decided businesses after the applicants.
+	b *verify.Business
 }
 
 // Timeout lets a run over many applicants outlast the queue's default job timeout; a run cut
 // short is retried from the start, and hits already raised are not raised again.
 func (w *monitorWorker) Timeout(*river.Job[MonitorArgs]) time.Duration { return 2 * time.Hour }
 
-// Work syncs this process to the stored lists, then runs the monitoring.
+// Work syncs this process to the stored lists, then runs the monitoring of the applicants and
+// of the businesses.
 func (w *monitorWorker) Work(ctx context.Context, job *river.Job[MonitorArgs]) error {
-	return w.s.RunMonitor(ctx, job.Args.Cause)
+	if err := w.s.RunMonitor(ctx, job.Args.Cause); err != nil {
+		return err
+	}
+	if w.b == nil {
+		return nil
+	}
+	_, _, err := w.b.Monitor(ctx)
+	return err
 }

@@ -46,8 +46,12 @@ func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[PurgeArgs]) error {
 			return err
 		}
 	}
-	if n > 0 || h > 0 || images > 0 {
-		w.q.opts.Logger.InfoContext(ctx, "purged", "idempotency_keys", n, "handoffs", h, "images", images)
+	gleif, err := w.q.store.PurgeBusinessCache(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 || h > 0 || images > 0 || gleif > 0 {
+		w.q.opts.Logger.InfoContext(ctx, "purged", "idempotency_keys", n, "handoffs", h, "images", images, "gleif_cache", gleif)
 	}
 	return nil
 }

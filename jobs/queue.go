@@ -132,9 +132,13 @@ func New(store *db.Store, svc *verify.Service, opts Options) (*Queue, error) {
 	if docs, _ := svc.Available()[models.CheckDocument].(*verify.Documents); docs != nil {
 		river.AddWorker(workers, &documentWorker{d: docs})
 	}
+	// The KYB service finishes businesses whose register was slow in business.verify jobs.
+	if b := svc.Business(); b != nil {
+		river.AddWorker(workers, &businessWorker{b: b})
+	}
 	monitor, _ := svc.Available()[models.CheckScreening].(*verify.Screening)
 	if monitor != nil {
-		river.AddWorker(workers, &monitorWorker{s: monitor})
+		river.AddWorker(workers, &monitorWorker{s: monitor, b: svc.Business()})
 	}
 
 	cfg := &river.Config{

@@ -34,6 +34,9 @@ type Deps struct {
 	// NFC is the ePassport chip engine with its CSCA trust store (nil when not configured: the
 	// nfc tools then answer unavailable).
 	NFC *verify.NFC
+	// Business is the KYB service (nil when not configured: the business tools then answer
+	// unavailable).
+	Business *verify.Business
 	// PublicURL is the base of hosted_url (e.g. https://kyc.example.com).
 	PublicURL string
 	Logger    *slog.Logger

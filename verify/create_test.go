@@ -29,6 +29,7 @@ func (e *enqueued) EnqueueProcess(_ context.Context, _ *db.Tx, v *models.Verific
 }
 func (e *enqueued) EnqueueDocument(context.Context, *db.Tx, DocumentJob) error { return nil }
 func (e *enqueued) EnqueueMonitor(context.Context, *db.Tx, MonitorRun) error   { return nil }
+func (e *enqueued) EnqueueBusiness(context.Context, *db.Tx, BusinessJob) error { return nil }
 func (e *enqueued) EnqueueDeliveries(_ context.Context, _ *db.Tx, ds []*models.WebhookDelivery) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()

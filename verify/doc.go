@@ -3,7 +3,7 @@
 // (one path for create_verification and reverify, coalescing concurrent creations into one
 // transaction), the pipeline (each check's CheckRunner, then the decision), erasure, expiry,
 // and one service per check engine (screening with ongoing monitoring, documents,
-// biometrics, nfc). Tools validate input, call a Service, and shape the output; River workers in
+// biometrics, nfc, business — KYB on the GLEIF register). Tools validate input, call a Service, and shape the output; River workers in
 // package jobs load a job and call a Service. A new engine is one checks/<engine> package plus
 // one service file here.
 //

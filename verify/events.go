@@ -24,6 +24,7 @@ var EventTypes = []string{
 	EventEmailConfirmed,
 	EventPhoneConfirmed,
 	EventNFCCompleted,
+	EventBusinessCompleted,
 }
 
 // ValidateSubscription checks one subscription entry: "*", a known type, or "<prefix>.*"

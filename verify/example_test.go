@@ -38,6 +38,7 @@ func (e *inline) EnqueueProcess(_ context.Context, _ *db.Tx, v *models.Verificat
 }
 func (e *inline) EnqueueDocument(context.Context, *db.Tx, verify.DocumentJob) error { return nil }
 func (e *inline) EnqueueMonitor(context.Context, *db.Tx, verify.MonitorRun) error   { return nil }
+func (e *inline) EnqueueBusiness(context.Context, *db.Tx, verify.BusinessJob) error { return nil }
 func (e *inline) EnqueueDeliveries(context.Context, *db.Tx, []*models.WebhookDelivery) error {
 	return nil
 }

@@ -22,6 +22,9 @@ type Enqueuer interface {
 	// EnqueueMonitor enqueues an ongoing-screening run (Screening.Monitor), unique by its
 	// arguments.
 	EnqueueMonitor(ctx context.Context, tx *db.Tx, run MonitorRun) error
+	// EnqueueBusiness enqueues the finishing of a business whose register did not answer in
+	// time (Business.Resolve, retried with backoff).
+	EnqueueBusiness(ctx context.Context, tx *db.Tx, job BusinessJob) error
 }
 
 // Options configure the service.
@@ -33,6 +36,9 @@ type Options struct {
 	// creation queued behind the previous one (default 4 on PostgreSQL; SQLite has one
 	// connection, so 1). See create.go.
 	CreateBatches int
+	// Business is the KYB service (nil when not configured); New attaches it, so it emits its
+	// events and enqueues its retries through this service.
+	Business *Business
 }
 
 // Service is the verification domain: lifecycle and events, creation, the pipeline's checks
@@ -64,11 +70,17 @@ func New(store *db.Store, opts Options) *Service {
 	if scr, ok := opts.Checks[models.CheckScreening].(*Screening); ok {
 		scr.attach(s)
 	}
+	if opts.Business != nil {
+		opts.Business.svc = s
+	}
 	return s
 }
 
 // SetEnqueuer sets where the service enqueues the work its changes cause.
 func (s *Service) SetEnqueuer(e Enqueuer) { s.enq = e }
+
+// Business is the KYB service attached at New (nil when not configured).
+func (s *Service) Business() *Business { return s.opts.Business }
 
 // Store is the store the service writes to.
 func (s *Service) Store() *db.Store { return s.store }

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/kycd/kycd/checks/business"
-	"github.com/kycd/kycd/checks/business/internal/gleiftest"
+	"github.com/kycd/kycd/checks/business/gleiftest"
 )
 
 func TestClientRecord(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kycd/kycd/checks/business"
-	"github.com/kycd/kycd/checks/business/internal/gleiftest"
+	"github.com/kycd/kycd/checks/business/gleiftest"
 	"github.com/kycd/kycd/internal/testfiles"
 )
 

@@ -283,6 +283,10 @@ func compareRegNumber(q, r string) (string, float64) {
 	return MatchMismatch, 0
 }
 
+// RegisterNumberKey is how register numbers are compared and indexed: the ASCII letters and
+// digits, upper-cased ("HRB 32000" and "hrb32000" are one key).
+func RegisterNumberKey(s string) string { return alnumUpper(s) }
+
 func alnumUpper(s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToUpper(s) {

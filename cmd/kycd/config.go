@@ -70,6 +70,8 @@ type Config struct {
 	Contact ContactSettings
 	// NFC holds the ePassport chip settings (see csca.go).
 	NFC NFCSettings
+	// Business holds the KYB register settings (see registry.go).
+	Business BusinessSettings
 }
 
 type setting struct {
@@ -133,6 +135,11 @@ func (c *Config) settings() []setting {
 		{"nfc-test-trust", "KYCD_NFC_TEST_TRUST", "folder with a CSCA master list (*_ML_*.ml) and its root (*ROOT*.cer), trusted for test keys only and only while the database holds no CSCA (empty = none)", "../shared/testdata/epassport/master_lists", &c.NFC.TestTrust},
 		{"nfc-challenge-ttl", "KYCD_NFC_CHALLENGE_TTL", "how long an NFC Active Authentication challenge may be answered", "2m", &c.NFC.ChallengeTTL},
 		{"nfc-require-crl", "KYCD_NFC_REQUIRE_CRL", "distrust a DSC when no CRL of its CSCA is imported (kycd csca import --crl)", "false", &c.NFC.RequireCRL},
+		{"gleif-url", "KYCD_GLEIF_URL", "GLEIF API base URL for verify_business (a mirror or proxy may stand in)", "https://api.gleif.org/api/v1", &c.Business.GLEIFURL},
+		{"registry-mode", "KYCD_REGISTRY_MODE", "where verify_business reads companies: online (the GLEIF API), offline (the Golden Copy register of `kycd registry import`) or auto (offline when one is loaded, else online)", "auto", &c.Business.RegistryMode},
+		{"gleif-cache-ttl", "KYCD_GLEIF_CACHE_TTL", "how long GLEIF API responses are kept in the database cache shared by every process (0 = no cache)", "24h", &c.Business.CacheTTL},
+		{"high-risk-jurisdictions", "KYCD_HIGH_RISK_JURISDICTIONS", "ISO 3166 codes (comma-separated) that make a company high risk (its own, its parents' or their addresses'); empty = the FATF black and grey lists of June 2025, none = off", "", &c.Business.HighRisk},
+		{"business-timeout", "KYCD_BUSINESS_TIMEOUT", "how long verify_business waits for the register before answering processing (a job then finishes it)", "20s", &c.Business.Timeout},
 		{"body-limit", "KYCD_BODY_LIMIT", "largest HTTP request body accepted, in bytes (REST, JSON-RPC, MCP); room for a 15 MB image in base64", "20971520", &c.BodyLimit},
 		{"rate-limit", "KYCD_RATE_LIMIT", "requests a minute per API key across all surfaces, for keys without their own --rate-limit", "120", &c.RateLimit},
 		{"rate-limit-processes", "KYCD_RATE_LIMIT_PROCESSES", "kycd processes serving one database: each grants 1/N of every key's budget", "1", &c.RateLimitProcesses},
@@ -227,6 +234,9 @@ func parseConfig(name string, args []string, only ...string) (*Config, *flag.Fla
 		return nil, nil, err
 	}
 	if err := c.Contact.check(only); err != nil {
+		return nil, nil, err
+	}
+	if err := c.Business.check(only); err != nil {
 		return nil, nil, err
 	}
 	return c, fs, nil

@@ -29,15 +29,7 @@ func listsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	source := fs.String("source", "", "list source: ofac_sdn (a folder with sdn.csv, add.csv, alt.csv), ofac_cons, un, eu, uk, us_csl, bis_dpl, ftm, senzing")
 	url := fs.String("url", "", "download URL (update; default: the source's official URL)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "download timeout per list (update)")
-	cfgArgs, own := splitConfigArgs(rest)
-	cfg, _, err := parseConfig("lists", cfgArgs, "data-dir", "database-url", "encryption-keys")
-	if err != nil {
-		return err
-	}
-	if err := fs.Parse(own); err != nil {
-		return err
-	}
-	store, err := openStore(ctx, cfg)
+	store, err := openForCommand(ctx, "lists", fs, rest)
 	if err != nil {
 		return err
 	}

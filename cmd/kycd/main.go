@@ -48,6 +48,8 @@ Usage:
   kycd lists monitor                       re-screen the monitored applicants now (the workers run it)
   kycd csca import [--trust ROOT.cer] [--crl FILE|DIR] FILE|DIR…   trust ePassport CSCAs: master lists (.ml, verified against --trust), certificates, CRLs
   kycd csca list                           the trusted CSCAs and CRLs
+  kycd registry import --source gleif LEI_FILE [RR_FILE] [REPEX_FILE]   load GLEIF Golden Copy files into the offline register
+  kycd registry status                     the loaded offline register
   kycd version
 
 Run "kycd <command> -h" for the flags; every flag also reads a KYCD_* environment variable.
@@ -100,6 +102,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return listsCmd(ctx, rest, stdout)
 	case "csca":
 		return cscaCmd(ctx, rest, stdout)
+	case "registry":
+		return registryCmd(ctx, rest, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "kycd", version)
 		return nil
@@ -152,7 +156,7 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 		store.Close()
 		return nil, err
 	}
-	svc := verify.New(store, verify.Options{Checks: engines.runners, Logger: logger, CreateBatches: cfg.CreateBatches})
+	svc := verify.New(store, verify.Options{Checks: engines.runners, Logger: logger, CreateBatches: cfg.CreateBatches, Business: engines.business})
 	queue, err := jobs.New(store, svc, jobs.Options{Work: work, MaxWorkers: cfg.Workers, Logger: logger,
 		Webhooks: cfg.webhookPolicy(), WebhookWorkers: cfg.WebhookWorkers, UserAgent: "kycd-webhooks/" + version,
 		RescueStuckAfter: cfg.JobRescueAfter, IdempotencyTTL: tools.IdempotencyTTL, ImageRetention: cfg.ImageRetention, MonitorInterval: cfg.Screening.monitorInterval()})
@@ -167,7 +171,7 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 		return nil, err
 	}
 	reg, err := tools.NewRegistry(&tools.Deps{Store: store, Verify: svc, PublicURL: cfg.PublicURL, Logger: logger, Screening: engines.screening,
-		Webhooks: cfg.webhookPolicy(), Biometrics: engines.biometrics, Documents: engines.documents, Contact: contact, NFC: engines.nfc}, tools.All()...)
+		Webhooks: cfg.webhookPolicy(), Biometrics: engines.biometrics, Documents: engines.documents, Contact: contact, NFC: engines.nfc, Business: engines.business}, tools.All()...)
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -183,6 +187,7 @@ type engines struct {
 	biometrics *verify.Biometrics // nil when the face engine is not available here
 	documents  *verify.Documents
 	nfc        *verify.NFC // the ePassport chip engine (its check only with a trust store)
+	business   *verify.Business
 }
 
 // checkEngines wires the check engines. An engine that cannot start here is left out, so
@@ -204,6 +209,9 @@ func checkEngines(ctx context.Context, cfg *Config, store *db.Store, logger *slo
 	e.runners[models.CheckScreening] = e.screening
 	for ch, r := range verify.ContactRunners(store) { // email and phone: opt-in, see verify/contact_checks.go
 		e.runners[ch] = r
+	}
+	if e.business, err = startBusiness(ctx, cfg, store, e.screening, logger); err != nil {
+		return nil, err
 	}
 	if e.documents, err = startDocuments(cfg.Document, store, logger); err != nil {
 		return nil, err
@@ -335,6 +343,20 @@ func mcpStdio(ctx context.Context, args []string, stdin io.Reader, stdout io.Wri
 }
 
 // splitConfigArgs separates the store flags (--data-dir, --database-url, --encryption-keys) from the rest.
+// openForCommand parses an operator command's arguments — the database settings and fs's own
+// flags, in any order — and opens the migrated store.
+func openForCommand(ctx context.Context, name string, fs *flag.FlagSet, args []string) (*db.Store, error) {
+	cfgArgs, own := splitConfigArgs(args)
+	cfg, _, err := parseConfig(name, cfgArgs, "data-dir", "database-url", "encryption-keys")
+	if err != nil {
+		return nil, err
+	}
+	if err := fs.Parse(own); err != nil {
+		return nil, err
+	}
+	return openStore(ctx, cfg)
+}
+
 func splitConfigArgs(args []string) (cfg, rest []string) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]

@@ -47,7 +47,7 @@ func New(t testing.TB, store *db.Store, checks map[models.Check]verify.CheckRunn
 	for _, o := range opts {
 		o(&jo, deps)
 	}
-	svc := verify.New(store, verify.Options{Checks: checks, Logger: logger})
+	svc := verify.New(store, verify.Options{Checks: checks, Logger: logger, Business: deps.Business})
 	q, err := jobs.New(store, svc, jo)
 	if err != nil {
 		t.Fatal(err)

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/kycd/kycd/checks/business"
+	"github.com/kycd/kycd/checks/business/gleiftest"
 	"github.com/kycd/kycd/checks/business/goldencopy"
-	"github.com/kycd/kycd/checks/business/internal/gleiftest"
 	"github.com/kycd/kycd/internal/testfiles"
 )
 
