@@ -30,6 +30,9 @@ type NewKey struct {
 	// and DocumentTypes bound what this key's verifications accept; empty = the server's.
 	DocumentCountries []string
 	DocumentTypes     []string
+	// HighRiskJurisdictions replace the server's list for this key's business checks (ISO 3166
+	// codes, validated by the caller; ["none"] = none; empty = the server's).
+	HighRiskJurisdictions []string
 }
 
 // CreateAPIKey stores a new key and returns its secret, which is not stored and cannot be shown again.
@@ -83,6 +86,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, nk NewKey) (string, *models.AP
 	k.FaceMatchThreshold, k.LivenessThreshold = nk.FaceMatchThreshold, nk.LivenessThreshold
 	k.EmbedOrigins = strings.Join(origins, ",")
 	k.DocumentCountries, k.DocumentTypes = strings.Join(nk.DocumentCountries, ","), strings.Join(nk.DocumentTypes, ",")
+	k.HighRiskJurisdictions = strings.Join(nk.HighRiskJurisdictions, ",")
 	if _, err := s.DB.NewInsert().Model(k).Exec(ctx); err != nil {
 		return "", nil, fmt.Errorf("insert api key: %w", err)
 	}

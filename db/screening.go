@@ -195,6 +195,12 @@ func (s *Store) KeyDocumentTypes(ctx context.Context, keyID string) ([]string, e
 	return s.keyList(ctx, keyID, "document_types")
 }
 
+// KeyHighRiskJurisdictions returns the high-risk jurisdictions a key set for its business
+// checks (nil = the server's list; ["none"] = none).
+func (s *Store) KeyHighRiskJurisdictions(ctx context.Context, keyID string) ([]string, error) {
+	return s.keyList(ctx, keyID, "high_risk_jurisdictions")
+}
+
 // KeyEmbedOrigins returns the origins a key allows to frame its hosted flow.
 func (s *Store) KeyEmbedOrigins(ctx context.Context, keyID string) ([]string, error) {
 	return s.keyList(ctx, keyID, "embed_origins")

@@ -108,6 +108,9 @@ type APIKey struct {
 	// what this key's verifications accept: issuing states (ICAO codes) and document types.
 	DocumentCountries string `bun:"document_countries"`
 	DocumentTypes     string `bun:"document_types"`
+	// HighRiskJurisdictions (ISO 3166 codes, comma-separated) replace the server's list for
+	// this key's business checks; "" = the server's, "none" = none.
+	HighRiskJurisdictions string `bun:"high_risk_jurisdictions"`
 }
 
 // Applicant is the person (or, later, business) behind one or more verifications.

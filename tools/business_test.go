@@ -477,3 +477,29 @@ func writeSDNT(t *testing.T, rows ...string) string {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "sdn.csv"), []byte(strings.Join(rows, "\r\n")+"\r\n"), 0o644))
 	return dir
 }
+
+// A key can set its own high-risk jurisdictions (kycd keys create --high-risk-jurisdictions):
+// PUMA (DE) is high risk for a key that lists DE, not for the server's default list, and a key
+// with "none" lists nothing (#21).
+func TestBusinessKeyHighRiskJurisdictions(t *testing.T) {
+	t.Parallel()
+	s := dbtest.SQLite(t)
+	e := newBizEnv(t, s, bizOpts{})
+	ctx := context.Background()
+	key := func(list []string) tools.Caller {
+		secret, _, err := s.CreateAPIKey(ctx, db.NewKey{AccountID: "acct_a", Name: "k", Mode: models.ModeTest,
+			Scopes: []string{string(tools.ScopeVerificationsWrite), string(tools.ScopeVerificationsRead)}, HighRiskJurisdictions: list})
+		require.NoError(t, err)
+		c, err := tools.Authenticate(ctx, e.Reg.Deps(), secret)
+		require.NoError(t, err)
+		return c
+	}
+	for _, tc := range []struct {
+		list []string
+		want bool
+	}{{nil, false}, {[]string{"DE"}, true}, {[]string{"none"}, false}} {
+		b, te := e.verify(t, key(tc.list), map[string]any{"lei": leiPuma})
+		require.Nil(t, te)
+		require.Equal(t, tc.want, hasCode(b, "high_risk_jurisdiction"), "%v: %v", tc.list, codes(b))
+	}
+}

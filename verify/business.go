@@ -407,7 +407,11 @@ func (b *Business) assess(ctx context.Context, keyID string, sc db.Scope, id str
 			return nil, registerError(ctx, err)
 		}
 	}
-	a := business.Assess(business.AssessInput{Query: q, Selection: sel, Graph: graph, HighRiskJurisdictions: b.opts.HighRiskJurisdictions})
+	highRisk, err := b.highRiskFor(ctx, keyID)
+	if err != nil {
+		return nil, err
+	}
+	a := business.Assess(business.AssessInput{Query: q, Selection: sel, Graph: graph, HighRiskJurisdictions: highRisk})
 	res.Registry, res.Ownership = a.Record, graph
 	if a.Outcome == business.OutcomeAmbiguous {
 		for _, c := range a.Candidates {
@@ -605,3 +609,21 @@ func (b *Business) Store() *db.Store { return b.store }
 
 // Timeout is the bound of one synchronous check.
 func (b *Business) Timeout() time.Duration { return b.opts.Timeout }
+
+// highRiskFor is the high-risk jurisdiction list for a key's business checks: the key's own
+// (kycd keys create --high-risk-jurisdictions; "none" = none) or else the server's.
+func (b *Business) highRiskFor(ctx context.Context, keyID string) ([]string, error) {
+	if keyID == "" {
+		return b.opts.HighRiskJurisdictions, nil
+	}
+	list, err := b.store.KeyHighRiskJurisdictions(ctx, keyID)
+	switch {
+	case errors.Is(err, db.ErrNotFound) || (err == nil && len(list) == 0):
+		return b.opts.HighRiskJurisdictions, nil
+	case err != nil:
+		return nil, err
+	case len(list) == 1 && list[0] == "none":
+		return []string{}, nil
+	}
+	return list, nil
+}

@@ -33,6 +33,7 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 	livenessThreshold := fs.Float64("liveness-threshold", 0, "passive liveness score this key's selfies need, above 0 and below 1 (0 = the server's --liveness-threshold)")
 	embedOrigins := fs.String("embed-origins", "", "origins allowed to frame this key's hosted flow, comma-separated (https://shop.example.com), besides the server's --frame-ancestors")
 	docCountries := fs.String("document-countries", "", "issuing states this key's verifications accept, comma-separated ICAO codes (D,FRA,AUT); default: the server's --document-countries")
+	highRisk := fs.String("high-risk-jurisdictions", "", "ISO 3166 codes that make a company high risk in this key's verify_business, comma-separated; none = no jurisdiction; default: the server's --high-risk-jurisdictions")
 	docTypes := fs.String("document-types", "", "document types this key's verifications accept, comma-separated (passport,id_card,drivers_license,residence_permit); default: any")
 	strongHit := fs.String("screening-strong-hit", "", "what a strong sanctions hit does to this key's verifications: review or fail (default: the server's --screening-strong-hit)")
 	cfgArgs, keyArgs := splitConfigArgs(rest)
@@ -71,9 +72,16 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
+		hr, err := parseHighRisk(*highRisk)
+		if err != nil {
+			return err
+		}
+		if hr != nil && len(hr) == 0 {
+			hr = []string{"none"}
+		}
 		secret, k, err := store.CreateAPIKey(ctx, db.NewKey{DocumentCountries: countries, DocumentTypes: types, AccountID: *account, Name: *name, Mode: models.Mode(*mode), Scopes: sc, Checks: chk, RateLimit: *rateLimit,
 			ScreeningStrongHit: *strongHit, FaceMatchThreshold: *matchThreshold, LivenessThreshold: *livenessThreshold,
-			EmbedOrigins: strings.FieldsFunc(*embedOrigins, func(r rune) bool { return r == ',' || r == ' ' })})
+			EmbedOrigins: strings.FieldsFunc(*embedOrigins, func(r rune) bool { return r == ',' || r == ' ' }), HighRiskJurisdictions: hr})
 		if err != nil {
 			return err
 		}

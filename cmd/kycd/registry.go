@@ -58,8 +58,12 @@ func (s *BusinessSettings) check(only []string) error {
 }
 
 // highRisk parses --high-risk-jurisdictions.
-func (s *BusinessSettings) highRisk() ([]string, error) {
-	v := strings.TrimSpace(s.HighRisk)
+func (s *BusinessSettings) highRisk() ([]string, error) { return parseHighRisk(s.HighRisk) }
+
+// parseHighRisk reads a high-risk jurisdiction list (the server's flag, or a key's): nil for
+// "" (the default), an empty list for "none", else ISO 3166-1 alpha-2 or 3166-2 codes.
+func parseHighRisk(v string) ([]string, error) {
+	v = strings.TrimSpace(v)
 	switch strings.ToLower(v) {
 	case "":
 		return nil, nil // verify's default
