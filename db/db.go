@@ -57,7 +57,14 @@ type Store struct {
 	now    func() time.Time
 	// keyCache is set by CacheAPIKeys (long-running PostgreSQL servers only).
 	keyCache *keyCache
+	// location says which database this is, for people: the SQLite file's absolute path, or the
+	// PostgreSQL host and database (never the password).
+	location string
 }
+
+// Location names the database for people: the SQLite file's absolute path, or the PostgreSQL
+// server and database. Commands print it, so a key made against another ./data is noticed.
+func (s *Store) Location() string { return s.location }
 
 // Open connects to PostgreSQL when opts.URL is set, else opens (creating) the embedded SQLite file.
 func Open(ctx context.Context, opts Options) (*Store, error) {
@@ -99,6 +106,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		s.SQL = stdlib.OpenDBFromPool(pool)
 		s.DB = bun.NewDB(s.SQL, pgdialect.New())
 		s.Dialect = Postgres
+		if u, err := url.Parse(opts.URL); err == nil {
+			s.location = "postgres://" + u.Host + u.Path
+		}
 		return s, nil
 	}
 	dir := opts.DataDir
@@ -109,6 +119,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
 	path := filepath.Join(dir, "kycd.db")
+	if abs, err := filepath.Abs(path); err == nil {
+		s.location = abs
+	}
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	sqldb, err := sql.Open("sqlite", dsn)
 	if err != nil {

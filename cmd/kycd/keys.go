@@ -86,7 +86,8 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s\n", secret)
-		fmt.Fprintf(os.Stderr, "created key %s (%s, %s, account %s); the secret above is shown only once\n", k.ID, k.Name, k.Mode, k.AccountID)
+		fmt.Fprintf(os.Stderr, "created key %s (%s, %s, account %s) in %s; the secret above is shown only once — the server must use that database\n",
+			k.ID, k.Name, k.Mode, k.AccountID, store.Location())
 		return nil
 	case "list":
 		filter := *account

@@ -268,7 +268,7 @@ func serve(ctx context.Context, args []string, httpToo bool) error {
 			return err
 		}
 		srv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-		a.log.Info("kycd serving", "addr", ln.Addr().String(), "database", a.store.Dialect, "workers", work, "version", version, "public_url", cfg.PublicURL)
+		a.log.Info("kycd serving", "addr", ln.Addr().String(), "database", a.store.Dialect, "location", a.store.Location(), "workers", work, "version", version, "public_url", cfg.PublicURL)
 		go func() { errc <- srv.Serve(ln) }()
 	} else {
 		a.log.Info("kycd worker running", "database", a.store.Dialect, "version", version)
