@@ -167,7 +167,7 @@ func applyTags(t reflect.Type, s *jsonschema.Schema, out bool) error {
 		if v, ok := f.Tag.Lookup("format"); ok {
 			target.Format = v
 		}
-		for tag, dst := range map[string]**float64{"minimum": &ps.Minimum, "maximum": &ps.Maximum} {
+		for tag, dst := range map[string]**float64{"minimum": &ps.Minimum, "maximum": &ps.Maximum, "exclusiveMinimum": &ps.ExclusiveMinimum} {
 			if v, ok := f.Tag.Lookup(tag); ok {
 				n, err := strconv.ParseFloat(v, 64)
 				if err != nil {

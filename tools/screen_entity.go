@@ -20,7 +20,7 @@ type ScreenEntityInput struct {
 	IMO                 string   `json:"imo,omitempty" jsonschema:"IMO number: a ship's (7 digits, the last a check digit, enforced when type is vessel) or a company's (7 digits); 'IMO ' prefix allowed; an exact match scores 1" maxLength:"11"`
 	RegistrationNumbers []string `json:"registration_numbers,omitempty" jsonschema:"company registry, tax or other official numbers; exact matches (ignoring spaces and punctuation) score 1" maxItems:"10" maxLength:"64"`
 	CryptoAddresses     []string `json:"crypto_addresses,omitempty" jsonschema:"cryptocurrency addresses the entity uses; matched exactly against listed addresses (use screen_transaction for chain-aware matching)" maxItems:"20" maxLength:"128"`
-	Threshold           float64  `json:"threshold,omitempty" jsonschema:"score from 0 to 1 at or above which a name match is reported; default 0.85" minimum:"0" maximum:"1"`
+	Threshold           float64  `json:"threshold,omitempty" jsonschema:"score above 0, at most 1, at or above which a name match is reported; omit it for the default 0.85" exclusiveMinimum:"0" maximum:"1"`
 	SubjectRef          string   `json:"subject_ref,omitempty" jsonschema:"your id for the entity; hits resolved as false positives for it are marked instead of raised" maxLength:"128"`
 	Sources             []string `json:"sources,omitempty" jsonschema:"screen only against these lists; default: every loaded list" enumof:"lists.Sources" maxItems:"9"`
 	Limit               int      `json:"limit,omitempty" jsonschema:"the most hits to return, best first; default 10" minimum:"1" maximum:"100"`

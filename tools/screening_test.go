@@ -108,6 +108,13 @@ func TestScreenPersonAndDecisions(t *testing.T) {
 		require.Greater(t, lists.Lists[0].CryptoAddresses, 250, "the SDN remarks carry the digital-currency addresses")
 
 		person := map[string]any{"name": "Ayman al-Zawahiri", "dob": "1951-06-19", "nationality": "eg", "subject_ref": "cust-1"}
+		// A threshold of 0 would report every name; it is refused rather than read as the
+		// default (#19).
+		for _, tool := range []string{"screen_person", "screen_entity"} {
+			te := e.Call(t, e.Test, tool, map[string]any{"name": "Ayman al-Zawahiri", "threshold": 0}, nil)
+			require.NotNil(t, te, tool)
+			require.Equal(t, "threshold", te.Field, tool)
+		}
 		r := screenCall(t, e, e.Test, "screen_person", person)
 		require.NotEmpty(t, r.Hits)
 		top := r.Hits[0]
