@@ -39,6 +39,8 @@ var GetNFCChallenge = Tool[GetNFCChallengeInput, NFCChallenge]{
 		return fmt.Sprintf("Challenge %s: send %s to the chip before %s.", ch.ChallengeID, ch.Challenge, ch.ExpiresAt.Format(time.RFC3339))
 	},
 	Handle: getNFCChallenge,
+	// The hosted flow's chip step shows the applicant the challenge their app answers with.
+	SessionAllowed: true,
 }
 
 func getNFCChallenge(ctx context.Context, d *Deps, c Caller, in GetNFCChallengeInput) (NFCChallenge, error) {

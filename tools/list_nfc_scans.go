@@ -34,7 +34,8 @@ var ListNFCScans = Tool[ListNFCScansInput, NFCScanList]{
 	Summary: func(l NFCScanList) string {
 		return fmt.Sprintf("%d chip read(s)%s.", len(l.Data), moreNote(l.HasMore))
 	},
-	Handle: listNFCScans,
+	Handle:         listNFCScans, // The hosted flow's chip step waits for a read attached to its verification.
+	SessionAllowed: true,
 }
 
 func listNFCScans(ctx context.Context, d *Deps, c Caller, in ListNFCScansInput) (NFCScanList, error) {

@@ -210,6 +210,9 @@ func sessionTarget(caller Caller, args map[string]any) *Error {
 		return nil
 	}
 	id, _ := args["id"].(string)
+	if id == "" { // the chip tools name the verification verification_id
+		id, _ = args["verification_id"].(string)
+	}
 	if id == "" {
 		return Errorf(CodeInvalidArgument, "id", "required: the session's verification id")
 	}

@@ -32,6 +32,8 @@ var (
 	toolConsent   = tools.RecordConsent.Name
 	toolChallenge = tools.GetLivenessChallenge.Name
 	toolLiveness  = tools.SubmitLiveness.Name
+	toolNFC       = tools.GetNFCChallenge.Name
+	toolNFCScans  = tools.ListNFCScans.Name
 )
 
 // Step names, in flow order.
@@ -40,6 +42,7 @@ const (
 	stepDocument = "document"
 	stepSelfie   = "selfie"
 	stepLiveness = "liveness"
+	stepNFC      = "nfc"
 	stepConfirm  = "confirm"
 	stepResult   = "result"
 )
@@ -187,6 +190,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.events(w, r, s)
 	case action == "handoff" && r.Method == http.MethodPost:
 		h.handoff(w, r, s)
+	case action == "nfc-status" && isGet(r):
+		h.nfcStatus(w, r, s)
 	case strings.HasPrefix(action, "api/") && r.Method == http.MethodPost:
 		h.api(w, r, s, strings.TrimPrefix(action, "api/"))
 	default:

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -25,6 +26,7 @@ import (
 	"github.com/kycd/kycd/checks/document/synth"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
+	"github.com/kycd/kycd/internal/testfiles"
 	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/rest/flow"
@@ -718,4 +720,64 @@ func TestEventsStreamStatusChanges(t *testing.T) {
 	require.NoError(t, err)
 	bad.Body.Close()
 	require.Equal(t, http.StatusNotFound, bad.StatusCode)
+}
+
+// The chip step (#24): a verification asking for the nfc check shows the applicant what their
+// app does and the one-time code (a challenge bound to the verification), waits, and moves on
+// once a chip read is attached — here a real German passport's SOD sent by the integrator's
+// app through verify_nfc. Before consent it sends the applicant back to the intro.
+func TestNFCStep(t *testing.T) {
+	t.Parallel()
+	s := dbtest.SQLite(t)
+	n, err := verify.NewNFC(s, verify.NFCConfig{}, nil)
+	require.NoError(t, err)
+	e := &env{skew: new(atomic.Int64)}
+	var h http.Handler
+	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	t.Cleanup(e.srv.Close)
+	checks := engines()
+	checks[models.CheckNFC] = n.Runner()
+	e.Env = tooltest.New(t, s, checks, func(_ *jobs.Options, d *tools.Deps) { d.PublicURL, d.NFC = e.srv.URL, n })
+	fh, err := flow.New(e.Reg, flow.Options{})
+	require.NoError(t, err)
+	h = fh
+
+	v := e.create(t, map[string]any{"checks": []string{"nfc"}})
+	base := pathOf(t, v.HostedURL)
+	intro := e.do(t, "GET", base, nil, nil)
+	require.Contains(t, intro.body, "passport&#39;s chip")
+	before := e.do(t, "GET", base+"/step/nfc", nil, nil)
+	require.Equal(t, http.StatusSeeOther, before.code, "no challenge before consent")
+	require.Equal(t, base, before.hdr.Get("Location"))
+	r := e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrfOf(t, intro.body)}, "consent": {"yes"}}, nil)
+	require.Equal(t, base+"/step/nfc", r.hdr.Get("Location"))
+
+	page := e.do(t, "GET", base+"/step/nfc", nil, nil)
+	require.Equal(t, http.StatusOK, page.code)
+	code := regexp.MustCompile(`nch_[0-9a-z]+`).FindString(page.body)
+	require.NotEmpty(t, code, "the one-time code is shown")
+	require.Contains(t, page.body, `data-status="`+base+`/nfc-status"`)
+	status := func() map[string]any {
+		res := e.do(t, "GET", base+"/nfc-status", nil, nil)
+		require.Equal(t, http.StatusOK, res.code, res.body)
+		var out map[string]any
+		require.NoError(t, json.Unmarshal([]byte(res.body), &out))
+		return out
+	}
+	require.Equal(t, false, status()["ok"], "waiting: nothing read yet")
+
+	sod, err := os.ReadFile(testfiles.Path(t, "epassport", "gmrtd_real_sod", "DE", "EF.SOD.bin"))
+	require.NoError(t, err)
+	var scan tools.NFCScan
+	require.Nil(t, e.Call(t, e.Test, "verify_nfc", map[string]any{"verification_id": v.ID, "sod": base64.StdEncoding.EncodeToString(sod), "data_groups": map[string]any{"1": base64.StdEncoding.EncodeToString([]byte("not the real DG1"))}}, &scan))
+	st := status()
+	require.Equal(t, true, st["ok"])
+	require.Equal(t, base+"/step/confirm", st["next"])
+	// The session reaches only its own verification's reads.
+	other := e.create(t, map[string]any{"checks": []string{"nfc"}})
+	sess, err := tools.AuthenticateSession(t.Context(), e.Reg.Deps(), strings.TrimPrefix(pathOf(t, v.HostedURL), flow.Prefix))
+	require.NoError(t, err)
+	te := e.Call(t, sess, "list_nfc_scans", map[string]any{"verification_id": other.ID}, nil)
+	require.NotNil(t, te)
+	require.Equal(t, tools.CodeNotFound, te.Code)
 }

@@ -22,7 +22,7 @@ func parsePages() (map[string]*template.Template, error) {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
 	out := map[string]*template.Template{}
-	for _, name := range []string{"intro", "capture", "confirm", "result", "error", "handoff"} {
+	for _, name := range []string{"intro", "capture", "nfc", "confirm", "result", "error", "handoff"} {
 		c, err := layout.Clone()
 		if err != nil {
 			return nil, err
@@ -77,6 +77,8 @@ type page struct {
 	Capture string
 	Sides   []string
 	Next    string
+	// nfc: the one-time code the applicant's app answers the chip challenge with
+	NFCCode, NFCChallenge, NFCExpires string
 	// result
 	Status    string
 	Reference string
@@ -108,7 +110,7 @@ func (h *Handler) newPage(r *http.Request, s *session, step string) *page {
 }
 
 // jsKeys are the messages the script needs (everything else is rendered on the server).
-var jsKeys = []string{"capture.checking", "capture.accepted", "capture.no_camera", "capture.retry", "capture.reason.generic",
+var jsKeys = []string{"nfc.done", "capture.checking", "capture.accepted", "capture.no_camera", "capture.retry", "capture.reason.generic",
 
 	"capture.document.front", "capture.document.back", "capture.liveness.recording", "capture.take", "error.generic", "error.unavailable"}
 

@@ -25,6 +25,9 @@ func (h *Handler) stepsFor(v tools.Verification) []string {
 	if has("document") && h.hasTool(toolDocument) {
 		steps = append(steps, stepDocument)
 	}
+	if has("nfc") && h.hasTool(toolNFC) && h.hasTool(toolNFCScans) {
+		steps = append(steps, stepNFC) // the chip, read by the integrator's app
+	}
 	if has("face_match", "liveness", "age") && h.hasTool(toolSelfie) {
 		steps = append(steps, stepSelfie)
 	}
@@ -79,7 +82,7 @@ func (h *Handler) renderIntro(w http.ResponseWriter, r *http.Request, s *session
 	p.Error = errKey
 	for _, st := range s.steps {
 		switch st {
-		case stepDocument, stepSelfie, stepLiveness:
+		case stepDocument, stepNFC, stepSelfie, stepLiveness:
 			p.Collect = append(p.Collect, "intro.collect."+st)
 		case stepConfirm:
 			p.Collect = append(p.Collect, "intro.collect.details")
@@ -145,6 +148,10 @@ func (h *Handler) step(w http.ResponseWriter, r *http.Request, s *session, name 
 	if name == stepConfirm {
 		p.Applicant = s.v.Applicant
 		h.render(w, r, "confirm", http.StatusOK, p)
+		return
+	}
+	if name == stepNFC {
+		h.nfcStep(w, r, s, p)
 		return
 	}
 	p.Capture = name

@@ -115,6 +115,18 @@
   var cap = $('capture');
   if (cap) { setupCapture(cap); }
 
+  // The chip step: the integrator's app reads the chip; this page waits until the read is
+  // attached to the verification, then moves on.
+  var nfc = $('nfc');
+  if (nfc) {
+    (function waitForChip() {
+      getJSON(nfc.getAttribute('data-status')).then(function (r) {
+        if (r.ok && r.next) { $('message').textContent = m('nfc.done'); location.href = r.next; return; }
+        setTimeout(waitForChip, pollMs);
+      }, function () { setTimeout(waitForChip, pollMs * 2); });
+    })();
+  }
+
   function setupCapture(cap) {
     var kind = cap.getAttribute('data-capture');
     var next = cap.getAttribute('data-next');
