@@ -57,6 +57,9 @@ type Store struct {
 	now    func() time.Time
 	// keyCache is set by CacheAPIKeys (long-running PostgreSQL servers only).
 	keyCache *keyCache
+	// Warnings are what Open found unsafe but not fatal (a data directory others can read);
+	// commands log them.
+	Warnings []string
 	// location says which database this is, for people: the SQLite file's absolute path, or the
 	// PostgreSQL host and database (never the password).
 	location string
@@ -121,6 +124,17 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	path := filepath.Join(dir, "kycd.db")
 	if abs, err := filepath.Abs(path); err == nil {
 		s.location = abs
+	}
+	// The file holds sealed PII but also plaintext ids and statuses: only the owner reads it.
+	// SQLite gives its -wal and -shm files the database file's mode.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err == nil {
+		f.Close()
+		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			_ = os.Chmod(path, 0o600)
+		}
+	}
+	if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("the data directory %s is readable by other users (mode %v); chmod 700 it", dir, fi.Mode().Perm()))
 	}
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	sqldb, err := sql.Open("sqlite", dsn)

@@ -129,6 +129,9 @@ func openStore(ctx context.Context, cfg *Config) (*db.Store, error) {
 		store.Close()
 		return nil, err
 	}
+	for _, w := range store.Warnings {
+		fmt.Fprintln(os.Stderr, "kycd: warning:", w)
+	}
 	return store, nil
 }
 
