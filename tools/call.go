@@ -90,6 +90,8 @@ const (
 	IdempotencyTTL = 24 * time.Hour
 	// idempotencyStale is when an unfinished claim counts as abandoned by a dead process.
 	idempotencyStale = 2 * time.Minute
+	// idempotencyWait is how long a repeat waits for the first call with its key to answer.
+	idempotencyWait = 15 * time.Second
 )
 
 // addSurfaceInputs adds the registry-provided inputs to a tool's input schema.
@@ -281,12 +283,31 @@ func (r *Registry) callIdempotent(ctx context.Context, t Descriptor, caller Call
 	hash := hex.EncodeToString(sum[:])
 	sc := caller.scope()
 	store := r.deps.Store
-	claim, err := store.ClaimIdempotencyKey(ctx, sc, key, hash, IdempotencyTTL, idempotencyStale)
-	if errors.Is(err, db.ErrConflict) {
-		return nil, false, Errorf(CodeConflict, FieldIdempotencyKey, "a request with this idempotency key is being processed; retry shortly")
-	}
-	if err != nil {
-		return nil, false, r.toolError(ctx, caller, name, err)
+	// A repeat that arrives while the first is still running waits for its answer (and
+	// replays it) rather than failing: clients retry on timeouts, and both databases behave
+	// the same. Only a first call running longer than idempotencyWait gets a 409 to retry.
+	deadline := time.Now().Add(idempotencyWait)
+	var claim db.IdempotencyClaim
+	for {
+		var err error
+		claim, err = store.ClaimIdempotencyKey(ctx, sc, key, hash, IdempotencyTTL, idempotencyStale)
+		inFlight := errors.Is(err, db.ErrConflict) ||
+			(err == nil && !claim.Claimed && claim.Existing.RequestHash == hash && claim.Existing.Response == db.IdempotencyInFlight)
+		if err != nil && !inFlight {
+			return nil, false, r.toolError(ctx, caller, name, err)
+		}
+		if !inFlight {
+			break
+		}
+		if time.Now().After(deadline) {
+			return nil, false, &Error{Code: CodeConflict, Field: FieldIdempotencyKey, RetryAfterSeconds: 1,
+				Message: "a request with this idempotency key is still being processed; retry shortly"}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, false, Errorf(CodeUnavailable, "", "cancelled while waiting for the first request with this idempotency key")
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 	if !claim.Claimed {
 		ex := claim.Existing
@@ -296,9 +317,6 @@ func (r *Registry) callIdempotent(ctx context.Context, t Descriptor, caller Call
 		}
 		if ex.RequestHash != hash {
 			return nil, false, Errorf(CodeConflict, FieldIdempotencyKey, "this idempotency key was used with other arguments (or another tool) in the last 24 h; use a new key")
-		}
-		if ex.Response == db.IdempotencyInFlight {
-			return nil, false, Errorf(CodeConflict, FieldIdempotencyKey, "a request with this idempotency key is being processed; retry shortly")
 		}
 		out, err := t.decodeOut([]byte(ex.Response))
 		if err != nil {
