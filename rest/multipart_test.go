@@ -16,10 +16,10 @@ import (
 	"github.com/kycd/kycd/checks/document/synth"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
+	"github.com/kycd/kycd/internal/tooltest"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/rest"
 	"github.com/kycd/kycd/tools"
-	"github.com/kycd/kycd/tools/tooltest"
 	"github.com/kycd/kycd/verify"
 )
 

@@ -6,8 +6,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycd/kycd/db/dbtest"
+	"github.com/kycd/kycd/internal/tooltest"
 	"github.com/kycd/kycd/tools"
-	"github.com/kycd/kycd/tools/tooltest"
 )
 
 // Without a face engine (a pure-Go build, or models not installed) every biometric tool

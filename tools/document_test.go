@@ -17,9 +17,9 @@ import (
 	"github.com/kycd/kycd/checks/mrz"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
+	"github.com/kycd/kycd/internal/tooltest"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
-	"github.com/kycd/kycd/tools/tooltest"
 	"github.com/kycd/kycd/verify"
 )
 

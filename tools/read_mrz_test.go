@@ -7,8 +7,8 @@ import (
 
 	"github.com/kycd/kycd/checks/mrz"
 	"github.com/kycd/kycd/db/dbtest"
+	"github.com/kycd/kycd/internal/tooltest"
 	"github.com/kycd/kycd/tools"
-	"github.com/kycd/kycd/tools/tooltest"
 )
 
 func TestReadMRZ(t *testing.T) {

@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycd/kycd/db/dbtest"
+	"github.com/kycd/kycd/internal/tooltest"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
-	"github.com/kycd/kycd/tools/tooltest"
 	"github.com/kycd/kycd/verify"
 )
 

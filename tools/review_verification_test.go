@@ -10,9 +10,9 @@ import (
 
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
+	"github.com/kycd/kycd/internal/tooltest"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
-	"github.com/kycd/kycd/tools/tooltest"
 )
 
 // inReview creates a verification whose screening check asks for a person (engines()) and

@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycd/kycd/db/dbtest"
+	"github.com/kycd/kycd/internal/tooltest"
 	"github.com/kycd/kycd/tools"
-	"github.com/kycd/kycd/tools/tooltest"
 )
 
 // Every bad input gets an error naming the field and the problem, and stores nothing.

@@ -11,10 +11,10 @@ import (
 	"github.com/kycd/kycd/checks/business/gleiftest"
 	"github.com/kycd/kycd/db/dbtest"
 	"github.com/kycd/kycd/internal/testfiles"
+	"github.com/kycd/kycd/internal/tooltest"
 	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
-	"github.com/kycd/kycd/tools/tooltest"
 	"github.com/kycd/kycd/verify"
 )
 

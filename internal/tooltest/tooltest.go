@@ -1,4 +1,5 @@
-// Package tooltest builds a real registry over a real store and River queue for tests,
+// Package tooltest builds a real registry over a real store and River queue for tests (it
+// lives outside tools/ because it wires package jobs, which tools must not import),
 // with check engines supplied by the test.
 package tooltest
 
