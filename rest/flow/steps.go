@@ -22,6 +22,13 @@ func (h *Handler) stepsFor(v tools.Verification) []string {
 		return false
 	}
 	steps := []string{stepIntro}
+	// The address steps come first after consent: typing is quicker than the camera.
+	if has("email") && h.hasTool(contactTools[stepEmail].tool) && h.hasTool(toolConfirmCode) {
+		steps = append(steps, stepEmail)
+	}
+	if has("phone") && h.hasTool(contactTools[stepPhone].tool) && h.hasTool(toolConfirmCode) {
+		steps = append(steps, stepPhone)
+	}
 	if has("document") && h.hasTool(toolDocument) {
 		steps = append(steps, stepDocument)
 	}
@@ -82,7 +89,7 @@ func (h *Handler) renderIntro(w http.ResponseWriter, r *http.Request, s *session
 	p.Error = errKey
 	for _, st := range s.steps {
 		switch st {
-		case stepDocument, stepNFC, stepSelfie, stepLiveness:
+		case stepEmail, stepPhone, stepDocument, stepNFC, stepSelfie, stepLiveness:
 			p.Collect = append(p.Collect, "intro.collect."+st)
 		case stepConfirm:
 			p.Collect = append(p.Collect, "intro.collect.details")
@@ -152,6 +159,10 @@ func (h *Handler) step(w http.ResponseWriter, r *http.Request, s *session, name 
 	}
 	if name == stepNFC {
 		h.nfcStep(w, r, s, p)
+		return
+	}
+	if name == stepEmail || name == stepPhone {
+		h.contactStep(w, r, s, p)
 		return
 	}
 	p.Capture = name
