@@ -152,9 +152,10 @@ func TestEmailStep(t *testing.T) {
 	require.NotNil(t, te)
 	require.Equal(t, tools.CodeNotFound, te.Code)
 
-	// Submitting before the address is confirmed is refused.
+	// Submitting before the address is confirmed is refused: back to the email step.
 	r = e.do(t, "POST", base+"/submit", url.Values{"csrf": {csrf}}, nil)
-	require.Equal(t, http.StatusConflict, r.code)
+	require.Equal(t, http.StatusSeeOther, r.code, r.body)
+	require.Equal(t, base+"/step/email", r.hdr.Get("Location"))
 
 	r = post(url.Values{"op": {"confirm"}, "code_id": {codeID}, "code": {right}})
 	require.Equal(t, http.StatusSeeOther, r.code, r.body)

@@ -200,6 +200,14 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, s *session) {
 			http.Redirect(w, r, s.stepURL(stepIntro), http.StatusSeeOther)
 			return
 		case te.Code == tools.CodeConflict && strings.Contains(te.Message, "missing"):
+			// An address this flow asks for is not confirmed yet (the step was skipped by its
+			// URL): back to that step, which shows until it is.
+			for _, st := range []string{stepEmail, stepPhone} {
+				if slices.Contains(s.steps, st) && strings.Contains(te.Message, st+": a confirmed ") {
+					http.Redirect(w, r, s.stepURL(st), http.StatusSeeOther)
+					return
+				}
+			}
 			key, code = "error.missing", http.StatusConflict
 		case te.Code == tools.CodeConflict:
 			// The verification moved meanwhile (expired, cancelled, submitted elsewhere): show where it is.
