@@ -11,6 +11,9 @@ import (
 type ConfirmCodeInput struct {
 	CodeID string `json:"code_id" jsonschema:"the code (otp_…) that verify_email or verify_phone sent" minLength:"1" maxLength:"64"`
 	Code   string `json:"code" jsonschema:"the 6 digits the applicant received (spaces and hyphens are ignored)" minLength:"1" maxLength:"20"`
+	// VerificationID binds the call to a verification: the hosted flow's session must name its
+	// own (the registry checks that), and a code sent for another one is then not found.
+	VerificationID string `json:"verification_id,omitempty" jsonschema:"the verification (ver_…) the code must have been sent for; a code of another verification is then not_found" maxLength:"64"`
 }
 
 // CodeConfirmation is a code proven right.
@@ -34,6 +37,9 @@ var ConfirmCode = Tool[ConfirmCodeInput, CodeConfirmation]{
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/codes/{code_id}/confirm", Example: `{"code":"123456"}`},
+	// The applicant types the code in the hosted flow; the session names its verification
+	// (verification_id), so it can confirm only its own verification's codes.
+	SessionAllowed: true,
 	Summary: func(c CodeConfirmation) string {
 		return fmt.Sprintf("%s confirmed (%s %s, %s risk).", c.CodeID, c.Kind, c.CheckID, c.RiskLevel)
 	},
@@ -42,7 +48,11 @@ var ConfirmCode = Tool[ConfirmCodeInput, CodeConfirmation]{
 		if err != nil {
 			return CodeConfirmation{}, err
 		}
-		conf, err := svc.Confirm(ctx, c.scope(), strings.TrimSpace(in.CodeID), in.Code)
+		vid := strings.TrimSpace(in.VerificationID)
+		if c.IsSession() {
+			vid = c.VerificationID // never unbound, whatever reached the handler
+		}
+		conf, err := svc.ConfirmFor(ctx, c.scope(), vid, strings.TrimSpace(in.CodeID), in.Code)
 		if err != nil {
 			return CodeConfirmation{}, contactErr(err, "code_id")
 		}

@@ -70,7 +70,10 @@ var VerifyEmail = Tool[VerifyEmailInput, EmailCheck]{
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: true},
 	REST:        REST{Method: "POST", Path: "/email-checks", Status: 201, Example: `{"email":"jane.doe@example.com","send_code":true,"locale":"de"}`},
 	Creates:     true,
-	Summary:     summarizeEmail,
+	// The applicant types the address in the hosted flow: a session may check one only to send it a
+	// code for its own verification (verification_id; the registry checks it is the session's).
+	SessionAllowed: true,
+	Summary:        summarizeEmail,
 	Handle: func(ctx context.Context, d *Deps, c Caller, in VerifyEmailInput) (EmailCheck, error) {
 		svc, err := contactService(d)
 		if err != nil {
@@ -78,6 +81,9 @@ var VerifyEmail = Tool[VerifyEmailInput, EmailCheck]{
 		}
 		if strings.TrimSpace(in.Email) == "" {
 			return EmailCheck{}, invalid("email", "required: the email address")
+		}
+		if c.IsSession() && !in.SendCode {
+			return EmailCheck{}, invalid("send_code", "a hosted-flow session checks an address only to send it a code")
 		}
 		chk, err := svc.CheckEmail(ctx, c.scope(), contactRequest(c, in.Email, "", in.SendCode, strings.TrimSpace(in.VerificationID), in.ExternalRef, in.Locale))
 		if err != nil {

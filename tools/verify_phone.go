@@ -48,7 +48,10 @@ var VerifyPhone = Tool[VerifyPhoneInput, PhoneCheck]{
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: true},
 	REST:        REST{Method: "POST", Path: "/phone-checks", Status: 201, Example: `{"phone":"+49 151 23456789","send_code":true}`},
 	Creates:     true,
-	Summary:     summarizePhone,
+	// The applicant types the number in the hosted flow: a session may check one only to send it a
+	// code for its own verification (verification_id; the registry checks it is the session's).
+	SessionAllowed: true,
+	Summary:        summarizePhone,
 	Handle: func(ctx context.Context, d *Deps, c Caller, in VerifyPhoneInput) (PhoneCheck, error) {
 		svc, err := contactService(d)
 		if err != nil {
@@ -56,6 +59,9 @@ var VerifyPhone = Tool[VerifyPhoneInput, PhoneCheck]{
 		}
 		if strings.TrimSpace(in.Phone) == "" {
 			return PhoneCheck{}, invalid("phone", "required: the phone number")
+		}
+		if c.IsSession() && !in.SendCode {
+			return PhoneCheck{}, invalid("send_code", "a hosted-flow session checks a number only to send it a code")
 		}
 		country := strings.TrimSpace(in.Country)
 		if country != "" {

@@ -384,6 +384,13 @@ type Confirmation struct {
 // marks the code and its check confirmed and, when attached to a verification, records
 // email.confirmed or phone.confirmed on its timeline — all in one transaction.
 func (c *Contact) Confirm(ctx context.Context, sc db.Scope, codeID, typed string) (*Confirmation, error) {
+	return c.ConfirmFor(ctx, sc, "", codeID, typed)
+}
+
+// ConfirmFor is Confirm for a code that must have been sent for verificationID (when not
+// empty): another verification's code, or one sent without a verification, is db.ErrNotFound
+// and costs no attempt, so an applicant's session cannot probe codes it did not get.
+func (c *Contact) ConfirmFor(ctx context.Context, sc db.Scope, verificationID, codeID, typed string) (*Confirmation, error) {
 	now := c.store.Now()
 	var out *Confirmation
 	var verr error // the guess's outcome, returned after the attempt is committed
@@ -394,6 +401,9 @@ func (c *Contact) Confirm(ctx context.Context, sc db.Scope, codeID, typed string
 		}
 		if addr == "" {
 			return fmt.Errorf("contact code %s: %w", codeID, db.ErrNotFound) // erased
+		}
+		if verificationID != "" && (code.VerificationID == nil || *code.VerificationID != verificationID) {
+			return fmt.Errorf("contact code %s of another verification: %w", codeID, db.ErrNotFound)
 		}
 		var st otp.State
 		if err := json.Unmarshal([]byte(code.State), &st); err != nil {

@@ -43,6 +43,8 @@ const (
 	stepSelfie   = "selfie"
 	stepLiveness = "liveness"
 	stepNFC      = "nfc"
+	stepEmail    = "email"
+	stepPhone    = "phone"
 	stepConfirm  = "confirm"
 	stepResult   = "result"
 )
@@ -180,6 +182,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.consent(w, r, s)
 	case strings.HasPrefix(action, "step/") && isGet(r):
 		h.step(w, r, s, strings.TrimPrefix(action, "step/"))
+	case strings.HasPrefix(action, "step/") && r.Method == http.MethodPost:
+		h.contactPost(w, r, s, strings.TrimPrefix(action, "step/"))
 	case action == "submit" && r.Method == http.MethodPost:
 		h.submit(w, r, s)
 	case action == "result" && isGet(r):

@@ -22,7 +22,7 @@ func parsePages() (map[string]*template.Template, error) {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
 	out := map[string]*template.Template{}
-	for _, name := range []string{"intro", "capture", "nfc", "confirm", "result", "error", "handoff"} {
+	for _, name := range []string{"intro", "capture", "nfc", "contact", "confirm", "result", "error", "handoff"} {
 		c, err := layout.Clone()
 		if err != nil {
 			return nil, err
@@ -79,6 +79,11 @@ type page struct {
 	Next    string
 	// nfc: the one-time code the applicant's app answers the chip challenge with
 	NFCCode, NFCChallenge, NFCExpires string
+	// email and phone: the step's kind, what was typed, the code sent (its id), the applicant's
+	// country (the default region of a number), and the field an error is about with its count
+	Contact, Address, CodeID, Country string
+	ErrorOn                           string
+	ErrorN                            int
 	// result
 	Status    string
 	Reference string

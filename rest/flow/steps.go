@@ -22,6 +22,13 @@ func (h *Handler) stepsFor(v tools.Verification) []string {
 		return false
 	}
 	steps := []string{stepIntro}
+	// The address steps come first after consent: typing is quicker than the camera.
+	if has("email") && h.hasTool(contactTools[stepEmail].tool) && h.hasTool(toolConfirmCode) {
+		steps = append(steps, stepEmail)
+	}
+	if has("phone") && h.hasTool(contactTools[stepPhone].tool) && h.hasTool(toolConfirmCode) {
+		steps = append(steps, stepPhone)
+	}
 	if has("document") && h.hasTool(toolDocument) {
 		steps = append(steps, stepDocument)
 	}
@@ -82,7 +89,7 @@ func (h *Handler) renderIntro(w http.ResponseWriter, r *http.Request, s *session
 	p.Error = errKey
 	for _, st := range s.steps {
 		switch st {
-		case stepDocument, stepNFC, stepSelfie, stepLiveness:
+		case stepEmail, stepPhone, stepDocument, stepNFC, stepSelfie, stepLiveness:
 			p.Collect = append(p.Collect, "intro.collect."+st)
 		case stepConfirm:
 			p.Collect = append(p.Collect, "intro.collect.details")
@@ -154,6 +161,10 @@ func (h *Handler) step(w http.ResponseWriter, r *http.Request, s *session, name 
 		h.nfcStep(w, r, s, p)
 		return
 	}
+	if name == stepEmail || name == stepPhone {
+		h.contactStep(w, r, s, p)
+		return
+	}
 	p.Capture = name
 	if name == stepDocument {
 		p.Sides = documentSides(s.v.DocumentType)
@@ -189,6 +200,14 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, s *session) {
 			http.Redirect(w, r, s.stepURL(stepIntro), http.StatusSeeOther)
 			return
 		case te.Code == tools.CodeConflict && strings.Contains(te.Message, "missing"):
+			// An address this flow asks for is not confirmed yet (the step was skipped by its
+			// URL): back to that step, which shows until it is.
+			for _, st := range []string{stepEmail, stepPhone} {
+				if slices.Contains(s.steps, st) && strings.Contains(te.Message, st+": a confirmed ") {
+					http.Redirect(w, r, s.stepURL(st), http.StatusSeeOther)
+					return
+				}
+			}
 			key, code = "error.missing", http.StatusConflict
 		case te.Code == tools.CodeConflict:
 			// The verification moved meanwhile (expired, cancelled, submitted elsewhere): show where it is.
