@@ -17,10 +17,10 @@ import (
 	"github.com/kycd/kycd/checks/email/emailtest"
 	"github.com/kycd/kycd/checks/otp"
 	"github.com/kycd/kycd/db/dbtest"
+	"github.com/kycd/kycd/internal/tooltest"
 	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/rest/flow"
 	"github.com/kycd/kycd/tools"
-	"github.com/kycd/kycd/tools/tooltest"
 	"github.com/kycd/kycd/verify"
 )
 
