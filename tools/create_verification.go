@@ -40,8 +40,17 @@ type CreateVerificationInput struct {
 // its link went: exactly one of link_sent and link_error is then set.
 type CreatedVerification struct {
 	Verification
-	LinkSent  *LinkSent `json:"link_sent,omitempty" jsonschema:"the hosted link went out (send_link_to)"`
-	LinkError *Error    `json:"link_error,omitempty" jsonschema:"the hosted link could not be sent (send_link_to): the verification exists all the same; retry with send_verification_link"`
+	LinkSent  *LinkSent  `json:"link_sent,omitempty" jsonschema:"the hosted link went out (send_link_to)"`
+	LinkError *LinkError `json:"link_error,omitempty" jsonschema:"the hosted link could not be sent (send_link_to): the verification exists all the same; retry with send_verification_link"`
+}
+
+// LinkError is why create_verification's send_link_to failed: the error send_verification_link
+// would have returned.
+type LinkError struct {
+	Code              Code   `json:"code" jsonschema:"the error code, as of a failed tool call: invalid_argument, unavailable, rate_limited, …"`
+	Message           string `json:"message" jsonschema:"what went wrong, for a person"`
+	Field             string `json:"field,omitempty" jsonschema:"the input at fault (send_link_to.email, send_link_to.phone)"`
+	RetryAfterSeconds int    `json:"retry_after_seconds,omitempty" jsonschema:"when a retry may succeed (rate_limited, a failed delivery)"`
 }
 
 // CreateVerification starts a verification.
@@ -111,10 +120,10 @@ func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerific
 	out := CreatedVerification{Verification: v}
 	sent, err := sendLink(ctx, d, c, v.ID, *in.SendLinkTo, "", "send_link_to.")
 	if te := AsError(err); te != nil {
-		out.LinkError = te
+		out.LinkError = &LinkError{Code: te.Code, Message: te.Message, Field: te.Field, RetryAfterSeconds: te.RetryAfterSeconds}
 	} else if err != nil {
 		d.logger().ErrorContext(ctx, "send link after creation", "verification", v.ID, "err", err)
-		out.LinkError = &Error{Code: CodeInternal, Message: "the link could not be sent because of an internal error; retry with send_verification_link"}
+		out.LinkError = &LinkError{Code: CodeInternal, Message: "the link could not be sent because of an internal error; retry with send_verification_link"}
 	} else {
 		out.LinkSent = &sent
 	}
