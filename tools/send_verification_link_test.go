@@ -242,3 +242,18 @@ func (b *logBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// Erasing the applicant erases the addresses its links went to.
+func TestSendLinkErasure(t *testing.T) {
+	t.Parallel()
+	s := dbtest.SQLite(t)
+	e := newContactEnv(t, s, verify.ContactOptions{})
+	v := newLinkVerification(t, e, e.Test, map[string]any{"send_link_to": map[string]any{"email": "gone@acme.example"}})
+	require.NotNil(t, v.LinkSent)
+	require.Nil(t, e.Call(t, e.Test, "delete_applicant", map[string]any{"id": v.ApplicantID, "reason": "request"}, nil))
+	rows, err := s.LinkSendsOf(t.Context(), db.Scope{AccountID: e.Test.AccountID, Mode: e.Test.Mode}, v.ID)
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	require.Empty(t, rows[0].Address)
+	require.Empty(t, rows[0].AddressHash)
+}
