@@ -392,10 +392,9 @@ func (s catcherSession) Data(r io.Reader) error {
 func (s catcherSession) Reset()        {}
 func (s catcherSession) Logout() error { return nil }
 
-// TestVerifyEmailSMTP sends a code to a real SMTP server with a live key and confirms it
-// with what arrived in the mail.
-func TestVerifyEmailSMTP(t *testing.T) {
-	t.Parallel()
+// startMailCatcher runs a mail catcher until the test ends, with a sender that mails to it.
+func startMailCatcher(t *testing.T) (*mailCatcher, *otp.SMTPSender) {
+	t.Helper()
 	mc := &mailCatcher{}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return catcherSession{mc}, nil }))
 	srv.Domain = "localhost"
@@ -405,6 +404,14 @@ func TestVerifyEmailSMTP(t *testing.T) {
 	t.Cleanup(func() { _ = srv.Close() })
 	mail, err := otp.NewSMTPSender(otp.SMTPConfig{URL: "smtp+insecure://" + ln.Addr().String(), MailFrom: "Acme <verify@acme.example>"})
 	require.NoError(t, err)
+	return mc, mail
+}
+
+// TestVerifyEmailSMTP sends a code to a real SMTP server with a live key and confirms it
+// with what arrived in the mail.
+func TestVerifyEmailSMTP(t *testing.T) {
+	t.Parallel()
+	mc, mail := startMailCatcher(t)
 	e := newContactEnv(t, dbtest.SQLite(t), verify.ContactOptions{Mail: mail, Product: "Acme"})
 
 	var r tools.EmailCheck

@@ -105,12 +105,9 @@ var (
 )
 
 func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerificationInput) (CreatedVerification, error) {
-	if t := in.SendLinkTo; t != nil {
-		switch {
-		case strings.TrimSpace(t.Email) != "" && strings.TrimSpace(t.Phone) != "":
-			return CreatedVerification{}, invalid("send_link_to.phone", "give either email or phone, not both")
-		case strings.TrimSpace(t.Email) == "" && strings.TrimSpace(t.Phone) == "":
-			return CreatedVerification{}, invalid("send_link_to.email", "required: an email address or (instead) a phone number to send the link to")
+	if in.SendLinkTo != nil {
+		if err := in.SendLinkTo.check("send_link_to."); err != nil {
+			return CreatedVerification{}, err
 		}
 	}
 	v, err := newVerification(ctx, d, c, in)

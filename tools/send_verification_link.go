@@ -26,6 +26,17 @@ type LinkTarget struct {
 	Phone string `json:"phone,omitempty" jsonschema:"the applicant's mobile number in E.164 (+4915123456789): the link goes by SMS; mobile and VoIP numbers only (exactly one of email and phone)" maxLength:"64"`
 }
 
+// check: exactly one of email and phone; prefix goes before the field names.
+func (t LinkTarget) check(prefix string) error {
+	switch {
+	case strings.TrimSpace(t.Email) != "" && strings.TrimSpace(t.Phone) != "":
+		return invalid(prefix+"phone", "give either email or phone, not both")
+	case strings.TrimSpace(t.Email) == "" && strings.TrimSpace(t.Phone) == "":
+		return invalid(prefix+"email", "required: an email address or (instead) a phone number to send the link to")
+	}
+	return nil
+}
+
 // LinkSent is a hosted link that went out.
 type LinkSent struct {
 	ID             string    `json:"id" jsonschema:"the send (lnk_…)"`
@@ -67,11 +78,8 @@ func sendLink(ctx context.Context, d *Deps, c Caller, id string, to LinkTarget, 
 	if err != nil {
 		return LinkSent{}, err
 	}
-	switch {
-	case strings.TrimSpace(to.Email) != "" && strings.TrimSpace(to.Phone) != "":
-		return LinkSent{}, invalid(prefix+"phone", "give either email or phone, not both")
-	case strings.TrimSpace(to.Email) == "" && strings.TrimSpace(to.Phone) == "":
-		return LinkSent{}, invalid(prefix+"email", "required: an email address or (instead) a phone number to send the link to")
+	if err := to.check(prefix); err != nil {
+		return LinkSent{}, err
 	}
 	l, err := svc.SendLink(ctx, c.scope(), verify.LinkRequest{VerificationID: id, Email: to.Email, Phone: to.Phone,
 		Locale: locale, BaseURL: d.PublicURL, KeyID: c.KeyID})

@@ -1,12 +1,10 @@
 package tools_test
 
 import (
-	"net"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycd/kycd/checks/otp"
@@ -174,15 +172,7 @@ func TestSendLinkPhone(t *testing.T) {
 // End to end over SMTP with a live key, through create_verification's send_link_to.
 func TestSendLinkSMTP(t *testing.T) {
 	t.Parallel()
-	mc := &mailCatcher{}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return catcherSession{mc}, nil }))
-	srv.Domain = "localhost"
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	mail, err := otp.NewSMTPSender(otp.SMTPConfig{URL: "smtp+insecure://" + ln.Addr().String(), MailFrom: "Acme <verify@acme.example>"})
-	require.NoError(t, err)
+	mc, mail := startMailCatcher(t)
 	e := newContactEnv(t, dbtest.SQLite(t), verify.ContactOptions{Mail: mail, Product: "Acme"})
 
 	v := newLinkVerification(t, e, e.Live, map[string]any{"locale": "de", "send_link_to": map[string]any{"email": "jane@acme.example"}})
