@@ -392,6 +392,17 @@ func (s catcherSession) Data(r io.Reader) error {
 func (s catcherSession) Reset()        {}
 func (s catcherSession) Logout() error { return nil }
 
+// only is the body of the one message the catcher received, which went to to.
+func (c *mailCatcher) only(t *testing.T, to string) string {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	require.Len(t, c.msgs, 1)
+	require.Contains(t, c.msgs[0], "To: <"+to+">")
+	_, body, _ := strings.Cut(c.msgs[0], "\r\n\r\n")
+	return body
+}
+
 // startMailCatcher runs a mail catcher until the test ends, with a sender that mails to it.
 func startMailCatcher(t *testing.T) (*mailCatcher, *otp.SMTPSender) {
 	t.Helper()
@@ -417,12 +428,7 @@ func TestVerifyEmailSMTP(t *testing.T) {
 	var r tools.EmailCheck
 	require.Nil(t, e.Call(t, e.Live, "verify_email", map[string]any{"email": "jane@acme.example", "send_code": true, "locale": "de"}, &r))
 	require.Equal(t, "smtp", r.Delivery)
-	mc.mu.Lock()
-	require.Len(t, mc.msgs, 1)
-	msg := mc.msgs[0]
-	mc.mu.Unlock()
-	require.Contains(t, msg, "To: <jane@acme.example>")
-	_, body, _ := strings.Cut(msg, "\r\n\r\n")
+	body := mc.only(t, "jane@acme.example")
 	m := codeRE.FindStringSubmatch(body)
 	require.NotNil(t, m, body)
 	var conf tools.CodeConfirmation

@@ -180,12 +180,7 @@ func TestSendLinkSMTP(t *testing.T) {
 	require.NotNil(t, v.LinkSent)
 	require.Equal(t, "smtp", v.LinkSent.Channel)
 	require.Equal(t, v.ID, v.LinkSent.VerificationID)
-	mc.mu.Lock()
-	require.Len(t, mc.msgs, 1)
-	msg := mc.msgs[0]
-	mc.mu.Unlock()
-	require.Contains(t, msg, "To: <jane@acme.example>")
-	_, body, _ := strings.Cut(msg, "\r\n\r\n")
+	body := mc.only(t, "jane@acme.example")
 	require.Contains(t, body, v.HostedURL)
 	require.Contains(t, body, "Acme")
 	require.Contains(t, body, "Minuten gültig", "the expiry, in German")
