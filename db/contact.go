@@ -200,7 +200,7 @@ func (s *Store) ConfirmedContacts(ctx context.Context, sc Scope, verificationID 
 	return out, nil
 }
 
-// EraseContacts removes the personal data of the contact checks and codes of the given
+// EraseContacts removes the personal data of the contact checks, codes and sent links of the given
 // verifications (an applicant's erasure): results, sealed addresses and blind indexes go,
 // the rows stay for the audit trail. It returns how many checks were erased.
 func (tx *Tx) EraseContacts(ctx context.Context, sc Scope, verificationIDs []string) (int, error) {
@@ -217,6 +217,11 @@ func (tx *Tx) EraseContacts(ctx context.Context, sc Scope, verificationIDs []str
 		Where("verification_id IN (?)", bun.List(verificationIDs)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Exec(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("erase contact codes: %w", err)
+	}
+	_, err = tx.NewUpdate().Model((*models.LinkSend)(nil)).Set("address = NULL").Set("address_hash = ''").
+		Where("verification_id IN (?)", bun.List(verificationIDs)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("erase link sends: %w", err)
 	}
 	return int(n), nil
 }

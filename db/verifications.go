@@ -201,13 +201,9 @@ func (tx *Tx) InsertVerification(ctx context.Context, v *models.Verification) er
 // Transition moves a verification from one of the from statuses to to, applying set to the
 // row first (set may be nil). It returns ErrConflict when the verification is in another status.
 func (tx *Tx) Transition(ctx context.Context, sc Scope, id string, from []models.Status, to models.Status, set func(v *models.Verification) []string) (*models.Verification, error) {
-	v := new(models.Verification)
-	q := tx.NewSelect().Model(v).Where("id = ?", id).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode)
-	if tx.store.Dialect == Postgres {
-		q = q.For("UPDATE")
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, notFound(err, "verification")
+	v, err := tx.LockVerification(ctx, sc, id)
+	if err != nil {
+		return nil, err
 	}
 	allowed := false
 	for _, f := range from {

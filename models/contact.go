@@ -58,3 +58,19 @@ type ContactCode struct {
 	CreatedAt    time.Time  `bun:"created_at"`
 	UpdatedAt    time.Time  `bun:"updated_at"`
 }
+
+// LinkSend is one hosted link sent to an applicant (send_verification_link). The address is
+// sealed; every row is one send, which is what the link limits count.
+type LinkSend struct {
+	ID             string      `bun:"id,pk"` // lnk_…
+	AccountID      string      `bun:"account_id"`
+	Mode           Mode        `bun:"mode"`
+	APIKeyID       string      `bun:"api_key_id"`
+	VerificationID string      `bun:"verification_id"`
+	Kind           ContactKind `bun:"kind"`
+	Channel        string      `bun:"channel"` // smtp, sms or log
+	AddressHash    string      `bun:"address_hash"`
+	// Address is the sealed normalized address or E.164 number; nil once erased.
+	Address   []byte    `bun:"address"`
+	CreatedAt time.Time `bun:"created_at"`
+}

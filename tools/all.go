@@ -49,5 +49,6 @@ func All() []Descriptor {
 		VerifyEmail.Compile(),
 		VerifyPhone.Compile(),
 		ConfirmCode.Compile(),
+		SendVerificationLink.Compile(),
 	}
 }

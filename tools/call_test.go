@@ -100,7 +100,7 @@ func TestIdempotency(t *testing.T) {
 		again, meta, err := e.Reg.CallWith(ctx, e.Test, "create_verification", args("k-1", "Ada Lovelace"), tools.CallOptions{})
 		require.NoError(t, err)
 		require.True(t, meta.Replayed)
-		require.Equal(t, first.(tools.Verification).ID, again.(tools.Verification).ID)
+		require.Equal(t, first.(tools.CreatedVerification).ID, again.(tools.CreatedVerification).ID)
 
 		// Same key, other body: conflict naming the field.
 		_, _, err = e.Reg.CallWith(ctx, e.Test, "create_verification", args("k-1", "Grace Hopper"), tools.CallOptions{})
@@ -114,7 +114,7 @@ func TestIdempotency(t *testing.T) {
 		viaHeader, meta, err := e.Reg.CallWith(ctx, e.Test, "create_verification", hdr, tools.CallOptions{IdempotencyKey: "k-1"})
 		require.NoError(t, err)
 		require.True(t, meta.Replayed)
-		require.Equal(t, first.(tools.Verification).ID, viaHeader.(tools.Verification).ID)
+		require.Equal(t, first.(tools.CreatedVerification).ID, viaHeader.(tools.CreatedVerification).ID)
 		_, _, err = e.Reg.CallWith(ctx, e.Test, "create_verification", args("k-1", "Ada Lovelace"), tools.CallOptions{IdempotencyKey: "k-2"})
 		require.Equal(t, tools.CodeInvalidArgument, tools.AsError(err).Code)
 
@@ -122,7 +122,7 @@ func TestIdempotency(t *testing.T) {
 		other, meta, err := e.Reg.CallWith(ctx, e.OtherAccount, "create_verification", args("k-1", "Ada Lovelace"), tools.CallOptions{})
 		require.NoError(t, err)
 		require.False(t, meta.Replayed)
-		require.NotEqual(t, first.(tools.Verification).ID, other.(tools.Verification).ID)
+		require.NotEqual(t, first.(tools.CreatedVerification).ID, other.(tools.CreatedVerification).ID)
 
 		// A failed call is not remembered: the fixed request with the same key succeeds.
 		bad, _ := json.Marshal(map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"email": "nope"}, "idempotency_key": "k-3"})
@@ -147,7 +147,7 @@ func TestIdempotency(t *testing.T) {
 					errs <- err
 					return
 				}
-				ids <- out.(tools.Verification).ID
+				ids <- out.(tools.CreatedVerification).ID
 			}()
 		}
 		wg.Wait()
@@ -170,7 +170,7 @@ func TestIdempotency(t *testing.T) {
 		later, meta, err := e.Reg.CallWith(ctx, e.Test, "create_verification", args("k-1", "Grace Hopper"), tools.CallOptions{})
 		require.NoError(t, err)
 		require.False(t, meta.Replayed)
-		require.NotEqual(t, first.(tools.Verification).ID, later.(tools.Verification).ID)
+		require.NotEqual(t, first.(tools.CreatedVerification).ID, later.(tools.CreatedVerification).ID)
 		n, err := s.PurgeIdempotencyKeys(ctx, s.Now().Add(-tools.IdempotencyTTL))
 		require.NoError(t, err)
 		require.GreaterOrEqual(t, n, int64(2))

@@ -392,10 +392,20 @@ func (s catcherSession) Data(r io.Reader) error {
 func (s catcherSession) Reset()        {}
 func (s catcherSession) Logout() error { return nil }
 
-// TestVerifyEmailSMTP sends a code to a real SMTP server with a live key and confirms it
-// with what arrived in the mail.
-func TestVerifyEmailSMTP(t *testing.T) {
-	t.Parallel()
+// only is the body of the one message the catcher received, which went to to.
+func (c *mailCatcher) only(t *testing.T, to string) string {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	require.Len(t, c.msgs, 1)
+	require.Contains(t, c.msgs[0], "To: <"+to+">")
+	_, body, _ := strings.Cut(c.msgs[0], "\r\n\r\n")
+	return body
+}
+
+// startMailCatcher runs a mail catcher until the test ends, with a sender that mails to it.
+func startMailCatcher(t *testing.T) (*mailCatcher, *otp.SMTPSender) {
+	t.Helper()
 	mc := &mailCatcher{}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return catcherSession{mc}, nil }))
 	srv.Domain = "localhost"
@@ -405,17 +415,20 @@ func TestVerifyEmailSMTP(t *testing.T) {
 	t.Cleanup(func() { _ = srv.Close() })
 	mail, err := otp.NewSMTPSender(otp.SMTPConfig{URL: "smtp+insecure://" + ln.Addr().String(), MailFrom: "Acme <verify@acme.example>"})
 	require.NoError(t, err)
+	return mc, mail
+}
+
+// TestVerifyEmailSMTP sends a code to a real SMTP server with a live key and confirms it
+// with what arrived in the mail.
+func TestVerifyEmailSMTP(t *testing.T) {
+	t.Parallel()
+	mc, mail := startMailCatcher(t)
 	e := newContactEnv(t, dbtest.SQLite(t), verify.ContactOptions{Mail: mail, Product: "Acme"})
 
 	var r tools.EmailCheck
 	require.Nil(t, e.Call(t, e.Live, "verify_email", map[string]any{"email": "jane@acme.example", "send_code": true, "locale": "de"}, &r))
 	require.Equal(t, "smtp", r.Delivery)
-	mc.mu.Lock()
-	require.Len(t, mc.msgs, 1)
-	msg := mc.msgs[0]
-	mc.mu.Unlock()
-	require.Contains(t, msg, "To: <jane@acme.example>")
-	_, body, _ := strings.Cut(msg, "\r\n\r\n")
+	body := mc.only(t, "jane@acme.example")
 	m := codeRE.FindStringSubmatch(body)
 	require.NotNil(t, m, body)
 	var conf tools.CodeConfirmation

@@ -33,23 +33,65 @@ type CreateVerificationInput struct {
 	MinAge           *int                  `json:"min_age,omitempty" jsonschema:"minimum age the applicant must have (years)" minimum:"0" maximum:"150"`
 	MaxAge           *int                  `json:"max_age,omitempty" jsonschema:"maximum age the applicant may have (years)" minimum:"0" maximum:"150"`
 	Locale           string                `json:"locale,omitempty" jsonschema:"language of the hosted flow as a BCP 47 tag (en, pt-BR, de); default: the applicant's browser" maxLength:"35"`
+	SendLinkTo       *LinkTarget           `json:"send_link_to,omitempty" jsonschema:"also send the hosted link to the applicant, as send_verification_link does (exactly one of email and phone); the outcome is in link_sent or link_error"`
+}
+
+// CreatedVerification is a new verification and, when send_link_to was given, how sending
+// its link went: exactly one of link_sent and link_error is then set.
+type CreatedVerification struct {
+	Verification
+	LinkSent  *LinkSent  `json:"link_sent,omitempty" jsonschema:"the hosted link went out (send_link_to)"`
+	LinkError *LinkError `json:"link_error,omitempty" jsonschema:"the hosted link could not be sent (send_link_to): the verification exists all the same; retry with send_verification_link"`
+}
+
+// LinkError is why create_verification's send_link_to failed: the error send_verification_link
+// would have returned.
+type LinkError struct {
+	Code              Code   `json:"code" jsonschema:"the error code, as of a failed tool call: invalid_argument, unavailable, rate_limited, …"`
+	Message           string `json:"message" jsonschema:"what went wrong, for a person"`
+	Field             string `json:"field,omitempty" jsonschema:"the input at fault (send_link_to.email, send_link_to.phone)"`
+	RetryAfterSeconds int    `json:"retry_after_seconds,omitempty" jsonschema:"when a retry may succeed (rate_limited, a failed delivery)"`
 }
 
 // CreateVerification starts a verification.
-var CreateVerification = Tool[CreateVerificationInput, Verification]{
+var CreateVerification = Tool[CreateVerificationInput, CreatedVerification]{
 	Name:  "create_verification",
 	Title: "Create verification",
 	Description: "Start an identity verification and get a hosted link for the applicant. " +
-		"The verification starts pending; the applicant (or you, through the step tools) provides the inputs the checks need, then submit_verification runs them.",
+		"The verification starts pending; the applicant (or you, through the step tools) provides the inputs the checks need, then submit_verification runs them. " +
+		"With send_link_to the hosted link is also mailed or texted to the applicant (as send_verification_link): a send that fails does not undo the creation; " +
+		"the output then has link_error (code and message, as a tool error) instead of link_sent.",
 	Brief:       "start a verification; returns its id, `VER-` reference and hosted link",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
-	Summary:     summarizeVerification,
+	Summary:     summarizeCreated,
 	Handle:      createVerification,
 	REST: REST{Method: "POST", Path: "/verifications", Status: 201,
 		Example: `{"checks":["document","face_match"],"document_type":"passport","applicant":{"name":"Erika Mustermann","dob":"1964-08-12","country":"DE"},"external_ref":"customer-4711","redirect_url":"https://example.com/kyc/done"}`},
 	Creates: true,
-	Wait:    waitForVerification,
+	Wait:    waitForCreated,
+}
+
+// waitForCreated is waitForVerification keeping what create_verification said about the link.
+var waitForCreated = &Wait[CreatedVerification]{
+	Done: func(v CreatedVerification) bool { return waitForVerification.Done(v.Verification) },
+	Reload: func(ctx context.Context, d *Deps, c Caller, v CreatedVerification) (CreatedVerification, error) {
+		var err error
+		v.Verification, err = waitForVerification.Reload(ctx, d, c, v.Verification)
+		return v, err
+	},
+	Describe: func(v CreatedVerification) string { return waitForVerification.Describe(v.Verification) },
+}
+
+func summarizeCreated(v CreatedVerification) string {
+	s := summarizeVerification(v.Verification)
+	switch {
+	case v.LinkSent != nil:
+		s += fmt.Sprintf(" The link was sent by %s.", v.LinkSent.Channel)
+	case v.LinkError != nil:
+		s += " The link could not be sent: " + v.LinkError.Message
+	}
+	return s
 }
 
 const (
@@ -62,7 +104,30 @@ var (
 	emailRE   = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 )
 
-func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerificationInput) (Verification, error) {
+func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerificationInput) (CreatedVerification, error) {
+	if in.SendLinkTo != nil {
+		if err := in.SendLinkTo.check("send_link_to."); err != nil {
+			return CreatedVerification{}, err
+		}
+	}
+	v, err := newVerification(ctx, d, c, in)
+	if err != nil || in.SendLinkTo == nil {
+		return CreatedVerification{Verification: v}, err
+	}
+	out := CreatedVerification{Verification: v}
+	sent, err := sendLink(ctx, d, c, v.ID, *in.SendLinkTo, "", "send_link_to.")
+	if te := AsError(err); te != nil {
+		out.LinkError = &LinkError{Code: te.Code, Message: te.Message, Field: te.Field, RetryAfterSeconds: te.RetryAfterSeconds}
+	} else if err != nil {
+		d.logger().ErrorContext(ctx, "send link after creation", "verification", v.ID, "err", err)
+		out.LinkError = &LinkError{Code: CodeInternal, Message: "the link could not be sent because of an internal error; retry with send_verification_link"}
+	} else {
+		out.LinkSent = &sent
+	}
+	return out, nil
+}
+
+func newVerification(ctx context.Context, d *Deps, c Caller, in CreateVerificationInput) (Verification, error) {
 	now := d.Store.Now()
 	checks, err := resolveChecks(d, c, in.Checks)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
 )
 
 // Verification is a verification as every surface shows it.
@@ -103,7 +104,7 @@ func toVerification(d *Deps, v *models.Verification) (Verification, error) {
 	if err != nil {
 		return out, fmt.Errorf("open session token: %w", err)
 	}
-	out.HostedURL = strings.TrimRight(d.PublicURL, "/") + "/verify/" + string(token)
+	out.HostedURL = verify.HostedURL(d.PublicURL, string(token))
 	if v.ReviewedAt != nil {
 		reason, err := d.Store.Keyring().Open(v.ReviewReason)
 		if err != nil {

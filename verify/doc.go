@@ -3,8 +3,10 @@
 // (one path for create_verification and reverify, coalescing concurrent creations into one
 // transaction), the pipeline (each check's CheckRunner, then the decision), erasure, expiry,
 // and one service per check engine (screening with ongoing monitoring, documents,
-// biometrics, nfc, business — KYB on the GLEIF register). Tools validate input, call a Service, and shape the output; River workers in
-// package jobs load a job and call a Service. A new engine is one checks/<engine> package plus
+// biometrics, nfc, business — KYB on the GLEIF register, contact — email and phone checks,
+// their one-time codes, and the hosted link sent to the applicant in links.go). Tools validate
+// input, call a Service, and shape the output; River workers in package jobs load a job and
+// call a Service. A new engine is one checks/<engine> package plus
 // one service file here.
 //
 // Why an Enqueuer instead of the River client: a state change and the work it causes must be

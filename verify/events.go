@@ -25,6 +25,7 @@ var EventTypes = []string{
 	EventPhoneConfirmed,
 	EventNFCCompleted,
 	EventBusinessCompleted,
+	EventLinkSent,
 }
 
 // ValidateSubscription checks one subscription entry: "*", a known type, or "<prefix>.*"
