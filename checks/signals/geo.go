@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/oschwald/maxminddb-golang/v2"
@@ -113,4 +115,23 @@ func (g *Geo) ASN(ip netip.Addr) (uint32, string) {
 		}
 	}
 	return 0, ""
+}
+
+// CountryPackage is the npm package (and pinned version) whose country database
+// scripts/setup/geoip.sh installs; DefaultCountryDB is where.
+const CountryPackage = "@ip-location-db/geo-whois-asn-country-mmdb@2.3.2026061719"
+
+// DefaultCountryDB is ${KYCD_CACHE_DIR:-$HOME/.cache/kycd}/geoip/geo-whois-asn-country-mmdb-<version>/geo-whois-asn-country.mmdb
+// (IPv4 and IPv6), the file scripts/setup/geoip.sh installs.
+func DefaultCountryDB() string {
+	base := os.Getenv("KYCD_CACHE_DIR")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			home = "."
+		}
+		base = filepath.Join(home, ".cache", "kycd")
+	}
+	dir := strings.ReplaceAll(strings.TrimPrefix(CountryPackage, "@ip-location-db/"), "@", "-")
+	return filepath.Join(base, "geoip", dir, "geo-whois-asn-country.mmdb")
 }
