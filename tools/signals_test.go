@@ -20,7 +20,7 @@ import (
 const iPhoneUA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
 
 // signalEnv is a registry behind a trusted proxy at 10.0.0.0/8 with the test GeoIP databases.
-func signalEnv(t *testing.T) *tooltest.Env {
+func signalEnv(t *testing.T, s *db.Store) *tooltest.Env {
 	t.Helper()
 	proxies, err := signals.ParseProxies("10.0.0.0/8")
 	require.NoError(t, err)
@@ -28,7 +28,7 @@ func signalEnv(t *testing.T) *tooltest.Env {
 	geo, err := signals.OpenGeo(country, asn)
 	require.NoError(t, err)
 	t.Cleanup(func() { geo.Close() })
-	return tooltest.New(t, dbtest.SQLite(t), engines(), func(_ *jobs.Options, d *tools.Deps) {
+	return tooltest.New(t, s, engines(), func(_ *jobs.Options, d *tools.Deps) {
 		d.Signals = &tools.SignalSource{Proxies: proxies, Geo: geo}
 	})
 }
@@ -56,105 +56,109 @@ func signalCodes(rs []models.Reason) []string {
 
 func TestSignalsRecordedAndShown(t *testing.T) {
 	t.Parallel()
-	e := signalEnv(t)
-	var v tools.Verification
-	require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"screening"},
-		"applicant": map[string]any{"name": "Ana Silva", "country": "FR"}, "external_ref": "cust-sig"}, &v))
-	require.Nil(t, v.Signals, "no request yet")
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		e := signalEnv(t, s)
+		var v tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"screening"},
+			"applicant": map[string]any{"name": "Ana Silva", "country": "FR"}, "external_ref": "cust-sig"}, &v))
+		require.Nil(t, v.Signals, "no request yet")
 
-	sessionRequest(t, e, v, "203.0.113.5", iPhoneUA) // US, AWS
-	var got tools.Verification
-	require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID}, &got))
-	require.NotNil(t, got.Signals)
-	s := got.Signals
-	require.Equal(t, "203.0.113.5", s.IP)
-	require.Equal(t, "US", s.Country)
-	require.EqualValues(t, 16509, s.ASN)
-	require.Equal(t, "AMAZON-02", s.ASOrg)
-	require.True(t, s.Hosting)
-	require.Equal(t, models.SignalUserAgent{Browser: "Safari 17", OS: "iOS 17", Device: "mobile"}, s.UserAgent)
-	require.Empty(t, s.Lookup)
-	require.NotNil(t, s.First)
-	require.Equal(t, "203.0.113.5", s.First.IP)
-	require.ElementsMatch(t, []string{models.ReasonIPCountryMismatch, models.ReasonHostingASN}, signalCodes(s.Reasons))
+		sessionRequest(t, e, v, "203.0.113.5", iPhoneUA) // US, AWS
+		var got tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID}, &got))
+		require.NotNil(t, got.Signals)
+		sig := got.Signals
+		require.Equal(t, "203.0.113.5", sig.IP)
+		require.Equal(t, "US", sig.Country)
+		require.EqualValues(t, 16509, sig.ASN)
+		require.Equal(t, "AMAZON-02", sig.ASOrg)
+		require.True(t, sig.Hosting)
+		require.Equal(t, models.SignalUserAgent{Browser: "Safari 17", OS: "iOS 17", Device: "mobile"}, sig.UserAgent)
+		require.Empty(t, sig.Lookup)
+		require.NotNil(t, sig.First)
+		require.Equal(t, "203.0.113.5", sig.First.IP)
+		require.ElementsMatch(t, []string{models.ReasonIPCountryMismatch, models.ReasonHostingASN}, signalCodes(sig.Reasons))
 
-	// A later request from elsewhere is the latest; the first stays.
-	sessionRequest(t, e, v, "2001:db8::77", "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0")
-	require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID}, &got))
-	require.Equal(t, "2001:db8::77", got.Signals.IP)
-	require.Equal(t, "FR", got.Signals.Country)
-	require.False(t, got.Signals.Hosting)
-	require.Equal(t, "desktop", got.Signals.UserAgent.Device)
-	require.Equal(t, "203.0.113.5", got.Signals.First.IP)
+		// A later request from elsewhere is the latest; the first stays.
+		sessionRequest(t, e, v, "2001:db8::77", "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0")
+		require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID}, &got))
+		require.Equal(t, "2001:db8::77", got.Signals.IP)
+		require.Equal(t, "FR", got.Signals.Country)
+		require.False(t, got.Signals.Hosting)
+		require.Equal(t, "desktop", got.Signals.UserAgent.Device)
+		require.Equal(t, "203.0.113.5", got.Signals.First.IP)
 
-	// The reasons are on the timeline once.
-	flagged := 0
-	for _, ev := range e.Events(t, e.Test, v.ID) {
-		if ev.Type == "verification.signals_flagged" {
-			flagged++
-			require.NotContains(t, ev.Data, "ip", "the timeline names reasons, not the IP")
+		// The reasons are on the timeline once.
+		flagged := 0
+		for _, ev := range e.Events(t, e.Test, v.ID) {
+			if ev.Type == "verification.signals_flagged" {
+				flagged++
+				require.NotContains(t, ev.Data, "ip", "the timeline names reasons, not the IP")
+			}
 		}
-	}
-	require.Equal(t, 1, flagged)
+		require.Equal(t, 1, flagged)
 
-	// The applicant's own read does not show the fraud signals.
-	c, err := tools.AuthenticateSession(context.Background(), e.Reg.Deps(), sessionToken(t, v))
-	require.NoError(t, err)
-	var mine tools.Verification
-	require.Nil(t, e.Call(t, c, "get_verification", map[string]any{"id": v.ID}, &mine))
-	require.Nil(t, mine.Signals)
+		// The applicant's own read does not show the fraud signals.
+		c, err := tools.AuthenticateSession(context.Background(), e.Reg.Deps(), sessionToken(t, v))
+		require.NoError(t, err)
+		var mine tools.Verification
+		require.Nil(t, e.Call(t, c, "get_verification", map[string]any{"id": v.ID}, &mine))
+		require.Nil(t, mine.Signals)
 
-	// Sealed at rest: the IP is not in the row in clear.
-	row, err := e.Store.GetVerification(context.Background(), db0(e.Test), v.ID)
-	require.NoError(t, err)
-	require.NotContains(t, string(row.SignalsLatest), "2001:db8::77")
-	require.NotContains(t, string(row.SignalsFirst), "203.0.113.5")
+		// Sealed at rest: the IP is not in the row in clear.
+		row, err := e.Store.GetVerification(context.Background(), db0(e.Test), v.ID)
+		require.NoError(t, err)
+		require.NotContains(t, string(row.SignalsLatest), "2001:db8::77")
+		require.NotContains(t, string(row.SignalsFirst), "203.0.113.5")
 
-	// delete_applicant erases them.
-	require.Nil(t, e.Call(t, e.Test, "delete_applicant", map[string]any{"id": v.ApplicantID}, nil))
-	require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID}, &got))
-	require.Nil(t, got.Signals)
-	n, err := e.Store.DB.NewSelect().TableExpr("signal_ips").Where("verification_id = ?", v.ID).Count(context.Background())
-	require.NoError(t, err)
-	require.Zero(t, n, "the IP hashes went with the applicant")
-	sessionRequest(t, e, v, "203.0.113.5", iPhoneUA) // the grace period still authenticates; nothing is recorded
-	require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID}, &got))
-	require.Nil(t, got.Signals)
+		// delete_applicant erases them.
+		require.Nil(t, e.Call(t, e.Test, "delete_applicant", map[string]any{"id": v.ApplicantID}, nil))
+		require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID}, &got))
+		require.Nil(t, got.Signals)
+		n, err := e.Store.DB.NewSelect().TableExpr("signal_ips").Where("verification_id = ?", v.ID).Count(context.Background())
+		require.NoError(t, err)
+		require.Zero(t, n, "the IP hashes went with the applicant")
+		sessionRequest(t, e, v, "203.0.113.5", iPhoneUA) // the grace period still authenticates; nothing is recorded
+		require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID}, &got))
+		require.Nil(t, got.Signals)
+	})
 }
 
 func TestSignalsIPVelocity(t *testing.T) {
 	t.Parallel()
-	e := signalEnv(t)
-	create := func(c tools.Caller) tools.Verification {
-		var v tools.Verification
-		require.Nil(t, e.Call(t, c, "create_verification", map[string]any{"checks": []string{"screening"}}, &v))
-		return v
-	}
-	codes := func(c tools.Caller, v tools.Verification) []string {
-		var got tools.Verification
-		require.Nil(t, e.Call(t, c, "get_verification", map[string]any{"id": v.ID}, &got))
-		require.NotNil(t, got.Signals)
-		return signalCodes(got.Signals.Reasons)
-	}
-	// Another account's verifications from the same IP do not count.
-	other := create(e.OtherAccount)
-	sessionRequest(t, e, other, "198.51.100.9", iPhoneUA)
-	var vs []tools.Verification
-	for i := 0; i < 6; i++ {
-		v := create(e.Test)
-		sessionRequest(t, e, v, "198.51.100.9", iPhoneUA)
-		sessionRequest(t, e, v, "198.51.100.9", iPhoneUA) // a repeat is one verification
-		vs = append(vs, v)
-	}
-	for _, v := range vs[:5] {
-		require.NotContains(t, codes(e.Test, v), models.ReasonIPVelocity)
-	}
-	require.Contains(t, codes(e.Test, vs[5]), models.ReasonIPVelocity, "the 6th verification from one IP within an hour")
-	require.NotContains(t, codes(e.OtherAccount, other), models.ReasonIPVelocity)
-	// The IP is counted by a keyed hash, never in clear.
-	n, err := e.Store.DB.NewSelect().TableExpr("signal_ips").Where("ip_hash = ?", "198.51.100.9").Count(context.Background())
-	require.NoError(t, err)
-	require.Zero(t, n)
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		e := signalEnv(t, s)
+		create := func(c tools.Caller) tools.Verification {
+			var v tools.Verification
+			require.Nil(t, e.Call(t, c, "create_verification", map[string]any{"checks": []string{"screening"}}, &v))
+			return v
+		}
+		codes := func(c tools.Caller, v tools.Verification) []string {
+			var got tools.Verification
+			require.Nil(t, e.Call(t, c, "get_verification", map[string]any{"id": v.ID}, &got))
+			require.NotNil(t, got.Signals)
+			return signalCodes(got.Signals.Reasons)
+		}
+		// Another account's verifications from the same IP do not count.
+		other := create(e.OtherAccount)
+		sessionRequest(t, e, other, "198.51.100.9", iPhoneUA)
+		var vs []tools.Verification
+		for i := 0; i < 6; i++ {
+			v := create(e.Test)
+			sessionRequest(t, e, v, "198.51.100.9", iPhoneUA)
+			sessionRequest(t, e, v, "198.51.100.9", iPhoneUA) // a repeat is one verification
+			vs = append(vs, v)
+		}
+		for _, v := range vs[:5] {
+			require.NotContains(t, codes(e.Test, v), models.ReasonIPVelocity)
+		}
+		require.Contains(t, codes(e.Test, vs[5]), models.ReasonIPVelocity, "the 6th verification from one IP within an hour")
+		require.NotContains(t, codes(e.OtherAccount, other), models.ReasonIPVelocity)
+		// The IP is counted by a keyed hash, never in clear.
+		n, err := e.Store.DB.NewSelect().TableExpr("signal_ips").Where("ip_hash = ?", "198.51.100.9").Count(context.Background())
+		require.NoError(t, err)
+		require.Zero(t, n)
+	})
 }
 
 func TestSignalsWithoutGeoIP(t *testing.T) {
