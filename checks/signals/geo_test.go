@@ -56,3 +56,19 @@ func TestGeoAbsent(t *testing.T) {
 		t.Error("a missing file named by the operator was accepted")
 	}
 }
+
+// The database scripts/setup/geoip.sh installs, when it is there.
+func TestInstalledCountryDB(t *testing.T) {
+	t.Parallel()
+	p := signals.DefaultCountryDB()
+	g, err := signals.OpenGeo(p, "")
+	if err != nil {
+		t.Skipf("no installed country database (run scripts/setup/geoip.sh): %v", err)
+	}
+	defer g.Close()
+	for ip, want := range map[string]string{"8.8.8.8": "US", "2001:4860:4860::8888": "US", "193.99.144.80": "DE"} {
+		if got := g.Country(netip.MustParseAddr(ip)); got != want {
+			t.Errorf("Country(%s) = %q, want %q", ip, got, want)
+		}
+	}
+}
