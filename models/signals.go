@@ -28,7 +28,7 @@ type RequestSignals struct {
 	ASN       uint32          `json:"asn,omitempty" jsonschema:"the IP's autonomous system number; absent when no ASN database is configured or the IP is not in it"`
 	ASOrg     string          `json:"as_org,omitempty" jsonschema:"the autonomous system's organisation"`
 	Hosting   bool            `json:"hosting" jsonschema:"the ASN is a hosting or cloud provider's (kycd's list)"`
-	UserAgent SignalUserAgent `json:"user_agent"`
+	UserAgent SignalUserAgent `json:"user_agent" jsonschema:"the request's browser, OS and device type"`
 	SeenAt    time.Time       `json:"seen_at" jsonschema:"when the request was made"`
 	// Lookup says what could not be looked up (no country or ASN database), empty when all was.
 	Lookup string `json:"lookup,omitempty" jsonschema:"what could not be looked up, e.g. 'no ASN database configured'; absent when country and ASN were looked up"`
