@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/kycd/kycd/checks/signals"
 	"github.com/kycd/kycd/models"
@@ -21,16 +20,9 @@ type SignalSource struct {
 // VerificationSignals are the applicant's request signals as get_verification shows them:
 // the latest request's at the top level, the first request's under first.
 type VerificationSignals struct {
-	IP        string                 `json:"ip" jsonschema:"the client IP of the applicant's latest request (behind the server's trusted proxies)"`
-	Country   string                 `json:"country,omitempty" jsonschema:"the IP's country, ISO 3166-1 alpha-2; absent when no country database is configured or the IP is not in it (see lookup)"`
-	ASN       uint32                 `json:"asn,omitempty" jsonschema:"the IP's autonomous system number; absent when no ASN database is configured or the IP is not in it (see lookup)"`
-	ASOrg     string                 `json:"as_org,omitempty" jsonschema:"the autonomous system's organisation"`
-	Hosting   bool                   `json:"hosting" jsonschema:"the ASN is a major hosting or cloud provider's"`
-	UserAgent models.SignalUserAgent `json:"user_agent" jsonschema:"the latest request's browser, OS and device type"`
-	SeenAt    time.Time              `json:"seen_at" jsonschema:"when the latest request was made"`
-	Lookup    string                 `json:"lookup,omitempty" jsonschema:"what could not be looked up (no country or ASN database configured); absent when both were"`
-	First     *models.RequestSignals `json:"first" jsonschema:"the signals of the applicant's first request"`
-	Reasons   []models.Reason        `json:"reasons" jsonschema:"signal reasons: ip_country_mismatch, hosting_asn, ip_velocity; they move the decision only under --signals-policy review"`
+	models.RequestSignals
+	First   *models.RequestSignals `json:"first" jsonschema:"the signals of the applicant's first request"`
+	Reasons []models.Reason        `json:"reasons" jsonschema:"signal reasons: ip_country_mismatch, hosting_asn, ip_velocity; they move the decision only under --signals-policy review"`
 }
 
 // ReadSignals reads the signals of r: client IP, user agent, and country and ASN where the
@@ -87,8 +79,8 @@ func toSignals(d *Deps, v *models.Verification) (*VerificationSignals, error) {
 	if err := d.Store.Keyring().OpenJSON(v.SignalsLatest, &latest); err != nil {
 		return nil, err
 	}
-	out := &VerificationSignals{IP: latest.IP, Country: latest.Country, ASN: latest.ASN, ASOrg: latest.ASOrg, Hosting: latest.Hosting,
-		UserAgent: latest.UserAgent, SeenAt: latest.SeenAt.UTC(), Lookup: latest.Lookup, Reasons: []models.Reason{}}
+	latest.SeenAt = latest.SeenAt.UTC()
+	out := &VerificationSignals{RequestSignals: latest, Reasons: []models.Reason{}}
 	if len(v.SignalsFirst) > 0 {
 		out.First = new(models.RequestSignals)
 		if err := d.Store.Keyring().OpenJSON(v.SignalsFirst, out.First); err != nil {
