@@ -36,6 +36,9 @@ type Erasure struct {
 	ScreeningDecisions int `json:"screening_decisions"`
 	// Events of the verifications' timelines had their data reduced to what names no person.
 	Events int `json:"events"`
+	// Signals of the verifications (the first and latest request's IP, country, ASN and user
+	// agent, and the IP hashes kept for velocity) were erased; the reason codes stay.
+	Signals int `json:"signals"`
 	// IdempotentResponses (stored replies that repeated the applicant data) were replaced by
 	// IdempotencyErased.
 	IdempotentResponses int `json:"idempotent_responses"`
@@ -90,6 +93,8 @@ func (tx *Tx) LockApplicantForErasure(ctx context.Context, sc Scope, id, externa
 //     purged_at set — the row (kind, size, times) stays;
 //   - liveness_challenges: the stored verdict (result) cleared;
 //   - nfc_scans: the sealed result (with the chip's MRZ) and portrait cleared;
+//   - signals (issue #28): the sealed first and latest request signals and the fingerprint
+//     cleared, the verifications' IP hashes in signal_ips deleted;
 //   - face_enrollments and document_uses: deleted;
 //   - identity_tokens: revoked, reference embedding deleted (emptied);
 //   - screening_decisions under the applicant id or its external references: reason replaced
@@ -192,6 +197,9 @@ func (tx *Tx) EraseApplicant(ctx context.Context, sc Scope, a *models.Applicant)
 			return nil, err
 		}
 		if out.Events, err = tx.scrubEvents(ctx, sc, ids); err != nil {
+			return nil, err
+		}
+		if out.Signals, err = tx.EraseSignals(ctx, sc, ids); err != nil {
 			return nil, err
 		}
 		// Email and phone checks attached to the verifications (db/contact.go).

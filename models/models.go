@@ -178,6 +178,14 @@ type Verification struct {
 	ReviewedBy     string     `bun:"reviewed_by"`
 	ReviewDecision string     `bun:"review_decision"`
 	ReviewReason   []byte     `bun:"review_reason_sealed"`
+
+	// SignalsFirst and SignalsLatest are the sealed RequestSignals of the applicant's first
+	// and latest request; SignalsFingerprint a keyed hash of the latest IP and user agent;
+	// SignalReasons the comma-separated signal reason codes (issue #28).
+	SignalsFirst       []byte `bun:"signals_first"`
+	SignalsLatest      []byte `bun:"signals_latest"`
+	SignalsFingerprint string `bun:"signals_fingerprint"`
+	SignalReasons      string `bun:"signal_reasons"`
 }
 
 // Event is one row of an object's timeline. Events are ordered per object by Seq.

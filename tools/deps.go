@@ -44,6 +44,9 @@ type Deps struct {
 	// at registration (the zero value is the strict production policy; deliveries are checked
 	// again at connect time under the queue's copy).
 	Webhooks webhook.Policy
+	// Signals read the IP and device signals of applicant requests (nil: the client IP is the
+	// TCP peer, and no country or ASN is looked up).
+	Signals *SignalSource
 }
 
 // Caller is who is calling: the API key's account, mode and scopes.

@@ -25,6 +25,10 @@ var GetVerification = Tool[GetVerificationInput, Verification]{
 		if err != nil {
 			return Verification{}, err
 		}
-		return toVerification(d, v)
+		out, err := toVerification(d, v)
+		if c.IsSession() {
+			out.Signals = nil // fraud signals are for the integrator, not the applicant's page
+		}
+		return out, err
 	},
 }

@@ -48,6 +48,8 @@ type Verification struct {
 	IdentityToken *string `json:"identity_token" jsonschema:"reusable identity token (rid_…) issued when the verification was approved with a face match: pass it to reverify later; a secret; null when none or revoked"`
 	// Review is the latest manual decision (review_verification); the timeline keeps every one.
 	Review *VerificationReview `json:"review" jsonschema:"the latest manual review decision on this verification (review_verification), null when none; result keeps the checks' own decision"`
+	// Signals are the applicant's IP and device signals (issue #28), sealed at rest.
+	Signals *VerificationSignals `json:"signals" jsonschema:"the IP and device signals of the applicant's hosted-flow requests (latest at the top, first under first) with their reasons; null before the applicant opened the link or after erasure"`
 }
 
 // VerificationReview is a person's (or an agent's) decision on a verification in needs_review.
@@ -112,6 +114,11 @@ func toVerification(d *Deps, v *models.Verification) (Verification, error) {
 		}
 		out.Review = &VerificationReview{Decision: v.ReviewDecision, Reason: string(reason), ReviewedBy: v.ReviewedBy, ReviewedAt: v.ReviewedAt.UTC()}
 	}
+	sig, err := toSignals(d, v)
+	if err != nil {
+		return out, fmt.Errorf("open signals: %w", err)
+	}
+	out.Signals = sig
 	if v.Result != nil {
 		out.Result = new(models.VerificationResult)
 		if err := json.Unmarshal([]byte(*v.Result), out.Result); err != nil {

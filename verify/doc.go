@@ -27,7 +27,9 @@
 // The process job then calls Service.Process: every requested check runs, and the decision is
 // any fail → rejected, any review → needs_review, otherwise approved — no checks at all is
 // never an approval. A check whose engine fails is retried; after the job's last attempt it
-// becomes a review reason instead of leaving the verification stuck in processing.
+// becomes a review reason instead of leaving the verification stuck in processing. The
+// applicant's IP and device signals (signals.go: ip_country_mismatch, hosting_asn,
+// ip_velocity) join the result's reasons and move the decision only under the review policy.
 //
 // create_verification is the one write callers make at high rates, so concurrent creations
 // are coalesced (create.go): one transaction and one statement for everything queued behind

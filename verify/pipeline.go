@@ -165,6 +165,7 @@ func (s *Service) Process(ctx context.Context, sc db.Scope, id string, attempt, 
 		result.Reasons = append(result.Reasons, out.Reasons...)
 	}
 	result.Decision = Decide(result.Checks)
+	s.signalDecision(v, result)
 	result.DecidedAt = store.Now()
 	raw, err := json.Marshal(result)
 	if err != nil {

@@ -39,6 +39,8 @@ type Options struct {
 	// Business is the KYB service (nil when not configured); New attaches it, so it emits its
 	// events and enqueues its retries through this service.
 	Business *Business
+	// Signals configure the IP and device signals (signals.go).
+	Signals SignalOptions
 }
 
 // Service is the verification domain: lifecycle and events, creation, the pipeline's checks

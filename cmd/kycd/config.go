@@ -72,6 +72,8 @@ type Config struct {
 	NFC NFCSettings
 	// Business holds the KYB register settings (see registry.go).
 	Business BusinessSettings
+	// Signals holds the IP and device signal settings (see signals.go).
+	Signals SignalSettings
 }
 
 type setting struct {
@@ -135,6 +137,11 @@ func (c *Config) settings() []setting {
 		{"nfc-test-trust", "KYCD_NFC_TEST_TRUST", "folder with a CSCA master list (*_ML_*.ml) and its root (*ROOT*.cer), trusted for test keys only and only while the database holds no CSCA (empty = none)", "../shared/testdata/epassport/master_lists", &c.NFC.TestTrust},
 		{"nfc-challenge-ttl", "KYCD_NFC_CHALLENGE_TTL", "how long an NFC Active Authentication challenge may be answered", "2m", &c.NFC.ChallengeTTL},
 		{"nfc-require-crl", "KYCD_NFC_REQUIRE_CRL", "distrust a DSC when no CRL of its CSCA is imported (kycd csca import --crl)", "false", &c.NFC.RequireCRL},
+		{"trusted-proxies", "KYCD_TRUSTED_PROXIES", "CIDRs (comma-separated) of the proxies in front of kycd whose X-Forwarded-For is believed; the client is the rightmost hop outside them (empty = the TCP peer is the client)", "", &c.Signals.TrustedProxies},
+		{"geoip-country-db", "KYCD_GEOIP_COUNTRY_DB", "MaxMind-format country database(s) for the IP signals, comma-separated .mmdb paths (default: the file scripts/setup/geoip.sh installs, when present; none = IP country absent)", "", &c.Signals.CountryDB},
+		{"geoip-asn-db", "KYCD_GEOIP_ASN_DB", "MaxMind-format ASN database(s) (GeoLite2-ASN layout), comma-separated .mmdb paths (empty = ASN and hosting_asn absent)", "", &c.Signals.ASNDB},
+		{"signals-policy", "KYCD_SIGNALS_POLICY", "what IP and device signal reasons do to a decision: off (shown only) or review (an approval goes to needs_review)", "off", &c.Signals.Policy},
+		{"signals-velocity", "KYCD_SIGNALS_VELOCITY", "ip_velocity: more than this many verifications of one account used from one IP within an hour (0 = 5)", "0", &c.Signals.VelocityLimit},
 		{"gleif-url", "KYCD_GLEIF_URL", "GLEIF API base URL for verify_business (a mirror or proxy may stand in)", "https://api.gleif.org/api/v1", &c.Business.GLEIFURL},
 		{"registry-mode", "KYCD_REGISTRY_MODE", "where verify_business reads companies: online (the GLEIF API), offline (the Golden Copy register of `kycd registry import`) or auto (offline when one is loaded, else online)", "auto", &c.Business.RegistryMode},
 		{"gleif-cache-ttl", "KYCD_GLEIF_CACHE_TTL", "how long GLEIF API responses are kept in the database cache shared by every process (0 = no cache)", "24h", &c.Business.CacheTTL},
@@ -205,6 +212,9 @@ func parseConfig(name string, args []string, only ...string) (*Config, *flag.Fla
 	}
 	if c.ScreeningStrongHit != "review" && c.ScreeningStrongHit != "fail" {
 		return nil, nil, fmt.Errorf("screening-strong-hit: %q is not review or fail", c.ScreeningStrongHit)
+	}
+	if err := c.Signals.check(); err != nil {
+		return nil, nil, err
 	}
 	if c.ListsSync <= 0 {
 		c.ListsSync = 30 * time.Second

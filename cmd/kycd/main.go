@@ -159,7 +159,13 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 		store.Close()
 		return nil, err
 	}
-	svc := verify.New(store, verify.Options{Checks: engines.runners, Logger: logger, CreateBatches: cfg.CreateBatches, Business: engines.business})
+	sigs, err := cfg.Signals.source(logger)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	svc := verify.New(store, verify.Options{Checks: engines.runners, Logger: logger, CreateBatches: cfg.CreateBatches, Business: engines.business,
+		Signals: cfg.Signals.options()})
 	queue, err := jobs.New(store, svc, jobs.Options{Work: work, MaxWorkers: cfg.Workers, Logger: logger,
 		Webhooks: cfg.webhookPolicy(), WebhookWorkers: cfg.WebhookWorkers, UserAgent: "kycd-webhooks/" + version,
 		RescueStuckAfter: cfg.JobRescueAfter, IdempotencyTTL: tools.IdempotencyTTL, ImageRetention: cfg.ImageRetention, MonitorInterval: cfg.Screening.monitorInterval()})
@@ -174,7 +180,7 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 		return nil, err
 	}
 	reg, err := tools.NewRegistry(&tools.Deps{Store: store, Verify: svc, PublicURL: cfg.PublicURL, Logger: logger, Screening: engines.screening,
-		Webhooks: cfg.webhookPolicy(), Biometrics: engines.biometrics, Documents: engines.documents, Contact: contact, NFC: engines.nfc, Business: engines.business}, tools.All()...)
+		Webhooks: cfg.webhookPolicy(), Biometrics: engines.biometrics, Documents: engines.documents, Contact: contact, NFC: engines.nfc, Business: engines.business, Signals: sigs}, tools.All()...)
 	if err != nil {
 		store.Close()
 		return nil, err

@@ -22,7 +22,9 @@ npm_fetch_verified() {
 		return 1
 	fi
 	(cd "${work}" && npm pack --ignore-scripts --silent "${pkg}@${version}" >/dev/null) || return 1
-	tgz="${work}/${pkg}-${version}.tgz"
+	# npm names a scoped package's tarball without the @ and with - for / (@a/b → a-b-1.0.0.tgz).
+	tgz="${pkg#@}"
+	tgz="${work}/${tgz//\//-}-${version}.tgz"
 	[[ -f "${tgz}" ]] || { printf 'npm pack did not produce %s\n' "${tgz}" >&2; return 1; }
 	got="$(npm_sri_sha512 "${tgz}")"
 	if [[ "${got}" != "${want}" ]]; then
