@@ -17,7 +17,9 @@ type BounceError struct {
 	Err    error
 }
 
-func (e *BounceError) Error() string { return fmt.Sprintf("recipient refused (%s): %v", e.Reason, e.Err) }
+func (e *BounceError) Error() string {
+	return fmt.Sprintf("recipient refused (%s): %v", e.Reason, e.Err)
+}
 
 func (e *BounceError) Unwrap() error { return e.Err }
 
