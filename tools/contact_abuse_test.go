@@ -122,3 +122,35 @@ func TestContactIPSendBudget(t *testing.T) {
 		require.Nil(t, send(a1, 7), "the window is an hour")
 	})
 }
+
+// An address confirmed with a code joins the applicant's verified profile
+// (get_applicant's confirmed_contacts) and leaves it with the applicant's erasure.
+func TestConfirmedContactsInApplicantProfile(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		e := newContactEnv(t, s, verify.ContactOptions{})
+		var v tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"email", "phone"}, "external_ref": "cust-9",
+			"applicant": map[string]any{"name": "Jane Roe", "country": "DE"}}, &v))
+		var a tools.Applicant
+		require.Nil(t, e.Call(t, e.Test, "get_applicant", map[string]any{"external_ref": "cust-9"}, &a))
+		require.Empty(t, a.ConfirmedContacts)
+
+		var chk tools.EmailCheck
+		require.Nil(t, e.Call(t, e.Test, "verify_email", map[string]any{"email": "Jane@ACME.example", "send_code": true, "verification_id": v.ID}, &chk))
+		var ph tools.PhoneCheck
+		require.Nil(t, e.Call(t, e.Test, "verify_phone", map[string]any{"phone": "0151 23456789", "send_code": true, "verification_id": v.ID}, &ph))
+		require.Nil(t, e.Call(t, e.Test, "get_applicant", map[string]any{"external_ref": "cust-9"}, &a))
+		require.Empty(t, a.ConfirmedContacts, "sent is not confirmed")
+		require.Nil(t, e.Call(t, e.Test, "confirm_code", map[string]any{"code_id": chk.CodeID, "code": e.log.code(t, "Jane@acme.example")}, nil))
+		require.Nil(t, e.Call(t, e.Test, "get_applicant", map[string]any{"external_ref": "cust-9"}, &a))
+		require.Len(t, a.ConfirmedContacts, 1)
+		require.Equal(t, "email", a.ConfirmedContacts[0].Kind)
+		require.Equal(t, "Jane@acme.example", a.ConfirmedContacts[0].Address)
+		require.Equal(t, v.ID, a.ConfirmedContacts[0].VerificationID)
+
+		require.Nil(t, e.Call(t, e.Test, "delete_applicant", map[string]any{"external_ref": "cust-9"}, nil))
+		require.Nil(t, e.Call(t, e.Test, "get_applicant", map[string]any{"id": a.ID}, &a))
+		require.Empty(t, a.ConfirmedContacts)
+	})
+}
