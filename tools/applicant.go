@@ -17,9 +17,9 @@ type Applicant struct {
 	Verifications []VerificationSummary `json:"verifications" jsonschema:"the applicant's verifications, newest first (at most 50)"`
 	// ConfirmedContacts are part of the verified profile: addresses the applicant controls.
 	ConfirmedContacts []ConfirmedContact `json:"confirmed_contacts" jsonschema:"email addresses and phone numbers the applicant proved with a one-time code (confirm_code) on one of their verifications, newest first; empty when none (list_applicants leaves it empty: read one applicant for it)"`
-	CreatedAt     time.Time             `json:"created_at" jsonschema:"creation time"`
-	UpdatedAt     time.Time             `json:"updated_at" jsonschema:"last change"`
-	DeletedAt     *time.Time            `json:"deleted_at,omitempty" jsonschema:"when the applicant's personal data was erased (delete_applicant); absent otherwise. An erased applicant has no data, profile or external_ref"`
+	CreatedAt         time.Time          `json:"created_at" jsonschema:"creation time"`
+	UpdatedAt         time.Time          `json:"updated_at" jsonschema:"last change"`
+	DeletedAt         *time.Time         `json:"deleted_at,omitempty" jsonschema:"when the applicant's personal data was erased (delete_applicant); absent otherwise. An erased applicant has no data, profile or external_ref"`
 }
 
 // ConfirmedContact is an address or number the applicant proved they control.
