@@ -539,3 +539,14 @@ func (c *Contact) ConfirmFor(ctx context.Context, sc db.Scope, verificationID, c
 	}
 	return out, nil
 }
+
+// EmailUnavailable says why the email check cannot run in this process ("" when it can).
+func (c *Contact) EmailUnavailable() string {
+	if c.opts.Email != nil {
+		return ""
+	}
+	if c.opts.EmailUnavailable != "" {
+		return c.opts.EmailUnavailable
+	}
+	return ErrEmailUnavailable.Error()
+}
