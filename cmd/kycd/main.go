@@ -277,6 +277,9 @@ func serve(ctx context.Context, args []string, httpToo bool) error {
 		}
 		srv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 		a.logEngines(a.log)
+		if w := publicURLWarning(cfg.PublicURL, ln.Addr().String()); w != "" {
+			a.log.Warn(w)
+		}
 		a.log.Info("kycd serving", "addr", ln.Addr().String(), "database", a.store.Dialect, "location", a.store.Location(), "workers", work, "version", version, "public_url", cfg.PublicURL)
 		go func() { errc <- srv.Serve(ln) }()
 	} else {
