@@ -781,3 +781,46 @@ func TestNFCStep(t *testing.T) {
 	require.NotNil(t, te)
 	require.Equal(t, tools.CodeNotFound, te.Code)
 }
+
+// Pages, static files and the SDK go gzip-compressed to browsers that accept it, and every
+// page names a favicon that is served.
+func TestFlowCompressionAndFavicon(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	srv := e.srv
+	v := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Jane Roe"}})
+	get := func(path, enc string) (*http.Response, []byte) {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req.Header.Set("Accept-Encoding", enc)
+		resp, err := srv.Client().Transport.RoundTrip(req) // no transparent decompression
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	for _, path := range []string{"/verify/static/flow.js", "/verify/static/flow.css", "/sdk/kycd.js"} {
+		plain, pb := get(path, "")
+		require.Equal(t, 200, plain.StatusCode, path)
+		require.Empty(t, plain.Header.Get("Content-Encoding"), path)
+		gz, gb := get(path, "br, gzip;q=0.8")
+		require.Equal(t, "gzip", gz.Header.Get("Content-Encoding"), path)
+		require.Contains(t, gz.Header.Values("Vary"), "Accept-Encoding", path)
+		zr, err := gzip.NewReader(bytes.NewReader(gb))
+		require.NoError(t, err)
+		unz, err := io.ReadAll(zr)
+		require.NoError(t, err)
+		require.Equal(t, pb, unz, path)
+		require.Less(t, len(gb), len(pb), path)
+		refused, _ := get(path, "gzip;q=0")
+		require.Empty(t, refused.Header.Get("Content-Encoding"), path)
+	}
+	page, body := get(pathOf(t, v.HostedURL), "gzip")
+	require.Equal(t, "gzip", page.Header.Get("Content-Encoding"))
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	require.NoError(t, err)
+	html, _ := io.ReadAll(zr)
+	require.Contains(t, string(html), `rel="icon" href="/verify/static/favicon.svg"`)
+	icon, _ := get("/verify/static/favicon.svg", "")
+	require.Equal(t, 200, icon.StatusCode)
+	require.Equal(t, "image/svg+xml", icon.Header.Get("Content-Type"))
+}

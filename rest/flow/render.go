@@ -47,6 +47,7 @@ func (h *Handler) serveStatic(w http.ResponseWriter, r *http.Request, name strin
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	b = compressed(w, r, b, h.staticGz[name])
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
 }
 
@@ -135,9 +136,10 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, name string, co
 		return
 	}
 	h.setPageHeaders(w, p.Nonce, p.Embed)
+	body := compressed(w, r, buf.Bytes(), nil)
 	w.WriteHeader(code)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(buf.Bytes())
+		_, _ = w.Write(body)
 	}
 }
 
