@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"image"
 	"image/png"
@@ -823,4 +825,39 @@ func TestFlowCompressionAndFavicon(t *testing.T) {
 	icon, _ := get("/verify/static/favicon.svg", "")
 	require.Equal(t, 200, icon.StatusCode)
 	require.Equal(t, "image/svg+xml", icon.Header.Get("Content-Type"))
+}
+
+// The intro, the recorded consent and the confirmation say the details are screened only when
+// screening was asked for; the consent's hash covers the items the sentence refers to.
+func TestConsentStatementFollowsTheChecks(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	hashes := map[bool]string{}
+	for _, screened := range []bool{true, false} {
+		checks := []string{"document"}
+		if screened {
+			checks = append(checks, "screening")
+		}
+		v := e.create(t, map[string]any{"checks": checks, "applicant": map[string]any{"name": "Jane Roe"}})
+		base := pathOf(t, v.HostedURL)
+		intro := e.do(t, "GET", base, nil, nil)
+		require.Equal(t, screened, strings.Contains(intro.body, "sanctions"), "intro of %v", checks)
+		r := e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrfOf(t, intro.body)}, "consent": {"yes"}}, nil)
+		require.Equal(t, http.StatusSeeOther, r.code, r.body)
+		evs := e.Events(t, e.Test, v.ID)
+		last := evs[len(evs)-1]
+		require.Equal(t, "verification.consent_given", last.Type)
+		want := "I agree that my data is processed for this verification as described above.\n- Photos of your identity document, to read and check it.\n- "
+		if screened {
+			want += "The personal details given for you (name, date of birth, country), to check them against official sanctions and watch lists."
+		} else {
+			want += "The personal details given for you (name, date of birth, country), to compare them with what is checked and keep them with the result."
+		}
+		sum := sha256.Sum256([]byte(want))
+		require.Equal(t, hex.EncodeToString(sum[:]), last.Data["statement_sha256"], "the hash is of the statement shown, items included")
+		hashes[screened] = last.Data["statement_sha256"].(string)
+		confirm := e.do(t, "GET", base+"/step/confirm", nil, nil)
+		require.Equal(t, screened, strings.Contains(confirm.body, "official lists"), "confirm of %v", checks)
+	}
+	require.NotEqual(t, hashes[true], hashes[false])
 }

@@ -72,8 +72,9 @@ type page struct {
 	Expires string
 	QR      template.URL
 	Handoff string
-	// confirm
+	// confirm; Screened: the details are checked against sanctions lists
 	Applicant any
+	Screened  bool
 	// capture
 	Capture string
 	Sides   []string

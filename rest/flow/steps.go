@@ -87,16 +87,45 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, s *session) {
 func (h *Handler) renderIntro(w http.ResponseWriter, r *http.Request, s *session, code int, errKey string) {
 	p := h.newPage(r, s, stepIntro)
 	p.Error = errKey
+	p.Collect = s.collectKeys()
+	p.Expires = s.v.ExpiresAt.UTC().Format("2006-01-02 15:04")
+	h.render(w, r, "intro", code, p)
+}
+
+// collectKeys are the intro's "what we collect" items for this verification's steps: what is
+// shown is what the consent covers, so the personal details are said to be screened only when
+// the screening check was asked for.
+func (s *session) collectKeys() []string {
+	var out []string
 	for _, st := range s.steps {
 		switch st {
 		case stepEmail, stepPhone, stepDocument, stepNFC, stepSelfie, stepLiveness:
-			p.Collect = append(p.Collect, "intro.collect."+st)
+			out = append(out, "intro.collect."+st)
 		case stepConfirm:
-			p.Collect = append(p.Collect, "intro.collect.details")
+			if s.screened() {
+				out = append(out, "intro.collect.details")
+			} else {
+				out = append(out, "intro.collect.details.plain")
+			}
 		}
 	}
-	p.Expires = s.v.ExpiresAt.UTC().Format("2006-01-02 15:04")
-	h.render(w, r, "intro", code, p)
+	return out
+}
+
+// screened reports whether the verification asked for sanctions screening.
+func (s *session) screened() bool { return slices.Contains(s.v.Checks, "screening") }
+
+// consentStatement is the text the applicant agrees to, as recorded (and hashed) in the
+// consent: the sentence beside the box and every item it refers to ("as described above"),
+// in the page's language.
+func (s *session) consentStatement() string {
+	var b strings.Builder
+	b.WriteString(s.cat.T("intro.consent"))
+	for _, k := range s.collectKeys() {
+		b.WriteString("\n- ")
+		b.WriteString(s.cat.T(k))
+	}
+	return b.String()
 }
 
 // consent moves on from the intro when the box was ticked.
@@ -115,7 +144,7 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request, s *session) {
 	// The consent goes into the verification's timeline: when, in which language, and the
 	// hash of the very sentence shown.
 	if h.hasTool(toolConsent) {
-		args := idArgs(s.caller.VerificationID, map[string]any{"statement": s.cat.T("intro.consent"), "locale": s.cat.lang})
+		args := idArgs(s.caller.VerificationID, map[string]any{"statement": s.consentStatement(), "locale": s.cat.lang})
 		if _, err := h.reg.Call(r.Context(), s.caller, toolConsent, args); err != nil {
 			code, _ := h.apiError(r.Context(), s, err)
 			h.renderError(w, r, s.cat, code, "error.title", "error.generic")
@@ -153,7 +182,7 @@ func (h *Handler) step(w http.ResponseWriter, r *http.Request, s *session, name 
 	p := h.newPage(r, s, name)
 	p.Next = s.stepURL(s.next(name))
 	if name == stepConfirm {
-		p.Applicant = s.v.Applicant
+		p.Applicant, p.Screened = s.v.Applicant, s.screened()
 		h.render(w, r, "confirm", http.StatusOK, p)
 		return
 	}
@@ -217,7 +246,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, s *session) {
 			key, code = "error.unavailable", http.StatusServiceUnavailable
 		}
 		p := h.newPage(r, s, stepConfirm)
-		p.Applicant, p.Error = s.v.Applicant, key
+		p.Applicant, p.Error, p.Screened = s.v.Applicant, key, s.screened()
 		h.render(w, r, "confirm", code, p)
 		return
 	}
