@@ -271,7 +271,9 @@ func TestInvalidLinksAndLanguages(t *testing.T) {
 	for _, c := range []struct{ path, accept, want string }{
 		{"/verify/vst_" + strings.Repeat("x", 40), "", "This link is not valid"},
 		{"/verify/nonsense", "de-DE,de;q=0.9,en;q=0.5", "Dieser Link ist ungültig"},
-		{"/verify/h/vho_AAAA", "pt-BR", "Esta ligação não é válida"},
+		{"/verify/h/vho_AAAA", "pt-BR", "Este link não é válido"},
+		{"/verify/h/vho_AAAA", "pt-PT,pt;q=0.9", "Esta ligação não é válida"},
+		{"/verify/h/vho_AAAA", "pt-AO", "Esta ligação não é válida"},
 	} {
 		r := e.do(t, "GET", c.path, nil, map[string]string{"Accept-Language": c.accept})
 		require.Equal(t, http.StatusNotFound, r.code, c.path)
@@ -280,8 +282,12 @@ func TestInvalidLinksAndLanguages(t *testing.T) {
 
 	pt := e.create(t, map[string]any{"checks": []string{"screening"}, "locale": "pt-BR", "applicant": map[string]any{"name": "Ana Silva"}})
 	r := e.do(t, "GET", pathOf(t, pt.HostedURL), nil, map[string]string{"Accept-Language": "de"})
-	require.Contains(t, r.body, `<html lang="pt">`, "the verification's locale wins over the browser")
-	require.Contains(t, r.body, "Vamos verificar a sua identidade")
+	require.Contains(t, r.body, `<html lang="pt-BR">`, "the verification's locale wins over the browser")
+	require.Contains(t, r.body, "Vamos verificar sua identidade", "Brazilian Portuguese for pt-BR")
+	eu := e.create(t, map[string]any{"checks": []string{"screening"}, "locale": "pt", "applicant": map[string]any{"name": "Ana Silva"}})
+	r = e.do(t, "GET", pathOf(t, eu.HostedURL), nil, nil)
+	require.Contains(t, r.body, `<html lang="pt">`)
+	require.Contains(t, r.body, "Vamos verificar a sua identidade", "European Portuguese for pt")
 
 	any := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Ana Silva"}})
 	r = e.do(t, "GET", pathOf(t, any.HostedURL), nil, map[string]string{"Accept-Language": "fr;q=1, de;q=0.8, en;q=0.7"})
@@ -294,7 +300,7 @@ func TestInvalidLinksAndLanguages(t *testing.T) {
 func TestEveryPageEveryLanguage(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
-	for _, lang := range []string{"en", "pt", "de"} {
+	for _, lang := range []string{"en", "pt", "pt-BR", "de"} {
 		v := e.create(t, map[string]any{"checks": []string{"screening", "face_match"}, "locale": lang, "applicant": map[string]any{"name": "Ana Silva"}})
 		base := pathOf(t, v.HostedURL)
 		pages := []string{base, base + "/step/selfie", base + "/step/confirm", "/verify/vst_" + strings.Repeat("z", 40)}
@@ -392,6 +398,17 @@ func TestHandoffContinuesTheSameSession(t *testing.T) {
 
 	tampered := link[:len(link)-3] + "AAA"
 	require.Equal(t, http.StatusNotFound, e.do(t, "GET", tampered, nil, nil).code)
+
+	// The page on the phone speaks the verification's language, whatever the phone prefers.
+	br := e.create(t, map[string]any{"checks": []string{"screening"}, "locale": "pt-BR", "applicant": map[string]any{"name": "Ana Silva"}})
+	brBase := pathOf(t, br.HostedURL)
+	brIntro := e.do(t, "GET", brBase, nil, nil)
+	m = regexp.MustCompile(`id="handoff-url" type="text" readonly value="([^"]+)"`).FindStringSubmatch(brIntro.body)
+	require.NotNil(t, m)
+	open := e.do(t, "GET", pathOf(t, m[1]), nil, map[string]string{"Accept-Language": "de"})
+	require.Equal(t, http.StatusOK, open.code)
+	require.Contains(t, open.body, `<html lang="pt-BR">`)
+	require.Contains(t, open.body, "Continue sua verificação")
 	require.Equal(t, http.StatusNotFound, e.do(t, "POST", tampered, nil, nil).code)
 	require.Equal(t, http.StatusMethodNotAllowed, e.do(t, "PUT", link, nil, nil).code)
 
@@ -570,7 +587,7 @@ func TestDocumentStep(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	require.NotEqual(t, true, out["ok"])
 	require.Equal(t, "mrz_unreadable", out["reason"])
-	require.Equal(t, "MRZ not readable — hold the document flat, avoid glare.", out["message"])
+	require.Equal(t, "We could not read a document in the picture — lay it flat so it fills the frame, and avoid glare.", out["message"], "what was seen, never \"MRZ\"")
 
 	doc, err := synth.Render(synth.Identity{Kind: synth.TD3, DocumentCode: "P", IssuingState: "UTO", Surname: "ERIKSSON", GivenNames: "ANNA MARIA",
 		DocumentNumber: "L898902C3", Nationality: "UTO", DateOfBirth: "1974-08-12", Sex: "F", ExpiryDate: "2034-04-15"},
