@@ -201,7 +201,18 @@
     function handle(r) {
       busy(false);
       if (r.ok) {
-        if (kind === 'document' && side + 1 < sides.length) {
+        // The server says which side it needs next (none for a passport, whatever the page
+        // expected); only while it has not read the upload yet does the page's list decide.
+        if (kind === 'document' && r.next_side) {
+          var at = sides.indexOf(r.next_side);
+          if (at < 0) { sides.push(r.next_side); at = sides.length - 1; }
+          side = at;
+          title.textContent = m('capture.document.' + sides[side]);
+          title.focus();
+          say('');
+          return;
+        }
+        if (kind === 'document' && r.pending && side + 1 < sides.length) {
           side++;
           title.textContent = m('capture.document.' + sides[side]);
           title.focus();
