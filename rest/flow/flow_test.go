@@ -870,6 +870,8 @@ func TestConsentStatementFollowsTheChecks(t *testing.T) {
 		} else {
 			want += "The personal details given for you (name, date of birth, country), to compare them with what is checked and keep them with the result."
 		}
+		want += "\nThe service that sent you this link must know who its customers are. We run the checks on its behalf and it receives the result." +
+			"\nEverything is stored encrypted. Photos are deleted after the retention period your provider has set; the result is kept as long as the law requires your provider to keep it."
 		sum := sha256.Sum256([]byte(want))
 		require.Equal(t, hex.EncodeToString(sum[:]), last.Data["statement_sha256"], "the hash is of the statement shown, items included")
 		hashes[screened] = last.Data["statement_sha256"].(string)

@@ -116,13 +116,17 @@ func (s *session) collectKeys() []string {
 func (s *session) screened() bool { return slices.Contains(s.v.Checks, "screening") }
 
 // consentStatement is the text the applicant agrees to, as recorded (and hashed) in the
-// consent: the sentence beside the box and every item it refers to ("as described above"),
-// in the page's language.
+// consent: the sentence beside the box and everything it refers to ("as described above": the
+// items collected, why, how long they are kept), in the page's language.
 func (s *session) consentStatement() string {
 	var b strings.Builder
 	b.WriteString(s.cat.T("intro.consent"))
 	for _, k := range s.collectKeys() {
 		b.WriteString("\n- ")
+		b.WriteString(s.cat.T(k))
+	}
+	for _, k := range []string{"intro.why.text", "intro.retention.text"} {
+		b.WriteString("\n")
 		b.WriteString(s.cat.T(k))
 	}
 	return b.String()

@@ -26,6 +26,14 @@
   }
   try { parentOrigin = sessionStorage.getItem('kycd.origin'); } catch (e) { parentOrigin = null; }
   if (parentOrigin && allowed.indexOf(parentOrigin) < 0) { parentOrigin = null; }
+  // Tell the Web SDK the page loaded (its watchdog reports a blocked frame otherwise), and hand
+  // it Escape, which a modal must honour wherever the focus is.
+  if (embedded && parentOrigin) {
+    window.parent.postMessage({ type: 'kycd:ready' }, parentOrigin);
+    document.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape') { window.parent.postMessage({ type: 'kycd:escape' }, parentOrigin); }
+    });
+  }
 
   function getJSON(url) {
     return fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(function (r) {
