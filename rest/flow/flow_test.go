@@ -880,3 +880,28 @@ func TestConsentStatementFollowsTheChecks(t *testing.T) {
 	}
 	require.NotEqual(t, hashes[true], hashes[false])
 }
+
+// The progress bar marks a step done only when its input is there: a step skipped by opening
+// a later one's URL stays undone, and the submission sends the applicant back for it.
+func TestProgressMarksOnlyCompletedSteps(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	v := e.create(t, map[string]any{"checks": []string{"document", "screening"}, "applicant": map[string]any{"name": "Jane Roe"}})
+	base := pathOf(t, v.HostedURL)
+	intro := e.do(t, "GET", base, nil, nil)
+	csrf := csrfOf(t, intro.body)
+	require.NotContains(t, intro.body, `class="done"`, "nothing is done before consent")
+	r := e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrf}, "consent": {"yes"}}, nil)
+	require.Equal(t, http.StatusSeeOther, r.code)
+	confirm := e.do(t, "GET", base+"/step/confirm", nil, nil)
+	require.Equal(t, http.StatusOK, confirm.code)
+	done := regexp.MustCompile(`<li class="done">([^<]+)</li>`).FindAllStringSubmatch(confirm.body, -1)
+	require.Len(t, done, 1, confirm.body)
+	require.Equal(t, "Start", done[0][1], "consent is done; the document, skipped by URL, is not")
+	sub := e.do(t, "POST", base+"/submit", url.Values{"csrf": {csrf}}, nil)
+	require.Equal(t, http.StatusSeeOther, sub.code, "the server refuses the skipped step")
+	require.Equal(t, base+"/step/document", sub.hdr.Get("Location"), "and sends the applicant back to it")
+	var got tools.Verification
+	require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID}, &got))
+	require.NotEqual(t, "processing", got.Status, "nothing was submitted")
+}

@@ -62,6 +62,8 @@ type page struct {
 	Action    string
 	Steps     []string
 	StepIndex int
+	// Done are the steps completed (doneSteps), for the progress bar.
+	Done map[string]bool
 	Embed     string
 	Poll      int
 	Error     string
@@ -104,6 +106,9 @@ func (h *Handler) newPage(r *http.Request, s *session, step string) *page {
 		}
 	}
 	p.StepIndex = slices.Index(p.Steps, step)
+	if p.StepIndex >= 0 {
+		p.Done = h.doneSteps(r.Context(), s)
+	}
 	p.JSMsgs = jsMessages(s.cat)
 	if step == stepIntro {
 		link, qr, err := h.handoffQR(r.Context(), s)

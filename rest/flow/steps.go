@@ -1,12 +1,14 @@
 package flow
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 
+	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/tools"
 )
 
@@ -233,10 +235,10 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, s *session) {
 			http.Redirect(w, r, s.stepURL(stepIntro), http.StatusSeeOther)
 			return
 		case te.Code == tools.CodeConflict && strings.Contains(te.Message, "missing"):
-			// An address this flow asks for is not confirmed yet (the step was skipped by its
-			// URL): back to that step, which shows until it is.
-			for _, st := range []string{stepEmail, stepPhone} {
-				if slices.Contains(s.steps, st) && strings.Contains(te.Message, st+": a confirmed ") {
+			// A step whose input is still missing (skipped by opening a later page's URL):
+			// back to the first such step of the flow, which shows until it is done.
+			for _, st := range s.steps {
+				if st != stepIntro && st != stepConfirm && missingNames(te.Message, st) {
 					http.Redirect(w, r, s.stepURL(st), http.StatusSeeOther)
 					return
 				}
@@ -307,4 +309,70 @@ func (h *Handler) redirectURL(s *session, status string) string {
 	q.Set("result", status)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// doneSteps says which of the flow's steps the applicant has completed, from what the
+// checks still miss (verify.Service.Missing) and whether consent was given, so the progress
+// bar marks a step done only when it is, not because a later step's page was opened by its
+// URL. On an error no step is marked.
+func (h *Handler) doneSteps(ctx context.Context, s *session) map[string]bool {
+	d := h.reg.Deps()
+	if d == nil || d.Verify == nil || d.Store == nil {
+		return nil
+	}
+	sc := db.Scope{AccountID: s.caller.AccountID, Mode: s.caller.Mode}
+	v, err := d.Store.GetVerification(ctx, sc, s.caller.VerificationID)
+	if err != nil {
+		return nil
+	}
+	missing, err := d.Verify.Missing(ctx, v, true)
+	if err != nil {
+		return nil
+	}
+	done := map[string]bool{}
+	for _, st := range s.steps {
+		done[st] = st != stepConfirm && st != stepResult
+	}
+	for _, m := range missing {
+		if st := stepOfMissing(m); st != "" {
+			done[st] = false
+		}
+	}
+	consented, err := d.Verify.ConsentGiven(ctx, sc, v.ID)
+	done[stepIntro] = err == nil && consented
+	return done
+}
+
+// missingNames reports whether a submission's "missing" message ("cannot submit yet;
+// missing: a; b") names an input of step.
+func missingNames(msg, step string) bool {
+	for _, part := range strings.Split(msg, "; ") {
+		if _, after, ok := strings.Cut(part, "missing: "); ok {
+			part = after
+		}
+		if stepOfMissing(strings.TrimSpace(part)) == step {
+			return true
+		}
+	}
+	return false
+}
+
+// stepOfMissing is the flow step that provides a missing input, read from the tool the
+// check names for it ("face_match: a selfie (submit_selfie)"); "" when none of the steps does.
+func stepOfMissing(m string) string {
+	switch {
+	case strings.HasPrefix(m, "email:"):
+		return stepEmail
+	case strings.HasPrefix(m, "phone:"):
+		return stepPhone
+	case strings.Contains(m, "submit_selfie"):
+		return stepSelfie
+	case strings.Contains(m, "submit_document"):
+		return stepDocument
+	case strings.Contains(m, "submit_liveness"), strings.Contains(m, "get_liveness_challenge"):
+		return stepLiveness
+	case strings.Contains(m, "submit_nfc"), strings.HasPrefix(m, "nfc:"):
+		return stepNFC
+	}
+	return ""
 }
