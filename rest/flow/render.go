@@ -63,10 +63,10 @@ type page struct {
 	Steps     []string
 	StepIndex int
 	// Done are the steps completed (doneSteps), for the progress bar.
-	Done map[string]bool
-	Embed     string
-	Poll      int
-	Error     string
+	Done  map[string]bool
+	Embed string
+	Poll  int
+	Error string
 	// JSMsgs are the messages flow.js shows, in the page's language.
 	JSMsgs map[string]string
 	// intro
