@@ -63,10 +63,13 @@ type page struct {
 	Steps     []string
 	StepIndex int
 	// Done are the steps completed (doneSteps), for the progress bar.
-	Done  map[string]bool
-	Embed string
-	Poll  int
-	Error string
+	Done map[string]bool
+	// ExpiresAt and Now (Unix milliseconds) let the page count down to the link's expiry on
+	// the server's clock; zero on pages without an open verification.
+	ExpiresAt, Now int64
+	Embed          string
+	Poll           int
+	Error          string
 	// JSMsgs are the messages flow.js shows, in the page's language.
 	JSMsgs map[string]string
 	// intro
@@ -109,6 +112,9 @@ func (h *Handler) newPage(r *http.Request, s *session, step string) *page {
 	if p.StepIndex >= 0 {
 		p.Done = h.doneSteps(r.Context(), s)
 	}
+	if now := h.now(); s.open(now) {
+		p.ExpiresAt, p.Now = s.v.ExpiresAt.UnixMilli(), now.UnixMilli()
+	}
 	p.JSMsgs = jsMessages(s.cat)
 	if step == stepIntro {
 		link, qr, err := h.handoffQR(r.Context(), s)
@@ -124,7 +130,8 @@ func (h *Handler) newPage(r *http.Request, s *session, step string) *page {
 // jsKeys are the messages the script needs (everything else is rendered on the server).
 var jsKeys = []string{"nfc.done", "capture.checking", "capture.accepted", "capture.no_camera", "capture.retry", "capture.reason.generic",
 
-	"capture.document.front", "capture.document.back", "capture.liveness.recording", "capture.take", "error.generic", "error.unavailable"}
+	"capture.document.front", "capture.document.back", "capture.liveness.recording", "capture.take", "error.generic", "error.unavailable",
+	"intro.expires", "expiry.soon", "expiry.announce"}
 
 func jsMessages(c *catalog) map[string]string {
 	m := make(map[string]string, len(jsKeys))

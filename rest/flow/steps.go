@@ -90,7 +90,7 @@ func (h *Handler) renderIntro(w http.ResponseWriter, r *http.Request, s *session
 	p := h.newPage(r, s, stepIntro)
 	p.Error = errKey
 	p.Collect = s.collectKeys()
-	p.Expires = s.v.ExpiresAt.UTC().Format("2006-01-02 15:04")
+	p.Expires = s.v.ExpiresAt.UTC().Format("2006-01-02 15:04") + " UTC" // flow.js shows it in the applicant's time zone
 	h.render(w, r, "intro", code, p)
 }
 

@@ -182,6 +182,16 @@ func TestHostedFlowInChromium(t *testing.T) {
 		waitJS(t, ctx, `window.__closed === 1 && document.querySelector('iframe[allow="camera"]') === null`)
 	})
 
+	t.Run("a page left open counts down and shows the expiry when it passes", func(t *testing.T) {
+		v := h.create(map[string]any{"checks": []string{"screening"}, "expires_in": 300, "applicant": map[string]any{"name": "Erika Mustermann"}})
+		h.skew.Store(int64(296 * time.Second)) // the server's clock: four seconds are left
+		defer h.skew.Store(0)
+		ctx := h.tab(t, phone)
+		do(t, ctx, chromedp.Navigate(v.HostedURL), chromedp.WaitVisible(chromedp.ID("expiry-warning")))
+		require.Contains(t, text(t, ctx, "#expiry-warning"), "This link expires in 0:0")
+		require.Equal(t, "expired", waitResult(t, ctx), "the page moves on by itself")
+	})
+
 	t.Run("expiry mid-flow", func(t *testing.T) {
 		v := h.create(map[string]any{"checks": []string{"screening"}, "expires_in": 300, "applicant": map[string]any{"name": "Erika Mustermann"}})
 		ctx := h.tab(t, desktop)

@@ -35,6 +35,32 @@
     });
   }
 
+  // Expiry: the intro's time in the applicant's own time zone and language, a countdown in
+  // the last two minutes, and the result page ("expired") when it passes, on the server's clock.
+  var expAt = parseInt(body.getAttribute('data-expires'), 10);
+  if (expAt > 0) {
+    var skew = (parseInt(body.getAttribute('data-now'), 10) || Date.now()) - Date.now();
+    var expLine = $('expires');
+    if (expLine && window.Intl && Intl.DateTimeFormat) {
+      try {
+        var when = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(expAt));
+        expLine.textContent = m('intro.expires').replace('{time}', when);
+      } catch (e) { /* keep the server's UTC text */ }
+    }
+    var warn = $('expiry-warning'), announced = false;
+    (function tick() {
+      var left = expAt - (Date.now() + skew);
+      if (left <= 0) { location.assign(base + '/result'); return; }
+      if (left <= 120000 && warn) {
+        var secs = Math.ceil(left / 1000);
+        warn.hidden = false;
+        warn.textContent = m('expiry.soon').replace('{time}', Math.floor(secs / 60) + ':' + ('0' + (secs % 60)).slice(-2));
+        if (!announced) { announced = true; var a = $('expiry-announce'); if (a) { a.textContent = m('expiry.announce'); } }
+      }
+      setTimeout(tick, left <= 121000 ? 1000 : Math.min(left - 120000, 60000));
+    })();
+  }
+
   function getJSON(url) {
     return fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(function (r) {
       if (!r.ok) { throw new Error('status ' + r.status); }
