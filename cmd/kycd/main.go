@@ -312,7 +312,7 @@ func (a *app) routes() (http.Handler, error) {
 	}
 	// The hosted applicant flow (/verify/{token}) and the Web SDK (/sdk/kycd.js): rest/flow.
 	// The store is the flow's hand-off ledger: desktop-to-phone links open once.
-	fh, err := flow.New(a.reg, flow.Options{Logger: a.log,
+	fh, err := flow.New(a.reg, flow.Options{Logger: a.log, RejectionReasons: a.cfg.RejectionReasons,
 		FrameAncestors: strings.FieldsFunc(a.cfg.FrameAncestors, func(r rune) bool { return r == ',' || r == ' ' })})
 	if err != nil {
 		return nil, err

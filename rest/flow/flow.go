@@ -78,7 +78,16 @@ type Options struct {
 	PollInterval time.Duration
 	// Logger receives failures; never tokens or applicant data (nil = slog.Default()).
 	Logger *slog.Logger
+	// RejectionReasons is what a rejected applicant reads: "none" (the outcome only),
+	// "generic" (the default: what to do next) or "specific" (also the reasons they can act on,
+	// ApplicantReasons; never screening hits or fraud signals, which would tip them off).
+	RejectionReasons string
 }
+
+// ApplicantReasons are the result reasons a rejected applicant may be told with
+// RejectionReasons "specific": things they can fix with another document or photo.
+var ApplicantReasons = []string{"document_expired", "document_type_not_allowed", "country_not_allowed", "document_unreadable",
+	"mrz_missing", "mrz_invalid", "face_mismatch", "age_below_minimum"}
 
 // Handler serves the hosted flow under Prefix; SDK serves the Web SDK.
 type Handler struct {

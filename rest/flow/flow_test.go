@@ -52,7 +52,7 @@ func engines() map[models.Check]verify.CheckRunner {
 	}
 }
 
-func newEnv(t *testing.T, s *db.Store, opts flow.Options) *env {
+func newEnv(t *testing.T, s *db.Store, opts flow.Options, override ...map[models.Check]verify.CheckRunner) *env {
 	t.Helper()
 	e := &env{skew: new(atomic.Int64)}
 	s.SetClock(func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) })
@@ -66,6 +66,11 @@ func newEnv(t *testing.T, s *db.Store, opts flow.Options) *env {
 	docs, err := verify.NewDocuments(s, verify.DocumentsConfig{}, nil)
 	require.NoError(t, err)
 	checks[models.CheckDocument] = docs
+	for _, o := range override {
+		for k, r := range o {
+			checks[k] = r
+		}
+	}
 	e.Env = tooltest.New(t, s, checks, func(_ *jobs.Options, d *tools.Deps) { d.PublicURL = e.srv.URL })
 	fh, err = flow.New(e.Reg, opts)
 	require.NoError(t, err)
@@ -904,4 +909,34 @@ func TestProgressMarksOnlyCompletedSteps(t *testing.T) {
 	var got tools.Verification
 	require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID}, &got))
 	require.NotEqual(t, "processing", got.Status, "nothing was submitted")
+}
+
+// A rejected applicant reads what the operator chose: the outcome only, what to do next, or
+// also the reasons they can act on — never a screening hit or a fraud signal.
+func TestRejectionReasonsShown(t *testing.T) {
+	t.Parallel()
+	failing := map[models.Check]verify.CheckRunner{
+		models.CheckScreening: tooltest.Check{Outcome: models.OutcomeFail, Reasons: []models.Reason{
+			{Code: "document_expired", Message: "expired 2019-01-01"}, {Code: "sanctions_match", Message: "listed"}, {Code: "spoof_suspected", Message: "mask"}}},
+	}
+	for _, c := range []struct {
+		mode          string
+		text, expired bool
+	}{{"none", false, false}, {"generic", true, false}, {"specific", true, true}} {
+		e := newEnv(t, dbtest.SQLite(t), flow.Options{RejectionReasons: c.mode}, failing)
+		v := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Jane Roe"}})
+		base := pathOf(t, v.HostedURL)
+		intro := e.do(t, "GET", base, nil, nil)
+		csrf := csrfOf(t, intro.body)
+		e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrf}, "consent": {"yes"}}, nil)
+		e.do(t, "POST", base+"/submit", url.Values{"csrf": {csrf}}, nil)
+		require.Equal(t, "rejected", e.waitFinal(t, base)["status"])
+		page := e.do(t, "GET", base+"/result", nil, nil)
+		require.Contains(t, page.body, "We couldn&#39;t verify your identity", c.mode)
+		require.Equal(t, c.text, strings.Contains(page.body, `id="result-text"`), c.mode)
+		require.Equal(t, c.expired, strings.Contains(page.body, "The document has expired."), c.mode)
+		for _, secret := range []string{"sanctions", "listed", "spoof", "mask"} {
+			require.NotContains(t, strings.ToLower(page.body), secret, c.mode)
+		}
+	}
 }

@@ -91,7 +91,10 @@ type page struct {
 	Contact, Address, CodeID, Country string
 	ErrorOn                           string
 	ErrorN                            int
-	// result
+	// result: Explain is none, generic or specific (Options.RejectionReasons); Reasons are the
+	// message keys of the applicant reasons shown (specific only)
+	Explain   string
+	Reasons   []string
 	Status    string
 	Reference string
 	Final     bool

@@ -276,6 +276,18 @@ func (h *Handler) result(w http.ResponseWriter, r *http.Request, s *session) {
 		http.Redirect(w, r, s.base(), http.StatusSeeOther)
 		return
 	}
+	p.Explain = h.opts.RejectionReasons
+	if p.Explain == "" {
+		p.Explain = "generic"
+	}
+	if st == "rejected" && p.Explain == "specific" && s.v.Result != nil {
+		for _, rs := range s.v.Result.Reasons {
+			key := "result.reason." + rs.Code
+			if slices.Contains(ApplicantReasons, rs.Code) && s.cat.Has(key) && !slices.Contains(p.Reasons, key) {
+				p.Reasons = append(p.Reasons, key)
+			}
+		}
+	}
 	h.render(w, r, "result", http.StatusOK, p)
 }
 
