@@ -177,27 +177,60 @@
     function busy(b) { takeBtn.disabled = b; if (file) { file.disabled = b; } }
     function stop() { if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); stream = null; } }
 
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    // Without a camera the page never leaves the applicant stuck: it says why (blocked,
+    // insecure page, unsupported browser), offers to try again (three times) and to continue on
+    // a phone through a hand-off link, and keeps the upload where a photo will do.
+    var help = $('camera-help'), retries = 0;
+    function cameraFailed(why) {
       camBtn.hidden = true;
-      say(m('capture.no_camera'));
+      finder.hidden = true;
+      ['denied', 'insecure', 'unsupported'].forEach(function (k) { var el = $('camera-' + k); if (el) { el.hidden = k !== why; } });
+      if (help) {
+        help.hidden = false;
+        var retry = $('camera-retry');
+        if (retry) { retry.hidden = why !== 'denied' || retries >= 3; }
+        var focusTo = (retry && !retry.hidden) ? retry : $('camera-phone');
+        if (focusTo) { focusTo.focus(); }
+      } else {
+        say(m('capture.no_camera'), true);
+      }
     }
-    camBtn.addEventListener('click', function () {
+    function startCamera() {
+      if (!window.isSecureContext) { cameraFailed('insecure'); return; }
+      if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { cameraFailed('unsupported'); return; }
       navigator.mediaDevices.getUserMedia({
         audio: false,
         video: { facingMode: kind === 'document' ? 'environment' : 'user', width: { ideal: 1280 }, height: { ideal: 720 } }
       }).then(function (s) {
         stream = s;
         video.srcObject = s;
+        if (help) { help.hidden = true; }
         finder.hidden = false;
         camBtn.hidden = true;
         takeBtn.hidden = false;
         takeBtn.focus();
-      }, function () {
-        camBtn.hidden = true;
-        say(m('capture.no_camera'), true);
-        if (file) { file.focus(); }
+      }, function (e) {
+        cameraFailed(e && (e.name === 'NotFoundError' || e.name === 'OverconstrainedError') ? 'unsupported' : 'denied');
       });
-    });
+    }
+    if (!window.isSecureContext) { cameraFailed('insecure'); }
+    else if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { cameraFailed('unsupported'); }
+    camBtn.addEventListener('click', startCamera);
+    if ($('camera-retry')) { $('camera-retry').addEventListener('click', function () { retries++; startCamera(); }); }
+    if ($('camera-phone')) {
+      $('camera-phone').addEventListener('click', function () {
+        fetch(base + '/handoff', { method: 'POST', credentials: 'same-origin', headers: { 'X-Kycd-CSRF': csrf } })
+          .then(function (r) { return r.json(); })
+          .then(function (d) {
+            if (!d || !d.qr) { say(m('error.generic'), true); return; }
+            $('camera-qr').src = d.qr;
+            $('camera-handoff-url').value = d.url;
+            $('camera-handoff').hidden = false;
+            // The phone takes over: this page follows the verification to its result.
+            follow(function (st) { if (st.final) { location.assign(base + '/result'); return true; } return false; });
+          }, function () { say(m('error.generic'), true); });
+      });
+    }
     takeBtn.addEventListener('click', function () {
       if (kind === 'liveness') { runLiveness(); } else { send(grab(maxSide)); }
     });
