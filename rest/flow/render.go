@@ -134,7 +134,7 @@ func (h *Handler) newPage(r *http.Request, s *session, step string) *page {
 var jsKeys = []string{"nfc.done", "capture.checking", "capture.accepted", "capture.no_camera", "capture.retry", "capture.reason.generic",
 
 	"capture.document.front", "capture.document.back", "capture.liveness.recording", "capture.take", "error.generic", "error.unavailable",
-	"intro.expires", "expiry.soon", "expiry.announce"}
+	"intro.expires", "expiry.soon", "expiry.announce", "capture.hint.blurry", "capture.hint.glare", "capture.hint.hold"}
 
 func jsMessages(c *catalog) map[string]string {
 	m := make(map[string]string, len(jsKeys))

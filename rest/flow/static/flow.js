@@ -209,6 +209,7 @@
         camBtn.hidden = true;
         takeBtn.hidden = false;
         takeBtn.focus();
+        if (kind !== 'liveness') { guide(); }
       }, function (e) {
         cameraFailed(e && (e.name === 'NotFoundError' || e.name === 'OverconstrainedError') ? 'unsupported' : 'denied');
       });
@@ -243,6 +244,54 @@
       });
     }
 
+    // Live guidance before the shutter, on a small copy of each video frame four times a
+    // second: sharpness as the variance of the Laplacian, glare as the share of saturated
+    // pixels, steadiness as the mean change from the previous frame. A document is taken by
+    // itself once a second of frames is sharp, glare-free and steady; the button stays.
+    var prevGray = null, goodRun = 0, sending = false;
+    function frameStats() {
+      var w = 160, h = Math.round(160 * (video.videoHeight || 480) / (video.videoWidth || 640));
+      var c = frameStats.c || (frameStats.c = document.createElement('canvas'));
+      c.width = w; c.height = h;
+      var g = c.getContext('2d', { willReadFrequently: true });
+      g.drawImage(video, 0, 0, w, h);
+      var px = g.getImageData(0, 0, w, h).data, gray = new Float32Array(w * h), sat = 0, i;
+      for (i = 0; i < w * h; i++) {
+        var r = px[4 * i], gg = px[4 * i + 1], b = px[4 * i + 2];
+        gray[i] = 0.299 * r + 0.587 * gg + 0.114 * b;
+        if (r > 250 && gg > 250 && b > 250) { sat++; }
+      }
+      var sum = 0, sum2 = 0, n = 0, diff = 0;
+      for (var y = 1; y < h - 1; y++) {
+        for (var x = 1; x < w - 1; x++) {
+          var k = y * w + x, lap = gray[k - 1] + gray[k + 1] + gray[k - w] + gray[k + w] - 4 * gray[k];
+          sum += lap; sum2 += lap * lap; n++;
+        }
+      }
+      if (prevGray && prevGray.length === gray.length) {
+        for (i = 0; i < gray.length; i++) { diff += Math.abs(gray[i] - prevGray[i]); }
+        diff /= gray.length;
+      } else { diff = 255; }
+      prevGray = gray;
+      return { sharp: n ? sum2 / n - (sum / n) * (sum / n) : 0, glare: sat / (w * h), motion: diff };
+    }
+    function guide() {
+      if (!stream || sending) { if (stream) { setTimeout(guide, 250); } return; }
+      if (video.readyState >= 2) {
+        var st = frameStats(), frame = finder.querySelector('.frame');
+        var hint = st.glare > 0.02 ? 'glare' : (st.sharp < 60 ? 'blurry' : (st.motion > 6 ? 'blurry' : 'hold'));
+        // Visual only (aria-hidden): it changes four times a second, too often to announce.
+        if ($('hint')) { $('hint').textContent = m('capture.hint.' + hint); }
+        goodRun = hint === 'hold' ? goodRun + 1 : 0;
+        if (frame) { frame.classList.toggle('ready', hint === 'hold'); }
+        if (kind === 'document' && goodRun >= 4 && !takeBtn.disabled) {
+          goodRun = 0;
+          if ($('hint')) { $('hint').textContent = ''; }
+          send(grab(maxSide));
+        }
+      }
+      setTimeout(guide, 250);
+    }
     function scaled(w, h, limit) { var s = Math.min(1, limit / Math.max(w, h)); return [Math.round(w * s), Math.round(h * s)]; }
     function grab(limit) {
       var d = scaled(video.videoWidth || 640, video.videoHeight || 480, limit);
@@ -266,6 +315,7 @@
       });
     }
     function handle(r) {
+      sending = false;
       busy(false);
       if (r.ok) {
         // The server says which side it needs next (none for a passport, whatever the page
@@ -296,6 +346,7 @@
       if (kind !== 'liveness') { takeBtn.textContent = m('capture.retry'); }
     }
     function send(image) {
+      sending = true;
       busy(true);
       say(m('capture.checking'));
       var payload = { image: image };
