@@ -192,7 +192,8 @@ func TestScreeningOnlyFlowEndToEnd(t *testing.T) {
 		confirm := e.do(t, "GET", base+"/step/confirm", nil, nil)
 		require.Equal(t, http.StatusOK, confirm.code)
 		require.Contains(t, confirm.body, "Erika Mustermann")
-		require.Contains(t, confirm.body, "1964-08-12")
+		require.Contains(t, confirm.body, "August 12, 1964", "the date as the page's language writes it")
+		require.Contains(t, confirm.body, "<dd>Germany</dd>", "the country by its name")
 		require.Contains(t, confirm.body, `aria-current="step"`)
 		require.Contains(t, confirm.body, "Step 2 of 2")
 

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"bytes"
+
 	"fmt"
 	"html/template"
 	"mime"
@@ -10,12 +11,17 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"t":   func(c *catalog, key string, pairs ...any) string { return c.T(key, pairs...) },
-		"add": func(a, b int) int { return a + b },
+		"t":       func(c *catalog, key string, pairs ...any) string { return c.T(key, pairs...) },
+		"add":     func(a, b int) int { return a + b },
+		"country": countryName,
+		"date":    localDate,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
 	if err != nil {
@@ -163,4 +169,37 @@ func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, cat *catal
 	p := &page{Lang: cat.lang, L: cat, Nonce: newNonce(), Title: title, Error: text, Step: "error", StepIndex: -1, JSMsgs: jsMessages(cat),
 		Embed: strings.Join(h.embedOrigins, " "), Poll: int(h.opts.PollInterval / time.Millisecond)}
 	h.render(w, r, "error", code, p)
+}
+
+// countryName is an ISO 3166-1 alpha-2 code's name in the page's language ("DE" in pt-BR:
+// "Alemanha"), the code itself when it is not one.
+func countryName(c *catalog, code string) string {
+	r, err := language.ParseRegion(code)
+	if err != nil || !r.IsCountry() {
+		return code
+	}
+	tag, err := language.Parse(c.lang)
+	if err != nil {
+		return code
+	}
+	if name := display.Regions(tag).Name(r); name != "" {
+		return name
+	}
+	return code
+}
+
+// localDate writes a YYYY-MM-DD date the way the page's language does (12.08.1964 in German,
+// 12/08/1964 in Portuguese, August 12, 1964 in English); other strings are shown as they are.
+func localDate(c *catalog, ymd string) string {
+	d, err := time.Parse("2006-01-02", ymd)
+	if err != nil {
+		return ymd
+	}
+	switch strings.SplitN(c.lang, "-", 2)[0] {
+	case "de":
+		return d.Format("02.01.2006")
+	case "pt":
+		return d.Format("02/01/2006")
+	}
+	return d.Format("January 2, 2006")
 }
