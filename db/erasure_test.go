@@ -201,7 +201,7 @@ func TestEraseApplicant(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, erika.applicant.ID, a.ID)
 		require.Equal(t, db.Erasure{Verifications: 2, Artifacts: 3, LivenessChallenges: 1, FaceEnrollments: 1, IdentityTokens: 1,
-			DocumentUses: 1, ScreeningDecisions: 2, Events: 3, IdempotentResponses: 1}, *er)
+			DocumentUses: 1, ScreeningDecisions: 2, Events: 3, IdempotentResponses: 1, DataKeys: 1}, *er)
 
 		// The stored reply is gone, and so is the hash of the request; the key stays, refusing replays.
 		claim, err := s.ClaimIdempotencyKey(ctx, sc, "idem-cust-erika", "h", time.Hour, time.Minute)
