@@ -299,6 +299,15 @@ func (tx *Tx) ShredDataKeys(ctx context.Context, owners []string) (int, error) {
 	dk := tx.store.keys.dk
 	dk.forget(owners)
 	tx.afterCommit = append(tx.afterCommit, func() { dk.forget(owners) })
+	if tx.store.Dialect == SQLite {
+		// secure_delete zeroed the key rows in their page; the WAL still holds the page as it
+		// was, until it is checkpointed into the file and truncated. Best effort: a reader
+		// holding an old snapshot delays it to the next erasure or automatic checkpoint.
+		conn := tx.conn
+		tx.afterCommit = append(tx.afterCommit, func() {
+			_, _ = conn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)")
+		})
+	}
 	return n, nil
 }
 

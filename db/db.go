@@ -139,7 +139,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("the data directory %s is readable by other users (mode %v); chmod 700 it", dir, fi.Mode().Perm()))
 	}
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	// secure_delete: a deleted or updated row's bytes are zeroed in its page, so an erasure
+	// (db/erasure.go) leaves no plaintext and no data key in free space of the file.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(ON)&_txlock=immediate"
 	sqldb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)

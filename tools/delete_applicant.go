@@ -30,6 +30,7 @@ type ErasedData struct {
 	ScreeningDecisions  int `json:"screening_decisions" jsonschema:"analyst verdicts on screening hits whose reason and entity name were cleared (the verdicts stay)"`
 	Events              int `json:"events" jsonschema:"timeline events whose data was reduced to ids, statuses, decisions and reason codes"`
 	IdempotentResponses int `json:"idempotent_responses" jsonschema:"stored responses of idempotent requests that repeated the applicant data, deleted (a replay of the request is then refused)"`
+	DataKeys            int `json:"data_keys" jsonschema:"data keys of the applicant and its verifications destroyed (crypto-shredding): every copy of what they sealed, in backups or the database's write-ahead log, can no longer be decrypted"`
 }
 
 // DeletedApplicant is the receipt of an erasure.
@@ -97,5 +98,6 @@ func deleteApplicant(ctx context.Context, d *Deps, c Caller, in DeleteApplicantI
 		EventID: er.Event.ID,
 		Erased: ErasedData{Verifications: e.Verifications, Artifacts: e.Artifacts, LivenessChallenges: e.LivenessChallenges,
 			FaceEnrollments: e.FaceEnrollments, IdentityTokens: e.IdentityTokens, DocumentUses: e.DocumentUses,
-			ScreeningDecisions: e.ScreeningDecisions, Events: e.Events, IdempotentResponses: e.IdempotentResponses}}, nil
+			ScreeningDecisions: e.ScreeningDecisions, Events: e.Events, IdempotentResponses: e.IdempotentResponses,
+			DataKeys: e.DataKeys}}, nil
 }
