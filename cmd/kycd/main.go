@@ -42,6 +42,7 @@ Usage:
   kycd keys create --name NAME --mode live|test [--scopes a,b] [--account ID] [--checks a,b] [--rate-limit N] [--screening-strong-hit review|fail]
   kycd keys list   [--account ID]
   kycd keys revoke ID|PREFIX
+  kycd keys rewrap   (re-wrap the data keys with the first of --encryption-keys, after a rotation)
   kycd lists import --source SOURCE PATH   load a sanctions/PEP list from local files
   kycd lists update [--source SOURCE] [--url URL]   download lists from the official URLs
   kycd lists list                          the loaded list versions
