@@ -196,6 +196,11 @@ func (r *Registry) CallWith(ctx context.Context, caller Caller, name string, raw
 	if !ok {
 		return nil, meta, Errorf(CodeNotFound, "", "no tool named %q", name)
 	}
+	if caller.recheck {
+		if terr := StillValid(ctx, r.deps, caller); terr != nil {
+			return nil, meta, terr
+		}
+	}
 	var terr *Error
 	if meta.Rate, terr = r.limit(caller); terr != nil {
 		return nil, meta, terr

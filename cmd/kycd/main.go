@@ -401,6 +401,9 @@ func stdioApp(ctx context.Context, name string, args []string) (*app, tools.Call
 		a.store.Close()
 		return nil, tools.Caller{}, nil, fmt.Errorf("KYCD_API_KEY: %w", err)
 	}
+	// The process may serve for hours: each message checks the key again, so revoking it
+	// (kycd keys revoke, from anywhere) stops this session at its next message.
+	caller = caller.Rechecked()
 	// River stops through Stop (so running jobs drain on SIGTERM), not by cancelling its start context.
 	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		a.store.Close()
