@@ -18,6 +18,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kycd/kycd/checks/document/synth"
+	"github.com/kycd/kycd/checks/otp"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
 	"github.com/kycd/kycd/internal/tooltest"
@@ -28,7 +29,8 @@ import (
 )
 
 // everyCheckEnv is a registry with every check this test machine can run for real: the
-// document reader, face match, liveness and age on the ONNX engine, screening on the OFAC list.
+// document reader, face match, liveness and age on the ONNX engine, screening on the OFAC list,
+// email (over an in-test DNS server) and phone checks with codes sent to a log.
 func everyCheckEnv(t *testing.T, s *db.Store) *tooltest.Env {
 	t.Helper()
 	ctx := context.Background()
@@ -43,9 +45,12 @@ func everyCheckEnv(t *testing.T, s *db.Store) *tooltest.Env {
 	checks := bio.Runners()
 	checks[models.CheckDocument] = docs
 	checks[models.CheckScreening] = scr
-	return tooltest.New(t, s, checks, localHooks(nil), func(_ *jobs.Options, d *tools.Deps) {
+	e := tooltest.New(t, s, checks, localHooks(nil), func(_ *jobs.Options, d *tools.Deps) {
 		d.Biometrics, d.Screening = bio, scr
 	})
+	e.Reg.Deps().Contact = verify.NewContact(e.Verify, verify.ContactOptions{Email: testChecker(t),
+		Dev: otp.LogSender{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}})
+	return e
 }
 
 // rawDump is every byte of the database as an attacker with a copy would see it: on SQLite
@@ -147,7 +152,8 @@ func TestNoPlaintextPIIAtRest(t *testing.T) {
 		const (
 			name    = "Ayman al Zawahiri" // listed (OFAC SDN 2676): a screening hit
 			dob     = "1951-06-19"
-			email   = "ayman.quokkafeather@example.org"
+			email   = "ayman.quokkafeather@example.com"
+			phone   = "+49 151 98765432"
 			docNo   = "QK7Z31942"
 			ref     = "cust-quokka-5521"
 			review  = "phoned Ayman al Zawahiri: a namesake, born elsewhere"
@@ -160,7 +166,7 @@ func TestNoPlaintextPIIAtRest(t *testing.T) {
 		// design until the erasure. (The MRZ form of the date of birth, six digits, occurs by
 		// chance in hashes and hex: the document number stands for the MRZ instead.)
 		names := []string{"Zawahiri", "Ayman", "quokkafeather", docNo}
-		markers := append(names, dob, email, review, cancel, analyst)
+		markers := append(names, dob, email, review, cancel, analyst, "15198765432")
 
 		passport := synth.Identity{Kind: synth.TD3, DocumentCode: "P", IssuingState: "FRA", Surname: "AL ZAWAHIRI", GivenNames: "AYMAN",
 			DocumentNumber: docNo, Nationality: "FRA", DateOfBirth: dob, Sex: "M", ExpiryDate: "2034-10-31"}
@@ -174,6 +180,13 @@ func TestNoPlaintextPIIAtRest(t *testing.T) {
 		require.Nil(t, e.Call(t, e.Test, "create_verification", create, &replay))
 		require.Equal(t, v.ID, replay.ID, "the idempotent reply is stored (sealed) and replayed")
 		require.Equal(t, name, replay.Applicant.Name)
+
+		var ec tools.EmailCheck
+		require.Nil(t, e.Call(t, e.Test, "verify_email", map[string]any{"email": email, "send_code": true, "verification_id": v.ID}, &ec))
+		require.Equal(t, "log", ec.Delivery)
+		var pc tools.PhoneCheck
+		require.Nil(t, e.Call(t, e.Test, "verify_phone", map[string]any{"phone": phone, "send_code": true, "verification_id": v.ID}, &pc))
+		require.Equal(t, "+4915198765432", pc.E164)
 
 		var dr tools.DocumentResult
 		require.Nil(t, e.Call(t, e.Test, "submit_document", map[string]any{"id": v.ID, "image": front, "country": "fra"}, &dr))
