@@ -132,17 +132,7 @@ func plaintextRows(t *testing.T, s *db.Store, markers []string) []string {
 	t.Helper()
 	var found []string
 	for _, table := range piiTables {
-		rows, err := s.DB.QueryContext(context.Background(), "SELECT * FROM "+table)
-		require.NoError(t, err)
-		cols, err := rows.Columns()
-		require.NoError(t, err)
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			require.NoError(t, rows.Scan(ptrs...))
+		dbtest.Rows(t, s, table, func(cols []string, vals []any) {
 			var text strings.Builder
 			for i, v := range vals {
 				if b, ok := v.([]byte); ok {
@@ -155,9 +145,7 @@ func plaintextRows(t *testing.T, s *db.Store, markers []string) []string {
 					found = append(found, table+": "+m)
 				}
 			}
-		}
-		require.NoError(t, rows.Err())
-		require.NoError(t, rows.Close())
+		})
 	}
 	return found
 }

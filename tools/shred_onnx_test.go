@@ -83,17 +83,7 @@ func rawDump(t *testing.T, s *db.Store) []byte {
 	require.NoError(t, s.DB.NewRaw("SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE'", s.Schema).Scan(ctx, &tables))
 	require.Contains(t, tables, "verifications")
 	for _, table := range tables {
-		rows, err := s.DB.QueryContext(ctx, fmt.Sprintf("SELECT * FROM %q.%q", s.Schema, table))
-		require.NoError(t, err)
-		cols, err := rows.Columns()
-		require.NoError(t, err)
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			require.NoError(t, rows.Scan(ptrs...))
+		dbtest.Rows(t, s, fmt.Sprintf("%q.%q", s.Schema, table), func(_ []string, vals []any) {
 			for _, v := range vals {
 				if b, ok := v.([]byte); ok {
 					out.Write(b)
@@ -102,9 +92,7 @@ func rawDump(t *testing.T, s *db.Store) []byte {
 				}
 				out.WriteByte(0)
 			}
-		}
-		require.NoError(t, rows.Err())
-		require.NoError(t, rows.Close())
+		})
 	}
 	return out.Bytes()
 }
