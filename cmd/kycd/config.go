@@ -139,7 +139,7 @@ func (c *Config) settings() []setting {
 		{"nfc-require-crl", "KYCD_NFC_REQUIRE_CRL", "distrust a DSC when no CRL of its CSCA is imported (kycd csca import --crl)", "false", &c.NFC.RequireCRL},
 		{"trusted-proxies", "KYCD_TRUSTED_PROXIES", "CIDRs (comma-separated) of the proxies in front of kycd whose X-Forwarded-For is believed; the client is the rightmost hop outside them (empty = the TCP peer is the client)", "", &c.Signals.TrustedProxies},
 		{"geoip-country-db", "KYCD_GEOIP_COUNTRY_DB", "MaxMind-format country database(s) for the IP signals, comma-separated .mmdb paths (default: the file scripts/setup/geoip.sh installs, when present; none = IP country absent)", "", &c.Signals.CountryDB},
-		{"geoip-asn-db", "KYCD_GEOIP_ASN_DB", "MaxMind-format ASN database(s) (GeoLite2-ASN layout), comma-separated .mmdb paths (empty = ASN and hosting_asn absent)", "", &c.Signals.ASNDB},
+		{"geoip-asn-db", "KYCD_GEOIP_ASN_DB", "ASN database(s), comma-separated: MaxMind .mmdb (GeoLite2-ASN layout) or ip-location-db .csv tables (default: the tables scripts/setup/geoip.sh installs, when present; none = ASN and hosting_asn absent)", "", &c.Signals.ASNDB},
 		{"signals-policy", "KYCD_SIGNALS_POLICY", "what IP and device signal reasons do to a decision: off (shown only) or review (an approval goes to needs_review)", "off", &c.Signals.Policy},
 		{"signals-velocity", "KYCD_SIGNALS_VELOCITY", "ip_velocity: more than this many verifications of one account used from one IP within an hour (0 = 5)", "0", &c.Signals.VelocityLimit},
 		{"gleif-url", "KYCD_GLEIF_URL", "GLEIF API base URL for verify_business (a mirror or proxy may stand in)", "https://api.gleif.org/api/v1", &c.Business.GLEIFURL},

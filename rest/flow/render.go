@@ -47,6 +47,7 @@ func (h *Handler) serveStatic(w http.ResponseWriter, r *http.Request, name strin
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	b = compressed(w, r, b, h.staticGz[name])
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
 }
 
@@ -61,9 +62,11 @@ type page struct {
 	Action    string
 	Steps     []string
 	StepIndex int
-	Embed     string
-	Poll      int
-	Error     string
+	// Done are the steps completed (doneSteps), for the progress bar.
+	Done  map[string]bool
+	Embed string
+	Poll  int
+	Error string
 	// JSMsgs are the messages flow.js shows, in the page's language.
 	JSMsgs map[string]string
 	// intro
@@ -71,8 +74,9 @@ type page struct {
 	Expires string
 	QR      template.URL
 	Handoff string
-	// confirm
+	// confirm; Screened: the details are checked against sanctions lists
 	Applicant any
+	Screened  bool
 	// capture
 	Capture string
 	Sides   []string
@@ -102,6 +106,9 @@ func (h *Handler) newPage(r *http.Request, s *session, step string) *page {
 		}
 	}
 	p.StepIndex = slices.Index(p.Steps, step)
+	if p.StepIndex >= 0 {
+		p.Done = h.doneSteps(r.Context(), s)
+	}
 	p.JSMsgs = jsMessages(s.cat)
 	if step == stepIntro {
 		link, qr, err := h.handoffQR(r.Context(), s)
@@ -135,9 +142,10 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, name string, co
 		return
 	}
 	h.setPageHeaders(w, p.Nonce, p.Embed)
+	body := compressed(w, r, buf.Bytes(), nil)
 	w.WriteHeader(code)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(buf.Bytes())
+		_, _ = w.Write(body)
 	}
 }
 

@@ -26,6 +26,14 @@
   }
   try { parentOrigin = sessionStorage.getItem('kycd.origin'); } catch (e) { parentOrigin = null; }
   if (parentOrigin && allowed.indexOf(parentOrigin) < 0) { parentOrigin = null; }
+  // Tell the Web SDK the page loaded (its watchdog reports a blocked frame otherwise), and hand
+  // it Escape, which a modal must honour wherever the focus is.
+  if (embedded && parentOrigin) {
+    window.parent.postMessage({ type: 'kycd:ready' }, parentOrigin);
+    document.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape') { window.parent.postMessage({ type: 'kycd:escape' }, parentOrigin); }
+    });
+  }
 
   function getJSON(url) {
     return fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(function (r) {
@@ -201,7 +209,18 @@
     function handle(r) {
       busy(false);
       if (r.ok) {
-        if (kind === 'document' && side + 1 < sides.length) {
+        // The server says which side it needs next (none for a passport, whatever the page
+        // expected); only while it has not read the upload yet does the page's list decide.
+        if (kind === 'document' && r.next_side) {
+          var at = sides.indexOf(r.next_side);
+          if (at < 0) { sides.push(r.next_side); at = sides.length - 1; }
+          side = at;
+          title.textContent = m('capture.document.' + sides[side]);
+          title.focus();
+          say('');
+          return;
+        }
+        if (kind === 'document' && r.pending && side + 1 < sides.length) {
           side++;
           title.textContent = m('capture.document.' + sides[side]);
           title.focus();
