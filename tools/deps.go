@@ -73,6 +73,17 @@ type Caller struct {
 	// VerificationID binds a hosted-flow session caller (ScopeSession) to its one
 	// verification; empty for API keys. See AuthenticateSession.
 	VerificationID string
+	// recheck makes every call re-check the key first (see Rechecked).
+	recheck bool
+}
+
+// Rechecked returns c with its API key checked again (StillValid) before each of its calls.
+// A surface that authenticates once and then serves many messages (kycd mcp and kycd rpc on
+// stdio) uses it, so a key revoked meanwhile stops working there at the next message, as it
+// does on the next REST request and on an open WebSocket.
+func (c Caller) Rechecked() Caller {
+	c.recheck = true
+	return c
 }
 
 // Has reports whether the caller holds the scope.

@@ -41,6 +41,7 @@ Usage:
   kycd keys create --name NAME --mode live|test [--scopes a,b] [--account ID] [--checks a,b] [--rate-limit N] [--screening-strong-hit review|fail]
   kycd keys list   [--account ID]
   kycd keys revoke ID|PREFIX
+  kycd keys rewrap   (re-wrap the data keys with the first of --encryption-keys, after a rotation)
   kycd lists import --source SOURCE PATH   load a sanctions/PEP list from local files
   kycd lists update [--source SOURCE] [--url URL]   download lists from the official URLs
   kycd lists list                          the loaded list versions
@@ -388,6 +389,9 @@ func stdioApp(ctx context.Context, name string, args []string) (*app, tools.Call
 		a.store.Close()
 		return nil, tools.Caller{}, nil, fmt.Errorf("KYCD_API_KEY: %w", err)
 	}
+	// The process may serve for hours: each message checks the key again, so revoking it
+	// (kycd keys revoke, from anywhere) stops this session at its next message.
+	caller = caller.Rechecked()
 	// River stops through Stop (so running jobs drain on SIGTERM), not by cancelling its start context.
 	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		a.store.Close()
