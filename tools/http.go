@@ -1,10 +1,14 @@
 package tools
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/kycd/kycd/checks/imaging"
 )
 
 // The HTTP edge helpers every HTTP surface shares (REST, MCP Streamable HTTP, JSON-RPC over
@@ -39,4 +43,37 @@ func WriteHTTPError(w http.ResponseWriter, e *Error, status int) {
 	}
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": e})
+}
+
+// LargeBody is the request body size from which LimitUploads makes a request wait for the
+// upload budget: ordinary calls are far smaller and never wait.
+const LargeBody = 256 << 10
+
+// LimitUploads makes requests with a large body wait for their share of the process's upload
+// memory (imaging.ReserveUpload) before the handler reads it, so a burst of image uploads on
+// any surface or the hosted flow queues instead of holding every body in memory at once. A
+// body of unknown length is charged maxBody. A request that cannot get it within wait is
+// answered 503 with Retry-After.
+func LimitUploads(h http.Handler, maxBody int64, wait time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := r.ContentLength
+		if n < 0 {
+			n = maxBody
+		}
+		if r.Body == nil || r.Body == http.NoBody || n < LargeBody {
+			h.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), wait)
+		release, err := imaging.ReserveUpload(ctx, min(n, maxBody))
+		cancel()
+		if err != nil {
+			e := Errorf(CodeUnavailable, "", "the server is busy with other uploads; retry shortly")
+			e.RetryAfterSeconds = 5
+			WriteHTTPError(w, e, http.StatusServiceUnavailable)
+			return
+		}
+		defer release()
+		h.ServeHTTP(w, r)
+	})
 }

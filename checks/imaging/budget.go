@@ -24,6 +24,7 @@ func SetMemoryBudget(n int64) {
 		n = DefaultMemoryBudget
 	}
 	current.Store(newBudget(n))
+	uploads.Store(newBudget(n / 4))
 }
 
 // MemoryBudget returns the process-wide decode budget in bytes.
@@ -110,3 +111,30 @@ func (b *budget) inUse() int64 {
 	defer b.mu.Unlock()
 	return b.used
 }
+
+// Uploads are held in memory several times before any decode starts (the request body, the
+// JSON string, the base64-decoded bytes, the sealed copy), so under a burst of large uploads
+// the bodies alone can outgrow the decode budget. The upload budget bounds them: a request
+// with a large body waits for UploadCost(its length) of it before it is read. It is a
+// quarter of the decode budget and separate from it, so a request holding upload memory can
+// always get decode memory (one budget for both could deadlock).
+var uploads atomic.Pointer[budget]
+
+func init() { uploads.Store(newBudget(DefaultMemoryBudget / 4)) }
+
+// UploadCopies is how many times an upload's bytes are held in memory at once on the way to
+// its decode.
+const UploadCopies = 3
+
+// UploadCost is what a request body of n bytes costs the upload budget.
+func UploadCost(n int64) int64 { return UploadCopies * n }
+
+// ReserveUpload waits until an upload of n body bytes fits the upload budget (sized by
+// SetMemoryBudget) and returns the function that gives the memory back. It fails only when
+// ctx ends first.
+func ReserveUpload(ctx context.Context, n int64) (func(), error) {
+	return uploads.Load().acquire(ctx, UploadCost(n))
+}
+
+// UploadBudget is the upload budget's size in bytes.
+func UploadBudget() int64 { return uploads.Load().size }

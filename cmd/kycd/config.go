@@ -57,6 +57,8 @@ type Config struct {
 	// MaxImageMemory is the bytes image decodes in flight may hold at once, process-wide
 	// (checks/imaging's budget); it also caps what one image may cost to decode.
 	MaxImageMemory int
+	// MemoryLimit is the Go runtime's soft memory limit in bytes (0 = none; GOMEMLIMIT wins).
+	MemoryLimit int
 	// FrameAncestors lists the origins (comma-separated) that may embed the hosted flow in an iframe.
 	FrameAncestors string
 	// RejectionReasons is what a rejected applicant is told: none, generic or specific.
@@ -110,6 +112,7 @@ func (c *Config) settings() []setting {
 		{"webhook-timeout", "KYCD_WEBHOOK_TIMEOUT", "total timeout of a webhook delivery attempt (connect, TLS, request, response)", "15s", &c.WebhookTimeout},
 		{"webhook-workers", "KYCD_WEBHOOK_WORKERS", "concurrent webhook deliveries in this process", "20", &c.WebhookWorkers},
 		{"image-retention", "KYCD_IMAGE_RETENTION", "how long the uploaded images (documents, selfies, liveness frames) of an approved, rejected, expired or cancelled verification are kept, e.g. 2160h for 90 days; results, hashes and face templates stay (0 = keep them)", "0", &c.ImageRetention},
+		{"memory-limit", "KYCD_MEMORY_LIMIT", "soft limit of the Go heap in bytes: past it the garbage collector works harder rather than letting the process grow (0 = none; GOMEMLIMIT, when set, wins)", "805306368", &c.MemoryLimit},
 		{"max-image-memory", "KYCD_MAX_IMAGE_MEMORY", "bytes the image decodes in flight may hold at once, estimated from each header (one image may take at most 192 MiB of it); more decodes wait", "536870912", &c.MaxImageMemory},
 		{"job-rescue-after", "KYCD_JOB_RESCUE_AFTER", "how long a job may run before it is assumed lost with its worker (SIGKILL) and retried; also caps the per-job timeout", "1h", &c.JobRescueAfter},
 		{"document-ocr", "KYCD_DOCUMENT_OCR", "MRZ reader: auto (the OCR-B classifier, Tesseract as fallback in builds with it), ocrb, or tesseract", "auto", &c.Document.OCR},

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -207,4 +209,14 @@ func publicURLWarning(publicURL, listenAddr string) string {
 		return fmt.Sprintf("--public-url %s is not https: browsers refuse the camera to plain-http pages off localhost, so applicants cannot take selfies or liveness videos; put kycd behind TLS and set --public-url https://…", publicURL)
 	}
 	return ""
+}
+
+// setMemoryLimit applies --memory-limit as the runtime's soft limit unless GOMEMLIMIT is set
+// (the runtime has read that already). Image uploads make short-lived garbage in bursts; with
+// the default GOGC alone the heap would grow to twice the live data before collecting.
+func setMemoryLimit(n int) {
+	if n <= 0 || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(int64(n))
 }

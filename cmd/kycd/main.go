@@ -254,6 +254,7 @@ func serve(ctx context.Context, args []string, httpToo bool) error {
 		return err
 	}
 	work := !cfg.NoWorkers || !httpToo
+	setMemoryLimit(cfg.MemoryLimit)
 	a, err := newApp(ctx, cfg, work)
 	if err != nil {
 		return err
@@ -320,7 +321,8 @@ func (a *app) routes() (http.Handler, error) {
 	}
 	mux.Handle(flow.Prefix, fh)
 	mux.Handle("GET "+flow.SDKPath, fh.SDK())
-	return mux, nil
+	// Large bodies (image uploads on any surface and the hosted flow) wait for upload memory.
+	return tools.LimitUploads(mux, int64(a.cfg.BodyLimit), 2*time.Minute), nil
 }
 
 func (a *app) authenticate(r *http.Request) (tools.Caller, *tools.Error) {

@@ -377,13 +377,13 @@ func stepOfMissing(m string) string {
 		return stepEmail
 	case strings.HasPrefix(m, "phone:"):
 		return stepPhone
-	case strings.Contains(m, "submit_selfie"):
+	case strings.Contains(m, toolSelfie):
 		return stepSelfie
-	case strings.Contains(m, "submit_document"):
+	case strings.Contains(m, toolDocument):
 		return stepDocument
-	case strings.Contains(m, "submit_liveness"), strings.Contains(m, "get_liveness_challenge"):
+	case strings.Contains(m, toolLiveness), strings.Contains(m, toolChallenge):
 		return stepLiveness
-	case strings.Contains(m, "submit_nfc"), strings.HasPrefix(m, "nfc:"):
+	case strings.Contains(m, tools.SubmitNFC.Name), strings.HasPrefix(m, "nfc:"):
 		return stepNFC
 	}
 	return ""
