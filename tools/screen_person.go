@@ -122,8 +122,11 @@ type HitExplanation struct {
 	NameQuality string          `json:"name_quality" jsonschema:"strong or weak: the list's quality of the matched alias"`
 	NameKind    string          `json:"name_kind" jsonschema:"primary, aka, fka, nka or original_script"`
 	Tokens      []HitTokenMatch `json:"tokens,omitempty" jsonschema:"the token alignment, step by step"`
+	Matched     []string        `json:"matched,omitempty" jsonschema:"the aligned token pairs, as query~listed"`
+	Missing     []string        `json:"missing_from_query,omitempty" jsonschema:"tokens of the listed name the query does not mention: a left-out middle name or patronymic costs little, a left-out surname much"`
+	Extra       []string        `json:"extra_in_query,omitempty" jsonschema:"query tokens the listed name lacks: they cost more than a missing listed token"`
 	NameScore   float64         `json:"name_score" jsonschema:"the name similarity before modifiers"`
-	Modifiers   []HitModifier   `json:"modifiers,omitempty" jsonschema:"adjustments from date of birth, nationality, entity type and alias quality"`
+	Modifiers   []HitModifier   `json:"modifiers,omitempty" jsonschema:"adjustments from date of birth, nationality, entity type and alias quality, and caps: low_information, one_word_alias (a one-word listed alias reached by a longer query), surname_not_matched"`
 	Identifier  *HitID          `json:"identifier_match,omitempty" jsonschema:"the identifier that matched exactly, for an identifier match"`
 	Score       float64         `json:"score" jsonschema:"the final score"`
 	Threshold   float64         `json:"threshold" jsonschema:"the threshold applied"`
@@ -136,6 +139,7 @@ type HitTokenMatch struct {
 	Similarity   float64 `json:"similarity" jsonschema:"0 to 1"`
 	Weight       float64 `json:"weight" jsonschema:"what the token counted for: rare names weigh more, legal-form words almost nothing"`
 	Kind         string  `json:"kind" jsonschema:"exact, fuzzy, phonetic, initial, joined, split, unmatched_query or unmatched_candidate"`
+	Role         string  `json:"role,omitempty" jsonschema:"the listed token's part in a person's name, where known: given, middle or surname"`
 }
 
 // HitModifier is an adjustment to the name score from data other than the name.
@@ -260,7 +264,8 @@ func toHit(h *screening.Hit) ScreeningHit {
 	}
 	x := h.Explanation
 	out.Explanation = HitExplanation{Query: x.Query, Candidate: x.Candidate, NameQuality: x.NameQuality, NameKind: x.NameKind,
-		NameScore: x.NameScore, Score: x.Score, Threshold: x.Threshold}
+		NameScore: x.NameScore, Score: x.Score, Threshold: x.Threshold,
+		Matched: x.Matched, Missing: x.MissingFromQuery, Extra: x.ExtraInQuery}
 	for _, t := range x.Tokens {
 		out.Explanation.Tokens = append(out.Explanation.Tokens, HitTokenMatch(t))
 	}

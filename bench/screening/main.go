@@ -375,6 +375,12 @@ func falsePositives(ix *screening.Index, qs []screening.Query, thr float64, wors
 	fmt.Println("| query type given | names with any hit ≥ threshold | share | at 0.80 / 0.88 / 0.90 |")
 	fmt.Println("|---|---|---|---|")
 	var listed []fp
+	shape := map[[2]int]int{}
+	defer func() {
+		if verbose {
+			fmt.Printf("false positives (type given) by matched tokens [exact fuzzy(2=2+)]: %v\n\n", shape)
+		}
+	}()
 	for _, withType := range []bool{true, false} {
 		n := 0
 		at := map[float64]int{}
@@ -396,6 +402,19 @@ func falsePositives(ix *screening.Index, qs []screening.Query, thr float64, wors
 			if hits[0].Score >= thr {
 				n++
 				fps = append(fps, fp{q.Name, hits[0]})
+				if withType {
+					exact, fuzzy := 0, 0
+					for _, t := range hits[0].Explanation.Tokens {
+						switch {
+						case t.MatchedToken == "" || t.QueryToken == "":
+						case t.Similarity >= 1:
+							exact++
+						default:
+							fuzzy++
+						}
+					}
+					shape[[2]int{exact, min(fuzzy, 2)}]++
+				}
 			}
 		}
 		label := "yes (person/organization)"

@@ -25,6 +25,14 @@ type nameRec struct {
 	start int32
 	end   int32
 	wsum  float32
+	// mwsum is Σ missCost(role)·w over the name's tokens: what the name costs when the query
+	// mentions none of it, used to rank candidates before the full alignment.
+	mwsum float32
+	// nNormal counts the ordinary tokens (not particles, initials or legal forms); hasSurname
+	// says the name has a token known or taken to be the surname (see roleOf).
+	nNormal    int8
+	hasSurname bool
+	etype      uint8
 }
 
 type idRef struct {
@@ -47,6 +55,7 @@ type Index struct {
 	vocabID  map[string]int32
 	names    []nameRec
 	nameToks []int32
+	nameRole []uint8   // parallel to nameToks: roleGiven, roleMiddle, roleSurname or roleNone
 	post     [][]int32 // vocab id → name ids containing it
 	// Blocking keys for fuzzy token lookup (each maps a key to vocab ids): every one-letter
 	// deletion of a token (catches one substitution, insertion, deletion or transposition), the
@@ -115,7 +124,8 @@ func NewIndex(ls ...LoadedList) *Index {
 				if len(toks) == 0 {
 					continue
 				}
-				rec := nameRec{ent: eid, name: int16(ni), weak: n.Quality == lists.QualityWeak, start: int32(len(ix.nameToks))}
+				rec := nameRec{ent: eid, name: int16(ni), weak: n.Quality == lists.QualityWeak, start: int32(len(ix.nameToks)), etype: entType(e.Type)}
+				ix.nameRole = append(ix.nameRole, tokenRoles(e.Type, n.Full, toks)...)
 				for _, t := range toks {
 					id, ok := ix.vocabID[t.s]
 					if !ok {
@@ -177,15 +187,24 @@ func NewIndex(ls ...LoadedList) *Index {
 	ix.post = make([][]int32, len(ix.vocab))
 	for ni := range ix.names {
 		n := &ix.names[ni]
-		var ws float32
-		for _, id := range ix.nameToks[n.start:n.end] {
+		var ws, mws float32
+		for k, id := range ix.nameToks[n.start:n.end] {
 			p := ix.post[id]
 			if len(p) == 0 || p[len(p)-1] != int32(ni) {
 				ix.post[id] = append(p, int32(ni))
 			}
-			ws += ix.vocab[id].w
+			v := &ix.vocab[id]
+			ws += v.w
+			role := ix.nameRole[int(n.start)+k]
+			mws += missCost(role, v.class) * v.w
+			if v.class == classNormal {
+				n.nNormal = int8(min(int(n.nNormal)+1, 100))
+				if role == roleSurname {
+					n.hasSurname = true
+				}
+			}
 		}
-		n.wsum = ws
+		n.wsum, n.mwsum = ws, mws
 	}
 	ix.scratch.New = func() any {
 		return &scratch{

@@ -96,6 +96,10 @@ func (ix *Index) Screen(q Query) []Hit {
 			for _, m := range mods {
 				score += m.Delta
 			}
+			if m, ok := partialName(&p, n, al, mods, score, qType); ok {
+				mods = append(mods, m)
+				score += m.Delta
+			}
 			score = math.Max(0, math.Min(1, score))
 			if score < thr {
 				continue
@@ -106,7 +110,8 @@ func (ix *Index) Screen(q Query) []Hit {
 			add(Hit{
 				Source: e.Source, SourceID: e.SourceID, EntityType: e.Type, EntityName: e.PrimaryName(),
 				MatchedName: nm.Full, MatchKind: "name", Score: round4(score), Threshold: thr,
-				Strong: nm.Quality != lists.QualityWeak, Entity: e,
+				Strong:      nm.Quality != lists.QualityWeak && !(personShaped(&p, qType) && (n.etype == etVessel || n.etype == etAircraft)),
+				Entity:      e,
 				Explanation: explain(&p, al, nm, mods, score, thr),
 			}, n.ent)
 		}
@@ -316,14 +321,19 @@ func explain(p *prepared, al alignment, nm Name, mods []Modifier, score, thr flo
 		ex.Tokens = append(ex.Tokens, TokenMatch{
 			QueryToken: al.q[pr.i].label, MatchedToken: al.c[pr.j].label,
 			Similarity: round4(float64(pr.sim)), Weight: round4(float64(al.q[pr.i].w+al.c[pr.j].w) / 2),
-			Kind: kindNames[pr.kind],
+			Kind: kindNames[pr.kind], Role: roleNames[al.c[pr.j].role],
 		})
+		ex.Matched = append(ex.Matched, al.q[pr.i].label+"~"+al.c[pr.j].label)
 	}
 	for _, i := range al.unmatchedQ {
-		ex.Tokens = append(ex.Tokens, TokenMatch{QueryToken: al.q[i].label, Weight: round4(0.5 * float64(al.q[i].w)), Kind: "unmatched_query"})
+		ex.Tokens = append(ex.Tokens, TokenMatch{QueryToken: al.q[i].label, Weight: round4(extraCost * float64(al.q[i].w)), Kind: "unmatched_query"})
+		ex.ExtraInQuery = append(ex.ExtraInQuery, al.q[i].label)
 	}
 	for _, j := range al.unmatchedC {
-		ex.Tokens = append(ex.Tokens, TokenMatch{MatchedToken: al.c[j].label, Weight: round4(0.5 * float64(al.c[j].w)), Kind: "unmatched_candidate"})
+		c := al.c[j]
+		ex.Tokens = append(ex.Tokens, TokenMatch{MatchedToken: c.label, Weight: round4(float64(missCost(c.role, c.class) * c.w)),
+			Kind: "unmatched_candidate", Role: roleNames[c.role]})
+		ex.MissingFromQuery = append(ex.MissingFromQuery, c.label)
 	}
 	_ = p
 	return ex

@@ -76,16 +76,22 @@ type Hit struct {
 
 // Explanation says why a hit scored what it did.
 type Explanation struct {
-	Query           string       `json:"query"`        // the query name as normalised tokens
-	Candidate       string       `json:"candidate"`    // the matched name as normalised tokens
-	NameQuality     string       `json:"name_quality"` // strong | weak
-	NameKind        string       `json:"name_kind"`    // primary | aka | fka | nka | original_script
-	Tokens          []TokenMatch `json:"tokens,omitempty"`
-	NameScore       float64      `json:"name_score"`
-	Modifiers       []Modifier   `json:"modifiers,omitempty"`
-	IdentifierMatch *Identifier  `json:"identifier_match,omitempty"`
-	Score           float64      `json:"score"`
-	Threshold       float64      `json:"threshold"`
+	Query       string       `json:"query"`        // the query name as normalised tokens
+	Candidate   string       `json:"candidate"`    // the matched name as normalised tokens
+	NameQuality string       `json:"name_quality"` // strong | weak
+	NameKind    string       `json:"name_kind"`    // primary | aka | fka | nka | original_script
+	Tokens      []TokenMatch `json:"tokens,omitempty"`
+	// Matched lists the aligned pairs as "query~listed"; MissingFromQuery the listed tokens the
+	// query does not mention (a left-out middle name costs little, a left-out surname much);
+	// ExtraInQuery the query tokens the listed name lacks (they cost more than a missing one).
+	Matched          []string    `json:"matched,omitempty"`
+	MissingFromQuery []string    `json:"missing_from_query,omitempty"`
+	ExtraInQuery     []string    `json:"extra_in_query,omitempty"`
+	NameScore        float64     `json:"name_score"`
+	Modifiers        []Modifier  `json:"modifiers,omitempty"`
+	IdentifierMatch  *Identifier `json:"identifier_match,omitempty"`
+	Score            float64     `json:"score"`
+	Threshold        float64     `json:"threshold"`
 }
 
 // TokenMatch is one step of the token alignment. Unmatched tokens appear with an empty partner
@@ -96,11 +102,13 @@ type TokenMatch struct {
 	Similarity   float64 `json:"similarity"`
 	Weight       float64 `json:"weight"`
 	Kind         string  `json:"kind"` // exact | fuzzy | phonetic | initial | joined | split | unmatched_query | unmatched_candidate
+	// Role is the listed token's part in a person's name (given, middle, surname), where known.
+	Role string `json:"role,omitempty"`
 }
 
 // Modifier is an adjustment to the name score from data other than the name.
 type Modifier struct {
-	Name   string  `json:"name"` // dob | nationality | type | weak_alias
+	Name   string  `json:"name"` // dob | nationality | country | type | weak_alias | low_information | one_word_alias | surname_not_matched
 	Delta  float64 `json:"delta"`
 	Detail string  `json:"detail"`
 }
