@@ -126,7 +126,7 @@ type HitExplanation struct {
 	Missing     []string        `json:"missing_from_query,omitempty" jsonschema:"tokens of the listed name the query does not mention: a left-out middle name or patronymic costs little, a left-out surname much"`
 	Extra       []string        `json:"extra_in_query,omitempty" jsonschema:"query tokens the listed name lacks: they cost more than a missing listed token"`
 	NameScore   float64         `json:"name_score" jsonschema:"the name similarity before modifiers"`
-	Modifiers   []HitModifier   `json:"modifiers,omitempty" jsonschema:"adjustments from date of birth, nationality, entity type and alias quality, and caps: low_information, one_word_alias (a one-word listed alias reached by a longer query), surname_not_matched"`
+	Modifiers   []HitModifier   `json:"modifiers,omitempty" jsonschema:"adjustments from date of birth, nationality, entity type and alias quality, and caps: low_information, one_word_alias (a one-word listed alias reached by a longer query), surname_not_matched, no_exact_token"`
 	Identifier  *HitID          `json:"identifier_match,omitempty" jsonschema:"the identifier that matched exactly, for an identifier match"`
 	Score       float64         `json:"score" jsonschema:"the final score"`
 	Threshold   float64         `json:"threshold" jsonschema:"the threshold applied"`
@@ -138,7 +138,7 @@ type HitTokenMatch struct {
 	MatchedToken string  `json:"matched_token" jsonschema:"the token of the listed name it aligned with (empty when unmatched)"`
 	Similarity   float64 `json:"similarity" jsonschema:"0 to 1"`
 	Weight       float64 `json:"weight" jsonschema:"what the token counted for: rare names weigh more, legal-form words almost nothing"`
-	Kind         string  `json:"kind" jsonschema:"exact, fuzzy, phonetic, initial, joined, split, unmatched_query or unmatched_candidate"`
+	Kind         string  `json:"kind" jsonschema:"exact, fuzzy, phonetic, initial, joined, split, variant (a spelling the lists give for the same name), unmatched_query or unmatched_candidate"`
 	Role         string  `json:"role,omitempty" jsonschema:"the listed token's part in a person's name, where known: given, middle or surname"`
 }
 

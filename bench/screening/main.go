@@ -35,6 +35,9 @@ var seed int
 // verbose lists sample misses under each probe set.
 var verbose bool
 
+// maxMisses is how many sample misses -v lists per probe set.
+var maxMisses = 8
+
 func main() {
 	data := flag.String("data", "../shared/testdata/sanctions", "folder with the official test lists")
 	names := flag.String("names", "", "JSON lines of generated non-listed names (gen_names.mjs)")
@@ -44,6 +47,7 @@ func main() {
 	worst := flag.Int("worst", 25, "false positives to list")
 	flag.IntVar(&seed, "seed", 0, "seed for the probe mutations (typos, transliterations, dropped tokens) and, without -names, for a fresh faker name set (gen_names.mjs)")
 	flag.BoolVar(&verbose, "v", false, "list sample misses under each probe set")
+	flag.IntVar(&maxMisses, "misses", 8, "sample misses listed per probe set with -v")
 	genN := flag.Int("gen", 50000, "names to generate with faker when -seed is given without -names")
 	flag.Parse()
 	if *names == "" && seed > 0 && *mode != "recall" {
@@ -198,7 +202,7 @@ func recallRun(ix *screening.Index, label string, ps []probe, thr float64, mutat
 				sole++
 			}
 		}
-		if !(inView && score >= thr) && len(misses) < 8 {
+		if !(inView && score >= thr) && len(misses) < maxMisses {
 			best := ""
 			if len(hits) > 0 {
 				best = fmt.Sprintf("%s %s %q %.3f", hits[0].Source, hits[0].SourceID, hits[0].MatchedName, hits[0].Score)

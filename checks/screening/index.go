@@ -64,9 +64,11 @@ type Index struct {
 	phon    map[string][]int32
 	phonDel map[string][]int32
 	ids     map[string][]idRef
-	nEnt    int
-	scratch sync.Pool
-	cache   lookupCache
+	// variants maps a vocabulary token to the spellings the lists give for it (variants.go).
+	variants map[int32][]int32
+	nEnt     int
+	scratch  sync.Pool
+	cache    lookupCache
 }
 
 // lookupCacheMax bounds the fuzzy-lookup cache; at about 100 bytes an entry it stays under ~20 MB.
@@ -206,6 +208,7 @@ func NewIndex(ls ...LoadedList) *Index {
 		}
 		n.wsum, n.mwsum = ws, mws
 	}
+	ix.learnVariants()
 	ix.scratch.New = func() any {
 		return &scratch{
 			acc:   make([]float32, len(ix.names)),

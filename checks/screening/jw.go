@@ -105,6 +105,13 @@ func tokenSimSk(a, b string, abjad bool, sa, sb string) float64 {
 	}
 	if !abjad && genderPair(a, b) {
 		s = min(s, genderSim)
+	} else if s < phonSim && s >= 0.7 && len(a) >= 5 && len(b) >= 5 {
+		// Transliterations of one name often differ in every vowel ("VLADIMIR" / "VOLODYMYR",
+		// "FAYSAL" / "FEISAL", "HOSSEIN" / "HUSAIN") but keep its consonants: equal phonetic
+		// keys of three consonants or more make them variants, a little below a spelling match.
+		if pa := phonKey(a); len(pa) >= 3 && pa == phonKey(b) {
+			s = phonSim
+		}
 	}
 	if abjad {
 		// Abjad transliterations lack short vowels, so the consonant skeleton decides; but a
@@ -126,6 +133,9 @@ func tokenSimSk(a, b string, abjad bool, sa, sb string) float64 {
 // ending: "POTAPOVA" is the wife or daughter of "POTAPOV", "ALEKSANDRA" not "ALEKSANDR". They
 // still align (≥ minSim), but no longer score as a spelling variant of each other.
 const genderSim = 0.81
+
+// phonSim is the similarity of two tokens of five letters or more with the same phonetic key.
+const phonSim = 0.86
 
 // genderPair reports whether one token is the other plus a feminine ending ("a", "ova", "eva",
 // "ina") after a consonant.

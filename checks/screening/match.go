@@ -37,9 +37,10 @@ const (
 	kindInitial
 	kindJoined
 	kindSplit
+	kindVariant
 )
 
-var kindNames = [...]string{"exact", "fuzzy", "phonetic", "initial", "joined", "split"}
+var kindNames = [...]string{"exact", "fuzzy", "phonetic", "initial", "joined", "split", "variant"}
 
 // qtok is one query token with its weight and the vocabulary tokens it resembles.
 type qtok struct {
@@ -107,6 +108,12 @@ func (ix *Index) fuzzyLookupUncached(sc *scratch, s string, abjad bool, minS flo
 	if id, ok := ix.vocabID[s]; ok {
 		out = append(out, vmatch{vid: id, sim: 1, kind: kindExact})
 		sc.vmark[id] = sc.vepoch
+		for _, v := range ix.variants[id] {
+			if sc.vmark[v] != sc.vepoch {
+				sc.vmark[v] = sc.vepoch
+				out = append(out, vmatch{vid: v, sim: variantSim, kind: kindVariant})
+			}
+		}
 	}
 	if len(s) < 3 || len(s) > 64 {
 		return out
@@ -371,6 +378,7 @@ type alignment struct {
 	unmatchedC   []int
 	anyNormalHit bool
 	surnameHit   bool    // an ordinary token of the listed surname was matched
+	exactHit     bool    // an ordinary token matched exactly (or as a spelling variant the lists give)
 	info         float64 // evidence carried by the matched candidate tokens (see lowInformation)
 }
 
@@ -483,6 +491,9 @@ func (ix *Index) align(p *prepared, ct []int32, cr []uint8, splitQ, splitC int, 
 			al.anyNormalHit = true
 			if al.c[pr.j].role == roleSurname {
 				al.surnameHit = true
+			}
+			if pr.sim >= 0.999 || pr.kind == kindVariant {
+				al.exactHit = true
 			}
 		}
 		// Evidence is measured on the query side, so that for one query an exact match always

@@ -126,3 +126,26 @@ func TestGenderPair(t *testing.T) {
 	require.False(t, genderPair("maria", "mariaa"))
 	require.Less(t, tokenSim("potapov", "potapova", false), tokenSim("potapov", "potapow", false))
 }
+
+// Spellings the lists give for one person are learnt as variants and find other people spelt
+// the other way; equal phonetic keys make transliterations match.
+func TestVariantsAndTransliterations(t *testing.T) {
+	t.Parallel()
+	ix := realIndex(t)
+	has := func(a, b string) bool {
+		for _, v := range ix.variants[ix.vocabID[a]] {
+			if ix.vocab[v].s == b {
+				return true
+			}
+		}
+		return false
+	}
+	require.True(t, has("aleksandr", "oleksandr"), "learnt from the lists' aliases")
+	require.False(t, has("omar", "binalshib"), "a second name is not a spelling variant")
+	require.GreaterOrEqual(t, tokenSim("vladimir", "volodymyr", false), phonSim)
+	require.GreaterOrEqual(t, tokenSim("faysal", "feisal", false), phonSim)
+	require.Less(t, tokenSim("nikolay", "mykola", false), phonSim, "different consonants")
+	hits := ix.Screen(Query{Name: "Volodymyr Kovacevic"})
+	require.NotEmpty(t, hits)
+	require.Equal(t, "KOVACEVIC, Vladimir", hits[0].MatchedName)
+}

@@ -121,6 +121,11 @@ func tokenRoles(etype, full string, toks []token) []uint8 {
 // to a caller who lowered the threshold, or with a matching date of birth or nationality.
 const partialCap = 0.8
 
+// noExactPenalty is taken off a match in which no query word equals a listed word (or a spelling
+// variant the lists themselves give): two near-misses ("MARINA KARASOVA" for "KARINA KADYROVA")
+// are much weaker evidence than one exact word and one near-miss.
+const noExactPenalty = 0.04
+
 // normalTokens counts the query's ordinary tokens (not particles, initials or legal forms).
 func (p *prepared) normalTokens() int {
 	n := 0

@@ -92,6 +92,10 @@ func (ix *Index) Screen(q Query) []Hit {
 			if m, ok := lowInformation(al); ok {
 				mods = append(mods, m)
 			}
+			if !al.exactHit {
+				mods = append(mods, Modifier{Name: "no_exact_token", Delta: -noExactPenalty,
+					Detail: "no word of the query matches a listed word exactly: every match is a spelling approximation"})
+			}
 			score := al.score
 			for _, m := range mods {
 				score += m.Delta

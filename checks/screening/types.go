@@ -101,14 +101,14 @@ type TokenMatch struct {
 	MatchedToken string  `json:"matched_token"`
 	Similarity   float64 `json:"similarity"`
 	Weight       float64 `json:"weight"`
-	Kind         string  `json:"kind"` // exact | fuzzy | phonetic | initial | joined | split | unmatched_query | unmatched_candidate
+	Kind         string  `json:"kind"` // exact | fuzzy | phonetic | initial | joined | split | variant | unmatched_query | unmatched_candidate
 	// Role is the listed token's part in a person's name (given, middle, surname), where known.
 	Role string `json:"role,omitempty"`
 }
 
 // Modifier is an adjustment to the name score from data other than the name.
 type Modifier struct {
-	Name   string  `json:"name"` // dob | nationality | country | type | weak_alias | low_information | one_word_alias | surname_not_matched
+	Name   string  `json:"name"` // dob | nationality | country | type | weak_alias | low_information | one_word_alias | surname_not_matched | no_exact_token
 	Delta  float64 `json:"delta"`
 	Detail string  `json:"detail"`
 }
