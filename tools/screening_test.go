@@ -295,7 +295,7 @@ func TestScreenEntity(t *testing.T) {
 			{map[string]any{"lei": "ABC"}, "lei"},
 			{map[string]any{"imo": "7406785", "type": "vessel"}, "imo"},
 			{map[string]any{"imo": "74067"}, "imo"},
-			{map[string]any{"name": "X", "registration_numbers": []string{"12"}}, "registration_numbers[0]"},
+			{map[string]any{"name": "X", "registration_numbers": []string{"-/-"}}, "registration_numbers[0]"}, // no letter or digit
 			{map[string]any{"name": "X", "crypto_addresses": []string{"short"}}, "crypto_addresses[0]"},
 			{map[string]any{"name": "X", "country": "ZZ"}, "country"},
 			{map[string]any{"name": "X", "type": "person"}, "type"},

@@ -71,6 +71,9 @@ type Index struct {
 	cache    lookupCache
 }
 
+// shortID is the length under which an identifier matches only one of the same type.
+const shortID = 5
+
 // lookupCacheMax bounds the fuzzy-lookup cache; at about 100 bytes an entry it stays under ~20 MB.
 const lookupCacheMax = 200_000
 
@@ -244,7 +247,8 @@ func (ix *Index) Stats() Stats {
 
 // identifierKey normalises an identifier value for exact lookup: spaces and punctuation go,
 // case folds except for base58/bech32 crypto addresses, where case is significant. Values
-// shorter than five characters are not indexed: they collide by chance.
+// shorter than shortID characters are indexed too (OFAC lists registration numbers such as
+// "365"), but Screen matches them only against identifiers of the very type asked for.
 func identifierKey(id Identifier) string {
 	v := strings.TrimSpace(id.Value)
 	if id.Type == lists.IDCrypto || looksLikeCrypto(v) {
@@ -264,7 +268,7 @@ func identifierKey(id Identifier) string {
 			b.WriteRune(r)
 		}
 	}
-	if b.Len() < 5 {
+	if b.Len() == 0 {
 		return ""
 	}
 	return "i:" + b.String()

@@ -62,6 +62,9 @@ func (ix *Index) Screen(q Query) []Hit {
 			if !allow(ref.ent) || !compatibleID(qi.Type, id.Type) {
 				continue
 			}
+			if len(key) < 2+shortID && (qi.Type == "" || qi.Type != id.Type) {
+				continue // a short number matches by chance unless the types agree
+			}
 			add(Hit{
 				Source: e.Source, SourceID: e.SourceID, EntityType: e.Type, EntityName: e.PrimaryName(),
 				MatchedName: e.PrimaryName(), MatchKind: "identifier", Score: 1, Threshold: thr, Strong: true,
