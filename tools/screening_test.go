@@ -362,6 +362,14 @@ func TestScreenTransaction(t *testing.T) {
 		require.Equal(t, "high", r.Risk)
 		require.Equal(t, crypto.ReasonSanctionedKeyOtherForm, r.Reasons[0].Code)
 
+		// An address OFAC lists on several chains (ETH, ARB, BSC) is listed on each: screening on
+		// a chain OFAC names is severe, not "the key on another chain" (#19).
+		for _, chain := range []string{"ARB", "BSC", "ETH"} {
+			r = txCall(t, e, e.Test, map[string]any{"chain": chain, "address": "0x4f47bc496083c727c5fbe3ce9cdf2b0f6496270c"})
+			require.Equal(t, "severe", r.Risk, chain)
+			require.Equal(t, crypto.ReasonSanctionedAddress, r.Reasons[0].Code, chain)
+		}
+
 		r = txCall(t, e, e.Test, map[string]any{"chain": "ETH", "address": cleanETH})
 		require.Equal(t, "low", r.Risk)
 		require.Empty(t, r.Matches)
