@@ -22,7 +22,7 @@ type ScreenEntityInput struct {
 	CryptoAddresses     []string `json:"crypto_addresses,omitempty" jsonschema:"cryptocurrency addresses the entity uses; matched exactly against listed addresses (use screen_transaction for chain-aware matching)" maxItems:"20" maxLength:"128"`
 	Threshold           float64  `json:"threshold,omitempty" jsonschema:"score above 0, at most 1, at or above which a name match is reported; omit it for the default 0.85" exclusiveMinimum:"0" maximum:"1"`
 	SubjectRef          string   `json:"subject_ref,omitempty" jsonschema:"your id for the entity; hits resolved as false positives for it are marked instead of raised" maxLength:"128"`
-	Sources             []string `json:"sources,omitempty" jsonschema:"screen only against these lists; default: every loaded list" enumof:"lists.Sources" maxItems:"9"`
+	Sources             []string `json:"sources,omitempty" jsonschema:"screen only against these lists; default: every loaded list" enumof:"lists.Sources" maxItems:"11"`
 	Limit               int      `json:"limit,omitempty" jsonschema:"the most hits to return, best first; default 10" minimum:"1" maximum:"100"`
 }
 

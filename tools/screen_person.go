@@ -20,7 +20,7 @@ type ScreenPersonInput struct {
 	Country     string   `json:"country,omitempty" jsonschema:"country of residence as an ISO 3166-1 alpha-2 code" pattern:"^[A-Za-z]{2}$"`
 	Threshold   float64  `json:"threshold,omitempty" jsonschema:"score above 0, at most 1, at or above which a name match is reported; omit it for the default 0.85" exclusiveMinimum:"0" maximum:"1"`
 	SubjectRef  string   `json:"subject_ref,omitempty" jsonschema:"your id for the person: an applicant id (app_…), the external_ref of their verifications, or your own id. Hits resolved as false positives for it (resolve_screening_hit) are marked instead of raised" maxLength:"128"`
-	Sources     []string `json:"sources,omitempty" jsonschema:"screen only against these lists; default: every loaded list" enumof:"lists.Sources" maxItems:"9"`
+	Sources     []string `json:"sources,omitempty" jsonschema:"screen only against these lists; default: every loaded list" enumof:"lists.Sources" maxItems:"11"`
 	Limit       int      `json:"limit,omitempty" jsonschema:"the most hits to return, best first; default 10" minimum:"1" maximum:"100"`
 }
 

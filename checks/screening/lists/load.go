@@ -22,10 +22,13 @@ const (
 	SourceBISDPL   = "bis_dpl"   // BIS Denied Persons List, tab-separated
 	SourceFTM      = "ftm"       // FollowTheMoney JSON lines (OpenSanctions)
 	SourceSenzing  = "senzing"   // Senzing JSON (lines or array)
+	// SourceOFACCrypto is a folder (or one file) of OFAC's per-currency digital currency address
+	// files, sanctioned_addresses_<CURRENCY>.txt or .json.
+	SourceOFACCrypto = "ofac_crypto"
 )
 
 // Sources lists every source name Load accepts.
-var Sources = []string{SourceOFACSDN, SourceOFACCons, SourceUN, SourceEU, SourceUK, SourceUSCSL, SourceBISDPL, SourceFTM, SourceSenzing}
+var Sources = []string{SourceOFACSDN, SourceOFACCons, SourceUN, SourceEU, SourceUK, SourceUSCSL, SourceBISDPL, SourceFTM, SourceSenzing, SourceOFACCrypto}
 
 // hasher reads files and hashes their names and contents in read order, so a version's SHA-256
 // changes exactly when the data does.
@@ -66,6 +69,8 @@ func Load(source, path string) (LoadedList, error) {
 		ents, files, err = loadOFAC(source, path, sdnFiles, h)
 	case SourceOFACCons:
 		ents, files, err = loadOFAC(source, path, consFiles, h)
+	case SourceOFACCrypto:
+		ents, files, err = loadOFACCrypto(source, path, h)
 	default:
 		parse, ok := fileParsers[source]
 		if !ok {
