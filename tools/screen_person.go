@@ -75,6 +75,7 @@ type ScreeningHit struct {
 	Score       float64 `json:"score" jsonschema:"the final score from 0 to 1"`
 	Threshold   float64 `json:"threshold" jsonschema:"the threshold the score was compared with"`
 	Strong      bool    `json:"strong" jsonschema:"true when the matched name is a strong alias or an identifier matched; a weak alias (a nickname or low-quality a.k.a.) gives false"`
+	Category    string  `json:"category" jsonschema:"sanction, or pep for a politically exposed person who is not also sanctioned (a PEP hit asks for review, never rejects)" enum:"sanction,pep"`
 	Fingerprint string  `json:"fingerprint" jsonschema:"hash of the entity's list data; a verdict holds only while it is unchanged"`
 	Status      string  `json:"status" jsonschema:"new (no verdict), false_positive, true_match or escalated (the current verdict for subject_ref), or decision_stale (a verdict exists but the entity's data changed since)" enum:"new,false_positive,true_match,escalated,decision_stale"`
 	Raised      bool    `json:"raised" jsonschema:"false only for a hit cleared as a false positive on the entity's current data"`
@@ -245,7 +246,7 @@ func listVersions(vs []screening.ListVersion) []ScreeningListVersion {
 
 func toHit(h *screening.Hit) ScreeningHit {
 	out := ScreeningHit{Source: h.Source, SourceID: h.SourceID, EntityType: h.EntityType, Name: h.EntityName,
-		MatchedName: h.MatchedName, MatchKind: h.MatchKind, Score: h.Score, Threshold: h.Threshold, Strong: h.Strong,
+		MatchedName: h.MatchedName, MatchKind: h.MatchKind, Score: h.Score, Threshold: h.Threshold, Strong: h.Strong, Category: h.Category,
 		Fingerprint: h.Fingerprint, Status: "new", Raised: !verify.Cleared(h)}
 	if d := h.Decision; d != nil {
 		out.Decision = &HitDecision{Verdict: d.Verdict, Reason: d.Note, SubjectRef: d.SubjectRef, Fingerprint: d.Fingerprint,

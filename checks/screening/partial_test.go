@@ -149,3 +149,19 @@ func TestVariantsAndTransliterations(t *testing.T) {
 	require.NotEmpty(t, hits)
 	require.Equal(t, "KOVACEVIC, Vladimir", hits[0].MatchedName)
 }
+
+func TestHitCategory(t *testing.T) {
+	t.Parallel()
+	mk := func(id string, topics ...string) Entity {
+		return Entity{Source: "ftm", SourceID: id, Type: lists.TypePerson, Topics: topics,
+			Names: []Name{{Full: "Jana Testova " + id, Kind: "primary", Quality: lists.QualityStrong}}}
+	}
+	ix := NewIndex(LoadedList{Version: ListVersion{Source: "ftm"}, Entities: []Entity{
+		mk("Pone", lists.TopicPEP), mk("Ptwo", lists.TopicPEP, "sanction"), mk("Pthree")}})
+	for id, want := range map[string]string{"Pone": CategoryPEP, "Ptwo": CategorySanction, "Pthree": CategorySanction} {
+		hits := ix.Screen(Query{Name: "Jana Testova " + id})
+		require.NotEmpty(t, hits)
+		require.Equal(t, id, hits[0].SourceID)
+		require.Equal(t, want, hits[0].Category, id)
+	}
+}

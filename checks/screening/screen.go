@@ -151,6 +151,7 @@ func (ix *Index) Screen(q Query) []Hit {
 	}
 	for i := range out {
 		out[i].Fingerprint = out[i].Entity.Fingerprint()
+		out[i].Category = categoryOf(out[i].Entity)
 	}
 	return out
 }

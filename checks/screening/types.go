@@ -1,6 +1,8 @@
 package screening
 
 import (
+	"strings"
+
 	"github.com/kycd/kycd/checks/screening/lists"
 )
 
@@ -56,15 +58,18 @@ type Query struct {
 
 // Hit is one listed entity that matched, with everything needed to explain and record it.
 type Hit struct {
-	Source      string      `json:"source"`
-	SourceID    string      `json:"source_id"`
-	EntityType  string      `json:"entity_type"`
-	EntityName  string      `json:"entity_name"`
-	MatchedName string      `json:"matched_name"`
-	MatchKind   string      `json:"match_kind"` // "name" or "identifier"
-	Score       float64     `json:"score"`
-	Threshold   float64     `json:"threshold"`
-	Strong      bool        `json:"strong"` // the matched name is a strong alias (or an identifier matched)
+	Source      string  `json:"source"`
+	SourceID    string  `json:"source_id"`
+	EntityType  string  `json:"entity_type"`
+	EntityName  string  `json:"entity_name"`
+	MatchedName string  `json:"matched_name"`
+	MatchKind   string  `json:"match_kind"` // "name" or "identifier"
+	Score       float64 `json:"score"`
+	Threshold   float64 `json:"threshold"`
+	Strong      bool    `json:"strong"` // the matched name is a strong alias (or an identifier matched)
+	// Category is "sanction", or "pep" for a politically exposed person who is not also
+	// sanctioned: policy treats a PEP hit as a review, never a rejection.
+	Category    string      `json:"category"`
 	Fingerprint string      `json:"fingerprint"`
 	Explanation Explanation `json:"explanation"`
 	Entity      *Entity     `json:"entity,omitempty"` // shared with the index: read-only
@@ -111,4 +116,27 @@ type Modifier struct {
 	Name   string  `json:"name"` // dob | nationality | country | type | weak_alias | low_information | one_word_alias | surname_not_matched | no_exact_token
 	Delta  float64 `json:"delta"`
 	Detail string  `json:"detail"`
+}
+
+// Hit categories.
+const (
+	CategorySanction = "sanction"
+	CategoryPEP      = "pep"
+)
+
+// categoryOf: a PEP list entry, or an entity tagged as a PEP and not as sanctioned, is a PEP.
+func categoryOf(e *Entity) string {
+	pep, sanction := false, false
+	for _, t := range e.Topics {
+		switch {
+		case t == lists.TopicPEP:
+			pep = true
+		case t == "sanction" || strings.HasPrefix(t, "sanction."):
+			sanction = true
+		}
+	}
+	if pep && !sanction {
+		return CategoryPEP
+	}
+	return CategorySanction
 }

@@ -25,10 +25,13 @@ const (
 	// SourceOFACCrypto is a folder (or one file) of OFAC's per-currency digital currency address
 	// files, sanctioned_addresses_<CURRENCY>.txt or .json.
 	SourceOFACCrypto = "ofac_crypto"
+	// SourcePEP is a list of politically exposed persons in kycd's simple CSV / JSON-lines
+	// format (pep.go, docs/screening-pep.md); its hits carry category "pep".
+	SourcePEP = "pep"
 )
 
 // Sources lists every source name Load accepts.
-var Sources = []string{SourceOFACSDN, SourceOFACCons, SourceUN, SourceEU, SourceUK, SourceUSCSL, SourceBISDPL, SourceFTM, SourceSenzing, SourceOFACCrypto}
+var Sources = []string{SourceOFACSDN, SourceOFACCons, SourceUN, SourceEU, SourceUK, SourceUSCSL, SourceBISDPL, SourceFTM, SourceSenzing, SourceOFACCrypto, SourcePEP}
 
 // hasher reads files and hashes their names and contents in read order, so a version's SHA-256
 // changes exactly when the data does.
@@ -116,6 +119,7 @@ var fileParsers = map[string]func(source, file, data string) ([]Entity, error){
 	SourceBISDPL:  parseDPL,
 	SourceFTM:     parseFTM,
 	SourceSenzing: parseSenzing,
+	SourcePEP:     parsePEP,
 }
 
 // validate enforces what the index relies on: every entity has an id and a name, ids are unique.
