@@ -65,6 +65,9 @@ type Caller struct {
 	// DocumentCountries and DocumentTypes bound what the key's verifications accept (empty =
 	// whatever the server accepts); create_verification enforces them.
 	DocumentCountries, DocumentTypes []string
+	// ClientIP is the applicant's IP on requests made with a session token (SessionRequestIP);
+	// the per-IP budget of one-time codes counts by it. Empty for API keys.
+	ClientIP string
 	// keyHash is the hash of the API key's secret, for StillValid ("" for session callers).
 	keyHash string
 	// VerificationID binds a hosted-flow session caller (ScopeSession) to its one

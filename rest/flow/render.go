@@ -47,6 +47,7 @@ func (h *Handler) serveStatic(w http.ResponseWriter, r *http.Request, name strin
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	b = compressed(w, r, b, h.staticGz[name])
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
 }
 
@@ -61,9 +62,14 @@ type page struct {
 	Action    string
 	Steps     []string
 	StepIndex int
-	Embed     string
-	Poll      int
-	Error     string
+	// Done are the steps completed (doneSteps), for the progress bar.
+	Done map[string]bool
+	// ExpiresAt and Now (Unix milliseconds) let the page count down to the link's expiry on
+	// the server's clock; zero on pages without an open verification.
+	ExpiresAt, Now int64
+	Embed          string
+	Poll           int
+	Error          string
 	// JSMsgs are the messages flow.js shows, in the page's language.
 	JSMsgs map[string]string
 	// intro
@@ -71,8 +77,9 @@ type page struct {
 	Expires string
 	QR      template.URL
 	Handoff string
-	// confirm
+	// confirm; Screened: the details are checked against sanctions lists
 	Applicant any
+	Screened  bool
 	// capture
 	Capture string
 	Sides   []string
@@ -84,7 +91,10 @@ type page struct {
 	Contact, Address, CodeID, Country string
 	ErrorOn                           string
 	ErrorN                            int
-	// result
+	// result: Explain is none, generic or specific (Options.RejectionReasons); Reasons are the
+	// message keys of the applicant reasons shown (specific only)
+	Explain   string
+	Reasons   []string
 	Status    string
 	Reference string
 	Final     bool
@@ -102,6 +112,12 @@ func (h *Handler) newPage(r *http.Request, s *session, step string) *page {
 		}
 	}
 	p.StepIndex = slices.Index(p.Steps, step)
+	if p.StepIndex >= 0 {
+		p.Done = h.doneSteps(r.Context(), s)
+	}
+	if now := h.now(); s.open(now) {
+		p.ExpiresAt, p.Now = s.v.ExpiresAt.UnixMilli(), now.UnixMilli()
+	}
 	p.JSMsgs = jsMessages(s.cat)
 	if step == stepIntro {
 		link, qr, err := h.handoffQR(r.Context(), s)
@@ -117,7 +133,8 @@ func (h *Handler) newPage(r *http.Request, s *session, step string) *page {
 // jsKeys are the messages the script needs (everything else is rendered on the server).
 var jsKeys = []string{"nfc.done", "capture.checking", "capture.accepted", "capture.no_camera", "capture.retry", "capture.reason.generic",
 
-	"capture.document.front", "capture.document.back", "capture.liveness.recording", "capture.take", "error.generic", "error.unavailable"}
+	"capture.document.front", "capture.document.back", "capture.liveness.recording", "capture.take", "error.generic", "error.unavailable",
+	"intro.expires", "expiry.soon", "expiry.announce", "capture.hint.blurry", "capture.hint.glare", "capture.hint.hold"}
 
 func jsMessages(c *catalog) map[string]string {
 	m := make(map[string]string, len(jsKeys))
@@ -135,9 +152,10 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, name string, co
 		return
 	}
 	h.setPageHeaders(w, p.Nonce, p.Embed)
+	body := compressed(w, r, buf.Bytes(), nil)
 	w.WriteHeader(code)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(buf.Bytes())
+		_, _ = w.Write(body)
 	}
 }
 
