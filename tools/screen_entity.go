@@ -18,11 +18,11 @@ type ScreenEntityInput struct {
 	Country             string   `json:"country,omitempty" jsonschema:"country of registration or operation, ISO 3166-1 alpha-2" pattern:"^[A-Za-z]{2}$"`
 	LEI                 string   `json:"lei,omitempty" jsonschema:"Legal Entity Identifier (ISO 17442, 20 characters); an exact match scores 1" maxLength:"20"`
 	IMO                 string   `json:"imo,omitempty" jsonschema:"IMO number: a ship's (7 digits, the last a check digit, enforced when type is vessel) or a company's (7 digits); 'IMO ' prefix allowed; an exact match scores 1" maxLength:"11"`
-	RegistrationNumbers []string `json:"registration_numbers,omitempty" jsonschema:"company registry, tax or other official numbers; exact matches (ignoring spaces and punctuation) score 1" maxItems:"10" maxLength:"64"`
+	RegistrationNumbers []string `json:"registration_numbers,omitempty" jsonschema:"company registry, tax or other official numbers; exact matches (ignoring spaces and punctuation) score 1; numbers under 5 characters match only numbers the list calls registration numbers" maxItems:"10" maxLength:"64"`
 	CryptoAddresses     []string `json:"crypto_addresses,omitempty" jsonschema:"cryptocurrency addresses the entity uses; matched exactly against listed addresses (use screen_transaction for chain-aware matching)" maxItems:"20" maxLength:"128"`
 	Threshold           float64  `json:"threshold,omitempty" jsonschema:"score above 0, at most 1, at or above which a name match is reported; omit it for the default 0.85" exclusiveMinimum:"0" maximum:"1"`
 	SubjectRef          string   `json:"subject_ref,omitempty" jsonschema:"your id for the entity; hits resolved as false positives for it are marked instead of raised" maxLength:"128"`
-	Sources             []string `json:"sources,omitempty" jsonschema:"screen only against these lists; default: every loaded list" enumof:"lists.Sources" maxItems:"9"`
+	Sources             []string `json:"sources,omitempty" jsonschema:"screen only against these lists; default: every loaded list" enumof:"lists.Sources" maxItems:"11"`
 	Limit               int      `json:"limit,omitempty" jsonschema:"the most hits to return, best first; default 10" minimum:"1" maximum:"100"`
 }
 
@@ -68,8 +68,8 @@ func screenEntity(ctx context.Context, d *Deps, c Caller, in ScreenEntityInput) 
 	}
 	for i, r := range in.RegistrationNumbers {
 		r = strings.TrimSpace(r)
-		if alnum(r) < 5 {
-			return ScreeningResult{}, invalid(fmt.Sprintf("registration_numbers[%d]", i), "%q is too short to match exactly (at least 5 letters or digits)", r)
+		if alnum(r) == 0 {
+			return ScreeningResult{}, invalid(fmt.Sprintf("registration_numbers[%d]", i), "%q holds no letter or digit", r)
 		}
 		q.Identifiers = append(q.Identifiers, screening.Identifier{Type: lists.IDRegistration, Value: r})
 	}

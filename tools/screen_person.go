@@ -20,7 +20,7 @@ type ScreenPersonInput struct {
 	Country     string   `json:"country,omitempty" jsonschema:"country of residence as an ISO 3166-1 alpha-2 code" pattern:"^[A-Za-z]{2}$"`
 	Threshold   float64  `json:"threshold,omitempty" jsonschema:"score above 0, at most 1, at or above which a name match is reported; omit it for the default 0.85" exclusiveMinimum:"0" maximum:"1"`
 	SubjectRef  string   `json:"subject_ref,omitempty" jsonschema:"your id for the person: an applicant id (app_…), the external_ref of their verifications, or your own id. Hits resolved as false positives for it (resolve_screening_hit) are marked instead of raised" maxLength:"128"`
-	Sources     []string `json:"sources,omitempty" jsonschema:"screen only against these lists; default: every loaded list" enumof:"lists.Sources" maxItems:"9"`
+	Sources     []string `json:"sources,omitempty" jsonschema:"screen only against these lists; default: every loaded list" enumof:"lists.Sources" maxItems:"11"`
 	Limit       int      `json:"limit,omitempty" jsonschema:"the most hits to return, best first; default 10" minimum:"1" maximum:"100"`
 }
 
@@ -75,6 +75,7 @@ type ScreeningHit struct {
 	Score       float64 `json:"score" jsonschema:"the final score from 0 to 1"`
 	Threshold   float64 `json:"threshold" jsonschema:"the threshold the score was compared with"`
 	Strong      bool    `json:"strong" jsonschema:"true when the matched name is a strong alias or an identifier matched; a weak alias (a nickname or low-quality a.k.a.) gives false"`
+	Category    string  `json:"category" jsonschema:"sanction, or pep for a politically exposed person who is not also sanctioned (a PEP hit asks for review, never rejects)" enum:"sanction,pep"`
 	Fingerprint string  `json:"fingerprint" jsonschema:"hash of the entity's list data; a verdict holds only while it is unchanged"`
 	Status      string  `json:"status" jsonschema:"new (no verdict), false_positive, true_match or escalated (the current verdict for subject_ref), or decision_stale (a verdict exists but the entity's data changed since)" enum:"new,false_positive,true_match,escalated,decision_stale"`
 	Raised      bool    `json:"raised" jsonschema:"false only for a hit cleared as a false positive on the entity's current data"`
@@ -122,8 +123,11 @@ type HitExplanation struct {
 	NameQuality string          `json:"name_quality" jsonschema:"strong or weak: the list's quality of the matched alias"`
 	NameKind    string          `json:"name_kind" jsonschema:"primary, aka, fka, nka or original_script"`
 	Tokens      []HitTokenMatch `json:"tokens,omitempty" jsonschema:"the token alignment, step by step"`
+	Matched     []string        `json:"matched,omitempty" jsonschema:"the aligned token pairs, as query~listed"`
+	Missing     []string        `json:"missing_from_query,omitempty" jsonschema:"tokens of the listed name the query does not mention: a left-out middle name or patronymic costs little, a left-out surname much"`
+	Extra       []string        `json:"extra_in_query,omitempty" jsonschema:"query tokens the listed name lacks: they cost more than a missing listed token"`
 	NameScore   float64         `json:"name_score" jsonschema:"the name similarity before modifiers"`
-	Modifiers   []HitModifier   `json:"modifiers,omitempty" jsonschema:"adjustments from date of birth, nationality, entity type and alias quality"`
+	Modifiers   []HitModifier   `json:"modifiers,omitempty" jsonschema:"adjustments from date of birth, nationality, entity type and alias quality, and caps: low_information, one_word_alias (a one-word listed alias reached by a longer query), surname_not_matched, no_exact_token"`
 	Identifier  *HitID          `json:"identifier_match,omitempty" jsonschema:"the identifier that matched exactly, for an identifier match"`
 	Score       float64         `json:"score" jsonschema:"the final score"`
 	Threshold   float64         `json:"threshold" jsonschema:"the threshold applied"`
@@ -135,7 +139,8 @@ type HitTokenMatch struct {
 	MatchedToken string  `json:"matched_token" jsonschema:"the token of the listed name it aligned with (empty when unmatched)"`
 	Similarity   float64 `json:"similarity" jsonschema:"0 to 1"`
 	Weight       float64 `json:"weight" jsonschema:"what the token counted for: rare names weigh more, legal-form words almost nothing"`
-	Kind         string  `json:"kind" jsonschema:"exact, fuzzy, phonetic, initial, joined, split, unmatched_query or unmatched_candidate"`
+	Kind         string  `json:"kind" jsonschema:"exact, fuzzy, phonetic, initial, joined, split, variant (a spelling the lists give for the same name), unmatched_query or unmatched_candidate"`
+	Role         string  `json:"role,omitempty" jsonschema:"the listed token's part in a person's name, where known: given, middle or surname"`
 }
 
 // HitModifier is an adjustment to the name score from data other than the name.
@@ -241,7 +246,7 @@ func listVersions(vs []screening.ListVersion) []ScreeningListVersion {
 
 func toHit(h *screening.Hit) ScreeningHit {
 	out := ScreeningHit{Source: h.Source, SourceID: h.SourceID, EntityType: h.EntityType, Name: h.EntityName,
-		MatchedName: h.MatchedName, MatchKind: h.MatchKind, Score: h.Score, Threshold: h.Threshold, Strong: h.Strong,
+		MatchedName: h.MatchedName, MatchKind: h.MatchKind, Score: h.Score, Threshold: h.Threshold, Strong: h.Strong, Category: h.Category,
 		Fingerprint: h.Fingerprint, Status: "new", Raised: !verify.Cleared(h)}
 	if d := h.Decision; d != nil {
 		out.Decision = &HitDecision{Verdict: d.Verdict, Reason: d.Note, SubjectRef: d.SubjectRef, Fingerprint: d.Fingerprint,
@@ -260,7 +265,8 @@ func toHit(h *screening.Hit) ScreeningHit {
 	}
 	x := h.Explanation
 	out.Explanation = HitExplanation{Query: x.Query, Candidate: x.Candidate, NameQuality: x.NameQuality, NameKind: x.NameKind,
-		NameScore: x.NameScore, Score: x.Score, Threshold: x.Threshold}
+		NameScore: x.NameScore, Score: x.Score, Threshold: x.Threshold,
+		Matched: x.Matched, Missing: x.MissingFromQuery, Extra: x.ExtraInQuery}
 	for _, t := range x.Tokens {
 		out.Explanation.Tokens = append(out.Explanation.Tokens, HitTokenMatch(t))
 	}

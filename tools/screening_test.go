@@ -295,7 +295,7 @@ func TestScreenEntity(t *testing.T) {
 			{map[string]any{"lei": "ABC"}, "lei"},
 			{map[string]any{"imo": "7406785", "type": "vessel"}, "imo"},
 			{map[string]any{"imo": "74067"}, "imo"},
-			{map[string]any{"name": "X", "registration_numbers": []string{"12"}}, "registration_numbers[0]"},
+			{map[string]any{"name": "X", "registration_numbers": []string{"-/-"}}, "registration_numbers[0]"}, // no letter or digit
 			{map[string]any{"name": "X", "crypto_addresses": []string{"short"}}, "crypto_addresses[0]"},
 			{map[string]any{"name": "X", "country": "ZZ"}, "country"},
 			{map[string]any{"name": "X", "type": "person"}, "type"},
@@ -361,6 +361,14 @@ func TestScreenTransaction(t *testing.T) {
 		r = txCall(t, e, e.Test, map[string]any{"chain": "ARB", "address": lazarusETH})
 		require.Equal(t, "high", r.Risk)
 		require.Equal(t, crypto.ReasonSanctionedKeyOtherForm, r.Reasons[0].Code)
+
+		// An address OFAC lists on several chains (ETH, ARB, BSC) is listed on each: screening on
+		// a chain OFAC names is severe, not "the key on another chain" (#19).
+		for _, chain := range []string{"ARB", "BSC", "ETH"} {
+			r = txCall(t, e, e.Test, map[string]any{"chain": chain, "address": "0x4f47bc496083c727c5fbe3ce9cdf2b0f6496270c"})
+			require.Equal(t, "severe", r.Risk, chain)
+			require.Equal(t, crypto.ReasonSanctionedAddress, r.Reasons[0].Code, chain)
+		}
 
 		r = txCall(t, e, e.Test, map[string]any{"chain": "ETH", "address": cleanETH})
 		require.Equal(t, "low", r.Risk)

@@ -486,8 +486,17 @@ func (s *Screening) Run(ctx context.Context, in *CheckInput) (*models.CheckOutco
 		if h.Strong {
 			outcome, code = strongHit, "screening_strong_hit"
 		}
+		pep := h.Category == screening.CategoryPEP
+		if pep {
+			// Being a politically exposed person is a reason for enhanced due diligence, not
+			// for refusal: a PEP hit is reviewed whatever its strength or verdict.
+			outcome, code = models.OutcomeReview, "screening_pep_hit"
+		}
 		msg := fmt.Sprintf("%q matches %s entry %s %q (score %.2f, threshold %.2f)", q.Name, h.Source, h.SourceID, h.EntityName, h.Score, h.Threshold)
 		switch {
+		case Decided(h) && h.Decision.Verdict == screening.VerdictTrueMatch && pep:
+			code = "screening_pep_confirmed"
+			msg += "; an analyst confirmed the person is politically exposed: enhanced due diligence"
 		case Decided(h) && h.Decision.Verdict == screening.VerdictTrueMatch:
 			outcome, code = models.OutcomeFail, "screening_confirmed_match"
 			msg += "; an analyst confirmed it as a true match"

@@ -14,6 +14,16 @@
 //     the default threshold unless the query is exactly the listed name; a DOB or nationality
 //     match then decides. Candidate generation uses exact, one-deletion and phonetic-key lookups,
 //     and joined/split words are handled by explicit split and join alternatives in the alignment.
+//   - What a missing word means depends on its role in a person's name (roles.go): a listed middle
+//     name, patronymic or particle the query leaves out costs little, a query word the listed name
+//     lacks costs more. A longer query that reaches only a one-word alias, or a listed person's
+//     given name without the surname, is capped below the threshold unless the date of birth or
+//     nationality matches. Each hit says which words matched, which were missing from the query
+//     and which were extra in it.
+//   - Spelling variants come from the lists themselves (variants.go): the aliases of one entity
+//     that differ in one word teach "VLADIMIR"/"VOLODYMYR"-style pairs for everyone.
+//   - Hits carry a category: "pep" for politically exposed persons (the pep source, or FTM
+//     entities tagged role.pep and not sanctioned), else "sanction".
 //
 // Example:
 //

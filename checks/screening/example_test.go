@@ -27,6 +27,6 @@ func ExampleNewIndex() {
 	}
 	fmt.Println(len(ix.Screen(screening.Query{Name: "Erika Mustermann", Type: "person"})), "hits for Erika Mustermann")
 	// Output:
-	// ftm P-1 "Ayman al-Zawahiri" score 0.97 (threshold 0.85)
+	// ftm P-1 "Ayman al-Zawahiri" score 0.93 (threshold 0.85)
 	// 0 hits for Erika Mustermann
 }

@@ -25,6 +25,14 @@ type nameRec struct {
 	start int32
 	end   int32
 	wsum  float32
+	// mwsum is Σ missCost(role)·w over the name's tokens: what the name costs when the query
+	// mentions none of it, used to rank candidates before the full alignment.
+	mwsum float32
+	// nNormal counts the ordinary tokens (not particles, initials or legal forms); hasSurname
+	// says the name has a token known or taken to be the surname (see roleOf).
+	nNormal    int8
+	hasSurname bool
+	etype      uint8
 }
 
 type idRef struct {
@@ -47,6 +55,7 @@ type Index struct {
 	vocabID  map[string]int32
 	names    []nameRec
 	nameToks []int32
+	nameRole []uint8   // parallel to nameToks: roleGiven, roleMiddle, roleSurname or roleNone
 	post     [][]int32 // vocab id → name ids containing it
 	// Blocking keys for fuzzy token lookup (each maps a key to vocab ids): every one-letter
 	// deletion of a token (catches one substitution, insertion, deletion or transposition), the
@@ -55,10 +64,15 @@ type Index struct {
 	phon    map[string][]int32
 	phonDel map[string][]int32
 	ids     map[string][]idRef
-	nEnt    int
-	scratch sync.Pool
-	cache   lookupCache
+	// variants maps a vocabulary token to the spellings the lists give for it (variants.go).
+	variants map[int32][]int32
+	nEnt     int
+	scratch  sync.Pool
+	cache    lookupCache
 }
+
+// shortID is the length under which an identifier matches only one of the same type.
+const shortID = 5
 
 // lookupCacheMax bounds the fuzzy-lookup cache; at about 100 bytes an entry it stays under ~20 MB.
 const lookupCacheMax = 200_000
@@ -115,7 +129,8 @@ func NewIndex(ls ...LoadedList) *Index {
 				if len(toks) == 0 {
 					continue
 				}
-				rec := nameRec{ent: eid, name: int16(ni), weak: n.Quality == lists.QualityWeak, start: int32(len(ix.nameToks))}
+				rec := nameRec{ent: eid, name: int16(ni), weak: n.Quality == lists.QualityWeak, start: int32(len(ix.nameToks)), etype: entType(e.Type)}
+				ix.nameRole = append(ix.nameRole, tokenRoles(e.Type, n.Full, toks)...)
 				for _, t := range toks {
 					id, ok := ix.vocabID[t.s]
 					if !ok {
@@ -177,16 +192,26 @@ func NewIndex(ls ...LoadedList) *Index {
 	ix.post = make([][]int32, len(ix.vocab))
 	for ni := range ix.names {
 		n := &ix.names[ni]
-		var ws float32
-		for _, id := range ix.nameToks[n.start:n.end] {
+		var ws, mws float32
+		for k, id := range ix.nameToks[n.start:n.end] {
 			p := ix.post[id]
 			if len(p) == 0 || p[len(p)-1] != int32(ni) {
 				ix.post[id] = append(p, int32(ni))
 			}
-			ws += ix.vocab[id].w
+			v := &ix.vocab[id]
+			ws += v.w
+			role := ix.nameRole[int(n.start)+k]
+			mws += missCost(role, v.class) * v.w
+			if v.class == classNormal {
+				n.nNormal = int8(min(int(n.nNormal)+1, 100))
+				if role == roleSurname {
+					n.hasSurname = true
+				}
+			}
 		}
-		n.wsum = ws
+		n.wsum, n.mwsum = ws, mws
 	}
+	ix.learnVariants()
 	ix.scratch.New = func() any {
 		return &scratch{
 			acc:   make([]float32, len(ix.names)),
@@ -222,7 +247,8 @@ func (ix *Index) Stats() Stats {
 
 // identifierKey normalises an identifier value for exact lookup: spaces and punctuation go,
 // case folds except for base58/bech32 crypto addresses, where case is significant. Values
-// shorter than five characters are not indexed: they collide by chance.
+// shorter than shortID characters are indexed too (OFAC lists registration numbers such as
+// "365"), but Screen matches them only against identifiers of the very type asked for.
 func identifierKey(id Identifier) string {
 	v := strings.TrimSpace(id.Value)
 	if id.Type == lists.IDCrypto || looksLikeCrypto(v) {
@@ -242,7 +268,7 @@ func identifierKey(id Identifier) string {
 			b.WriteRune(r)
 		}
 	}
-	if b.Len() < 5 {
+	if b.Len() == 0 {
 		return ""
 	}
 	return "i:" + b.String()

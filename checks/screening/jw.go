@@ -1,5 +1,7 @@
 package screening
 
+import "strings"
+
 // jaroWinkler is the Jaro-Winkler similarity of two ASCII tokens (prefix scale 0.1, up to 4).
 // Tokens are short, so fixed stack buffers avoid allocation.
 func jaroWinkler(a, b string) float64 {
@@ -101,6 +103,16 @@ func tokenSimSk(a, b string, abjad bool, sa, sb string) float64 {
 	if len(a) <= 4 || len(b) <= 4 {
 		s -= 0.1
 	}
+	if !abjad && genderPair(a, b) {
+		s = min(s, genderSim)
+	} else if s < phonSim && s >= 0.7 && len(a) >= 5 && len(b) >= 5 {
+		// Transliterations of one name often differ in every vowel ("VLADIMIR" / "VOLODYMYR",
+		// "FAYSAL" / "FEISAL", "HOSSEIN" / "HUSAIN") but keep its consonants: equal phonetic
+		// keys of three consonants or more make them variants, a little below a spelling match.
+		if pa := phonKey(a); len(pa) >= 3 && pa == phonKey(b) {
+			s = phonSim
+		}
+	}
 	if abjad {
 		// Abjad transliterations lack short vowels, so the consonant skeleton decides; but a
 		// skeleton match is weaker evidence than a spelling match, and scores so.
@@ -115,4 +127,32 @@ func tokenSimSk(a, b string, abjad bool, sa, sb string) float64 {
 		}
 	}
 	return s
+}
+
+// genderSim is the similarity of two tokens that differ only by a Slavic (or Romance) feminine
+// ending: "POTAPOVA" is the wife or daughter of "POTAPOV", "ALEKSANDRA" not "ALEKSANDR". They
+// still align (≥ minSim), but no longer score as a spelling variant of each other.
+const genderSim = 0.81
+
+// phonSim is the similarity of two tokens of five letters or more with the same phonetic key.
+const phonSim = 0.86
+
+// genderPair reports whether one token is the other plus a feminine ending ("a", "ova", "eva",
+// "ina") after a consonant.
+func genderPair(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(a) < 4 || !strings.HasPrefix(b, a) {
+		return false
+	}
+	switch c := a[len(a)-1]; c {
+	case 'a', 'e', 'i', 'o', 'u', 'y', 'h':
+		return false
+	}
+	switch b[len(a):] {
+	case "a", "ova", "eva", "ina":
+		return true
+	}
+	return false
 }

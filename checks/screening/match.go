@@ -37,9 +37,10 @@ const (
 	kindInitial
 	kindJoined
 	kindSplit
+	kindVariant
 )
 
-var kindNames = [...]string{"exact", "fuzzy", "phonetic", "initial", "joined", "split"}
+var kindNames = [...]string{"exact", "fuzzy", "phonetic", "initial", "joined", "split", "variant"}
 
 // qtok is one query token with its weight and the vocabulary tokens it resembles.
 type qtok struct {
@@ -107,6 +108,12 @@ func (ix *Index) fuzzyLookupUncached(sc *scratch, s string, abjad bool, minS flo
 	if id, ok := ix.vocabID[s]; ok {
 		out = append(out, vmatch{vid: id, sim: 1, kind: kindExact})
 		sc.vmark[id] = sc.vepoch
+		for _, v := range ix.variants[id] {
+			if sc.vmark[v] != sc.vepoch {
+				sc.vmark[v] = sc.vepoch
+				out = append(out, vmatch{vid: v, sim: variantSim, kind: kindVariant})
+			}
+		}
 	}
 	if len(s) < 3 || len(s) > 64 {
 		return out
@@ -324,11 +331,18 @@ func (ix *Index) candidates(sc *scratch, p *prepared, minEst float32, k int, all
 		if est < minEst || !allow(ix.names[n].ent) {
 			continue
 		}
-		extra := ix.names[n].wsum - a
+		// The listed tokens the query did not reach cost what their roles say (missCost); the
+		// name's average cost factor stands in for the unknown mix of reached tokens.
+		nr := &ix.names[n]
+		extra := nr.wsum - a
 		if extra < 0 {
 			extra = 0
 		}
-		sc.cands = append(sc.cands, cand{name: n, est: a / (p.wsum + 0.5*extra)})
+		f := float32(missDefault)
+		if nr.wsum > 0 {
+			f = nr.mwsum / nr.wsum
+		}
+		sc.cands = append(sc.cands, cand{name: n, est: a / (p.wsum + f*extra)})
 	}
 	sort.Slice(sc.cands, func(a, b int) bool {
 		if sc.cands[a].est != sc.cands[b].est {
@@ -347,6 +361,7 @@ type unit struct {
 	label string
 	w     float32
 	class uint8
+	role  uint8 // candidate side only: roleGiven, roleMiddle, roleSurname or roleNone
 }
 
 type pair struct {
@@ -362,6 +377,8 @@ type alignment struct {
 	unmatchedQ   []int
 	unmatchedC   []int
 	anyNormalHit bool
+	surnameHit   bool    // an ordinary token of the listed surname was matched
+	exactHit     bool    // an ordinary token matched exactly (or as a spelling variant the lists give)
 	info         float64 // evidence carried by the matched candidate tokens (see lowInformation)
 }
 
@@ -369,11 +386,12 @@ type alignment struct {
 // plain tokens and any applicable join/split alternative.
 func (ix *Index) scoreName(p *prepared, n *nameRec) alignment {
 	ct := ix.nameToks[n.start:n.end]
-	best := ix.align(p, ct, -1, -1, nil)
+	cr := ix.nameRole[n.start:n.end]
+	best := ix.align(p, ct, cr, -1, -1, nil)
 	for _, s := range p.splits {
 		for j := 0; j+1 < len(ct); j++ {
 			if ct[j] == s.a && ct[j+1] == s.b {
-				if a := ix.align(p, ct, s.i, j, nil); a.score > best.score {
+				if a := ix.align(p, ct, cr, s.i, j, nil); a.score > best.score {
 					best = a
 				}
 			}
@@ -383,7 +401,7 @@ func (ix *Index) scoreName(p *prepared, n *nameRec) alignment {
 		jn := &p.joins[k]
 		for j := range ct {
 			if ct[j] == jn.v.vid {
-				if a := ix.align(p, ct, -1, j, jn); a.score > best.score {
+				if a := ix.align(p, ct, cr, -1, j, jn); a.score > best.score {
 					best = a
 				}
 			}
@@ -395,7 +413,7 @@ func (ix *Index) scoreName(p *prepared, n *nameRec) alignment {
 // align builds units (merging query token splitQ with candidate tokens splitC, splitC+1 for a
 // split; query tokens jn.i.. with candidate token splitC for a join), fills the similarity
 // matrix and solves the assignment.
-func (ix *Index) align(p *prepared, ct []int32, splitQ, splitC int, jn *joinAlt) alignment {
+func (ix *Index) align(p *prepared, ct []int32, cr []uint8, splitQ, splitC int, jn *joinAlt) alignment {
 	var al alignment
 	qIdx := make([]int, 0, len(p.toks)) // unit → first query token
 	for i := 0; i < len(p.toks); i++ {
@@ -423,12 +441,12 @@ func (ix *Index) align(p *prepared, ct []int32, splitQ, splitC int, jn *joinAlt)
 		v := &ix.vocab[ct[j]]
 		if splitQ >= 0 && j == splitC {
 			v2 := &ix.vocab[ct[j+1]]
-			al.c = append(al.c, unit{label: v.s + " " + v2.s, w: max(v.w, v2.w), class: classNormal})
+			al.c = append(al.c, unit{label: v.s + " " + v2.s, w: max(v.w, v2.w), class: classNormal, role: max(cr[j], cr[j+1])})
 			cIdx = append(cIdx, -1)
 			j++
 			continue
 		}
-		al.c = append(al.c, unit{label: v.s, w: v.w, class: v.class})
+		al.c = append(al.c, unit{label: v.s, w: v.w, class: v.class, role: cr[j]})
 		cIdx = append(cIdx, j)
 	}
 	nq, nc := len(al.q), len(al.c)
@@ -471,20 +489,27 @@ func (ix *Index) align(p *prepared, ct []int32, splitQ, splitC int, jn *joinAlt)
 		usedQ[pr.i], usedC[pr.j] = true, true
 		if al.c[pr.j].class == classNormal && al.q[pr.i].class == classNormal {
 			al.anyNormalHit = true
+			if al.c[pr.j].role == roleSurname {
+				al.surnameHit = true
+			}
+			if pr.sim >= 0.999 || pr.kind == kindVariant {
+				al.exactHit = true
+			}
 		}
 		// Evidence is measured on the query side, so that for one query an exact match always
 		// carries at least as much as a fuzzy one.
 		al.info += float64(pr.sim) * float64(al.q[pr.i].w) * math.Min(1, float64(len(strings.ReplaceAll(al.q[pr.i].label, " ", "")))/5)
 	}
+	// What is not matched costs by what its absence means: see missCost and extraCost.
 	for i, u := range usedQ {
 		if !u {
-			den += 0.5 * float64(al.q[i].w)
+			den += extraCost * float64(al.q[i].w)
 			al.unmatchedQ = append(al.unmatchedQ, i)
 		}
 	}
 	for j, u := range usedC {
 		if !u {
-			den += 0.5 * float64(al.c[j].w)
+			den += float64(missCost(al.c[j].role, al.c[j].class) * al.c[j].w)
 			al.unmatchedC = append(al.unmatchedC, j)
 		}
 	}

@@ -62,6 +62,9 @@ func (ix *Index) Screen(q Query) []Hit {
 			if !allow(ref.ent) || !compatibleID(qi.Type, id.Type) {
 				continue
 			}
+			if len(key) < 2+shortID && (qi.Type == "" || qi.Type != id.Type) {
+				continue // a short number matches by chance unless the types agree
+			}
 			add(Hit{
 				Source: e.Source, SourceID: e.SourceID, EntityType: e.Type, EntityName: e.PrimaryName(),
 				MatchedName: e.PrimaryName(), MatchKind: "identifier", Score: 1, Threshold: thr, Strong: true,
@@ -92,8 +95,16 @@ func (ix *Index) Screen(q Query) []Hit {
 			if m, ok := lowInformation(al); ok {
 				mods = append(mods, m)
 			}
+			if !al.exactHit {
+				mods = append(mods, Modifier{Name: "no_exact_token", Delta: -noExactPenalty,
+					Detail: "no word of the query matches a listed word exactly: every match is a spelling approximation"})
+			}
 			score := al.score
 			for _, m := range mods {
+				score += m.Delta
+			}
+			if m, ok := partialName(&p, n, al, mods, score, qType); ok {
+				mods = append(mods, m)
 				score += m.Delta
 			}
 			score = math.Max(0, math.Min(1, score))
@@ -106,7 +117,8 @@ func (ix *Index) Screen(q Query) []Hit {
 			add(Hit{
 				Source: e.Source, SourceID: e.SourceID, EntityType: e.Type, EntityName: e.PrimaryName(),
 				MatchedName: nm.Full, MatchKind: "name", Score: round4(score), Threshold: thr,
-				Strong: nm.Quality != lists.QualityWeak, Entity: e,
+				Strong:      nm.Quality != lists.QualityWeak && !(personShaped(&p, qType) && (n.etype == etVessel || n.etype == etAircraft)),
+				Entity:      e,
 				Explanation: explain(&p, al, nm, mods, score, thr),
 			}, n.ent)
 		}
@@ -139,6 +151,7 @@ func (ix *Index) Screen(q Query) []Hit {
 	}
 	for i := range out {
 		out[i].Fingerprint = out[i].Entity.Fingerprint()
+		out[i].Category = categoryOf(out[i].Entity)
 	}
 	return out
 }
@@ -316,14 +329,19 @@ func explain(p *prepared, al alignment, nm Name, mods []Modifier, score, thr flo
 		ex.Tokens = append(ex.Tokens, TokenMatch{
 			QueryToken: al.q[pr.i].label, MatchedToken: al.c[pr.j].label,
 			Similarity: round4(float64(pr.sim)), Weight: round4(float64(al.q[pr.i].w+al.c[pr.j].w) / 2),
-			Kind: kindNames[pr.kind],
+			Kind: kindNames[pr.kind], Role: roleNames[al.c[pr.j].role],
 		})
+		ex.Matched = append(ex.Matched, al.q[pr.i].label+"~"+al.c[pr.j].label)
 	}
 	for _, i := range al.unmatchedQ {
-		ex.Tokens = append(ex.Tokens, TokenMatch{QueryToken: al.q[i].label, Weight: round4(0.5 * float64(al.q[i].w)), Kind: "unmatched_query"})
+		ex.Tokens = append(ex.Tokens, TokenMatch{QueryToken: al.q[i].label, Weight: round4(extraCost * float64(al.q[i].w)), Kind: "unmatched_query"})
+		ex.ExtraInQuery = append(ex.ExtraInQuery, al.q[i].label)
 	}
 	for _, j := range al.unmatchedC {
-		ex.Tokens = append(ex.Tokens, TokenMatch{MatchedToken: al.c[j].label, Weight: round4(0.5 * float64(al.c[j].w)), Kind: "unmatched_candidate"})
+		c := al.c[j]
+		ex.Tokens = append(ex.Tokens, TokenMatch{MatchedToken: c.label, Weight: round4(float64(missCost(c.role, c.class) * c.w)),
+			Kind: "unmatched_candidate", Role: roleNames[c.role]})
+		ex.MissingFromQuery = append(ex.MissingFromQuery, c.label)
 	}
 	_ = p
 	return ex

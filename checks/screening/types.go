@@ -1,6 +1,8 @@
 package screening
 
 import (
+	"strings"
+
 	"github.com/kycd/kycd/checks/screening/lists"
 )
 
@@ -56,15 +58,18 @@ type Query struct {
 
 // Hit is one listed entity that matched, with everything needed to explain and record it.
 type Hit struct {
-	Source      string      `json:"source"`
-	SourceID    string      `json:"source_id"`
-	EntityType  string      `json:"entity_type"`
-	EntityName  string      `json:"entity_name"`
-	MatchedName string      `json:"matched_name"`
-	MatchKind   string      `json:"match_kind"` // "name" or "identifier"
-	Score       float64     `json:"score"`
-	Threshold   float64     `json:"threshold"`
-	Strong      bool        `json:"strong"` // the matched name is a strong alias (or an identifier matched)
+	Source      string  `json:"source"`
+	SourceID    string  `json:"source_id"`
+	EntityType  string  `json:"entity_type"`
+	EntityName  string  `json:"entity_name"`
+	MatchedName string  `json:"matched_name"`
+	MatchKind   string  `json:"match_kind"` // "name" or "identifier"
+	Score       float64 `json:"score"`
+	Threshold   float64 `json:"threshold"`
+	Strong      bool    `json:"strong"` // the matched name is a strong alias (or an identifier matched)
+	// Category is "sanction", or "pep" for a politically exposed person who is not also
+	// sanctioned: policy treats a PEP hit as a review, never a rejection.
+	Category    string      `json:"category"`
 	Fingerprint string      `json:"fingerprint"`
 	Explanation Explanation `json:"explanation"`
 	Entity      *Entity     `json:"entity,omitempty"` // shared with the index: read-only
@@ -76,16 +81,22 @@ type Hit struct {
 
 // Explanation says why a hit scored what it did.
 type Explanation struct {
-	Query           string       `json:"query"`        // the query name as normalised tokens
-	Candidate       string       `json:"candidate"`    // the matched name as normalised tokens
-	NameQuality     string       `json:"name_quality"` // strong | weak
-	NameKind        string       `json:"name_kind"`    // primary | aka | fka | nka | original_script
-	Tokens          []TokenMatch `json:"tokens,omitempty"`
-	NameScore       float64      `json:"name_score"`
-	Modifiers       []Modifier   `json:"modifiers,omitempty"`
-	IdentifierMatch *Identifier  `json:"identifier_match,omitempty"`
-	Score           float64      `json:"score"`
-	Threshold       float64      `json:"threshold"`
+	Query       string       `json:"query"`        // the query name as normalised tokens
+	Candidate   string       `json:"candidate"`    // the matched name as normalised tokens
+	NameQuality string       `json:"name_quality"` // strong | weak
+	NameKind    string       `json:"name_kind"`    // primary | aka | fka | nka | original_script
+	Tokens      []TokenMatch `json:"tokens,omitempty"`
+	// Matched lists the aligned pairs as "query~listed"; MissingFromQuery the listed tokens the
+	// query does not mention (a left-out middle name costs little, a left-out surname much);
+	// ExtraInQuery the query tokens the listed name lacks (they cost more than a missing one).
+	Matched          []string    `json:"matched,omitempty"`
+	MissingFromQuery []string    `json:"missing_from_query,omitempty"`
+	ExtraInQuery     []string    `json:"extra_in_query,omitempty"`
+	NameScore        float64     `json:"name_score"`
+	Modifiers        []Modifier  `json:"modifiers,omitempty"`
+	IdentifierMatch  *Identifier `json:"identifier_match,omitempty"`
+	Score            float64     `json:"score"`
+	Threshold        float64     `json:"threshold"`
 }
 
 // TokenMatch is one step of the token alignment. Unmatched tokens appear with an empty partner
@@ -95,12 +106,37 @@ type TokenMatch struct {
 	MatchedToken string  `json:"matched_token"`
 	Similarity   float64 `json:"similarity"`
 	Weight       float64 `json:"weight"`
-	Kind         string  `json:"kind"` // exact | fuzzy | phonetic | initial | joined | split | unmatched_query | unmatched_candidate
+	Kind         string  `json:"kind"` // exact | fuzzy | phonetic | initial | joined | split | variant | unmatched_query | unmatched_candidate
+	// Role is the listed token's part in a person's name (given, middle, surname), where known.
+	Role string `json:"role,omitempty"`
 }
 
 // Modifier is an adjustment to the name score from data other than the name.
 type Modifier struct {
-	Name   string  `json:"name"` // dob | nationality | type | weak_alias
+	Name   string  `json:"name"` // dob | nationality | country | type | weak_alias | low_information | one_word_alias | surname_not_matched | no_exact_token
 	Delta  float64 `json:"delta"`
 	Detail string  `json:"detail"`
+}
+
+// Hit categories.
+const (
+	CategorySanction = "sanction"
+	CategoryPEP      = "pep"
+)
+
+// categoryOf: a PEP list entry, or an entity tagged as a PEP and not as sanctioned, is a PEP.
+func categoryOf(e *Entity) string {
+	pep, sanction := false, false
+	for _, t := range e.Topics {
+		switch {
+		case t == lists.TopicPEP:
+			pep = true
+		case t == "sanction" || strings.HasPrefix(t, "sanction."):
+			sanction = true
+		}
+	}
+	if pep && !sanction {
+		return CategoryPEP
+	}
+	return CategorySanction
 }

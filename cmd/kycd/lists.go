@@ -31,7 +31,7 @@ func listsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	sub, rest := args[0], args[1:]
 	fs := flag.NewFlagSet("kycd lists "+sub, flag.ContinueOnError)
-	source := fs.String("source", "", "list source: ofac_sdn (a folder with sdn.csv, add.csv, alt.csv), ofac_cons, un, eu, uk, us_csl, bis_dpl, ftm, senzing; for update also "+disposableSource+" (the disposable-email-domains npm package)")
+	source := fs.String("source", "", "list source: ofac_sdn (a folder with sdn.csv, add.csv, alt.csv, sdn_comments.csv), ofac_cons, un, eu, uk, us_csl, bis_dpl, ftm, senzing, ofac_crypto (a folder of sanctioned_addresses_<CURRENCY>.txt/.json), pep (CSV or JSON lines, docs/screening-pep.md); for update also "+disposableSource+" (the disposable-email-domains npm package)")
 	url := fs.String("url", "", "download URL (update; default: the source's official URL; for "+disposableSource+" the npm registry)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "download timeout per list (update)")
 	store, err := openForCommand(ctx, "lists", fs, rest)

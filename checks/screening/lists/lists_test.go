@@ -345,6 +345,13 @@ func TestFetch(t *testing.T) {
 	mux.HandleFunc("/eu.xml", func(w http.ResponseWriter, r *http.Request) { w.Write(un) })
 	mux.HandleFunc("/ofac/SDN.CSV", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(sdn)) })
 	mux.HandleFunc("/ofac/ALT.CSV", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(alt)) })
+	// The remarks continuation file is where OFAC puts most digital currency addresses.
+	mux.HandleFunc("/ofac2/SDN.CSV", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"Website www.example.org; \"\n"))
+	})
+	mux.HandleFunc("/ofac2/SDN_COMMENTS.CSV", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("36,\"Digital Currency Address - XBT 1BoatSLRHtKNngkdXEeobR76b53LETtpyT; alt. Digital Currency Address - ETH 0x4f47bc496083c727c5fbe3ce9cdf2b0f6496270c.\"\n"))
+	})
 	mux.HandleFunc("/broken.xml", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<export><sanctionEntity")) })
 	mux.HandleFunc("/fail", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) })
 	mux.HandleFunc("/big.xml", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(strings.Repeat("x", 4096))) })
@@ -369,6 +376,12 @@ func TestFetch(t *testing.T) {
 	require.NoError(t, err, "ADD.CSV and SDN_COMMENTS.CSV are optional (404)")
 	require.Len(t, l.Entities, 1)
 	require.Len(t, l.Entities[0].Names, 2)
+
+	l, err = Fetch(ctx, SourceOFACSDN, srv.URL+"/ofac2", srv.Client())
+	require.NoError(t, err)
+	require.Contains(t, l.Version.Files, "sdn_comments.csv", "lists update keeps the remarks continuation")
+	require.True(t, hasID(&l.Entities[0], IDCrypto, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"))
+	require.True(t, hasID(&l.Entities[0], IDCrypto, "0x4f47bc496083c727c5fbe3ce9cdf2b0f6496270c"))
 
 	for name, tc := range map[string]struct {
 		source, path string

@@ -22,10 +22,16 @@ const (
 	SourceBISDPL   = "bis_dpl"   // BIS Denied Persons List, tab-separated
 	SourceFTM      = "ftm"       // FollowTheMoney JSON lines (OpenSanctions)
 	SourceSenzing  = "senzing"   // Senzing JSON (lines or array)
+	// SourceOFACCrypto is a folder (or one file) of OFAC's per-currency digital currency address
+	// files, sanctioned_addresses_<CURRENCY>.txt or .json.
+	SourceOFACCrypto = "ofac_crypto"
+	// SourcePEP is a list of politically exposed persons in kycd's simple CSV / JSON-lines
+	// format (pep.go, docs/screening-pep.md); its hits carry category "pep".
+	SourcePEP = "pep"
 )
 
 // Sources lists every source name Load accepts.
-var Sources = []string{SourceOFACSDN, SourceOFACCons, SourceUN, SourceEU, SourceUK, SourceUSCSL, SourceBISDPL, SourceFTM, SourceSenzing}
+var Sources = []string{SourceOFACSDN, SourceOFACCons, SourceUN, SourceEU, SourceUK, SourceUSCSL, SourceBISDPL, SourceFTM, SourceSenzing, SourceOFACCrypto, SourcePEP}
 
 // hasher reads files and hashes their names and contents in read order, so a version's SHA-256
 // changes exactly when the data does.
@@ -66,6 +72,8 @@ func Load(source, path string) (LoadedList, error) {
 		ents, files, err = loadOFAC(source, path, sdnFiles, h)
 	case SourceOFACCons:
 		ents, files, err = loadOFAC(source, path, consFiles, h)
+	case SourceOFACCrypto:
+		ents, files, err = loadOFACCrypto(source, path, h)
 	default:
 		parse, ok := fileParsers[source]
 		if !ok {
@@ -111,6 +119,7 @@ var fileParsers = map[string]func(source, file, data string) ([]Entity, error){
 	SourceBISDPL:  parseDPL,
 	SourceFTM:     parseFTM,
 	SourceSenzing: parseSenzing,
+	SourcePEP:     parsePEP,
 }
 
 // validate enforces what the index relies on: every entity has an id and a name, ids are unique.

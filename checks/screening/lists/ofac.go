@@ -49,6 +49,9 @@ func findFile(dir, name string) (string, bool) {
 func loadOFAC(source, dir string, f ofacFiles, h *hasher) ([]Entity, []string, error) {
 	primPath, ok := findFile(dir, f.prim)
 	if !ok {
+		if m, _ := filepath.Glob(filepath.Join(dir, "sanctioned_addresses_*")); len(m) > 0 {
+			return nil, nil, fmt.Errorf("%s: %s not found in %s; it holds OFAC's digital currency address files: load it as source %q", source, f.prim, dir, SourceOFACCrypto)
+		}
 		return nil, nil, fmt.Errorf("%s: %s not found in %s", source, f.prim, dir)
 	}
 	prim, err := h.read(primPath)

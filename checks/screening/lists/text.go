@@ -130,7 +130,9 @@ func (e *Entity) addID(id Identifier) {
 		return
 	}
 	for _, x := range e.Identifiers {
-		if x.Type == id.Type && x.Value == id.Value {
+		// One address listed on several chains (OFAC names ETH, ARB, BSC and ETC for one
+		// 0x… key) is several listings: each chain must find it as its own.
+		if x.Type == id.Type && x.Value == id.Value && (id.Type != IDCrypto || strings.EqualFold(x.Currency, id.Currency)) {
 			return
 		}
 	}
