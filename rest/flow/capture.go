@@ -46,6 +46,8 @@ func (h *Handler) api(w http.ResponseWriter, r *http.Request, s *session, op str
 		Side   string   `json:"side"`
 		Nonce  string   `json:"nonce"`
 		Frames []string `json:"frames"`
+		// TimestampsMS are the frames' capture times (performance.now()).
+		TimestampsMS []float64 `json:"timestamps_ms"`
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, h.opts.UploadLimit)
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil && !errors.Is(err, io.EOF) {
@@ -74,6 +76,9 @@ func (h *Handler) api(w http.ResponseWriter, r *http.Request, s *session, op str
 		step, tool, args = stepLiveness, toolChallenge, nil
 	case "liveness":
 		step, tool, args = stepLiveness, toolLiveness, map[string]any{"nonce": body.Nonce, "frames": body.Frames}
+		if len(body.TimestampsMS) > 0 {
+			args["timestamps_ms"] = body.TimestampsMS
+		}
 	default:
 		writeJSON(w, http.StatusNotFound, apiResult{Message: s.cat.T("error.generic")})
 		return
