@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -593,4 +594,56 @@ func TestPerKeyFaceMatchThreshold(t *testing.T) {
 
 	_, _, err = e.Store.CreateAPIKey(t.Context(), db.NewKey{AccountID: "acct_a", Name: "bad", Mode: models.ModeTest, Scopes: sc, LivenessThreshold: 1.5})
 	require.ErrorContains(t, err, "liveness threshold")
+}
+
+// halftone is the photo printed with a dot screen (a 5-pixel cell at 30°) and photographed:
+// what a printed-photo attack leaves, generated here.
+func halftone(t *testing.T, src []byte) []byte {
+	t.Helper()
+	img, err := imaging.Decode(src)
+	require.NoError(t, err)
+	out := imaging.NewRGB(img.W, img.H)
+	s, c := math.Sin(math.Pi/6), math.Cos(math.Pi/6)
+	for y := range img.H {
+		for x := range img.W {
+			u, v := c*float64(x)+s*float64(y), -s*float64(x)+c*float64(y)
+			th := 0.5 + 0.25*(math.Cos(2*math.Pi*u/5)+math.Cos(2*math.Pi*v/5))
+			for ch := range 3 {
+				i := 3*(y*img.W+x) + ch
+				out.Pix[i] = 240
+				if float64(img.Pix[i])/255 < th {
+					out.Pix[i] = uint8(0.15 * float64(img.Pix[i]))
+				}
+			}
+		}
+	}
+	return encodeJPEG(t, out, 88)
+}
+
+// A printed photo the model may score live is never approved on the model's word: the
+// periodicity cue disagrees, and the check goes to a person (liveness_conflict) or fails
+// when both say spoof.
+func TestPassiveCuesOverruleApproval(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		e, _ := bioEnv(t, s, verify.BiometricsConfig{})
+		var v tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"liveness"}}, &v))
+		var sr tools.SelfieResult
+		require.Nil(t, e.Call(t, e.Test, "submit_selfie", map[string]any{"id": v.ID, "image": dataURL(halftone(t, photo(t, "tests", "test_images", "biden.jpg")))}, &sr))
+		require.True(t, sr.Accepted, "%+v", sr.Quality)
+		require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": v.ID}, nil))
+		done := waitStatus(t, e, e.Test, v.ID, "approved", "needs_review", "rejected")
+		require.NotEqual(t, "approved", done.Status)
+		out := checkOutcome(t, done, "liveness")
+		require.NotEqual(t, models.OutcomePass, out.Outcome)
+		require.Contains(t, []string{"liveness_conflict", "spoof_suspected"}, out.Reasons[0].Code, "%+v", out)
+		if out.Reasons[0].Code == "liveness_conflict" {
+			require.Equal(t, models.OutcomeReview, out.Outcome)
+		}
+		passive, _ := json.Marshal(out.Details["passive"])
+		t.Logf("%s: %s", out.Reasons[0].Code, passive)
+		require.Contains(t, string(passive), `"spoof":true`)
+		require.Contains(t, string(passive), "periodic_pattern")
+	})
 }

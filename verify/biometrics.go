@@ -242,10 +242,13 @@ type FaceAnalysis struct {
 	// the quality gate refused the photo.
 	Embedding []byte `json:"embedding,omitempty"`
 	// EmbeddingModel is the SHA-256 of the embedding model file.
-	EmbeddingModel string           `json:"embedding_model,omitempty"`
-	Liveness       *float64         `json:"liveness,omitempty"`
-	Age            *float64         `json:"age,omitempty"`
-	Models         []onnx.ModelInfo `json:"models"`
+	EmbeddingModel string   `json:"embedding_model,omitempty"`
+	Liveness       *float64 `json:"liveness,omitempty"`
+	// Cues are the model-free spoof cues of a selfie (print halftone, screen moiré); nil
+	// for documents and for analyses made before they existed.
+	Cues   *liveness.SpoofCues `json:"cues,omitempty"`
+	Age    *float64            `json:"age,omitempty"`
+	Models []onnx.ModelInfo    `json:"models"`
 }
 
 // Vector decodes the embedding (nil when there is none).
@@ -291,6 +294,10 @@ func (b *Biometrics) Analyze(ctx context.Context, image []byte, kind face.Kind) 
 		box := a.Face.Box
 		out.Box = &box
 		out.Liveness, out.Age = a.Face.Liveness, a.Face.Age
+		if kind == face.KindSelfie {
+			cues := liveness.Cues(img, box, b.cfg.Liveness.PeriodicityThreshold)
+			out.Cues = &cues
+		}
 		if a.Face.Embedding != nil {
 			if out.Embedding, err = a.Face.Embedding.MarshalBinary(); err != nil {
 				return nil, fmt.Errorf("encode embedding: %w", err)
@@ -355,11 +362,16 @@ type LivenessVerdict struct {
 	Score     float64 `json:"score"`
 	Threshold float64 `json:"threshold"`
 	Reason    string  `json:"reason,omitempty"`
+	// Cues are the model-free cues, a second opinion (nil when not measured).
+	Cues *liveness.SpoofCues `json:"cues,omitempty"`
 }
 
 // Passive judges the selfie's liveness score against the configured threshold.
 func (b *Biometrics) Passive(a *FaceAnalysis, t Thresholds) LivenessVerdict {
 	v := LivenessVerdict{Threshold: t.Liveness}
+	if a != nil {
+		v.Cues = a.Cues
+	}
 	if a == nil || a.Liveness == nil {
 		v.Reason = face.ReasonNoFace
 		if a != nil && !a.Quality.OK {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kycd/kycd/checks/age"
@@ -339,6 +340,18 @@ func (c *LivenessCheck) Run(ctx context.Context, in *CheckInput) (*models.CheckO
 	case active == "failed":
 		out.Outcome = models.OutcomeFail
 		out.Reasons = append(out.Reasons, review("active_liveness_failed", "the active liveness challenge was not passed"))
+	case passive.Scored && passive.Cues != nil && passive.Cues.Spoof && !passive.Live:
+		out.Outcome = models.OutcomeFail
+		out.Reasons = append(out.Reasons, review("spoof_suspected",
+			fmt.Sprintf("the selfie looks like a photo of a photo or a screen (liveness %.2f < %.2f; %s)", passive.Score, passive.Threshold,
+				strings.Join(passive.Cues.Reasons, ", "))))
+	case passive.Scored && passive.Cues != nil && passive.Cues.Spoof:
+		// The model says live, a model-free cue says reproduction: a person decides, never
+		// an approval on the model's word (it missed masks and prints).
+		out.Outcome = models.OutcomeReview
+		out.Reasons = append(out.Reasons, review("liveness_conflict",
+			fmt.Sprintf("the liveness model says live (%.2f) but the selfie shows %s (periodicity %.1f)", passive.Score,
+				strings.Join(passive.Cues.Reasons, ", "), passive.Cues.Periodicity)))
 	case !passive.Scored:
 		out.Outcome = models.OutcomeReview
 		out.Reasons = append(out.Reasons, review("selfie_unusable", "the selfie could not be scored for liveness ("+passive.Reason+")"))
