@@ -256,7 +256,7 @@ func blockStd(p *Patch, x0, y0 int) float64 {
 // the global map g, stretched sideways by scale about the block's centre and displaced by
 // (dx, dy).
 func blockNCC(src, dst *Patch, g imaging.Affine, x0, y0, dx, dy int, scale float64) float64 {
-	var sa, sb, saa, sbb, sab float64
+	var n ncc
 	cx, cy := float64(x0)+warpBlock/2, float64(y0)+warpBlock/2
 	gcx, _ := g.Apply(cx, cy)
 	for y := y0; y < y0+warpBlock; y++ {
@@ -273,20 +273,10 @@ func blockNCC(src, dst *Patch, g imaging.Affine, x0, y0, dx, dy int, scale float
 			ix1, iy1 := min(ix+1, PatchSize-1), min(iy+1, PatchSize-1)
 			a := float64(src.Pix[iy*PatchSize+ix])*(1-rx)*(1-ry) + float64(src.Pix[iy*PatchSize+ix1])*rx*(1-ry) +
 				float64(src.Pix[iy1*PatchSize+ix])*(1-rx)*ry + float64(src.Pix[iy1*PatchSize+ix1])*rx*ry
-			b := float64(dst.Pix[y*PatchSize+x])
-			sa += a
-			sb += b
-			saa += a * a
-			sbb += b * b
-			sab += a * b
+			n.add(a, float64(dst.Pix[y*PatchSize+x]))
 		}
 	}
-	k := float64(warpBlock * warpBlock)
-	va, vb := saa-sa*sa/k, sbb-sb*sb/k
-	if va < 1e-6 || vb < 1e-6 {
-		return 0
-	}
-	return (sab - sa*sb/k) / math.Sqrt(va*vb)
+	return n.value()
 }
 
 func medianInt(v []int) int {
@@ -427,7 +417,7 @@ func normalise(v []float64) []float64 {
 
 // remapNCC correlates dst's block with src through the column map f and the row map srcY.
 func remapNCC(src, dst *Patch, f []int, srcY func(int) float64, x0, y0, dx int, dy float64) float64 {
-	var sa, sb, saa, sbb, sab float64
+	var n ncc
 	for y := y0; y < y0+warpBlock; y++ {
 		fy := srcY(y) + dy
 		iy := int(math.Floor(fy))
@@ -441,18 +431,29 @@ func remapNCC(src, dst *Patch, f []int, srcY func(int) float64, x0, y0, dx int, 
 				return -1
 			}
 			a := float64(src.Pix[iy*PatchSize+xs])*(1-ry) + float64(src.Pix[(iy+1)*PatchSize+xs])*ry
-			b := float64(dst.Pix[y*PatchSize+x])
-			sa += a
-			sb += b
-			saa += a * a
-			sbb += b * b
-			sab += a * b
+			n.add(a, float64(dst.Pix[y*PatchSize+x]))
 		}
 	}
-	k := float64(warpBlock * warpBlock)
-	va, vb := saa-sa*sa/k, sbb-sb*sb/k
+	return n.value()
+}
+
+// ncc accumulates the normalised cross-correlation of two equally long samples.
+type ncc struct{ n, sa, sb, saa, sbb, sab float64 }
+
+func (c *ncc) add(a, b float64) {
+	c.n++
+	c.sa += a
+	c.sb += b
+	c.saa += a * a
+	c.sbb += b * b
+	c.sab += a * b
+}
+
+// value is the correlation, 0 when either sample is flat.
+func (c *ncc) value() float64 {
+	va, vb := c.saa-c.sa*c.sa/c.n, c.sbb-c.sb*c.sb/c.n
 	if va < 1e-6 || vb < 1e-6 {
 		return 0
 	}
-	return (sab - sa*sb/k) / math.Sqrt(va*vb)
+	return (c.sab - c.sa*c.sb/c.n) / math.Sqrt(va*vb)
 }
