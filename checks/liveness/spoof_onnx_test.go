@@ -3,9 +3,6 @@
 package liveness
 
 import (
-	"bytes"
-	"fmt"
-	"image/jpeg"
 	"math"
 	"os"
 	"path/filepath"
@@ -55,13 +52,6 @@ func renderPaperMask(src *imaging.RGB, l *face.Landmarks, seed uint64) *imaging.
 		}
 	}
 	return reencode(out, 85)
-}
-
-func jpegBytes(t *testing.T, img *imaging.RGB) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	require.NoError(t, jpeg.Encode(&buf, img.ToImage(), &jpeg.Options{Quality: 90}))
-	return buf.Bytes()
 }
 
 // spoofVerdict is the passive verdict with the cues: the model's score, the cues, and
@@ -137,11 +127,8 @@ func TestSpoofEval(t *testing.T) {
 			continue
 		}
 		add("bona fide", v)
-		boxes, err := c.eng.Detect(img)
-		require.NoError(t, err)
 		o, err := c.eng.Analyze(img, face.KindSelfie, face.Want{IgnoreQuality: true})
 		require.NoError(t, err)
-		_ = boxes
 		seed := uint64(i)
 		for kind, att := range map[string]*imaging.RGB{
 			"print":      renderPrint(img, 4+float64(i%4), 15+float64(15*(i%3)), seed),
@@ -164,7 +151,7 @@ func TestSpoofEval(t *testing.T) {
 		if tl == nil {
 			continue
 		}
-		t.Log(fmt.Sprintf("%s %-10s n=%d  flagged by model %d, by cues %d, by either %d", split, k, tl.n, tl.model, tl.cues, tl.both))
+		t.Logf("%s %-10s n=%d  flagged by model %d, by cues %d, by either %d", split, k, tl.n, tl.model, tl.cues, tl.both)
 	}
 }
 
