@@ -517,6 +517,7 @@ func TestActiveLivenessTools(t *testing.T) {
 		require.Equal(t, tools.CodeConflict, te.Code)
 		require.Equal(t, "id", te.Field)
 		require.Contains(t, te.Message, "3 liveness challenges")
+		require.True(t, strings.HasPrefix(te.Message, tools.ChallengesSpent))
 		te = e.Call(t, sess, "get_liveness_challenge", map[string]any{"id": v.ID}, nil)
 		require.NotNil(t, te, "the session is held to the same limit")
 		require.Equal(t, tools.CodeConflict, te.Code)

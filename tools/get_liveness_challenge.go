@@ -58,6 +58,11 @@ var stepInstructions = map[liveness.Step]string{
 	liveness.OpenMouth:    "Open your mouth, then close it.",
 }
 
+// ChallengesSpent begins the message of the conflict get_liveness_challenge answers once a
+// verification has had all its challenges, so the hosted flow can move on to the next step
+// (the liveness check then goes to review) instead of offering another try.
+const ChallengesSpent = "liveness_challenges_spent"
+
 // issuedTo names who draws a challenge: only they may answer it.
 func issuedTo(c Caller) string {
 	if c.VerificationID != "" {
@@ -91,7 +96,8 @@ func getLivenessChallenge(ctx context.Context, d *Deps, c Caller, in GetLiveness
 		IssuedTo: issuedTo(c), ExpiresAt: now.Add(b.Config().ChallengeTTL), CreatedAt: now}
 	max := b.Config().MaxChallenges
 	if err := d.Store.IssueChallenge(ctx, c.scope(), ch, nonce, max); errors.Is(err, db.ErrChallengeLimit) {
-		return LivenessChallenge{}, Errorf(CodeConflict, "id", "this verification was already issued its %d liveness challenges; it goes to manual review", max)
+		return LivenessChallenge{}, Errorf(CodeConflict, "id", "%s: this verification was already issued its %d liveness challenges; it goes to manual review",
+			ChallengesSpent, max)
 	} else if err != nil {
 		return LivenessChallenge{}, storeErr(err, "verification", "id")
 	}

@@ -174,6 +174,10 @@ func (h *Handler) apiError(ctx context.Context, s *session, err error) (int, api
 			res.Reason, res.Message, res.Next = tools.ConsentRequired, s.cat.T("intro.consent.required"), s.stepURL(stepIntro)
 			break
 		}
+		if strings.HasPrefix(te.Message, tools.ChallengesSpent) { // no more tries: a person will look
+			res.Reason, res.Message, res.Next = tools.ChallengesSpent, s.cat.T("capture.liveness.spent"), s.stepURL(s.next(stepLiveness))
+			break
+		}
 		// Expired, cancelled or submitted meanwhile: the page goes to the result.
 		res.Message, res.Next = s.cat.T("error.generic"), s.stepURL(stepResult)
 	case tools.CodeRateLimited:
