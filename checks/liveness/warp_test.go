@@ -89,3 +89,43 @@ func TestWarpResidualComparesTurnedFramesOnly(t *testing.T) {
 	_, _, ok = warpResidual([]Observation{{}, {Patch: src, Pose: face.Pose{Yaw: 30}}}, 0, ActiveConfig{TurnDegrees: 20})
 	require.False(t, ok, "no patch on the anchor")
 }
+
+// In a recorded capture, turned frames that are warps of the frontal one fail the whole
+// sequence as warped_still, before the steps are looked at; other pictures pass the test.
+func TestVerifySequenceWarpedStill(t *testing.T) {
+	t.Parallel()
+	front := texture(5)
+	shifted := remap(front, func(x float64) float64 { return x + 3 }, func(x float64) float64 { return x - 3 })
+	all := []Step{LookStraight, TurnLeft, Blink, TurnRight, LookStraight, OpenMouth}
+	cfg := ActiveConfig{MatchThreshold: 0.4}
+
+	obs := observations(goodCapture...)
+	for i := range obs {
+		obs[i].Patch = front
+		if math.Abs(obs[i].Pose.Yaw) >= 20 {
+			obs[i].Patch = shifted
+		}
+	}
+	r := VerifySequence(all, obs, people[0], cfg)
+	require.Equal(t, ReasonWarpedStill, r.Reason, r.Message)
+	require.Contains(t, []int{2, 8}, r.FailedFrame)
+	require.Less(t, r.WarpResidual, DefaultWarpResidual)
+
+	for i := range obs {
+		if math.Abs(obs[i].Pose.Yaw) >= 20 {
+			obs[i].Patch = texture(uint64(100 + i))
+		}
+	}
+	r = VerifySequence(all, obs, people[0], cfg)
+	require.True(t, r.Passed, "%+v", r)
+	require.Greater(t, r.WarpResidual, DefaultWarpResidual)
+
+	// Turned off, the test measures nothing.
+	cfg.WarpResidual = -1
+	for i := range obs {
+		obs[i].Patch = front
+	}
+	r = VerifySequence(all, obs, people[0], cfg)
+	require.True(t, r.Passed, "%+v", r)
+	require.Equal(t, -1.0, r.WarpResidual)
+}
