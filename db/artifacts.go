@@ -196,3 +196,26 @@ func (s *Store) PurgeImages(ctx context.Context, cutoff time.Time) (int64, error
 		}
 	}
 }
+
+// FrameHash is the perceptual hash of a stored liveness frame and where it came from.
+type FrameHash struct {
+	ChallengeID    string `bun:"challenge_id"`
+	VerificationID string `bun:"verification_id"`
+	Seq            int    `bun:"seq"`
+	PHash          string `bun:"phash"`
+}
+
+// FrameHashes returns the perceptual hashes of the scope's liveness frames stored since
+// since, outside the given challenge, newest first, at most limit of them: the frames a new
+// capture is compared with for replays, across all the account's verifications.
+func (s *Store) FrameHashes(ctx context.Context, sc Scope, exceptChallenge string, since time.Time, limit int) ([]FrameHash, error) {
+	var out []FrameHash
+	err := s.DB.NewSelect().Model((*models.Artifact)(nil)).Column("challenge_id", "verification_id", "seq", "phash").
+		Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Where("kind = ?", models.ArtifactLivenessFrame).
+		Where("phash <> ''").Where("challenge_id <> ?", exceptChallenge).Where("created_at >= ?", since.UTC()).
+		Order("created_at DESC").Limit(int64(limit)).Scan(ctx, &out)
+	if err != nil {
+		return nil, fmt.Errorf("look up frame hashes: %w", err)
+	}
+	return out, nil
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -120,6 +121,69 @@ func TestArtifacts(t *testing.T) {
 		frames, err := s.ArtifactFrames(ctx, a, "lch_1")
 		require.NoError(t, err)
 		require.Len(t, frames, 1)
+
+		// Perceptual hashes of earlier frames, for replays whose bytes changed.
+		require.NoError(t, s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+			for i, h := range []string{"00ff00ff00ff00ff", "0123456789abcdef"} {
+				f := models.Artifact{AccountID: a.AccountID, Mode: a.Mode, VerificationID: v.ID, Kind: models.ArtifactLivenessFrame,
+					ChallengeID: "lch_3", Seq: i, ContentType: "image/jpeg", PHash: h}
+				if err := tx.InsertArtifact(ctx, &f, []byte{byte(i), 3}, nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+		hashes, err := s.FrameHashes(ctx, a, "lch_9", s.Now().Add(-time.Hour), 100)
+		require.NoError(t, err)
+		require.Len(t, hashes, 2, "frames without a perceptual hash are left out")
+		require.ElementsMatch(t, []string{"00ff00ff00ff00ff", "0123456789abcdef"}, []string{hashes[0].PHash, hashes[1].PHash})
+		require.Equal(t, v.ID, hashes[0].VerificationID)
+		require.Equal(t, "lch_3", hashes[0].ChallengeID)
+		hashes, err = s.FrameHashes(ctx, a, "lch_3", s.Now().Add(-time.Hour), 100)
+		require.NoError(t, err)
+		require.Empty(t, hashes, "the capture being judged is not its own replay")
+		hashes, err = s.FrameHashes(ctx, a, "lch_9", s.Now().Add(time.Hour), 100)
+		require.NoError(t, err)
+		require.Empty(t, hashes, "only frames inside the window")
+		hashes, err = s.FrameHashes(ctx, a, "lch_9", s.Now().Add(-time.Hour), 1)
+		require.NoError(t, err)
+		require.Len(t, hashes, 1)
+		hashes, err = s.FrameHashes(ctx, db.Scope{AccountID: "acct_b", Mode: models.ModeTest}, "", s.Now().Add(-time.Hour), 100)
+		require.NoError(t, err)
+		require.Empty(t, hashes, "another account's frames are not compared")
+	})
+}
+
+func TestIssueChallengeLimit(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		ctx := context.Background()
+		require.NoError(t, s.EnsureAccount(ctx, "acct_a", "A"))
+		a := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
+		v := insert(t, s, a)
+		issue := func(i int) error {
+			c := &models.LivenessChallenge{AccountID: a.AccountID, Mode: a.Mode, VerificationID: v.ID, Steps: `["turn_left","blink"]`,
+				IssuedTo: "key:key_1", ExpiresAt: s.Now().Add(time.Minute)}
+			return s.IssueChallenge(ctx, a, c, fmt.Sprintf("lvn_%d", i), 2)
+		}
+		require.NoError(t, issue(1))
+		require.NoError(t, issue(2))
+		require.ErrorIs(t, issue(3), db.ErrChallengeLimit)
+		n, passed, err := s.CountChallenges(ctx, a, v.ID)
+		require.NoError(t, err)
+		require.Equal(t, 2, n)
+		require.False(t, passed)
+		got, err := s.GetChallengeByNonce(ctx, a, "lvn_2")
+		require.NoError(t, err)
+		require.Equal(t, "key:key_1", got.IssuedTo)
+		require.NoError(t, s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error { return tx.UseChallenge(ctx, a, got.ID, s.Now()) }))
+		require.NoError(t, s.SetChallengeResult(ctx, a, got.ID, true, map[string]any{}))
+		_, passed, err = s.CountChallenges(ctx, a, v.ID)
+		require.NoError(t, err)
+		require.True(t, passed)
+		// Another verification has its own count; an unknown one is not found.
+		require.ErrorIs(t, s.IssueChallenge(ctx, a, &models.LivenessChallenge{AccountID: a.AccountID, Mode: a.Mode, VerificationID: "ver_nope",
+			Steps: `["blink"]`, ExpiresAt: s.Now().Add(time.Minute)}, "lvn_x", 2), db.ErrNotFound)
 	})
 }
 

@@ -115,3 +115,52 @@ func (s *Store) ChallengeIssued(ctx context.Context, sc Scope, verificationID st
 	return s.DB.NewSelect().Model((*models.LivenessChallenge)(nil)).Where("verification_id = ?", verificationID).
 		Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Exists(ctx)
 }
+
+// ErrChallengeLimit: the verification has been issued all the liveness challenges it may have.
+var ErrChallengeLimit = errors.New("liveness challenge limit reached")
+
+// IssueChallenge stores a new challenge unless the verification already has max of them
+// (ErrChallengeLimit). The verification is locked while counting, so concurrent requests
+// cannot draw more than max between them.
+func (s *Store) IssueChallenge(ctx context.Context, sc Scope, c *models.LivenessChallenge, nonce string, max int) error {
+	if nonce == "" || c.VerificationID == "" || c.Steps == "" {
+		return errors.New("issue liveness challenge: nonce, verification and steps are required")
+	}
+	return s.InTx(ctx, func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.LockVerification(ctx, sc, c.VerificationID); err != nil {
+			return err
+		}
+		n, err := tx.NewSelect().Model((*models.LivenessChallenge)(nil)).Where("verification_id = ?", c.VerificationID).
+			Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Count(ctx)
+		if err != nil {
+			return fmt.Errorf("count liveness challenges: %w", err)
+		}
+		if n >= int64(max) {
+			return ErrChallengeLimit
+		}
+		if c.CreatedAt.IsZero() {
+			c.CreatedAt = s.Now()
+		}
+		c.ID = NewID("lch", c.CreatedAt)
+		c.NonceHash = HashSecret(nonce)
+		if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
+			return fmt.Errorf("insert liveness challenge: %w", err)
+		}
+		return nil
+	})
+}
+
+// CountChallenges is how many liveness challenges the verification was issued, and whether
+// one of them passed.
+func (s *Store) CountChallenges(ctx context.Context, sc Scope, verificationID string) (n int, passed bool, err error) {
+	var rows []models.LivenessChallenge
+	err = s.DB.NewSelect().Model(&rows).Column("id", "passed").Where("verification_id = ?", verificationID).
+		Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Scan(ctx)
+	if err != nil {
+		return 0, false, fmt.Errorf("count liveness challenges: %w", err)
+	}
+	for _, r := range rows {
+		passed = passed || r.Passed != nil && *r.Passed
+	}
+	return len(rows), passed, nil
+}

@@ -31,6 +31,9 @@ type Artifact struct {
 	// ChallengeID links a liveness frame to its challenge ("" otherwise).
 	ChallengeID string `bun:"challenge_id"`
 	SHA256      string `bun:"sha256"`
+	// PHash is the perceptual hash of a liveness frame (16 hex digits; "" for other kinds),
+	// for replays that change the bytes but not the picture.
+	PHash       string `bun:"phash"`
 	Size        int    `bun:"size"`
 	ContentType string `bun:"content_type"`
 	// Data is the sealed image; nil once retention purged it.
@@ -50,7 +53,10 @@ type LivenessChallenge struct {
 	VerificationID string `bun:"verification_id"`
 	NonceHash      string `bun:"nonce_hash"`
 	// Steps is a JSON array of step names.
-	Steps     string     `bun:"steps"`
+	Steps string `bun:"steps"`
+	// IssuedTo is who drew the challenge and alone may answer it: "session:<verification>"
+	// for the hosted flow, "key:<key id>" for an API key.
+	IssuedTo  string     `bun:"issued_to"`
 	ExpiresAt time.Time  `bun:"expires_at"`
 	UsedAt    *time.Time `bun:"used_at"`
 	// Passed and Result are set when the submitted capture has been verified.

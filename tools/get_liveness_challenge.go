@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -33,10 +34,11 @@ type LivenessChallenge struct {
 var GetLivenessChallenge = Tool[GetLivenessChallengeInput, LivenessChallenge]{
 	Name:  "get_liveness_challenge",
 	Title: "Get liveness challenge",
-	Description: "Start an active liveness check: returns a random sequence of head movements (turn_left, turn_right, blink, look_straight) " +
-		"and a one-time nonce with a short deadline. Capture 5–30 frames of the applicant performing the steps in order and send them with the nonce to submit_liveness. " +
-		"A new challenge can be requested at any time; each nonce answers once.",
-	Brief:       "a random sequence of head movements, a one-time nonce and a deadline for active liveness",
+	Description: "Start an active liveness check: returns a random sequence of actions (turn_left, turn_right, blink, open_mouth, look_straight; always a head turn " +
+		"and a blink or open mouth) and a one-time nonce with a short deadline. Capture 5–30 frames of the applicant performing the steps in order, with their capture times, " +
+		"and send them with the nonce to submit_liveness. Only the caller that drew the challenge (the hosted-flow session, or the same API key) may answer it. " +
+		"A verification may be issued only a few challenges (3 unless the server says otherwise); once they are spent without a pass, the liveness check goes to review.",
+	Brief:       "a random sequence of head movements and a blink or open mouth, a one-time nonce and a deadline for active liveness; a few per verification",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/verifications/{id}/liveness/challenge", Status: 201},
@@ -53,6 +55,20 @@ var stepInstructions = map[liveness.Step]string{
 	liveness.TurnRight:    "Turn your head to your right.",
 	liveness.Blink:        "Blink.",
 	liveness.LookStraight: "Look straight at the camera.",
+	liveness.OpenMouth:    "Open your mouth, then close it.",
+}
+
+// ChallengesSpent begins the message of the conflict get_liveness_challenge answers once a
+// verification has had all its challenges, so the hosted flow can move on to the next step
+// (the liveness check then goes to review) instead of offering another try.
+const ChallengesSpent = "liveness_challenges_spent"
+
+// issuedTo names who draws a challenge: only they may answer it.
+func issuedTo(c Caller) string {
+	if c.VerificationID != "" {
+		return "session:" + c.VerificationID
+	}
+	return "key:" + c.KeyID
 }
 
 func getLivenessChallenge(ctx context.Context, d *Deps, c Caller, in GetLivenessChallengeInput) (LivenessChallenge, error) {
@@ -77,9 +93,13 @@ func getLivenessChallenge(ctx context.Context, d *Deps, c Caller, in GetLiveness
 	nonce := "lvn_" + db.RandomBase62(32)
 	now := d.Store.Now()
 	ch := &models.LivenessChallenge{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID, Steps: string(stepsJSON),
-		ExpiresAt: now.Add(b.Config().ChallengeTTL), CreatedAt: now}
-	if err := d.Store.InsertChallenge(ctx, ch, nonce); err != nil {
-		return LivenessChallenge{}, err
+		IssuedTo: issuedTo(c), ExpiresAt: now.Add(b.Config().ChallengeTTL), CreatedAt: now}
+	max := b.Config().MaxChallenges
+	if err := d.Store.IssueChallenge(ctx, c.scope(), ch, nonce, max); errors.Is(err, db.ErrChallengeLimit) {
+		return LivenessChallenge{}, Errorf(CodeConflict, "id", "%s: this verification was already issued its %d liveness challenges; it goes to manual review",
+			ChallengesSpent, max)
+	} else if err != nil {
+		return LivenessChallenge{}, storeErr(err, "verification", "id")
 	}
 	out.ChallengeID, out.Nonce, out.ExpiresAt = ch.ID, nonce, ch.ExpiresAt
 	return out, nil

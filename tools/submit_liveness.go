@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/kycd/kycd/checks/imaging"
@@ -29,7 +31,17 @@ type SubmitLivenessInput struct {
 	ID     string   `json:"id" jsonschema:"verification id (ver_…)" minLength:"1" maxLength:"64"`
 	Nonce  string   `json:"nonce" jsonschema:"the nonce from get_liveness_challenge" minLength:"1" maxLength:"100"`
 	Frames []string `json:"frames" jsonschema:"5 to 30 frames in capture order, each base64 or a data URL (JPEG, PNG or WebP, at most 5 MB; 40 MB in all)" maxItems:"30"`
+	// TimestampsMS are optional because a backend relaying stored frames may not have them;
+	// without them the capture is held to the stricter untimed policy.
+	TimestampsMS []float64 `json:"timestamps_ms,omitempty" jsonschema:"capture time of each frame in milliseconds (any origin, e.g. performance.now()), one per frame, increasing; without them a capture needs at least 10 frames and its timing cannot be checked" maxItems:"30"`
 }
+
+// frameHashWindow and frameHashLimit bound the earlier frames a capture is compared with for
+// replays: the account's liveness frames of the last 90 days, at most the newest 20,000.
+const (
+	frameHashWindow = 90 * 24 * time.Hour
+	frameHashLimit  = 20000
+)
 
 // LivenessStep says where a challenge step was seen.
 type LivenessStep struct {
@@ -42,7 +54,7 @@ type LivenessResult struct {
 	ChallengeID    string         `json:"challenge_id" jsonschema:"the answered challenge"`
 	VerificationID string         `json:"verification_id" jsonschema:"the verification"`
 	Passed         bool           `json:"passed" jsonschema:"every step performed in order by the same face, matching the selfie"`
-	Reason         string         `json:"reason,omitempty" jsonschema:"why it failed" enum:"bad_request,bad_frame,static_frames,different_face,step_not_performed,reference_mismatch,replayed_frames"`
+	Reason         string         `json:"reason,omitempty" jsonschema:"why it failed" enum:"bad_request,bad_frame,static_frames,different_face,step_not_performed,reference_mismatch,bad_timing,warped_still,replayed_frames"`
 	FailedStep     string         `json:"failed_step,omitempty" jsonschema:"the step that was not performed (step_not_performed)"`
 	FailedFrame    *int           `json:"failed_frame" jsonschema:"the frame at fault (bad_frame, different_face, reference_mismatch), else null"`
 	Message        string         `json:"message,omitempty" jsonschema:"the failure for a person"`
@@ -51,6 +63,8 @@ type LivenessResult struct {
 	ReferenceScore float64        `json:"reference_score" jsonschema:"similarity of the most frontal frame to the selfie"`
 	MatchThreshold float64        `json:"match_threshold" jsonschema:"threshold for reference_score"`
 	Motion         float64        `json:"motion" jsonschema:"largest landmark movement between frames, as a fraction of the face size; a still photo is near 0"`
+	Timed          bool           `json:"timed" jsonschema:"the frames came with capture times, so the timing was checked"`
+	WarpResidual   float64        `json:"warp_residual" jsonschema:"what the best 2-D warp between turn frames leaves unexplained (−1 not measured); warps of one still photo stay low (warped_still)"`
 }
 
 // SubmitLiveness verifies a capture against its challenge.
@@ -58,9 +72,11 @@ var SubmitLiveness = Tool[SubmitLivenessInput, LivenessResult]{
 	Name:  "submit_liveness",
 	Title: "Submit liveness capture",
 	Description: "Answer an active liveness challenge: the frames (5–30, in capture order) must show the challenge's steps performed in order, by one face " +
-		"that matches the verification's selfie (submit the selfie first). The nonce answers once and expires; frames already submitted before are refused as a replay. " +
+		"that matches the verification's selfie (submit the selfie first), and a real head: warps of one still photo fail as warped_still. Send timestamps_ms from the camera; " +
+		"without them at least 10 frames are needed. The nonce answers once, expires, and only the caller that drew the challenge may use it; frames that look like " +
+		"frames of an earlier capture of the account (even re-encoded, cropped or with new metadata) are refused as a replay. " +
 		"The verdict names the failed step or frame; the liveness check uses the latest verdict.",
-	Brief:       "5–30 frames answering a challenge: verdict per step, same face throughout, match with the selfie; a nonce answers once, replayed frames fail",
+	Brief:       "5–30 timed frames answering a challenge: verdict per step, same face throughout, a real 3-D head, match with the selfie; a nonce answers once, replayed frames fail",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/verifications/{id}/liveness"},
@@ -95,6 +111,17 @@ func submitLiveness(ctx context.Context, d *Deps, c Caller, in SubmitLivenessInp
 		return LivenessResult{}, err
 	}
 	// Refuse early what will be refused anyway, before decoding megabytes.
+	if ch.IssuedTo != "" && ch.IssuedTo != issuedTo(c) {
+		return LivenessResult{}, Errorf(CodeConflict, "nonce", "this challenge was drawn by another session or key; answer it there, or request a new one")
+	}
+	if len(in.TimestampsMS) > 0 && len(in.TimestampsMS) != len(in.Frames) {
+		return LivenessResult{}, invalid("timestamps_ms", "%d capture times for %d frames; send one per frame", len(in.TimestampsMS), len(in.Frames))
+	}
+	for i, t := range in.TimestampsMS {
+		if math.IsNaN(t) || math.IsInf(t, 0) || t < 0 {
+			return LivenessResult{}, invalid(fmt.Sprintf("timestamps_ms[%d]", i), "a capture time is a non-negative number of milliseconds")
+		}
+	}
 	if ch.UsedAt != nil {
 		return LivenessResult{}, Errorf(CodeConflict, "nonce", "this challenge was already answered; request a new one")
 	}
@@ -156,6 +183,20 @@ func submitLiveness(ctx context.Context, d *Deps, c Caller, in SubmitLivenessInp
 	if err != nil {
 		return LivenessResult{}, err
 	}
+	obs, err := b.ObserveFrames(ctx, frames, in.TimestampsMS)
+	if err != nil {
+		return LivenessResult{}, err
+	}
+	phashes := make([]uint64, len(frames))
+	for i, f := range frames {
+		phashes[i] = liveness.FrameHash(f, obs[i])
+	}
+	replayedAt := -1
+	if replayed == "" {
+		if replayedAt, err = perceptualReplay(ctx, d, c, ch.ID, phashes); err != nil {
+			return LivenessResult{}, err
+		}
+	}
 
 	// Spend the nonce and keep the frames in one transaction: from here on this challenge
 	// is answered, whatever the verdict, so a failed capture cannot be retried with it.
@@ -168,7 +209,7 @@ func submitLiveness(ctx context.Context, d *Deps, c Caller, in SubmitLivenessInp
 		}
 		for i, img := range raw {
 			a := &models.Artifact{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID, Kind: models.ArtifactLivenessFrame,
-				Seq: i, ChallengeID: ch.ID, ContentType: imaging.Sniff(img)}
+				Seq: i, ChallengeID: ch.ID, ContentType: imaging.Sniff(img), PHash: liveness.FormatPHash(phashes[i])}
 			if err := tx.InsertArtifact(ctx, a, img, nil); err != nil {
 				return err
 			}
@@ -189,8 +230,9 @@ func submitLiveness(ctx context.Context, d *Deps, c Caller, in SubmitLivenessInp
 		return LivenessResult{}, err
 	}
 	var r *liveness.ActiveResult
-	if replayed != "" {
-		r = &liveness.ActiveResult{Reason: "replayed_frames", FailedFrame: -1, MatchThreshold: th.Match,
+	switch {
+	case replayed != "":
+		r = &liveness.ActiveResult{Reason: "replayed_frames", FailedFrame: -1, MatchThreshold: th.Match, WarpResidual: -1,
 			Message: "these frames were already submitted for another challenge; capture new ones"}
 		for i, h := range hashes {
 			if h == replayed {
@@ -198,8 +240,13 @@ func submitLiveness(ctx context.Context, d *Deps, c Caller, in SubmitLivenessInp
 				break
 			}
 		}
-	} else if r, err = b.VerifyFrames(ctx, steps, frames, ref, th); err != nil {
-		return LivenessResult{}, err
+	case replayedAt >= 0:
+		r = &liveness.ActiveResult{Reason: "replayed_frames", FailedFrame: replayedAt, MatchThreshold: th.Match, WarpResidual: -1,
+			Message: "these frames look like the frames of an earlier capture (re-encoded or with new metadata); capture new ones"}
+	default:
+		if r, err = b.JudgeFrames(ctx, steps, obs, ref, th); err != nil {
+			return LivenessResult{}, err
+		}
 	}
 	if err := d.Store.SetChallengeResult(ctx, c.scope(), ch.ID, r.Passed, r); err != nil {
 		return LivenessResult{}, err
@@ -210,7 +257,8 @@ func submitLiveness(ctx context.Context, d *Deps, c Caller, in SubmitLivenessInp
 func toLivenessResult(challengeID, verificationID string, r *liveness.ActiveResult) LivenessResult {
 	out := LivenessResult{ChallengeID: challengeID, VerificationID: verificationID, Passed: r.Passed, Reason: r.Reason,
 		FailedStep: string(r.FailedStep), Message: r.Message, SameFaceMin: round3(r.SameFaceMin),
-		ReferenceScore: round3(r.ReferenceScore), MatchThreshold: r.MatchThreshold, Motion: round4(r.Motion), Steps: []LivenessStep{}}
+		ReferenceScore: round3(r.ReferenceScore), MatchThreshold: r.MatchThreshold, Motion: round4(r.Motion), Steps: []LivenessStep{},
+		Timed: r.Timed, WarpResidual: r.WarpResidual}
 	if r.FailedFrame >= 0 && !r.Passed {
 		f := r.FailedFrame
 		out.FailedFrame = &f
@@ -223,3 +271,24 @@ func toLivenessResult(challengeID, verificationID string, r *liveness.ActiveResu
 
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
 func round4(v float64) float64 { return math.Round(v*10000) / 10000 }
+
+// perceptualReplay returns the first frame of a capture that replays an earlier capture of
+// the account (any verification), compared by perceptual hash; −1 when it replays none.
+func perceptualReplay(ctx context.Context, d *Deps, c Caller, challengeID string, frames []uint64) (int, error) {
+	stored, err := d.Store.FrameHashes(ctx, c.scope(), challengeID, d.Store.Now().Add(-frameHashWindow), frameHashLimit)
+	if err != nil {
+		return -1, err
+	}
+	// Frames of one capture in capture order: a replay is matched in order.
+	slices.SortStableFunc(stored, func(a, b db.FrameHash) int { return cmp.Compare(a.Seq, b.Seq) })
+	earlier := map[string][]uint64{}
+	for _, f := range stored {
+		h, err := liveness.ParsePHash(f.PHash)
+		if err != nil {
+			continue // written by us; a bad one cannot match
+		}
+		earlier[f.ChallengeID] = append(earlier[f.ChallengeID], h)
+	}
+	_, at := liveness.ReplayOf(frames, earlier)
+	return at, nil
+}

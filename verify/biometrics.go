@@ -15,6 +15,7 @@ import (
 	"math"
 	"math/big"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -43,10 +44,16 @@ type BiometricsConfig struct {
 	RequireActive bool
 	// ChallengeTTL is how long a liveness challenge may be answered (default 2 minutes).
 	ChallengeTTL time.Duration
-	// ChallengeSteps is the pool challenge steps are drawn from (default: all four) and
-	// ChallengeLength how many are drawn (default 3; at least one is a head turn).
+	// ChallengeSteps is the pool challenge steps are drawn from (default: all of them) and
+	// ChallengeLength how many are drawn (default 3, at least 2): every challenge holds a head
+	// turn and a non-rigid action (blink, open_mouth), which no warp of a still photo makes,
+	// at a random position.
 	ChallengeSteps  []liveness.Step
 	ChallengeLength int
+	// MaxChallenges is how many liveness challenges one verification may be issued (default
+	// 3): an attacker may not redraw until a challenge suits them. Once they are spent
+	// without a pass, the liveness check goes to review.
+	MaxChallenges int
 	// DefaultMinAge is the age check's minimum when a verification sets no min_age (default 18).
 	DefaultMinAge int
 	// MaxConcurrent bounds concurrent inferences in this process (default GOMAXPROCS):
@@ -85,26 +92,33 @@ func (c BiometricsConfig) withDefaults() (BiometricsConfig, error) {
 		return c, fmt.Errorf("biometrics: challenge TTL %v outside 10s..1h", c.ChallengeTTL)
 	}
 	if len(c.ChallengeSteps) == 0 {
-		c.ChallengeSteps = []liveness.Step{liveness.TurnLeft, liveness.TurnRight, liveness.Blink, liveness.LookStraight}
+		c.ChallengeSteps = append([]liveness.Step(nil), liveness.AllSteps...)
 	}
-	turn := false
+	turn, nonRigid := false, false
 	for _, s := range c.ChallengeSteps {
-		switch s {
-		case liveness.TurnLeft, liveness.TurnRight:
-			turn = true
-		case liveness.Blink, liveness.LookStraight:
-		default:
+		if !slices.Contains(liveness.AllSteps, s) {
 			return c, fmt.Errorf("biometrics: unknown challenge step %q", s)
 		}
+		turn = turn || liveness.IsTurn(s)
+		nonRigid = nonRigid || liveness.NonRigid(s)
 	}
 	if !turn {
 		return c, errors.New("biometrics: challenge steps need turn_left or turn_right (turns are the reliable steps)")
 	}
+	if !nonRigid {
+		return c, errors.New("biometrics: challenge steps need blink or open_mouth (a warped still photo can turn, not blink)")
+	}
 	if c.ChallengeLength == 0 {
 		c.ChallengeLength = 3
 	}
-	if c.ChallengeLength < 1 || c.ChallengeLength > 8 {
-		return c, fmt.Errorf("biometrics: challenge length %d outside 1..8", c.ChallengeLength)
+	if c.ChallengeLength < 2 || c.ChallengeLength > 8 {
+		return c, fmt.Errorf("biometrics: challenge length %d outside 2..8 (a turn and a non-rigid action)", c.ChallengeLength)
+	}
+	if c.MaxChallenges == 0 {
+		c.MaxChallenges = 3
+	}
+	if c.MaxChallenges < 1 || c.MaxChallenges > 20 {
+		return c, fmt.Errorf("biometrics: max challenges %d outside 1..20", c.MaxChallenges)
 	}
 	if c.DefaultMinAge == 0 {
 		c.DefaultMinAge = 18
@@ -228,10 +242,13 @@ type FaceAnalysis struct {
 	// the quality gate refused the photo.
 	Embedding []byte `json:"embedding,omitempty"`
 	// EmbeddingModel is the SHA-256 of the embedding model file.
-	EmbeddingModel string           `json:"embedding_model,omitempty"`
-	Liveness       *float64         `json:"liveness,omitempty"`
-	Age            *float64         `json:"age,omitempty"`
-	Models         []onnx.ModelInfo `json:"models"`
+	EmbeddingModel string   `json:"embedding_model,omitempty"`
+	Liveness       *float64 `json:"liveness,omitempty"`
+	// Cues are the model-free spoof cues of a selfie (print halftone, screen moiré); nil
+	// for documents and for analyses made before they existed.
+	Cues   *liveness.SpoofCues `json:"cues,omitempty"`
+	Age    *float64            `json:"age,omitempty"`
+	Models []onnx.ModelInfo    `json:"models"`
 }
 
 // Vector decodes the embedding (nil when there is none).
@@ -277,6 +294,10 @@ func (b *Biometrics) Analyze(ctx context.Context, image []byte, kind face.Kind) 
 		box := a.Face.Box
 		out.Box = &box
 		out.Liveness, out.Age = a.Face.Liveness, a.Face.Age
+		if kind == face.KindSelfie {
+			cues := liveness.Cues(img, box, b.cfg.Liveness.PeriodicityThreshold)
+			out.Cues = &cues
+		}
 		if a.Face.Embedding != nil {
 			if out.Embedding, err = a.Face.Embedding.MarshalBinary(); err != nil {
 				return nil, fmt.Errorf("encode embedding: %w", err)
@@ -341,11 +362,16 @@ type LivenessVerdict struct {
 	Score     float64 `json:"score"`
 	Threshold float64 `json:"threshold"`
 	Reason    string  `json:"reason,omitempty"`
+	// Cues are the model-free cues, a second opinion (nil when not measured).
+	Cues *liveness.SpoofCues `json:"cues,omitempty"`
 }
 
 // Passive judges the selfie's liveness score against the configured threshold.
 func (b *Biometrics) Passive(a *FaceAnalysis, t Thresholds) LivenessVerdict {
 	v := LivenessVerdict{Threshold: t.Liveness}
+	if a != nil {
+		v.Cues = a.Cues
+	}
 	if a == nil || a.Liveness == nil {
 		v.Reason = face.ReasonNoFace
 		if a != nil && !a.Quality.OK {
@@ -358,7 +384,8 @@ func (b *Biometrics) Passive(a *FaceAnalysis, t Thresholds) LivenessVerdict {
 }
 
 // NewChallengeSteps draws a random challenge: ChallengeLength steps from the pool, no step
-// twice in a row, at least one head turn, with crypto/rand so it cannot be predicted.
+// twice in a row, at least one head turn and one non-rigid action (drawn like the rest, so
+// at a random position), with crypto/rand so it cannot be predicted.
 func (b *Biometrics) NewChallengeSteps() ([]liveness.Step, error) {
 	pool := b.cfg.ChallengeSteps
 	for {
@@ -374,10 +401,8 @@ func (b *Biometrics) NewChallengeSteps() ([]liveness.Step, error) {
 			}
 			steps = append(steps, s)
 		}
-		for _, s := range steps {
-			if s == liveness.TurnLeft || s == liveness.TurnRight {
-				return steps, nil
-			}
+		if slices.ContainsFunc(steps, liveness.IsTurn) && slices.ContainsFunc(steps, liveness.NonRigid) {
+			return steps, nil
 		}
 	}
 }
@@ -416,9 +441,12 @@ func (b *Biometrics) DecodeFrames(ctx context.Context, frames [][]byte) ([]*imag
 	return out, nil
 }
 
-// VerifyFrames checks a decoded active-liveness capture (frames in capture order) against
-// the challenge steps and the reference embedding the face must match (the selfie's).
-func (b *Biometrics) VerifyFrames(ctx context.Context, steps []liveness.Step, frames []*imaging.RGB, reference face.Embedding, t Thresholds) (*liveness.ActiveResult, error) {
+// ObserveFrames runs the face engine on a decoded active-liveness capture (frames in capture
+// order, with their capture times in milliseconds, or nil when the caller has none).
+func (b *Biometrics) ObserveFrames(ctx context.Context, frames []*imaging.RGB, timesMS []float64) ([]liveness.Observation, error) {
+	if len(timesMS) != 0 && len(timesMS) != len(frames) {
+		return nil, fmt.Errorf("%d capture times for %d frames", len(timesMS), len(frames))
+	}
 	obs := make([]liveness.Observation, len(frames))
 	for i, img := range frames {
 		release, err := b.acquire(ctx) // per frame, so a long capture does not hold a core hostage
@@ -430,11 +458,26 @@ func (b *Biometrics) VerifyFrames(ctx context.Context, steps []liveness.Step, fr
 		if err != nil {
 			return nil, fmt.Errorf("frame %d: %w", i, err)
 		}
+		if len(timesMS) > 0 {
+			obs[i].AtMS, obs[i].Timed = timesMS[i], true
+		}
 	}
+	return obs, nil
+}
+
+// JudgeFrames checks an observed capture against the challenge steps and the reference
+// embedding the face must match (the selfie's). The warped-still test registers frames, a
+// core's work, so it holds an inference slot.
+func (b *Biometrics) JudgeFrames(ctx context.Context, steps []liveness.Step, obs []liveness.Observation, reference face.Embedding, t Thresholds) (*liveness.ActiveResult, error) {
 	cfg := b.cfg.Liveness.Active
 	if cfg.MatchThreshold == 0 {
 		cfg.MatchThreshold = t.Match
 	}
+	release, err := b.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	return liveness.VerifySequence(steps, obs, reference, cfg), nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kycd/kycd/checks/age"
@@ -262,7 +263,13 @@ func (c *LivenessCheck) Missing(in *CheckInput) []string {
 		if err != nil && !errors.Is(err, db.ErrNotFound) {
 			return []string{"cannot check the uploads right now: " + err.Error()}
 		}
+		n, passed, err := c.b.store.CountChallenges(ctx, scopeOf(v), v.ID)
+		if err != nil {
+			return []string{"cannot check the uploads right now: " + err.Error()}
+		}
 		switch {
+		case n >= c.b.cfg.MaxChallenges && !passed:
+			// Every challenge is spent: nothing more can be captured, Run sends it to review.
 		case ch == nil || ch.Passed == nil:
 			out = append(out, needActive) // no verdict yet: the step was skipped
 		case !*ch.Passed && c.b.cfg.RequireActive:
@@ -318,10 +325,33 @@ func (c *LivenessCheck) Run(ctx context.Context, in *CheckInput) (*models.CheckO
 			active = "passed"
 		}
 	}
+	issued, passedAny, err := b.store.CountChallenges(ctx, scopeOf(v), v.ID)
+	if err != nil {
+		return nil, err
+	}
+	out.Details["challenges_issued"] = issued
 	switch {
+	case issued >= b.cfg.MaxChallenges && !passedAny:
+		// Redrawing until a challenge suits an attacker is what the limit stops; a person
+		// decides rather than the last failed or missing capture.
+		out.Outcome = models.OutcomeReview
+		out.Reasons = append(out.Reasons, review("liveness_attempts_exhausted",
+			fmt.Sprintf("all %d liveness challenges of the verification were spent without a pass", b.cfg.MaxChallenges)))
 	case active == "failed":
 		out.Outcome = models.OutcomeFail
 		out.Reasons = append(out.Reasons, review("active_liveness_failed", "the active liveness challenge was not passed"))
+	case passive.Scored && passive.Cues != nil && passive.Cues.Spoof && !passive.Live:
+		out.Outcome = models.OutcomeFail
+		out.Reasons = append(out.Reasons, review("spoof_suspected",
+			fmt.Sprintf("the selfie looks like a photo of a photo or a screen (liveness %.2f < %.2f; %s)", passive.Score, passive.Threshold,
+				strings.Join(passive.Cues.Reasons, ", "))))
+	case passive.Scored && passive.Cues != nil && passive.Cues.Spoof:
+		// The model says live, a model-free cue says reproduction: a person decides, never
+		// an approval on the model's word (it missed masks and prints).
+		out.Outcome = models.OutcomeReview
+		out.Reasons = append(out.Reasons, review("liveness_conflict",
+			fmt.Sprintf("the liveness model says live (%.2f) but the selfie shows %s (periodicity %.1f)", passive.Score,
+				strings.Join(passive.Cues.Reasons, ", "), passive.Cues.Periodicity)))
 	case !passive.Scored:
 		out.Outcome = models.OutcomeReview
 		out.Reasons = append(out.Reasons, review("selfie_unusable", "the selfie could not be scored for liveness ("+passive.Reason+")"))

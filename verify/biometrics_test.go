@@ -21,16 +21,21 @@ func TestBiometricsConfigDefaultsAndErrors(t *testing.T) {
 	require.Equal(t, 2*time.Minute, c.ChallengeTTL)
 	require.Equal(t, 3, c.ChallengeLength)
 	require.Equal(t, 18, c.DefaultMinAge)
-	require.Len(t, c.ChallengeSteps, 4)
+	require.Len(t, c.ChallengeSteps, 5)
+	require.Equal(t, 3, c.MaxChallenges)
 	require.Positive(t, c.MaxConcurrent)
 
 	for name, bad := range map[string]BiometricsConfig{
-		"negative band":        {MatchReviewBand: -0.1},
-		"duplicate above 1":    {DuplicateThreshold: 1.5},
-		"ttl too short":        {ChallengeTTL: time.Second},
-		"unknown step":         {ChallengeSteps: []liveness.Step{"smile"}},
-		"no turn in the pool":  {ChallengeSteps: []liveness.Step{liveness.Blink, liveness.LookStraight}},
+		"negative band":       {MatchReviewBand: -0.1},
+		"duplicate above 1":   {DuplicateThreshold: 1.5},
+		"ttl too short":       {ChallengeTTL: time.Second},
+		"unknown step":        {ChallengeSteps: []liveness.Step{"smile"}},
+		"no turn in the pool": {ChallengeSteps: []liveness.Step{liveness.Blink, liveness.LookStraight}},
+		// A still photo can be warped into turns: a pool without blink or open_mouth is refused.
+		"no non-rigid step":    {ChallengeSteps: []liveness.Step{liveness.TurnLeft, liveness.TurnRight, liveness.LookStraight}},
 		"challenge too long":   {ChallengeLength: 9},
+		"challenge too short":  {ChallengeLength: 1},
+		"no challenge allowed": {MaxChallenges: -1},
 		"impossible min age":   {DefaultMinAge: 200},
 		"negative review band": {MatchReviewBand: -1},
 	} {
@@ -45,28 +50,37 @@ func TestNewChallengeSteps(t *testing.T) {
 	require.NoError(t, err)
 	b := &Biometrics{cfg: cfg}
 	seen := map[string]bool{}
-	for range 300 {
+	nonRigidAt := map[int]int{}
+	for range 600 {
 		steps, err := b.NewChallengeSteps()
 		require.NoError(t, err)
 		require.Len(t, steps, 3)
-		turn := false
+		turn, nonRigid := false, false
 		for i, s := range steps {
 			require.Contains(t, cfg.ChallengeSteps, s)
 			if i > 0 {
 				require.NotEqual(t, steps[i-1], s, "no step twice in a row")
 			}
-			turn = turn || s == liveness.TurnLeft || s == liveness.TurnRight
+			turn = turn || liveness.IsTurn(s)
+			if liveness.NonRigid(s) {
+				nonRigid = true
+				nonRigidAt[i]++
+			}
 		}
 		require.True(t, turn, "every challenge has a head turn: %v", steps)
+		require.True(t, nonRigid, "every challenge has a blink or an open mouth: %v", steps)
 		seen[string(steps[0])+string(steps[1])+string(steps[2])] = true
 	}
-	// 4 steps, no repeats in a row, at least one turn: 30 sequences; 300 draws see most.
-	require.Greater(t, len(seen), 15, "challenges must not be predictable")
+	// 5 steps, no repeats in a row, a turn and a non-rigid step: 56 sequences; 600 draws see most.
+	require.Greater(t, len(seen), 40, "challenges must not be predictable")
+	for i := range 3 {
+		require.Greater(t, nonRigidAt[i], 100, "the non-rigid action comes at any position: %v", nonRigidAt)
+	}
 
-	one := &Biometrics{cfg: BiometricsConfig{ChallengeSteps: []liveness.Step{liveness.TurnLeft}, ChallengeLength: 2}}
-	steps, err := one.NewChallengeSteps()
+	two := &Biometrics{cfg: BiometricsConfig{ChallengeSteps: []liveness.Step{liveness.TurnLeft, liveness.Blink}, ChallengeLength: 3}}
+	steps, err := two.NewChallengeSteps()
 	require.NoError(t, err)
-	require.Equal(t, []liveness.Step{liveness.TurnLeft, liveness.TurnLeft}, steps, "a one-step pool may repeat")
+	require.Contains(t, [][]liveness.Step{{liveness.TurnLeft, liveness.Blink, liveness.TurnLeft}, {liveness.Blink, liveness.TurnLeft, liveness.Blink}}, steps)
 }
 
 func TestDedupeOwner(t *testing.T) {

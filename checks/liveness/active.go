@@ -18,10 +18,18 @@ const (
 	TurnRight    Step = "turn_right"
 	Blink        Step = "blink"
 	LookStraight Step = "look_straight"
+	OpenMouth    Step = "open_mouth"
 )
 
 // AllSteps lists every challenge step.
-var AllSteps = []Step{TurnLeft, TurnRight, Blink, LookStraight}
+var AllSteps = []Step{TurnLeft, TurnRight, Blink, LookStraight, OpenMouth}
+
+// NonRigid reports whether a step changes the shape of the face itself (eyelids, jaw):
+// no warp of a still photo produces it, so every challenge holds at least one.
+func NonRigid(s Step) bool { return s == Blink || s == OpenMouth }
+
+// IsTurn reports whether a step is a head turn.
+func IsTurn(s Step) bool { return s == TurnLeft || s == TurnRight }
 
 // Frame count limits for one challenge capture.
 const (
@@ -37,6 +45,11 @@ const (
 	ReasonDifferentFace     = "different_face"
 	ReasonStepNotPerformed  = "step_not_performed"
 	ReasonReferenceMismatch = "reference_mismatch"
+	// ReasonBadTiming: the capture timestamps are impossible for a camera (not increasing,
+	// too fast, gaps too long) or a non-rigid action lasted implausibly long.
+	ReasonBadTiming = "bad_timing"
+	// ReasonWarpedStill: the head turns are explained by 2-D warps of one picture.
+	ReasonWarpedStill = "warped_still"
 )
 
 // ActiveConfig holds the thresholds of challenge verification.
@@ -66,6 +79,24 @@ type ActiveConfig struct {
 	MinMotion float64
 	// Mirrored: frames come from a mirrored preview, so left and right swap.
 	Mirrored bool
+	// MouthClosedBelow / MouthOpenAbove: inner-mouth aspect ratio of a closed / open
+	// mouth (defaults 0.12 / 0.35).
+	MouthClosedBelow float64
+	MouthOpenAbove   float64
+	// MaxClosedMS: in a timed capture, eyes closed (blink) or mouth open for longer than this
+	// is not the action but a swapped picture (default 1500 ms).
+	MaxClosedMS float64
+	// MinGapMS / MaxGapMS bound the time between two frames of a timed capture (defaults
+	// 20 ms, i.e. at most 50 frames a second, and 1500 ms).
+	MinGapMS float64
+	MaxGapMS float64
+	// MinUntimedFrames: a capture without timestamps needs at least this many frames
+	// (default 10): with no timing to check, more frames must show each action.
+	MinUntimedFrames int
+	// WarpResidual: a turn frame whose best 2-D warp from the frontal frame leaves less
+	// than this normalised residual counts as a warp of it (default DefaultWarpResidual).
+	// Negative disables the warped-still test.
+	WarpResidual float64
 }
 
 func (c ActiveConfig) withDefaults() (ActiveConfig, error) {
@@ -81,6 +112,21 @@ func (c ActiveConfig) withDefaults() (ActiveConfig, error) {
 	def(&c.EARClosedRatio, 0.6)
 	def(&c.SameFaceThreshold, 0.30)
 	def(&c.MinMotion, 0.01)
+	def(&c.MouthClosedBelow, 0.12)
+	def(&c.MouthOpenAbove, 0.35)
+	def(&c.MaxClosedMS, 1500)
+	def(&c.MinGapMS, 20)
+	def(&c.MaxGapMS, 1500)
+	def(&c.WarpResidual, DefaultWarpResidual)
+	if c.MinUntimedFrames == 0 {
+		c.MinUntimedFrames = 10
+	}
+	if c.MouthClosedBelow >= c.MouthOpenAbove {
+		return c, fmt.Errorf("active: mouth_closed_below %v must be below mouth_open_above %v", c.MouthClosedBelow, c.MouthOpenAbove)
+	}
+	if c.MinGapMS >= c.MaxGapMS {
+		return c, fmt.Errorf("active: min_gap_ms %v must be below max_gap_ms %v", c.MinGapMS, c.MaxGapMS)
+	}
 	if c.StraightDegrees >= c.TurnDegrees {
 		return c, fmt.Errorf("active: straight_degrees %v must be below turn_degrees %v", c.StraightDegrees, c.TurnDegrees)
 	}
@@ -102,10 +148,17 @@ type Observation struct {
 	EyesOpen float64
 	// EAR is the mean eye aspect ratio from the landmarks.
 	EAR float64
+	// MAR is the inner-mouth aspect ratio from the landmarks (0 closed, ~0.5 wide open).
+	MAR float64
+	// AtMS is the capture time in milliseconds (any origin) when Timed.
+	AtMS  float64
+	Timed bool
 	// Landmarks, normalised to the face box (0..1), for the motion check.
 	Landmarks []face.Point
 	// Embedding of the face in this frame.
 	Embedding face.Embedding
+	// Patch is the grey face region for the warped-still test; nil skips the test.
+	Patch *Patch
 }
 
 // StepResult says where a step was seen.
@@ -133,6 +186,11 @@ type ActiveResult struct {
 	MatchThreshold float64 `json:"match_threshold"`
 	// Motion is the largest normalised landmark movement between frames.
 	Motion float64 `json:"motion"`
+	// Timed says the frames carried capture timestamps.
+	Timed bool `json:"timed"`
+	// WarpResidual is the largest residual, over the turn frames, left by the best 2-D
+	// warp from the frontal frame (-1 when not measured); a warped still photo stays low.
+	WarpResidual float64 `json:"warp_residual"`
 }
 
 func fail(r *ActiveResult, reason, msg string) *ActiveResult {
@@ -158,7 +216,7 @@ func VerifySequence(steps []Step, obs []Observation, reference face.Embedding, c
 	}
 	for i, s := range steps {
 		switch s {
-		case TurnLeft, TurnRight, Blink, LookStraight:
+		case TurnLeft, TurnRight, Blink, LookStraight, OpenMouth:
 		default:
 			return fail(r, ReasonBadRequest, fmt.Sprintf("step %d: unknown step %q", i, s))
 		}
@@ -179,6 +237,27 @@ func VerifySequence(steps []Step, obs []Observation, reference face.Embedding, c
 			r.FailedFrame = i
 			return fail(r, ReasonBadRequest, fmt.Sprintf("frame %d: embedding dimension %d, reference %d", i, len(o.Embedding), len(reference)))
 		}
+	}
+
+	r.Timed = len(obs) > 0 && obs[0].Timed
+	for i, o := range obs {
+		if o.Timed != r.Timed {
+			r.FailedFrame = i
+			return fail(r, ReasonBadRequest, "either every frame has a capture time or none has")
+		}
+	}
+	if r.Timed {
+		for i := 1; i < len(obs); i++ {
+			gap := obs[i].AtMS - obs[i-1].AtMS
+			if gap < cfg.MinGapMS || gap > cfg.MaxGapMS || math.IsNaN(gap) {
+				r.FailedFrame = i
+				return fail(r, ReasonBadTiming, fmt.Sprintf("frame %d came %.0f ms after the previous one; a camera stream gives %.0f to %.0f ms",
+					i, gap, cfg.MinGapMS, cfg.MaxGapMS))
+			}
+		}
+	} else if len(obs) < cfg.MinUntimedFrames {
+		return fail(r, ReasonBadRequest, fmt.Sprintf("%d frames without capture times; send capture times or at least %d frames",
+			len(obs), cfg.MinUntimedFrames))
 	}
 
 	// A still photo held up (or one frame repeated) does not move.
@@ -210,6 +289,20 @@ func VerifySequence(steps []Step, obs []Observation, reference face.Embedding, c
 		}
 	}
 
+	// A head turn made by warping one picture: every frame is a 2-D remap of the frontal one.
+	r.WarpResidual = -1
+	if cfg.WarpResidual > 0 {
+		res, at, measured := warpResidual(obs, anchor, cfg)
+		if measured {
+			r.WarpResidual = round4(res)
+			if res < cfg.WarpResidual {
+				r.FailedFrame = at
+				return fail(r, ReasonWarpedStill, fmt.Sprintf("the head turns are 2-D warps of one picture (residual %.3f < %.3f), not a head moving in 3-D",
+					res, cfg.WarpResidual))
+			}
+		}
+	}
+
 	// Steps, in order: each must complete after the previous one did.
 	medEAR := medianEAR(obs)
 	closed := func(o Observation) bool {
@@ -224,7 +317,7 @@ func VerifySequence(steps []Step, obs []Observation, reference face.Embedding, c
 	}
 	next := 0
 	for k, s := range steps {
-		found := -1
+		found, since := -1, -1
 		switch s {
 		case TurnLeft, TurnRight:
 			want := sign
@@ -244,21 +337,23 @@ func VerifySequence(steps []Step, obs []Observation, reference face.Embedding, c
 			}
 		case Blink:
 			// open … closed … open, all within this step's window.
-			sawOpen, sawClosed := false, false
-			for i := next; i < len(obs) && found < 0; i++ {
-				switch {
-				case !sawOpen:
-					sawOpen = open(obs[i])
-				case !sawClosed:
-					sawClosed = closed(obs[i])
-				case open(obs[i]):
-					found = i
-				}
-			}
+			found, since = neutralActiveNeutral(obs, next, open, closed)
+		case OpenMouth:
+			// closed … open … closed: the jaw drops and comes back.
+			mouthShut := func(o Observation) bool { return o.MAR < cfg.MouthClosedBelow }
+			mouthOpen := func(o Observation) bool { return o.MAR > cfg.MouthOpenAbove }
+			found, since = neutralActiveNeutral(obs, next, mouthShut, mouthOpen)
 		}
 		if found < 0 {
 			r.FailedStep = s
 			return fail(r, ReasonStepNotPerformed, fmt.Sprintf("step %d (%s) was not performed after frame %d", k, s, next-1))
+		}
+		// A blink or a dropped jaw lasts a moment; held for seconds it is two pictures
+		// swapped, not a face moving.
+		if NonRigid(s) && r.Timed && obs[found].AtMS-obs[since].AtMS > cfg.MaxClosedMS {
+			r.FailedStep, r.FailedFrame = s, found
+			return fail(r, ReasonBadTiming, fmt.Sprintf("step %d (%s) lasted %.0f ms; a real one lasts under %.0f ms",
+				k, s, obs[found].AtMS-obs[since].AtMS, cfg.MaxClosedMS))
 		}
 		r.Steps[k].Frame = found
 		next = found + 1
@@ -309,3 +404,26 @@ func medianEAR(obs []Observation) float64 {
 	sort.Float64s(v)
 	return v[len(v)/2]
 }
+
+// neutralActiveNeutral finds, from frame from on, a neutral frame, then an active one, then a
+// neutral one again; it returns the frame that completed it and the first active frame, or
+// −1, −1.
+func neutralActiveNeutral(obs []Observation, from int, neutral, active func(Observation) bool) (found, since int) {
+	sawNeutral := false
+	since = -1
+	for i := from; i < len(obs); i++ {
+		switch {
+		case !sawNeutral:
+			sawNeutral = neutral(obs[i])
+		case since < 0:
+			if active(obs[i]) {
+				since = i
+			}
+		case neutral(obs[i]):
+			return i, since
+		}
+	}
+	return -1, -1
+}
+
+func round4(v float64) float64 { return math.Round(v*10000) / 10000 }

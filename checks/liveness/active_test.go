@@ -9,40 +9,64 @@ import (
 )
 
 // rec is one recorded frame: yaw, eye-open probability, eye aspect ratio,
-// a landmark offset (motion) and which person's embedding it carries.
+// a landmark offset (motion), which person's embedding it carries and the
+// mouth aspect ratio.
 type rec struct {
 	yaw, eyes, ear, shift float64
 	person                int
+	mar                   float64
 }
+
+// frameGapMS is the capture interval of the recorded sequences (5 frames a second).
+const frameGapMS = 200
 
 // people are orthogonal unit embeddings: person 0 is the reference.
 var people = []face.Embedding{{1, 0, 0, 0}, {0, 1, 0, 0}, {0.8, 0.6, 0, 0}}
 
 func observations(rs ...rec) []Observation {
 	var out []Observation
-	for _, r := range rs {
+	for i, r := range rs {
 		lm := make([]face.Point, 68)
 		for i := range lm {
 			lm[i] = face.Point{X: 0.2 + 0.01*float64(i%10) + r.shift, Y: 0.2 + 0.01*float64(i/10)}
 		}
-		out = append(out, Observation{Pose: face.Pose{Yaw: r.yaw}, EyesOpen: r.eyes, EAR: r.ear, Landmarks: lm,
-			Embedding: append(face.Embedding(nil), people[r.person]...)})
+		out = append(out, Observation{Pose: face.Pose{Yaw: r.yaw}, EyesOpen: r.eyes, EAR: r.ear, MAR: r.mar, Landmarks: lm,
+			Embedding: append(face.Embedding(nil), people[r.person]...), AtMS: float64(1000 + i*frameGapMS), Timed: true})
 	}
 	return out
 }
 
-// A recorded good capture: straight, left, back, blink, right, straight.
+// A recorded good capture: straight, left, back, blink, right, straight, open
+// mouth.
 var goodCapture = []rec{
-	{0, 0.95, 0.30, 0, 0}, {12, 0.95, 0.30, 0.01, 0}, {28, 0.9, 0.29, 0.02, 0}, {10, 0.95, 0.30, 0.01, 0},
-	{1, 0.97, 0.31, 0, 0}, {0, 0.05, 0.12, 0, 0}, {0, 0.96, 0.30, 0, 0},
-	{-14, 0.95, 0.30, -0.01, 0}, {-27, 0.9, 0.28, -0.02, 0}, {-3, 0.95, 0.30, 0, 0},
+	{0, 0.95, 0.30, 0, 0, 0.02}, {12, 0.95, 0.30, 0.01, 0, 0.02}, {28, 0.9, 0.29, 0.02, 0, 0.03}, {10, 0.95, 0.30, 0.01, 0, 0.02},
+	{1, 0.97, 0.31, 0, 0, 0.02}, {0, 0.05, 0.12, 0, 0, 0.02}, {0, 0.96, 0.30, 0, 0, 0.02},
+	{-14, 0.95, 0.30, -0.01, 0, 0.02}, {-27, 0.9, 0.28, -0.02, 0, 0.03}, {-3, 0.95, 0.30, 0, 0, 0.02},
+	{0, 0.95, 0.30, 0, 0, 0.05}, {0, 0.95, 0.30, 0, 0, 0.55}, {0, 0.95, 0.30, 0, 0, 0.05},
 }
 
 func TestVerifySequence(t *testing.T) {
 	t.Parallel()
 	ref := people[0]
 	cfg := ActiveConfig{MatchThreshold: 0.4}
-	all := []Step{LookStraight, TurnLeft, Blink, TurnRight, LookStraight}
+	all := []Step{LookStraight, TurnLeft, Blink, TurnRight, LookStraight, OpenMouth}
+	untimed := func(obs []Observation) []Observation {
+		for i := range obs {
+			obs[i].AtMS, obs[i].Timed = 0, false
+		}
+		return obs
+	}
+	retime := func(i int, at float64) func([]Observation) []Observation {
+		return func(obs []Observation) []Observation {
+			obs[i].AtMS = at
+			return obs
+		}
+	}
+	// The eyes stay shut for 8 frames (1.6 s): a photo of closed eyes swapped in.
+	longBlink := append(append(append([]rec(nil), goodCapture[:5]...),
+		rec{0, 0.05, 0.12, 0, 0, 0.02}, rec{0, 0.05, 0.12, 0, 0, 0.02}, rec{0, 0.05, 0.12, 0, 0, 0.02}, rec{0, 0.05, 0.12, 0, 0, 0.02},
+		rec{0, 0.05, 0.12, 0, 0, 0.02}, rec{0, 0.05, 0.12, 0, 0, 0.02}, rec{0, 0.05, 0.12, 0, 0, 0.02}, rec{0, 0.05, 0.12, 0, 0, 0.02}),
+		goodCapture[6:]...)
 	replace := func(i int, r rec) []rec {
 		c := append([]rec(nil), goodCapture...)
 		c[i] = r
@@ -57,19 +81,33 @@ func TestVerifySequence(t *testing.T) {
 		reason     string
 		failedStep Step
 		failedAt   int
+		edit       func([]Observation) []Observation
 	}{
 		{name: "good", steps: all, frames: goodCapture},
 		{name: "mirrored preview swaps sides", steps: []Step{TurnRight, TurnLeft}, frames: goodCapture,
 			cfg: ActiveConfig{MatchThreshold: 0.4, Mirrored: true}},
 		{name: "out of order", steps: []Step{TurnRight, TurnLeft}, frames: goodCapture, reason: ReasonStepNotPerformed, failedStep: TurnLeft},
-		{name: "turn too small", steps: []Step{TurnLeft}, frames: replace(2, rec{18, 0.9, 0.29, 0.02, 0}), reason: ReasonStepNotPerformed, failedStep: TurnLeft},
-		{name: "no blink", steps: []Step{Blink}, frames: replace(5, rec{0, 0.9, 0.30, 0, 0}), reason: ReasonStepNotPerformed, failedStep: Blink},
+		{name: "turn too small", steps: []Step{TurnLeft}, frames: replace(2, rec{18, 0.9, 0.29, 0.02, 0, 0.02}), reason: ReasonStepNotPerformed, failedStep: TurnLeft},
+		{name: "no blink", steps: []Step{Blink}, frames: replace(5, rec{0, 0.9, 0.30, 0, 0, 0.02}), reason: ReasonStepNotPerformed, failedStep: Blink},
 		// The eye model under-reads some open eyes; a low EAR alone still counts.
-		{name: "blink seen by EAR only", steps: []Step{Blink}, frames: replace(5, rec{0, 0.7, 0.10, 0, 0})},
+		{name: "blink seen by EAR only", steps: []Step{Blink}, frames: replace(5, rec{0, 0.7, 0.10, 0, 0, 0.02})},
 		{name: "blink must reopen", steps: []Step{TurnLeft, Blink}, frames: goodCapture[:6], reason: ReasonStepNotPerformed, failedStep: Blink},
-		{name: "different person mid-capture", steps: all, frames: replace(3, rec{10, 0.95, 0.30, 0.01, 1}), reason: ReasonDifferentFace, failedAt: 3},
+		{name: "mouth never opens", steps: []Step{OpenMouth}, frames: replace(11, rec{0, 0.95, 0.30, 0, 0, 0.3}), reason: ReasonStepNotPerformed, failedStep: OpenMouth},
+		{name: "mouth must close again", steps: []Step{OpenMouth}, frames: goodCapture[:12], reason: ReasonStepNotPerformed, failedStep: OpenMouth},
+		{name: "mouth before the blink is out of order", steps: []Step{OpenMouth, Blink}, frames: goodCapture, reason: ReasonStepNotPerformed, failedStep: Blink},
+		{name: "eyes shut too long", steps: []Step{TurnLeft, Blink}, frames: longBlink, reason: ReasonBadTiming, failedStep: Blink},
+		{name: "time goes backwards", steps: all, frames: goodCapture, edit: retime(4, 0), reason: ReasonBadTiming},
+		{name: "frames faster than a camera", steps: all, frames: goodCapture, edit: retime(4, 1000+3*frameGapMS+5), reason: ReasonBadTiming},
+		{name: "a gap of seconds", steps: all, frames: goodCapture, edit: retime(12, 1000+11*frameGapMS+3000), reason: ReasonBadTiming},
+		{name: "some frames timed, some not", steps: all, frames: goodCapture, edit: func(obs []Observation) []Observation {
+			obs[3].Timed = false
+			return obs
+		}, reason: ReasonBadRequest},
+		{name: "untimed with enough frames", steps: all, frames: goodCapture, edit: untimed},
+		{name: "untimed with too few frames", steps: []Step{TurnLeft}, frames: goodCapture[:9], edit: untimed, reason: ReasonBadRequest},
+		{name: "different person mid-capture", steps: all, frames: replace(3, rec{10, 0.95, 0.30, 0.01, 1, 0.02}), reason: ReasonDifferentFace, failedAt: 3},
 		{name: "reference mismatch", steps: all, frames: goodCapture, ref: people[1], reason: ReasonReferenceMismatch},
-		{name: "still photo", steps: []Step{LookStraight}, frames: []rec{{0, 0.9, 0.3, 0, 0}, {0, 0.9, 0.3, 0, 0}, {0, 0.9, 0.3, 0, 0}, {0, 0.9, 0.3, 0, 0}, {0, 0.9, 0.3, 0, 0}}, reason: ReasonStaticFrames},
+		{name: "still photo", steps: []Step{LookStraight}, frames: []rec{{0, 0.9, 0.3, 0, 0, 0}, {0, 0.9, 0.3, 0, 0, 0}, {0, 0.9, 0.3, 0, 0, 0}, {0, 0.9, 0.3, 0, 0, 0}, {0, 0.9, 0.3, 0, 0, 0}}, reason: ReasonStaticFrames},
 		{name: "too few frames", steps: all, frames: goodCapture[:4], reason: ReasonBadRequest},
 		{name: "unknown step", steps: []Step{"jump"}, frames: goodCapture, reason: ReasonBadRequest},
 		{name: "no steps", steps: nil, frames: goodCapture, reason: ReasonBadRequest},
@@ -85,7 +123,11 @@ func TestVerifySequence(t *testing.T) {
 			if tc.cfg != (ActiveConfig{}) {
 				c = tc.cfg
 			}
-			r := VerifySequence(tc.steps, observations(tc.frames...), ref, c)
+			obs := observations(tc.frames...)
+			if tc.edit != nil {
+				obs = tc.edit(obs)
+			}
+			r := VerifySequence(tc.steps, obs, ref, c)
 			require.Equal(t, tc.reason, r.Reason, r.Message)
 			require.Equal(t, tc.reason == "", r.Passed)
 			require.Equal(t, tc.failedStep, r.FailedStep)

@@ -1,17 +1,26 @@
 // Package liveness decides whether a selfie shows a live person: Passive
-// scores one photo with the face engine's liveness model; Active verifies a
-// short capture in which the applicant performed a challenge sequence
-// (turn_left, turn_right, blink, look_straight) with the same face throughout,
-// matching a reference embedding.
+// scores one photo with the face engine's liveness model and model-free spoof
+// cues (Cues: the halftone of a print, the pixel grid and moiré of a screen);
+// Active verifies a short capture in which the applicant performed a challenge
+// sequence (turn_left, turn_right, blink, open_mouth, look_straight) with the
+// same face throughout, matching a reference embedding.
 //
 // Passive is weak: the bundled MiniFASNet-style model (fr_liveness from
-// faceplugin 0.0.1) catches print and screen replays (the Silent-Face spoof
-// samples score ≤ 0.002, the real sample 0.96) but, in an earlier
-// measurement on 7 labelled attacks, it caught both prints and missed both
-// 3-D masks; use it with Active, never alone.
+// faceplugin 0.0.1) catches the Silent-Face print and screen samples but
+// scores many simulated prints, screens and paper masks live, and missed 3-D
+// masks; the cues catch most simulated prints and screens but not the
+// Silent-Face samples. Use both with Active, never alone (figures in
+// docs/benchmarks/face.md).
+//
+// Active is built against one attacker in particular, the one with a single
+// still photo of the victim (issue #15): every challenge holds a non-rigid
+// action (blink, open_mouth) a warp cannot produce; turned frames that a 2-D
+// warp of the frontal frame explains fail as warped_still (warp.go); capture
+// times are checked; PHash/FrameHash find replays whatever their bytes.
 //
 // Design: Active is split into a pure function over per-frame observations
 // (VerifySequence: testable with recorded pose/eye sequences) and Checker.Active,
-// which turns frames into observations with the engine. The nonce, deadline
-// and replay protection belong to the tool layer that issues the challenge.
+// which turns frames into observations with the engine. The nonce, deadline,
+// challenge limit and replay lookup belong to the tool layer that issues the
+// challenge.
 package liveness

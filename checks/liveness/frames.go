@@ -22,7 +22,8 @@ func (c *Checker) Observe(img *imaging.RGB) (Observation, error) {
 		return Observation{Reason: a.Quality.Reason}, nil
 	}
 	f := a.Face
-	o := Observation{Pose: f.LandmarkPose, Embedding: f.Embedding, EAR: EyeAspectRatio(&f.Landmarks)}
+	o := Observation{Pose: f.LandmarkPose, Embedding: f.Embedding, EAR: EyeAspectRatio(&f.Landmarks),
+		MAR: MouthAspectRatio(&f.Landmarks), Patch: FacePatch(img, f.Box, f.Landmarks[:])}
 	if f.ModelPose != nil {
 		o.Pose = *f.ModelPose
 	}
@@ -52,6 +53,17 @@ func EyeAspectRatio(l *face.Landmarks) float64 {
 	copy(left[:], l[36:42])
 	copy(right[:], l[42:48])
 	return (ear(left) + ear(right)) / 2
+}
+
+// MouthAspectRatio is the inner lips' mean opening (landmarks 61–67, 62–66, 63–65) over
+// the mouth's inner width (60–64): about 0 closed, 0.5 and more wide open.
+func MouthAspectRatio(l *face.Landmarks) float64 {
+	d := func(a, b int) float64 { return math.Hypot(l[a].X-l[b].X, l[a].Y-l[b].Y) }
+	w := d(60, 64)
+	if w < 1e-9 {
+		return 0
+	}
+	return (d(61, 67) + d(62, 66) + d(63, 65)) / (3 * w)
 }
 
 // Active verifies a challenge capture: frames are encoded images in capture

@@ -21,6 +21,9 @@ type Config struct {
 	PassiveThreshold float64
 	// Active tunes challenge verification.
 	Active ActiveConfig
+	// PeriodicityThreshold: the spectral-peak cue marks a print or a screen at or above
+	// this (default DefaultPeriodicityThreshold).
+	PeriodicityThreshold float64
 }
 
 // Checker runs liveness checks with a shared face engine.

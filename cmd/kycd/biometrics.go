@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,7 @@ type BiometricSettings struct {
 	RequireActive      bool
 	Steps              string
 	ChallengeTTL       time.Duration
+	MaxChallenges      int
 	DefaultMinAge      int
 }
 
@@ -51,13 +53,19 @@ func (b *BiometricSettings) check(only []string) error {
 func (b *BiometricSettings) steps() ([]liveness.Step, error) {
 	var out []liveness.Step
 	for _, s := range strings.Split(b.Steps, ",") {
-		switch st := liveness.Step(strings.TrimSpace(s)); st {
-		case liveness.TurnLeft, liveness.TurnRight, liveness.Blink, liveness.LookStraight:
+		switch st := liveness.Step(strings.TrimSpace(s)); {
+		case slices.Contains(liveness.AllSteps, st):
 			out = append(out, st)
-		case "":
+		case st == "":
 		default:
-			return nil, fmt.Errorf("liveness-steps: unknown step %q (known: turn_left, turn_right, blink, look_straight)", s)
+			return nil, fmt.Errorf("liveness-steps: unknown step %q (known: turn_left, turn_right, blink, look_straight, open_mouth)", s)
 		}
+	}
+	if len(out) > 0 && (!slices.ContainsFunc(out, liveness.IsTurn) || !slices.ContainsFunc(out, liveness.NonRigid)) {
+		return nil, fmt.Errorf("liveness-steps: %q needs a head turn (turn_left, turn_right) and a blink or open_mouth, which a warped still photo cannot show", b.Steps)
+	}
+	if b.MaxChallenges < 0 || b.MaxChallenges > 20 {
+		return nil, fmt.Errorf("liveness-max-challenges: %d outside 1..20", b.MaxChallenges)
 	}
 	return out, nil
 }
@@ -91,6 +99,7 @@ func startBiometrics(ctx context.Context, s BiometricSettings, store *db.Store, 
 	b, err := verify.NewBiometrics(store, eng, verify.BiometricsConfig{
 		Liveness: liveness.Config{PassiveThreshold: s.LivenessThreshold}, DuplicateThreshold: s.DuplicateThreshold,
 		RequireActive: s.RequireActive, ChallengeSteps: steps, ChallengeTTL: s.ChallengeTTL, DefaultMinAge: s.DefaultMinAge,
+		MaxChallenges: s.MaxChallenges,
 	}, logger)
 	if err != nil {
 		_ = eng.Close()

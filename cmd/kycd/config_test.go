@@ -84,3 +84,32 @@ func TestConfigMCPAllowedOrigins(t *testing.T) {
 	_, _, err = parseConfig("serve", nil)
 	require.ErrorContains(t, err, "mcp-allowed-origins")
 }
+
+// liveness-steps must hold a head turn and a blink or open_mouth (#15: a pool of turns alone
+// let a warped still photo pass); liveness-max-challenges bounds the redraws.
+func TestConfigLivenessSteps(t *testing.T) {
+	c, _, err := parseConfig("serve", nil)
+	require.NoError(t, err)
+	steps, err := c.Biometrics.steps()
+	require.NoError(t, err)
+	require.Len(t, steps, 5)
+	require.Equal(t, 3, c.Biometrics.MaxChallenges)
+	for _, bad := range []string{"turn_left,turn_right,look_straight", "blink,open_mouth", "turn_left,smile"} {
+		c, _, err := parseConfig("serve", []string{"--liveness-steps", bad})
+		if err == nil {
+			_, err = c.Biometrics.steps()
+		}
+		require.ErrorContains(t, err, "liveness-steps", bad)
+	}
+	c, _, err = parseConfig("serve", []string{"--liveness-steps", "turn_left,open_mouth", "--liveness-max-challenges", "5"})
+	require.NoError(t, err)
+	steps, err = c.Biometrics.steps()
+	require.NoError(t, err)
+	require.Len(t, steps, 2)
+	require.Equal(t, 5, c.Biometrics.MaxChallenges)
+	c, _, err = parseConfig("serve", []string{"--liveness-max-challenges", "50"})
+	if err == nil {
+		_, err = c.Biometrics.steps()
+	}
+	require.ErrorContains(t, err, "liveness-max-challenges")
+}

@@ -50,6 +50,8 @@ func (h *Handler) api(w http.ResponseWriter, r *http.Request, s *session, op str
 		Side   string   `json:"side"`
 		Nonce  string   `json:"nonce"`
 		Frames []string `json:"frames"`
+		// TimestampsMS are the frames' capture times (performance.now()).
+		TimestampsMS []float64 `json:"timestamps_ms"`
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, h.opts.UploadLimit)
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil && !errors.Is(err, io.EOF) {
@@ -78,6 +80,9 @@ func (h *Handler) api(w http.ResponseWriter, r *http.Request, s *session, op str
 		step, tool, args = stepLiveness, toolChallenge, nil
 	case "liveness":
 		step, tool, args = stepLiveness, toolLiveness, map[string]any{"nonce": body.Nonce, "frames": body.Frames}
+		if len(body.TimestampsMS) > 0 {
+			args["timestamps_ms"] = body.TimestampsMS
+		}
 	default:
 		writeJSON(w, http.StatusNotFound, apiResult{Message: s.cat.T("error.generic")})
 		return
@@ -183,6 +188,10 @@ func (h *Handler) apiError(ctx context.Context, s *session, err error) (int, api
 	case tools.CodeConflict:
 		if strings.HasPrefix(te.Message, tools.ConsentRequired) { // a step opened by its URL before consent
 			res.Reason, res.Message, res.Next = tools.ConsentRequired, s.cat.T("intro.consent.required"), s.stepURL(stepIntro)
+			break
+		}
+		if strings.HasPrefix(te.Message, tools.ChallengesSpent) { // no more tries: a person will look
+			res.Reason, res.Message, res.Next = tools.ChallengesSpent, s.cat.T("capture.liveness.spent"), s.stepURL(s.next(stepLiveness))
 			break
 		}
 		// Expired, cancelled or submitted meanwhile: the page goes to the result.

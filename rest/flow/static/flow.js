@@ -358,20 +358,26 @@
       say('');
       api('liveness-challenge', {}).then(function (r) {
         if (!r.ok || !r.challenge) { handle(r); return; }
-        var ch = r.challenge, frames = [], i = 0, k = 0;
-        var per = Math.max(4, Math.ceil(ch.min_frames / ch.instructions.length));
+        // A steady 5 frames a second, each with its capture time: the server checks the
+        // timing (a blink lasts a moment), and frames without times are held to a stricter policy.
+        var ch = r.challenge, frames = [], times = [], i = 0, k = 0;
+        var per = Math.max(6, Math.ceil(ch.min_frames / ch.instructions.length));
+        per = Math.min(per, Math.floor(ch.max_frames / ch.instructions.length));
         say(m('capture.liveness.recording'));
+        var timer;
         function tick() {
           if (k === 0) { instr.textContent = ch.instructions[i]; }
+          times.push(Math.round(performance.now()));
           frames.push(grab(480));
           k++;
           if (k >= per) { k = 0; i++; }
-          if (i < ch.instructions.length && frames.length < ch.max_frames) { setTimeout(tick, 350); return; }
+          if (i < ch.instructions.length && frames.length < ch.max_frames) { return; }
+          clearInterval(timer);
           instr.textContent = '';
           say(m('capture.checking'));
-          api('liveness', { nonce: ch.nonce, frames: frames }).then(handle);
+          api('liveness', { nonce: ch.nonce, frames: frames, timestamps_ms: times }).then(handle);
         }
-        setTimeout(tick, 600);
+        setTimeout(function () { timer = setInterval(tick, 200); }, 600);
       });
     }
   }
