@@ -200,7 +200,8 @@ func (r *Registry) CallWith(ctx context.Context, caller Caller, name string, raw
 		return nil, meta, terr
 	}
 	if err := t.validateIn(v); err != nil {
-		return nil, meta, schemaError(err)
+		in, _ := t.schemas()
+		return nil, meta, schemaError(err, in)
 	}
 	args := v.(map[string]any)
 	if terr := sessionTarget(caller, args); terr != nil {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/kycd/kycd/db"
@@ -254,6 +255,9 @@ func (d *Deps) logger() *slog.Logger {
 	return d.Logger
 }
 
+// exampleDateTime is what a date-time input looks like, for the error that refuses one.
+const exampleDateTime = "2026-12-01T00:00:00Z"
+
 // decodeError names the field whose value could not be decoded (a time that does not parse,
 // say), by decoding the arguments one top-level field at a time.
 func decodeError[In any](raw json.RawMessage, err error) *Error {
@@ -267,6 +271,10 @@ func decodeError[In any](raw json.RawMessage, err error) *Error {
 			var probe In
 			one, _ := json.Marshal(map[string]json.RawMessage{name: val})
 			if ferr := json.Unmarshal(one, &probe); ferr != nil {
+				var pe *time.ParseError
+				if errors.As(ferr, &pe) {
+					return Errorf(CodeInvalidArgument, name, "must be a date-time (RFC 3339) such as %s; got %s", exampleDateTime, val)
+				}
 				msg := ferr.Error()
 				if i := strings.LastIndex(msg, ": "); i >= 0 {
 					msg = msg[i+2:]

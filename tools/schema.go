@@ -31,8 +31,11 @@ import (
 //
 // A field whose Go type has a list in enumLists (models.Status, say) gets that list as its
 // enum without a tag; a string field names the list with enumof. An explicit enum tag wins,
-// for the fields that take a subset. In an output (out), time.Time properties are
-// "format": "date-time".
+// for the fields that take a subset. time.Time properties are "format": "date-time".
+//
+// An input schema has no ["null", X] types: an optional input is simply optional (absent),
+// since some agent platforms refuse union types; a null argument is read as absent (see
+// dropNulls).
 func schemaFor(t reflect.Type, out bool) (*jsonschema.Schema, error) {
 	s, err := jsonschema.ForType(t, nil)
 	if err != nil {
@@ -41,7 +44,52 @@ func schemaFor(t reflect.Type, out bool) (*jsonschema.Schema, error) {
 	if err := applyTags(t, s, out); err != nil {
 		return nil, fmt.Errorf("schema for %s: %w", t, err)
 	}
+	if !out {
+		notNullable(s)
+	}
 	return s, nil
+}
+
+// notNullable turns every ["null", X] type under s into X.
+func notNullable(s *jsonschema.Schema) {
+	if s == nil {
+		return
+	}
+	if len(s.Types) > 0 {
+		keep := slices.DeleteFunc(slices.Clone(s.Types), func(t string) bool { return t == "null" })
+		if len(keep) == 1 {
+			s.Type, s.Types = keep[0], nil
+		} else {
+			s.Types = keep
+		}
+	}
+	for _, p := range s.Properties {
+		notNullable(p)
+	}
+	notNullable(s.Items)
+	for _, d := range s.Defs {
+		notNullable(d)
+	}
+}
+
+// dropNulls removes the null-valued members of every object in v: an input given as null
+// means the same as one left out (which is also what decoding into the Go type does), and
+// the input schemas, having no nullable types, would otherwise refuse it.
+func dropNulls(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			if val == nil {
+				delete(x, k)
+				continue
+			}
+			dropNulls(val)
+		}
+	case []any:
+		for _, val := range x {
+			dropNulls(val)
+		}
+	}
 }
 
 // enumList is the value list of an enum the models (or a check) define, so a schema's enum
@@ -158,7 +206,7 @@ func applyTags(t reflect.Type, s *jsonschema.Schema, out bool) error {
 			}
 			target.Enum = append([]any(nil), values...)
 		}
-		if out && (f.Type == timeType || f.Type == reflect.PointerTo(timeType)) {
+		if f.Type == timeType || f.Type == reflect.PointerTo(timeType) {
 			target.Format = "date-time"
 		}
 		if v, ok := f.Tag.Lookup("pattern"); ok {
@@ -204,8 +252,10 @@ var (
 	reQuoted     = regexp.MustCompile(`\["([^"]+)"`)
 )
 
-// schemaError turns a jsonschema validation error into an *Error naming the field.
-func schemaError(err error) *Error {
+// schemaError turns a jsonschema validation error into an *Error naming the field, with the
+// rule in words ("must be at most 100", "must be one of approve, reject") taken from the
+// schema the value failed, rather than the validator's "200/1 is greater than 100.000000".
+func schemaError(err error, root *jsonschema.Schema) *Error {
 	msg := err.Error()
 	path := ""
 	for _, m := range reValidating.FindAllStringSubmatch(msg, -1) {
@@ -213,8 +263,8 @@ func schemaError(err error) *Error {
 	}
 	field := pointerToField(path)
 	detail := msg
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		detail = msg[i+2:]
+	if i := strings.LastIndex(msg, path+": "); path != "" && i >= 0 {
+		detail = msg[i+len(path)+2:]
 	}
 	switch {
 	case strings.Contains(msg, "unexpected additional properties"):
@@ -228,15 +278,116 @@ func schemaError(err error) *Error {
 		}
 		return invalid(field, "required")
 	}
-	// "type: 3 has type \"integer\", want \"string\"" → `has type "integer", want "string"`
-	if k, rest, ok := strings.Cut(detail, ": "); ok && !strings.Contains(k, " ") {
-		_ = k
-		detail = rest
-	}
 	if field == "" {
 		field = "(root)"
 	}
+	keyword, rest, _ := strings.Cut(detail, ": ")
+	if words := ruleInWords(keyword, rest, schemaAt(root, path)); words != "" {
+		return invalid(field, "%s", words)
+	}
+	if !strings.Contains(keyword, " ") && rest != "" {
+		detail = rest
+	}
 	return invalid(field, "%s", detail)
+}
+
+// schemaAt follows a schema pointer ("/properties/officers/items/properties/name").
+func schemaAt(s *jsonschema.Schema, pointer string) *jsonschema.Schema {
+	segs := strings.Split(strings.Trim(pointer, "/"), "/")
+	for i := 0; s != nil && i < len(segs); i++ {
+		switch segs[i] {
+		case "properties":
+			if i+1 >= len(segs) {
+				return nil
+			}
+			s = s.Properties[segs[i+1]]
+			i++
+		case "items":
+			s = s.Items
+		case "":
+		default:
+			return nil
+		}
+	}
+	return s
+}
+
+// ruleInWords says the rule a value broke, from the keyword that failed and the schema that
+// holds it; "" when it has no words for it.
+func ruleInWords(keyword, detail string, s *jsonschema.Schema) string {
+	if s == nil {
+		return ""
+	}
+	num := func(p *float64) string { return strconv.FormatFloat(*p, 'f', -1, 64) }
+	switch {
+	case keyword == "maximum" && s.Maximum != nil:
+		return "must be at most " + num(s.Maximum)
+	case keyword == "minimum" && s.Minimum != nil:
+		return "must be at least " + num(s.Minimum)
+	case keyword == "exclusiveMinimum" && s.ExclusiveMinimum != nil:
+		return "must be more than " + num(s.ExclusiveMinimum)
+	case keyword == "exclusiveMaximum" && s.ExclusiveMaximum != nil:
+		return "must be less than " + num(s.ExclusiveMaximum)
+	case keyword == "maxLength" && s.MaxLength != nil:
+		return fmt.Sprintf("must be at most %d characters long", *s.MaxLength)
+	case keyword == "minLength" && s.MinLength != nil:
+		if *s.MinLength == 1 {
+			return "must not be empty"
+		}
+		return fmt.Sprintf("must be at least %d characters long", *s.MinLength)
+	case keyword == "maxItems" && s.MaxItems != nil:
+		return fmt.Sprintf("must have at most %d items", *s.MaxItems)
+	case keyword == "minItems" && s.MinItems != nil:
+		return fmt.Sprintf("must have at least %d items", *s.MinItems)
+	case keyword == "uniqueItems":
+		return "must not list an item twice"
+	case keyword == "enum" && len(s.Enum) > 0:
+		vals := make([]string, len(s.Enum))
+		for i, v := range s.Enum {
+			vals[i] = fmt.Sprint(v)
+		}
+		return "must be one of " + strings.Join(vals, ", ")
+	case keyword == "pattern" && s.Pattern != "":
+		if ex := exampleOf(s); ex != "" {
+			return fmt.Sprintf("does not have the expected form; write it like %s (pattern %s)", ex, s.Pattern)
+		}
+		return "does not have the expected form (pattern " + s.Pattern + ")"
+	case keyword == "type":
+		want := s.Type
+		if want == "" && len(s.Types) > 0 {
+			want = strings.Join(s.Types, " or ")
+		}
+		got := ""
+		if _, g, ok := strings.Cut(detail, `has type "`); ok {
+			got, _, _ = strings.Cut(g, `"`)
+		}
+		if got != "" {
+			return fmt.Sprintf("must be %s, not %s", article(want), article(got))
+		}
+		return "must be " + article(want)
+	}
+	return ""
+}
+
+// exampleOf is the first example a schema gives, as text.
+func exampleOf(s *jsonschema.Schema) string {
+	if len(s.Examples) == 0 {
+		return ""
+	}
+	if str, ok := s.Examples[0].(string); ok {
+		return str
+	}
+	return ""
+}
+
+func article(jsonType string) string {
+	switch jsonType {
+	case "integer", "object", "array":
+		return "an " + jsonType
+	case "null":
+		return "null"
+	}
+	return "a " + jsonType
 }
 
 // pointerToField turns "/properties/applicant/properties/name" into "applicant.name"
@@ -296,6 +447,7 @@ func decodeArgs(raw json.RawMessage) (any, *Error) {
 			return nil, invalid(field, "contains the control character U+%04X; remove it", r)
 		}
 	}
+	dropNulls(v)
 	return v, nil
 }
 

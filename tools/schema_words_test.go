@@ -1,0 +1,71 @@
+package tools_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kycd/kycd/db/dbtest"
+	"github.com/kycd/kycd/internal/tooltest"
+	"github.com/kycd/kycd/tools"
+)
+
+// A refused input says the rule in words, taken from the schema, and names the field (#20).
+func TestSchemaErrorsInWords(t *testing.T) {
+	t.Parallel()
+	e := tooltest.New(t, dbtest.SQLite(t), engines())
+	cases := []struct{ tool, args, field, message string }{
+		{"list_verifications", `{"limit":200}`, "limit", "must be at most 100"},
+		{"list_verifications", `{"limit":0}`, "limit", "must be at least 1"},
+		{"list_verifications", `{"limit":"ten"}`, "limit", "must be an integer, not a string"},
+		{"list_verifications", `{"status":["done"]}`, "status[]", "must be one of pending, in_progress, processing, approved, needs_review, rejected, expired, cancelled"},
+		{"review_verification", `{"id":"ver_01j00000000000000000000000","decision":"maybe","reason":"x"}`, "decision", "must be one of approve, reject"},
+		{"get_applicant", `{"id":"app_` + string(make([]byte, 0)) + `0123456789012345678901234567890123456789012345678901234567890123"}`, "id", "must be at most 64 characters long"},
+		{"list_verifications", `{"created_after":"yesterday"}`, "created_after", `must be a date-time (RFC 3339) such as 2026-12-01T00:00:00Z; got "yesterday"`},
+		{"list_verifications", `{"created_before":""}`, "created_before", `must be a date-time (RFC 3339) such as 2026-12-01T00:00:00Z; got ""`},
+		{"list_events", `{"since":"last week"}`, "since", `must be a date-time (RFC 3339) such as 2026-12-01T00:00:00Z; got "last week"`},
+		{"get_verification", `{"id":null}`, "id", "required"},
+	}
+	for _, tc := range cases {
+		te := e.Call(t, e.Test, tc.tool, tc.args, nil)
+		require.NotNil(t, te, "%s accepted %s", tc.tool, tc.args)
+		require.Equal(t, tools.CodeInvalidArgument, te.Code, "%s %s: %s", tc.tool, tc.args, te.Message)
+		require.Equal(t, tc.field, te.Field, "%s %s: %s", tc.tool, tc.args, te.Message)
+		require.Equal(t, tc.message, te.Message, "%s %s", tc.tool, tc.args)
+	}
+	// A null input is an absent one: the schemas have no nullable inputs, yet agents that
+	// send null for what they leave out are not refused.
+	var list tools.VerificationList
+	require.Nil(t, e.Call(t, e.Test, "list_verifications", `{"status":null,"created_after":null,"limit":null}`, &list))
+}
+
+// No input schema has a ["null", X] type: an optional input is simply optional, since some
+// agent platforms refuse union types (#20). Time inputs say they are date-times.
+func TestInputSchemasHaveNoNullableTypes(t *testing.T) {
+	t.Parallel()
+	reg, err := tools.NewRegistry(nil, tools.All()...)
+	require.NoError(t, err)
+	var walk func(tool, path string, s map[string]any)
+	walk = func(tool, path string, s map[string]any) {
+		_, isList := s["type"].([]any)
+		require.False(t, isList, "%s: input %s has a union type %v", tool, path, s["type"])
+		if props, ok := s["properties"].(map[string]any); ok {
+			for name, p := range props {
+				walk(tool, path+"."+name, p.(map[string]any))
+			}
+		}
+		if items, ok := s["items"].(map[string]any); ok {
+			walk(tool, path+"[]", items)
+		}
+	}
+	for _, info := range reg.Tools() {
+		var in map[string]any
+		require.NoError(t, json.Unmarshal(info.InputSchema, &in))
+		walk(info.Name, "", in)
+		if info.Name == "list_verifications" {
+			props := in["properties"].(map[string]any)
+			require.Equal(t, "date-time", props["created_after"].(map[string]any)["format"])
+		}
+	}
+}
