@@ -144,6 +144,17 @@ func operation(rt *route, schemas map[string]any, outputs map[string]string) (ma
 	}
 	props, _ := in["properties"].(map[string]any)
 	required := stringList(in["required"])
+	// The tool's examples (tools.Tool.Examples) are whole inputs; each parameter and the body
+	// show their part of the first.
+	examples, _ := in["examples"].([]any)
+	exampleOf := func(name string) (any, bool) {
+		if len(examples) == 0 {
+			return nil, false
+		}
+		m, _ := examples[0].(map[string]any)
+		v, ok := m[name]
+		return v, ok
+	}
 	op := map[string]any{
 		"operationId":  info.Name,
 		"summary":      info.Title,
@@ -154,8 +165,12 @@ func operation(rt *route, schemas map[string]any, outputs map[string]string) (ma
 	}
 	var params []any
 	for _, p := range rt.params {
-		params = append(params, map[string]any{"name": p, "in": "path", "required": true,
-			"description": description(props[p]), "schema": props[p]})
+		prm := map[string]any{"name": p, "in": "path", "required": true,
+			"description": description(props[p]), "schema": props[p]}
+		if ex, ok := exampleOf(p); ok {
+			prm["example"] = ex
+		}
+		params = append(params, prm)
 	}
 	if !b.BodyFields() {
 		for _, name := range sortedKeys(props) {
@@ -166,6 +181,9 @@ func operation(rt *route, schemas map[string]any, outputs map[string]string) (ma
 				"description": description(props[name]), "schema": nonNull(props[name])}
 			if rt.props[name].typ == "array" {
 				prm["style"], prm["explode"] = "form", true
+			}
+			if ex, ok := exampleOf(name); ok {
+				prm["example"] = ex
 			}
 			params = append(params, prm)
 		}
@@ -197,6 +215,13 @@ func operation(rt *route, schemas map[string]any, outputs map[string]string) (ma
 				}
 			}
 			body["properties"] = bp
+			if len(examples) > 0 {
+				bex := make([]any, len(examples))
+				for i, ex := range examples {
+					bex[i] = without(ex, rt.params)
+				}
+				body["examples"] = bex
+			}
 			var req []any
 			for _, r := range required {
 				if !slices.Contains(rt.params, r) {
@@ -212,12 +237,8 @@ func operation(rt *route, schemas map[string]any, outputs map[string]string) (ma
 			bodySchema = ref("schemas", base+"Body")
 		}
 		content := map[string]any{"schema": bodySchema}
-		if b.Example != "" {
-			var ex any
-			if err := json.Unmarshal([]byte(b.Example), &ex); err != nil {
-				return nil, fmt.Errorf("tool %s: REST example is not JSON: %w", info.Name, err)
-			}
-			content["example"] = ex
+		if len(examples) > 0 {
+			content["example"] = without(examples[0], rt.params)
 		}
 		media := map[string]any{"application/json": content}
 		if flatBody(props, rt.params) {
@@ -252,6 +273,21 @@ func operation(rt *route, schemas map[string]any, outputs map[string]string) (ma
 	}
 	op["responses"] = resps
 	return op, nil
+}
+
+// without is an example input without the fields the path carries.
+func without(example any, fields []string) any {
+	m, ok := example.(map[string]any)
+	if !ok {
+		return example
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if !slices.Contains(fields, k) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func errorSchema() map[string]any {

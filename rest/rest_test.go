@@ -365,8 +365,18 @@ func TestOpenAPIDocument(t *testing.T) {
 		for _, st := range []int{b.Status, 400, 401, 403, 422, 429, 500} {
 			require.NotNil(t, op.Responses.Status(st), "%s: no %d response", info.Name, st)
 		}
+		// Every operation shows its part of the tool's example input (#20): the body, which
+		// must fit its schema, and each path parameter.
+		for _, p := range op.Parameters {
+			if p.Value.In == "path" {
+				require.NotNil(t, p.Value.Example, "%s: no example for path parameter %s", info.Name, p.Value.Name)
+			}
+		}
 		if b.BodyFields() {
 			require.NotNil(t, op.RequestBody, info.Name)
+			body := op.RequestBody.Value.Content.Get("application/json")
+			require.NotNil(t, body.Example, "%s: no request example", info.Name)
+			require.NoError(t, body.Schema.Value.VisitJSON(body.Example, openapi3.EnableJSONSchema2020()), info.Name)
 			require.NotNil(t, op.Responses.Status(413), info.Name)
 			require.NotNil(t, op.Responses.Status(415), info.Name)
 		}

@@ -27,9 +27,6 @@ type REST struct {
 	Path string
 	// Status is the success status; 0 means 200 OK.
 	Status int
-	// Example is an example request body as JSON (optional), shown in the OpenAPI document
-	// and checked against the input schema by the REST tests.
-	Example string
 }
 
 // IsZero reports an undeclared binding.

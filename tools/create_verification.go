@@ -55,8 +55,9 @@ type LinkError struct {
 
 // CreateVerification starts a verification.
 var CreateVerification = Tool[CreateVerificationInput, CreatedVerification]{
-	Name:  "create_verification",
-	Title: "Create verification",
+	Name:     "create_verification",
+	Examples: []string{`{"checks":["document","face_match"],"document_type":"passport","applicant":{"name":"Erika Mustermann","dob":"1964-08-12","country":"DE"},"external_ref":"customer-4711","redirect_url":"https://example.com/kyc/done"}`},
+	Title:    "Create verification",
 	Description: "Start an identity verification and get a hosted link for the applicant. " +
 		"The verification starts pending; the applicant (or you, through the step tools) provides the inputs the checks need, then submit_verification runs them. " +
 		"With send_link_to the hosted link is also mailed or texted to the applicant (as send_verification_link): a send that fails does not undo the creation; " +
@@ -66,10 +67,9 @@ var CreateVerification = Tool[CreateVerificationInput, CreatedVerification]{
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	Summary:     summarizeCreated,
 	Handle:      createVerification,
-	REST: REST{Method: "POST", Path: "/verifications", Status: 201,
-		Example: `{"checks":["document","face_match"],"document_type":"passport","applicant":{"name":"Erika Mustermann","dob":"1964-08-12","country":"DE"},"external_ref":"customer-4711","redirect_url":"https://example.com/kyc/done"}`},
-	Creates: true,
-	Wait:    waitForCreated,
+	REST:        REST{Method: "POST", Path: "/verifications", Status: 201},
+	Creates:     true,
+	Wait:        waitForCreated,
 }
 
 // waitForCreated is waitForVerification keeping what create_verification said about the link.

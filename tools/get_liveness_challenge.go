@@ -31,8 +31,9 @@ type LivenessChallenge struct {
 
 // GetLivenessChallenge starts an active-liveness challenge.
 var GetLivenessChallenge = Tool[GetLivenessChallengeInput, LivenessChallenge]{
-	Name:  "get_liveness_challenge",
-	Title: "Get liveness challenge",
+	Name:     "get_liveness_challenge",
+	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6"}`},
+	Title:    "Get liveness challenge",
 	Description: "Start an active liveness check: returns a random sequence of head movements (turn_left, turn_right, blink, look_straight) " +
 		"and a one-time nonce with a short deadline. Capture 5–30 frames of the applicant performing the steps in order and send them with the nonce to submit_liveness. " +
 		"A new challenge can be requested at any time; each nonce answers once.",

@@ -35,8 +35,9 @@ type CSCACRL struct {
 
 // ListCSCA shows the trust store.
 var ListCSCA = Tool[ListCSCAInput, CSCAList]{
-	Name:  "list_csca",
-	Title: "List trusted CSCAs",
+	Name:     "list_csca",
+	Examples: []string{`{"country":"DE"}`},
+	Title:    "List trusted CSCAs",
 	Description: "List the Country Signing CA certificates verify_nfc trusts — country, subject, validity, and the master list (or file) each came from — " +
 		"and the loaded CRLs. The operator fills the store with `kycd csca import`; a master list is trusted only when its signer chains to a root given to the import.",
 	Brief:       "the CSCA trust store: country, subject, validity and source master list of each certificate; CRLs",

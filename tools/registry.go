@@ -75,6 +75,22 @@ type Tool[In, Out any] struct {
 	// SessionAllowed lets a hosted-flow session (the applicant, see AuthenticateSession) call
 	// the tool, on its own verification only: the tool's `id` input must name it.
 	SessionAllowed bool
+	// Examples are whole, valid inputs as JSON (at least one; the registry test fails for a
+	// tool without). They become the input schema's "examples" (MCP) and the OpenAPI
+	// operation's request and parameter examples; Compile checks each against the input
+	// schema and the example test calls the tool with each, so they cannot drift.
+	Examples []string
+	// Need says which of several optional inputs the caller must give (see Need); the input
+	// schema says it too, so an agent knows before calling. The handler still checks it.
+	Need *Need
+}
+
+// Need is a rule over optional inputs: at least one of Fields must be given, and with
+// Exclusive at most one. The input schema says it with if/then/else at its root rather than
+// anyOf/oneOf, which some agent platforms refuse at the top level of a tool's schema.
+type Need struct {
+	Fields    []string
+	Exclusive bool
 }
 
 // Info describes a registered tool to the adapters.
@@ -134,9 +150,24 @@ func (t Tool[In, Out]) Compile() Descriptor {
 		panic(fmt.Sprintf("tool %s: output schema: %v", t.Name, err))
 	}
 	addSurfaceInputs(in, t.Creates, t.Wait != nil)
+	if t.Need != nil {
+		if err := t.Need.apply(in); err != nil {
+			panic(fmt.Sprintf("tool %s: need: %v", t.Name, err))
+		}
+	}
 	res, err := in.Resolve(nil)
 	if err != nil {
 		panic(fmt.Sprintf("tool %s: resolve input schema: %v", t.Name, err))
+	}
+	for i, ex := range t.Examples {
+		var v any
+		if err := json.Unmarshal([]byte(ex), &v); err != nil {
+			panic(fmt.Sprintf("tool %s: example %d is not JSON: %v", t.Name, i, err))
+		}
+		if err := res.Validate(v); err != nil {
+			panic(fmt.Sprintf("tool %s: example %d does not fit the input schema: %v", t.Name, i, schemaError(err, in)))
+		}
+		in.Examples = append(in.Examples, v)
 	}
 	inJSON, _ := json.Marshal(in)
 	outJSON, _ := json.Marshal(out)

@@ -36,10 +36,9 @@ type toolSnapshot struct {
 }
 
 type restSnapshot struct {
-	Method  string `json:"method"`
-	Path    string `json:"path"`
-	Status  int    `json:"status"`
-	Example string `json:"example,omitempty"`
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Status int    `json:"status"`
 }
 
 func snapshotOf(info tools.Info) ([]byte, error) {
@@ -47,7 +46,7 @@ func snapshotOf(info tools.Info) ([]byte, error) {
 	snap := toolSnapshot{
 		Name: info.Name, Title: info.Title, Description: info.Description, Scope: info.Scope,
 		Annotations: info.Annotations,
-		REST:        restSnapshot{Method: rest.Method, Path: rest.Path, Status: rest.Status, Example: rest.Example},
+		REST:        restSnapshot{Method: rest.Method, Path: rest.Path, Status: rest.Status},
 		Creates:     info.Creates, Waits: info.Waits, SessionAllowed: info.SessionAllowed,
 		InputSchema: info.InputSchema, OutputSchema: info.OutputSchema,
 	}
@@ -116,6 +115,7 @@ func TestRegistryRules(t *testing.T) {
 				require.NotContains(t, s, "allOf")
 			}
 			require.Equal(t, false, in["additionalProperties"], "unknown input fields must be rejected")
+			require.NotEmpty(t, in["examples"], "give the tool an example input (Tool.Examples); TestToolExamples calls it")
 			requireDescriptions(t, info.Name, in)
 			requireDescriptions(t, info.Name, out)
 		})

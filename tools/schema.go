@@ -252,6 +252,68 @@ var (
 	reQuoted     = regexp.MustCompile(`\["([^"]+)"`)
 )
 
+// apply writes the rule into the input schema s as a chain of if/then/else: if the first
+// field is given, then (Exclusive) none of the others, else the rule over the rest; the last
+// field, when reached, is required.
+func (n *Need) apply(s *jsonschema.Schema) error {
+	if len(n.Fields) < 2 {
+		return fmt.Errorf("a need names at least two fields")
+	}
+	for _, f := range n.Fields {
+		if s.Properties[f] == nil {
+			return fmt.Errorf("no input %q", f)
+		}
+		if slices.Contains(s.Required, f) {
+			return fmt.Errorf("input %q is required anyway", f)
+		}
+	}
+	at := s
+	for i, f := range n.Fields[:len(n.Fields)-1] {
+		at.If = &jsonschema.Schema{Required: []string{f}}
+		if n.Exclusive {
+			var others []*jsonschema.Schema
+			for _, g := range n.Fields[i+1:] {
+				others = append(others, &jsonschema.Schema{Required: []string{g}})
+			}
+			not := &jsonschema.Schema{AnyOf: others}
+			if len(others) == 1 {
+				not = others[0]
+			}
+			at.Then = &jsonschema.Schema{Not: not}
+		}
+		at.Else = &jsonschema.Schema{}
+		at = at.Else
+	}
+	at.Required = []string{n.Fields[len(n.Fields)-1]}
+	return nil
+}
+
+// needError is the error for an input that breaks its tool's Need, found from the if/then/else
+// chain apply wrote: the step that failed (the number of "/else" in the path) and whether it
+// was a then (two given where one may be).
+func needError(root *jsonschema.Schema, path string) *Error {
+	var fields []string
+	for at := root; at != nil; at = at.Else {
+		if at.If != nil {
+			fields = append(fields, at.If.Required...)
+		} else {
+			fields = append(fields, at.Required...)
+		}
+	}
+	if len(fields) < 2 {
+		return nil
+	}
+	alts := strings.Join(fields[:len(fields)-1], ", ") + " or " + fields[len(fields)-1]
+	step := strings.Count(path, "/else")
+	if strings.Contains(path, "/then") && step+1 < len(fields) {
+		if len(fields) == 2 {
+			return invalid(fields[1], "give %s, not both", alts)
+		}
+		return invalid(fields[step], "give only one of %s", alts)
+	}
+	return invalid(fields[0], "give %s", alts)
+}
+
 // schemaError turns a jsonschema validation error into an *Error naming the field, with the
 // rule in words ("must be at most 100", "must be one of approve, reject") taken from the
 // schema the value failed, rather than the validator's "200/1 is greater than 100.000000".
@@ -260,6 +322,11 @@ func schemaError(err error, root *jsonschema.Schema) *Error {
 	path := ""
 	for _, m := range reValidating.FindAllStringSubmatch(msg, -1) {
 		path = m[1]
+	}
+	if root != nil && (strings.HasPrefix(path, "/then") || strings.HasPrefix(path, "/else")) {
+		if te := needError(root, path); te != nil {
+			return te
+		}
 	}
 	field := pointerToField(path)
 	detail := msg

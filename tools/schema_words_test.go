@@ -69,3 +69,36 @@ func TestInputSchemasHaveNoNullableTypes(t *testing.T) {
 		}
 	}
 }
+
+// The X-or-Y inputs are said in the schema (if/then/else at the root, since some agent
+// platforms refuse a top-level anyOf/oneOf) and refused by it with the handler's words (#20).
+func TestNeedInSchema(t *testing.T) {
+	t.Parallel()
+	e := tooltest.New(t, dbtest.SQLite(t), engines())
+	reg := e.Reg
+	for _, tc := range []struct{ tool, args, field, message string }{
+		{"get_applicant", `{}`, "id", "give id or external_ref"},
+		{"get_applicant", `{"id":"app_01kbx4r7c8d9e0f1g2h3j4k5m6","external_ref":"x"}`, "external_ref", "give id or external_ref, not both"},
+		{"delete_applicant", `{"reason":"x"}`, "id", "give id or external_ref"},
+		{"read_mrz", `{"repair":true}`, "text", "give text or image"},
+		{"read_mrz", `{"text":"P<UTO","image":"iVBOR"}`, "image", "give text or image, not both"},
+		{"screen_entity", `{"country":"CU"}`, "name", "give name, lei, imo, registration_numbers or crypto_addresses"},
+		{"screen_transaction", `{"chain":"ETH"}`, "address", "give address or tx_hash"},
+	} {
+		te := e.Call(t, e.Test, tc.tool, tc.args, nil)
+		require.NotNil(t, te, "%s accepted %s", tc.tool, tc.args)
+		require.Equal(t, tools.CodeInvalidArgument, te.Code, "%s %s: %s", tc.tool, tc.args, te.Message)
+		require.Equal(t, tc.field, te.Field, "%s %s: %s", tc.tool, tc.args, te.Message)
+		require.Equal(t, tc.message, te.Message, "%s %s", tc.tool, tc.args)
+	}
+	for _, info := range reg.Tools() {
+		if info.Name != "get_applicant" {
+			continue
+		}
+		var in map[string]any
+		require.NoError(t, json.Unmarshal(info.InputSchema, &in))
+		require.Equal(t, map[string]any{"required": []any{"id"}}, in["if"])
+		require.Equal(t, map[string]any{"not": map[string]any{"required": []any{"external_ref"}}}, in["then"])
+		require.Equal(t, map[string]any{"required": []any{"external_ref"}}, in["else"])
+	}
+}

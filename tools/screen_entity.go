@@ -28,18 +28,19 @@ type ScreenEntityInput struct {
 
 // ScreenEntity screens a company, vessel or aircraft by name and identifiers.
 var ScreenEntity = Tool[ScreenEntityInput, ScreeningResult]{
-	Name:  "screen_entity",
-	Title: "Screen an entity",
+	Name:     "screen_entity",
+	Examples: []string{`{"name":"Banco Nacional de Cuba","country":"CU","subject_ref":"supplier-17"}`},
+	Need:     &Need{Fields: []string{"name", "lei", "imo", "registration_numbers", "crypto_addresses"}},
+	Title:    "Screen an entity",
 	Description: "Screen a company, vessel or aircraft against the loaded sanctions lists by name (legal-form words such as LLC, JSC or GmbH are down-weighted) " +
 		"and identifiers (LEI, IMO number, registration numbers, crypto addresses: an exact identifier match scores 1). " +
 		"Returns every hit with the list, source_id, matched name or identifier, score and explanation, and the list versions used. Stores nothing.",
 	Brief:       "screen a company, vessel or aircraft by name and identifiers (LEI, IMO, registration numbers, crypto addresses; an exact identifier match scores 1)",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
-	REST: REST{Method: "POST", Path: "/screenings/entity",
-		Example: `{"name":"Banco Nacional de Cuba","country":"CU","subject_ref":"supplier-17"}`},
-	Summary: summarizeScreening,
-	Handle:  screenEntity,
+	REST:        REST{Method: "POST", Path: "/screenings/entity"},
+	Summary:     summarizeScreening,
+	Handle:      screenEntity,
 }
 
 var (

@@ -26,17 +26,17 @@ type ScreenPersonInput struct {
 
 // ScreenPerson screens a person by name, with date of birth and nationality as evidence.
 var ScreenPerson = Tool[ScreenPersonInput, ScreeningResult]{
-	Name:  "screen_person",
-	Title: "Screen a person",
+	Name:     "screen_person",
+	Examples: []string{`{"name":"Ayman al-Zawahiri","dob":"1951-06-19","nationality":"EG","subject_ref":"customer-4711"}`},
+	Title:    "Screen a person",
 	Description: "Screen a person against the loaded sanctions and PEP lists (OFAC, UN, EU, UK, US CSL, BIS, …). " +
 		"Returns every hit at or above the threshold with the list, the list's own id (source_id), the name that matched, the score and a token-by-token explanation, " +
 		"and the list versions used. Give subject_ref to have hits already resolved as false positives for that person marked instead of raised. Stores nothing.",
 	Brief:       "screen a name (+ dob / birth_year, nationality, country) against the loaded sanctions/PEP lists: hits with list, `source_id`, matched name, score and explanation, plus the list versions; hits cleared for `subject_ref` are marked",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
-	REST: REST{Method: "POST", Path: "/screenings/person",
-		Example: `{"name":"Ayman al-Zawahiri","dob":"1951-06-19","nationality":"EG","subject_ref":"customer-4711"}`},
-	Summary: summarizeScreening,
+	REST:        REST{Method: "POST", Path: "/screenings/person"},
+	Summary:     summarizeScreening,
 	Handle: func(ctx context.Context, d *Deps, c Caller, in ScreenPersonInput) (ScreeningResult, error) {
 		nat, err := countryField("nationality", in.Nationality)
 		if err != nil {

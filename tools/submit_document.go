@@ -63,8 +63,9 @@ const documentWait = 20 * time.Second
 
 // SubmitDocument stores a document photo and reads it.
 var SubmitDocument = Tool[SubmitDocumentInput, DocumentResult]{
-	Name:  "submit_document",
-	Title: "Submit document photo",
+	Name:     "submit_document",
+	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","side":"front","image":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","document_type":"passport"}`},
+	Title:    "Submit document photo",
 	Description: "Upload a photo of the applicant's identity document (a passport data page, or an ID card's front and back) for a verification that runs the document check. " +
 		"The machine-readable zone is read and validated in a background job; the tool waits for it (up to 20 s) and answers with the extraction — document type, issuing country, names, " +
 		"date of birth, nationality, sex, masked document number, expiry — the check digits' verdict and every rule problem, or with accepted=false and a reason to retake the photo. " +

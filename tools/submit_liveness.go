@@ -55,8 +55,9 @@ type LivenessResult struct {
 
 // SubmitLiveness verifies a capture against its challenge.
 var SubmitLiveness = Tool[SubmitLivenessInput, LivenessResult]{
-	Name:  "submit_liveness",
-	Title: "Submit liveness capture",
+	Name:     "submit_liveness",
+	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","nonce":"lch_01kbx4r7c8d9e0f1g2h3j4k5m6","frames":["data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC"]}`},
+	Title:    "Submit liveness capture",
 	Description: "Answer an active liveness challenge: the frames (5–30, in capture order) must show the challenge's steps performed in order, by one face " +
 		"that matches the verification's selfie (submit the selfie first). The nonce answers once and expires; frames already submitted before are refused as a replay. " +
 		"The verdict names the failed step or frame; the liveness check uses the latest verdict.",

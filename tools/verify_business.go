@@ -102,9 +102,10 @@ type BusinessSources struct {
 
 // VerifyBusiness checks a company: register, ownership, screening, decision.
 var VerifyBusiness = Tool[VerifyBusinessInput, Business]{
-	Name:  "verify_business",
-	Title: "Verify a business (KYB)",
-	Brief: "KYB: identify a company in the Global LEI System by `lei`, or by `legal_name` + `jurisdiction` (ISO 3166-1/-2) + `registration_number` (ambiguous → `needs_review` with ranked, explained `candidates`, never a silent pick), read its parents and children, screen it, its parents and up to 200 `officers` against the loaded lists, decide `approved` / `needs_review` / `rejected` with `risk_level` and `reasons`; a slow or failing register gives `processing` and a job finishes it; `business.completed` event (see [Businesses](#businesses-kyb))",
+	Name:     "verify_business",
+	Examples: []string{`{"legal_name":"PUMA SE","jurisdiction":"DE","registration_number":"HRB 13085","external_ref":"customer-4711","officers":[{"name":"Arthur Hoeld","role":"director"}]}`},
+	Title:    "Verify a business (KYB)",
+	Brief:    "KYB: identify a company in the Global LEI System by `lei`, or by `legal_name` + `jurisdiction` (ISO 3166-1/-2) + `registration_number` (ambiguous → `needs_review` with ranked, explained `candidates`, never a silent pick), read its parents and children, screen it, its parents and up to 200 `officers` against the loaded lists, decide `approved` / `needs_review` / `rejected` with `risk_level` and `reasons`; a slow or failing register gives `processing` and a job finishes it; `business.completed` event (see [Businesses](#businesses-kyb))",
 	Description: "Check a company: identify it in the Global LEI System (by LEI, or by name, jurisdiction and register number — " +
 		"an ambiguous name gives needs_review with the candidates, never a silent pick), read its reported parents and children, " +
 		"screen the company, its parents and the officers you name against the loaded sanctions lists, and decide approved, needs_review or rejected " +
@@ -113,12 +114,11 @@ var VerifyBusiness = Tool[VerifyBusinessInput, Business]{
 		"and a background job finishes it (wait with wait_seconds, or get_business). Emits business.completed.",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: true},
-	REST: REST{Method: "POST", Path: "/businesses", Status: 201,
-		Example: `{"legal_name":"PUMA SE","jurisdiction":"DE","registration_number":"HRB 13085","external_ref":"customer-4711","officers":[{"name":"Arthur Hoeld","role":"director"}]}`},
-	Creates: true,
-	Wait:    waitForBusiness,
-	Summary: summarizeBusiness,
-	Handle:  verifyBusiness,
+	REST:        REST{Method: "POST", Path: "/businesses", Status: 201},
+	Creates:     true,
+	Wait:        waitForBusiness,
+	Summary:     summarizeBusiness,
+	Handle:      verifyBusiness,
 }
 
 func verifyBusiness(ctx context.Context, d *Deps, c Caller, in VerifyBusinessInput) (Business, error) {
