@@ -134,10 +134,17 @@ func operation(rt *route, schemas map[string]any, outputs map[string]string) (ma
 	}
 	outName, ok := outputs[string(info.OutputSchema)]
 	if !ok {
-		outName = base + "Output"
 		var out map[string]any
 		if err := json.Unmarshal(info.OutputSchema, &out); err != nil {
 			return nil, fmt.Errorf("tool %s: output schema: %w", info.Name, err)
+		}
+		hoistDefs(out, schemas)
+		// The component is named for what the result is (Verification, ScreeningResult), so
+		// generated clients get usable types; a tool whose output type's name is taken by
+		// another shape, or has none, gets <Tool>Output.
+		outName = info.OutputType
+		if _, taken := schemas[outName]; taken || outName == "" || strings.Contains(outName, "[") {
+			outName = base + "Output"
 		}
 		schemas[outName] = out
 		outputs[string(info.OutputSchema)] = outName
@@ -273,6 +280,59 @@ func operation(rt *route, schemas map[string]any, outputs map[string]string) (ma
 	}
 	op["responses"] = resps
 	return op, nil
+}
+
+// hoistDefs moves a tool schema's $defs into the document's components, since a
+// "#/$defs/…" reference inside a component would resolve against the whole document, and
+// points the references there. A definition whose name holds another shape is renamed.
+func hoistDefs(s map[string]any, schemas map[string]any) {
+	defs, _ := s["$defs"].(map[string]any)
+	if len(defs) == 0 {
+		return
+	}
+	delete(s, "$defs")
+	rename := map[string]string{}
+	for _, name := range sortedKeys(defs) {
+		target := name
+		for n := 2; ; n++ {
+			prev, taken := schemas[target]
+			if !taken || equalJSON(prev, defs[name]) {
+				break
+			}
+			target = fmt.Sprintf("%s%d", name, n)
+		}
+		rename["#/$defs/"+name] = "#/components/schemas/" + target
+		schemas[target] = defs[name]
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if r, ok := x["$ref"].(string); ok && rename[r] != "" {
+				x["$ref"] = rename[r]
+			}
+			for _, c := range x {
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	walk(s)
+	for _, name := range sortedKeys(defs) {
+		walk(defs[name])
+	}
+}
+
+// equalJSON compares two schemas as JSON, reading a local #/$defs reference as the
+// component of the same name.
+func equalJSON(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	local := func(b []byte) string { return strings.ReplaceAll(string(b), `"#/$defs/`, `"#/components/schemas/`) }
+	return local(ja) == local(jb)
 }
 
 // without is an example input without the fields the path carries.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycd/kycd/checks/business"
@@ -61,9 +62,19 @@ func TestToolExamples(t *testing.T) {
 		}
 		require.NoError(t, json.Unmarshal(info.InputSchema, &in))
 		require.NotEmpty(t, in.Examples, "%s has no example input", info.Name)
+		var outSchema jsonschema.Schema
+		require.NoError(t, json.Unmarshal(info.OutputSchema, &outSchema))
+		resolved, err := outSchema.Resolve(nil)
+		require.NoError(t, err, "%s: output schema", info.Name)
 		for i, ex := range in.Examples {
-			te := e.Call(t, e.Test, info.Name, string(ex), nil)
-			if te == nil || te.Code == tools.CodeNotFound {
+			var out any
+			te := e.Call(t, e.Test, info.Name, string(ex), &out)
+			if te == nil {
+				// The result is what the output schema (with its $defs) says.
+				require.NoError(t, resolved.Validate(out), "%s example %d: the result does not fit the output schema", info.Name, i)
+				continue
+			}
+			if te.Code == tools.CodeNotFound {
 				continue
 			}
 			if te.Code == tools.CodeUnavailable && faceTools[info.Name] && e.Reg.Deps().Biometrics == nil {

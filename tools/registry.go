@@ -102,6 +102,9 @@ type Info struct {
 	Annotations  Annotations
 	InputSchema  json.RawMessage
 	OutputSchema json.RawMessage
+	// OutputType is the Go name of the output type (Verification, ScreeningResult): what the
+	// result is, for the OpenAPI component that several tools share.
+	OutputType string
 	// REST is the declared REST route (zero when the tool declared none; see REST.OrDefault).
 	REST REST
 	// Creates reports that the tool accepts an idempotency key.
@@ -176,7 +179,7 @@ func (t Tool[In, Out]) Compile() Descriptor {
 
 func (c *compiled[In, Out]) info() Info {
 	return Info{Name: c.tool.Name, Title: c.tool.Title, Description: c.tool.Description, Scope: c.tool.Scope,
-		Annotations: c.tool.Annotations, InputSchema: c.inJSON, OutputSchema: c.outJSON,
+		Annotations: c.tool.Annotations, InputSchema: c.inJSON, OutputSchema: c.outJSON, OutputType: typeName(reflect.TypeFor[Out]()),
 		REST: c.tool.REST, Creates: c.tool.Creates, Waits: c.tool.Wait != nil, SessionAllowed: c.tool.SessionAllowed}
 }
 

@@ -46,6 +46,8 @@ func schemaFor(t reflect.Type, out bool) (*jsonschema.Schema, error) {
 	}
 	if !out {
 		notNullable(s)
+	} else {
+		shareDefs(t, s)
 	}
 	return s, nil
 }
@@ -550,4 +552,162 @@ func controlChar(path string, v any) (string, rune, bool) {
 		}
 	}
 	return "", 0, false
+}
+
+// shareDefs moves the object types that an output schema holds more than once (a reason, the
+// request signals) into the schema's $defs, named after their Go type, and points each use at
+// it with a $ref beside the use's own description. A tool's schema stays one document: MCP
+// clients validate structuredContent against it on its own (the TypeScript SDK's ajv, the
+// Python SDK's jsonschema), and both resolve a local #/$defs reference.
+func shareDefs(t reflect.Type, root *jsonschema.Schema) {
+	type use struct {
+		typ   reflect.Type
+		node  *jsonschema.Schema
+		depth int
+	}
+	var uses []use
+	var walk func(t reflect.Type, s *jsonschema.Schema, depth int)
+	walk = func(t reflect.Type, s *jsonschema.Schema, depth int) {
+		for s != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice) {
+			if t.Kind() == reflect.Slice {
+				if t.Elem().Kind() == reflect.Uint8 {
+					return
+				}
+				s = s.Items
+			}
+			t = t.Elem()
+		}
+		if s == nil || t.Kind() != reflect.Struct || t == timeType || s.Properties == nil {
+			return
+		}
+		uses = append(uses, use{t, s, depth})
+		var fields func(t reflect.Type)
+		fields = func(t reflect.Type) {
+			for i := 0; i < t.NumField(); i++ {
+				f := t.Field(i)
+				if !f.IsExported() {
+					continue
+				}
+				if f.Anonymous {
+					ft := f.Type
+					if ft.Kind() == reflect.Pointer {
+						ft = ft.Elem()
+					}
+					fields(ft)
+					continue
+				}
+				name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+				if name == "" {
+					name = f.Name
+				}
+				if ps := s.Properties[name]; ps != nil && name != "-" {
+					walk(f.Type, ps, depth+1)
+				}
+			}
+		}
+		fields(t)
+	}
+	walk(t, root, 0)
+	// Deepest first, so an outer type's copies already point at the inner type's definition.
+	slices.SortStableFunc(uses, func(a, b use) int { return b.depth - a.depth })
+	canon := func(s *jsonschema.Schema) string {
+		c := *s
+		c.Description = ""
+		b, _ := json.Marshal(&c)
+		return string(b)
+	}
+	groups := map[string][]*jsonschema.Schema{}
+	var order []string
+	names := map[string]reflect.Type{}
+	for _, u := range uses {
+		if u.node == root {
+			continue
+		}
+		k := canon(u.node)
+		if groups[k] == nil {
+			order = append(order, k)
+			names[k] = u.typ
+		}
+		groups[k] = append(groups[k], u.node)
+	}
+	taken := map[string]bool{}
+	for _, k := range order {
+		nodes := groups[k]
+		if len(nodes) < 2 || len(k) < 120 {
+			continue // a small object costs less written twice than referenced
+		}
+		name := typeName(names[k])
+		for n := 2; taken[name] || name == ""; n++ {
+			name = fmt.Sprintf("%s%d", typeName(names[k]), n)
+		}
+		taken[name] = true
+		def := *nodes[0]
+		def.Description = ""
+		if root.Defs == nil {
+			root.Defs = map[string]*jsonschema.Schema{}
+		}
+		root.Defs[name] = &def
+		for _, n := range nodes {
+			*n = jsonschema.Schema{Ref: "#/$defs/" + name, Description: n.Description}
+		}
+	}
+}
+
+// InlineDefs returns a tool schema with its local $defs written out at each reference: for a
+// document that embeds the schema (the OpenRPC description), where "#/$defs/…" would resolve
+// against the embedding document.
+func InlineDefs(raw json.RawMessage) json.RawMessage {
+	var s map[string]any
+	if json.Unmarshal(raw, &s) != nil {
+		return raw
+	}
+	defs, _ := s["$defs"].(map[string]any)
+	if len(defs) == 0 {
+		return raw
+	}
+	delete(s, "$defs")
+	var expand func(v any) any
+	expand = func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			if r, ok := x["$ref"].(string); ok && strings.HasPrefix(r, "#/$defs/") {
+				if def, ok := defs[strings.TrimPrefix(r, "#/$defs/")].(map[string]any); ok {
+					out := map[string]any{}
+					for k, dv := range def {
+						out[k] = expand(dv)
+					}
+					for k, uv := range x {
+						if k != "$ref" {
+							out[k] = uv
+						}
+					}
+					return out
+				}
+			}
+			for k, c := range x {
+				x[k] = expand(c)
+			}
+		case []any:
+			for i, c := range x {
+				x[i] = expand(c)
+			}
+		}
+		return v
+	}
+	out, err := json.Marshal(expand(s))
+	if err != nil {
+		return raw
+	}
+	return out
+}
+
+// typeName names a Go type for a schema definition or an OpenAPI component: its own name,
+// after its package's for a type from outside tools (mrz.Result → MrzResult).
+func typeName(t reflect.Type) string {
+	name := t.Name()
+	if name == "" || t.PkgPath() == reflect.TypeFor[Error]().PkgPath() {
+		return name
+	}
+	pkg := t.PkgPath()[strings.LastIndex(t.PkgPath(), "/")+1:]
+	return strings.ToUpper(pkg[:1]) + pkg[1:] + name
 }
