@@ -395,6 +395,9 @@ func stdioApp(ctx context.Context, name string, args []string) (*app, tools.Call
 	if err != nil {
 		return nil, tools.Caller{}, nil, err
 	}
+	if w := publicURLWarning(cfg); w != "" {
+		a.log.Warn(w) // to stderr: stdout carries the protocol
+	}
 	caller, err := tools.Authenticate(ctx, a.reg.Deps(), cfg.APIKey)
 	if err != nil {
 		a.store.Close()
