@@ -129,16 +129,17 @@ func operation(rt *route, schemas map[string]any, outputs map[string]string) (ma
 	info, b := rt.tool, rt.binding
 	base := camel(info.Name)
 	var in map[string]any
-	if err := json.Unmarshal(info.InputSchema, &in); err != nil {
+	if err := json.Unmarshal(info.NamedInputSchema, &in); err != nil {
 		return nil, fmt.Errorf("tool %s: input schema: %w", info.Name, err)
 	}
+	hoistDefs(in, schemas, "Input") // nested inputs become named components (ApplicantData)
 	outName, ok := outputs[string(info.OutputSchema)]
 	if !ok {
 		var out map[string]any
 		if err := json.Unmarshal(info.OutputSchema, &out); err != nil {
 			return nil, fmt.Errorf("tool %s: output schema: %w", info.Name, err)
 		}
-		hoistDefs(out, schemas)
+		hoistDefs(out, schemas, "")
 		// The component is named for what the result is (Verification, ScreeningResult), so
 		// generated clients get usable types; a tool whose output type's name is taken by
 		// another shape, or has none, gets <Tool>Output.
@@ -284,8 +285,9 @@ func operation(rt *route, schemas map[string]any, outputs map[string]string) (ma
 
 // hoistDefs moves a tool schema's $defs into the document's components, since a
 // "#/$defs/…" reference inside a component would resolve against the whole document, and
-// points the references there. A definition whose name holds another shape is renamed.
-func hoistDefs(s map[string]any, schemas map[string]any) {
+// points the references there. A definition whose name holds another shape is renamed: with
+// suffix first (ApplicantDataInput, the input form of an output type), then numbered.
+func hoistDefs(s map[string]any, schemas map[string]any, suffix string) {
 	defs, _ := s["$defs"].(map[string]any)
 	if len(defs) == 0 {
 		return
@@ -294,12 +296,15 @@ func hoistDefs(s map[string]any, schemas map[string]any) {
 	rename := map[string]string{}
 	for _, name := range sortedKeys(defs) {
 		target := name
-		for n := 2; ; n++ {
+		for n := 1; ; n++ {
 			prev, taken := schemas[target]
 			if !taken || equalJSON(prev, defs[name]) {
 				break
 			}
-			target = fmt.Sprintf("%s%d", name, n)
+			target = fmt.Sprintf("%s%s%d", name, suffix, n+1)
+			if n == 1 && suffix != "" {
+				target = name + suffix
+			}
 		}
 		rename["#/$defs/"+name] = "#/components/schemas/" + target
 		schemas[target] = defs[name]

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kycd/kycd/checks/mrz"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/verify"
 )
@@ -24,7 +23,7 @@ type CreateVerificationInput struct {
 	ExternalRef      string                `json:"external_ref,omitempty" jsonschema:"your id for the applicant; verifications with the same external_ref share one applicant" maxLength:"128"`
 	Metadata         map[string]any        `json:"metadata,omitempty" jsonschema:"your key-value data (at most 16 KiB as JSON), returned as given"`
 	RedirectURL      string                `json:"redirect_url,omitempty" jsonschema:"absolute http(s) URL the hosted flow sends the applicant to when done" maxLength:"2048" format:"uri"`
-	AllowedCountries []string              `json:"allowed_countries,omitempty" jsonschema:"issuing states whose documents the document check accepts, as ICAO codes (alpha-3, D for Germany), within the API key's if it has a list; default: the key's list, else any this server accepts" maxItems:"250"`
+	AllowedCountries []string              `json:"allowed_countries,omitempty" jsonschema:"issuing states whose documents the document check accepts, within the API key's if it has a list; default: the key's list, else any this server accepts" country:"icao" maxItems:"250"`
 	SuccessURL       string                `json:"success_url,omitempty" jsonschema:"absolute http(s) URL for an approved applicant, instead of redirect_url" maxLength:"2048" format:"uri"`
 	FailureURL       string                `json:"failure_url,omitempty" jsonschema:"absolute http(s) URL for a rejected, expired or cancelled verification, instead of redirect_url" maxLength:"2048" format:"uri"`
 	ReviewURL        string                `json:"review_url,omitempty" jsonschema:"absolute http(s) URL for a verification sent to manual review, instead of redirect_url" maxLength:"2048" format:"uri"`
@@ -330,10 +329,11 @@ func validateApplicant(a *models.ApplicantData, now time.Time) (*models.Applican
 			return nil, invalid("applicant.dob", "is more than 150 years ago")
 		}
 	}
-	out.Country = strings.ToUpper(strings.TrimSpace(a.Country))
-	if out.Country != "" && !iso3166Alpha2[out.Country] {
-		return nil, invalid("applicant.country", "%q is not an ISO 3166-1 alpha-2 country code", a.Country)
+	country, err := countryField("applicant.country", a.Country)
+	if err != nil {
+		return nil, err
 	}
+	out.Country = country
 	return &out, nil
 }
 
@@ -364,9 +364,9 @@ func checkURL(field, raw string, httpsOnly bool) error {
 func countryList(field string, codes []string) (string, error) {
 	out := make([]string, 0, len(codes))
 	for i, c := range codes {
-		c = strings.ToUpper(strings.TrimSpace(c))
-		if _, ok := mrz.CountryName(c); !ok {
-			return "", invalid(fmt.Sprintf("%s[%d]", field, i), "%q is not an ICAO state or organisation code (alpha-3, D for Germany)", codes[i])
+		c, err := issuingStateField(fmt.Sprintf("%s[%d]", field, i), c)
+		if err != nil {
+			return "", err
 		}
 		if !slices.Contains(out, c) {
 			out = append(out, c)

@@ -102,6 +102,9 @@ type Info struct {
 	Annotations  Annotations
 	InputSchema  json.RawMessage
 	OutputSchema json.RawMessage
+	// NamedInputSchema is InputSchema with each nested object type in $defs under its Go
+	// name (ApplicantData), for the OpenAPI document, so generated clients get named types.
+	NamedInputSchema json.RawMessage
 	// OutputType is the Go name of the output type (Verification, ScreeningResult): what the
 	// result is, for the OpenAPI component that several tools share.
 	OutputType string
@@ -138,6 +141,7 @@ type compiled[In, Out any] struct {
 	tool             Tool[In, Out]
 	inSchema, outSch *jsonschema.Schema
 	inJSON, outJSON  json.RawMessage
+	namedInJSON      json.RawMessage
 	resolved         *jsonschema.Resolved
 }
 
@@ -172,14 +176,25 @@ func (t Tool[In, Out]) Compile() Descriptor {
 		}
 		in.Examples = append(in.Examples, v)
 	}
+	named, err := schemaFor(reflect.TypeFor[In](), false)
+	if err != nil {
+		panic(fmt.Sprintf("tool %s: input schema: %v", t.Name, err))
+	}
+	addSurfaceInputs(named, t.Creates, t.Wait != nil)
+	if t.Need != nil {
+		_ = t.Need.apply(named)
+	}
+	named.Examples = in.Examples
+	shareDefs(reflect.TypeFor[In](), named, true)
+	namedJSON, _ := json.Marshal(named)
 	inJSON, _ := json.Marshal(in)
 	outJSON, _ := json.Marshal(out)
-	return &compiled[In, Out]{tool: t, inSchema: in, outSch: out, inJSON: inJSON, outJSON: outJSON, resolved: res}
+	return &compiled[In, Out]{tool: t, inSchema: in, outSch: out, inJSON: inJSON, outJSON: outJSON, namedInJSON: namedJSON, resolved: res}
 }
 
 func (c *compiled[In, Out]) info() Info {
 	return Info{Name: c.tool.Name, Title: c.tool.Title, Description: c.tool.Description, Scope: c.tool.Scope,
-		Annotations: c.tool.Annotations, InputSchema: c.inJSON, OutputSchema: c.outJSON, OutputType: typeName(reflect.TypeFor[Out]()),
+		Annotations: c.tool.Annotations, InputSchema: c.inJSON, NamedInputSchema: c.namedInJSON, OutputSchema: c.outJSON, OutputType: typeName(reflect.TypeFor[Out]()),
 		REST: c.tool.REST, Creates: c.tool.Creates, Waits: c.tool.Wait != nil, SessionAllowed: c.tool.SessionAllowed}
 }
 

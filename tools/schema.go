@@ -27,7 +27,7 @@ import (
 // `jsonschema:"…"` tags; constraints from a few extra tags, so that nothing is hand-written:
 //
 //	enum:"a,b,c"  enumof:"models.AllStatuses"  minimum:"1"  maximum:"100"  minLength:"1"
-//	maxLength:"128"  maxItems:"10"  pattern:"^…$"  format:"date"
+//	maxLength:"128"  maxItems:"10"  pattern:"^…$"  format:"date"  country:"alpha2"|"icao"
 //
 // A field whose Go type has a list in enumLists (models.Status, say) gets that list as its
 // enum without a tag; a string field names the list with enumof. An explicit enum tag wins,
@@ -47,7 +47,7 @@ func schemaFor(t reflect.Type, out bool) (*jsonschema.Schema, error) {
 	if !out {
 		notNullable(s)
 	} else {
-		shareDefs(t, s)
+		shareDefs(t, s, false)
 	}
 	return s, nil
 }
@@ -156,6 +156,13 @@ func enumFor(f reflect.StructField) ([]any, error) {
 
 var timeType = reflect.TypeFor[time.Time]()
 
+// countryNotes end the description of a field tagged country:"alpha2" or country:"icao" (see
+// countries.go): the forms it takes and the one it is answered in.
+var countryNotes = map[string]string{
+	"alpha2": " (ISO 3166-1 alpha-2 or alpha-3: DE or DEU; answered as alpha-2)",
+	"icao":   " (ICAO code: NLD, D for Germany; or ISO alpha-2: NL, DE; answered as the ICAO code)",
+}
+
 func applyTags(t reflect.Type, s *jsonschema.Schema, out bool) error {
 	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
 		if t.Kind() == reflect.Slice && s.Items != nil {
@@ -213,6 +220,18 @@ func applyTags(t reflect.Type, s *jsonschema.Schema, out bool) error {
 		}
 		if v, ok := f.Tag.Lookup("pattern"); ok {
 			target.Pattern = v
+		}
+		if v, ok := f.Tag.Lookup("country"); ok {
+			note, ok := countryNotes[v]
+			if !ok {
+				return fmt.Errorf("field %s: country tag is alpha2 or icao, not %q", f.Name, v)
+			}
+			if !isSliceField(f.Type) {
+				// A list's codes are checked by the handler, which names the position
+				// (allowed_countries[1]); a schema error could only say allowed_countries[].
+				target.Pattern = "^[A-Za-z]{1,3}$"
+			}
+			ps.Description += note
 		}
 		if v, ok := f.Tag.Lookup("format"); ok {
 			target.Format = v
@@ -559,7 +578,10 @@ func controlChar(path string, v any) (string, rune, bool) {
 // it with a $ref beside the use's own description. A tool's schema stays one document: MCP
 // clients validate structuredContent against it on its own (the TypeScript SDK's ajv, the
 // Python SDK's jsonschema), and both resolve a local #/$defs reference.
-func shareDefs(t reflect.Type, root *jsonschema.Schema) {
+//
+// With every, each nested object type goes to $defs, even one used once: for documents
+// whose readers name types (OpenAPI client generators), see Info.NamedInputSchema.
+func shareDefs(t reflect.Type, root *jsonschema.Schema, every bool) {
 	type use struct {
 		typ   reflect.Type
 		node  *jsonschema.Schema
@@ -633,7 +655,7 @@ func shareDefs(t reflect.Type, root *jsonschema.Schema) {
 	taken := map[string]bool{}
 	for _, k := range order {
 		nodes := groups[k]
-		if len(nodes) < 2 || len(k) < 120 {
+		if !every && (len(nodes) < 2 || len(k) < 120) {
 			continue // a small object costs less written twice than referenced
 		}
 		name := typeName(names[k])
@@ -702,10 +724,10 @@ func InlineDefs(raw json.RawMessage) json.RawMessage {
 }
 
 // typeName names a Go type for a schema definition or an OpenAPI component: its own name,
-// after its package's for a type from outside tools (mrz.Result → MrzResult).
+// after its package's for a type from outside tools and models (mrz.Result → MrzResult).
 func typeName(t reflect.Type) string {
 	name := t.Name()
-	if name == "" || t.PkgPath() == reflect.TypeFor[Error]().PkgPath() {
+	if name == "" || t.PkgPath() == reflect.TypeFor[Error]().PkgPath() || t.PkgPath() == reflect.TypeFor[models.Reason]().PkgPath() {
 		return name
 	}
 	pkg := t.PkgPath()[strings.LastIndex(t.PkgPath(), "/")+1:]

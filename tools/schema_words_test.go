@@ -102,3 +102,27 @@ func TestNeedInSchema(t *testing.T) {
 		require.Equal(t, map[string]any{"required": []any{"external_ref"}}, in["else"])
 	}
 }
+
+// applicant.country takes alpha-3 and answers alpha-2; allowed_countries takes alpha-2 and
+// answers ICAO codes; a code that is neither is refused naming the field (#20).
+func TestCountryConventions(t *testing.T) {
+	t.Parallel()
+	e := tooltest.New(t, dbtest.SQLite(t), engines())
+	var v struct {
+		Applicant        struct{ Country string } `json:"applicant"`
+		AllowedCountries []string                 `json:"allowed_countries"`
+	}
+	require.Nil(t, e.Call(t, e.Test, "create_verification", `{"applicant":{"name":"Erika Mustermann","country":"DEU"},"allowed_countries":["DE","NL","DEU","FRA","usa"]}`, &v))
+	require.Equal(t, "DE", v.Applicant.Country)
+	require.Equal(t, []string{"D", "NLD", "FRA", "USA"}, v.AllowedCountries)
+	for _, tc := range []struct{ args, field string }{
+		{`{"applicant":{"country":"XY"}}`, "applicant.country"},
+		{`{"applicant":{"country":"DEUT"}}`, "applicant.country"},
+		{`{"allowed_countries":["DE","XY"]}`, "allowed_countries[1]"},
+	} {
+		te := e.Call(t, e.Test, "create_verification", tc.args, nil)
+		require.NotNil(t, te, tc.args)
+		require.Equal(t, tools.CodeInvalidArgument, te.Code, te.Message)
+		require.Equal(t, tc.field, te.Field, te.Message)
+	}
+}

@@ -15,7 +15,7 @@ import (
 type ScreenEntityInput struct {
 	Name                string   `json:"name,omitempty" jsonschema:"the legal or trading name, in any script; legal-form words (LLC, GmbH, OOO, …) are down-weighted. A name or at least one identifier is required" maxLength:"300"`
 	Type                string   `json:"type,omitempty" jsonschema:"what it is; default organization (vessel when only an IMO number is given)" enum:"organization,vessel,aircraft,any"`
-	Country             string   `json:"country,omitempty" jsonschema:"country of registration or operation, ISO 3166-1 alpha-2" pattern:"^[A-Za-z]{2}$"`
+	Country             string   `json:"country,omitempty" jsonschema:"country of registration or operation" country:"alpha2"`
 	LEI                 string   `json:"lei,omitempty" jsonschema:"Legal Entity Identifier (ISO 17442, 20 characters); an exact match scores 1" maxLength:"20"`
 	IMO                 string   `json:"imo,omitempty" jsonschema:"IMO number: a ship's (7 digits, the last a check digit, enforced when type is vessel) or a company's (7 digits); 'IMO ' prefix allowed; an exact match scores 1" maxLength:"11"`
 	RegistrationNumbers []string `json:"registration_numbers,omitempty" jsonschema:"company registry, tax or other official numbers; exact matches (ignoring spaces and punctuation) score 1" maxItems:"10" maxLength:"64"`
