@@ -86,11 +86,14 @@ type Tool[In, Out any] struct {
 }
 
 // Need is a rule over optional inputs: at least one of Fields must be given, and with
-// Exclusive at most one. The input schema says it with if/then/else at its root rather than
+// Exclusive at most one. With Unless, Fields is one input, required unless the input
+// Unless[0] has the value Unless[1] — and then refused (create_webhook_endpoint's url
+// unless kind is callback). The input schema says it with if/then/else at its root rather than
 // anyOf/oneOf, which some agent platforms refuse at the top level of a tool's schema.
 type Need struct {
 	Fields    []string
 	Exclusive bool
+	Unless    [2]string
 }
 
 // Info describes a registered tool to the adapters.

@@ -277,6 +277,16 @@ var (
 // field is given, then (Exclusive) none of the others, else the rule over the rest; the last
 // field, when reached, is required.
 func (n *Need) apply(s *jsonschema.Schema) error {
+	if n.Unless[0] != "" {
+		if len(n.Fields) != 1 || s.Properties[n.Fields[0]] == nil || s.Properties[n.Unless[0]] == nil {
+			return fmt.Errorf("need with unless: one field and the input it depends on")
+		}
+		var value any = n.Unless[1]
+		s.If = &jsonschema.Schema{Properties: map[string]*jsonschema.Schema{n.Unless[0]: {Const: &value}}, Required: []string{n.Unless[0]}}
+		s.Then = &jsonschema.Schema{Not: &jsonschema.Schema{Required: n.Fields}}
+		s.Else = &jsonschema.Schema{Required: n.Fields}
+		return nil
+	}
 	if len(n.Fields) < 2 {
 		return fmt.Errorf("a need names at least two fields")
 	}
@@ -313,6 +323,18 @@ func (n *Need) apply(s *jsonschema.Schema) error {
 // chain apply wrote: the step that failed (the number of "/else" in the path) and whether it
 // was a then (two given where one may be).
 func needError(root *jsonschema.Schema, path string) *Error {
+	if root.If != nil && len(root.If.Properties) == 1 && root.Else != nil && len(root.Else.Required) == 1 {
+		field := root.Else.Required[0]
+		for other, s := range root.If.Properties {
+			if s.Const == nil {
+				break
+			}
+			if strings.HasPrefix(path, "/then") {
+				return invalid(field, "give no %s when %s is %v", field, other, *s.Const)
+			}
+			return invalid(field, "required unless %s is %v", other, *s.Const)
+		}
+	}
 	var fields []string
 	for at := root; at != nil; at = at.Else {
 		if at.If != nil {

@@ -126,3 +126,21 @@ func TestCountryConventions(t *testing.T) {
 		require.Equal(t, tc.field, te.Field, te.Message)
 	}
 }
+
+// create_webhook_endpoint's url is required unless kind is callback, and refused then (#20).
+func TestNeedUnless(t *testing.T) {
+	t.Parallel()
+	e := tooltest.New(t, dbtest.SQLite(t), engines())
+	for _, tc := range []struct{ args, message string }{
+		{`{"events":["verification.completed"]}`, "required unless kind is callback"},
+		{`{"kind":"endpoint"}`, "required unless kind is callback"},
+		{`{"kind":"callback","url":"https://example.com/hook"}`, "give no url when kind is callback"},
+	} {
+		te := e.Call(t, e.Test, "create_webhook_endpoint", tc.args, nil)
+		require.NotNil(t, te, tc.args)
+		require.Equal(t, tools.CodeInvalidArgument, te.Code, te.Message)
+		require.Equal(t, "url", te.Field, te.Message)
+		require.Equal(t, tc.message, te.Message, tc.args)
+	}
+	require.Nil(t, e.Call(t, e.Test, "create_webhook_endpoint", `{"kind":"callback","description":"signs callback_url deliveries"}`, nil))
+}

@@ -54,6 +54,7 @@ type CreateWebhookEndpointInput struct {
 var CreateWebhookEndpoint = Tool[CreateWebhookEndpointInput, WebhookEndpoint]{
 	Name:     "create_webhook_endpoint",
 	Examples: []string{`{"url":"https://example.com/kycd/webhooks","events":["verification.completed"],"description":"decisions to the CRM"}`},
+	Need:     &Need{Fields: []string{"url"}, Unless: [2]string{"kind", "callback"}},
 	Title:    "Create webhook endpoint",
 	Description: "Register an https URL to receive signed event deliveries (X-Kycd-Signature, HMAC-SHA256) for this key's mode. " +
 		"The answer carries the signing secret once: store it. kind=callback instead creates the secret that signs deliveries to verifications' callback_url.",
