@@ -82,25 +82,22 @@ func countryICAO(code string) (string, bool) {
 // countryField normalises an optional person's or company's country input to alpha-2,
 // or names the field.
 func countryField(field, v string) (string, error) {
-	if strings.TrimSpace(v) == "" {
-		return "", nil
-	}
-	c, ok := countryAlpha2(v)
-	if !ok {
-		return "", invalid(field, "%q is not a country code; give ISO 3166-1 alpha-2 or alpha-3 (DE, DEU)", v)
-	}
-	return c, nil
+	return codeField(field, v, countryAlpha2, "is not a country code; give ISO 3166-1 alpha-2 or alpha-3 (DE, DEU)")
 }
 
 // issuingStateField normalises an optional issuing-state input to ICAO's code, or names
 // the field.
 func issuingStateField(field, v string) (string, error) {
+	return codeField(field, v, countryICAO, "is not an issuing state; give its ICAO code (NLD, D for Germany) or ISO 3166-1 alpha-2 (NL, DE)")
+}
+
+func codeField(field, v string, norm func(string) (string, bool), refusal string) (string, error) {
 	if strings.TrimSpace(v) == "" {
 		return "", nil
 	}
-	c, ok := countryICAO(v)
+	c, ok := norm(v)
 	if !ok {
-		return "", invalid(field, "%q is not an issuing state; give its ICAO code (NLD, D for Germany) or ISO 3166-1 alpha-2 (NL, DE)", v)
+		return "", invalid(field, "%q %s", v, refusal)
 	}
 	return c, nil
 }

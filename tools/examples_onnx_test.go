@@ -19,7 +19,7 @@ func TestFaceToolExamples(t *testing.T) {
 	t.Parallel()
 	e, _ := bioEnv(t, dbtest.SQLite(t), verify.BiometricsConfig{})
 	for _, info := range e.Reg.Tools() {
-		if !map[string]bool{"compare_faces": true, "get_liveness_challenge": true, "submit_liveness": true, "submit_selfie": true, "reverify": true}[info.Name] {
+		if !faceTools[info.Name] {
 			continue
 		}
 		var in struct {

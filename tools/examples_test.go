@@ -23,6 +23,10 @@ import (
 	"github.com/kycd/kycd/verify"
 )
 
+// faceTools need the face engine (-tags onnx and its models); TestFaceToolExamples calls
+// their examples on it.
+var faceTools = map[string]bool{"compare_faces": true, "get_liveness_challenge": true, "submit_liveness": true, "submit_selfie": true, "reverify": true}
+
 // Every tool's example inputs (Tool.Examples, shown as the MCP inputSchema's examples and in
 // the OpenAPI document) are called for real, on a registry with every engine this build has:
 // they must pass the schema and the handler's own checks. An example naming an object this
@@ -55,7 +59,6 @@ func TestToolExamples(t *testing.T) {
 	})
 	e.Reg.Deps().Contact = verify.NewContact(e.Verify, verify.ContactOptions{Email: testChecker(t),
 		Dev: otp.LogSender{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}})
-	faceTools := map[string]bool{"compare_faces": true, "get_liveness_challenge": true, "submit_liveness": true, "submit_selfie": true, "reverify": true}
 	for _, info := range e.Reg.Tools() {
 		var in struct {
 			Examples []json.RawMessage `json:"examples"`
