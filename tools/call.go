@@ -196,8 +196,9 @@ func (r *Registry) CallWith(ctx context.Context, caller Caller, name string, raw
 	if terr != nil {
 		return nil, meta, terr
 	}
+	in, _ := t.schemas()
+	dropNulls(v, in)
 	if err := t.validateIn(v); err != nil {
-		in, _ := t.schemas()
 		return nil, meta, schemaError(err, in)
 	}
 	args := v.(map[string]any)

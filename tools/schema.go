@@ -74,22 +74,30 @@ func notNullable(s *jsonschema.Schema) {
 	}
 }
 
-// dropNulls removes the null-valued members of every object in v: an input given as null
-// means the same as one left out (which is also what decoding into the Go type does), and
-// the input schemas, having no nullable types, would otherwise refuse it.
-func dropNulls(v any) {
+// dropNulls removes the null-valued inputs the schema s declares, at any depth: an input given
+// as null means the same as one left out (which is also what decoding into the Go type does),
+// and the input schemas, having no nullable types, would otherwise refuse it. Free-form
+// objects (metadata) keep their nulls: they are the caller's data.
+func dropNulls(v any, s *jsonschema.Schema) {
+	if s == nil {
+		return
+	}
 	switch x := v.(type) {
 	case map[string]any:
 		for k, val := range x {
+			ps := s.Properties[k]
+			if ps == nil {
+				continue
+			}
 			if val == nil {
 				delete(x, k)
 				continue
 			}
-			dropNulls(val)
+			dropNulls(val, ps)
 		}
 	case []any:
 		for _, val := range x {
-			dropNulls(val)
+			dropNulls(val, s.Items)
 		}
 	}
 }
@@ -557,7 +565,6 @@ func decodeArgs(raw json.RawMessage) (any, *Error) {
 			return nil, invalid(field, "contains the control character U+%04X; remove it", r)
 		}
 	}
-	dropNulls(v)
 	return v, nil
 }
 

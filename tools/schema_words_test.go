@@ -144,3 +144,16 @@ func TestNeedUnless(t *testing.T) {
 	}
 	require.Nil(t, e.Call(t, e.Test, "create_webhook_endpoint", `{"kind":"callback","description":"signs callback_url deliveries"}`, nil))
 }
+
+// A null in the caller's own data (metadata) is kept, with or without the surface inputs that
+// make the registry re-encode the arguments.
+func TestNullsInMetadataKept(t *testing.T) {
+	t.Parallel()
+	e := tooltest.New(t, dbtest.SQLite(t), engines())
+	for _, args := range []string{`{"metadata":{"plan":null,"tier":"gold"}}`, `{"metadata":{"plan":null,"tier":"gold"},"idempotency_key":"k-1"}`} {
+		var v struct{ Metadata map[string]any }
+		require.Nil(t, e.Call(t, e.Test, "create_verification", args, &v))
+		require.Contains(t, v.Metadata, "plan", args)
+		require.Nil(t, v.Metadata["plan"], args)
+	}
+}
