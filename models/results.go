@@ -7,7 +7,7 @@ type ApplicantData struct {
 	Name    string `json:"name,omitempty" jsonschema:"full name as on the identity document"`
 	Email   string `json:"email,omitempty" jsonschema:"email address" format:"email" maxLength:"254"`
 	DOB     string `json:"dob,omitempty" jsonschema:"date of birth, YYYY-MM-DD" format:"date"`
-	Country string `json:"country,omitempty" jsonschema:"country of residence or nationality, ISO 3166-1 alpha-2 (e.g. DE)" pattern:"^[A-Za-z]{2}$"`
+	Country string `json:"country,omitempty" jsonschema:"country of residence or nationality" country:"alpha2"`
 }
 
 // Outcome of one check.

@@ -141,21 +141,40 @@ func operation(rt *route, schemas map[string]any, outputs map[string]string) (ma
 	info, b := rt.tool, rt.binding
 	base := camel(info.Name)
 	var in map[string]any
-	if err := json.Unmarshal(info.InputSchema, &in); err != nil {
+	if err := json.Unmarshal(info.NamedInputSchema, &in); err != nil {
 		return nil, fmt.Errorf("tool %s: input schema: %w", info.Name, err)
 	}
+	hoistDefs(in, schemas, "Input") // nested inputs become named components (ApplicantData)
 	outName, ok := outputs[string(info.OutputSchema)]
 	if !ok {
-		outName = base + "Output"
 		var out map[string]any
 		if err := json.Unmarshal(info.OutputSchema, &out); err != nil {
 			return nil, fmt.Errorf("tool %s: output schema: %w", info.Name, err)
+		}
+		hoistDefs(out, schemas, "")
+		// The component is named for what the result is (Verification, ScreeningResult), so
+		// generated clients get usable types; a tool whose output type's name is taken by
+		// another shape, or has none, gets <Tool>Output.
+		outName = info.OutputType
+		if _, taken := schemas[outName]; taken || outName == "" || strings.Contains(outName, "[") {
+			outName = base + "Output"
 		}
 		schemas[outName] = out
 		outputs[string(info.OutputSchema)] = outName
 	}
 	props, _ := in["properties"].(map[string]any)
 	required := stringList(in["required"])
+	// The tool's examples (tools.Tool.Examples) are whole inputs; each parameter and the body
+	// show their part of the first.
+	examples, _ := in["examples"].([]any)
+	exampleOf := func(name string) (any, bool) {
+		if len(examples) == 0 {
+			return nil, false
+		}
+		m, _ := examples[0].(map[string]any)
+		v, ok := m[name]
+		return v, ok
+	}
 	op := map[string]any{
 		"operationId":  info.Name,
 		"summary":      info.Title,
@@ -166,8 +185,12 @@ func operation(rt *route, schemas map[string]any, outputs map[string]string) (ma
 	}
 	var params []any
 	for _, p := range rt.params {
-		params = append(params, map[string]any{"name": p, "in": "path", "required": true,
-			"description": description(props[p]), "schema": props[p]})
+		prm := map[string]any{"name": p, "in": "path", "required": true,
+			"description": description(props[p]), "schema": props[p]}
+		if ex, ok := exampleOf(p); ok {
+			prm["example"] = ex
+		}
+		params = append(params, prm)
 	}
 	if !b.BodyFields() {
 		for _, name := range sortedKeys(props) {
@@ -178,6 +201,9 @@ func operation(rt *route, schemas map[string]any, outputs map[string]string) (ma
 				"description": description(props[name]), "schema": nonNull(props[name])}
 			if rt.props[name].typ == "array" {
 				prm["style"], prm["explode"] = "form", true
+			}
+			if ex, ok := exampleOf(name); ok {
+				prm["example"] = ex
 			}
 			params = append(params, prm)
 		}
@@ -209,6 +235,13 @@ func operation(rt *route, schemas map[string]any, outputs map[string]string) (ma
 				}
 			}
 			body["properties"] = bp
+			if len(examples) > 0 {
+				bex := make([]any, len(examples))
+				for i, ex := range examples {
+					bex[i] = without(ex, rt.params)
+				}
+				body["examples"] = bex
+			}
 			var req []any
 			for _, r := range required {
 				if !slices.Contains(rt.params, r) {
@@ -224,12 +257,8 @@ func operation(rt *route, schemas map[string]any, outputs map[string]string) (ma
 			bodySchema = ref("schemas", base+"Body")
 		}
 		content := map[string]any{"schema": bodySchema}
-		if b.Example != "" {
-			var ex any
-			if err := json.Unmarshal([]byte(b.Example), &ex); err != nil {
-				return nil, fmt.Errorf("tool %s: REST example is not JSON: %w", info.Name, err)
-			}
-			content["example"] = ex
+		if len(examples) > 0 {
+			content["example"] = without(examples[0], rt.params)
 		}
 		media := map[string]any{"application/json": content}
 		if flatBody(props, rt.params) {
@@ -264,6 +293,78 @@ func operation(rt *route, schemas map[string]any, outputs map[string]string) (ma
 	}
 	op["responses"] = resps
 	return op, nil
+}
+
+// hoistDefs moves a tool schema's $defs into the document's components, since a
+// "#/$defs/…" reference inside a component would resolve against the whole document, and
+// points the references there. A definition whose name holds another shape is renamed: with
+// suffix first (ApplicantDataInput, the input form of an output type), then numbered.
+func hoistDefs(s map[string]any, schemas map[string]any, suffix string) {
+	defs, _ := s["$defs"].(map[string]any)
+	if len(defs) == 0 {
+		return
+	}
+	delete(s, "$defs")
+	rename := map[string]string{}
+	for _, name := range sortedKeys(defs) {
+		target := name
+		for n := 1; ; n++ {
+			prev, taken := schemas[target]
+			if !taken || equalJSON(prev, defs[name]) {
+				break
+			}
+			target = fmt.Sprintf("%s%s%d", name, suffix, n+1)
+			if n == 1 && suffix != "" {
+				target = name + suffix
+			}
+		}
+		rename["#/$defs/"+name] = "#/components/schemas/" + target
+		schemas[target] = defs[name]
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if r, ok := x["$ref"].(string); ok && rename[r] != "" {
+				x["$ref"] = rename[r]
+			}
+			for _, c := range x {
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	walk(s)
+	for _, name := range sortedKeys(defs) {
+		walk(defs[name])
+	}
+}
+
+// equalJSON compares two schemas as JSON, reading a local #/$defs reference as the
+// component of the same name.
+func equalJSON(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	local := func(b []byte) string { return strings.ReplaceAll(string(b), `"#/$defs/`, `"#/components/schemas/`) }
+	return local(ja) == local(jb)
+}
+
+// without is an example input without the fields the path carries.
+func without(example any, fields []string) any {
+	m, ok := example.(map[string]any)
+	if !ok {
+		return example
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if !slices.Contains(fields, k) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func errorSchema() map[string]any {

@@ -365,8 +365,18 @@ func TestOpenAPIDocument(t *testing.T) {
 		for _, st := range []int{b.Status, 400, 401, 403, 422, 429, 500} {
 			require.NotNil(t, op.Responses.Status(st), "%s: no %d response", info.Name, st)
 		}
+		// Every operation shows its part of the tool's example input (#20): the body, which
+		// must fit its schema, and each path parameter.
+		for _, p := range op.Parameters {
+			if p.Value.In == "path" {
+				require.NotNil(t, p.Value.Example, "%s: no example for path parameter %s", info.Name, p.Value.Name)
+			}
+		}
 		if b.BodyFields() {
 			require.NotNil(t, op.RequestBody, info.Name)
+			body := op.RequestBody.Value.Content.Get("application/json")
+			require.NotNil(t, body.Example, "%s: no request example", info.Name)
+			require.NoError(t, body.Schema.Value.VisitJSON(body.Example, openapi3.EnableJSONSchema2020()), info.Name)
 			require.NotNil(t, op.Responses.Status(413), info.Name)
 			require.NotNil(t, op.Responses.Status(415), info.Name)
 		}
@@ -378,6 +388,26 @@ func TestOpenAPIDocument(t *testing.T) {
 		require.NotNil(t, mt.Example, code)
 		require.NoError(t, mt.Schema.Value.VisitJSON(mt.Example, openapi3.EnableJSONSchema2020()), code)
 	}
+	// Shared results are components named for what they are, and so are nested inputs (#20).
+	okSchema := func(path, method string, status int) string {
+		op := doc.Paths.Find(rest.BasePath + path).GetOperation(method)
+		return op.Responses.Status(status).Value.Content.Get("application/json").Schema.Ref
+	}
+	for _, p := range []string{"/verifications/{id}", "/verifications/{id}/cancel", "/verifications/{id}/submit", "/verifications/{id}/review"} {
+		method := "POST"
+		if p == "/verifications/{id}" {
+			method = "GET"
+		}
+		require.Equal(t, "#/components/schemas/Verification", okSchema(p, method, 200), p)
+	}
+	require.Equal(t, "#/components/schemas/ScreeningResult", okSchema("/screenings/person", "POST", 200))
+	require.Equal(t, "#/components/schemas/ScreeningResult", okSchema("/screenings/entity", "POST", 200))
+	require.Equal(t, "#/components/schemas/WebhookEndpoint", okSchema("/webhook_endpoints/{id}", "PATCH", 200))
+	require.Equal(t, "#/components/schemas/Applicant", okSchema("/applicants/lookup", "GET", 200))
+	createIn := doc.Components.Schemas["CreateVerificationInput"].Value
+	require.Equal(t, "#/components/schemas/ApplicantData", createIn.Properties["applicant"].Ref)
+	require.NotNil(t, doc.Components.Schemas["ApplicantData"])
+
 	// The create example validates against the create input.
 	create := doc.Paths.Find(rest.BasePath + "/verifications").Post.RequestBody.Value.Content.Get("application/json")
 	require.NotNil(t, create.Example)

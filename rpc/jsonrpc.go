@@ -155,7 +155,7 @@ func OpenRPC(reg *tools.Registry, version string) map[string]any {
 			"description":    info.Description,
 			"paramStructure": "by-name",
 			"params":         params,
-			"result":         map[string]any{"name": info.Name + "_result", "schema": json.RawMessage(info.OutputSchema)},
+			"result":         map[string]any{"name": info.Name + "_result", "schema": tools.InlineDefs(info.OutputSchema)},
 			"errors":         methodErrors(),
 			"x-scope":        string(info.Scope),
 		})

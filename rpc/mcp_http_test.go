@@ -134,3 +134,18 @@ func TestMCPOrigin(t *testing.T) {
 	res, _ = mcpHTTP(t, "OPTIONS", url, "", pre, "")
 	require.Equal(t, 403, res.StatusCode)
 }
+
+// A request without a key gets 401 with WWW-Authenticate: Bearer realm="kycd" — and nothing
+// more until kycd is an OAuth resource server: a resource_metadata parameter would send
+// Inspector and the SDK clients into an OAuth flow that no authorization server can finish
+// (#20). The body says what to send instead.
+func TestMCPUnauthenticated(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t))
+	for _, key := range []string{"", "sk_test_not_a_key"} {
+		res, body := mcpHTTP(t, "POST", e.srv.URL+"/mcp", key, nil, mcpInit)
+		require.Equal(t, 401, res.StatusCode, body)
+		require.Equal(t, []string{`Bearer realm="kycd"`}, res.Header.Values("WWW-Authenticate"))
+		require.Contains(t, body, "unauthenticated")
+	}
+}

@@ -242,7 +242,7 @@ func TestVerifyBusiness(t *testing.T) {
 		require.NotNil(t, te)
 		// The schema check names the field by its schema path (tools/schema.go), without the index.
 		require.Equal(t, "officers[].name", te.Field, "%+v", te)
-		require.Contains(t, te.Message, "more than 200")
+		require.Contains(t, te.Message, "must be at most 200 characters")
 		_, te = e.verify(t, e.Test, map[string]any{"lei": leiPuma, "officers": []map[string]any{{"name": "A B", "role": "chairman"}}})
 		require.NotNil(t, te)
 		require.Equal(t, "officers[].role", te.Field, "%+v", te)

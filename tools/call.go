@@ -27,9 +27,6 @@ type REST struct {
 	Path string
 	// Status is the success status; 0 means 200 OK.
 	Status int
-	// Example is an example request body as JSON (optional), shown in the OpenAPI document
-	// and checked against the input schema by the REST tests.
-	Example string
 	// Also are further routes to the same tool, served and documented like the first: a tool
 	// addressed by either of two fields takes one in the path and both in the query string
 	// (DELETE /applicants/{id} and DELETE /applicants?external_ref=…).
@@ -218,8 +215,10 @@ func (r *Registry) CallWith(ctx context.Context, caller Caller, name string, raw
 	if terr != nil {
 		return nil, meta, terr
 	}
+	in, _ := t.schemas()
+	dropNulls(v, in)
 	if err := t.validateIn(v); err != nil {
-		return nil, meta, schemaError(err)
+		return nil, meta, schemaError(err, in)
 	}
 	args := v.(map[string]any)
 	if terr := sessionTarget(caller, args); terr != nil {

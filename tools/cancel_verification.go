@@ -16,6 +16,7 @@ type CancelVerificationInput struct {
 // CancelVerification ends a verification that has not been submitted.
 var CancelVerification = Tool[CancelVerificationInput, Verification]{
 	Name:        "cancel_verification",
+	Examples:    []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","reason":"the customer closed their account"}`},
 	Title:       "Cancel verification",
 	Description: "Cancel a verification that is pending or in progress; its hosted link stops working. A verification already submitted, decided, expired or cancelled cannot be cancelled (conflict).",
 	Brief:       "cancel a pending / in-progress verification (otherwise a conflict error)",

@@ -41,8 +41,9 @@ type CompareFacesResult struct {
 
 // CompareFaces compares two faces without storing anything.
 var CompareFaces = Tool[CompareFacesInput, CompareFacesResult]{
-	Name:  "compare_faces",
-	Title: "Compare faces",
+	Name:     "compare_faces",
+	Examples: []string{`{"image_a":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","image_b":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","kind_a":"selfie","kind_b":"document"}`},
+	Title:    "Compare faces",
 	Description: "Compare the faces in two photos (a selfie and an ID photo, say): similarity score, the server's threshold and a match verdict, " +
 		"plus each face's box and quality. When a photo is unusable (no face, two faces, too small, too dark, …) the reason is given instead of a score. Stores nothing.",
 	Brief:       "stateless: two photos → `score`, `threshold`, `match`, each face's box and quality (or the reason a photo is unusable)",

@@ -29,14 +29,15 @@ type CodeConfirmation struct {
 
 // ConfirmCode checks a one-time code the applicant typed.
 var ConfirmCode = Tool[ConfirmCodeInput, CodeConfirmation]{
-	Name:  "confirm_code",
-	Title: "Confirm a one-time code",
-	Brief: "confirm a code sent by `verify_email` / `verify_phone`: right → confirmed (and `email.confirmed` / `phone.confirmed` on the attached verification); wrong → `invalid_argument` with the attempts left; expired (10 min), burnt (5 wrong attempts), used, or replaced by a newer code → `conflict`. Codes go out at most once a minute and 5 times an hour per address (`rate_limited` with `Retry-After`)",
+	Name:     "confirm_code",
+	Examples: []string{`{"code_id":"otp_01kbx4r7c8d9e0f1g2h3j4k5m6","code":"123456"}`},
+	Title:    "Confirm a one-time code",
+	Brief:    "confirm a code sent by `verify_email` / `verify_phone`: right → confirmed (and `email.confirmed` / `phone.confirmed` on the attached verification); wrong → `invalid_argument` with the attempts left; expired (10 min), burnt (5 wrong attempts), used, or replaced by a newer code → `conflict`. Codes go out at most once a minute and 5 times an hour per address (`rate_limited` with `Retry-After`)",
 	Description: "Confirm the one-time code sent by verify_email or verify_phone with what the applicant typed. A right code confirms the address (and records email.confirmed or phone.confirmed on an attached verification). " +
 		"A wrong code is invalid_argument with the attempts left (5 in all); an expired code (10 minutes), one burnt by too many attempts, one already used, or one replaced by a newer code is conflict: send a new one.",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
-	REST:        REST{Method: "POST", Path: "/codes/{code_id}/confirm", Example: `{"code":"123456"}`},
+	REST:        REST{Method: "POST", Path: "/codes/{code_id}/confirm"},
 	// The applicant types the code in the hosted flow; the session names its verification
 	// (verification_id), so it can confirm only its own verification's codes.
 	SessionAllowed: true,

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kycd/kycd/checks/mrz"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/verify"
 )
@@ -24,7 +23,7 @@ type CreateVerificationInput struct {
 	ExternalRef      string                `json:"external_ref,omitempty" jsonschema:"your id for the applicant; verifications with the same external_ref share one applicant" maxLength:"128"`
 	Metadata         map[string]any        `json:"metadata,omitempty" jsonschema:"your key-value data (at most 16 KiB as JSON), returned as given"`
 	RedirectURL      string                `json:"redirect_url,omitempty" jsonschema:"absolute http(s) URL the hosted flow sends the applicant to when done" maxLength:"2048" format:"uri"`
-	AllowedCountries []string              `json:"allowed_countries,omitempty" jsonschema:"issuing states whose documents the document check accepts, as ICAO codes (alpha-3, D for Germany), within the API key's if it has a list; default: the key's list, else any this server accepts" maxItems:"250"`
+	AllowedCountries []string              `json:"allowed_countries,omitempty" jsonschema:"issuing states whose documents the document check accepts, within the API key's if it has a list; default: the key's list, else any this server accepts" country:"icao" maxItems:"250"`
 	SuccessURL       string                `json:"success_url,omitempty" jsonschema:"absolute http(s) URL for an approved applicant, instead of redirect_url" maxLength:"2048" format:"uri"`
 	FailureURL       string                `json:"failure_url,omitempty" jsonschema:"absolute http(s) URL for a rejected, expired or cancelled verification, instead of redirect_url" maxLength:"2048" format:"uri"`
 	ReviewURL        string                `json:"review_url,omitempty" jsonschema:"absolute http(s) URL for a verification sent to manual review, instead of redirect_url" maxLength:"2048" format:"uri"`
@@ -55,8 +54,9 @@ type LinkError struct {
 
 // CreateVerification starts a verification.
 var CreateVerification = Tool[CreateVerificationInput, CreatedVerification]{
-	Name:  "create_verification",
-	Title: "Create verification",
+	Name:     "create_verification",
+	Examples: []string{`{"checks":["document","face_match"],"document_type":"passport","applicant":{"name":"Erika Mustermann","dob":"1964-08-12","country":"DE"},"external_ref":"customer-4711","redirect_url":"https://example.com/kyc/done"}`},
+	Title:    "Create verification",
 	Description: "Start an identity verification and get a hosted link for the applicant. " +
 		"The verification starts pending; the applicant (or you, through the step tools) provides the inputs the checks need, then submit_verification runs them. " +
 		"With send_link_to the hosted link is also mailed or texted to the applicant (as send_verification_link): a send that fails does not undo the creation; " +
@@ -66,10 +66,9 @@ var CreateVerification = Tool[CreateVerificationInput, CreatedVerification]{
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	Summary:     summarizeCreated,
 	Handle:      createVerification,
-	REST: REST{Method: "POST", Path: "/verifications", Status: 201,
-		Example: `{"checks":["document","face_match"],"document_type":"passport","applicant":{"name":"Erika Mustermann","dob":"1964-08-12","country":"DE"},"external_ref":"customer-4711","redirect_url":"https://example.com/kyc/done"}`},
-	Creates: true,
-	Wait:    waitForCreated,
+	REST:        REST{Method: "POST", Path: "/verifications", Status: 201},
+	Creates:     true,
+	Wait:        waitForCreated,
 }
 
 // waitForCreated is waitForVerification keeping what create_verification said about the link.
@@ -324,10 +323,11 @@ func validateApplicant(a *models.ApplicantData, now time.Time) (*models.Applican
 			return nil, invalid("applicant.dob", "is more than 150 years ago")
 		}
 	}
-	out.Country = strings.ToUpper(strings.TrimSpace(a.Country))
-	if out.Country != "" && !iso3166Alpha2[out.Country] {
-		return nil, invalid("applicant.country", "%q is not an ISO 3166-1 alpha-2 country code", a.Country)
+	country, err := countryField("applicant.country", a.Country)
+	if err != nil {
+		return nil, err
 	}
+	out.Country = country
 	return &out, nil
 }
 
@@ -358,9 +358,9 @@ func checkURL(field, raw string, httpsOnly bool) error {
 func countryList(field string, codes []string) (string, error) {
 	out := make([]string, 0, len(codes))
 	for i, c := range codes {
-		c = strings.ToUpper(strings.TrimSpace(c))
-		if _, ok := mrz.CountryName(c); !ok {
-			return "", invalid(fmt.Sprintf("%s[%d]", field, i), "%q is not an ICAO state or organisation code (alpha-3, D for Germany)", codes[i])
+		c, err := issuingStateField(fmt.Sprintf("%s[%d]", field, i), c)
+		if err != nil {
+			return "", err
 		}
 		if !slices.Contains(out, c) {
 			out = append(out, c)

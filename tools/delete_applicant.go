@@ -44,8 +44,10 @@ type DeletedApplicant struct {
 
 // DeleteApplicant erases an applicant's personal data (the right to erasure).
 var DeleteApplicant = Tool[DeleteApplicantInput, DeletedApplicant]{
-	Name:  "delete_applicant",
-	Title: "Delete applicant (erase personal data)",
+	Name:     "delete_applicant",
+	Examples: []string{`{"id":"app_01kbx4r7c8d9e0f1g2h3j4k5m6","reason":"erasure request under GDPR art. 17"}`, `{"external_ref":"customer-4711"}`},
+	Need:     &Need{Fields: []string{"id", "external_ref"}, Exclusive: true},
+	Title:    "Delete applicant (erase personal data)",
 	Description: "Erase an applicant's personal data, by id or by your external_ref (the right to erasure): open verifications are cancelled; " +
 		"the data given, the verified profile, document images and readings, face templates (never matched by duplicate search again), " +
 		"liveness data, reusable identity tokens, screening reasons and the external_ref are deleted, in one transaction. " +

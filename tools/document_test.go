@@ -252,8 +252,9 @@ func TestDocumentAllowedCountries(t *testing.T) {
 	front, _ := render(t, erika)
 	var v tools.Verification
 	require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"document"},
-		"allowed_countries": []string{"deu", "D", "AUT"}}, &v))
-	require.Equal(t, []string{"DEU", "D", "AUT"}, v.AllowedCountries)
+		"allowed_countries": []string{"deu", "D", "AT"}}, &v))
+	// Answered as ICAO codes: deu and D are both Germany's D, the alpha-2 AT is AUT (#20).
+	require.Equal(t, []string{"D", "AUT"}, v.AllowedCountries)
 	var r tools.DocumentResult
 	require.Nil(t, e.Call(t, e.Test, "submit_document", map[string]any{"id": v.ID, "image": front}, &r))
 	require.Equal(t, "fail", r.Verdict)

@@ -17,6 +17,8 @@ type GetApplicantInput struct {
 // GetApplicant reads an applicant with their verification history.
 var GetApplicant = Tool[GetApplicantInput, Applicant]{
 	Name:        "get_applicant",
+	Examples:    []string{`{"id":"app_01kbx4r7c8d9e0f1g2h3j4k5m6"}`, `{"external_ref":"customer-4711"}`},
+	Need:        &Need{Fields: []string{"id", "external_ref"}, Exclusive: true},
 	Title:       "Get applicant",
 	Description: "Read an applicant, by id or by your external_ref: the data given, the profile as last verified and their verification history.",
 	Brief:       "an applicant by id or external_ref: data given, profile as last verified, history",

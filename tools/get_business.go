@@ -10,6 +10,7 @@ type GetBusinessInput struct {
 // GetBusiness reads a business check, with wait_seconds to wait while it is processing.
 var GetBusiness = Tool[GetBusinessInput, Business]{
 	Name:        "get_business",
+	Examples:    []string{`{"id":"biz_01kbx4r7c8d9e0f1g2h3j4k5m6"}`},
 	Title:       "Get a business",
 	Brief:       "a business check: status, risk, reasons, register record, ownership, screening, sources; `wait_seconds` waits while processing",
 	Description: "Read a business check (verify_business): its status, risk level, reasons, register record, ownership and screening. Pass wait_seconds to wait while it is processing.",

@@ -26,8 +26,9 @@ type NFCChallenge struct {
 
 // GetNFCChallenge issues an Active Authentication challenge.
 var GetNFCChallenge = Tool[GetNFCChallengeInput, NFCChallenge]{
-	Name:  "get_nfc_challenge",
-	Title: "Get an NFC Active Authentication challenge",
+	Name:     "get_nfc_challenge",
+	Examples: []string{`{}`},
+	Title:    "Get an NFC Active Authentication challenge",
 	Description: "Issue an 8-byte random challenge for Active Authentication of an ePassport chip: the phone sends it to the chip (INTERNAL AUTHENTICATE) " +
 		"and passes the chip's signature to verify_nfc as aa_signature with this challenge_id, proving the chip holds the private key of its DG15 — " +
 		"a copied chip cannot. Single use, short expiry; bound to a verification when verification_id is given.",

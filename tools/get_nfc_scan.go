@@ -13,6 +13,7 @@ type GetNFCScanInput struct {
 // GetNFCScan reads a stored chip read.
 var GetNFCScan = Tool[GetNFCScanInput, NFCScan]{
 	Name:        "get_nfc_scan",
+	Examples:    []string{`{"id":"nfc_01kbx4r7c8d9e0f1g2h3j4k5m6"}`},
 	Title:       "Get an NFC chip read",
 	Description: "Read a verified ePassport chip read (from verify_nfc) with its verdicts, chain, per-data-group results, Active Authentication outcome, reasons and the MRZ read from the chip.",
 	Brief:       "one verified chip read: verdicts, chain, data groups, active authentication, reasons, chip MRZ",

@@ -10,6 +10,7 @@ type GetVerificationInput struct {
 // GetVerification reads one verification with its result.
 var GetVerification = Tool[GetVerificationInput, Verification]{
 	Name:        "get_verification",
+	Examples:    []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","wait_seconds":30}`},
 	Title:       "Get verification",
 	Description: "Read a verification: its status, the applicant data given, the hosted link and, once decided, the result with per-check evidence and reasons.",
 	Brief:       "status, applicant data, hosted link, and the result with per-check evidence and reasons",

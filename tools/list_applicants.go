@@ -21,6 +21,7 @@ type ApplicantList struct {
 // ListApplicants pages through applicants.
 var ListApplicants = Tool[ListApplicantsInput, ApplicantList]{
 	Name:        "list_applicants",
+	Examples:    []string{`{"limit":20}`},
 	Title:       "List applicants",
 	Description: "List applicants newest first with cursor pagination.",
 	Brief:       "applicants, newest first",

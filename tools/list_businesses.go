@@ -26,6 +26,7 @@ type BusinessList struct {
 // ListBusinesses pages through business checks.
 var ListBusinesses = Tool[ListBusinessesInput, BusinessList]{
 	Name:        "list_businesses",
+	Examples:    []string{`{"status":["needs_review"],"limit":20}`},
 	Title:       "List businesses",
 	Brief:       "business checks newest first; filter by status, risk_level, external_ref; cursor pagination (≤ 100)",
 	Description: "List business checks (verify_business) newest first, filtered by status, risk level and external_ref, with cursor pagination.",

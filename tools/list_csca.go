@@ -10,7 +10,7 @@ import (
 
 // ListCSCAInput filters and pages the trust store.
 type ListCSCAInput struct {
-	Country string `json:"country,omitempty" jsonschema:"only this country's CSCAs (ISO 3166 alpha-2, as in the certificates: DE, NL, …)" pattern:"^[A-Za-z]{2}$"`
+	Country string `json:"country,omitempty" jsonschema:"only this country's CSCAs" country:"alpha2"`
 	Limit   int    `json:"limit,omitempty" jsonschema:"page size, 1 to 1000; default 100" minimum:"1" maximum:"1000"`
 	Cursor  string `json:"cursor,omitempty" jsonschema:"next_cursor from the previous page" maxLength:"200"`
 }
@@ -35,8 +35,9 @@ type CSCACRL struct {
 
 // ListCSCA shows the trust store.
 var ListCSCA = Tool[ListCSCAInput, CSCAList]{
-	Name:  "list_csca",
-	Title: "List trusted CSCAs",
+	Name:     "list_csca",
+	Examples: []string{`{"country":"DE"}`},
+	Title:    "List trusted CSCAs",
 	Description: "List the Country Signing CA certificates verify_nfc trusts — country, subject, validity, and the master list (or file) each came from — " +
 		"and the loaded CRLs. The operator fills the store with `kycd csca import`; a master list is trusted only when its signer chains to a root given to the import.",
 	Brief:       "the CSCA trust store: country, subject, validity and source master list of each certificate; CRLs",
@@ -73,9 +74,13 @@ func listCSCA(ctx context.Context, d *Deps, c Caller, in ListCSCAInput) (CSCALis
 		return CSCAList{}, err
 	}
 	out := CSCAList{TrustStore: l.TrustStore, Certificates: []NFCCertificate{}, CRLs: []CSCACRL{}}
+	country, err := countryField("country", in.Country)
+	if err != nil {
+		return CSCAList{}, err
+	}
 	var match []NFCCertificate
 	for _, ci := range l.Certificates {
-		if in.Country == "" || strings.EqualFold(ci.Country, in.Country) {
+		if country == "" || strings.EqualFold(ci.Country, country) {
 			match = append(match, toNFCCertificate(ci))
 		}
 	}

@@ -25,6 +25,7 @@ type NFCScanList struct {
 // ListNFCScans pages through chip reads.
 var ListNFCScans = Tool[ListNFCScansInput, NFCScanList]{
 	Name:        "list_nfc_scans",
+	Examples:    []string{`{"verification_id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6"}`},
 	Title:       "List NFC chip reads",
 	Description: "List verified ePassport chip reads newest first, optionally only those of one verification, with cursor pagination.",
 	Brief:       "chip reads newest first, optionally of one verification; cursor pagination (≤ 100)",

@@ -38,6 +38,7 @@ type EventList struct {
 // ListVerificationEvents reads a verification's timeline.
 var ListVerificationEvents = Tool[ListVerificationEventsInput, EventList]{
 	Name:        "list_verification_events",
+	Examples:    []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6"}`},
 	Title:       "List verification events",
 	Description: "Read a verification's timeline, oldest first: every status change with its data (decision and reasons on completion).",
 	Brief:       "a verification's timeline: every status change, in order",

@@ -29,6 +29,7 @@ type VerificationList struct {
 // ListVerifications pages through verifications.
 var ListVerifications = Tool[ListVerificationsInput, VerificationList]{
 	Name:        "list_verifications",
+	Examples:    []string{`{"status":["needs_review"],"created_after":"2026-12-01T00:00:00Z","limit":20}`},
 	Title:       "List verifications",
 	Description: "List verifications newest first, filtered by status, external_ref and creation time, with cursor pagination.",
 	Brief:       "newest first; filter by status, external_ref, created_after/before; cursor pagination (≤ 100); `status=needs_review` is the review queue",

@@ -20,8 +20,10 @@ type ReadMRZInput struct {
 
 // ReadMRZ parses and validates a machine-readable zone. Stateless.
 var ReadMRZ = Tool[ReadMRZInput, mrz.Result]{
-	Name:  "read_mrz",
-	Title: "Read MRZ",
+	Name:     "read_mrz",
+	Examples: []string{`{"text":"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"}`},
+	Need:     &Need{Fields: []string{"text", "image"}, Exclusive: true},
+	Title:    "Read MRZ",
 	Description: "Parse and validate the machine-readable zone of a passport, ID card or visa (ICAO 9303 TD1, TD2, TD3, MRV-A/B, French ID), " +
 		"given as text or read from a photo: format, every check digit, and the fields with their ICAO names. Stores nothing.",
 	Brief:       "parse and validate an ICAO 9303 MRZ (TD1/TD2/TD3/MRV/French ID) given as `text`, or read from a photo given as `image` (base64 or data URL); optional check-digit-guided OCR repair; stores nothing",

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/kycd/kycd/db"
@@ -74,6 +75,25 @@ type Tool[In, Out any] struct {
 	// SessionAllowed lets a hosted-flow session (the applicant, see AuthenticateSession) call
 	// the tool, on its own verification only: the tool's `id` input must name it.
 	SessionAllowed bool
+	// Examples are whole, valid inputs as JSON (at least one; the registry test fails for a
+	// tool without). They become the input schema's "examples" (MCP) and the OpenAPI
+	// operation's request and parameter examples; Compile checks each against the input
+	// schema and the example test calls the tool with each, so they cannot drift.
+	Examples []string
+	// Need says which of several optional inputs the caller must give (see Need); the input
+	// schema says it too, so an agent knows before calling. The handler still checks it.
+	Need *Need
+}
+
+// Need is a rule over optional inputs: at least one of Fields must be given, and with
+// Exclusive at most one. With Unless, Fields is one input, required unless the input
+// Unless[0] has the value Unless[1] — and then refused (create_webhook_endpoint's url
+// unless kind is callback). The input schema says it with if/then/else at its root rather than
+// anyOf/oneOf, which some agent platforms refuse at the top level of a tool's schema.
+type Need struct {
+	Fields    []string
+	Exclusive bool
+	Unless    [2]string
 }
 
 // Info describes a registered tool to the adapters.
@@ -85,6 +105,12 @@ type Info struct {
 	Annotations  Annotations
 	InputSchema  json.RawMessage
 	OutputSchema json.RawMessage
+	// NamedInputSchema is InputSchema with each nested object type in $defs under its Go
+	// name (ApplicantData), for the OpenAPI document, so generated clients get named types.
+	NamedInputSchema json.RawMessage
+	// OutputType is the Go name of the output type (Verification, ScreeningResult): what the
+	// result is, for the OpenAPI component that several tools share.
+	OutputType string
 	// REST is the declared REST route (zero when the tool declared none; see REST.OrDefault).
 	REST REST
 	// Creates reports that the tool accepts an idempotency key.
@@ -118,6 +144,7 @@ type compiled[In, Out any] struct {
 	tool             Tool[In, Out]
 	inSchema, outSch *jsonschema.Schema
 	inJSON, outJSON  json.RawMessage
+	namedInJSON      json.RawMessage
 	resolved         *jsonschema.Resolved
 }
 
@@ -133,18 +160,44 @@ func (t Tool[In, Out]) Compile() Descriptor {
 		panic(fmt.Sprintf("tool %s: output schema: %v", t.Name, err))
 	}
 	addSurfaceInputs(in, t.Creates, t.Wait != nil)
+	if t.Need != nil {
+		if err := t.Need.apply(in); err != nil {
+			panic(fmt.Sprintf("tool %s: need: %v", t.Name, err))
+		}
+	}
 	res, err := in.Resolve(nil)
 	if err != nil {
 		panic(fmt.Sprintf("tool %s: resolve input schema: %v", t.Name, err))
 	}
+	for i, ex := range t.Examples {
+		var v any
+		if err := json.Unmarshal([]byte(ex), &v); err != nil {
+			panic(fmt.Sprintf("tool %s: example %d is not JSON: %v", t.Name, i, err))
+		}
+		if err := res.Validate(v); err != nil {
+			panic(fmt.Sprintf("tool %s: example %d does not fit the input schema: %v", t.Name, i, schemaError(err, in)))
+		}
+		in.Examples = append(in.Examples, v)
+	}
+	named, err := schemaFor(reflect.TypeFor[In](), false)
+	if err != nil {
+		panic(fmt.Sprintf("tool %s: input schema: %v", t.Name, err))
+	}
+	addSurfaceInputs(named, t.Creates, t.Wait != nil)
+	if t.Need != nil {
+		_ = t.Need.apply(named)
+	}
+	named.Examples = in.Examples
+	shareDefs(reflect.TypeFor[In](), named, true)
+	namedJSON, _ := json.Marshal(named)
 	inJSON, _ := json.Marshal(in)
 	outJSON, _ := json.Marshal(out)
-	return &compiled[In, Out]{tool: t, inSchema: in, outSch: out, inJSON: inJSON, outJSON: outJSON, resolved: res}
+	return &compiled[In, Out]{tool: t, inSchema: in, outSch: out, inJSON: inJSON, outJSON: outJSON, namedInJSON: namedJSON, resolved: res}
 }
 
 func (c *compiled[In, Out]) info() Info {
 	return Info{Name: c.tool.Name, Title: c.tool.Title, Description: c.tool.Description, Scope: c.tool.Scope,
-		Annotations: c.tool.Annotations, InputSchema: c.inJSON, OutputSchema: c.outJSON,
+		Annotations: c.tool.Annotations, InputSchema: c.inJSON, NamedInputSchema: c.namedInJSON, OutputSchema: c.outJSON, OutputType: typeName(reflect.TypeFor[Out]()),
 		REST: c.tool.REST, Creates: c.tool.Creates, Waits: c.tool.Wait != nil, SessionAllowed: c.tool.SessionAllowed}
 }
 
@@ -254,6 +307,9 @@ func (d *Deps) logger() *slog.Logger {
 	return d.Logger
 }
 
+// exampleDateTime is what a date-time input looks like, for the error that refuses one.
+const exampleDateTime = "2026-12-01T00:00:00Z"
+
 // decodeError names the field whose value could not be decoded (a time that does not parse,
 // say), by decoding the arguments one top-level field at a time.
 func decodeError[In any](raw json.RawMessage, err error) *Error {
@@ -267,6 +323,10 @@ func decodeError[In any](raw json.RawMessage, err error) *Error {
 			var probe In
 			one, _ := json.Marshal(map[string]json.RawMessage{name: val})
 			if ferr := json.Unmarshal(one, &probe); ferr != nil {
+				var pe *time.ParseError
+				if errors.As(ferr, &pe) {
+					return Errorf(CodeInvalidArgument, name, "must be a date-time (RFC 3339) such as %s; got %s", exampleDateTime, val)
+				}
 				msg := ferr.Error()
 				if i := strings.LastIndex(msg, ": "); i >= 0 {
 					msg = msg[i+2:]

@@ -39,7 +39,6 @@ type restSnapshot struct {
 	Method  string         `json:"method"`
 	Path    string         `json:"path"`
 	Status  int            `json:"status"`
-	Example string         `json:"example,omitempty"`
 	Also    []restSnapshot `json:"also,omitempty"`
 }
 
@@ -48,12 +47,12 @@ func snapshotOf(info tools.Info) ([]byte, error) {
 	snap := toolSnapshot{
 		Name: info.Name, Title: info.Title, Description: info.Description, Scope: info.Scope,
 		Annotations: info.Annotations,
-		REST:        restSnapshot{Method: rest.Method, Path: rest.Path, Status: rest.Status, Example: rest.Example},
+		REST:        restSnapshot{Method: rest.Method, Path: rest.Path, Status: rest.Status},
 		Creates:     info.Creates, Waits: info.Waits, SessionAllowed: info.SessionAllowed,
 		InputSchema: info.InputSchema, OutputSchema: info.OutputSchema,
 	}
 	for _, a := range info.REST.Bindings(info.Name)[1:] {
-		snap.REST.Also = append(snap.REST.Also, restSnapshot{Method: a.Method, Path: a.Path, Status: a.Status, Example: a.Example})
+		snap.REST.Also = append(snap.REST.Also, restSnapshot{Method: a.Method, Path: a.Path, Status: a.Status})
 	}
 	got, err := json.MarshalIndent(snap, "", "  ")
 	return append(got, '\n'), err
@@ -120,6 +119,7 @@ func TestRegistryRules(t *testing.T) {
 				require.NotContains(t, s, "allOf")
 			}
 			require.Equal(t, false, in["additionalProperties"], "unknown input fields must be rejected")
+			require.NotEmpty(t, in["examples"], "give the tool an example input (Tool.Examples); TestToolExamples calls it")
 			requireDescriptions(t, info.Name, in)
 			requireDescriptions(t, info.Name, out)
 		})

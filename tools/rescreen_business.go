@@ -15,9 +15,10 @@ type RescreenBusinessInput struct {
 // RescreenBusiness runs a business check again with the register's current data and the
 // currently loaded sanctions lists.
 var RescreenBusiness = Tool[RescreenBusinessInput, Business]{
-	Name:  "rescreen_business",
-	Title: "Re-check a business",
-	Brief: "run a business check again with the register's current data and the lists loaded now; a new decision and event",
+	Name:     "rescreen_business",
+	Examples: []string{`{"id":"biz_01kbx4r7c8d9e0f1g2h3j4k5m6"}`},
+	Title:    "Re-check a business",
+	Brief:    "run a business check again with the register's current data and the lists loaded now; a new decision and event",
 	Description: "Run a business check again as it was requested: the register's current record and ownership, and the sanctions lists loaded now " +
 		"(hits resolved as false positives for the business id or its external_ref are marked, not raised). Replaces the decision and emits business.completed; " +
 		"when the register does not answer in time the business becomes processing and a job finishes it.",

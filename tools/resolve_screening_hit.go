@@ -45,16 +45,16 @@ type PreviousDecision struct {
 
 // ResolveScreeningHit records a verdict on a screening hit.
 var ResolveScreeningHit = Tool[ResolveScreeningHitInput, ScreeningDecision]{
-	Name:  "resolve_screening_hit",
-	Title: "Resolve a screening hit",
+	Name:     "resolve_screening_hit",
+	Examples: []string{`{"subject_ref":"customer-4711","source":"ofac_sdn","source_id":"2676","verdict":"false_positive","reason":"date of birth 1990-02-01 vs listed 1951-06-19; nationality DE vs EG"}`},
+	Title:    "Resolve a screening hit",
 	Description: "Record an analyst's verdict on a screening hit for one subject: false_positive (not this person or company), true_match, or escalated, with a reason. " +
 		"A hit resolved as a false positive is no longer raised for that subject — by screen_person / screen_entity with the same subject_ref, by the verification pipeline and by ongoing monitoring — " +
 		"until the listed entity's data changes. Every verdict is kept for the audit trail; the newest one counts. Requires the review scope.",
 	Brief:       "record `false_positive` / `true_match` / `escalated` with a reason on a hit for a subject; the newest verdict counts, all are kept",
 	Scope:       ScopeReview,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: true, OpenWorld: false},
-	REST: REST{Method: "POST", Path: "/screenings/decisions", Status: 201,
-		Example: `{"subject_ref":"customer-4711","source":"ofac_sdn","source_id":"2676","verdict":"false_positive","reason":"date of birth 1990-02-01 vs listed 1951-06-19; nationality DE vs EG"}`},
+	REST:        REST{Method: "POST", Path: "/screenings/decisions", Status: 201},
 	Summary: func(d ScreeningDecision) string {
 		return fmt.Sprintf("Recorded %s for %s on %s %s %q.", d.Verdict, d.SubjectRef, d.Source, d.SourceID, d.EntityName)
 	},

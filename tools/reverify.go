@@ -25,20 +25,20 @@ type ReverifyInput struct {
 
 // Reverify re-verifies a returning applicant without a document.
 var Reverify = Tool[ReverifyInput, Verification]{
-	Name:  "reverify",
-	Title: "Re-verify with a reusable identity",
+	Name:     "reverify",
+	Examples: []string{`{"identity_token":"rid_01kbx4r7c8d9e0f1g2h3j4k5m6","selfie":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC"}`},
+	Title:    "Re-verify with a reusable identity",
 	Description: "Re-verify a returning applicant without document capture: the reusable identity token (identity_token of an approved verification) " +
 		"plus a fresh selfie make a new verification (reused_from = the original) that runs face_match against the stored face, liveness, " +
 		"and a fresh sanctions screening when this server has lists. The applicant data is the original's. An unusable selfie is refused without creating anything.",
 	Brief:       "a reusable identity token (`rid_…`) + a fresh selfie → a new verification (`reused_from`) with face match against the stored face, liveness, and fresh screening when lists are loaded — no document",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
-	REST: REST{Method: "POST", Path: "/reverifications", Status: 201,
-		Example: `{"identity_token":"rid_…","selfie":"data:image/jpeg;base64,/9j/4AAQ…"}`},
-	Summary: summarizeVerification,
-	Handle:  reverify,
-	Creates: true,
-	Wait:    waitForVerification,
+	REST:        REST{Method: "POST", Path: "/reverifications", Status: 201},
+	Summary:     summarizeVerification,
+	Handle:      reverify,
+	Creates:     true,
+	Wait:        waitForVerification,
 }
 
 func reverify(ctx context.Context, d *Deps, c Caller, in ReverifyInput) (Verification, error) {

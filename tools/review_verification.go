@@ -27,8 +27,9 @@ type ReviewVerificationInput struct {
 
 // ReviewVerification records the manual decision on a verification the checks sent to review.
 var ReviewVerification = Tool[ReviewVerificationInput, Verification]{
-	Name:  "review_verification",
-	Title: "Review verification",
+	Name:     "review_verification",
+	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","decision":"approve","reason":"screening hit is a namesake: date of birth 1990-02-01 vs listed 1951-06-19"}`},
+	Title:    "Review verification",
 	Description: "Decide a verification that is in needs_review: approve (it becomes approved) or reject (it becomes rejected), with a reason for the audit trail. " +
 		"Writes a verification.reviewed event (decision, reason, reviewer = this key's id, previous_status) that webhooks deliver, and the verification's review shows the decision; " +
 		"its result keeps the checks' own evidence. An approval makes the applicant's data their verified profile; it issues no reusable identity token (only verifications every check passed without a person do). " +
@@ -37,8 +38,7 @@ var ReviewVerification = Tool[ReviewVerificationInput, Verification]{
 	Brief:       "decide a `needs_review` verification: `approve` → `approved`, `reject` → `rejected`, with a `reason` (≤ 2000 chars); the verification's `review` shows who, when, which way and why, and a `verification.reviewed` event is written (any other status: conflict error); an approval makes the applicant's data their verified profile, but issues no reusable identity token (those need every check passed without a person)",
 	Scope:       ScopeReview,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
-	REST: REST{Method: "POST", Path: "/verifications/{id}/review",
-		Example: `{"decision":"approve","reason":"screening hit is a namesake: date of birth 1990-02-01 vs listed 1951-06-19"}`},
+	REST:        REST{Method: "POST", Path: "/verifications/{id}/review"},
 	Summary: func(v Verification) string {
 		s := fmt.Sprintf("Verification %s (%s) is %s.", v.Reference, v.ID, v.Status)
 		if v.Review != nil {

@@ -25,8 +25,9 @@ type RevokedIdentity struct {
 
 // RevokeIdentityToken ends a reusable identity.
 var RevokeIdentityToken = Tool[RevokeIdentityTokenInput, RevokedIdentity]{
-	Name:  "revoke_identity_token",
-	Title: "Revoke identity token",
+	Name:     "revoke_identity_token",
+	Examples: []string{`{"identity_token":"rid_01kbx4r7c8d9e0f1g2h3j4k5m6"}`},
+	Title:    "Revoke identity token",
 	Description: "Revoke a reusable identity token (rid_…): reverify refuses it from now on, face_match of a re-verification still in progress fails, " +
 		"and the token is no longer shown on its verification. Revoking twice is harmless.",
 	Brief:       "revoke a reusable identity token",

@@ -27,12 +27,15 @@ import (
 // `jsonschema:"…"` tags; constraints from a few extra tags, so that nothing is hand-written:
 //
 //	enum:"a,b,c"  enumof:"models.AllStatuses"  minimum:"1"  maximum:"100"  minLength:"1"
-//	maxLength:"128"  maxItems:"10"  pattern:"^…$"  format:"date"
+//	maxLength:"128"  maxItems:"10"  pattern:"^…$"  format:"date"  country:"alpha2"|"icao"
 //
 // A field whose Go type has a list in enumLists (models.Status, say) gets that list as its
 // enum without a tag; a string field names the list with enumof. An explicit enum tag wins,
-// for the fields that take a subset. In an output (out), time.Time properties are
-// "format": "date-time".
+// for the fields that take a subset. time.Time properties are "format": "date-time".
+//
+// An input schema has no ["null", X] types: an optional input is simply optional (absent),
+// since some agent platforms refuse union types; a null argument is read as absent (see
+// dropNulls).
 func schemaFor(t reflect.Type, out bool) (*jsonschema.Schema, error) {
 	s, err := jsonschema.ForType(t, nil)
 	if err != nil {
@@ -41,7 +44,62 @@ func schemaFor(t reflect.Type, out bool) (*jsonschema.Schema, error) {
 	if err := applyTags(t, s, out); err != nil {
 		return nil, fmt.Errorf("schema for %s: %w", t, err)
 	}
+	if !out {
+		notNullable(s)
+	} else {
+		shareDefs(t, s, false)
+	}
 	return s, nil
+}
+
+// notNullable turns every ["null", X] type under s into X.
+func notNullable(s *jsonschema.Schema) {
+	if s == nil {
+		return
+	}
+	if len(s.Types) > 0 {
+		keep := slices.DeleteFunc(slices.Clone(s.Types), func(t string) bool { return t == "null" })
+		if len(keep) == 1 {
+			s.Type, s.Types = keep[0], nil
+		} else {
+			s.Types = keep
+		}
+	}
+	for _, p := range s.Properties {
+		notNullable(p)
+	}
+	notNullable(s.Items)
+	for _, d := range s.Defs {
+		notNullable(d)
+	}
+}
+
+// dropNulls removes the null-valued inputs the schema s declares, at any depth: an input given
+// as null means the same as one left out (which is also what decoding into the Go type does),
+// and the input schemas, having no nullable types, would otherwise refuse it. Free-form
+// objects (metadata) keep their nulls: they are the caller's data.
+func dropNulls(v any, s *jsonschema.Schema) {
+	if s == nil {
+		return
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			ps := s.Properties[k]
+			if ps == nil {
+				continue
+			}
+			if val == nil {
+				delete(x, k)
+				continue
+			}
+			dropNulls(val, ps)
+		}
+	case []any:
+		for _, val := range x {
+			dropNulls(val, s.Items)
+		}
+	}
 }
 
 // enumList is the value list of an enum the models (or a check) define, so a schema's enum
@@ -106,6 +164,13 @@ func enumFor(f reflect.StructField) ([]any, error) {
 
 var timeType = reflect.TypeFor[time.Time]()
 
+// countryNotes end the description of a field tagged country:"alpha2" or country:"icao" (see
+// countries.go): the forms it takes and the one it is answered in.
+var countryNotes = map[string]string{
+	"alpha2": " (ISO 3166-1 alpha-2 or alpha-3: DE or DEU; answered as alpha-2)",
+	"icao":   " (ICAO code: NLD, D for Germany; or ISO alpha-2: NL, DE; answered as the ICAO code)",
+}
+
 func applyTags(t reflect.Type, s *jsonschema.Schema, out bool) error {
 	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
 		if t.Kind() == reflect.Slice && s.Items != nil {
@@ -158,11 +223,23 @@ func applyTags(t reflect.Type, s *jsonschema.Schema, out bool) error {
 			}
 			target.Enum = append([]any(nil), values...)
 		}
-		if out && (f.Type == timeType || f.Type == reflect.PointerTo(timeType)) {
+		if f.Type == timeType || f.Type == reflect.PointerTo(timeType) {
 			target.Format = "date-time"
 		}
 		if v, ok := f.Tag.Lookup("pattern"); ok {
 			target.Pattern = v
+		}
+		if v, ok := f.Tag.Lookup("country"); ok {
+			note, ok := countryNotes[v]
+			if !ok {
+				return fmt.Errorf("field %s: country tag is alpha2 or icao, not %q", f.Name, v)
+			}
+			if !isSliceField(f.Type) {
+				// A list's codes are checked by the handler, which names the position
+				// (allowed_countries[1]); a schema error could only say allowed_countries[].
+				target.Pattern = "^[A-Za-z]{1,3}$"
+			}
+			ps.Description += note
 		}
 		if v, ok := f.Tag.Lookup("format"); ok {
 			target.Format = v
@@ -204,17 +281,108 @@ var (
 	reQuoted     = regexp.MustCompile(`\["([^"]+)"`)
 )
 
-// schemaError turns a jsonschema validation error into an *Error naming the field.
-func schemaError(err error) *Error {
+// apply writes the rule into the input schema s as a chain of if/then/else: if the first
+// field is given, then (Exclusive) none of the others, else the rule over the rest; the last
+// field, when reached, is required.
+func (n *Need) apply(s *jsonschema.Schema) error {
+	if n.Unless[0] != "" {
+		if len(n.Fields) != 1 || s.Properties[n.Fields[0]] == nil || s.Properties[n.Unless[0]] == nil {
+			return fmt.Errorf("need with unless: one field and the input it depends on")
+		}
+		var value any = n.Unless[1]
+		s.If = &jsonschema.Schema{Properties: map[string]*jsonschema.Schema{n.Unless[0]: {Const: &value}}, Required: []string{n.Unless[0]}}
+		s.Then = &jsonschema.Schema{Not: &jsonschema.Schema{Required: n.Fields}}
+		s.Else = &jsonschema.Schema{Required: n.Fields}
+		return nil
+	}
+	if len(n.Fields) < 2 {
+		return fmt.Errorf("a need names at least two fields")
+	}
+	for _, f := range n.Fields {
+		if s.Properties[f] == nil {
+			return fmt.Errorf("no input %q", f)
+		}
+		if slices.Contains(s.Required, f) {
+			return fmt.Errorf("input %q is required anyway", f)
+		}
+	}
+	at := s
+	for i, f := range n.Fields[:len(n.Fields)-1] {
+		at.If = &jsonschema.Schema{Required: []string{f}}
+		if n.Exclusive {
+			var others []*jsonschema.Schema
+			for _, g := range n.Fields[i+1:] {
+				others = append(others, &jsonschema.Schema{Required: []string{g}})
+			}
+			not := &jsonschema.Schema{AnyOf: others}
+			if len(others) == 1 {
+				not = others[0]
+			}
+			at.Then = &jsonschema.Schema{Not: not}
+		}
+		at.Else = &jsonschema.Schema{}
+		at = at.Else
+	}
+	at.Required = []string{n.Fields[len(n.Fields)-1]}
+	return nil
+}
+
+// needError is the error for an input that breaks its tool's Need, found from the if/then/else
+// chain apply wrote: the step that failed (the number of "/else" in the path) and whether it
+// was a then (two given where one may be).
+func needError(root *jsonschema.Schema, path string) *Error {
+	if root.If != nil && len(root.If.Properties) == 1 && root.Else != nil && len(root.Else.Required) == 1 {
+		field := root.Else.Required[0]
+		for other, s := range root.If.Properties {
+			if s.Const == nil {
+				break
+			}
+			if strings.HasPrefix(path, "/then") {
+				return invalid(field, "give no %s when %s is %v", field, other, *s.Const)
+			}
+			return invalid(field, "required unless %s is %v", other, *s.Const)
+		}
+	}
+	var fields []string
+	for at := root; at != nil; at = at.Else {
+		if at.If != nil {
+			fields = append(fields, at.If.Required...)
+		} else {
+			fields = append(fields, at.Required...)
+		}
+	}
+	if len(fields) < 2 {
+		return nil
+	}
+	alts := strings.Join(fields[:len(fields)-1], ", ") + " or " + fields[len(fields)-1]
+	step := strings.Count(path, "/else")
+	if strings.Contains(path, "/then") && step+1 < len(fields) {
+		if len(fields) == 2 {
+			return invalid(fields[1], "give %s, not both", alts)
+		}
+		return invalid(fields[step], "give only one of %s", alts)
+	}
+	return invalid(fields[0], "give %s", alts)
+}
+
+// schemaError turns a jsonschema validation error into an *Error naming the field, with the
+// rule in words ("must be at most 100", "must be one of approve, reject") taken from the
+// schema the value failed, rather than the validator's "200/1 is greater than 100.000000".
+func schemaError(err error, root *jsonschema.Schema) *Error {
 	msg := err.Error()
 	path := ""
 	for _, m := range reValidating.FindAllStringSubmatch(msg, -1) {
 		path = m[1]
 	}
+	if root != nil && (strings.HasPrefix(path, "/then") || strings.HasPrefix(path, "/else")) {
+		if te := needError(root, path); te != nil {
+			return te
+		}
+	}
 	field := pointerToField(path)
 	detail := msg
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		detail = msg[i+2:]
+	if i := strings.LastIndex(msg, path+": "); path != "" && i >= 0 {
+		detail = msg[i+len(path)+2:]
 	}
 	switch {
 	case strings.Contains(msg, "unexpected additional properties"):
@@ -228,15 +396,116 @@ func schemaError(err error) *Error {
 		}
 		return invalid(field, "required")
 	}
-	// "type: 3 has type \"integer\", want \"string\"" → `has type "integer", want "string"`
-	if k, rest, ok := strings.Cut(detail, ": "); ok && !strings.Contains(k, " ") {
-		_ = k
-		detail = rest
-	}
 	if field == "" {
 		field = "(root)"
 	}
+	keyword, rest, _ := strings.Cut(detail, ": ")
+	if words := ruleInWords(keyword, rest, schemaAt(root, path)); words != "" {
+		return invalid(field, "%s", words)
+	}
+	if !strings.Contains(keyword, " ") && rest != "" {
+		detail = rest
+	}
 	return invalid(field, "%s", detail)
+}
+
+// schemaAt follows a schema pointer ("/properties/officers/items/properties/name").
+func schemaAt(s *jsonschema.Schema, pointer string) *jsonschema.Schema {
+	segs := strings.Split(strings.Trim(pointer, "/"), "/")
+	for i := 0; s != nil && i < len(segs); i++ {
+		switch segs[i] {
+		case "properties":
+			if i+1 >= len(segs) {
+				return nil
+			}
+			s = s.Properties[segs[i+1]]
+			i++
+		case "items":
+			s = s.Items
+		case "":
+		default:
+			return nil
+		}
+	}
+	return s
+}
+
+// ruleInWords says the rule a value broke, from the keyword that failed and the schema that
+// holds it; "" when it has no words for it.
+func ruleInWords(keyword, detail string, s *jsonschema.Schema) string {
+	if s == nil {
+		return ""
+	}
+	num := func(p *float64) string { return strconv.FormatFloat(*p, 'f', -1, 64) }
+	switch {
+	case keyword == "maximum" && s.Maximum != nil:
+		return "must be at most " + num(s.Maximum)
+	case keyword == "minimum" && s.Minimum != nil:
+		return "must be at least " + num(s.Minimum)
+	case keyword == "exclusiveMinimum" && s.ExclusiveMinimum != nil:
+		return "must be more than " + num(s.ExclusiveMinimum)
+	case keyword == "exclusiveMaximum" && s.ExclusiveMaximum != nil:
+		return "must be less than " + num(s.ExclusiveMaximum)
+	case keyword == "maxLength" && s.MaxLength != nil:
+		return fmt.Sprintf("must be at most %d characters long", *s.MaxLength)
+	case keyword == "minLength" && s.MinLength != nil:
+		if *s.MinLength == 1 {
+			return "must not be empty"
+		}
+		return fmt.Sprintf("must be at least %d characters long", *s.MinLength)
+	case keyword == "maxItems" && s.MaxItems != nil:
+		return fmt.Sprintf("must have at most %d items", *s.MaxItems)
+	case keyword == "minItems" && s.MinItems != nil:
+		return fmt.Sprintf("must have at least %d items", *s.MinItems)
+	case keyword == "uniqueItems":
+		return "must not list an item twice"
+	case keyword == "enum" && len(s.Enum) > 0:
+		vals := make([]string, len(s.Enum))
+		for i, v := range s.Enum {
+			vals[i] = fmt.Sprint(v)
+		}
+		return "must be one of " + strings.Join(vals, ", ")
+	case keyword == "pattern" && s.Pattern != "":
+		if ex := exampleOf(s); ex != "" {
+			return fmt.Sprintf("does not have the expected form; write it like %s (pattern %s)", ex, s.Pattern)
+		}
+		return "does not have the expected form (pattern " + s.Pattern + ")"
+	case keyword == "type":
+		want := s.Type
+		if want == "" && len(s.Types) > 0 {
+			want = strings.Join(s.Types, " or ")
+		}
+		got := ""
+		if _, g, ok := strings.Cut(detail, `has type "`); ok {
+			got, _, _ = strings.Cut(g, `"`)
+		}
+		if got != "" {
+			return fmt.Sprintf("must be %s, not %s", article(want), article(got))
+		}
+		return "must be " + article(want)
+	}
+	return ""
+}
+
+// exampleOf is the first example a schema gives, as text.
+func exampleOf(s *jsonschema.Schema) string {
+	if len(s.Examples) == 0 {
+		return ""
+	}
+	if str, ok := s.Examples[0].(string); ok {
+		return str
+	}
+	return ""
+}
+
+func article(jsonType string) string {
+	switch jsonType {
+	case "integer", "object", "array":
+		return "an " + jsonType
+	case "null":
+		return "null"
+	}
+	return "a " + jsonType
 }
 
 // pointerToField turns "/properties/applicant/properties/name" into "applicant.name"
@@ -331,4 +600,165 @@ func controlChar(path string, v any) (string, rune, bool) {
 		}
 	}
 	return "", 0, false
+}
+
+// shareDefs moves the object types that an output schema holds more than once (a reason, the
+// request signals) into the schema's $defs, named after their Go type, and points each use at
+// it with a $ref beside the use's own description. A tool's schema stays one document: MCP
+// clients validate structuredContent against it on its own (the TypeScript SDK's ajv, the
+// Python SDK's jsonschema), and both resolve a local #/$defs reference.
+//
+// With every, each nested object type goes to $defs, even one used once: for documents
+// whose readers name types (OpenAPI client generators), see Info.NamedInputSchema.
+func shareDefs(t reflect.Type, root *jsonschema.Schema, every bool) {
+	type use struct {
+		typ   reflect.Type
+		node  *jsonschema.Schema
+		depth int
+	}
+	var uses []use
+	var walk func(t reflect.Type, s *jsonschema.Schema, depth int)
+	walk = func(t reflect.Type, s *jsonschema.Schema, depth int) {
+		for s != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice) {
+			if t.Kind() == reflect.Slice {
+				if t.Elem().Kind() == reflect.Uint8 {
+					return
+				}
+				s = s.Items
+			}
+			t = t.Elem()
+		}
+		if s == nil || t.Kind() != reflect.Struct || t == timeType || s.Properties == nil {
+			return
+		}
+		uses = append(uses, use{t, s, depth})
+		var fields func(t reflect.Type)
+		fields = func(t reflect.Type) {
+			for i := 0; i < t.NumField(); i++ {
+				f := t.Field(i)
+				if !f.IsExported() {
+					continue
+				}
+				if f.Anonymous {
+					ft := f.Type
+					if ft.Kind() == reflect.Pointer {
+						ft = ft.Elem()
+					}
+					fields(ft)
+					continue
+				}
+				name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+				if name == "" {
+					name = f.Name
+				}
+				if ps := s.Properties[name]; ps != nil && name != "-" {
+					walk(f.Type, ps, depth+1)
+				}
+			}
+		}
+		fields(t)
+	}
+	walk(t, root, 0)
+	// Deepest first, so an outer type's copies already point at the inner type's definition.
+	slices.SortStableFunc(uses, func(a, b use) int { return b.depth - a.depth })
+	canon := func(s *jsonschema.Schema) string {
+		c := *s
+		c.Description = ""
+		b, _ := json.Marshal(&c)
+		return string(b)
+	}
+	groups := map[string][]*jsonschema.Schema{}
+	var order []string
+	names := map[string]reflect.Type{}
+	for _, u := range uses {
+		if u.node == root {
+			continue
+		}
+		k := canon(u.node)
+		if groups[k] == nil {
+			order = append(order, k)
+			names[k] = u.typ
+		}
+		groups[k] = append(groups[k], u.node)
+	}
+	taken := map[string]bool{}
+	for _, k := range order {
+		nodes := groups[k]
+		if !every && (len(nodes) < 2 || len(k) < 120) {
+			continue // a small object costs less written twice than referenced
+		}
+		name := typeName(names[k])
+		for n := 2; taken[name] || name == ""; n++ {
+			name = fmt.Sprintf("%s%d", typeName(names[k]), n)
+		}
+		taken[name] = true
+		def := *nodes[0]
+		def.Description = ""
+		if root.Defs == nil {
+			root.Defs = map[string]*jsonschema.Schema{}
+		}
+		root.Defs[name] = &def
+		for _, n := range nodes {
+			*n = jsonschema.Schema{Ref: "#/$defs/" + name, Description: n.Description}
+		}
+	}
+}
+
+// InlineDefs returns a tool schema with its local $defs written out at each reference: for a
+// document that embeds the schema (the OpenRPC description), where "#/$defs/…" would resolve
+// against the embedding document.
+func InlineDefs(raw json.RawMessage) json.RawMessage {
+	var s map[string]any
+	if json.Unmarshal(raw, &s) != nil {
+		return raw
+	}
+	defs, _ := s["$defs"].(map[string]any)
+	if len(defs) == 0 {
+		return raw
+	}
+	delete(s, "$defs")
+	var expand func(v any) any
+	expand = func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			if r, ok := x["$ref"].(string); ok && strings.HasPrefix(r, "#/$defs/") {
+				if def, ok := defs[strings.TrimPrefix(r, "#/$defs/")].(map[string]any); ok {
+					out := map[string]any{}
+					for k, dv := range def {
+						out[k] = expand(dv)
+					}
+					for k, uv := range x {
+						if k != "$ref" {
+							out[k] = uv
+						}
+					}
+					return out
+				}
+			}
+			for k, c := range x {
+				x[k] = expand(c)
+			}
+		case []any:
+			for i, c := range x {
+				x[i] = expand(c)
+			}
+		}
+		return v
+	}
+	out, err := json.Marshal(expand(s))
+	if err != nil {
+		return raw
+	}
+	return out
+}
+
+// typeName names a Go type for a schema definition or an OpenAPI component: its own name,
+// after its package's for a type from outside tools and models (mrz.Result → MrzResult).
+func typeName(t reflect.Type) string {
+	name := t.Name()
+	if name == "" || t.PkgPath() == reflect.TypeFor[Error]().PkgPath() || t.PkgPath() == reflect.TypeFor[models.Reason]().PkgPath() {
+		return name
+	}
+	pkg := t.PkgPath()[strings.LastIndex(t.PkgPath(), "/")+1:]
+	return strings.ToUpper(pkg[:1]) + pkg[1:] + name
 }

@@ -15,7 +15,7 @@ import (
 type ScreenEntityInput struct {
 	Name                string   `json:"name,omitempty" jsonschema:"the legal or trading name, in any script; legal-form words (LLC, GmbH, OOO, …) are down-weighted. A name or at least one identifier is required" maxLength:"300"`
 	Type                string   `json:"type,omitempty" jsonschema:"what it is; default organization (vessel when only an IMO number is given)" enum:"organization,vessel,aircraft,any"`
-	Country             string   `json:"country,omitempty" jsonschema:"country of registration or operation, ISO 3166-1 alpha-2" pattern:"^[A-Za-z]{2}$"`
+	Country             string   `json:"country,omitempty" jsonschema:"country of registration or operation" country:"alpha2"`
 	LEI                 string   `json:"lei,omitempty" jsonschema:"Legal Entity Identifier (ISO 17442, 20 characters); an exact match scores 1" maxLength:"20"`
 	IMO                 string   `json:"imo,omitempty" jsonschema:"IMO number: a ship's (7 digits, the last a check digit, enforced when type is vessel) or a company's (7 digits); 'IMO ' prefix allowed; an exact match scores 1" maxLength:"11"`
 	RegistrationNumbers []string `json:"registration_numbers,omitempty" jsonschema:"company registry, tax or other official numbers; exact matches (ignoring spaces and punctuation) score 1; numbers under 5 characters match only numbers the list calls registration numbers" maxItems:"10" maxLength:"64"`
@@ -28,18 +28,19 @@ type ScreenEntityInput struct {
 
 // ScreenEntity screens a company, vessel or aircraft by name and identifiers.
 var ScreenEntity = Tool[ScreenEntityInput, ScreeningResult]{
-	Name:  "screen_entity",
-	Title: "Screen an entity",
+	Name:     "screen_entity",
+	Examples: []string{`{"name":"Banco Nacional de Cuba","country":"CU","subject_ref":"supplier-17"}`},
+	Need:     &Need{Fields: []string{"name", "lei", "imo", "registration_numbers", "crypto_addresses"}},
+	Title:    "Screen an entity",
 	Description: "Screen a company, vessel or aircraft against the loaded sanctions lists by name (legal-form words such as LLC, JSC or GmbH are down-weighted) " +
 		"and identifiers (LEI, IMO number, registration numbers, crypto addresses: an exact identifier match scores 1). " +
 		"Returns every hit with the list, source_id, matched name or identifier, score and explanation, and the list versions used. Stores nothing.",
 	Brief:       "screen a company, vessel or aircraft by name and identifiers (LEI, IMO, registration numbers, crypto addresses; an exact identifier match scores 1)",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
-	REST: REST{Method: "POST", Path: "/screenings/entity",
-		Example: `{"name":"Banco Nacional de Cuba","country":"CU","subject_ref":"supplier-17"}`},
-	Summary: summarizeScreening,
-	Handle:  screenEntity,
+	REST:        REST{Method: "POST", Path: "/screenings/entity"},
+	Summary:     summarizeScreening,
+	Handle:      screenEntity,
 }
 
 var (

@@ -16,8 +16,8 @@ type ScreenPersonInput struct {
 	Name        string   `json:"name" jsonschema:"the person's full name, in any script (it is transliterated for matching)" minLength:"1" maxLength:"200"`
 	DOB         string   `json:"dob,omitempty" jsonschema:"date of birth as YYYY-MM-DD, YYYY-MM or YYYY; a match raises the score, a clear mismatch lowers it" maxLength:"10"`
 	BirthYear   int      `json:"birth_year,omitempty" jsonschema:"year of birth, when only the year is known" minimum:"1850" maximum:"2100"`
-	Nationality string   `json:"nationality,omitempty" jsonschema:"nationality as an ISO 3166-1 alpha-2 code (e.g. IR)" pattern:"^[A-Za-z]{2}$"`
-	Country     string   `json:"country,omitempty" jsonschema:"country of residence as an ISO 3166-1 alpha-2 code" pattern:"^[A-Za-z]{2}$"`
+	Nationality string   `json:"nationality,omitempty" jsonschema:"nationality" country:"alpha2"`
+	Country     string   `json:"country,omitempty" jsonschema:"country of residence" country:"alpha2"`
 	Threshold   float64  `json:"threshold,omitempty" jsonschema:"score above 0, at most 1, at or above which a name match is reported; omit it for the default 0.85" exclusiveMinimum:"0" maximum:"1"`
 	SubjectRef  string   `json:"subject_ref,omitempty" jsonschema:"your id for the person: an applicant id (app_…), the external_ref of their verifications, or your own id. Hits resolved as false positives for it (resolve_screening_hit) are marked instead of raised" maxLength:"128"`
 	Sources     []string `json:"sources,omitempty" jsonschema:"screen only against these lists; default: every loaded list" enumof:"lists.Sources" maxItems:"11"`
@@ -26,17 +26,17 @@ type ScreenPersonInput struct {
 
 // ScreenPerson screens a person by name, with date of birth and nationality as evidence.
 var ScreenPerson = Tool[ScreenPersonInput, ScreeningResult]{
-	Name:  "screen_person",
-	Title: "Screen a person",
+	Name:     "screen_person",
+	Examples: []string{`{"name":"Ayman al-Zawahiri","dob":"1951-06-19","nationality":"EG","subject_ref":"customer-4711"}`},
+	Title:    "Screen a person",
 	Description: "Screen a person against the loaded sanctions and PEP lists (OFAC, UN, EU, UK, US CSL, BIS, …). " +
 		"Returns every hit at or above the threshold with the list, the list's own id (source_id), the name that matched, the score and a token-by-token explanation, " +
 		"and the list versions used. Give subject_ref to have hits already resolved as false positives for that person marked instead of raised. Stores nothing.",
 	Brief:       "screen a name (+ dob / birth_year, nationality, country) against the loaded sanctions/PEP lists: hits with list, `source_id`, matched name, score and explanation, plus the list versions; hits cleared for `subject_ref` are marked",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
-	REST: REST{Method: "POST", Path: "/screenings/person",
-		Example: `{"name":"Ayman al-Zawahiri","dob":"1951-06-19","nationality":"EG","subject_ref":"customer-4711"}`},
-	Summary: summarizeScreening,
+	REST:        REST{Method: "POST", Path: "/screenings/person"},
+	Summary:     summarizeScreening,
 	Handle: func(ctx context.Context, d *Deps, c Caller, in ScreenPersonInput) (ScreeningResult, error) {
 		nat, err := countryField("nationality", in.Nationality)
 		if err != nil {
@@ -168,15 +168,6 @@ func screeningEngine(d *Deps) (*verify.Screening, error) {
 		return nil, Errorf(CodeUnavailable, "", "%v", err)
 	}
 	return d.Screening, nil
-}
-
-// countryField upper-cases and checks an ISO 3166-1 alpha-2 code.
-func countryField(field, v string) (string, error) {
-	v = strings.ToUpper(strings.TrimSpace(v))
-	if v != "" && !iso3166Alpha2[v] {
-		return "", invalid(field, "%q is not an ISO 3166-1 alpha-2 country code", v)
-	}
-	return v, nil
 }
 
 // screen runs a query, marks earlier verdicts for subjectRef, and shapes the result.

@@ -102,8 +102,10 @@ type CryptoListVer struct {
 
 // ScreenTransaction screens a crypto address and/or transaction against the listed addresses.
 var ScreenTransaction = Tool[ScreenTransactionInput, TransactionScreening]{
-	Name:  "screen_transaction",
-	Title: "Screen a crypto address or transaction",
+	Name:     "screen_transaction",
+	Examples: []string{`{"chain":"ETH","address":"0x8576aCC5C05D6Ce88f4e49bf65BdF0C62F91353C","amount":"1.5"}`},
+	Need:     &Need{Fields: []string{"address", "tx_hash"}},
+	Title:    "Screen a crypto address or transaction",
 	Description: "Screen a cryptocurrency address and/or transaction against the sanctioned addresses on the loaded lists (the OFAC SDN digital-currency addresses). " +
 		"Validates the address for the chain (Bitcoin base58check/bech32/bech32m, EIP-55 for Ethereum and EVM chains, Tron, Litecoin, Bitcoin Cash, Monero, XRP, Zcash, Dash) " +
 		"and rejects a malformed one naming the rule it breaks; matches listed addresses exactly and by key across forms and chains; " +
@@ -111,8 +113,7 @@ var ScreenTransaction = Tool[ScreenTransactionInput, TransactionScreening]{
 	Brief:       "validate a crypto address for its chain and/or a tx hash, match the listed addresses, screen a transaction's counterparties through a configured node: risk level, reasons, list versions",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: true},
-	REST: REST{Method: "POST", Path: "/screenings/transaction",
-		Example: `{"chain":"ETH","address":"0x8576aCC5C05D6Ce88f4e49bf65BdF0C62F91353C","amount":"1.5"}`},
+	REST:        REST{Method: "POST", Path: "/screenings/transaction"},
 	Summary: func(r TransactionScreening) string {
 		if len(r.Reasons) == 0 {
 			return fmt.Sprintf("%s: risk %s, no finding.", r.Chain, r.Risk)

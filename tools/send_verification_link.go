@@ -50,9 +50,10 @@ type LinkSent struct {
 
 // SendVerificationLink sends a verification's hosted link to the applicant.
 var SendVerificationLink = Tool[SendVerificationLinkInput, LinkSent]{
-	Name:  "send_verification_link",
-	Title: "Send the hosted link",
-	Brief: "mail or text a pending / in-progress verification's hosted link to the applicant (`email` or `phone`), localised (en/de/pt); at most 3 sends per verification; the address is stored sealed",
+	Name:     "send_verification_link",
+	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","email":"jane.doe@example.com","locale":"de"}`},
+	Title:    "Send the hosted link",
+	Brief:    "mail or text a pending / in-progress verification's hosted link to the applicant (`email` or `phone`), localised (en/de/pt); at most 3 sends per verification; the address is stored sealed",
 	Description: "Send a verification's hosted link (hosted_url) to the applicant by email or SMS — give exactly one of email and phone — in their language (en, de, pt), " +
 		"saying who asks (this server's product name) and until when the link works. Only pending or in-progress verifications (conflict otherwise). " +
 		fmt.Sprintf("At most %d links per verification (conflict after that), at most one a minute and 5 an hour per address. ", verify.MaxLinkSends) +
@@ -60,7 +61,7 @@ var SendVerificationLink = Tool[SendVerificationLinkInput, LinkSent]{
 		"Phone numbers must be valid mobile or VoIP numbers. The address is stored encrypted and never appears in events: verification.link_sent carries only the channel and the send count.",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: true},
-	REST:        REST{Method: "POST", Path: "/verifications/{id}/link", Status: 201, Example: `{"email":"jane.doe@example.com","locale":"de"}`},
+	REST:        REST{Method: "POST", Path: "/verifications/{id}/link", Status: 201},
 	Creates:     true,
 	Summary:     summarizeLinkSent,
 	Handle: func(ctx context.Context, d *Deps, c Caller, in SendVerificationLinkInput) (LinkSent, error) {

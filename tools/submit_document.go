@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/kycd/kycd/checks/document"
@@ -22,7 +21,7 @@ type SubmitDocumentInput struct {
 	Side         string `json:"side,omitempty" jsonschema:"which side the photo shows: front (a passport's data page, an ID card's portrait side) or back (an ID card's MRZ side); default front" enumof:"document.AllSides"`
 	Image        string `json:"image" jsonschema:"the photo as base64 or a data URL (data:image/jpeg;base64,…): JPEG, PNG or WebP, at most 15 MB and 40 megapixels" minLength:"1"`
 	DocumentType string `json:"document_type,omitempty" jsonschema:"what the applicant says the document is; a reading that contradicts it is reported (document_type_mismatch)" enumof:"models.AllDocumentTypes"`
-	Country      string `json:"country,omitempty" jsonschema:"the issuing state the applicant names, as its ICAO code (alpha-3, D for Germany); a reading that contradicts it is reported (country_mismatch)" minLength:"1" maxLength:"3"`
+	Country      string `json:"country,omitempty" jsonschema:"the issuing state the applicant names; a reading that contradicts it is reported (country_mismatch)" country:"icao"`
 }
 
 // DocumentResult is what a document upload read.
@@ -63,8 +62,9 @@ const documentWait = 20 * time.Second
 
 // SubmitDocument stores a document photo and reads it.
 var SubmitDocument = Tool[SubmitDocumentInput, DocumentResult]{
-	Name:  "submit_document",
-	Title: "Submit document photo",
+	Name:     "submit_document",
+	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","side":"front","image":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","document_type":"passport"}`},
+	Title:    "Submit document photo",
 	Description: "Upload a photo of the applicant's identity document (a passport data page, or an ID card's front and back) for a verification that runs the document check. " +
 		"The machine-readable zone is read and validated in a background job; the tool waits for it (up to 20 s) and answers with the extraction — document type, issuing country, names, " +
 		"date of birth, nationality, sex, masked document number, expiry — the check digits' verdict and every rule problem, or with accepted=false and a reason to retake the photo. " +
@@ -113,11 +113,9 @@ func submitDocument(ctx context.Context, d *Deps, c Caller, in SubmitDocumentInp
 	if side == "" {
 		side = "front"
 	}
-	country := strings.ToUpper(strings.TrimSpace(in.Country))
-	if country != "" {
-		if _, ok := mrz.CountryName(country); !ok {
-			return DocumentResult{}, invalid("country", "%q is not an ICAO state or organisation code (alpha-3, D for Germany)", in.Country)
-		}
+	country, err := issuingStateField("country", in.Country)
+	if err != nil {
+		return DocumentResult{}, err
 	}
 	v, _, err := openForUpload(ctx, d, c, in.ID, models.CheckDocument)
 	if err != nil {

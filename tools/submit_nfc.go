@@ -26,8 +26,9 @@ type SubmitNFCResult struct {
 
 // SubmitNFC attaches a standalone chip read to a verification.
 var SubmitNFC = Tool[SubmitNFCInput, SubmitNFCResult]{
-	Name:  "submit_nfc",
-	Title: "Attach an NFC chip read",
+	Name:     "submit_nfc",
+	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","scan_id":"nfc_01kbx4r7c8d9e0f1g2h3j4k5m6"}`},
+	Title:    "Attach an NFC chip read",
 	Description: "Attach a chip read made with verify_nfc (without verification_id) to a verification that runs the nfc check. The nfc check uses the latest attached read: " +
 		"it fails for a forged or cloned chip, goes to review when the DSC is not trusted, and compares the chip's MRZ with the photographed document and its portrait with the selfie. " +
 		"A read belongs to one verification. Moves the verification to in_progress.",

@@ -59,8 +59,9 @@ type MatchSummary struct {
 
 // SubmitSelfie stores a selfie and reports on it at once.
 var SubmitSelfie = Tool[SubmitSelfieInput, SelfieResult]{
-	Name:  "submit_selfie",
-	Title: "Submit selfie",
+	Name:     "submit_selfie",
+	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","image":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC"}`},
+	Title:    "Submit selfie",
 	Description: "Upload the applicant's selfie for a verification that runs face_match, liveness or age. " +
 		"Answers at once with whether a face was found, the quality verdict (with a specific reason to retake: face_too_small, too_dark, …), " +
 		"the passive liveness score and, when a document portrait is present, the face-match score. A refused photo is not stored; " +

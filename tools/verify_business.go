@@ -28,7 +28,7 @@ type VerifyBusinessInput struct {
 	LEI                string         `json:"lei,omitempty" jsonschema:"the company's Legal Entity Identifier (ISO 17442, 20 characters); checked before any register call" maxLength:"40"`
 	Jurisdiction       string         `json:"jurisdiction,omitempty" jsonschema:"where the company is incorporated: ISO 3166-1 alpha-2 (US) or ISO 3166-2 (US-CA)" pattern:"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$"`
 	RegistrationNumber string         `json:"registration_number,omitempty" jsonschema:"the number in the business register (HRB 32000, 03044498, …); separates companies of the same name" maxLength:"100"`
-	Country            string         `json:"country,omitempty" jsonschema:"the country of the company's legal address, ISO 3166-1 alpha-2; used as the jurisdiction when jurisdiction is not given" pattern:"^[A-Za-z]{2}$"`
+	Country            string         `json:"country,omitempty" jsonschema:"the country of the company's legal address; used as the jurisdiction when jurisdiction is not given" country:"alpha2"`
 	ExternalRef        string         `json:"external_ref,omitempty" jsonschema:"your id for the company; list_businesses filters on it and screening verdicts recorded under it apply" maxLength:"128"`
 	Metadata           map[string]any `json:"metadata,omitempty" jsonschema:"your key-value data (at most 16 KiB as JSON), returned as given"`
 	Officers           []OfficerInput `json:"officers,omitempty" jsonschema:"the directors, beneficial owners, shareholders, officers and signatories to screen (at most 200)" maxItems:"200"`
@@ -39,7 +39,7 @@ type OfficerInput struct {
 	Name             string   `json:"name" jsonschema:"the person's full name" minLength:"1" maxLength:"200"`
 	Role             string   `json:"role" jsonschema:"the person's role" enum:"director,ubo,shareholder,officer,signatory"`
 	DOB              string   `json:"dob,omitempty" jsonschema:"date of birth as YYYY-MM-DD, YYYY-MM or YYYY; sharpens the screening" pattern:"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"`
-	Nationality      string   `json:"nationality,omitempty" jsonschema:"nationality as an ISO 3166-1 alpha-2 code" pattern:"^[A-Za-z]{2}$"`
+	Nationality      string   `json:"nationality,omitempty" jsonschema:"nationality" country:"alpha2"`
 	OwnershipPercent *float64 `json:"ownership_percent,omitempty" jsonschema:"the share of the company the person owns, 0 to 100" minimum:"0" maximum:"100"`
 }
 
@@ -102,9 +102,10 @@ type BusinessSources struct {
 
 // VerifyBusiness checks a company: register, ownership, screening, decision.
 var VerifyBusiness = Tool[VerifyBusinessInput, Business]{
-	Name:  "verify_business",
-	Title: "Verify a business (KYB)",
-	Brief: "KYB: identify a company in the Global LEI System by `lei`, or by `legal_name` + `jurisdiction` (ISO 3166-1/-2) + `registration_number` (ambiguous → `needs_review` with ranked, explained `candidates`, never a silent pick), read its parents and children, screen it, its parents and up to 200 `officers` against the loaded lists, decide `approved` / `needs_review` / `rejected` with `risk_level` and `reasons`; a slow or failing register gives `processing` and a job finishes it; `business.completed` event (see [Businesses](#businesses-kyb))",
+	Name:     "verify_business",
+	Examples: []string{`{"legal_name":"PUMA SE","jurisdiction":"DE","registration_number":"HRB 13085","external_ref":"customer-4711","officers":[{"name":"Arthur Hoeld","role":"director"}]}`},
+	Title:    "Verify a business (KYB)",
+	Brief:    "KYB: identify a company in the Global LEI System by `lei`, or by `legal_name` + `jurisdiction` (ISO 3166-1/-2) + `registration_number` (ambiguous → `needs_review` with ranked, explained `candidates`, never a silent pick), read its parents and children, screen it, its parents and up to 200 `officers` against the loaded lists, decide `approved` / `needs_review` / `rejected` with `risk_level` and `reasons`; a slow or failing register gives `processing` and a job finishes it; `business.completed` event (see [Businesses](#businesses-kyb))",
 	Description: "Check a company: identify it in the Global LEI System (by LEI, or by name, jurisdiction and register number — " +
 		"an ambiguous name gives needs_review with the candidates, never a silent pick), read its reported parents and children, " +
 		"screen the company, its parents and the officers you name against the loaded sanctions lists, and decide approved, needs_review or rejected " +
@@ -113,12 +114,11 @@ var VerifyBusiness = Tool[VerifyBusinessInput, Business]{
 		"and a background job finishes it (wait with wait_seconds, or get_business). Emits business.completed.",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: true},
-	REST: REST{Method: "POST", Path: "/businesses", Status: 201,
-		Example: `{"legal_name":"PUMA SE","jurisdiction":"DE","registration_number":"HRB 13085","external_ref":"customer-4711","officers":[{"name":"Arthur Hoeld","role":"director"}]}`},
-	Creates: true,
-	Wait:    waitForBusiness,
-	Summary: summarizeBusiness,
-	Handle:  verifyBusiness,
+	REST:        REST{Method: "POST", Path: "/businesses", Status: 201},
+	Creates:     true,
+	Wait:        waitForBusiness,
+	Summary:     summarizeBusiness,
+	Handle:      verifyBusiness,
 }
 
 func verifyBusiness(ctx context.Context, d *Deps, c Caller, in VerifyBusinessInput) (Business, error) {

@@ -60,15 +60,16 @@ type EmailLists struct {
 
 // VerifyEmail checks an email address and optionally sends it a one-time code.
 var VerifyEmail = Tool[VerifyEmailInput, EmailCheck]{
-	Name:  "verify_email",
-	Title: "Verify an email address",
-	Brief: "check an email address — syntax, the domain's MX / null MX in DNS, disposable and free-webmail providers, role mailboxes, typos and look-alike domains: `risk_level` and `reasons`, `id` `eml_…`; never probes mailboxes over SMTP. `send_code` also mails a 6-digit code (`code_id`, `expires_at`); `verification_id` attaches it; stored sealed",
+	Name:     "verify_email",
+	Examples: []string{`{"email":"jane.doe@example.com","send_code":true,"locale":"de"}`},
+	Title:    "Verify an email address",
+	Brief:    "check an email address — syntax, the domain's MX / null MX in DNS, disposable and free-webmail providers, role mailboxes, typos and look-alike domains: `risk_level` and `reasons`, `id` `eml_…`; never probes mailboxes over SMTP. `send_code` also mails a 6-digit code (`code_id`, `expires_at`); `verification_id` attaches it; stored sealed",
 	Description: "Check an email address: syntax, the domain's mail set-up in DNS (MX, null MX), disposable and free-webmail providers, role mailboxes, likely typos and look-alike domains, " +
 		"graded low/medium/high risk with reasons. Mailboxes are never probed over SMTP: to prove the applicant reads the mailbox, set send_code and confirm the code with confirm_code. " +
 		"Live keys need a configured mail server (--smtp-url); test keys without one get the code in the server log. The address is stored encrypted.",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: true},
-	REST:        REST{Method: "POST", Path: "/email-checks", Status: 201, Example: `{"email":"jane.doe@example.com","send_code":true,"locale":"de"}`},
+	REST:        REST{Method: "POST", Path: "/email-checks", Status: 201},
 	Creates:     true,
 	// The applicant types the address in the hosted flow: a session may check one only to send it a
 	// code for its own verification (verification_id; the registry checks it is the session's).

@@ -117,8 +117,9 @@ type NFCReason struct {
 
 // VerifyNFC checks a chip read.
 var VerifyNFC = Tool[VerifyNFCInput, NFCScan]{
-	Name:  "verify_nfc",
-	Title: "Verify an ePassport chip read",
+	Name:     "verify_nfc",
+	Examples: []string{`{"sod":"dwA=","data_groups":{"1":"YQA="}}`},
+	Title:    "Verify an ePassport chip read",
 	Description: "Verify what a phone read over NFC from an ePassport or eID chip (ICAO 9303 passive authentication): each data group's hash against EF.SOD, " +
 		"the SOD's signature with its Document Signer Certificate, and that certificate's chain to a trusted Country Signing CA (the trust store: list_csca). " +
 		"With challenge_id (from get_nfc_challenge) and aa_signature, Active Authentication proves the chip is not a clone. Returns chip_authentic with the " +

@@ -38,15 +38,16 @@ type PhoneCheck struct {
 
 // VerifyPhone checks a phone number and optionally texts it a one-time code.
 var VerifyPhone = Tool[VerifyPhoneInput, PhoneCheck]{
-	Name:  "verify_phone",
-	Title: "Verify a phone number",
-	Brief: "check a phone number (libphonenumber): `e164`, line `type`, `region`, validity, fictional ranges, `country_mismatch` against the attached verification's applicant: `risk_level` and `reasons`, `id` `phn_…`. `send_code` texts a 6-digit code to mobile/VoIP numbers",
+	Name:     "verify_phone",
+	Examples: []string{`{"phone":"+49 151 23456789","send_code":true}`},
+	Title:    "Verify a phone number",
+	Brief:    "check a phone number (libphonenumber): `e164`, line `type`, `region`, validity, fictional ranges, `country_mismatch` against the attached verification's applicant: `risk_level` and `reasons`, `id` `phn_…`. `send_code` texts a 6-digit code to mobile/VoIP numbers",
 	Description: "Check a phone number with libphonenumber's metadata: validity, E.164 form, line type (mobile, VoIP, premium rate …), country — compared with the applicant's when attached to a verification — and fictional ranges, " +
 		"graded low/medium/high risk with reasons. To prove the applicant holds the number, set send_code and confirm the code with confirm_code. " +
 		"Live keys need a configured SMS gateway (--sms-url); test keys without one get the code in the server log. The number is stored encrypted.",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: true},
-	REST:        REST{Method: "POST", Path: "/phone-checks", Status: 201, Example: `{"phone":"+49 151 23456789","send_code":true}`},
+	REST:        REST{Method: "POST", Path: "/phone-checks", Status: 201},
 	Creates:     true,
 	// The applicant types the number in the hosted flow: a session may check one only to send it a
 	// code for its own verification (verification_id; the registry checks it is the session's).

@@ -49,6 +49,7 @@ type ListWebhookDeliveriesInput struct {
 // ListWebhookDeliveries reads the delivery log.
 var ListWebhookDeliveries = Tool[ListWebhookDeliveriesInput, WebhookDeliveryList]{
 	Name:        "list_webhook_deliveries",
+	Examples:    []string{`{"status":"failed","limit":20}`},
 	Title:       "List webhook deliveries",
 	Description: "Read the webhook delivery log, newest first, per endpoint or event: status, attempts, the latest HTTP status code, latency, response excerpt and error.",
 	Brief:       "the delivery log, newest first, per endpoint / event / status: attempts, HTTP status, latency, response excerpt, error",
@@ -95,8 +96,9 @@ type ReplayWebhookDeliveryInput struct {
 
 // ReplayWebhookDelivery sends a delivery's event again as a new delivery.
 var ReplayWebhookDelivery = Tool[ReplayWebhookDeliveryInput, WebhookDelivery]{
-	Name:  "replay_webhook_delivery",
-	Title: "Replay webhook delivery",
+	Name:     "replay_webhook_delivery",
+	Examples: []string{`{"id":"whd_01kbx4r7c8d9e0f1g2h3j4k5m6"}`},
+	Title:    "Replay webhook delivery",
 	Description: "Send a delivery's event again (for example after fixing a receiver or re-enabling an endpoint). The replay is a new delivery with its own id " +
 		"(replay_of names the original) and the usual retries; it goes to the endpoint's current URL.",
 	Brief:       "send a delivery's event again as a new delivery (`replay_of`) to the endpoint's current URL",

@@ -52,14 +52,16 @@ type CreateWebhookEndpointInput struct {
 
 // CreateWebhookEndpoint registers an endpoint and returns its signing secret once.
 var CreateWebhookEndpoint = Tool[CreateWebhookEndpointInput, WebhookEndpoint]{
-	Name:  "create_webhook_endpoint",
-	Title: "Create webhook endpoint",
+	Name:     "create_webhook_endpoint",
+	Examples: []string{`{"url":"https://example.com/kycd/webhooks","events":["verification.completed"],"description":"decisions to the CRM"}`},
+	Need:     &Need{Fields: []string{"url"}, Unless: [2]string{"kind", "callback"}},
+	Title:    "Create webhook endpoint",
 	Description: "Register an https URL to receive signed event deliveries (X-Kycd-Signature, HMAC-SHA256) for this key's mode. " +
 		"The answer carries the signing secret once: store it. kind=callback instead creates the secret that signs deliveries to verifications' callback_url.",
 	Brief:       "register an https URL (events, description) for signed deliveries; returns its `secret` once; `kind: \"callback\"` creates the signer of `callback_url` deliveries",
 	Scope:       ScopeWebhooksWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
-	REST:        REST{Method: "POST", Path: "/webhook_endpoints", Status: 201, Example: `{"url":"https://example.com/kycd/webhooks","events":["verification.completed"],"description":"decisions to the CRM"}`},
+	REST:        REST{Method: "POST", Path: "/webhook_endpoints", Status: 201},
 	Summary:     func(e WebhookEndpoint) string { return summarizeEndpoint(e) + " Its secret is shown only now." },
 	Handle:      createWebhookEndpoint,
 }
@@ -128,6 +130,7 @@ type ListWebhookEndpointsInput struct {
 // ListWebhookEndpoints lists the endpoints of the key's account and mode.
 var ListWebhookEndpoints = Tool[ListWebhookEndpointsInput, WebhookEndpointList]{
 	Name:        "list_webhook_endpoints",
+	Examples:    []string{`{"limit":20}`},
 	Title:       "List webhook endpoints",
 	Description: "List this account's webhook endpoints in the key's mode, newest first, with their status and failure streak (secrets are never shown again).",
 	Brief:       "endpoints with status and failure streak (secrets never shown again)",
@@ -173,12 +176,13 @@ type UpdateWebhookEndpointInput struct {
 // UpdateWebhookEndpoint changes an endpoint's URL, subscription, note or status.
 var UpdateWebhookEndpoint = Tool[UpdateWebhookEndpointInput, WebhookEndpoint]{
 	Name:        "update_webhook_endpoint",
+	Examples:    []string{`{"id":"whe_01kbx4r7c8d9e0f1g2h3j4k5m6","enabled":true}`},
 	Title:       "Update webhook endpoint",
 	Description: "Change a webhook endpoint's URL, subscribed events or description, or disable / re-enable it (re-enabling clears an automatic disable).",
 	Brief:       "change URL, events, description; disable / re-enable (clears an automatic disable)",
 	Scope:       ScopeWebhooksWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: true, OpenWorld: false},
-	REST:        REST{Method: "PATCH", Path: "/webhook_endpoints/{id}", Example: `{"enabled":true}`},
+	REST:        REST{Method: "PATCH", Path: "/webhook_endpoints/{id}"},
 	Summary:     summarizeEndpoint,
 	Handle:      updateWebhookEndpoint,
 }
@@ -246,6 +250,7 @@ type DeletedWebhookEndpoint struct {
 // DeleteWebhookEndpoint removes an endpoint; its pending deliveries are cancelled.
 var DeleteWebhookEndpoint = Tool[DeleteWebhookEndpointInput, DeletedWebhookEndpoint]{
 	Name:        "delete_webhook_endpoint",
+	Examples:    []string{`{"id":"whe_01kbx4r7c8d9e0f1g2h3j4k5m6"}`},
 	Title:       "Delete webhook endpoint",
 	Description: "Delete a webhook endpoint. Deliveries not yet made are cancelled; the delivery log stays readable with list_webhook_deliveries.",
 	Brief:       "delete an endpoint; pending deliveries are cancelled, the log stays",
@@ -274,14 +279,15 @@ const defaultGrace = 24 * time.Hour
 
 // RotateWebhookSecret replaces an endpoint's secret, keeping the old one valid for a grace period.
 var RotateWebhookSecret = Tool[RotateWebhookSecretInput, WebhookEndpoint]{
-	Name:  "rotate_webhook_secret",
-	Title: "Rotate webhook secret",
+	Name:     "rotate_webhook_secret",
+	Examples: []string{`{"id":"whe_01kbx4r7c8d9e0f1g2h3j4k5m6","grace_period_seconds":3600}`},
+	Title:    "Rotate webhook secret",
 	Description: "Give a webhook endpoint (or the callback signer) a new signing secret, returned once. During the grace period deliveries carry two v1 signatures, " +
 		"one per secret, so receivers can switch without dropping events.",
 	Brief:       "new signing secret, returned once; both secrets sign during the grace period (default 1 day, ≤ 7 days)",
 	Scope:       ScopeWebhooksWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
-	REST:        REST{Method: "POST", Path: "/webhook_endpoints/{id}/rotate_secret", Example: `{"grace_period_seconds":3600}`},
+	REST:        REST{Method: "POST", Path: "/webhook_endpoints/{id}/rotate_secret"},
 	Summary: func(e WebhookEndpoint) string {
 		return fmt.Sprintf("New secret for %s; the old one stays valid until %s.", e.ID, fmtTimePtr(e.PreviousSecretUntil))
 	},

@@ -14,17 +14,20 @@ import (
 // Config is every setting kycd reads. Each has a flag and a KYCD_* environment variable;
 // a flag given on the command line wins over the environment.
 type Config struct {
-	Addr            string
-	DataDir         string
-	DatabaseURL     string
-	PublicURL       string
-	EncryptionKeys  string
-	LogLevel        string
-	LogFormat       string
-	Workers         int
-	NoWorkers       bool
-	ShutdownTimeout time.Duration
-	APIKey          string
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+	PublicURL   string
+	// PublicURLDefault reports that neither --public-url nor KYCD_PUBLIC_URL was given, so
+	// hosted_url links point at http://<addr> (see publicURLWarning).
+	PublicURLDefault bool
+	EncryptionKeys   string
+	LogLevel         string
+	LogFormat        string
+	Workers          int
+	NoWorkers        bool
+	ShutdownTimeout  time.Duration
+	APIKey           string
 	// ScreeningStrongHit is what a strong sanctions hit does: review or fail.
 	ScreeningStrongHit string
 	// ListsSync is how often a process checks the database for newly imported lists.
@@ -212,6 +215,7 @@ func parseConfig(name string, args []string, only ...string) (*Config, *flag.Fla
 	c.APIKey = os.Getenv("KYCD_API_KEY")
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
+		c.PublicURLDefault = true
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if c.ScreeningStrongHit == "" {
@@ -286,4 +290,16 @@ func (c *Config) logger() (*slog.Logger, error) {
 		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
 	}
 	return nil, fmt.Errorf("log-format: %q is not text or json", c.LogFormat)
+}
+
+// publicURLWarning is what a stdio surface (kycd mcp, kycd rpc) says at start when no public
+// URL is set: it serves no HTTP itself, so the hosted_url links it returns lead to
+// http://<addr> — a page only when a kycd serve over the same database listens there and the
+// applicant can reach it. "" when a public URL is set.
+func publicURLWarning(c *Config) string {
+	if !c.PublicURLDefault {
+		return ""
+	}
+	return "no public URL set: hosted_url links will point at " + c.PublicURL +
+		", which an applicant reaches only if kycd serve listens there for them; set KYCD_PUBLIC_URL (or --public-url) to the address of your kycd serve"
 }

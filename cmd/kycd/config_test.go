@@ -113,3 +113,19 @@ func TestConfigLivenessSteps(t *testing.T) {
 	}
 	require.ErrorContains(t, err, "liveness-max-challenges")
 }
+
+// kycd mcp and kycd rpc serve no HTTP: without a public URL their hosted_url links point at
+// the default listen address, and they say so at start (#20).
+func TestPublicURLWarning(t *testing.T) {
+	t.Setenv("KYCD_PUBLIC_URL", "")
+	c, _, err := parseConfig("mcp", nil)
+	require.NoError(t, err)
+	require.True(t, c.PublicURLDefault)
+	require.Contains(t, publicURLWarning(c), "hosted_url links will point at http://127.0.0.1:8080")
+	require.Contains(t, publicURLWarning(c), "KYCD_PUBLIC_URL")
+	c, _, err = parseConfig("mcp", []string{"--public-url", "https://kyc.example.com/"})
+	require.NoError(t, err)
+	require.False(t, c.PublicURLDefault)
+	require.Empty(t, publicURLWarning(c))
+	require.Equal(t, "https://kyc.example.com", c.PublicURL)
+}

@@ -184,11 +184,11 @@ func (a *app) logEngines(logger *slog.Logger) {
 	logger.Info("checks available", "checks", on, "ocr", ocr.Status)
 }
 
-// publicURLWarning says what is wrong with the hosted links' base for applicants on other
+// serveURLWarning says what is wrong with the hosted links' base for applicants on other
 // machines: a loopback host no phone can open while the server listens beyond loopback, or
 // plain http off loopback (browsers give the camera only to https pages and localhost).
 // "" when nothing is.
-func publicURLWarning(publicURL, listenAddr string) string {
+func serveURLWarning(publicURL, listenAddr string) string {
 	u, err := url.Parse(publicURL)
 	if err != nil || u.Hostname() == "" {
 		return ""

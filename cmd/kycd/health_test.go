@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestPublicURLWarning(t *testing.T) {
+func TestServeURLWarning(t *testing.T) {
 	for _, c := range []struct {
 		public, listen, want string
 	}{
@@ -16,9 +16,9 @@ func TestPublicURLWarning(t *testing.T) {
 		{"http://kyc.example.com", "0.0.0.0:8080", "not https"},        // no camera
 		{"http://192.168.1.20:8080", "192.168.1.20:8080", "not https"}, // LAN, plain http
 	} {
-		got := publicURLWarning(c.public, c.listen)
+		got := serveURLWarning(c.public, c.listen)
 		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
-			t.Errorf("publicURLWarning(%q, %q) = %q, want one saying %q", c.public, c.listen, got, c.want)
+			t.Errorf("serveURLWarning(%q, %q) = %q, want one saying %q", c.public, c.listen, got, c.want)
 		}
 	}
 }

@@ -279,7 +279,7 @@ func serve(ctx context.Context, args []string, httpToo bool) error {
 		}
 		srv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 		a.logEngines(a.log)
-		if w := publicURLWarning(cfg.PublicURL, ln.Addr().String()); w != "" {
+		if w := serveURLWarning(cfg.PublicURL, ln.Addr().String()); w != "" {
 			a.log.Warn(w)
 		}
 		a.log.Info("kycd serving", "addr", ln.Addr().String(), "database", a.store.Dialect, "location", a.store.Location(), "workers", work, "version", version, "public_url", cfg.PublicURL)
@@ -385,6 +385,9 @@ func stdioApp(ctx context.Context, name string, args []string) (*app, tools.Call
 	a, err := newApp(ctx, cfg, !cfg.NoWorkers)
 	if err != nil {
 		return nil, tools.Caller{}, nil, err
+	}
+	if w := publicURLWarning(cfg); w != "" {
+		a.log.Warn(w) // to stderr: stdout carries the protocol
 	}
 	caller, err := tools.Authenticate(ctx, a.reg.Deps(), cfg.APIKey)
 	if err != nil {

@@ -50,6 +50,24 @@ for (const name of ["create_verification", "get_verification", "list_verificatio
 }
 
 const ajv = new Ajv({ strict: false, allErrors: true });
+// Every tool, as this client and Ajv read it (#20): no union types or top-level anyOf/oneOf/allOf
+// in its input (agent platforms refuse them), its examples fit its input schema, and its output
+// schema (with its $defs) compiles.
+const unions = (s, path) => {
+  if (!s || typeof s !== "object") return;
+  if (Array.isArray(s.type)) fail(`${path}: union type ${JSON.stringify(s.type)}`);
+  for (const [k, p] of Object.entries(s.properties ?? {})) unions(p, `${path}.${k}`);
+  unions(s.items, `${path}[]`);
+};
+for (const t of tools) {
+  for (const k of ["anyOf", "oneOf", "allOf"]) if (t.inputSchema[k]) fail(`${t.name}: top-level ${k} in inputSchema`);
+  unions(t.inputSchema, t.name);
+  const examples = t.inputSchema.examples ?? [];
+  if (examples.length === 0) fail(`${t.name}: no example input`);
+  const validIn = ajv.compile(t.inputSchema);
+  for (const ex of examples) if (!validIn(ex)) fail(`${t.name}: example ${JSON.stringify(ex)} does not fit: ${ajv.errorsText(validIn.errors)}`);
+  ajv.compile(t.outputSchema);
+}
 const checked = (name, result) => {
   if (result.isError) fail(`${name} returned an error: ${JSON.stringify(result.content)}`);
   const validate = ajv.compile(byName[name].outputSchema);

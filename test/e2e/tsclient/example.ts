@@ -1,7 +1,7 @@
 // A small program against the TypeScript types openapi-typescript generates from
 // /api/openapi.json (kycd.ts, written by the Go test). tsc type-checks it; node then runs it
 // against the live server. usage: node build/example.js BASE_URL API_KEY
-import type { paths } from "./kycd.js";
+import type { components, paths } from "./kycd.js";
 
 type Create = paths["/api/v1/verifications"]["post"];
 type CreateBody = NonNullable<Create["requestBody"]>["content"]["application/json"];
@@ -36,13 +36,16 @@ async function list(q: ListQuery): Promise<Page> {
   return (await res.json()) as Page;
 }
 
-const v = await create({ checks: ["screening"], applicant: { name: "Erika Mustermann", country: "DE" }, external_ref: "ts-client" }, "ts-1");
+// Shared results and nested inputs are named components a program can use (#20).
+type Schemas = components["schemas"];
+const erika: Schemas["ApplicantData"] = { name: "Erika Mustermann", country: "DE" };
+const v = await create({ checks: ["screening"], applicant: erika, external_ref: "ts-client" }, "ts-1");
 const statuses: Array<Verification["status"]> = ["pending", "in_progress"];
 if (!statuses.includes(v.status)) throw new Error(`unexpected status ${v.status}`);
 const replay = await create({ checks: ["screening"], applicant: { name: "Erika Mustermann", country: "DE" }, external_ref: "ts-client" }, "ts-1");
 if (replay.id !== v.id) throw new Error("Idempotency-Key did not replay");
 const page = await list({ status: ["pending"], limit: 5 });
-const rows = page.data ?? [];
+const rows: Schemas["Verification"][] = page.data ?? [];
 if (!rows.some((x) => x.id === v.id)) throw new Error("created verification not listed");
 let refused = "";
 try {
