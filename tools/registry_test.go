@@ -36,10 +36,10 @@ type toolSnapshot struct {
 }
 
 type restSnapshot struct {
-	Method  string         `json:"method"`
-	Path    string         `json:"path"`
-	Status  int            `json:"status"`
-	Also    []restSnapshot `json:"also,omitempty"`
+	Method string         `json:"method"`
+	Path   string         `json:"path"`
+	Status int            `json:"status"`
+	Also   []restSnapshot `json:"also,omitempty"`
 }
 
 func snapshotOf(info tools.Info) ([]byte, error) {
