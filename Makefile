@@ -40,7 +40,7 @@ generate: ## regenerate the README's tool table from the tool registry
 	go generate ./tools
 
 toolsnaps: ## rewrite tools/testdata/toolsnaps after a deliberate change to a tool's contract (review the diff)
-	go test ./tools -run TestToolSnapshots -update-toolsnaps
+	go test ./tools -run "TestToolSnapshots|TestToolByteBudget" -update-toolsnaps
 
 bench: ## run the Go benchmarks (see docs/BENCHMARKS.md for the measurement programs)
 	go test -tags "$(TAGS)" -run '^$$' -bench . -benchtime 2s ./...
