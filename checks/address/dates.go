@@ -63,12 +63,13 @@ var (
 	issueWords = []string{"statement date", "date of statement", "bill date", "billing date", "invoice date", "date of issue",
 		"issue date", "issued on", "issued", "date issued", "letter date", "date:", "date ", "dated",
 		"rechnungsdatum", "ausstellungsdatum", "datum", "erstellt am", "vom",
-		"date d emission", "date de facture", "date de la facture", "date du releve", "emis le", "date",
+		"date d emission", "date d edition", "date d etablissement", "date de facture", "date de la facture", "date du releve", "emis le", "date",
 		"fecha de emision", "fecha de factura", "fecha del extracto", "fecha", "emitida el",
 		"data di emissione", "data emissione", "data fattura", "data documento", "data",
 		"data de emissao", "data da fatura", "data do extrato", "emitido em",
 		"factuurdatum", "datum", "data wystawienia", "data dokumentu", "wystawiono"}
-	dueWords = []string{"due", "pay by", "payment by", "payable by", "direct debit on", "will be collected", "collected on",
+	dueWords = []string{"due", "next", "nachste", "naechste", "prochain", "proximo", "prossimo", "instalment", "installment", "collected",
+		"prelevee", "preleve", "cargo", "cobranca", "addebito", "debit", "abbuchung", "rata", "pay by", "payment by", "payable by", "direct debit on", "will be collected", "collected on",
 		"fallig", "faellig", "zahlbar bis", "abbuchung am", "zahlungsziel", "echeance", "a payer avant", "payer avant", "preleve le", "date limite",
 		"vencimiento", "pagar antes", "fecha limite", "fecha de cargo", "cargo el", "scadenza", "entro il", "pagare entro", "addebito",
 		"vencimento", "pagar ate", "data limite", "debito em", "uiterlijk", "vervaldatum", "te betalen voor", "termin platnosci", "platne do", "zaplac do"}
@@ -77,6 +78,10 @@ var (
 	otherWords = []string{"birth", "geboren", "naissance", "nacimiento", "nascita", "nascimento", "customer since", "kunde seit",
 		"client depuis", "reading", "ablesung", "releve du compteur", "lectura", "lettura", "leitura", "valid until", "gultig bis", "expires"}
 )
+
+// letterPlace is the place before a letter's date: "London, ", "Berlin, den ", "Paris, le ",
+// "Madrid, a ", "Lisboa, em ", "Roma, li ", "Warszawa, dnia ".
+var letterPlace = regexp.MustCompile(`(?:^|\s{3,})[A-ZÀ-Ý][\p{L}.' -]{1,30},\s*(?:den|le|el|a|em|il|li|dnia)?\s*$`)
 
 // FindDates finds every date on the page. US documents write month first (03/12/2026 is
 // March 12), everyone else day first; a first number over 12 is a day everywhere.
@@ -160,10 +165,15 @@ func FindDates(lines []string, country string) []FoundDate {
 				before = foldLabel(line[hits[k-1].end:h.start])
 			}
 			label := classify(before, k > 0, len(hits) > 1)
-			if label == dateUnlabelled && k == 0 && strings.TrimSpace(line[:h.start]) == "" && i > 0 {
-				// A date alone under its label ("Statement date\n12 March 2026").
-				if l := classify(foldLabel(lastSegment(lines[i-1])), false, false); l != dateUnlabelled && l != dateLetter {
-					label = l
+			if label == dateUnlabelled && k == 0 && letterPlace.MatchString(line[:h.start]) {
+				label = dateLetter
+			}
+			if label == dateUnlabelled && k == 0 && i > 0 {
+				if col, alone := segmentStart(line, h.start); alone {
+					// A date alone under its label ("Statement date\n12 March 2026"), in its column.
+					if l := classify(foldLabel(segmentAt(lines[i-1], col)), false, false); l != dateUnlabelled && l != dateLetter {
+						label = l
+					}
 				}
 			}
 			out = append(out, FoundDate{Date: h.d, Label: label, Line: i, Text: line[h.start:h.end]})
@@ -172,12 +182,29 @@ func FindDates(lines []string, country string) []FoundDate {
 	return out
 }
 
-func lastSegment(s string) string {
-	f := splitColumns(s)
-	if len(f) == 0 {
-		return ""
+// segmentStart returns the column where the text at byte offset off starts its segment, and
+// whether the segment starts with it (nothing but spaces since the last column gap).
+func segmentStart(line string, off int) (int, bool) {
+	before := line[:off]
+	gap := colGap.FindAllStringIndex(before, -1)
+	start := 0
+	if len(gap) > 0 {
+		start = gap[len(gap)-1][1]
 	}
-	return f[len(f)-1].text
+	if strings.TrimSpace(before[start:]) != "" {
+		return 0, false
+	}
+	return runeCol(line, off), true
+}
+
+// segmentAt returns the segment of line starting within a few columns of col.
+func segmentAt(line string, col int) string {
+	for _, s := range splitColumns(line) {
+		if abs(s.col-col) <= 6 {
+			return s.text
+		}
+	}
+	return ""
 }
 
 func isDigitByte(c byte) bool { return c >= '0' && c <= '9' }
@@ -243,7 +270,7 @@ func classify(before string, second, several bool) string {
 			return datePeriod
 		}
 	}
-	for _, w := range []string{"period", "zeitraum", "periode", "periodo", "okres", "leistungszeitraum"} {
+	for _, w := range []string{"period", "zeitraum", "periode", "periodo", "okres", "charges for", "cover", "copertura", "cobertura", "garantie"} {
 		if strings.Contains(before, w) {
 			return datePeriod
 		}
@@ -252,12 +279,6 @@ func classify(before string, second, several bool) string {
 		if containsWord(before, strings.TrimSpace(w)) {
 			return dateIssue
 		}
-	}
-	// "London, 12 March 2026", "Berlin, den 12.03.2026", "Paris, le 12 mars 2026".
-	t := strings.TrimSpace(before)
-	if t != "" && (strings.HasSuffix(t, " den") || strings.HasSuffix(t, " le") || strings.HasSuffix(t, " a") ||
-		strings.HasSuffix(t, " li") || strings.HasSuffix(t, " em") || strings.HasSuffix(t, " dnia")) || (len(t) < 30 && len(strings.Fields(t)) <= 3 && t != "" && !strings.ContainsAny(t, "0123456789")) {
-		return dateLetter
 	}
 	return dateUnlabelled
 }

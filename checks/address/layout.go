@@ -11,6 +11,10 @@ import (
 // errNoOCR: images and image-only PDFs need a build with -tags tesseract.
 var errNoOCR = errors.New("address: this build has no OCR (build with -tags tesseract); send a PDF with a text layer")
 
+// IsNoOCR reports whether err says this build cannot OCR (images and scanned PDFs need
+// -tags tesseract).
+func IsNoOCR(err error) bool { return errors.Is(err, errNoOCR) }
+
 // ocrEngine reads a page image into laid-out text.
 type ocrEngine interface {
 	Read(ctx context.Context, img image.Image, langs string) (page, error)
