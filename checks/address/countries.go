@@ -171,7 +171,7 @@ const numberPat = `[0-9]{1,5}(?:\s?[A-Za-z](?:\b|$))?(?:\s?(?:bis|ter|quater)\b)
 
 var (
 	numberFirstRe = regexp.MustCompile(`^(?:(.*?),\s*)?(` + numberPat + `)\s*,?\s+([^0-9].*)$`)
-	numberLastRe  = regexp.MustCompile(`^(.*?[^\s,])\s*,?\s+(?:(?i:n[º°o.]|nr\.?|no\.?|num\.?|s/n)\s*)?(` + numberPat + `)(?:\s*,\s*(.*)|\s+((?:[0-9]+\s*[º°ªo]|piso|pta|esc|int|scala|app|apt|lok|m\.|/|bus|bte|boite|boîte|top|stiege|whg|etage|et\.).*))?$`)
+	numberLastRe  = regexp.MustCompile(`^(.*?[^\s,])\s*,?\s+(?:(?i:n[º°o.]|nr\.?|no\.?|num\.?|s/n)\s*)?(` + numberPat + `)(?:\s*,\s*(.*)|\s+((?:[0-9]+\s*[º°ªo]|piso|pta|esc|int|scala|app|apt|lok|m\.|/|bus|bte|boite|boîte|top|stiege|whg|etage|et\.).*)|\s*[-–]\s*((?i:apto|apt|ap|sala|casa|bloco|bl|loja|conj|cj|andar|fundos)\.?\s.*))?$`)
 	hasDigit      = regexp.MustCompile(`[0-9]`)
 )
 
@@ -189,7 +189,7 @@ func (r *rule) splitStreet(line string) (number, street, extra string) {
 			return false
 		}
 		if m := numberLastRe.FindStringSubmatch(line); m != nil {
-			number, street, extra = m[2], strings.Trim(m[1], " ,"), strings.TrimSpace(m[3]+m[4])
+			number, street, extra = m[2], strings.Trim(m[1], " ,"), strings.TrimSpace(m[3]+m[4]+m[5])
 			return true
 		}
 		return false

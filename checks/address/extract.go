@@ -54,28 +54,43 @@ func findBlock(lines []string, p Parser, declaredName string) block {
 	for i, l := range lines {
 		cols[i] = splitColumns(l)
 	}
+	// below collects the segments under the addressee in its column. Lines of a column beside
+	// it (an account box with another line pitch) are interleaved by the layout and skipped;
+	// two blank lines, or text running across the column, end the block.
 	below := func(i, col int) []string {
 		var out []string
-		blank := 0
+		blank, skipped := 0, 0
 		for j := i + 1; j < len(lines) && len(out) < 7; j++ {
 			var seg *segment
+			crosses := false
 			for k := range cols[j] {
-				if abs(cols[j][k].col-col) <= 4 {
-					seg = &cols[j][k]
+				sg := &cols[j][k]
+				if abs(sg.col-col) <= 4 {
+					seg = sg
 					break
+				}
+				if sg.col < col && sg.col+len([]rune(sg.text)) > col {
+					crosses = true
 				}
 			}
-			if seg == nil {
-				if len(cols[j]) == 0 && len(out) == 0 && blank == 0 {
-					blank++
-					continue
-				}
-				if len(cols[j]) == 0 || len(out) > 0 {
-					break
+			switch {
+			case seg != nil:
+				out = append(out, seg.text)
+				blank, skipped = 0, 0
+				continue
+			case len(cols[j]) == 0:
+				blank++
+				if blank >= 2 {
+					return out
 				}
 				continue
+			case crosses:
+				return out
 			}
-			out = append(out, seg.text)
+			skipped++
+			if skipped > 3 {
+				return out
+			}
 		}
 		return out
 	}
@@ -138,7 +153,7 @@ var titleRe = regexp.MustCompile(`(?i)^(mr|mrs|ms|miss|dr|herr|frau|m\.|mme|mlle
 
 // looksLikeName: two to five words, letters only, not a heading of a document.
 func looksLikeName(s string) bool {
-	if strings.ContainsAny(s, "0123456789:@/€$£%") {
+	if strings.ContainsAny(s, "0123456789:@/€$£%") || legalFormRe.MatchString(s) {
 		return false
 	}
 	f := strings.Fields(s)
@@ -169,6 +184,11 @@ var kindWords = []struct {
 	kind  string
 	words []string
 }{
+	// Insurance letters read as "other": most KYC policies do not take them on their own.
+	{KindOther, []string{"insurance", "insurer", "policy", "premium", "policy schedule", "versicherung", "versicherungsschein", "versicherer",
+		"beitrag", "jahresbeitrag", "assurance", "assurances", "assureur", "prime", "garanties", "poliza", "seguro", "seguros", "aseguradora",
+		"prima", "apolice", "premio", "seguradora", "polizza", "assicurazione", "assicurazioni", "assicurativa", "verzekering", "polis",
+		"polisa", "ubezpieczenie", "ubezpieczyciel"}},
 	{KindTaxLetter, []string{"council tax", "hmrc", "tax", "taxes", "finanzamt", "steuer", "steuerbescheid", "grundsteuer", "impots", "impot",
 		"taxe", "taxe d habitation", "taxe fonciere", "direction generale des finances", "agencia tributaria", "hacienda", "impuesto", "ibi",
 		"agenzia delle entrate", "imposta", "tributi", "tari", "financas", "autoridade tributaria", "imposto", "imi", "belastingdienst",
@@ -184,24 +204,24 @@ var kindWords = []struct {
 	{KindGovernmentLetter, []string{"council", "city of", "county", "department", "ministry", "ministerium", "bundesagentur", "burgeramt",
 		"stadt", "gemeinde", "landratsamt", "prefecture", "mairie", "caisse d allocations", "ayuntamiento", "seguridad social", "comune",
 		"ministero", "inps", "camara municipal", "seguranca social", "gemeente", "rijksoverheid", "urzad", "zus", "gov", "government",
-		"social security", "dvla", "department for work and pensions", "service public", "prefeitura"}},
+		"social security", "dvla", "department for work and pensions", "service public", "prefeitura", "ministerio", "gobierno", "governo",
+		"instituto", "prestaciones", "prestacoes", "pension", "pensao", "pensione", "allocations", "allocataire", "jobcenter", "benefits",
+		"state pension", "rente", "rentenversicherung", "bescheid", "uwv", "svb", "duo", "zus", "gus"}},
 }
 
-// classifyKind reads the document kind from its words; the earliest kind with two hits, or
-// the one with the most hits, wins (tax before bank before utility before government, since a
-// council tax bill also says "council").
+// classifyKind reads the document kind from its words: the kind with the most distinct
+// words wins, ties to the earlier in the list (insurance, then tax before bank before utility
+// before government, since a council tax bill also says "council"), and at least two are
+// needed.
 func classifyKind(text string) string {
 	f := " " + strings.ReplaceAll(fold(text), ".", "") + " "
-	best, bestN := KindOther, 0
+	best, bestN := KindOther, 1 // one stray word is not enough to name a kind
 	for _, k := range kindWords {
 		n := 0
 		for _, w := range k.words {
 			if strings.Contains(f, " "+w+" ") {
 				n++
 			}
-		}
-		if n >= 2 && bestN < 2 {
-			return k.kind
 		}
 		if n > bestN {
 			best, bestN = k.kind, n

@@ -90,11 +90,16 @@ func pairedD(ps []namePair, i int) bool {
 var salutations = map[string]bool{"herrn": true, "familie": true, "famille": true, "messrs": true, "dhr": true, "mevr": true,
 	"heer": true, "mevrouw": true, "m": false, "sig": true, "sigra": true, "signor": true, "signora": true, "sg": true,
 	"pan": true, "pani": true, "dona": true, "dom": true, "exmo": true, "exma": true, "ilmo": true, "ilma": true,
-	"mx": true, "mrs": true, "mr": true, "ms": true, "miss": true, "dr": true, "srta": true}
+	"mx": true, "dna": true, "dra": true, "sgra": true, "gentile": true, "egr": true, "spett": true, "mrs": true, "mr": true, "ms": true, "miss": true, "dr": true, "srta": true}
 
 func nameWords(s string) []string {
 	var out []string
-	for _, t := range screening.NameTokens(s) {
+	toks := screening.NameTokens(s)
+	// A leading one-letter title ("D. José Muñoz", "M. Jean Dupont") before a full name.
+	for len(toks) > 2 && (toks[0] == "d" || toks[0] == "m") {
+		toks = toks[1:]
+	}
+	for _, t := range toks {
 		if salutations[t] {
 			continue
 		}
@@ -150,6 +155,9 @@ func compareAddress(country string, declared, read Address) AddressMatch {
 		ds, rs = normalizeStreet(country, declared.Line1), normalizeStreet(country, read.Line1)
 	}
 	c["street"] = fuzzy(ds, rs, 0.92)
+	if !c["street"].Matched && sameWithInitials(ds, rs) {
+		c["street"] = Match{Score: 0.95, Matched: true} // "Via G. Garibaldi" = "Via Giuseppe Garibaldi"
+	}
 	dc, rc := normalizeCity(declared.City), normalizeCity(read.City)
 	m := fuzzy(dc, rc, 0.92)
 	if !m.Matched && dc != "" && (strings.HasPrefix(rc, dc+" ") || strings.HasPrefix(dc, rc+" ")) {
@@ -241,4 +249,24 @@ func jaroWinkler(a, b string) float64 {
 		p++
 	}
 	return j + float64(p)*0.1*(1-j)
+}
+
+// sameWithInitials: the same words, except that one side writes a word as its initial.
+func sameWithInitials(a, b string) bool {
+	fa, fb := strings.Fields(a), strings.Fields(b)
+	if len(fa) != len(fb) || len(fa) < 2 {
+		return false
+	}
+	initials := 0
+	for i := range fa {
+		x, y := fa[i], fb[i]
+		switch {
+		case x == y:
+		case len(x) == 1 && strings.HasPrefix(y, x), len(y) == 1 && strings.HasPrefix(x, y):
+			initials++
+		default:
+			return false
+		}
+	}
+	return initials > 0 && initials < len(fa)
 }

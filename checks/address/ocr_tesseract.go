@@ -10,6 +10,7 @@ import (
 	"image/png"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/otiai10/gosseract/v2"
 )
@@ -51,27 +52,63 @@ func (t *tesseract) pool(langs string) chan *gosseract.Client {
 
 func (t *tesseract) get(ctx context.Context, langs string) (*gosseract.Client, error) {
 	p := t.pool(langs)
-	select {
-	case c := <-p:
-		return c, nil
-	default:
-	}
-	select {
-	case c := <-p:
-		return c, nil
-	case t.slots <- struct{}{}:
-		c := gosseract.NewClient()
-		if err := c.SetLanguage(langs); err != nil {
-			c.Close()
-			<-t.slots
-			return nil, fmt.Errorf("tesseract language %q: %w", langs, err)
+	for {
+		select {
+		case c := <-p:
+			return c, nil
+		default:
 		}
-		_ = c.SetPageSegMode(gosseract.PSM_AUTO)
-		_ = c.SetVariable("preserve_interword_spaces", "1")
-		return c, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
+		select {
+		case t.slots <- struct{}{}:
+			return t.newClient(langs)
+		default:
+		}
+		// Every slot is taken. An idle client of another language set gives its slot up, or
+		// a set asked for rarely would wait for ever behind the common ones.
+		if t.evictIdle(langs) {
+			continue
+		}
+		select {
+		case c := <-p:
+			return c, nil
+		case t.slots <- struct{}{}:
+			return t.newClient(langs)
+		case <-time.After(100 * time.Millisecond):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
+}
+
+func (t *tesseract) newClient(langs string) (*gosseract.Client, error) {
+	c := gosseract.NewClient()
+	if err := c.SetLanguage(langs); err != nil {
+		c.Close()
+		<-t.slots
+		return nil, fmt.Errorf("tesseract language %q: %w", langs, err)
+	}
+	_ = c.SetPageSegMode(gosseract.PSM_AUTO)
+	_ = c.SetVariable("preserve_interword_spaces", "1")
+	return c, nil
+}
+
+// evictIdle closes one idle client of another language set and frees its slot.
+func (t *tesseract) evictIdle(except string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for l, p := range t.pools {
+		if l == except {
+			continue
+		}
+		select {
+		case c := <-p:
+			_ = c.Close()
+			<-t.slots
+			return true
+		default:
+		}
+	}
+	return false
 }
 
 // Read OCRs one page image and lays the words out as text rows with columns kept apart.

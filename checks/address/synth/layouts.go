@@ -225,7 +225,8 @@ func Compose(r *rand.Rand, c Content) *Page {
 		{w.periodLabel, period},
 	}
 	r.Shuffle(len(info)-1, func(i, j int) { info[i], info[j] = info[j], info[i] })
-	stacked := r.IntN(2) == 0
+	// Beside a window on the right, "label: value" lines would run into the address: stack them.
+	stacked := r.IntN(2) == 0 || infoX < bx
 	for _, kv := range info {
 		if stacked {
 			p.text(infoX, iy, fs-1, true, kv[0])
