@@ -115,8 +115,10 @@ var CheckAddress = Tool[CheckAddressInput, AddressCheck]{
 	REST: REST{Method: "POST", Path: "/address-checks", Status: 201,
 		Example: `{"document":"data:application/pdf;base64,JVBERi0xLjQK…","declared_name":"Jane Doe","declared_address":"12 High Street, London SW1A 1AA, GB","max_age_days":90}`},
 	Creates: true,
-	Summary: summarizeAddressCheck,
-	Handle:  checkAddress,
+	// The hosted flow's upload step calls it for the session's own verification_id.
+	SessionAllowed: true,
+	Summary:        summarizeAddressCheck,
+	Handle:         checkAddress,
 }
 
 func summarizeAddressCheck(a AddressCheck) string {

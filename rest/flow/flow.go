@@ -34,6 +34,7 @@ var (
 	toolLiveness  = tools.SubmitLiveness.Name
 	toolNFC       = tools.GetNFCChallenge.Name
 	toolNFCScans  = tools.ListNFCScans.Name
+	toolAddress   = tools.CheckAddress.Name
 )
 
 // Step names, in flow order.
@@ -43,6 +44,7 @@ const (
 	stepSelfie   = "selfie"
 	stepLiveness = "liveness"
 	stepNFC      = "nfc"
+	stepAddress  = "proof_of_address"
 	stepEmail    = "email"
 	stepPhone    = "phone"
 	stepConfirm  = "confirm"
@@ -182,6 +184,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.consent(w, r, s)
 	case strings.HasPrefix(action, "step/") && isGet(r):
 		h.step(w, r, s, strings.TrimPrefix(action, "step/"))
+	case action == "step/"+stepAddress && r.Method == http.MethodPost:
+		h.addressPost(w, r, s)
 	case strings.HasPrefix(action, "step/") && r.Method == http.MethodPost:
 		h.contactPost(w, r, s, strings.TrimPrefix(action, "step/"))
 	case action == "submit" && r.Method == http.MethodPost:

@@ -22,7 +22,7 @@ func parsePages() (map[string]*template.Template, error) {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
 	out := map[string]*template.Template{}
-	for _, name := range []string{"intro", "capture", "nfc", "contact", "confirm", "result", "error", "handoff"} {
+	for _, name := range []string{"intro", "capture", "nfc", "contact", "address", "confirm", "result", "error", "handoff"} {
 		c, err := layout.Clone()
 		if err != nil {
 			return nil, err
@@ -83,7 +83,9 @@ type page struct {
 	// country (the default region of a number), and the field an error is about with its count
 	Contact, Address, CodeID, Country string
 	ErrorOn                           string
-	ErrorN                            int
+	// proof of address: the form as typed (or prefilled from the applicant data)
+	AddressForm *addressForm
+	ErrorN      int
 	// result
 	Status    string
 	Reference string

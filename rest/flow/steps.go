@@ -32,6 +32,9 @@ func (h *Handler) stepsFor(v tools.Verification) []string {
 	if has("document") && h.hasTool(toolDocument) {
 		steps = append(steps, stepDocument)
 	}
+	if has("proof_of_address") && h.hasTool(toolAddress) {
+		steps = append(steps, stepAddress) // a bill or statement, after the identity document
+	}
 	if has("nfc") && h.hasTool(toolNFC) && h.hasTool(toolNFCScans) {
 		steps = append(steps, stepNFC) // the chip, read by the integrator's app
 	}
@@ -89,7 +92,7 @@ func (h *Handler) renderIntro(w http.ResponseWriter, r *http.Request, s *session
 	p.Error = errKey
 	for _, st := range s.steps {
 		switch st {
-		case stepEmail, stepPhone, stepDocument, stepNFC, stepSelfie, stepLiveness:
+		case stepEmail, stepPhone, stepDocument, stepAddress, stepNFC, stepSelfie, stepLiveness:
 			p.Collect = append(p.Collect, "intro.collect."+st)
 		case stepConfirm:
 			p.Collect = append(p.Collect, "intro.collect.details")
@@ -159,6 +162,10 @@ func (h *Handler) step(w http.ResponseWriter, r *http.Request, s *session, name 
 	}
 	if name == stepNFC {
 		h.nfcStep(w, r, s, p)
+		return
+	}
+	if name == stepAddress {
+		h.addressStep(w, r, s, p)
 		return
 	}
 	if name == stepEmail || name == stepPhone {
