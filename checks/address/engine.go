@@ -349,8 +349,11 @@ func (e *Engine) decide(rd reading, p *rule, in Input, now time.Time, maxAge int
 	default:
 		res.NameMatch = nameScore(in.DeclaredName, res.AddresseeName)
 		if !res.NameMatch.Matched {
+			// A text layer is read exactly: a different name is another person. OCR drops and
+			// swaps letters ("Groß" read "GROB"), so from a picture a name sharing a word with
+			// the declared one goes to review; only an entirely different name rejects.
 			eff := EffectReject
-			if !reliable || res.NameMatch.Score >= 0.6 {
+			if !reliable || res.NameMatch.Score >= 0.6 || (!rd.textLayer && sharesNameWord(in.DeclaredName, res.AddresseeName)) {
 				eff = EffectReview
 			}
 			add(ReasonNameMismatch, eff, fmt.Sprintf("the document is addressed to %q, not %q", res.AddresseeName, in.DeclaredName),
@@ -373,8 +376,11 @@ func (e *Engine) decide(rd reading, p *rule, in Input, now time.Time, maxAge int
 			}
 			add(ReasonCountryMismatch, eff, fmt.Sprintf("the address on the document is in %s, not %s", b.addr.Country, declared.Country), nil)
 		case !c["postal_code"].Matched || !c["house_number"].Matched:
+			// From a text layer a different postcode or house number is another address. From
+			// OCR one misread digit looks the same ("10" read "18"), so only an address that
+			// differs in its postcode and in its street rejects; the rest goes to a person.
 			eff := EffectReject
-			if !reliable {
+			if !reliable || (!rd.textLayer && (c["postal_code"].Matched || c["street"].Matched)) {
 				eff = EffectReview
 			}
 			add(ReasonAddressMismatch, eff, "the postcode or house number on the document differs from the declared address", componentData(c))

@@ -56,7 +56,7 @@ func findBlock(lines []string, p Parser, declaredName string) block {
 	}
 	// below collects the segments under the addressee in its column. Lines of a column beside
 	// it (an account box with another line pitch) are interleaved by the layout and skipped;
-	// two blank lines, or text running across the column, end the block.
+	// a blank line after the block's first lines, or text running across the column, ends it.
 	below := func(i, col int) []string {
 		var out []string
 		blank, skipped := 0, 0
@@ -80,7 +80,8 @@ func findBlock(lines []string, p Parser, declaredName string) block {
 				continue
 			case len(cols[j]) == 0:
 				blank++
-				if blank >= 2 {
+				// An address block has no blank line inside it once it has begun.
+				if blank >= 2 || len(out) >= 2 {
 					return out
 				}
 				continue
@@ -98,8 +99,22 @@ func findBlock(lines []string, p Parser, declaredName string) block {
 	bestScore := -1.0
 	consider := func(i int, s segment, nameScore float64) {
 		ls := below(i, s.col)
-		// Cut at the postcode line (plus a country line).
-		for n := len(ls); n >= 1; n-- {
+		// Cut at the first postcode line below the name (plus a country line): the block
+		// never reaches past it into the text beneath.
+		cut := 0
+		for n := 1; n <= len(ls) && n <= 6; n++ {
+			if a, ok := p.Parse(ls[:n]); ok && a.PostalCode != "" {
+				cut = n
+				if n < len(ls) && CountryFromName(ls[n]) != "" {
+					cut = n + 1
+				}
+				break
+			}
+		}
+		if cut == 0 {
+			cut = min(len(ls), 4) // a country where postcodes are optional (IE): the town ends it
+		}
+		for n := cut; n >= 1; n-- {
 			a, ok := p.Parse(ls[:n])
 			if !ok {
 				continue

@@ -48,6 +48,7 @@ func layout(ws []ocrWord) page {
 	var tls []*tline
 	var cw []float64
 	confSum, n := 0.0, 0
+	ws = splitMergedLines(ws)
 	for _, w := range ws {
 		l := idx[w.line]
 		if l == nil {
@@ -133,4 +134,51 @@ func layout(ws []ocrWord) page {
 		out = append(out, b.String())
 	}
 	return page{lines: out, conf: confSum / float64(n), words: n}
+}
+
+// splitMergedLines splits a Tesseract line whose words sit on two or more text rows (it joins
+// neighbouring lines of a photo taken at a slant): words are clustered by their vertical
+// centre, a new row starting where the gap exceeds half the median word height.
+func splitMergedLines(ws []ocrWord) []ocrWord {
+	var hs []float64
+	for _, w := range ws {
+		hs = append(hs, float64(w.box.Dy()))
+	}
+	if len(hs) == 0 {
+		return ws
+	}
+	sort.Float64s(hs)
+	h := max(4, hs[len(hs)/2])
+	byLine := map[[3]int][]int{}
+	var order [][3]int
+	for i, w := range ws {
+		if _, ok := byLine[w.line]; !ok {
+			order = append(order, w.line)
+		}
+		byLine[w.line] = append(byLine[w.line], i)
+	}
+	out := make([]ocrWord, 0, len(ws))
+	sub := 0
+	for _, key := range order {
+		idx := byLine[key]
+		sort.Slice(idx, func(a, b int) bool {
+			return ws[idx[a]].box.Min.Y+ws[idx[a]].box.Max.Y < ws[idx[b]].box.Min.Y+ws[idx[b]].box.Max.Y
+		})
+		prev := -1.0
+		row := 0
+		for _, i := range idx {
+			cy := float64(ws[i].box.Min.Y+ws[i].box.Max.Y) / 2
+			if prev >= 0 && cy-prev > 0.5*h {
+				row++
+			}
+			prev = cy
+			w := ws[i]
+			if row > 0 {
+				sub++
+				w.line = [3]int{key[0], key[1], 100000 + key[2]*100 + row}
+			}
+			out = append(out, w)
+		}
+	}
+	return out
 }

@@ -270,3 +270,15 @@ func sameWithInitials(a, b string) bool {
 	}
 	return initials > 0 && initials < len(fa)
 }
+
+// sharesNameWord reports whether any full word of the two names is the same or nearly so.
+func sharesNameWord(a, b string) bool {
+	for _, x := range nameWords(a) {
+		for _, y := range nameWords(b) {
+			if len(x) > 1 && len(y) > 1 && wordSim(x, y) >= 0.85 {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -67,44 +67,6 @@ func clamp(v, n int) int {
 	return v
 }
 
-// binarize thresholds against the local mean (Sauvola's rule with the integral image), so a
-// shadow across a phone photo does not swallow half the page the way one global threshold
-// would.
-func (g *gray) binarize() *gray {
-	w, h := g.w, g.h
-	ii := make([]float64, (w+1)*(h+1))
-	i2 := make([]float64, (w+1)*(h+1))
-	for y := 0; y < h; y++ {
-		var s, s2 float64
-		for x := 0; x < w; x++ {
-			v := float64(g.p[y*w+x])
-			s += v
-			s2 += v * v
-			ii[(y+1)*(w+1)+x+1] = ii[y*(w+1)+x+1] + s
-			i2[(y+1)*(w+1)+x+1] = i2[y*(w+1)+x+1] + s2
-		}
-	}
-	r := max(8, min(w, h)/40)
-	const k, R = 0.2, 128.0
-	out := &gray{w: w, h: h, p: make([]uint8, w*h)}
-	for y := 0; y < h; y++ {
-		y0, y1 := max(0, y-r), min(h, y+r+1)
-		for x := 0; x < w; x++ {
-			x0, x1 := max(0, x-r), min(w, x+r+1)
-			n := float64((y1 - y0) * (x1 - x0))
-			s := ii[y1*(w+1)+x1] - ii[y0*(w+1)+x1] - ii[y1*(w+1)+x0] + ii[y0*(w+1)+x0]
-			s2 := i2[y1*(w+1)+x1] - i2[y0*(w+1)+x1] - i2[y1*(w+1)+x0] + i2[y0*(w+1)+x0]
-			m := s / n
-			sd := math.Sqrt(math.Max(0, s2/n-m*m))
-			t := m * (1 + k*(sd/R-1))
-			if float64(g.p[y*w+x]) > t {
-				out.p[y*w+x] = 255
-			}
-		}
-	}
-	return out
-}
-
 // skewAngle estimates the text's rotation (degrees, within ±7) by the projection profile:
 // rows of text are sharpest — the variance of dark pixels per row is highest — when the page
 // is straight. It works on a small binarised copy.
@@ -177,8 +139,10 @@ func (g *gray) rotate(deg float64) *gray {
 	return out
 }
 
-// prepare turns a photo or a rendered page into what Tesseract reads best: grey, about 2500
-// pixels wide (an A4 page at 300 dpi), straightened and binarised.
+// prepare turns a photo or a rendered page into what Tesseract reads best: grey, at a size
+// where body text is 20–40 pixels high, and straightened. Binarisation is left to Tesseract:
+// our own (Sauvola, k 0.2) decided 12 of 24 generated phone photos right against 18 of 24 with
+// Tesseract's (development seed 4), as it thinned the strokes of blurred text.
 func prepare(img image.Image) *image.Gray {
 	g := toGray(img)
 	if long := max(g.w, g.h); long > 3600 || long < 2000 {
@@ -187,7 +151,7 @@ func prepare(img image.Image) *image.Gray {
 	if a := g.skewAngle(); math.Abs(a) >= 0.3 {
 		g = g.rotate(a)
 	}
-	return g.binarize().image()
+	return g.image()
 }
 
 var _ = draw.Draw

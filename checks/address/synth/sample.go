@@ -51,7 +51,7 @@ const MaxAgeDays = 90
 type Options struct {
 	Variants []string // default all three
 	Hostile  bool     // also make the hostile cases (one in five documents)
-	PhotoDPI float64  // resolution of the page under the camera (default 170)
+	PhotoDPI float64  // resolution of the page under the camera (default 240: a ~6 MP photo of an A4 page)
 }
 
 // Generate makes n samples from seed. The same seed gives the same documents.
@@ -61,7 +61,7 @@ func Generate(seed uint64, n int, o Options) []Sample {
 		o.Variants = []string{VariantTextPDF, VariantImagePDF, VariantPhoto}
 	}
 	if o.PhotoDPI == 0 {
-		o.PhotoDPI = 170
+		o.PhotoDPI = 240
 	}
 	out := make([]Sample, 0, n)
 	for i := 0; i < n; i++ {
