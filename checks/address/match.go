@@ -193,62 +193,13 @@ func fuzzy(a, b string, minScore float64) Match {
 	if na == nb {
 		return Match{Score: 1, Matched: true}
 	}
-	s := jaroWinkler(na, nb)
+	s := screening.JaroWinkler(na, nb)
 	// Length must agree closely too: JW forgives a missing suffix ("Hauptstrasse" vs "Haupt").
 	la, lb := float64(len(na)), float64(len(nb))
 	if r := math.Min(la, lb) / math.Max(la, lb); r < 0.85 {
 		s *= r
 	}
 	return Match{Score: round2(s), Matched: s >= minScore}
-}
-
-func jaroWinkler(a, b string) float64 {
-	if a == b {
-		return 1
-	}
-	la, lb := len(a), len(b)
-	if la == 0 || lb == 0 {
-		return 0
-	}
-	win := max(la, lb)/2 - 1
-	if win < 0 {
-		win = 0
-	}
-	ma := make([]bool, la)
-	mb := make([]bool, lb)
-	m := 0
-	for i := 0; i < la; i++ {
-		lo, hi := max(0, i-win), min(lb, i+win+1)
-		for j := lo; j < hi; j++ {
-			if !mb[j] && a[i] == b[j] {
-				ma[i], mb[j] = true, true
-				m++
-				break
-			}
-		}
-	}
-	if m == 0 {
-		return 0
-	}
-	t, k := 0, 0
-	for i := 0; i < la; i++ {
-		if ma[i] {
-			for !mb[k] {
-				k++
-			}
-			if a[i] != b[k] {
-				t++
-			}
-			k++
-		}
-	}
-	fm := float64(m)
-	j := (fm/float64(la) + fm/float64(lb) + (fm-float64(t)/2)/fm) / 3
-	p := 0
-	for p < min(4, la, lb) && a[p] == b[p] {
-		p++
-	}
-	return j + float64(p)*0.1*(1-j)
 }
 
 // sameWithInitials: the same words, except that one side writes a word as its initial.

@@ -20,3 +20,6 @@ func TokenSimilarity(a, b string) float64 { return tokenSim(a, b, false) }
 // IsNameParticle reports whether a normalised token is a particle ("van", "de", "al") that
 // carries little weight in a name.
 func IsNameParticle(s string) bool { return particles[s] }
+
+// JaroWinkler is the screening matcher's Jaro-Winkler similarity of two strings (0–1).
+func JaroWinkler(a, b string) float64 { return jaroWinkler(a, b) }

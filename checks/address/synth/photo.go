@@ -7,6 +7,8 @@ import (
 	"image/jpeg"
 	"math"
 	"math/rand/v2"
+
+	docsynth "github.com/kycd/kycd/checks/document/synth"
 )
 
 // PhotoOptions say how bad the phone photo is.
@@ -41,7 +43,7 @@ func Photo(page *image.Gray, o PhotoOptions, r *rand.Rand) []byte {
 		y := c[1] - ph/2 + (r.Float64()*2-1)*o.Keystone*ph
 		dst[i] = [2]float64{cx + x*math.Cos(a) - y*math.Sin(a), cy + x*math.Sin(a) + y*math.Cos(a)}
 	}
-	hm := homography(dst, corners) // photo → page
+	hm := docsynth.Homography(dst, corners) // photo → page
 	out := image.NewGray(image.Rect(0, 0, W, H))
 	desk := 70 + r.Float64()*50
 	sx := r.Float64()
@@ -119,40 +121,6 @@ func gaussian(g *image.Gray, sigma float64) *image.Gray {
 		}
 	}
 	return out
-}
-
-// homography maps src points onto dst points (4 pairs).
-func homography(src, dst [4][2]float64) [9]float64 {
-	var m [8][9]float64
-	for i := 0; i < 4; i++ {
-		x, y, u, v := src[i][0], src[i][1], dst[i][0], dst[i][1]
-		m[2*i] = [9]float64{x, y, 1, 0, 0, 0, -u * x, -u * y, u}
-		m[2*i+1] = [9]float64{0, 0, 0, x, y, 1, -v * x, -v * y, v}
-	}
-	for c := 0; c < 8; c++ {
-		p := c
-		for r := c + 1; r < 8; r++ {
-			if math.Abs(m[r][c]) > math.Abs(m[p][c]) {
-				p = r
-			}
-		}
-		m[c], m[p] = m[p], m[c]
-		for r := 0; r < 8; r++ {
-			if r == c {
-				continue
-			}
-			f := m[r][c] / m[c][c]
-			for k := c; k < 9; k++ {
-				m[r][k] -= f * m[c][k]
-			}
-		}
-	}
-	var h [9]float64
-	for i := 0; i < 8; i++ {
-		h[i] = m[i][8] / m[i][i]
-	}
-	h[8] = 1
-	return h
 }
 
 func apply(h [9]float64, x, y float64) (float64, float64) {
