@@ -73,6 +73,7 @@ func TestNameScore(t *testing.T) {
 		{"John Smith", "Maria Garcia", false},
 		{"John Smith", "John S.", false},
 		{"John Smith", "Smith", false},
+		{"Jürgen Köhler", "Herrn JURG EN KOHLER", true},
 	}
 	for _, c := range cases {
 		if m := nameScore(c.declared, c.read); m.Matched != c.match {

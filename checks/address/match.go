@@ -14,8 +14,23 @@ import (
 // among them whenever the read name has it in full, and at least two words pair up when both
 // names have two or more.
 func nameScore(declared, read string) Match {
-	d := nameWords(declared)
-	r := nameWords(read)
+	best := nameScoreWords(nameWords(declared), nameWords(read))
+	if best.Matched {
+		return best
+	}
+	// OCR splits words ("JURG EN KOHLER"): try the read name with two neighbours joined
+	// (before particles are dropped: the split-off piece may look like one).
+	r := strings.Fields(strings.Join(screening.NameTokens(read), " "))
+	for i := 0; i+1 < len(r) && len(r) <= 6; i++ {
+		j := append(append(append([]string{}, r[:i]...), r[i]+r[i+1]), r[i+2:]...)
+		if m := nameScoreWords(nameWords(declared), nameWords(strings.Join(j, " "))); m.Score > best.Score {
+			best = m
+		}
+	}
+	return best
+}
+
+func nameScoreWords(d, r []string) Match {
 	if len(d) == 0 || len(r) == 0 {
 		return Match{}
 	}
@@ -162,6 +177,10 @@ func compareAddress(country string, declared, read Address) AddressMatch {
 	m := fuzzy(dc, rc, 0.92)
 	if !m.Matched && dc != "" && (strings.HasPrefix(rc, dc+" ") || strings.HasPrefix(dc, rc+" ")) {
 		m = Match{Score: 0.9, Matched: true} // "Paris" and "Paris Cedex 08", "Dublin" and "Dublin 4"
+	}
+	if !m.Matched && c["postal_code"].Matched && c["postal_code"].Score == 1 && m.Score >= 0.75 {
+		// The postcode names the town already; a town read with a slip ("Li&ge") agrees.
+		m.Matched = true
 	}
 	c["city"] = m
 	c["country"] = exact(strings.EqualFold(declared.Country, read.Country))
