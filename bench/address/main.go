@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
@@ -23,6 +24,15 @@ import (
 	"github.com/kycd/kycd/checks/address"
 	"github.com/kycd/kycd/checks/address/synth"
 )
+
+// record is one document's outcome, written as a JSON line as soon as it is known (so a
+// long run can be summarised part-way with -summarize).
+type record struct {
+	ID, Variant, Layout, Lang, Country, Hostile, Expected, Status string
+	Components                                                    map[string]bool
+	DateOK, KindOK                                                bool
+	CPU                                                           time.Duration
+}
 
 type tally struct{ n, ok int }
 
@@ -56,7 +66,27 @@ func main() {
 	hostile := flag.Bool("hostile", true, "include hostile cases (one in five)")
 	variants := flag.String("variants", "text_pdf,image_pdf,photo", "variants to make")
 	verbose := flag.Bool("v", false, "print every wrong decision")
+	jsonl := flag.String("jsonl", "", "append each document's outcome to this file as a JSON line")
+	summarize := flag.String("summarize", "", "only print the tables of a -jsonl file (a run part-way or finished)")
 	flag.Parse()
+	if *summarize != "" {
+		recs, err := readRecords(*summarize)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("## address bench (summary of %s: %d documents)\n\n", *summarize, len(recs))
+		report(recs)
+		return
+	}
+	var out *json.Encoder
+	if *jsonl != "" {
+		f, err := os.OpenFile(*jsonl, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer f.Close()
+		out = json.NewEncoder(f)
+	}
 
 	eng, err := address.NewEngine(address.Config{})
 	if err != nil {
@@ -66,20 +96,7 @@ func main() {
 	samples := synth.Generate(*seed, *n, synth.Options{Variants: strings.Split(*variants, ","), Hostile: *hostile})
 	genTime := time.Since(gen)
 
-	decision := map[string]*tally{}
-	comps := map[string]*tally{}
-	dates := map[string]*tally{}
-	kinds := &tally{}
-	hostileT := map[string]*tally{}
-	wrongApprovals := 0
-	cpu := map[string][]time.Duration{}
-	confusion := map[string]int{}
-	for _, v := range []string{"text_pdf", "image_pdf", "photo"} {
-		decision[v], dates[v] = &tally{}, &tally{}
-	}
-	for _, c := range []string{"house_number", "street", "postal_code", "city", "country"} {
-		comps[c] = &tally{}
-	}
+	var recs []record
 	for _, s := range samples {
 		decl, err := address.ParseDeclared("", &address.Address{Line1: s.Declared.Line1, Line2: s.Declared.Line2, City: s.Declared.City,
 			PostalCode: s.Declared.PostalCode, Region: s.Declared.Region, Country: s.Country})
@@ -90,32 +107,20 @@ func main() {
 		res, err := eng.Check(context.Background(), address.Input{Document: s.Bytes, DeclaredName: s.DeclaredName, DeclaredAddress: decl,
 			MaxAgeDays: synth.MaxAgeDays, Now: synth.Now})
 		dt := cpuNow() - t0
-		cpu[s.Variant] = append(cpu[s.Variant], dt)
 		if err != nil {
 			log.Printf("%s: %v", s.ID, err)
 			res.Status = "error"
 		}
-		if s.Hostile == synth.HostileTextMismatch {
-			cpu[s.Variant] = cpu[s.Variant][:len(cpu[s.Variant])-1]
-		}
 		good := res.Status == s.Expected
-		confusion[s.Expected+"→"+res.Status]++
-		if s.Hostile != "" {
-			hostileT[s.Hostile] = orNew(hostileT[s.Hostile])
-			hostileT[s.Hostile].add(good)
-			if res.Status == address.StatusApproved {
-				wrongApprovals++
-			}
-		} else {
-			decision[s.Variant].add(good)
-			// Components read exactly: the extracted field equals the printed truth after
-			// the engine's own normalisation, scored on genuine documents only.
-			m := res.AddressMatch.Components
-			for c, t := range comps {
-				t.add(m[c].Matched && m[c].Score >= 0.9)
-			}
-			dates[s.Variant].add(res.DocumentDate == s.Issue.Format("2006-01-02"))
-			kinds.add(res.DocumentKind == s.Kind)
+		rec := record{ID: s.ID, Variant: s.Variant, Layout: s.Layout, Lang: s.Lang, Country: s.Country, Hostile: s.Hostile,
+			Expected: s.Expected, Status: res.Status, Components: map[string]bool{}, CPU: dt,
+			DateOK: res.DocumentDate == s.Issue.Format("2006-01-02"), KindOK: res.DocumentKind == s.Kind}
+		for c, m := range res.AddressMatch.Components {
+			rec.Components[c] = m.Matched && m.Score >= 0.9
+		}
+		recs = append(recs, rec)
+		if out != nil {
+			_ = out.Encode(rec)
 		}
 		if !good && *verbose {
 			fmt.Fprintf(os.Stderr, "WRONG %s %s/%s/%s/%s hostile=%q expected=%s got=%s date=%s(%s) want %s name=%q %v addr=%v kind=%s\n",
@@ -133,16 +138,77 @@ func main() {
 	fmt.Printf("## address bench (seed %d, %d documents, GOMAXPROCS=%d, %s/%s, OMP_THREAD_LIMIT=%s, tesseract=%v)\n\n",
 		*seed, *n, runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, os.Getenv("OMP_THREAD_LIMIT"), address.TesseractAvailable)
 	fmt.Printf("Generated in %s.\n\n", genTime.Round(time.Millisecond))
+	report(recs)
+}
+
+func readRecords(path string) ([]record, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []record
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if l == "" {
+			continue
+		}
+		var r record
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// report prints the tables: decisions per variant on genuine documents, components, dates,
+// kinds, hostile cases, approvals of hostile documents, CPU per document.
+func report(recs []record) {
+	decision := map[string]*tally{}
+	dates := map[string]*tally{}
+	comps := map[string]*tally{}
+	cpu := map[string][]time.Duration{}
+	kinds := &tally{}
+	hostileT := map[string]*tally{}
+	wrongApprovals := 0
+	confusion := map[string]int{}
+	variants := []string{"text_pdf", "image_pdf", "photo"}
+	for _, v := range variants {
+		decision[v], dates[v] = &tally{}, &tally{}
+	}
+	names := []string{"house_number", "street", "postal_code", "city", "country"}
+	for _, c := range names {
+		comps[c] = &tally{}
+	}
+	for _, r := range recs {
+		good := r.Status == r.Expected
+		confusion[r.Expected+" → "+r.Status]++
+		if r.Hostile != synth.HostileTextMismatch {
+			cpu[r.Variant] = append(cpu[r.Variant], r.CPU)
+		}
+		if r.Hostile != "" {
+			hostileT[r.Hostile+" ("+r.Variant+")"] = orNew(hostileT[r.Hostile+" ("+r.Variant+")"])
+			hostileT[r.Hostile+" ("+r.Variant+")"].add(good)
+			if r.Status == address.StatusApproved {
+				wrongApprovals++
+			}
+			continue
+		}
+		decision[r.Variant].add(good)
+		for _, c := range names {
+			comps[c].add(r.Components[c])
+		}
+		dates[r.Variant].add(r.DateOK)
+		kinds.add(r.KindOK)
+	}
 	fmt.Println("| variant | correct decisions (genuine documents) | document date right | CPU per document median / p90 |")
 	fmt.Println("|---|---|---|---|")
-	for _, v := range []string{"text_pdf", "image_pdf", "photo"} {
-		med, p90 := pct(cpu[v], 0.5), pct(cpu[v], 0.9)
-		fmt.Printf("| %s | %s | %s | %s / %s |\n", v, decision[v], dates[v], med, p90)
+	for _, v := range variants {
+		fmt.Printf("| %s | %s | %s | %s / %s |\n", v, decision[v], dates[v], pct(cpu[v], 0.5), pct(cpu[v], 0.9))
 	}
 	fmt.Println()
-	fmt.Println("| address component (genuine documents) | read and matched exactly |")
+	fmt.Println("| address component (genuine documents, all variants) | read and matched exactly |")
 	fmt.Println("|---|---|")
-	for _, c := range []string{"house_number", "street", "postal_code", "city", "country"} {
+	for _, c := range names {
 		fmt.Printf("| %s | %s |\n", c, comps[c])
 	}
 	fmt.Printf("\nDocument kind right: %s\n\n", kinds)
