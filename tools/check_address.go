@@ -104,7 +104,7 @@ type AddressCheck struct {
 var CheckAddress = Tool[CheckAddressInput, AddressCheck]{
 	Name:  "check_address",
 	Title: "Check a proof of address",
-	Brief: "proof of address: a utility bill, bank statement, tax or government letter (PDF — text layer, or scanned pages OCR'd — or a photo) against `declared_name` and `declared_address` (string or structured; GB IE US CA DE AT CH FR BE NL ES IT PT BR PL); reads the addressee block, the issue date (not due dates or periods), the kind; `approved` / `needs_review` / `rejected` with per-component `address_match`, `name_match`, `reasons` (too old, other name or address, a PDF text layer unlike its picture); `verification_id` attaches it; `address_check.completed` event",
+	Brief: "proof of address: a utility bill, bank statement, tax or government letter (PDF — text layer, or scanned pages OCR'd — or a photo) against `declared_name` and `declared_address` (string or structured; GB IE US CA DE AT CH FR BE NL ES IT PT BR PL); reads the addressee block, the issue date (not due dates or periods), the kind; `approved` / `needs_review` / `rejected` with per-component `address_match`, `name_match`, `reasons` (too old, other name or address, a PDF text layer unlike its picture); `verification_id` attaches it; `address_check.completed` event (see [Proof of address](#proof-of-address))",
 	Description: "Check a proof-of-address document: read a PDF's text layer (or OCR its scanned pages, or a photo), find the addressee block near " +
 		"the declared name, parse the address by its country's rules (postcode formats, abbreviations, house-number position), choose the " +
 		"issue or statement date over due dates and billing periods, tell the document kind, and decide approved, needs_review or rejected " +

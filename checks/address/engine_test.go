@@ -1,10 +1,12 @@
 package address
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math/rand/v2"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,9 +96,14 @@ func TestPDFRefusals(t *testing.T) {
 		"text":           {[]byte("just some words"), CodeUnsupported},
 		"empty":          {nil, CodeEmpty},
 	}
-	if qpdf, err := exec.LookPath("qpdf"); err == nil {
-		_ = qpdf // an encrypted PDF needs an encrypting tool; qpdf is not part of the set-up
-	}
+	// A password-protected PDF: the standard security handler with a user password we do not
+	// have (the O and U entries are not those of the empty password).
+	enc := bytes.Replace(good, []byte("trailer\n<< "), []byte("trailer\n<< /Encrypt << /Filter /Standard /V 1 /R 2 /P -44 "+
+		"/O <"+strings.Repeat("4f", 32)+"> /U <"+strings.Repeat("55", 32)+"> >> /ID [<00112233445566778899aabbccddeeff><00112233445566778899aabbccddeeff>] "), 1)
+	cases["encrypted"] = struct {
+		doc  []byte
+		code string
+	}{enc, CodeEncrypted}
 	for name, c := range cases {
 		_, err := e.Check(context.Background(), Input{Document: c.doc, DeclaredName: "A B", DeclaredAddress: decl})
 		var ae *Error
