@@ -67,12 +67,17 @@ func main() {
 	variants := flag.String("variants", "text_pdf,image_pdf,photo", "variants to make")
 	verbose := flag.Bool("v", false, "print every wrong decision")
 	jsonl := flag.String("jsonl", "", "append each document's outcome to this file as a JSON line")
-	summarize := flag.String("summarize", "", "only print the tables of a -jsonl file (a run part-way or finished)")
+	summarize := flag.String("summarize", "", "only print the tables of -jsonl files, comma-separated (a run part-way or finished)")
+	from := flag.Int("from", 0, "check only samples from this index on (the same documents: a second process can take the second half)")
 	flag.Parse()
 	if *summarize != "" {
-		recs, err := readRecords(*summarize)
-		if err != nil {
-			log.Fatal(err)
+		var recs []record
+		for _, f := range strings.Split(*summarize, ",") {
+			rs, err := readRecords(f)
+			if err != nil {
+				log.Fatal(err)
+			}
+			recs = append(recs, rs...)
 		}
 		fmt.Printf("## address bench (summary of %s: %d documents)\n\n", *summarize, len(recs))
 		report(recs)
@@ -97,7 +102,7 @@ func main() {
 	genTime := time.Since(gen)
 
 	var recs []record
-	for _, s := range samples {
+	for _, s := range samples[min(*from, len(samples)):] {
 		decl, err := address.ParseDeclared("", &address.Address{Line1: s.Declared.Line1, Line2: s.Declared.Line2, City: s.Declared.City,
 			PostalCode: s.Declared.PostalCode, Region: s.Declared.Region, Country: s.Country})
 		if err != nil {
