@@ -72,12 +72,18 @@ func main() {
 	flag.Parse()
 	if *summarize != "" {
 		var recs []record
+		seen := map[string]bool{}
 		for _, f := range strings.Split(*summarize, ",") {
 			rs, err := readRecords(f)
 			if err != nil {
 				log.Fatal(err)
 			}
-			recs = append(recs, rs...)
+			for _, r := range rs {
+				if !seen[r.ID] { // two processes may both have checked a document
+					seen[r.ID] = true
+					recs = append(recs, r)
+				}
+			}
 		}
 		fmt.Printf("## address bench (summary of %s: %d documents)\n\n", *summarize, len(recs))
 		report(recs)
