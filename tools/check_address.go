@@ -276,6 +276,8 @@ func addressError(err error) error {
 		return Errorf(CodeUnavailable, "document", "PDF reading is not installed on this server (poppler-utils)")
 	case address.IsNoOCR(err):
 		return Errorf(CodeUnavailable, "document", "%v", err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return Errorf(CodeUnavailable, "document", "reading the document took too long; send the page with the address only, or a smaller photo")
 	case errors.Is(err, verify.ErrAddressBusy):
 		e := Errorf(CodeUnavailable, "", "%v", err)
 		e.RetryAfterSeconds = 5
