@@ -10,7 +10,7 @@ import (
 // FindOrCreateApplicant returns the applicant with this external reference in the scope,
 // creating it when absent (or always, when ref is nil). pii is the integrator's data, sealed.
 func (tx *Tx) FindOrCreateApplicant(ctx context.Context, sc Scope, ref *string, pii any) (*models.Applicant, error) {
-	a, err := tx.store.newApplicant(sc, ref, pii)
+	a, key, err := tx.store.newApplicant(sc, ref, pii)
 	if err != nil {
 		return nil, err
 	}
@@ -20,7 +20,7 @@ func (tx *Tx) FindOrCreateApplicant(ctx context.Context, sc Scope, ref *string, 
 		return nil, fmt.Errorf("insert applicant: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
-		return a, nil
+		return a, tx.InsertDataKeys(ctx, key)
 	}
 	existing := new(models.Applicant)
 	err = tx.NewSelect().Model(existing).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
@@ -31,14 +31,20 @@ func (tx *Tx) FindOrCreateApplicant(ctx context.Context, sc Scope, ref *string, 
 	return existing, nil
 }
 
-// newApplicant is a new applicant row of the scope with the integrator's data pii, sealed.
-func (s *Store) newApplicant(sc Scope, ref *string, pii any) (*models.Applicant, error) {
-	sealed, err := s.keys.SealJSON(pii)
-	if err != nil {
-		return nil, fmt.Errorf("seal applicant data: %w", err)
-	}
+// newApplicant is a new applicant row of the scope with its data key (to insert with it) and
+// the integrator's data pii, sealed with that key.
+func (s *Store) newApplicant(sc Scope, ref *string, pii any) (*models.Applicant, *models.DataKey, error) {
 	now := s.Now()
-	return &models.Applicant{ID: NewID("app", now), AccountID: sc.AccountID, Mode: sc.Mode, ExternalRef: ref, PII: sealed, CreatedAt: now, UpdatedAt: now}, nil
+	id := NewID("app", now)
+	key, err := s.keys.NewDataKey(id, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	sealed, err := s.keys.SealJSONFor(id, pii)
+	if err != nil {
+		return nil, nil, fmt.Errorf("seal applicant data: %w", err)
+	}
+	return &models.Applicant{ID: id, AccountID: sc.AccountID, Mode: sc.Mode, ExternalRef: ref, PII: sealed, CreatedAt: now, UpdatedAt: now}, key, nil
 }
 
 // GetApplicant reads an applicant by id in the scope.
@@ -80,7 +86,7 @@ func (s *Store) ListApplicants(ctx context.Context, sc Scope, before string, lim
 
 // UpdateApplicantProfile stores the profile as last verified (sealed).
 func (tx *Tx) UpdateApplicantProfile(ctx context.Context, applicantID string, profile any) error {
-	sealed, err := tx.store.keys.SealJSON(profile)
+	sealed, err := tx.store.keys.SealJSONFor(applicantID, profile)
 	if err != nil {
 		return fmt.Errorf("seal profile: %w", err)
 	}

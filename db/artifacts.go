@@ -26,13 +26,13 @@ func (tx *Tx) InsertArtifact(ctx context.Context, a *models.Artifact, image []by
 		return errors.New("insert artifact: verification, kind and content type are required")
 	}
 	s := tx.store
-	sealed, err := s.keys.Seal(image)
+	sealed, err := s.keys.SealFor(a.VerificationID, image)
 	if err != nil {
 		return fmt.Errorf("seal artifact: %w", err)
 	}
 	a.Data = sealed
 	if analysis != nil {
-		if a.Analysis, err = s.keys.SealJSON(analysis); err != nil {
+		if a.Analysis, err = s.keys.SealJSONFor(a.VerificationID, analysis); err != nil {
 			return fmt.Errorf("seal artifact analysis: %w", err)
 		}
 	}
@@ -129,7 +129,13 @@ func (s *Store) ArtifactAnalysis(a *models.Artifact, dst any) (bool, error) {
 // gone (purged, or erased with its applicant) takes no analysis: a job that read the image
 // before an erasure cannot write the reading back after it (ErrNotFound).
 func (s *Store) SetArtifactAnalysis(ctx context.Context, sc Scope, id string, analysis any) error {
-	sealed, err := s.keys.SealJSON(analysis)
+	var owner string
+	err := s.DB.NewSelect().Model((*models.Artifact)(nil)).Column("verification_id").Where("id = ?", id).
+		Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Scan(ctx, &owner)
+	if err != nil {
+		return notFound(err, "artifact")
+	}
+	sealed, err := s.keys.SealJSONFor(owner, analysis)
 	if err != nil {
 		return fmt.Errorf("seal artifact analysis: %w", err)
 	}

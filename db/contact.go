@@ -39,7 +39,7 @@ func (k *Keyring) BlindIndex(kind models.ContactKind, normalized string) string 
 
 // InsertContactCheck stores a contact check with result sealed.
 func (tx *Tx) InsertContactCheck(ctx context.Context, c *models.ContactCheck, result any) error {
-	sealed, err := tx.store.keys.SealJSON(result)
+	sealed, err := tx.store.keys.SealJSONFor(deref(c.VerificationID), result)
 	if err != nil {
 		return fmt.Errorf("seal contact check: %w", err)
 	}
@@ -99,7 +99,7 @@ func (tx *Tx) ContactSends(ctx context.Context, sc Scope, addressHash, keyID str
 // InsertContactCode stores a code about to be sent, with address sealed, and supersedes the
 // earlier open codes of the same address in the scope: only the newest code counts.
 func (tx *Tx) InsertContactCode(ctx context.Context, c *models.ContactCode, address string) error {
-	sealed, err := tx.store.keys.Seal([]byte(address))
+	sealed, err := tx.store.keys.SealFor(deref(c.VerificationID), []byte(address))
 	if err != nil {
 		return fmt.Errorf("seal code address: %w", err)
 	}

@@ -21,6 +21,9 @@ type Keyring struct {
 	aeads   map[string]cipher.AEAD
 	// raw keeps the key bytes for Derive (db/contact.go): keyed hashes need a key, not an AEAD.
 	raw map[string][]byte
+	// dk finds the data keys of "d1:" ciphertexts (db/datakeys.go); set by Open on the store's
+	// own copy of the keyring, nil on a bare keyring.
+	dk *dataKeys
 }
 
 // NewKeyring builds a keyring from "id:base64key" entries; the first is the primary.
@@ -105,6 +108,12 @@ func LoadOrCreateKeyring(spec, keyFile string) (*Keyring, error) {
 
 // Seal encrypts plaintext with the primary key.
 func (k *Keyring) Seal(plaintext []byte) ([]byte, error) {
+	return k.sealBound(plaintext, "")
+}
+
+// sealBound seals with the primary key and binds the ciphertext to bound (authenticated, not
+// stored): a wrapped data key is bound to its owner, so it cannot be moved to another row.
+func (k *Keyring) sealBound(plaintext []byte, bound string) ([]byte, error) {
 	aead := k.aeads[k.primary]
 	nonce := make([]byte, aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
@@ -112,11 +121,19 @@ func (k *Keyring) Seal(plaintext []byte) ([]byte, error) {
 	}
 	out := []byte("v1:" + k.primary + ":")
 	out = append(out, nonce...)
-	return aead.Seal(out, nonce, plaintext, []byte(k.primary)), nil
+	return aead.Seal(out, nonce, plaintext, []byte(k.primary+bound)), nil
 }
 
-// Open decrypts what Seal produced, with whichever key sealed it.
+// Open decrypts what Seal produced, with whichever key sealed it, and what SealFor produced,
+// with its owner's data key (ErrShredded once that key was destroyed).
 func (k *Keyring) Open(ciphertext []byte) ([]byte, error) {
+	if owner, body, ok := cutDataKeyed(ciphertext); ok {
+		return k.openFor(owner, body)
+	}
+	return k.openBound(ciphertext, "")
+}
+
+func (k *Keyring) openBound(ciphertext []byte, bound string) ([]byte, error) {
 	rest, ok := strings.CutPrefix(string(ciphertext), "v1:")
 	if !ok {
 		return nil, errors.New("decrypt: unknown ciphertext format")
@@ -133,7 +150,7 @@ func (k *Keyring) Open(ciphertext []byte) ([]byte, error) {
 		return nil, errors.New("decrypt: ciphertext too short")
 	}
 	nonce, sealed := []byte(body[:aead.NonceSize()]), []byte(body[aead.NonceSize():])
-	pt, err := aead.Open(nil, nonce, sealed, []byte(id))
+	pt, err := aead.Open(nil, nonce, sealed, []byte(id+bound))
 	if err != nil {
 		return nil, fmt.Errorf("decrypt with key %q: %w", id, err)
 	}

@@ -63,6 +63,8 @@ type Store struct {
 	// location says which database this is, for people: the SQLite file's absolute path, or the
 	// PostgreSQL host and database (never the password).
 	location string
+	// keyReader is SQLite's second connection, on which data keys are read (db/datakeys.go).
+	keyReader *sql.DB
 }
 
 // Location names the database for people: the SQLite file's absolute path, or the PostgreSQL
@@ -109,6 +111,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		s.SQL = stdlib.OpenDBFromPool(pool)
 		s.DB = bun.NewDB(s.SQL, pgdialect.New())
 		s.Dialect = Postgres
+		s.keys = opts.Keyring.bind(s.DB, s.Now)
 		if u, err := url.Parse(opts.URL); err == nil {
 			s.location = "postgres://" + u.Host + u.Path
 		}
@@ -136,7 +139,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("the data directory %s is readable by other users (mode %v); chmod 700 it", dir, fi.Mode().Perm()))
 	}
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	// secure_delete: a deleted or updated row's bytes are zeroed in its page, so an erasure
+	// (db/erasure.go) leaves no plaintext and no data key in free space of the file.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(ON)&_txlock=immediate"
 	sqldb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -151,12 +156,25 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s.SQL = sqldb
 	s.DB = bun.NewDB(sqldb, sqlitedialect.New())
 	s.Dialect = SQLite
+	// Data keys are read beside the writer (WAL allows readers), never through its one
+	// connection, which a transaction may hold while it opens sealed data.
+	reader, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	if err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	reader.SetMaxOpenConns(2)
+	s.keyReader = reader
+	s.keys = opts.Keyring.bind(bun.NewDB(reader, sqlitedialect.New()), s.Now)
 	return s, nil
 }
 
 // Close releases the database.
 func (s *Store) Close() error {
 	err := s.DB.Close()
+	if s.keyReader != nil {
+		s.keyReader.Close()
+	}
 	if s.Pool != nil {
 		s.Pool.Close()
 	}
@@ -194,6 +212,8 @@ type Tx struct {
 	bun.Tx
 	store *Store
 	conn  *sql.Conn
+	// afterCommit runs once the transaction committed (ShredDataKeys forgets keys again).
+	afterCommit []func()
 }
 
 // Store returns the store the transaction belongs to.
@@ -235,12 +255,16 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) e
 			_ = btx.Rollback()
 		}
 	}()
-	if err := fn(ctx, &Tx{Tx: btx, store: s, conn: conn.Conn}); err != nil {
+	tx := &Tx{Tx: btx, store: s, conn: conn.Conn}
+	if err := fn(ctx, tx); err != nil {
 		return err
 	}
 	if err := btx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	committed = true
+	for _, f := range tx.afterCommit {
+		f()
+	}
 	return nil
 }

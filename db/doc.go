@@ -15,4 +15,10 @@
 // quarter of its CPU under load); unnestRows sends each column as one array parameter, from
 // bun's own table metadata, so the statement text is the same for one verification or sixty-four,
 // pgx prepares it once per connection, and jobs can write many concurrent creations at once.
+//
+// Why data keys (db/datakeys.go): deleting rows cannot erase their copies in the WAL, replicas
+// and backups; deleting the one key that sealed them can. Each applicant and verification has its
+// own key, wrapped with the keyring, so an erasure destroys a few rows and a rotation re-wraps only
+// those rows. A verification has its own key (not only its applicant's) because it is sealed
+// before the one-statement creation knows which applicant an external_ref resolves to.
 package db

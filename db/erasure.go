@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -45,6 +46,9 @@ type Erasure struct {
 	// IdempotentResponses (stored replies that repeated the applicant data) were replaced by
 	// IdempotencyErased.
 	IdempotentResponses int `json:"idempotent_responses"`
+	// DataKeys of the applicant and its verifications were destroyed (crypto-shredding):
+	// every copy of what they sealed, in the WAL or a backup, is unreadable.
+	DataKeys int `json:"data_keys"`
 }
 
 // ErasedNote replaces the messages of reasons in erased results and events: they may quote
@@ -134,7 +138,11 @@ func (tx *Tx) EraseApplicant(ctx context.Context, sc Scope, a *models.Applicant)
 		if v.Result == nil {
 			continue
 		}
-		scrubbed, err := scrubResult(*v.Result)
+		raw, err := s.keys.OpenText(*v.Result)
+		if err != nil {
+			return nil, fmt.Errorf("verification %s: open result: %w", v.ID, err)
+		}
+		scrubbed, err := scrubResult(raw)
 		if err != nil {
 			return nil, fmt.Errorf("verification %s: %w", v.ID, err)
 		}
@@ -235,14 +243,56 @@ func (tx *Tx) EraseApplicant(ctx context.Context, sc Scope, a *models.Applicant)
 	}
 
 	// Stored replies of creating calls (create_verification, reverify) repeat the applicant
-	// data in the clear; every one names the applicant id. The request hash is of the same data.
-	if out.IdempotentResponses, err = count(tx.NewUpdate().TableExpr("idempotency_keys").
-		Set("response = ?", IdempotencyErased).Set("request_hash = ?", IdempotencyErased).
-		Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
-		Where(`response LIKE ? ESCAPE '\'`, "%"+likeEscape(a.ID)+"%").Exec(ctx)); err != nil {
-		return nil, fmt.Errorf("erase idempotent responses: %w", err)
+	// data; every one names the applicant id. The request hash is of the same data.
+	if out.IdempotentResponses, err = tx.eraseIdempotentResponses(ctx, sc, a.ID); err != nil {
+		return nil, err
+	}
+
+	// Last, the data keys: what was sealed with them (the applicant data, results, events,
+	// reasons, images, templates of this applicant) is unreadable in every copy from now on,
+	// in the WAL and in backups too. What the steps above left is plain and names no one.
+	if out.DataKeys, err = tx.ShredDataKeys(ctx, append([]string{a.ID}, ids...)); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// eraseIdempotentResponses replaces the stored replies that name the applicant: plain ones
+// (before migration 0020) found by LIKE, sealed ones by opening each of the scope's (a reply
+// lives IdempotencyTTL, so these are a day's creations; ones sealed with a key already
+// shredded name an applicant erased before and are refused on replay anyway).
+func (tx *Tx) eraseIdempotentResponses(ctx context.Context, sc Scope, applicantID string) (int, error) {
+	var rows []struct {
+		Key      string `bun:"key"`
+		Response string `bun:"response"`
+	}
+	err := tx.NewSelect().TableExpr("idempotency_keys").Column("key", "response").
+		Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where(`response LIKE ? ESCAPE '\'`, "%"+likeEscape(applicantID)+"%").
+				WhereOr(`response LIKE ? ESCAPE '\'`, likeEscape(sealedTextPrefix)+"%")
+		}).Scan(ctx, &rows)
+	if err != nil {
+		return 0, fmt.Errorf("idempotent responses: %w", err)
+	}
+	n := 0
+	for _, r := range rows {
+		plain, err := tx.store.keys.OpenText(r.Response)
+		if errors.Is(err, ErrShredded) || (err == nil && !strings.Contains(plain, applicantID)) {
+			continue
+		}
+		if err != nil {
+			return n, fmt.Errorf("open idempotent response: %w", err)
+		}
+		_, err = tx.NewUpdate().TableExpr("idempotency_keys").Set("response = ?", IdempotencyErased).
+			Set("request_hash = ?", IdempotencyErased).Where("account_id = ?", sc.AccountID).
+			Where("mode = ?", sc.Mode).Where("key = ?", r.Key).Exec(ctx)
+		if err != nil {
+			return n, fmt.Errorf("erase idempotent response: %w", err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 func count(res interface{ RowsAffected() (int64, error) }, err error) (int, error) {
@@ -276,6 +326,10 @@ func (tx *Tx) scrubEvents(ctx context.Context, sc Scope, ids []string) (int, err
 	}
 	n := 0
 	for _, ev := range evs {
+		stored := ev.Data
+		if err := tx.store.openEvent(&ev); err != nil {
+			return n, err
+		}
 		var data map[string]any
 		if err := json.Unmarshal([]byte(ev.Data), &data); err != nil {
 			data = map[string]any{} // not an object: nothing of it can be vouched for
@@ -285,7 +339,7 @@ func (tx *Tx) scrubEvents(ctx context.Context, sc Scope, ids []string) (int, err
 		if err != nil {
 			return n, err
 		}
-		if string(b) == ev.Data {
+		if string(b) == stored {
 			continue
 		}
 		if _, err := tx.NewUpdate().Model((*models.Event)(nil)).Set("data = ?", string(b)).Where("id = ?", ev.ID).Exec(ctx); err != nil {

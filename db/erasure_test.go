@@ -132,17 +132,7 @@ func plaintextRows(t *testing.T, s *db.Store, markers []string) []string {
 	t.Helper()
 	var found []string
 	for _, table := range piiTables {
-		rows, err := s.DB.QueryContext(context.Background(), "SELECT * FROM "+table)
-		require.NoError(t, err)
-		cols, err := rows.Columns()
-		require.NoError(t, err)
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			require.NoError(t, rows.Scan(ptrs...))
+		dbtest.Rows(t, s, table, func(cols []string, vals []any) {
 			var text strings.Builder
 			for i, v := range vals {
 				if b, ok := v.([]byte); ok {
@@ -155,9 +145,7 @@ func plaintextRows(t *testing.T, s *db.Store, markers []string) []string {
 					found = append(found, table+": "+m)
 				}
 			}
-		}
-		require.NoError(t, rows.Err())
-		require.NoError(t, rows.Close())
+		})
 	}
 	return found
 }
@@ -201,7 +189,7 @@ func TestEraseApplicant(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, erika.applicant.ID, a.ID)
 		require.Equal(t, db.Erasure{Verifications: 2, Artifacts: 3, LivenessChallenges: 1, FaceEnrollments: 1, IdentityTokens: 1,
-			DocumentUses: 1, ScreeningDecisions: 2, Events: 3, IdempotentResponses: 1}, *er)
+			DocumentUses: 1, ScreeningDecisions: 2, Events: 3, IdempotentResponses: 1, DataKeys: 1}, *er)
 
 		// The stored reply is gone, and so is the hash of the request; the key stays, refusing replays.
 		claim, err := s.ClaimIdempotencyKey(ctx, sc, "idem-cust-erika", "h", time.Hour, time.Minute)

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -23,15 +24,21 @@ func (tx *Tx) AppendEvent(ctx context.Context, ev *models.Event) error {
 		}
 		ev.Seq = seq + 1
 	}
-	prepareEvent(tx.store, ev)
-	if _, err := tx.NewInsert().Model(ev).Exec(ctx); err != nil {
+	stored, err := prepareEvent(tx.store, ev)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.NewInsert().Model(stored).Exec(ctx); err != nil {
 		return fmt.Errorf("insert event: %w", err)
 	}
 	return nil
 }
 
-// prepareEvent fills an event's id, time and empty data.
-func prepareEvent(s *Store, ev *models.Event) {
+// prepareEvent fills an event's id, time and empty data, and returns the row to store: a copy
+// whose data is sealed (ev keeps the plaintext for the fan-out and the caller). A verification's
+// events are sealed with its data key, so they are shredded with it; others (an applicant's
+// erasure, a business) with the keyring.
+func prepareEvent(s *Store, ev *models.Event) (*models.Event, error) {
 	if ev.CreatedAt.IsZero() {
 		ev.CreatedAt = s.Now()
 	}
@@ -39,6 +46,31 @@ func prepareEvent(s *Store, ev *models.Event) {
 	if ev.Data == "" {
 		ev.Data = "{}"
 	}
+	owner := ""
+	if ev.ObjectType == "verification" {
+		owner = ev.ObjectID
+	}
+	sealed, err := s.keys.SealText(owner, ev.Data)
+	if err != nil {
+		return nil, fmt.Errorf("seal event data: %w", err)
+	}
+	stored := *ev
+	stored.Data = sealed
+	return &stored, nil
+}
+
+// openEvent replaces a stored event's sealed data with its plaintext. Data whose key was
+// shredded in the meantime (an erasure racing the read) reads as {"erased":true}.
+func (s *Store) openEvent(ev *models.Event) error {
+	data, err := s.keys.OpenText(ev.Data)
+	if errors.Is(err, ErrShredded) {
+		data, err = `{"erased":true}`, nil
+	}
+	if err != nil {
+		return fmt.Errorf("event %s: %w", ev.ID, err)
+	}
+	ev.Data = data
+	return nil
 }
 
 // EventFilter selects events for ListEvents.
@@ -91,6 +123,11 @@ func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]models.Event, 
 	more := len(rows) > f.Limit
 	if more {
 		rows = rows[:f.Limit]
+	}
+	for i := range rows {
+		if err := s.openEvent(&rows[i]); err != nil {
+			return nil, false, err
+		}
 	}
 	return rows, more, nil
 }

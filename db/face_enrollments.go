@@ -15,7 +15,7 @@ func (tx *Tx) EnrollFace(ctx context.Context, e *models.FaceEnrollment, embeddin
 	if len(embedding) == 0 || e.Model == "" || e.VerificationID == "" {
 		return false, errors.New("enroll face: embedding, model and verification are required")
 	}
-	sealed, err := tx.store.keys.Seal(embedding)
+	sealed, err := tx.store.keys.SealFor(e.VerificationID, embedding)
 	if err != nil {
 		return false, fmt.Errorf("seal embedding: %w", err)
 	}

@@ -3,8 +3,10 @@ package db
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kycd/kycd/models"
@@ -62,7 +64,28 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, sc Scope, key, hash str
 	if err != nil {
 		return IdempotencyClaim{}, fmt.Errorf("read idempotency key: %w", err)
 	}
+	resp, err := s.keys.OpenText(row.Response)
+	if errors.Is(err, ErrShredded) {
+		// The reply named an applicant erased since: refused like one the erasure replaced.
+		resp, row.RequestHash, err = IdempotencyErased, IdempotencyErased, nil
+	}
+	if err != nil {
+		return IdempotencyClaim{}, fmt.Errorf("open idempotency response: %w", err)
+	}
+	row.Response = resp
 	return IdempotencyClaim{Existing: row}, nil
+}
+
+// responseOwner is the verification a stored reply is about (its top-level "id"), whose data
+// key seals the reply: it repeats the applicant data, and is shredded with it.
+func responseOwner(response string) string {
+	var head struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal([]byte(response), &head) == nil && strings.HasPrefix(head.ID, "ver_") {
+		return head.ID
+	}
+	return ""
 }
 
 // CompleteIdempotencyKey stores the response of the request that claimed key.
@@ -70,8 +93,12 @@ func (s *Store) CompleteIdempotencyKey(ctx context.Context, sc Scope, key, respo
 	if response == IdempotencyInFlight {
 		return errors.New("complete idempotency key: empty response")
 	}
-	_, err := s.DB.NewRaw(`UPDATE idempotency_keys SET response = ? WHERE account_id = ? AND mode = ? AND key = ?`,
-		response, sc.AccountID, sc.Mode, storedKey(key)).Exec(ctx)
+	sealed, err := s.keys.SealText(responseOwner(response), response)
+	if err != nil {
+		return fmt.Errorf("seal idempotency response: %w", err)
+	}
+	_, err = s.DB.NewRaw(`UPDATE idempotency_keys SET response = ? WHERE account_id = ? AND mode = ? AND key = ?`,
+		sealed, sc.AccountID, sc.Mode, storedKey(key)).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("complete idempotency key: %w", err)
 	}

@@ -19,11 +19,11 @@ const IdentityTokenPrefix = "rid_"
 func (tx *Tx) IssueIdentityToken(ctx context.Context, v *models.Verification, model string, embedding []byte) (string, *models.IdentityToken, error) {
 	s := tx.store
 	token := IdentityTokenPrefix + RandomBase62(40)
-	sealedEmb, err := s.keys.Seal(embedding)
+	sealedEmb, err := s.keys.SealFor(v.ID, embedding)
 	if err != nil {
 		return "", nil, fmt.Errorf("seal embedding: %w", err)
 	}
-	sealedToken, err := s.keys.Seal([]byte(token))
+	sealedToken, err := s.keys.SealFor(v.ID, []byte(token))
 	if err != nil {
 		return "", nil, fmt.Errorf("seal identity token: %w", err)
 	}

@@ -69,7 +69,7 @@ func (tx *Tx) LinkSends(ctx context.Context, sc Scope, verificationID, addressHa
 
 // InsertLinkSend stores a link about to be sent, with address sealed.
 func (tx *Tx) InsertLinkSend(ctx context.Context, l *models.LinkSend, address string) error {
-	sealed, err := tx.store.keys.Seal([]byte(address))
+	sealed, err := tx.store.keys.SealFor(l.VerificationID, []byte(address))
 	if err != nil {
 		return fmt.Errorf("seal link address: %w", err)
 	}

@@ -18,13 +18,13 @@ func (tx *Tx) InsertNFCScan(ctx context.Context, s *models.NFCScan, details any,
 	if s.AccountID == "" || s.Mode == "" || s.ActiveAuth == "" {
 		return errors.New("insert nfc scan: account, mode and active_auth are required")
 	}
-	keys := tx.store.keys
+	keys, owner := tx.store.keys, deref(s.VerificationID)
 	var err error
-	if s.Details, err = keys.SealJSON(details); err != nil {
+	if s.Details, err = keys.SealJSONFor(owner, details); err != nil {
 		return fmt.Errorf("seal nfc scan: %w", err)
 	}
 	if len(face) > 0 {
-		if s.Face, err = keys.Seal(face); err != nil {
+		if s.Face, err = keys.SealFor(owner, face); err != nil {
 			return fmt.Errorf("seal nfc face: %w", err)
 		}
 	}

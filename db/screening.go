@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -50,12 +52,30 @@ func (s *Store) InsertScreeningDecision(ctx context.Context, d *models.Screening
 	if d.ID == "" {
 		d.ID = NewID("sdc", d.DecidedAt)
 	}
-	sealed, err := s.keys.Seal([]byte(reason))
+	// A verdict on an applicant of the scope (by id or external_ref) is sealed with the
+	// applicant's data key, so its reason is shredded with the applicant; others (a subject
+	// screened with screen_person alone) with the keyring.
+	var owner string
+	err := s.DB.NewSelect().Model((*models.Applicant)(nil)).Column("id").Where("account_id = ?", d.AccountID).
+		Where("mode = ?", d.Mode).Where("deleted_at IS NULL").
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("id = ?", d.SubjectRef).WhereOr("external_ref = ?", d.SubjectRef)
+		}).Limit(1).Scan(ctx, &owner)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("subject of decision: %w", err)
+	}
+	sealed, err := s.keys.SealFor(owner, []byte(reason))
 	if err != nil {
 		return fmt.Errorf("seal decision reason: %w", err)
 	}
 	d.ReasonSealed = sealed
-	if _, err := s.DB.NewInsert().Model(d).Exec(ctx); err != nil {
+	// The listed entity's name is public, but a verdict ties it to the person screened (a
+	// match names them): the stored copy is sealed too, d keeps it readable.
+	stored := *d
+	if stored.EntityName, err = s.keys.SealText(owner, d.EntityName); err != nil {
+		return fmt.Errorf("seal decision entity: %w", err)
+	}
+	if _, err := s.DB.NewInsert().Model(&stored).Exec(ctx); err != nil {
 		return fmt.Errorf("insert screening decision: %w", err)
 	}
 	return nil
@@ -82,6 +102,14 @@ func (s *Store) ScreeningDecisions(ctx context.Context, sc Scope, refs []string)
 			continue
 		}
 		seen[k] = true
+		name, err := s.keys.OpenText(r.EntityName)
+		if errors.Is(err, ErrShredded) {
+			name, err = "", nil // erased with its applicant
+		}
+		if err != nil {
+			return nil, fmt.Errorf("open decision entity: %w", err)
+		}
+		r.EntityName = name
 		out = append(out, r)
 	}
 	return out, nil
@@ -90,6 +118,9 @@ func (s *Store) ScreeningDecisions(ctx context.Context, sc Scope, refs []string)
 // OpenDecisionReason unseals a decision's reason.
 func (s *Store) OpenDecisionReason(d *models.ScreeningDecision) (string, error) {
 	b, err := s.keys.Open(d.ReasonSealed)
+	if errors.Is(err, ErrShredded) {
+		return "", nil // erased with its applicant
+	}
 	if err != nil {
 		return "", fmt.Errorf("open decision reason: %w", err)
 	}

@@ -34,7 +34,7 @@ type SignalUpdate struct {
 // RecordSignals seals the signals as the verification's latest (and as its first when it has
 // none yet) in tx.
 func (tx *Tx) RecordSignals(ctx context.Context, sc Scope, id string, u SignalUpdate) error {
-	sealed, err := tx.store.keys.SealJSON(u.Signals)
+	sealed, err := tx.store.keys.SealJSONFor(id, u.Signals)
 	if err != nil {
 		return fmt.Errorf("seal signals: %w", err)
 	}

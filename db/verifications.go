@@ -15,12 +15,15 @@ import (
 	"github.com/kycd/kycd/models"
 )
 
-// NewVerification is one verification to create: the row, its first event and the
-// integrator's data for a new applicant (nil: none given).
+// NewVerification is one verification to create: the row, its first event, the
+// integrator's data for a new applicant (nil: none given) and the verification's data key
+// (Keyring.NewDataKey of V.ID, with which V.ApplicantPII is sealed; the event is sealed with
+// it here).
 type NewVerification struct {
 	V   *models.Verification
 	Ev  *models.Event
 	PII any
+	Key *models.DataKey
 }
 
 // CreateVerifications writes new verifications, each with its applicant (found by external
@@ -43,6 +46,9 @@ func (tx *Tx) CreateVerifications(ctx context.Context, items []NewVerification) 
 			if err := tx.InsertVerification(ctx, it.V); err != nil {
 				return nil, err
 			}
+			if err := tx.InsertDataKeys(ctx, it.Key); err != nil {
+				return nil, err
+			}
 			it.Ev.Seq = 1
 			if err := tx.AppendEvent(ctx, it.Ev); err != nil {
 				return nil, err
@@ -61,16 +67,24 @@ func (tx *Tx) CreateVerifications(ctx context.Context, items []NewVerification) 
 	apps := make([]any, len(items))
 	vers := make([]any, len(items))
 	evs := make([]any, len(items))
+	keys := make([]any, 0, 2*len(items))
 	byID := make(map[string]int, len(items))
 	for i, it := range items {
-		a, err := tx.store.newApplicant(Scope{AccountID: it.V.AccountID, Mode: it.V.Mode}, it.V.ExternalRef, it.PII)
+		a, aKey, err := tx.store.newApplicant(Scope{AccountID: it.V.AccountID, Mode: it.V.Mode}, it.V.ExternalRef, it.PII)
 		if err != nil {
 			return nil, err
 		}
 		it.V.ApplicantID = a.ID // the new applicant's id, unless the reference finds one
 		it.Ev.Seq = 1           // the verification row is inserted by the same statement
-		prepareEvent(tx.store, it.Ev)
-		apps[i], vers[i], evs[i] = a, it.V, it.Ev
+		stored, err := prepareEvent(tx.store, it.Ev)
+		if err != nil {
+			return nil, err
+		}
+		apps[i], vers[i], evs[i] = a, it.V, stored
+		keys = append(keys, aKey)
+		if it.Key != nil {
+			keys = append(keys, it.Key)
+		}
 		byID[it.V.ID] = i
 	}
 	// Applicants in one order in every batch (by scope and reference), so two batches in flight
@@ -90,6 +104,10 @@ func (tx *Tx) CreateVerifications(ctx context.Context, items []NewVerification) 
 		return nil, err
 	}
 	eCols, eFrom, err := tx.unnestRows(evs, "e_in", &args)
+	if err != nil {
+		return nil, err
+	}
+	kCols, kFrom, err := tx.unnestRows(keys, "k_in", &args)
 	if err != nil {
 		return nil, err
 	}
@@ -114,6 +132,10 @@ func (tx *Tx) CreateVerifications(ctx context.Context, items []NewVerification) 
 		" LEFT JOIN app old ON old.account_id = v_in.account_id AND old.mode = v_in.mode AND old.external_ref = v_in.external_ref" +
 		" RETURNING id, applicant_id, account_id, mode)" +
 		", evt AS (INSERT INTO events (" + strings.Join(eCols, ", ") + ") SELECT * FROM " + eFrom + " RETURNING NULL)" +
+		// The data keys of the verifications, and of the applicants inserted (not of one whose
+		// reference found an existing applicant: that one has its key).
+		", dk AS (INSERT INTO data_keys (" + strings.Join(kCols, ", ") + ") SELECT * FROM " + kFrom +
+		" WHERE k_in.owner_id IN (SELECT id FROM app) OR k_in.owner_id IN (SELECT id FROM v_in) RETURNING NULL)" +
 		fmt.Sprintf(`, eps AS (SELECT w.account_id, w.mode, json_agg(json_build_object('id', w.id, 'url', w.url, 'events', w.events) ORDER BY w.id) AS list
 			FROM webhook_endpoints w WHERE (w.account_id, w.mode) IN (SELECT account_id, mode FROM v_in) AND w.kind = $%d AND w.status = $%d
 			GROUP BY w.account_id, w.mode)`, n-1, n) +

@@ -286,7 +286,7 @@ func (s *Store) GetEvent(ctx context.Context, id string) (*models.Event, error) 
 	if err := s.DB.NewSelect().Model(ev).Where("id = ?", id).Scan(ctx); err != nil {
 		return nil, notFound(err, "event")
 	}
-	return ev, nil
+	return ev, s.openEvent(ev)
 }
 
 // GetEventScoped reads an event in the caller's scope.
@@ -296,7 +296,7 @@ func (s *Store) GetEventScoped(ctx context.Context, sc Scope, id string) (*model
 	if err != nil {
 		return nil, notFound(err, "event")
 	}
-	return ev, nil
+	return ev, s.openEvent(ev)
 }
 
 // DeliveryCounts is a summary of deliveries by status, for benchmarks and operators.

@@ -46,3 +46,13 @@ func (s *Store) RescueOrphanedJobs(ctx context.Context, staleAfter time.Duration
 	}
 	return n, nil
 }
+
+// LiveWorkers counts the worker processes that beat since since ago.
+func (s *Store) LiveWorkers(ctx context.Context, since time.Duration) (int, error) {
+	var n int
+	err := s.DB.NewRaw(`SELECT COUNT(*) FROM worker_heartbeats WHERE seen_at > ?`, s.Now().UTC().Add(-since)).Scan(ctx, &n)
+	if err != nil {
+		return 0, fmt.Errorf("count live workers: %w", err)
+	}
+	return n, nil
+}

@@ -48,8 +48,11 @@ type ContactCode struct {
 	// hash is bound to it.
 	Address []byte `bun:"address"`
 	// State is the JSON of the code's otp.State (hash, expiry, attempts, verified).
-	State     string    `bun:"state"`
-	Channel   string    `bun:"channel"` // smtp, sms or log: how it was delivered
+	State   string `bun:"state"`
+	Channel string `bun:"channel"` // smtp, sms or log: how it was delivered
+	// IPHash is the keyed hash of the applicant's IP when an applicant's session asked for the
+	// code ("" for API callers): the per-IP send budget counts these.
+	IPHash    string    `bun:"ip_hash"`
 	ExpiresAt time.Time `bun:"expires_at"`
 	// SupersededAt is set when a newer code went to the same address: only the newest counts.
 	SupersededAt *time.Time `bun:"superseded_at"`

@@ -214,3 +214,12 @@ type Idempotency struct {
 	Response    string    `bun:"response"`
 	CreatedAt   time.Time `bun:"created_at"`
 }
+
+// DataKey is the data key of one applicant or verification (the owner), wrapped with the
+// keyring's primary key. Deleting the row is the erasure: what was sealed with it cannot be
+// opened again, wherever a copy of the ciphertext survives.
+type DataKey struct {
+	OwnerID   string    `bun:"owner_id,pk"`
+	Wrapped   []byte    `bun:"wrapped"`
+	CreatedAt time.Time `bun:"created_at"`
+}

@@ -77,19 +77,31 @@ func Spec(reg *tools.Registry, version, serverURL string) (map[string]any, error
 	paths := map[string]map[string]any{}
 	outputs := map[string]string{} // output schema JSON → component name, so shared outputs appear once
 	for _, info := range reg.Tools() {
-		rt, err := newRoute(info)
-		if err != nil {
-			return nil, err
+		for i, b := range info.REST.Bindings(info.Name) {
+			rt, err := newRoute(info, b)
+			if err != nil {
+				return nil, err
+			}
+			op, err := operation(rt, schemas, outputs)
+			if err != nil {
+				return nil, err
+			}
+			if i > 0 { // operation ids are unique: a further route of the tool says how it differs
+				op["operationId"] = fmt.Sprintf("%s_%d", info.Name, i+1)
+				if len(rt.params) == 0 {
+					op["operationId"] = info.Name + "_by_query"
+				}
+				// It addresses the same object as the first route, so it too may not find it.
+				if len(info.REST.OrDefault(info.Name).PathParams()) > 0 {
+					op["responses"].(map[string]any)["404"] = ref("responses", "404")
+				}
+			}
+			p := BasePath + rt.binding.Path
+			if paths[p] == nil {
+				paths[p] = map[string]any{}
+			}
+			paths[p][strings.ToLower(rt.binding.Method)] = op
 		}
-		op, err := operation(rt, schemas, outputs)
-		if err != nil {
-			return nil, err
-		}
-		p := BasePath + rt.binding.Path
-		if paths[p] == nil {
-			paths[p] = map[string]any{}
-		}
-		paths[p][strings.ToLower(rt.binding.Method)] = op
 	}
 	return map[string]any{
 		"openapi":           "3.1.0",

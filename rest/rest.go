@@ -88,15 +88,17 @@ func New(reg *tools.Registry, opts Options) (*Handler, error) {
 	}
 	methods := map[string][]string{}
 	for _, info := range reg.Tools() {
-		rt, err := newRoute(info)
-		if err != nil {
-			return nil, err
+		for _, b := range info.REST.Bindings(info.Name) {
+			rt, err := newRoute(info, b)
+			if err != nil {
+				return nil, err
+			}
+			pattern := rt.binding.Method + " " + BasePath + rt.binding.Path
+			if err := handle(h.mux, pattern, h.serveTool(rt)); err != nil {
+				return nil, fmt.Errorf("tool %s: route %s: %w", info.Name, pattern, err)
+			}
+			methods[rt.binding.Path] = append(methods[rt.binding.Path], rt.binding.Method)
 		}
-		pattern := rt.binding.Method + " " + BasePath + rt.binding.Path
-		if err := handle(h.mux, pattern, h.serveTool(rt)); err != nil {
-			return nil, fmt.Errorf("tool %s: route %s: %w", info.Name, pattern, err)
-		}
-		methods[rt.binding.Path] = append(methods[rt.binding.Path], rt.binding.Method)
 	}
 	// Other methods on a known path: a JSON 405 listing the allowed ones. A method-less pattern
 	// conflicts with a route of another method on an overlapping path (GET /applicants/lookup
@@ -141,8 +143,9 @@ func handle(mux *http.ServeMux, pattern string, h http.Handler) (err error) {
 	return nil
 }
 
-func newRoute(info tools.Info) (*route, error) {
-	rt := &route{tool: info, binding: info.REST.OrDefault(info.Name), props: map[string]propType{}}
+func newRoute(info tools.Info, b tools.REST) (*route, error) {
+	b.Also = nil
+	rt := &route{tool: info, binding: b, props: map[string]propType{}}
 	rt.params = rt.binding.PathParams()
 	var in struct {
 		Properties map[string]struct {

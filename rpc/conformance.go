@@ -41,6 +41,11 @@ func conformanceOptions() []server.ServerOption {
 		server.WithCompletions(),
 		server.WithResourceCapabilities(true, false),
 		server.WithElicitation(),
+		// listChanged, so subscriptions/listen streams stay open for the trigger fixtures'
+		// notifications (with nothing to deliver mcp-go closes the stream at once, and its
+		// acknowledgement then races the result).
+		server.WithToolCapabilities(true),
+		server.WithPromptCapabilities(true),
 	}
 }
 
@@ -96,6 +101,9 @@ func addConformanceFixtures(s *server.MCPServer) {
 	addSchemaFixture(s)
 	addResourceFixtures(s)
 	addPromptFixtures(s)
+	addStatelessFixtures(s)
+	addInputRequiredFixtures(s)
+	addTriggerFixtures(s)
 }
 
 func noArgs(name, desc string) mcp.Tool { return mcp.NewTool(name, mcp.WithDescription(desc)) }
@@ -257,13 +265,26 @@ func enumFormSchema() map[string]any {
 	}}
 }
 
-// addSchemaFixture adds the tool whose input schema uses JSON Schema 2020-12 features.
+// addSchemaFixture adds the tool whose input schema uses JSON Schema 2020-12 features
+// ($defs with an $anchor, allOf/anyOf, if/then/else; SEP-1613, SEP-2106), and the tool with a
+// parameter mirrored in an Mcp-Param header (x-mcp-header, SEP-2243; mcp-go checks the header
+// against the body).
 func addSchemaFixture(s *server.MCPServer) {
 	s.AddTool(mcp.Tool{Name: "json_schema_2020_12_tool", Description: "Tool with JSON Schema 2020-12 features",
-		RawInputSchema: json.RawMessage(`{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},"additionalProperties":false}`)},
+		RawInputSchema: json.RawMessage(`{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",` +
+			`"$defs":{"address":{"$anchor":"addressDef","type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},` +
+			`"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"},"contactMethod":{"type":"string","enum":["phone","email"]},"phone":{"type":"string"},"email":{"type":"string"}},` +
+			`"allOf":[{"anyOf":[{"required":["phone"]},{"required":["email"]}]}],` +
+			`"if":{"properties":{"contactMethod":{"const":"phone"}},"required":["contactMethod"]},"then":{"required":["phone"]},"else":{"required":["email"]},` +
+			`"additionalProperties":false}`)},
 		func(_ context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			b, _ := json.Marshal(req.Params.Arguments)
 			return text("Received: " + string(b)), nil
+		})
+	s.AddTool(mcp.Tool{Name: "test_custom_headers", Description: "Tool with a parameter mirrored in the Mcp-Param-Region header (conformance fixture)",
+		RawInputSchema: json.RawMessage(`{"type":"object","properties":{"region":{"type":"string","description":"a region, also sent as Mcp-Param-Region","x-mcp-header":"Region"}},"required":["region"]}`)},
+		func(_ context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return text("Region: " + req.GetString("region", "")), nil
 		})
 }
 

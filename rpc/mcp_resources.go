@@ -116,7 +116,11 @@ func setRequestError(err error, code int, data any) bool {
 		return false
 	}
 	reflect.NewAt(cf.Type(), unsafe.Pointer(cf.UnsafeAddr())).Elem().SetInt(int64(code))
-	reflect.NewAt(df.Type(), unsafe.Pointer(df.UnsafeAddr())).Elem().Set(reflect.ValueOf(data))
+	dv := reflect.Zero(df.Type())
+	if data != nil {
+		dv = reflect.ValueOf(data)
+	}
+	reflect.NewAt(df.Type(), unsafe.Pointer(df.UnsafeAddr())).Elem().Set(dv)
 	return true
 }
 
@@ -150,6 +154,7 @@ func (v visibility) visible(ctx context.Context, name string) bool {
 func (v visibility) hooks() *server.Hooks {
 	h := &server.Hooks{}
 	h.AddOnError(resourceErrorHook)
+	h.AddOnError(protocolErrorHook)
 	h.AddAfterListResources(func(ctx context.Context, _ any, _ *mcp.ListResourcesRequest, res *mcp.ListResourcesResult) {
 		if res == nil {
 			return

@@ -30,6 +30,20 @@ type REST struct {
 	// Example is an example request body as JSON (optional), shown in the OpenAPI document
 	// and checked against the input schema by the REST tests.
 	Example string
+	// Also are further routes to the same tool, served and documented like the first: a tool
+	// addressed by either of two fields takes one in the path and both in the query string
+	// (DELETE /applicants/{id} and DELETE /applicants?external_ref=…).
+	Also []REST
+}
+
+// Bindings returns every route of the tool: the declared one (or the fallback) first, then
+// its Also routes.
+func (b REST) Bindings(tool string) []REST {
+	out := []REST{b.OrDefault(tool)}
+	for _, a := range b.Also {
+		out = append(out, a.OrDefault(tool))
+	}
+	return out
 }
 
 // IsZero reports an undeclared binding.
@@ -181,6 +195,11 @@ func (r *Registry) CallWith(ctx context.Context, caller Caller, name string, raw
 	t, ok := r.byName[name]
 	if !ok {
 		return nil, meta, Errorf(CodeNotFound, "", "no tool named %q", name)
+	}
+	if caller.recheck {
+		if terr := StillValid(ctx, r.deps, caller); terr != nil {
+			return nil, meta, terr
+		}
 	}
 	var terr *Error
 	if meta.Rate, terr = r.limit(caller); terr != nil {

@@ -27,42 +27,43 @@ func TestRESTBindings(t *testing.T) {
 	for _, info := range reg.Tools() {
 		t.Run(info.Name, func(t *testing.T) {
 			require.False(t, info.REST.IsZero(), "%s declares no REST binding: add REST: tools.REST{Method, Path} to the tool", info.Name)
-			b := info.REST.OrDefault(info.Name)
-			require.Contains(t, []string{"GET", "POST", "PUT", "PATCH", "DELETE"}, b.Method)
-			require.Regexp(t, `^(/[a-z0-9_-]+|/\{[a-z_]+\})+$`, b.Path)
-			route := b.Method + " " + b.Path
-			require.Empty(t, routes[route], "%s and %s share the route %s", routes[route], info.Name, route)
-			routes[route] = info.Name
-			if info.Creates {
-				require.Equal(t, "POST", b.Method, "a creating tool is a POST (Idempotency-Key applies to POST)")
-			}
-			if info.Annotations.ReadOnly && b.BodyFields() {
-				// Allowed (a stateless parse that takes a large body), but it must not say it changes state.
-				require.False(t, info.Annotations.Destructive)
-			}
-			var in struct {
-				Properties map[string]struct {
-					Type  any `json:"type"`
-					Items *struct {
-						Type any `json:"type"`
-					} `json:"items"`
-				} `json:"properties"`
-			}
-			require.NoError(t, json.Unmarshal(info.InputSchema, &in))
-			params := b.PathParams()
-			for _, p := range params {
-				prop, ok := in.Properties[p]
-				require.True(t, ok, "path parameter {%s} is not an input field", p)
-				require.Equal(t, "string", prop.Type, "path parameter {%s} must be a string field", p)
-			}
-			if !b.BodyFields() {
-				for name, prop := range in.Properties {
-					typ := mainType(prop.Type)
-					if typ == "array" && prop.Items != nil {
-						typ = mainType(prop.Items.Type)
+			for _, b := range info.REST.Bindings(info.Name) {
+				require.Contains(t, []string{"GET", "POST", "PUT", "PATCH", "DELETE"}, b.Method)
+				require.Regexp(t, `^(/[a-z0-9_-]+|/\{[a-z_]+\})+$`, b.Path)
+				route := b.Method + " " + b.Path
+				require.Empty(t, routes[route], "%s and %s share the route %s", routes[route], info.Name, route)
+				routes[route] = info.Name
+				if info.Creates {
+					require.Equal(t, "POST", b.Method, "a creating tool is a POST (Idempotency-Key applies to POST)")
+				}
+				if info.Annotations.ReadOnly && b.BodyFields() {
+					// Allowed (a stateless parse that takes a large body), but it must not say it changes state.
+					require.False(t, info.Annotations.Destructive)
+				}
+				var in struct {
+					Properties map[string]struct {
+						Type  any `json:"type"`
+						Items *struct {
+							Type any `json:"type"`
+						} `json:"items"`
+					} `json:"properties"`
+				}
+				require.NoError(t, json.Unmarshal(info.InputSchema, &in))
+				params := b.PathParams()
+				for _, p := range params {
+					prop, ok := in.Properties[p]
+					require.True(t, ok, "path parameter {%s} is not an input field", p)
+					require.Equal(t, "string", prop.Type, "path parameter {%s} must be a string field", p)
+				}
+				if !b.BodyFields() {
+					for name, prop := range in.Properties {
+						typ := mainType(prop.Type)
+						if typ == "array" && prop.Items != nil {
+							typ = mainType(prop.Items.Type)
+						}
+						require.Contains(t, []string{"string", "integer", "number", "boolean"}, typ,
+							"%s %s: input %q (%v) cannot travel in a query string; bind the tool to POST", b.Method, b.Path, name, prop.Type)
 					}
-					require.Contains(t, []string{"string", "integer", "number", "boolean"}, typ,
-						"%s %s: input %q (%v) cannot travel in a query string; bind the tool to POST", b.Method, b.Path, name, prop.Type)
 				}
 			}
 		})

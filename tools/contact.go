@@ -17,7 +17,7 @@ import (
 
 // ContactReason is one finding of an email or phone check.
 type ContactReason struct {
-	Code    string `json:"code" jsonschema:"machine-readable reason code, e.g. disposable, role_account, possible_typo, country_mismatch"`
+	Code    string `json:"code" jsonschema:"machine-readable reason code, e.g. disposable, role_account, possible_typo, country_mismatch, previously_bounced"`
 	Message string `json:"message" jsonschema:"what was found, for a person"`
 }
 
@@ -137,11 +137,13 @@ func limitMessage(l *otp.LimitError) string {
 		return "too many codes were sent to this address in the last hour"
 	case errors.Is(l, verify.ErrKeySendLimit):
 		return verify.ErrKeySendLimit.Error()
+	case errors.Is(l, verify.ErrIPSendLimit):
+		return verify.ErrIPSendLimit.Error()
 	}
 	return l.Error()
 }
 
 func contactRequest(c Caller, address, country string, send bool, verificationID, ref, locale string) verify.ContactRequest {
 	return verify.ContactRequest{Address: address, Country: country, SendCode: send, VerificationID: verificationID,
-		ExternalRef: ref, Locale: locale, KeyID: c.KeyID}
+		ExternalRef: ref, Locale: locale, KeyID: c.KeyID, ClientIP: c.ClientIP}
 }

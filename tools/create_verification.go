@@ -173,16 +173,10 @@ func newVerification(ctx context.Context, d *Deps, c Caller, in CreateVerificati
 		expiry = time.Duration(in.ExpiresIn) * time.Second
 	}
 	checksJSON, _ := json.Marshal(checks)
-	var sealedPII []byte
-	if applicant != nil {
-		if sealedPII, err = d.Store.Keyring().SealJSON(applicant); err != nil {
-			return Verification{}, err
-		}
-	}
 	v := &models.Verification{
 		AccountID: c.AccountID, Mode: c.Mode, APIKeyID: c.KeyID,
 		Status: models.StatusPending, DocumentType: in.DocumentType, Checks: string(checksJSON),
-		ExternalRef: nullable(in.ExternalRef), Metadata: meta, ApplicantPII: sealedPII,
+		ExternalRef: nullable(in.ExternalRef), Metadata: meta,
 		AllowedCountries: countries, RedirectURL: in.RedirectURL, SuccessURL: in.SuccessURL, FailureURL: in.FailureURL, ReviewURL: in.ReviewURL, CallbackURL: in.CallbackURL, MinAge: in.MinAge, MaxAge: in.MaxAge,
 		Locale: in.Locale, ExpiresAt: now.Add(expiry), CreatedAt: now,
 	}
@@ -190,7 +184,7 @@ func newVerification(ctx context.Context, d *Deps, c Caller, in CreateVerificati
 	if applicant != nil {
 		pii = applicant
 	}
-	if _, err := d.Verify.Create(ctx, verify.Creation{V: v, PII: pii, Data: map[string]any{"checks": checks}}); err != nil {
+	if _, err := d.Verify.Create(ctx, verify.Creation{V: v, PII: pii, Applicant: pii, Data: map[string]any{"checks": checks}}); err != nil {
 		return Verification{}, err
 	}
 	return toVerification(d, v)

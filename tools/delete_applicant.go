@@ -30,6 +30,7 @@ type ErasedData struct {
 	ScreeningDecisions  int `json:"screening_decisions" jsonschema:"analyst verdicts on screening hits whose reason and entity name were cleared (the verdicts stay)"`
 	Events              int `json:"events" jsonschema:"timeline events whose data was reduced to ids, statuses, decisions and reason codes"`
 	IdempotentResponses int `json:"idempotent_responses" jsonschema:"stored responses of idempotent requests that repeated the applicant data, deleted (a replay of the request is then refused)"`
+	DataKeys            int `json:"data_keys" jsonschema:"data keys of the applicant and its verifications destroyed (crypto-shredding): every copy of what they sealed, in backups or the database's write-ahead log, can no longer be decrypted"`
 }
 
 // DeletedApplicant is the receipt of an erasure.
@@ -52,10 +53,10 @@ var DeleteApplicant = Tool[DeleteApplicantInput, DeletedApplicant]{
 		"deleted_at and no personal data, and a new verification with the same external_ref starts a new applicant. " +
 		"An applicant.deleted event is recorded and sent to webhooks. Erasing an erased applicant again is a conflict by id, and not_found " +
 		"by external_ref (the reference is not kept). Cannot be undone.",
-	Brief:       "erase an applicant's personal data (right to erasure), by `id` or `external_ref`, with an optional `reason`: open verifications are cancelled, PII, images, readings, face templates, identity tokens, screening reasons and the `external_ref` are deleted; ids, statuses and decisions stay; receipt with counts; an `applicant.deleted` event. Again: conflict (by id) / not found (by external_ref)",
+	Brief:       "erase an applicant's personal data (right to erasure), by `id` or `external_ref` (REST: `DELETE /applicants?external_ref=…`), with an optional `reason`: open verifications are cancelled, PII, images, readings, face templates, identity tokens, screening reasons and the `external_ref` are deleted; ids, statuses and decisions stay; receipt with counts; an `applicant.deleted` event. Again: conflict (by id) / not found (by external_ref)",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: true, Idempotent: true, OpenWorld: false},
-	REST:        REST{Method: "DELETE", Path: "/applicants/{id}"},
+	REST:        REST{Method: "DELETE", Path: "/applicants/{id}", Also: []REST{{Method: "DELETE", Path: "/applicants"}}},
 	Summary: func(r DeletedApplicant) string {
 		return fmt.Sprintf("Applicant %s erased at %s: %d verification(s) cleared, %d cancelled, %d image(s), %d face template(s).",
 			r.ID, r.DeletedAt.Format(time.RFC3339), r.Erased.Verifications, len(r.CancelledVerifications), r.Erased.Artifacts, r.Erased.FaceEnrollments)
@@ -97,5 +98,6 @@ func deleteApplicant(ctx context.Context, d *Deps, c Caller, in DeleteApplicantI
 		EventID: er.Event.ID,
 		Erased: ErasedData{Verifications: e.Verifications, Artifacts: e.Artifacts, LivenessChallenges: e.LivenessChallenges,
 			FaceEnrollments: e.FaceEnrollments, IdentityTokens: e.IdentityTokens, DocumentUses: e.DocumentUses,
-			ScreeningDecisions: e.ScreeningDecisions, Events: e.Events, IdempotentResponses: e.IdempotentResponses}}, nil
+			ScreeningDecisions: e.ScreeningDecisions, Events: e.Events, IdempotentResponses: e.IdempotentResponses,
+			DataKeys: e.DataKeys}}, nil
 }

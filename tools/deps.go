@@ -68,11 +68,25 @@ type Caller struct {
 	// DocumentCountries and DocumentTypes bound what the key's verifications accept (empty =
 	// whatever the server accepts); create_verification enforces them.
 	DocumentCountries, DocumentTypes []string
+	// ClientIP is the applicant's IP on requests made with a session token (SessionRequestIP);
+	// the per-IP budget of one-time codes counts by it. Empty for API keys.
+	ClientIP string
 	// keyHash is the hash of the API key's secret, for StillValid ("" for session callers).
 	keyHash string
 	// VerificationID binds a hosted-flow session caller (ScopeSession) to its one
 	// verification; empty for API keys. See AuthenticateSession.
 	VerificationID string
+	// recheck makes every call re-check the key first (see Rechecked).
+	recheck bool
+}
+
+// Rechecked returns c with its API key checked again (StillValid) before each of its calls.
+// A surface that authenticates once and then serves many messages (kycd mcp and kycd rpc on
+// stdio) uses it, so a key revoked meanwhile stops working there at the next message, as it
+// does on the next REST request and on an open WebSocket.
+func (c Caller) Rechecked() Caller {
+	c.recheck = true
+	return c
 }
 
 // Has reports whether the caller holds the scope.

@@ -25,11 +25,15 @@ func readmeToolTable(ds []Descriptor) (string, error) {
 		if brief == "" {
 			return "", fmt.Errorf("tool %s has no Brief for the README", info.Name)
 		}
-		rest := info.REST.OrDefault(info.Name)
-		route := fmt.Sprintf("`%s %s`", rest.Method, rest.Path)
-		if rest.Status != http.StatusOK {
-			route += fmt.Sprintf(" → %d", rest.Status)
+		var routes []string
+		for _, rest := range info.REST.Bindings(info.Name) {
+			route := fmt.Sprintf("`%s %s`", rest.Method, rest.Path)
+			if rest.Status != http.StatusOK {
+				route += fmt.Sprintf(" → %d", rest.Status)
+			}
+			routes = append(routes, route)
 		}
+		route := strings.Join(routes, ", ")
 		fmt.Fprintf(&sb, "| `%s` | %s | %s | %s |\n", info.Name, brief, info.Scope, route)
 	}
 	return sb.String(), nil

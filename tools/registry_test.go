@@ -36,10 +36,11 @@ type toolSnapshot struct {
 }
 
 type restSnapshot struct {
-	Method  string `json:"method"`
-	Path    string `json:"path"`
-	Status  int    `json:"status"`
-	Example string `json:"example,omitempty"`
+	Method  string         `json:"method"`
+	Path    string         `json:"path"`
+	Status  int            `json:"status"`
+	Example string         `json:"example,omitempty"`
+	Also    []restSnapshot `json:"also,omitempty"`
 }
 
 func snapshotOf(info tools.Info) ([]byte, error) {
@@ -50,6 +51,9 @@ func snapshotOf(info tools.Info) ([]byte, error) {
 		REST:        restSnapshot{Method: rest.Method, Path: rest.Path, Status: rest.Status, Example: rest.Example},
 		Creates:     info.Creates, Waits: info.Waits, SessionAllowed: info.SessionAllowed,
 		InputSchema: info.InputSchema, OutputSchema: info.OutputSchema,
+	}
+	for _, a := range info.REST.Bindings(info.Name)[1:] {
+		snap.REST.Also = append(snap.REST.Also, restSnapshot{Method: a.Method, Path: a.Path, Status: a.Status, Example: a.Example})
 	}
 	got, err := json.MarshalIndent(snap, "", "  ")
 	return append(got, '\n'), err

@@ -104,7 +104,7 @@ func reverify(ctx context.Context, d *Deps, c Caller, in ReverifyInput) (Verific
 	v := &models.Verification{
 		AccountID: c.AccountID, Mode: c.Mode, APIKeyID: c.KeyID, ApplicantID: tok.ApplicantID,
 		Status: models.StatusPending, DocumentType: orig.DocumentType, Checks: string(checksJSON), ExternalRef: orig.ExternalRef,
-		Metadata: meta, ApplicantPII: orig.ApplicantPII, RedirectURL: orig.RedirectURL, SuccessURL: orig.SuccessURL,
+		Metadata: meta, RedirectURL: orig.RedirectURL, SuccessURL: orig.SuccessURL,
 		FailureURL: orig.FailureURL, AllowedCountries: orig.AllowedCountries, ReviewURL: orig.ReviewURL, CallbackURL: orig.CallbackURL,
 		MinAge: orig.MinAge, MaxAge: orig.MaxAge, Locale: orig.Locale,
 		ExpiresAt: now.Add(defaultExpiry), CreatedAt: now, ReusedFrom: &origID,
@@ -128,7 +128,11 @@ func reverify(ctx context.Context, d *Deps, c Caller, in ReverifyInput) (Verific
 		_, err := d.Verify.Submit(ctx, tx, c.scope(), v.ID)
 		return err
 	}
-	_, err = d.Verify.Create(ctx, verify.Creation{V: v, Data: map[string]any{"checks": checks, "reused_from": origID}, Then: then})
+	var again any // the original's applicant data, sealed anew with the new verification's key
+	if len(orig.ApplicantPII) > 0 {
+		again = applicant
+	}
+	_, err = d.Verify.Create(ctx, verify.Creation{V: v, Applicant: again, Data: map[string]any{"checks": checks, "reused_from": origID}, Then: then})
 	if err != nil {
 		return Verification{}, fmt.Errorf("reverify: %w", err)
 	}

@@ -84,6 +84,8 @@ type handoff struct {
 	Mode    models.Mode `json:"m"`
 	ID      string      `json:"v"`
 	Expires int64       `json:"e"`
+	// Locale is the verification's, so the page the link opens on the phone speaks its language.
+	Locale string `json:"l,omitempty"`
 }
 
 // IssueHandoff makes a short-lived token that lets another device (the applicant's phone,
@@ -95,7 +97,11 @@ func IssueHandoff(ctx context.Context, d *Deps, c Caller) (string, time.Time, er
 		return "", time.Time{}, Errorf(CodePermissionDenied, "", "only a hosted-flow session can hand off to another device")
 	}
 	exp := d.Store.Now().Add(HandoffTTL)
-	plain, err := json.Marshal(handoff{Purpose: handoffPurpose, Account: c.AccountID, Mode: c.Mode, ID: c.VerificationID, Expires: exp.Unix()})
+	v, err := d.Store.GetVerification(ctx, c.scope(), c.VerificationID)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	plain, err := json.Marshal(handoff{Purpose: handoffPurpose, Account: c.AccountID, Mode: c.Mode, ID: c.VerificationID, Expires: exp.Unix(), Locale: v.Locale})
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -142,19 +148,21 @@ func RedeemHandoff(ctx context.Context, d *Deps, token string) (string, error) {
 
 // CheckHandoff tells whether RedeemHandoff would accept token now, without using it up: the
 // page a hand-off link opens shows a button that redeems, so a link-preview bot or a mail
-// scanner that fetches the link does not spend it. Same errors as RedeemHandoff.
-func CheckHandoff(ctx context.Context, d *Deps, token string) error {
-	if _, err := openHandoff(d, token); err != nil {
-		return err
+// scanner that fetches the link does not spend it. It returns the verification's locale (""
+// when it has none). Same errors as RedeemHandoff.
+func CheckHandoff(ctx context.Context, d *Deps, token string) (string, error) {
+	h, err := openHandoff(d, token)
+	if err != nil {
+		return "", err
 	}
 	ok, err := d.Store.HandoffUsable(ctx, strings.TrimSpace(token))
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !ok {
-		return badHandoff()
+		return "", badHandoff()
 	}
-	return nil
+	return h.Locale, nil
 }
 
 // badHandoff is every refusal of a hand-off token: it does not say which check failed.

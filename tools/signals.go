@@ -60,6 +60,22 @@ func ReadSignals(d *Deps, r *http.Request) models.RequestSignals {
 	return out
 }
 
+// WithRequestIP is c with ClientIP set from r (honouring the trusted proxies) when c is an
+// applicant's session; API callers are returned as they are.
+func WithRequestIP(d *Deps, c Caller, r *http.Request) Caller {
+	if !c.IsSession() {
+		return c
+	}
+	var src SignalSource
+	if d != nil && d.Signals != nil {
+		src = *d.Signals
+	}
+	if ip := signals.ClientIP(r, src.Proxies); ip.IsValid() {
+		c.ClientIP = ip.String()
+	}
+	return c
+}
+
 // RecordSessionSignals records the signals of a request made with an applicant's session
 // token on its verification (first and latest, sealed; reasons). Callers log a failure and go
 // on: the applicant's request does not depend on it.

@@ -121,7 +121,11 @@ func toVerification(d *Deps, v *models.Verification) (Verification, error) {
 	out.Signals = sig
 	if v.Result != nil {
 		out.Result = new(models.VerificationResult)
-		if err := json.Unmarshal([]byte(*v.Result), out.Result); err != nil {
+		raw, err := d.Store.Keyring().OpenText(*v.Result)
+		if err != nil {
+			return out, fmt.Errorf("open result: %w", err)
+		}
+		if err := json.Unmarshal([]byte(raw), out.Result); err != nil {
 			return out, fmt.Errorf("decode result: %w", err)
 		}
 	}

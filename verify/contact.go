@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kycd/kycd/checks/email"
+	"github.com/kycd/kycd/checks/findings"
 	"github.com/kycd/kycd/checks/otp"
 	"github.com/kycd/kycd/checks/phone"
 	"github.com/kycd/kycd/db"
@@ -21,6 +22,15 @@ const (
 	EventEmailConfirmed = "email.confirmed"
 	EventPhoneConfirmed = "phone.confirmed"
 )
+
+// DefaultIPSendsPerHour bounds the codes that applicants' sessions from one IP ask for in any
+// hour, whatever the addresses and verifications: one browser cycling through numbers is
+// SMS pumping, not onboarding.
+const DefaultIPSendsPerHour = 10
+
+// ReasonPreviouslyBounced is the check reason of an address a sender refused for good within
+// db.BounceMemory; no code is sent to it.
+const ReasonPreviouslyBounced = "previously_bounced"
 
 // DefaultKeySendsPerHour bounds the codes one API key sends in any hour, whatever the
 // addresses: the per-address limits alone do not stop SMS pumping (toll fraud) through many
@@ -42,6 +52,9 @@ type ContactOptions struct {
 	Policy otp.Policy
 	// KeySendsPerHour bounds the codes one API key sends in an hour (0 = DefaultKeySendsPerHour).
 	KeySendsPerHour int
+	// IPSendsPerHour bounds the codes applicants' sessions from one IP ask for in an hour
+	// (0 = DefaultIPSendsPerHour).
+	IPSendsPerHour int
 	// Product names the service in the texts ("Acme Bank"); default "kycd".
 	Product string
 }
@@ -64,6 +77,9 @@ func NewContact(svc *Service, opts ContactOptions) *Contact {
 	}
 	if opts.KeySendsPerHour <= 0 {
 		opts.KeySendsPerHour = DefaultKeySendsPerHour
+	}
+	if opts.IPSendsPerHour <= 0 {
+		opts.IPSendsPerHour = DefaultIPSendsPerHour
 	}
 	primary, keys := svc.store.Keyring().Derive("otp")
 	h := otp.HMACHasher{KeyID: primary, Key: keys[primary], Old: map[string][]byte{}}
@@ -111,6 +127,9 @@ func (e *CannotSendError) Error() string { return e.Message }
 // ErrKeySendLimit is the per-key hourly send limit (in a *otp.LimitError).
 var ErrKeySendLimit = errors.New("this API key sent too many codes in the last hour")
 
+// ErrIPSendLimit is the per-IP hourly send limit of applicants' sessions (in a *otp.LimitError).
+var ErrIPSendLimit = errors.New("too many codes were asked for from this network in the last hour")
+
 // ErrDelivery is a sender that failed; the code was discarded and does not count.
 var ErrDelivery = errors.New("the code could not be delivered")
 
@@ -143,6 +162,9 @@ type ContactRequest struct {
 	ExternalRef    string
 	Locale         string
 	KeyID          string
+	// ClientIP is the applicant's IP when an applicant's session asks (the per-IP budget);
+	// empty for API callers, whose address is the integrator's server.
+	ClientIP string
 }
 
 // SentCode is a code sent with a check.
@@ -184,6 +206,10 @@ func (c *Contact) CheckEmail(ctx context.Context, sc db.Scope, req ContactReques
 		return nil, err
 	}
 	out := &EmailCheck{Result: res}
+	bounce, err := c.bounce(ctx, sc, models.ContactEmail, res.Normalized, &res.RiskLevel, &res.Reasons)
+	if err != nil {
+		return nil, err
+	}
 	var send *pendingSend
 	if req.SendCode {
 		switch {
@@ -191,6 +217,8 @@ func (c *Contact) CheckEmail(ctx context.Context, sc db.Scope, req ContactReques
 			return nil, &CannotSendError{Field: "email", Message: "cannot send a code to an address that is not valid: " + res.SyntaxError}
 		case res.Domain.Checked && !res.Domain.AcceptsMail:
 			return nil, &CannotSendError{Field: "email", Message: "cannot send a code: the domain " + res.Domain.Name + " takes no mail"}
+		case bounce != nil:
+			return nil, bounceRefusal("email", bounce)
 		}
 		send = &pendingSend{to: res.NormalizedASCII}
 	}
@@ -221,6 +249,10 @@ func (c *Contact) CheckPhone(ctx context.Context, sc db.Scope, req ContactReques
 		return nil, err
 	}
 	out := &PhoneCheck{Result: res}
+	bounce, err := c.bounce(ctx, sc, models.ContactPhone, res.E164, &res.RiskLevel, &res.Reasons)
+	if err != nil {
+		return nil, err
+	}
 	var send *pendingSend
 	if req.SendCode {
 		switch {
@@ -230,6 +262,8 @@ func (c *Contact) CheckPhone(ctx context.Context, sc db.Scope, req ContactReques
 			return nil, &CannotSendError{Field: "phone", Message: fmt.Sprintf("cannot send a code by SMS to a %s number", res.Type)}
 		case res.Fictional && sc.Mode == models.ModeLive:
 			return nil, &CannotSendError{Field: "phone", Message: "cannot send a code to a fictional number (reserved for drama and tests) with a live key"}
+		case bounce != nil:
+			return nil, bounceRefusal("phone", bounce)
 		}
 		send = &pendingSend{to: res.E164}
 	}
@@ -256,6 +290,34 @@ func (c *Contact) attached(ctx context.Context, sc db.Scope, id string) (*models
 		return nil, ErrVerificationClosed
 	}
 	return v, nil
+}
+
+// bounce reads the remembered refusal of an address and, when there is one, adds
+// previously_bounced to the check's reasons (high risk).
+func (c *Contact) bounce(ctx context.Context, sc db.Scope, kind models.ContactKind, normalized string, level *findings.Level, reasons *[]findings.Reason) (*db.ContactBounce, error) {
+	if normalized == "" {
+		return nil, nil
+	}
+	b, err := c.store.Bounce(ctx, sc, kind, c.store.Keyring().BlindIndex(kind, indexForm(kind, normalized)))
+	if err != nil || b == nil {
+		return nil, err
+	}
+	findings.Add(level, reasons, findings.High, ReasonPreviouslyBounced, "a code sent to this %s on %s was refused for good (%s)",
+		noun(kind), b.LastAt.UTC().Format("2006-01-02"), b.Reason)
+	return b, nil
+}
+
+func noun(kind models.ContactKind) string {
+	if kind == models.ContactPhone {
+		return "number"
+	}
+	return "address"
+}
+
+// bounceRefusal is the error of a send to a remembered bounce.
+func bounceRefusal(field string, b *db.ContactBounce) error {
+	return &CannotSendError{Field: field, Message: fmt.Sprintf("cannot send a code: this %s refused one for good on %s (%s); ask the applicant for another",
+		noun(b.Kind), b.LastAt.UTC().Format("2006-01-02"), b.Reason)}
 }
 
 type pendingSend struct{ to string }
@@ -307,6 +369,9 @@ func (c *Contact) record(ctx context.Context, sc db.Scope, v *models.Verificatio
 		code = &models.ContactCode{ID: db.NewID("otp", now), AccountID: sc.AccountID, Mode: sc.Mode, APIKeyID: req.KeyID,
 			CheckID: chk.ID, Kind: kind, VerificationID: chk.VerificationID, AddressHash: chk.AddressHash, Channel: channel,
 			CreatedAt: now, UpdatedAt: now}
+		if req.ClientIP != "" {
+			code.IPHash = c.store.Keyring().SignalHash("ip", req.ClientIP)
+		}
 	}
 	err := c.store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		if err := tx.InsertContactCheck(ctx, chk, result); err != nil {
@@ -321,6 +386,13 @@ func (c *Contact) record(ctx context.Context, sc db.Scope, v *models.Verificatio
 		}
 		if keySends >= c.opts.KeySendsPerHour {
 			return &otp.LimitError{Err: ErrKeySendLimit, RetryAfter: 10 * time.Minute}
+		}
+		ipSends, err := tx.ContactIPSends(ctx, sc, code.IPHash, now.Add(-time.Hour))
+		if err != nil {
+			return err
+		}
+		if ipSends >= c.opts.IPSendsPerHour {
+			return &otp.LimitError{Err: ErrIPSendLimit, RetryAfter: 10 * time.Minute}
 		}
 		st, p, err := c.opts.Policy.Issue(otp.State{Sends: sends}, now, c.hasher, binding(kind, normalized, code.ID))
 		if err != nil {
@@ -350,6 +422,16 @@ func (c *Contact) record(ctx context.Context, sc db.Scope, v *models.Verificatio
 		c.svc.log.WarnContext(ctx, "code delivery failed", "check", chk.ID, "code", code.ID, "channel", code.Channel, "err", err)
 		if derr := c.store.DeleteContactCode(context.WithoutCancel(ctx), code); derr != nil {
 			c.svc.log.ErrorContext(ctx, "delete undelivered code", "code", code.ID, "err", derr)
+		}
+		if reason, bounced := otp.Bounced(err); bounced {
+			if berr := c.store.RecordBounce(context.WithoutCancel(ctx), sc, kind, code.AddressHash, reason); berr != nil {
+				c.svc.log.ErrorContext(ctx, "record bounce", "check", chk.ID, "err", berr)
+			}
+			field := "email"
+			if kind == models.ContactPhone {
+				field = "phone"
+			}
+			return chk, nil, &CannotSendError{Field: field, Message: fmt.Sprintf("the %s was refused for good by the receiving side (%s): nothing was sent; ask the applicant for another", noun(kind), reason)}
 		}
 		return chk, nil, fmt.Errorf("%w by %s", ErrDelivery, code.Channel)
 	}
@@ -456,4 +538,15 @@ func (c *Contact) ConfirmFor(ctx context.Context, sc db.Scope, verificationID, c
 		return nil, verr
 	}
 	return out, nil
+}
+
+// EmailUnavailable says why the email check cannot run in this process ("" when it can).
+func (c *Contact) EmailUnavailable() string {
+	if c.opts.Email != nil {
+		return ""
+	}
+	if c.opts.EmailUnavailable != "" {
+		return c.opts.EmailUnavailable
+	}
+	return ErrEmailUnavailable.Error()
 }

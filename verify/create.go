@@ -220,11 +220,13 @@ func (cr *creator) commit(batch []*creation) (err error) {
 }
 
 // Creation is one new verification. The caller fills V with what the integrator asked for
-// (account, mode, key, checks, applicant data sealed in ApplicantPII, URLs, limits, ExpiresAt,
-// and ApplicantID/ReusedFrom for a returning applicant); Create gives it its id, reference and
-// session token.
+// (account, mode, key, checks, URLs, limits, ExpiresAt, and ApplicantID/ReusedFrom for a
+// returning applicant); Create gives it its id, reference, session token and data key.
 type Creation struct {
 	V *models.Verification
+	// Applicant is the applicant data the checks run on (nil: none given); Create seals it
+	// into V.ApplicantPII with the verification's data key.
+	Applicant any
 	// PII is the integrator's applicant data for a new applicant (nil: none given); an
 	// applicant with V.ExternalRef is found instead.
 	PII any
@@ -277,11 +279,20 @@ func (s *Service) Create(ctx context.Context, c Creation) (string, error) {
 	if v.CreatedAt.IsZero() {
 		v.CreatedAt = now
 	}
+	// The verification's own data key seals what is about its applicant (the applicant data
+	// here, its result, events, reasons, images later), so delete_applicant shreds it all.
+	key, err := s.store.Keyring().NewDataKey(v.ID, now)
+	if err != nil {
+		return "", err
+	}
+	if v.ApplicantPII, err = s.store.Keyring().SealJSONFor(v.ID, c.Applicant); err != nil {
+		return "", fmt.Errorf("seal applicant data: %w", err)
+	}
 	v.UpdatedAt = v.CreatedAt
 	if v.Status == "" {
 		v.Status = models.StatusPending
 	}
-	cr := &creation{ctx: ctx, item: db.NewVerification{V: v, PII: c.PII}, data: c.Data, then: c.Then,
+	cr := &creation{ctx: ctx, item: db.NewVerification{V: v, PII: c.PII, Key: key}, data: c.Data, then: c.Then,
 		known: v.ApplicantID != "", done: make(chan error, 1)}
 	if err := cr.draw(); err != nil {
 		return "", err
@@ -310,6 +321,9 @@ func (s *Service) writeAlone(ctx context.Context, tx *db.Tx, c *creation) error 
 		v.ApplicantID = a.ID
 	}
 	if err := tx.InsertVerification(ctx, v); err != nil {
+		return err
+	}
+	if err := tx.InsertDataKeys(ctx, c.item.Key); err != nil {
 		return err
 	}
 	if err := s.RecordEvent(ctx, tx, v, EventCreated, "", c.data); err != nil {

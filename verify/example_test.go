@@ -67,10 +67,10 @@ func Example() {
 	svc.SetEnqueuer(queue)
 
 	sc := db.Scope{AccountID: "acct_demo", Mode: models.ModeTest}
-	pii, _ := store.Keyring().SealJSON(models.ApplicantData{Name: "Erika Mustermann"})
+	pii := models.ApplicantData{Name: "Erika Mustermann"}
 	v := &models.Verification{AccountID: sc.AccountID, Mode: sc.Mode, APIKeyID: "key_demo", Checks: `["screening"]`,
-		Metadata: "{}", ApplicantPII: pii, ExpiresAt: time.Now().Add(time.Hour)}
-	if _, err := svc.Create(ctx, verify.Creation{V: v, PII: models.ApplicantData{Name: "Erika Mustermann"}}); err != nil {
+		Metadata: "{}", ExpiresAt: time.Now().Add(time.Hour)}
+	if _, err := svc.Create(ctx, verify.Creation{V: v, PII: pii, Applicant: pii}); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -100,7 +100,7 @@ func (s *Service) Cancel(ctx context.Context, sc db.Scope, id, reason string) (*
 // applicant's data becomes their verified profile, see ReviewApproved), reject → rejected.
 // The reason is sealed on the row and given in the event. Another status is db.ErrConflict.
 func (s *Service) Review(ctx context.Context, sc db.Scope, id string, approve bool, reason, reviewer string) (*models.Verification, error) {
-	sealed, err := s.store.Keyring().Seal([]byte(reason))
+	sealed, err := s.store.Keyring().SealFor(id, []byte(reason))
 	if err != nil {
 		return nil, fmt.Errorf("seal review reason: %w", err)
 	}

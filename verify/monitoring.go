@@ -156,7 +156,7 @@ func (s *Screening) raise(ctx context.Context, v *models.Verification, hits []sc
 	if err != nil {
 		return 0, false, err
 	}
-	seen, err := hitsInResult(v)
+	seen, err := hitsInResult(s.store.Keyring(), v)
 	if err != nil {
 		return 0, false, err
 	}
@@ -215,7 +215,7 @@ func hitKey(source, id, fingerprint string) string {
 
 // hitsInResult returns the screening hits already in a verification's result: the analyst saw
 // them when the verification was decided, so monitoring does not raise them again.
-func hitsInResult(v *models.Verification) (map[string]bool, error) {
+func hitsInResult(keys *db.Keyring, v *models.Verification) (map[string]bool, error) {
 	seen := map[string]bool{}
 	if v.Result == nil {
 		return seen, nil
@@ -232,7 +232,11 @@ func hitsInResult(v *models.Verification) (map[string]bool, error) {
 			} `json:"details"`
 		} `json:"checks"`
 	}
-	if err := json.Unmarshal([]byte(*v.Result), &res); err != nil {
+	raw, err := keys.OpenText(*v.Result)
+	if err != nil {
+		return nil, fmt.Errorf("open result: %w", err)
+	}
+	if err := json.Unmarshal([]byte(raw), &res); err != nil {
 		return nil, fmt.Errorf("decode result: %w", err)
 	}
 	for _, c := range res.Checks {

@@ -171,11 +171,17 @@ func (s *Service) Process(ctx context.Context, sc db.Scope, id string, attempt, 
 	if err != nil {
 		return err
 	}
+	// The result names the applicant (screening queries and matches, reason texts): it is
+	// stored sealed with the verification's data key, and shredded with it.
+	sealed, err := store.Keyring().SealText(v.ID, string(raw))
+	if err != nil {
+		return fmt.Errorf("seal result: %w", err)
+	}
 	return store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		v, err := s.Transition(ctx, tx, sc, v.ID, []models.Status{models.StatusProcessing}, result.Decision, EventCompleted,
 			map[string]any{"decision": result.Decision, "reasons": result.Reasons},
 			func(v *models.Verification) []string {
-				s := string(raw)
+				s := sealed
 				now := result.DecidedAt
 				v.Result, v.CompletedAt = &s, &now
 				return []string{"result", "completed_at"}

@@ -40,6 +40,8 @@ type Screening struct {
 
 	mu     sync.Mutex
 	loaded map[string]string // source → sha256 in the index
+	// synced is when Sync last read the list versions from the database (unix nanoseconds).
+	synced atomic.Int64
 	nodes  map[crypto.Chain]crypto.TxSource
 	// derived is what is built from the index alongside it: the entity lookup and the crypto
 	// address screener. It is swapped as a whole, like the index.
@@ -197,6 +199,7 @@ func (s *Screening) Sync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.synced.Store(time.Now().UnixNano())
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var (
@@ -329,11 +332,29 @@ func (s *Screening) Watch(ctx context.Context, every time.Duration) {
 }
 
 // Ready reports whether any list is loaded: screening with no list would pass everyone.
+// With none loaded it reads the database again first (at most once a second), so a list
+// imported by `kycd lists import` a moment ago is used at once rather than at the next
+// periodic sync.
 func (s *Screening) Ready() error {
-	if len(s.Screener().Versions()) == 0 {
-		return errors.New("no sanctions list is loaded; run `kycd lists import`")
+	if len(s.Screener().Versions()) > 0 {
+		return nil
 	}
-	return nil
+	if last := time.Unix(0, s.synced.Load()); time.Since(last) > time.Second {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := s.Sync(ctx)
+		cancel()
+		if err != nil {
+			s.log.Warn("screening list sync on a miss failed", "err", err)
+		}
+		if len(s.Screener().Versions()) > 0 {
+			return nil
+		}
+	}
+	checked := "never"
+	if n := s.synced.Load(); n > 0 {
+		checked = time.Unix(0, n).UTC().Format(time.RFC3339)
+	}
+	return fmt.Errorf("no sanctions list is loaded (the database was last checked at %s); run `kycd lists update` or `kycd lists import`", checked)
 }
 
 // ScreeningSubject is who the screening check screens, and where the data came from.

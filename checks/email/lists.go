@@ -16,9 +16,23 @@ import (
 // installs; DefaultDisposableDir is where.
 const DisposablePackage = "disposable-email-domains@1.0.62"
 
-// DefaultDisposableDir is ${KYCD_CACHE_DIR:-$HOME/.cache/kycd}/lists/disposable-email-domains-<version>,
+// DefaultDisposableDir is the folder with the newest list `kycd lists update` installed
+// (DisposableCurrentDir) when there is one, else ${KYCD_CACHE_DIR:-$HOME/.cache/kycd}/lists/disposable-email-domains-<version>,
 // the folder scripts/setup/email.sh fills with index.json and wildcard.json.
 func DefaultDisposableDir() string {
+	if cur := DisposableCurrentDir(); fileExists(filepath.Join(cur, "index.json")) {
+		return cur
+	}
+	return pinnedDisposableDir()
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// pinnedDisposableDir is where the set-up installs the pinned DisposablePackage.
+func pinnedDisposableDir() string {
 	base := os.Getenv("KYCD_CACHE_DIR")
 	if base == "" {
 		home, err := os.UserHomeDir()

@@ -143,7 +143,7 @@ func (s *SMSSender) Send(ctx context.Context, m Message) error {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("sms: gateway answered %s: %s", resp.Status, strings.TrimSpace(strings.ToValidUTF8(string(body), "?")))
+		return smsBounce(resp.StatusCode, fmt.Errorf("sms: gateway answered %s: %s", resp.Status, strings.TrimSpace(strings.ToValidUTF8(string(body), "?"))))
 	}
 	return nil
 }

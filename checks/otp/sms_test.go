@@ -122,6 +122,26 @@ func TestSMSErrors(t *testing.T) {
 	}
 }
 
+// A gateway's 404, 410 and 422 refuse the number (a bounce the caller remembers); other
+// refusals are about the account, the template or the gateway.
+func TestSMSBounces(t *testing.T) {
+	t.Parallel()
+	msg := otp.Message{To: "+4915123456789", Kind: otp.KindCode, Code: "271828"}
+	for status, want := range map[int]string{
+		http.StatusNotFound: "sms_404", http.StatusGone: "sms_410", http.StatusUnprocessableEntity: "sms_422",
+		http.StatusBadRequest: "", http.StatusPaymentRequired: "", http.StatusTooManyRequests: "", http.StatusBadGateway: "",
+	} {
+		srv, _ := gateway(t, status, `{"error":"x"}`)
+		s, err := otp.NewSMSSender(otp.SMSConfig{URL: srv.URL})
+		require.NoError(t, err)
+		err = s.Send(context.Background(), msg)
+		require.Error(t, err)
+		reason, bounced := otp.Bounced(err)
+		require.Equal(t, want != "", bounced, "%d: %v", status, err)
+		require.Equal(t, want, reason)
+	}
+}
+
 func TestLogSender(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer

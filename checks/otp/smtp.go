@@ -192,7 +192,7 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("smtp: MAIL FROM: %w", err)
 	}
 	if err := c.Rcpt(to.Address, nil); err != nil {
-		return fmt.Errorf("smtp: RCPT TO: %w", err)
+		return smtpBounce(fmt.Errorf("smtp: RCPT TO: %w", err))
 	}
 	w, err := c.Data()
 	if err != nil {

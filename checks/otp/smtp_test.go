@@ -116,7 +116,20 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	s.cur.from = from
 	return nil
 }
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error { s.cur.to = to; return nil }
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	switch {
+	case strings.HasPrefix(to, "nobody@"):
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+	case strings.HasPrefix(to, "gone@"):
+		return &smtp.SMTPError{Code: 553, EnhancedCode: smtp.NoEnhancedCode, Message: "mailbox name not allowed"}
+	case strings.HasPrefix(to, "full@"):
+		return &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 2, 2}, Message: "mailbox full"}
+	case strings.HasPrefix(to, "later@"):
+		return &smtp.SMTPError{Code: 450, EnhancedCode: smtp.EnhancedCode{4, 2, 0}, Message: "try again later"}
+	}
+	s.cur.to = to
+	return nil
+}
 func (s *session) Data(r io.Reader) error {
 	b, err := io.ReadAll(r)
 	if err != nil {
@@ -287,6 +300,32 @@ func TestSMTPFailures(t *testing.T) {
 	start := time.Now()
 	require.Error(t, s.Send(ctx, msg))
 	require.Less(t, time.Since(start), 5*time.Second)
+}
+
+// A permanent refusal of the recipient at RCPT is a bounce (remembered by the caller); a full
+// mailbox, a temporary refusal and kycd's own errors are not.
+func TestSMTPBounces(t *testing.T) {
+	t.Parallel()
+	_, addr, pool := startSMTP(t, true, false, sasl.Plain)
+	s, err := otp.NewSMTPSender(otp.SMTPConfig{URL: "smtps://kyc%40acme.example:p%40ss%3Aw%2Frd@" + addr, MailFrom: "v@acme.example", TLSConfig: &tls.Config{RootCAs: pool}})
+	require.NoError(t, err)
+	for to, want := range map[string]string{
+		"nobody@example.com": "smtp_550_5.1.1",
+		"gone@example.com":   "smtp_553",
+		"full@example.com":   "",
+		"later@example.com":  "",
+		"jane@example.com":   "-", // delivered
+	} {
+		err := s.Send(context.Background(), otp.Message{To: to, Kind: otp.KindCode, Code: "123456"})
+		if want == "-" {
+			require.NoError(t, err, to)
+			continue
+		}
+		require.Error(t, err, to)
+		reason, bounced := otp.Bounced(err)
+		require.Equal(t, want != "", bounced, "%s: %v", to, err)
+		require.Equal(t, want, reason, to)
+	}
 }
 
 func TestSMTPHeaderInjection(t *testing.T) {

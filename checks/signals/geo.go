@@ -18,17 +18,29 @@ import (
 // kind of database, answers nothing for it: signals without a country or ASN, never an error.
 type Geo struct {
 	country, asn []*maxminddb.Reader
+	// asnCSV are ASN tables in ip-location-db's CSV layout (a path ending in .csv).
+	asnCSV []*ASNTable
 	// Sources name the files opened, for the result (which data said what).
 	Sources []string
 }
 
 // OpenGeo opens the databases named in two comma-separated lists of paths (either may be
-// empty). A file that cannot be opened is an error: an operator who names one wants it used.
+// empty). ASN paths ending in .csv are ip-location-db ASN tables (OpenASNCSV). A file that
+// cannot be opened is an error: an operator who names one wants it used.
 func OpenGeo(countryPaths, asnPaths string) (*Geo, error) {
 	g := &Geo{}
 	open := func(list string, into *[]*maxminddb.Reader) error {
 		for _, p := range strings.Split(list, ",") {
 			if p = strings.TrimSpace(p); p == "" {
+				continue
+			}
+			if into == &g.asn && strings.EqualFold(filepath.Ext(p), ".csv") {
+				t, err := OpenASNCSV(p)
+				if err != nil {
+					return fmt.Errorf("geoip database %s: %w", p, err)
+				}
+				g.asnCSV = append(g.asnCSV, t)
+				g.Sources = append(g.Sources, t.Source)
 				continue
 			}
 			r, err := maxminddb.Open(p)
@@ -63,7 +75,7 @@ func (g *Geo) Close() error {
 func (g *Geo) HasCountry() bool { return g != nil && len(g.country) > 0 }
 
 // HasASN reports whether an ASN database is open.
-func (g *Geo) HasASN() bool { return g != nil && len(g.asn) > 0 }
+func (g *Geo) HasASN() bool { return g != nil && len(g.asn)+len(g.asnCSV) > 0 }
 
 // countryRecord reads both the GeoLite2 layout (country.iso_code) and ip-location-db's
 // (country_code).
@@ -114,6 +126,11 @@ func (g *Geo) ASN(ip netip.Addr) (uint32, string) {
 			return rec.Number, rec.Org
 		}
 	}
+	for _, t := range g.asnCSV {
+		if n, org := t.Lookup(ip); n != 0 {
+			return n, org
+		}
+	}
 	return 0, ""
 }
 
@@ -121,9 +138,18 @@ func (g *Geo) ASN(ip netip.Addr) (uint32, string) {
 // scripts/setup/geoip.sh installs; DefaultCountryDB is where.
 const CountryPackage = "@ip-location-db/geo-whois-asn-country-mmdb@2.3.2026061719"
 
-// DefaultCountryDB is ${KYCD_CACHE_DIR:-$HOME/.cache/kycd}/geoip/geo-whois-asn-country-mmdb-<version>/geo-whois-asn-country.mmdb
-// (IPv4 and IPv6), the file scripts/setup/geoip.sh installs.
-func DefaultCountryDB() string {
+// ASNPackage is the npm package (and pinned version) whose ASN tables (CSV, IPv4 and IPv6)
+// scripts/setup/geoip.sh installs; DefaultASNDB names them.
+const ASNPackage = "@ip-location-db/asn@2.3.2026061719"
+
+// DefaultASNDB is the comma-separated pair of ASN tables scripts/setup/geoip.sh installs
+// (asn-ipv4.csv, asn-ipv6.csv under ${KYCD_CACHE_DIR:-$HOME/.cache/kycd}/geoip/asn-<version>/).
+func DefaultASNDB() []string {
+	dir := filepath.Join(cacheDir(), "geoip", strings.ReplaceAll(strings.TrimPrefix(ASNPackage, "@ip-location-db/"), "@", "-"))
+	return []string{filepath.Join(dir, "asn-ipv4.csv"), filepath.Join(dir, "asn-ipv6.csv")}
+}
+
+func cacheDir() string {
 	base := os.Getenv("KYCD_CACHE_DIR")
 	if base == "" {
 		home, err := os.UserHomeDir()
@@ -132,6 +158,12 @@ func DefaultCountryDB() string {
 		}
 		base = filepath.Join(home, ".cache", "kycd")
 	}
+	return base
+}
+
+// DefaultCountryDB is ${KYCD_CACHE_DIR:-$HOME/.cache/kycd}/geoip/geo-whois-asn-country-mmdb-<version>/geo-whois-asn-country.mmdb
+// (IPv4 and IPv6), the file scripts/setup/geoip.sh installs.
+func DefaultCountryDB() string {
 	dir := strings.ReplaceAll(strings.TrimPrefix(CountryPackage, "@ip-location-db/"), "@", "-")
-	return filepath.Join(base, "geoip", dir, "geo-whois-asn-country.mmdb")
+	return filepath.Join(cacheDir(), "geoip", dir, "geo-whois-asn-country.mmdb")
 }

@@ -32,3 +32,12 @@ func HostingASN(asn uint32) bool {
 	_, ok := hostingASNs[asn]
 	return ok && asn != 0
 }
+
+// HostingList is the hosting list: ASN → the provider's name as written in hosting_asns.txt.
+func HostingList() map[uint32]string {
+	out := make(map[uint32]string, len(hostingASNs))
+	for k, v := range hostingASNs {
+		out[k] = v
+	}
+	return out
+}

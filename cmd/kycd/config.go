@@ -59,6 +59,8 @@ type Config struct {
 	MaxImageMemory int
 	// FrameAncestors lists the origins (comma-separated) that may embed the hosted flow in an iframe.
 	FrameAncestors string
+	// RejectionReasons is what a rejected applicant is told: none, generic or specific.
+	RejectionReasons string
 	// MCPAllowedOrigins lists the web origins (comma-separated), besides the public URL's, whose
 	// pages may call /mcp; a request with another Origin header gets 403.
 	MCPAllowedOrigins string
@@ -139,7 +141,7 @@ func (c *Config) settings() []setting {
 		{"nfc-require-crl", "KYCD_NFC_REQUIRE_CRL", "distrust a DSC when no CRL of its CSCA is imported (kycd csca import --crl)", "false", &c.NFC.RequireCRL},
 		{"trusted-proxies", "KYCD_TRUSTED_PROXIES", "CIDRs (comma-separated) of the proxies in front of kycd whose X-Forwarded-For is believed; the client is the rightmost hop outside them (empty = the TCP peer is the client)", "", &c.Signals.TrustedProxies},
 		{"geoip-country-db", "KYCD_GEOIP_COUNTRY_DB", "MaxMind-format country database(s) for the IP signals, comma-separated .mmdb paths (default: the file scripts/setup/geoip.sh installs, when present; none = IP country absent)", "", &c.Signals.CountryDB},
-		{"geoip-asn-db", "KYCD_GEOIP_ASN_DB", "MaxMind-format ASN database(s) (GeoLite2-ASN layout), comma-separated .mmdb paths (empty = ASN and hosting_asn absent)", "", &c.Signals.ASNDB},
+		{"geoip-asn-db", "KYCD_GEOIP_ASN_DB", "ASN database(s), comma-separated: MaxMind .mmdb (GeoLite2-ASN layout) or ip-location-db .csv tables (default: the tables scripts/setup/geoip.sh installs, when present; none = ASN and hosting_asn absent)", "", &c.Signals.ASNDB},
 		{"signals-policy", "KYCD_SIGNALS_POLICY", "what IP and device signal reasons do to a decision: off (shown only) or review (an approval goes to needs_review)", "off", &c.Signals.Policy},
 		{"signals-velocity", "KYCD_SIGNALS_VELOCITY", "ip_velocity: more than this many verifications of one account used from one IP within an hour (0 = 5)", "0", &c.Signals.VelocityLimit},
 		{"gleif-url", "KYCD_GLEIF_URL", "GLEIF API base URL for verify_business (a mirror or proxy may stand in)", "https://api.gleif.org/api/v1", &c.Business.GLEIFURL},
@@ -151,6 +153,7 @@ func (c *Config) settings() []setting {
 		{"rate-limit", "KYCD_RATE_LIMIT", "requests a minute per API key across all surfaces, for keys without their own --rate-limit", "120", &c.RateLimit},
 		{"rate-limit-processes", "KYCD_RATE_LIMIT_PROCESSES", "kycd processes serving one database: each grants 1/N of every key's budget", "1", &c.RateLimitProcesses},
 		{"conformance", "KYCD_CONFORMANCE", "serve only, for the MCP conformance suite: add its fixture tools and accept MCP without an API key; never in production", "false", &c.Conformance},
+		{"flow-rejection-reasons", "KYCD_FLOW_REJECTION_REASONS", "what the hosted flow tells a rejected applicant: none (the outcome only), generic (what to do next) or specific (also the reasons they can act on: an expired or unaccepted document, an unreadable photo, a face that does not match; never screening or fraud signals)", "generic", &c.RejectionReasons},
 		{"frame-ancestors", "KYCD_FRAME_ANCESTORS", "origins allowed to embed the hosted flow and the Web SDK modal, comma-separated (https://shop.example.com); empty = only this server itself (frame-ancestors 'self')", "", &c.FrameAncestors},
 		{"mcp-allowed-origins", "KYCD_MCP_ALLOWED_ORIGINS", "web origins whose pages may call /mcp, comma-separated (https://agent.example.com), besides the --public-url's; a request with another Origin header gets 403 (requests without Origin, from programs, are not affected)", "", &c.MCPAllowedOrigins},
 		{"shutdown-timeout", "KYCD_SHUTDOWN_TIMEOUT", "how long to drain requests and jobs on SIGTERM", "30s", &c.ShutdownTimeout},
@@ -215,6 +218,9 @@ func parseConfig(name string, args []string, only ...string) (*Config, *flag.Fla
 	}
 	if err := c.Signals.check(); err != nil {
 		return nil, nil, err
+	}
+	if (len(only) == 0 || contains(only, "flow-rejection-reasons")) && !contains([]string{"none", "generic", "specific"}, c.RejectionReasons) {
+		return nil, nil, fmt.Errorf("flow-rejection-reasons: %q is not none, generic or specific", c.RejectionReasons)
 	}
 	if c.ListsSync <= 0 {
 		c.ListsSync = 30 * time.Second

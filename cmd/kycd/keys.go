@@ -19,7 +19,7 @@ import (
 
 func keys(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("keys: want create, list or revoke")
+		return errors.New("keys: want create, list, revoke or rewrap")
 	}
 	sub, rest := args[0], args[1:]
 	fs := flag.NewFlagSet("kycd keys "+sub, flag.ContinueOnError)
@@ -122,8 +122,19 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "revoked %s (%s)\n", k.ID, k.Name)
 		return nil
+	case "rewrap":
+		// Encryption key rotation: with a new key first in --encryption-keys, the data keys
+		// (one per applicant and verification) are wrapped anew with it. The data they seal is
+		// not touched; once no other ciphertext names the old key, it can leave the ring, and
+		// every backup still holding data keys wrapped with it becomes unreadable.
+		n, err := store.RewrapDataKeys(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "rewrapped %d data key(s) with the primary encryption key in %s\n", n, store.Location())
+		return nil
 	}
-	return fmt.Errorf("keys: unknown subcommand %q; want create, list or revoke", sub)
+	return fmt.Errorf("keys: unknown subcommand %q; want create, list, revoke or rewrap", sub)
 }
 
 func flagGiven(fs *flag.FlagSet, name string) bool {

@@ -11,13 +11,18 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/kycd/kycd/checks/email"
 	"github.com/kycd/kycd/checks/screening"
 	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/verify"
 )
 
-// officialSources are the lists `kycd lists update` downloads by default.
+// disposableSource names the disposable-email-domain list in `kycd lists update`.
+const disposableSource = "disposable_email"
+
+// officialSources are the sanctions lists `kycd lists update` downloads by default (and the
+// disposable-email-domain list after them).
 var officialSources = []string{"ofac_sdn", "ofac_cons", "un", "eu", "uk", "us_csl", "bis_dpl"}
 
 func listsCmd(ctx context.Context, args []string, stdout io.Writer) error {
@@ -26,8 +31,8 @@ func listsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	sub, rest := args[0], args[1:]
 	fs := flag.NewFlagSet("kycd lists "+sub, flag.ContinueOnError)
-	source := fs.String("source", "", "list source: ofac_sdn (a folder with sdn.csv, add.csv, alt.csv), ofac_cons, un, eu, uk, us_csl, bis_dpl, ftm, senzing")
-	url := fs.String("url", "", "download URL (update; default: the source's official URL)")
+	source := fs.String("source", "", "list source: ofac_sdn (a folder with sdn.csv, add.csv, alt.csv), ofac_cons, un, eu, uk, us_csl, bis_dpl, ftm, senzing; for update also "+disposableSource+" (the disposable-email-domains npm package)")
+	url := fs.String("url", "", "download URL (update; default: the source's official URL; for "+disposableSource+" the npm registry)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "download timeout per list (update)")
 	store, err := openForCommand(ctx, "lists", fs, rest)
 	if err != nil {
@@ -58,8 +63,22 @@ func listsCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		client := &http.Client{Timeout: *timeout}
 		failed := 0
+		if *source == "" {
+			sources = append(sources, disposableSource)
+		}
 		for _, src := range sources {
 			fmt.Fprintf(os.Stderr, "downloading %s…\n", src)
+			if src == disposableSource {
+				u, err := email.UpdateDisposable(ctx, client, *url, email.DisposableCurrentDir())
+				if err != nil {
+					failed++
+					fmt.Fprintf(os.Stderr, "%s: failed, the previous list stays in service: %v\n", src, err)
+					continue
+				}
+				fmt.Fprintf(stdout, "%s: disposable-email-domains@%s, %d domains, %s, in %s (read when kycd starts: restart to use it)\n",
+					src, u.Version, u.Domains, u.Integrity, u.Dir)
+				continue
+			}
 			l, err := screening.Fetch(ctx, src, *url, client)
 			if err == nil {
 				_, err = svc.Store(ctx, l)

@@ -3,7 +3,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -42,6 +41,7 @@ Usage:
   kycd keys create --name NAME --mode live|test [--scopes a,b] [--account ID] [--checks a,b] [--rate-limit N] [--screening-strong-hit review|fail]
   kycd keys list   [--account ID]
   kycd keys revoke ID|PREFIX
+  kycd keys rewrap   (re-wrap the data keys with the first of --encryption-keys, after a rotation)
   kycd lists import --source SOURCE PATH   load a sanctions/PEP list from local files
   kycd lists update [--source SOURCE] [--url URL]   download lists from the official URLs
   kycd lists list                          the loaded list versions
@@ -282,6 +282,10 @@ func serve(ctx context.Context, args []string, httpToo bool) error {
 			return err
 		}
 		srv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		a.logEngines(a.log)
+		if w := publicURLWarning(cfg.PublicURL, ln.Addr().String()); w != "" {
+			a.log.Warn(w)
+		}
 		a.log.Info("kycd serving", "addr", ln.Addr().String(), "database", a.store.Dialect, "location", a.store.Location(), "workers", work, "version", version, "public_url", cfg.PublicURL)
 		go func() { errc <- srv.Serve(ln) }()
 	} else {
@@ -314,7 +318,7 @@ func (a *app) routes() (http.Handler, error) {
 	}
 	// The hosted applicant flow (/verify/{token}) and the Web SDK (/sdk/kycd.js): rest/flow.
 	// The store is the flow's hand-off ledger: desktop-to-phone links open once.
-	fh, err := flow.New(a.reg, flow.Options{Logger: a.log,
+	fh, err := flow.New(a.reg, flow.Options{Logger: a.log, RejectionReasons: a.cfg.RejectionReasons,
 		FrameAncestors: strings.FieldsFunc(a.cfg.FrameAncestors, func(r rune) bool { return r == ',' || r == ' ' })})
 	if err != nil {
 		return nil, err
@@ -330,21 +334,6 @@ func (a *app) authenticate(r *http.Request) (tools.Caller, *tools.Error) {
 		return c, tools.AsError(err)
 	}
 	return c, nil
-}
-
-func (a *app) health(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	status, dbStatus, code := "ok", "ok", http.StatusOK
-	if err := a.store.Ping(ctx); err != nil {
-		status, dbStatus, code = "degraded", "unavailable", http.StatusServiceUnavailable
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"status": status, "version": version,
-		"database": map[string]string{"kind": string(a.store.Dialect), "status": dbStatus},
-	})
 }
 
 func mcpStdio(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
@@ -405,6 +394,9 @@ func stdioApp(ctx context.Context, name string, args []string) (*app, tools.Call
 		a.store.Close()
 		return nil, tools.Caller{}, nil, fmt.Errorf("KYCD_API_KEY: %w", err)
 	}
+	// The process may serve for hours: each message checks the key again, so revoking it
+	// (kycd keys revoke, from anywhere) stops this session at its next message.
+	caller = caller.Rechecked()
 	// River stops through Stop (so running jobs drain on SIGTERM), not by cancelling its start context.
 	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		a.store.Close()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/kycd/kycd/checks/signals"
 	"github.com/kycd/kycd/tools"
@@ -14,8 +15,9 @@ import (
 type SignalSettings struct {
 	// TrustedProxies are the CIDRs (comma-separated) whose X-Forwarded-For is believed.
 	TrustedProxies string
-	// CountryDB and ASNDB are MaxMind-format databases (comma-separated paths); CountryDB
-	// defaults to the file scripts/setup/geoip.sh installs, when it is there.
+	// CountryDB and ASNDB are MaxMind-format databases (comma-separated paths; ASN tables may
+	// also be ip-location-db CSV files); both default to the files scripts/setup/geoip.sh
+	// installs, when they are there.
 	CountryDB, ASNDB string
 	// Policy is off (reasons shown only) or review (a reason sends an approval to review).
 	Policy string
@@ -56,7 +58,17 @@ func (s SignalSettings) source(logger *slog.Logger) (*tools.SignalSource, error)
 			country = def
 		}
 	}
-	geo, err := signals.OpenGeo(country, s.ASNDB)
+	asn := s.ASNDB
+	if asn == "" {
+		var present []string
+		for _, p := range signals.DefaultASNDB() {
+			if fileExists(p) {
+				present = append(present, p)
+			}
+		}
+		asn = strings.Join(present, ",")
+	}
+	geo, err := signals.OpenGeo(country, asn)
 	if err != nil {
 		return nil, err
 	}

@@ -142,3 +142,33 @@ func Each(t *testing.T, f func(t *testing.T, s *db.Store)) {
 		})
 	}
 }
+
+// Rows calls f with every row of table as the database gives it: column names, and values as
+// the driver scans them into any (text and blob columns as their raw bytes). Tests that look
+// for plaintext in what is stored read through it, so none sees less than the others.
+func Rows(tb testing.TB, s *db.Store, table string, f func(cols []string, vals []any)) {
+	tb.Helper()
+	rows, err := s.DB.QueryContext(context.Background(), "SELECT * FROM "+table)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			tb.Fatal(err)
+		}
+		f(cols, vals)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+}

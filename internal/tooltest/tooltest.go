@@ -126,6 +126,8 @@ type Check struct {
 	// Needs is reported as missing while the applicant has no name.
 	Needs string
 	Err   error
+	// Reasons replace the default reason (test_<outcome>) of an outcome other than pass.
+	Reasons []models.Reason
 }
 
 // Missing implements verify.CheckRunner.
@@ -144,6 +146,9 @@ func (c Check) Run(ctx context.Context, in *verify.CheckInput) (*models.CheckOut
 	out := &models.CheckOutcome{Outcome: c.Outcome, Versions: map[string]string{"engine": "test"}}
 	if c.Outcome != models.OutcomePass {
 		out.Reasons = []models.Reason{{Code: "test_" + string(c.Outcome), Message: "set by the test"}}
+		if len(c.Reasons) > 0 {
+			out.Reasons = c.Reasons
+		}
 	}
 	return out, nil
 }

@@ -19,6 +19,10 @@ type apiResult struct {
 	Reason  string `json:"reason,omitempty"`
 	Message string `json:"message,omitempty"`
 	Next    string `json:"next,omitempty"`
+	// NextSide is the document side the server asks for next ("" = none); Pending says the
+	// server has not read the upload yet, so the page falls back to the sides it expected.
+	NextSide string `json:"next_side,omitempty"`
+	Pending  bool   `json:"pending,omitempty"`
 	// Challenge is the active-liveness challenge (liveness-challenge only).
 	Challenge *challengeView `json:"challenge,omitempty"`
 }
@@ -100,6 +104,18 @@ func (h *Handler) apiOutcome(s *session, step string, out any) apiResult {
 			return apiResult{OK: true, Next: next}
 		}
 		return s.retry(o.Quality.Reason)
+	case tools.DocumentResult:
+		if !o.Accepted {
+			return s.retry(o.Reason)
+		}
+		// What the applicant can fix now, with another document, rather than learn at the end.
+		for _, ve := range o.ValidationErrors {
+			switch ve.Code {
+			case "document_expired", "document_type_not_allowed", "country_not_allowed":
+				return s.retry(ve.Code)
+			}
+		}
+		return apiResult{OK: true, Next: next, NextSide: o.NextSide, Pending: o.AnalysisStatus == "pending"}
 	case tools.LivenessChallenge:
 		cv := &challengeView{Nonce: o.Nonce, MinFrames: o.MinFrames, MaxFrames: o.MaxFrames}
 		for i, st := range o.Steps {

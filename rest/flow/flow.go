@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"compress/gzip"
 	"embed"
 	"errors"
 	"fmt"
@@ -63,6 +64,9 @@ var staticFiles embed.FS
 //go:embed sdk/kycd.js
 var sdkJS []byte
 
+// sdkGz is sdkJS gzip-compressed once.
+var sdkGz = gzipped(sdkJS, gzip.BestCompression)
+
 // Options configure the flow.
 type Options struct {
 	// FrameAncestors are the origins (https://shop.example.com) allowed to embed the flow in an
@@ -76,7 +80,16 @@ type Options struct {
 	PollInterval time.Duration
 	// Logger receives failures; never tokens or applicant data (nil = slog.Default()).
 	Logger *slog.Logger
+	// RejectionReasons is what a rejected applicant reads: "none" (the outcome only),
+	// "generic" (the default: what to do next) or "specific" (also the reasons they can act on,
+	// ApplicantReasons; never screening hits or fraud signals, which would tip them off).
+	RejectionReasons string
 }
+
+// ApplicantReasons are the result reasons a rejected applicant may be told with
+// RejectionReasons "specific": things they can fix with another document or photo.
+var ApplicantReasons = []string{"document_expired", "document_type_not_allowed", "country_not_allowed", "document_unreadable",
+	"mrz_missing", "mrz_invalid", "face_mismatch", "age_below_minimum"}
 
 // Handler serves the hosted flow under Prefix; SDK serves the Web SDK.
 type Handler struct {
@@ -89,6 +102,7 @@ type Handler struct {
 	limit        *limiter
 	log          *slog.Logger
 	static       map[string][]byte
+	staticGz     map[string][]byte // the static files gzip-compressed, by name
 }
 
 // New builds the flow over the registry. It refuses a malformed FrameAncestors entry.
@@ -110,7 +124,7 @@ func New(reg *tools.Registry, opts Options) (*Handler, error) {
 		opts.PollInterval = 2 * time.Second
 	}
 	h := &Handler{reg: reg, opts: opts, embedOrigins: origins, limit: newLimiter(opts.PostsPerMinute, max(opts.PostsPerMinute/2, 5)),
-		log: opts.Logger, static: map[string][]byte{}}
+		log: opts.Logger, static: map[string][]byte{}, staticGz: map[string][]byte{}}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -131,6 +145,7 @@ func New(reg *tools.Registry, opts Options) (*Handler, error) {
 		}
 		b, err := staticFiles.ReadFile(p)
 		h.static[path.Base(p)] = b
+		h.staticGz[path.Base(p)] = gzipped(b, gzip.BestCompression)
 		return err
 	})
 	if err != nil {
@@ -150,8 +165,11 @@ func (h *Handler) SDK() http.Handler {
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
+		body := compressed(w, r, sdkJS, sdkGz)
 		w.Header().Set("Access-Control-Allow-Origin", "*")
-		_, _ = w.Write(sdkJS)
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(body)
+		}
 	})
 }
 

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"image"
 	"image/png"
@@ -50,7 +52,7 @@ func engines() map[models.Check]verify.CheckRunner {
 	}
 }
 
-func newEnv(t *testing.T, s *db.Store, opts flow.Options) *env {
+func newEnv(t *testing.T, s *db.Store, opts flow.Options, override ...map[models.Check]verify.CheckRunner) *env {
 	t.Helper()
 	e := &env{skew: new(atomic.Int64)}
 	s.SetClock(func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) })
@@ -64,6 +66,11 @@ func newEnv(t *testing.T, s *db.Store, opts flow.Options) *env {
 	docs, err := verify.NewDocuments(s, verify.DocumentsConfig{}, nil)
 	require.NoError(t, err)
 	checks[models.CheckDocument] = docs
+	for _, o := range override {
+		for k, r := range o {
+			checks[k] = r
+		}
+	}
 	e.Env = tooltest.New(t, s, checks, func(_ *jobs.Options, d *tools.Deps) { d.PublicURL = e.srv.URL })
 	fh, err = flow.New(e.Reg, opts)
 	require.NoError(t, err)
@@ -185,7 +192,8 @@ func TestScreeningOnlyFlowEndToEnd(t *testing.T) {
 		confirm := e.do(t, "GET", base+"/step/confirm", nil, nil)
 		require.Equal(t, http.StatusOK, confirm.code)
 		require.Contains(t, confirm.body, "Erika Mustermann")
-		require.Contains(t, confirm.body, "1964-08-12")
+		require.Contains(t, confirm.body, "August 12, 1964", "the date as the page's language writes it")
+		require.Contains(t, confirm.body, "<dd>Germany</dd>", "the country by its name")
 		require.Contains(t, confirm.body, `aria-current="step"`)
 		require.Contains(t, confirm.body, "Step 2 of 2")
 
@@ -269,7 +277,9 @@ func TestInvalidLinksAndLanguages(t *testing.T) {
 	for _, c := range []struct{ path, accept, want string }{
 		{"/verify/vst_" + strings.Repeat("x", 40), "", "This link is not valid"},
 		{"/verify/nonsense", "de-DE,de;q=0.9,en;q=0.5", "Dieser Link ist ungültig"},
-		{"/verify/h/vho_AAAA", "pt-BR", "Esta ligação não é válida"},
+		{"/verify/h/vho_AAAA", "pt-BR", "Este link não é válido"},
+		{"/verify/h/vho_AAAA", "pt-PT,pt;q=0.9", "Esta ligação não é válida"},
+		{"/verify/h/vho_AAAA", "pt-AO", "Esta ligação não é válida"},
 	} {
 		r := e.do(t, "GET", c.path, nil, map[string]string{"Accept-Language": c.accept})
 		require.Equal(t, http.StatusNotFound, r.code, c.path)
@@ -278,8 +288,12 @@ func TestInvalidLinksAndLanguages(t *testing.T) {
 
 	pt := e.create(t, map[string]any{"checks": []string{"screening"}, "locale": "pt-BR", "applicant": map[string]any{"name": "Ana Silva"}})
 	r := e.do(t, "GET", pathOf(t, pt.HostedURL), nil, map[string]string{"Accept-Language": "de"})
-	require.Contains(t, r.body, `<html lang="pt">`, "the verification's locale wins over the browser")
-	require.Contains(t, r.body, "Vamos verificar a sua identidade")
+	require.Contains(t, r.body, `<html lang="pt-BR">`, "the verification's locale wins over the browser")
+	require.Contains(t, r.body, "Vamos verificar sua identidade", "Brazilian Portuguese for pt-BR")
+	eu := e.create(t, map[string]any{"checks": []string{"screening"}, "locale": "pt", "applicant": map[string]any{"name": "Ana Silva"}})
+	r = e.do(t, "GET", pathOf(t, eu.HostedURL), nil, nil)
+	require.Contains(t, r.body, `<html lang="pt">`)
+	require.Contains(t, r.body, "Vamos verificar a sua identidade", "European Portuguese for pt")
 
 	any := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Ana Silva"}})
 	r = e.do(t, "GET", pathOf(t, any.HostedURL), nil, map[string]string{"Accept-Language": "fr;q=1, de;q=0.8, en;q=0.7"})
@@ -292,7 +306,7 @@ func TestInvalidLinksAndLanguages(t *testing.T) {
 func TestEveryPageEveryLanguage(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
-	for _, lang := range []string{"en", "pt", "de"} {
+	for _, lang := range []string{"en", "pt", "pt-BR", "de"} {
 		v := e.create(t, map[string]any{"checks": []string{"screening", "face_match"}, "locale": lang, "applicant": map[string]any{"name": "Ana Silva"}})
 		base := pathOf(t, v.HostedURL)
 		pages := []string{base, base + "/step/selfie", base + "/step/confirm", "/verify/vst_" + strings.Repeat("z", 40)}
@@ -390,6 +404,17 @@ func TestHandoffContinuesTheSameSession(t *testing.T) {
 
 	tampered := link[:len(link)-3] + "AAA"
 	require.Equal(t, http.StatusNotFound, e.do(t, "GET", tampered, nil, nil).code)
+
+	// The page on the phone speaks the verification's language, whatever the phone prefers.
+	br := e.create(t, map[string]any{"checks": []string{"screening"}, "locale": "pt-BR", "applicant": map[string]any{"name": "Ana Silva"}})
+	brBase := pathOf(t, br.HostedURL)
+	brIntro := e.do(t, "GET", brBase, nil, nil)
+	m = regexp.MustCompile(`id="handoff-url" type="text" readonly value="([^"]+)"`).FindStringSubmatch(brIntro.body)
+	require.NotNil(t, m)
+	open := e.do(t, "GET", pathOf(t, m[1]), nil, map[string]string{"Accept-Language": "de"})
+	require.Equal(t, http.StatusOK, open.code)
+	require.Contains(t, open.body, `<html lang="pt-BR">`)
+	require.Contains(t, open.body, "Continue sua verificação")
 	require.Equal(t, http.StatusNotFound, e.do(t, "POST", tampered, nil, nil).code)
 	require.Equal(t, http.StatusMethodNotAllowed, e.do(t, "PUT", link, nil, nil).code)
 
@@ -568,7 +593,7 @@ func TestDocumentStep(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	require.NotEqual(t, true, out["ok"])
 	require.Equal(t, "mrz_unreadable", out["reason"])
-	require.Equal(t, "MRZ not readable — hold the document flat, avoid glare.", out["message"])
+	require.Equal(t, "We could not read a document in the picture — lay it flat so it fills the frame, and avoid glare.", out["message"], "what was seen, never \"MRZ\"")
 
 	doc, err := synth.Render(synth.Identity{Kind: synth.TD3, DocumentCode: "P", IssuingState: "UTO", Surname: "ERIKSSON", GivenNames: "ANNA MARIA",
 		DocumentNumber: "L898902C3", Nationality: "UTO", DateOfBirth: "1974-08-12", Sex: "F", ExpiryDate: "2034-04-15"},
@@ -780,4 +805,139 @@ func TestNFCStep(t *testing.T) {
 	te := e.Call(t, sess, "list_nfc_scans", map[string]any{"verification_id": other.ID}, nil)
 	require.NotNil(t, te)
 	require.Equal(t, tools.CodeNotFound, te.Code)
+}
+
+// Pages, static files and the SDK go gzip-compressed to browsers that accept it, and every
+// page names a favicon that is served.
+func TestFlowCompressionAndFavicon(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	srv := e.srv
+	v := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Jane Roe"}})
+	get := func(path, enc string) (*http.Response, []byte) {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req.Header.Set("Accept-Encoding", enc)
+		resp, err := srv.Client().Transport.RoundTrip(req) // no transparent decompression
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	for _, path := range []string{"/verify/static/flow.js", "/verify/static/flow.css", "/sdk/kycd.js"} {
+		plain, pb := get(path, "")
+		require.Equal(t, 200, plain.StatusCode, path)
+		require.Empty(t, plain.Header.Get("Content-Encoding"), path)
+		gz, gb := get(path, "br, gzip;q=0.8")
+		require.Equal(t, "gzip", gz.Header.Get("Content-Encoding"), path)
+		require.Contains(t, gz.Header.Values("Vary"), "Accept-Encoding", path)
+		zr, err := gzip.NewReader(bytes.NewReader(gb))
+		require.NoError(t, err)
+		unz, err := io.ReadAll(zr)
+		require.NoError(t, err)
+		require.Equal(t, pb, unz, path)
+		require.Less(t, len(gb), len(pb), path)
+		refused, _ := get(path, "gzip;q=0")
+		require.Empty(t, refused.Header.Get("Content-Encoding"), path)
+	}
+	page, body := get(pathOf(t, v.HostedURL), "gzip")
+	require.Equal(t, "gzip", page.Header.Get("Content-Encoding"))
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	require.NoError(t, err)
+	html, _ := io.ReadAll(zr)
+	require.Contains(t, string(html), `rel="icon" href="/verify/static/favicon.svg"`)
+	icon, _ := get("/verify/static/favicon.svg", "")
+	require.Equal(t, 200, icon.StatusCode)
+	require.Equal(t, "image/svg+xml", icon.Header.Get("Content-Type"))
+}
+
+// The intro, the recorded consent and the confirmation say the details are screened only when
+// screening was asked for; the consent's hash covers the items the sentence refers to.
+func TestConsentStatementFollowsTheChecks(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	hashes := map[bool]string{}
+	for _, screened := range []bool{true, false} {
+		checks := []string{"document"}
+		if screened {
+			checks = append(checks, "screening")
+		}
+		v := e.create(t, map[string]any{"checks": checks, "applicant": map[string]any{"name": "Jane Roe"}})
+		base := pathOf(t, v.HostedURL)
+		intro := e.do(t, "GET", base, nil, nil)
+		require.Equal(t, screened, strings.Contains(intro.body, "sanctions"), "intro of %v", checks)
+		r := e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrfOf(t, intro.body)}, "consent": {"yes"}}, nil)
+		require.Equal(t, http.StatusSeeOther, r.code, r.body)
+		evs := e.Events(t, e.Test, v.ID)
+		last := evs[len(evs)-1]
+		require.Equal(t, "verification.consent_given", last.Type)
+		want := "I agree that my data is processed for this verification as described above.\n- Photos of your identity document, to read and check it.\n- "
+		if screened {
+			want += "The personal details given for you (name, date of birth, country), to check them against official sanctions and watch lists."
+		} else {
+			want += "The personal details given for you (name, date of birth, country), to compare them with what is checked and keep them with the result."
+		}
+		want += "\nThe service that sent you this link must know who its customers are. We run the checks on its behalf and it receives the result." +
+			"\nEverything is stored encrypted. Photos are deleted after the retention period your provider has set; the result is kept as long as the law requires your provider to keep it."
+		sum := sha256.Sum256([]byte(want))
+		require.Equal(t, hex.EncodeToString(sum[:]), last.Data["statement_sha256"], "the hash is of the statement shown, items included")
+		hashes[screened] = last.Data["statement_sha256"].(string)
+		confirm := e.do(t, "GET", base+"/step/confirm", nil, nil)
+		require.Equal(t, screened, strings.Contains(confirm.body, "official lists"), "confirm of %v", checks)
+	}
+	require.NotEqual(t, hashes[true], hashes[false])
+}
+
+// The progress bar marks a step done only when its input is there: a step skipped by opening
+// a later one's URL stays undone, and the submission sends the applicant back for it.
+func TestProgressMarksOnlyCompletedSteps(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	v := e.create(t, map[string]any{"checks": []string{"document", "screening"}, "applicant": map[string]any{"name": "Jane Roe"}})
+	base := pathOf(t, v.HostedURL)
+	intro := e.do(t, "GET", base, nil, nil)
+	csrf := csrfOf(t, intro.body)
+	require.NotContains(t, intro.body, `class="done"`, "nothing is done before consent")
+	r := e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrf}, "consent": {"yes"}}, nil)
+	require.Equal(t, http.StatusSeeOther, r.code)
+	confirm := e.do(t, "GET", base+"/step/confirm", nil, nil)
+	require.Equal(t, http.StatusOK, confirm.code)
+	done := regexp.MustCompile(`<li class="done">([^<]+)</li>`).FindAllStringSubmatch(confirm.body, -1)
+	require.Len(t, done, 1, confirm.body)
+	require.Equal(t, "Start", done[0][1], "consent is done; the document, skipped by URL, is not")
+	sub := e.do(t, "POST", base+"/submit", url.Values{"csrf": {csrf}}, nil)
+	require.Equal(t, http.StatusSeeOther, sub.code, "the server refuses the skipped step")
+	require.Equal(t, base+"/step/document", sub.hdr.Get("Location"), "and sends the applicant back to it")
+	var got tools.Verification
+	require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID}, &got))
+	require.NotEqual(t, "processing", got.Status, "nothing was submitted")
+}
+
+// A rejected applicant reads what the operator chose: the outcome only, what to do next, or
+// also the reasons they can act on — never a screening hit or a fraud signal.
+func TestRejectionReasonsShown(t *testing.T) {
+	t.Parallel()
+	failing := map[models.Check]verify.CheckRunner{
+		models.CheckScreening: tooltest.Check{Outcome: models.OutcomeFail, Reasons: []models.Reason{
+			{Code: "document_expired", Message: "expired 2019-01-01"}, {Code: "sanctions_match", Message: "listed"}, {Code: "spoof_suspected", Message: "mask"}}},
+	}
+	for _, c := range []struct {
+		mode          string
+		text, expired bool
+	}{{"none", false, false}, {"generic", true, false}, {"specific", true, true}} {
+		e := newEnv(t, dbtest.SQLite(t), flow.Options{RejectionReasons: c.mode}, failing)
+		v := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Jane Roe"}})
+		base := pathOf(t, v.HostedURL)
+		intro := e.do(t, "GET", base, nil, nil)
+		csrf := csrfOf(t, intro.body)
+		e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrf}, "consent": {"yes"}}, nil)
+		e.do(t, "POST", base+"/submit", url.Values{"csrf": {csrf}}, nil)
+		require.Equal(t, "rejected", e.waitFinal(t, base)["status"])
+		page := e.do(t, "GET", base+"/result", nil, nil)
+		require.Contains(t, page.body, "We couldn&#39;t verify your identity", c.mode)
+		require.Equal(t, c.text, strings.Contains(page.body, `id="result-text"`), c.mode)
+		require.Equal(t, c.expired, strings.Contains(page.body, "The document has expired."), c.mode)
+		for _, secret := range []string{"sanctions", "listed", "spoof", "mask"} {
+			require.NotContains(t, strings.ToLower(page.body), secret, c.mode)
+		}
+	}
 }

@@ -57,7 +57,9 @@ func (h *Handler) redeem(w http.ResponseWriter, r *http.Request, code string) {
 	var err error
 	switch {
 	case isGet(r):
-		err = tools.CheckHandoff(r.Context(), h.reg.Deps(), code)
+		var locale string
+		locale, err = tools.CheckHandoff(r.Context(), h.reg.Deps(), code)
+		cat = h.cats[chooseLang(h.cats, locale, r.Header.Get("Accept-Language"))]
 	case r.Method == http.MethodPost:
 		tok, err = tools.RedeemHandoff(r.Context(), h.reg.Deps(), code)
 	default:

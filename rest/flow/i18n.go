@@ -82,20 +82,36 @@ func loadCatalogs() (map[string]*catalog, error) {
 	return out, nil
 }
 
-// chooseLang picks a catalogue: the verification's locale when we have it (pt-BR → pt),
-// else the best Accept-Language entry we have, else DefaultLang.
+// chooseLang picks a catalogue: the verification's locale when we have it, else the best
+// Accept-Language entry we have, else DefaultLang. A tag with a region takes that region's
+// catalogue when there is one (pt-BR → pt-BR) and its language's otherwise (pt-AO → pt);
+// catalogue names are matched without regard to case.
 func chooseLang(have map[string]*catalog, locale, acceptLanguage string) string {
-	if l := baseLang(locale); l != "" {
-		if _, ok := have[l]; ok {
-			return l
-		}
+	if l := match(have, locale); l != "" {
+		return l
 	}
-	for _, l := range parseAcceptLanguage(acceptLanguage) {
-		if _, ok := have[l]; ok {
+	for _, tag := range parseAcceptLanguage(acceptLanguage) {
+		if l := match(have, tag); l != "" {
 			return l
 		}
 	}
 	return DefaultLang
+}
+
+// match is the catalogue for tag: its own, or its base language's; "" when neither.
+func match(have map[string]*catalog, tag string) string {
+	tag = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(tag)), "_", "-")
+	if tag == "" {
+		return ""
+	}
+	for _, want := range []string{tag, baseLang(tag)} {
+		for name := range have {
+			if strings.ToLower(name) == want {
+				return name
+			}
+		}
+	}
+	return ""
 }
 
 func baseLang(tag string) string {
@@ -106,8 +122,8 @@ func baseLang(tag string) string {
 	return tag
 }
 
-// parseAcceptLanguage returns the header's base languages by descending weight (RFC 9110
-// §12.5.4); entries with q=0 or a malformed weight are dropped, "*" is ignored.
+// parseAcceptLanguage returns the header's language tags (lower case) by descending weight
+// (RFC 9110 §12.5.4); entries with q=0 or a malformed weight are dropped, "*" is ignored.
 func parseAcceptLanguage(h string) []string {
 	type entry struct {
 		lang string
@@ -132,8 +148,8 @@ func parseAcceptLanguage(h string) []string {
 			}
 			q = f
 		}
-		l := baseLang(tag)
-		if l == "" || l == "*" || q == 0 {
+		l := strings.ToLower(strings.TrimSpace(tag))
+		if l == "" || l == "*" || q == 0 || len(l) > 35 {
 			continue
 		}
 		es = append(es, entry{l, q, i})

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"bytes"
+
 	"fmt"
 	"html/template"
 	"mime"
@@ -10,12 +11,17 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"t":   func(c *catalog, key string, pairs ...any) string { return c.T(key, pairs...) },
-		"add": func(a, b int) int { return a + b },
+		"t":       func(c *catalog, key string, pairs ...any) string { return c.T(key, pairs...) },
+		"add":     func(a, b int) int { return a + b },
+		"country": countryName,
+		"date":    localDate,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
 	if err != nil {
@@ -47,6 +53,7 @@ func (h *Handler) serveStatic(w http.ResponseWriter, r *http.Request, name strin
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	b = compressed(w, r, b, h.staticGz[name])
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
 }
 
@@ -61,9 +68,14 @@ type page struct {
 	Action    string
 	Steps     []string
 	StepIndex int
-	Embed     string
-	Poll      int
-	Error     string
+	// Done are the steps completed (doneSteps), for the progress bar.
+	Done map[string]bool
+	// ExpiresAt and Now (Unix milliseconds) let the page count down to the link's expiry on
+	// the server's clock; zero on pages without an open verification.
+	ExpiresAt, Now int64
+	Embed          string
+	Poll           int
+	Error          string
 	// JSMsgs are the messages flow.js shows, in the page's language.
 	JSMsgs map[string]string
 	// intro
@@ -71,8 +83,9 @@ type page struct {
 	Expires string
 	QR      template.URL
 	Handoff string
-	// confirm
+	// confirm; Screened: the details are checked against sanctions lists
 	Applicant any
+	Screened  bool
 	// capture
 	Capture string
 	Sides   []string
@@ -83,10 +96,13 @@ type page struct {
 	// country (the default region of a number), and the field an error is about with its count
 	Contact, Address, CodeID, Country string
 	ErrorOn                           string
+	ErrorN                            int
 	// proof of address: the form as typed (or prefilled from the applicant data)
 	AddressForm *addressForm
-	ErrorN      int
-	// result
+	// result: Explain is none, generic or specific (Options.RejectionReasons); Reasons are the
+	// message keys of the applicant reasons shown (specific only)
+	Explain   string
+	Reasons   []string
 	Status    string
 	Reference string
 	Final     bool
@@ -104,6 +120,12 @@ func (h *Handler) newPage(r *http.Request, s *session, step string) *page {
 		}
 	}
 	p.StepIndex = slices.Index(p.Steps, step)
+	if p.StepIndex >= 0 {
+		p.Done = h.doneSteps(r.Context(), s)
+	}
+	if now := h.now(); s.open(now) {
+		p.ExpiresAt, p.Now = s.v.ExpiresAt.UnixMilli(), now.UnixMilli()
+	}
 	p.JSMsgs = jsMessages(s.cat)
 	if step == stepIntro {
 		link, qr, err := h.handoffQR(r.Context(), s)
@@ -119,7 +141,8 @@ func (h *Handler) newPage(r *http.Request, s *session, step string) *page {
 // jsKeys are the messages the script needs (everything else is rendered on the server).
 var jsKeys = []string{"nfc.done", "capture.checking", "capture.accepted", "capture.no_camera", "capture.retry", "capture.reason.generic",
 
-	"capture.document.front", "capture.document.back", "capture.liveness.recording", "capture.take", "error.generic", "error.unavailable"}
+	"capture.document.front", "capture.document.back", "capture.liveness.recording", "capture.take", "error.generic", "error.unavailable",
+	"intro.expires", "expiry.soon", "expiry.announce", "capture.hint.blurry", "capture.hint.glare", "capture.hint.hold"}
 
 func jsMessages(c *catalog) map[string]string {
 	m := make(map[string]string, len(jsKeys))
@@ -137,9 +160,10 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, name string, co
 		return
 	}
 	h.setPageHeaders(w, p.Nonce, p.Embed)
+	body := compressed(w, r, buf.Bytes(), nil)
 	w.WriteHeader(code)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(buf.Bytes())
+		_, _ = w.Write(body)
 	}
 }
 
@@ -147,4 +171,37 @@ func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, cat *catal
 	p := &page{Lang: cat.lang, L: cat, Nonce: newNonce(), Title: title, Error: text, Step: "error", StepIndex: -1, JSMsgs: jsMessages(cat),
 		Embed: strings.Join(h.embedOrigins, " "), Poll: int(h.opts.PollInterval / time.Millisecond)}
 	h.render(w, r, "error", code, p)
+}
+
+// countryName is an ISO 3166-1 alpha-2 code's name in the page's language ("DE" in pt-BR:
+// "Alemanha"), the code itself when it is not one.
+func countryName(c *catalog, code string) string {
+	r, err := language.ParseRegion(code)
+	if err != nil || !r.IsCountry() {
+		return code
+	}
+	tag, err := language.Parse(c.lang)
+	if err != nil {
+		return code
+	}
+	if name := display.Regions(tag).Name(r); name != "" {
+		return name
+	}
+	return code
+}
+
+// localDate writes a YYYY-MM-DD date the way the page's language does (12.08.1964 in German,
+// 12/08/1964 in Portuguese, August 12, 1964 in English); other strings are shown as they are.
+func localDate(c *catalog, ymd string) string {
+	d, err := time.Parse("2006-01-02", ymd)
+	if err != nil {
+		return ymd
+	}
+	switch strings.SplitN(c.lang, "-", 2)[0] {
+	case "de":
+		return d.Format("02.01.2006")
+	case "pt":
+		return d.Format("02/01/2006")
+	}
+	return d.Format("January 2, 2006")
 }

@@ -52,6 +52,7 @@ func (h *Handler) session(w http.ResponseWriter, r *http.Request, token string) 
 		h.failSession(w, r, fallback, err)
 		return nil, false
 	}
+	c = tools.WithRequestIP(h.reg.Deps(), c, r)
 	// The IP and device signals of every session request (issue #28). The applicant's request
 	// does not depend on them: a failure is logged, never shown.
 	if err := tools.RecordSessionSignals(r.Context(), h.reg.Deps(), c, r); err != nil {

@@ -1,12 +1,14 @@
 package flow
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 
+	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/tools"
 )
 
@@ -90,16 +92,49 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, s *session) {
 func (h *Handler) renderIntro(w http.ResponseWriter, r *http.Request, s *session, code int, errKey string) {
 	p := h.newPage(r, s, stepIntro)
 	p.Error = errKey
+	p.Collect = s.collectKeys()
+	p.Expires = s.v.ExpiresAt.UTC().Format("2006-01-02 15:04") + " UTC" // flow.js shows it in the applicant's time zone
+	h.render(w, r, "intro", code, p)
+}
+
+// collectKeys are the intro's "what we collect" items for this verification's steps: what is
+// shown is what the consent covers, so the personal details are said to be screened only when
+// the screening check was asked for.
+func (s *session) collectKeys() []string {
+	var out []string
 	for _, st := range s.steps {
 		switch st {
 		case stepEmail, stepPhone, stepDocument, stepAddress, stepNFC, stepSelfie, stepLiveness:
-			p.Collect = append(p.Collect, "intro.collect."+st)
+			out = append(out, "intro.collect."+st)
 		case stepConfirm:
-			p.Collect = append(p.Collect, "intro.collect.details")
+			if s.screened() {
+				out = append(out, "intro.collect.details")
+			} else {
+				out = append(out, "intro.collect.details.plain")
+			}
 		}
 	}
-	p.Expires = s.v.ExpiresAt.UTC().Format("2006-01-02 15:04")
-	h.render(w, r, "intro", code, p)
+	return out
+}
+
+// screened reports whether the verification asked for sanctions screening.
+func (s *session) screened() bool { return slices.Contains(s.v.Checks, "screening") }
+
+// consentStatement is the text the applicant agrees to, as recorded (and hashed) in the
+// consent: the sentence beside the box and everything it refers to ("as described above": the
+// items collected, why, how long they are kept), in the page's language.
+func (s *session) consentStatement() string {
+	var b strings.Builder
+	b.WriteString(s.cat.T("intro.consent"))
+	for _, k := range s.collectKeys() {
+		b.WriteString("\n- ")
+		b.WriteString(s.cat.T(k))
+	}
+	for _, k := range []string{"intro.why.text", "intro.retention.text"} {
+		b.WriteString("\n")
+		b.WriteString(s.cat.T(k))
+	}
+	return b.String()
 }
 
 // consent moves on from the intro when the box was ticked.
@@ -118,7 +153,7 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request, s *session) {
 	// The consent goes into the verification's timeline: when, in which language, and the
 	// hash of the very sentence shown.
 	if h.hasTool(toolConsent) {
-		args := idArgs(s.caller.VerificationID, map[string]any{"statement": s.cat.T("intro.consent"), "locale": s.cat.lang})
+		args := idArgs(s.caller.VerificationID, map[string]any{"statement": s.consentStatement(), "locale": s.cat.lang})
 		if _, err := h.reg.Call(r.Context(), s.caller, toolConsent, args); err != nil {
 			code, _ := h.apiError(r.Context(), s, err)
 			h.renderError(w, r, s.cat, code, "error.title", "error.generic")
@@ -156,7 +191,7 @@ func (h *Handler) step(w http.ResponseWriter, r *http.Request, s *session, name 
 	p := h.newPage(r, s, name)
 	p.Next = s.stepURL(s.next(name))
 	if name == stepConfirm {
-		p.Applicant = s.v.Applicant
+		p.Applicant, p.Screened = s.v.Applicant, s.screened()
 		h.render(w, r, "confirm", http.StatusOK, p)
 		return
 	}
@@ -207,10 +242,10 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, s *session) {
 			http.Redirect(w, r, s.stepURL(stepIntro), http.StatusSeeOther)
 			return
 		case te.Code == tools.CodeConflict && strings.Contains(te.Message, "missing"):
-			// An address this flow asks for is not confirmed yet (the step was skipped by its
-			// URL): back to that step, which shows until it is.
-			for _, st := range []string{stepEmail, stepPhone} {
-				if slices.Contains(s.steps, st) && strings.Contains(te.Message, st+": a confirmed ") {
+			// A step whose input is still missing (skipped by opening a later page's URL):
+			// back to the first such step of the flow, which shows until it is done.
+			for _, st := range s.steps {
+				if st != stepIntro && st != stepConfirm && missingNames(te.Message, st) {
 					http.Redirect(w, r, s.stepURL(st), http.StatusSeeOther)
 					return
 				}
@@ -224,7 +259,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, s *session) {
 			key, code = "error.unavailable", http.StatusServiceUnavailable
 		}
 		p := h.newPage(r, s, stepConfirm)
-		p.Applicant, p.Error = s.v.Applicant, key
+		p.Applicant, p.Error, p.Screened = s.v.Applicant, key, s.screened()
 		h.render(w, r, "confirm", code, p)
 		return
 	}
@@ -247,6 +282,18 @@ func (h *Handler) result(w http.ResponseWriter, r *http.Request, s *session) {
 		// Nothing submitted yet: the result page is not where this applicant should be.
 		http.Redirect(w, r, s.base(), http.StatusSeeOther)
 		return
+	}
+	p.Explain = h.opts.RejectionReasons
+	if p.Explain == "" {
+		p.Explain = "generic"
+	}
+	if st == "rejected" && p.Explain == "specific" && s.v.Result != nil {
+		for _, rs := range s.v.Result.Reasons {
+			key := "result.reason." + rs.Code
+			if slices.Contains(ApplicantReasons, rs.Code) && s.cat.Has(key) && !slices.Contains(p.Reasons, key) {
+				p.Reasons = append(p.Reasons, key)
+			}
+		}
 	}
 	h.render(w, r, "result", http.StatusOK, p)
 }
@@ -281,4 +328,72 @@ func (h *Handler) redirectURL(s *session, status string) string {
 	q.Set("result", status)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// doneSteps says which of the flow's steps the applicant has completed, from what the
+// checks still miss (verify.Service.Missing) and whether consent was given, so the progress
+// bar marks a step done only when it is, not because a later step's page was opened by its
+// URL. On an error no step is marked.
+func (h *Handler) doneSteps(ctx context.Context, s *session) map[string]bool {
+	d := h.reg.Deps()
+	if d == nil || d.Verify == nil || d.Store == nil {
+		return nil
+	}
+	sc := db.Scope{AccountID: s.caller.AccountID, Mode: s.caller.Mode}
+	v, err := d.Store.GetVerification(ctx, sc, s.caller.VerificationID)
+	if err != nil {
+		return nil
+	}
+	missing, err := d.Verify.Missing(ctx, v, true)
+	if err != nil {
+		return nil
+	}
+	done := map[string]bool{}
+	for _, st := range s.steps {
+		done[st] = st != stepConfirm && st != stepResult
+	}
+	for _, m := range missing {
+		if st := stepOfMissing(m); st != "" {
+			done[st] = false
+		}
+	}
+	consented, err := d.Verify.ConsentGiven(ctx, sc, v.ID)
+	done[stepIntro] = err == nil && consented
+	return done
+}
+
+// missingNames reports whether a submission's "missing" message ("cannot submit yet;
+// missing: a; b") names an input of step.
+func missingNames(msg, step string) bool {
+	for _, part := range strings.Split(msg, "; ") {
+		if _, after, ok := strings.Cut(part, "missing: "); ok {
+			part = after
+		}
+		if stepOfMissing(strings.TrimSpace(part)) == step {
+			return true
+		}
+	}
+	return false
+}
+
+// stepOfMissing is the flow step that provides a missing input, read from the tool the
+// check names for it ("face_match: a selfie (submit_selfie)"); "" when none of the steps does.
+func stepOfMissing(m string) string {
+	switch {
+	case strings.HasPrefix(m, "email:"):
+		return stepEmail
+	case strings.HasPrefix(m, "phone:"):
+		return stepPhone
+	case strings.Contains(m, "submit_selfie"):
+		return stepSelfie
+	case strings.Contains(m, "submit_document"):
+		return stepDocument
+	case strings.Contains(m, "submit_liveness"), strings.Contains(m, "get_liveness_challenge"):
+		return stepLiveness
+	case strings.Contains(m, "submit_nfc"), strings.HasPrefix(m, "nfc:"):
+		return stepNFC
+	case strings.Contains(m, "check_address"), strings.HasPrefix(m, "proof_of_address:"):
+		return stepAddress
+	}
+	return ""
 }

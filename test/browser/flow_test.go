@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycd/kycd/tools"
@@ -45,14 +46,16 @@ func TestHostedFlowInChromium(t *testing.T) {
 			"applicant": map[string]any{"name": "Ayman al-Zawahiri", "dob": "1951-06-19"}})
 		ctx := h.tab(t, phone)
 		do(t, ctx, chromedp.Navigate(v.HostedURL))
-		require.Equal(t, "Vamos verificar a sua identidade", text(t, ctx, "h1"))
+		require.Equal(t, "Vamos verificar sua identidade", text(t, ctx, "h1"))
 		// No QR code on a phone: it is the phone.
 		require.False(t, eval[bool](t, ctx, `getComputedStyle(document.querySelector('.handoff')).display !== 'none'`))
 		require.LessOrEqual(t, eval[int](t, ctx, `document.documentElement.scrollWidth`), 390, "no horizontal scrolling")
+		require.LessOrEqual(t, eval[float64](t, ctx, `document.getElementById('start').getBoundingClientRect().bottom`), 844.0,
+			"the consent box and Start are above the fold on a 390×844 phone")
 		consentAndConfirm(t, ctx, phone, "flow")
 		require.Equal(t, "needs_review", waitResult(t, ctx), "a listed name is held for review")
 		shot(t, ctx, "flow-3-result-phone")
-		require.Equal(t, "Obrigado, estamos a rever os seus dados", text(t, ctx, "h1"))
+		require.Equal(t, "Obrigado, estamos analisando seus dados", text(t, ctx, "h1"))
 	})
 
 	t.Run("QR hand-off: phone finishes, desktop follows", func(t *testing.T) {
@@ -145,6 +148,48 @@ func TestHostedFlowInChromium(t *testing.T) {
 		loc, err := chromedp.Run(ctx, chromedp.Location())
 		require.NoError(t, err)
 		require.Contains(t, loc, "/shop?", "inside the modal the flow reports instead of redirecting")
+	})
+
+	t.Run("SDK: a site not allowed to embed gets onError; Escape inside the frame closes; Tab stays in the dialog", func(t *testing.T) {
+		v := h.create(map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Erika Mustermann"}})
+		blocked := h.tab(t, desktop)
+		do(t, blocked, chromedp.Navigate(h.evilURL+"/embed?u="+url.QueryEscape(v.HostedURL)), chromedp.WaitVisible(chromedp.ID("verify")),
+			chromedp.Click(chromedp.ID("verify")))
+		waitJS(t, blocked, `window.__errors.length > 0`)
+		require.Equal(t, "embed_blocked", eval[string](t, blocked, `window.__errors[0].code`))
+		require.Equal(t, "Identitätsprüfung", eval[string](t, blocked, `document.querySelector('[role=dialog]').getAttribute('aria-label')`),
+			"the dialog's name follows the page's language")
+
+		// Another verification, so the frame attached to below is this tab's, not the blocked one.
+		v2 := h.create(map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Erika Mustermann"}})
+		ctx := h.tab(t, desktop)
+		do(t, ctx, chromedp.Navigate(h.shopURL+"/shop?u="+url.QueryEscape(v2.HostedURL)), chromedp.WaitVisible(chromedp.ID("verify")),
+			chromedp.Click(chromedp.ID("verify")))
+		frame := iframeTarget(t, ctx, h.flowURL+hostedPath(v2))
+		do(t, frame, chromedp.WaitVisible(chromedp.ID("start")))
+		time.Sleep(3 * time.Second) // longer than a blocked frame's watchdog would wait
+		require.Equal(t, 0, eval[int](t, ctx, `window.__errors.length`), "an allowed site gets no error")
+		// Tab from the last control of the page can not leave the dialog.
+		do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById('verify').focus()`))
+		require.True(t, eval[bool](t, ctx, `document.querySelector('[role=dialog]').contains(document.activeElement)`),
+			"focus outside the dialog is brought back")
+		// Escape pressed inside the frame closes the modal.
+		do(t, frame, chromedp.Focus(chromedp.ID("consent")))
+		// The modal closes at once, taking the frame's target with it: that is the success.
+		if err := chromedp.Do(frame, chromedp.KeyEvent(kb.Escape)); err != nil {
+			require.Contains(t, err.Error(), "detached", "the key press failed otherwise")
+		}
+		waitJS(t, ctx, `window.__closed === 1 && document.querySelector('iframe[allow="camera"]') === null`)
+	})
+
+	t.Run("a page left open counts down and shows the expiry when it passes", func(t *testing.T) {
+		v := h.create(map[string]any{"checks": []string{"screening"}, "expires_in": 300, "applicant": map[string]any{"name": "Erika Mustermann"}})
+		h.skew.Store(int64(296 * time.Second)) // the server's clock: four seconds are left
+		defer h.skew.Store(0)
+		ctx := h.tab(t, phone)
+		do(t, ctx, chromedp.Navigate(v.HostedURL), chromedp.WaitVisible(chromedp.ID("expiry-warning")))
+		require.Contains(t, text(t, ctx, "#expiry-warning"), "This link expires in 0:0")
+		require.Equal(t, "expired", waitResult(t, ctx), "the page moves on by itself")
 	})
 
 	t.Run("expiry mid-flow", func(t *testing.T) {

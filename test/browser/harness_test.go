@@ -131,7 +131,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	t.Cleanup(flowSrv.Close)
 	h.flowURL = flowSrv.URL
 	h.shopURL = serveOn(t, "localhost", shopHandler(h))
-	h.evilURL = serveOn(t, "localhost", evilHandler())
+	h.evilURL = serveOn(t, "localhost", evilHandler(h))
 
 	h.env = tooltest.New(t, h.store, checks, func(_ *jobs.Options, d *tools.Deps) {
 		d.PublicURL, d.Screening = h.flowURL, svc
@@ -189,13 +189,14 @@ func shopHandler(h *harness) http.Handler {
 <iframe id="evil" src="%s/evil" width="10" height="10" title="ads"></iframe>
 <script src="%s/sdk/kycd.js"></script>
 <script>
-window.__results = []; window.__closed = 0; window.__pings = 0;
+window.__results = []; window.__closed = 0; window.__pings = 0; window.__errors = [];
 window.__forged = 0;
 window.addEventListener('message', function (e) { if (e.data === 'ping') { window.__pings++; } if (e.data && e.data.reference === 'FORGED') { window.__forged++; } });
 document.getElementById('verify').addEventListener('click', function () {
   Kycd.open({url: new URLSearchParams(location.search).get('u'),
     onComplete: function (r) { window.__results.push(r); document.getElementById('out').textContent = JSON.stringify(r); },
-    onClose: function () { window.__closed++; }});
+    onClose: function () { window.__closed++; },
+    onError: function (e) { window.__errors.push({code: e.code, message: e.message}); }});
 });
 </script></body></html>`, h.evilURL, h.flowURL)
 	})
@@ -206,15 +207,31 @@ document.getElementById('verify').addEventListener('click', function () {
 	return mux
 }
 
-// evilHandler is a page on a third origin that keeps posting forged completion messages to
-// whatever frames it.
-func evilHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// evilHandler is a third origin: its /evil page keeps posting forged completion messages to
+// whatever frames it; its /embed page opens the Web SDK although the flow does not allow this
+// origin to frame it.
+func evilHandler(h *harness) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /evil", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, `<!doctype html><html><body><script>
 setInterval(function () { parent.postMessage({type: 'kycd:complete', status: 'approved', reference: 'FORGED'}, '*'); }, 50);
 </script></body></html>`)
 	})
+	mux.HandleFunc("GET /embed", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Other site</title></head><body>
+<button id="verify">Verify</button>
+<script src="%s/sdk/kycd.js"></script>
+<script>
+window.__errors = [];
+document.getElementById('verify').addEventListener('click', function () {
+  Kycd.open({url: new URLSearchParams(location.search).get('u'), timeout: 2500,
+    onError: function (e) { window.__errors.push({code: e.code, message: e.message}); }});
+});
+</script></body></html>`, h.flowURL)
+	})
+	return mux
 }
 
 // create makes a verification as an integrator would, through the tool.

@@ -151,9 +151,26 @@ func TestHealthAndAuth(t *testing.T) {
 		var h map[string]any
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&h))
 		resp.Body.Close()
-		require.Equal(t, "ok", h["status"])
 		require.NotEmpty(t, h["version"])
 		require.Equal(t, "ok", h["database"].(map[string]any)["status"])
+		// Every part says its state; the whole is degraded exactly when a part is not ok.
+		checks := h["checks"].(map[string]any)
+		require.Equal(t, "ok", checks["document"].(map[string]any)["status"])
+		require.Equal(t, "ok", checks["screening"].(map[string]any)["status"])
+		lists := h["screening_lists"].(map[string]any)
+		workers := h["workers"].(map[string]any)
+		ocr := h["ocr"].(map[string]any)
+		want := "ok"
+		for _, part := range []map[string]any{lists, workers, ocr} {
+			if part["status"] != "ok" {
+				want = "degraded"
+				require.NotEmpty(t, part["reason"], "%v", part)
+			}
+		}
+		require.Equal(t, want, h["status"], "%v", h)
+		if len(lists["loaded"].([]any)) == 0 {
+			require.Equal(t, "degraded", lists["status"])
+		}
 
 		for _, key := range []string{"", "sk_test_unknownunknownunknownunknown", "Basic abc"} {
 			req, _ := http.NewRequest("POST", s.url+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))

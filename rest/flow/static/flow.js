@@ -26,6 +26,40 @@
   }
   try { parentOrigin = sessionStorage.getItem('kycd.origin'); } catch (e) { parentOrigin = null; }
   if (parentOrigin && allowed.indexOf(parentOrigin) < 0) { parentOrigin = null; }
+  // Tell the Web SDK the page loaded (its watchdog reports a blocked frame otherwise), and hand
+  // it Escape, which a modal must honour wherever the focus is.
+  if (embedded && parentOrigin) {
+    window.parent.postMessage({ type: 'kycd:ready' }, parentOrigin);
+    document.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape') { window.parent.postMessage({ type: 'kycd:escape' }, parentOrigin); }
+    });
+  }
+
+  // Expiry: the intro's time in the applicant's own time zone and language, a countdown in
+  // the last two minutes, and the result page ("expired") when it passes, on the server's clock.
+  var expAt = parseInt(body.getAttribute('data-expires'), 10);
+  if (expAt > 0) {
+    var skew = (parseInt(body.getAttribute('data-now'), 10) || Date.now()) - Date.now();
+    var expLine = $('expires');
+    if (expLine && window.Intl && Intl.DateTimeFormat) {
+      try {
+        var when = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(expAt));
+        expLine.textContent = m('intro.expires').replace('{time}', when);
+      } catch (e) { /* keep the server's UTC text */ }
+    }
+    var warn = $('expiry-warning'), announced = false;
+    (function tick() {
+      var left = expAt - (Date.now() + skew);
+      if (left <= 0) { location.assign(base + '/result'); return; }
+      if (left <= 120000 && warn) {
+        var secs = Math.ceil(left / 1000);
+        warn.hidden = false;
+        warn.textContent = m('expiry.soon').replace('{time}', Math.floor(secs / 60) + ':' + ('0' + (secs % 60)).slice(-2));
+        if (!announced) { announced = true; var a = $('expiry-announce'); if (a) { a.textContent = m('expiry.announce'); } }
+      }
+      setTimeout(tick, left <= 121000 ? 1000 : Math.min(left - 120000, 60000));
+    })();
+  }
 
   function getJSON(url) {
     return fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(function (r) {
@@ -143,27 +177,61 @@
     function busy(b) { takeBtn.disabled = b; if (file) { file.disabled = b; } }
     function stop() { if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); stream = null; } }
 
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    // Without a camera the page never leaves the applicant stuck: it says why (blocked,
+    // insecure page, unsupported browser), offers to try again (three times) and to continue on
+    // a phone through a hand-off link, and keeps the upload where a photo will do.
+    var help = $('camera-help'), retries = 0;
+    function cameraFailed(why) {
       camBtn.hidden = true;
-      say(m('capture.no_camera'));
+      finder.hidden = true;
+      ['denied', 'insecure', 'unsupported'].forEach(function (k) { var el = $('camera-' + k); if (el) { el.hidden = k !== why; } });
+      if (help) {
+        help.hidden = false;
+        var retry = $('camera-retry');
+        if (retry) { retry.hidden = why !== 'denied' || retries >= 3; }
+        var focusTo = (retry && !retry.hidden) ? retry : $('camera-phone');
+        if (focusTo) { focusTo.focus(); }
+      } else {
+        say(m('capture.no_camera'), true);
+      }
     }
-    camBtn.addEventListener('click', function () {
+    function startCamera() {
+      if (!window.isSecureContext) { cameraFailed('insecure'); return; }
+      if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { cameraFailed('unsupported'); return; }
       navigator.mediaDevices.getUserMedia({
         audio: false,
         video: { facingMode: kind === 'document' ? 'environment' : 'user', width: { ideal: 1280 }, height: { ideal: 720 } }
       }).then(function (s) {
         stream = s;
         video.srcObject = s;
+        if (help) { help.hidden = true; }
         finder.hidden = false;
         camBtn.hidden = true;
         takeBtn.hidden = false;
         takeBtn.focus();
-      }, function () {
-        camBtn.hidden = true;
-        say(m('capture.no_camera'), true);
-        if (file) { file.focus(); }
+        if (kind !== 'liveness') { guide(); }
+      }, function (e) {
+        cameraFailed(e && (e.name === 'NotFoundError' || e.name === 'OverconstrainedError') ? 'unsupported' : 'denied');
       });
-    });
+    }
+    if (!window.isSecureContext) { cameraFailed('insecure'); }
+    else if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { cameraFailed('unsupported'); }
+    camBtn.addEventListener('click', startCamera);
+    if ($('camera-retry')) { $('camera-retry').addEventListener('click', function () { retries++; startCamera(); }); }
+    if ($('camera-phone')) {
+      $('camera-phone').addEventListener('click', function () {
+        fetch(base + '/handoff', { method: 'POST', credentials: 'same-origin', headers: { 'X-Kycd-CSRF': csrf } })
+          .then(function (r) { return r.json(); })
+          .then(function (d) {
+            if (!d || !d.qr) { say(m('error.generic'), true); return; }
+            $('camera-qr').src = d.qr;
+            $('camera-handoff-url').value = d.url;
+            $('camera-handoff').hidden = false;
+            // The phone takes over: this page follows the verification to its result.
+            follow(function (st) { if (st.final) { location.assign(base + '/result'); return true; } return false; });
+          }, function () { say(m('error.generic'), true); });
+      });
+    }
     takeBtn.addEventListener('click', function () {
       if (kind === 'liveness') { runLiveness(); } else { send(grab(maxSide)); }
     });
@@ -176,6 +244,54 @@
       });
     }
 
+    // Live guidance before the shutter, on a small copy of each video frame four times a
+    // second: sharpness as the variance of the Laplacian, glare as the share of saturated
+    // pixels, steadiness as the mean change from the previous frame. A document is taken by
+    // itself once a second of frames is sharp, glare-free and steady; the button stays.
+    var prevGray = null, goodRun = 0, sending = false;
+    function frameStats() {
+      var w = 160, h = Math.round(160 * (video.videoHeight || 480) / (video.videoWidth || 640));
+      var c = frameStats.c || (frameStats.c = document.createElement('canvas'));
+      c.width = w; c.height = h;
+      var g = c.getContext('2d', { willReadFrequently: true });
+      g.drawImage(video, 0, 0, w, h);
+      var px = g.getImageData(0, 0, w, h).data, gray = new Float32Array(w * h), sat = 0, i;
+      for (i = 0; i < w * h; i++) {
+        var r = px[4 * i], gg = px[4 * i + 1], b = px[4 * i + 2];
+        gray[i] = 0.299 * r + 0.587 * gg + 0.114 * b;
+        if (r > 250 && gg > 250 && b > 250) { sat++; }
+      }
+      var sum = 0, sum2 = 0, n = 0, diff = 0;
+      for (var y = 1; y < h - 1; y++) {
+        for (var x = 1; x < w - 1; x++) {
+          var k = y * w + x, lap = gray[k - 1] + gray[k + 1] + gray[k - w] + gray[k + w] - 4 * gray[k];
+          sum += lap; sum2 += lap * lap; n++;
+        }
+      }
+      if (prevGray && prevGray.length === gray.length) {
+        for (i = 0; i < gray.length; i++) { diff += Math.abs(gray[i] - prevGray[i]); }
+        diff /= gray.length;
+      } else { diff = 255; }
+      prevGray = gray;
+      return { sharp: n ? sum2 / n - (sum / n) * (sum / n) : 0, glare: sat / (w * h), motion: diff };
+    }
+    function guide() {
+      if (!stream || sending) { if (stream) { setTimeout(guide, 250); } return; }
+      if (video.readyState >= 2) {
+        var st = frameStats(), frame = finder.querySelector('.frame');
+        var hint = st.glare > 0.02 ? 'glare' : (st.sharp < 60 ? 'blurry' : (st.motion > 6 ? 'blurry' : 'hold'));
+        // Visual only (aria-hidden): it changes four times a second, too often to announce.
+        if ($('hint')) { $('hint').textContent = m('capture.hint.' + hint); }
+        goodRun = hint === 'hold' ? goodRun + 1 : 0;
+        if (frame) { frame.classList.toggle('ready', hint === 'hold'); }
+        if (kind === 'document' && goodRun >= 4 && !takeBtn.disabled) {
+          goodRun = 0;
+          if ($('hint')) { $('hint').textContent = ''; }
+          send(grab(maxSide));
+        }
+      }
+      setTimeout(guide, 250);
+    }
     function scaled(w, h, limit) { var s = Math.min(1, limit / Math.max(w, h)); return [Math.round(w * s), Math.round(h * s)]; }
     function grab(limit) {
       var d = scaled(video.videoWidth || 640, video.videoHeight || 480, limit);
@@ -199,9 +315,21 @@
       });
     }
     function handle(r) {
+      sending = false;
       busy(false);
       if (r.ok) {
-        if (kind === 'document' && side + 1 < sides.length) {
+        // The server says which side it needs next (none for a passport, whatever the page
+        // expected); only while it has not read the upload yet does the page's list decide.
+        if (kind === 'document' && r.next_side) {
+          var at = sides.indexOf(r.next_side);
+          if (at < 0) { sides.push(r.next_side); at = sides.length - 1; }
+          side = at;
+          title.textContent = m('capture.document.' + sides[side]);
+          title.focus();
+          say('');
+          return;
+        }
+        if (kind === 'document' && r.pending && side + 1 < sides.length) {
           side++;
           title.textContent = m('capture.document.' + sides[side]);
           title.focus();
@@ -218,6 +346,7 @@
       if (kind !== 'liveness') { takeBtn.textContent = m('capture.retry'); }
     }
     function send(image) {
+      sending = true;
       busy(true);
       say(m('capture.checking'));
       var payload = { image: image };
