@@ -361,6 +361,19 @@ func (e *Engine) decide(rd reading, p *rule, in Input, now time.Time, maxAge int
 		}
 	}
 
+	// From OCR, a block found by the fallback whose address is not the declared one may be no
+	// addressee block at all (a table row over a line with digits): it proves nothing either
+	// way, so what it disagrees with goes to a person. Over the declared address, it is the
+	// addressee block, and a different name there is another person.
+	guess := b.ok && !b.byName && !rd.textLayer
+	if guess && !compareAddress(p.code, declared, b.addr).Matched {
+		for i := range res.Reasons {
+			if res.Reasons[i].Code == ReasonNameMismatch {
+				res.Reasons[i].Effect = EffectReview
+			}
+		}
+	}
+
 	// The address.
 	if !b.ok {
 		add(ReasonAddressNotFound, EffectReview, "no postal address was found on the document", nil)
@@ -371,7 +384,7 @@ func (e *Engine) decide(rd reading, p *rule, in Input, now time.Time, maxAge int
 		case res.AddressMatch.Matched:
 		case !c["country"].Matched:
 			eff := EffectReject
-			if !reliable {
+			if !reliable || guess {
 				eff = EffectReview
 			}
 			add(ReasonCountryMismatch, eff, fmt.Sprintf("the address on the document is in %s, not %s", b.addr.Country, declared.Country), nil)
@@ -380,7 +393,7 @@ func (e *Engine) decide(rd reading, p *rule, in Input, now time.Time, maxAge int
 			// OCR one misread digit looks the same ("10" read "18"), so only an address that
 			// differs in its postcode and in its street rejects; the rest goes to a person.
 			eff := EffectReject
-			if !reliable || (!rd.textLayer && (c["postal_code"].Matched || c["street"].Matched)) {
+			if !reliable || guess || (!rd.textLayer && (c["postal_code"].Matched || c["street"].Matched)) {
 				eff = EffectReview
 			}
 			add(ReasonAddressMismatch, eff, "the postcode or house number on the document differs from the declared address", componentData(c))

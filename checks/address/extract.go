@@ -36,6 +36,7 @@ func runeCol(s string, byteOff int) int { return len([]rune(s[:byteOff])) }
 
 // block is the addressee block found on the page.
 type block struct {
+	byName   bool // found next to the declared name, not by the fallback
 	name     string
 	nameLine int
 	lines    []string
@@ -146,6 +147,7 @@ func findBlock(lines []string, p Parser, declaredName string) block {
 		}
 	}
 	if best.ok {
+		best.byName = true
 		return best
 	}
 	// No line names the applicant: the first block that parses as an address, its first line
