@@ -9,7 +9,9 @@ ENV KYCD_CACHE_DIR=/opt/kycd/cache
 RUN bash scripts/setup.sh && cp bin/kycd /usr/local/bin/kycd
 
 FROM debian:bookworm-slim
+# poppler-utils and the language models: proof of address (checks/address, scripts/setup/address.sh).
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tesseract-ocr tesseract-ocr-eng libtesseract5 \
+    poppler-utils tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-spa tesseract-ocr-por tesseract-ocr-ita tesseract-ocr-nld tesseract-ocr-pol \
     && rm -rf /var/lib/apt/lists/* && useradd --system --home /var/lib/kycd kycd && mkdir -p /var/lib/kycd && chown kycd /var/lib/kycd
 COPY --from=build /usr/local/bin/kycd /usr/local/bin/kycd
 COPY --from=build /opt/kycd/cache /opt/kycd/cache

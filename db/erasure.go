@@ -32,6 +32,9 @@ type Erasure struct {
 	// NFCScans attached to the verifications lost their sealed result (the chip's MRZ) and
 	// portrait; the verdict flags stay.
 	NFCScans int `json:"nfc_scans"`
+	// AddressChecks attached to the verifications lost their sealed declared name and address
+	// and what was read from the document; the status and document kind stay.
+	AddressChecks int `json:"address_checks"`
 	// ScreeningDecisions on the applicant lost their reason and entity name, and one recorded
 	// under the external reference now names the applicant id (the verdicts stay).
 	ScreeningDecisions int `json:"screening_decisions"`
@@ -97,6 +100,7 @@ func (tx *Tx) LockApplicantForErasure(ctx context.Context, sc Scope, id, externa
 //     purged_at set — the row (kind, size, times) stays;
 //   - liveness_challenges: the stored verdict (result) cleared;
 //   - nfc_scans: the sealed result (with the chip's MRZ) and portrait cleared;
+//   - address_checks (issue #23): the sealed input and result and the external_ref cleared;
 //   - signals (issue #28): the sealed first and latest request signals and the fingerprint
 //     cleared, the verifications' IP hashes in signal_ips deleted;
 //   - face_enrollments and document_uses: deleted;
@@ -203,6 +207,9 @@ func (tx *Tx) EraseApplicant(ctx context.Context, sc Scope, a *models.Applicant)
 		}
 		if out.NFCScans, err = tx.EraseNFCScans(ctx, sc, ids); err != nil {
 			return nil, err
+		}
+		if out.AddressChecks, err = tx.EraseAddressChecks(ctx, sc, ids); err != nil {
+			return nil, fmt.Errorf("erase address checks: %w", err)
 		}
 		if out.Events, err = tx.scrubEvents(ctx, sc, ids); err != nil {
 			return nil, err

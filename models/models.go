@@ -53,10 +53,14 @@ const (
 	CheckPhone Check = "phone"
 	// CheckNFC is passive (and active) authentication of the passport chip (verify_nfc).
 	CheckNFC Check = "nfc"
+	// CheckProofOfAddress is a utility bill, bank statement or official letter showing the
+	// applicant's name at their address, recent (check_address with verification_id, or the
+	// hosted flow's upload step). Opt-in, like nfc.
+	CheckProofOfAddress Check = "proof_of_address"
 )
 
 // AllChecks lists every check a verification may name.
-var AllChecks = []Check{CheckDocument, CheckFaceMatch, CheckLiveness, CheckAge, CheckScreening, CheckEmail, CheckPhone, CheckNFC}
+var AllChecks = []Check{CheckDocument, CheckFaceMatch, CheckLiveness, CheckAge, CheckScreening, CheckEmail, CheckPhone, CheckNFC, CheckProofOfAddress}
 
 // DocumentType is the kind of identity document expected.
 type DocumentType string

@@ -27,6 +27,7 @@ bash scripts/setup/onnx.sh
 bash scripts/setup/email.sh
 bash scripts/setup/geoip.sh
 bash scripts/setup/nfc.sh
+bash scripts/setup/address.sh
 if ((want_test)); then
 	bash scripts/setup/e2e.sh
 	bash scripts/setup/browser.sh

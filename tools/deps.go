@@ -37,6 +37,9 @@ type Deps struct {
 	// Business is the KYB service (nil when not configured: the business tools then answer
 	// unavailable).
 	Business *verify.Business
+	// Address is the proof-of-address service (nil when not configured: check_address and its
+	// readers then answer unavailable).
+	Address *verify.Address
 	// PublicURL is the base of hosted_url (e.g. https://kyc.example.com).
 	PublicURL string
 	Logger    *slog.Logger

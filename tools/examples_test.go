@@ -11,6 +11,7 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kycd/kycd/checks/address"
 	"github.com/kycd/kycd/checks/business"
 	"github.com/kycd/kycd/checks/business/gleiftest"
 	"github.com/kycd/kycd/checks/otp"
@@ -54,8 +55,12 @@ func TestToolExamples(t *testing.T) {
 	checks[models.CheckDocument] = docs
 	checks[models.CheckNFC] = nfc.Runner()
 	checks[models.CheckFaceMatch] = tooltest.Check{Outcome: models.OutcomePass}
+	adrEngine, err := address.NewEngine(address.Config{})
+	require.NoError(t, err, "the proof-of-address engine needs poppler-utils (scripts/setup/address.sh)")
+	adr := verify.NewAddress(s, adrEngine, verify.AddressOptions{})
+	checks[models.CheckProofOfAddress] = adr.Runner()
 	e := tooltest.New(t, s, checks, func(_ *jobs.Options, d *tools.Deps) {
-		d.Screening, d.Business, d.Documents, d.NFC = scr, biz, docs, nfc
+		d.Screening, d.Business, d.Documents, d.NFC, d.Address = scr, biz, docs, nfc, adr
 	})
 	e.Reg.Deps().Contact = verify.NewContact(e.Verify, verify.ContactOptions{Email: testChecker(t),
 		Dev: otp.LogSender{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}})

@@ -25,6 +25,7 @@ var EventTypes = []string{
 	EventPhoneConfirmed,
 	EventNFCCompleted,
 	EventBusinessCompleted,
+	EventAddressCheckCompleted,
 	EventLinkSent,
 }
 

@@ -180,7 +180,7 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 		return nil, err
 	}
 	reg, err := tools.NewRegistry(&tools.Deps{Store: store, Verify: svc, PublicURL: cfg.PublicURL, Logger: logger, Screening: engines.screening,
-		Webhooks: cfg.webhookPolicy(), Biometrics: engines.biometrics, Documents: engines.documents, Contact: contact, NFC: engines.nfc, Business: engines.business, Signals: sigs}, tools.All()...)
+		Webhooks: cfg.webhookPolicy(), Biometrics: engines.biometrics, Documents: engines.documents, Contact: contact, NFC: engines.nfc, Business: engines.business, Address: engines.address, Signals: sigs}, tools.All()...)
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -197,6 +197,7 @@ type engines struct {
 	documents  *verify.Documents
 	nfc        *verify.NFC // the ePassport chip engine (its check only with a trust store)
 	business   *verify.Business
+	address    *verify.Address // proof of address (#23)
 }
 
 // checkEngines wires the check engines. An engine that cannot start here is left out, so
@@ -241,6 +242,10 @@ func checkEngines(ctx context.Context, cfg *Config, store *db.Store, logger *slo
 	if trusted {
 		e.runners[models.CheckNFC] = e.nfc.Runner()
 	}
+	if e.address, err = startAddress(store, logger); err != nil {
+		return nil, err
+	}
+	e.runners[models.CheckProofOfAddress] = e.address.Runner()
 	return e, nil
 }
 

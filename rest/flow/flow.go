@@ -35,6 +35,7 @@ var (
 	toolLiveness  = tools.SubmitLiveness.Name
 	toolNFC       = tools.GetNFCChallenge.Name
 	toolNFCScans  = tools.ListNFCScans.Name
+	toolAddress   = tools.CheckAddress.Name
 )
 
 // Step names, in flow order.
@@ -44,6 +45,7 @@ const (
 	stepSelfie   = "selfie"
 	stepLiveness = "liveness"
 	stepNFC      = "nfc"
+	stepAddress  = "proof_of_address"
 	stepEmail    = "email"
 	stepPhone    = "phone"
 	stepConfirm  = "confirm"
@@ -200,6 +202,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.consent(w, r, s)
 	case strings.HasPrefix(action, "step/") && isGet(r):
 		h.step(w, r, s, strings.TrimPrefix(action, "step/"))
+	case action == "step/"+stepAddress && r.Method == http.MethodPost:
+		h.addressPost(w, r, s)
 	case strings.HasPrefix(action, "step/") && r.Method == http.MethodPost:
 		h.contactPost(w, r, s, strings.TrimPrefix(action, "step/"))
 	case action == "submit" && r.Method == http.MethodPost:

@@ -34,6 +34,9 @@ func (h *Handler) stepsFor(v tools.Verification) []string {
 	if has("document") && h.hasTool(toolDocument) {
 		steps = append(steps, stepDocument)
 	}
+	if has("proof_of_address") && h.hasTool(toolAddress) {
+		steps = append(steps, stepAddress) // a bill or statement, after the identity document
+	}
 	if has("nfc") && h.hasTool(toolNFC) && h.hasTool(toolNFCScans) {
 		steps = append(steps, stepNFC) // the chip, read by the integrator's app
 	}
@@ -101,7 +104,7 @@ func (s *session) collectKeys() []string {
 	var out []string
 	for _, st := range s.steps {
 		switch st {
-		case stepEmail, stepPhone, stepDocument, stepNFC, stepSelfie, stepLiveness:
+		case stepEmail, stepPhone, stepDocument, stepAddress, stepNFC, stepSelfie, stepLiveness:
 			out = append(out, "intro.collect."+st)
 		case stepConfirm:
 			if s.screened() {
@@ -194,6 +197,10 @@ func (h *Handler) step(w http.ResponseWriter, r *http.Request, s *session, name 
 	}
 	if name == stepNFC {
 		h.nfcStep(w, r, s, p)
+		return
+	}
+	if name == stepAddress {
+		h.addressStep(w, r, s, p)
 		return
 	}
 	if name == stepEmail || name == stepPhone {
@@ -385,6 +392,8 @@ func stepOfMissing(m string) string {
 		return stepLiveness
 	case strings.Contains(m, tools.SubmitNFC.Name), strings.HasPrefix(m, "nfc:"):
 		return stepNFC
+	case strings.Contains(m, "check_address"), strings.HasPrefix(m, "proof_of_address:"):
+		return stepAddress
 	}
 	return ""
 }

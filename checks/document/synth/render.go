@@ -549,6 +549,10 @@ func gaussBlur(img *image.RGBA, sigma float64) {
 	}
 }
 
+// Homography solves the 3×3 projective map taking src[i] to dst[i] (row-major, h[8] = 1);
+// the proof-of-address generator (checks/address/synth) photographs its pages with it too.
+func Homography(src, dst [4][2]float64) [9]float64 { return homography(src, dst) }
+
 // homography solves the 3×3 projective map taking src[i] to dst[i].
 func homography(src, dst [4][2]float64) [9]float64 {
 	var a [8][9]float64
