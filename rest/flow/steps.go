@@ -392,7 +392,7 @@ func stepOfMissing(m string) string {
 		return stepLiveness
 	case strings.Contains(m, tools.SubmitNFC.Name), strings.HasPrefix(m, "nfc:"):
 		return stepNFC
-	case strings.Contains(m, "check_address"), strings.HasPrefix(m, "proof_of_address:"):
+	case strings.Contains(m, toolAddress), strings.HasPrefix(m, stepAddress+":"):
 		return stepAddress
 	}
 	return ""
