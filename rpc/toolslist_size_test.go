@@ -12,8 +12,9 @@ import (
 
 // toolsListBudget bounds the tools/list result a key with every scope gets, in bytes (see
 // docs/surfaces.md, "What the tool list costs"); tools/testdata/toolbudget.json bounds each
-// tool's share.
-const toolsListBudget = 310_000
+// tool's share. Raised from 310,000 on purpose when proof of address (3 tools) and the sandbox
+// list landed (2026-12-07): 49–50 tools; the list is still far above the ≤ 40 % goal of #20.
+const toolsListBudget = 345_000
 
 // TestToolsListBytes measures the tools/list result as MCP clients receive it
 // (go test ./rpc -run TestToolsListBytes -v prints the number docs/surfaces.md quotes).
