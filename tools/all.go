@@ -50,5 +50,6 @@ func All() []Descriptor {
 		VerifyPhone.Compile(),
 		ConfirmCode.Compile(),
 		SendVerificationLink.Compile(),
+		ListSandboxValues.Compile(),
 	}
 }
