@@ -12,6 +12,7 @@ import (
 
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
 	"github.com/kycd/kycd/webhook"
 )
 
@@ -125,6 +126,15 @@ func (q *Queue) deliver(ctx context.Context, id string, attempt, maxAttempts int
 	hdr.Set(webhook.HeaderDelivery, d.ID)
 	hdr.Set(webhook.HeaderSignature, webhook.SignatureHeader(sent, body, secrets...))
 	res := q.hooks.Post(ctx, target, hdr, body)
+	if attempt == 1 && res.Delivered() { // test mode's test_webhook_fail (verify/sandbox_webhook.go)
+		forced, err := verify.SandboxFailsDelivery(ctx, store, ev)
+		if err != nil {
+			return err
+		}
+		if forced != "" {
+			res.Err = fmt.Errorf("forced failure by the test-mode value %s: the receiver answered %d; the delivery is retried", forced, res.StatusCode)
+		}
+	}
 
 	now := store.Now()
 	latency := res.Latency.Milliseconds()

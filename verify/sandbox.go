@@ -51,6 +51,8 @@ type SandboxRule struct {
 
 	// expire: the verification is created already due for expiry (test_expire).
 	expire bool
+	// webhookFail: the first attempt of each delivery fails (test_webhook_fail).
+	webhookFail bool
 }
 
 // Sandbox rule values with behaviour beyond forcing a check outcome.
@@ -110,6 +112,8 @@ func verificationRules() []SandboxRule {
 			"liveness detects a spoof: the liveness check fails (needs the liveness check)"),
 		scenario("test_duplicate", models.CheckFaceMatch, models.OutcomeReview, "duplicate_face",
 			"the face matches another applicant's: face_match needs review (needs the face_match check)"),
+		{Value: SandboxWebhookFail, Applies: SandboxOnVerification, Result: "the verification's own", webhookFail: true,
+			Description: "the checks run as without it; the first attempt of each of the verification's webhook deliveries is sent but recorded as failed, so the receiver gets it again on the retry (same delivery id)"},
 		{Value: SandboxExpire, Applies: SandboxOnVerification, Result: string(models.StatusExpired), expire: true,
 			Description: "the verification is created already past its expiry: the next expiry run (every minute) expires it, with its event and webhook"},
 	}
@@ -179,7 +183,7 @@ func SandboxRuleFor(v *models.Verification, applicant models.ApplicantData) *San
 // fires reports whether the rule forces check outcomes on a verification with checks: a rule
 // for one check does only when the verification has that check.
 func (r *SandboxRule) fires(checks []models.Check) bool {
-	if r == nil || r.expire {
+	if r == nil || r.expire || r.webhookFail {
 		return false
 	}
 	return r.Check == "" || slices.Contains(checks, r.Check)
