@@ -2,12 +2,8 @@ package tools
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/require"
 
 	"github.com/kycd/kycd/verify"
 )
@@ -40,24 +36,6 @@ func readmeSandboxTable(rules []verify.SandboxRule) string {
 // sandbox rules render. Regenerate it with go generate ./tools.
 func TestREADMESandboxTable(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join("..", "README.md")
-	readme, err := os.ReadFile(path)
-	require.NoError(t, err)
-	want := readmeSandboxTable(verify.SandboxRules())
-	text := string(readme)
-	start := strings.Index(text, readmeSandboxHeader)
-	require.GreaterOrEqual(t, start, 0, "README.md has no sandbox table (a line %q)", strings.SplitN(readmeSandboxHeader, "\n", 2)[0])
-	end := strings.Index(text[start:], "\n\n")
-	require.Greater(t, end, 0, "the README's sandbox table must be followed by a blank line")
-	end += start + 1
-	got := text[start:end]
-	if got == want {
-		return
-	}
-	if os.Getenv("KYCD_UPDATE_README") != "" {
-		require.NoError(t, os.WriteFile(path, []byte(text[:start]+want+text[end:]), 0o644))
-		return
-	}
-	t.Errorf("the README's sandbox table is not verify.SandboxRules':\n%s\nchange the rules rather than the README, then run: go generate ./tools",
-		unifiedDiff("README.md", "verify.SandboxRules", got, want))
+	syncREADMETable(t, readmeSandboxHeader, readmeSandboxTable(verify.SandboxRules()), "verify.SandboxRules",
+		"change the rules rather than the README, then run: go generate ./tools")
 }
