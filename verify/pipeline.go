@@ -175,10 +175,10 @@ func (s *Service) Process(ctx context.Context, sc db.Scope, id string, attempt, 
 		result.Reasons = append(result.Reasons, out.Reasons...)
 	}
 	result.Decision = Decide(result.Checks)
-	if rule != nil {
-		result.Forced, result.ForcedBy = true, rule.Value
-	}
 	s.signalDecision(v, result)
+	if rule != nil { // the value's outcome stands; signal reasons stay in the result as evidence
+		result.Decision, result.Forced, result.ForcedBy = Decide(result.Checks), true, rule.Value
+	}
 	result.DecidedAt = store.Now()
 	raw, err := json.Marshal(result)
 	if err != nil {
