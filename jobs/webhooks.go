@@ -12,6 +12,7 @@ import (
 
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
 	"github.com/kycd/kycd/webhook"
 )
 
@@ -119,12 +120,23 @@ func (q *Queue) deliver(ctx context.Context, id string, attempt, maxAttempts int
 	if err != nil {
 		return finish(models.DeliveryFailed, err.Error())
 	}
+	// Test mode's test_webhook_fail (verify/sandbox_webhook.go) fails a first attempt; looked
+	// up before sending, so an answer is recorded as soon as it arrives.
+	forced := ""
+	if attempt == 1 {
+		if forced, err = verify.SandboxFailsDelivery(ctx, store, ev); err != nil {
+			return err
+		}
+	}
 	sent := time.Now()
 	hdr := http.Header{}
 	hdr.Set(webhook.HeaderEvent, ev.Type)
 	hdr.Set(webhook.HeaderDelivery, d.ID)
 	hdr.Set(webhook.HeaderSignature, webhook.SignatureHeader(sent, body, secrets...))
 	res := q.hooks.Post(ctx, target, hdr, body)
+	if forced != "" && res.Delivered() {
+		res.Err = fmt.Errorf("forced failure by the test-mode value %s: the receiver answered %d; the delivery is retried", forced, res.StatusCode)
+	}
 
 	now := store.Now()
 	latency := res.Latency.Milliseconds()

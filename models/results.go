@@ -38,6 +38,10 @@ type CheckOutcome struct {
 	Reasons  []Reason          `json:"reasons,omitempty" jsonschema:"why the check did not simply pass"`
 	Details  map[string]any    `json:"details,omitempty" jsonschema:"engine-specific evidence (no raw images)"`
 	Versions map[string]string `json:"versions,omitempty" jsonschema:"engine, model and list versions used, for reproducibility"`
+	// Forced and ForcedBy mark an outcome a test-mode magic value set (the sandbox, issue
+	// #27); the engine's own outcome is then in Details (sandbox_engine_outcome).
+	Forced   bool   `json:"forced,omitempty" jsonschema:"test mode only: the outcome was forced by a magic value (forced_by)"`
+	ForcedBy string `json:"forced_by,omitempty" jsonschema:"test mode only: the magic value (sandbox rule) that forced the outcome"`
 }
 
 // VerificationResult is the decision on a verification and its evidence.
@@ -46,4 +50,7 @@ type VerificationResult struct {
 	Reasons   []Reason       `json:"reasons" jsonschema:"every reason that shaped the decision"`
 	Checks    []CheckOutcome `json:"checks" jsonschema:"per-check outcomes"`
 	DecidedAt time.Time      `json:"decided_at" jsonschema:"when the decision was made"`
+	// Forced and ForcedBy mark a decision a test-mode magic value forced (see CheckOutcome).
+	Forced   bool   `json:"forced,omitempty" jsonschema:"test mode only: the decision was forced by a magic value (forced_by)"`
+	ForcedBy string `json:"forced_by,omitempty" jsonschema:"test mode only: the magic value (sandbox rule) that forced the decision"`
 }

@@ -46,6 +46,7 @@ func resourceVisibility(reg *tools.Registry) visibility {
 		verificationURI:         {tools.GetVerification.Name},
 		verificationEventsURI:   {tools.ListVerificationEvents.Name},
 		screeningListsURI:       {tools.ListScreeningLists.Name},
+		sandboxURI:              {tools.ListSandboxValues.Name},
 		"prompt:onboard_person": {tools.CreateVerification.Name},
 		"prompt:review_case":    {tools.GetVerification.Name, tools.ListVerificationEvents.Name},
 	}}
@@ -77,6 +78,7 @@ func addResourcesAndPrompts(s *server.MCPServer, reg *tools.Registry) {
 				return readTool(ctx, reg, tools.ListScreeningLists.Name, map[string]any{}, req.Params.URI)
 			})
 	}
+	addSandboxResource(s, reg)
 	if hasCreate {
 		s.AddPrompt(mcp.NewPrompt("onboard_person",
 			mcp.WithPromptDescription("Verify a person's identity: create a verification, hand the applicant the link, and follow it to a decision."),

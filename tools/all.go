@@ -53,5 +53,6 @@ func All() []Descriptor {
 		VerifyPhone.Compile(),
 		ConfirmCode.Compile(),
 		SendVerificationLink.Compile(),
+		ListSandboxValues.Compile(),
 	}
 }

@@ -22,3 +22,4 @@
 package tools
 
 //go:generate env KYCD_UPDATE_README=1 go test -run TestREADMEToolTable .
+//go:generate env KYCD_UPDATE_README=1 go test -run TestREADMESandboxTable .

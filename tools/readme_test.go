@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -43,16 +44,29 @@ func readmeToolTable(ds []Descriptor) (string, error) {
 // Regenerate it with go generate ./tools (KYCD_UPDATE_README=1 go test ./tools -run README).
 func TestREADMEToolTable(t *testing.T) {
 	t.Parallel()
+	want, err := readmeToolTable(All())
+	require.NoError(t, err)
+	syncREADMETable(t, readmeTableHeader, want, "registry",
+		"change the tool's Brief, Scope or REST rather than the README, then run: go generate ./tools")
+}
+
+var readmeMu sync.Mutex
+
+// syncREADMETable compares the README's table that starts with header (and runs to the next
+// blank line) with want, rendered from source; with KYCD_UPDATE_README set it writes want
+// there instead. hint says how to fix a difference.
+func syncREADMETable(t *testing.T, header, want, source, hint string) {
+	t.Helper()
+	readmeMu.Lock() // the tests run in parallel and may each rewrite the file
+	defer readmeMu.Unlock()
 	path := filepath.Join("..", "README.md")
 	readme, err := os.ReadFile(path)
 	require.NoError(t, err)
-	want, err := readmeToolTable(All())
-	require.NoError(t, err)
 	text := string(readme)
-	start := strings.Index(text, readmeTableHeader)
-	require.GreaterOrEqual(t, start, 0, "README.md has no tool table (a line %q)", strings.SplitN(readmeTableHeader, "\n", 2)[0])
+	start := strings.Index(text, header)
+	require.GreaterOrEqual(t, start, 0, "README.md has no table opened by a line %q", strings.SplitN(header, "\n", 2)[0])
 	end := strings.Index(text[start:], "\n\n")
-	require.Greater(t, end, 0, "the README's tool table must be followed by a blank line")
+	require.Greater(t, end, 0, "the README's table %q must be followed by a blank line", strings.SplitN(header, "\n", 2)[0])
 	end += start + 1
 	got := text[start:end]
 	if got == want {
@@ -62,7 +76,6 @@ func TestREADMEToolTable(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, []byte(text[:start]+want+text[end:]), 0o644))
 		return
 	}
-	t.Errorf("the README's tool table is not the registry's:\n%s\nthe registry's table:\n%s"+
-		"change the tool's Brief, Scope or REST rather than the README, then run: go generate ./tools",
-		unifiedDiff("README.md", "registry", got, want), want)
+	t.Errorf("the README's table is not the %s's:\n%s\nthe %s's table:\n%s%s",
+		source, unifiedDiff("README.md", source, got, want), source, want, hint)
 }

@@ -52,6 +52,14 @@ func submitVerification(ctx context.Context, d *Deps, c Caller, in SubmitVerific
 		return Verification{}, err
 	}
 	if len(missing) > 0 {
+		// In test mode a magic value that forces the outcome needs no inputs (the sandbox).
+		if waived, err := d.Verify.SandboxWaives(v); err != nil {
+			return Verification{}, err
+		} else if waived {
+			missing = nil
+		}
+	}
+	if len(missing) > 0 {
 		return Verification{}, Errorf(CodeConflict, "", "cannot submit yet; missing: %s", strings.Join(missing, "; "))
 	}
 	err = d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {

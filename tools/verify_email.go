@@ -32,6 +32,9 @@ type EmailCheck struct {
 	RiskLevel       string          `json:"risk_level" jsonschema:"low, medium or high: the highest level among the reasons" enum:"low,medium,high"`
 	Reasons         []ContactReason `json:"reasons" jsonschema:"every finding, each with its code"`
 	Lists           EmailLists      `json:"lists" jsonschema:"versions of the lists used, so the result can be reproduced"`
+	// Forced and ForcedBy mark a result a test-mode magic value set (list_sandbox_values).
+	Forced   bool   `json:"forced,omitempty" jsonschema:"test mode only: the result was forced by a magic value (forced_by)"`
+	ForcedBy string `json:"forced_by,omitempty" jsonschema:"test mode only: the magic value that forced the result"`
 	ContactRecord
 }
 
@@ -90,7 +93,9 @@ var VerifyEmail = Tool[VerifyEmailInput, EmailCheck]{
 		if err != nil {
 			return EmailCheck{}, contactErr(err, "email")
 		}
-		return toEmailCheck(chk.Result, chk.Check.ID, contactRecord(chk.Check, chk.Code)), nil
+		out := toEmailCheck(chk.Result, chk.Check.ID, contactRecord(chk.Check, chk.Code))
+		out.Forced, out.ForcedBy = chk.ForcedBy != "", chk.ForcedBy
+		return out, nil
 	},
 }
 

@@ -33,6 +33,9 @@ type PhoneCheck struct {
 	RiskLevel       string          `json:"risk_level" jsonschema:"low, medium or high: the highest level among the reasons" enum:"low,medium,high"`
 	Reasons         []ContactReason `json:"reasons" jsonschema:"every finding, each with its code"`
 	Metadata        string          `json:"metadata" jsonschema:"the numbering-plan data used, so the result can be reproduced"`
+	// Forced and ForcedBy mark a result a test-mode magic value set (list_sandbox_values).
+	Forced   bool   `json:"forced,omitempty" jsonschema:"test mode only: the result was forced by a magic value (forced_by)"`
+	ForcedBy string `json:"forced_by,omitempty" jsonschema:"test mode only: the magic value that forced the result"`
 	ContactRecord
 }
 
@@ -78,7 +81,7 @@ var VerifyPhone = Tool[VerifyPhoneInput, PhoneCheck]{
 		return PhoneCheck{ID: chk.Check.ID, Valid: r.Valid, E164: r.E164, International: r.International, Type: string(r.Type),
 			Region: r.Region, CountryCode: r.CountryCode, ExpectedCountry: r.ExpectedCountry, CountryMismatch: r.CountryMismatch,
 			Fictional: r.Fictional, RiskLevel: string(r.RiskLevel), Reasons: contactReasons(r.Reasons), Metadata: r.Metadata,
-			ContactRecord: contactRecord(chk.Check, chk.Code)}, nil
+			Forced: chk.ForcedBy != "", ForcedBy: chk.ForcedBy, ContactRecord: contactRecord(chk.Check, chk.Code)}, nil
 	},
 }
 

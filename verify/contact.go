@@ -179,6 +179,8 @@ type EmailCheck struct {
 	Check  *models.ContactCheck
 	Result *email.Result
 	Code   *SentCode
+	// ForcedBy is the test-mode sandbox value that set the result ("" for none; sandbox_contact.go).
+	ForcedBy string
 }
 
 // PhoneCheck is a stored phone check.
@@ -186,6 +188,8 @@ type PhoneCheck struct {
 	Check  *models.ContactCheck
 	Result *phone.Result
 	Code   *SentCode
+	// ForcedBy is the test-mode sandbox value that set the result ("" for none; sandbox_contact.go).
+	ForcedBy string
 }
 
 // CheckEmail checks an address (never probing mailboxes over SMTP), stores the check and,
@@ -205,7 +209,7 @@ func (c *Contact) CheckEmail(ctx context.Context, sc db.Scope, req ContactReques
 	if err != nil {
 		return nil, err
 	}
-	out := &EmailCheck{Result: res}
+	out := &EmailCheck{Result: res, ForcedBy: sandboxEmail(sc.Mode, res)}
 	bounce, err := c.bounce(ctx, sc, models.ContactEmail, res.Normalized, &res.RiskLevel, &res.Reasons)
 	if err != nil {
 		return nil, err
@@ -248,7 +252,7 @@ func (c *Contact) CheckPhone(ctx context.Context, sc db.Scope, req ContactReques
 	if err != nil {
 		return nil, err
 	}
-	out := &PhoneCheck{Result: res}
+	out := &PhoneCheck{Result: res, ForcedBy: sandboxPhone(sc.Mode, res)}
 	bounce, err := c.bounce(ctx, sc, models.ContactPhone, res.E164, &res.RiskLevel, &res.Reasons)
 	if err != nil {
 		return nil, err

@@ -289,6 +289,7 @@ func (s *Service) Create(ctx context.Context, c Creation) (string, error) {
 		return "", fmt.Errorf("seal applicant data: %w", err)
 	}
 	v.UpdatedAt = v.CreatedAt
+	sandboxCreate(v, c.PII) // test mode's test_expire
 	if v.Status == "" {
 		v.Status = models.StatusPending
 	}

@@ -34,4 +34,10 @@
 // create_verification is the one write callers make at high rates, so concurrent creations
 // are coalesced (create.go): one transaction and one statement for everything queued behind
 // the batch in flight; each caller still returns only after its own rows committed.
+//
+// Test mode's sandbox (sandbox.go, issue #27): with a test-mode key, magic values in the
+// external_ref or applicant name (test_approve, test_<check>_<outcome>, …), example.test email
+// addresses and blocks of the +44 7700 900 drama range force documented outcomes after the real
+// engines ran, marked forced / forced_by. SandboxRules is the one table the README, the
+// kycd://sandbox resource and list_sandbox_values render; a live-mode object never matches.
 package verify
