@@ -21,8 +21,9 @@ type SandboxValues struct {
 
 // ListSandboxValues lists the magic values of test mode (issue #27).
 var ListSandboxValues = Tool[ListSandboxValuesInput, SandboxValues]{
-	Name:  "list_sandbox_values",
-	Title: "List sandbox values",
+	Name:     "list_sandbox_values",
+	Examples: []string{`{}`},
+	Title:    "List sandbox values",
 	Description: "List test mode's magic values: with a test-mode key (sk_test_…), an external_ref or applicant name starting with one (e.g. test_approve, test_reject_document, " +
 		"test_face_match_review) forces that outcome through the real pipeline, marked forced: true with forced_by in the result; the checks still run where their inputs exist, " +
 		"and a verification whose outcome is forced may be submitted without them. With a live key the values do nothing.",

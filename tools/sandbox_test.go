@@ -20,17 +20,18 @@ import (
 // for review. Without a magic value the same verification is rejected (face_match).
 func sandboxEngines() map[models.Check]verify.CheckRunner {
 	return map[models.Check]verify.CheckRunner{
-		models.CheckDocument:  tooltest.Check{Outcome: models.OutcomePass, Needs: "the applicant's name"},
-		models.CheckFaceMatch: tooltest.Check{Outcome: models.OutcomeFail},
-		models.CheckLiveness:  tooltest.Check{Outcome: models.OutcomePass},
-		models.CheckAge:       tooltest.Check{Outcome: models.OutcomePass},
-		models.CheckScreening: tooltest.Check{Outcome: models.OutcomeReview},
-		models.CheckEmail:     tooltest.Check{Outcome: models.OutcomePass},
-		models.CheckPhone:     tooltest.Check{Outcome: models.OutcomePass},
+		models.CheckDocument:       tooltest.Check{Outcome: models.OutcomePass, Needs: "the applicant's name"},
+		models.CheckFaceMatch:      tooltest.Check{Outcome: models.OutcomeFail},
+		models.CheckLiveness:       tooltest.Check{Outcome: models.OutcomePass},
+		models.CheckAge:            tooltest.Check{Outcome: models.OutcomePass},
+		models.CheckScreening:      tooltest.Check{Outcome: models.OutcomeReview},
+		models.CheckEmail:          tooltest.Check{Outcome: models.OutcomePass},
+		models.CheckPhone:          tooltest.Check{Outcome: models.OutcomePass},
+		models.CheckProofOfAddress: tooltest.Check{Outcome: models.OutcomePass},
 	}
 }
 
-var sandboxChecks = []string{"document", "face_match", "liveness", "age", "screening", "email", "phone"}
+var sandboxChecks = []string{"document", "face_match", "liveness", "age", "screening", "email", "phone", "proof_of_address"}
 
 // forcingRules are the verification rules that force check outcomes and that the engines
 // above can take part in (nfc has none here: its rules cannot fire).

@@ -65,14 +65,15 @@ const (
 // the codes the real engine gives for its most common such outcome, so an integrator's
 // handler sees what it will see in live mode.
 var sandboxReasons = map[models.Check]map[models.Outcome]string{
-	models.CheckDocument:  {models.OutcomeFail: "document_unreadable", models.OutcomeReview: "document_review"},
-	models.CheckFaceMatch: {models.OutcomeFail: "face_mismatch", models.OutcomeReview: "face_match_uncertain"},
-	models.CheckLiveness:  {models.OutcomeFail: "spoof_suspected", models.OutcomeReview: "liveness_uncertain"},
-	models.CheckAge:       {models.OutcomeFail: "age_below_minimum", models.OutcomeReview: "age_estimate_uncertain"},
-	models.CheckScreening: {models.OutcomeFail: "sanctions_hit", models.OutcomeReview: "sanctions_hit"},
-	models.CheckEmail:     {models.OutcomeFail: "email_high_risk", models.OutcomeReview: "email_unconfirmed"},
-	models.CheckPhone:     {models.OutcomeFail: "phone_high_risk", models.OutcomeReview: "phone_unconfirmed"},
-	models.CheckNFC:       {models.OutcomeFail: "chip_not_authentic", models.OutcomeReview: "chip_unverified"},
+	models.CheckDocument:       {models.OutcomeFail: "document_unreadable", models.OutcomeReview: "document_review"},
+	models.CheckFaceMatch:      {models.OutcomeFail: "face_mismatch", models.OutcomeReview: "face_match_uncertain"},
+	models.CheckLiveness:       {models.OutcomeFail: "spoof_suspected", models.OutcomeReview: "liveness_uncertain"},
+	models.CheckAge:            {models.OutcomeFail: "age_below_minimum", models.OutcomeReview: "age_estimate_uncertain"},
+	models.CheckScreening:      {models.OutcomeFail: "sanctions_hit", models.OutcomeReview: "sanctions_hit"},
+	models.CheckEmail:          {models.OutcomeFail: "email_high_risk", models.OutcomeReview: "email_unconfirmed"},
+	models.CheckPhone:          {models.OutcomeFail: "phone_high_risk", models.OutcomeReview: "phone_unconfirmed"},
+	models.CheckNFC:            {models.OutcomeFail: "chip_not_authentic", models.OutcomeReview: "chip_unverified"},
+	models.CheckProofOfAddress: {models.OutcomeFail: "address_mismatch", models.OutcomeReview: "address_partial_match"},
 }
 
 func sandboxReason(c models.Check, o models.Outcome) string {
