@@ -112,10 +112,10 @@ var CheckAddress = Tool[CheckAddressInput, AddressCheck]{
 		"differs from its printed page. Attach it to a verification with verification_id. Emits address_check.completed.",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
-	REST: REST{Method: "POST", Path: "/address-checks", Status: 201},
+	REST:        REST{Method: "POST", Path: "/address-checks", Status: 201},
 	// A real (tiny) text-layer PDF, so the example runs as given.
 	Examples: []string{`{"document":"data:application/pdf;base64,JVBERi0xLjQKMSAwIG9iago8PCAvVHlwZSAvQ2F0YWxvZyAvUGFnZXMgMiAwIFIgPj4KZW5kb2JqCjIgMCBvYmoKPDwgL1R5cGUgL1BhZ2VzIC9LaWRzIFszIDAgUl0gL0NvdW50IDEgPj4KZW5kb2JqCjMgMCBvYmoKPDwgL1R5cGUgL1BhZ2UgL1BhcmVudCAyIDAgUiAvTWVkaWFCb3ggWzAgMCA1OTUgODQyXSAvUmVzb3VyY2VzIDw8IC9Gb250IDw8IC9GMSA0IDAgUiA+PiA+PiAvQ29udGVudHMgNSAwIFIgPj4KZW5kb2JqCjQgMCBvYmoKPDwgL1R5cGUgL0ZvbnQgL1N1YnR5cGUgL1R5cGUxIC9CYXNlRm9udCAvSGVsdmV0aWNhIC9FbmNvZGluZyAvV2luQW5zaUVuY29kaW5nID4+CmVuZG9iago1IDAgb2JqCjw8IC9MZW5ndGggMjM1ID4+CnN0cmVhbQpCVCAvRjEgMTEgVGYgNzIgNzYwIFRkIDE0IFRMCihUaGFtZXMgV2F0ZXIgVXRpbGl0aWVzIEx0ZCkgJwooKSAnCihNciBKb2huIFNtaXRoKSAnCigxMiBIaWdoIFN0cmVldCkgJwooTG9uZG9uKSAnCihTVzFBIDFBQSkgJwooVW5pdGVkIEtpbmdkb20pICcKKCkgJwooU3RhdGVtZW50IGRhdGU6IDEgRGVjZW1iZXIgMjAyNikgJwooWW91ciB3YXRlciBiaWxsKSAnCihBbW91bnQgZHVlOiBHQlAgNDIuMTApICcKRVQKZW5kc3RyZWFtCmVuZG9iagp4cmVmCjAgNgowMDAwMDAwMDAwIDY1NTM1IGYgCjAwMDAwMDAwMDkgMDAwMDAgbiAKMDAwMDAwMDA1OCAwMDAwMCBuIAowMDAwMDAwMTE1IDAwMDAwIG4gCjAwMDAwMDAyNDEgMDAwMDAgbiAKMDAwMDAwMDMzOCAwMDAwMCBuIAp0cmFpbGVyCjw8IC9TaXplIDYgL1Jvb3QgMSAwIFIgPj4Kc3RhcnR4cmVmCjYyMwolJUVPRgo=","declared_name":"John Smith","declared_address":"12 High Street, London SW1A 1AA, GB","max_age_days":90}`},
-	Creates: true,
+	Creates:  true,
 	// The hosted flow's upload step calls it for the session's own verification_id.
 	SessionAllowed: true,
 	Summary:        summarizeAddressCheck,
