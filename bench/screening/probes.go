@@ -43,10 +43,6 @@ func listedPersons(ls []screening.LoadedList) []listedPerson {
 	return out
 }
 
-func (p listedPerson) natural() string {
-	return strings.Join(append(append([]string(nil), p.given...), p.surname...), " ")
-}
-
 // firstSurname: the first given name and the surname, as a customer usually gives them.
 func firstSurname(p listedPerson, _ *rand.Rand) string {
 	return p.given[0] + " " + strings.Join(p.surname, " ")

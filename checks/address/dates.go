@@ -73,8 +73,6 @@ var (
 		"fallig", "faellig", "zahlbar bis", "abbuchung am", "zahlungsziel", "echeance", "a payer avant", "payer avant", "preleve le", "date limite",
 		"vencimiento", "pagar antes", "fecha limite", "fecha de cargo", "cargo el", "scadenza", "entro il", "pagare entro", "addebito",
 		"vencimento", "pagar ate", "data limite", "debito em", "uiterlijk", "vervaldatum", "te betalen voor", "termin platnosci", "platne do", "zaplac do"}
-	periodWords = []string{"period", "billing period", "from", "to", "between", "zeitraum", "abrechnungszeitraum", "von", "bis", "periode",
-		"du", "au", "periodo", "desde", "hasta", "dal", "al", "de", "a", "ate", "van", "tot", "okres", "od", "do", "-", "–"}
 	otherWords = []string{"birth", "geboren", "naissance", "nacimiento", "nascita", "nascimento", "customer since", "kunde seit",
 		"client depuis", "reading", "ablesung", "releve du compteur", "lectura", "lettura", "leitura", "valid until", "gultig bis", "expires"}
 )
