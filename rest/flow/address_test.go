@@ -5,11 +5,9 @@ import (
 	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os/exec"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,8 +16,6 @@ import (
 	"github.com/kycd/kycd/checks/address"
 	"github.com/kycd/kycd/checks/address/synth"
 	"github.com/kycd/kycd/db/dbtest"
-	"github.com/kycd/kycd/internal/tooltest"
-	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/rest/flow"
 	"github.com/kycd/kycd/tools"
@@ -63,16 +59,7 @@ func TestAddressStep(t *testing.T) {
 	eng, err := address.NewEngine(address.Config{})
 	require.NoError(t, err)
 	svc := verify.NewAddress(s, eng, verify.AddressOptions{})
-	e := &env{skew: new(atomic.Int64)}
-	var h http.Handler
-	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	t.Cleanup(e.srv.Close)
-	checks := engines()
-	checks[models.CheckProofOfAddress] = svc.Runner()
-	e.Env = tooltest.New(t, s, checks, func(_ *jobs.Options, d *tools.Deps) { d.PublicURL, d.Address = e.srv.URL, svc })
-	fh, err := flow.New(e.Reg, flow.Options{})
-	require.NoError(t, err)
-	h = fh
+	e := newEnv(t, s, flow.Options{}, engine{models.CheckProofOfAddress, svc.Runner(), func(d *tools.Deps) { d.Address = svc }})
 
 	v := e.create(t, map[string]any{"checks": []string{"proof_of_address"}, "applicant": map[string]any{"name": "John Smith", "country": "GB"}})
 	base := pathOf(t, v.HostedURL)

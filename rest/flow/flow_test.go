@@ -52,7 +52,15 @@ func engines() map[models.Check]verify.CheckRunner {
 	}
 }
 
-func newEnv(t *testing.T, s *db.Store, opts flow.Options, override ...map[models.Check]verify.CheckRunner) *env {
+// engine is a check engine a test adds to newEnv's (or puts in place of one), with what the
+// tools need of it in their dependencies.
+type engine struct {
+	check  models.Check
+	runner verify.CheckRunner
+	deps   func(*tools.Deps)
+}
+
+func newEnv(t *testing.T, s *db.Store, opts flow.Options, extra ...engine) *env {
 	t.Helper()
 	e := &env{skew: new(atomic.Int64)}
 	s.SetClock(func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) })
@@ -66,12 +74,17 @@ func newEnv(t *testing.T, s *db.Store, opts flow.Options, override ...map[models
 	docs, err := verify.NewDocuments(s, verify.DocumentsConfig{}, nil)
 	require.NoError(t, err)
 	checks[models.CheckDocument] = docs
-	for _, o := range override {
-		for k, r := range o {
-			checks[k] = r
-		}
+	for _, x := range extra {
+		checks[x.check] = x.runner
 	}
-	e.Env = tooltest.New(t, s, checks, func(_ *jobs.Options, d *tools.Deps) { d.PublicURL = e.srv.URL })
+	e.Env = tooltest.New(t, s, checks, func(_ *jobs.Options, d *tools.Deps) {
+		d.PublicURL = e.srv.URL
+		for _, x := range extra {
+			if x.deps != nil {
+				x.deps(d)
+			}
+		}
+	})
 	fh, err = flow.New(e.Reg, opts)
 	require.NoError(t, err)
 	mux := http.NewServeMux()
@@ -756,16 +769,7 @@ func TestNFCStep(t *testing.T) {
 	s := dbtest.SQLite(t)
 	n, err := verify.NewNFC(s, verify.NFCConfig{}, nil)
 	require.NoError(t, err)
-	e := &env{skew: new(atomic.Int64)}
-	var h http.Handler
-	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
-	t.Cleanup(e.srv.Close)
-	checks := engines()
-	checks[models.CheckNFC] = n.Runner()
-	e.Env = tooltest.New(t, s, checks, func(_ *jobs.Options, d *tools.Deps) { d.PublicURL, d.NFC = e.srv.URL, n })
-	fh, err := flow.New(e.Reg, flow.Options{})
-	require.NoError(t, err)
-	h = fh
+	e := newEnv(t, s, flow.Options{}, engine{models.CheckNFC, n.Runner(), func(d *tools.Deps) { d.NFC = n }})
 
 	v := e.create(t, map[string]any{"checks": []string{"nfc"}})
 	base := pathOf(t, v.HostedURL)
@@ -916,10 +920,8 @@ func TestProgressMarksOnlyCompletedSteps(t *testing.T) {
 // also the reasons they can act on — never a screening hit or a fraud signal.
 func TestRejectionReasonsShown(t *testing.T) {
 	t.Parallel()
-	failing := map[models.Check]verify.CheckRunner{
-		models.CheckScreening: tooltest.Check{Outcome: models.OutcomeFail, Reasons: []models.Reason{
-			{Code: "document_expired", Message: "expired 2019-01-01"}, {Code: "sanctions_match", Message: "listed"}, {Code: "spoof_suspected", Message: "mask"}}},
-	}
+	failing := engine{check: models.CheckScreening, runner: tooltest.Check{Outcome: models.OutcomeFail, Reasons: []models.Reason{
+		{Code: "document_expired", Message: "expired 2019-01-01"}, {Code: "sanctions_match", Message: "listed"}, {Code: "spoof_suspected", Message: "mask"}}}}
 	for _, c := range []struct {
 		mode          string
 		text, expired bool
