@@ -71,6 +71,18 @@ func (h *Handler) api(w http.ResponseWriter, r *http.Request, s *session, op str
 	switch op {
 	case "selfie":
 		step, tool, args = stepSelfie, toolSelfie, map[string]any{"image": body.Image}
+	case "sample-document", "sample-document-expired":
+		if !s.testMode() {
+			writeJSON(w, http.StatusNotFound, apiResult{Message: s.cat.T("error.generic")})
+			return
+		}
+		img, err := s.samplePassport(h.now(), op == "sample-document-expired")
+		if err != nil {
+			h.log.ErrorContext(r.Context(), "flow: sample document", "err", err)
+			writeJSON(w, http.StatusInternalServerError, apiResult{Message: s.cat.T("error.generic")})
+			return
+		}
+		step, tool, args = stepDocument, toolDocument, map[string]any{"image": img, "side": "front"}
 	case "document":
 		step, tool, args = stepDocument, toolDocument, map[string]any{"image": body.Image}
 		if body.Side != "" && h.toolTakes(toolDocument, "side") {

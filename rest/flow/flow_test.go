@@ -943,3 +943,50 @@ func TestRejectionReasonsShown(t *testing.T) {
 		}
 	}
 }
+
+// A test-mode key's session shows a banner and offers sample passports at the document step,
+// read by the real engine (the valid one moves on, the expired one is refused at capture); a
+// live key's session shows neither and cannot call them (#27).
+func TestTestModeSamples(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	for _, live := range []bool{false, true} {
+		caller := e.Test
+		if live {
+			caller = e.Live
+		}
+		var v tools.Verification
+		require.Nil(t, e.Call(t, caller, "create_verification", map[string]any{"checks": []string{"document"}, "document_type": "passport",
+			"applicant": map[string]any{"name": "Erika Mustermann", "dob": "1964-08-12", "country": "DE"}}, &v))
+		base := pathOf(t, v.HostedURL)
+		intro := e.do(t, "GET", base, nil, nil)
+		require.Equal(t, !live, strings.Contains(intro.body, "Test mode:"), "banner, live=%v", live)
+		e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrfOf(t, intro.body)}, "consent": {"yes"}}, nil)
+		page := e.do(t, "GET", base+"/step/document", nil, nil)
+		require.Equal(t, !live, strings.Contains(page.body, `data-op="sample-document"`), "sample buttons, live=%v", live)
+		post := func(op string) (int, map[string]any) {
+			req, _ := http.NewRequest("POST", e.srv.URL+base+"/api/"+op, strings.NewReader(`{}`))
+			req.Header.Set("X-Kycd-CSRF", csrfOf(t, intro.body))
+			req.Header.Set("Content-Type", "application/json")
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer res.Body.Close()
+			var out map[string]any
+			require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
+			return res.StatusCode, out
+		}
+		if live {
+			code, _ := post("sample-document")
+			require.Equal(t, http.StatusNotFound, code, "never for a live key")
+			continue
+		}
+		code, out := post("sample-document-expired")
+		require.Equal(t, http.StatusOK, code)
+		require.Equal(t, "document_expired", out["reason"], "%v", out)
+		code, out = post("sample-document")
+		require.Equal(t, http.StatusOK, code)
+		require.Equal(t, true, out["ok"], "%v", out)
+		var got tools.Verification
+		require.Nil(t, e.Call(t, caller, "get_verification", map[string]any{"id": v.ID}, &got))
+	}
+}

@@ -70,6 +70,8 @@ type page struct {
 	StepIndex int
 	// Done are the steps completed (doneSteps), for the progress bar.
 	Done map[string]bool
+	// TestMode: a test-mode key's session (a banner; sample documents at the document step).
+	TestMode bool
 	// ExpiresAt and Now (Unix milliseconds) let the page count down to the link's expiry on
 	// the server's clock; zero on pages without an open verification.
 	ExpiresAt, Now int64
@@ -123,6 +125,7 @@ func (h *Handler) newPage(r *http.Request, s *session, step string) *page {
 	if p.StepIndex >= 0 {
 		p.Done = h.doneSteps(r.Context(), s)
 	}
+	p.TestMode = s.testMode()
 	if now := h.now(); s.open(now) {
 		p.ExpiresAt, p.Now = s.v.ExpiresAt.UnixMilli(), now.UnixMilli()
 	}

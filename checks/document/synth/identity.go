@@ -154,6 +154,9 @@ func MRZLines(id Identity) ([]string, error) {
 		return nil, fmt.Errorf("document number %q longer than 9 characters", id.DocumentNumber)
 	}
 	dob, exp := mrzDate(id.DateOfBirth), mrzDate(id.ExpiryDate)
+	if (id.Kind == TD3 || id.Kind == TD1) && (len(id.IssuingState) != 3 || len(id.Nationality) != 3) {
+		return nil, fmt.Errorf("issuing state %q and nationality %q must be 3 characters (pad with <: D<<)", id.IssuingState, id.Nationality)
+	}
 	switch id.Kind {
 	case TD3:
 		l1 := pad(id.DocumentCode, 2) + id.IssuingState + mrzName(id.Surname, id.GivenNames, 39)

@@ -42,6 +42,8 @@ func TestMRZLinesRejects(t *testing.T) {
 	require.ErrorContains(t, err, "YYYY-MM-DD")
 	_, err = MRZLines(Identity{Kind: TD3, DocumentNumber: "1234567890", DateOfBirth: "1990-01-01", ExpiryDate: "2030-01-01"})
 	require.ErrorContains(t, err, "longer than 9")
+	_, err = MRZLines(Identity{Kind: TD3, IssuingState: "D", Nationality: "D<<", DateOfBirth: "1990-01-01", ExpiryDate: "2030-01-01"})
+	require.ErrorContains(t, err, "3 characters", "a short state code is an error, not a panic")
 }
 
 func TestRandomIdentitiesHaveValidLines(t *testing.T) {

@@ -214,6 +214,14 @@
         cameraFailed(e && (e.name === 'NotFoundError' || e.name === 'OverconstrainedError') ? 'unsupported' : 'denied');
       });
     }
+    // Test mode: sample documents, read by the real engine like an upload.
+    Array.prototype.forEach.call(document.querySelectorAll('.sample-btn'), function (b) {
+      b.addEventListener('click', function () {
+        busy(true);
+        say(m('capture.checking'));
+        api(b.getAttribute('data-op'), {}).then(handle);
+      });
+    });
     if (!window.isSecureContext) { cameraFailed('insecure'); }
     else if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { cameraFailed('unsupported'); }
     camBtn.addEventListener('click', startCamera);
