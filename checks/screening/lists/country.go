@@ -3,9 +3,10 @@ package lists
 import (
 	"strings"
 
-	"github.com/mozillazg/go-unidecode"
 	"sync"
 	"unicode"
+
+	"github.com/mozillazg/go-unidecode"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
