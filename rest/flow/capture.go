@@ -76,10 +76,10 @@ func (h *Handler) api(w http.ResponseWriter, r *http.Request, s *session, op str
 			writeJSON(w, http.StatusNotFound, apiResult{Message: s.cat.T("error.generic")})
 			return
 		}
-		img, err := s.samplePassport(h.now(), op == "sample-document-expired")
+		img, err := tools.SampleDocument(r.Context(), h.reg.Deps(), s.caller, s.caller.VerificationID, op == "sample-document-expired")
 		if err != nil {
-			h.log.ErrorContext(r.Context(), "flow: sample document", "err", err)
-			writeJSON(w, http.StatusInternalServerError, apiResult{Message: s.cat.T("error.generic")})
+			code, res := h.apiError(r.Context(), s, err)
+			writeJSON(w, code, res)
 			return
 		}
 		step, tool, args = stepDocument, toolDocument, map[string]any{"image": img, "side": "front"}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
 )
 
@@ -101,3 +102,7 @@ func (h *Handler) originsFor(s *session) []string {
 	}
 	return out
 }
+
+// testMode reports whether the session belongs to a test-mode key (issue #27: a banner, and
+// sample documents at the document step).
+func (s *session) testMode() bool { return s.caller.Mode == models.ModeTest }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/tools"
 )
 
@@ -335,16 +334,7 @@ func (h *Handler) redirectURL(s *session, status string) string {
 // bar marks a step done only when it is, not because a later step's page was opened by its
 // URL. On an error no step is marked.
 func (h *Handler) doneSteps(ctx context.Context, s *session) map[string]bool {
-	d := h.reg.Deps()
-	if d == nil || d.Verify == nil || d.Store == nil {
-		return nil
-	}
-	sc := db.Scope{AccountID: s.caller.AccountID, Mode: s.caller.Mode}
-	v, err := d.Store.GetVerification(ctx, sc, s.caller.VerificationID)
-	if err != nil {
-		return nil
-	}
-	missing, err := d.Verify.Missing(ctx, v, true)
+	missing, consented, err := tools.SessionProgress(ctx, h.reg.Deps(), s.caller)
 	if err != nil {
 		return nil
 	}
@@ -357,8 +347,7 @@ func (h *Handler) doneSteps(ctx context.Context, s *session) map[string]bool {
 			done[st] = false
 		}
 	}
-	consented, err := d.Verify.ConsentGiven(ctx, sc, v.ID)
-	done[stepIntro] = err == nil && consented
+	done[stepIntro] = consented
 	return done
 }
 
