@@ -960,10 +960,11 @@ func TestTestModeSamples(t *testing.T) {
 			"applicant": map[string]any{"name": "Erika Mustermann", "dob": "1964-08-12", "country": "DE"}}, &v))
 		base := pathOf(t, v.HostedURL)
 		intro := e.do(t, "GET", base, nil, nil)
-		require.Equal(t, !live, strings.Contains(intro.body, "Test mode:"), "banner, live=%v", live)
+		require.Equal(t, !live, strings.Contains(intro.body, `class="test-badge"`), "test-mode badge, live=%v", live)
 		e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrfOf(t, intro.body)}, "consent": {"yes"}}, nil)
 		page := e.do(t, "GET", base+"/step/document", nil, nil)
 		require.Equal(t, !live, strings.Contains(page.body, `data-op="sample-document"`), "sample buttons, live=%v", live)
+		require.Equal(t, !live, strings.Contains(page.body, "Test mode: this verification was made with a test key"), "the explanation beside them")
 		post := func(op string) (int, map[string]any) {
 			req, _ := http.NewRequest("POST", e.srv.URL+base+"/api/"+op, strings.NewReader(`{}`))
 			req.Header.Set("X-Kycd-CSRF", csrfOf(t, intro.body))
