@@ -177,8 +177,11 @@ func TestEstimate(t *testing.T) {
 	}
 }
 
-// The estimate is an upper bound of what the decoder really allocates.
+// The estimate is an upper bound of what the decoder really allocates, up to the decoders'
+// fixed overhead (zlib's 32 KiB window and tables, bufio, two row buffers: measured 64.7 KiB for
+// a 300×200 palette PNG), which decoderSlack allows for.
 func TestEstimateBoundsTheDecoder(t *testing.T) {
+	const decoderSlack = 96 << 10
 	for _, img := range []image.Image{
 		image.NewNRGBA64(image.Rect(0, 0, 300, 200)),
 		image.NewNRGBA(image.Rect(0, 0, 300, 200)),
@@ -195,7 +198,7 @@ func TestEstimateBoundsTheDecoder(t *testing.T) {
 		require.NoError(t, err)
 		runtime.ReadMemStats(&after)
 		pixels := int64(after.TotalAlloc - before.TotalAlloc)
-		require.GreaterOrEqual(t, h.Memory+64<<10, pixels, "%T: estimated %d, allocated %d", img, h.Memory, pixels)
+		require.GreaterOrEqual(t, h.Memory+decoderSlack, pixels, "%T: estimated %d, allocated %d", img, h.Memory, pixels)
 		require.Less(t, h.Memory, 3*pixels, "%T: the estimate should not be wildly high", img)
 	}
 }
