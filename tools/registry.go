@@ -35,6 +35,18 @@ const (
 	// (resolve_screening_hit) and the manual decision on a needs_review verification
 	// (review_verification) — so they are kept apart from running checks.
 	ScopeReview Scope = "review"
+	// ScopeFlowsRead lets a key read verification flows and questionnaires.
+	ScopeFlowsRead Scope = "flows:read"
+	// ScopeFlowsWrite lets a key create, change and archive flows and questionnaires.
+	ScopeFlowsWrite Scope = "flows:write"
+	// ScopeKeysRead lets a caller list API keys (never their secrets).
+	ScopeKeysRead Scope = "keys:read"
+	// ScopeKeysWrite lets a caller create and revoke API keys.
+	ScopeKeysWrite Scope = "keys:write"
+	// ScopeUsersAdmin lets an operator manage operator accounts (dashboard admins).
+	ScopeUsersAdmin Scope = "users:admin"
+	// ScopeAuditRead lets a caller read the audit trail.
+	ScopeAuditRead Scope = "audit:read"
 )
 
 // AllScopes lists every scope; a key created without --scopes gets all of them.
