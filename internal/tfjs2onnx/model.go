@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 )
 
@@ -115,6 +116,7 @@ func Load(path string) (*Model, error) {
 	for _, o := range mj.Signature.Outputs {
 		m.Outputs = append(m.Outputs, o.Name)
 	}
+	sort.Strings(m.Outputs) // a JSON object has no order; the ONNX file must not vary
 	dir := filepath.Dir(path)
 	for _, g := range mj.WeightsManifest {
 		var buf []byte
