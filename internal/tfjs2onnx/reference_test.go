@@ -167,3 +167,11 @@ func TestHumanModelsOpByOp(t *testing.T) {
 		})
 	}
 }
+
+// TestOpZooOpByOp checks the ops the face models do not use on a
+// synthetic graph, tensor by tensor, against TensorFlow.js.
+func TestOpZooOpByOp(t *testing.T) {
+	p := opZoo(t)
+	compareOpByOp(t, p, Options{}, []int64{1, 9, 9, 4}, 3)
+	compareOpByOp(t, p, Options{NCHW: true}, []int64{1, 9, 9, 4}, 4)
+}
