@@ -19,6 +19,9 @@ type Options struct {
 	NCHW bool
 	// InputName renames the graph input (default: the placeholder's name).
 	InputName string
+	// Batch fixes a dynamic batch dimension of the input (0 keeps it
+	// dynamic); a fixed shape lets ONNX Runtime plan every tensor ahead.
+	Batch int64
 	// AllOutputs also exposes every intermediate float tensor under its
 	// TensorFlow node name, to compare a conversion op by op.
 	AllOutputs bool
@@ -321,6 +324,9 @@ func (c *converter) placeholder(n *Node) error {
 			}
 			shape = append(shape, v)
 		}
+	}
+	if c.o.Batch > 0 && len(shape) > 0 && shape[0] < 0 {
+		shape[0] = c.o.Batch
 	}
 	name := n.Name
 	if c.o.InputName != "" {

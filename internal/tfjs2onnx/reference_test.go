@@ -159,7 +159,7 @@ func TestHumanModelsOpByOp(t *testing.T) {
 			p := filepath.Join(dir, c.name+".json")
 			_, err := os.Stat(p)
 			require.NoError(t, err, "run scripts/setup/facemodels.sh")
-			o := Options{NCHW: true, InputName: "input"}
+			o := Options{NCHW: true, InputName: "input", Batch: 1} // as scripts/setup/facemodels.sh converts
 			if c.output != "" {
 				o.Outputs = []string{c.output}
 			}

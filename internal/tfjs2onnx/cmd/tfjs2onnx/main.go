@@ -1,6 +1,6 @@
 // Command tfjs2onnx converts a TensorFlow.js graph model into an ONNX file.
 //
-//	tfjs2onnx -in model.json -out model.onnx [-nchw] [-input name] [-output tf_name=onnx_name ...]
+//	tfjs2onnx -in model.json -out model.onnx [-nchw] [-input name] [-batch 1] [-output tf_name=onnx_name ...]
 package main
 
 import (
@@ -22,14 +22,15 @@ func main() {
 	out := flag.String("out", "", "ONNX file to write")
 	nchw := flag.Bool("nchw", false, "make the graph input N×C×H×W")
 	input := flag.String("input", "", "name of the graph input (default: the placeholder's)")
+	batch := flag.Int64("batch", 0, "fix a dynamic batch dimension to this size (0: keep it dynamic)")
 	var outputs list
 	flag.Var(&outputs, "output", "TensorFlow tensor to output, optionally renamed: tf_name=onnx_name (repeatable; default: the signature)")
 	flag.Parse()
 	if *in == "" || *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: tfjs2onnx -in model.json -out model.onnx [-nchw] [-input name] [-output tf=onnx ...]")
+		fmt.Fprintln(os.Stderr, "usage: tfjs2onnx -in model.json -out model.onnx [-nchw] [-input name] [-batch 1] [-output tf=onnx ...]")
 		os.Exit(2)
 	}
-	if err := run(*in, *out, tfjs2onnx.Options{Outputs: outputs, NCHW: *nchw, InputName: *input}); err != nil {
+	if err := run(*in, *out, tfjs2onnx.Options{Outputs: outputs, NCHW: *nchw, InputName: *input, Batch: *batch}); err != nil {
 		fmt.Fprintln(os.Stderr, "tfjs2onnx:", err)
 		os.Exit(1)
 	}
