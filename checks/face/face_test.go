@@ -294,7 +294,7 @@ func TestStubOrRealNewReportsMissingFiles(t *testing.T) {
 
 func TestFuseScoresAreWeightedMeans(t *testing.T) {
 	t.Parallel()
-	a1, b1 := []float32{1, 0}, []float32{0.6, 0.8}           // cosine 0.6
+	a1, b1 := []float32{1, 0}, []float32{0.6, 0.8}          // cosine 0.6
 	a2, b2 := []float32{0, 1, 0}, []float32{0, -0.28, 0.96} // cosine -0.28
 	fa, err := Fuse([][]float32{a1, a2}, []float64{0.7, 0.3})
 	require.NoError(t, err)
