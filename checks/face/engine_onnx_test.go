@@ -152,7 +152,7 @@ func TestMatchBytesAndGateReasons(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, r.Match)
 	require.Empty(t, r.Reason)
-	require.Equal(t, "faceres×0.7+fr_feature×0.3", r.Model.Name)
+	require.Equal(t, "faceres:0.7+fr_feature:0.3", r.Model.Name)
 	require.Len(t, r.Model.SHA256, 64)
 
 	r, err = eng.Match(biden, obama)

@@ -12,7 +12,7 @@ import (
 )
 
 // fusedInfo identifies a set of embedding models: a single model is its
-// file; a fusion is named "a×w+b×w" with a SHA-256 over every file's hash
+// file; a fusion is named "a:w+b:w" with a SHA-256 over every file's hash
 // and weight, so stored embeddings from another set never match it.
 func fusedInfo(specs []EmbeddingSpec, models []*onnx.Model) onnx.ModelInfo {
 	if len(models) == 1 {
@@ -21,7 +21,7 @@ func fusedInfo(specs []EmbeddingSpec, models []*onnx.Model) onnx.ModelInfo {
 	var names, sources, key []string
 	var bytes int64
 	for i, m := range models {
-		names = append(names, fmt.Sprintf("%s×%g", m.Info.Name, specs[i].Weight))
+		names = append(names, fmt.Sprintf("%s:%g", m.Info.Name, specs[i].Weight))
 		sources = append(sources, m.Info.Source)
 		key = append(key, fmt.Sprintf("%s:%g:%d:%g:%s", m.Info.SHA256, specs[i].Weight, specs[i].Size, specs[i].Margin, specs[i].Input))
 		bytes += m.Info.Bytes
