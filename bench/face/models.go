@@ -42,7 +42,7 @@ type pair struct {
 // candidate and reports FAR/FRR: thresholds are chosen on the tuning split
 // (face_recognition + specimen documents) and judged on the held-out split
 // (deepface, other people). cache keeps the embeddings between runs.
-func modelsEval(eng *face.Engine, testdata, cache, only string, noaug, verbose bool) error {
+func modelsEval(eng *face.Engine, testdata, cache, only, focus string, noaug, verbose bool) error {
 	cands := candidates()
 	if only != "" {
 		keep := map[string]bool{}
@@ -113,7 +113,7 @@ func modelsEval(eng *face.Engine, testdata, cache, only string, noaug, verbose b
 		names[i] = c.Name
 	}
 	tune, held := scorePairs(photos, "tune", names), scorePairs(photos, "held", names)
-	report2(photos, names, tune, held, verbose)
+	report2(photos, names, tune, held, focus, verbose)
 	return nil
 }
 
@@ -328,7 +328,7 @@ func frac(n, d int) string {
 	return fmt.Sprintf("%d/%d (%.2f %%)", n, d, 100*float64(n)/float64(d))
 }
 
-func report2(photos []*evalPhoto, names []string, tune, held []pair, verbose bool) {
+func report2(photos []*evalPhoto, names []string, tune, held []pair, focus string, verbose bool) {
 	failed := map[string][2]int{}
 	for _, p := range photos {
 		for aug, v := range p.Views {
@@ -457,6 +457,24 @@ func report2(photos []*evalPhoto, names []string, tune, held []pair, verbose boo
 	picks = picks[:0]
 	for _, c := range cs {
 		picks = append(picks, c.pick)
+	}
+	for _, pk := range picks {
+		if pk.name != focus {
+			continue
+		}
+		fmt.Printf("\n### Operating points of %s (both splits together, with augmentations)\n\n", pk.name)
+		fmt.Println("| threshold | FAR, all pairs | FRR, good quality | FRR, all pairs (incl. blur, 56 px face, document-like) | FAR tuning / held-out |")
+		fmt.Println("|---:|---|---|---|---|")
+		all := append(append([]pair(nil), tune...), held...)
+		gen, imp := rates(all, pk.fn, nil)
+		mg, _ := rates(all, pk.fn, mild)
+		_, iA := rates(tune, pk.fn, nil)
+		_, iB := rates(held, pk.fn, nil)
+		for t := 0.30; t < 0.701; t += 0.05 {
+			fmt.Printf("| %.2f | %s | %s | %s | %d / %d |\n", t, frac(countAtOrAbove(imp, t), len(imp)), frac(countBelow(mg, t), len(mg)),
+				frac(countBelow(gen, t), len(gen)), countAtOrAbove(iA, t), countAtOrAbove(iB, t))
+		}
+		fmt.Printf("\nhighest different-person score %.3f; lowest same-person score %.3f (good quality %.3f)\n", imp[len(imp)-1], gen[0], mg[0])
 	}
 	for _, pk := range picks[:min(3, len(picks))] {
 		fmt.Printf("\n### %s: duplicate search on the original photos\n\n", pk.name)
