@@ -695,28 +695,13 @@ func (c *converter) reduce(n *Node) error {
 func (c *converter) shapeOp(n *Node) error {
 	data := dataInputs(n)
 	out := []string{n.Name}
-	first := func() (string, error) {
-		if len(data) == 0 {
-			return "", fmt.Errorf("node %s (%s): no inputs", n.Name, n.Op)
-		}
-		return c.value(data[0])
+	if len(data) == 0 {
+		return fmt.Errorf("node %s (%s): no inputs", n.Name, n.Op)
 	}
+	vector := func(v []int64) string { return c.initInt64(n.Name, []int64{int64(len(v))}, v) }
 	switch n.Op {
-	case "Reshape":
-		if len(data) != 2 {
-			return fmt.Errorf("node %s: Reshape needs 2 inputs", n.Name)
-		}
-		x, err := first()
-		if err != nil {
-			return err
-		}
-		s, err := c.intsOf(n, data[1])
-		if err != nil {
-			return err
-		}
-		c.add("Reshape", []string{x, c.initInt64(n.Name, []int64{int64(len(s))}, s)}, out)
 	case "Squeeze":
-		x, err := first()
+		x, err := c.value(data[0])
 		if err != nil {
 			return err
 		}
@@ -731,35 +716,13 @@ func (c *converter) shapeOp(n *Node) error {
 		}
 		in := []string{x}
 		if len(axes) > 0 {
-			in = append(in, c.initInt64(n.Name, []int64{int64(len(axes))}, axes))
+			in = append(in, vector(axes))
 		}
 		c.add("Squeeze", in, out)
-	case "ExpandDims":
-		x, err := first()
-		if err != nil {
-			return err
-		}
-		axes, err := c.intsOf(n, data[1])
-		if err != nil {
-			return err
-		}
-		c.add("Unsqueeze", []string{x, c.initInt64(n.Name, []int64{int64(len(axes))}, axes)}, out)
-	case "Transpose":
-		x, err := first()
-		if err != nil {
-			return err
-		}
-		perm, err := c.intsOf(n, data[1])
-		if err != nil {
-			return err
-		}
-		c.add("Transpose", []string{x}, out, attrInts("perm", perm...))
+		return nil
 	case "ConcatV2":
-		if len(data) < 2 {
-			return fmt.Errorf("node %s: ConcatV2 needs an axis", n.Name)
-		}
 		axis, err := c.intsOf(n, data[len(data)-1])
-		if err != nil || len(axis) != 1 {
+		if err != nil || len(axis) != 1 || len(data) < 2 {
 			return fmt.Errorf("node %s: concat axis must be a scalar int constant", n.Name)
 		}
 		var in []string
@@ -771,27 +734,41 @@ func (c *converter) shapeOp(n *Node) error {
 			in = append(in, v)
 		}
 		c.add("Concat", in, out, attrInt("axis", axis[0]))
+		return nil
+	}
+	// The rest take a tensor and an int constant (shape, axes, permutation, paddings).
+	if len(data) < 2 {
+		return fmt.Errorf("node %s (%s): %d inputs, want 2", n.Name, n.Op, len(data))
+	}
+	x, err := c.value(data[0])
+	if err != nil {
+		return err
+	}
+	v, err := c.intsOf(n, data[1])
+	if err != nil {
+		return err
+	}
+	switch n.Op {
+	case "Reshape":
+		c.add("Reshape", []string{x, vector(v)}, out)
+	case "ExpandDims":
+		c.add("Unsqueeze", []string{x, vector(v)}, out)
+	case "Transpose":
+		c.add("Transpose", []string{x}, out, attrInts("perm", v...))
 	case "Pad", "PadV2":
-		x, err := first()
-		if err != nil {
-			return err
-		}
-		p, err := c.intsOf(n, data[1])
-		if err != nil {
-			return err
-		}
-		r := len(p) / 2
+		// TF [[begin, end] per axis] → ONNX [begins…, ends…].
+		r := len(v) / 2
 		pads := make([]int64, 2*r)
 		for i := 0; i < r; i++ {
-			pads[i], pads[r+i] = p[2*i], p[2*i+1]
+			pads[i], pads[r+i] = v[2*i], v[2*i+1]
 		}
-		in := []string{x, c.initInt64(n.Name, []int64{int64(2 * r)}, pads)}
+		in := []string{x, vector(pads)}
 		if n.Op == "PadV2" && len(data) > 2 {
-			v, err := c.value(data[2])
+			cv, err := c.value(data[2])
 			if err != nil {
 				return err
 			}
-			in = append(in, v)
+			in = append(in, cv)
 		}
 		c.add("Pad", in, out)
 	}
