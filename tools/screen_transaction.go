@@ -107,8 +107,7 @@ var ScreenTransaction = Tool[ScreenTransactionInput, TransactionScreening]{
 	Need:     &Need{Fields: []string{"address", "tx_hash"}},
 	Title:    "Screen a crypto address or transaction",
 	Description: "Screen a cryptocurrency address and/or transaction against the sanctioned addresses on the loaded lists (the OFAC SDN digital-currency addresses). " +
-		"Validates the address for the chain (Bitcoin base58check/bech32/bech32m, EIP-55 for Ethereum and EVM chains, Tron, Litecoin, Bitcoin Cash, Monero, XRP, Zcash, Dash) " +
-		"and rejects a malformed one naming the rule it breaks; matches listed addresses exactly and by key across forms and chains; " +
+		"Validates the address for the chain and rejects a malformed one naming the rule it breaks; matches listed addresses exactly and by key across forms and chains; " +
 		"with a tx_hash and a node configured for the chain, screens every counterparty of the transaction. Returns a risk level (low, medium, high, severe), reasons and the list versions. Stores nothing.",
 	Brief:       "validate a crypto address for its chain and/or a tx hash, match the listed addresses, screen a transaction's counterparties through a configured node: risk level, reasons, list versions",
 	Scope:       ScopeVerificationsRead,

@@ -22,6 +22,7 @@ type candidate struct {
 	Size   int    // input side
 	Margin float64
 	BGR    bool
+	NoFlip bool // embed the crop alone, without its mirror image
 	Norm   func(v uint8, c int) float32 // c: the RGB channel v comes from
 	model  *onnx.Model
 }
@@ -56,6 +57,7 @@ func candidates() []*candidate {
 		fr("faceres", "faceres.onnx", 1.1, true, caffe),
 		fr("faceres/m1.3", "faceres.onnx", 1.3, true, caffe),
 		fr("faceres/human", "faceres.onnx", 1.3, false, raw),
+		{Name: "faceres/noflip", File: filepath.Join(hm, "faceres.onnx"), Size: 224, Margin: 1.1, BGR: true, Norm: caffe, NoFlip: true},
 		fr("faceres-deep", "faceres-deep.onnx", 1.1, true, caffe),
 		fr("faceres-deep/m1.3", "faceres-deep.onnx", 1.3, true, caffe),
 		fr("faceres-deep/human", "faceres-deep.onnx", 1.3, false, raw),
@@ -69,7 +71,11 @@ func (c *candidate) embed(img *imaging.RGB, lm *face.Landmarks) ([]float32, erro
 		return nil, err
 	}
 	var sum []float32
-	for _, m := range []*imaging.RGB{crop, crop.FlipH()} {
+	views := []*imaging.RGB{crop, crop.FlipH()}
+	if c.NoFlip {
+		views = views[:1]
+	}
+	for _, m := range views {
 		n := m.W * m.H
 		in := make([]float32, 3*n)
 		for i := 0; i < n; i++ {

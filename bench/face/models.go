@@ -370,6 +370,9 @@ func report2(photos []*evalPhoto, names []string, tune, held []pair, focus strin
 		t := thresholdAt(imp, 0.001)
 		frr := float64(countBelow(gen, t)) / float64(len(gen))
 		base, _, _ := strings.Cut(s.name, "/")
+		if strings.HasSuffix(s.name, "/noflip") {
+			base = s.name // a speed variant, fused in its own right
+		}
 		if _, ok := best[base]; !ok || frr < bestFRR[base] {
 			best[base], bestFRR[base] = s.name, frr
 		}
