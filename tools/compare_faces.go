@@ -46,9 +46,7 @@ var CompareFaces = Tool[CompareFacesInput, CompareFacesResult]{
 	Title:    "Compare faces",
 	Description: "Compare the faces in two photos (a selfie and an ID photo, say): similarity score, the server's threshold and a match verdict, " +
 		"plus each face's box and quality. When a photo is unusable (no face, two faces, too small, too dark, …) the reason is given instead of a score. Stores nothing. " +
-		"Operating points of the default model (0.7·FaceRes + 0.3·fr_feature) on the shared test photos, mostly European-looking adults: " +
-		"≥ 0.55 same person (0 of 9,703 different-person pairs; 0 % of good-quality and 0.9 % of blurred or small same-person pairs below); " +
-		"0.40–0.55 review (3.7 % of different-person pairs); < 0.40 different (no same-person pair seen below).",
+		"At 0.55 FAR 0/9703, FRR 0 %; at 0.40 FAR 3.7 % (docs/benchmarks/face.md).",
 	Brief:       "stateless: two photos → `score`, `threshold`, `match`, each face's box and quality (or the reason a photo is unusable)",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
