@@ -29,7 +29,7 @@ func main() {
 	threads := flag.Int("threads", 1, "intra-op threads")
 	cache := flag.String("cache", "", "models: keep embeddings in this file between runs")
 	noaug := flag.Bool("noaug", false, "models: tuning split originals only (to choose pre-processing)")
-	focus := flag.String("focus", "0.70·faceres + 0.30·fr_feature", "models: the candidate whose operating points are listed (the default embedding)")
+	focus := flag.String("focus", "0.70·faceres/noflip + 0.30·fr_feature", "models: the candidate whose operating points are listed (the default embedding)")
 	only := flag.String("candidates", "", "models: comma-separated candidate names (default: all)")
 	flag.Parse()
 	if *testdata == "" {

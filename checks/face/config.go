@@ -35,6 +35,9 @@ type EmbeddingSpec struct {
 	// times √Weight, so the cosine of two fused embeddings is the weighted
 	// mean of the models' cosines. Weights must sum to 1.
 	Weight float64
+	// NoFlip embeds this model's crop alone even when Config.FlipAverage is
+	// on: for FaceRes the mirror image did not help (measured) and costs a run.
+	NoFlip bool
 }
 
 // Calibrated thresholds of the default embedding (DefaultEmbeddings), from
@@ -42,11 +45,11 @@ type EmbeddingSpec struct {
 // for that fusion only: set your own with another model.
 const (
 	// DefaultMatchThreshold (accept): above every different-person score
-	// measured (highest 0.529, over 9,703 pairs with augmentations); no
-	// same-person pair of good quality below it.
+	// measured (highest 0.525, over 9,703 pairs with augmentations); no
+	// same-person pair of good quality below it (lowest 0.586).
 	DefaultMatchThreshold = 0.55
 	// DefaultRejectThreshold: below every same-person score measured
-	// (lowest 0.452, a blurred photo), so a score under it is a different
+	// (lowest 0.445, a blurred photo), so a score under it is a different
 	// person; between it and the match threshold is a case for review.
 	DefaultRejectThreshold = 0.40
 	// DefaultDuplicateThreshold: the duplicate search found every repeat
@@ -204,15 +207,16 @@ var caffeMean = [3]float32{123.68, 116.779, 103.939}
 func symmetric(v uint8, _ int) float32 { return (float32(v) - 127.5) / 127.5 }
 
 // DefaultEmbeddings is the calibrated default, a fusion of two independently
-// trained models: FaceRes (HSE MobileNet trained on VGGFace2, 1024-d) with
-// weight 0.7 and faceplugin's fr_feature (a MobileFaceNet, 512-d) with 0.3.
+// trained models: FaceRes (HSE MobileNet trained on VGGFace2, 1024-d; one run,
+// no mirror image) with weight 0.7 and faceplugin's fr_feature (a
+// MobileFaceNet, 512-d; flip-averaged) with 0.3.
 // Chosen by `go run -tags onnx ./bench/face models` (docs/benchmarks/face.md):
 // thresholds from one split judged on the other, it had no false reject in
 // either direction and fewer false accepts than fr_feature alone, and it
 // lowers the weight of the model issue #16 found accepting lookalikes.
 func DefaultEmbeddings(modelsDir, humanDir string) []EmbeddingSpec {
 	return []EmbeddingSpec{
-		{Name: "faceres", Path: filepath.Join(humanDir, "faceres.onnx"), Source: HumanModelsSource, Size: 224, Margin: 1.1, Input: "bgr-caffe", Weight: 0.7},
+		{Name: "faceres", Path: filepath.Join(humanDir, "faceres.onnx"), Source: HumanModelsSource, Size: 224, Margin: 1.1, Input: "bgr-caffe", Weight: 0.7, NoFlip: true},
 		{Name: ModelFeature, Path: filepath.Join(modelsDir, ModelFeature+".onnx"), Source: ModelSource, Size: 112, Margin: 1, Input: "bgr-symmetric", Weight: 0.3},
 	}
 }

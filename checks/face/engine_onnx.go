@@ -242,7 +242,7 @@ func (e *Engine) Landmarks(img *imaging.RGB, b Box) (Landmarks, error) {
 
 // Embed computes the face's embedding from the photo and its landmarks:
 // each configured model sees its own aligned crop and its mirror image
-// (when FlipAverage is on), and the unit vectors are concatenated with
+// (when FlipAverage is on and the model's NoFlip is not), and the unit vectors are concatenated with
 // their fusion weights (see EmbeddingSpec.Weight).
 func (e *Engine) Embed(img *imaging.RGB, lm *Landmarks) (Embedding, error) {
 	if img == nil || lm == nil {
@@ -282,7 +282,7 @@ func (e *Engine) embedCrop(i int, crop *imaging.RGB) ([]float32, error) {
 		return nil, fmt.Errorf("embed %s: model has no output", spec.Name)
 	}
 	v, err := run(crop)
-	if err != nil || !*e.cfg.FlipAverage {
+	if err != nil || !*e.cfg.FlipAverage || spec.NoFlip {
 		return v, err
 	}
 	f, err := run(crop.FlipH())

@@ -23,7 +23,7 @@ func fusedInfo(specs []EmbeddingSpec, models []*onnx.Model) onnx.ModelInfo {
 	for i, m := range models {
 		names = append(names, fmt.Sprintf("%s:%g", m.Info.Name, specs[i].Weight))
 		sources = append(sources, m.Info.Source)
-		key = append(key, fmt.Sprintf("%s:%g:%d:%g:%s", m.Info.SHA256, specs[i].Weight, specs[i].Size, specs[i].Margin, specs[i].Input))
+		key = append(key, fmt.Sprintf("%s:%g:%d:%g:%s:%t", m.Info.SHA256, specs[i].Weight, specs[i].Size, specs[i].Margin, specs[i].Input, specs[i].NoFlip))
 		bytes += m.Info.Bytes
 	}
 	sum := sha256.Sum256([]byte(strings.Join(key, "|")))
