@@ -72,8 +72,9 @@ func reference(t *testing.T, modelJSON string, in []float32, shape []int64, name
 }
 
 // compareOpByOp converts modelJSON exposing every intermediate tensor, runs
-// both graphs on the same random input and compares every tensor.
-func compareOpByOp(t *testing.T, modelJSON string, o Options, nhwc []int64, seed uint64) {
+// both graphs on the same random input (uniform in [lo, hi), the range the
+// model is fed) and compares every tensor.
+func compareOpByOp(t *testing.T, modelJSON string, o Options, nhwc []int64, lo, hi float32, seed uint64) {
 	t.Helper()
 	m, err := Load(modelJSON)
 	require.NoError(t, err)
@@ -89,7 +90,7 @@ func compareOpByOp(t *testing.T, modelJSON string, o Options, nhwc []int64, seed
 	r := rand.New(rand.NewPCG(seed, 1))
 	in := make([]float32, n)
 	for i := range in {
-		in[i] = r.Float32()
+		in[i] = lo + (hi-lo)*r.Float32()
 	}
 	want := reference(t, modelJSON, in, nhwc, names)
 
@@ -149,11 +150,12 @@ func TestHumanModelsOpByOp(t *testing.T) {
 		name   string
 		size   int64
 		output string
+		lo, hi float32 // input range as the engine feeds it
 	}{
-		{"mobilefacenet", 112, "embeddings"},
-		{"mobileface", 112, ""},
-		{"faceres", 224, "global_pooling/Mean"},
-		{"faceres-deep", 224, "global_pooling/Mean"},
+		{"mobilefacenet", 112, "embeddings", -1, 1},
+		{"mobileface", 112, "", 0, 255},
+		{"faceres", 224, "global_pooling/Mean", -124, 152},
+		{"faceres-deep", 224, "global_pooling/Mean", -124, 152},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := filepath.Join(dir, c.name+".json")
@@ -163,7 +165,7 @@ func TestHumanModelsOpByOp(t *testing.T) {
 			if c.output != "" {
 				o.Outputs = []string{c.output}
 			}
-			compareOpByOp(t, p, o, []int64{1, c.size, c.size, 3}, uint64(len(c.name)))
+			compareOpByOp(t, p, o, []int64{1, c.size, c.size, 3}, c.lo, c.hi, uint64(len(c.name)))
 		})
 	}
 }
@@ -172,6 +174,6 @@ func TestHumanModelsOpByOp(t *testing.T) {
 // synthetic graph, tensor by tensor, against TensorFlow.js.
 func TestOpZooOpByOp(t *testing.T) {
 	p := opZoo(t)
-	compareOpByOp(t, p, Options{}, []int64{1, 9, 9, 4}, 3)
-	compareOpByOp(t, p, Options{NCHW: true}, []int64{1, 9, 9, 4}, 4)
+	compareOpByOp(t, p, Options{}, []int64{1, 9, 9, 4}, -1, 1, 3)
+	compareOpByOp(t, p, Options{NCHW: true}, []int64{1, 9, 9, 4}, 0, 1, 4)
 }
