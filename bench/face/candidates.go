@@ -22,7 +22,7 @@ type candidate struct {
 	Size   int    // input side
 	Margin float64
 	BGR    bool
-	NoFlip bool // embed the crop alone, without its mirror image
+	NoFlip bool                         // embed the crop alone, without its mirror image
 	Norm   func(v uint8, c int) float32 // c: the RGB channel v comes from
 	model  *onnx.Model
 }

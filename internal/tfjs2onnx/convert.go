@@ -666,16 +666,22 @@ func (c *converter) batchNorm(n *Node) error {
 	return nil
 }
 
-func (c *converter) reduce(n *Node) error {
-	data := dataInputs(n)
-	if len(data) != 2 {
-		return fmt.Errorf("node %s (%s): %d inputs, want 2", n.Name, n.Op, len(data))
+// tensorAndInts reads the common (tensor, int constant) input pair of
+// reductions and shape ops.
+func (c *converter) tensorAndInts(n *Node, data []string) (string, []int64, error) {
+	if len(data) < 2 {
+		return "", nil, fmt.Errorf("node %s (%s): %d inputs, want 2", n.Name, n.Op, len(data))
 	}
 	x, err := c.value(data[0])
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	axes, err := c.intsOf(n, data[1])
+	v, err := c.intsOf(n, data[1])
+	return x, v, err
+}
+
+func (c *converter) reduce(n *Node) error {
+	x, axes, err := c.tensorAndInts(n, dataInputs(n))
 	if err != nil {
 		return err
 	}
@@ -737,14 +743,7 @@ func (c *converter) shapeOp(n *Node) error {
 		return nil
 	}
 	// The rest take a tensor and an int constant (shape, axes, permutation, paddings).
-	if len(data) < 2 {
-		return fmt.Errorf("node %s (%s): %d inputs, want 2", n.Name, n.Op, len(data))
-	}
-	x, err := c.value(data[0])
-	if err != nil {
-		return err
-	}
-	v, err := c.intsOf(n, data[1])
+	x, v, err := c.tensorAndInts(n, data)
 	if err != nil {
 		return err
 	}
