@@ -226,7 +226,10 @@ type FaceAnalysis struct {
 	// for documents and for analyses made before they existed.
 	Cues   *liveness.SpoofCues `json:"cues,omitempty"`
 	Age    *float64            `json:"age,omitempty"`
-	Models []onnx.ModelInfo    `json:"models"`
+	// AgeInterval is the age estimate with its uncertainty (normalised face, averaged
+	// views); nil for analyses made before intervals existed.
+	AgeInterval *age.Estimate    `json:"age_interval,omitempty"`
+	Models      []onnx.ModelInfo `json:"models"`
 }
 
 // Vector decodes the embedding (nil when there is none).
@@ -253,7 +256,7 @@ func (b *Biometrics) Analyze(ctx context.Context, image []byte, kind face.Kind) 
 	want := face.Want{Embedding: true}
 	k := "document"
 	if kind == face.KindSelfie {
-		want.Liveness, want.Age, k = true, true, "selfie"
+		want.Liveness, k = true, "selfie" // the age comes from the age estimator, below
 	}
 	img, err := imaging.DecodeContext(ctx, image) // waits for room in the decode memory budget
 	if err != nil {
@@ -271,10 +274,19 @@ func (b *Biometrics) Analyze(ctx context.Context, image []byte, kind face.Kind) 
 		out.FaceFound = true
 		box := a.Face.Box
 		out.Box = &box
-		out.Liveness, out.Age = a.Face.Liveness, a.Face.Age
+		out.Liveness = a.Face.Liveness
 		if kind == face.KindSelfie {
 			cues := liveness.Cues(img, box, b.cfg.Liveness.PeriodicityThreshold)
 			out.Cues = &cues
+			if a.Quality.OK {
+				est, err := b.ages.EstimateFace(img, &a.Face.Landmarks)
+				if err != nil {
+					return nil, err
+				}
+				years := est.Years
+				out.Age, out.AgeInterval = &years, &est
+				out.Models = append(out.Models, b.ages.Model())
+			}
 		}
 		if a.Face.Embedding != nil {
 			if out.Embedding, err = a.Face.Embedding.MarshalBinary(); err != nil {

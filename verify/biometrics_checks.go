@@ -467,27 +467,28 @@ func (c *AgeCheck) Run(ctx context.Context, in *CheckInput) (*models.CheckOutcom
 			out.Versions["age_model"] = m.Name + "@" + m.SHA256
 		}
 	}
-	est := round3(*selfie.Age)
+	est := age.Interval(*selfie.Age)
+	if selfie.AgeInterval != nil {
+		est = *selfie.AgeInterval
+	}
 	out.Details["source"] = "estimate"
-	out.Details["estimate"] = est
+	out.Details["estimate"] = est.Years
+	out.Details["interval"] = est
 	out.Outcome = models.OutcomePass
-	switch age.Decide(est, minAge) {
+	switch age.DecideInterval(est, minAge) {
 	case age.Fail:
 		out.Outcome = models.OutcomeReview
 		out.Reasons = append(out.Reasons, review("age_estimate_below_minimum",
-			fmt.Sprintf("the face looks about %.0f, below the minimum age %d; the estimate alone never rejects — check a document", est, minAge)))
+			fmt.Sprintf("the face looks %.0f–%.0f, below the minimum age %d; the estimate alone never rejects — check a document", est.Low, est.High, minAge)))
 	case age.Review:
 		out.Outcome = models.OutcomeReview
 		out.Reasons = append(out.Reasons, review("age_estimate_uncertain",
-			fmt.Sprintf("the face looks about %.0f, too close to the minimum age %d to decide", est, minAge)))
+			fmt.Sprintf("the face looks %.0f–%.0f, an interval that includes the minimum age %d", est.Low, est.High, minAge)))
 	}
-	if v.MaxAge != nil {
-		maxAge := float64(*v.MaxAge)
-		if est > maxAge-age.PassMargin {
-			out.Outcome = worse(out.Outcome, models.OutcomeReview)
-			out.Reasons = append(out.Reasons, review("age_estimate_above_maximum",
-				fmt.Sprintf("the face looks about %.0f, not clearly below the maximum age %d", est, *v.MaxAge)))
-		}
+	if v.MaxAge != nil && est.High > float64(*v.MaxAge) {
+		out.Outcome = worse(out.Outcome, models.OutcomeReview)
+		out.Reasons = append(out.Reasons, review("age_estimate_above_maximum",
+			fmt.Sprintf("the face looks %.0f–%.0f, not clearly below the maximum age %d", est.Low, est.High, *v.MaxAge)))
 	}
 	if err := b.dedupe(ctx, models.CheckAge, in, selfie, out); err != nil {
 		return nil, err
