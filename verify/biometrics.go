@@ -224,8 +224,8 @@ type FaceAnalysis struct {
 	Liveness       *float64 `json:"liveness,omitempty"`
 	// Cues are the model-free spoof cues of a selfie (print halftone, screen moiré); nil
 	// for documents and for analyses made before they existed.
-	Cues   *liveness.SpoofCues `json:"cues,omitempty"`
-	Age    *float64            `json:"age,omitempty"`
+	Cues *liveness.SpoofCues `json:"cues,omitempty"`
+	Age  *float64            `json:"age,omitempty"`
 	// AgeInterval is the age estimate with its uncertainty (normalised face, averaged
 	// views); nil for analyses made before intervals existed.
 	AgeInterval *age.Estimate    `json:"age_interval,omitempty"`
