@@ -36,6 +36,8 @@ type tesseract struct {
 	version string
 	lang    string
 	prefix  string
+	// viz: general text (the visual zone), no MRZ whitelist, sparse-text segmentation.
+	viz bool
 }
 
 // TesseractAvailable reports whether this build links Tesseract.
@@ -92,11 +94,15 @@ func (t *tesseract) newClient() (*gosseract.Client, error) {
 		c.Close()
 		return nil, fmt.Errorf("tesseract language %q: %w", t.lang, err)
 	}
-	if err := c.SetWhitelist(ocrb.Alphabet); err != nil {
+	whitelist, psm := ocrb.Alphabet, gosseract.PSM_SINGLE_BLOCK
+	if t.viz {
+		whitelist, psm = "", gosseract.PSM_SPARSE_TEXT
+	}
+	if err := c.SetWhitelist(whitelist); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("tesseract whitelist: %w", err)
 	}
-	if err := c.SetPageSegMode(gosseract.PSM_SINGLE_BLOCK); err != nil {
+	if err := c.SetPageSegMode(psm); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("tesseract page segmentation: %w", err)
 	}
