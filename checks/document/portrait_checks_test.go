@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/draw"
 	"image/jpeg"
@@ -124,6 +125,7 @@ func TestSpliceDetectorOnGeneratedDocuments(t *testing.T) {
 		pasted := pasteBytes(t, doc.Front, doc.PortraitBox, photos[seed%uint64(len(photos))], 55+r.IntN(30), q)
 		res, err := e.Analyze(context.Background(), []Image{{Side: SideFront, Bytes: pasted}}, Policy{})
 		require.NoError(t, err)
+		t.Logf("seed %d: hard edges untouched %.2f/%.2f, pasted %.2f/%.2f", seed, clean.Splice.HardEdges[0], clean.Splice.HardEdges[1], res.Splice.HardEdges[0], res.Splice.HardEdges[1])
 		if slices.Contains(res.Reasons, ReasonPortraitSplice) {
 			flaggedPasted++
 			require.Equal(t, VerdictReview, res.Verdict)
@@ -148,7 +150,7 @@ func TestPortraitChecksOnSpecimens(t *testing.T) {
 	require.NoError(t, err)
 	var labels []specimenLabel
 	require.NoError(t, json.Unmarshal(b, &labels))
-	judged, spliced, mismatched, confirmed, dated := 0, 0, 0, 0, 0
+	judged, splJudged, spliced, mismatched, confirmed, dated := 0, 0, 0, 0, 0, 0
 	var notes []string
 	for _, l := range labels {
 		if !l.Readable {
@@ -159,6 +161,10 @@ func TestPortraitChecksOnSpecimens(t *testing.T) {
 		res, err := e.Analyze(context.Background(), []Image{{Side: SideUnknown, Bytes: data}}, Policy{})
 		require.NoError(t, err, l.File)
 		judged++
+		if res.Splice != nil {
+			splJudged++
+			notes = append(notes, fmt.Sprintf("%s: hard edges %.2f/%.2f", l.File, res.Splice.HardEdges[0], res.Splice.HardEdges[1]))
+		}
 		if slices.Contains(res.Reasons, ReasonPortraitSplice) {
 			spliced++
 			notes = append(notes, l.File+": splice "+strings.Join(res.Reasons, ","))
@@ -175,8 +181,8 @@ func TestPortraitChecksOnSpecimens(t *testing.T) {
 			notes = append(notes, l.File+": printed dates "+strings.Join(pd.Read, " "))
 		}
 	}
-	t.Logf("%d readable specimens: splice flagged %d, printed-date mismatch %d; visual zone read on %d, an MRZ date confirmed on %d\n%s",
-		judged, spliced, mismatched, dated, confirmed, strings.Join(notes, "\n"))
+	t.Logf("%d readable specimens: portrait border judged on %d, splice flagged %d; visual zone read on %d, an MRZ date confirmed on %d, printed-date mismatch %d\n%s",
+		judged, splJudged, spliced, dated, confirmed, mismatched, strings.Join(notes, "\n"))
 	require.Zero(t, spliced, "untouched specimens flagged as spliced")
 	require.Zero(t, mismatched, "untouched specimens flagged with a date mismatch")
 }

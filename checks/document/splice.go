@@ -9,13 +9,13 @@ import (
 // rectangle on an otherwise photographed page: the mark of a photo pasted in digitally.
 const ReasonPortraitSplice = "portrait_splice_suspected"
 
-// Splice is the splice detector's look at the portrait area: the longest one-pixel-sharp
-// vertical and horizontal edges in the portrait's layout box, as fractions of its height
-// and width, and the page's own sharpest edges for comparison.
+// Splice is the splice detector's look at the portrait area: how far a one-pixel-sharp
+// rectangle runs around it.
 type Splice struct {
 	Suspected bool `json:"suspected"`
-	// HardEdges are [vertical, horizontal]: the largest share of the box's height (width)
-	// along which one column (row) steps by at least hardStep grey levels within one pixel.
+	// HardEdges are [vertical, horizontal]: how much of the box's height (width) two
+	// columns (rows) a third of it apart step by at least hardStep grey levels within one
+	// pixel — the two sides of a pasted rectangle.
 	HardEdges [2]float64 `json:"hard_edges"`
 }
 
@@ -63,46 +63,70 @@ func checkSplice(img image.Image, box *Box, res *Result) *Splice {
 // neighbours step by at most a quarter of it, along minHardEdge of a line.
 const (
 	hardStep    = 12.0
-	minHardEdge = 0.35
+	minHardEdge = 0.3
 )
 
-// hardEdges returns, for region r, the largest share of rows in which one column of r has
-// a one-pixel-sharp step, and the same for rows: a pasted rectangle's border is exactly
-// such a column and row, where a printed portrait photographed with the page is soft.
-func hardEdges(gray []float64, stride int, r image.Rectangle) [2]float64 {
+// isSharp reports a step b→c of at least hardStep with the steps a→b and c→d at most a
+// quarter of it: an edge one pixel wide.
+func isSharp(a, b, c, d float64) bool {
 	abs := func(v float64) float64 {
 		if v < 0 {
 			return -v
 		}
 		return v
 	}
-	sharp := func(a, b, c, d float64) bool { // step b→c, with a→b and c→d small
-		st := abs(c - b)
-		return st >= hardStep && abs(b-a) <= st/4 && abs(d-c) <= st/4
-	}
+	st := abs(c - b)
+	return st >= hardStep && abs(b-a) <= st/4 && abs(d-c) <= st/4
+}
+
+// hardEdges returns, for region r, how far two opposite sides of a sharp rectangle run:
+// per axis, the share of rows in which a column of r has a one-pixel-sharp step, for the
+// best column and the best one at least a third of the width away (the other side), and the
+// smaller of the two; the same for rows. A pasted photo's border is exactly such a pair of
+// columns and rows, where a printed portrait photographed with the page is soft.
+func hardEdges(gray []float64, stride int, r image.Rectangle) [2]float64 {
 	var out [2]float64
 	if r.Dx() < 8 || r.Dy() < 8 {
 		return out
 	}
+	cols := make([]float64, r.Dx())
 	for x := r.Min.X + 1; x < r.Max.X-2; x++ {
 		n := 0
 		for y := r.Min.Y; y < r.Max.Y; y++ {
 			i := y*stride + x
-			if sharp(gray[i-1], gray[i], gray[i+1], gray[i+2]) {
+			if isSharp(gray[i-1], gray[i], gray[i+1], gray[i+2]) {
 				n++
 			}
 		}
-		out[0] = max(out[0], float64(n)/float64(r.Dy()))
+		cols[x-r.Min.X] = float64(n) / float64(r.Dy())
 	}
+	rows := make([]float64, r.Dy())
 	for y := r.Min.Y + 1; y < r.Max.Y-2; y++ {
 		n := 0
 		for x := r.Min.X; x < r.Max.X; x++ {
 			i := y*stride + x
-			if sharp(gray[i-stride], gray[i], gray[i+stride], gray[i+2*stride]) {
+			if isSharp(gray[i-stride], gray[i], gray[i+stride], gray[i+2*stride]) {
 				n++
 			}
 		}
-		out[1] = max(out[1], float64(n)/float64(r.Dx()))
+		rows[y-r.Min.Y] = float64(n) / float64(r.Dx())
 	}
-	return out
+	return [2]float64{pairOf(cols), pairOf(rows)}
+}
+
+// pairOf is the smaller of the best line and the best line a third of the span away from it.
+func pairOf(lines []float64) float64 {
+	best := 0
+	for i, v := range lines {
+		if v > lines[best] {
+			best = i
+		}
+	}
+	other := 0.0
+	for i, v := range lines {
+		if (i-best) >= len(lines)/3 || (best-i) >= len(lines)/3 {
+			other = max(other, v)
+		}
+	}
+	return min(lines[best], other)
 }
