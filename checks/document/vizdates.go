@@ -20,8 +20,8 @@ const ReasonPrintedDateMismatch = "printed_date_mismatch"
 
 // PrintedDates is what the visual-zone OCR read of the dates, for the record.
 type PrintedDates struct {
-	// Read are the dates found in the printed text (YYYY-MM-DD; two-digit years expanded
-	// towards the MRZ's century).
+	// Read are the dates found in the printed text (YYYY-MM-DD; a two-digit year is 20yy
+	// unless that is after the MRZ's expiry year, then 19yy).
 	Read []string `json:"read"`
 	// BirthConfirmed and ExpiryConfirmed say whether the MRZ's date is among them.
 	BirthConfirmed  bool `json:"birth_confirmed"`
@@ -131,12 +131,20 @@ func (p printedDate) sameDayOtherYear(iso string) bool {
 	return !p.same(iso)
 }
 
-func (p printedDate) iso(century int) string {
-	y := p.y
-	if p.shortYear {
-		y += century
+// year expands a two-digit year: 20yy unless that is after pivot (the MRZ's expiry year),
+// then 19yy.
+func (p printedDate) year(pivot int) int {
+	if !p.shortYear {
+		return p.y
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", y, p.m, p.d)
+	if 2000+p.y > pivot {
+		return 1900 + p.y
+	}
+	return 2000 + p.y
+}
+
+func (p printedDate) iso(pivot int) string {
+	return fmt.Sprintf("%04d-%02d-%02d", p.year(pivot), p.m, p.d)
 }
 
 // comparePrintedDates compares the printed dates with the MRZ's and adds the review reason
@@ -146,30 +154,45 @@ func (p printedDate) iso(century int) string {
 func comparePrintedDates(text string, m *mrz.Result, res *Result) *PrintedDates {
 	dates := parsePrintedDates(text)
 	pd := &PrintedDates{Read: []string{}}
-	century := 2000
+	pivot := 2040
 	if t, err := time.Parse("2006-01-02", m.ExpiryDate); err == nil {
-		century = t.Year() / 100 * 100
+		pivot = t.Year()
 	}
 	for _, d := range dates {
-		pd.Read = append(pd.Read, d.iso(century))
+		pd.Read = append(pd.Read, d.iso(pivot))
 	}
+	// The expiry is the latest date a document prints and the birth the earliest: a date with
+	// the MRZ date's day and month in another year is the printed counterpart only there.
+	latest, earliest := -1, -1
+	for i, d := range dates {
+		if earliest < 0 || d.iso(pivot) < dates[earliest].iso(pivot) {
+			earliest = i
+		}
+		if latest < 0 || d.iso(pivot) > dates[latest].iso(pivot) {
+			latest = i
+		}
+	}
+	// The latest date is taken for the expiry only when the birth date was read and confirmed
+	// too (so the OCR is reading this page's dates). It can still be an issue date sharing the
+	// expiry's day and month on a page whose expiry the OCR missed: a review, not a rejection.
 	for _, f := range []struct {
 		iso, field, name string
+		at, need         int
 		confirmed        *bool
-	}{{m.DateOfBirth, "date_of_birth", "date of birth", &pd.BirthConfirmed}, {m.ExpiryDate, "expiry_date", "expiry date", &pd.ExpiryConfirmed}} {
+	}{{m.DateOfBirth, "date_of_birth", "date of birth", earliest, 2, &pd.BirthConfirmed}, {m.ExpiryDate, "expiry_date", "expiry date", latest, 2, &pd.ExpiryConfirmed}} {
 		if f.iso == "" {
 			continue
 		}
-		var other *printedDate
-		for i, d := range dates {
+		for _, d := range dates {
 			if d.same(f.iso) {
 				*f.confirmed = true
-			} else if d.sameDayOtherYear(f.iso) && other == nil {
-				other = &dates[i]
 			}
 		}
-		if !*f.confirmed && other != nil {
-			res.addError(ReasonPrintedDateMismatch, f.field, fmt.Sprintf("the MRZ's %s is %s but the page prints %s", f.name, f.iso, other.iso(century)))
+		if f.field == "expiry_date" && !pd.BirthConfirmed {
+			continue
+		}
+		if !*f.confirmed && len(dates) >= f.need && f.at >= 0 && dates[f.at].sameDayOtherYear(f.iso) {
+			res.addError(ReasonPrintedDateMismatch, f.field, fmt.Sprintf("the MRZ's %s is %s but the page prints %s", f.name, f.iso, dates[f.at].iso(pivot)))
 		}
 	}
 	return pd
