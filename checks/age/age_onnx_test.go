@@ -20,11 +20,7 @@ import (
 // not accuracy: adults come out as adults, and the result names the model.
 func TestCheckOnAdults(t *testing.T) {
 	t.Parallel()
-	eng, err := face.New(face.Config{})
-	require.NoError(t, err, "run scripts/setup/onnx.sh first")
-	t.Cleanup(func() { _ = eng.Close() })
-	e, err := New(eng)
-	require.NoError(t, err)
+	_, e := testEstimator(t)
 	for _, f := range []string{"obama.jpg", "biden.jpg"} {
 		b, err := os.ReadFile(testfiles.Path(t, "faces", "face_recognition", "tests", "test_images", f))
 		require.NoError(t, err)
@@ -56,11 +52,7 @@ func mustRead(t *testing.T, elem ...string) []byte {
 // docs/benchmarks/face-decisions.md.
 func TestNormalisedEstimateIsStable(t *testing.T) {
 	t.Parallel()
-	eng, err := face.New(face.Config{})
-	require.NoError(t, err, "run scripts/setup/onnx.sh first")
-	t.Cleanup(func() { _ = eng.Close() })
-	e, err := New(eng)
-	require.NoError(t, err)
+	eng, e := testEstimator(t)
 	var files []string
 	for _, dir := range [][]string{{"faces", "face_recognition", "tests", "test_images"}, {"faces", "face_recognition", "examples", "knn_examples", "train", "biden"},
 		{"faces", "face_recognition", "examples", "knn_examples", "train", "kit_harington"}, {"faces", "deepface"}} {
@@ -107,4 +99,15 @@ func TestNormalisedEstimateIsStable(t *testing.T) {
 	t.Logf("%d photos at 1, 1/2, 1/3 resolution: age range across resolutions raw mean %.1f y (max %.1f), normalised+views mean %.1f y (max %.1f); mean interval width %.1f y",
 		n, rawDiff/float64(n), rawMax, normDiff/float64(n), normMax, widths/float64(3*n))
 	require.Less(t, normDiff, rawDiff, "normalisation must make the estimate steadier across resolutions")
+}
+
+// testEstimator loads an engine for one test and wraps it.
+func testEstimator(t *testing.T) (*face.Engine, *Estimator) {
+	t.Helper()
+	eng, err := face.New(face.Config{})
+	require.NoError(t, err, "run scripts/setup/onnx.sh first")
+	t.Cleanup(func() { _ = eng.Close() })
+	e, err := New(eng)
+	require.NoError(t, err)
+	return eng, e
 }

@@ -43,9 +43,12 @@ type tesseract struct {
 // TesseractAvailable reports whether this build links Tesseract.
 const TesseractAvailable = true
 
-func newTesseract(cfg Config) (*tesseract, error) {
+func newTesseract(cfg Config) (*tesseract, error) { return newTesseractPool(cfg, false) }
+
+// newTesseractPool makes a client pool for the MRZ (viz false) or for general printed text.
+func newTesseractPool(cfg Config, viz bool) (*tesseract, error) {
 	n := runtime.GOMAXPROCS(0)
-	t := &tesseract{version: gosseract.Version(), lang: cfg.TesseractLanguage, prefix: cfg.TessdataPrefix,
+	t := &tesseract{version: gosseract.Version(), lang: cfg.TesseractLanguage, prefix: cfg.TessdataPrefix, viz: viz,
 		idle: make(chan *gosseract.Client, n), slots: make(chan struct{}, n)}
 	if t.lang == "" {
 		t.lang = "eng"

@@ -8,26 +8,16 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"runtime"
-
-	"github.com/otiai10/gosseract/v2"
 )
 
 // vizOCR reads general printed text with its own Tesseract pool (no MRZ whitelist).
 type vizOCR struct{ t *tesseract }
 
 func newVizOCR(cfg Config) (*vizOCR, error) {
-	n := runtime.GOMAXPROCS(0)
-	t := &tesseract{lang: cfg.TesseractLanguage, prefix: cfg.TessdataPrefix, viz: true,
-		idle: make(chan *gosseract.Client, n), slots: make(chan struct{}, n)}
-	if t.lang == "" {
-		t.lang = "eng"
-	}
-	c, err := t.get(context.Background())
+	t, err := newTesseractPool(cfg, true)
 	if err != nil {
 		return nil, err
 	}
-	t.put(c)
 	return &vizOCR{t: t}, nil
 }
 
