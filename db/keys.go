@@ -23,6 +23,9 @@ type NewKey struct {
 	ScreeningStrongHit string
 	// FaceMatchThreshold and LivenessThreshold override the server's (0 = its default).
 	FaceMatchThreshold, LivenessThreshold float64
+	// FaceMatchRejectThreshold and ReverifyMatchThreshold override the derived face-match
+	// review band and re-verification threshold (0 = derived).
+	FaceMatchRejectThreshold, ReverifyMatchThreshold float64
 	// EmbedOrigins may frame this key's hosted flow (https://shop.example.com), besides the
 	// server's allow-list.
 	EmbedOrigins []string
@@ -46,7 +49,8 @@ func (s *Store) CreateAPIKey(ctx context.Context, nk NewKey) (string, *models.AP
 	if nk.ScreeningStrongHit != "" && nk.ScreeningStrongHit != "review" && nk.ScreeningStrongHit != "fail" {
 		return "", nil, fmt.Errorf("screening strong hit: must be review or fail, got %q", nk.ScreeningStrongHit)
 	}
-	for name, t := range map[string]float64{"face match threshold": nk.FaceMatchThreshold, "liveness threshold": nk.LivenessThreshold} {
+	for name, t := range map[string]float64{"face match threshold": nk.FaceMatchThreshold, "liveness threshold": nk.LivenessThreshold,
+		"face match reject threshold": nk.FaceMatchRejectThreshold, "reverify match threshold": nk.ReverifyMatchThreshold} {
 		if t < 0 || t >= 1 || t != t {
 			return "", nil, fmt.Errorf("%s: must be above 0 and below 1 (0 = the server's default), got %v", name, t)
 		}
@@ -84,6 +88,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, nk NewKey) (string, *models.AP
 	}
 	k.ScreeningStrongHit = nk.ScreeningStrongHit // "" = the server default
 	k.FaceMatchThreshold, k.LivenessThreshold = nk.FaceMatchThreshold, nk.LivenessThreshold
+	k.FaceMatchRejectThreshold, k.ReverifyMatchThreshold = nk.FaceMatchRejectThreshold, nk.ReverifyMatchThreshold
 	k.EmbedOrigins = strings.Join(origins, ",")
 	k.DocumentCountries, k.DocumentTypes = strings.Join(nk.DocumentCountries, ","), strings.Join(nk.DocumentTypes, ",")
 	k.HighRiskJurisdictions = strings.Join(nk.HighRiskJurisdictions, ",")

@@ -105,6 +105,11 @@ type APIKey struct {
 	// for this key's verifications and calls (0 = the server's calibrated default).
 	FaceMatchThreshold float64 `bun:"face_match_threshold"`
 	LivenessThreshold  float64 `bun:"liveness_threshold"`
+	// FaceMatchRejectThreshold (the bottom of the face-match review band) and
+	// ReverifyMatchThreshold (a re-verification's accept threshold) override the derived ones
+	// (0 = derived from the accept threshold; verify/biometrics_thresholds.go).
+	FaceMatchRejectThreshold float64 `bun:"face_match_reject_threshold"`
+	ReverifyMatchThreshold   float64 `bun:"reverify_match_threshold"`
 	// EmbedOrigins are the origins (comma-separated) allowed to frame this key's hosted flow,
 	// besides the server's --frame-ancestors.
 	EmbedOrigins string `bun:"embed_origins"`

@@ -203,6 +203,9 @@ func TestBiometricFlow(t *testing.T) {
 		rdone := waitStatus(t, e, e.Test, rv.ID, "approved", "needs_review", "rejected")
 		require.Equal(t, "approved", rdone.Status, "%+v", rdone.Result)
 		require.Equal(t, "identity_token", checkOutcome(t, rdone, "face_match").Details["reference"])
+		rm := checkOutcome(t, rdone, "face_match").Details["match"].(map[string]any)
+		require.InDelta(t, face.DefaultMatchThreshold+verify.DefaultReverifyMargin, rm["threshold"], 1e-3, "a re-verification is stricter")
+		require.Equal(t, verify.BandAccept, rm["band"])
 
 		// Someone else with the token is rejected by the face match.
 		var imp tools.Verification
@@ -647,4 +650,49 @@ func TestPassiveCuesOverruleApproval(t *testing.T) {
 		require.Contains(t, string(passive), `"spoof":true`)
 		require.Contains(t, string(passive), "periodic_pattern")
 	})
+}
+
+// A score in a key's review band goes to a person with both photos named, and such a
+// verification never yields a reusable identity: here the key demands 0.99 to accept and
+// rejects only below 0.30, so a genuine pair lands in the band.
+func TestFaceMatchReviewBand(t *testing.T) {
+	t.Parallel()
+	s := dbtest.SQLite(t)
+	e, _ := bioEnv(t, s, verify.BiometricsConfig{})
+	sc, err := tools.ParseScopes("")
+	require.NoError(t, err)
+	secret, _, err := e.Store.CreateAPIKey(t.Context(), db.NewKey{AccountID: "acct_a", Name: "banded", Mode: models.ModeTest, Scopes: sc,
+		FaceMatchThreshold: 0.99, FaceMatchRejectThreshold: 0.30})
+	require.NoError(t, err)
+	banded, err := tools.Authenticate(t.Context(), e.Reg.Deps(), secret)
+	require.NoError(t, err)
+	_, _, err = e.Store.CreateAPIKey(t.Context(), db.NewKey{AccountID: "acct_a", Name: "bad", Mode: models.ModeTest, Scopes: sc, FaceMatchRejectThreshold: 1})
+	require.ErrorContains(t, err, "face match reject threshold")
+
+	var v tools.Verification
+	require.Nil(t, e.Call(t, banded, "create_verification", map[string]any{"checks": []string{"face_match", "liveness"}}, &v))
+	var sr tools.SelfieResult
+	require.Nil(t, e.Call(t, banded, "submit_selfie", map[string]any{"id": v.ID, "image": dataURL(photo(t, "tests", "test_images", "obama.jpg"))}, &sr))
+	require.True(t, sr.Accepted, "%+v", sr.Quality)
+	storePortrait(t, s, banded, v.ID, documentPortrait(t, photo(t, "examples", "obama-720p.jpg")))
+	require.Nil(t, e.Call(t, banded, "submit_verification", map[string]any{"id": v.ID}, nil))
+	done := waitStatus(t, e, banded, v.ID, "approved", "needs_review", "rejected")
+	require.Equal(t, "needs_review", done.Status, "%+v", done.Result)
+	fm := checkOutcome(t, done, "face_match")
+	require.Equal(t, models.OutcomeReview, fm.Outcome)
+	require.Equal(t, "face_match_uncertain", fm.Reasons[0].Code)
+	m := fm.Details["match"].(map[string]any)
+	require.Equal(t, verify.BandReview, m["band"])
+	require.Equal(t, 0.99, m["threshold"])
+	require.Equal(t, 0.3, m["reject_threshold"])
+	ev := fm.Details["evidence"].(map[string]any)
+	require.Equal(t, *sr.ArtifactID, ev["selfie_artifact_id"])
+	require.Regexp(t, `^art_`, ev["reference_artifact_id"])
+	require.Equal(t, string(models.ArtifactDocumentPortrait), ev["reference_kind"])
+
+	// Even approved by a person, a band verification issues no reusable identity.
+	require.Nil(t, e.Call(t, banded, "review_verification", map[string]any{"id": v.ID, "decision": "approve", "reason": "same man on both photos"}, nil))
+	var after tools.Verification
+	require.Nil(t, e.Call(t, banded, "get_verification", map[string]any{"id": v.ID}, &after))
+	require.Nil(t, after.IdentityToken)
 }

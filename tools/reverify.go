@@ -30,7 +30,8 @@ var Reverify = Tool[ReverifyInput, Verification]{
 	Title:    "Re-verify with a reusable identity",
 	Description: "Re-verify a returning applicant without document capture: the reusable identity token (identity_token of an approved verification) " +
 		"plus a fresh selfie make a new verification (reused_from = the original) that runs face_match against the stored face, liveness, " +
-		"and a fresh sanctions screening when this server has lists. The applicant data is the original's. An unusable selfie is refused without creating anything.",
+		"and a fresh sanctions screening when this server has lists. The face match is stricter than a first verification's (accept threshold + 0.10 by default; " +
+		"a score between the first-time and the re-verification threshold goes to needs_review). The applicant data is the original's. An unusable selfie is refused without creating anything.",
 	Brief:       "a reusable identity token (`rid_…`) + a fresh selfie → a new verification (`reused_from`) with face match against the stored face, liveness, and fresh screening when lists are loaded — no document",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},

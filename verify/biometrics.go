@@ -33,9 +33,14 @@ import (
 type BiometricsConfig struct {
 	// Liveness holds the passive threshold and the active-challenge thresholds.
 	Liveness liveness.Config
-	// MatchReviewBand: a face-match score within this distance below the threshold is
-	// review rather than fail (default 0.10), because the model is not sharp at its edge.
-	MatchReviewBand float64
+	// MatchReviewBand: a face-match score within this distance below the accept threshold is
+	// review rather than fail (default DefaultMatchReviewBand), because the model is not sharp
+	// at its edge. MatchRejectThreshold, when set, is the reject threshold itself instead.
+	MatchReviewBand      float64
+	MatchRejectThreshold float64
+	// ReverifyMatchThreshold is a re-verification's accept threshold (default: the accept
+	// threshold + DefaultReverifyMargin; never below the first-time accept threshold).
+	ReverifyMatchThreshold float64
 	// DuplicateThreshold is the cosine at or above which another applicant's enrolled face
 	// counts as the same person (default DefaultDuplicateThreshold).
 	DuplicateThreshold float64
@@ -64,14 +69,15 @@ type BiometricsConfig struct {
 	Documents DocumentFactsSource
 }
 
-// DefaultDuplicateThreshold is stricter than the 1:1 match threshold (0.40): a 1:N search
-// over many faces meets far more impostors, and enrolled faces are selfies, whose
-// same-person scores were ≥ 0.61 in the calibration set (docs/benchmarks/face.md).
-const DefaultDuplicateThreshold = 0.55
-
 func (c BiometricsConfig) withDefaults() (BiometricsConfig, error) {
 	if c.MatchReviewBand == 0 {
-		c.MatchReviewBand = 0.10
+		c.MatchReviewBand = DefaultMatchReviewBand
+	}
+	if err := validThreshold("match reject threshold", c.MatchRejectThreshold); err != nil {
+		return c, err
+	}
+	if err := validThreshold("reverify match threshold", c.ReverifyMatchThreshold); err != nil {
+		return c, err
 	}
 	if c.MatchReviewBand < 0 || c.MatchReviewBand > 1 {
 		return c, fmt.Errorf("biometrics: match review band %v outside [0, 1]", c.MatchReviewBand)
@@ -178,34 +184,6 @@ func NewBiometrics(store *db.Store, eng *face.Engine, cfg BiometricsConfig, logg
 // Config is the effective configuration (defaults filled).
 func (b *Biometrics) Config() BiometricsConfig { return b.cfg }
 
-// Thresholds are one API key's face-match and passive-liveness thresholds, resolved: the
-// key's own where it set one, else the server's.
-type Thresholds struct {
-	Match, Liveness float64
-}
-
-// ThresholdsFor resolves the thresholds of the key that created a verification or made a call.
-func (b *Biometrics) ThresholdsFor(ctx context.Context, keyID string) (Thresholds, error) {
-	t := Thresholds{Match: b.eng.Threshold(), Liveness: b.cfg.Liveness.PassiveThreshold}
-	if keyID == "" {
-		return t, nil
-	}
-	m, l, err := b.store.KeyBiometricThresholds(ctx, keyID)
-	if errors.Is(err, db.ErrNotFound) {
-		return t, nil
-	}
-	if err != nil {
-		return t, err
-	}
-	if m > 0 {
-		t.Match = m
-	}
-	if l > 0 {
-		t.Liveness = l
-	}
-	return t, nil
-}
-
 // EmbeddingModel identifies the embedding model; embeddings of another model are not comparable.
 func (b *Biometrics) EmbeddingModel() onnx.ModelInfo { return b.eng.EmbeddingModel() }
 
@@ -246,9 +224,12 @@ type FaceAnalysis struct {
 	Liveness       *float64 `json:"liveness,omitempty"`
 	// Cues are the model-free spoof cues of a selfie (print halftone, screen moiré); nil
 	// for documents and for analyses made before they existed.
-	Cues   *liveness.SpoofCues `json:"cues,omitempty"`
-	Age    *float64            `json:"age,omitempty"`
-	Models []onnx.ModelInfo    `json:"models"`
+	Cues *liveness.SpoofCues `json:"cues,omitempty"`
+	Age  *float64            `json:"age,omitempty"`
+	// AgeInterval is the age estimate with its uncertainty (normalised face, averaged
+	// views); nil for analyses made before intervals existed.
+	AgeInterval *age.Estimate    `json:"age_interval,omitempty"`
+	Models      []onnx.ModelInfo `json:"models"`
 }
 
 // Vector decodes the embedding (nil when there is none).
@@ -275,7 +256,7 @@ func (b *Biometrics) Analyze(ctx context.Context, image []byte, kind face.Kind) 
 	want := face.Want{Embedding: true}
 	k := "document"
 	if kind == face.KindSelfie {
-		want.Liveness, want.Age, k = true, true, "selfie"
+		want.Liveness, k = true, "selfie" // the age comes from the age estimator, below
 	}
 	img, err := imaging.DecodeContext(ctx, image) // waits for room in the decode memory budget
 	if err != nil {
@@ -293,10 +274,19 @@ func (b *Biometrics) Analyze(ctx context.Context, image []byte, kind face.Kind) 
 		out.FaceFound = true
 		box := a.Face.Box
 		out.Box = &box
-		out.Liveness, out.Age = a.Face.Liveness, a.Face.Age
+		out.Liveness = a.Face.Liveness
 		if kind == face.KindSelfie {
 			cues := liveness.Cues(img, box, b.cfg.Liveness.PeriodicityThreshold)
 			out.Cues = &cues
+			if a.Quality.OK {
+				est, err := b.ages.EstimateFace(img, &a.Face.Landmarks)
+				if err != nil {
+					return nil, err
+				}
+				years := est.Years
+				out.Age, out.AgeInterval = &years, &est
+				out.Models = append(out.Models, b.ages.Model())
+			}
 		}
 		if a.Face.Embedding != nil {
 			if out.Embedding, err = a.Face.Embedding.MarshalBinary(); err != nil {
@@ -315,14 +305,18 @@ type MatchVerdict struct {
 	Match     bool    `json:"match"`
 	Score     float64 `json:"score"`
 	Threshold float64 `json:"threshold"`
-	Reason    string  `json:"reason,omitempty"`
-	Message   string  `json:"message,omitempty"`
+	// RejectThreshold is the bottom of the review band; Band says where Score fell
+	// (BandAccept, BandReview, BandReject; empty when not scored).
+	RejectThreshold float64 `json:"reject_threshold"`
+	Band            string  `json:"band,omitempty"`
+	Reason          string  `json:"reason,omitempty"`
+	Message         string  `json:"message,omitempty"`
 }
 
 // Match compares a probe (a selfie) with a reference (a document portrait, or a selfie
 // of an earlier verification); sides name them in reasons ("selfie:too_dark").
 func (b *Biometrics) Match(probe, reference *FaceAnalysis, probeSide, referenceSide string, t Thresholds) (MatchVerdict, error) {
-	v := MatchVerdict{Threshold: t.Match}
+	v := MatchVerdict{Threshold: t.Match, RejectThreshold: t.MatchReject}
 	for _, side := range []struct {
 		name string
 		a    *FaceAnalysis
@@ -351,7 +345,7 @@ func (b *Biometrics) Match(probe, reference *FaceAnalysis, probeSide, referenceS
 	if err != nil {
 		return v, fmt.Errorf("match: %w", err)
 	}
-	v.Scored, v.Score, v.Match = true, round3(s), s >= v.Threshold
+	v.Scored, v.Score, v.Match, v.Band = true, round3(s), s >= v.Threshold, t.Band(s)
 	return v, nil
 }
 

@@ -151,7 +151,7 @@ func (c *FaceMatchCheck) Run(ctx context.Context, in *CheckInput) (*models.Check
 	b, v := c.b, in.Verification
 	out := &models.CheckOutcome{Details: map[string]any{}, Versions: map[string]string{
 		"embedding_model": b.eng.EmbeddingModel().Name + "@" + b.eng.EmbeddingModel().SHA256}}
-	_, selfie, err := b.SelfieAnalysis(ctx, v)
+	selfieArt, selfie, err := b.SelfieAnalysis(ctx, v)
 	if err != nil {
 		return nil, err
 	}
@@ -160,6 +160,7 @@ func (c *FaceMatchCheck) Run(ctx context.Context, in *CheckInput) (*models.Check
 		return out, nil
 	}
 	var ref *FaceAnalysis
+	var refArt *models.Artifact
 	refSide := "document"
 	if v.ReusedFrom != nil {
 		refSide = "identity"
@@ -185,7 +186,7 @@ func (c *FaceMatchCheck) Run(ctx context.Context, in *CheckInput) (*models.Check
 		ref = &FaceAnalysis{Kind: "identity", FaceFound: true, Quality: face.Quality{OK: true}, Embedding: emb, EmbeddingModel: tok.Model}
 	} else {
 		out.Details["reference"] = "document_portrait"
-		_, ref, err = b.PortraitAnalysis(ctx, v)
+		refArt, ref, err = b.PortraitAnalysis(ctx, v)
 		if err != nil {
 			return nil, err
 		}
@@ -200,25 +201,18 @@ func (c *FaceMatchCheck) Run(ctx context.Context, in *CheckInput) (*models.Check
 	if err != nil {
 		return nil, err
 	}
+	if v.ReusedFrom != nil {
+		th = th.ForReverify() // one selfie replaces a document check: stricter
+	}
 	m, err := b.Match(selfie, ref, "selfie", refSide, th)
 	if err != nil {
 		return nil, err
 	}
 	out.Details["match"] = m
-	switch {
-	case !m.Scored:
-		out.Outcome = models.OutcomeReview
-		out.Reasons = append(out.Reasons, review("face_unusable", m.Message+" ("+m.Reason+")"))
-	case m.Match:
-		out.Outcome = models.OutcomePass
-	case m.Score >= m.Threshold-b.cfg.MatchReviewBand:
-		out.Outcome = models.OutcomeReview
-		out.Reasons = append(out.Reasons, review("face_match_uncertain",
-			fmt.Sprintf("the selfie and the %s are similar but below the threshold (%.2f < %.2f)", refSide, m.Score, m.Threshold)))
-	default:
-		out.Outcome = models.OutcomeFail
-		out.Reasons = append(out.Reasons, review("face_mismatch",
-			fmt.Sprintf("the selfie does not match the %s (similarity %.2f < %.2f)", refSide, m.Score, m.Threshold)))
+	out.Outcome, out.Reasons = matchOutcome(m, refSide, "")
+	if out.Outcome != models.OutcomePass {
+		// The reviewer compares the photos themselves: name both.
+		out.Details["evidence"] = faceEvidence(selfieArt, refArt, v)
 	}
 	if m.Scored {
 		s := math.Max(0, m.Score)
@@ -228,6 +222,40 @@ func (c *FaceMatchCheck) Run(ctx context.Context, in *CheckInput) (*models.Check
 		return nil, err
 	}
 	return out, nil
+}
+
+// matchOutcome turns a match verdict into an outcome and reasons: accept passes, the review
+// band goes to a person, below it fails; prefix namespaces the reason codes ("nfc_").
+func matchOutcome(m MatchVerdict, refSide, prefix string) (models.Outcome, []models.Reason) {
+	switch {
+	case !m.Scored:
+		return models.OutcomeReview, []models.Reason{review(prefix+"face_unusable", m.Message+" ("+m.Reason+")")}
+	case m.Band == BandAccept:
+		return models.OutcomePass, nil
+	case m.Band == BandReview:
+		return models.OutcomeReview, []models.Reason{review(prefix+"face_match_uncertain",
+			fmt.Sprintf("the selfie and the %s are similar but not clearly the same person (%.2f in the review band %.2f–%.2f); a person must compare the photos",
+				refSide, m.Score, m.RejectThreshold, m.Threshold))}
+	}
+	return models.OutcomeFail, []models.Reason{review(prefix+"face_mismatch",
+		fmt.Sprintf("the selfie does not match the %s (similarity %.2f < %.2f)", refSide, m.Score, m.RejectThreshold))}
+}
+
+// faceEvidence names the photos a reviewer compares: the selfie and the reference (the
+// document portrait, or the original verification whose face the reusable identity holds).
+func faceEvidence(selfie, reference *models.Artifact, v *models.Verification) map[string]any {
+	ev := map[string]any{}
+	if selfie != nil {
+		ev["selfie_artifact_id"] = selfie.ID
+	}
+	if reference != nil {
+		ev["reference_artifact_id"] = reference.ID
+		ev["reference_kind"] = string(reference.Kind)
+	}
+	if v.ReusedFrom != nil {
+		ev["reference_verification_id"] = *v.ReusedFrom
+	}
+	return ev
 }
 
 // LivenessCheck is the liveness check: passive on the selfie, plus the active result when
@@ -439,27 +467,28 @@ func (c *AgeCheck) Run(ctx context.Context, in *CheckInput) (*models.CheckOutcom
 			out.Versions["age_model"] = m.Name + "@" + m.SHA256
 		}
 	}
-	est := round3(*selfie.Age)
+	est := age.Interval(*selfie.Age)
+	if selfie.AgeInterval != nil {
+		est = *selfie.AgeInterval
+	}
 	out.Details["source"] = "estimate"
-	out.Details["estimate"] = est
+	out.Details["estimate"] = est.Years
+	out.Details["interval"] = est
 	out.Outcome = models.OutcomePass
-	switch age.Decide(est, minAge) {
+	switch age.DecideInterval(est, minAge) {
 	case age.Fail:
 		out.Outcome = models.OutcomeReview
 		out.Reasons = append(out.Reasons, review("age_estimate_below_minimum",
-			fmt.Sprintf("the face looks about %.0f, below the minimum age %d; the estimate alone never rejects — check a document", est, minAge)))
+			fmt.Sprintf("the face looks %.0f–%.0f, below the minimum age %d; the estimate alone never rejects — check a document", est.Low, est.High, minAge)))
 	case age.Review:
 		out.Outcome = models.OutcomeReview
 		out.Reasons = append(out.Reasons, review("age_estimate_uncertain",
-			fmt.Sprintf("the face looks about %.0f, too close to the minimum age %d to decide", est, minAge)))
+			fmt.Sprintf("the face looks %.0f–%.0f, an interval that includes the minimum age %d", est.Low, est.High, minAge)))
 	}
-	if v.MaxAge != nil {
-		maxAge := float64(*v.MaxAge)
-		if est > maxAge-age.PassMargin {
-			out.Outcome = worse(out.Outcome, models.OutcomeReview)
-			out.Reasons = append(out.Reasons, review("age_estimate_above_maximum",
-				fmt.Sprintf("the face looks about %.0f, not clearly below the maximum age %d", est, *v.MaxAge)))
-		}
+	if v.MaxAge != nil && est.High > float64(*v.MaxAge) {
+		out.Outcome = worse(out.Outcome, models.OutcomeReview)
+		out.Reasons = append(out.Reasons, review("age_estimate_above_maximum",
+			fmt.Sprintf("the face looks %.0f–%.0f, not clearly below the maximum age %d", est.Low, est.High, *v.MaxAge)))
 	}
 	if err := b.dedupe(ctx, models.CheckAge, in, selfie, out); err != nil {
 		return nil, err

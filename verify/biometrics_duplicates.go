@@ -186,6 +186,28 @@ func (b *Biometrics) DocumentDuplicate(ctx context.Context, v *models.Verificati
 	return &Duplicate{VerificationID: other.VerificationID, ApplicantID: other.ApplicantID, Score: 1, Threshold: 1}, nil
 }
 
+// duplicateEventData is the payload of a fraud.duplicate event: both verifications (this one
+// and the earlier one of another applicant), the score and the threshold it reached.
+func duplicateEventData(v *models.Verification, kind string, d *Duplicate) map[string]any {
+	return map[string]any{"kind": kind, "verification_id": v.ID, "applicant_id": v.ApplicantID,
+		"other_verification_id": d.VerificationID, "other_applicant_id": d.ApplicantID,
+		"score": d.Score, "threshold": d.Threshold}
+}
+
+// acceptBand reports whether a face_match check's match details fell in the accept band
+// (the details are a MatchVerdict in the pipeline, a decoded map when read back).
+func acceptBand(details any) bool {
+	switch m := details.(type) {
+	case MatchVerdict:
+		return m.Band == BandAccept
+	case *MatchVerdict:
+		return m != nil && m.Band == BandAccept
+	case map[string]any:
+		return m["band"] == BandAccept
+	}
+	return false
+}
+
 // CompletionHook is implemented by check engines that act when a verification is decided,
 // inside the transaction that records the decision (so what they write commits with it).
 // They must read through tx: on SQLite the store's one connection belongs to tx meanwhile.
@@ -237,18 +259,20 @@ func (b *Biometrics) Completed(ctx context.Context, s *Service, tx *db.Tx, v *mo
 	if owner == "" {
 		return nil
 	}
-	faceMatched := false
+	faceMatched, live := false, false
 	for _, c := range result.Checks {
-		if c.Check == string(models.CheckFaceMatch) && c.Outcome == models.OutcomePass {
+		if c.Check == string(models.CheckFaceMatch) && c.Outcome == models.OutcomePass && acceptBand(c.Details["match"]) {
 			faceMatched = true
+		}
+		if c.Check == string(models.CheckLiveness) && c.Outcome == models.OutcomePass {
+			live = true
 		}
 		if c.Check != string(owner) {
 			continue
 		}
 		for key, kind := range map[string]string{"duplicate": "face", "duplicate_document": "document_number"} {
 			if d, ok := c.Details[key].(*Duplicate); ok && d != nil {
-				err := s.RecordEvent(ctx, tx, v, EventFraudDuplicate, "", map[string]any{"kind": kind,
-					"other_verification_id": d.VerificationID, "score": d.Score, "threshold": d.Threshold})
+				err := s.RecordEvent(ctx, tx, v, EventFraudDuplicate, "", duplicateEventData(v, kind, d))
 				if err != nil {
 					return err
 				}
@@ -287,7 +311,10 @@ func (b *Biometrics) Completed(ctx context.Context, s *Service, tx *db.Tx, v *mo
 			return err
 		}
 	}
-	if result.Decision == models.StatusApproved && faceMatched {
+	// A reusable identity replaces a document check later, so it is issued only from a clean
+	// approval: a face match in the accept band (never the review band, even if a person
+	// approved it) and a passed liveness check.
+	if result.Decision == models.StatusApproved && faceMatched && live {
 		_, tok, err := tx.IssueIdentityToken(ctx, v, model, fa.Embedding)
 		if errors.Is(err, db.ErrConflict) {
 			return nil // issued by an earlier attempt of this job

@@ -186,3 +186,40 @@ func TestDocumentDuplicate(t *testing.T) {
 		require.Error(t, err)
 	})
 }
+
+func TestThresholdBands(t *testing.T) {
+	t.Parallel()
+	th := resolveThresholds(0.55, 0, 0, 0.5) // the bundled model's calibration
+	require.InDelta(t, 0.40, th.MatchReject, 1e-9)
+	require.InDelta(t, 0.60, th.ReverifyMatch, 1e-9)
+	require.InDelta(t, 0.55, th.ReverifyReject, 1e-9, "below the first-time accept a re-verification fails")
+	for score, band := range map[float64]string{0.60: BandAccept, 0.55: BandAccept, 0.50: BandReview, 0.40: BandReview, 0.39: BandReject} {
+		require.Equal(t, band, th.Band(score), "%.2f", score)
+	}
+	rv := th.ForReverify()
+	for score, band := range map[float64]string{0.65: BandAccept, 0.60: BandAccept, 0.58: BandReview, 0.55: BandReview, 0.54: BandReject} {
+		require.Equal(t, band, rv.Band(score), "reverify %.2f", score)
+	}
+	// Explicit values win, but never invert the order: a reject above accept falls back to
+	// the band, a reverify threshold below the first-time accept is raised to it.
+	th = resolveThresholds(0.55, 0.35, 0.65, 0.5)
+	require.InDelta(t, 0.35, th.MatchReject, 1e-9)
+	require.InDelta(t, 0.65, th.ReverifyMatch, 1e-9)
+	th = resolveThresholds(0.55, 0.60, 0.20, 0.5)
+	require.InDelta(t, 0.40, th.MatchReject, 1e-9)
+	require.InDelta(t, 0.55, th.ReverifyMatch, 1e-9)
+
+	out, reasons := matchOutcome(MatchVerdict{Scored: true, Score: 0.35, Threshold: 0.4, RejectThreshold: 0.3, Band: BandReview}, "document", "")
+	require.Equal(t, models.OutcomeReview, out)
+	require.Equal(t, "face_match_uncertain", reasons[0].Code)
+	out, reasons = matchOutcome(MatchVerdict{Scored: true, Score: 0.2, Threshold: 0.4, RejectThreshold: 0.3, Band: BandReject}, "chip portrait", "nfc_")
+	require.Equal(t, models.OutcomeFail, out)
+	require.Equal(t, "nfc_face_mismatch", reasons[0].Code)
+	out, _ = matchOutcome(MatchVerdict{Scored: true, Score: 0.5, Threshold: 0.4, RejectThreshold: 0.3, Band: BandAccept}, "document", "")
+	require.Equal(t, models.OutcomePass, out)
+
+	require.True(t, acceptBand(MatchVerdict{Band: BandAccept}))
+	require.True(t, acceptBand(map[string]any{"band": "accept"}))
+	require.False(t, acceptBand(MatchVerdict{Band: BandReview}))
+	require.False(t, acceptBand(nil), "no match details: no identity token")
+}

@@ -455,6 +455,14 @@ func documentOutcome(side *DocumentSide) *models.CheckOutcome {
 	if r.Age != nil {
 		out.Details["age"] = *r.Age
 	}
+	// The printed-date and splice checks' evidence (their reasons, printed_date_mismatch and
+	// portrait_splice_suspected, came with the validation errors and send it to review).
+	if r.PrintedDates != nil {
+		out.Details["printed_dates"] = r.PrintedDates
+	}
+	if r.Splice != nil {
+		out.Details["portrait_splice"] = r.Splice
+	}
 	out.Versions["document_engine"] = r.Engine.Engine + "@" + r.Engine.Version
 	out.Versions["document_ocr"] = strings.TrimSuffix(r.Engine.OCR+"@"+r.Engine.Model+r.Engine.Tesseract, "@")
 	return out

@@ -762,19 +762,8 @@ func (c *NFCCheck) compareFace(ctx context.Context, v *models.Verification, row 
 	}
 	out.Details["face_match"] = m
 	out.Versions["embedding_model"] = b.EmbeddingModel().Name + "@" + b.EmbeddingModel().SHA256
-	switch {
-	case !m.Scored:
-		out.Outcome = worse(out.Outcome, models.OutcomeReview)
-		out.Reasons = append(out.Reasons, review("nfc_face_unusable", m.Message+" ("+m.Reason+")"))
-	case m.Match:
-	case m.Score >= m.Threshold-b.cfg.MatchReviewBand:
-		out.Outcome = worse(out.Outcome, models.OutcomeReview)
-		out.Reasons = append(out.Reasons, review("nfc_face_match_uncertain",
-			fmt.Sprintf("the selfie and the chip portrait are similar but below the threshold (%.2f < %.2f)", m.Score, m.Threshold)))
-	default:
-		out.Outcome = worse(out.Outcome, models.OutcomeFail)
-		out.Reasons = append(out.Reasons, review("nfc_face_mismatch",
-			fmt.Sprintf("the selfie does not match the chip portrait (similarity %.2f < %.2f)", m.Score, m.Threshold)))
-	}
+	o, reasons := matchOutcome(*m, "chip portrait", "nfc_")
+	out.Outcome = worse(out.Outcome, o)
+	out.Reasons = append(out.Reasons, reasons...)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/kycd/kycd/checks/face"
+	"github.com/kycd/kycd/checks/face/imaging"
 	"github.com/kycd/kycd/checks/face/onnx"
 )
 
@@ -46,7 +47,9 @@ type Result struct {
 	Decision Decision `json:"decision"`
 	// Estimate is the model's age in years; 0 when no usable face was found.
 	Estimate float64 `json:"estimate"`
-	MinAge   int     `json:"min_age"`
+	// Interval is the estimate with its uncertainty; the decision is made on it.
+	Interval *Estimate `json:"interval,omitempty"`
+	MinAge   int       `json:"min_age"`
 	// Reason/Message come from the quality gate when the photo was unusable;
 	// Decision is then Review.
 	Reason  string         `json:"reason,omitempty"`
@@ -73,21 +76,24 @@ func (e *Estimator) Check(photo []byte, minAge int) (*Result, error) {
 	if minAge < 0 || minAge > 130 {
 		return nil, fmt.Errorf("age: min_age %d outside 0..130", minAge)
 	}
-	a, err := e.eng.AnalyzeBytes(photo, face.KindSelfie, face.Want{Age: true})
+	img, err := imaging.Decode(photo)
 	if err != nil {
 		return nil, fmt.Errorf("age: %w", err)
 	}
-	r := &Result{MinAge: minAge, Quality: a.Quality, Decision: Review}
-	for _, m := range a.Models {
-		if m.Name == face.ModelAge {
-			r.Model = m
-		}
+	a, err := e.eng.Analyze(img, face.KindSelfie, face.Want{})
+	if err != nil {
+		return nil, fmt.Errorf("age: %w", err)
 	}
-	if !a.Quality.OK || a.Face == nil || a.Face.Age == nil {
+	r := &Result{MinAge: minAge, Quality: a.Quality, Decision: Review, Model: e.Model()}
+	if !a.Quality.OK || a.Face == nil {
 		r.Reason, r.Message = a.Quality.Reason, a.Quality.Message
 		return r, nil
 	}
-	r.Estimate = *a.Face.Age
-	r.Decision = Decide(r.Estimate, minAge)
+	est, err := e.EstimateFace(img, &a.Face.Landmarks)
+	if err != nil {
+		return nil, err
+	}
+	r.Estimate, r.Interval = est.Years, &est
+	r.Decision = DecideInterval(est, minAge)
 	return r, nil
 }

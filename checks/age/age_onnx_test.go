@@ -3,12 +3,16 @@
 package age
 
 import (
+	"math"
 	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycd/kycd/checks/face"
+	"github.com/kycd/kycd/checks/face/imaging"
 	"github.com/kycd/kycd/internal/testfiles"
 )
 
@@ -16,11 +20,7 @@ import (
 // not accuracy: adults come out as adults, and the result names the model.
 func TestCheckOnAdults(t *testing.T) {
 	t.Parallel()
-	eng, err := face.New(face.Config{})
-	require.NoError(t, err, "run scripts/setup/onnx.sh first")
-	t.Cleanup(func() { _ = eng.Close() })
-	e, err := New(eng)
-	require.NoError(t, err)
+	_, e := testEstimator(t)
 	for _, f := range []string{"obama.jpg", "biden.jpg"} {
 		b, err := os.ReadFile(testfiles.Path(t, "faces", "face_recognition", "tests", "test_images", f))
 		require.NoError(t, err)
@@ -44,4 +44,70 @@ func mustRead(t *testing.T, elem ...string) []byte {
 	b, err := os.ReadFile(testfiles.Path(t, elem...))
 	require.NoError(t, err)
 	return b
+}
+
+// TestNormalisedEstimateIsStable measures what normalisation and test-time views buy: the
+// same photo at full, half and third resolution should get the same age. Raw is the engine's
+// detector-box crop (what the age check used before); normalised is EstimateFace. Figures:
+// docs/benchmarks/face-decisions.md.
+func TestNormalisedEstimateIsStable(t *testing.T) {
+	t.Parallel()
+	eng, e := testEstimator(t)
+	var files []string
+	for _, dir := range [][]string{{"faces", "face_recognition", "tests", "test_images"}, {"faces", "face_recognition", "examples", "knn_examples", "train", "biden"},
+		{"faces", "face_recognition", "examples", "knn_examples", "train", "kit_harington"}, {"faces", "deepface"}} {
+		m, err := filepath.Glob(filepath.Join(testfiles.Path(t, dir...), "*.jp*g"))
+		require.NoError(t, err)
+		files = append(files, m...)
+	}
+	var rawDiff, normDiff, rawMax, normMax, widths float64
+	n := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		img, err := imaging.Decode(b)
+		require.NoError(t, err)
+		var raw, norm []float64
+		for _, s := range []float64{1, 0.5, 0.33} {
+			w, h := int(float64(img.W)*s), int(float64(img.H)*s)
+			if min(w, h) < imaging.MinSide {
+				continue
+			}
+			im := imaging.CropResize(img, imaging.Rect{W: float64(img.W), H: float64(img.H)}, w, h, [3]uint8{})
+			a, err := eng.Analyze(im, face.KindSelfie, face.Want{Age: true, IgnoreQuality: true})
+			require.NoError(t, err)
+			if a.Face == nil || len(a.Detections) > 1 {
+				break // no face, or several: not a single-person photo
+			}
+			est, err := e.EstimateFace(im, &a.Face.Landmarks)
+			require.NoError(t, err)
+			require.LessOrEqual(t, est.Low, est.Years)
+			require.GreaterOrEqual(t, est.High-est.Low, 2*MinHalfWidth-0.2)
+			raw, norm = append(raw, *a.Face.Age), append(norm, est.Years)
+			widths += est.High - est.Low
+		}
+		if len(raw) < 2 {
+			continue
+		}
+		spread := func(v []float64) float64 { return slices.Max(v) - slices.Min(v) }
+		rawDiff += spread(raw)
+		normDiff += spread(norm)
+		rawMax, normMax = math.Max(rawMax, spread(raw)), math.Max(normMax, spread(norm))
+		n++
+	}
+	require.Greater(t, n, 50)
+	t.Logf("%d photos at 1, 1/2, 1/3 resolution: age range across resolutions raw mean %.1f y (max %.1f), normalised+views mean %.1f y (max %.1f); mean interval width %.1f y",
+		n, rawDiff/float64(n), rawMax, normDiff/float64(n), normMax, widths/float64(3*n))
+	require.Less(t, normDiff, rawDiff, "normalisation must make the estimate steadier across resolutions")
+}
+
+// testEstimator loads an engine for one test and wraps it.
+func testEstimator(t *testing.T) (*face.Engine, *Estimator) {
+	t.Helper()
+	eng, err := face.New(face.Config{})
+	require.NoError(t, err, "run scripts/setup/onnx.sh first")
+	t.Cleanup(func() { _ = eng.Close() })
+	e, err := New(eng)
+	require.NoError(t, err)
+	return eng, e
 }

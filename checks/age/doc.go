@@ -1,9 +1,14 @@
-// Package age turns the face engine's age estimate into a soft signal for
-// age checks: Decide passes an estimate at least 3 years above the minimum,
-// fails one at least 2 years below, and sends the rest to review.
+// Package age turns the face engine's age model into an age interval and a
+// soft decision: DecideInterval passes when the whole interval is at or above
+// the minimum age, fails when all of it is below, and sends a straddling
+// interval to review.
 //
-// Design: the bundled model (SSR-Net, fr_age from faceplugin 0.0.1) is weak —
-// on the shared test photos it put one person anywhere from 33 to 61 and
-// 70-year-olds in their forties — so an estimate is never a hard gate on its
-// own: "fail" should route to review or a document check, not a rejection.
+// Design: the bundled model (SSR-Net, fr_age from faceplugin 0.0.1) is weak
+// and was sensitive to framing — one photo at two resolutions got 36.0 and
+// 47.7 years — so EstimateFace first warps the face by its landmarks onto a
+// fixed canvas (same size and framing at any resolution), then averages eight
+// views (mirrored, tighter, looser, shifted) and reports mean ± max(6 years,
+// 2σ of the views). No photo in the test data has a known age, so the model's
+// error is not measured and the ±6 floor is a prior, not a calibration; an
+// estimate is never a hard gate on its own.
 package age

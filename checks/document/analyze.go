@@ -133,6 +133,10 @@ type Result struct {
 	// expected by layout (no face detector is involved).
 	MRZBox      *Box `json:"mrz_box,omitempty"`
 	PortraitBox *Box `json:"portrait_box,omitempty"`
+	// PrintedDates is what the visual-zone OCR read of the dates (nil when the MRZ was not
+	// check-digit valid); Splice is the splice detector's look at the portrait's border.
+	PrintedDates *PrintedDates `json:"printed_dates,omitempty"`
+	Splice       *Splice       `json:"splice,omitempty"`
 }
 
 // Analyze reads the document in images (one to MaxImages photos: a passport
@@ -227,6 +231,10 @@ func (e *Engine) Analyze(ctx context.Context, images []Image, policy Policy) (*R
 		// Field rules only run on a check-digit-valid reading: failing
 		// someone on a misread date would be the engine's fault, not theirs.
 		res.applyPolicy(m, policy)
+		e.checkPrintedDates(ctx, decoded, images, best, bestImg, m, res)
+	}
+	if res.PortraitBox != nil {
+		res.Splice = checkSplice(decoded[res.PortraitBox.Image], res.PortraitBox, res)
 	}
 	res.IsValid = res.MRZValid && m.Valid && !res.Expired
 	res.decide()

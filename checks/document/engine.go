@@ -63,6 +63,7 @@ type Engine struct {
 	model   *ocrb.Model
 	modelID string
 	tess    *tesseract // nil when Tesseract is not used
+	viz     *vizOCR    // nil without Tesseract: the printed dates are not read
 	mrzOpts []mrz.Option
 }
 
@@ -114,6 +115,9 @@ func NewEngine(cfg Config) (*Engine, error) {
 		case cfg.OCR == OCRTesseract:
 			return nil, err
 		}
+	}
+	if v, err := newVizOCR(cfg); err == nil {
+		e.viz = v // the printed dates are compared with the MRZ only where Tesseract is linked
 	}
 	e.mrzOpts = []mrz.Option{mrz.WithClock(cfg.Now)}
 	if cfg.AllowSpecimen {

@@ -36,14 +36,19 @@ type tesseract struct {
 	version string
 	lang    string
 	prefix  string
+	// viz: general text (the visual zone), no MRZ whitelist, sparse-text segmentation.
+	viz bool
 }
 
 // TesseractAvailable reports whether this build links Tesseract.
 const TesseractAvailable = true
 
-func newTesseract(cfg Config) (*tesseract, error) {
+func newTesseract(cfg Config) (*tesseract, error) { return newTesseractPool(cfg, false) }
+
+// newTesseractPool makes a client pool for the MRZ (viz false) or for general printed text.
+func newTesseractPool(cfg Config, viz bool) (*tesseract, error) {
 	n := runtime.GOMAXPROCS(0)
-	t := &tesseract{version: gosseract.Version(), lang: cfg.TesseractLanguage, prefix: cfg.TessdataPrefix,
+	t := &tesseract{version: gosseract.Version(), lang: cfg.TesseractLanguage, prefix: cfg.TessdataPrefix, viz: viz,
 		idle: make(chan *gosseract.Client, n), slots: make(chan struct{}, n)}
 	if t.lang == "" {
 		t.lang = "eng"
@@ -92,11 +97,15 @@ func (t *tesseract) newClient() (*gosseract.Client, error) {
 		c.Close()
 		return nil, fmt.Errorf("tesseract language %q: %w", t.lang, err)
 	}
-	if err := c.SetWhitelist(ocrb.Alphabet); err != nil {
+	whitelist, psm := ocrb.Alphabet, gosseract.PSM_SINGLE_BLOCK
+	if t.viz {
+		whitelist, psm = "", gosseract.PSM_SPARSE_TEXT
+	}
+	if err := c.SetWhitelist(whitelist); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("tesseract whitelist: %w", err)
 	}
-	if err := c.SetPageSegMode(gosseract.PSM_SINGLE_BLOCK); err != nil {
+	if err := c.SetPageSegMode(psm); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("tesseract page segmentation: %w", err)
 	}

@@ -199,11 +199,16 @@ func TestQualityJudge(t *testing.T) {
 		{"small background face ignored", func(m *Measurements) {
 			m.Boxes = append(m.Boxes, Box{X1: 400, Y1: 100, X2: 440, Y2: 150, Score: 0.9})
 		}, ""},
+		{"unsure background face ignored", func(m *Measurements) {
+			// An out-of-focus face in the crowd behind: as large, but the detector is unsure.
+			m.Boxes = append(m.Boxes, Box{X1: 400, Y1: 100, X2: 600, Y2: 310, Score: 0.84})
+		}, ""},
 		{"small", func(m *Measurements) { m.Boxes = []Box{{X1: 0, Y1: 0, X2: 50, Y2: 60}} }, ReasonFaceTooSmall},
 		{"dark", func(m *Measurements) { m.Brightness = 20 }, ReasonTooDark},
 		{"bright", func(m *Measurements) { m.Brightness = 250 }, ReasonTooBright},
 		{"blurry", func(m *Measurements) { m.Sharpness = 3 }, ReasonTooBlurry},
 		{"turned", func(m *Measurements) { m.Pose.Yaw = -45 }, ReasonNotFrontal},
+		{"three-quarter within the limit", func(m *Measurements) { m.Pose.Yaw = -36 }, ""},
 		{"looking down", func(m *Measurements) { m.Pose.Pitch = 40 }, ReasonNotFrontal},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

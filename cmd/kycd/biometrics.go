@@ -19,19 +19,22 @@ import (
 // BiometricSettings configure the face engine and the biometric checks.
 type BiometricSettings struct {
 	// Mode is auto (use the engine when it starts), on (it must start) or off.
-	Mode               string
-	LibraryPath        string
-	ModelsDir          string
-	EmbeddingModel     string
-	Threads            int
-	MatchThreshold     float64
-	DuplicateThreshold float64
-	LivenessThreshold  float64
-	RequireActive      bool
-	Steps              string
-	ChallengeTTL       time.Duration
-	MaxChallenges      int
-	DefaultMinAge      int
+	Mode           string
+	LibraryPath    string
+	ModelsDir      string
+	EmbeddingModel string
+	Threads        int
+	MatchThreshold float64
+	// MatchRejectThreshold and ReverifyMatchThreshold: 0 = derived (verify/biometrics_thresholds.go).
+	MatchRejectThreshold   float64
+	ReverifyMatchThreshold float64
+	DuplicateThreshold     float64
+	LivenessThreshold      float64
+	RequireActive          bool
+	Steps                  string
+	ChallengeTTL           time.Duration
+	MaxChallenges          int
+	DefaultMinAge          int
 }
 
 // check validates what can be checked without loading the engine.
@@ -99,7 +102,7 @@ func startBiometrics(ctx context.Context, s BiometricSettings, store *db.Store, 
 	b, err := verify.NewBiometrics(store, eng, verify.BiometricsConfig{
 		Liveness: liveness.Config{PassiveThreshold: s.LivenessThreshold}, DuplicateThreshold: s.DuplicateThreshold,
 		RequireActive: s.RequireActive, ChallengeSteps: steps, ChallengeTTL: s.ChallengeTTL, DefaultMinAge: s.DefaultMinAge,
-		MaxChallenges: s.MaxChallenges,
+		MaxChallenges: s.MaxChallenges, MatchRejectThreshold: s.MatchRejectThreshold, ReverifyMatchThreshold: s.ReverifyMatchThreshold,
 	}, logger)
 	if err != nil {
 		_ = eng.Close()

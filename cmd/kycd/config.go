@@ -127,6 +127,8 @@ func (c *Config) settings() []setting {
 		{"face-embedding-model", "KYCD_FACE_EMBEDDING_MODEL", "an ArcFace-style ONNX embedding model (112×112 → 512-d) to use instead of the bundled FaceRes+fr_feature fusion; set its threshold too", "", &c.Biometrics.EmbeddingModel},
 		{"face-threads", "KYCD_FACE_THREADS", "intra-op threads per face inference", "1", &c.Biometrics.Threads},
 		{"face-match-threshold", "KYCD_FACE_MATCH_THRESHOLD", "cosine similarity for a face match (0 = the model's calibrated default, 0.55 for the bundled fusion)", "0", &c.Biometrics.MatchThreshold},
+		{"face-match-reject-threshold", "KYCD_FACE_MATCH_REJECT_THRESHOLD", "face-match score below which a verification fails; between it and the match threshold it goes to review (0 = match threshold − 0.15)", "0", &c.Biometrics.MatchRejectThreshold},
+		{"reverify-match-threshold", "KYCD_REVERIFY_MATCH_THRESHOLD", "face-match score a re-verification (reusable identity) needs; never below the match threshold (0 = match threshold + 0.05)", "0", &c.Biometrics.ReverifyMatchThreshold},
 		{"face-duplicate-threshold", "KYCD_FACE_DUPLICATE_THRESHOLD", "cosine similarity at which another applicant's enrolled face is a duplicate", "0.55", &c.Biometrics.DuplicateThreshold},
 		{"liveness-threshold", "KYCD_LIVENESS_THRESHOLD", "passive liveness score for a live face", "0.5", &c.Biometrics.LivenessThreshold},
 		{"liveness-require-active", "KYCD_LIVENESS_REQUIRE_ACTIVE", "the liveness check needs a passed active challenge, not only the passive score", "false", &c.Biometrics.RequireActive},

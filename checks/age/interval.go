@@ -1,0 +1,160 @@
+package age
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/kycd/kycd/checks/face"
+	"github.com/kycd/kycd/checks/face/imaging"
+	"github.com/kycd/kycd/checks/face/onnx"
+)
+
+// Normalisation: every face is warped by its five landmarks onto the ArcFace template placed
+// in the middle of a canvas of CanvasSize pixels, so the model sees the same face size and
+// framing whatever the photo's resolution (the raw detector crop gave 36.0 and 47.7 years for
+// one photo at two resolutions).
+const (
+	// CanvasSize is the side of the normalised face canvas in pixels.
+	CanvasSize = 224
+	// faceSide is the side of the template's face square inside the canvas.
+	faceSide = 112
+)
+
+// MinHalfWidth is the smallest half-width of an age interval in years. The model's own error
+// could not be measured here (no photo in the test data has a known age at capture; see
+// docs/benchmarks/face-decisions.md), so this is a deliberately wide prior rather than a
+// calibrated figure: an interval never claims more precision than ±6 years.
+const MinHalfWidth = 6.0
+
+// Estimate is an age estimate with its uncertainty.
+type Estimate struct {
+	// Years is the mean over the test-time views.
+	Years float64 `json:"years"`
+	// Low and High bound the interval: Years ± max(MinHalfWidth, 2 × Spread).
+	Low  float64 `json:"low"`
+	High float64 `json:"high"`
+	// Spread is the standard deviation of the views' estimates.
+	Spread float64 `json:"spread"`
+	// Views is how many views were averaged.
+	Views int `json:"views"`
+}
+
+// Interval widens a point estimate (one made without views, such as an analysis stored
+// before intervals existed) to the minimum interval.
+func Interval(years float64) Estimate {
+	return Estimate{Years: years, Low: years - MinHalfWidth, High: years + MinHalfWidth, Views: 1}
+}
+
+// DecideInterval decides an age rule on an interval: pass when all of it is at or above
+// minAge, fail when all of it is below, review when it straddles the limit.
+func DecideInterval(e Estimate, minAge int) Decision {
+	if math.IsNaN(e.Low) || math.IsNaN(e.High) || math.IsInf(e.Low, 0) || math.IsInf(e.High, 0) {
+		return Review
+	}
+	switch {
+	case e.Low >= float64(minAge):
+		return Pass
+	case e.High < float64(minAge):
+		return Fail
+	}
+	return Review
+}
+
+// views are the test-time augmentations: the canvas as is and mirrored, each with the face
+// square as placed, 10 % tighter, 10 % looser, and shifted by 5 % down.
+var views = []struct {
+	flip         bool
+	scale, shift float64
+}{
+	{false, 1, 0}, {false, 0.9, 0}, {false, 1.1, 0}, {false, 1, 0.05},
+	{true, 1, 0}, {true, 0.9, 0}, {true, 1.1, 0}, {true, 1, 0.05},
+}
+
+// Normalize warps the face with landmarks lm onto the fixed canvas. A face larger than the
+// template is first reduced by area averaging, so downscaling does not alias.
+func Normalize(img *imaging.RGB, lm *face.Landmarks) (*imaging.RGB, error) {
+	if img == nil || lm == nil {
+		return nil, errors.New("age: no image or landmarks")
+	}
+	off := float64(CanvasSize-faceSide) / 2
+	var dst [5]imaging.Point
+	for i, p := range face.ArcFaceTemplate {
+		dst[i] = imaging.Point{X: p.X + off, Y: p.Y + off}
+	}
+	src := lm.Five()
+	m, err := imaging.SimilarityFit(src[:], dst[:])
+	if err != nil {
+		return nil, fmt.Errorf("age: %w", err)
+	}
+	if s := math.Sqrt(math.Abs(m[0]*m[4] - m[1]*m[3])); s < 0.9 {
+		// Reduce the whole photo by about s first (CropResize averages), then fit again.
+		w, h := max(1, int(math.Round(float64(img.W)*s))), max(1, int(math.Round(float64(img.H)*s)))
+		fx, fy := float64(w)/float64(img.W), float64(h)/float64(img.H)
+		img = imaging.CropResize(img, imaging.Rect{W: float64(img.W), H: float64(img.H)}, w, h, [3]uint8{})
+		for i := range src {
+			src[i] = imaging.Point{X: src[i].X * fx, Y: src[i].Y * fy}
+		}
+		if m, err = imaging.SimilarityFit(src[:], dst[:]); err != nil {
+			return nil, fmt.Errorf("age: %w", err)
+		}
+	}
+	inv, err := m.Invert()
+	if err != nil {
+		return nil, fmt.Errorf("age: %w", err)
+	}
+	return imaging.WarpAffine(img, inv, CanvasSize, CanvasSize), nil
+}
+
+// EstimateFace estimates the age of the face with landmarks lm in img: the normalised canvas,
+// averaged over the test-time views, with an interval.
+func (e *Estimator) EstimateFace(img *imaging.RGB, lm *face.Landmarks) (Estimate, error) {
+	canvas, err := Normalize(img, lm)
+	if err != nil {
+		return Estimate{}, err
+	}
+	mirrored := canvas.FlipH() // the template is symmetric about the canvas centre
+	c := float64(CanvasSize) / 2
+	ys := make([]float64, 0, len(views))
+	for _, v := range views {
+		half := faceSide * v.scale / 2
+		cy := c + v.shift*faceSide
+		b := face.Box{X1: c - half, Y1: cy - half, X2: c + half, Y2: cy + half, Score: 1}
+		src := canvas
+		if v.flip {
+			src = mirrored
+		}
+		y, err := e.eng.Age(src, b)
+		if err != nil {
+			return Estimate{}, err
+		}
+		ys = append(ys, y)
+	}
+	return summarize(ys), nil
+}
+
+// summarize turns the views' estimates into an Estimate.
+func summarize(ys []float64) Estimate {
+	var sum, sq float64
+	for _, y := range ys {
+		sum += y
+	}
+	mean := sum / float64(len(ys))
+	for _, y := range ys {
+		sq += (y - mean) * (y - mean)
+	}
+	sd := math.Sqrt(sq / float64(len(ys)))
+	half := math.Max(MinHalfWidth, 2*sd)
+	r := func(v float64) float64 { return math.Round(v*10) / 10 }
+	return Estimate{Years: r(mean), Low: r(mean - half), High: r(mean + half), Spread: r(sd), Views: len(ys)}
+}
+
+// Model is the age model's identity (name and SHA-256), for results.
+func (e *Estimator) Model() onnx.ModelInfo {
+	for _, m := range e.eng.Models() {
+		if m.Name == face.ModelAge {
+			return m
+		}
+	}
+	return onnx.ModelInfo{}
+}
