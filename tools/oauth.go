@@ -107,11 +107,10 @@ func (o *OAuth) refreshTTL() time.Duration {
 	return defaultRefreshTokenTTL
 }
 
-// OAuthScopes are the scopes a token may carry: every tool scope but operator administration.
+// OAuthScopes are the scopes a token may carry: every tool scope but the administration of
+// keys and operators — an agent must not mint API keys that outlive its grant.
 func OAuthScopes() []Scope {
-	return []Scope{ScopeVerificationsRead, ScopeVerificationsWrite, ScopeApplicantsRead, ScopeEventsRead,
-		ScopeWebhooksRead, ScopeWebhooksWrite, ScopeReview, ScopeFlowsRead, ScopeFlowsWrite, ScopeKeysRead,
-		ScopeKeysWrite, ScopeAuditRead}
+	return append(slices.Clone(AllScopes), ScopeFlowsRead, ScopeFlowsWrite, ScopeAuditRead)
 }
 
 // defaultChallengeScopes are what a 401 suggests a client ask for: the scopes of an API key
@@ -135,18 +134,18 @@ func (o *OAuth) ProtectedResourceMetadata(resource string) map[string]any {
 func (o *OAuth) AuthorizationServerMetadata() map[string]any {
 	base := strings.TrimRight(o.PublicURL, "/")
 	m := map[string]any{
-		"issuer":                                base,
-		"authorization_endpoint":                base + OAuthAuthorizePath,
-		"token_endpoint":                        base + OAuthTokenPath,
-		"revocation_endpoint":                   base + OAuthRevokePath,
-		"jwks_uri":                              base + OAuthJWKSPath,
-		"response_types_supported":              []string{"code"},
-		"response_modes_supported":              []string{"query"},
-		"grant_types_supported":                 []string{"authorization_code", "refresh_token"},
-		"code_challenge_methods_supported":      []string{"S256"},
-		"token_endpoint_auth_methods_supported": []string{"none"},
-		"revocation_endpoint_auth_methods_supported": []string{"none"},
-		"scopes_supported":                              scopeStrings(OAuthScopes()),
+		"issuer":                                         base,
+		"authorization_endpoint":                         base + OAuthAuthorizePath,
+		"token_endpoint":                                 base + OAuthTokenPath,
+		"revocation_endpoint":                            base + OAuthRevokePath,
+		"jwks_uri":                                       base + OAuthJWKSPath,
+		"response_types_supported":                       []string{"code"},
+		"response_modes_supported":                       []string{"query"},
+		"grant_types_supported":                          []string{"authorization_code", "refresh_token"},
+		"code_challenge_methods_supported":               []string{"S256"},
+		"token_endpoint_auth_methods_supported":          []string{"none"},
+		"revocation_endpoint_auth_methods_supported":     []string{"none"},
+		"scopes_supported":                               scopeStrings(OAuthScopes()),
 		"authorization_response_iss_parameter_supported": true,
 		"client_id_metadata_document_supported":          o.ClientMetadataDocuments,
 	}

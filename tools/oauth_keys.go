@@ -178,7 +178,7 @@ func (o *OAuth) publicKey(ctx context.Context, d *Deps, kid string) (*ecdsa.Publ
 			return k, nil
 		}
 	}
-	return nil, fmt.Errorf("unknown signing key %q", kid)
+	return nil, fmt.Errorf("%w %q", errUnknownKey, kid)
 }
 
 // JWKS is the published key set (application/jwk-set+json).
@@ -224,7 +224,7 @@ func (o *OAuth) verifyBuiltin(ctx context.Context, d *Deps, token string) (Calle
 		jwt.WithTimeFunc(d.Store.Now))
 	_, err := parser.ParseWithClaims(token, &claims, func(t *jwt.Token) (any, error) {
 		if typ, _ := t.Header["typ"].(string); !strings.EqualFold(typ, accessTokenType) && !strings.EqualFold(typ, "application/"+accessTokenType) {
-			return nil, fmt.Errorf("token type %q is not %s", typ, accessTokenType)
+			return nil, errNotAccessToken
 		}
 		kid, _ := t.Header["kid"].(string)
 		k, err := o.publicKey(ctx, d, kid)
@@ -232,7 +232,7 @@ func (o *OAuth) verifyBuiltin(ctx context.Context, d *Deps, token string) (Calle
 		return k, err
 	})
 	if err != nil {
-		if keyErr != nil && !strings.HasPrefix(keyErr.Error(), "unknown signing key") {
+		if keyErr != nil && !errors.Is(keyErr, errUnknownKey) {
 			d.logger().ErrorContext(ctx, "oauth keys", "err", keyErr)
 			return Caller{}, Errorf(CodeUnavailable, "", "cannot check the access token right now; retry")
 		}
@@ -271,9 +271,16 @@ func grantedScopes(tokenScope, grantJSON string) []Scope {
 	return out
 }
 
+var (
+	errNotAccessToken = errors.New("not an access token (typ " + accessTokenType + ")")
+	errUnknownKey     = errors.New("unknown signing key")
+)
+
 // jwtReason says in a few words why a token failed, without echoing it.
 func jwtReason(err error) string {
 	switch {
+	case errors.Is(err, errNotAccessToken):
+		return errNotAccessToken.Error()
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return "expired"
 	case errors.Is(err, jwt.ErrTokenInvalidAudience):
@@ -282,6 +289,8 @@ func jwtReason(err error) string {
 		return "issued by another authorization server"
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid), errors.Is(err, jwt.ErrTokenUnverifiable):
 		return "signature not valid for this server's keys"
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return "a required claim (aud, exp) is missing"
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		return "malformed"
 	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):

@@ -181,7 +181,9 @@ func (o *OAuth) saveClient(ctx context.Context, d *Deps, id, kind string, m *cli
 }
 
 // isMetadataClientID tells a Client ID Metadata Document URL from a registered id.
-func isMetadataClientID(id string) bool { return strings.HasPrefix(id, "https://") || strings.HasPrefix(id, "http://") }
+func isMetadataClientID(id string) bool {
+	return strings.HasPrefix(id, "https://") || strings.HasPrefix(id, "http://")
+}
 
 // Client finds a client: a registered one from the store, or — for an https client_id — its
 // metadata document, fetched under the webhook SSRF rules and cached for an hour.
