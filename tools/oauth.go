@@ -175,9 +175,22 @@ func (o *OAuth) challenge(errCode, desc string, scopes []Scope) string {
 		fmt.Fprintf(&b, `, error=%q`, errCode)
 	}
 	if desc != "" {
-		fmt.Fprintf(&b, `, error_description=%q`, strings.ReplaceAll(desc, `"`, "'"))
+		fmt.Fprintf(&b, `, error_description="%s"`, headerSafe(desc))
 	}
 	return b.String()
+}
+
+// headerSafe keeps what RFC 6750 allows in error_description: printable ASCII without " and \.
+func headerSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '"' || r == '\\':
+			return '\''
+		case r < 0x20 || r > 0x7e:
+			return -1
+		}
+		return r
+	}, strings.ReplaceAll(s, "…", "..."))
 }
 
 // withChallenge adds the OAuth challenge to an unauthenticated error (token says whether one
@@ -187,11 +200,11 @@ func (o *OAuth) withChallenge(err error, token string) error {
 	if e == nil || e.Code != CodeUnauthenticated {
 		return err
 	}
-	code := ""
-	if token != "" {
-		code = "invalid_token"
+	code, desc := "", ""
+	if token != "" { // RFC 6750 §3.1: no error code when the request had no credentials
+		code, desc = "invalid_token", e.Message
 	}
-	e.Challenge = o.challenge(code, e.Message, defaultChallengeScopes())
+	e.Challenge = o.challenge(code, desc, defaultChallengeScopes())
 	return e
 }
 
