@@ -42,18 +42,24 @@ type OAuthClient struct {
 	FetchedAt time.Time `bun:"fetched_at"`
 }
 
+// OAuthConsent is what an operator approved: for one client, one account, one mode, its scopes
+// and the resource the tokens are for. A code carries it until it becomes a grant.
+type OAuthConsent struct {
+	ClientID   string      `bun:"client_id"`
+	ClientName string      `bun:"client_name"`
+	UserID     string      `bun:"user_id"`
+	AccountID  string      `bun:"account_id"`
+	Mode       models.Mode `bun:"mode"`
+	// Scopes is a JSON array of tool scopes.
+	Scopes   string `bun:"scopes"`
+	Resource string `bun:"resource"`
+}
+
 // OAuthGrant is one operator's consent for one client, bound to one account and mode.
 type OAuthGrant struct {
 	bun.BaseModel `bun:"table:oauth_grants"`
-	ID            string      `bun:"id,pk"`
-	ClientID      string      `bun:"client_id"`
-	ClientName    string      `bun:"client_name"`
-	UserID        string      `bun:"user_id"`
-	AccountID     string      `bun:"account_id"`
-	Mode          models.Mode `bun:"mode"`
-	// Scopes is a JSON array of tool scopes.
-	Scopes       string     `bun:"scopes"`
-	Resource     string     `bun:"resource"`
+	ID            string `bun:"id,pk"`
+	OAuthConsent
 	CreatedAt    time.Time  `bun:"created_at"`
 	LastUsedAt   *time.Time `bun:"last_used_at"`
 	RevokedAt    *time.Time `bun:"revoked_at"`
@@ -63,16 +69,10 @@ type OAuthGrant struct {
 // OAuthCode is an authorization code waiting to be exchanged, with the consent it carries.
 type OAuthCode struct {
 	bun.BaseModel `bun:"table:oauth_codes"`
-	CodeHash      string      `bun:"code_hash,pk"`
-	ClientID      string      `bun:"client_id"`
-	ClientName    string      `bun:"client_name"`
-	UserID        string      `bun:"user_id"`
-	AccountID     string      `bun:"account_id"`
-	Mode          models.Mode `bun:"mode"`
-	Scopes        string      `bun:"scopes"`
-	Resource      string      `bun:"resource"`
-	RedirectURI   string      `bun:"redirect_uri"`
-	CodeChallenge string      `bun:"code_challenge"`
+	CodeHash      string `bun:"code_hash,pk"`
+	OAuthConsent
+	RedirectURI   string `bun:"redirect_uri"`
+	CodeChallenge string `bun:"code_challenge"`
 	// GrantID is the grant the code was exchanged for ("" until then).
 	GrantID   string     `bun:"grant_id"`
 	ExpiresAt time.Time  `bun:"expires_at"`
@@ -196,8 +196,7 @@ func (s *Store) RedeemOAuthCode(ctx context.Context, code, grantID, refresh stri
 		if n, _ := res.RowsAffected(); n != 1 {
 			return fmt.Errorf("oauth code spent concurrently: %w", ErrNotFound)
 		}
-		g = &OAuthGrant{ID: grantID, ClientID: c.ClientID, ClientName: c.ClientName, UserID: c.UserID, AccountID: c.AccountID,
-			Mode: c.Mode, Scopes: c.Scopes, Resource: c.Resource, CreatedAt: now, LastUsedAt: &now}
+		g = &OAuthGrant{ID: grantID, OAuthConsent: c.OAuthConsent, CreatedAt: now, LastUsedAt: &now}
 		if _, err := tx.NewInsert().Model(g).Exec(ctx); err != nil {
 			return fmt.Errorf("insert oauth grant: %w", err)
 		}

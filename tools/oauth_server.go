@@ -368,8 +368,8 @@ func (o *OAuth) IssueCode(ctx context.Context, d *Deps, r AuthorizeRequest, ca *
 	if redirect == "" {
 		redirect = ca.Client.RedirectURIs[0]
 	}
-	err := d.Store.CreateOAuthCode(ctx, code, &db.OAuthCode{ClientID: ca.Client.ID, ClientName: ca.Client.Name, UserID: c.UserID,
-		AccountID: c.AccountID, Mode: c.Mode, Scopes: string(scopes), Resource: ca.Resource, RedirectURI: redirect,
+	err := d.Store.CreateOAuthCode(ctx, code, &db.OAuthCode{OAuthConsent: db.OAuthConsent{ClientID: ca.Client.ID, ClientName: ca.Client.Name,
+		UserID: c.UserID, AccountID: c.AccountID, Mode: c.Mode, Scopes: string(scopes), Resource: ca.Resource}, RedirectURI: redirect,
 		CodeChallenge: r.CodeChallenge, ExpiresAt: d.Store.Now().Add(authorizationCodeTTL)})
 	if err != nil {
 		return "", err

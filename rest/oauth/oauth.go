@@ -279,14 +279,21 @@ func (h *Handler) operator(w http.ResponseWriter, r *http.Request) *dashboard.Op
 	return op
 }
 
-func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
-	ar := authorizeRequest(r.URL.Query())
+// begin reads and checks an authorization request and finds the operator; ok false means
+// the answer has been written.
+func (h *Handler) begin(w http.ResponseWriter, r *http.Request, v url.Values) (tools.AuthorizeRequest, *tools.CheckedAuthorize, *dashboard.Operator, bool) {
+	ar := authorizeRequest(v)
 	ca, ok := h.check(w, r, ar)
 	if !ok {
-		return
+		return ar, nil, nil, false
 	}
 	op := h.operator(w, r)
-	if op == nil {
+	return ar, ca, op, op != nil
+}
+
+func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
+	ar, ca, op, ok := h.begin(w, r, r.URL.Query())
+	if !ok {
 		return
 	}
 	offered := offeredScopes(ca.Scopes, op)
@@ -322,13 +329,8 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	ar := authorizeRequest(f)
-	ca, ok := h.check(w, r, ar)
+	ar, ca, op, ok := h.begin(w, r, f)
 	if !ok {
-		return
-	}
-	op := h.operator(w, r)
-	if op == nil {
 		return
 	}
 	if op.CSRF == "" || subtle.ConstantTimeCompare([]byte(f.Get("csrf")), []byte(op.CSRF)) != 1 {
