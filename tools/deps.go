@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/models"
@@ -84,6 +85,9 @@ type Caller struct {
 	// the client, the built-in server's grant (also KeyID, so rate limits and logs count per
 	// grant) and the person the token was issued to. Empty for API keys.
 	OAuthClientID, GrantID, OAuthSubject string
+	// tokenExpiry is when the caller's access token expires (zero for API keys): StillValid
+	// ends what outlives it, a WebSocket or a stdio session.
+	tokenExpiry time.Time
 }
 
 // Rechecked returns c with its API key checked again (StillValid) before each of its calls.
@@ -209,7 +213,7 @@ func joinScopes(s []Scope) string {
 // the key cache, so it costs a map read while the key is live.
 func StillValid(ctx context.Context, d *Deps, c Caller) *Error {
 	if c.keyHash == "" {
-		return stillValidGrant(ctx, d, c)
+		return stillValidToken(ctx, d, c)
 	}
 	_, err := d.Store.LookupAPIKeyHash(ctx, c.keyHash)
 	if errors.Is(err, db.ErrNotFound) {

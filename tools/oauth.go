@@ -246,8 +246,12 @@ func (o *OAuth) authenticateToken(ctx context.Context, d *Deps, token string) (C
 	return Caller{}, Errorf(CodeUnauthenticated, "", "OAuth access tokens are not accepted by this server; use an API key")
 }
 
-// stillValidGrant is StillValid for built-in OAuth callers: the grant must not be revoked.
-func stillValidGrant(ctx context.Context, d *Deps, c Caller) *Error {
+// stillValidToken is StillValid for OAuth callers: the token must not have expired, and a
+// built-in token's grant must not be revoked.
+func stillValidToken(ctx context.Context, d *Deps, c Caller) *Error {
+	if !c.tokenExpiry.IsZero() && d.Store.Now().After(c.tokenExpiry) {
+		return Errorf(CodeUnauthenticated, "", "the access token expired; refresh it and reconnect")
+	}
 	if c.GrantID == "" {
 		return nil
 	}

@@ -130,6 +130,7 @@ func (x *ExternalIdP) verify(ctx context.Context, d *Deps, o *OAuth, token strin
 		c.OAuthClientID, _ = claims["client_id"].(string)
 	}
 	c.KeyID = "oidc:" + t.Subject
+	c.tokenExpiry = t.Expiry
 	return c, nil
 }
 

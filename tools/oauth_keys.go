@@ -253,7 +253,7 @@ func (o *OAuth) verifyBuiltin(ctx context.Context, d *Deps, token string) (Calle
 		d.logger().WarnContext(ctx, "touch oauth grant", "err", err)
 	}
 	return Caller{KeyID: g.ID, AccountID: g.AccountID, Mode: g.Mode, Scopes: grantedScopes(claims.Scope, g.Scopes),
-		OAuthClientID: claims.ClientID, GrantID: g.ID, OAuthSubject: claims.Subject}, nil
+		OAuthClientID: claims.ClientID, GrantID: g.ID, OAuthSubject: claims.Subject, tokenExpiry: claims.ExpiresAt.Time}, nil
 }
 
 // grantedScopes are the token's scopes that its grant still allows.

@@ -197,6 +197,13 @@ func TestOAuthAccessTokens(t *testing.T) {
 			require.Contains(t, te.Challenge, `error="invalid_token"`, name)
 		}
 
+		// What outlives a request (a WebSocket, a stdio session) ends with the token's expiry: a
+		// token 10 s past it still authenticates (30 s leeway for clock skew) but is not still valid.
+		late, err := tools.Authenticate(ctx, d, sign(with("exp", now.Add(-10*time.Second).Unix()), nil))
+		require.NoError(t, err)
+		require.Equal(t, tools.CodeUnauthenticated, tools.StillValid(ctx, d, late).Code)
+		require.Nil(t, tools.StillValid(ctx, d, c))
+
 		// Revoking the grant (the dashboard's tool) ends the token at once.
 		// The grant tools are the dashboard's: an admin operator's caller holds keys:*.
 		admin := tools.Caller{KeyID: "usr_admin", AccountID: "acct_a", Mode: models.ModeTest, Scopes: []tools.Scope{tools.ScopeKeysRead, tools.ScopeKeysWrite}}
@@ -211,6 +218,7 @@ func TestOAuthAccessTokens(t *testing.T) {
 		require.Equal(t, tools.CodeNotFound, e.Call(t, otherAdmin, "revoke_oauth_grant", map[string]any{"id": c.GrantID}, nil).Code)
 		require.Nil(t, e.Call(t, admin, "revoke_oauth_grant", map[string]any{"id": c.GrantID}, nil))
 		require.Contains(t, authErr(t, d, tr.AccessToken).Message, "revoked")
+		require.Equal(t, tools.CodeUnauthenticated, tools.StillValid(ctx, d, c).Code)
 		_, oerr := o.Token(ctx, d, tools.TokenRequest{GrantType: "refresh_token", RefreshToken: tr.RefreshToken, ClientID: c.OAuthClientID})
 		require.NotNil(t, oerr)
 		require.Equal(t, "invalid_grant", oerr.Code)
