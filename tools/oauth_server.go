@@ -28,6 +28,7 @@ type OAuthError struct {
 	Status      int    `json:"-"`
 }
 
+// Error implements error.
 func (e *OAuthError) Error() string { return e.Code + ": " + e.Description }
 
 func oauthErr(code string, status int, format string, args ...any) *OAuthError {
