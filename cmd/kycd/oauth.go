@@ -47,6 +47,19 @@ func (s OAuthSettings) check() error {
 // page (nil while this build has no operator accounts: the built-in server is then off).
 var operatorSignIn = func(a *app) dashboard.Authenticator { return nil }
 
+// operatorsExist asks a sign-in that can tell (HasOperators) whether anyone can sign in; the
+// built-in server is the default only then. A sign-in that cannot tell counts as yes.
+func operatorsExist(ctx context.Context, ops dashboard.Authenticator) bool {
+	h, ok := ops.(interface {
+		HasOperators(ctx context.Context) (bool, error)
+	})
+	if !ok {
+		return true
+	}
+	yes, err := h.HasOperators(ctx)
+	return err == nil && yes
+}
+
 // oauthRoutes turns OAuth on in the registry (every HTTP surface then accepts access tokens
 // beside API keys) and mounts its endpoints.
 func (a *app) oauthRoutes(ctx context.Context, mux *http.ServeMux) error {
@@ -55,7 +68,7 @@ func (a *app) oauthRoutes(ctx context.Context, mux *http.ServeMux) error {
 	mode := s.Mode
 	if mode == "" {
 		mode = tools.OAuthOff
-		if ops != nil {
+		if ops != nil && operatorsExist(ctx, ops) {
 			mode = tools.OAuthBuiltin
 		}
 	}
