@@ -70,6 +70,13 @@ func (o *OAuth) loadKeys(ctx context.Context, d *Deps, rotate bool) error {
 	if len(ks) == 0 {
 		return errors.New("oauth: no signing key")
 	}
+	// Keys older than the current one retire once every token they signed has expired.
+	if rotate && len(ks) > 1 && now.Sub(ks[0].CreatedAt) > 2*o.accessTTL() {
+		if err := d.Store.RetireOAuthSigningKeys(ctx, ks[0].CreatedAt, ks[0].ID); err != nil {
+			return err
+		}
+		return o.loadKeys(ctx, d, false)
+	}
 	set := &signingKeys{byID: map[string]*ecdsa.PublicKey{}, loadedAt: now}
 	var pub jose.JSONWebKeySet
 	for i := range ks {
@@ -93,12 +100,6 @@ func (o *OAuth) loadKeys(ctx context.Context, d *Deps, rotate bool) error {
 	}
 	if set.jwks, err = json.Marshal(pub); err != nil {
 		return fmt.Errorf("encode jwks: %w", err)
-	}
-	// Keys older than the current one retire once every token they signed has expired.
-	if rotate && now.Sub(set.current.createdAt) > 2*o.accessTTL() && len(ks) > 1 {
-		if err := d.Store.RetireOAuthSigningKeys(ctx, set.current.createdAt, set.current.id); err != nil {
-			return err
-		}
 	}
 	o.keys.mu.Lock()
 	o.keys.current, o.keys.byID, o.keys.jwks, o.keys.loadedAt = set.current, set.byID, set.jwks, set.loadedAt

@@ -356,3 +356,48 @@ func TestOAuthClientMetadataDocuments(t *testing.T) {
 	_, oerr = o2.Client(ctx, d, srv.URL+"/client.json")
 	require.Equal(t, "invalid_client", oerr.Code)
 }
+
+// Rotation without downtime: a new key signs, the old one keeps verifying (and stays in the
+// JWKS) until its tokens have expired, then it is retired.
+func TestOAuthSigningKeyRotation(t *testing.T) {
+	t.Parallel()
+	s := dbtest.SQLite(t)
+	ctx := context.Background()
+	clock := time.Now()
+	s.SetClock(func() time.Time { return clock })
+	e, o := oauthEnv(t, s)
+	d := e.Reg.Deps()
+	kid := func(tok string) string {
+		h, _, err := jwt.NewParser().ParseUnverified(tok, jwt.MapClaims{})
+		require.NoError(t, err)
+		return h.Header["kid"].(string)
+	}
+	keys := func() int {
+		b, err := o.JWKS(ctx, d)
+		require.NoError(t, err)
+		var set struct{ Keys []any }
+		require.NoError(t, json.Unmarshal(b, &set))
+		return len(set.Keys)
+	}
+	require.Equal(t, 1, keys())
+
+	// 31 days on, a token is issued with the old key; then the daily check makes a new key.
+	clock = clock.Add(31 * 24 * time.Hour)
+	s.SetClock(func() time.Time { return clock })
+	before := grantTokens(t, e, o, "acct_a", models.ModeTest, tools.ScopeVerificationsRead)
+	require.NoError(t, o.Start(ctx, d))
+	require.Equal(t, 2, keys()) // both published
+	after := grantTokens(t, e, o, "acct_a", models.ModeTest, tools.ScopeVerificationsRead)
+	require.NotEqual(t, kid(before.AccessToken), kid(after.AccessToken))
+	for _, tok := range []string{before.AccessToken, after.AccessToken} {
+		_, err := tools.Authenticate(ctx, d, tok) // the old key's token keeps working: no downtime
+		require.NoError(t, err)
+	}
+
+	// Past twice the access-token lifetime, the old key is retired from the JWKS.
+	clock = clock.Add(time.Hour)
+	s.SetClock(func() time.Time { return clock })
+	require.NoError(t, o.Start(ctx, d))
+	require.Equal(t, 1, keys())
+	require.Contains(t, authErr(t, d, before.AccessToken).Message, "signature") // its key is gone
+}
