@@ -197,8 +197,8 @@ func (s *JSONRPC) HTTPHandler(auth func(r *http.Request) (tools.Caller, *tools.E
 		}
 		caller, terr := auth(r)
 		if terr != nil {
-			if terr.Code == tools.CodeUnauthenticated {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="kycd"`)
+			if c := terr.WWWAuthenticate(); c != "" {
+				w.Header().Set("WWW-Authenticate", c)
 			}
 			writeRPC(w, terr.Code.HTTPStatus(), response{ID: nullID, Error: rpcError(terr)})
 			return

@@ -116,6 +116,7 @@ func errorResult(e *tools.Error) *mcp.CallToolResult {
 // to browsers only from opts.AllowedOrigins.
 func MCPHandler(reg *tools.Registry, version, path string, auth func(r *http.Request) (tools.Caller, *tools.Error), opts MCPOptions) http.Handler {
 	cors := corsOptions(opts.AllowedOrigins)
+	auth = stepUpScopes(reg, auth) // OAuth callers: 403 insufficient_scope before the call (mcp_oauth.go)
 	var h http.Handler
 	if opts.Conformance {
 		h = conformanceHandler(reg, version, path, auth, cors...)

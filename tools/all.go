@@ -54,5 +54,7 @@ func All() []Descriptor {
 		ConfirmCode.Compile(),
 		SendVerificationLink.Compile(),
 		ListSandboxValues.Compile(),
+		ListOAuthGrants.Compile(),
+		RevokeOAuthGrant.Compile(),
 	}
 }

@@ -209,6 +209,9 @@ func (r *Registry) CallWith(ctx context.Context, caller Caller, name string, raw
 	}
 	info := t.info()
 	if terr := authorize(caller, info); terr != nil {
+		if caller.IsOAuth() {
+			terr = InsufficientScope(r.deps, caller, info) // 403 with the step-up challenge
+		}
 		return nil, meta, terr
 	}
 	v, terr := decodeArgs(raw)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/models"
@@ -50,6 +51,8 @@ type Deps struct {
 	// Signals read the IP and device signals of applicant requests (nil: the client IP is the
 	// TCP peer, and no country or ASN is looked up).
 	Signals *SignalSource
+	// OAuth accepts OAuth access tokens beside API keys (nil: API keys only); see tools/oauth.go.
+	OAuth *OAuth
 }
 
 // Caller is who is calling: the API key's account, mode and scopes.
@@ -78,6 +81,13 @@ type Caller struct {
 	VerificationID string
 	// recheck makes every call re-check the key first (see Rechecked).
 	recheck bool
+	// OAuthClientID, GrantID and OAuthSubject are set for callers with an OAuth access token:
+	// the client, the built-in server's grant (also KeyID, so rate limits and logs count per
+	// grant) and the person the token was issued to. Empty for API keys.
+	OAuthClientID, GrantID, OAuthSubject string
+	// tokenExpiry is when the caller's access token expires (zero for API keys): StillValid
+	// ends what outlives it, a WebSocket or a stdio session.
+	tokenExpiry time.Time
 }
 
 // Rechecked returns c with its API key checked again (StillValid) before each of its calls.
@@ -94,9 +104,28 @@ func (c Caller) Has(s Scope) bool { return slices.Contains(c.Scopes, s) }
 
 func (c Caller) scope() db.Scope { return db.Scope{AccountID: c.AccountID, Mode: c.Mode} }
 
-// Authenticate resolves an API key (the bearer token) to a Caller. Every surface uses it.
+// Authenticate resolves the bearer token — an API key, or an OAuth access token when
+// Deps.OAuth is set — to a Caller. Every surface uses it. With OAuth on, an unauthenticated
+// error carries the WWW-Authenticate challenge naming the resource metadata.
 func Authenticate(ctx context.Context, d *Deps, key string) (Caller, error) {
 	key = strings.TrimSpace(key)
+	if d.OAuth == nil {
+		return authenticateKey(ctx, d, key)
+	}
+	var c Caller
+	var err error
+	if key == "" || strings.HasPrefix(key, "sk_") {
+		c, err = authenticateKey(ctx, d, key)
+	} else {
+		c, err = d.OAuth.authenticateToken(ctx, d, key)
+	}
+	if err != nil {
+		return Caller{}, d.OAuth.withChallenge(err, key)
+	}
+	return c, nil
+}
+
+func authenticateKey(ctx context.Context, d *Deps, key string) (Caller, error) {
 	if key == "" {
 		return Caller{}, Errorf(CodeUnauthenticated, "", "missing API key: send Authorization: Bearer sk_live_… or sk_test_…")
 	}
@@ -184,7 +213,7 @@ func joinScopes(s []Scope) string {
 // the key cache, so it costs a map read while the key is live.
 func StillValid(ctx context.Context, d *Deps, c Caller) *Error {
 	if c.keyHash == "" {
-		return nil
+		return stillValidToken(ctx, d, c)
 	}
 	_, err := d.Store.LookupAPIKeyHash(ctx, c.keyHash)
 	if errors.Is(err, db.ErrNotFound) {

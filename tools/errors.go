@@ -32,6 +32,9 @@ type Error struct {
 	// RetryAfterSeconds is set with CodeRateLimited, and with CodeUnavailable when the database
 	// is down (HTTP surfaces send it as Retry-After).
 	RetryAfterSeconds int `json:"retry_after_seconds,omitempty"`
+	// Challenge, when set, is the WWW-Authenticate value HTTP surfaces send (an OAuth server's
+	// resource metadata and scopes); otherwise unauthenticated errors get Bearer realm="kycd".
+	Challenge string `json:"-"`
 }
 
 func (e *Error) Error() string {

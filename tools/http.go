@@ -35,14 +35,25 @@ func WriteHTTPError(w http.ResponseWriter, e *Error, status int) {
 	}
 	hd := w.Header()
 	hd.Set("Content-Type", "application/json")
-	if e.Code == CodeUnauthenticated {
-		hd.Set("WWW-Authenticate", `Bearer realm="kycd"`)
+	if c := e.WWWAuthenticate(); c != "" {
+		hd.Set("WWW-Authenticate", c)
 	}
 	if e.RetryAfterSeconds > 0 {
 		hd.Set("Retry-After", strconv.Itoa(e.RetryAfterSeconds))
 	}
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": e})
+}
+
+// WWWAuthenticate is the WWW-Authenticate header an HTTP answer with e carries ("" = none).
+func (e *Error) WWWAuthenticate() string {
+	switch {
+	case e.Challenge != "":
+		return e.Challenge
+	case e.Code == CodeUnauthenticated:
+		return `Bearer realm="kycd"`
+	}
+	return ""
 }
 
 // LargeBody is the request body size from which LimitUploads makes a request wait for the

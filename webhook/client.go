@@ -190,3 +190,8 @@ func excerpt(b []byte) string {
 	}
 	return strings.ToValidUTF8(string(b), "?")
 }
+
+// HTTPClient is the client's policy-enforcing *http.Client (no redirects, no proxy, every dialled
+// address checked), for other outbound fetches under the same rules — the OAuth server fetches
+// Client ID Metadata Documents with it. Callers bound what they read themselves.
+func (c *Client) HTTPClient() *http.Client { return c.hc }

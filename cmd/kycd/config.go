@@ -81,6 +81,8 @@ type Config struct {
 	Business BusinessSettings
 	// Signals holds the IP and device signal settings (see signals.go).
 	Signals SignalSettings
+	// OAuth holds the OAuth settings (see oauth.go).
+	OAuth OAuthSettings
 }
 
 type setting struct {
@@ -165,6 +167,12 @@ func (c *Config) settings() []setting {
 		{"flow-rejection-reasons", "KYCD_FLOW_REJECTION_REASONS", "what the hosted flow tells a rejected applicant: none (the outcome only), generic (what to do next) or specific (also the reasons they can act on: an expired or unaccepted document, an unreadable photo, a face that does not match; never screening or fraud signals)", "generic", &c.RejectionReasons},
 		{"frame-ancestors", "KYCD_FRAME_ANCESTORS", "origins allowed to embed the hosted flow and the Web SDK modal, comma-separated (https://shop.example.com); empty = only this server itself (frame-ancestors 'self')", "", &c.FrameAncestors},
 		{"mcp-allowed-origins", "KYCD_MCP_ALLOWED_ORIGINS", "web origins whose pages may call /mcp, comma-separated (https://agent.example.com), besides the --public-url's; a request with another Origin header gets 403 (requests without Origin, from programs, are not affected)", "", &c.MCPAllowedOrigins},
+		{"oauth", "KYCD_OAUTH", "OAuth for remote MCP clients: off, builtin (kycd's own authorization server on the operator accounts) or external (an identity provider's tokens); empty = builtin when operator accounts exist, else off (docs/oauth.md)", "", &c.OAuth.Mode},
+		{"oauth-issuer", "KYCD_OAUTH_ISSUER", "issuer URL of the external identity provider (--oauth=external), found by OIDC discovery", "", &c.OAuth.Issuer},
+		{"oauth-claim-map", "KYCD_OAUTH_CLAIM_MAP", "JSON file mapping the external provider's group or role claim to an account, mode and scopes (--oauth=external; see docs/oauth.md)", "", &c.OAuth.ClaimMap},
+		{"oauth-dynamic-registration", "KYCD_OAUTH_DYNAMIC_REGISTRATION", "let clients register themselves (RFC 7591) with the built-in server", "true", &c.OAuth.DynamicRegistration},
+		{"oauth-client-metadata", "KYCD_OAUTH_CLIENT_METADATA", "accept https client ids whose Client ID Metadata Document the built-in server fetches (under the webhook SSRF rules)", "true", &c.OAuth.ClientMetadata},
+		{"oauth-access-token-ttl", "KYCD_OAUTH_ACCESS_TOKEN_TTL", "lifetime of the built-in server's access tokens (refresh tokens last 30 days, rotated on use)", "10m", &c.OAuth.AccessTokenTTL},
 		{"shutdown-timeout", "KYCD_SHUTDOWN_TIMEOUT", "how long to drain requests and jobs on SIGTERM", "30s", &c.ShutdownTimeout},
 	}
 }
@@ -228,6 +236,11 @@ func parseConfig(name string, args []string, only ...string) (*Config, *flag.Fla
 	}
 	if err := c.Signals.check(); err != nil {
 		return nil, nil, err
+	}
+	if len(only) == 0 {
+		if err := c.OAuth.check(); err != nil {
+			return nil, nil, err
+		}
 	}
 	if (len(only) == 0 || contains(only, "flow-rejection-reasons")) && !contains([]string{"none", "generic", "specific"}, c.RejectionReasons) {
 		return nil, nil, fmt.Errorf("flow-rejection-reasons: %q is not none, generic or specific", c.RejectionReasons)

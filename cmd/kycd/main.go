@@ -281,7 +281,7 @@ func serve(ctx context.Context, args []string, httpToo bool) error {
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 		}
-		handler, err := a.routes()
+		handler, err := a.routes(ctx)
 		if err != nil {
 			return err
 		}
@@ -313,9 +313,13 @@ func serve(ctx context.Context, args []string, httpToo bool) error {
 	return a.queue.Stop(sctx)
 }
 
-func (a *app) routes() (http.Handler, error) {
+func (a *app) routes(ctx context.Context) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", a.health)
+	// OAuth first (cmd/kycd/oauth.go): with it on, every surface accepts access tokens too.
+	if err := a.oauthRoutes(ctx, mux); err != nil {
+		return nil, err
+	}
 	// MCP, REST (/api/…) and JSON-RPC (/rpc, /rpc/ws): see surfaces.go.
 	if err := a.surfaceRoutes(mux); err != nil {
 		return nil, err
