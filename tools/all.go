@@ -54,5 +54,11 @@ func All() []Descriptor {
 		ConfirmCode.Compile(),
 		SendVerificationLink.Compile(),
 		ListSandboxValues.Compile(),
+		// Questionnaires (#22).
+		CreateQuestionnaire.Compile(),
+		GetQuestionnaire.Compile(),
+		ListQuestionnaires.Compile(),
+		UpdateQuestionnaire.Compile(),
+		SubmitQuestionnaireAnswers.Compile(),
 	}
 }
