@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -125,6 +127,23 @@ func (tx *Tx) SetQuestionnaireAnswers(ctx context.Context, sc Scope, verificatio
 	}
 	if n == 0 {
 		return fmt.Errorf("questionnaire of %s: %w", verificationID, ErrNotFound)
+	}
+	return nil
+}
+
+// InsertQuestionnaireFile keeps a file answer of a verification, in tx: sealed with the
+// verification's data key (so erasing the applicant shreds it), with its size and SHA-256.
+func (tx *Tx) InsertQuestionnaireFile(ctx context.Context, f *models.QuestionnaireFile, data []byte) error {
+	sealed, err := tx.store.keys.SealFor(f.VerificationID, data)
+	if err != nil {
+		return fmt.Errorf("seal questionnaire file: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	f.Data, f.Size, f.SHA256 = sealed, len(data), hex.EncodeToString(sum[:])
+	f.CreatedAt = tx.store.Now()
+	f.ID = NewID("qfl", f.CreatedAt)
+	if _, err := tx.NewInsert().Model(f).Exec(ctx); err != nil {
+		return fmt.Errorf("insert questionnaire file: %w", err)
 	}
 	return nil
 }

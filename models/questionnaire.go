@@ -28,9 +28,6 @@ const (
 // AllRuleOutcomes lists the answer-rule outcomes.
 var AllRuleOutcomes = []string{RuleReview, RuleReject}
 
-// ArtifactQuestionnaireFile is a file an applicant attached as a questionnaire answer.
-const ArtifactQuestionnaireFile ArtifactKind = "questionnaire_file"
-
 // QuestionnaireDefinition is what a questionnaire asks: sections of questions, in order.
 type QuestionnaireDefinition struct {
 	Sections []QuestionnaireSection `json:"sections" jsonschema:"the sections, in the order shown (at least one)" maxItems:"50"`
@@ -47,7 +44,7 @@ type QuestionnaireSection struct {
 // language; ShowIf hides it until another answer matches; a hidden question is never required.
 type Question struct {
 	ID         string              `json:"id" jsonschema:"the answer's key: lower-case letters, digits and _ (source_of_funds), unique in the questionnaire" maxLength:"64"`
-	Type       string              `json:"type" jsonschema:"text, long_text, number, date (YYYY-MM-DD), single_choice, multiple_choice, country (ISO alpha-2), yes_no (true/false) or file (base64 or data URL)" enumof:"models.AllQuestionTypes"`
+	Type       string              `json:"type" jsonschema:"text, long_text, number, date (YYYY-MM-DD), single_choice, multiple_choice, country (ISO alpha-2), yes_no (true/false) or file (base64 or data URL); an unknown type is reported with the definition's other problems"`
 	Label      any                 `json:"label" jsonschema:"what is asked: a string, or translations by language such as {\"en\":\"Source of funds\",\"de\":\"Herkunft der Mittel\",\"pt\":\"Origem dos fundos\"}"`
 	Help       any                 `json:"help,omitempty" jsonschema:"a hint shown under the question: a string or translations by language"`
 	Required   bool                `json:"required,omitempty" jsonschema:"an answer is needed (when the question is shown)"`
@@ -104,9 +101,24 @@ type Questionnaire struct {
 	CreatedAt  time.Time `bun:"created_at"`
 }
 
+// QuestionnaireFile is a file an applicant gave as a questionnaire answer: evidence, sealed
+// with the verification's data key like its images, and shredded with it.
+type QuestionnaireFile struct {
+	ID             string    `bun:"id,pk"`
+	AccountID      string    `bun:"account_id"`
+	Mode           Mode      `bun:"mode"`
+	VerificationID string    `bun:"verification_id"`
+	QuestionID     string    `bun:"question_id"`
+	ContentType    string    `bun:"content_type"`
+	Size           int       `bun:"size"`
+	SHA256         string    `bun:"sha256"`
+	Data           []byte    `bun:"data_sealed"`
+	CreatedAt      time.Time `bun:"created_at"`
+}
+
 // VerificationQuestionnaire is the questionnaire attached to a verification: the version it
 // was given, its answer rules and, once submitted, the answers (sealed with the
-// verification's data key; file answers are artifacts referenced by id).
+// verification's data key; file answers are QuestionnaireFiles referenced by id).
 type VerificationQuestionnaire struct {
 	VerificationID  string     `bun:"verification_id,pk"`
 	AccountID       string     `bun:"account_id"`

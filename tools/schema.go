@@ -137,7 +137,6 @@ var enumLists = []enumList{
 	listOf("crypto.AllRisks", crypto.AllRisks),
 	listOf("face.AllReasons", face.AllReasons),
 	listOf("document.AllSides", document.AllSides),
-	listOf("models.AllQuestionTypes", models.AllQuestionTypes),
 	listOf("models.AllRuleOutcomes", models.AllRuleOutcomes),
 }
 

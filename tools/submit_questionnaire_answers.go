@@ -29,7 +29,7 @@ var SubmitQuestionnaireAnswers = Tool[SubmitQuestionnaireAnswersInput, Questionn
 	Title:    "Submit questionnaire answers",
 	Description: "Answer the questionnaire of a pending or in_progress verification (create_verification's questionnaire), checked against the version it was given: " +
 		"every problem is reported at once, each with its path (answers.<question id>) in error.problems; a question hidden by its show_if is not required and its answer is dropped. " +
-		"Files are stored sealed like other evidence and referenced by artifact id. Submitting again replaces the answers. Moves the verification to in_progress; " +
+		"Files are kept as evidence, sealed with the verification's data key like its images, and referenced by file_id. Submitting again replaces the answers. Moves the verification to in_progress; " +
 		"its answer_rules are applied when it is decided (a matching rule sends it to review or rejects it).",
 	Brief:       "answer a verification's questionnaire (every problem listed by path); answer rules route the decision",
 	Scope:       ScopeVerificationsWrite,

@@ -2,9 +2,7 @@ package verify
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -413,9 +411,9 @@ type FileAnswer struct {
 	ContentType string
 }
 
-// FileRef is what a file answer is stored as: the artifact holding it.
+// FileRef is what a file answer is stored as: the sealed file holding it.
 type FileRef struct {
-	ArtifactID  string `json:"artifact_id"`
+	FileID      string `json:"file_id"`
 	ContentType string `json:"content_type"`
 	Size        int    `json:"size"`
 	SHA256      string `json:"sha256"`
@@ -832,18 +830,17 @@ func AttachQuestionnaire(q *models.Questionnaire, rules []models.AnswerRule) fun
 }
 
 // StoreAnswers keeps checked answers (ValidateAnswers) of a verification that takes uploads,
-// in tx: each file as an artifact sealed with the verification's data key, the answers
+// in tx: each file kept sealed with the verification's data key, the answers
 // (files as FileRef) sealed with it too, and the verification.questionnaire_answered event.
 // It returns the answers as stored.
 func (s *Service) StoreAnswers(ctx context.Context, tx *db.Tx, v *models.Verification, va *VerificationAnswers, clean map[string]any, files []FileAnswer) (map[string]any, error) {
 	sc := db.Scope{AccountID: v.AccountID, Mode: v.Mode}
 	for _, f := range files {
-		art := &models.Artifact{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID, Kind: models.ArtifactQuestionnaireFile, ContentType: f.ContentType}
-		if err := tx.InsertArtifact(ctx, art, f.Data, nil); err != nil {
+		row := &models.QuestionnaireFile{AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID, QuestionID: f.Question, ContentType: f.ContentType}
+		if err := tx.InsertQuestionnaireFile(ctx, row, f.Data); err != nil {
 			return nil, err
 		}
-		sum := sha256.Sum256(f.Data)
-		clean[f.Question] = map[string]any{"artifact_id": art.ID, "content_type": f.ContentType, "size": len(f.Data), "sha256": hex.EncodeToString(sum[:])}
+		clean[f.Question] = FileRef{FileID: row.ID, ContentType: row.ContentType, Size: row.Size, SHA256: row.SHA256}
 	}
 	// Round-trip through JSON so what is returned is what a later read gives.
 	raw, err := json.Marshal(clean)
