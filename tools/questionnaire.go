@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -191,4 +192,14 @@ func LocalText(v any, lang string) string { return verify.Localize(v, lang) }
 // far (no condition: always), as submit_questionnaire_answers decides it.
 func QuestionShown(c *models.QuestionCondition, answers map[string]any) bool {
 	return c == nil || verify.ConditionHolds(answers, c.Question, c.Equals, c.Includes)
+}
+
+// CountryCodes lists the ISO 3166-1 alpha-2 codes a country answer takes, sorted.
+func CountryCodes() []string {
+	out := make([]string, 0, len(iso3166Alpha2))
+	for c := range iso3166Alpha2 {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
 }
