@@ -49,7 +49,7 @@ func createQuestionnaire(ctx context.Context, d *Deps, c Caller, in CreateQuesti
 	if err := checkQuestionnaireName(in.Name); err != nil {
 		return Questionnaire{}, err
 	}
-	_, raw, err := checkDefinition(in.Definition)
+	raw, err := checkDefinition(in.Definition)
 	if err != nil {
 		return Questionnaire{}, err
 	}

@@ -64,21 +64,16 @@ func problemsError(what string, probs []verify.QuestionnaireProblem, prefix stri
 }
 
 // checkDefinition validates a definition from an input, returning it normalised as JSON.
-func checkDefinition(def models.QuestionnaireDefinition) (models.QuestionnaireDefinition, string, error) {
+func checkDefinition(def models.QuestionnaireDefinition) (string, error) {
 	norm, probs := verify.ValidateQuestionnaire(def)
 	if len(probs) > 0 {
-		return norm, "", problemsError("the definition", probs, "definition.")
+		return "", problemsError("the definition", probs, "definition.")
 	}
 	raw, err := json.Marshal(norm)
 	if err != nil {
-		return norm, "", invalid("definition", "cannot be stored as JSON: %v", err)
+		return "", invalid("definition", "cannot be stored as JSON: %v", err)
 	}
-	// Read back, so the answer shows what a later get_questionnaire shows.
-	var stored models.QuestionnaireDefinition
-	if err := json.Unmarshal(raw, &stored); err != nil {
-		return norm, "", err
-	}
-	return stored, string(raw), nil
+	return string(raw), nil
 }
 
 // toQuestionnaire renders a stored version.
@@ -135,7 +130,7 @@ func findQuestionnaire(ctx context.Context, d *Deps, c Caller, field, ref string
 	return q, err
 }
 
-// QuestionnaireAttachment is what create_verification's questionnaire and answer_rules
+// questionnaireAttachment is what create_verification's questionnaire and answer_rules
 // resolve to: the version to attach and its checked rules (nil, nil without a questionnaire).
 func questionnaireAttachment(ctx context.Context, d *Deps, c Caller, ref string, rules []models.AnswerRule) (func(context.Context, *db.Tx, *models.Verification) error, error) {
 	if ref == "" {

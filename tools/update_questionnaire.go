@@ -28,7 +28,7 @@ var UpdateQuestionnaire = Tool[UpdateQuestionnaireInput, Questionnaire]{
 		if _, err := findQuestionnaire(ctx, d, c, "name", in.Name, 0); err != nil {
 			return Questionnaire{}, err
 		}
-		_, raw, err := checkDefinition(in.Definition)
+		raw, err := checkDefinition(in.Definition)
 		if err != nil {
 			return Questionnaire{}, err
 		}

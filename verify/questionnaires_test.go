@@ -3,6 +3,7 @@ package verify_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -262,4 +263,24 @@ func TestLocalize(t *testing.T) {
 		require.Equal(t, want, verify.Localize(l, lang), lang)
 	}
 	require.Equal(t, "Plain", verify.Localize("Plain", "de"))
+}
+
+// An integrator's rules on a questionnaire's answers: "other" as the source of funds and a
+// declared PEP go to review; a reject rule wins over review rules.
+func ExampleEvaluateAnswerRules() {
+	rules := []models.AnswerRule{
+		{Question: "source_of_funds", Equals: "other", Outcome: models.RuleReview},
+		{Question: "pep_self_declared", Equals: true, Outcome: models.RuleReview},
+		{Question: "assets", Includes: "crypto", Outcome: models.RuleReject},
+	}
+	outcome, matches := verify.EvaluateAnswerRules(rules, map[string]any{
+		"source_of_funds": "other", "pep_self_declared": true, "assets": []any{"cash"}})
+	fmt.Println(outcome)
+	for _, m := range matches {
+		fmt.Println(m.Reason.Code+":", m.Reason.Message)
+	}
+	// Output:
+	// review
+	// answer_rule_review: the answer to source_of_funds is "other", which needs a person's review
+	// answer_rule_review: the answer to pep_self_declared is true, which needs a person's review
 }
