@@ -147,3 +147,24 @@ func (tx *Tx) InsertQuestionnaireFile(ctx context.Context, f *models.Questionnai
 	}
 	return nil
 }
+
+// EraseQuestionnaireAnswers clears the sealed answers and files given to the verifications'
+// questionnaires (delete_applicant); which version was asked, its rules and when the answers
+// came stay. It returns how many verifications had answers or files.
+func (tx *Tx) EraseQuestionnaireAnswers(ctx context.Context, sc Scope, verificationIDs []string) (int, error) {
+	if len(verificationIDs) == 0 {
+		return 0, nil
+	}
+	n, err := count(tx.NewUpdate().Model((*models.VerificationQuestionnaire)(nil)).Set("answers_sealed = NULL").
+		Where("verification_id IN (?)", bun.List(verificationIDs)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
+		Where("answers_sealed IS NOT NULL").Exec(ctx))
+	if err != nil {
+		return 0, fmt.Errorf("erase questionnaire answers: %w", err)
+	}
+	if _, err := tx.NewDelete().Model((*models.QuestionnaireFile)(nil)).
+		Where("verification_id IN (?)", bun.List(verificationIDs)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
+		Exec(ctx); err != nil {
+		return 0, fmt.Errorf("erase questionnaire files: %w", err)
+	}
+	return n, nil
+}

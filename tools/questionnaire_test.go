@@ -204,6 +204,27 @@ func TestQuestionnairesEndToEnd(t *testing.T) {
 			require.Equal(t, tc.want, waitStatus(t, e, e.Test, v.ID, "approved", "needs_review", "rejected").Status)
 		}
 
+		// Erasure: the answers and the files go with the applicant; the version asked stays.
+		require.Nil(t, e.Call(t, e.Test, "delete_applicant", map[string]any{"id": v1.ApplicantID, "reason": "erasure request"}, nil))
+		var erased tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v1.ID}, &erased))
+		require.Nil(t, erased.Questionnaire.Answers)
+		require.Equal(t, 1, erased.Questionnaire.Version)
+		dbtest.Rows(t, s, "questionnaire_files", func(cols []string, vals []any) {
+			for i, c := range cols {
+				require.False(t, c == "id" && vals[i] == fileID, "the file answer is deleted")
+			}
+		})
+		dbtest.Rows(t, s, "verification_questionnaires", func(cols []string, vals []any) {
+			row := map[string]any{}
+			for i, c := range cols {
+				row[c] = vals[i]
+			}
+			if row["verification_id"] == v1.ID {
+				require.Nil(t, row["answers_sealed"])
+			}
+		})
+
 		// Scopes and isolation: managing questionnaires needs flows scopes; another account or mode sees none.
 		verifOnly := e.Key(t, "acct_a", models.ModeTest, "verifications:read,verifications:write")
 		te = e.Call(t, verifOnly, "create_questionnaire", map[string]any{"name": "x", "definition": rawJSON(fundsV2)}, nil)
