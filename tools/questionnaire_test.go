@@ -282,3 +282,15 @@ func TestQuestionnaireSession(t *testing.T) {
 	require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": mine.ID}, &v))
 	require.Equal(t, false, v.Questionnaire.Answers["pep_self_declared"])
 }
+
+// Every country the hosted flow offers is one a country answer accepts.
+func TestQuestionnaireCountriesAgree(t *testing.T) {
+	t.Parallel()
+	codes := tools.CountryCodes()
+	require.Greater(t, len(codes), 240)
+	for _, c := range codes {
+		got, ok := verify.CountryCode(c)
+		require.True(t, ok, c)
+		require.Equal(t, c, got)
+	}
+}

@@ -1,7 +1,9 @@
 package flow_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"testing"
@@ -104,4 +106,50 @@ func TestQuestionnaireStep(t *testing.T) {
 	require.Equal(t, base+"/result", r.hdr.Get("Location"))
 	st := e.waitFinal(t, base)
 	require.Equal(t, "needs_review", st["status"], "source_of_funds other goes to review")
+}
+
+// A file question makes the step a multipart form; the file goes through the tool and is
+// kept as the answer's file_id. A file of another kind is refused at its field.
+func TestQuestionnaireStepFile(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	require.Nil(t, e.Call(t, e.Test, "create_questionnaire", map[string]any{"name": "proof", "definition": json.RawMessage(
+		`{"sections":[{"questions":[{"id":"statement","type":"file","required":true,"label":{"en":"A bank statement","de":"Ein Kontoauszug","pt":"Um extrato bancário"}}]}]}`)}, nil))
+	v := e.create(t, map[string]any{"checks": []string{"screening"}, "applicant": map[string]any{"name": "Ana Lima"}, "questionnaire": "proof"})
+	base := pathOf(t, v.HostedURL)
+	intro := e.do(t, "GET", base, nil, nil)
+	e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrfOf(t, intro.body)}, "consent": {"yes"}}, nil)
+	page := e.do(t, "GET", base+"/step/questionnaire", nil, nil)
+	require.Contains(t, page.body, `enctype="multipart/form-data"`)
+	require.Contains(t, page.body, `type="file" accept="application/pdf,image/jpeg,image/png,image/webp" aria-describedby="fhint-statement"`)
+	csrf := csrfOf(t, page.body)
+
+	post := func(name string, data []byte) resp {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		require.NoError(t, mw.WriteField("csrf", csrf))
+		fw, err := mw.CreateFormFile("statement", name)
+		require.NoError(t, err)
+		_, _ = fw.Write(data)
+		require.NoError(t, mw.Close())
+		req, err := http.NewRequest("POST", e.srv.URL+base+"/step/questionnaire", &b)
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Origin", e.srv.URL)
+		res, err := noRedirect.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		var body bytes.Buffer
+		_, _ = body.ReadFrom(res.Body)
+		return resp{res.StatusCode, body.String(), res.Header}
+	}
+	bad := post("notes.txt", []byte("just some text"))
+	require.Equal(t, http.StatusUnprocessableEntity, bad.code)
+	require.Contains(t, bad.body, `<p class="error field-error" id="err-statement">This kind of file is not accepted.`)
+	ok := post("statement.pdf", []byte("%PDF-1.4\n% statement\n"))
+	require.Equal(t, http.StatusSeeOther, ok.code, ok.body)
+	var got tools.Verification
+	require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID}, &got))
+	ref, _ := got.Questionnaire.Answers["statement"].(map[string]any)
+	require.Equal(t, "application/pdf", ref["content_type"], "%v", got.Questionnaire.Answers)
 }
