@@ -35,7 +35,7 @@ type VerificationQuestionnaire struct {
 	Version     int                 `json:"version" jsonschema:"the version this verification shows and checks answers against"`
 	Status      string              `json:"status" jsonschema:"pending until the answers are submitted (submit_questionnaire_answers), then answered" enum:"pending,answered"`
 	AnswerRules []models.AnswerRule `json:"answer_rules" jsonschema:"the rules that route the decision on the answers"`
-	Answers     map[string]any      `json:"answers" jsonschema:"the answers by question id (files as {file_id, content_type, size, sha256}); null until answered or after erasure"`
+	Answers     map[string]any      `json:"answers,omitempty" jsonschema:"the answers by question id (files as {file_id, content_type, size, sha256}); absent until answered and after erasure"`
 	SubmittedAt *time.Time          `json:"submitted_at" jsonschema:"when the answers were submitted; null until then"`
 }
 
