@@ -33,7 +33,7 @@ var SubmitQuestionnaireAnswers = Tool[SubmitQuestionnaireAnswersInput, Questionn
 		"its answer_rules are applied when it is decided (a matching rule sends it to review or rejects it).",
 	Brief:       "answer a verification's questionnaire (every problem listed by path); answer rules route the decision",
 	Scope:       ScopeVerificationsWrite,
-	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: true, OpenWorld: false},
+	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/verifications/{verification_id}/questionnaire"},
 	// The hosted flow's questionnaire step submits the applicant's answers.
 	SessionAllowed: true,
