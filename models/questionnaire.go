@@ -82,10 +82,10 @@ type QuestionValidation struct {
 // equals Equals (or, a list, includes Includes), the decision is at least Outcome (review or
 // reject). Flows' decision policies use the same rules.
 type AnswerRule struct {
-	Question string `json:"question" jsonschema:"the question id" maxLength:"64"`
-	Equals   any    `json:"equals,omitempty" jsonschema:"the answer equals this value (a string, number or boolean)"`
-	Includes any    `json:"includes,omitempty" jsonschema:"the answer (a multiple_choice list) includes this value"`
-	Outcome  string `json:"outcome" jsonschema:"review (a person decides) or reject" enumof:"models.AllRuleOutcomes"`
+	Question string `json:"question" jsonschema:"question id" maxLength:"64"`
+	Equals   any    `json:"equals,omitempty" jsonschema:"the answer equals this"`
+	Includes any    `json:"includes,omitempty" jsonschema:"the multiple_choice answer includes this"`
+	Outcome  string `json:"outcome" jsonschema:"review or reject" enumof:"models.AllRuleOutcomes"`
 }
 
 // Questionnaire is one version of an account's questionnaire in one mode. Versions share

@@ -16,7 +16,7 @@ import (
 // list landed (2026-12-07): 49–50 tools; the list is still far above the ≤ 40 % goal of #20.
 // Raised by 36,000 for questionnaires (#22): 5 tools (≈ 20 KB), create_verification's
 // questionnaire and answer_rules, and the questionnaire section of every tool returning a
-// verification (≈ 1.7 KB each); measured 378,993.
+// verification (≈ 1.5 KB each); measured 377,468.
 const toolsListBudget = 381_000
 
 // TestToolsListBytes measures the tools/list result as MCP clients receive it

@@ -35,8 +35,8 @@ type CreateVerificationInput struct {
 	SendLinkTo       *LinkTarget           `json:"send_link_to,omitempty" jsonschema:"also send the hosted link to the applicant, as send_verification_link does (exactly one of email and phone); the outcome is in link_sent or link_error"`
 
 	// Questionnaire (#22): the questionnaire to ask and the rules its answers are decided by.
-	Questionnaire string              `json:"questionnaire,omitempty" jsonschema:"a questionnaire to ask the applicant: its name or id, optionally @version (source-of-funds@2); default the latest version, which the verification keeps" maxLength:"80"`
-	AnswerRules   []models.AnswerRule `json:"answer_rules,omitempty" jsonschema:"rules on the questionnaire's answers, applied at the decision: a match sends the verification to review or rejects it (e.g. source_of_funds equals other → review)" maxItems:"50"`
+	Questionnaire string              `json:"questionnaire,omitempty" jsonschema:"questionnaire to ask: name or id, optionally @version (default: the latest)" maxLength:"80"`
+	AnswerRules   []models.AnswerRule `json:"answer_rules,omitempty" jsonschema:"rules on its answers applied at the decision: a match sends to review or rejects" maxItems:"50"`
 }
 
 // CreatedVerification is a new verification and, when send_link_to was given, how sending

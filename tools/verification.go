@@ -50,7 +50,7 @@ type Verification struct {
 	Review *VerificationReview `json:"review" jsonschema:"the latest manual review decision on this verification (review_verification), null when none; result keeps the checks' own decision"`
 	// Signals are the applicant's IP and device signals (issue #28), sealed at rest.
 	// Questionnaire is read with the verification by id (not in lists).
-	Questionnaire *VerificationQuestionnaire `json:"questionnaire,omitempty" jsonschema:"the questionnaire attached (create_verification's questionnaire): its version, answer rules and, once submitted, the answers; absent when none, and in list_verifications"`
+	Questionnaire *VerificationQuestionnaire `json:"questionnaire,omitempty" jsonschema:"the questionnaire asked, its rules and answers; absent when none and in lists"`
 	Signals       *VerificationSignals       `json:"signals" jsonschema:"the IP and device signals of the applicant's hosted-flow requests (latest at the top, first under first) with their reasons; null before the applicant opened the link or after erasure"`
 }
 
