@@ -1,9 +1,7 @@
 package flow_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"testing"
@@ -125,23 +123,7 @@ func TestQuestionnaireStepFile(t *testing.T) {
 	csrf := csrfOf(t, page.body)
 
 	post := func(name string, data []byte) resp {
-		var b bytes.Buffer
-		mw := multipart.NewWriter(&b)
-		require.NoError(t, mw.WriteField("csrf", csrf))
-		fw, err := mw.CreateFormFile("statement", name)
-		require.NoError(t, err)
-		_, _ = fw.Write(data)
-		require.NoError(t, mw.Close())
-		req, err := http.NewRequest("POST", e.srv.URL+base+"/step/questionnaire", &b)
-		require.NoError(t, err)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Origin", e.srv.URL)
-		res, err := noRedirect.Do(req)
-		require.NoError(t, err)
-		defer res.Body.Close()
-		var body bytes.Buffer
-		_, _ = body.ReadFrom(res.Body)
-		return resp{res.StatusCode, body.String(), res.Header}
+		return e.postFile(t, base+"/step/questionnaire", csrf, nil, "statement", name, data)
 	}
 	bad := post("notes.txt", []byte("just some text"))
 	require.Equal(t, http.StatusUnprocessableEntity, bad.code)
