@@ -35,6 +35,9 @@ type Erasure struct {
 	// AddressChecks attached to the verifications lost their sealed declared name and address
 	// and what was read from the document; the status and document kind stay.
 	AddressChecks int `json:"address_checks"`
+	// Questionnaires of the verifications lost their sealed answers and files (issue #22);
+	// the version asked and its rules stay.
+	Questionnaires int `json:"questionnaires"`
 	// ScreeningDecisions on the applicant lost their reason and entity name, and one recorded
 	// under the external reference now names the applicant id (the verdicts stay).
 	ScreeningDecisions int `json:"screening_decisions"`
@@ -101,6 +104,8 @@ func (tx *Tx) LockApplicantForErasure(ctx context.Context, sc Scope, id, externa
 //   - liveness_challenges: the stored verdict (result) cleared;
 //   - nfc_scans: the sealed result (with the chip's MRZ) and portrait cleared;
 //   - address_checks (issue #23): the sealed input and result and the external_ref cleared;
+//   - verification_questionnaires (issue #22): the sealed answers cleared; questionnaire_files
+//     (the files given as answers) deleted;
 //   - signals (issue #28): the sealed first and latest request signals and the fingerprint
 //     cleared, the verifications' IP hashes in signal_ips deleted;
 //   - face_enrollments and document_uses: deleted;
@@ -210,6 +215,9 @@ func (tx *Tx) EraseApplicant(ctx context.Context, sc Scope, a *models.Applicant)
 		}
 		if out.AddressChecks, err = tx.EraseAddressChecks(ctx, sc, ids); err != nil {
 			return nil, fmt.Errorf("erase address checks: %w", err)
+		}
+		if out.Questionnaires, err = tx.EraseQuestionnaireAnswers(ctx, sc, ids); err != nil {
+			return nil, err
 		}
 		if out.Events, err = tx.scrubEvents(ctx, sc, ids); err != nil {
 			return nil, err

@@ -382,6 +382,10 @@ func errorSchema() map[string]any {
 				"message":             map[string]any{"type": "string", "description": "what went wrong and what to do, for people"},
 				"field":               map[string]any{"type": "string", "description": "the input field at fault (dotted path, e.g. applicant.email), when one is"},
 				"retry_after_seconds": map[string]any{"type": "integer", "minimum": 1, "description": "with rate_limited: seconds until a retry can succeed"},
+				"problems": map[string]any{"type": "array", "description": "every problem, when a whole document was checked (a questionnaire definition, its answers); field and message are the first's",
+					"items": map[string]any{"type": "object", "required": []any{"path", "message"}, "additionalProperties": false, "properties": map[string]any{
+						"path":    map[string]any{"type": "string", "description": "the input at fault, e.g. answers.income"},
+						"message": map[string]any{"type": "string", "description": "what is wrong, for people"}}}},
 			},
 		}},
 	}

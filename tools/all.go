@@ -56,5 +56,11 @@ func All() []Descriptor {
 		ListSandboxValues.Compile(),
 		ListOAuthGrants.Compile(),
 		RevokeOAuthGrant.Compile(),
+		// Questionnaires (#22).
+		CreateQuestionnaire.Compile(),
+		GetQuestionnaire.Compile(),
+		ListQuestionnaires.Compile(),
+		UpdateQuestionnaire.Compile(),
+		SubmitQuestionnaireAnswers.Compile(),
 	}
 }

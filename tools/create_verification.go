@@ -33,6 +33,10 @@ type CreateVerificationInput struct {
 	MaxAge           *int                  `json:"max_age,omitempty" jsonschema:"maximum age the applicant may have (years)" minimum:"0" maximum:"150"`
 	Locale           string                `json:"locale,omitempty" jsonschema:"language of the hosted flow as a BCP 47 tag (en, pt-BR, de); default: the applicant's browser" maxLength:"35"`
 	SendLinkTo       *LinkTarget           `json:"send_link_to,omitempty" jsonschema:"also send the hosted link to the applicant, as send_verification_link does (exactly one of email and phone); the outcome is in link_sent or link_error"`
+
+	// Questionnaire (#22): the questionnaire to ask and the rules its answers are decided by.
+	Questionnaire string              `json:"questionnaire,omitempty" jsonschema:"questionnaire to ask: name or id, optionally @version (default: the latest)" maxLength:"80"`
+	AnswerRules   []models.AnswerRule `json:"answer_rules,omitempty" jsonschema:"rules on its answers applied at the decision: a match sends to review or rejects" maxItems:"50"`
 }
 
 // CreatedVerification is a new verification and, when send_link_to was given, how sending
@@ -183,10 +187,18 @@ func newVerification(ctx context.Context, d *Deps, c Caller, in CreateVerificati
 	if applicant != nil {
 		pii = applicant
 	}
-	if _, err := d.Verify.Create(ctx, verify.Creation{V: v, PII: pii, Applicant: pii, Data: map[string]any{"checks": checks}}); err != nil {
+	attach, err := questionnaireAttachment(ctx, d, c, in.Questionnaire, in.AnswerRules)
+	if err != nil {
 		return Verification{}, err
 	}
-	return toVerification(d, v)
+	if _, err := d.Verify.Create(ctx, verify.Creation{V: v, PII: pii, Applicant: pii, Data: map[string]any{"checks": checks}, Then: attach}); err != nil {
+		return Verification{}, err
+	}
+	out, err := toVerification(d, v)
+	if err == nil && attach != nil {
+		err = withQuestionnaire(ctx, d, v, &out)
+	}
+	return out, err
 }
 
 // keyDocumentPolicy applies the API key's document policy: a document_type the key does not

@@ -35,6 +35,16 @@ type Error struct {
 	// Challenge, when set, is the WWW-Authenticate value HTTP surfaces send (an OAuth server's
 	// resource metadata and scopes); otherwise unauthenticated errors get Bearer realm="kycd".
 	Challenge string `json:"-"`
+	// Problems lists every problem when a tool checks a whole document (a questionnaire
+	// definition, its answers); Field and Message are then the first one's, and Message
+	// names them all for surfaces that show only the message.
+	Problems []FieldProblem `json:"problems,omitempty"`
+}
+
+// FieldProblem is one of several problems in an input: the path at fault and what is wrong.
+type FieldProblem struct {
+	Path    string `json:"path" jsonschema:"the input at fault, e.g. answers.income or definition.sections[0].questions[1].type"`
+	Message string `json:"message" jsonschema:"what is wrong, for a person"`
 }
 
 func (e *Error) Error() string {

@@ -27,6 +27,9 @@ var GetVerification = Tool[GetVerificationInput, Verification]{
 			return Verification{}, err
 		}
 		out, err := toVerification(d, v)
+		if err == nil {
+			err = withQuestionnaire(ctx, d, v, &out)
+		}
 		if c.IsSession() {
 			out.Signals = nil // fraud signals are for the integrator, not the applicant's page
 		}

@@ -137,6 +137,7 @@ var enumLists = []enumList{
 	listOf("crypto.AllRisks", crypto.AllRisks),
 	listOf("face.AllReasons", face.AllReasons),
 	listOf("document.AllSides", document.AllSides),
+	listOf("models.AllRuleOutcomes", models.AllRuleOutcomes),
 }
 
 // enumFor finds the list a field's enum comes from: the one its enumof tag names, else the

@@ -49,7 +49,9 @@ type Verification struct {
 	// Review is the latest manual decision (review_verification); the timeline keeps every one.
 	Review *VerificationReview `json:"review" jsonschema:"the latest manual review decision on this verification (review_verification), null when none; result keeps the checks' own decision"`
 	// Signals are the applicant's IP and device signals (issue #28), sealed at rest.
-	Signals *VerificationSignals `json:"signals" jsonschema:"the IP and device signals of the applicant's hosted-flow requests (latest at the top, first under first) with their reasons; null before the applicant opened the link or after erasure"`
+	// Questionnaire is read with the verification by id (not in lists).
+	Questionnaire *VerificationQuestionnaire `json:"questionnaire,omitempty" jsonschema:"the questionnaire asked, its rules and answers; absent when none and in lists"`
+	Signals       *VerificationSignals       `json:"signals" jsonschema:"the IP and device signals of the applicant's hosted-flow requests (latest at the top, first under first) with their reasons; null before the applicant opened the link or after erasure"`
 }
 
 // VerificationReview is a person's (or an agent's) decision on a verification in needs_review.

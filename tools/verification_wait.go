@@ -18,7 +18,11 @@ var waitForVerification = &Wait[Verification]{
 		if err != nil {
 			return Verification{}, err
 		}
-		return toVerification(d, row)
+		out, err := toVerification(d, row)
+		if err == nil {
+			err = withQuestionnaire(ctx, d, row, &out)
+		}
+		return out, err
 	},
 	Describe: func(v Verification) string {
 		return fmt.Sprintf("verification %s is %s", v.ID, v.Status)

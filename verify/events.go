@@ -27,6 +27,7 @@ var EventTypes = []string{
 	EventBusinessCompleted,
 	EventAddressCheckCompleted,
 	EventLinkSent,
+	EventQuestionnaireAnswered,
 }
 
 // ValidateSubscription checks one subscription entry: "*", a known type, or "<prefix>.*"

@@ -104,7 +104,8 @@ func (s *Service) Missing(ctx context.Context, v *models.Verification, activeLiv
 			missing = append(missing, string(ch)+": "+m)
 		}
 	}
-	return missing, nil
+	q, err := s.questionnaireMissing(ctx, v)
+	return append(missing, q...), err
 }
 
 // UnavailableError is a requested check with no engine in this process.
@@ -173,6 +174,13 @@ func (s *Service) Process(ctx context.Context, sc db.Scope, id string, attempt, 
 		}
 		result.Checks = append(result.Checks, *out)
 		result.Reasons = append(result.Reasons, out.Reasons...)
+	}
+	// The questionnaire's answer rules (questionnaires.go) decide alongside the checks.
+	if q, err := s.questionnaireOutcome(ctx, v, rule != nil); err != nil {
+		return err
+	} else if q != nil {
+		result.Checks = append(result.Checks, *q)
+		result.Reasons = append(result.Reasons, q.Reasons...)
 	}
 	result.Decision = Decide(result.Checks)
 	s.signalDecision(v, result)

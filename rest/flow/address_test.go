@@ -25,15 +25,21 @@ import (
 // postAddress sends the proof-of-address form with a document, as a browser does.
 func (e *env) postAddress(t *testing.T, path, csrf string, fields map[string]string, doc []byte) resp {
 	t.Helper()
+	return e.postFile(t, path, csrf, fields, "document", "bill.pdf", doc)
+}
+
+// postFile sends a multipart form with fields and one file, as a browser does.
+func (e *env) postFile(t *testing.T, path, csrf string, fields map[string]string, field, name string, data []byte) resp {
+	t.Helper()
 	var b bytes.Buffer
 	mw := multipart.NewWriter(&b)
 	require.NoError(t, mw.WriteField("csrf", csrf))
 	for k, v := range fields {
 		require.NoError(t, mw.WriteField(k, v))
 	}
-	fw, err := mw.CreateFormFile("document", "bill.pdf")
+	fw, err := mw.CreateFormFile(field, name)
 	require.NoError(t, err)
-	_, _ = fw.Write(doc)
+	_, _ = fw.Write(data)
 	require.NoError(t, mw.Close())
 	req, err := http.NewRequest("POST", e.srv.URL+path, &b)
 	require.NoError(t, err)

@@ -36,6 +36,9 @@ var (
 	toolNFC       = tools.GetNFCChallenge.Name
 	toolNFCScans  = tools.ListNFCScans.Name
 	toolAddress   = tools.CheckAddress.Name
+	// The questionnaire step (questionnaire.go).
+	toolQuestionnaire    = tools.SubmitQuestionnaireAnswers.Name
+	toolGetQuestionnaire = tools.GetQuestionnaire.Name
 )
 
 // Step names, in flow order.
@@ -49,7 +52,9 @@ const (
 	stepEmail    = "email"
 	stepPhone    = "phone"
 	stepConfirm  = "confirm"
-	stepResult   = "result"
+	// stepQuestionnaire asks the verification's questionnaire, before the confirmation.
+	stepQuestionnaire = "questionnaire"
+	stepResult        = "result"
 )
 
 // DefaultUploadLimit caps a capture upload (a downscaled photo, or up to 30 liveness frames).
@@ -204,6 +209,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.step(w, r, s, strings.TrimPrefix(action, "step/"))
 	case action == "step/"+stepAddress && r.Method == http.MethodPost:
 		h.addressPost(w, r, s)
+	case action == "step/"+stepQuestionnaire && r.Method == http.MethodPost:
+		h.questionnairePost(w, r, s)
 	case strings.HasPrefix(action, "step/") && r.Method == http.MethodPost:
 		h.contactPost(w, r, s, strings.TrimPrefix(action, "step/"))
 	case action == "submit" && r.Method == http.MethodPost:

@@ -28,7 +28,7 @@ func parsePages() (map[string]*template.Template, error) {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
 	out := map[string]*template.Template{}
-	for _, name := range []string{"intro", "capture", "nfc", "contact", "address", "confirm", "result", "error", "handoff"} {
+	for _, name := range []string{"intro", "capture", "nfc", "contact", "address", "confirm", "result", "error", "handoff", "questionnaire"} {
 		c, err := layout.Clone()
 		if err != nil {
 			return nil, err
@@ -101,6 +101,8 @@ type page struct {
 	ErrorN                            int
 	// proof of address: the form as typed (or prefilled from the applicant data)
 	AddressForm *addressForm
+	// questionnaire: the form in the page's language, with the answers and their problems
+	Questionnaire *qForm
 	// result: Explain is none, generic or specific (Options.RejectionReasons); Reasons are the
 	// message keys of the applicant reasons shown (specific only)
 	Explain   string

@@ -45,6 +45,9 @@ func (h *Handler) stepsFor(v tools.Verification) []string {
 	if has("liveness") && h.hasTool(toolChallenge) && h.hasTool(toolLiveness) {
 		steps = append(steps, stepLiveness)
 	}
+	if v.Questionnaire != nil && h.hasTool(toolQuestionnaire) && h.hasTool(toolGetQuestionnaire) {
+		steps = append(steps, stepQuestionnaire)
+	}
 	return append(steps, stepConfirm, stepResult)
 }
 
@@ -103,7 +106,7 @@ func (s *session) collectKeys() []string {
 	var out []string
 	for _, st := range s.steps {
 		switch st {
-		case stepEmail, stepPhone, stepDocument, stepAddress, stepNFC, stepSelfie, stepLiveness:
+		case stepEmail, stepPhone, stepDocument, stepAddress, stepNFC, stepSelfie, stepLiveness, stepQuestionnaire:
 			out = append(out, "intro.collect."+st)
 		case stepConfirm:
 			if s.screened() {
@@ -200,6 +203,10 @@ func (h *Handler) step(w http.ResponseWriter, r *http.Request, s *session, name 
 	}
 	if name == stepAddress {
 		h.addressStep(w, r, s, p)
+		return
+	}
+	if name == stepQuestionnaire {
+		h.questionnaireStep(w, r, s, p)
 		return
 	}
 	if name == stepEmail || name == stepPhone {
@@ -383,6 +390,8 @@ func stepOfMissing(m string) string {
 		return stepNFC
 	case strings.Contains(m, toolAddress), strings.HasPrefix(m, stepAddress+":"):
 		return stepAddress
+	case strings.Contains(m, toolQuestionnaire):
+		return stepQuestionnaire
 	}
 	return ""
 }
