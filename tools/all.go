@@ -14,6 +14,10 @@ func All() []Descriptor {
 		GetApplicant.Compile(),
 		ListApplicants.Compile(),
 		DeleteApplicant.Compile(),
+		ScheduleApplicantDeletion.Compile(),
+		RestoreApplicant.Compile(),
+		GetRetentionPolicy.Compile(),
+		SetRetentionPolicy.Compile(),
 		ListEvents.Compile(),
 		CreateWebhookEndpoint.Compile(),
 		ListWebhookEndpoints.Compile(),
@@ -54,5 +58,9 @@ func All() []Descriptor {
 		ConfirmCode.Compile(),
 		SendVerificationLink.Compile(),
 		ListSandboxValues.Compile(),
+		ListUsers.Compile(),
+		CreateUser.Compile(),
+		UpdateUser.Compile(),
+		ListAuditEvents.Compile(),
 	}
 }

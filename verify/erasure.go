@@ -39,6 +39,9 @@ func (s *Service) EraseApplicant(ctx context.Context, tx *db.Tx, sc db.Scope, id
 	if _, err := s.queue(); err != nil {
 		return nil, err
 	}
+	if err := legalHold(ctx, tx, sc); err != nil { // a legal hold blocks every deletion (verify/retention.go)
+		return nil, err
+	}
 	a, vs, err := tx.LockApplicantForErasure(ctx, sc, id, externalRef)
 	if err != nil {
 		return &Erasure{Applicant: a}, err
