@@ -429,10 +429,17 @@ type TOTPEnrolment struct {
 	URI    string
 }
 
-// NewTOTPEnrolment makes a TOTP secret for email.
-func NewTOTPEnrolment(issuer, email string) (TOTPEnrolment, error) {
+// NewTOTPEnrolment offers a TOTP secret for email: secret when given (a form shown again keeps
+// what was scanned), else a fresh one.
+func NewTOTPEnrolment(issuer, email, secret string) (TOTPEnrolment, error) {
 	if issuer == "" {
 		issuer = "kycd"
+	}
+	if secret != "" {
+		if !verify.ValidTOTPSecret(secret) {
+			return TOTPEnrolment{}, invalid("totp_secret", "not a TOTP secret")
+		}
+		return TOTPEnrolment{Secret: secret, URI: verify.TOTPURI(issuer, email, secret)}, nil
 	}
 	k, err := verify.NewTOTPKey(issuer, email)
 	if err != nil {

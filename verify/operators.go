@@ -4,12 +4,15 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -103,6 +106,26 @@ const TOTPPeriod = 30
 // reads) with its otpauth:// URI.
 func NewTOTPKey(issuer, email string) (*otp.Key, error) {
 	return totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: email, Period: TOTPPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+}
+
+// TOTPURI is the otpauth:// URI of a secret (what the QR code holds), as NewTOTPKey makes it.
+func TOTPURI(issuer, email, secret string) string {
+	v := url.Values{}
+	v.Set("secret", secret)
+	v.Set("issuer", issuer)
+	v.Set("algorithm", "SHA1")
+	v.Set("digits", "6")
+	v.Set("period", strconv.Itoa(TOTPPeriod))
+	return (&url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + issuer + ":" + email, RawQuery: v.Encode()}).String()
+}
+
+// ValidTOTPSecret reports whether s is an unpadded base32 secret of 16 to 64 characters.
+func ValidTOTPSecret(s string) bool {
+	if len(s) < 16 || len(s) > 64 {
+		return false
+	}
+	_, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(s)
+	return err == nil
 }
 
 // TOTPStep checks a six-digit code against the secret at now, one step of clock skew either
