@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 
 
 	"reflect"
@@ -71,7 +72,10 @@ func auditEvent(c Caller, action, tool, objectType, objectID, outcome, detail st
 
 // callNote is what the call path learns about a call for its audit row.
 type callNote struct {
+	// args are the decoded arguments; raw the arguments as received, read only when a call
+	// was refused before they were decoded (a missing scope), to name what it was about.
 	args map[string]any
+	raw  json.RawMessage
 }
 
 // objectTypes name objects by their id prefix.
@@ -130,6 +134,9 @@ func (r *Registry) auditCall(ctx context.Context, caller Caller, info Info, note
 		} else {
 			outcome = string(te.Code)
 		}
+	}
+	if note.args == nil && len(note.raw) > 0 {
+		_ = json.Unmarshal(note.raw, &note.args)
 	}
 	typ, id := auditObject(note.args, out)
 	e := auditEvent(caller, "tool", info.Name, typ, id, outcome, "", r.deps.Store.Now())

@@ -219,6 +219,7 @@ func (r *Registry) callWith(ctx context.Context, t Descriptor, caller Caller, ra
 			return nil, meta, terr
 		}
 	}
+	note.raw = raw
 	info := t.info()
 	if terr := authorize(caller, info); terr != nil {
 		return nil, meta, terr
