@@ -148,3 +148,13 @@ func (s *Store) ExpiredApplicants(ctx context.Context, sc Scope, cutoff time.Tim
 	}
 	return ids, nil
 }
+
+// ClearDeletionSchedule drops an applicant's scheduled deletion (once it is erased, so the
+// erased applicant is shown like any other: with deleted_at and no data).
+func (tx *Tx) ClearDeletionSchedule(ctx context.Context, applicantID string) error {
+	_, err := tx.NewUpdate().Model((*models.Applicant)(nil)).Set("deletion_scheduled_at = NULL").Where("id = ?", applicantID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("clear deletion schedule: %w", err)
+	}
+	return nil
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 
-
 	"reflect"
 	"strings"
 	"sync"
@@ -176,5 +175,3 @@ func ToAuditEvent(e models.AuditEvent) AuditEvent {
 		ActorEmail: e.ActorEmail, Action: e.Action, Tool: e.Tool, ObjectType: e.ObjectType, ObjectID: e.ObjectID, IP: e.IP,
 		UserAgent: e.UserAgent, Outcome: e.Outcome, Detail: e.Detail, PrevHash: e.PrevHash, Hash: e.Hash}
 }
-
-

@@ -21,7 +21,9 @@ var CreateUser = Tool[CreateUserInput, User]{
 	Scope:       ScopeUsersAdmin,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/users", Status: 201},
-	Summary:     func(u User) string { return fmt.Sprintf("Operator %s (%s) created; setup link: %s", u.Email, u.Role, u.SetupURL) },
+	Summary: func(u User) string {
+		return fmt.Sprintf("Operator %s (%s) created; setup link: %s", u.Email, u.Role, u.SetupURL)
+	},
 	Handle: func(ctx context.Context, d *Deps, c Caller, in CreateUserInput) (User, error) {
 		u, link, err := CreateOperator(ctx, d, c.AccountID, in.Email, in.Role)
 		if err != nil {

@@ -63,4 +63,3 @@ var ListUsers = Tool[ListUsersInput, UserList]{
 		return out, nil
 	},
 }
-

@@ -301,6 +301,12 @@ func (r *Registry) toolError(ctx context.Context, caller Caller, name string, er
 	if te := AsError(err); te != nil {
 		return te
 	}
+	switch { // the retention rules (tools/schedule_applicant_deletion.go), whichever tool meets them
+	case errors.Is(err, db.ErrScheduledForDeletion):
+		return Errorf(CodeConflict, "external_ref", "the applicant with this external_ref is scheduled for deletion and frozen; restore it first (restore_applicant)")
+	case errors.Is(err, db.ErrLegalHold):
+		return Errorf(CodeConflict, "", "a legal hold on this account and mode blocks deleting applicants; lift it with set_retention_policy first")
+	}
 	if ctx.Err() != nil {
 		return Errorf(CodeUnavailable, "", "the request was cancelled or timed out")
 	}

@@ -65,6 +65,12 @@ func (s *Service) EraseApplicant(ctx context.Context, tx *db.Tx, sc db.Scope, id
 	if err != nil {
 		return nil, err
 	}
+	if a.DeletionScheduledAt != nil { // erased now: the schedule is done (verify/retention.go)
+		if err := tx.ClearDeletionSchedule(ctx, a.ID); err != nil {
+			return nil, err
+		}
+		a.DeletionScheduledAt = nil
+	}
 	out.Erased = *erased
 	data := map[string]any{"applicant_id": a.ID, "erased": erased, "cancelled_verifications": len(out.Cancelled),
 		"requested_by": keyID, "deleted_at": a.DeletedAt.UTC().Format(time.RFC3339Nano)}

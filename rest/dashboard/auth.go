@@ -187,7 +187,9 @@ func (a *Auth) RequireOperator(next http.Handler) http.Handler {
 	})
 }
 
-func safeMethod(m string) bool { return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions }
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
 
 // CheckCSRF reports whether an unsafe request is the operator's own: same origin, and the
 // session's CSRF token in the form field "csrf" or the X-CSRF-Token header.
