@@ -53,6 +53,11 @@ func (s *Store) AppendAudit(ctx context.Context, events []*models.AuditEvent) er
 	}
 	sort.Strings(accounts) // one lock order, so two batches never deadlock
 	return s.InTx(ctx, func(ctx context.Context, tx *Tx) error {
+		if s.Dialect == Postgres && s.AuditAsyncCommit {
+			if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+				return fmt.Errorf("audit commit mode: %w", err)
+			}
+		}
 		for _, acct := range accounts {
 			if err := tx.appendAudit(ctx, acct, byAccount[acct]); err != nil {
 				return err

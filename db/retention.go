@@ -65,17 +65,6 @@ func (tx *Tx) RestoreApplicant(ctx context.Context, sc Scope, id string) (*model
 	return a, nil
 }
 
-// GetScheduledApplicant reads an applicant of the scope whatever its deletion state (the
-// hidden ones included), for restore and for the dashboard's deletion list.
-func (s *Store) GetScheduledApplicant(ctx context.Context, sc Scope, id string) (*models.Applicant, error) {
-	a := new(models.Applicant)
-	err := s.DB.NewSelect().Model(a).Where("id = ?", id).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Scan(ctx)
-	if err != nil {
-		return nil, notFound(err, "applicant")
-	}
-	return a, nil
-}
-
 // DueDeletions lists applicants, of every account, whose scheduled deletion is due at now.
 func (s *Store) DueDeletions(ctx context.Context, now time.Time, limit int) ([]models.Applicant, error) {
 	var out []models.Applicant

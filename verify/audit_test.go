@@ -3,6 +3,7 @@ package verify_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 
@@ -100,4 +101,44 @@ func TestAuditChainTamper(t *testing.T) {
 		require.False(t, rep.OK)
 		require.Equal(t, int64(11), rep.BrokenSeq, rep.Problem)
 	})
+}
+
+// BenchmarkAuditRecord is what the audit trail adds to each audited call: one row recorded
+// and committed, from one caller at a time (serial) and from 16 goroutines per core
+// (parallel, where group commit shares transactions).
+// go test ./verify -run '^$' -bench AuditRecord -benchtime 2000x
+func BenchmarkAuditRecord(b *testing.B) {
+	for name, open := range map[string]func(testing.TB) *db.Store{"postgres": dbtest.Postgres, "sqlite": dbtest.SQLite} {
+		b.Run(name, func(b *testing.B) {
+			s := open(b)
+			s.AuditAsyncCommit = os.Getenv("AUDIT_ASYNC") != ""
+			a := verify.NewAuditor(s)
+			ev := func() *models.AuditEvent {
+				return &models.AuditEvent{AccountID: "acct_bench", Mode: "live", ActorType: verify.ActorKey, ActorID: "key_1",
+					Action: "tool", Tool: "get_verification", ObjectType: "verification", ObjectID: "ver_01kbx4r7c8d9e0f1g2h3j4k5m6", IP: "198.51.100.7", Outcome: "ok"}
+			}
+			b.Run("serial", func(b *testing.B) {
+				for b.Loop() {
+					if err := a.Record(context.Background(), ev()); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("parallel", func(b *testing.B) {
+				b.SetParallelism(16)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if err := a.Record(context.Background(), ev()); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+			rep, err := verify.VerifyAuditChain(context.Background(), s, "acct_bench")
+			if err != nil || !rep.OK {
+				b.Fatal(err, rep)
+			}
+		})
+	}
 }

@@ -165,6 +165,7 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	store.AuditAsyncCommit = cfg.AuditAsyncCommit
 	engines, err := checkEngines(ctx, cfg, store, logger)
 	if err != nil {
 		store.Close()
