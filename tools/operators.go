@@ -171,7 +171,11 @@ func OperatorLogin(ctx context.Context, d *Deps, o OperatorOptions, email, passw
 			return "", nil, err
 		}
 		if u != nil {
-			auditOperator(ctx, d, u, "", "login", "wrong_password", from, now)
+			outcome := "wrong_password"
+			if ok {
+				outcome = "disabled"
+			}
+			auditOperator(ctx, d, u, "", "login", outcome, from, now)
 		}
 		return "", nil, errSignIn
 	}

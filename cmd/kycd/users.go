@@ -40,7 +40,7 @@ func usersCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return store.GetUserByEmail(ctx, *email)
 	}
-	cli := tools.Caller{AccountID: *account, UserEmail: "cli"}
+	cli := tools.Caller{AccountID: *account} // recorded as actor "system", with the command in detail
 	switch sub {
 	case "create":
 		if *email == "" || *role == "" {
