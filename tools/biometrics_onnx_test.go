@@ -295,7 +295,7 @@ func TestCompareFaces(t *testing.T) {
 	require.Greater(t, *r.Score, r.Threshold)
 	require.NotNil(t, r.FaceA.Box)
 	require.True(t, r.FaceA.Quality.OK)
-	require.Regexp(t, `^fr_feature@[0-9a-f]{64}$`, r.Model)
+	require.Regexp(t, `^faceres:0.7\+fr_feature:0.3@[0-9a-f]{64}$`, r.Model)
 
 	require.Nil(t, e.Call(t, e.ReadOnly, "compare_faces", map[string]any{"image_a": obama, "image_b": biden, "kind_b": "selfie"}, &r))
 	require.False(t, r.Match)

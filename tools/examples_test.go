@@ -74,12 +74,18 @@ func TestToolExamples(t *testing.T) {
 		require.NoError(t, json.Unmarshal(info.OutputSchema, &outSchema))
 		resolved, err := outSchema.Resolve(nil)
 		require.NoError(t, err, "%s: output schema", info.Name)
+		var shapeSchema jsonschema.Schema
+		require.NoError(t, json.Unmarshal(info.OutputShape, &shapeSchema))
+		shape, err := shapeSchema.Resolve(nil)
+		require.NoError(t, err, "%s: output shape", info.Name)
 		for i, ex := range in.Examples {
 			var out any
 			te := e.Call(t, e.Test, info.Name, string(ex), &out)
 			if te == nil {
 				// The result is what the output schema (with its $defs) says.
 				require.NoError(t, resolved.Validate(out), "%s example %d: the result does not fit the output schema", info.Name, i)
+				// And what tools/list says of it (clients validate structuredContent with that).
+				require.NoError(t, shape.Validate(out), "%s example %d: the result does not fit the output shape", info.Name, i)
 				continue
 			}
 			if te.Code == tools.CodeNotFound {

@@ -7,6 +7,7 @@
 //	go run -tags onnx ./bench/face pairs     # every pair's score, FAR/FRR, degraded-portrait variant
 //	go run -tags onnx ./bench/face liveness  # Silent-Face samples
 //	go run -tags onnx ./bench/face speed     # full selfie chain timing, 1 thread
+//	go run -tags onnx ./bench/face models    # every embedding candidate: FAR/FRR, tuning vs held-out split
 package main
 
 import (
@@ -26,6 +27,10 @@ func main() {
 	noflip := flag.Bool("noflip", false, "embed without flip-averaging")
 	runs := flag.Int("runs", 30, "speed: timed runs per photo")
 	threads := flag.Int("threads", 1, "intra-op threads")
+	cache := flag.String("cache", "", "models: keep embeddings in this file between runs")
+	noaug := flag.Bool("noaug", false, "models: tuning split originals only (to choose pre-processing)")
+	focus := flag.String("focus", "0.70·faceres/noflip + 0.30·fr_feature", "models: the candidate whose operating points are listed (the default embedding)")
+	only := flag.String("candidates", "", "models: comma-separated candidate names (default: all)")
 	flag.Parse()
 	if *testdata == "" {
 		*testdata = os.Getenv("KYCD_TESTDATA")
@@ -34,7 +39,7 @@ func main() {
 		*testdata = filepath.Join("..", "shared", "testdata")
 	}
 	if flag.NArg() != 1 {
-		log.Fatal("usage: face [flags] explore|pairs|liveness|speed")
+		log.Fatal("usage: face [flags] explore|pairs|liveness|speed|models")
 	}
 	flip := !*noflip
 	eng, err := face.New(face.Config{Threads: *threads, FlipAverage: &flip})
@@ -53,6 +58,8 @@ func main() {
 		err = live(eng, *testdata)
 	case "pairs":
 		err = pairs(eng, *testdata, *verbose)
+	case "models":
+		err = modelsEval(eng, *testdata, *cache, *only, *focus, *noaug, *verbose)
 	default:
 		err = fmt.Errorf("unknown command %q", flag.Arg(0))
 	}

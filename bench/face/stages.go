@@ -34,10 +34,6 @@ func stages(eng *face.Engine, testdata string, runs int) error {
 	if err != nil {
 		return err
 	}
-	al, err := face.Align(img, &lm)
-	if err != nil {
-		return err
-	}
 	steps := []struct {
 		name string
 		fn   func() error
@@ -50,7 +46,7 @@ func stages(eng *face.Engine, testdata string, runs int) error {
 			return nil
 		}},
 		{"align", func() error { _, err := face.Align(img, &lm); return err }},
-		{"embed (x2 flip)", func() error { _, err := eng.EmbedAligned(al); return err }},
+		{"align + embed (every model)", func() error { _, err := eng.Embed(img, &lm); return err }},
 		{"liveness", func() error { _, err := eng.Liveness(img, b); return err }},
 		{"age", func() error { _, err := eng.Age(img, b); return err }},
 		{"eyes", func() error { _, err := eng.EyesOpen(img, &lm); return err }},

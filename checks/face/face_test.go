@@ -240,16 +240,19 @@ func TestConfigValidation(t *testing.T) {
 			require.ErrorContains(t, err, tc.want)
 		})
 	}
-	c, err := Config{ModelsDir: "/m"}.withDefaults()
+	c, err := Config{ModelsDir: "/m", HumanModelsDir: "/h"}.withDefaults()
 	require.NoError(t, err)
-	require.Equal(t, "/m/fr_feature.onnx", c.EmbeddingModelPath)
-	require.Equal(t, "bgr", c.EmbeddingChannels)
+	require.Equal(t, DefaultEmbeddings("/m", "/h"), c.Embeddings)
 	require.Equal(t, DefaultMatchThreshold, c.MatchThreshold)
 	require.Equal(t, onnx.OptimizeExtended, c.EmbeddingOptimization)
 	c, err = Config{ModelsDir: "/m", EmbeddingModelPath: "/x/arcface.onnx"}.withDefaults()
 	require.NoError(t, err)
-	require.Equal(t, "rgb", c.EmbeddingChannels, "a configured slot model defaults to RGB")
-	require.Equal(t, "arcface.onnx", c.EmbeddingModelName)
+	require.Equal(t, []EmbeddingSpec{{Name: "arcface.onnx", Path: "/x/arcface.onnx", Source: "operator-configured: /x/arcface.onnx",
+		Size: 112, Margin: 1, Input: "rgb-symmetric", Weight: 1}}, c.Embeddings, "a configured slot model replaces the default, RGB")
+	_, err = Config{Embeddings: []EmbeddingSpec{{Name: "a", Path: "/a", Size: 112, Margin: 1, Input: "rgb-raw", Weight: 0.6}}}.withDefaults()
+	require.ErrorContains(t, err, "weights sum to 0.6")
+	_, err = Config{Embeddings: []EmbeddingSpec{{Name: "a", Path: "/a", Size: 112, Margin: 1, Input: "yuv", Weight: 1}}}.withDefaults()
+	require.ErrorContains(t, err, `input "yuv"`)
 }
 
 func TestGeometryPose(t *testing.T) {
@@ -287,4 +290,20 @@ func TestStubOrRealNewReportsMissingFiles(t *testing.T) {
 		return
 	}
 	require.ErrorContains(t, err, "/nonexistent/libonnxruntime.so")
+}
+
+func TestFuseScoresAreWeightedMeans(t *testing.T) {
+	t.Parallel()
+	a1, b1 := []float32{1, 0}, []float32{0.6, 0.8}          // cosine 0.6
+	a2, b2 := []float32{0, 1, 0}, []float32{0, -0.28, 0.96} // cosine -0.28
+	fa, err := Fuse([][]float32{a1, a2}, []float64{0.7, 0.3})
+	require.NoError(t, err)
+	fb, err := Fuse([][]float32{b1, b2}, []float64{0.7, 0.3})
+	require.NoError(t, err)
+	require.Len(t, fa, 5)
+	s, err := Cosine(fa, fb)
+	require.NoError(t, err)
+	require.InDelta(t, 0.7*0.6+0.3*-0.28, s, 1e-6)
+	_, err = Fuse([][]float32{a1}, []float64{0.5, 0.5})
+	require.ErrorContains(t, err, "1 parts, 2 weights")
 }

