@@ -28,6 +28,9 @@ func (tx *Tx) FindOrCreateApplicant(ctx context.Context, sc Scope, ref *string, 
 	if err != nil {
 		return nil, fmt.Errorf("find applicant: %w", err)
 	}
+	if existing.DeletionScheduledAt != nil { // frozen until restored or erased
+		return nil, fmt.Errorf("applicant %s: %w", existing.ID, ErrScheduledForDeletion)
+	}
 	return existing, nil
 }
 
@@ -50,7 +53,8 @@ func (s *Store) newApplicant(sc Scope, ref *string, pii any) (*models.Applicant,
 // GetApplicant reads an applicant by id in the scope.
 func (s *Store) GetApplicant(ctx context.Context, sc Scope, id string) (*models.Applicant, error) {
 	a := new(models.Applicant)
-	err := s.DB.NewSelect().Model(a).Where("id = ?", id).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Scan(ctx)
+	err := s.DB.NewSelect().Model(a).Where("id = ?", id).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
+		Where("deletion_scheduled_at IS NULL").Scan(ctx) // a scheduled deletion hides it
 	if err != nil {
 		return nil, notFound(err, "applicant")
 	}
@@ -60,7 +64,8 @@ func (s *Store) GetApplicant(ctx context.Context, sc Scope, id string) (*models.
 // GetApplicantByRef reads an applicant by the integrator's external reference in the scope.
 func (s *Store) GetApplicantByRef(ctx context.Context, sc Scope, ref string) (*models.Applicant, error) {
 	a := new(models.Applicant)
-	err := s.DB.NewSelect().Model(a).Where("external_ref = ?", ref).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Scan(ctx)
+	err := s.DB.NewSelect().Model(a).Where("external_ref = ?", ref).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
+		Where("deletion_scheduled_at IS NULL").Scan(ctx)
 	if err != nil {
 		return nil, notFound(err, "applicant")
 	}
@@ -70,7 +75,8 @@ func (s *Store) GetApplicantByRef(ctx context.Context, sc Scope, ref string) (*m
 // ListApplicants lists newest first with a cursor (Before = the last id seen).
 func (s *Store) ListApplicants(ctx context.Context, sc Scope, before string, limit int) ([]models.Applicant, bool, error) {
 	var rows []models.Applicant
-	q := s.DB.NewSelect().Model(&rows).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode)
+	q := s.DB.NewSelect().Model(&rows).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
+		Where("deletion_scheduled_at IS NULL")
 	if before != "" {
 		q = q.Where("id < ?", before)
 	}

@@ -4,12 +4,14 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 
 	"github.com/kycd/kycd/models"
@@ -125,6 +127,9 @@ func (tx *Tx) CreateVerifications(ctx context.Context, items []NewVerification) 
 	n := len(args)
 	sql := "WITH app AS (INSERT INTO applicants (" + strings.Join(aCols, ", ") + ") SELECT * FROM " + aFrom +
 		" ON CONFLICT (account_id, mode, external_ref) WHERE external_ref IS NOT NULL DO UPDATE SET updated_at = applicants.updated_at" +
+		// A frozen applicant (scheduled for deletion) is not returned, so its verification gets
+		// no applicant_id and the NOT NULL constraint refuses it: ErrScheduledForDeletion.
+		" WHERE applicants.deletion_scheduled_at IS NULL" +
 		" RETURNING id, account_id, mode, external_ref)" +
 		", v_in AS (SELECT * FROM " + vFrom + ")" +
 		", ver AS (INSERT INTO verifications (" + strings.Join(vCols, ", ") + ") SELECT " + strings.Join(vSel, ", ") +
@@ -160,6 +165,10 @@ func (tx *Tx) CreateVerifications(ctx context.Context, items []NewVerification) 
 	if err != nil {
 		if referenceTaken(err) {
 			err = fmt.Errorf("%w: %w", ErrReferenceTaken, err)
+		}
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23502" && pgErr.ColumnName == "applicant_id" {
+			err = fmt.Errorf("%w: %w", ErrScheduledForDeletion, err)
 		}
 		return nil, fmt.Errorf("insert verification: %w", err)
 	}
@@ -214,6 +223,10 @@ func (tx *Tx) InsertVerification(ctx context.Context, v *models.Verification) er
 	if _, err := tx.NewInsert().Model(v).Exec(ctx); err != nil {
 		if referenceTaken(err) {
 			err = fmt.Errorf("%w: %w", ErrReferenceTaken, err)
+		}
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23502" && pgErr.ColumnName == "applicant_id" {
+			err = fmt.Errorf("%w: %w", ErrScheduledForDeletion, err)
 		}
 		return fmt.Errorf("insert verification: %w", err)
 	}

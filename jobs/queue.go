@@ -62,6 +62,9 @@ type Options struct {
 	// ImageRetention is how long the images of an ended verification are kept (0 = for ever);
 	// the same sweep deletes older ones.
 	ImageRetention time.Duration
+	// RetentionInterval is how often scheduled deletions and retention policies are applied
+	// (default DefaultRetentionInterval).
+	RetentionInterval time.Duration
 	// MonitorInterval is how often ongoing screening re-screens the monitored applicants when
 	// the service's checks include the *verify.Screening engine (default DefaultMonitorInterval; negative = only
 	// when a list version changes).
@@ -106,6 +109,9 @@ func New(store *db.Store, svc *verify.Service, opts Options) (*Queue, error) {
 	if opts.PurgeInterval <= 0 {
 		opts.PurgeInterval = DefaultPurgeInterval
 	}
+	if opts.RetentionInterval <= 0 {
+		opts.RetentionInterval = DefaultRetentionInterval
+	}
 	if opts.WebhookWorkers <= 0 {
 		opts.WebhookWorkers = 20
 	}
@@ -126,6 +132,7 @@ func New(store *db.Store, svc *verify.Service, opts Options) (*Queue, error) {
 	river.AddWorker(workers, &processWorker{q: q})
 	river.AddWorker(workers, &expireWorker{q: q})
 	river.AddWorker(workers, &purgeWorker{q: q})
+	river.AddWorker(workers, &retentionWorker{q: q})
 	river.AddWorker(workers, &deliverWorker{q: q})
 	// The screening engine among the checks also runs ongoing monitoring on this queue.
 	// The document engine among the checks reads uploads in document.analyze jobs.
@@ -166,6 +173,9 @@ func New(store *db.Store, svc *verify.Service, opts Options) (*Queue, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(opts.PurgeInterval),
 				func() (river.JobArgs, *river.InsertOpts) { return PurgeArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true, ID: "idempotency.purge"}),
+			river.NewPeriodicJob(river.PeriodicInterval(opts.RetentionInterval),
+				func() (river.JobArgs, *river.InsertOpts) { return RetentionArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true, ID: "applicant.retention"}),
 		}
 		if monitor != nil && opts.MonitorInterval >= 0 {
 			every := opts.MonitorInterval

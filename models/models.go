@@ -136,6 +136,9 @@ type Applicant struct {
 	// DeletedAt is when the applicant's personal data was erased (delete_applicant); the row
 	// stays, without PII or external reference, for the audit trail.
 	DeletedAt *time.Time `bun:"deleted_at"`
+	// DeletionScheduledAt is when a scheduled deletion (schedule_applicant_deletion) erases the
+	// applicant; meanwhile it is hidden from reads and frozen. Nil when none is scheduled.
+	DeletionScheduledAt *time.Time `bun:"deletion_scheduled_at"`
 }
 
 // Verification is one identity verification session.

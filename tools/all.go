@@ -14,6 +14,10 @@ func All() []Descriptor {
 		GetApplicant.Compile(),
 		ListApplicants.Compile(),
 		DeleteApplicant.Compile(),
+		ScheduleApplicantDeletion.Compile(),
+		RestoreApplicant.Compile(),
+		GetRetentionPolicy.Compile(),
+		SetRetentionPolicy.Compile(),
 		ListEvents.Compile(),
 		CreateWebhookEndpoint.Compile(),
 		ListWebhookEndpoints.Compile(),
@@ -62,5 +66,9 @@ func All() []Descriptor {
 		ListQuestionnaires.Compile(),
 		UpdateQuestionnaire.Compile(),
 		SubmitQuestionnaireAnswers.Compile(),
+		ListUsers.Compile(),
+		CreateUser.Compile(),
+		UpdateUser.Compile(),
+		ListAuditEvents.Compile(),
 	}
 }

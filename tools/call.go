@@ -187,12 +187,24 @@ type CallMeta struct {
 // CallWith is Call with the surface's options: idempotency keys, waiting with progress.
 // Every call of a known tool is counted once against the caller's request budget, before
 // anything else is checked, whatever the surface (a JSON-RPC batch counts each of its calls).
+// Every call of a known tool by an API key or an operator is recorded in the audit trail
+// with its outcome (auditCall).
 func (r *Registry) CallWith(ctx context.Context, caller Caller, name string, raw json.RawMessage, o CallOptions) (any, CallMeta, error) {
-	var meta CallMeta
 	t, ok := r.byName[name]
 	if !ok {
-		return nil, meta, Errorf(CodeNotFound, "", "no tool named %q", name)
+		return nil, CallMeta{}, Errorf(CodeNotFound, "", "no tool named %q", name)
 	}
+	var note callNote
+	out, meta, err := r.callWith(ctx, t, caller, raw, o, &note)
+	if aerr := r.auditCall(ctx, caller, t.info(), &note, out, err); aerr != nil {
+		return nil, meta, aerr
+	}
+	return out, meta, err
+}
+
+func (r *Registry) callWith(ctx context.Context, t Descriptor, caller Caller, raw json.RawMessage, o CallOptions, note *callNote) (any, CallMeta, error) {
+	var meta CallMeta
+	name := t.info().Name
 	if caller.recheck {
 		if terr := StillValid(ctx, r.deps, caller); terr != nil {
 			return nil, meta, terr
@@ -207,6 +219,7 @@ func (r *Registry) CallWith(ctx context.Context, caller Caller, name string, raw
 			return nil, meta, terr
 		}
 	}
+	note.raw = raw
 	info := t.info()
 	if terr := authorize(caller, info); terr != nil {
 		if caller.IsOAuth() {
@@ -224,6 +237,7 @@ func (r *Registry) CallWith(ctx context.Context, caller Caller, name string, raw
 		return nil, meta, schemaError(err, in)
 	}
 	args := v.(map[string]any)
+	note.args = args
 	if terr := sessionTarget(caller, args); terr != nil {
 		return nil, meta, terr
 	}

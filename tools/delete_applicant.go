@@ -80,7 +80,7 @@ func deleteApplicant(ctx context.Context, d *Deps, c Caller, in DeleteApplicantI
 	var er *verify.Erasure
 	err := d.Store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		var err error
-		er, err = d.Verify.EraseApplicant(ctx, tx, c.scope(), in.ID, in.ExternalRef, in.Reason, c.KeyID)
+		er, err = d.Verify.EraseApplicant(ctx, tx, c.scope(), in.ID, in.ExternalRef, in.Reason, c.Actor())
 		return err
 	})
 	switch {

@@ -88,6 +88,21 @@ type Caller struct {
 	// tokenExpiry is when the caller's access token expires (zero for API keys): StillValid
 	// ends what outlives it, a WebSocket or a stdio session.
 	tokenExpiry time.Time
+	// UserID and UserEmail name the signed-in operator of a dashboard session
+	// (AuthenticateOperatorSession); empty for API keys.
+	UserID, UserEmail string
+	// RemoteIP and UserAgent are where the request came from, for the audit trail
+	// (WithRequestOrigin); empty when the surface has no request (stdio).
+	RemoteIP, UserAgent string
+}
+
+// Actor is who acts, for the records that name them (reviewed_by, the audit trail): the
+// operator's user id, else the API key id.
+func (c Caller) Actor() string {
+	if c.UserID != "" {
+		return c.UserID
+	}
+	return c.KeyID
 }
 
 // Rechecked returns c with its API key checked again (StillValid) before each of its calls.

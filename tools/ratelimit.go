@@ -71,6 +71,9 @@ func (l *RateLimiter) Allow(c Caller) (RateStatus, *Error) {
 	}
 	share := max(1, perMinute/l.processes)
 	id := c.KeyID
+	if c.UserID != "" { // an operator's dashboard session has its own budget
+		id = "usr:" + c.UserID
+	}
 	l.mu.Lock()
 	b := l.byKey[id]
 	if b == nil || b.perMinute != share {

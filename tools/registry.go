@@ -51,7 +51,7 @@ const (
 
 // AllScopes lists every scope; a key created without --scopes gets all of them.
 var AllScopes = []Scope{ScopeVerificationsRead, ScopeVerificationsWrite, ScopeApplicantsRead,
-	ScopeEventsRead, ScopeWebhooksRead, ScopeWebhooksWrite, ScopeReview, ScopeFlowsRead, ScopeFlowsWrite}
+	ScopeEventsRead, ScopeWebhooksRead, ScopeWebhooksWrite, ScopeReview, ScopeFlowsRead, ScopeFlowsWrite, ScopeUsersAdmin, ScopeAuditRead}
 
 // Annotations are the MCP tool hints. Every tool sets all four explicitly.
 type Annotations struct {
@@ -304,6 +304,12 @@ func (r *Registry) Call(ctx context.Context, caller Caller, name string, raw jso
 func (r *Registry) toolError(ctx context.Context, caller Caller, name string, err error) *Error {
 	if te := AsError(err); te != nil {
 		return te
+	}
+	switch { // the retention rules (tools/schedule_applicant_deletion.go), whichever tool meets them
+	case errors.Is(err, db.ErrScheduledForDeletion):
+		return Errorf(CodeConflict, "external_ref", "the applicant with this external_ref is scheduled for deletion and frozen; restore it first (restore_applicant)")
+	case errors.Is(err, db.ErrLegalHold):
+		return Errorf(CodeConflict, "", "a legal hold on this account and mode blocks deleting applicants; lift it with set_retention_policy first")
 	}
 	if ctx.Err() != nil {
 		return Errorf(CodeUnavailable, "", "the request was cancelled or timed out")

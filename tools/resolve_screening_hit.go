@@ -104,7 +104,7 @@ func resolveScreeningHit(ctx context.Context, d *Deps, c Caller, in ResolveScree
 		}
 	}
 	row := &models.ScreeningDecision{AccountID: c.AccountID, Mode: c.Mode, SubjectRef: ref, Source: in.Source, SourceID: e.SourceID,
-		Fingerprint: current, Verdict: in.Verdict, EntityName: e.PrimaryName(), DecidedBy: c.KeyID}
+		Fingerprint: current, Verdict: in.Verdict, EntityName: e.PrimaryName(), DecidedBy: c.Actor()}
 	if err := d.Store.InsertScreeningDecision(ctx, row, reason); err != nil {
 		return ScreeningDecision{}, err
 	}

@@ -61,7 +61,7 @@ func reviewVerification(ctx context.Context, d *Deps, c Caller, in ReviewVerific
 	if reason == "" {
 		return Verification{}, invalid("reason", "required: say why, for the audit trail")
 	}
-	v, err := d.Verify.Review(ctx, c.scope(), in.ID, to == models.StatusApproved, reason, c.KeyID)
+	v, err := d.Verify.Review(ctx, c.scope(), in.ID, to == models.StatusApproved, reason, c.Actor())
 	if errors.Is(err, db.ErrConflict) {
 		if v != nil {
 			return Verification{}, Errorf(CodeConflict, "id", "only needs_review verifications can be reviewed; %s is %s", in.ID, v.Status)

@@ -141,6 +141,10 @@ func storeErr(err error, what, field string) error {
 		return Errorf(CodeNotFound, field, "no %s with that id for this API key's account and mode", what)
 	case errors.Is(err, db.ErrConflict):
 		return Errorf(CodeConflict, "", "%s: %v", what, strings.TrimSuffix(err.Error(), ": "+db.ErrConflict.Error()))
+	case errors.Is(err, db.ErrLegalHold):
+		return Errorf(CodeConflict, field, "a legal hold on this account and mode blocks deleting applicants; lift it with set_retention_policy first")
+	case errors.Is(err, db.ErrScheduledForDeletion):
+		return Errorf(CodeConflict, "external_ref", "the applicant with this external_ref is scheduled for deletion and frozen; restore it first (restore_applicant)")
 	}
 	return err
 }

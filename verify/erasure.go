@@ -39,6 +39,9 @@ func (s *Service) EraseApplicant(ctx context.Context, tx *db.Tx, sc db.Scope, id
 	if _, err := s.queue(); err != nil {
 		return nil, err
 	}
+	if err := legalHold(ctx, tx, sc); err != nil { // a legal hold blocks every deletion (verify/retention.go)
+		return nil, err
+	}
 	a, vs, err := tx.LockApplicantForErasure(ctx, sc, id, externalRef)
 	if err != nil {
 		return &Erasure{Applicant: a}, err
@@ -61,6 +64,12 @@ func (s *Service) EraseApplicant(ctx context.Context, tx *db.Tx, sc db.Scope, id
 	erased, err := tx.EraseApplicant(ctx, sc, a)
 	if err != nil {
 		return nil, err
+	}
+	if a.DeletionScheduledAt != nil { // erased now: the schedule is done (verify/retention.go)
+		if err := tx.ClearDeletionSchedule(ctx, a.ID); err != nil {
+			return nil, err
+		}
+		a.DeletionScheduledAt = nil
 	}
 	out.Erased = *erased
 	data := map[string]any{"applicant_id": a.ID, "erased": erased, "cancelled_verifications": len(out.Cancelled),

@@ -21,6 +21,8 @@ var EventTypes = []string{
 	EventScreeningMatch,
 	EventFraudDuplicate,
 	EventApplicantDeleted,
+	EventApplicantDeletionScheduled,
+	EventApplicantRestored,
 	EventEmailConfirmed,
 	EventPhoneConfirmed,
 	EventNFCCompleted,

@@ -26,6 +26,8 @@ type Config struct {
 	LogFormat        string
 	Workers          int
 	NoWorkers        bool
+	// AuditAsyncCommit: see db.Store.AuditAsyncCommit.
+	AuditAsyncCommit bool
 	ShutdownTimeout  time.Duration
 	APIKey           string
 	// ScreeningStrongHit is what a strong sanctions hit does: review or fail.
@@ -103,6 +105,7 @@ func (c *Config) settings() []setting {
 		{"workers", "KYCD_WORKERS", "concurrent jobs in this process", "10", &c.Workers},
 		{"create-batches", "KYCD_CREATE_BATCHES", "create_verification transactions in flight at once, each writing every creation queued behind the previous one (0 = 4 on PostgreSQL, 1 on SQLite)", "0", &c.CreateBatches},
 		{"no-workers", "KYCD_NO_WORKERS", "serve only: run no job workers (run `kycd worker` elsewhere)", "false", &c.NoWorkers},
+		{"audit-async-commit", "KYCD_AUDIT_ASYNC_COMMIT", "PostgreSQL: commit audit rows without waiting for the WAL flush (cheaper reads; a database crash may lose the last few hundred ms of audit rows)", "false", &c.AuditAsyncCommit},
 		{"screening-strong-hit", "KYCD_SCREENING_STRONG_HIT", "what a strong sanctions hit does to a verification: review (needs_review) or fail (rejected)", "review", &c.ScreeningStrongHit},
 		{"lists-sync", "KYCD_LISTS_SYNC", "how often to pick up lists imported by another process", "30s", &c.ListsSync},
 		{"screening-threshold", "KYCD_SCREENING_THRESHOLD", "name-match score (0–1) at which the screening check and monitoring report a hit (0 = the matcher's default, 0.85)", "0", &c.Screening.Threshold},

@@ -21,6 +21,7 @@ import (
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/rest/dashboard"
 	"github.com/kycd/kycd/rest/flow"
 	"github.com/kycd/kycd/rpc"
 	"github.com/kycd/kycd/tools"
@@ -42,6 +43,10 @@ Usage:
   kycd keys list   [--account ID]
   kycd keys revoke ID|PREFIX
   kycd keys rewrap   (re-wrap the data keys with the first of --encryption-keys, after a rotation)
+  kycd users create --email E --role admin|reviewer|viewer [--account ID]   a dashboard operator; prints the one-time setup link
+  kycd users list [--account ID] | disable --email E | enable --email E | reset --email E (a new setup link)
+  kycd audit verify [--account ID]         walk the hash-chained audit trail; names the first broken row (exit 1)
+  kycd audit export [--account ID]         the audit trail as JSON lines, oldest first
   kycd lists import --source SOURCE PATH   load a sanctions/PEP list from local files
   kycd lists update [--source SOURCE] [--url URL]   download lists from the official URLs
   kycd lists list                          the loaded list versions
@@ -99,6 +104,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return nil
 	case "keys":
 		return keys(ctx, rest, stdout)
+	case "users":
+		return usersCmd(ctx, rest, stdout)
+	case "audit":
+		return auditCmd(ctx, rest, stdout)
 	case "lists":
 		return listsCmd(ctx, rest, stdout)
 	case "csca":
@@ -146,6 +155,8 @@ type app struct {
 	queue   *jobs.Queue
 	reg     *tools.Registry
 	engines *engines
+	// opAuth is the dashboard's operator sign-in (dashboard_auth.go).
+	opAuth *dashboard.Auth
 }
 
 func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
@@ -157,6 +168,7 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	store.AuditAsyncCommit = cfg.AuditAsyncCommit
 	engines, err := checkEngines(ctx, cfg, store, logger)
 	if err != nil {
 		store.Close()
@@ -333,6 +345,10 @@ func (a *app) routes(ctx context.Context) (http.Handler, error) {
 	}
 	mux.Handle(flow.Prefix, fh)
 	mux.Handle("GET "+flow.SDKPath, fh.SDK())
+	// Operator sign-in for the dashboard (/dashboard/login, /setup/{token}, /account): rest/dashboard.
+	if err := a.dashboardAuthRoutes(mux); err != nil {
+		return nil, err
+	}
 	// Large bodies (image uploads on any surface and the hosted flow) wait for upload memory.
 	return tools.LimitUploads(mux, int64(a.cfg.BodyLimit), 2*time.Minute), nil
 }
@@ -342,7 +358,7 @@ func (a *app) authenticate(r *http.Request) (tools.Caller, *tools.Error) {
 	if err != nil {
 		return c, tools.AsError(err)
 	}
-	return c, nil
+	return tools.WithRequestOrigin(a.reg.Deps(), c, r), nil // where from, for the audit trail
 }
 
 func mcpStdio(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
