@@ -33,6 +33,12 @@ type CreateVerificationInput struct {
 	MaxAge           *int                  `json:"max_age,omitempty" jsonschema:"maximum age the applicant may have (years)" minimum:"0" maximum:"150"`
 	Locale           string                `json:"locale,omitempty" jsonschema:"language of the hosted flow as a BCP 47 tag (en, pt-BR, de); default: the applicant's browser" maxLength:"35"`
 	SendLinkTo       *LinkTarget           `json:"send_link_to,omitempty" jsonschema:"also send the hosted link to the applicant, as send_verification_link does (exactly one of email and phone); the outcome is in link_sent or link_error"`
+	// Flows and session options (issue #22; see create_verification_flow.go).
+	Flow            string           `json:"flow,omitempty" jsonschema:"the flow to run: its id or name, optionally @version (onboarding@3); default the API key's default flow; its steps decide the checks (do not give checks)" maxLength:"100"`
+	SessionLength   int              `json:"session_length,omitempty" jsonschema:"seconds the applicant has once they start, 60 to 3600 (separate from expires_in, the link's validity); running out expires the verification with reason session_timeout" minimum:"60" maximum:"3600"`
+	GenerateCode    *bool            `json:"generate_code,omitempty" jsonschema:"return an 8-digit code (code) the applicant types at /verify/code on another device, or your app exchanges with redeem_session_code, to continue this session; default the flow's setting"`
+	AdditionalSteps []AdditionalStep `json:"additional_steps,omitempty" jsonschema:"extra documents to ask for in this session, kept as evidence" maxItems:"10"`
+	Compare         *CompareData     `json:"compare,omitempty" jsonschema:"values the document's data must equal; a mismatch gives reason data_mismatch"`
 }
 
 // CreatedVerification is a new verification and, when send_link_to was given, how sending
@@ -41,6 +47,7 @@ type CreatedVerification struct {
 	Verification
 	LinkSent  *LinkSent  `json:"link_sent,omitempty" jsonschema:"the hosted link went out (send_link_to)"`
 	LinkError *LinkError `json:"link_error,omitempty" jsonschema:"the hosted link could not be sent (send_link_to): the verification exists all the same; retry with send_verification_link"`
+	Code      string     `json:"code,omitempty" jsonschema:"the 8-digit code that continues the session on another device (generate_code); shown only now, valid while the session is open"`
 }
 
 // LinkError is why create_verification's send_link_to failed: the error send_verification_link
@@ -109,11 +116,11 @@ func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerific
 			return CreatedVerification{}, err
 		}
 	}
-	v, err := newVerification(ctx, d, c, in)
+	v, code, err := newVerification(ctx, d, c, in)
 	if err != nil || in.SendLinkTo == nil {
-		return CreatedVerification{Verification: v}, err
+		return CreatedVerification{Verification: v, Code: code}, err
 	}
-	out := CreatedVerification{Verification: v}
+	out := CreatedVerification{Verification: v, Code: code}
 	sent, err := sendLink(ctx, d, c, v.ID, *in.SendLinkTo, "", "send_link_to.")
 	if te := AsError(err); te != nil {
 		out.LinkError = &LinkError{Code: te.Code, Message: te.Message, Field: te.Field, RetryAfterSeconds: te.RetryAfterSeconds}
@@ -126,46 +133,50 @@ func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerific
 	return out, nil
 }
 
-func newVerification(ctx context.Context, d *Deps, c Caller, in CreateVerificationInput) (Verification, error) {
+func newVerification(ctx context.Context, d *Deps, c Caller, in CreateVerificationInput) (Verification, string, error) {
 	now := d.Store.Now()
-	checks, err := resolveChecks(d, c, in.Checks)
+	fc, err := applyFlow(ctx, d, c, &in)
 	if err != nil {
-		return Verification{}, err
+		return Verification{}, "", err
+	}
+	checks, err := fc.checks(d, c, in.Checks)
+	if err != nil {
+		return Verification{}, "", err
 	}
 	applicant, err := validateApplicant(in.Applicant, now)
 	if err != nil {
-		return Verification{}, err
+		return Verification{}, "", err
 	}
 	if in.MinAge != nil && in.MaxAge != nil && *in.MinAge > *in.MaxAge {
-		return Verification{}, invalid("max_age", "must be at least min_age (%d)", *in.MinAge)
+		return Verification{}, "", invalid("max_age", "must be at least min_age (%d)", *in.MinAge)
 	}
 	countries, err := countryList("allowed_countries", in.AllowedCountries)
 	if err != nil {
-		return Verification{}, err
+		return Verification{}, "", err
 	}
 	if countries, err = keyDocumentPolicy(c, in.DocumentType, countries); err != nil {
-		return Verification{}, err
+		return Verification{}, "", err
 	}
 	for field, u := range map[string]string{"success_url": in.SuccessURL, "failure_url": in.FailureURL, "review_url": in.ReviewURL} {
 		if err := checkURL(field, u, false); err != nil {
-			return Verification{}, err
+			return Verification{}, "", err
 		}
 	}
 	if err := checkURL("redirect_url", in.RedirectURL, false); err != nil {
-		return Verification{}, err
+		return Verification{}, "", err
 	}
 	if err := checkWebhookURL(ctx, d, "callback_url", in.CallbackURL); err != nil {
-		return Verification{}, err
+		return Verification{}, "", err
 	}
 	if in.Locale != "" && !localeRE.MatchString(in.Locale) {
-		return Verification{}, invalid("locale", "not a BCP 47 language tag (e.g. en, pt-BR)")
+		return Verification{}, "", invalid("locale", "not a BCP 47 language tag (e.g. en, pt-BR)")
 	}
 	if strings.TrimSpace(in.ExternalRef) != in.ExternalRef {
-		return Verification{}, invalid("external_ref", "must not start or end with white space")
+		return Verification{}, "", invalid("external_ref", "must not start or end with white space")
 	}
 	meta, err := metadata(in.Metadata)
 	if err != nil {
-		return Verification{}, err
+		return Verification{}, "", err
 	}
 	expiry := defaultExpiry
 	if in.ExpiresIn != 0 {
@@ -183,10 +194,14 @@ func newVerification(ctx context.Context, d *Deps, c Caller, in CreateVerificati
 	if applicant != nil {
 		pii = applicant
 	}
-	if _, err := d.Verify.Create(ctx, verify.Creation{V: v, PII: pii, Applicant: pii, Data: map[string]any{"checks": checks}}); err != nil {
-		return Verification{}, err
+	cr := verify.Creation{V: v, PII: pii, Applicant: pii, Data: map[string]any{"checks": checks}}
+	var code string
+	fc.apply(d, v, &cr, &code)
+	if _, err := d.Verify.Create(ctx, cr); err != nil {
+		return Verification{}, "", err
 	}
-	return toVerification(d, v)
+	out, err := toVerification(d, v)
+	return out, code, err
 }
 
 // keyDocumentPolicy applies the API key's document policy: a document_type the key does not

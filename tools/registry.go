@@ -51,7 +51,7 @@ const (
 
 // AllScopes lists every scope; a key created without --scopes gets all of them.
 var AllScopes = []Scope{ScopeVerificationsRead, ScopeVerificationsWrite, ScopeApplicantsRead,
-	ScopeEventsRead, ScopeWebhooksRead, ScopeWebhooksWrite, ScopeReview}
+	ScopeEventsRead, ScopeWebhooksRead, ScopeWebhooksWrite, ScopeReview, ScopeFlowsRead, ScopeFlowsWrite}
 
 // Annotations are the MCP tool hints. Every tool sets all four explicitly.
 type Annotations struct {

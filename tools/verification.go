@@ -50,6 +50,10 @@ type Verification struct {
 	Review *VerificationReview `json:"review" jsonschema:"the latest manual review decision on this verification (review_verification), null when none; result keeps the checks' own decision"`
 	// Signals are the applicant's IP and device signals (issue #28), sealed at rest.
 	Signals *VerificationSignals `json:"signals" jsonschema:"the IP and device signals of the applicant's hosted-flow requests (latest at the top, first under first) with their reasons; null before the applicant opened the link or after erasure"`
+	// Flow, Session and RestartedFrom: flows and session options (issue #22).
+	Flow          *FlowRef     `json:"flow" jsonschema:"the flow version this verification runs; null when none"`
+	Session       *SessionInfo `json:"session" jsonschema:"the session options (session_length, steps, branding, compare fields); null when none"`
+	RestartedFrom *string      `json:"restarted_from" jsonschema:"the verification this attempt replaced (restart_verification); null otherwise"`
 }
 
 // VerificationReview is a person's (or an agent's) decision on a verification in needs_review.
@@ -119,6 +123,10 @@ func toVerification(d *Deps, v *models.Verification) (Verification, error) {
 		return out, fmt.Errorf("open signals: %w", err)
 	}
 	out.Signals = sig
+	if out.Flow, out.Session, err = toSession(d, v); err != nil {
+		return out, err
+	}
+	out.RestartedFrom = v.RestartedFrom
 	if v.Result != nil {
 		out.Result = new(models.VerificationResult)
 		raw, err := d.Store.Keyring().OpenText(*v.Result)
