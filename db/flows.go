@@ -163,7 +163,7 @@ const CodeFailureWindow = time.Minute
 func (tx *Tx) InsertSessionCode(ctx context.Context, c *models.SessionCode) error {
 	now := tx.store.Now().UTC()
 	if _, err := tx.NewDelete().Model((*models.SessionCode)(nil)).Where("code_hash = ?", c.CodeHash).
-		Where("(expires_at <= ? OR verification_id IN (SELECT id FROM verifications WHERE id = session_codes.verification_id AND status NOT IN (?, ?)))",
+		Where("(expires_at <= ? OR EXISTS (SELECT 1 FROM verifications v WHERE v.id = session_code.verification_id AND v.status NOT IN (?, ?)))",
 			now, models.StatusPending, models.StatusInProgress).Exec(ctx); err != nil {
 		return fmt.Errorf("drop expired session code: %w", err)
 	}
