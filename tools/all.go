@@ -13,6 +13,7 @@ func All() []Descriptor {
 		ListVerificationEvents.Compile(),
 		RestartVerification.Compile(),
 		RedeemSessionCode.Compile(),
+		GetVerificationFlow.Compile(),
 		CreateFlow.Compile(),
 		UpdateFlow.Compile(),
 		GetFlow.Compile(),

@@ -34,11 +34,11 @@ type CreateVerificationInput struct {
 	Locale           string                `json:"locale,omitempty" jsonschema:"language of the hosted flow as a BCP 47 tag (en, pt-BR, de); default: the applicant's browser" maxLength:"35"`
 	SendLinkTo       *LinkTarget           `json:"send_link_to,omitempty" jsonschema:"also send the hosted link to the applicant, as send_verification_link does (exactly one of email and phone); the outcome is in link_sent or link_error"`
 	// Flows and session options (issue #22; see create_verification_flow.go).
-	Flow            string           `json:"flow,omitempty" jsonschema:"the flow to run: its id or name, optionally @version (onboarding@3); default the API key's default flow; its steps decide the checks (do not give checks)" maxLength:"100"`
-	SessionLength   int              `json:"session_length,omitempty" jsonschema:"seconds the applicant has once they start, 60 to 3600 (separate from expires_in, the link's validity); running out expires the verification with reason session_timeout" minimum:"60" maximum:"3600"`
-	GenerateCode    *bool            `json:"generate_code,omitempty" jsonschema:"return an 8-digit code (code) the applicant types at /verify/code on another device, or your app exchanges with redeem_session_code, to continue this session; default the flow's setting"`
-	AdditionalSteps []AdditionalStep `json:"additional_steps,omitempty" jsonschema:"extra documents to ask for in this session, kept as evidence" maxItems:"10"`
-	Compare         *CompareData     `json:"compare,omitempty" jsonschema:"values the document's data must equal; a mismatch gives reason data_mismatch"`
+	Flow            string           `json:"flow,omitempty" jsonschema:"flow id or name, optionally @version; default the key's default flow; its steps decide the checks" maxLength:"100"`
+	SessionLength   int              `json:"session_length,omitempty" jsonschema:"seconds the applicant has once started (expired with reason session_timeout)" minimum:"60" maximum:"3600"`
+	GenerateCode    *bool            `json:"generate_code,omitempty" jsonschema:"return an 8-digit code to continue on another device (/verify/code, redeem_session_code)"`
+	AdditionalSteps []AdditionalStep `json:"additional_steps,omitempty" jsonschema:"extra documents to ask for, kept as evidence" maxItems:"10"`
+	Compare         *CompareData     `json:"compare,omitempty" jsonschema:"values the document must match (else reason data_mismatch)"`
 }
 
 // CreatedVerification is a new verification and, when send_link_to was given, how sending
@@ -47,7 +47,7 @@ type CreatedVerification struct {
 	Verification
 	LinkSent  *LinkSent  `json:"link_sent,omitempty" jsonschema:"the hosted link went out (send_link_to)"`
 	LinkError *LinkError `json:"link_error,omitempty" jsonschema:"the hosted link could not be sent (send_link_to): the verification exists all the same; retry with send_verification_link"`
-	Code      string     `json:"code,omitempty" jsonschema:"the 8-digit code that continues the session on another device (generate_code); shown only now, valid while the session is open"`
+	Code      string     `json:"code,omitempty" jsonschema:"the 8-digit session code (generate_code), shown only now"`
 }
 
 // LinkError is why create_verification's send_link_to failed: the error send_verification_link

@@ -14,37 +14,35 @@ import (
 
 // AdditionalStep is an extra document asked for in one session, kept as evidence.
 type AdditionalStep struct {
-	Label    string `json:"label" jsonschema:"what to upload, shown to the applicant (bank card, residence permit back)" minLength:"1" maxLength:"100"`
-	OCR      bool   `json:"ocr,omitempty" jsonschema:"also read its text into the evidence"`
-	Optional bool   `json:"optional,omitempty" jsonschema:"the applicant may skip it"`
+	Label    string `json:"label" jsonschema:"what to upload (bank card)" minLength:"1" maxLength:"100"`
+	OCR      bool   `json:"ocr,omitempty" jsonschema:"also read its text"`
+	Optional bool   `json:"optional,omitempty" jsonschema:"may be skipped"`
 }
 
 // CompareData are values the document's data must equal.
 type CompareData struct {
-	Name           string `json:"name,omitempty" jsonschema:"the full name (e.g. the IBAN holder's), compared letter by letter ignoring case, accents and punctuation" maxLength:"200"`
-	DOB            string `json:"dob,omitempty" jsonschema:"date of birth, YYYY-MM-DD" format:"date"`
-	DocumentNumber string `json:"document_number,omitempty" jsonschema:"the document number, ignoring spaces and dashes" maxLength:"64"`
-	IssuingCountry string `json:"issuing_country,omitempty" jsonschema:"the issuing state" country:"icao"`
-	Nationality    string `json:"nationality,omitempty" jsonschema:"the nationality" country:"icao"`
-	OnMismatch     string `json:"on_mismatch,omitempty" jsonschema:"what a mismatch does: review (default) or reject, with reason data_mismatch" enum:"review,reject"`
+	Name           string `json:"name,omitempty" jsonschema:"full name (the IBAN holder's), ignoring case and punctuation" maxLength:"200"`
+	DOB            string `json:"dob,omitempty" jsonschema:"YYYY-MM-DD" format:"date"`
+	DocumentNumber string `json:"document_number,omitempty" jsonschema:"ignoring spaces and dashes" maxLength:"64"`
+	IssuingCountry string `json:"issuing_country,omitempty" jsonschema:"ICAO code or alpha-2" maxLength:"3"`
+	Nationality    string `json:"nationality,omitempty" jsonschema:"ICAO code or alpha-2" maxLength:"3"`
+	OnMismatch     string `json:"on_mismatch,omitempty" jsonschema:"review (default) or reject" enum:"review,reject"`
 }
 
 // FlowRef names the flow version a verification runs.
 type FlowRef struct {
-	ID      string `json:"id" jsonschema:"flow id (flw_…)"`
+	ID      string `json:"id" jsonschema:"flow id"`
 	Name    string `json:"name" jsonschema:"flow name"`
-	Version int    `json:"version" jsonschema:"the version it runs (later versions do not change it)"`
+	Version int    `json:"version" jsonschema:"the version it runs"`
 }
 
-// SessionInfo is what a verification's session options say.
+// SessionInfo is what a verification's session options say (the steps and branding the
+// hosted flow shows are in get_verification_flow).
 type SessionInfo struct {
-	LengthSeconds int        `json:"length_seconds" jsonschema:"seconds the applicant has once started; 0 = until expires_at"`
-	Deadline      *time.Time `json:"deadline" jsonschema:"when the started session ends (expired with reason session_timeout); null until the applicant starts"`
-	// Steps and Branding drive the hosted flow.
-	Steps         []models.FlowStep    `json:"steps,omitempty" jsonschema:"the steps the hosted flow shows, in order (the flow's, then additional_steps)"`
-	Branding      *models.FlowBranding `json:"branding,omitempty" jsonschema:"the hosted flow's look"`
-	CompareFields []string             `json:"compare_fields,omitempty" jsonschema:"the fields the document's data is compared on (values are not shown)"`
-	HasCode       bool                 `json:"has_code,omitempty" jsonschema:"an 8-digit code continues this session on another device (shown once, by create_verification)"`
+	LengthSeconds int        `json:"length_seconds" jsonschema:"session_length; 0 = none"`
+	Deadline      *time.Time `json:"deadline" jsonschema:"when the started session ends; null until started"`
+	HasCode       bool       `json:"has_code" jsonschema:"an 8-digit code continues the session (generate_code)"`
+	CompareFields []string   `json:"compare_fields" jsonschema:"fields compared with the document (values not shown)"`
 }
 
 // flowCreation is what a flow and the session options add to a new verification.
@@ -227,8 +225,7 @@ func toSession(d *Deps, v *models.Verification) (*FlowRef, *SessionInfo, error) 
 	if v.FlowID != "" {
 		ref = &FlowRef{ID: v.FlowID, Name: o.FlowName, Version: v.FlowVersion}
 	}
-	s := &SessionInfo{LengthSeconds: v.SessionLength, Deadline: v.SessionDeadline, Branding: o.Branding, HasCode: o.HasCode}
-	s.Steps = append(append([]models.FlowStep{}, o.Steps...), o.AdditionalSteps...)
+	s := &SessionInfo{LengthSeconds: v.SessionLength, Deadline: v.SessionDeadline, HasCode: o.HasCode, CompareFields: []string{}}
 	for _, k := range verify.CompareFields {
 		if _, ok := o.Compare[k]; ok {
 			s.CompareFields = append(s.CompareFields, k)

@@ -198,8 +198,10 @@ func TestFlowStepTypes(t *testing.T) {
 		var v tools.CreatedVerification
 		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"flow": f.Name}, &v), name)
 		require.Equal(t, tc.checks, v.Checks, name)
-		require.Len(t, v.Session.Steps, len(tc.steps), name)
-		require.True(t, slices.ContainsFunc(v.Session.Steps, func(s models.FlowStep) bool { return s.Type == models.StepType(name) }), name)
+		var vf tools.VerificationFlow
+		require.Nil(t, e.Call(t, e.Test, "get_verification_flow", map[string]any{"id": v.ID}, &vf), name)
+		require.Len(t, vf.Steps, len(tc.steps), name)
+		require.True(t, slices.ContainsFunc(vf.Steps, func(s models.FlowStep) bool { return s.Type == models.StepType(name) }), name)
 		require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": v.ID}, nil), name)
 		got := waitStatus(t, e, e.Test, v.ID, "approved", "needs_review", "rejected")
 		require.Equal(t, tc.want, got.Status, name)

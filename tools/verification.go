@@ -51,9 +51,9 @@ type Verification struct {
 	// Signals are the applicant's IP and device signals (issue #28), sealed at rest.
 	Signals *VerificationSignals `json:"signals" jsonschema:"the IP and device signals of the applicant's hosted-flow requests (latest at the top, first under first) with their reasons; null before the applicant opened the link or after erasure"`
 	// Flow, Session and RestartedFrom: flows and session options (issue #22).
-	Flow          *FlowRef     `json:"flow" jsonschema:"the flow version this verification runs; null when none"`
-	Session       *SessionInfo `json:"session" jsonschema:"the session options (session_length, steps, branding, compare fields); null when none"`
-	RestartedFrom *string      `json:"restarted_from" jsonschema:"the verification this attempt replaced (restart_verification); null otherwise"`
+	Flow          *FlowRef     `json:"flow" jsonschema:"the flow version it runs; null when none"`
+	Session       *SessionInfo `json:"session" jsonschema:"its session options; null when none"`
+	RestartedFrom *string      `json:"restarted_from" jsonschema:"the attempt it replaced (restart_verification)"`
 }
 
 // VerificationReview is a person's (or an agent's) decision on a verification in needs_review.
