@@ -308,3 +308,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// CheckFlow is create_flow's validation for callers outside the registry (kycd flows
+// import): every problem, and def normalised in place as it would be stored.
+func CheckFlow(ctx context.Context, d *Deps, c Caller, name string, def *models.FlowDefinition) ([]FlowProblem, error) {
+	return validateFlow(ctx, d, c, name, true, def)
+}
