@@ -3,10 +3,12 @@ package tools
 import (
 	"context"
 	"errors"
+	"net/http"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/kycd/kycd/checks/signals"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/verify"
 )
@@ -68,6 +70,20 @@ func redeemCode(ctx context.Context, d *Deps, code, client string, sc *db.Scope)
 		return RedeemedSession{}, err
 	}
 	return RedeemedSession{VerificationID: v.ID, Reference: v.Reference, HostedURL: verify.HostedURL(d.PublicURL, string(token)), ExpiresAt: v.ExpiresAt}, nil
+}
+
+// RedeemSessionCodeRequest is RedeemSessionCodeFromPage for the request r, whose client IP
+// (honouring the trusted proxies) the wrong tries are counted by.
+func RedeemSessionCodeRequest(d *Deps, r *http.Request, code string) (string, error) {
+	var src SignalSource
+	if d.Signals != nil {
+		src = *d.Signals
+	}
+	ip := "unknown"
+	if a := signals.ClientIP(r, src.Proxies); a.IsValid() {
+		ip = a.String()
+	}
+	return RedeemSessionCodeFromPage(r.Context(), d, code, ip)
 }
 
 // RedeemSessionCodeFromPage is the hosted /verify/code page's exchange: the code an applicant

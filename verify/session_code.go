@@ -35,7 +35,9 @@ func NewSessionCode() (string, error) {
 	return fmt.Sprintf("%08d", n.Int64()), nil
 }
 
-func codeHash(store *db.Store, code string) string { return store.Keyring().SignalHash("session-code", code) }
+func codeHash(store *db.Store, code string) string {
+	return store.Keyring().SignalHash("session-code", code)
+}
 
 // ClaimSessionCode gives v a code unique among open sessions, in tx, and returns it.
 func (s *Service) ClaimSessionCode(ctx context.Context, tx *db.Tx, v *models.Verification) (string, error) {
