@@ -136,3 +136,7 @@ type SessionCode struct {
 	Mode           Mode      `bun:"mode"`
 	ExpiresAt      time.Time `bun:"expires_at"`
 }
+
+// ArtifactSelfieWithDocument is the picture of the applicant holding their document next to
+// their face (the selfie_with_document step).
+const ArtifactSelfieWithDocument ArtifactKind = "selfie_with_document"

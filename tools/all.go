@@ -35,6 +35,7 @@ func All() []Descriptor {
 		RecordConsent.Compile(),
 		SubmitDocument.Compile(),
 		SubmitSelfie.Compile(),
+		SubmitSelfieWithDocument.Compile(),
 		CompareFaces.Compile(),
 		GetLivenessChallenge.Compile(),
 		SubmitLiveness.Compile(),

@@ -29,8 +29,8 @@ var (
 // flowCheckSteps maps a step to the check it runs ("" for steps without one).
 var flowCheckSteps = map[models.StepType]models.Check{
 	models.StepDocument: models.CheckDocument, models.StepSelfie: models.CheckFaceMatch,
-	models.StepSelfieWithDocument: models.CheckFaceMatch, models.StepLiveness: models.CheckLiveness,
-	models.StepEmail: models.CheckEmail, models.StepPhone: models.CheckPhone, models.StepProofOfAddress: models.CheckProofOfAddress,
+	models.StepLiveness: models.CheckLiveness,
+	models.StepEmail:    models.CheckEmail, models.StepPhone: models.CheckPhone, models.StepProofOfAddress: models.CheckProofOfAddress,
 	models.StepNFC: models.CheckNFC, models.StepScreening: models.CheckScreening,
 }
 
@@ -147,8 +147,8 @@ func validateSteps(ctx context.Context, d *Deps, c Caller, def *models.FlowDefin
 				p.add(at, "selfie_with_document needs document: the held document is matched to the photographed one, so a document step must come before it")
 			}
 		case models.StepLiveness:
-			if !hasStepBefore(def.Steps, i, models.StepSelfie) && !hasStepBefore(def.Steps, i, models.StepSelfieWithDocument) {
-				p.add(at, "liveness needs a selfie or selfie_with_document step before it: the selfie is what liveness judges")
+			if !hasStepBefore(def.Steps, i, models.StepSelfie) {
+				p.add(at, "liveness needs a selfie step before it: the selfie is what liveness judges")
 			}
 			if s.LivenessMode != "" && s.LivenessMode != "passive" && s.LivenessMode != "active" {
 				p.add(at+".liveness_mode", "%q: use passive or active", s.LivenessMode)
@@ -204,6 +204,9 @@ func joinSteps(ts []models.StepType) string {
 
 func validatePolicy(def *models.FlowDefinition, p *problems) {
 	checks := flowChecks(def.Steps)
+	if hasStepBefore(def.Steps, len(def.Steps), models.StepSelfieWithDocument) {
+		checks = append(checks, string(models.StepSelfieWithDocument)) // its outcome is the flow's own
+	}
 	pol := def.Policy
 	for _, ch := range sortedKeys(pol.Thresholds) {
 		t := pol.Thresholds[ch]

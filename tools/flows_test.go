@@ -36,14 +36,14 @@ func TestValidateFlow(t *testing.T) {
 		in   map[string]any
 		want []tools.FlowProblem // paths and message fragments, in order
 	}{
-		{"valid", map[string]any{"name": "kyc", "steps": []any{map[string]any{"type": "consent"}, doc, map[string]any{"type": "selfie_with_document"},
+		{"valid", map[string]any{"name": "kyc", "steps": []any{map[string]any{"type": "consent"}, doc, map[string]any{"type": "selfie_with_document"}, map[string]any{"type": "selfie"},
 			map[string]any{"type": "liveness", "liveness_mode": "active", "challenges": 2}}, "policy": map[string]any{"thresholds": map[string]any{"face_match": 0.6}}}, nil},
 		{"no steps", map[string]any{"steps": []any{}}, []tools.FlowProblem{{Path: "steps", Message: "at least one step"}}},
 		{"unknown type", map[string]any{"steps": []any{map[string]any{"type": "retina"}}}, []tools.FlowProblem{{Path: "steps[0].type", Message: `"retina" is not a step type`}}},
 		{"selfie_with_document needs document", map[string]any{"steps": []any{map[string]any{"type": "selfie_with_document"}, doc}},
 			[]tools.FlowProblem{{Path: "steps[0]", Message: "selfie_with_document needs document"}}},
 		{"selfie needs document", map[string]any{"steps": []any{map[string]any{"type": "selfie"}}}, []tools.FlowProblem{{Path: "steps[0]", Message: "selfie needs document"}}},
-		{"liveness needs selfie", map[string]any{"steps": []any{doc, map[string]any{"type": "liveness"}}}, []tools.FlowProblem{{Path: "steps[1]", Message: "liveness needs a selfie"}}},
+		{"liveness needs selfie", map[string]any{"steps": []any{doc, map[string]any{"type": "selfie_with_document"}, map[string]any{"type": "liveness"}}}, []tools.FlowProblem{{Path: "steps[2]", Message: "liveness needs a selfie"}}},
 		{"nfc needs document", map[string]any{"steps": []any{map[string]any{"type": "nfc"}}}, []tools.FlowProblem{{Path: "steps[0]", Message: "nfc needs document"}}},
 		{"consent first", map[string]any{"steps": []any{doc, map[string]any{"type": "consent"}}}, []tools.FlowProblem{{Path: "steps[1].type", Message: "consent must be the first step"}}},
 		{"duplicate", map[string]any{"steps": []any{doc, doc}}, []tools.FlowProblem{{Path: "steps[1].type", Message: "already step 0"}}},
@@ -178,10 +178,11 @@ func TestFlowStepTypes(t *testing.T) {
 		checks []string
 		want   string
 	}{
-		"consent":              {[]any{map[string]any{"type": "consent"}, doc}, []string{"document"}, "approved"},
-		"document":             {[]any{doc}, []string{"document"}, "approved"},
-		"selfie":               {[]any{doc, map[string]any{"type": "selfie"}}, []string{"document", "face_match"}, "approved"},
-		"selfie_with_document": {[]any{doc, map[string]any{"type": "selfie_with_document"}}, []string{"document", "face_match"}, "approved"},
+		"consent":  {[]any{map[string]any{"type": "consent"}, doc}, []string{"document"}, "approved"},
+		"document": {[]any{doc}, []string{"document"}, "approved"},
+		"selfie":   {[]any{doc, map[string]any{"type": "selfie"}}, []string{"document", "face_match"}, "approved"},
+		// No picture of the applicant holding the document was taken: a person looks.
+		"selfie_with_document": {[]any{doc, map[string]any{"type": "selfie_with_document"}}, []string{"document"}, "needs_review"},
 		"liveness":             {[]any{doc, map[string]any{"type": "selfie"}, map[string]any{"type": "liveness"}}, []string{"document", "face_match", "liveness"}, "approved"},
 		"email":                {[]any{map[string]any{"type": "email"}}, []string{"email"}, "approved"},
 		"phone":                {[]any{map[string]any{"type": "phone"}}, []string{"phone"}, "approved"},

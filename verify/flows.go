@@ -52,14 +52,22 @@ func OpenOptions(store *db.Store, v *models.Verification) (models.SessionOptions
 }
 
 // applyFlow applies the verification's flow policy and compare data to a result whose
-// checks have run (a no-op without options).
-func (s *Service) applyFlow(v *models.Verification, in *CheckInput, result *models.VerificationResult) error {
+// checks have run (a no-op without options); a selfie_with_document step adds its outcome.
+func (s *Service) applyFlow(ctx context.Context, v *models.Verification, in *CheckInput, result *models.VerificationResult) error {
 	if v.Options == "" {
 		return nil
 	}
 	o, err := s.Options(v)
 	if err != nil {
 		return err
+	}
+	if slices.ContainsFunc(o.Steps, func(st models.FlowStep) bool { return st.Type == models.StepSelfieWithDocument }) {
+		out, err := s.selfieWithDocumentOutcome(ctx, v)
+		if err != nil {
+			return err
+		}
+		result.Checks = append(result.Checks, out)
+		result.Reasons = append(result.Reasons, out.Reasons...)
 	}
 	ApplyPolicy(result, o, in.Document)
 	return nil

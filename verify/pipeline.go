@@ -176,7 +176,7 @@ func (s *Service) Process(ctx context.Context, sc db.Scope, id string, attempt, 
 	}
 	result.Decision = Decide(result.Checks)
 	if rule == nil { // a sandbox value's outcome is not re-judged by the flow
-		if err := s.applyFlow(v, in, result); err != nil {
+		if err := s.applyFlow(ctx, v, in, result); err != nil {
 			return err
 		}
 	}

@@ -53,3 +53,8 @@ CREATE TABLE session_code_failures (
     at          TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX session_code_failures_client ON session_code_failures (client_hash, at);
+
+-- The picture of the applicant holding their document (selfie_with_document) is an artifact.
+ALTER TABLE artifacts DROP CONSTRAINT IF EXISTS artifacts_kind_check;
+ALTER TABLE artifacts ADD CONSTRAINT artifacts_kind_check
+    CHECK (kind IN ('selfie', 'liveness_frame', 'document_front', 'document_back', 'document_portrait', 'selfie_with_document'));
