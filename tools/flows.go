@@ -62,14 +62,7 @@ var CreateFlow = Tool[CreateFlowInput, Flow]{
 
 func createFlow(ctx context.Context, d *Deps, c Caller, in CreateFlowInput) (Flow, error) {
 	def := in.FlowDefinition
-	ps, err := validateFlow(ctx, d, c, in.Name, true, &def)
-	if err != nil {
-		return Flow{}, err
-	}
-	if len(ps) > 0 {
-		return Flow{}, flowError(ps)
-	}
-	raw, err := json.Marshal(def)
+	raw, err := storedFlow(ctx, d, c, in.Name, true, &def)
 	if err != nil {
 		return Flow{}, err
 	}
@@ -82,6 +75,19 @@ func createFlow(ctx context.Context, d *Deps, c Caller, in CreateFlowInput) (Flo
 		return Flow{}, err
 	}
 	return toFlow(f, f.Version, def), nil
+}
+
+// storedFlow validates a definition (normalising it) and returns it as stored, or the
+// error listing every problem.
+func storedFlow(ctx context.Context, d *Deps, c Caller, name string, nameRequired bool, def *models.FlowDefinition) ([]byte, error) {
+	ps, err := validateFlow(ctx, d, c, name, nameRequired, def)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) > 0 {
+		return nil, flowError(ps)
+	}
+	return json.Marshal(def)
 }
 
 // UpdateFlowInput changes a flow: the given parts replace the latest version's, the rest stay.
@@ -128,14 +134,7 @@ func updateFlow(ctx context.Context, d *Deps, c Caller, in UpdateFlowInput) (Flo
 	if in.Branding != nil {
 		def.Branding = *in.Branding
 	}
-	ps, err := validateFlow(ctx, d, c, "", false, &def)
-	if err != nil {
-		return Flow{}, err
-	}
-	if len(ps) > 0 {
-		return Flow{}, flowError(ps)
-	}
-	raw, err := json.Marshal(def)
+	raw, err := storedFlow(ctx, d, c, "", false, &def)
 	if err != nil {
 		return Flow{}, err
 	}
