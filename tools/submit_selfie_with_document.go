@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"slices"
 
+	faceimg "github.com/kycd/kycd/checks/face/imaging"
 	"github.com/kycd/kycd/checks/imaging"
+	"github.com/kycd/kycd/checks/selfiedoc"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/verify"
@@ -32,6 +34,8 @@ type SelfieWithDocumentResult struct {
 	Passed           bool     `json:"passed" jsonschema:"both matches reach the threshold"`
 	Reason           string   `json:"reason,omitempty" jsonschema:"why not passed: no_face, held_portrait_not_found, held_document_mismatch, document_photo_mismatch, no_document_portrait"`
 	Message          string   `json:"message,omitempty" jsonschema:"the reason for a person"`
+	// HeldDocumentNumber is read from the held document's MRZ when legible.
+	HeldDocumentNumber string `json:"held_document_number,omitempty" jsonschema:"the held document's number, when its MRZ was legible"`
 }
 
 // SubmitSelfieWithDocument judges and stores the picture of a selfie_with_document step.
@@ -86,8 +90,20 @@ func submitSelfieWithDocument(ctx context.Context, d *Deps, c Caller, in SubmitS
 		}
 		return SelfieWithDocumentResult{}, err
 	}
+	if d.Documents != nil && d.Documents.Ready() == nil && r.Held != nil {
+		pic, err := faceimg.Decode(img)
+		if err != nil {
+			return SelfieWithDocumentResult{}, err
+		}
+		if err := selfiedoc.ReadHeldMRZ(ctx, d.Documents.Engine(c.Mode).ReadMRZ, pic, r); err != nil {
+			return SelfieWithDocumentResult{}, err
+		}
+	}
 	out := SelfieWithDocumentResult{VerificationID: v.ID, FaceFound: r.Face != nil, HeldFound: r.Held != nil, SelfieToHeld: r.SelfieToHeld,
 		SelfieToDocument: r.SelfieToDocument, Threshold: r.Threshold, Passed: r.Pass, Reason: r.Reason, Message: r.Message}
+	if r.HeldMRZ != nil {
+		out.HeldDocumentNumber = r.HeldMRZ.DocumentNumber
+	}
 	if r.Face == nil || r.Held == nil {
 		return out, nil
 	}

@@ -62,7 +62,7 @@ func (s *Service) applyFlow(ctx context.Context, v *models.Verification, in *Che
 		return err
 	}
 	if slices.ContainsFunc(o.Steps, func(st models.FlowStep) bool { return st.Type == models.StepSelfieWithDocument }) {
-		out, err := s.selfieWithDocumentOutcome(ctx, v)
+		out, err := s.selfieWithDocumentOutcome(ctx, v, in.Document)
 		if err != nil {
 			return err
 		}

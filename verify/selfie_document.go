@@ -46,7 +46,8 @@ func (b *Biometrics) SelfieWithDocument(ctx context.Context, v *models.Verificat
 // selfieWithDocumentOutcome is the selfie_with_document step's outcome from the latest such
 // picture's stored judgement: pass, fail on a face that matches neither portrait, review
 // when something could not be judged (no picture, no portrait found).
-func (s *Service) selfieWithDocumentOutcome(ctx context.Context, v *models.Verification) (models.CheckOutcome, error) {
+// A legible MRZ on the held document must name the document photographed (its number).
+func (s *Service) selfieWithDocumentOutcome(ctx context.Context, v *models.Verification, facts *DocumentFacts) (models.CheckOutcome, error) {
 	out := models.CheckOutcome{Check: string(models.StepSelfieWithDocument), Outcome: models.OutcomeReview, Details: map[string]any{}}
 	a, err := s.store.LatestArtifact(ctx, db.Scope{AccountID: v.AccountID, Mode: v.Mode}, v.ID, models.ArtifactSelfieWithDocument)
 	if errors.Is(err, db.ErrNotFound) {
@@ -63,7 +64,15 @@ func (s *Service) selfieWithDocumentOutcome(ctx context.Context, v *models.Verif
 	out.Details["analysis"] = r
 	out.Details["artifact_id"] = a.ID
 	out.Score = r.SelfieToHeld
+	held := ""
+	if r.HeldMRZ != nil {
+		held = normalizeCompare("document_number", r.HeldMRZ.DocumentNumber)
+	}
 	switch {
+	case r.Pass && held != "" && facts != nil && facts.Number != "" && held != normalizeCompare("document_number", facts.Number):
+		out.Outcome = models.OutcomeFail
+		out.Reasons = []models.Reason{{Code: "held_document_differs", Check: out.Check,
+			Message: "the held document's MRZ names another document than the one photographed"}}
 	case r.Pass:
 		out.Outcome = models.OutcomePass
 	case slices.Contains([]string{selfiedoc.ReasonHeldMismatch, selfiedoc.ReasonDocumentMismatch}, r.Reason):

@@ -1,11 +1,15 @@
 package selfiedoc
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"image/png"
 	"math"
 
 	"github.com/kycd/kycd/checks/face"
 	"github.com/kycd/kycd/checks/face/imaging"
+	"github.com/kycd/kycd/checks/mrz"
 )
 
 // Engine is what the analysis needs of the face engine (face.Engine).
@@ -43,6 +47,8 @@ type Result struct {
 	Message string `json:"message,omitempty"`
 	// HeldRegion is the part of the picture the held document is in (for an MRZ reading).
 	HeldRegion imaging.Rect `json:"-"`
+	// HeldMRZ is the held document's MRZ when it was legible (ReadHeldMRZ).
+	HeldMRZ *mrz.Result `json:"held_mrz,omitempty"`
 }
 
 // Analyze judges picture (the applicant holding the document) against document, the
@@ -207,4 +213,28 @@ func overlap(a, b face.Box) float64 {
 		return 0
 	}
 	return w * h
+}
+
+// MRZReader reads the machine-readable zone of an encoded image (nil, nil when none is found);
+// checks/document.Engine.ReadMRZ is one.
+type MRZReader func(ctx context.Context, image []byte) (*mrz.Result, error)
+
+// ReadHeldMRZ reads the MRZ of the held document, in the part of the picture around its
+// portrait, into r.HeldMRZ when it is legible (every check digit agrees). A picture whose
+// MRZ cannot be read is not an error: a held document is often tilted or half covered.
+func ReadHeldMRZ(ctx context.Context, read MRZReader, pic *imaging.RGB, r *Result) error {
+	if r.Held == nil || r.HeldRegion.W < 1 || r.HeldRegion.H < 1 {
+		return nil
+	}
+	crop := imaging.CropResize(pic, r.HeldRegion, int(r.HeldRegion.W), int(r.HeldRegion.H), [3]uint8{255, 255, 255})
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, crop.ToImage()); err != nil {
+		return err
+	}
+	m, err := read(ctx, buf.Bytes())
+	if err != nil || m == nil || !m.Valid {
+		return nil //nolint:nilerr // an unreadable zone is an outcome, not a failure
+	}
+	r.HeldMRZ = m
+	return nil
 }

@@ -3,6 +3,7 @@
 package selfiedoc
 
 import (
+	"context"
 	"fmt"
 	"image/png"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/kycd/kycd/checks/document"
 	"github.com/kycd/kycd/checks/face"
 	"github.com/kycd/kycd/checks/face/imaging"
 	"github.com/kycd/kycd/internal/testfiles"
@@ -129,7 +131,10 @@ func TestAccuracy(t *testing.T) {
 	}
 	defer e.Close()
 	ids := identities(t)
+	docs, err := document.NewEngine(document.Config{})
+	require.NoError(t, err)
 	var specs []*imaging.RGB
+	var specNumbers []string // each specimen's own MRZ document number ("" when unreadable)
 	for _, s := range specimens {
 		img := load(t, testfiles.Path(t, "mrz", "images", "passporteye", s))
 		if boxes, err := e.Detect(img); err != nil || len(boxes) == 0 {
@@ -137,6 +142,13 @@ func TestAccuracy(t *testing.T) {
 			continue
 		}
 		specs = append(specs, img)
+		raw, err := os.ReadFile(testfiles.Path(t, "mrz", "images", "passporteye", s))
+		require.NoError(t, err)
+		number := ""
+		if m, err := docs.ReadMRZ(context.Background(), raw); err == nil && m != nil && m.Valid {
+			number = m.DocumentNumber
+		}
+		specNumbers = append(specNumbers, number)
 	}
 	require.NotEmpty(t, specs)
 	docEmbedding := func(doc *imaging.RGB) face.Embedding {
@@ -148,20 +160,29 @@ func TestAccuracy(t *testing.T) {
 	type tally struct{ n, found, pass int }
 	var genuine, impostor, swapped tally
 	var genScores, impScores []float64
+	var mrzTried, mrzRead int
 	save := os.Getenv("SELFIEDOC_SAVE") // a folder to write the pictures to, for a look
 	k := 0
 	for i, id := range ids {
 		for a := range id {
 			b := (a + 1) % len(id) // the held portrait: another photo of the same person
 			selfie, portrait := load(t, id[a]), load(t, id[b])
-			spec := specs[k%len(specs)]
+			spec, specNumber := specs[k%len(specs)], specNumbers[k%len(specs)]
 			k++
 			doc := makeDocument(t, e, spec, portrait)
 			docEmb := docEmbedding(doc)
 			// Genuine: the person holds their own document, the one they photographed.
-			r, err := Analyze(e, makeScene(selfie, doc), docEmb)
+			scene := makeScene(selfie, doc)
+			r, err := Analyze(e, scene, docEmb)
 			require.NoError(t, err)
 			genuine.n++
+			if specNumber != "" {
+				mrzTried++
+				require.NoError(t, ReadHeldMRZ(context.Background(), docs.ReadMRZ, scene, r))
+				if r.HeldMRZ != nil && r.HeldMRZ.DocumentNumber == specNumber {
+					mrzRead++
+				}
+			}
 			if r.Held != nil {
 				genuine.found++
 				genScores = append(genScores, *r.SelfieToHeld)
@@ -207,6 +228,7 @@ func TestAccuracy(t *testing.T) {
 	t.Logf("genuine:  %d pictures, held portrait found %d (%.1f%%), accepted %d (%.1f%%)", genuine.n, genuine.found, pct(genuine.found, genuine.n), genuine.pass, pct(genuine.pass, genuine.n))
 	t.Logf("impostor (another person holds the document): %d, held portrait found %d, rejected %d (%.1f%%)", impostor.n, impostor.found, impostor.pass, pct(impostor.pass, impostor.n))
 	t.Logf("swapped (own document held, another's photographed): %d, rejected %d (%.1f%%)", swapped.n, swapped.pass, pct(swapped.pass, swapped.n))
+	t.Logf("held MRZ read with the right document number: %d of %d genuine pictures whose specimen's own MRZ reads", mrzRead, mrzTried)
 	if len(genScores) > 0 && len(impScores) > 0 {
 		t.Logf("selfie-to-held similarity: genuine min %.3f median %.3f; impostor median %.3f max %.3f",
 			genScores[0], genScores[len(genScores)/2], impScores[len(impScores)/2], impScores[len(impScores)-1])
