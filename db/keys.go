@@ -36,6 +36,8 @@ type NewKey struct {
 	// HighRiskJurisdictions replace the server's list for this key's business checks (ISO 3166
 	// codes, validated by the caller; ["none"] = none; empty = the server's).
 	HighRiskJurisdictions []string
+	// DefaultFlow is the flow (by name) the key's verifications run when they name none.
+	DefaultFlow string
 }
 
 // CreateAPIKey stores a new key and returns its secret, which is not stored and cannot be shown again.
@@ -92,6 +94,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, nk NewKey) (string, *models.AP
 	k.EmbedOrigins = strings.Join(origins, ",")
 	k.DocumentCountries, k.DocumentTypes = strings.Join(nk.DocumentCountries, ","), strings.Join(nk.DocumentTypes, ",")
 	k.HighRiskJurisdictions = strings.Join(nk.HighRiskJurisdictions, ",")
+	k.DefaultFlow = nk.DefaultFlow
 	if _, err := s.DB.NewInsert().Model(k).Exec(ctx); err != nil {
 		return "", nil, fmt.Errorf("insert api key: %w", err)
 	}

@@ -332,7 +332,7 @@ func (s *Store) ListVerifications(ctx context.Context, f VerificationFilter) ([]
 // DueForExpiry returns up to limit verifications still open after their expiry time.
 func (s *Store) DueForExpiry(ctx context.Context, now time.Time, limit int) ([]models.Verification, error) {
 	var rows []models.Verification
-	err := s.DB.NewSelect().Model(&rows).Column("id", "account_id", "mode").
+	err := s.DB.NewSelect().Model(&rows).Column("id", "account_id", "mode", "expires_at", "session_deadline").
 		Where("status IN (?)", bun.List([]models.Status{models.StatusPending, models.StatusInProgress})).
 		Where("expires_at <= ?", now.UTC()).Order("expires_at ASC").Limit(int64(limit)).Scan(ctx)
 	if err != nil {

@@ -120,6 +120,8 @@ type APIKey struct {
 	// HighRiskJurisdictions (ISO 3166 codes, comma-separated) replace the server's list for
 	// this key's business checks; "" = the server's, "none" = none.
 	HighRiskJurisdictions string `bun:"high_risk_jurisdictions"`
+	// DefaultFlow is the flow (by name) this key's verifications run when they name none.
+	DefaultFlow string `bun:"default_flow"`
 }
 
 // Applicant is the person (or, later, business) behind one or more verifications.
@@ -198,6 +200,17 @@ type Verification struct {
 	SignalsLatest      []byte `bun:"signals_latest"`
 	SignalsFingerprint string `bun:"signals_fingerprint"`
 	SignalReasons      string `bun:"signal_reasons"`
+
+	// FlowID and FlowVersion are the flow version the verification runs ("" / 0: none).
+	// SessionLength (seconds, 0 = none) starts at the applicant's first step: SessionDeadline
+	// is then set and the verification expires with reason session_timeout. Options is the
+	// SessionOptions JSON fixed at creation. RestartedFrom is the attempt this one replaced.
+	FlowID          string     `bun:"flow_id"`
+	FlowVersion     int        `bun:"flow_version"`
+	SessionLength   int        `bun:"session_length"`
+	SessionDeadline *time.Time `bun:"session_deadline"`
+	Options         string     `bun:"options"`
+	RestartedFrom   *string    `bun:"restarted_from"`
 }
 
 // Event is one row of an object's timeline. Events are ordered per object by Seq.

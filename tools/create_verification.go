@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/verify"
 )
@@ -37,6 +38,12 @@ type CreateVerificationInput struct {
 	// Questionnaire (#22): the questionnaire to ask and the rules its answers are decided by.
 	Questionnaire string              `json:"questionnaire,omitempty" jsonschema:"questionnaire to ask: name or id, optionally @version (default: the latest)" maxLength:"80"`
 	AnswerRules   []models.AnswerRule `json:"answer_rules,omitempty" jsonschema:"rules on its answers applied at the decision: a match sends to review or rejects" maxItems:"50"`
+	// Flows and session options (issue #22; see create_verification_flow.go).
+	Flow            string           `json:"flow,omitempty" jsonschema:"flow id or name, optionally @version; default the key's default flow; its steps decide the checks" maxLength:"100"`
+	SessionLength   int              `json:"session_length,omitempty" jsonschema:"seconds the applicant has once started (expired with reason session_timeout)" minimum:"60" maximum:"3600"`
+	GenerateCode    *bool            `json:"generate_code,omitempty" jsonschema:"return an 8-digit code to continue on another device (/verify/code, redeem_session_code)"`
+	AdditionalSteps []AdditionalStep `json:"additional_steps,omitempty" jsonschema:"extra documents to ask for, kept as evidence" maxItems:"10"`
+	Compare         *CompareData     `json:"compare,omitempty" jsonschema:"values the document must match (else reason data_mismatch)"`
 }
 
 // CreatedVerification is a new verification and, when send_link_to was given, how sending
@@ -45,6 +52,7 @@ type CreatedVerification struct {
 	Verification
 	LinkSent  *LinkSent  `json:"link_sent,omitempty" jsonschema:"the hosted link went out (send_link_to)"`
 	LinkError *LinkError `json:"link_error,omitempty" jsonschema:"the hosted link could not be sent (send_link_to): the verification exists all the same; retry with send_verification_link"`
+	Code      string     `json:"code,omitempty" jsonschema:"the 8-digit session code (generate_code), shown only now"`
 }
 
 // LinkError is why create_verification's send_link_to failed: the error send_verification_link
@@ -113,11 +121,11 @@ func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerific
 			return CreatedVerification{}, err
 		}
 	}
-	v, err := newVerification(ctx, d, c, in)
+	v, code, err := newVerification(ctx, d, c, in)
 	if err != nil || in.SendLinkTo == nil {
-		return CreatedVerification{Verification: v}, err
+		return CreatedVerification{Verification: v, Code: code}, err
 	}
-	out := CreatedVerification{Verification: v}
+	out := CreatedVerification{Verification: v, Code: code}
 	sent, err := sendLink(ctx, d, c, v.ID, *in.SendLinkTo, "", "send_link_to.")
 	if te := AsError(err); te != nil {
 		out.LinkError = &LinkError{Code: te.Code, Message: te.Message, Field: te.Field, RetryAfterSeconds: te.RetryAfterSeconds}
@@ -130,46 +138,50 @@ func createVerification(ctx context.Context, d *Deps, c Caller, in CreateVerific
 	return out, nil
 }
 
-func newVerification(ctx context.Context, d *Deps, c Caller, in CreateVerificationInput) (Verification, error) {
+func newVerification(ctx context.Context, d *Deps, c Caller, in CreateVerificationInput) (Verification, string, error) {
 	now := d.Store.Now()
-	checks, err := resolveChecks(d, c, in.Checks)
+	fc, err := applyFlow(ctx, d, c, &in)
 	if err != nil {
-		return Verification{}, err
+		return Verification{}, "", err
+	}
+	checks, err := fc.checks(d, c, in.Checks)
+	if err != nil {
+		return Verification{}, "", err
 	}
 	applicant, err := validateApplicant(in.Applicant, now)
 	if err != nil {
-		return Verification{}, err
+		return Verification{}, "", err
 	}
 	if in.MinAge != nil && in.MaxAge != nil && *in.MinAge > *in.MaxAge {
-		return Verification{}, invalid("max_age", "must be at least min_age (%d)", *in.MinAge)
+		return Verification{}, "", invalid("max_age", "must be at least min_age (%d)", *in.MinAge)
 	}
 	countries, err := countryList("allowed_countries", in.AllowedCountries)
 	if err != nil {
-		return Verification{}, err
+		return Verification{}, "", err
 	}
 	if countries, err = keyDocumentPolicy(c, in.DocumentType, countries); err != nil {
-		return Verification{}, err
+		return Verification{}, "", err
 	}
 	for field, u := range map[string]string{"success_url": in.SuccessURL, "failure_url": in.FailureURL, "review_url": in.ReviewURL} {
 		if err := checkURL(field, u, false); err != nil {
-			return Verification{}, err
+			return Verification{}, "", err
 		}
 	}
 	if err := checkURL("redirect_url", in.RedirectURL, false); err != nil {
-		return Verification{}, err
+		return Verification{}, "", err
 	}
 	if err := checkWebhookURL(ctx, d, "callback_url", in.CallbackURL); err != nil {
-		return Verification{}, err
+		return Verification{}, "", err
 	}
 	if in.Locale != "" && !localeRE.MatchString(in.Locale) {
-		return Verification{}, invalid("locale", "not a BCP 47 language tag (e.g. en, pt-BR)")
+		return Verification{}, "", invalid("locale", "not a BCP 47 language tag (e.g. en, pt-BR)")
 	}
 	if strings.TrimSpace(in.ExternalRef) != in.ExternalRef {
-		return Verification{}, invalid("external_ref", "must not start or end with white space")
+		return Verification{}, "", invalid("external_ref", "must not start or end with white space")
 	}
 	meta, err := metadata(in.Metadata)
 	if err != nil {
-		return Verification{}, err
+		return Verification{}, "", err
 	}
 	expiry := defaultExpiry
 	if in.ExpiresIn != 0 {
@@ -189,16 +201,21 @@ func newVerification(ctx context.Context, d *Deps, c Caller, in CreateVerificati
 	}
 	attach, err := questionnaireAttachment(ctx, d, c, in.Questionnaire, in.AnswerRules)
 	if err != nil {
-		return Verification{}, err
+		return Verification{}, "", err
 	}
-	if _, err := d.Verify.Create(ctx, verify.Creation{V: v, PII: pii, Applicant: pii, Data: map[string]any{"checks": checks}, Then: attach}); err != nil {
-		return Verification{}, err
+	cr := verify.Creation{V: v, PII: pii, Applicant: pii, Data: map[string]any{"checks": checks}}
+	var code string
+	fc.apply(d, v, &cr, &code)
+	// Both the session code (flows) and the questionnaire attach in the creating transaction.
+	cr.Then = chainThen(cr.Then, attach)
+	if _, err := d.Verify.Create(ctx, cr); err != nil {
+		return Verification{}, "", err
 	}
 	out, err := toVerification(d, v)
 	if err == nil && attach != nil {
 		err = withQuestionnaire(ctx, d, v, &out)
 	}
-	return out, err
+	return out, code, err
 }
 
 // keyDocumentPolicy applies the API key's document policy: a document_type the key does not
@@ -391,4 +408,21 @@ func metadata(m map[string]any) (string, error) {
 		return "", invalid("metadata", "%v", err)
 	}
 	return meta, nil
+}
+
+// chainThen runs the creation hooks one after the other in the creating transaction; either
+// may be nil.
+func chainThen(a, b func(context.Context, *db.Tx, *models.Verification) error) func(context.Context, *db.Tx, *models.Verification) error {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	return func(ctx context.Context, tx *db.Tx, v *models.Verification) error {
+		if err := a(ctx, tx, v); err != nil {
+			return err
+		}
+		return b(ctx, tx, v)
+	}
 }

@@ -71,6 +71,9 @@ type Caller struct {
 	// DocumentCountries and DocumentTypes bound what the key's verifications accept (empty =
 	// whatever the server accepts); create_verification enforces them.
 	DocumentCountries, DocumentTypes []string
+	// DefaultFlow is the key's default flow by name ("" = none): create_verification runs it
+	// when the caller names no flow.
+	DefaultFlow string
 	// ClientIP is the applicant's IP on requests made with a session token (SessionRequestIP);
 	// the per-IP budget of one-time codes counts by it. Empty for API keys.
 	ClientIP string
@@ -156,7 +159,7 @@ func authenticateKey(ctx context.Context, d *Deps, key string) (Caller, error) {
 		return Caller{}, Errorf(CodeUnavailable, "", "cannot check the API key right now; retry")
 	}
 	c := Caller{KeyID: k.ID, AccountID: k.AccountID, Mode: k.Mode, RateLimit: k.RateLimit, keyHash: db.HashSecret(key),
-		DocumentCountries: splitNonEmpty(k.DocumentCountries), DocumentTypes: splitNonEmpty(k.DocumentTypes)}
+		DocumentCountries: splitNonEmpty(k.DocumentCountries), DocumentTypes: splitNonEmpty(k.DocumentTypes), DefaultFlow: k.DefaultFlow}
 	if c.Scopes, err = decodeKeyList[Scope](&scopeLists, k.Scopes); err != nil {
 		return Caller{}, err
 	}

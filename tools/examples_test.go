@@ -27,7 +27,7 @@ import (
 
 // faceTools need the face engine (-tags onnx and its models); TestFaceToolExamples calls
 // their examples on it.
-var faceTools = map[string]bool{"compare_faces": true, "get_liveness_challenge": true, "submit_liveness": true, "submit_selfie": true, "reverify": true}
+var faceTools = map[string]bool{"compare_faces": true, "get_liveness_challenge": true, "submit_liveness": true, "submit_selfie": true, "reverify": true, "submit_selfie_with_document": true}
 
 // Every tool's example inputs (Tool.Examples, shown as the MCP inputSchema's examples and in
 // the OpenAPI document) are called for real, on a registry with every engine this build has:

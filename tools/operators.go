@@ -371,8 +371,8 @@ func OperatorSetMode(ctx context.Context, d *Deps, s *OperatorSession, mode mode
 	return d.Store.SetSessionMode(ctx, s.SessionID, mode)
 }
 
-// SessionInfo is one of an operator's sessions, for the account page.
-type SessionInfo struct {
+// OperatorSessionInfo is one of an operator's sessions, for the account page.
+type OperatorSessionInfo struct {
 	ID         string
 	IP         string
 	UserAgent  string
@@ -382,17 +382,17 @@ type SessionInfo struct {
 }
 
 // OperatorSessions lists the operator's active sessions.
-func OperatorSessions(ctx context.Context, d *Deps, s *OperatorSession) ([]SessionInfo, error) {
+func OperatorSessions(ctx context.Context, d *Deps, s *OperatorSession) ([]OperatorSessionInfo, error) {
 	rows, err := d.Store.ListUserSessions(ctx, s.UserID)
 	if err != nil {
 		return nil, err
 	}
-	var out []SessionInfo
+	var out []OperatorSessionInfo
 	for _, r := range rows {
 		if r.Stage != models.SessionStageActive {
 			continue
 		}
-		out = append(out, SessionInfo{ID: r.ID, IP: r.IP, UserAgent: r.UserAgent, CreatedAt: r.CreatedAt, LastSeenAt: r.LastSeenAt, Current: r.ID == s.SessionID})
+		out = append(out, OperatorSessionInfo{ID: r.ID, IP: r.IP, UserAgent: r.UserAgent, CreatedAt: r.CreatedAt, LastSeenAt: r.LastSeenAt, Current: r.ID == s.SessionID})
 	}
 	return out, nil
 }

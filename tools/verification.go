@@ -52,6 +52,10 @@ type Verification struct {
 	// Questionnaire is read with the verification by id (not in lists).
 	Questionnaire *VerificationQuestionnaire `json:"questionnaire,omitempty" jsonschema:"the questionnaire asked, its rules and answers; absent when none and in lists"`
 	Signals       *VerificationSignals       `json:"signals" jsonschema:"the IP and device signals of the applicant's hosted-flow requests (latest at the top, first under first) with their reasons; null before the applicant opened the link or after erasure"`
+	// Flow, Session and RestartedFrom: flows and session options (issue #22).
+	Flow          *FlowRef     `json:"flow" jsonschema:"the flow version it runs; null when none"`
+	Session       *SessionInfo `json:"session" jsonschema:"its session options; null when none"`
+	RestartedFrom *string      `json:"restarted_from" jsonschema:"the attempt it replaced (restart_verification)"`
 }
 
 // VerificationReview is a person's (or an agent's) decision on a verification in needs_review.
@@ -121,6 +125,10 @@ func toVerification(d *Deps, v *models.Verification) (Verification, error) {
 		return out, fmt.Errorf("open signals: %w", err)
 	}
 	out.Signals = sig
+	if out.Flow, out.Session, err = toSession(d, v); err != nil {
+		return out, err
+	}
+	out.RestartedFrom = v.RestartedFrom
 	if v.Result != nil {
 		out.Result = new(models.VerificationResult)
 		raw, err := d.Store.Keyring().OpenText(*v.Result)

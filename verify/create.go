@@ -236,6 +236,9 @@ type Creation struct {
 	// returning applicant's reverify stores its selfie and submits there). A creation with
 	// Then, or for a known applicant (V.ApplicantID set), is written in a transaction of its own.
 	Then func(ctx context.Context, tx *db.Tx, v *models.Verification) error
+	// Options are the session options (flow steps and policy, compare data); Create seals
+	// them into V.Options with the verification's data key (nil: none).
+	Options *models.SessionOptions
 }
 
 // MaxMetadataSize bounds a verification's metadata as JSON.
@@ -287,6 +290,15 @@ func (s *Service) Create(ctx context.Context, c Creation) (string, error) {
 	}
 	if v.ApplicantPII, err = s.store.Keyring().SealJSONFor(v.ID, c.Applicant); err != nil {
 		return "", fmt.Errorf("seal applicant data: %w", err)
+	}
+	if c.Options != nil {
+		raw, err := json.Marshal(c.Options)
+		if err != nil {
+			return "", err
+		}
+		if v.Options, err = s.store.Keyring().SealText(v.ID, string(raw)); err != nil {
+			return "", fmt.Errorf("seal session options: %w", err)
+		}
 	}
 	v.UpdatedAt = v.CreatedAt
 	sandboxCreate(v, c.PII) // test mode's test_expire

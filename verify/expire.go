@@ -20,7 +20,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 		for _, v := range due {
 			err := store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 				_, err := s.Transition(ctx, tx, db.Scope{AccountID: v.AccountID, Mode: v.Mode}, v.ID,
-					[]models.Status{models.StatusPending, models.StatusInProgress}, models.StatusExpired, EventExpired, nil, nil)
+					[]models.Status{models.StatusPending, models.StatusInProgress}, models.StatusExpired, EventExpired, expiryReason(&v), nil)
 				return err
 			})
 			if errors.Is(err, db.ErrConflict) {

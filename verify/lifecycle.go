@@ -130,6 +130,9 @@ func (s *Service) Review(ctx context.Context, sc db.Scope, id string, approve bo
 // locale, through via ("api" or "hosted_flow").
 func (s *Service) RecordConsent(ctx context.Context, v *models.Verification, statementSHA256, locale, via string) error {
 	return s.store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		if err := s.startClock(ctx, tx, v); err != nil { // consent is where the applicant starts
+			return err
+		}
 		return s.RecordEvent(ctx, tx, v, EventConsentGiven, "", map[string]any{
 			"statement_sha256": statementSHA256, "locale": locale, "via": via})
 	})
@@ -144,7 +147,7 @@ var ErrNotTakingUploads = errors.New("the verification changed meanwhile and no 
 func (s *Service) Start(ctx context.Context, tx *db.Tx, sc db.Scope, v *models.Verification, first string) error {
 	if v.Status == models.StatusPending {
 		_, err := s.Transition(ctx, tx, sc, v.ID, []models.Status{models.StatusPending}, models.StatusInProgress,
-			EventStarted, map[string]any{"first_upload": first}, nil)
+			EventStarted, map[string]any{"first_upload": first}, func(v *models.Verification) []string { return startSession(v, s.store.Now()) })
 		if !errors.Is(err, db.ErrConflict) {
 			return err
 		}

@@ -183,6 +183,11 @@ func (s *Service) Process(ctx context.Context, sc db.Scope, id string, attempt, 
 		result.Reasons = append(result.Reasons, q.Reasons...)
 	}
 	result.Decision = Decide(result.Checks)
+	if rule == nil { // a sandbox value's outcome is not re-judged by the flow
+		if err := s.applyFlow(ctx, v, in, result); err != nil {
+			return err
+		}
+	}
 	s.signalDecision(v, result)
 	if rule != nil { // the value's outcome stands; signal reasons stay in the result as evidence
 		result.Decision, result.Forced, result.ForcedBy = Decide(result.Checks), true, rule.Value

@@ -37,6 +37,7 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 	docCountries := fs.String("document-countries", "", "issuing states this key's verifications accept, comma-separated ICAO codes (D,FRA,AUT); default: the server's --document-countries")
 	highRisk := fs.String("high-risk-jurisdictions", "", "ISO 3166 codes that make a company high risk in this key's verify_business, comma-separated; none = no jurisdiction; default: the server's --high-risk-jurisdictions")
 	docTypes := fs.String("document-types", "", "document types this key's verifications accept, comma-separated (passport,id_card,drivers_license,residence_permit); default: any")
+	defaultFlow := fs.String("flow", "", "the flow (by name) this key's verifications run when they name none and give no checks")
 	strongHit := fs.String("screening-strong-hit", "", "what a strong sanctions hit does to this key's verifications: review or fail (default: the server's --screening-strong-hit)")
 	cfgArgs, keyArgs := splitConfigArgs(rest)
 	cfg, _, err := parseConfig("keys", cfgArgs, "data-dir", "database-url", "encryption-keys")
@@ -81,7 +82,10 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 		if hr != nil && len(hr) == 0 {
 			hr = []string{"none"}
 		}
-		secret, k, err := store.CreateAPIKey(ctx, db.NewKey{DocumentCountries: countries, DocumentTypes: types, AccountID: *account, Name: *name, Mode: models.Mode(*mode), Scopes: sc, Checks: chk, RateLimit: *rateLimit,
+		if err := checkKeyFlow(ctx, store, *account, *mode, *defaultFlow); err != nil {
+			return err
+		}
+		secret, k, err := store.CreateAPIKey(ctx, db.NewKey{DefaultFlow: *defaultFlow, DocumentCountries: countries, DocumentTypes: types, AccountID: *account, Name: *name, Mode: models.Mode(*mode), Scopes: sc, Checks: chk, RateLimit: *rateLimit,
 			ScreeningStrongHit: *strongHit, FaceMatchThreshold: *matchThreshold, LivenessThreshold: *livenessThreshold,
 			FaceMatchRejectThreshold: *rejectThreshold, ReverifyMatchThreshold: *reverifyThreshold,
 			EmbedOrigins: strings.FieldsFunc(*embedOrigins, func(r rune) bool { return r == ',' || r == ' ' }), HighRiskJurisdictions: hr})

@@ -39,8 +39,10 @@ Usage:
   kycd mcp       [flags]   MCP over stdio, as the key in KYCD_API_KEY
   kycd rpc       [flags]   JSON-RPC 2.0 over stdio (one JSON object per message), as the key in KYCD_API_KEY
   kycd migrate   [flags]   apply database migrations (also done at start-up)
-  kycd keys create --name NAME --mode live|test [--scopes a,b] [--account ID] [--checks a,b] [--rate-limit N] [--screening-strong-hit review|fail]
+  kycd keys create --name NAME --mode live|test [--scopes a,b] [--account ID] [--checks a,b] [--rate-limit N] [--screening-strong-hit review|fail] [--flow NAME]
   kycd keys list   [--account ID]
+  kycd flows export [--account ID] [--mode test|live] [--out FILE]   the flows as JSON (keep them in git)
+  kycd flows import [--account ID] [--mode test|live] [--dry-run] FILE   create new flows, new versions of changed ones
   kycd keys revoke ID|PREFIX
   kycd keys rewrap   (re-wrap the data keys with the first of --encryption-keys, after a rotation)
   kycd users create --email E --role admin|reviewer|viewer [--account ID]   a dashboard operator; prints the one-time setup link
@@ -110,6 +112,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return auditCmd(ctx, rest, stdout)
 	case "lists":
 		return listsCmd(ctx, rest, stdout)
+	case "flows":
+		return flowsCmd(ctx, rest, stdout)
 	case "csca":
 		return cscaCmd(ctx, rest, stdout)
 	case "registry":

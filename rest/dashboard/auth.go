@@ -237,7 +237,7 @@ type page struct {
 	Codes       []string
 	HasTOTP     bool
 	CodesLeft   int
-	Sessions    []tools.SessionInfo
+	Sessions    []tools.OperatorSessionInfo
 	MinPassword int
 }
 

@@ -194,6 +194,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case len(segs) == 2 && segs[0] == "h":
 		h.redeem(w, r, segs[1])
 		return
+	case len(segs) == 1 && segs[0] == "code":
+		h.codePage(w, r)
+		return
 	}
 	s, ok := h.session(w, r, segs[0])
 	if !ok {
@@ -215,6 +218,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.contactPost(w, r, s, strings.TrimPrefix(action, "step/"))
 	case action == "submit" && r.Method == http.MethodPost:
 		h.submit(w, r, s)
+	case action == "brand.css" && isGet(r):
+		h.brandCSS(w, r, s)
 	case action == "result" && isGet(r):
 		h.result(w, r, s)
 	case action == "status" && isGet(r):

@@ -28,7 +28,7 @@ func parsePages() (map[string]*template.Template, error) {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
 	out := map[string]*template.Template{}
-	for _, name := range []string{"intro", "capture", "nfc", "contact", "address", "confirm", "result", "error", "handoff", "questionnaire"} {
+	for _, name := range []string{"intro", "capture", "nfc", "contact", "address", "confirm", "result", "error", "handoff", "questionnaire", "code"} {
 		c, err := layout.Clone()
 		if err != nil {
 			return nil, err
@@ -78,6 +78,9 @@ type page struct {
 	Embed          string
 	Poll           int
 	Error          string
+	// Brand is the flow's look (nil: kycd's); SessionTimer shows the session's time left.
+	Brand        *brand
+	SessionTimer bool
 	// JSMsgs are the messages flow.js shows, in the page's language.
 	JSMsgs map[string]string
 	// intro
@@ -132,6 +135,7 @@ func (h *Handler) newPage(r *http.Request, s *session, step string) *page {
 		p.ExpiresAt, p.Now = s.v.ExpiresAt.UnixMilli(), now.UnixMilli()
 	}
 	p.JSMsgs = jsMessages(s.cat)
+	s.applyFlow(p)
 	if step == stepIntro {
 		link, qr, err := h.handoffQR(r.Context(), s)
 		if err != nil {
@@ -147,7 +151,7 @@ func (h *Handler) newPage(r *http.Request, s *session, step string) *page {
 var jsKeys = []string{"nfc.done", "capture.checking", "capture.accepted", "capture.no_camera", "capture.retry", "capture.reason.generic",
 
 	"capture.document.front", "capture.document.back", "capture.liveness.recording", "capture.take", "error.generic", "error.unavailable",
-	"intro.expires", "expiry.soon", "expiry.announce", "capture.hint.blurry", "capture.hint.glare", "capture.hint.hold"}
+	"intro.expires", "expiry.soon", "expiry.announce", "session.left", "capture.hint.blurry", "capture.hint.glare", "capture.hint.hold"}
 
 func jsMessages(c *catalog) map[string]string {
 	m := make(map[string]string, len(jsKeys))
@@ -165,6 +169,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, name string, co
 		return
 	}
 	h.setPageHeaders(w, p.Nonce, p.Embed)
+	withLogo(w, p)
 	body := compressed(w, r, buf.Bytes(), nil)
 	w.WriteHeader(code)
 	if r.Method != http.MethodHead {

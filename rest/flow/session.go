@@ -18,6 +18,8 @@ type session struct {
 	v      tools.Verification
 	cat    *catalog
 	steps  []string
+	// flow is the verification's flow steps and branding (nil without session options).
+	flow *tools.VerificationFlow
 }
 
 // base is the session's URL path prefix.
@@ -75,7 +77,11 @@ func (h *Handler) session(w http.ResponseWriter, r *http.Request, token string) 
 		locale = *v.Locale
 	}
 	s := &session{token: token, caller: c, v: v, cat: h.cats[chooseLang(h.cats, locale, r.Header.Get("Accept-Language"))]}
-	s.steps = h.stepsFor(v)
+	if err := h.loadFlow(r.Context(), s); err != nil {
+		h.failSession(w, r, fallback, err)
+		return nil, false
+	}
+	s.steps = s.orderSteps(h.stepsFor(v))
 	return s, true
 }
 

@@ -48,9 +48,17 @@
       } catch (e) { /* keep the server's UTC text */ }
     }
     var warn = $('expiry-warning'), announced = false;
+    var session = body.getAttribute('data-session') === '1'; // a started session: its time left is always shown
     (function tick() {
       var left = expAt - (Date.now() + skew);
       if (left <= 0) { location.assign(base + '/result'); return; }
+      if (session && left > 120000 && warn) {
+        var s = Math.ceil(left / 1000);
+        warn.hidden = false;
+        warn.textContent = m('session.left').replace('{time}', Math.floor(s / 60) + ':' + ('0' + (s % 60)).slice(-2));
+        setTimeout(tick, 1000);
+        return;
+      }
       if (left <= 120000 && warn) {
         var secs = Math.ceil(left / 1000);
         warn.hidden = false;
