@@ -26,7 +26,7 @@ type CompareData struct {
 	DocumentNumber string `json:"document_number,omitempty" jsonschema:"ignoring spaces and dashes" maxLength:"64"`
 	IssuingCountry string `json:"issuing_country,omitempty" jsonschema:"ICAO code or alpha-2" maxLength:"3"`
 	Nationality    string `json:"nationality,omitempty" jsonschema:"ICAO code or alpha-2" maxLength:"3"`
-	OnMismatch     string `json:"on_mismatch,omitempty" jsonschema:"review (default) or reject" enum:"review,reject"`
+	OnMismatch     string `json:"on_mismatch,omitempty" jsonschema:"review (default) or reject" enumof:"models.AllRuleOutcomes"`
 }
 
 // FlowRef names the flow version a verification runs.
