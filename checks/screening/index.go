@@ -12,6 +12,7 @@ import (
 type vtok struct {
 	s     string
 	skel  string
+	canon string // romanisation-neutral spelling (translit.go)
 	w     float32 // rarity weight in [0.05, 1]
 	class uint8
 	abjad bool
@@ -63,6 +64,8 @@ type Index struct {
 	del1    map[string][]int32
 	phon    map[string][]int32
 	phonDel map[string][]int32
+	// canon maps a romanisation-neutral spelling to the vocabulary tokens that have it.
+	canon map[string][]int32
 	ids     map[string][]idRef
 	// variants maps a vocabulary token to the spellings the lists give for it (variants.go).
 	variants map[int32][]int32
@@ -108,6 +111,7 @@ func NewIndex(ls ...LoadedList) *Index {
 		del1:    make(map[string][]int32, 1<<18),
 		phon:    make(map[string][]int32, 1<<15),
 		phonDel: make(map[string][]int32, 1<<17),
+		canon:   make(map[string][]int32, 1<<15),
 		ids:     make(map[string][]idRef),
 	}
 	ix.lists = append(ix.lists, ls...)
@@ -186,6 +190,8 @@ func NewIndex(ls ...LoadedList) *Index {
 		v.skel = skeleton(v.s)
 		if v.class == classNormal {
 			ix.addKeys(int32(id), v.s)
+			v.canon = canon(v.s)
+			ix.canon[v.canon] = append(ix.canon[v.canon], int32(id))
 		}
 	}
 	// Postings.

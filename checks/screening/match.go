@@ -38,9 +38,10 @@ const (
 	kindJoined
 	kindSplit
 	kindVariant
+	kindTranslit
 )
 
-var kindNames = [...]string{"exact", "fuzzy", "phonetic", "initial", "joined", "split", "variant"}
+var kindNames = [...]string{"exact", "fuzzy", "phonetic", "initial", "joined", "split", "variant", "transliteration"}
 
 // qtok is one query token with its weight and the vocabulary tokens it resembles.
 type qtok struct {
@@ -105,13 +106,26 @@ func (ix *Index) fuzzyLookup(sc *scratch, s string, abjad bool, minS float64) []
 func (ix *Index) fuzzyLookupUncached(sc *scratch, s string, abjad bool, minS float64) []vmatch {
 	var out []vmatch
 	sc.vepoch++
+	add := func(id int32, sim float32, kind uint8) {
+		if sc.vmark[id] != sc.vepoch {
+			sc.vmark[id] = sc.vepoch
+			out = append(out, vmatch{vid: id, sim: sim, kind: kind})
+		}
+	}
+	// The token itself, its other romanisations, and the spellings the lists give for any of
+	// them (with their romanisations): "IURII" → YURIY, YURY; "OLEKSIY" → ALEKSEY → ALEXEY.
 	if id, ok := ix.vocabID[s]; ok {
-		out = append(out, vmatch{vid: id, sim: 1, kind: kindExact})
-		sc.vmark[id] = sc.vepoch
-		for _, v := range ix.variants[id] {
-			if sc.vmark[v] != sc.vepoch {
-				sc.vmark[v] = sc.vepoch
-				out = append(out, vmatch{vid: v, sim: variantSim, kind: kindVariant})
+		add(id, 1, kindExact)
+	}
+	cs := canon(s)
+	for _, id := range ix.canon[cs] {
+		add(id, canonSim, kindTranslit)
+	}
+	for k, n := 0, len(out); k < n; k++ {
+		for _, v := range ix.variants[out[k].vid] {
+			add(v, variantSim, kindVariant)
+			for _, w := range ix.canon[ix.vocab[v].canon] {
+				add(w, variantSim, kindVariant)
 			}
 		}
 	}
@@ -134,6 +148,12 @@ func (ix *Index) fuzzyLookupUncached(sc *scratch, s string, abjad bool, minS flo
 				sk = skeleton(s)
 			}
 			sim := tokenSimSk(s, v.s, ab, sk, v.skel)
+			if sim >= minS && !ab && sim > farSim {
+				// Beyond typo distance and not one name by sound: a different name.
+				if n := max(len(s), len(v.s)); editDistance(s, v.s, typoEdits(n)) > typoEdits(n) && phonKey(s) != phonKey(v.s) {
+					sim = farSim
+				}
+			}
 			if sim >= minS {
 				k := kindFuzzy
 				if ab && kind == kindPhonetic {
@@ -230,13 +250,16 @@ func (ix *Index) prepare(sc *scratch, name string) prepared {
 	for i := 0; i < len(p.toks)-1; i++ {
 		for k := 2; k <= 3 && i+k <= len(p.toks); k++ {
 			var b strings.Builder
-			ok, cjk := true, false
+			ok, cjk, normal := true, false, false
 			for _, t := range p.toks[i : i+k] {
 				b.WriteString(t.s)
-				// Only ordinary words of one script join: "franz ug" is not "franzul".
-				ok = ok && t.class == classNormal && t.abjad == p.toks[i].abjad
+				// Only words of one script join, ordinary words or particles ("ABU BAKR" is
+				// "ABUBAKAR", "ABD AL" is "ABDUL"), never legal forms: "franz ug" is not "franzul".
+				ok = ok && (t.class == classNormal || t.class == classParticle) && t.abjad == p.toks[i].abjad
 				cjk = cjk || t.cjk
+				normal = normal || t.class == classNormal
 			}
+			ok = ok && normal
 			js := b.String()
 			if len(js) < 5 || !ok {
 				continue
@@ -492,7 +515,7 @@ func (ix *Index) align(p *prepared, ct []int32, cr []uint8, splitQ, splitC int, 
 			if al.c[pr.j].role == roleSurname {
 				al.surnameHit = true
 			}
-			if pr.sim >= 0.999 || pr.kind == kindVariant {
+			if pr.sim >= 0.999 || pr.kind == kindVariant || pr.kind == kindTranslit {
 				al.exactHit = true
 			}
 		}
