@@ -66,6 +66,9 @@ type Index struct {
 	phonDel map[string][]int32
 	// canon maps a romanisation-neutral spelling to the vocabulary tokens that have it.
 	canon map[string][]int32
+	// thirds maps each third of a token of 8+ letters (keyed by length and position) to the
+	// tokens: two substituted letters leave at least one third intact (see twoTypoKeys).
+	thirds map[string][]int32
 	ids     map[string][]idRef
 	// variants maps a vocabulary token to the spellings the lists give for it (variants.go).
 	variants map[int32][]int32
@@ -112,6 +115,7 @@ func NewIndex(ls ...LoadedList) *Index {
 		phon:    make(map[string][]int32, 1<<15),
 		phonDel: make(map[string][]int32, 1<<17),
 		canon:   make(map[string][]int32, 1<<15),
+		thirds:  make(map[string][]int32, 1<<15),
 		ids:     make(map[string][]idRef),
 	}
 	ix.lists = append(ix.lists, ls...)
@@ -192,6 +196,7 @@ func NewIndex(ls ...LoadedList) *Index {
 			ix.addKeys(int32(id), v.s)
 			v.canon = canon(v.s)
 			ix.canon[v.canon] = append(ix.canon[v.canon], int32(id))
+			twoTypoKeys(v.s, func(k string) { ix.thirds[k] = append(ix.thirds[k], int32(id)) })
 		}
 	}
 	// Postings.
@@ -303,6 +308,22 @@ func looksLikeCrypto(v string) bool {
 		}
 	}
 	return digit && (upper && lower || strings.HasPrefix(v, "bc1") || strings.HasPrefix(v, "ltc1"))
+}
+
+// twoTypoKeys calls fn with the three blocking keys of a token of 8 to 40 letters: its length,
+// the third's position and the third itself. A token two substitutions away from another of the
+// same length shares at least one key with it, which one-deletion keys cannot promise.
+func twoTypoKeys(s string, fn func(string)) {
+	n := len(s)
+	if n < 8 || n > 40 {
+		return
+	}
+	var buf [48]byte
+	for k := 0; k < 3; k++ {
+		lo, hi := k*n/3, (k+1)*n/3
+		b := append(append(buf[:0], byte(n), byte('0'+k)), s[lo:hi]...)
+		fn(string(b))
+	}
 }
 
 // addKeys registers the blocking keys of vocabulary token id.

@@ -172,6 +172,14 @@ func (ix *Index) fuzzyLookupUncached(sc *scratch, s string, abjad bool, minS flo
 			}
 		})
 	}
+	twoTypoKeys(s, func(k string) {
+		for _, id := range ix.thirds[k] {
+			// Two letters off in a long word: a typo only if nothing else differs.
+			if sc.vmark[id] != sc.vepoch && editDistance(s, ix.vocab[id].s, 2) <= 2 {
+				consider([]int32{id}, kindFuzzy)
+			}
+		}
+	})
 	p := phonKey(s)
 	if len(p) >= 2 {
 		consider(ix.phon[p], kindPhonetic)
@@ -216,6 +224,11 @@ func (ix *Index) prepare(sc *scratch, name string) prepared {
 			} else {
 				// Unknown token: as rare as the rarest, unless it is a close variant of a known one.
 				q.w = unknownW
+				if len(q.s) <= 2 && !q.cjk {
+					// Two letters the lists never use are a mistyped particle or initial
+					// ("AW-DURI" for "AL-DURI"), not a rare name.
+					q.w = classWeight(classParticle)
+				}
 				best := float32(0)
 				for _, m := range q.matches {
 					if m.sim >= 0.9 && m.sim > best {
