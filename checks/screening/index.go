@@ -361,8 +361,8 @@ func forDeletions(s string, fn func([]byte)) {
 }
 
 // phonKey is a coarse phonetic key: spelling variants folded ("sch"→"sh", "ph"→"f", "x"→"ks",
-// "z"→"s", "w"→"v"), an initial vowel made "a" (Osama/Usama, Omar/Umar, Ibrahim/Ebrahim), then
-// the consonant skeleton.
+// "z"→"s", "w"→"v", a lone "h"→"g", a final "d"→"t"), an initial vowel made "a" (Osama/Usama,
+// Omar/Umar, Ibrahim/Ebrahim), then the consonant skeleton.
 func phonKey(s string) string {
 	var buf [80]byte
 	b := buf[:0]
@@ -384,6 +384,21 @@ func phonKey(s string) string {
 			c = 's'
 		case c == 'w':
 			c = 'v'
+		case c == 'h' && (i == 0 || vowel(s[i-1]) || s[i-1] == 'r' || s[i-1] == 'l' || s[i-1] == 'n' || s[i-1] == 'm'):
+			// A lone h is г in Ukrainian (SERHIY/SERGEY, YEVHEN/YEVGENY) and Arabic h in
+			// Russian spelling (GASAN, MAGOMED): one sound class with g. Digraphs (kh, sh, th…) keep it.
+			c = 'g'
+		}
+		if i == len(s)-1 && len(s) >= 4 {
+			// Final consonants devoice (Turkish AHMET/AHMAD, MEHMET, HAMIT; German, Russian).
+			switch c {
+			case 'd':
+				c = 't'
+			case 'b':
+				c = 'p'
+			case 'v':
+				c = 'f'
+			}
 		}
 		if i == 0 && (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u') {
 			c = 'a'

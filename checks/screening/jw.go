@@ -205,7 +205,3 @@ func typoEdits(n int) int {
 	}
 	return 1
 }
-
-// farSim is the similarity a pair beyond typo distance keeps: it still aligns (≥ minSim), so
-// the explanation shows it, but two such words cannot carry a match on their own.
-const farSim = 0.8

@@ -148,10 +148,11 @@ func (ix *Index) fuzzyLookupUncached(sc *scratch, s string, abjad bool, minS flo
 				sk = skeleton(s)
 			}
 			sim := tokenSimSk(s, v.s, ab, sk, v.skel)
-			if sim >= minS && !ab && sim > farSim {
-				// Beyond typo distance and not one name by sound: a different name.
+			if sim >= minS && !ab {
+				// Beyond typo distance and not one name by sound: a different name, however
+				// alike the letters look to Jaro-Winkler.
 				if n := max(len(s), len(v.s)); editDistance(s, v.s, typoEdits(n)) > typoEdits(n) && phonKey(s) != phonKey(v.s) {
-					sim = farSim
+					continue
 				}
 			}
 			if sim >= minS {
