@@ -136,6 +136,7 @@ func (ix *Index) fuzzyLookupUncached(sc *scratch, s string, abjad bool, minS flo
 	if abjad {
 		sk = skeleton(s)
 	}
+	ps := ""
 	consider := func(ids []int32, kind uint8) {
 		for _, id := range ids {
 			if sc.vmark[id] == sc.vepoch {
@@ -148,10 +149,20 @@ func (ix *Index) fuzzyLookupUncached(sc *scratch, s string, abjad bool, minS flo
 				sk = skeleton(s)
 			}
 			sim := tokenSimSk(s, v.s, ab, sk, v.skel)
-			if sim >= minS && !ab {
-				// Beyond typo distance and not one name by sound: a different name, however
-				// alike the letters look to Jaro-Winkler.
-				if n := max(len(s), len(v.s)); editDistance(s, v.s, typoEdits(n)) > typoEdits(n) && phonKey(s) != phonKey(v.s) {
+			if sim >= minS {
+				// Beyond typo distance and not one name by sound, or starting with another
+				// sound other than by one mistyped letter: a different name, however alike the
+				// letters look to Jaro-Winkler ("AREN"/"KAREN", "HUBERT"/"SHUBERT" are one letter
+				// longer at the start, which typing rarely does). Romanisations that change the
+				// first letter (IURII/YURY, EISA/ISSA, QASIM/KASIM) fold in canon or phonKey.
+				pv := phonKey(v.s)
+				if ps == "" {
+					ps = phonKey(s)
+				}
+				if len(ps) > 0 && len(pv) > 0 && ps[0] != pv[0] && (len(s) != len(v.s) || editDistance(s, v.s, 1) > 1) {
+					continue
+				}
+				if n := max(len(s), len(v.s)); !ab && ps != pv && editDistance(s, v.s, typoEdits(n)) > typoEdits(n) {
 					continue
 				}
 			}

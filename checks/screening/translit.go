@@ -10,7 +10,7 @@ package screening
 //	iu/yu → yu, ia/ya → ya (ICAO writes the iotated vowels with "i")
 //	initial ye → e (Yevgeniy/Evgeniy, Yelena/Elena)
 //	final -iy/-ii/-yi/-ij/-y after a consonant → -i; final -ey/-ay → -ei/-ai
-//	x → ks, w → v, ph → f, ck → k, tz → ts
+//	x → ks, w → v, ph → f, ck → k, tz → ts, dj/dzh → j
 //	ou → u (French transliteration: Moussa, Youssef, Mourad), ee → i, oo → u (English: Rasheed,
 //	Mahmood), doubled consonants single (Gennadiy, Hussein, Mohammed)
 //
@@ -52,6 +52,13 @@ func canon(s string) string {
 		case c == 'c' && next == 'k':
 			b = append(b, 'k')
 			i++
+			continue
+		case c == 'd' && (next == 'j' || next == 'z' && i+2 < n && s[i+2] == 'h'):
+			b = append(b, 'j') // dj, dzh: French and English spellings of j (DJAFAR, DZHAFAR)
+			i++
+			if next == 'z' {
+				i++
+			}
 			continue
 		case c == 't' && next == 'z':
 			b = append(b, 't', 's')
