@@ -410,6 +410,7 @@ type unit struct {
 	w     float32
 	class uint8
 	role  uint8 // candidate side only: roleGiven, roleMiddle, roleSurname or roleNone
+	cjk   bool  // query side only: a syllable written in Chinese, Korean or Japanese script
 }
 
 type pair struct {
@@ -428,6 +429,7 @@ type alignment struct {
 	surnameHit   bool    // an ordinary token of the listed surname was matched
 	exactHit     bool    // an ordinary token matched exactly (or as a spelling variant the lists give)
 	info         float64 // evidence carried by the matched candidate tokens (see lowInformation)
+	cjk          bool    // the query is written (at least partly) in CJK script
 }
 
 // scoreName aligns the query with one indexed name and returns the best alignment over the
@@ -481,8 +483,9 @@ func (ix *Index) align(p *prepared, ct []int32, cr []uint8, splitQ, splitC int, 
 			i += jn.k - 1
 			continue
 		}
-		al.q = append(al.q, unit{label: t.s, w: t.w, class: t.class})
+		al.q = append(al.q, unit{label: t.s, w: t.w, class: t.class, cjk: t.cjk})
 		qIdx = append(qIdx, i)
+		al.cjk = al.cjk || t.cjk
 	}
 	cIdx := make([]int, 0, len(ct))
 	for j := 0; j < len(ct); j++ {
@@ -551,13 +554,13 @@ func (ix *Index) align(p *prepared, ct []int32, cr []uint8, splitQ, splitC int, 
 	// What is not matched costs by what its absence means: see missCost and extraCost.
 	for i, u := range usedQ {
 		if !u {
-			den += extraCost * float64(al.q[i].w)
+			den += float64(al.extraCost(i))
 			al.unmatchedQ = append(al.unmatchedQ, i)
 		}
 	}
 	for j, u := range usedC {
 		if !u {
-			den += float64(missCost(al.c[j].role, al.c[j].class) * al.c[j].w)
+			den += float64(al.missCost(j))
 			al.unmatchedC = append(al.unmatchedC, j)
 		}
 	}
@@ -565,6 +568,27 @@ func (ix *Index) align(p *prepared, ct []int32, cr []uint8, splitQ, splitC int, 
 		al.score = num / den
 	}
 	return al
+}
+
+// extraCost is what unmatched query unit i adds to the denominator. A syllable of a name
+// written in Chinese, Korean or Japanese script is a whole part of the given name or the
+// family name (those names have no middle names): "潘文昊" is not "PAN, Hao".
+func (al *alignment) extraCost(i int) float32 {
+	if al.q[i].cjk && al.q[i].class == classNormal {
+		return al.q[i].w
+	}
+	return extraCost * al.q[i].w
+}
+
+// missCost is what unmatched candidate unit j adds to the denominator: by its role, except
+// against a query in CJK script, where every listed syllable is part of the name ("LI, Cheng He"
+// is given name "Chenghe", not a middle name "He").
+func (al *alignment) missCost(j int) float32 {
+	c := al.c[j]
+	if al.cjk && c.class == classNormal {
+		return missDefault * c.w
+	}
+	return missCost(c.role, c.class) * c.w
 }
 
 // solve finds the assignment of query units to candidate units maximising Σ sim·(wq+wc):
