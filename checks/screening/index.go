@@ -13,6 +13,7 @@ type vtok struct {
 	s     string
 	skel  string
 	canon string // romanisation-neutral spelling (translit.go)
+	phon  string // phonKey
 	w     float32 // rarity weight in [0.05, 1]
 	class uint8
 	abjad bool
@@ -192,6 +193,7 @@ func NewIndex(ls ...LoadedList) *Index {
 		}
 		v.w = float32(w)
 		v.skel = skeleton(v.s)
+		v.phon = phonKey(v.s)
 		if v.class == classNormal {
 			ix.addKeys(int32(id), v.s)
 			v.canon = canon(v.s)

@@ -155,7 +155,7 @@ func (ix *Index) fuzzyLookupUncached(sc *scratch, s string, abjad bool, minS flo
 				// letters look to Jaro-Winkler ("AREN"/"KAREN", "HUBERT"/"SHUBERT" are one letter
 				// longer at the start, which typing rarely does). Romanisations that change the
 				// first letter (IURII/YURY, EISA/ISSA, QASIM/KASIM) fold in canon or phonKey.
-				pv := phonKey(v.s)
+				pv := v.phon
 				if ps == "" {
 					ps = phonKey(s)
 				}
@@ -361,7 +361,9 @@ func (ix *Index) candidates(sc *scratch, p *prepared, minEst float32, k int, all
 		sc.epoch++
 		var w float32
 		for _, t := range p.toks[j.i : j.i+j.k] {
-			w += t.w
+			if t.class == classNormal {
+				w += t.w // as for single tokens, particles never propose
+			}
 		}
 		add(j.v.vid, j.v.sim*w)
 	}
