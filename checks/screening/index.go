@@ -12,8 +12,8 @@ import (
 type vtok struct {
 	s     string
 	skel  string
-	canon string // romanisation-neutral spelling (translit.go)
-	phon  string // phonKey
+	canon string  // romanisation-neutral spelling (translit.go)
+	phon  string  // phonKey
 	w     float32 // rarity weight in [0.05, 1]
 	class uint8
 	abjad bool
@@ -70,7 +70,7 @@ type Index struct {
 	// thirds maps each third of a token of 8+ letters (keyed by length and position) to the
 	// tokens: two substituted letters leave at least one third intact (see twoTypoKeys).
 	thirds map[string][]int32
-	ids     map[string][]idRef
+	ids    map[string][]idRef
 	// variants maps a vocabulary token to the spellings the lists give for it (variants.go).
 	variants map[int32][]int32
 	nEnt     int

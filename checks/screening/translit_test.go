@@ -39,7 +39,7 @@ func TestEditDistance(t *testing.T) {
 	}{
 		{"gusev", "gurev", 2, 1},
 		{"kozlov", "kolosov", 2, 3}, // beyond max: max+1
-		{"ahmad", "ahmda", 2, 1}, // a transposition is one edit
+		{"ahmad", "ahmda", 2, 1},    // a transposition is one edit
 		{"klinger", "klinpauer", 2, 3},
 		{"abc", "abc", 0, 0},
 	} {
@@ -63,7 +63,7 @@ func TestSpellingModel(t *testing.T) {
 		return 0, nil
 	}
 	for _, c := range []struct{ q, name, kind string }{
-		{"Iurii Sivakov", "SIVAKOV, Yury", "transliteration"},     // ICAO vs BGN romanisation
+		{"Iurii Sivakov", "SIVAKOV, Yury", "transliteration"},      // ICAO vs BGN romanisation
 		{"Moussa Al-Hariri", "AL-HARIRI, Musa", "transliteration"}, // French vs English
 		{"Oleksiy Minin", "MININ, Alexey Valerevich", "variant"},   // Ukrainian form the lists give for ALEKSEY
 		{"Ahmet Jabril", "JABRIL, Ahmad", "fuzzy"},                 // Turkish final devoicing: one phonetic key
