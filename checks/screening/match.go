@@ -165,6 +165,9 @@ func (ix *Index) fuzzyLookupUncached(sc *scratch, s string, abjad bool, minS flo
 				if n := max(len(s), len(v.s)); !ab && ps != pv && editDistance(s, v.s, typoEdits(n)) > typoEdits(n) {
 					continue
 				}
+				if ab && nisbaDiffers(s, v.s) {
+					continue
+				}
 			}
 			if sim >= minS {
 				k := kindFuzzy

@@ -100,3 +100,16 @@ func canon(s string) string {
 // canonSim is the similarity of two different spellings with the same canon key: a spelling
 // match in another romanisation, a little below a variant the lists themselves give.
 const canonSim = 0.88
+
+// nisbaDiffers reports whether one of two Arabic-script-derived tokens carries the nisba ending
+// "-i" and the other does not: Arabic and Persian script write that long vowel, so "KAMAL" and
+// "KAMALI", "HASHIM" and "HASHEMI" are two names (the second a surname made from the first),
+// which the consonant skeleton alone cannot tell apart.
+func nisbaDiffers(a, b string) bool {
+	if len(a) < 4 || len(b) < 4 {
+		return false
+	}
+	na := a[len(a)-1] == 'i' && !vowel(a[len(a)-2])
+	nb := b[len(b)-1] == 'i' && !vowel(b[len(b)-2])
+	return na != nb
+}

@@ -24,6 +24,8 @@ func TestCanon(t *testing.T) {
 			require.Equal(t, canon(g[0]), canon(s), "%s / %s", g[0], s)
 		}
 	}
+	require.True(t, nisbaDiffers("kmal", "kamali"))
+	require.False(t, nisbaDiffers("krimi", "karimi"))
 	// What tells names apart stays: a word-initial J is a consonant, kh is not h, vowels differ.
 	for _, p := range [][2]string{{"jamal", "yamal"}, {"khan", "han"}, {"maria", "mario"}, {"nikolay", "mykola"}} {
 		require.NotEqual(t, canon(p[0]), canon(p[1]), "%s / %s", p[0], p[1])
@@ -85,6 +87,7 @@ func TestSpellingModel(t *testing.T) {
 		{"Hubert Robert", "ROBERT J. SHUBERT, SR.", "HUBERT is not SHUBERT"},
 		{"朱立诚", "LI, Cheng He", "Zhu Licheng is not Li Chenghe: every CJK syllable is part of the name"},
 		{"潘文昊", "PAN, Hao", "Pan Wenhao is not Pan Hao"},
+		{"کمال علی", "KAMALI, Ali", "Persian script writes the nisba -i: Kamal is not Kamali"},
 	} {
 		s, _ := score(Query{Name: c.q, Type: "person"}, c.name)
 		require.Less(t, s, DefaultThreshold, "%q → %q: %s", c.q, c.name, c.why)
