@@ -21,7 +21,12 @@
 //     nationality matches. Each hit says which words matched, which were missing from the query
 //     and which were extra in it.
 //   - Spelling variants come from the lists themselves (variants.go): the aliases of one entity
-//     that differ in one word teach "VLADIMIR"/"VOLODYMYR"-style pairs for everyone.
+//     that differ in one word teach "SERGEY"/"SERHIY"-style pairs for everyone. Romanisation
+//     systems are folded by a key (translit.go: "IURII"/"YURY", "MOUSSA"/"MUSA"), and a variant
+//     reaches every romanisation of its partner ("OLEKSIY" → ALEKSEY → ALEXEY).
+//   - Typo model: two words pair only if one could be a typo of the other (one edit, two from
+//     eight letters on, never an added or dropped first letter) or they sound alike by phonetic
+//     key; Jaro-Winkler alone calls "KOZLOV"/"KOLOSOV" and "KLINGER"/"KLINPAUER" close.
 //   - Hits carry a category: "pep" for politically exposed persons (the pep source, or FTM
 //     entities tagged role.pep and not sanctioned), else "sanction".
 //

@@ -12,6 +12,8 @@ import (
 type vtok struct {
 	s     string
 	skel  string
+	canon string  // romanisation-neutral spelling (translit.go)
+	phon  string  // phonKey
 	w     float32 // rarity weight in [0.05, 1]
 	class uint8
 	abjad bool
@@ -63,7 +65,12 @@ type Index struct {
 	del1    map[string][]int32
 	phon    map[string][]int32
 	phonDel map[string][]int32
-	ids     map[string][]idRef
+	// canon maps a romanisation-neutral spelling to the vocabulary tokens that have it.
+	canon map[string][]int32
+	// thirds maps each third of a token of 8+ letters (keyed by length and position) to the
+	// tokens: two substituted letters leave at least one third intact (see twoTypoKeys).
+	thirds map[string][]int32
+	ids    map[string][]idRef
 	// variants maps a vocabulary token to the spellings the lists give for it (variants.go).
 	variants map[int32][]int32
 	nEnt     int
@@ -108,6 +115,8 @@ func NewIndex(ls ...LoadedList) *Index {
 		del1:    make(map[string][]int32, 1<<18),
 		phon:    make(map[string][]int32, 1<<15),
 		phonDel: make(map[string][]int32, 1<<17),
+		canon:   make(map[string][]int32, 1<<15),
+		thirds:  make(map[string][]int32, 1<<15),
 		ids:     make(map[string][]idRef),
 	}
 	ix.lists = append(ix.lists, ls...)
@@ -184,8 +193,12 @@ func NewIndex(ls ...LoadedList) *Index {
 		}
 		v.w = float32(w)
 		v.skel = skeleton(v.s)
+		v.phon = phonKey(v.s)
 		if v.class == classNormal {
 			ix.addKeys(int32(id), v.s)
+			v.canon = canon(v.s)
+			ix.canon[v.canon] = append(ix.canon[v.canon], int32(id))
+			twoTypoKeys(v.s, func(k string) { ix.thirds[k] = append(ix.thirds[k], int32(id)) })
 		}
 	}
 	// Postings.
@@ -299,6 +312,22 @@ func looksLikeCrypto(v string) bool {
 	return digit && (upper && lower || strings.HasPrefix(v, "bc1") || strings.HasPrefix(v, "ltc1"))
 }
 
+// twoTypoKeys calls fn with the three blocking keys of a token of 8 to 40 letters: its length,
+// the third's position and the third itself. A token two substitutions away from another of the
+// same length shares at least one key with it, which one-deletion keys cannot promise.
+func twoTypoKeys(s string, fn func(string)) {
+	n := len(s)
+	if n < 8 || n > 40 {
+		return
+	}
+	var buf [48]byte
+	for k := 0; k < 3; k++ {
+		lo, hi := k*n/3, (k+1)*n/3
+		b := append(append(buf[:0], byte(n), byte('0'+k)), s[lo:hi]...)
+		fn(string(b))
+	}
+}
+
 // addKeys registers the blocking keys of vocabulary token id.
 func (ix *Index) addKeys(id int32, s string) {
 	if len(s) >= 4 && len(s) <= 40 {
@@ -334,8 +363,8 @@ func forDeletions(s string, fn func([]byte)) {
 }
 
 // phonKey is a coarse phonetic key: spelling variants folded ("sch"→"sh", "ph"→"f", "x"→"ks",
-// "z"→"s", "w"→"v"), an initial vowel made "a" (Osama/Usama, Omar/Umar, Ibrahim/Ebrahim), then
-// the consonant skeleton.
+// "z"→"s", "w"→"v", a lone "h"→"g", a final "d"→"t"), an initial vowel made "a" (Osama/Usama,
+// Omar/Umar, Ibrahim/Ebrahim), then the consonant skeleton.
 func phonKey(s string) string {
 	var buf [80]byte
 	b := buf[:0]
@@ -357,6 +386,21 @@ func phonKey(s string) string {
 			c = 's'
 		case c == 'w':
 			c = 'v'
+		case c == 'h' && (i == 0 || vowel(s[i-1]) || s[i-1] == 'r' || s[i-1] == 'l' || s[i-1] == 'n' || s[i-1] == 'm'):
+			// A lone h is г in Ukrainian (SERHIY/SERGEY, YEVHEN/YEVGENY) and Arabic h in
+			// Russian spelling (GASAN, MAGOMED): one sound class with g. Digraphs (kh, sh, th…) keep it.
+			c = 'g'
+		}
+		if i == len(s)-1 && len(s) >= 4 {
+			// Final consonants devoice (Turkish AHMET/AHMAD, MEHMET, HAMIT; German, Russian).
+			switch c {
+			case 'd':
+				c = 't'
+			case 'b':
+				c = 'p'
+			case 'v':
+				c = 'f'
+			}
 		}
 		if i == 0 && (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u') {
 			c = 'a'

@@ -38,9 +38,10 @@ const (
 	kindJoined
 	kindSplit
 	kindVariant
+	kindTranslit
 )
 
-var kindNames = [...]string{"exact", "fuzzy", "phonetic", "initial", "joined", "split", "variant"}
+var kindNames = [...]string{"exact", "fuzzy", "phonetic", "initial", "joined", "split", "variant", "transliteration"}
 
 // qtok is one query token with its weight and the vocabulary tokens it resembles.
 type qtok struct {
@@ -105,13 +106,26 @@ func (ix *Index) fuzzyLookup(sc *scratch, s string, abjad bool, minS float64) []
 func (ix *Index) fuzzyLookupUncached(sc *scratch, s string, abjad bool, minS float64) []vmatch {
 	var out []vmatch
 	sc.vepoch++
+	add := func(id int32, sim float32, kind uint8) {
+		if sc.vmark[id] != sc.vepoch {
+			sc.vmark[id] = sc.vepoch
+			out = append(out, vmatch{vid: id, sim: sim, kind: kind})
+		}
+	}
+	// The token itself, its other romanisations, and the spellings the lists give for any of
+	// them (with their romanisations): "IURII" → YURIY, YURY; "OLEKSIY" → ALEKSEY → ALEXEY.
 	if id, ok := ix.vocabID[s]; ok {
-		out = append(out, vmatch{vid: id, sim: 1, kind: kindExact})
-		sc.vmark[id] = sc.vepoch
-		for _, v := range ix.variants[id] {
-			if sc.vmark[v] != sc.vepoch {
-				sc.vmark[v] = sc.vepoch
-				out = append(out, vmatch{vid: v, sim: variantSim, kind: kindVariant})
+		add(id, 1, kindExact)
+	}
+	cs := canon(s)
+	for _, id := range ix.canon[cs] {
+		add(id, canonSim, kindTranslit)
+	}
+	for k, n := 0, len(out); k < n; k++ {
+		for _, v := range ix.variants[out[k].vid] {
+			add(v, variantSim, kindVariant)
+			for _, w := range ix.canon[ix.vocab[v].canon] {
+				add(w, variantSim, kindVariant)
 			}
 		}
 	}
@@ -122,6 +136,7 @@ func (ix *Index) fuzzyLookupUncached(sc *scratch, s string, abjad bool, minS flo
 	if abjad {
 		sk = skeleton(s)
 	}
+	ps := ""
 	consider := func(ids []int32, kind uint8) {
 		for _, id := range ids {
 			if sc.vmark[id] == sc.vepoch {
@@ -134,6 +149,26 @@ func (ix *Index) fuzzyLookupUncached(sc *scratch, s string, abjad bool, minS flo
 				sk = skeleton(s)
 			}
 			sim := tokenSimSk(s, v.s, ab, sk, v.skel)
+			if sim >= minS {
+				// Beyond typo distance and not one name by sound, or starting with another
+				// sound other than by one mistyped letter: a different name, however alike the
+				// letters look to Jaro-Winkler ("AREN"/"KAREN", "HUBERT"/"SHUBERT" are one letter
+				// longer at the start, which typing rarely does). Romanisations that change the
+				// first letter (IURII/YURY, EISA/ISSA, QASIM/KASIM) fold in canon or phonKey.
+				pv := v.phon
+				if ps == "" {
+					ps = phonKey(s)
+				}
+				if len(ps) > 0 && len(pv) > 0 && ps[0] != pv[0] && (len(s) != len(v.s) || editDistance(s, v.s, 1) > 1) {
+					continue
+				}
+				if n := max(len(s), len(v.s)); !ab && ps != pv && editDistance(s, v.s, typoEdits(n)) > typoEdits(n) {
+					continue
+				}
+				if ab && nisbaDiffers(s, v.s) {
+					continue
+				}
+			}
 			if sim >= minS {
 				k := kindFuzzy
 				if ab && kind == kindPhonetic {
@@ -152,6 +187,14 @@ func (ix *Index) fuzzyLookupUncached(sc *scratch, s string, abjad bool, minS flo
 			}
 		})
 	}
+	twoTypoKeys(s, func(k string) {
+		for _, id := range ix.thirds[k] {
+			// Two letters off in a long word: a typo only if nothing else differs.
+			if sc.vmark[id] != sc.vepoch && editDistance(s, ix.vocab[id].s, 2) <= 2 {
+				consider([]int32{id}, kindFuzzy)
+			}
+		}
+	})
 	p := phonKey(s)
 	if len(p) >= 2 {
 		consider(ix.phon[p], kindPhonetic)
@@ -196,6 +239,11 @@ func (ix *Index) prepare(sc *scratch, name string) prepared {
 			} else {
 				// Unknown token: as rare as the rarest, unless it is a close variant of a known one.
 				q.w = unknownW
+				if len(q.s) <= 2 && !q.cjk {
+					// Two letters the lists never use are a mistyped particle or initial
+					// ("AW-DURI" for "AL-DURI"), not a rare name.
+					q.w = classWeight(classParticle)
+				}
 				best := float32(0)
 				for _, m := range q.matches {
 					if m.sim >= 0.9 && m.sim > best {
@@ -230,13 +278,16 @@ func (ix *Index) prepare(sc *scratch, name string) prepared {
 	for i := 0; i < len(p.toks)-1; i++ {
 		for k := 2; k <= 3 && i+k <= len(p.toks); k++ {
 			var b strings.Builder
-			ok, cjk := true, false
+			ok, cjk, normal := true, false, false
 			for _, t := range p.toks[i : i+k] {
 				b.WriteString(t.s)
-				// Only ordinary words of one script join: "franz ug" is not "franzul".
-				ok = ok && t.class == classNormal && t.abjad == p.toks[i].abjad
+				// Only words of one script join, ordinary words or particles ("ABU BAKR" is
+				// "ABUBAKAR", "ABD AL" is "ABDUL"), never legal forms: "franz ug" is not "franzul".
+				ok = ok && (t.class == classNormal || t.class == classParticle) && t.abjad == p.toks[i].abjad
 				cjk = cjk || t.cjk
+				normal = normal || t.class == classNormal
 			}
+			ok = ok && normal
 			js := b.String()
 			if len(js) < 5 || !ok {
 				continue
@@ -313,7 +364,9 @@ func (ix *Index) candidates(sc *scratch, p *prepared, minEst float32, k int, all
 		sc.epoch++
 		var w float32
 		for _, t := range p.toks[j.i : j.i+j.k] {
-			w += t.w
+			if t.class == classNormal {
+				w += t.w // as for single tokens, particles never propose
+			}
 		}
 		add(j.v.vid, j.v.sim*w)
 	}
@@ -362,6 +415,7 @@ type unit struct {
 	w     float32
 	class uint8
 	role  uint8 // candidate side only: roleGiven, roleMiddle, roleSurname or roleNone
+	cjk   bool  // query side only: a syllable written in Chinese, Korean or Japanese script
 }
 
 type pair struct {
@@ -380,6 +434,7 @@ type alignment struct {
 	surnameHit   bool    // an ordinary token of the listed surname was matched
 	exactHit     bool    // an ordinary token matched exactly (or as a spelling variant the lists give)
 	info         float64 // evidence carried by the matched candidate tokens (see lowInformation)
+	cjk          bool    // the query is written (at least partly) in CJK script
 }
 
 // scoreName aligns the query with one indexed name and returns the best alignment over the
@@ -433,8 +488,9 @@ func (ix *Index) align(p *prepared, ct []int32, cr []uint8, splitQ, splitC int, 
 			i += jn.k - 1
 			continue
 		}
-		al.q = append(al.q, unit{label: t.s, w: t.w, class: t.class})
+		al.q = append(al.q, unit{label: t.s, w: t.w, class: t.class, cjk: t.cjk})
 		qIdx = append(qIdx, i)
+		al.cjk = al.cjk || t.cjk
 	}
 	cIdx := make([]int, 0, len(ct))
 	for j := 0; j < len(ct); j++ {
@@ -492,7 +548,7 @@ func (ix *Index) align(p *prepared, ct []int32, cr []uint8, splitQ, splitC int, 
 			if al.c[pr.j].role == roleSurname {
 				al.surnameHit = true
 			}
-			if pr.sim >= 0.999 || pr.kind == kindVariant {
+			if pr.sim >= 0.999 || pr.kind == kindVariant || pr.kind == kindTranslit {
 				al.exactHit = true
 			}
 		}
@@ -503,13 +559,13 @@ func (ix *Index) align(p *prepared, ct []int32, cr []uint8, splitQ, splitC int, 
 	// What is not matched costs by what its absence means: see missCost and extraCost.
 	for i, u := range usedQ {
 		if !u {
-			den += extraCost * float64(al.q[i].w)
+			den += float64(al.extraCost(i))
 			al.unmatchedQ = append(al.unmatchedQ, i)
 		}
 	}
 	for j, u := range usedC {
 		if !u {
-			den += float64(missCost(al.c[j].role, al.c[j].class) * al.c[j].w)
+			den += float64(al.missCost(j))
 			al.unmatchedC = append(al.unmatchedC, j)
 		}
 	}
@@ -517,6 +573,27 @@ func (ix *Index) align(p *prepared, ct []int32, cr []uint8, splitQ, splitC int, 
 		al.score = num / den
 	}
 	return al
+}
+
+// extraCost is what unmatched query unit i adds to the denominator. A syllable of a name
+// written in Chinese, Korean or Japanese script is a whole part of the given name or the
+// family name (those names have no middle names): "潘文昊" is not "PAN, Hao".
+func (al *alignment) extraCost(i int) float32 {
+	if al.q[i].cjk && al.q[i].class == classNormal {
+		return al.q[i].w
+	}
+	return extraCost * al.q[i].w
+}
+
+// missCost is what unmatched candidate unit j adds to the denominator: by its role, except
+// against a query in CJK script, where every listed syllable is part of the name ("LI, Cheng He"
+// is given name "Chenghe", not a middle name "He").
+func (al *alignment) missCost(j int) float32 {
+	c := al.c[j]
+	if al.cjk && c.class == classNormal {
+		return missDefault * c.w
+	}
+	return missCost(c.role, c.class) * c.w
 }
 
 // solve finds the assignment of query units to candidate units maximising Σ sim·(wq+wc):

@@ -334,12 +334,12 @@ func explain(p *prepared, al alignment, nm Name, mods []Modifier, score, thr flo
 		ex.Matched = append(ex.Matched, al.q[pr.i].label+"~"+al.c[pr.j].label)
 	}
 	for _, i := range al.unmatchedQ {
-		ex.Tokens = append(ex.Tokens, TokenMatch{QueryToken: al.q[i].label, Weight: round4(extraCost * float64(al.q[i].w)), Kind: "unmatched_query"})
+		ex.Tokens = append(ex.Tokens, TokenMatch{QueryToken: al.q[i].label, Weight: round4(float64(al.extraCost(i))), Kind: "unmatched_query"})
 		ex.ExtraInQuery = append(ex.ExtraInQuery, al.q[i].label)
 	}
 	for _, j := range al.unmatchedC {
 		c := al.c[j]
-		ex.Tokens = append(ex.Tokens, TokenMatch{MatchedToken: c.label, Weight: round4(float64(missCost(c.role, c.class) * c.w)),
+		ex.Tokens = append(ex.Tokens, TokenMatch{MatchedToken: c.label, Weight: round4(float64(al.missCost(j))),
 			Kind: "unmatched_candidate", Role: roleNames[c.role]})
 		ex.MissingFromQuery = append(ex.MissingFromQuery, c.label)
 	}
