@@ -14,7 +14,9 @@ import (
 // docs/surfaces.md, "What the tool list costs"); tools/testdata/toolbudget.json bounds each
 // tool's share. Raised from 310,000 on purpose when proof of address (3 tools) and the sandbox
 // list landed (2026-12-07): 49–50 tools; the list is still far above the ≤ 40 % goal of #20.
-const toolsListBudget = 345_000
+// Raised to 370,000 for the review desk, keys and reports of the dashboard (#25: 11 tools and
+// request_resubmission; 365,121 bytes measured with 61 tools).
+const toolsListBudget = 370_000
 
 // TestToolsListBytes measures the tools/list result as MCP clients receive it
 // (go test ./rpc -run TestToolsListBytes -v prints the number docs/surfaces.md quotes).

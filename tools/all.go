@@ -9,6 +9,14 @@ func All() []Descriptor {
 		ListVerifications.Compile(),
 		CancelVerification.Compile(),
 		ReviewVerification.Compile(),
+		ListReviewQueue.Compile(),
+		GetReview.Compile(),
+		AssignReview.Compile(),
+		AddReviewComment.Compile(),
+		GetVerificationImage.Compile(),
+		GetReport.Compile(),
+		SearchVerifications.Compile(),
+		GetAnalytics.Compile(),
 		SubmitVerification.Compile(),
 		ListVerificationEvents.Compile(),
 		GetApplicant.Compile(),
@@ -54,5 +62,8 @@ func All() []Descriptor {
 		ConfirmCode.Compile(),
 		SendVerificationLink.Compile(),
 		ListSandboxValues.Compile(),
+		ListAPIKeys.Compile(),
+		CreateAPIKey.Compile(),
+		RevokeAPIKey.Compile(),
 	}
 }
