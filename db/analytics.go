@@ -123,7 +123,7 @@ func (s *Store) IndexVerifications(ctx context.Context, sc Scope) (int, error) {
 	total := 0
 	for total < indexMax {
 		var rows []models.Verification
-		err := s.DB.NewSelect().Model(&rows).
+		err := s.DB.NewSelect().Model(&rows).ModelTableExpr("verifications AS v").
 			Column("v.id", "v.account_id", "v.mode", "v.status", "v.applicant_pii", "v.result", "v.deleted_at").
 			Join("LEFT JOIN verification_index AS i ON i.verification_id = v.id").
 			Where("v.account_id = ?", sc.AccountID).Where("v.mode = ?", sc.Mode).
@@ -298,7 +298,7 @@ func (s *Store) ReviewQueue(ctx context.Context, f QueueFilter) ([]QueueEntry, b
 	}
 	var rows []row
 	entered := "COALESCE(v.completed_at, v.updated_at)"
-	q := s.DB.NewSelect().Model(&rows).ColumnExpr("v.*").
+	q := s.DB.NewSelect().Model(&rows).ModelTableExpr("verifications AS v").ColumnExpr("v.*").
 		ColumnExpr("COALESCE(i.country, '') AS idx_country").ColumnExpr("COALESCE(i.failed_checks, '') AS idx_failed").
 		Join("LEFT JOIN verification_index AS i ON i.verification_id = v.id").
 		Where("v.account_id = ?", f.AccountID).Where("v.mode = ?", f.Mode).Where("v.status = ?", models.StatusNeedsReview)

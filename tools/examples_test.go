@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -74,9 +75,13 @@ func TestToolExamples(t *testing.T) {
 		require.NoError(t, json.Unmarshal(info.OutputSchema, &outSchema))
 		resolved, err := outSchema.Resolve(nil)
 		require.NoError(t, err, "%s: output schema", info.Name)
+		caller := e.Test
+		if !caller.Has(info.Scope) { // a scope keys do not get by default (keys:write, …)
+			caller = e.KeyWith(t, "acct_a", models.ModeTest, append(slices.Clone(caller.Scopes), info.Scope)...)
+		}
 		for i, ex := range in.Examples {
 			var out any
-			te := e.Call(t, e.Test, info.Name, string(ex), &out)
+			te := e.Call(t, caller, info.Name, string(ex), &out)
 			if te == nil {
 				// The result is what the output schema (with its $defs) says.
 				require.NoError(t, resolved.Validate(out), "%s example %d: the result does not fit the output schema", info.Name, i)
