@@ -323,7 +323,7 @@ func (s *Store) ReviewQueue(ctx context.Context, f QueueFilter) ([]QueueEntry, b
 	default:
 		q = q.Where("EXISTS (SELECT 1 FROM review_assignments AS a WHERE a.verification_id = v.id AND a.assignee = ?)", f.Assignee)
 	}
-	if err := q.OrderExpr(entered+" ASC, v.id ASC").Offset(int64(f.Offset)).Limit(int64(f.Limit + 1)).Scan(ctx); err != nil {
+	if err := q.OrderExpr(entered + " ASC, v.id ASC").Offset(int64(f.Offset)).Limit(int64(f.Limit + 1)).Scan(ctx); err != nil {
 		return nil, false, fmt.Errorf("review queue: %w", err)
 	}
 	more := len(rows) > f.Limit
@@ -407,7 +407,7 @@ func (s *Store) ComputeAnalytics(ctx context.Context, sc Scope, since time.Time)
 		return q.Where("v.account_id = ?", sc.AccountID).Where("v.mode = ?", sc.Mode).Where("v.created_at >= ?", since)
 	}
 	err := scoped(s.DB.NewSelect().TableExpr("verifications AS v").ColumnExpr(day+" AS day").ColumnExpr("v.status AS status").
-		ColumnExpr("count(*) AS n")).GroupExpr(day + ", v.status").OrderExpr("day, status").Scan(ctx, &out.PerDay)
+		ColumnExpr("count(*) AS n")).GroupExpr(day+", v.status").OrderExpr("day, status").Scan(ctx, &out.PerDay)
 	if err != nil {
 		return nil, fmt.Errorf("analytics per day: %w", err)
 	}

@@ -88,4 +88,3 @@ func createAPIKey(ctx context.Context, d *Deps, c Caller, in CreateAPIKeyInput) 
 	}
 	return CreatedAPIKey{Key: toAPIKey(k), Secret: secret}, nil
 }
-

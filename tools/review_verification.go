@@ -23,10 +23,10 @@ type ReviewVerificationInput struct {
 
 // ReviewVerification records the manual decision on a verification the checks sent to review.
 var ReviewVerification = Tool[ReviewVerificationInput, Verification]{
-	Name:     "review_verification",
+	Name: "review_verification",
 	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","decision":"approve","reason":"screening hit is a namesake: date of birth 1990-02-01 vs listed 1951-06-19","reason_codes":["screening_false_positive"]}`,
 		`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","decision":"request_resubmission","reason":"the document photo is blurred","reason_codes":["image_quality"]}`},
-	Title:    "Review verification",
+	Title: "Review verification",
 	Description: "Decide a verification that is in needs_review: approve (it becomes approved) or reject (it becomes rejected), with a reason for the audit trail and optional reason_codes. " +
 		"Writes a verification.reviewed event (decision, reason, reason_codes, reviewer = this key's id, previous_status) that webhooks deliver, and the verification's review shows the decision; " +
 		"request_resubmission sends it back to the applicant instead: it becomes pending with a fresh hosted_url (the old link stops working) and runs only the checks that did not pass (or those in checks), writing verification.resubmission_requested; the replaced result stays in get_review. " +
