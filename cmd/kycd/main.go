@@ -21,6 +21,7 @@ import (
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/rest/dashboard"
 	"github.com/kycd/kycd/rest/flow"
 	"github.com/kycd/kycd/rpc"
 	"github.com/kycd/kycd/tools"
@@ -326,6 +327,9 @@ func (a *app) routes() (http.Handler, error) {
 	}
 	mux.Handle(flow.Prefix, fh)
 	mux.Handle("GET "+flow.SDKPath, fh.SDK())
+	// The compliance dashboard (rest/dashboard). Until operator accounts are wired, it has no
+	// Authenticator and answers 503 "no operator accounts yet".
+	mux.Handle(dashboard.Prefix, dashboard.New(a.reg, nil, dashboard.Options{Logger: a.log}))
 	// Large bodies (image uploads on any surface and the hosted flow) wait for upload memory.
 	return tools.LimitUploads(mux, int64(a.cfg.BodyLimit), 2*time.Minute), nil
 }
