@@ -76,6 +76,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setHeaders(w)
+	if signInRoute(r.URL.Path) { // the operator accounts serve these; never redirect to ourselves
+		http.NotFound(w, r)
+		return
+	}
 	if h.auth == nil {
 		http.Error(w, "no operator accounts yet: the dashboard needs operator sign-in (kycd users create)", http.StatusServiceUnavailable)
 		return
@@ -102,9 +106,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r.WithContext(ctx))
 }
 
+// signInRoute reports the routes the operator accounts own under the prefix.
+func signInRoute(p string) bool {
+	switch p {
+	case Prefix + "login", Prefix + "logout", Prefix + "account":
+		return true
+	}
+	return strings.HasPrefix(p, Prefix+"setup/")
+}
+
 type operatorKey struct{}
 
-func operator(r *http.Request) *Operator { op, _ := r.Context().Value(operatorKey{}).(*Operator); return op }
+func operator(r *http.Request) *Operator {
+	op, _ := r.Context().Value(operatorKey{}).(*Operator)
+	return op
+}
 
 // checkPost refuses a POST from another site or without the session's CSRF token.
 func (h *Handler) checkPost(r *http.Request, op *Operator) bool {

@@ -102,6 +102,14 @@ type caseData struct {
 	Checks         []checkView
 	ReasonCodes    []string
 	Failed         []string
+	Face           *faceView
+}
+
+// faceView puts the selfie beside the document portrait with the face match's score and threshold.
+type faceView struct {
+	Selfie, Portrait *tools.CaseImage
+	Score, Threshold string
+	Outcome          string
 }
 
 // checkView is one check's outcome as the case view lays it out.
@@ -164,6 +172,7 @@ func (h *Handler) caseView(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	d.Face = faceOf(d)
 	h.render(w, r, "case", "Case "+v.Reference, "queue", 0, d)
 }
 
@@ -207,6 +216,29 @@ func toCheckView(c models.CheckOutcome) checkView {
 	return cv
 }
 
+func faceOf(d caseData) *faceView {
+	latest := func(kind string) *tools.CaseImage {
+		if l := d.Images[kind]; len(l) > 0 {
+			return &l[len(l)-1]
+		}
+		return nil
+	}
+	f := &faceView{Selfie: latest(string(models.ArtifactSelfie)), Portrait: latest(string(models.ArtifactDocumentPortrait))}
+	if f.Selfie == nil && f.Portrait == nil {
+		return nil
+	}
+	for _, c := range d.Checks {
+		if c.Check != string(models.CheckFaceMatch) {
+			continue
+		}
+		f.Outcome = string(c.Outcome)
+		if m, ok := c.Details["match"].(map[string]any); ok {
+			f.Score, f.Threshold = describe(m["score"]), describe(m["threshold"])
+		}
+	}
+	return f
+}
+
 func (h *Handler) image(w http.ResponseWriter, r *http.Request) {
 	img, te := call[tools.VerificationImage](r, tools.GetVerificationImage.Name, map[string]any{"id": r.PathValue("id"), "image_id": r.PathValue("image")})
 	if te != nil {
@@ -242,7 +274,11 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 func caseURL(r *http.Request) string { return Prefix + "cases/" + url.PathEscape(r.PathValue("id")) }
 
 func (h *Handler) assign(w http.ResponseWriter, r *http.Request) {
-	_, te := call[tools.ReviewAssignment](r, tools.AssignReview.Name, map[string]any{"id": r.PathValue("id"), "assignee": r.PostFormValue("assignee")})
+	who := r.PostFormValue("assignee")
+	if r.PostFormValue("me") != "" {
+		who = "me"
+	}
+	_, te := call[tools.ReviewAssignment](r, tools.AssignReview.Name, map[string]any{"id": r.PathValue("id"), "assignee": who})
 	back(w, r, caseURL(r), "Assignment saved.", te)
 }
 
@@ -358,11 +394,13 @@ func (h *Handler) businesses(w http.ResponseWriter, r *http.Request) {
 		args["cursor"] = c
 	}
 	out, te := call[tools.BusinessList](r, tools.ListBusinesses.Name, args)
-	if te != nil {
+	t := table{Name: "businesses", Columns: []string{"Business", "Status", "Risk", "LEI", "External ref", "Reasons"}}
+	if te != nil && te.Code == tools.CodeUnavailable { // KYB not configured here: an empty list that says why
+		t.Note = te.Message
+	} else if te != nil {
 		h.fail(w, r, te)
 		return
 	}
-	t := table{Name: "businesses", Columns: []string{"Business", "Status", "Risk", "LEI", "External ref", "Reasons"}}
 	for _, b := range out.Data {
 		var codes []string
 		for _, re := range b.Reasons {
@@ -376,11 +414,13 @@ func (h *Handler) businesses(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) screeningLists(w http.ResponseWriter, r *http.Request) {
 	out, te := call[tools.ScreeningLists](r, tools.ListScreeningLists.Name, map[string]any{})
-	if te != nil {
+	t := table{Name: "screening-lists", Columns: []string{"List", "Entities", "SHA-256", "Loaded", "Fetched", "In service", "Origin"}}
+	if te != nil && te.Code == tools.CodeUnavailable { // screening not configured here
+		t.Note = te.Message
+	} else if te != nil {
 		h.fail(w, r, te)
 		return
 	}
-	t := table{Name: "screening-lists", Columns: []string{"List", "Entities", "SHA-256", "Loaded", "Fetched", "In service", "Origin"}}
 	for _, l := range out.Lists {
 		t.Rows = append(t.Rows, []cell{{Text: l.Source}, {Text: strconv.Itoa(l.Entities)}, {Text: l.SHA256}, {Text: l.LoadedAt.Format(time.RFC3339)},
 			{Text: timeOr(l.FetchedAt)}, {Text: strconv.FormatBool(l.InService)}, {Text: l.Origin}})

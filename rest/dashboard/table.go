@@ -16,11 +16,13 @@ import (
 // table is a list page: the same rows render as HTML and as CSV (?format=csv), so every list
 // exports exactly what it shows.
 type table struct {
-	Name     string
-	Title    string
-	Columns  []string
-	Rows     [][]cell
-	Query    string
+	Name    string
+	Title   string
+	Columns []string
+	Rows    [][]cell
+	Query   string
+	// Note says why a list is empty when its engine is not configured here.
+	Note     string
 	CSVURL   string
 	NextURL  string
 	Statuses []models.Status
