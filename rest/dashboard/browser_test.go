@@ -154,7 +154,7 @@ func (x *env) shot(name string) {
 	if x.shots == "" {
 		return
 	}
-	b := get(x, chromedp.FullScreenshot(90))
+	b := get(x, chromedp.FullScreenshot(100))
 	require.NoError(x.t, os.WriteFile(filepath.Join(x.shots, "dashboard-"+name+".png"), b, 0o644))
 }
 
