@@ -175,7 +175,7 @@ func (s *Store) indexOne(ctx context.Context, tx *Tx, v *models.Verification, ke
 			_, h := s.keys.NameHash(t)
 			names = append(names, nameIndexRow{AccountID: v.AccountID, Mode: v.Mode, NameHash: h, VerificationID: v.ID})
 		}
-		idx.Country = strings.ToUpper(a.Country)
+		idx.Country = s.countryHash(a.Country)
 	}
 	if v.Result != nil {
 		raw, err := s.keys.OpenText(*v.Result)
@@ -197,8 +197,8 @@ func (s *Store) indexOne(ctx context.Context, tx *Tx, v *models.Verification, ke
 			if c.Outcome != models.OutcomePass {
 				failed = append(failed, c.Check)
 			}
-			if country, ok := c.Details["issuing_country"].(string); ok && country != "" && c.Check == string(models.CheckDocument) {
-				idx.Country = strings.ToUpper(country)
+			if country, ok := c.Details["issuing_country"].(string); ok && country != "" && c.Check == string(models.CheckDocument) && v.DeletedAt == nil {
+				idx.Country = s.countryHash(country)
 			}
 		}
 		idx.FailedChecks = strings.Join(failed, ",")
@@ -233,6 +233,17 @@ func sliceLen(p any) int {
 		return len(*s)
 	}
 	return 0
+}
+
+// countryHash is the blind index of a country code ("" for none): where an applicant comes
+// from is about them, so the index holds it keyed like their name.
+func (s *Store) countryHash(code string) string {
+	code = strings.ToUpper(strings.TrimRight(strings.TrimSpace(code), "<"))
+	if code == "" {
+		return ""
+	}
+	_, h := s.keys.NameHash("country:" + code)
+	return h
 }
 
 // FindByName returns the ids of the scope's verifications whose applicant's name, or one of its
@@ -283,7 +294,6 @@ type QueueFilter struct {
 // QueueEntry is one case in the review queue.
 type QueueEntry struct {
 	Verification  models.Verification
-	Country       string
 	FailedChecks  []string
 	EnteredReview time.Time
 }
@@ -293,13 +303,12 @@ type QueueEntry struct {
 func (s *Store) ReviewQueue(ctx context.Context, f QueueFilter) ([]QueueEntry, bool, error) {
 	type row struct {
 		models.Verification `bun:",extend"`
-		Country             string `bun:"idx_country"`
 		FailedChecks        string `bun:"idx_failed"`
 	}
 	var rows []row
 	entered := "COALESCE(v.completed_at, v.updated_at)"
 	q := s.DB.NewSelect().Model(&rows).ModelTableExpr("verifications AS v").ColumnExpr("v.*").
-		ColumnExpr("COALESCE(i.country, '') AS idx_country").ColumnExpr("COALESCE(i.failed_checks, '') AS idx_failed").
+		ColumnExpr("COALESCE(i.failed_checks, '') AS idx_failed").
 		Join("LEFT JOIN verification_index AS i ON i.verification_id = v.id").
 		Where("v.account_id = ?", f.AccountID).Where("v.mode = ?", f.Mode).Where("v.status = ?", models.StatusNeedsReview)
 	if f.FailedCheck != "" {
@@ -307,7 +316,11 @@ func (s *Store) ReviewQueue(ctx context.Context, f QueueFilter) ([]QueueEntry, b
 			f.FailedCheck, models.OutcomePass)
 	}
 	if len(f.Countries) > 0 {
-		q = q.Where("i.country IN (?)", bun.List(f.Countries))
+		hashes := make([]string, len(f.Countries))
+		for i, c := range f.Countries {
+			hashes[i] = s.countryHash(c)
+		}
+		q = q.Where("i.country IN (?)", bun.List(hashes))
 	}
 	now := s.Now().UTC()
 	if f.MinAge > 0 {
@@ -332,7 +345,7 @@ func (s *Store) ReviewQueue(ctx context.Context, f QueueFilter) ([]QueueEntry, b
 	}
 	out := make([]QueueEntry, len(rows))
 	for i, r := range rows {
-		e := QueueEntry{Verification: r.Verification, Country: r.Country, EnteredReview: r.UpdatedAt}
+		e := QueueEntry{Verification: r.Verification, EnteredReview: r.UpdatedAt}
 		if r.CompletedAt != nil {
 			e.EnteredReview = *r.CompletedAt
 		}

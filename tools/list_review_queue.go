@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/models"
 )
 
 // ListReviewQueueInput filters the review queue.
@@ -113,7 +114,7 @@ func listReviewQueue(ctx context.Context, d *Deps, c Caller, in ListReviewQueueI
 		if err != nil {
 			return ReviewQueue{}, err
 		}
-		qc := QueueCase{ID: v.ID, Reference: v.Reference, Checks: v.Checks, FailedChecks: r.FailedChecks, Country: nullable(displayCountry(r.Country)),
+		qc := QueueCase{ID: v.ID, Reference: v.Reference, Checks: v.Checks, FailedChecks: r.FailedChecks, Country: nullable(displayCountry(caseCountry(v))),
 			EnteredReview: r.EnteredReview.UTC(), WaitingHours: float64(now.Sub(r.EnteredReview).Round(time.Minute)) / float64(time.Hour)}
 		if qc.FailedChecks == nil {
 			qc.FailedChecks = []string{}
@@ -131,6 +132,21 @@ func listReviewQueue(ctx context.Context, d *Deps, c Caller, in ListReviewQueueI
 		out.NextCursor = &c
 	}
 	return out, nil
+}
+
+// caseCountry is the document's issuing country, else the applicant's.
+func caseCountry(v Verification) string {
+	if v.Result != nil {
+		for _, c := range v.Result.Checks {
+			if cc, ok := c.Details["issuing_country"].(string); ok && cc != "" && c.Check == string(models.CheckDocument) {
+				return strings.TrimRight(cc, "<")
+			}
+		}
+	}
+	if v.Applicant != nil {
+		return v.Applicant.Country
+	}
+	return ""
 }
 
 // displayCountry shows an indexed country (alpha-2 or ICAO) as alpha-2 where it is a country.

@@ -40,8 +40,8 @@ CREATE INDEX review_decisions_scope ON review_decisions (account_id, mode, creat
 
 -- What the dashboard searches and counts without opening sealed columns: per verification, the
 -- outcome of each check and the reason codes of its decision (no personal data), the issuing
--- country the document check read, and keyed hashes (blind index) of the applicant's name and
--- its parts. Filled lazily from the sealed rows by the tools that read it (db/analytics.go);
+-- country the document check read (else the applicant data's) and the applicant's name and its parts as
+-- keyed hashes (blind index). Filled lazily from the sealed rows by the tools that read it (db/analytics.go);
 -- indexed_status and key_id say when a row is stale (the decision changed, the key rotated).
 CREATE TABLE verification_index (
     verification_id TEXT PRIMARY KEY,
