@@ -434,6 +434,25 @@ func TestDashboardInBrowser(t *testing.T) {
 		require.Equal(t, 200, status, p)
 		require.NotEmpty(t, body, p)
 	}
+
+	// On a tablet held upright the pages fit the width (wide tables scroll in their box), and
+	// every form control has a label.
+	x.run(chromedp.EmulateViewport(768, 1024, chromedp.EmulateTouch))
+	for _, p := range []string{"queue", "cases/" + anna.ID, "cases/" + clara.ID, "settings/keys", "settings/webhooks", "analytics", "verifications"} {
+		x.run(chromedp.Navigate(srv.URL+"/dashboard/"+p), chromedp.WaitVisible(chromedp.CSS(`main`)))
+		fits := get(x, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth + 1`))
+		if !fits {
+			wide := get(x, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`))
+			t.Fatalf("%s is wider than a tablet: %v", p, wide)
+		}
+		unlabelled := get(x, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+		  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.outerHTML)`))
+		require.Empty(t, unlabelled, p)
+	}
+	if x.shots != "" {
+		x.run(chromedp.Navigate(srv.URL+"/dashboard/cases/"+clara.ID), chromedp.WaitVisible(chromedp.CSS(`main`)))
+		x.shot("case-tablet")
+	}
 }
 
 // requirePages renders a PDF with poppler's pdftoppm and checks pages come out.
