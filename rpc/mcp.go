@@ -62,9 +62,9 @@ func mcpTool(info tools.Info) mcp.Tool {
 		Title:           info.Title,
 		Description:     info.Description,
 		RawInputSchema:  info.InputSchema,
-		RawOutputSchema: info.OutputSchema,
+		RawOutputSchema: info.OutputShape,
+		// The title once, at the top (MCP 2025-06-18 on); annotations.title would repeat it.
 		Annotations: mcp.ToolAnnotation{
-			Title:           info.Title,
 			ReadOnlyHint:    b(info.Annotations.ReadOnly),
 			DestructiveHint: b(info.Annotations.Destructive),
 			IdempotentHint:  b(info.Annotations.Idempotent),

@@ -79,6 +79,7 @@ func addResourcesAndPrompts(s *server.MCPServer, reg *tools.Registry) {
 			})
 	}
 	addSandboxResource(s, reg)
+	addToolSchemaResource(s, reg)
 	if hasCreate {
 		s.AddPrompt(mcp.NewPrompt("onboard_person",
 			mcp.WithPromptDescription("Verify a person's identity: create a verification, hand the applicant the link, and follow it to a decision."),

@@ -145,21 +145,43 @@ func TestMCPResourceErrors(t *testing.T) {
 		return
 	}
 	tpl, res, pr := names(legacy)
-	require.ElementsMatch(t, []string{"kycd://verifications/{id}", "kycd://verifications/{id}/events"}, tpl)
+	require.ElementsMatch(t, []string{"kycd://verifications/{id}", "kycd://verifications/{id}/events", "kycd://tools/{name}"}, tpl)
 	require.ElementsMatch(t, []string{"kycd://screening/lists", "kycd://sandbox"}, res)
 	require.ElementsMatch(t, []string{"onboard_person", "review_case"}, pr)
 	tpl, res, pr = names(&mcpClient{url: e.srv.URL + "/mcp", key: e.keys["write"], modern: true})
-	require.Empty(t, tpl)
+	require.Equal(t, []string{"kycd://tools/{name}"}, tpl)
 	require.Empty(t, res)
 	require.Equal(t, []string{"onboard_person"}, pr)
 
 	hooks := legacyClient(t, e, "hooks")
 	tpl, res, pr = names(hooks)
-	require.Empty(t, tpl)
+	require.Equal(t, []string{"kycd://tools/{name}"}, tpl)
 	require.Empty(t, res)
 	require.Empty(t, pr)
 	// What a key cannot read does not exist for it.
 	missing(read(hooks, "kycd://verifications/"+v.ID), mcp.RESOURCE_NOT_FOUND, "kycd://verifications/"+v.ID)
 	a = hooks.call(t, mcp.MethodPromptsGet, map[string]any{"name": "review_case", "arguments": map[string]any{"verification_id": v.ID}})
 	require.NotNil(t, a.Error, "a hidden prompt cannot be got either")
+
+	// kycd://tools/{name}: the full schemas of a tool the key may call, and of no other.
+	a = read(legacy, "kycd://tools/get_verification")
+	require.Nil(t, a.Error)
+	var rr struct{ Contents []struct{ Text string } }
+	require.NoError(t, json.Unmarshal(a.Result, &rr))
+	require.Len(t, rr.Contents, 1)
+	var doc struct {
+		Scope        string
+		OutputSchema struct {
+			Properties map[string]struct {
+				Description string
+				Properties  map[string]any
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(rr.Contents[0].Text), &doc))
+	require.Equal(t, "verifications:read", doc.Scope)
+	require.NotEmpty(t, doc.OutputSchema.Properties["status"].Description, "the resource has the descriptions tools/list leaves out")
+	require.NotEmpty(t, doc.OutputSchema.Properties["result"].Properties, "and the nested fields")
+	missing(read(hooks, "kycd://tools/get_verification"), mcp.RESOURCE_NOT_FOUND, "kycd://tools/get_verification")
+	missing(read(modern, "kycd://tools/no_such_tool"), mcp.INVALID_PARAMS, "kycd://tools/no_such_tool")
 }

@@ -141,3 +141,32 @@ func TestCheckAddressBadInput(t *testing.T) {
 		}
 	})
 }
+
+// A check attached to a verification is sealed with the verification's data key: erasing the
+// applicant clears it and destroys the key, so a copy of the row taken before (a backup) can
+// no longer be opened.
+func TestAddressCheckShreddedWithApplicant(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		e := newAddressEnv(t, s)
+		now := s.Now()
+		home := gbAddr("12", "High Street", "London", "SW4 7AB")
+		var v tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"proof_of_address"},
+			"applicant": map[string]any{"name": "John Smith", "country": "GB"}, "external_ref": "shred-adr"}, &v))
+		var chk tools.AddressCheck
+		require.Nil(t, e.Call(t, e.Test, "check_address", map[string]any{"document": addressPDF(5, "John Smith", home, now.AddDate(0, 0, -3)),
+			"declared_name": "John Smith", "declared_address": "12 High Street, London SW4 7AB", "verification_id": v.ID}, &chk))
+		sc := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
+		before, err := s.GetAddressCheck(t.Context(), sc, chk.ID)
+		require.NoError(t, err)
+		require.True(t, strings.HasPrefix(string(before.Input), "d1:"+v.ID+":"), "sealed with the verification's data key")
+		require.True(t, strings.HasPrefix(string(before.Result), "d1:"+v.ID+":"))
+
+		require.Nil(t, e.Call(t, e.Test, "delete_applicant", map[string]any{"external_ref": "shred-adr"}, nil))
+		var in verify.AddressInput
+		require.Error(t, s.Keyring().OpenJSON(before.Input, &in), "the backup copy cannot be opened after the erasure")
+		var got tools.AddressCheck
+		require.Nil(t, e.Call(t, e.Test, "get_address_check", map[string]any{"id": chk.ID}, &got))
+		require.Empty(t, got.AddresseeName)
+	})
+}

@@ -15,11 +15,11 @@ import (
 	"github.com/kycd/kycd/tools"
 )
 
-// listBytes is what a tool adds to tools/list, near enough: its name, title, description and
-// both schemas, as compact JSON (the adapters add a few bytes of hints).
+// listBytes is what a tool adds to tools/list, near enough: its name, title, description,
+// input schema and output shape, as compact JSON (the adapters add a few bytes of hints).
 func listBytes(info tools.Info) int {
 	b, _ := json.Marshal(map[string]any{"name": info.Name, "title": info.Title, "description": info.Description,
-		"inputSchema": info.InputSchema, "outputSchema": info.OutputSchema})
+		"inputSchema": info.InputSchema, "outputSchema": info.OutputShape})
 	return len(b)
 }
 

@@ -113,13 +113,13 @@ func addSurfaceInputs(s *jsonschema.Schema, creates, waits bool) {
 	if creates {
 		one, max := 1, 255
 		s.Properties[FieldIdempotencyKey] = &jsonschema.Schema{Type: "string", MinLength: &one, MaxLength: &max,
-			Description: "a unique key (a UUID, say) that makes retries safe: the same key with the same arguments within 24 h returns the first result instead of creating again; with other arguments it is refused (conflict)"}
+			Description: "makes retries safe: the same key (a UUID, say) and arguments within 24 h return the first result; other arguments are a conflict"}
 		s.PropertyOrder = append(s.PropertyOrder, FieldIdempotencyKey)
 	}
 	if waits {
 		zero, max := 0.0, float64(MaxWaitSeconds)
 		s.Properties[FieldWaitSeconds] = &jsonschema.Schema{Type: "integer", Minimum: &zero, Maximum: &max,
-			Description: fmt.Sprintf("wait up to this many seconds (at most %d) for a final status before answering, with progress notifications where the surface has them; 0 = answer at once", MaxWaitSeconds)}
+			Description: fmt.Sprintf("seconds (at most %d) to wait for a final status, with progress notifications where the surface has them; 0 = answer at once", MaxWaitSeconds)}
 		s.PropertyOrder = append(s.PropertyOrder, FieldWaitSeconds)
 	}
 }

@@ -48,13 +48,10 @@ var DeleteApplicant = Tool[DeleteApplicantInput, DeletedApplicant]{
 	Examples: []string{`{"id":"app_01kbx4r7c8d9e0f1g2h3j4k5m6","reason":"erasure request under GDPR art. 17"}`, `{"external_ref":"customer-4711"}`},
 	Need:     &Need{Fields: []string{"id", "external_ref"}, Exclusive: true},
 	Title:    "Delete applicant (erase personal data)",
-	Description: "Erase an applicant's personal data, by id or by your external_ref (the right to erasure): open verifications are cancelled; " +
-		"the data given, the verified profile, document images and readings, face templates (never matched by duplicate search again), " +
-		"liveness data, reusable identity tokens, screening reasons and the external_ref are deleted, in one transaction. " +
-		"Ids, statuses, decisions, reason codes and timestamps stay for the audit trail; get_applicant and get_verification then show " +
-		"deleted_at and no personal data, and a new verification with the same external_ref starts a new applicant. " +
-		"An applicant.deleted event is recorded and sent to webhooks. Erasing an erased applicant again is a conflict by id, and not_found " +
-		"by external_ref (the reference is not kept). Cannot be undone.",
+	Description: "Erase an applicant's personal data (right to erasure), by id or your external_ref, in one transaction: open verifications " +
+		"are cancelled; data given, verified profile, images, readings, face templates, liveness data, identity tokens, screening reasons " +
+		"and the external_ref are destroyed (their data keys too). Ids, statuses, decisions, reason codes and timestamps stay for the audit " +
+		"trail and reads show deleted_at. Sends applicant.deleted. Again: conflict by id, not_found by external_ref. Cannot be undone.",
 	Brief:       "erase an applicant's personal data (right to erasure), by `id` or `external_ref` (REST: `DELETE /applicants?external_ref=…`), with an optional `reason`: open verifications are cancelled, PII, images, readings, face templates, identity tokens, screening reasons and the `external_ref` are deleted; ids, statuses and decisions stay; receipt with counts; an `applicant.deleted` event. Again: conflict (by id) / not found (by external_ref)",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: true, Idempotent: true, OpenWorld: false},

@@ -75,6 +75,10 @@ func TestToolExamples(t *testing.T) {
 		require.NoError(t, json.Unmarshal(info.OutputSchema, &outSchema))
 		resolved, err := outSchema.Resolve(nil)
 		require.NoError(t, err, "%s: output schema", info.Name)
+		var shapeSchema jsonschema.Schema
+		require.NoError(t, json.Unmarshal(info.OutputShape, &shapeSchema))
+		shape, err := shapeSchema.Resolve(nil)
+		require.NoError(t, err, "%s: output shape", info.Name)
 		caller := e.Test
 		if !caller.Has(info.Scope) { // a scope keys do not get by default (keys:write, …)
 			caller = e.KeyWith(t, "acct_a", models.ModeTest, append(slices.Clone(caller.Scopes), info.Scope)...)
@@ -85,6 +89,8 @@ func TestToolExamples(t *testing.T) {
 			if te == nil {
 				// The result is what the output schema (with its $defs) says.
 				require.NoError(t, resolved.Validate(out), "%s example %d: the result does not fit the output schema", info.Name, i)
+				// And what tools/list says of it (clients validate structuredContent with that).
+				require.NoError(t, shape.Validate(out), "%s example %d: the result does not fit the output shape", info.Name, i)
 				continue
 			}
 			if te.Code == tools.CodeNotFound {

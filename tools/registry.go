@@ -117,6 +117,9 @@ type Info struct {
 	Annotations  Annotations
 	InputSchema  json.RawMessage
 	OutputSchema json.RawMessage
+	// OutputShape is OutputSchema cut to the result's top-level fields and their types, for
+	// MCP's tools/list (see outputShape).
+	OutputShape json.RawMessage
 	// NamedInputSchema is InputSchema with each nested object type in $defs under its Go
 	// name (ApplicantData), for the OpenAPI document, so generated clients get named types.
 	NamedInputSchema json.RawMessage
@@ -156,6 +159,7 @@ type compiled[In, Out any] struct {
 	tool             Tool[In, Out]
 	inSchema, outSch *jsonschema.Schema
 	inJSON, outJSON  json.RawMessage
+	outShape         json.RawMessage
 	namedInJSON      json.RawMessage
 	resolved         *jsonschema.Resolved
 }
@@ -204,12 +208,12 @@ func (t Tool[In, Out]) Compile() Descriptor {
 	namedJSON, _ := json.Marshal(named)
 	inJSON, _ := json.Marshal(in)
 	outJSON, _ := json.Marshal(out)
-	return &compiled[In, Out]{tool: t, inSchema: in, outSch: out, inJSON: inJSON, outJSON: outJSON, namedInJSON: namedJSON, resolved: res}
+	return &compiled[In, Out]{tool: t, inSchema: in, outSch: out, inJSON: inJSON, outJSON: outJSON, outShape: outputShape(outJSON), namedInJSON: namedJSON, resolved: res}
 }
 
 func (c *compiled[In, Out]) info() Info {
 	return Info{Name: c.tool.Name, Title: c.tool.Title, Description: c.tool.Description, Scope: c.tool.Scope,
-		Annotations: c.tool.Annotations, InputSchema: c.inJSON, NamedInputSchema: c.namedInJSON, OutputSchema: c.outJSON, OutputType: typeName(reflect.TypeFor[Out]()),
+		Annotations: c.tool.Annotations, InputSchema: c.inJSON, NamedInputSchema: c.namedInJSON, OutputSchema: c.outJSON, OutputShape: c.outShape, OutputType: typeName(reflect.TypeFor[Out]()),
 		REST: c.tool.REST, Creates: c.tool.Creates, Waits: c.tool.Wait != nil, SessionAllowed: c.tool.SessionAllowed}
 }
 

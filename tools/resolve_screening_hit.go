@@ -50,7 +50,7 @@ var ResolveScreeningHit = Tool[ResolveScreeningHitInput, ScreeningDecision]{
 	Title:    "Resolve a screening hit",
 	Description: "Record an analyst's verdict on a screening hit for one subject: false_positive (not this person or company), true_match, or escalated, with a reason. " +
 		"A hit resolved as a false positive is no longer raised for that subject — by screen_person / screen_entity with the same subject_ref, by the verification pipeline and by ongoing monitoring — " +
-		"until the listed entity's data changes. Every verdict is kept for the audit trail; the newest one counts. Requires the review scope.",
+		"until the listed entity's data changes. Every verdict is kept for the audit trail; the newest one counts.",
 	Brief:       "record `false_positive` / `true_match` / `escalated` with a reason on a hit for a subject; the newest verdict counts, all are kept",
 	Scope:       ScopeReview,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: true, OpenWorld: false},

@@ -14,25 +14,20 @@ import (
 
 // ReviewVerificationInput is a reviewer's decision on a verification in needs_review.
 type ReviewVerificationInput struct {
-	ID          string   `json:"id" jsonschema:"verification id (ver_…) of a verification in needs_review" minLength:"1" maxLength:"64"`
-	Decision    string   `json:"decision" jsonschema:"approve: the verification becomes approved; reject: it becomes rejected; request_resubmission: it becomes pending again with a fresh hosted link for the checks that did not pass (or those in checks)" enum:"approve,reject,request_resubmission"`
-	Reason      string   `json:"reason" jsonschema:"why, for the audit trail (e.g. screening hit is a namesake: date of birth 1990 vs listed 1951)" minLength:"1" maxLength:"2000"`
-	ReasonCodes []string `json:"reason_codes,omitempty" jsonschema:"machine-readable reasons, counted by get_analytics" enumof:"verify.ReviewReasonCodes" maxItems:"8"`
-	Checks      []string `json:"checks,omitempty" jsonschema:"request_resubmission only: the checks the applicant does again; default: those that did not pass" enumof:"models.AllChecks" maxItems:"16"`
+	ID          string   `json:"id" jsonschema:"verification id (ver_…)" minLength:"1" maxLength:"64"`
+	Decision    string   `json:"decision" jsonschema:"approve, reject or request_resubmission (fresh link, failed checks only)" enum:"approve,reject,request_resubmission"`
+	Reason      string   `json:"reason" jsonschema:"why, for the audit trail" minLength:"1" maxLength:"2000"`
+	ReasonCodes []string `json:"reason_codes,omitempty" jsonschema:"why, as codes" enumof:"verify.ReviewReasonCodes" maxItems:"8"`
+	Checks      []string `json:"checks,omitempty" jsonschema:"request_resubmission: checks to redo (default: the failed ones)" maxItems:"9"`
 }
 
 // ReviewVerification records the manual decision on a verification the checks sent to review.
 var ReviewVerification = Tool[ReviewVerificationInput, Verification]{
-	Name: "review_verification",
-	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","decision":"approve","reason":"screening hit is a namesake: date of birth 1990-02-01 vs listed 1951-06-19","reason_codes":["screening_false_positive"]}`,
-		`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","decision":"request_resubmission","reason":"the document photo is blurred","reason_codes":["image_quality"]}`},
-	Title: "Review verification",
-	Description: "Decide a verification that is in needs_review: approve (it becomes approved) or reject (it becomes rejected), with a reason for the audit trail and optional reason_codes. " +
-		"Writes a verification.reviewed event (decision, reason, reason_codes, reviewer = this key's id, previous_status) that webhooks deliver, and the verification's review shows the decision; " +
-		"request_resubmission sends it back to the applicant instead: it becomes pending with a fresh hosted_url (the old link stops working) and runs only the checks that did not pass (or those in checks), writing verification.resubmission_requested; the replaced result stays in get_review. " +
-		"its result keeps the checks' own evidence. An approval makes the applicant's data their verified profile; it issues no reusable identity token (only verifications every check passed without a person do). " +
-		"A verification in any other status cannot be reviewed (conflict). " +
-		"The queue is list_verifications with status needs_review. Requires the review scope.",
+	Name:     "review_verification",
+	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","decision":"approve","reason":"namesake: born 1990, listed 1951"}`},
+	Title:    "Review verification",
+	Description: "Decide a needs_review verification with a reason: approve → approved, reject → rejected (verification.reviewed; approval makes the applicant's data their verified profile), " +
+		"or request_resubmission → pending with a fresh hosted_url for the failed checks only (verification.resubmission_requested). Other statuses: conflict. Needs the review scope.",
 	Brief:       "decide a `needs_review` verification: `approve` → `approved`, `reject` → `rejected`, `request_resubmission` → `pending` with a fresh link for the failed checks only, with a `reason` (≤ 2000 chars) and `reason_codes`; the verification's `review` shows who, when, which way and why, and a `verification.reviewed` event is written (any other status: conflict error); an approval makes the applicant's data their verified profile, but issues no reusable identity token (those need every check passed without a person)",
 	Scope:       ScopeReview,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
@@ -68,6 +63,9 @@ func reviewVerification(ctx context.Context, d *Deps, c Caller, in ReviewVerific
 	}
 	req := verify.ReviewRequest{ID: in.ID, Decision: in.Decision, Reason: reason, ReasonCodes: in.ReasonCodes, Reviewer: c.KeyID}
 	for _, ch := range in.Checks {
+		if !slices.Contains(models.AllChecks, models.Check(ch)) {
+			return Verification{}, invalid("checks", "%q is not a check", ch)
+		}
 		req.Checks = append(req.Checks, models.Check(ch))
 	}
 	v, err := d.Verify.DecideReview(ctx, c.scope(), req)

@@ -169,8 +169,8 @@ var timeType = reflect.TypeFor[time.Time]()
 // countryNotes end the description of a field tagged country:"alpha2" or country:"icao" (see
 // countries.go): the forms it takes and the one it is answered in.
 var countryNotes = map[string]string{
-	"alpha2": " (ISO 3166-1 alpha-2 or alpha-3: DE or DEU; answered as alpha-2)",
-	"icao":   " (ICAO code: NLD, D for Germany; or ISO alpha-2: NL, DE; answered as the ICAO code)",
+	"alpha2": " (ISO alpha-2 or alpha-3, e.g. DE or DEU; answered as alpha-2)",
+	"icao":   " (ICAO code, e.g. NLD, D; or ISO alpha-2; answered as ICAO)",
 }
 
 func applyTags(t reflect.Type, s *jsonschema.Schema, out bool) error {

@@ -34,7 +34,7 @@ var ScreenEntity = Tool[ScreenEntityInput, ScreeningResult]{
 	Title:    "Screen an entity",
 	Description: "Screen a company, vessel or aircraft against the loaded sanctions lists by name (legal-form words such as LLC, JSC or GmbH are down-weighted) " +
 		"and identifiers (LEI, IMO number, registration numbers, crypto addresses: an exact identifier match scores 1). " +
-		"Returns every hit with the list, source_id, matched name or identifier, score and explanation, and the list versions used. Stores nothing.",
+		"Returns every hit, explained, and the list versions used. Stores nothing.",
 	Brief:       "screen a company, vessel or aircraft by name and identifiers (LEI, IMO, registration numbers, crypto addresses; an exact identifier match scores 1)",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},

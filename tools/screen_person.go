@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -29,9 +30,8 @@ var ScreenPerson = Tool[ScreenPersonInput, ScreeningResult]{
 	Name:     "screen_person",
 	Examples: []string{`{"name":"Ayman al-Zawahiri","dob":"1951-06-19","nationality":"EG","subject_ref":"customer-4711"}`},
 	Title:    "Screen a person",
-	Description: "Screen a person against the loaded sanctions and PEP lists (OFAC, UN, EU, UK, US CSL, BIS, …). " +
-		"Returns every hit at or above the threshold with the list, the list's own id (source_id), the name that matched, the score and a token-by-token explanation, " +
-		"and the list versions used. Give subject_ref to have hits already resolved as false positives for that person marked instead of raised. Stores nothing.",
+	Description: "Screen a person against the loaded sanctions and PEP lists. Returns every hit at or above the threshold, " +
+		"explained token by token, and the list versions used. Give subject_ref to have hits already resolved as false positives for that person marked instead of raised. Stores nothing.",
 	Brief:       "screen a name (+ dob / birth_year, nationality, country) against the loaded sanctions/PEP lists: hits with list, `source_id`, matched name, score and explanation, plus the list versions; hits cleared for `subject_ref` are marked",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
@@ -62,6 +62,8 @@ type ScreeningResult struct {
 	SubjectRef string                 `json:"subject_ref,omitempty" jsonschema:"the subject_ref the hits were checked against for earlier verdicts"`
 	Threshold  float64                `json:"threshold" jsonschema:"the score threshold applied"`
 	Lists      []ScreeningListVersion `json:"lists" jsonschema:"the list versions screened against, so the result can be reproduced"`
+	Forced     bool                   `json:"forced,omitempty" jsonschema:"test mode: a hit comes from the sandbox list (list_sandbox_values)"`
+	ForcedBy   string                 `json:"forced_by,omitempty" jsonschema:"the sandbox entity that hit"`
 }
 
 // ScreeningHit is one listed entity that matched, explained.
@@ -191,6 +193,13 @@ func screen(ctx context.Context, d *Deps, c Caller, q screening.Query, subjectRe
 	}
 	idx := s.Screener().Index() // one index for the hits and the versions named with them
 	hits := idx.Screen(q)
+	versions := idx.Versions()
+	forcedBy := ""
+	if sb := verify.SandboxScreen(c.Mode, q); len(sb) > 0 {
+		forcedBy = sb[0].EntityName
+		hits = mergeHits(hits, sb, q.Limit)
+		versions = append(versions, verify.SandboxListVersion())
+	}
 	if subjectRef != "" {
 		if hits, err = s.ApplyDecisions(ctx, c.scope(), []string{subjectRef}, hits); err != nil {
 			return ScreeningResult{}, err
@@ -200,7 +209,8 @@ func screen(ctx context.Context, d *Deps, c Caller, q screening.Query, subjectRe
 	if th == 0 {
 		th = screening.DefaultThreshold
 	}
-	out := ScreeningResult{Hits: make([]ScreeningHit, 0, len(hits)), SubjectRef: subjectRef, Threshold: th, Lists: listVersions(idx.Versions())}
+	out := ScreeningResult{Hits: make([]ScreeningHit, 0, len(hits)), SubjectRef: subjectRef, Threshold: th, Lists: listVersions(versions),
+		Forced: forcedBy != "", ForcedBy: forcedBy}
 	for i := range hits {
 		h := toHit(&hits[i])
 		if h.Raised {
@@ -209,6 +219,19 @@ func screen(ctx context.Context, d *Deps, c Caller, q screening.Query, subjectRe
 		out.Hits = append(out.Hits, h)
 	}
 	return out, nil
+}
+
+// mergeHits adds the sandbox hits to the list's, best first, within the query's limit.
+func mergeHits(hits, sandbox []screening.Hit, limit int) []screening.Hit {
+	out := append(slices.Clone(hits), sandbox...)
+	slices.SortStableFunc(out, func(a, b screening.Hit) int { return cmp.Compare(b.Score, a.Score) })
+	if limit <= 0 {
+		limit = screening.DefaultLimit
+	}
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
 }
 
 // engineFieldError turns an engine validation error ("field: problem") into invalid_argument

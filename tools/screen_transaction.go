@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kycd/kycd/checks/crypto"
+	"github.com/kycd/kycd/checks/screening"
 	"github.com/kycd/kycd/verify"
 )
 
@@ -34,6 +35,8 @@ type TransactionScreening struct {
 	TxScreened     bool            `json:"tx_screened" jsonschema:"true only when a node returned the transaction and every party in it was screened"`
 	Transaction    *CryptoTx       `json:"transaction,omitempty" jsonschema:"what the node said about the transaction"`
 	Lists          []CryptoListVer `json:"lists" jsonschema:"the address lists used, with the sanctions list versions they came from"`
+	Forced         bool            `json:"forced,omitempty" jsonschema:"test mode: screened against the sandbox list (list_sandbox_values)"`
+	ForcedBy       string          `json:"forced_by,omitempty" jsonschema:"the sandbox address"`
 }
 
 // CryptoAddress is a validated address.
@@ -107,8 +110,7 @@ var ScreenTransaction = Tool[ScreenTransactionInput, TransactionScreening]{
 	Need:     &Need{Fields: []string{"address", "tx_hash"}},
 	Title:    "Screen a crypto address or transaction",
 	Description: "Screen a cryptocurrency address and/or transaction against the sanctioned addresses on the loaded lists (the OFAC SDN digital-currency addresses). " +
-		"Validates the address for the chain (Bitcoin base58check/bech32/bech32m, EIP-55 for Ethereum and EVM chains, Tron, Litecoin, Bitcoin Cash, Monero, XRP, Zcash, Dash) " +
-		"and rejects a malformed one naming the rule it breaks; matches listed addresses exactly and by key across forms and chains; " +
+		"Validates the address for the chain and rejects a malformed one naming the rule it breaks; matches listed addresses exactly and by key across forms and chains; " +
 		"with a tx_hash and a node configured for the chain, screens every counterparty of the transaction. Returns a risk level (low, medium, high, severe), reasons and the list versions. Stores nothing.",
 	Brief:       "validate a crypto address for its chain and/or a tx hash, match the listed addresses, screen a transaction's counterparties through a configured node: risk level, reasons, list versions",
 	Scope:       ScopeVerificationsRead,
@@ -140,6 +142,10 @@ func screenTransaction(ctx context.Context, d *Deps, c Caller, in ScreenTransact
 		}
 	}
 	cs, cl := d.Screening.Crypto()
+	sandbox, forcedBy := verify.SandboxCrypto(c.Mode, in.Address, in.Counterparty)
+	if sandbox != nil {
+		cs, cl = sandbox, verify.CryptoLists{From: map[string]screening.ListVersion{verify.SandboxSource: verify.SandboxListVersion()}}
+	}
 	res, err := cs.Screen(ctx, crypto.Request{Chain: in.Chain, Address: in.Address, TxHash: in.TxHash, Amount: in.Amount, Counterparty: in.Counterparty})
 	if err != nil {
 		var re *crypto.RequestError
@@ -161,7 +167,9 @@ func screenTransaction(ctx context.Context, d *Deps, c Caller, in ScreenTransact
 			return TransactionScreening{}, invalid("counterparty", "%s", r.Detail)
 		}
 	}
-	return toTransactionScreening(d, res, cl), nil
+	out := toTransactionScreening(d, res, cl)
+	out.Forced, out.ForcedBy = forcedBy != "", forcedBy
+	return out, nil
 }
 
 func toTransactionScreening(d *Deps, r *crypto.Result, cl verify.CryptoLists) TransactionScreening {
@@ -177,7 +185,9 @@ func toTransactionScreening(d *Deps, r *crypto.Result, cl verify.CryptoLists) Tr
 	for _, m := range r.Matches {
 		cm := CryptoMatch{Address: m.Address, Role: m.Role, Kind: m.Kind, Source: m.Entry.Source, SourceID: m.Entry.EntityRef,
 			ListedAs: m.Entry.ListedAs, Listed: m.Entry.Address, Note: m.Entry.Note}
-		if e := d.Screening.Entity(m.Entry.Source, m.Entry.EntityRef); e != nil {
+		if e := verify.SandboxEntity(m.Entry.Source, m.Entry.EntityRef); e != nil {
+			cm.EntityName = e.PrimaryName()
+		} else if e := d.Screening.Entity(m.Entry.Source, m.Entry.EntityRef); e != nil {
 			cm.EntityName = e.PrimaryName()
 		}
 		out.Matches = append(out.Matches, cm)

@@ -66,8 +66,8 @@ var SubmitDocument = Tool[SubmitDocumentInput, DocumentResult]{
 	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","side":"front","image":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","document_type":"passport"}`},
 	Title:    "Submit document photo",
 	Description: "Upload a photo of the applicant's identity document (a passport data page, or an ID card's front and back) for a verification that runs the document check. " +
-		"The machine-readable zone is read and validated in a background job; the tool waits for it (up to 20 s) and answers with the extraction — document type, issuing country, names, " +
-		"date of birth, nationality, sex, masked document number, expiry — the check digits' verdict and every rule problem, or with accepted=false and a reason to retake the photo. " +
+		"The machine-readable zone is read and validated in a background job; the tool waits for it (up to 20 s) and answers with the extracted fields " +
+		"(the document number masked), the check digits' verdict and every rule problem, or with accepted=false and a reason to retake the photo. " +
 		"Moves the verification to in_progress. The latest photo of each side is the one the document check uses.",
 	Brief:       "upload a document photo (front/back) for a verification: MRZ read and validated, extraction (type, country, names, dates, masked number), rules verdict; moves the verification to `in_progress`",
 	Scope:       ScopeVerificationsWrite,

@@ -72,9 +72,9 @@ var SubmitLiveness = Tool[SubmitLivenessInput, LivenessResult]{
 	Name:     "submit_liveness",
 	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","nonce":"lch_01kbx4r7c8d9e0f1g2h3j4k5m6","frames":["data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC"]}`},
 	Title:    "Submit liveness capture",
-	Description: "Answer an active liveness challenge: the frames (5–30, in capture order) must show the challenge's steps performed in order, by one face " +
-		"that matches the verification's selfie (submit the selfie first), and a real head: warps of one still photo fail as warped_still. Send timestamps_ms from the camera; " +
-		"without them at least 10 frames are needed. The nonce answers once, expires, and only the caller that drew the challenge may use it; frames that look like " +
+	Description: "Answer an active liveness challenge: the frames must show the challenge's steps performed in order, by one face " +
+		"that matches the verification's selfie (submit the selfie first), and a real head: warps of one still photo fail as warped_still. " +
+		"The nonce answers once, expires, and only the caller that drew the challenge may use it; frames that look like " +
 		"frames of an earlier capture of the account (even re-encoded, cropped or with new metadata) are refused as a replay. " +
 		"The verdict names the failed step or frame; the liveness check uses the latest verdict.",
 	Brief:       "5–30 timed frames answering a challenge: verdict per step, same face throughout, a real 3-D head, match with the selfie; a nonce answers once, replayed frames fail",

@@ -62,6 +62,8 @@ type Business struct {
 	CreatedAt   time.Time           `json:"created_at" jsonschema:"when the check was requested"`
 	UpdatedAt   time.Time           `json:"updated_at" jsonschema:"when it last changed"`
 	DecidedAt   *time.Time          `json:"decided_at" jsonschema:"when the decision was made; null while processing"`
+	Forced      bool                `json:"forced,omitempty" jsonschema:"test mode: a sandbox LEI's register answered (list_sandbox_values); the pipeline ran on its records"`
+	ForcedBy    string              `json:"forced_by,omitempty" jsonschema:"the sandbox LEI"`
 }
 
 // BusinessReason is one finding of a business decision.
@@ -285,6 +287,7 @@ func toBusiness(row *models.Business, res *verify.BusinessResult, in verify.Busi
 		}
 		out.Screening = append(out.Screening, bs)
 	}
+	out.Forced, out.ForcedBy = res.ForcedBy != "", res.ForcedBy
 	out.Sources = &BusinessSources{Register: res.Sources.Register, RegisterURL: res.Sources.RegisterURL,
 		Lists: listVersions(res.Sources.Lists), CheckedAt: res.Sources.CheckedAt.UTC()}
 	return out

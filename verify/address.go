@@ -91,11 +91,17 @@ func (a *Address) Check(ctx context.Context, svc *Service, sc db.Scope, keyID st
 	if err != nil {
 		return nil, err
 	}
-	sealedIn, err := a.store.Keyring().SealJSON(in)
+	// A check attached to a verification is sealed with the verification's data key, so the
+	// applicant's erasure makes it unreadable in backups too; a standalone one with the keyring.
+	owner := ""
+	if v != nil {
+		owner = v.ID
+	}
+	sealedIn, err := a.store.Keyring().SealJSONFor(owner, in)
 	if err != nil {
 		return nil, fmt.Errorf("seal address input: %w", err)
 	}
-	sealedRes, err := a.store.Keyring().SealJSON(res)
+	sealedRes, err := a.store.Keyring().SealJSONFor(owner, res)
 	if err != nil {
 		return nil, fmt.Errorf("seal address result: %w", err)
 	}

@@ -168,6 +168,8 @@ type BusinessResult struct {
 	Ownership  *business.Graph      `json:"ownership,omitempty"`
 	Screening  []ScreenedName       `json:"screening"`
 	Sources    BusinessSources      `json:"sources"`
+	// ForcedBy is the test-mode sandbox LEI whose register answered (see sandbox_business.go).
+	ForcedBy string `json:"forced_by,omitempty"`
 }
 
 // ErrRegisterUnavailable is the register failing to answer (GLEIF down, slow or answering
@@ -391,19 +393,24 @@ func (b *Business) emit(ctx context.Context, tx *db.Tx, row *models.Business, re
 // ErrRegisterUnavailable (wrapping the cause); a bad question is a *business.LEIError or
 // business.ErrBadRequest.
 func (b *Business) assess(ctx context.Context, keyID string, sc db.Scope, id string, in BusinessInput) (*BusinessResult, error) {
-	if b.opts.Source == nil {
+	src, register, url := b.opts.Source, b.opts.Mode, b.opts.SourceURL
+	forced := sandboxBusiness(sc.Mode, in)
+	if forced != "" {
+		src, register, url = sandboxRegister, "sandbox", ""
+	}
+	if src == nil {
 		return nil, fmt.Errorf("%w: no register configured", ErrRegisterUnavailable)
 	}
 	q := business.CompanyQuery{Name: in.LegalName, Jurisdiction: in.Jurisdiction, RegistrationNumber: in.RegistrationNumber, LEI: in.LEI}
-	res := &BusinessResult{Reasons: []BusinessReason{}, Screening: []ScreenedName{},
-		Sources: BusinessSources{Register: b.opts.Mode, RegisterURL: b.opts.SourceURL, Lists: []screening.ListVersion{}, CheckedAt: b.store.Now()}}
-	sel, err := business.Identify(ctx, b.opts.Source, q, business.SelectOptions{})
+	res := &BusinessResult{Reasons: []BusinessReason{}, Screening: []ScreenedName{}, ForcedBy: forced,
+		Sources: BusinessSources{Register: register, RegisterURL: url, Lists: []screening.ListVersion{}, CheckedAt: b.store.Now()}}
+	sel, err := business.Identify(ctx, src, q, business.SelectOptions{})
 	if err != nil {
 		return nil, registerError(ctx, err)
 	}
 	var graph *business.Graph
 	if sel.Outcome == business.OutcomeMatched && sel.Winner != nil {
-		if graph, err = business.BuildGraph(ctx, b.opts.Source, sel.Winner.Record.LEI, business.GraphOptions{ChildLimit: b.opts.ChildLimit}); err != nil {
+		if graph, err = business.BuildGraph(ctx, src, sel.Winner.Record.LEI, business.GraphOptions{ChildLimit: b.opts.ChildLimit}); err != nil {
 			return nil, registerError(ctx, err)
 		}
 	}

@@ -437,8 +437,11 @@ func (e *Engine) decide(rd reading, p *rule, in Input, now time.Time, maxAge int
 
 	// The text layer against the picture.
 	if rd.textLayer && rd.ocrLines != nil {
-		if ok, data := textLayerAgrees(rd.lines, rd.ocrLines, b); !ok {
+		switch v, data := textLayerAgrees(rd.lines, rd.ocrLines, b, p); v {
+		case layerDiffers:
 			add(ReasonTextLayerMismatch, EffectReject, "the PDF's text layer says something other than its printed page", data)
+		case layerNearMiss:
+			add(ReasonTextLayerMismatch, EffectReview, "the printed page could not confirm the text layer's addressee or postcode (an OCR slip, or a changed document)", data)
 		}
 	} else if rd.textLayer && !e.cfg.SkipTextLayerCheck {
 		add(ReasonTextLayerUnchecked, EffectInfo, "the text layer was not compared with the printed page (no OCR in this build)", nil)
@@ -476,11 +479,13 @@ func cleanName(s string) string {
 // textLayerAgrees compares a PDF's text layer with an OCR of its first page as printed. A
 // doctored PDF (an invisible text layer over a picture of someone else's bill, or the other
 // way round) reads differently: most words of the text layer's first page, and the name and
-// postcode of its address block above all, must appear in the OCR.
-func textLayerAgrees(text, ocr []string, b block) (bool, map[string]any) {
+// postcode of its address block above all, must appear in the OCR. Only a page that clearly
+// says something else rejects (few shared words, or another postcode printed where the text
+// layer's is missing); a surname or postcode the OCR merely missed is a near miss for review.
+func textLayerAgrees(text, ocr []string, b block, p *rule) (layerVerdict, map[string]any) {
 	page1 := text
 	for i, l := range text {
-		if strings.Contains(l, "\f") || (i > 0 && l == "" && false) {
+		if strings.Contains(l, "\f") {
 			page1 = text[:i]
 			break
 		}
@@ -509,18 +514,76 @@ func textLayerAgrees(text, ocr []string, b block) (bool, map[string]any) {
 		recall = float64(found) / float64(total)
 	}
 	data := map[string]any{"word_recall": round2(recall)}
-	ok := recall >= 0.5
-	if b.ok {
-		ocrText := strings.ReplaceAll(fold(strings.Join(ocr, " ")), " ", "")
-		for _, key := range []string{b.addr.PostalCode, longestWord(b.name)} {
-			k := strings.ReplaceAll(fold(key), " ", "")
-			if len(k) >= 3 && !containsFuzzy(ocrText, k) {
-				ok = false
-				data["missing"] = key
+	if recall < 0.5 {
+		return layerDiffers, data
+	}
+	if !b.ok {
+		return layerAgrees, data
+	}
+	verdict := layerAgrees
+	ocrText := strings.ReplaceAll(fold(strings.Join(ocr, " ")), " ", "")
+	for _, key := range []string{b.addr.PostalCode, longestWord(b.name)} {
+		k := strings.ReplaceAll(fold(key), " ", "")
+		if len(k) < 3 || containsFuzzy(ocrText, k) {
+			continue
+		}
+		data["missing"] = key
+		verdict = layerNearMiss
+		if key == b.addr.PostalCode {
+			if other := otherPostcode(p, text, ocr, key); other != "" {
+				data["printed_postcode"] = other
+				return layerDiffers, data
 			}
 		}
 	}
-	return ok, data
+	return verdict, data
+}
+
+// Verdicts of the text layer against the OCR of the printed page.
+type layerVerdict int
+
+const (
+	layerAgrees layerVerdict = iota
+	// layerNearMiss: the page reads like the text layer, but the addressee's surname or
+	// postcode was not found in the OCR — one slip too many, or a changed detail: review.
+	layerNearMiss
+	// layerDiffers: the page says something else — few of the text layer's words, or a
+	// clearly different postcode where the text layer's is missing: reject.
+	layerDiffers
+)
+
+// otherPostcode is a postcode the OCR reads on the page that the text layer has nowhere and
+// that differs from the text layer's addressee postcode pc in at least half its characters —
+// a different address printed, not a misread of the same one ("" when there is none).
+func otherPostcode(p *rule, text, ocr []string, pc string) string {
+	if p == nil {
+		return ""
+	}
+	layer := strings.ReplaceAll(fold(strings.Join(text, " ")), " ", "")
+	want := strings.ReplaceAll(fold(pc), " ", "")
+	for _, l := range ocr {
+		got, _, ok := p.findPostcode(l)
+		if !ok {
+			continue
+		}
+		g := strings.ReplaceAll(fold(got), " ", "")
+		if containsFuzzy(layer, g) || charDiff(g, want)*2 < len(want) {
+			continue
+		}
+		return got
+	}
+	return ""
+}
+
+// charDiff counts the positions at which a and b differ, and their difference in length.
+func charDiff(a, b string) int {
+	d := max(len(a), len(b)) - min(len(a), len(b))
+	for i := 0; i < min(len(a), len(b)); i++ {
+		if a[i] != b[i] {
+			d++
+		}
+	}
+	return d
 }
 
 // longestWord is the addressee's longest word: the surname more often than not, and the

@@ -51,6 +51,7 @@ Usage:
   kycd csca list                           the trusted CSCAs and CRLs
   kycd registry import --source gleif LEI_FILE [RR_FILE] [REPEX_FILE]   load GLEIF Golden Copy files into the offline register
   kycd registry status                     the loaded offline register
+  kycd sandbox seed [--account ID] [--count 200] [--seed N]   fill an account's test mode with realistic demo data (prints a new test key)
   kycd version
 
 Run "kycd <command> -h" for the flags; every flag also reads a KYCD_* environment variable.
@@ -105,6 +106,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cscaCmd(ctx, rest, stdout)
 	case "registry":
 		return registryCmd(ctx, rest, stdout)
+	case "sandbox":
+		return sandboxCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kycd", version)
 		return nil

@@ -84,19 +84,32 @@ func (h *Handler) addressPost(w http.ResponseWriter, r *http.Request, s *session
 		fail(http.StatusUnprocessableEntity, "address.fields.required", "line1")
 		return
 	}
-	file, _, err := r.FormFile("document")
-	if err != nil {
-		fail(http.StatusUnprocessableEntity, "address.document.required", "document")
-		return
-	}
-	doc, err := io.ReadAll(io.LimitReader(file, h.opts.UploadLimit+1))
-	_ = file.Close()
-	if err != nil || len(doc) == 0 {
-		fail(http.StatusUnprocessableEntity, "address.document.required", "document")
-		return
+	var document string
+	if sample := r.PostFormValue("sample"); sample != "" && s.testMode() {
+		// Test mode: a sample bill made out to what was typed (or to someone else).
+		bill, err := tools.SampleBill(r.Context(), h.reg.Deps(), s.caller, f.Name,
+			tools.SampleAddress{Line1: f.Line1, Line2: f.Line2, City: f.City, PostalCode: f.PostalCode, Country: f.Country}, sample == "bill-other")
+		if err != nil {
+			fail(http.StatusUnprocessableEntity, "error.generic", "")
+			return
+		}
+		document = bill
+	} else {
+		file, _, err := r.FormFile("document")
+		if err != nil {
+			fail(http.StatusUnprocessableEntity, "address.document.required", "document")
+			return
+		}
+		doc, err := io.ReadAll(io.LimitReader(file, h.opts.UploadLimit+1))
+		_ = file.Close()
+		if err != nil || len(doc) == 0 {
+			fail(http.StatusUnprocessableEntity, "address.document.required", "document")
+			return
+		}
+		document = base64.StdEncoding.EncodeToString(doc)
 	}
 	args, _ := json.Marshal(map[string]any{"verification_id": s.caller.VerificationID, "declared_name": f.Name,
-		"document":         base64.StdEncoding.EncodeToString(doc),
+		"document":         document,
 		"declared_address": map[string]any{"line1": f.Line1, "line2": f.Line2, "city": f.City, "postal_code": f.PostalCode, "country": f.Country}})
 	out, err := h.reg.Call(r.Context(), s.caller, toolAddress, args)
 	if err != nil {

@@ -123,3 +123,57 @@ func TestAddressStep(t *testing.T) {
 	}
 	require.True(t, found, "the check is in the verification's result")
 }
+
+// A test-mode session's address step offers sample bills made out to what the applicant typed,
+// read by the real check: "someone else's bill" is refused as such, the sample bill moves on.
+// A live session shows no sample buttons, and a sample request there is an upload without a
+// document (#27).
+func TestAddressStepSampleBills(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("poppler-utils not installed")
+	}
+	s := dbtest.SQLite(t)
+	eng, err := address.NewEngine(address.Config{})
+	require.NoError(t, err)
+	svc := verify.NewAddress(s, eng, verify.AddressOptions{})
+	e := newEnv(t, s, flow.Options{}, engine{models.CheckProofOfAddress, svc.Runner(), func(d *tools.Deps) { d.Address = svc }})
+	fields := map[string]string{"name": "Erika Mustermann", "line1": "Heidestraße 17", "city": "Köln", "postal_code": "51147", "country": "DE"}
+	for _, live := range []bool{false, true} {
+		caller := e.Test
+		if live {
+			caller = e.Live
+		}
+		var v tools.Verification
+		require.Nil(t, e.Call(t, caller, "create_verification", map[string]any{"checks": []string{"proof_of_address"},
+			"applicant": map[string]any{"name": "Erika Mustermann", "country": "DE"}}, &v))
+		base := pathOf(t, v.HostedURL)
+		intro := e.do(t, "GET", base, nil, nil)
+		e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrfOf(t, intro.body)}, "consent": {"yes"}}, nil)
+		path := base + "/step/proof_of_address"
+		page := e.do(t, "GET", path, nil, nil)
+		require.Equal(t, !live, strings.Contains(page.body, `id="sample-bill"`), "sample buttons, live=%v", live)
+		csrf := csrfOf(t, page.body)
+		with := func(sample string) map[string]string {
+			f := map[string]string{"sample": sample}
+			for k, v := range fields {
+				f[k] = v
+			}
+			return f
+		}
+		if live {
+			r := e.postAddress(t, path, csrf, with("bill"), nil)
+			require.Equal(t, http.StatusUnprocessableEntity, r.code, "never a sample for a live key")
+			continue
+		}
+		other := e.postAddress(t, path, csrf, with("bill-other"), nil)
+		require.Equal(t, http.StatusUnprocessableEntity, other.code)
+		require.Contains(t, other.body, "addressed to someone else")
+		own := e.postAddress(t, path, csrf, with("bill"), nil)
+		require.Equal(t, http.StatusSeeOther, own.code, own.body)
+		var list tools.AddressCheckList
+		require.Nil(t, e.Call(t, e.Test, "list_address_checks", map[string]any{"verification_id": v.ID}, &list))
+		require.Len(t, list.Data, 2)
+		require.Equal(t, "approved", list.Data[0].Status, "%+v", list.Data[0].Reasons)
+	}
+}

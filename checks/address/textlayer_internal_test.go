@@ -1,0 +1,41 @@
+package address
+
+import "testing"
+
+// The text layer against the printed page: a surname or postcode the OCR missed is a near
+// miss (review); few shared words, or another postcode printed where the text layer's is
+// missing, is a different document (reject). The issuer's postcode, in both, never counts.
+func TestTextLayerVerdicts(t *testing.T) {
+	p, _ := ParserFor("GB").(*rule)
+	b := block{ok: true, name: "Mr John Whitfield", addr: Address{PostalCode: "SW4 7AB"}}
+	layer := []string{"Northern Power Ltd", "1 Energy Way, Leeds LS1 4AP", "Your electricity and gas bill",
+		"Mr John Whitfield", "12 High Street", "London", "SW4 7AB", "Bill date 12 March 2026", "Amount due 84.20"}
+	cases := []struct {
+		name string
+		ocr  []string
+		want layerVerdict
+	}{
+		{"the same page", layer, layerAgrees},
+		{"one slip in the postcode", replace(layer, "SW4 7AB", "SW4 7A8"), layerAgrees},
+		{"the surname misread twice", replace(layer, "Mr John Whitfield", "Mr John Wh1tf1e1d"), layerNearMiss},
+		{"the postcode misread twice", replace(layer, "SW4 7AB", "SW4 1AE"), layerNearMiss},
+		{"another address printed", replace(replace(layer, "SW4 7AB", "LS6 2QT"), "Mr John Whitfield", "Ms Maria Garcia"), layerDiffers},
+		{"another page altogether", []string{"Stadtwerke Nordstadt GmbH", "Ihre Stromrechnung", "Herrn Jürgen Müller", "Hauptstraße 5", "70173 Stuttgart"}, layerDiffers},
+	}
+	for _, c := range cases {
+		if got, data := textLayerAgrees(layer, c.ocr, b, p); got != c.want {
+			t.Errorf("%s: verdict %d, want %d (%v)", c.name, got, c.want, data)
+		}
+	}
+}
+
+func replace(lines []string, old, new string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		if l == old {
+			l = new
+		}
+		out[i] = l
+	}
+	return out
+}

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// kycd sandbox seed fills test mode through the tools: verifications end in the statuses their
+// magic values force, companies are checked, and a usable test key is printed.
+func TestSandboxSeed(t *testing.T) {
+	dir := t.TempDir()
+	var out, report bytes.Buffer
+	require.NoError(t, run(t.Context(), []string{"sandbox", "seed", "--data-dir", dir, "--count", "40", "--seed", "3", "--wait", "60s"}, nil, &out, &report))
+	require.True(t, strings.HasPrefix(strings.TrimSpace(out.String()), "sk_test_"), out.String())
+	r := report.String()
+	require.Contains(t, r, "approved:", r)
+	require.Contains(t, r, "rejected:", r)
+	require.Contains(t, r, "cancelled:", r)
+	require.Contains(t, r, "companies: [", r)
+	require.NotContains(t, r, "processing:", "every submitted verification is decided: %s", r)
+
+	require.ErrorContains(t, run(t.Context(), []string{"sandbox", "seed", "--data-dir", dir, "--count", "0"}, nil, &out, &report), "count")
+	require.ErrorContains(t, run(t.Context(), []string{"sandbox", "grow"}, nil, &out, &report), "want seed")
+}
