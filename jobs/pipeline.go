@@ -17,6 +17,9 @@ type ProcessArgs struct {
 	VerificationID string      `json:"verification_id"`
 	AccountID      string      `json:"account_id"`
 	Mode           models.Mode `json:"mode"`
+	// Round tells a verification's submissions apart (its submitted_at, Unix microseconds), so
+	// the run of a resubmission (request_resubmission) is not taken for a duplicate of the first.
+	Round int64 `json:"round,omitempty"`
 }
 
 // Kind is River's job kind.

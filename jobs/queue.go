@@ -266,7 +266,11 @@ var _ verify.Enqueuer = (*Queue)(nil)
 
 // EnqueueProcess implements verify.Enqueuer: the verification.process job.
 func (q *Queue) EnqueueProcess(ctx context.Context, tx *db.Tx, v *models.Verification) error {
-	return q.InsertTx(ctx, tx, ProcessArgs{VerificationID: v.ID, AccountID: v.AccountID, Mode: v.Mode}, nil)
+	args := ProcessArgs{VerificationID: v.ID, AccountID: v.AccountID, Mode: v.Mode}
+	if v.SubmittedAt != nil {
+		args.Round = v.SubmittedAt.UnixMicro()
+	}
+	return q.InsertTx(ctx, tx, args, nil)
 }
 
 // EnqueueDocument implements verify.Enqueuer: the document.analyze job.

@@ -9,6 +9,14 @@ func All() []Descriptor {
 		ListVerifications.Compile(),
 		CancelVerification.Compile(),
 		ReviewVerification.Compile(),
+		ListReviewQueue.Compile(),
+		GetReview.Compile(),
+		AssignReview.Compile(),
+		AddReviewComment.Compile(),
+		GetVerificationImage.Compile(),
+		GetReport.Compile(),
+		SearchVerifications.Compile(),
+		GetAnalytics.Compile(),
 		SubmitVerification.Compile(),
 		ListVerificationEvents.Compile(),
 		RestartVerification.Compile(),
@@ -80,5 +88,8 @@ func All() []Descriptor {
 		CreateUser.Compile(),
 		UpdateUser.Compile(),
 		ListAuditEvents.Compile(),
+		ListAPIKeys.Compile(),
+		CreateAPIKey.Compile(),
+		RevokeAPIKey.Compile(),
 	}
 }

@@ -79,13 +79,13 @@ func TestToolExamples(t *testing.T) {
 		require.NoError(t, json.Unmarshal(info.OutputShape, &shapeSchema))
 		shape, err := shapeSchema.Resolve(nil)
 		require.NoError(t, err, "%s: output shape", info.Name)
-		c := e.Test
-		if !c.Has(info.Scope) { // a dashboard-only scope (keys:*): an operator's caller holds it
-			c.Scopes = append(slices.Clone(c.Scopes), info.Scope)
+		caller := e.Test
+		if !caller.Has(info.Scope) { // a scope keys do not get by default (keys:write, …)
+			caller = e.KeyWith(t, "acct_a", models.ModeTest, append(slices.Clone(caller.Scopes), info.Scope)...)
 		}
 		for i, ex := range in.Examples {
 			var out any
-			te := e.Call(t, c, info.Name, string(ex), &out)
+			te := e.Call(t, caller, info.Name, string(ex), &out)
 			if te == nil {
 				// The result is what the output schema (with its $defs) says.
 				require.NoError(t, resolved.Validate(out), "%s example %d: the result does not fit the output schema", info.Name, i)

@@ -25,7 +25,7 @@ func TestAdaptersDoNotSpellToolNames(t *testing.T) {
 	for _, info := range reg.Tools() {
 		names[info.Name] = true
 	}
-	for _, dir := range []string{"../rest", "../rest/flow", "../rpc"} {
+	for _, dir := range []string{"../rest", "../rest/flow", "../rest/dashboard", "../rpc"} {
 		entries, err := os.ReadDir(dir)
 		require.NoError(t, err)
 		for _, e := range entries {

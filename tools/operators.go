@@ -639,3 +639,13 @@ func auditOperator(ctx context.Context, d *Deps, u *models.User, sessionID, acti
 		d.logger().ErrorContext(ctx, "audit", "action", action, "err", err)
 	}
 }
+
+// HasOperators reports whether any operator account exists (the built-in OAuth server is the
+// default only then: someone must be able to sign in to consent).
+func HasOperators(ctx context.Context, d *Deps) (bool, error) {
+	users, err := d.Store.ListUsers(ctx, "")
+	if err != nil {
+		return false, err
+	}
+	return len(users) > 0, nil
+}

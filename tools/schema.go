@@ -21,6 +21,7 @@ import (
 	"github.com/kycd/kycd/checks/liveness"
 	"github.com/kycd/kycd/checks/screening/lists"
 	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/verify"
 )
 
 // schemaFor generates the JSON Schema of T from its Go type. Field descriptions come from
@@ -132,6 +133,7 @@ var enumLists = []enumList{
 	listOf("models.AllEndpointStatuses", models.AllEndpointStatuses),
 	listOf("models.AllDeliveryStatuses", models.AllDeliveryStatuses),
 	listOf("models.AllVerdicts", models.AllVerdicts),
+	listOf("verify.ReviewReasonCodes", verify.ReviewReasonCodes),
 	listOf("lists.Sources", lists.Sources),
 	listOf("liveness.AllSteps", liveness.AllSteps),
 	listOf("crypto.AllRisks", crypto.AllRisks),

@@ -20,7 +20,7 @@ func TestSchemaErrorsInWords(t *testing.T) {
 		{"list_verifications", `{"limit":0}`, "limit", "must be at least 1"},
 		{"list_verifications", `{"limit":"ten"}`, "limit", "must be an integer, not a string"},
 		{"list_verifications", `{"status":["done"]}`, "status[]", "must be one of pending, in_progress, processing, approved, needs_review, rejected, expired, cancelled"},
-		{"review_verification", `{"id":"ver_01j00000000000000000000000","decision":"maybe","reason":"x"}`, "decision", "must be one of approve, reject"},
+		{"review_verification", `{"id":"ver_01j00000000000000000000000","decision":"maybe","reason":"x"}`, "decision", "must be one of approve, reject, request_resubmission"},
 		{"get_applicant", `{"id":"app_` + string(make([]byte, 0)) + `0123456789012345678901234567890123456789012345678901234567890123"}`, "id", "must be at most 64 characters long"},
 		{"list_verifications", `{"created_after":"yesterday"}`, "created_after", `must be a date-time (RFC 3339) such as 2026-12-01T00:00:00Z; got "yesterday"`},
 		{"list_verifications", `{"created_before":""}`, "created_before", `must be a date-time (RFC 3339) such as 2026-12-01T00:00:00Z; got ""`},

@@ -60,7 +60,7 @@ type Verification struct {
 
 // VerificationReview is a person's (or an agent's) decision on a verification in needs_review.
 type VerificationReview struct {
-	Decision   string    `json:"decision" jsonschema:"approve or reject" enum:"approve,reject"`
+	Decision   string    `json:"decision" jsonschema:"approve, reject or request_resubmission" enum:"approve,reject,request_resubmission"`
 	Reason     string    `json:"reason" jsonschema:"the reviewer's reason, for the audit trail"`
 	ReviewedBy string    `json:"reviewed_by" jsonschema:"the API key id that recorded the decision"`
 	ReviewedAt time.Time `json:"reviewed_at" jsonschema:"when it was recorded"`

@@ -18,6 +18,7 @@ var EventTypes = []string{
 	EventExpired,
 	EventCancelled,
 	EventReviewed,
+	EventResubmissionRequested,
 	EventScreeningMatch,
 	EventFraudDuplicate,
 	EventApplicantDeleted,

@@ -353,6 +353,12 @@ func (a *app) routes(ctx context.Context) (http.Handler, error) {
 	if err := a.dashboardAuthRoutes(mux); err != nil {
 		return nil, err
 	}
+	// The compliance dashboard's pages (rest/dashboard), behind the operator sign-in.
+	auth, err := a.dashboardAuth()
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle(dashboard.Prefix, dashboard.New(a.reg, auth, dashboard.Options{Logger: a.log}))
 	// Large bodies (image uploads on any surface and the hosted flow) wait for upload memory.
 	return tools.LimitUploads(mux, int64(a.cfg.BodyLimit), 2*time.Minute), nil
 }

@@ -44,8 +44,15 @@ func (s OAuthSettings) check() error {
 }
 
 // operatorSignIn returns the dashboard's operator sign-in, the Authenticator of the consent
-// page (nil while this build has no operator accounts: the built-in server is then off).
-var operatorSignIn = func(a *app) dashboard.Authenticator { return nil }
+// page (nil when it cannot be built: the built-in server is then off).
+var operatorSignIn = func(a *app) dashboard.Authenticator {
+	auth, err := a.dashboardAuth()
+	if err != nil {
+		a.log.Error("oauth: the operator sign-in cannot start", "err", err)
+		return nil
+	}
+	return auth
+}
 
 // operatorsExist asks a sign-in that can tell (HasOperators) whether anyone can sign in; the
 // built-in server is the default only then. A sign-in that cannot tell counts as yes.

@@ -82,6 +82,22 @@ func (e *Env) Key(t testing.TB, account string, mode models.Mode, scopes string)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return e.keyWith(t, account, mode, sc)
+}
+
+// KeyWith creates an API key with exactly these scopes, also those a key made without
+// --scopes does not get (keys:read, keys:write, …), and returns its authenticated caller.
+func (e *Env) KeyWith(t testing.TB, account string, mode models.Mode, scopes ...tools.Scope) tools.Caller {
+	t.Helper()
+	sc := make([]string, len(scopes))
+	for i, s := range scopes {
+		sc[i] = string(s)
+	}
+	return e.keyWith(t, account, mode, sc)
+}
+
+func (e *Env) keyWith(t testing.TB, account string, mode models.Mode, sc []string) tools.Caller {
+	t.Helper()
 	secret, _, err := e.Store.CreateAPIKey(context.Background(), db.NewKey{AccountID: account, Name: "test", Mode: mode, Scopes: sc})
 	if err != nil {
 		t.Fatal(err)

@@ -219,8 +219,8 @@ func sameSite(r *http.Request) bool {
 	return true
 }
 
-// page is what every sign-in template gets.
-type page struct {
+// authPage is what every sign-in template gets.
+type authPage struct {
 	Title    string
 	Error    string
 	Notice   string
@@ -241,7 +241,7 @@ type page struct {
 	MinPassword int
 }
 
-func (a *Auth) render(w http.ResponseWriter, status int, name string, p page) {
+func (a *Auth) render(w http.ResponseWriter, status int, name string, p authPage) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("X-Frame-Options", "DENY")
@@ -271,7 +271,7 @@ func (a *Auth) loginPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, nextPath(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
-	a.render(w, http.StatusOK, "login", page{Title: "Sign in", Next: nextPath(r.URL.Query().Get("next"))})
+	a.render(w, http.StatusOK, "login", authPage{Title: "Sign in", Next: nextPath(r.URL.Query().Get("next"))})
 }
 
 // errMessage is what a page says about a failed step: the tool error's message, or a generic one.
@@ -299,12 +299,12 @@ func (a *Auth) login(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		a.setCookie(w, "")
 		status, msg := a.errMessage(r, err)
-		a.render(w, status, "login", page{Title: "Sign in", Error: msg, Email: email, Next: next})
+		a.render(w, status, "login", authPage{Title: "Sign in", Error: msg, Email: email, Next: next})
 		return
 	}
 	a.setCookie(w, token)
 	if s.SecondFactorDue {
-		a.render(w, http.StatusOK, "totp", page{Title: "Two-factor code", CSRF: s.CSRF, Next: next})
+		a.render(w, http.StatusOK, "totp", authPage{Title: "Two-factor code", CSRF: s.CSRF, Next: next})
 		return
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
@@ -316,13 +316,13 @@ func (a *Auth) loginTOTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil || pending == nil || !pending.SecondFactorDue || !sameSite(r) ||
 		subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(pending.CSRF)) != 1 {
 		a.setCookie(w, "")
-		a.render(w, http.StatusUnauthorized, "login", page{Title: "Sign in", Error: "the sign-in expired; enter your e-mail and password again", Next: next})
+		a.render(w, http.StatusUnauthorized, "login", authPage{Title: "Sign in", Error: "the sign-in expired; enter your e-mail and password again", Next: next})
 		return
 	}
 	token, _, err := tools.OperatorSecondFactor(r.Context(), a.d, a.opts.Operators, a.token(r), r.PostFormValue("code"), tools.RequestOrigin(a.d, r))
 	if err != nil {
 		status, msg := a.errMessage(r, err)
-		a.render(w, status, "totp", page{Title: "Two-factor code", Error: msg, CSRF: pending.CSRF, Next: next})
+		a.render(w, status, "totp", authPage{Title: "Two-factor code", Error: msg, CSRF: pending.CSRF, Next: next})
 		return
 	}
 	a.setCookie(w, token)
@@ -381,16 +381,16 @@ func (a *Auth) setupPage(w http.ResponseWriter, r *http.Request) {
 	info, err := tools.OperatorSetupInfo(r.Context(), a.d, token)
 	if err != nil {
 		status, msg := a.errMessage(r, err)
-		a.render(w, status, "message", page{Title: "Setup link", Error: msg})
+		a.render(w, status, "message", authPage{Title: "Setup link", Error: msg})
 		return
 	}
 	e, qr, err := a.enrolment(info.Email, "")
 	if err != nil {
 		status, msg := a.errMessage(r, err)
-		a.render(w, status, "message", page{Title: "Setup link", Error: msg})
+		a.render(w, status, "message", authPage{Title: "Setup link", Error: msg})
 		return
 	}
-	a.render(w, http.StatusOK, "setup", page{Title: "Set up your account", Email: info.Email, Role: info.Role, Token: token, TOTP: e, QR: qr, MinPassword: 12})
+	a.render(w, http.StatusOK, "setup", authPage{Title: "Set up your account", Email: info.Email, Role: info.Role, Token: token, TOTP: e, QR: qr, MinPassword: 12})
 }
 
 func (a *Auth) setup(w http.ResponseWriter, r *http.Request) {
@@ -402,12 +402,12 @@ func (a *Auth) setup(w http.ResponseWriter, r *http.Request) {
 	info, err := tools.OperatorSetupInfo(r.Context(), a.d, token)
 	if err != nil {
 		status, msg := a.errMessage(r, err)
-		a.render(w, status, "message", page{Title: "Setup link", Error: msg})
+		a.render(w, status, "message", authPage{Title: "Setup link", Error: msg})
 		return
 	}
 	pw, secret, code := r.PostFormValue("password"), r.PostFormValue("totp_secret"), strings.TrimSpace(r.PostFormValue("code"))
 	fail := func(status int, msg string) {
-		p := page{Title: "Set up your account", Email: info.Email, Role: info.Role, Token: token, Error: msg, MinPassword: 12}
+		p := authPage{Title: "Set up your account", Email: info.Email, Role: info.Role, Token: token, Error: msg, MinPassword: 12}
 		p.TOTP, p.QR, _ = a.enrolment(info.Email, secret) // the same secret: what was scanned stays good
 		a.render(w, status, "setup", p)
 	}
@@ -425,10 +425,10 @@ func (a *Auth) setup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(codes) > 0 {
-		a.render(w, http.StatusOK, "codes", page{Title: "Recovery codes", Codes: codes})
+		a.render(w, http.StatusOK, "codes", authPage{Title: "Recovery codes", Codes: codes})
 		return
 	}
-	a.render(w, http.StatusOK, "message", page{Title: "Password set", Notice: "Your password is set. Sign in to continue."})
+	a.render(w, http.StatusOK, "message", authPage{Title: "Password set", Notice: "Your password is set. Sign in to continue."})
 }
 
 func (a *Auth) accountPage(w http.ResponseWriter, r *http.Request) {
@@ -446,7 +446,7 @@ func (a *Auth) renderAccount(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		_, errMsg = a.errMessage(r, err)
 	}
-	p := page{Title: "Your account", Operator: op, CSRF: op.CSRF, Mode: op.Caller.Mode, Email: op.Email, Role: op.Role, Error: errMsg, Notice: notice,
+	p := authPage{Title: "Your account", Operator: op, CSRF: op.CSRF, Mode: op.Caller.Mode, Email: op.Email, Role: op.Role, Error: errMsg, Notice: notice,
 		HasTOTP: s.TOTP, CodesLeft: s.RecoveryCodesLeft, Sessions: sessions, Codes: codes, MinPassword: 12}
 	if !s.TOTP {
 		p.TOTP, p.QR, _ = a.enrolment(op.Email, r.PostFormValue("totp_secret"))
@@ -511,4 +511,9 @@ func (a *Auth) switchMode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, nextPath(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+// HasOperators reports whether anyone can sign in (the OAuth consent page needs an operator).
+func (a *Auth) HasOperators(ctx context.Context) (bool, error) {
+	return tools.HasOperators(ctx, a.reg.Deps())
 }

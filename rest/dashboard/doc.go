@@ -7,3 +7,9 @@
 // operator's role), so there is no second business logic and every read is audited like any
 // other tool call. It never imports db, verify or jobs.
 package dashboard
+
+// Every list page builds one table that renders as HTML or, with ?format=csv, as CSV, so an
+// export is exactly what the page shows. Charts are SVG drawn on the server (no chart library,
+// no inline script or style: the CSP has no unsafe-inline), each with its numbers as a table.
+// A POST needs the session's CSRF token (form field "csrf"); the secret of a new API key is
+// shown in the response to the POST that created it, never in a redirect URL.
