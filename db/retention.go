@@ -130,7 +130,7 @@ func (s *Store) ExpiredApplicants(ctx context.Context, sc Scope, cutoff time.Tim
 		Where("a.account_id = ?", sc.AccountID).Where("a.mode = ?", sc.Mode).Where("a.deleted_at IS NULL").
 		Where("EXISTS (SELECT 1 FROM verifications v WHERE v.applicant_id = a.id)").
 		Where("NOT EXISTS (SELECT 1 FROM verifications v WHERE v.applicant_id = a.id AND (v.status NOT IN (?) OR v.updated_at >= ?))",
-			bun.In(ended), cutoff).
+			bun.List(ended), cutoff).
 		Order("a.id ASC").Limit(int64(limit)).Scan(ctx, &ids)
 	if err != nil {
 		return nil, fmt.Errorf("expired applicants: %w", err)

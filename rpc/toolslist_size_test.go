@@ -13,8 +13,10 @@ import (
 
 // toolsListBudget bounds the tools/list result a key with every scope gets, in bytes (see
 // docs/surfaces.md, "What the tool list costs"); tools/testdata/toolbudget.json bounds each
-// tool's share.
-const toolsListBudget = 120_000
+// tool's share. Raised from 120,000 on purpose (2026-12-07) when flows, questionnaires, the
+// dashboard's review and key tools, operators, the audit trail, retention and OAuth grants
+// landed: 50 → 86 tools, 158,290 bytes.
+const toolsListBudget = 165_000
 
 // issue20Tools are the 32 tools whose list measured 151,842 bytes when #20 asked for ≤ 40 %
 // of that with the same information; the goal is checked on the same tools (they have grown

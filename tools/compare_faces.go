@@ -11,9 +11,9 @@ import (
 
 // CompareFacesInput is two photos to compare.
 type CompareFacesInput struct {
-	ImageA string `json:"image_a" jsonschema:"the first photo (typically the live selfie) as base64 or a data URL: JPEG, PNG or WebP, at most 15 MB" minLength:"1"`
-	ImageB string `json:"image_b" jsonschema:"the second photo (typically the document portrait) as base64 or a data URL: JPEG, PNG or WebP, at most 15 MB" minLength:"1"`
-	KindA  string `json:"kind_a,omitempty" jsonschema:"quality gate for image_a: selfie (strict: size, light, blur, pose; default) or document (accepts small, grey, compressed portraits)" enum:"selfie,document"`
+	ImageA string `json:"image_a" jsonschema:"the first photo (the selfie, say), base64 or data URL (JPEG, PNG, WebP, ≤ 15 MB)" minLength:"1"`
+	ImageB string `json:"image_b" jsonschema:"the second photo (the document portrait, say), base64 or data URL (JPEG, PNG, WebP, ≤ 15 MB)" minLength:"1"`
+	KindA  string `json:"kind_a,omitempty" jsonschema:"quality gate for image_a: selfie (strict; default) or document (small, grey portraits pass)" enum:"selfie,document"`
 	KindB  string `json:"kind_b,omitempty" jsonschema:"quality gate for image_b: document (default) or selfie" enum:"selfie,document"`
 }
 

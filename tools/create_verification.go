@@ -24,26 +24,26 @@ type CreateVerificationInput struct {
 	ExternalRef      string                `json:"external_ref,omitempty" jsonschema:"your id for the applicant; verifications with the same external_ref share one applicant" maxLength:"128"`
 	Metadata         map[string]any        `json:"metadata,omitempty" jsonschema:"your key-value data (at most 16 KiB as JSON), returned as given"`
 	RedirectURL      string                `json:"redirect_url,omitempty" jsonschema:"absolute http(s) URL the hosted flow sends the applicant to when done" maxLength:"2048" format:"uri"`
-	AllowedCountries []string              `json:"allowed_countries,omitempty" jsonschema:"issuing states whose documents the document check accepts, within the API key's if it has a list; default: the key's list, else any this server accepts" country:"icao" maxItems:"250"`
-	SuccessURL       string                `json:"success_url,omitempty" jsonschema:"absolute http(s) URL for an approved applicant, instead of redirect_url" maxLength:"2048" format:"uri"`
-	FailureURL       string                `json:"failure_url,omitempty" jsonschema:"absolute http(s) URL for a rejected, expired or cancelled verification, instead of redirect_url" maxLength:"2048" format:"uri"`
-	ReviewURL        string                `json:"review_url,omitempty" jsonschema:"absolute http(s) URL for a verification sent to manual review, instead of redirect_url" maxLength:"2048" format:"uri"`
+	AllowedCountries []string              `json:"allowed_countries,omitempty" jsonschema:"issuing states whose documents are accepted, within the key's list; default: the key's list, else any" country:"icao" maxItems:"250"`
+	SuccessURL       string                `json:"success_url,omitempty" jsonschema:"URL for an approved one, instead of redirect_url" maxLength:"2048" format:"uri"`
+	FailureURL       string                `json:"failure_url,omitempty" jsonschema:"URL for a rejected, expired or cancelled one, instead of redirect_url" maxLength:"2048" format:"uri"`
+	ReviewURL        string                `json:"review_url,omitempty" jsonschema:"URL for one sent to review, instead of redirect_url" maxLength:"2048" format:"uri"`
 	CallbackURL      string                `json:"callback_url,omitempty" jsonschema:"absolute https URL that receives this verification's events" maxLength:"2048" format:"uri"`
 	ExpiresIn        int                   `json:"expires_in,omitempty" jsonschema:"seconds until an unfinished session expires: 60 to 2592000 (30 days); default 1800" minimum:"60" maximum:"2592000"`
 	MinAge           *int                  `json:"min_age,omitempty" jsonschema:"minimum age the applicant must have (years)" minimum:"0" maximum:"150"`
 	MaxAge           *int                  `json:"max_age,omitempty" jsonschema:"maximum age the applicant may have (years)" minimum:"0" maximum:"150"`
 	Locale           string                `json:"locale,omitempty" jsonschema:"language of the hosted flow as a BCP 47 tag (en, pt-BR, de); default: the applicant's browser" maxLength:"35"`
-	SendLinkTo       *LinkTarget           `json:"send_link_to,omitempty" jsonschema:"also send the hosted link to the applicant, as send_verification_link does (exactly one of email and phone); the outcome is in link_sent or link_error"`
+	SendLinkTo       *LinkTarget           `json:"send_link_to,omitempty" jsonschema:"also send the hosted link (as send_verification_link; email or phone); outcome in link_sent or link_error"`
 
 	// Questionnaire (#22): the questionnaire to ask and the rules its answers are decided by.
-	Questionnaire string              `json:"questionnaire,omitempty" jsonschema:"questionnaire to ask: name or id, optionally @version (default: the latest)" maxLength:"80"`
-	AnswerRules   []models.AnswerRule `json:"answer_rules,omitempty" jsonschema:"rules on its answers applied at the decision: a match sends to review or rejects" maxItems:"50"`
+	Questionnaire string              `json:"questionnaire,omitempty" jsonschema:"questionnaire to ask: name or id[@version]" maxLength:"80"`
+	AnswerRules   []models.AnswerRule `json:"answer_rules,omitempty" jsonschema:"answer rules applied at the decision" maxItems:"50"`
 	// Flows and session options (issue #22; see create_verification_flow.go).
-	Flow            string           `json:"flow,omitempty" jsonschema:"flow id or name, optionally @version; default the key's default flow; its steps decide the checks" maxLength:"100"`
-	SessionLength   int              `json:"session_length,omitempty" jsonschema:"seconds the applicant has once started (expired with reason session_timeout)" minimum:"60" maximum:"3600"`
-	GenerateCode    *bool            `json:"generate_code,omitempty" jsonschema:"return an 8-digit code to continue on another device (/verify/code, redeem_session_code)"`
+	Flow            string           `json:"flow,omitempty" jsonschema:"flow id or name[@version]; default: the key's; its steps decide the checks" maxLength:"100"`
+	SessionLength   int              `json:"session_length,omitempty" jsonschema:"seconds the applicant has once started (then session_timeout)" minimum:"60" maximum:"3600"`
+	GenerateCode    *bool            `json:"generate_code,omitempty" jsonschema:"also return an 8-digit code to continue on another device"`
 	AdditionalSteps []AdditionalStep `json:"additional_steps,omitempty" jsonschema:"extra documents to ask for, kept as evidence" maxItems:"10"`
-	Compare         *CompareData     `json:"compare,omitempty" jsonschema:"values the document must match (else reason data_mismatch)"`
+	Compare         *CompareData     `json:"compare,omitempty" jsonschema:"values the document must match (else data_mismatch)"`
 }
 
 // CreatedVerification is a new verification and, when send_link_to was given, how sending
@@ -66,13 +66,10 @@ type LinkError struct {
 
 // CreateVerification starts a verification.
 var CreateVerification = Tool[CreateVerificationInput, CreatedVerification]{
-	Name:     "create_verification",
-	Examples: []string{`{"checks":["document","face_match"],"document_type":"passport","applicant":{"name":"Erika Mustermann","dob":"1964-08-12","country":"DE"},"external_ref":"customer-4711","redirect_url":"https://example.com/kyc/done"}`},
-	Title:    "Create verification",
-	Description: "Start an identity verification and get a hosted link for the applicant. " +
-		"The verification starts pending; the applicant (or you, through the step tools) provides the inputs the checks need, then submit_verification runs them. " +
-		"With send_link_to the hosted link is also mailed or texted to the applicant (as send_verification_link): a send that fails does not undo the creation; " +
-		"the output then has link_error (code and message, as a tool error) instead of link_sent.",
+	Name:        "create_verification",
+	Examples:    []string{`{"checks":["document","face_match"],"document_type":"passport","applicant":{"name":"Erika Mustermann","dob":"1964-08-12","country":"DE"},"external_ref":"customer-4711","redirect_url":"https://example.com/kyc/done"}`},
+	Title:       "Create verification",
+	Description: "Start an identity verification and get a hosted link for the applicant. It starts pending; the applicant (or you, through the step tools) provides what the checks need, then submit_verification runs them. With send_link_to the link is also mailed or texted (as send_verification_link); a failed send does not undo the creation (link_error instead of link_sent).",
 	Brief:       "start a verification; returns its id, `VER-` reference and hosted link",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},

@@ -21,7 +21,7 @@ type AdditionalStep struct {
 
 // CompareData are values the document's data must equal.
 type CompareData struct {
-	Name           string `json:"name,omitempty" jsonschema:"full name (the IBAN holder's), ignoring case and punctuation" maxLength:"200"`
+	Name           string `json:"name,omitempty" jsonschema:"full name (case, punctuation ignored)" maxLength:"200"`
 	DOB            string `json:"dob,omitempty" jsonschema:"YYYY-MM-DD" format:"date"`
 	DocumentNumber string `json:"document_number,omitempty" jsonschema:"ignoring spaces and dashes" maxLength:"64"`
 	IssuingCountry string `json:"issuing_country,omitempty" jsonschema:"ICAO code or alpha-2" maxLength:"3"`

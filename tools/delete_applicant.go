@@ -16,7 +16,7 @@ import (
 type DeleteApplicantInput struct {
 	ID          string `json:"id,omitempty" jsonschema:"applicant id (app_…); give id or external_ref" maxLength:"64"`
 	ExternalRef string `json:"external_ref,omitempty" jsonschema:"your id for the applicant; give id or external_ref" maxLength:"128"`
-	Reason      string `json:"reason,omitempty" jsonschema:"why, for the audit trail (kept in the applicant.deleted event, so write no personal data here), e.g. erasure request by email" maxLength:"500"`
+	Reason      string `json:"reason,omitempty" jsonschema:"why, for the audit trail (kept in the event: no personal data), e.g. erasure request by email" maxLength:"500"`
 }
 
 // ErasedData counts what an erasure cleared, table by table.
@@ -44,14 +44,11 @@ type DeletedApplicant struct {
 
 // DeleteApplicant erases an applicant's personal data (the right to erasure).
 var DeleteApplicant = Tool[DeleteApplicantInput, DeletedApplicant]{
-	Name:     "delete_applicant",
-	Examples: []string{`{"id":"app_01kbx4r7c8d9e0f1g2h3j4k5m6","reason":"erasure request under GDPR art. 17"}`, `{"external_ref":"customer-4711"}`},
-	Need:     &Need{Fields: []string{"id", "external_ref"}, Exclusive: true},
-	Title:    "Delete applicant (erase personal data)",
-	Description: "Erase an applicant's personal data (right to erasure), by id or your external_ref, in one transaction: open verifications " +
-		"are cancelled; data given, verified profile, images, readings, face templates, liveness data, identity tokens, screening reasons " +
-		"and the external_ref are destroyed (their data keys too). Ids, statuses, decisions, reason codes and timestamps stay for the audit " +
-		"trail and reads show deleted_at. Sends applicant.deleted. Again: conflict by id, not_found by external_ref. Cannot be undone.",
+	Name:        "delete_applicant",
+	Examples:    []string{`{"id":"app_01kbx4r7c8d9e0f1g2h3j4k5m6","reason":"erasure request under GDPR art. 17"}`, `{"external_ref":"customer-4711"}`},
+	Need:        &Need{Fields: []string{"id", "external_ref"}, Exclusive: true},
+	Title:       "Delete applicant (erase personal data)",
+	Description: "Erase an applicant's personal data (right to erasure), by id or external_ref, in one transaction: open verifications are cancelled; data, profile, images, readings, face templates, liveness data, identity tokens and the external_ref are destroyed with their data keys. Ids, statuses, decisions and reason codes stay; reads show deleted_at. Sends applicant.deleted. Cannot be undone.",
 	Brief:       "erase an applicant's personal data (right to erasure), by `id` or `external_ref` (REST: `DELETE /applicants?external_ref=…`), with an optional `reason`: open verifications are cancelled, PII, images, readings, face templates, identity tokens, screening reasons and the `external_ref` are deleted; ids, statuses and decisions stay; receipt with counts; an `applicant.deleted` event. Again: conflict (by id) / not found (by external_ref)",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: true, Idempotent: true, OpenWorld: false},

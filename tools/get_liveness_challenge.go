@@ -32,13 +32,10 @@ type LivenessChallenge struct {
 
 // GetLivenessChallenge starts an active-liveness challenge.
 var GetLivenessChallenge = Tool[GetLivenessChallengeInput, LivenessChallenge]{
-	Name:     "get_liveness_challenge",
-	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6"}`},
-	Title:    "Get liveness challenge",
-	Description: "Start an active liveness check: returns a random sequence of actions (always a head turn " +
-		"and a blink or open mouth) and a one-time nonce with a short deadline. Capture 5–30 frames of the applicant performing the steps in order, with their capture times, " +
-		"and send them with the nonce to submit_liveness. Only the caller that drew the challenge (the hosted-flow session, or the same API key) may answer it. " +
-		"A verification may be issued only a few challenges (3 unless the server says otherwise); once they are spent without a pass, the liveness check goes to review.",
+	Name:        "get_liveness_challenge",
+	Examples:    []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6"}`},
+	Title:       "Get liveness challenge",
+	Description: "Start an active liveness check: a random sequence of actions (always a head turn and a blink or open mouth) and a one-time nonce with a short deadline. Capture 5–30 timed frames of the applicant doing the steps in order and send them with the nonce to submit_liveness. Only the caller that drew it may answer; a verification gets a few challenges (3 by default), and when all fail, liveness goes to review.",
 	Brief:       "a random sequence of head movements and a blink or open mouth, a one-time nonce and a deadline for active liveness; a few per verification",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},

@@ -58,7 +58,7 @@ func getReport(ctx context.Context, d *Deps, c Caller, in GetReportInput) (Repor
 	if err != nil {
 		return Report{}, err
 	}
-	rc, err := getReview(ctx, d, c, GetReviewInput{ID: in.ID})
+	rc, err := getReview(ctx, d, c, GetReviewInput(in))
 	if err != nil {
 		return Report{}, err
 	}

@@ -43,11 +43,10 @@ type ListEventsInput struct {
 
 // ListEvents reads the account's event log for polling and reconciliation.
 var ListEvents = Tool[ListEventsInput, LoggedEventList]{
-	Name:     "list_events",
-	Examples: []string{`{"types":["verification.completed"],"since":"2026-12-01T00:00:00Z","limit":50}`},
-	Title:    "List events",
-	Description: "Read the event log of this account and mode, oldest first — the same events webhooks deliver — to poll or to reconcile after an outage. " +
-		"Filter by type, object and time; page with next_cursor. Events of one object are ordered by seq.",
+	Name:        "list_events",
+	Examples:    []string{`{"types":["verification.completed"],"since":"2026-12-01T00:00:00Z","limit":50}`},
+	Title:       "List events",
+	Description: "Read the event log of this account and mode, oldest first (the events webhooks deliver), to poll or reconcile. Filter by type, object and time; page with next_cursor; one object's events are ordered by seq.",
 	Brief:       "the account's event log, oldest first (what webhooks deliver): filter by types, object_id, since; `next_cursor`",
 	Scope:       ScopeEventsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},

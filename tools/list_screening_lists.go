@@ -31,11 +31,10 @@ type StoredScreeningList struct {
 
 // ListScreeningLists reports the loaded list versions.
 var ListScreeningLists = Tool[ListScreeningListsInput, ScreeningLists]{
-	Name:     "list_screening_lists",
-	Examples: []string{`{}`},
-	Title:    "List screening lists",
-	Description: "List the sanctions and PEP lists this server screens against: source, SHA-256 of the data, entity count, when it was loaded and fetched, " +
-		"and whether this server already serves that version. Every screening result names the same versions.",
+	Name:        "list_screening_lists",
+	Examples:    []string{`{}`},
+	Title:       "List screening lists",
+	Description: "List the sanctions and PEP lists this server screens against: source, SHA-256 of the data, entity count, when loaded and fetched. Every screening result names the same versions.",
 	Brief:       "the stored list versions (source, sha256, entities, loaded_at), whether this server serves them, crypto addresses per list",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},

@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -162,8 +161,8 @@ func TestOAuthAccessTokens(t *testing.T) {
 		require.NotEmpty(t, set.Keys)
 		x, _ := base64.RawURLEncoding.DecodeString(set.Keys[0].X)
 		y, _ := base64.RawURLEncoding.DecodeString(set.Keys[0].Y)
-		pub := &ecdsa.PublicKey{Curve: elliptic.P256()}
-		pub.X, pub.Y = new(big.Int).SetBytes(x), new(big.Int).SetBytes(y)
+		pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
+		require.NoError(t, err)
 		pubDER, err := x509.MarshalPKIXPublicKey(pub)
 		require.NoError(t, err)
 		hs := jwt.NewWithClaims(jwt.SigningMethodHS256, good)

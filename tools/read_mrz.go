@@ -13,19 +13,18 @@ import (
 // ReadMRZInput is an MRZ as text, or a photo of a document to read it from.
 type ReadMRZInput struct {
 	Text  string `json:"text,omitempty" jsonschema:"the MRZ lines, newline-separated (2 or 3 lines of 30, 36 or 44 characters); give text or image" maxLength:"1000"`
-	Image string `json:"image,omitempty" jsonschema:"a photo of the document page carrying the MRZ, as base64 or a data URL: JPEG, PNG or WebP, at most 15 MB; give text or image"`
+	Image string `json:"image,omitempty" jsonschema:"a photo of the MRZ page, base64 or data URL (JPEG, PNG, WebP, ≤ 15 MB); text or image"`
 	// Repair asks for check-digit-guided OCR repair (O/0, I/1, …) before validating.
-	Repair bool `json:"repair,omitempty" jsonschema:"repair OCR confusions (O/0, I/1, B/8, …) where the check digits confirm them; corrections are listed"`
+	Repair bool `json:"repair,omitempty" jsonschema:"repair OCR confusions (O/0, I/1, …) the check digits confirm; listed"`
 }
 
 // ReadMRZ parses and validates a machine-readable zone. Stateless.
 var ReadMRZ = Tool[ReadMRZInput, mrz.Result]{
-	Name:     "read_mrz",
-	Examples: []string{`{"text":"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"}`},
-	Need:     &Need{Fields: []string{"text", "image"}, Exclusive: true},
-	Title:    "Read MRZ",
-	Description: "Parse and validate the machine-readable zone of a passport, ID card or visa (ICAO 9303 TD1, TD2, TD3, MRV-A/B, French ID), " +
-		"given as text or read from a photo: format, every check digit, and the fields with their ICAO names. Stores nothing.",
+	Name:        "read_mrz",
+	Examples:    []string{`{"text":"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"}`},
+	Need:        &Need{Fields: []string{"text", "image"}, Exclusive: true},
+	Title:       "Read MRZ",
+	Description: "Parse and validate a passport, ID card or visa MRZ (ICAO 9303 TD1, TD2, TD3, MRV-A/B, French ID), as text or from a photo: format, every check digit, the fields. Stores nothing.",
 	Brief:       "parse and validate an ICAO 9303 MRZ (TD1/TD2/TD3/MRV/French ID) given as `text`, or read from a photo given as `image` (base64 or data URL); optional check-digit-guided OCR repair; stores nothing",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},

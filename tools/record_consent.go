@@ -28,12 +28,10 @@ type ConsentRecord struct {
 
 // RecordConsent writes the applicant's consent into the verification's timeline.
 var RecordConsent = Tool[RecordConsentInput, ConsentRecord]{
-	Name:     "record_consent",
-	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","statement":"I agree that Example Ltd checks my identity document and face to open my account.","locale":"en"}`},
-	Title:    "Record consent",
-	Description: "Record that the applicant agreed to the processing of their data for this verification: a verification.consent_given event " +
-		"with the time, the language and the SHA-256 of the statement shown (the text itself is not stored). The hosted flow records it at its " +
-		"consent step; call it when you collect consent in your own interface. Allowed while the verification is pending or in_progress.",
+	Name:        "record_consent",
+	Examples:    []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","statement":"I agree that Example Ltd checks my identity document and face to open my account.","locale":"en"}`},
+	Title:       "Record consent",
+	Description: "Record that the applicant agreed to the processing of their data for this verification: a verification.consent_given event with the time, language and SHA-256 of the statement shown (not its text). The hosted flow records it itself; call it when you collect consent in your own interface (pending or in_progress only).",
 	Brief:       "record that the applicant agreed to the processing: a `verification.consent_given` event with the time, language and SHA-256 of the statement (the hosted flow calls it at its consent step)",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},

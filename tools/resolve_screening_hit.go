@@ -11,11 +11,11 @@ import (
 
 // ResolveScreeningHitInput is an analyst's verdict on one hit for one subject.
 type ResolveScreeningHitInput struct {
-	SubjectRef  string `json:"subject_ref" jsonschema:"who was screened: an applicant id (app_…) or the external_ref of their verifications, so the verification pipeline and ongoing monitoring honour the verdict, or the subject_ref you pass to screen_person / screen_entity" minLength:"1" maxLength:"128"`
+	SubjectRef  string `json:"subject_ref" jsonschema:"who was screened: an applicant id (app_…), their verifications' external_ref (the pipeline and monitoring then honour it) or your subject_ref" minLength:"1" maxLength:"128"`
 	Source      string `json:"source" jsonschema:"the hit's list" enumof:"lists.Sources"`
 	SourceID    string `json:"source_id" jsonschema:"the hit's source_id (the list's own id of the entity)" minLength:"1" maxLength:"128"`
-	Fingerprint string `json:"fingerprint,omitempty" jsonschema:"the hit's fingerprint as you reviewed it; if the entity's list data has changed since, the call fails with a conflict so you decide on current data. Default: the entity's current fingerprint" maxLength:"128"`
-	Verdict     string `json:"verdict" jsonschema:"false_positive: not this subject, stop raising it while the entity's data is unchanged; true_match: the subject is the listed entity; escalated: needs a senior decision, keeps being raised" enumof:"models.AllVerdicts"`
+	Fingerprint string `json:"fingerprint,omitempty" jsonschema:"the hit's fingerprint as you reviewed it (default: the current one); a conflict if the listed data changed since" maxLength:"128"`
+	Verdict     string `json:"verdict" jsonschema:"false_positive (not raised again while the entity is unchanged), true_match, or escalated (still raised)" enumof:"models.AllVerdicts"`
 	Reason      string `json:"reason" jsonschema:"why, for the audit trail (e.g. date of birth 1990 vs listed 1951)" minLength:"1" maxLength:"2000"`
 }
 
@@ -45,12 +45,10 @@ type PreviousDecision struct {
 
 // ResolveScreeningHit records a verdict on a screening hit.
 var ResolveScreeningHit = Tool[ResolveScreeningHitInput, ScreeningDecision]{
-	Name:     "resolve_screening_hit",
-	Examples: []string{`{"subject_ref":"customer-4711","source":"ofac_sdn","source_id":"2676","verdict":"false_positive","reason":"date of birth 1990-02-01 vs listed 1951-06-19; nationality DE vs EG"}`},
-	Title:    "Resolve a screening hit",
-	Description: "Record an analyst's verdict on a screening hit for one subject: false_positive (not this person or company), true_match, or escalated, with a reason. " +
-		"A hit resolved as a false positive is no longer raised for that subject — by screen_person / screen_entity with the same subject_ref, by the verification pipeline and by ongoing monitoring — " +
-		"until the listed entity's data changes. Every verdict is kept for the audit trail; the newest one counts.",
+	Name:        "resolve_screening_hit",
+	Examples:    []string{`{"subject_ref":"customer-4711","source":"ofac_sdn","source_id":"2676","verdict":"false_positive","reason":"date of birth 1990-02-01 vs listed 1951-06-19; nationality DE vs EG"}`},
+	Title:       "Resolve a screening hit",
+	Description: "Record an analyst's verdict on a screening hit for one subject: false_positive, true_match or escalated, with a reason. A false positive is no longer raised for that subject (screen_person / screen_entity with that subject_ref, the pipeline, monitoring) until the listed entity's data changes. Every verdict is kept; the newest counts.",
 	Brief:       "record `false_positive` / `true_match` / `escalated` with a reason on a hit for a subject; the newest verdict counts, all are kept",
 	Scope:       ScopeReview,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: true, OpenWorld: false},

@@ -19,19 +19,16 @@ import (
 type ReverifyInput struct {
 	IdentityToken string         `json:"identity_token" jsonschema:"the reusable identity token (rid_…) of an earlier approved verification" minLength:"1" maxLength:"100"`
 	Selfie        string         `json:"selfie" jsonschema:"a fresh selfie as base64 or a data URL (JPEG, PNG or WebP, at most 15 MB)" minLength:"1"`
-	Submit        *bool          `json:"submit,omitempty" jsonschema:"submit for processing at once (default true); false leaves it in_progress so an active liveness capture (get_liveness_challenge, submit_liveness) can be added before submit_verification"`
+	Submit        *bool          `json:"submit,omitempty" jsonschema:"submit at once (default true); false leaves it in_progress for an active liveness capture first"`
 	Metadata      map[string]any `json:"metadata,omitempty" jsonschema:"your key-value data for the new verification (at most 16 KiB as JSON)"`
 }
 
 // Reverify re-verifies a returning applicant without a document.
 var Reverify = Tool[ReverifyInput, Verification]{
-	Name:     "reverify",
-	Examples: []string{`{"identity_token":"rid_01kbx4r7c8d9e0f1g2h3j4k5m6","selfie":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC"}`},
-	Title:    "Re-verify with a reusable identity",
-	Description: "Re-verify a returning applicant without document capture: the reusable identity token (identity_token of an approved verification) " +
-		"plus a fresh selfie make a new verification (reused_from = the original) that runs face_match against the stored face, liveness, " +
-		"and a fresh sanctions screening when this server has lists. The face match is stricter than a first verification's (accept threshold + 0.10 by default; " +
-		"a score between the first-time and the re-verification threshold goes to needs_review). The applicant data is the original's. An unusable selfie is refused without creating anything.",
+	Name:        "reverify",
+	Examples:    []string{`{"identity_token":"rid_01kbx4r7c8d9e0f1g2h3j4k5m6","selfie":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC"}`},
+	Title:       "Re-verify with a reusable identity",
+	Description: "Re-verify a returning applicant without document capture: an approved verification's identity_token plus a fresh selfie make a new verification (reused_from) running face_match against the stored face, liveness and, with lists, screening. Its face match is stricter (0.60 vs 0.55 by default; between the two: needs_review). The applicant data is the original's; an unusable selfie creates nothing.",
 	Brief:       "a reusable identity token (`rid_…`) + a fresh selfie → a new verification (`reused_from`) with face match against the stored face, liveness, and fresh screening when lists are loaded — no document",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},

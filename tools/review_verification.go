@@ -23,11 +23,10 @@ type ReviewVerificationInput struct {
 
 // ReviewVerification records the manual decision on a verification the checks sent to review.
 var ReviewVerification = Tool[ReviewVerificationInput, Verification]{
-	Name:     "review_verification",
-	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","decision":"approve","reason":"namesake: born 1990, listed 1951"}`},
-	Title:    "Review verification",
-	Description: "Decide a needs_review verification with a reason: approve → approved, reject → rejected (verification.reviewed; approval makes the applicant's data their verified profile), " +
-		"or request_resubmission → pending with a fresh hosted_url for the failed checks only (verification.resubmission_requested). Other statuses: conflict. Needs the review scope.",
+	Name:        "review_verification",
+	Examples:    []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","decision":"approve","reason":"namesake: born 1990, listed 1951"}`},
+	Title:       "Review verification",
+	Description: "Decide a needs_review verification with a reason: approve → approved, reject → rejected (verification.reviewed; approval makes the applicant's data their verified profile), or request_resubmission → pending with a fresh hosted_url for the failed checks only. Other statuses: conflict.",
 	Brief:       "decide a `needs_review` verification: `approve` → `approved`, `reject` → `rejected`, `request_resubmission` → `pending` with a fresh link for the failed checks only, with a `reason` (≤ 2000 chars) and `reason_codes`; the verification's `review` shows who, when, which way and why, and a `verification.reviewed` event is written (any other status: conflict error); an approval makes the applicant's data their verified profile, but issues no reusable identity token (those need every check passed without a person)",
 	Scope:       ScopeReview,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},

@@ -13,14 +13,14 @@ import (
 
 // ScreenEntityInput is one organisation, vessel or aircraft to screen.
 type ScreenEntityInput struct {
-	Name                string   `json:"name,omitempty" jsonschema:"the legal or trading name, in any script; legal-form words (LLC, GmbH, OOO, …) are down-weighted. A name or at least one identifier is required" maxLength:"300"`
+	Name                string   `json:"name,omitempty" jsonschema:"the legal or trading name, any script (legal-form words down-weighted); a name or an identifier is required" maxLength:"300"`
 	Type                string   `json:"type,omitempty" jsonschema:"what it is; default organization (vessel when only an IMO number is given)" enum:"organization,vessel,aircraft,any"`
 	Country             string   `json:"country,omitempty" jsonschema:"country of registration or operation" country:"alpha2"`
 	LEI                 string   `json:"lei,omitempty" jsonschema:"Legal Entity Identifier (ISO 17442, 20 characters); an exact match scores 1" maxLength:"20"`
-	IMO                 string   `json:"imo,omitempty" jsonschema:"IMO number: a ship's (7 digits, the last a check digit, enforced when type is vessel) or a company's (7 digits); 'IMO ' prefix allowed; an exact match scores 1" maxLength:"11"`
-	RegistrationNumbers []string `json:"registration_numbers,omitempty" jsonschema:"company registry, tax or other official numbers; exact matches (ignoring spaces and punctuation) score 1; numbers under 5 characters match only numbers the list calls registration numbers" maxItems:"10" maxLength:"64"`
-	CryptoAddresses     []string `json:"crypto_addresses,omitempty" jsonschema:"cryptocurrency addresses the entity uses; matched exactly against listed addresses (use screen_transaction for chain-aware matching)" maxItems:"20" maxLength:"128"`
-	Threshold           float64  `json:"threshold,omitempty" jsonschema:"score above 0, at most 1, at or above which a name match is reported; omit it for the default 0.85" exclusiveMinimum:"0" maximum:"1"`
+	IMO                 string   `json:"imo,omitempty" jsonschema:"IMO number of a ship (check digit enforced for vessels) or company, 7 digits; an exact match scores 1" maxLength:"11"`
+	RegistrationNumbers []string `json:"registration_numbers,omitempty" jsonschema:"registry, tax or other official numbers; an exact match (spaces, punctuation ignored) scores 1" maxItems:"10" maxLength:"64"`
+	CryptoAddresses     []string `json:"crypto_addresses,omitempty" jsonschema:"crypto addresses, matched exactly (screen_transaction matches per chain)" maxItems:"20" maxLength:"128"`
+	Threshold           float64  `json:"threshold,omitempty" jsonschema:"score (0 < t ≤ 1) from which a name match is reported; default 0.85" exclusiveMinimum:"0" maximum:"1"`
 	SubjectRef          string   `json:"subject_ref,omitempty" jsonschema:"your id for the entity; hits resolved as false positives for it are marked instead of raised" maxLength:"128"`
 	Sources             []string `json:"sources,omitempty" jsonschema:"screen only against these lists; default: every loaded list" enumof:"lists.Sources" maxItems:"11"`
 	Limit               int      `json:"limit,omitempty" jsonschema:"the most hits to return, best first; default 10" minimum:"1" maximum:"100"`

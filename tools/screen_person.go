@@ -15,12 +15,12 @@ import (
 // ScreenPersonInput is one person to screen against the loaded sanctions and PEP lists.
 type ScreenPersonInput struct {
 	Name        string   `json:"name" jsonschema:"the person's full name, in any script (it is transliterated for matching)" minLength:"1" maxLength:"200"`
-	DOB         string   `json:"dob,omitempty" jsonschema:"date of birth as YYYY-MM-DD, YYYY-MM or YYYY; a match raises the score, a clear mismatch lowers it" maxLength:"10"`
+	DOB         string   `json:"dob,omitempty" jsonschema:"date of birth (YYYY-MM-DD, YYYY-MM or YYYY); a match raises the score, a mismatch lowers it" maxLength:"10"`
 	BirthYear   int      `json:"birth_year,omitempty" jsonschema:"year of birth, when only the year is known" minimum:"1850" maximum:"2100"`
 	Nationality string   `json:"nationality,omitempty" jsonschema:"nationality" country:"alpha2"`
 	Country     string   `json:"country,omitempty" jsonschema:"country of residence" country:"alpha2"`
-	Threshold   float64  `json:"threshold,omitempty" jsonschema:"score above 0, at most 1, at or above which a name match is reported; omit it for the default 0.85" exclusiveMinimum:"0" maximum:"1"`
-	SubjectRef  string   `json:"subject_ref,omitempty" jsonschema:"your id for the person: an applicant id (app_…), the external_ref of their verifications, or your own id. Hits resolved as false positives for it (resolve_screening_hit) are marked instead of raised" maxLength:"128"`
+	Threshold   float64  `json:"threshold,omitempty" jsonschema:"score (0 < t ≤ 1) from which a name match is reported; default 0.85" exclusiveMinimum:"0" maximum:"1"`
+	SubjectRef  string   `json:"subject_ref,omitempty" jsonschema:"your id for the person (app_…, an external_ref or your own); hits cleared as false positives for it are marked, not raised" maxLength:"128"`
 	Sources     []string `json:"sources,omitempty" jsonschema:"screen only against these lists; default: every loaded list" enumof:"lists.Sources" maxItems:"11"`
 	Limit       int      `json:"limit,omitempty" jsonschema:"the most hits to return, best first; default 10" minimum:"1" maximum:"100"`
 }

@@ -15,9 +15,9 @@ import (
 // ScreenTransactionInput is an address and/or a transaction on a chain.
 type ScreenTransactionInput struct {
 	Chain        string `json:"chain" jsonschema:"chain or token code: BTC (or XBT), ETH, ARB, BSC, ETC, POL, OP, BASE, AVAX, TRX, LTC, BCH, BSV, BTG, XMR, XRP, ZEC, DASH, XVG, or a token: USDT, USDC (its ledger is taken from the address form)" minLength:"1" maxLength:"16"`
-	Address      string `json:"address,omitempty" jsonschema:"your customer's address; validated for the chain (base58check, bech32/bech32m, EIP-55, CashAddr, …). An address, a tx_hash or both is required" maxLength:"256"`
-	TxHash       string `json:"tx_hash,omitempty" jsonschema:"a transaction the address took part in; its format is validated and, when this server has a node for the chain, every counterparty in it is screened" maxLength:"130"`
-	Amount       string `json:"amount,omitempty" jsonschema:"the amount in the asset's unit, a non-negative decimal (e.g. 12.5); validated and echoed, not priced" maxLength:"64"`
+	Address      string `json:"address,omitempty" jsonschema:"your customer's address, validated for the chain; an address, a tx_hash or both" maxLength:"256"`
+	TxHash       string `json:"tx_hash,omitempty" jsonschema:"a transaction of the address; with a node for the chain, every counterparty is screened" maxLength:"130"`
+	Amount       string `json:"amount,omitempty" jsonschema:"amount in the asset's unit (12.5); validated and echoed, not priced" maxLength:"64"`
 	Counterparty string `json:"counterparty,omitempty" jsonschema:"the other side's address, when you know it" maxLength:"256"`
 }
 
@@ -105,13 +105,11 @@ type CryptoListVer struct {
 
 // ScreenTransaction screens a crypto address and/or transaction against the listed addresses.
 var ScreenTransaction = Tool[ScreenTransactionInput, TransactionScreening]{
-	Name:     "screen_transaction",
-	Examples: []string{`{"chain":"ETH","address":"0x8576aCC5C05D6Ce88f4e49bf65BdF0C62F91353C","amount":"1.5"}`},
-	Need:     &Need{Fields: []string{"address", "tx_hash"}},
-	Title:    "Screen a crypto address or transaction",
-	Description: "Screen a cryptocurrency address and/or transaction against the sanctioned addresses on the loaded lists (the OFAC SDN digital-currency addresses). " +
-		"Validates the address for the chain and rejects a malformed one naming the rule it breaks; matches listed addresses exactly and by key across forms and chains; " +
-		"with a tx_hash and a node configured for the chain, screens every counterparty of the transaction. Returns a risk level (low, medium, high, severe), reasons and the list versions. Stores nothing.",
+	Name:        "screen_transaction",
+	Examples:    []string{`{"chain":"ETH","address":"0x8576aCC5C05D6Ce88f4e49bf65BdF0C62F91353C","amount":"1.5"}`},
+	Need:        &Need{Fields: []string{"address", "tx_hash"}},
+	Title:       "Screen a crypto address or transaction",
+	Description: "Screen a crypto address and/or transaction against the listed sanctioned addresses: the address is validated for its chain (a malformed one is refused, naming the rule), matched exactly and by key across forms and chains; with a tx_hash and a node for the chain, every counterparty is screened. Returns a risk level, reasons and the list versions. Stores nothing.",
 	Brief:       "validate a crypto address for its chain and/or a tx hash, match the listed addresses, screen a transaction's counterparties through a configured node: risk level, reasons, list versions",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: true},

@@ -22,8 +22,8 @@ type SendVerificationLinkInput struct {
 
 // LinkTarget is where a hosted link goes: exactly one of email and phone.
 type LinkTarget struct {
-	Email string `json:"email,omitempty" jsonschema:"the applicant's email address: the link goes by mail (exactly one of email and phone)" maxLength:"320"`
-	Phone string `json:"phone,omitempty" jsonschema:"the applicant's mobile number in E.164 (+4915123456789): the link goes by SMS; mobile and VoIP numbers only (exactly one of email and phone)" maxLength:"64"`
+	Email string `json:"email,omitempty" jsonschema:"email address: the link goes by mail" maxLength:"320"`
+	Phone string `json:"phone,omitempty" jsonschema:"mobile number in E.164 (+4915123456789): the link goes by SMS" maxLength:"64"`
 }
 
 // check: exactly one of email and phone; prefix goes before the field names.

@@ -18,10 +18,10 @@ import (
 // SubmitDocumentInput is one photo of an identity document.
 type SubmitDocumentInput struct {
 	ID           string `json:"id" jsonschema:"verification id (ver_…)" minLength:"1" maxLength:"64"`
-	Side         string `json:"side,omitempty" jsonschema:"which side the photo shows: front (a passport's data page, an ID card's portrait side) or back (an ID card's MRZ side); default front" enumof:"document.AllSides"`
-	Image        string `json:"image" jsonschema:"the photo as base64 or a data URL (data:image/jpeg;base64,…): JPEG, PNG or WebP, at most 15 MB and 40 megapixels" minLength:"1"`
-	DocumentType string `json:"document_type,omitempty" jsonschema:"what the applicant says the document is; a reading that contradicts it is reported (document_type_mismatch)" enumof:"models.AllDocumentTypes"`
-	Country      string `json:"country,omitempty" jsonschema:"the issuing state the applicant names; a reading that contradicts it is reported (country_mismatch)" country:"icao"`
+	Side         string `json:"side,omitempty" jsonschema:"front (data page, portrait side; default) or back (an ID card's MRZ side)" enumof:"document.AllSides"`
+	Image        string `json:"image" jsonschema:"the photo, base64 or data URL (JPEG, PNG, WebP, ≤ 15 MB, ≤ 40 MP)" minLength:"1"`
+	DocumentType string `json:"document_type,omitempty" jsonschema:"what the applicant says it is (a contradicting reading: document_type_mismatch)" enumof:"models.AllDocumentTypes"`
+	Country      string `json:"country,omitempty" jsonschema:"the issuing state the applicant names (a contradicting reading: country_mismatch)" country:"icao"`
 }
 
 // DocumentResult is what a document upload read.
@@ -62,13 +62,10 @@ const documentWait = 20 * time.Second
 
 // SubmitDocument stores a document photo and reads it.
 var SubmitDocument = Tool[SubmitDocumentInput, DocumentResult]{
-	Name:     "submit_document",
-	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","side":"front","image":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","document_type":"passport"}`},
-	Title:    "Submit document photo",
-	Description: "Upload a photo of the applicant's identity document (a passport data page, or an ID card's front and back) for a verification that runs the document check. " +
-		"The machine-readable zone is read and validated in a background job; the tool waits for it (up to 20 s) and answers with the extracted fields " +
-		"(the document number masked), the check digits' verdict and every rule problem, or with accepted=false and a reason to retake the photo. " +
-		"Moves the verification to in_progress. The latest photo of each side is the one the document check uses.",
+	Name:        "submit_document",
+	Examples:    []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","side":"front","image":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","document_type":"passport"}`},
+	Title:       "Submit document photo",
+	Description: "Upload a photo of the identity document (passport data page, ID card front or back). The MRZ is read and validated in a background job the tool waits for (up to 20 s): the extracted fields (number masked), the check digits' verdict and every rule problem, or accepted=false with a reason to retake. Moves the verification to in_progress; the latest photo of each side counts.",
 	Brief:       "upload a document photo (front/back) for a verification: MRZ read and validated, extraction (type, country, names, dates, masked number), rules verdict; moves the verification to `in_progress`",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},

@@ -30,10 +30,10 @@ const (
 type SubmitLivenessInput struct {
 	ID     string   `json:"id" jsonschema:"verification id (ver_…)" minLength:"1" maxLength:"64"`
 	Nonce  string   `json:"nonce" jsonschema:"the nonce from get_liveness_challenge" minLength:"1" maxLength:"100"`
-	Frames []string `json:"frames" jsonschema:"5 to 30 frames in capture order, each base64 or a data URL (JPEG, PNG or WebP, at most 5 MB; 40 MB in all)" maxItems:"30"`
+	Frames []string `json:"frames" jsonschema:"5 to 30 frames in capture order, base64 or data URL (JPEG, PNG, WebP, ≤ 5 MB each, 40 MB in all)" maxItems:"30"`
 	// TimestampsMS are optional because a backend relaying stored frames may not have them;
 	// without them the capture is held to the stricter untimed policy.
-	TimestampsMS []float64 `json:"timestamps_ms,omitempty" jsonschema:"capture time of each frame in milliseconds (any origin, e.g. performance.now()), one per frame, increasing; without them a capture needs at least 10 frames and its timing cannot be checked" maxItems:"30"`
+	TimestampsMS []float64 `json:"timestamps_ms,omitempty" jsonschema:"capture time of each frame in ms (e.g. performance.now()), increasing; without them at least 10 frames and no timing check" maxItems:"30"`
 }
 
 // frameHashWindow and frameHashLimit bound the earlier frames a capture is compared with for
@@ -69,14 +69,10 @@ type LivenessResult struct {
 
 // SubmitLiveness verifies a capture against its challenge.
 var SubmitLiveness = Tool[SubmitLivenessInput, LivenessResult]{
-	Name:     "submit_liveness",
-	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","nonce":"lch_01kbx4r7c8d9e0f1g2h3j4k5m6","frames":["data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC"]}`},
-	Title:    "Submit liveness capture",
-	Description: "Answer an active liveness challenge: the frames must show the challenge's steps performed in order, by one face " +
-		"that matches the verification's selfie (submit the selfie first), and a real head: warps of one still photo fail as warped_still. " +
-		"The nonce answers once, expires, and only the caller that drew the challenge may use it; frames that look like " +
-		"frames of an earlier capture of the account (even re-encoded, cropped or with new metadata) are refused as a replay. " +
-		"The verdict names the failed step or frame; the liveness check uses the latest verdict.",
+	Name:        "submit_liveness",
+	Examples:    []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","nonce":"lch_01kbx4r7c8d9e0f1g2h3j4k5m6","frames":["data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC","data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC"]}`},
+	Title:       "Submit liveness capture",
+	Description: "Answer an active liveness challenge: the frames must show its steps in order, by one face matching the verification's selfie (submit that first), and a real head (warps of one still photo fail as warped_still). The nonce answers once and expires; frames of an earlier capture, even re-encoded or cropped, are refused as a replay. The verdict names the failed step or frame; the latest verdict counts.",
 	Brief:       "5–30 timed frames answering a challenge: verdict per step, same face throughout, a real 3-D head, match with the selfie; a nonce answers once, replayed frames fail",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},

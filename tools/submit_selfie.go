@@ -25,7 +25,7 @@ import (
 // SubmitSelfieInput is a selfie for a verification.
 type SubmitSelfieInput struct {
 	ID    string `json:"id" jsonschema:"verification id (ver_…)" minLength:"1" maxLength:"64"`
-	Image string `json:"image" jsonschema:"the selfie as base64 or a data URL (data:image/jpeg;base64,…): JPEG, PNG or WebP, at most 15 MB" minLength:"1"`
+	Image string `json:"image" jsonschema:"the selfie, base64 or data URL (JPEG, PNG, WebP, ≤ 15 MB)" minLength:"1"`
 }
 
 // ScoreVerdict is a score against its threshold.
@@ -59,13 +59,10 @@ type MatchSummary struct {
 
 // SubmitSelfie stores a selfie and reports on it at once.
 var SubmitSelfie = Tool[SubmitSelfieInput, SelfieResult]{
-	Name:     "submit_selfie",
-	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","image":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC"}`},
-	Title:    "Submit selfie",
-	Description: "Upload the applicant's selfie for a verification that runs face_match, liveness or age. " +
-		"Answers at once with whether a face was found, the quality verdict (with a specific reason to retake: face_too_small, too_dark, …), " +
-		"the passive liveness score and, when a document portrait is present, the face-match score. A refused photo is not stored; " +
-		"an accepted one moves the verification to in_progress. The latest accepted selfie is the one the checks use.",
+	Name:        "submit_selfie",
+	Examples:    []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6","image":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC"}`},
+	Title:       "Submit selfie",
+	Description: "Upload the applicant's selfie for face_match, liveness or age. Answers at once: face found, the quality verdict (a reason to retake: face_too_small, too_dark, …), the passive liveness score and, with a document portrait, the face-match score. A refused photo is not stored; an accepted one moves the verification to in_progress, and the latest one counts.",
 	Brief:       "upload the applicant's selfie (base64 or data URL): face found, quality verdict with a specific retake reason, passive liveness score, face-match score when a document portrait exists; an accepted selfie moves the verification to `in_progress`",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},

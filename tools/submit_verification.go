@@ -17,11 +17,10 @@ type SubmitVerificationInput struct {
 
 // SubmitVerification says "done": the checks run in the background.
 var SubmitVerification = Tool[SubmitVerificationInput, Verification]{
-	Name:     "submit_verification",
-	Examples: []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6"}`},
-	Title:    "Submit verification",
-	Description: "Say the applicant is done: once every input the requested checks need is present, the verification moves to processing and its checks run in the background " +
-		"(poll get_verification or subscribe to webhooks). If something is missing the error lists it.",
+	Name:        "submit_verification",
+	Examples:    []string{`{"id":"ver_01kbx4r7c8d9e0f1g2h3j4k5m6"}`},
+	Title:       "Submit verification",
+	Description: "Say the applicant is done: once every input the checks need is there, the verification moves to processing and its checks run in the background (poll get_verification or use webhooks); otherwise the error lists what is missing.",
 	Brief:       "the applicant is done: checks what is missing, then processes in the background",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},

@@ -45,9 +45,9 @@ type WebhookEndpointList struct {
 // CreateWebhookEndpointInput describes a new endpoint.
 type CreateWebhookEndpointInput struct {
 	URL         string   `json:"url,omitempty" jsonschema:"https URL that receives the deliveries (required for kind endpoint)" maxLength:"2048" format:"uri"`
-	Events      []string `json:"events,omitempty" jsonschema:"event types to receive: exact types (verification.completed), object patterns (verification.*) or *; default *" maxItems:"50"`
+	Events      []string `json:"events,omitempty" jsonschema:"event types (verification.completed), patterns (verification.*) or * (default)" maxItems:"50"`
 	Description string   `json:"description,omitempty" jsonschema:"your note about the endpoint" maxLength:"500"`
-	Kind        string   `json:"kind,omitempty" jsonschema:"endpoint (default), or callback to create the secret that signs deliveries to verifications' callback_url (no url, no events)" enumof:"models.AllEndpointKinds"`
+	Kind        string   `json:"kind,omitempty" jsonschema:"endpoint (default), or callback: the secret signing deliveries to callback_url (no url, no events)" enumof:"models.AllEndpointKinds"`
 }
 
 // CreateWebhookEndpoint registers an endpoint and returns its signing secret once.
@@ -170,7 +170,7 @@ type UpdateWebhookEndpointInput struct {
 	URL         *string  `json:"url,omitempty" jsonschema:"new https URL; pending deliveries go to it" maxLength:"2048"`
 	Events      []string `json:"events,omitempty" jsonschema:"new subscription (replaces the old one)" maxItems:"50"`
 	Description *string  `json:"description,omitempty" jsonschema:"new note" maxLength:"500"`
-	Enabled     *bool    `json:"enabled,omitempty" jsonschema:"false stops deliveries; true re-enables (also after kycd disabled it) and resets the failure streak"`
+	Enabled     *bool    `json:"enabled,omitempty" jsonschema:"false stops deliveries; true re-enables and resets the failure streak"`
 }
 
 // UpdateWebhookEndpoint changes an endpoint's URL, subscription, note or status.
@@ -272,7 +272,7 @@ var DeleteWebhookEndpoint = Tool[DeleteWebhookEndpointInput, DeletedWebhookEndpo
 // RotateWebhookSecretInput names the endpoint and how long the old secret stays valid.
 type RotateWebhookSecretInput struct {
 	ID                 string `json:"id" jsonschema:"endpoint id (whe_…), including the callback signer" minLength:"1" maxLength:"64"`
-	GracePeriodSeconds *int   `json:"grace_period_seconds,omitempty" jsonschema:"how long the old secret still signs deliveries (both signatures are sent): 0 to 604800 (7 days); default 86400" minimum:"0" maximum:"604800"`
+	GracePeriodSeconds *int   `json:"grace_period_seconds,omitempty" jsonschema:"seconds the old secret still signs too, 0 to 604800; default 86400" minimum:"0" maximum:"604800"`
 }
 
 const defaultGrace = 24 * time.Hour

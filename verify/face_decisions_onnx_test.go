@@ -46,6 +46,7 @@ func labelledFaces(t *testing.T) []labelledPhoto {
 	}
 	dir := testfiles.Path(t, "faces", "deepface")
 	parent := map[string]string{}
+	//lint:ignore S1021 the closure calls itself, so it is declared first
 	var find func(string) string
 	find = func(x string) string {
 		if _, ok := parent[x]; !ok {

@@ -106,8 +106,8 @@ func (s *Service) DecideReview(ctx context.Context, sc db.Scope, req ReviewReque
 				return err
 			}
 			token := "vst_" + db.RandomBase62(40)
-			tokenSealed, err := s.store.Keyring().Seal([]byte(token))
-			if err != nil {
+			var tokenSealed []byte
+			if tokenSealed, err = s.store.Keyring().Seal([]byte(token)); err != nil {
 				return err
 			}
 			checksJSON, _ := json.Marshal(again)
