@@ -115,6 +115,16 @@ func applyFlow(ctx context.Context, d *Deps, c Caller, in *CreateVerificationInp
 // step's bounds (the caller may narrow them) and its session expiry.
 func flowInputs(c Caller, in *CreateVerificationInput, def models.FlowDefinition) error {
 	in.Checks = flowChecks(def.Steps)
+	// The flow's questionnaire step and its policy's answer rules attach the questionnaire
+	// (create_verification's own questionnaire and answer_rules win).
+	for _, s := range def.Steps {
+		if s.Type == models.StepQuestionnaire && in.Questionnaire == "" {
+			in.Questionnaire = s.Questionnaire
+		}
+	}
+	if in.Questionnaire != "" && len(in.AnswerRules) == 0 {
+		in.AnswerRules = def.Policy.AnswerRules
+	}
 	if (in.MinAge != nil || in.MaxAge != nil) && slices.Contains(in.Checks, string(models.CheckDocument)) {
 		in.Checks = append(in.Checks, string(models.CheckAge))
 	}

@@ -428,3 +428,31 @@ func TestKeyDefaultFlow(t *testing.T) {
 	require.Nil(t, e.Call(t, c, "create_verification", map[string]any{"checks": []string{"document"}}, &v))
 	require.Nil(t, v.Flow)
 }
+
+// A flow's questionnaire step and its policy's answer rules attach the questionnaire to the
+// flow's verifications (validate_flow knows whether it exists), and the rules route the
+// decision on the answers.
+func TestFlowQuestionnaire(t *testing.T) {
+	t.Parallel()
+	e := tooltest.New(t, dbtest.SQLite(t), flowEngines())
+	steps := []any{map[string]any{"type": "consent"}, map[string]any{"type": "screening"},
+		map[string]any{"type": "questionnaire", "questionnaire": "funds"}}
+	policy := map[string]any{"answer_rules": []any{map[string]any{"question": "source_of_funds", "equals": "other", "outcome": "review"}}}
+	var val tools.FlowValidation
+	require.Nil(t, e.Call(t, e.Test, "validate_flow", map[string]any{"steps": steps, "policy": policy}, &val))
+	require.False(t, val.Valid, "the questionnaire does not exist yet")
+	require.Nil(t, e.Call(t, e.Test, "create_questionnaire", map[string]any{"name": "funds", "definition": rawJSON(fundsV1)}, nil))
+	require.Nil(t, e.Call(t, e.Test, "validate_flow", map[string]any{"steps": steps, "policy": policy}, &val))
+	require.True(t, val.Valid, "%+v", val.Problems)
+	require.Nil(t, e.Call(t, e.Test, "create_flow", map[string]any{"name": "kyc-funds", "steps": steps, "policy": policy}, nil))
+
+	var v tools.CreatedVerification
+	require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"flow": "kyc-funds"}, &v))
+	require.NotNil(t, v.Questionnaire, "the flow's questionnaire is attached")
+	require.Len(t, v.Questionnaire.AnswerRules, 1, "with the flow's answer rules")
+	require.Nil(t, e.Call(t, e.Test, "submit_questionnaire_answers", map[string]any{"verification_id": v.ID,
+		"answers": map[string]any{"source_of_funds": "other", "source_details": "an inheritance", "pep_self_declared": false}}, nil))
+	require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": v.ID}, nil))
+	got := waitStatus(t, e, e.Test, v.ID, "approved", "needs_review", "rejected")
+	require.Equal(t, "needs_review", got.Status, "the flow's rule sends source_of_funds=other to review")
+}

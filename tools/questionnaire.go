@@ -198,3 +198,18 @@ func CountryCodes() []string {
 	slices.Sort(out)
 	return out
 }
+
+// A flow's questionnaire step names a questionnaire that must exist (validate_flow).
+func init() {
+	QuestionnaireExists = func(ctx context.Context, d *Deps, c Caller, name string) (bool, error) {
+		name, _, _ = strings.Cut(name, "@") // a version of it exists if the name does
+		_, err := d.Store.GetQuestionnaire(ctx, c.scope(), name, 0)
+		switch {
+		case errors.Is(err, db.ErrNotFound):
+			return false, nil
+		case err != nil:
+			return false, err
+		}
+		return true, nil
+	}
+}

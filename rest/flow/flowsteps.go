@@ -19,11 +19,12 @@ import (
 
 var toolFlow = tools.GetVerificationFlow.Name
 
-// flowPages are the hosted pages of the flow's step types (the others have no page here:
-// consent is the intro; questionnaire pages are added with questionnaires).
+// flowPages are the hosted pages of the flow's step types (consent is the intro; the others
+// have no page here).
 var flowPages = map[models.StepType]string{
 	models.StepDocument: stepDocument, models.StepSelfie: stepSelfie, models.StepLiveness: stepLiveness,
 	models.StepEmail: stepEmail, models.StepPhone: stepPhone, models.StepProofOfAddress: stepAddress, models.StepNFC: stepNFC,
+	models.StepQuestionnaire: stepQuestionnaire,
 }
 
 // loadFlow reads the steps and branding of a verification with session options.
