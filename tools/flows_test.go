@@ -30,6 +30,7 @@ func flowEngines() map[models.Check]verify.CheckRunner {
 func TestValidateFlow(t *testing.T) {
 	t.Parallel()
 	e := tooltest.New(t, dbtest.SQLite(t), flowEngines())
+	require.Nil(t, e.Call(t, e.Test, "create_questionnaire", map[string]any{"name": "sof", "definition": rawJSON(fundsV1)}, nil))
 	doc := map[string]any{"type": "document"}
 	cases := []struct {
 		name string
@@ -64,8 +65,8 @@ func TestValidateFlow(t *testing.T) {
 		{"on_failure", map[string]any{"steps": []any{doc}, "policy": map[string]any{"on_failure": map[string]any{"document": "ignore", "screening": "review"}}},
 			[]tools.FlowProblem{{Path: "policy.on_failure.document", Message: `"ignore": use reject or review`},
 				{Path: "policy.on_failure.screening", Message: "no step that runs the screening check"}}},
-		{"answer rules need questionnaire", map[string]any{"steps": []any{doc}, "policy": map[string]any{"answer_rules": []any{map[string]any{"question": "source_of_funds", "equals": "other", "outcome": "hold"}}}},
-			[]tools.FlowProblem{{Path: "policy.answer_rules[0]", Message: "need a questionnaire step"}, {Path: "policy.answer_rules[0].outcome", Message: `"hold"`}}},
+		{"answer rules need questionnaire", map[string]any{"steps": []any{doc}, "policy": map[string]any{"answer_rules": []any{map[string]any{"question": "source_of_funds", "equals": "other", "outcome": "review"}}}},
+			[]tools.FlowProblem{{Path: "policy.answer_rules[0]", Message: "need a questionnaire step"}}},
 		{"answer rules valid", map[string]any{"steps": []any{map[string]any{"type": "questionnaire", "questionnaire": "sof"}}, "policy": map[string]any{"answer_rules": []any{
 			map[string]any{"question": "source_of_funds", "equals": "other", "outcome": "review"}, map[string]any{"question": "pep_self_declared", "equals": true, "outcome": "review"}}}}, nil},
 		{"session", map[string]any{"steps": []any{doc}, "session": map[string]any{"session_length": 30, "expires_in": 10}},
@@ -172,6 +173,7 @@ func TestFlowVersioning(t *testing.T) {
 func TestFlowStepTypes(t *testing.T) {
 	t.Parallel()
 	e := tooltest.New(t, dbtest.SQLite(t), flowEngines())
+	require.Nil(t, e.Call(t, e.Test, "create_questionnaire", map[string]any{"name": "source-of-funds", "definition": rawJSON(fundsV1)}, nil))
 	doc := map[string]any{"type": "document"}
 	cases := map[string]struct {
 		steps  []any
@@ -189,8 +191,9 @@ func TestFlowStepTypes(t *testing.T) {
 		"proof_of_address":     {[]any{map[string]any{"type": "proof_of_address"}}, []string{"proof_of_address"}, "approved"},
 		"nfc":                  {[]any{doc, map[string]any{"type": "nfc"}}, []string{"document", "nfc"}, "approved"},
 		"screening":            {[]any{map[string]any{"type": "screening"}}, []string{"screening"}, "approved"},
-		// Steps without a check: the flow's verification goes to a person.
-		"questionnaire":       {[]any{map[string]any{"type": "questionnaire", "questionnaire": "source-of-funds"}}, []string{}, "needs_review"},
+		// A questionnaire is decided by its answer rules (none fire here); extra documents
+		// alone are no check: the flow's verification goes to a person.
+		"questionnaire":       {[]any{map[string]any{"type": "questionnaire", "questionnaire": "source-of-funds"}}, []string{}, "approved"},
 		"additional_document": {[]any{map[string]any{"type": "additional_document", "label": "bank card", "ocr": true}}, []string{}, "needs_review"},
 	}
 	for name, tc := range cases {
@@ -203,6 +206,10 @@ func TestFlowStepTypes(t *testing.T) {
 		require.Nil(t, e.Call(t, e.Test, "get_verification_flow", map[string]any{"id": v.ID}, &vf), name)
 		require.Len(t, vf.Steps, len(tc.steps), name)
 		require.True(t, slices.ContainsFunc(vf.Steps, func(s models.FlowStep) bool { return s.Type == models.StepType(name) }), name)
+		if v.Questionnaire != nil { // the flow's questionnaire is answered first
+			require.Nil(t, e.Call(t, e.Test, "submit_questionnaire_answers", map[string]any{"verification_id": v.ID,
+				"answers": map[string]any{"source_of_funds": "salary", "pep_self_declared": false}}, nil), name)
+		}
 		require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": v.ID}, nil), name)
 		got := waitStatus(t, e, e.Test, v.ID, "approved", "needs_review", "rejected")
 		require.Equal(t, tc.want, got.Status, name)

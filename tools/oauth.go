@@ -110,12 +110,20 @@ func (o *OAuth) refreshTTL() time.Duration {
 // OAuthScopes are the scopes a token may carry: every tool scope but the administration of
 // keys and operators — an agent must not mint API keys that outlive its grant.
 func OAuthScopes() []Scope {
-	return append(slices.Clone(AllScopes), ScopeFlowsRead, ScopeFlowsWrite, ScopeAuditRead)
+	out := slices.DeleteFunc(slices.Clone(AllScopes), func(s Scope) bool {
+		return s == ScopeUsersAdmin || s == ScopeKeysRead || s == ScopeKeysWrite
+	})
+	for _, s := range []Scope{ScopeFlowsRead, ScopeFlowsWrite, ScopeAuditRead} {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // defaultChallengeScopes are what a 401 suggests a client ask for: the scopes of an API key
 // created without --scopes. The consent page may narrow them.
-func defaultChallengeScopes() []Scope { return AllScopes }
+func defaultChallengeScopes() []Scope { return OAuthScopes() }
 
 // ProtectedResourceMetadata is the RFC 9728 document for resource (the MCP endpoint or the
 // whole server).
