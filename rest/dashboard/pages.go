@@ -35,6 +35,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /dashboard/settings/keys", h.keys)
 	m.HandleFunc("POST /dashboard/settings/keys", h.createKey)
 	m.HandleFunc("POST /dashboard/settings/keys/{id}/revoke", h.revokeKey)
+	m.HandleFunc("GET /dashboard/settings/clients", h.clients)
+	m.HandleFunc("POST /dashboard/settings/clients/{id}/revoke", h.revokeClient)
 	m.HandleFunc("GET /dashboard/settings/webhooks", h.webhooks)
 	m.HandleFunc("POST /dashboard/settings/deliveries/{id}/replay", h.replay)
 	m.HandleFunc("GET /dashboard/analytics", h.analytics)
@@ -512,6 +514,35 @@ func (h *Handler) revokeKey(w http.ResponseWriter, r *http.Request) {
 		notice = "Key " + k.Name + " (" + k.Prefix + ") revoked."
 	}
 	back(w, r, Prefix+"settings/keys", notice, te)
+}
+
+// clients is the connected OAuth clients page (#26): who connected which client with which
+// scopes, its last use, and a revoke button (all its tokens stop working).
+func (h *Handler) clients(w http.ResponseWriter, r *http.Request) {
+	grants, te := call[tools.OAuthGrantList](r, tools.ListOAuthGrants.Name, map[string]any{"limit": 100})
+	if te != nil {
+		h.fail(w, r, te)
+		return
+	}
+	if wantCSV(r) {
+		t := table{Name: "oauth-clients", Columns: []string{"Grant", "Client", "Client id", "Operator", "Scopes", "Connected", "Last used", "Revoked"}}
+		for _, g := range grants.Data {
+			t.Rows = append(t.Rows, []cell{{Text: g.ID}, {Text: g.ClientName}, {Text: g.ClientID}, {Text: g.UserID}, {Text: strings.Join(g.Scopes, " ")},
+				{Text: g.CreatedAt.Format(time.RFC3339)}, {Text: timeOr(g.LastUsedAt)}, {Text: timeOr(g.RevokedAt)}})
+		}
+		writeCSV(w, t)
+		return
+	}
+	h.render(w, r, "clients", "Connected clients", "settings", 0, grants)
+}
+
+func (h *Handler) revokeClient(w http.ResponseWriter, r *http.Request) {
+	g, te := call[tools.OAuthGrant](r, tools.RevokeOAuthGrant.Name, map[string]any{"id": r.PathValue("id")})
+	notice := ""
+	if te == nil {
+		notice = "Client " + g.ClientName + " disconnected: its tokens no longer work."
+	}
+	back(w, r, Prefix+"settings/clients", notice, te)
 }
 
 // webhooksData is the webhooks page: endpoints and the delivery log.
