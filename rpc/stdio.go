@@ -49,15 +49,21 @@ func newStreamServer(s *JSONRPC, caller tools.Caller, write func([]byte) error) 
 }
 
 // serve handles msg in the background once a slot is free; false when ctx ended first.
-func (ss *streamServer) serve(ctx context.Context, msg []byte) bool {
+// release (nil = none) is called once msg has been handled or dropped: it gives back the
+// upload memory msg was read under.
+func (ss *streamServer) serve(ctx context.Context, msg []byte, release func()) bool {
+	if release == nil {
+		release = func() {}
+	}
 	select {
 	case ss.slots <- struct{}{}:
 	case <-ctx.Done():
+		release()
 		return false
 	}
 	ss.wg.Add(1)
 	go func() {
-		defer func() { <-ss.slots; ss.wg.Done() }()
+		defer func() { release(); <-ss.slots; ss.wg.Done() }()
 		if b := ss.s.Handle(ctx, ss.caller, msg); b != nil {
 			_ = ss.out.send(b)
 		}
@@ -116,7 +122,7 @@ loop:
 			}
 			continue
 		}
-		if len(bytes.TrimSpace(l.line)) > 0 && !ss.serve(ctx, l.line) {
+		if len(bytes.TrimSpace(l.line)) > 0 && !ss.serve(ctx, l.line, nil) {
 			break loop
 		}
 		if err = l.err; err != nil {

@@ -589,3 +589,37 @@ func TestMCPToolsListFollowsScopes(t *testing.T) {
 		require.Equal(t, tools.ScopeWebhooksRead, info.Scope, n)
 	}
 }
+
+// A large WebSocket message waits for the process's upload budget like a large HTTP body
+// (#17): while the budget is taken it is answered busy under its own id and the connection
+// goes on; once memory is free the same message is served.
+func TestWebSocketUploadBudget(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		e := newEnv(t, s)
+		jr, err := rpc.NewJSONRPC(e.Reg, "test") // newEnv's 64 KiB limit is under tools.LargeBody
+		require.NoError(t, err)
+		srv := httptest.NewServer(jr.WebSocketHandler(e.auth, nil))
+		t.Cleanup(srv.Close)
+		c, res := dialWS(t, srv.URL, e.keys["test"])
+		require.Equal(t, 101, res.StatusCode)
+		old := rpc.UploadWait
+		rpc.UploadWait = 200 * time.Millisecond
+		defer func() { rpc.UploadWait = old }()
+		hold, terr := tools.ReserveUpload(context.Background(), 1<<40, time.Second) // the whole budget
+		require.Nil(t, terr)
+		big := []byte(`{"jsonrpc":"2.0","id":7,"method":"get_verification","params":{"id":"ver_nope","pad":"` + strings.Repeat("A", tools.LargeBody) + `"}}`)
+		c.send(t, 0x1, big, true)
+		_, p := c.read(t)
+		var r rpcResp
+		require.NoError(t, json.Unmarshal(p, &r), string(p))
+		require.NotNil(t, r.Error)
+		require.Equal(t, rpc.ErrorCode(tools.CodeUnavailable), r.Error.Code, string(p))
+		require.Equal(t, "7", string(r.ID))
+		hold()
+		c.send(t, 0x1, big, true)
+		_, p = c.read(t)
+		require.NoError(t, json.Unmarshal(p, &r), string(p))
+		require.NotNil(t, r.Error)
+		require.NotEqual(t, rpc.ErrorCode(tools.CodeUnavailable), r.Error.Code, "served once memory is free: %s", p)
+	})
+}

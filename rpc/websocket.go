@@ -1,8 +1,11 @@
 package rpc
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -97,12 +100,16 @@ func (s *JSONRPC) serveWebSocket(ctx context.Context, conn *websocket.Conn, call
 		}
 	}()
 	for {
-		_, msg, err := conn.ReadMessage()
+		msg, release, err := s.readMessage(ctx, conn, ss)
 		if err == nil {
 			if terr := tools.StillValid(ctx, s.reg.Deps(), caller); terr != nil && terr.Code == tools.CodeUnauthenticated {
+				release()
 				revoke()
 				break
 			}
+		}
+		if errors.Is(err, errUploadBusy) {
+			continue // answered; the connection goes on
 		}
 		if err != nil {
 			var ce *websocket.CloseError
@@ -111,7 +118,7 @@ func (s *JSONRPC) serveWebSocket(ctx context.Context, conn *websocket.Conn, call
 			}
 			break
 		}
-		if !ss.serve(ctx, msg) {
+		if !ss.serve(ctx, msg, release) {
 			break
 		}
 	}
@@ -127,6 +134,70 @@ func (s *JSONRPC) serveWebSocket(ctx context.Context, conn *websocket.Conn, call
 		ss.out.mu.Unlock()
 	}
 	_ = conn.Close()
+}
+
+// UploadWait is how long a large WebSocket message waits for the upload budget before it is
+// answered "busy" (as LimitUploads does for HTTP bodies).
+var UploadWait = 2 * time.Minute
+
+var errUploadBusy = errors.New("rpc: upload budget busy")
+
+// readMessage reads conn's next message. Its first tools.LargeBody bytes are read freely; a
+// longer message waits for the process's upload budget — charged the read limit, since a
+// WebSocket message's length is not known before it is read, as for an HTTP body of unknown
+// length — so a burst of large messages on many connections queues instead of holding every
+// image in memory at once. The returned release gives the memory back (call it once the
+// message is handled). When the budget stays busy for UploadWait, the rest of the message is
+// discarded unread into memory, the call is answered with the busy error (its id when the
+// message names it first), and errUploadBusy is returned.
+func (s *JSONRPC) readMessage(ctx context.Context, conn *websocket.Conn, ss *streamServer) ([]byte, func(), error) {
+	noop := func() {}
+	_, r, err := conn.NextReader()
+	if err != nil {
+		return nil, noop, err
+	}
+	var buf bytes.Buffer
+	if _, err := io.CopyN(&buf, r, tools.LargeBody); err == io.EOF {
+		return buf.Bytes(), noop, nil
+	} else if err != nil {
+		return nil, noop, err
+	}
+	release, terr := tools.ReserveUpload(ctx, s.bodyLimit(), UploadWait)
+	if terr != nil {
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			return nil, noop, err
+		}
+		_ = ss.out.send(encode(response{ID: peekID(buf.Bytes()), Error: rpcError(terr)}))
+		return nil, noop, errUploadBusy
+	}
+	if _, err := buf.ReadFrom(r); err != nil {
+		release()
+		return nil, noop, err
+	}
+	return buf.Bytes(), release, nil
+}
+
+// peekID finds the top-level "id" of a JSON-RPC request from the start of its message, when
+// it comes before anything that cannot be read from that start (null otherwise).
+func peekID(head []byte) json.RawMessage {
+	dec := json.NewDecoder(bytes.NewReader(head))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nullID
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return nullID
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nullID
+		}
+		if k == "id" {
+			return v
+		}
+	}
+	return nullID
 }
 
 // KeyRecheck is how often an open WebSocket re-checks its API key while idle (every message

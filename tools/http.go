@@ -60,6 +60,22 @@ func (e *Error) WWWAuthenticate() string {
 // upload budget: ordinary calls are far smaller and never wait.
 const LargeBody = 256 << 10
 
+// ReserveUpload waits up to wait for n body bytes of the process's upload memory
+// (imaging.ReserveUpload) and returns the function that gives them back; a *Error
+// (CodeUnavailable, retry in 5 s) when the wait ran out. For surfaces whose messages are not
+// HTTP request bodies (a WebSocket message), which LimitUploads cannot see.
+func ReserveUpload(ctx context.Context, n int64, wait time.Duration) (func(), *Error) {
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	release, err := imaging.ReserveUpload(ctx, n)
+	if err != nil {
+		e := Errorf(CodeUnavailable, "", "the server is busy with other uploads; retry shortly")
+		e.RetryAfterSeconds = 5
+		return nil, e
+	}
+	return release, nil
+}
+
 // LimitUploads makes requests with a large body wait for their share of the process's upload
 // memory (imaging.ReserveUpload) before the handler reads it, so a burst of image uploads on
 // any surface or the hosted flow queues instead of holding every body in memory at once. A
@@ -75,12 +91,8 @@ func LimitUploads(h http.Handler, maxBody int64, wait time.Duration) http.Handle
 			h.ServeHTTP(w, r)
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), wait)
-		release, err := imaging.ReserveUpload(ctx, min(n, maxBody))
-		cancel()
-		if err != nil {
-			e := Errorf(CodeUnavailable, "", "the server is busy with other uploads; retry shortly")
-			e.RetryAfterSeconds = 5
+		release, e := ReserveUpload(r.Context(), min(n, maxBody), wait)
+		if e != nil {
 			WriteHTTPError(w, e, http.StatusServiceUnavailable)
 			return
 		}
