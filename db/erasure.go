@@ -229,6 +229,14 @@ func (tx *Tx) EraseApplicant(ctx context.Context, sc Scope, a *models.Applicant)
 		if _, err := tx.EraseContacts(ctx, sc, ids); err != nil {
 			return nil, err
 		}
+		// The dashboard's name search (blind indexes of the name and its words) forgets the
+		// verifications now, not when the index is next brought up to date: a keyed hash of a
+		// name still confirms a guess of it.
+		if _, err := tx.NewDelete().Model((*nameIndexRow)(nil)).
+			Where("verification_id IN (?)", bun.List(ids)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
+			Exec(ctx); err != nil {
+			return nil, fmt.Errorf("erase name index: %w", err)
+		}
 	}
 	// Enrolments are matched by applicant too: duplicate search keys faces by both.
 	q := tx.NewDelete().Model((*models.FaceEnrollment)(nil)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode)

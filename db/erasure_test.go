@@ -185,9 +185,23 @@ func TestEraseApplicant(t *testing.T) {
 			require.ErrorIs(t, err, db.ErrNotFound)
 		}
 
+		// The dashboard's name search finds both people before; after the erasure it finds
+		// Erika no more, at once, without the index being brought up to date first.
+		_, err := s.IndexVerifications(ctx, sc)
+		require.NoError(t, err)
+		found, err := s.FindByName(ctx, sc, "Mustermann", 10)
+		require.NoError(t, err)
+		require.Len(t, found, 2)
+
 		a, er, err := erase(sc, "", "cust-erika")
 		require.NoError(t, err)
 		require.Equal(t, erika.applicant.ID, a.ID)
+		found, err = s.FindByName(ctx, sc, "Mustermann", 10)
+		require.NoError(t, err)
+		require.Empty(t, found, "the name's blind index goes with the erasure")
+		found, err = s.FindByName(ctx, sc, "Jane Roe", 10)
+		require.NoError(t, err)
+		require.Len(t, found, 2, "others stay findable")
 		require.Equal(t, db.Erasure{Verifications: 2, Artifacts: 3, LivenessChallenges: 1, FaceEnrollments: 1, IdentityTokens: 1,
 			DocumentUses: 1, ScreeningDecisions: 2, Events: 3, IdempotentResponses: 1, DataKeys: 1}, *er)
 
