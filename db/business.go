@@ -360,11 +360,11 @@ func (s *Store) copyGLEIFBatch(ctx context.Context, b *GLEIFBatch) error {
 }
 
 // BusinessesToMonitor pages through the decided businesses ongoing screening covers (approved
-// and needs_review, every account and mode), by id after the cursor.
+// and needs_review, not deleted, every account and mode), by id after the cursor.
 func (s *Store) BusinessesToMonitor(ctx context.Context, after string, limit int) ([]models.Business, error) {
 	var rows []models.Business
 	err := s.DB.NewSelect().Model(&rows).Where("id > ?", after).Where("status IN (?)", bun.List([]string{models.BusinessApproved, models.BusinessNeedsReview})).
-		Order("id ASC").Limit(int64(limit)).Scan(ctx)
+		Apply(businessesLive).Order("id ASC").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("businesses to monitor: %w", err)
 	}

@@ -57,8 +57,8 @@ func (w *businessWorker) Work(ctx context.Context, job *river.Job[BusinessArgs])
 	if err != nil {
 		return err
 	}
-	if row.Status != models.BusinessProcessing {
-		return nil // decided meanwhile (rescreen_business)
+	if row.Status != models.BusinessProcessing || row.DeletedAt != nil {
+		return nil // decided meanwhile (rescreen_business) or deleted (delete_business)
 	}
 	_, _, err = w.b.Resolve(ctx, sc, row.ID, 0, false)
 	if errors.Is(err, verify.ErrRegisterUnavailable) && job.Attempt >= job.MaxAttempts {

@@ -29,6 +29,7 @@ type Business struct {
 	CreatedAt   time.Time  `bun:"created_at"`
 	UpdatedAt   time.Time  `bun:"updated_at"`
 	DecidedAt   *time.Time `bun:"decided_at"`
+	DeletedAt   *time.Time `bun:"deleted_at"` // erased (delete_business): input and result are gone
 }
 
 // BusinessCacheEntry is one cached GLEIF API response (table business_cache_entries), shared by every process on the database.

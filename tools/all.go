@@ -68,6 +68,7 @@ func All() []Descriptor {
 		GetBusiness.Compile(),
 		ListBusinesses.Compile(),
 		RescreenBusiness.Compile(),
+		DeleteBusiness.Compile(),
 		CheckAddress.Compile(),
 		GetAddressCheck.Compile(),
 		ListAddressChecks.Compile(),

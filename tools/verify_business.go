@@ -64,6 +64,7 @@ type Business struct {
 	DecidedAt   *time.Time          `json:"decided_at" jsonschema:"when the decision was made; null while processing"`
 	Forced      bool                `json:"forced,omitempty" jsonschema:"test mode: a sandbox LEI's register answered (list_sandbox_values); the pipeline ran on its records"`
 	ForcedBy    string              `json:"forced_by,omitempty" jsonschema:"the sandbox LEI"`
+	DeletedAt   *time.Time          `json:"deleted_at,omitempty" jsonschema:"when delete_business erased the check's personal data (input, result, metadata, external_ref); what stays is id, status, risk level, LEI and times"`
 }
 
 // BusinessReason is one finding of a business decision.
@@ -207,6 +208,8 @@ func businessError(err error) error {
 	switch {
 	case errors.Is(err, db.ErrNotFound):
 		return Errorf(CodeNotFound, "id", "no such business")
+	case errors.Is(err, verify.ErrBusinessDeleted):
+		return Errorf(CodeConflict, "id", "%v: the business was deleted (delete_business); nothing is left to check again", err)
 	case errors.Is(err, business.ErrInvalidLEI):
 		return invalid("lei", "%v", err)
 	case errors.Is(err, business.ErrBadRequest):
@@ -263,6 +266,10 @@ func toBusiness(row *models.Business, res *verify.BusinessResult, in verify.Busi
 	}
 	if row.Status == models.BusinessProcessing {
 		out.LastError = row.LastError
+	}
+	if row.DeletedAt != nil {
+		t := row.DeletedAt.UTC()
+		out.DeletedAt = &t
 	}
 	if res == nil {
 		return out

@@ -180,11 +180,19 @@ var ErrRegisterUnavailable = errors.New("the company register is unavailable")
 // when the register cannot answer in time the business is stored as processing and a job
 // finishes it. Either way the business row and its event or job commit together.
 func (b *Business) Create(ctx context.Context, sc db.Scope, keyID string, in BusinessInput) (*models.Business, *BusinessResult, error) {
-	sealed, err := b.store.Keyring().SealJSON(in)
+	// The check's own data key seals what it holds about people (the officers), so
+	// delete_business shreds every copy.
+	now := b.store.Now()
+	id := db.NewID("biz", now)
+	dk, err := b.store.Keyring().NewDataKey(id, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	sealed, err := b.store.Keyring().SealJSONFor(id, in)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seal business input: %w", err)
 	}
-	row := &models.Business{AccountID: sc.AccountID, Mode: sc.Mode, APIKeyID: keyID, Status: models.BusinessProcessing, Input: sealed}
+	row := &models.Business{ID: id, AccountID: sc.AccountID, Mode: sc.Mode, APIKeyID: keyID, Status: models.BusinessProcessing, Input: sealed}
 	if in.ExternalRef != "" {
 		ref := in.ExternalRef
 		row.ExternalRef = &ref
@@ -196,6 +204,9 @@ func (b *Business) Create(ctx context.Context, sc db.Scope, keyID string, in Bus
 		return nil, nil, aerr
 	}
 	err = b.store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		if err := tx.InsertDataKeys(ctx, dk); err != nil {
+			return err
+		}
 		row.Attempts = 1
 		if aerr != nil {
 			row.LastError = unavailableMessage(aerr)
@@ -232,9 +243,9 @@ func (b *Business) Get(ctx context.Context, sc db.Scope, id string) (*models.Bus
 	return row, res, err
 }
 
-// Open unseals a business row's result (nil while processing).
+// Open unseals a business row's result (nil while processing, and once deleted).
 func (b *Business) Open(row *models.Business) (*BusinessResult, error) {
-	if len(row.Result) == 0 {
+	if len(row.Result) == 0 || row.DeletedAt != nil {
 		return nil, nil
 	}
 	res := new(BusinessResult)
@@ -244,9 +255,12 @@ func (b *Business) Open(row *models.Business) (*BusinessResult, error) {
 	return res, nil
 }
 
-// Input unseals what the caller said about a business.
+// Input unseals what the caller said about a business (nothing once deleted).
 func (b *Business) Input(row *models.Business) (BusinessInput, error) {
 	var in BusinessInput
+	if row.DeletedAt != nil {
+		return in, nil
+	}
 	if err := b.store.Keyring().OpenJSON(row.Input, &in); err != nil {
 		return in, fmt.Errorf("open business %s input: %w", row.ID, err)
 	}
@@ -261,6 +275,9 @@ func (b *Business) Resolve(ctx context.Context, sc db.Scope, id string, bound ti
 	row, err := b.store.GetBusiness(ctx, sc, id)
 	if err != nil {
 		return nil, nil, err
+	}
+	if row.DeletedAt != nil {
+		return row, nil, deletedBusiness(row)
 	}
 	in, err := b.Input(row)
 	if err != nil {
@@ -280,6 +297,9 @@ func (b *Business) Resolve(ctx context.Context, sc db.Scope, id string, bound ti
 		cur, err := tx.LockBusiness(ctx, sc, id)
 		if err != nil {
 			return err
+		}
+		if cur.DeletedAt != nil { // deleted while the register was asked
+			return deletedBusiness(cur)
 		}
 		row = cur
 		row.Attempts++
@@ -320,7 +340,7 @@ func (b *Business) GiveUp(ctx context.Context, sc db.Scope, id string, cause err
 		if err != nil {
 			return err
 		}
-		if row.Status != models.BusinessProcessing {
+		if row.Status != models.BusinessProcessing || row.DeletedAt != nil {
 			return nil
 		}
 		res := &BusinessResult{Status: models.BusinessNeedsReview, RiskLevel: RiskMedium, Screening: []ScreenedName{},
@@ -339,8 +359,18 @@ func (b *Business) GiveUp(ctx context.Context, sc db.Scope, id string, cause err
 	})
 }
 
+// ErrBusinessDeleted is a change asked of a deleted business (rescreen_business, the retry
+// job); it wraps db.ErrConflict.
+var ErrBusinessDeleted = fmt.Errorf("business deleted: %w", db.ErrConflict)
+
+func deletedBusiness(row *models.Business) error {
+	return fmt.Errorf("%s at %s: %w", row.ID, row.DeletedAt.UTC().Format(time.RFC3339), ErrBusinessDeleted)
+}
+
+// setResult seals res with the business's data key (the server key for a check made before
+// migration 0041, which has none).
 func (b *Business) setResult(row *models.Business, res *BusinessResult) error {
-	sealed, err := b.store.Keyring().SealJSON(res)
+	sealed, err := b.store.Keyring().SealJSONFor(row.ID, res)
 	if err != nil {
 		return fmt.Errorf("seal business result: %w", err)
 	}

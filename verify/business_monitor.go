@@ -79,8 +79,8 @@ func (b *Business) monitorOne(ctx context.Context, row *models.Business) (bool, 
 		if err != nil {
 			return err
 		}
-		if !cur.UpdatedAt.Equal(row.UpdatedAt) {
-			return nil // changed meanwhile (rescreen_business): the next run sees it
+		if !cur.UpdatedAt.Equal(row.UpdatedAt) || cur.DeletedAt != nil {
+			return nil // changed meanwhile (rescreen_business, delete_business): the next run sees it
 		}
 		updated = true
 		if err := b.setResult(cur, &next); err != nil {

@@ -28,6 +28,7 @@ var EventTypes = []string{
 	EventPhoneConfirmed,
 	EventNFCCompleted,
 	EventBusinessCompleted,
+	EventBusinessDeleted,
 	EventAddressCheckCompleted,
 	EventLinkSent,
 	EventQuestionnaireAnswered,
