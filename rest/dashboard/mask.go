@@ -12,7 +12,6 @@ import (
 
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
-	"github.com/kycd/kycd/verify"
 )
 
 // Masking of personal data for viewers (issue #25).
@@ -33,6 +32,13 @@ import (
 // may have to be repeated on another node — masked again, never the other way round. Lists
 // (queue, search, verifications, applicants, CSV exports) stay masked for viewers: a reveal is
 // of one case, so the audit trail says exactly whose data was seen.
+
+// The roles that see personal data unmasked (verify.RoleReviewer, verify.RoleAdmin: the
+// dashboard does not import verify).
+const (
+	roleReviewer = "reviewer"
+	roleAdmin    = "admin"
+)
 
 // DefaultRevealFor is how long a reveal lasts when Options.RevealFor is zero.
 const DefaultRevealFor = 5 * time.Minute
@@ -78,7 +84,7 @@ func sessionOf(op *Operator) string {
 
 // masksPII reports whether the operator's role sees personal data masked (see above).
 func masksPII(op *Operator) bool {
-	return op == nil || (op.Role != verify.RoleReviewer && op.Role != verify.RoleAdmin)
+	return op == nil || (op.Role != roleReviewer && op.Role != roleAdmin)
 }
 
 // masked reports whether object's personal data is to be masked for this request's operator.

@@ -7,8 +7,11 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -214,6 +217,7 @@ func TestOperatorsInBrowser(t *testing.T) {
 	}
 	require.Contains(t, x.text(`main`), "screening_weak_hit", "the evidence is there, masked")
 	require.Zero(t, get(x, chromedp.Evaluate[int](`document.querySelectorAll('main img').length`)))
+	require.Zero(t, get(x, chromedp.Evaluate[int](`document.querySelectorAll('#report-pdf').length`)), "no report link while masked")
 	x.shot("case-masked")
 	status, _ = x.fetch(imageURL, "GET", "")
 	require.Equal(t, http.StatusForbidden, status, "no image before a reveal")
@@ -244,6 +248,26 @@ func TestOperatorsInBrowser(t *testing.T) {
 	require.Equal(t, "verification", rows[0].ObjectType)
 	require.Equal(t, verify.ActorUser, rows[0].ActorType)
 	require.Equal(t, "viewer@example.com", rows[0].ActorEmail)
+	// The reveal is this session's: the same viewer signed in elsewhere still sees it masked.
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	other := &http.Client{Jar: jar}
+	res, err := other.PostForm(srv.URL+"/dashboard/login", url.Values{"email": {"viewer@example.com"}, "password": {"another long passphrase"}})
+	require.NoError(t, err)
+	res.Body.Close()
+	res, err = other.Get(srv.URL + "/dashboard/cases/" + anna.ID)
+	require.NoError(t, err)
+	page, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, string(page), `id="reveal"`, "signed in")
+	require.NotContains(t, string(page), "Schmidt")
+	res, err = other.Get(srv.URL + imageURL)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusForbidden, res.StatusCode)
+
 	// Lists stay masked: a reveal is of one case.
 	x.run(chromedp.Navigate(srv.URL+"/dashboard/queue"), chromedp.WaitVisible(chromedp.CSS(`table`)))
 	require.NotContains(t, x.text(`main`), "Schmidt")
@@ -254,6 +278,20 @@ func TestOperatorsInBrowser(t *testing.T) {
 	x.run(chromedp.Click(chromedp.CSS(`#review-form input[value=approve]`)), chromedp.SendKeys(chromedp.CSS(`#reason`), "looks fine"),
 		chromedp.Click(chromedp.CSS(`#review-submit`)), chromedp.WaitVisible(chromedp.CSS(`#page-error`)))
 	require.Contains(t, x.text(`#page-error`), `"review" scope`)
+
+	// The settings a viewer may read, and the one they may not; on a tablet the new pages fit
+	// the width and every control has a label.
+	status, _ = x.fetch("/dashboard/settings/users", "GET", "")
+	require.Equal(t, http.StatusForbidden, status, "operators are for admins")
+	x.run(chromedp.EmulateViewport(768, 1024, chromedp.EmulateTouch))
+	for _, p := range []string{"settings/flows", "settings/retention", "monitoring", "cases/" + anna.ID} {
+		x.run(chromedp.Navigate(srv.URL+"/dashboard/"+p), chromedp.WaitVisible(chromedp.CSS(`main`)))
+		require.True(t, get(x, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth + 1`)), "%s is wider than a tablet", p)
+		unlabelled := get(x, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+		  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.outerHTML)`))
+		require.Empty(t, unlabelled, p)
+	}
+	require.Contains(t, x.text(`main`), "Anna Schmidt", "still revealed")
 
 	// The reveal ends after its time: masked again.
 	clk.Add(6 * time.Minute)
