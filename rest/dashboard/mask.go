@@ -106,7 +106,7 @@ func maskText(s string) string {
 	first := true
 	for _, r := range s {
 		switch {
-		case unicode.IsSpace(r) || r == '-' || r == '@' || r == '.' || r == ',':
+		case unicode.IsSpace(r) || strings.ContainsRune("-@.,'\"“”()", r):
 			b.WriteRune(r)
 			first = true
 		case first && unicode.IsLetter(r):
@@ -162,21 +162,26 @@ func newRedactor(a *models.ApplicantData) redactor {
 	return rd
 }
 
-// text masks the known personal strings inside s (case-insensitively).
+// quoted is a quoted name or value in a message: reasons quote what was screened or read
+// ("ERIKA MUSTERMANN" matches …), which need not be the data the applicant was created with.
+var quoted = regexp.MustCompile(`"[^"]{2,200}"|“[^”]{2,200}”`)
+
+// text masks the known personal strings inside s (case-insensitively), and anything quoted.
 func (rd redactor) text(s string) string {
 	for _, k := range rd.known {
-		s = replaceFold(s, k, maskText(k))
+		s = replaceFold(s, k, maskText)
 	}
-	return s
+	return quoted.ReplaceAllStringFunc(s, maskText)
 }
 
-func replaceFold(s, old, repl string) string {
+// replaceFold replaces every case-insensitive occurrence of old in s with repl of what was there.
+func replaceFold(s, old string, repl func(string) string) string {
 	if old == "" {
 		return s
 	}
 	lo, lold := strings.ToLower(s), strings.ToLower(old)
 	if len(lo) != len(s) || len(lold) != len(old) { // case folding changed byte lengths: compare as is
-		return strings.ReplaceAll(s, old, repl)
+		return strings.ReplaceAll(s, old, repl(old))
 	}
 	var b strings.Builder
 	for {
@@ -185,10 +190,26 @@ func replaceFold(s, old, repl string) string {
 			b.WriteString(s)
 			return b.String()
 		}
+		end := i + len(old)
 		b.WriteString(s[:i])
-		b.WriteString(repl)
-		s, lo = s[i+len(old):], lo[i+len(old):]
+		if wordAt(s, i, end) {
+			b.WriteString(repl(s[i:end]))
+		} else { // inside a longer word ("Li" in "list"): leave it
+			b.WriteString(s[i:end])
+		}
+		s, lo = s[end:], lo[end:]
 	}
+}
+
+// wordAt reports whether s[i:end] is a whole word: no letter or digit right before or after.
+func wordAt(s string, i, end int) bool {
+	if r, _ := utf8.DecodeLastRuneInString(s[:i]); i > 0 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+		return false
+	}
+	if r, _ := utf8.DecodeRuneInString(s[end:]); end < len(s) && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+		return false
+	}
+	return true
 }
 
 // value masks a piece of evidence: strings under PII keys entirely, other strings where they
@@ -250,6 +271,12 @@ func maskCase(d *caseData) {
 			c.Hits[j].Explanation = rd.text(c.Hits[j].Explanation)
 		}
 		c.Images = nil
+		// Nothing renders the raw details today; masked, no template can leak them tomorrow.
+		if m, ok := rd.value("", jsonValue(c.Details)).(map[string]any); ok {
+			c.Details = m
+		} else {
+			c.Details = nil
+		}
 	}
 	comments := make([]tools.ReviewComment, len(d.Review.Comments))
 	for i, cm := range d.Review.Comments {
