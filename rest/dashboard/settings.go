@@ -208,6 +208,11 @@ func (h *Handler) saveFlow(w http.ResponseWriter, r *http.Request) {
 		show(te.Code.HTTPStatus())
 		return
 	}
+	if _, ok := def["name"]; ok && id != "" {
+		form.Error = "definition.name: a flow keeps its name; remove name (a new name is a new flow)"
+		show(http.StatusUnprocessableEntity)
+		return
+	}
 	if id == "" && form.Name == "" {
 		form.Error = "name: give the flow a name (lower-case letters, digits, '.', '_', '-')"
 		show(http.StatusUnprocessableEntity)
