@@ -155,7 +155,7 @@ func (a *Auth) Operator(r *http.Request) (*Operator, error) {
 
 func (a *Auth) operator(r *http.Request, s *tools.OperatorSession) *Operator {
 	c := tools.WithRequestOrigin(a.d, s.Caller, r)
-	return &Operator{UserID: s.UserID, Email: s.Email, Role: s.Role, Caller: c, CSRF: s.CSRF}
+	return &Operator{UserID: s.UserID, Email: s.Email, Role: s.Role, Caller: c, CSRF: s.CSRF, SessionID: s.SessionID}
 }
 
 // RequireOperator lets only signed-in operators through, with the operator in the context
@@ -206,11 +206,16 @@ func (a *Auth) CheckCSRF(r *http.Request, op *Operator) bool {
 
 // sameSite refuses requests the browser says came from another site (Sec-Fetch-Site) or
 // whose Origin is not this host: the sign-in forms have no session yet, so this is their guard.
+//
+// Under "Referrer-Policy: no-referrer" (every page here) Chromium sends "Origin: null" with a
+// same-origin form POST; that null says nothing, so it is accepted when the browser's Fetch
+// Metadata says same-origin.
 func sameSite(r *http.Request) bool {
-	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+	site := r.Header.Get("Sec-Fetch-Site")
+	if site != "" && site != "same-origin" && site != "none" {
 		return false
 	}
-	if o := r.Header.Get("Origin"); o != "" {
+	if o := r.Header.Get("Origin"); o != "" && (o != "null" || site != "same-origin") {
 		u, err := url.Parse(o)
 		if err != nil || u.Host != r.Host {
 			return false

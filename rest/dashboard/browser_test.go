@@ -148,13 +148,14 @@ func (x *env) text(sel string) string {
 	return get(x, chromedp.Text(chromedp.CSS(sel)))
 }
 
-// shot saves a screenshot of the page for the README (with KYCD_UPDATE_SCREENSHOTS=1).
+// shot saves a screenshot of the page for the README (with KYCD_UPDATE_SCREENSHOTS=1), at
+// most maxScreenshot bytes.
 func (x *env) shot(name string) {
 	x.t.Helper()
 	if x.shots == "" {
 		return
 	}
-	b := get(x, chromedp.FullScreenshot(100))
+	b := compactPNG(x.t, get(x, chromedp.FullScreenshot(100)))
 	require.NoError(x.t, os.WriteFile(filepath.Join(x.shots, "dashboard-"+name+".png"), b, 0o644))
 }
 

@@ -29,6 +29,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock for "waiting for" times (default time.Now).
 	Now func() time.Time
+	// RevealFor is how long a viewer's audited reveal of a case shows its personal data
+	// (default DefaultRevealFor; see mask.go).
+	RevealFor time.Duration
 }
 
 //go:embed templates/*.html
@@ -45,6 +48,9 @@ type Handler struct {
 	now   func() time.Time
 	pages map[string]*template.Template
 	mux   *http.ServeMux
+	// reveals and revealFor: the viewers' audited reveals (mask.go).
+	reveals   reveals
+	revealFor time.Duration
 }
 
 // New returns the dashboard, serving /dashboard/ except the sign-in routes (/dashboard/login,
@@ -53,7 +59,10 @@ type Handler struct {
 // page answers 503. The templates are embedded: one that does not parse is a programming
 // error, and New panics (the package's tests catch it).
 func New(reg *tools.Registry, auth Authenticator, opts Options) http.Handler {
-	h := &Handler{reg: reg, auth: auth, log: opts.Logger, now: opts.Now}
+	h := &Handler{reg: reg, auth: auth, log: opts.Logger, now: opts.Now, revealFor: opts.RevealFor}
+	if h.revealFor <= 0 {
+		h.revealFor = DefaultRevealFor
+	}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -258,12 +267,13 @@ func back(w http.ResponseWriter, r *http.Request, to, notice string, te *tools.E
 }
 
 func parsePages() (map[string]*template.Template, error) {
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
 	out := map[string]*template.Template{}
-	for _, name := range []string{"queue", "case", "table", "keys", "clients", "webhooks", "analytics", "error"} {
+	for _, name := range []string{"queue", "case", "table", "keys", "clients", "webhooks", "analytics", "error",
+		"flows", "flow", "users", "retention"} {
 		c, err := layout.Clone()
 		if err != nil {
 			return nil, err

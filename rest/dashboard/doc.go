@@ -13,3 +13,6 @@ package dashboard
 // no inline script or style: the CSP has no unsafe-inline), each with its numbers as a table.
 // A POST needs the session's CSRF token (form field "csrf"); the secret of a new API key is
 // shown in the response to the POST that created it, never in a redirect URL.
+//
+// A viewer sees applicants' personal data masked on the server (mask.go) until an audited,
+// per-session, time-limited reveal of one case; reviewers and admins see it unmasked.

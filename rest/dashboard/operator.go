@@ -17,6 +17,9 @@ type Operator struct {
 	Caller tools.Caller
 	// CSRF is the token every form of this session must carry (field "csrf").
 	CSRF string
+	// SessionID is the session's public id (never its cookie): a viewer's reveal of a case
+	// lasts for this session only. Empty: the CSRF token stands for the session.
+	SessionID string
 }
 
 // Authenticator finds the operator of a request from its session cookie. It answers

@@ -40,6 +40,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /dashboard/settings/webhooks", h.webhooks)
 	m.HandleFunc("POST /dashboard/settings/deliveries/{id}/replay", h.replay)
 	m.HandleFunc("GET /dashboard/analytics", h.analytics)
+	h.settingsRoutes()
 }
 
 // queueData is the review queue page.
@@ -74,6 +75,14 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := table{Name: "review-queue", Columns: []string{"Reference", "Applicant", "Failed checks", "Country", "Waiting (h)", "Entered review", "Assignee"}}
+	if h.masked(r, "") {
+		for i, c := range out.Data {
+			if c.ApplicantName != nil {
+				name := maskText(*c.ApplicantName)
+				out.Data[i].ApplicantName = &name
+			}
+		}
+	}
 	for _, c := range out.Data {
 		t.Rows = append(t.Rows, []cell{{Text: c.Reference, Href: Prefix + "cases/" + c.ID}, {Text: deref(c.ApplicantName)},
 			{Text: strings.Join(c.FailedChecks, ", ")}, {Text: deref(c.Country)}, {Text: strconv.FormatFloat(c.WaitingHours, 'f', 1, 64)},
@@ -105,6 +114,11 @@ type caseData struct {
 	ReasonCodes    []string
 	Failed         []string
 	Face           *faceView
+	// Masked is set when the operator's role sees this case's personal data masked (mask.go);
+	// RevealedUntil when a reveal shows it unmasked for a while.
+	Masked        bool
+	SignalsHidden bool
+	RevealedUntil time.Time
 }
 
 // faceView puts the selfie beside the document portrait with the face match's score and threshold.
@@ -175,6 +189,11 @@ func (h *Handler) caseView(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.Face = faceOf(d)
+	if h.masked(r, v.ID) {
+		maskCase(&d)
+	} else if masksPII(operator(r)) {
+		d.RevealedUntil = h.reveals.until(sessionOf(operator(r)), v.ID, h.now())
+	}
 	h.render(w, r, "case", "Case "+v.Reference, "queue", 0, d)
 }
 
@@ -242,6 +261,10 @@ func faceOf(d caseData) *faceView {
 }
 
 func (h *Handler) image(w http.ResponseWriter, r *http.Request) {
+	if h.masked(r, r.PathValue("id")) {
+		http.Error(w, "images are hidden for your role: reveal the case's personal data first", http.StatusForbidden)
+		return
+	}
 	img, te := call[tools.VerificationImage](r, tools.GetVerificationImage.Name, map[string]any{"id": r.PathValue("id"), "image_id": r.PathValue("image")})
 	if te != nil {
 		http.Error(w, te.Message, te.Code.HTTPStatus())
@@ -258,6 +281,10 @@ func (h *Handler) image(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
+	if h.masked(r, r.PathValue("id")) {
+		h.fail(w, r, tools.Errorf(tools.CodePermissionDenied, "", "the report holds the applicant's personal data and images, which your role sees masked: reveal the case's personal data first"))
+		return
+	}
 	rep, te := call[tools.Report](r, tools.GetReport.Name, map[string]any{"id": r.PathValue("id")})
 	if te != nil {
 		h.fail(w, r, te)
@@ -330,8 +357,9 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, te)
 			return
 		}
+		mask := h.masked(r, "")
 		for _, m := range out.Data {
-			t.Rows = append(t.Rows, []cell{{Text: m.Reference, Href: Prefix + "cases/" + m.ID}, {Text: deref(m.ApplicantName)},
+			t.Rows = append(t.Rows, []cell{{Text: m.Reference, Href: Prefix + "cases/" + m.ID}, {Text: maskIf(mask, deref(m.ApplicantName))},
 				{Text: m.Status}, {Text: deref(m.ExternalRef)}, {Text: m.CreatedAt.Format(time.RFC3339)}})
 		}
 	}
@@ -352,10 +380,11 @@ func (h *Handler) verifications(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := table{Name: "verifications", Columns: []string{"Reference", "Applicant", "Status", "Checks", "External ref", "Created"}, Statuses: models.AllStatuses}
+	mask := h.masked(r, "")
 	for _, v := range out.Data {
 		name := ""
 		if v.Applicant != nil {
-			name = v.Applicant.Name
+			name = maskIf(mask, v.Applicant.Name)
 		}
 		t.Rows = append(t.Rows, []cell{{Text: v.Reference, Href: Prefix + "cases/" + v.ID}, {Text: name}, {Text: v.Status},
 			{Text: strings.Join(v.Checks, ", ")}, {Text: deref(v.ExternalRef)}, {Text: v.CreatedAt.Format(time.RFC3339)}})
@@ -375,10 +404,11 @@ func (h *Handler) applicants(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := table{Name: "applicants", Columns: []string{"Applicant", "Name", "Country", "External ref", "Created", "Erased"}}
+	mask := h.masked(r, "")
 	for _, a := range out.Data {
 		name, country := "", ""
 		if a.Data != nil {
-			name, country = a.Data.Name, a.Data.Country
+			name, country = maskIf(mask, a.Data.Name), a.Data.Country
 		}
 		t.Rows = append(t.Rows, []cell{{Text: a.ID, Href: Prefix + "search?q=" + url.QueryEscape(deref(a.ExternalRef))}, {Text: name}, {Text: country},
 			{Text: deref(a.ExternalRef)}, {Text: a.CreatedAt.Format(time.RFC3339)}, {Text: timeOr(a.DeletedAt)}})
