@@ -33,12 +33,5 @@ func (w *monitorWorker) Timeout(*river.Job[MonitorArgs]) time.Duration { return 
 // Work syncs this process to the stored lists, then runs the monitoring of the applicants and
 // of the businesses.
 func (w *monitorWorker) Work(ctx context.Context, job *river.Job[MonitorArgs]) error {
-	if err := w.s.RunMonitor(ctx, job.Args.Cause); err != nil {
-		return err
-	}
-	if w.b == nil {
-		return nil
-	}
-	_, _, err := w.b.Monitor(ctx)
-	return err
+	return w.s.RunMonitor(ctx, job.Args.Cause, w.b)
 }

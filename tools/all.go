@@ -69,6 +69,7 @@ func All() []Descriptor {
 		ListBusinesses.Compile(),
 		RescreenBusiness.Compile(),
 		DeleteBusiness.Compile(),
+		ListMonitoringRuns.Compile(),
 		CheckAddress.Compile(),
 		GetAddressCheck.Compile(),
 		ListAddressChecks.Compile(),

@@ -407,6 +407,23 @@ func TestBusinessMonitoring(t *testing.T) {
 		require.True(t, hasCode(got, "sanctions_hit_officer"), "%v", codes(got))
 		require.Equal(t, "high", got.RiskLevel)
 
+		// The run is recorded for the account and mode it touched (list_monitoring_runs).
+		var runs tools.MonitoringRunList
+		waitFor(t, "the monitoring run recorded", func() bool {
+			require.Nil(t, e.Call(t, e.Test, "list_monitoring_runs", map[string]any{}, &runs))
+			return len(runs.Data) > 0
+		})
+		run := runs.Data[0]
+		require.Equal(t, "lists_changed", run.Cause)
+		require.Equal(t, 2, run.BusinessesChecked)
+		require.Equal(t, 1, run.BusinessesChanged)
+		require.NotEmpty(t, run.Lists["ofac_sdn"])
+		require.False(t, run.FinishedAt.Before(run.StartedAt))
+		require.Nil(t, e.Call(t, e.OtherAccount, "list_monitoring_runs", map[string]any{}, &runs))
+		require.Empty(t, runs.Data, "another account's run is not shown")
+		te = e.Call(t, e.Test, "list_monitoring_runs", map[string]any{"cursor": "ver_1"}, nil)
+		require.Equal(t, "cursor", te.Field)
+
 		// Another run changes nothing.
 		checked, changed, err := e.biz.Monitor(ctx)
 		require.NoError(t, err)

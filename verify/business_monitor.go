@@ -17,27 +17,43 @@ import (
 // left alone. The screening.monitor job runs it after the applicants, so a list update reaches
 // both.
 func (b *Business) Monitor(ctx context.Context) (checked, changed int, err error) {
+	byScope, err := b.MonitorScopes(ctx)
+	for _, n := range byScope {
+		checked, changed = checked+n.Checked, changed+n.Changed
+	}
+	return checked, changed, err
+}
+
+// BusinessMonitorCounts is what Monitor did for one account and mode.
+type BusinessMonitorCounts struct{ Checked, Changed int }
+
+// MonitorScopes is Monitor with its counts per account and mode.
+func (b *Business) MonitorScopes(ctx context.Context) (map[db.Scope]BusinessMonitorCounts, error) {
+	out := map[db.Scope]BusinessMonitorCounts{}
 	if b.opts.Screening == nil || b.opts.Screening.Ready() != nil {
-		return 0, 0, nil
+		return out, nil
 	}
 	after := ""
 	for {
 		rows, err := b.store.BusinessesToMonitor(ctx, after, 200)
 		if err != nil {
-			return checked, changed, err
+			return out, err
 		}
 		if len(rows) == 0 {
-			return checked, changed, nil
+			return out, nil
 		}
 		for i := range rows {
 			ok, err := b.monitorOne(ctx, &rows[i])
 			if err != nil {
-				return checked, changed, fmt.Errorf("monitor business %s: %w", rows[i].ID, err)
+				return out, fmt.Errorf("monitor business %s: %w", rows[i].ID, err)
 			}
-			checked++
+			sc := db.Scope{AccountID: rows[i].AccountID, Mode: rows[i].Mode}
+			n := out[sc]
+			n.Checked++
 			if ok {
-				changed++
+				n.Changed++
 			}
+			out[sc] = n
 		}
 		after = rows[len(rows)-1].ID
 	}

@@ -41,8 +41,10 @@ type MonitorRun struct {
 }
 
 // RunMonitor syncs this process to the stored lists (it may not have picked up the list
-// that caused the run yet), then runs Monitor and logs its report.
-func (s *Screening) RunMonitor(ctx context.Context, cause string) error {
+// that caused the run yet), runs Monitor, then businesses.Monitor when businesses is set, logs
+// the report and records what the run did per account and mode (monitoring_runs, read by
+// list_monitoring_runs). A run that fails records nothing: its job is retried.
+func (s *Screening) RunMonitor(ctx context.Context, cause string, businesses *Business) error {
 	if err := s.Sync(ctx); err != nil {
 		return err
 	}
@@ -50,9 +52,38 @@ func (s *Screening) RunMonitor(ctx context.Context, cause string) error {
 	if err != nil {
 		return err
 	}
+	if businesses != nil {
+		byScope, err := businesses.MonitorScopes(ctx)
+		if err != nil {
+			return err
+		}
+		for sc, n := range byScope {
+			c := rep.scope(sc)
+			c.BusinessesChecked, c.BusinessesChanged = n.Checked, n.Changed
+		}
+	}
 	s.log.Info("screening monitoring done", "cause", cause, "subjects", rep.Subjects, "with_hits", rep.WithHits,
 		"new_hits", rep.NewHits, "flagged", rep.Flagged, "took", rep.Took.Round(time.Millisecond))
-	return nil
+	return s.recordRun(ctx, cause, rep)
+}
+
+// recordRun writes one monitoring_runs row per scope the run touched.
+func (s *Screening) recordRun(ctx context.Context, cause string, rep MonitorReport) error {
+	lists, err := json.Marshal(rep.Lists)
+	if err != nil {
+		return err
+	}
+	finished := s.store.Now()
+	started := finished.Add(-rep.Took)
+	runID := db.NewID("run", started)
+	rows := make([]models.MonitoringRun, 0, len(rep.ByScope))
+	for sc, c := range rep.ByScope {
+		rows = append(rows, models.MonitoringRun{RunID: runID, AccountID: sc.AccountID, Mode: sc.Mode, Cause: cause,
+			Lists: string(lists), StartedAt: started, FinishedAt: finished, Subjects: c.Subjects, Skipped: c.Skipped,
+			WithHits: c.WithHits, NewHits: c.NewHits, Flagged: c.Flagged, Moved: c.Moved,
+			BusinessesChecked: c.BusinessesChecked, BusinessesChanged: c.BusinessesChanged})
+	}
+	return s.store.InsertMonitoringRuns(ctx, rows)
 }
 
 // MonitorReport summarises one monitoring run.
@@ -70,6 +101,30 @@ type MonitorReport struct {
 	// Moved counts approved verifications moved to needs_review.
 	Moved int           `json:"moved"`
 	Took  time.Duration `json:"took"`
+	// Lists are the list versions screened against (source → SHA-256).
+	Lists map[string]string `json:"lists"`
+	// ByScope splits the counts by account and mode.
+	ByScope map[db.Scope]*MonitorCounts `json:"-"`
+}
+
+// MonitorCounts is what a run did for one account and mode.
+type MonitorCounts struct {
+	Subjects, Skipped, WithHits, NewHits, Flagged, Moved int
+	// BusinessesChecked and BusinessesChanged count the businesses re-screened and those
+	// whose decision changed (Business.Monitor).
+	BusinessesChecked, BusinessesChanged int
+}
+
+func (r *MonitorReport) scope(sc db.Scope) *MonitorCounts {
+	if r.ByScope == nil {
+		r.ByScope = map[db.Scope]*MonitorCounts{}
+	}
+	c := r.ByScope[sc]
+	if c == nil {
+		c = &MonitorCounts{}
+		r.ByScope[sc] = c
+	}
+	return c
 }
 
 // Monitor re-screens every monitored applicant (see db.Store.MonitoredVerifications) against
@@ -93,6 +148,7 @@ func (s *Screening) Monitor(ctx context.Context, cause string) (MonitorReport, e
 	for _, v := range idx.Versions() {
 		versions[v.Source] = v.SHA256
 	}
+	rep.Lists = versions
 	workers := runtime.GOMAXPROCS(0)
 	after := ""
 	for {
@@ -107,17 +163,21 @@ func (s *Screening) Monitor(ctx context.Context, cause string) (MonitorReport, e
 		queries := make([]screening.Query, 0, len(page))
 		for i := range page {
 			v := &page[i]
+			c := rep.scope(db.Scope{AccountID: v.AccountID, Mode: v.Mode})
 			in, err := LoadCheckInput(ctx, s.store, v)
 			if err != nil {
 				rep.Skipped++
+				c.Skipped++
 				s.log.Warn("screening monitoring: cannot read the verification's data", "verification", v.ID, "err", err)
 				continue
 			}
 			sub := SubjectOf(in)
 			if sub.Name == "" {
 				rep.Skipped++
+				c.Skipped++
 				continue
 			}
+			c.Subjects++
 			subjects = append(subjects, v)
 			queries = append(queries, s.query(sub))
 		}
@@ -126,17 +186,22 @@ func (s *Screening) Monitor(ctx context.Context, cause string) (MonitorReport, e
 			if len(hits) == 0 {
 				continue
 			}
+			c := rep.scope(db.Scope{AccountID: subjects[i].AccountID, Mode: subjects[i].Mode})
 			rep.WithHits++
+			c.WithHits++
 			n, moved, err := s.raise(ctx, subjects[i], hits, cause, versions)
 			if err != nil {
 				return rep, fmt.Errorf("verification %s: %w", subjects[i].ID, err)
 			}
 			rep.NewHits += n
+			c.NewHits += n
 			if n > 0 {
 				rep.Flagged++
+				c.Flagged++
 			}
 			if moved {
 				rep.Moved++
+				c.Moved++
 			}
 		}
 		if next == "" {

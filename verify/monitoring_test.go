@@ -119,6 +119,18 @@ func TestMonitoringRaisesNewHitsOnce(t *testing.T) {
 		require.Equal(t, "approved", status(t, e, clean), "a name not on the list stays approved")
 		require.Empty(t, matchEvents(t, e, clean))
 
+		// The run is recorded per account and mode with what it did there.
+		var runs tools.MonitoringRunList
+		waitFor(t, "the run recorded", func() bool {
+			require.Nil(t, e.Call(t, e.Test, "list_monitoring_runs", map[string]any{}, &runs))
+			return len(runs.Data) > 0
+		})
+		require.Equal(t, verify.MonitorListsChanged, runs.Data[0].Cause)
+		require.Equal(t, 2, runs.Data[0].Subjects)
+		require.Equal(t, 1, runs.Data[0].NewHits)
+		require.Equal(t, 1, runs.Data[0].Flagged)
+		require.Equal(t, 1, runs.Data[0].Moved)
+
 		// Re-running (the daily schedule, another process) raises nothing twice.
 		rep, err := svc.Monitor(ctx, verify.MonitorManual)
 		require.NoError(t, err)
