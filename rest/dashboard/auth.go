@@ -207,10 +207,17 @@ func (a *Auth) CheckCSRF(r *http.Request, op *Operator) bool {
 // sameSite refuses requests the browser says came from another site (Sec-Fetch-Site) or
 // whose Origin is not this host: the sign-in forms have no session yet, so this is their guard.
 func sameSite(r *http.Request) bool {
-	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+	site := r.Header.Get("Sec-Fetch-Site")
+	if site != "" && site != "same-origin" && site != "none" {
 		return false
 	}
 	if o := r.Header.Get("Origin"); o != "" {
+		// The sign-in pages are served with Referrer-Policy: no-referrer, so browsers post
+		// their forms with Origin: null (Fetch, "append a request Origin header"); then the
+		// browser's own Sec-Fetch-Site vouches for the request.
+		if o == "null" && site == "same-origin" {
+			return true
+		}
 		u, err := url.Parse(o)
 		if err != nil || u.Host != r.Host {
 			return false
@@ -258,9 +265,10 @@ func (a *Auth) render(w http.ResponseWriter, status int, name string, p authPage
 	}
 }
 
-// nextPath keeps a post-sign-in redirect inside the dashboard (no open redirect).
+// nextPath keeps a post-sign-in redirect inside the dashboard or on the OAuth consent page,
+// which sends operators here to sign in (no open redirect).
 func nextPath(v string) string {
-	if strings.HasPrefix(v, "/dashboard") && !strings.HasPrefix(v, "//") && !strings.ContainsAny(v, "\\\r\n") {
+	if (strings.HasPrefix(v, "/dashboard") || strings.HasPrefix(v, tools.OAuthAuthorizePath+"?")) && !strings.HasPrefix(v, "//") && !strings.ContainsAny(v, "\\\r\n") {
 		return v
 	}
 	return HomePath
