@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -19,6 +21,7 @@ import (
 	"github.com/kycd/kycd/internal/oauthtest"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
+	"github.com/kycd/kycd/webhook"
 )
 
 // An operator who holds roles in several accounts picks one on the consent page; the token
@@ -118,11 +121,20 @@ func TestOAuthConsentAccounts(t *testing.T) {
 	})
 }
 
-// Registration over HTTP: 429 with Retry-After and an OAuth error body, per client IP.
+// Registration over HTTP: 429 with Retry-After and an OAuth error body, per client IP; the same
+// for metadata documents fetched for the authorization page.
 func TestOAuthRegistrationRateLimit(t *testing.T) {
 	t.Parallel()
+	var docURL string
+	docs := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{"client_id": docURL + r.URL.Path, "client_name": "Hosted agent",
+			"redirect_uris": []string{"https://agent.example/callback"}})
+	}))
+	defer docs.Close()
+	docURL = docs.URL
 	srv := oauthtest.Start(t, dbtest.SQLite(t), func(o *tools.OAuth) {
 		o.Limits = tools.RegistrationLimits{PerIP: 3, Global: 100, Window: 10 * time.Minute}
+		o.FetchPolicy, o.FetchClient = webhook.Policy{AllowPrivate: true}, docs.Client()
 	})
 	body := `{"client_name":"Agent","redirect_uris":["http://127.0.0.1:44444/callback"]}`
 	for range 3 {
@@ -142,4 +154,20 @@ func TestOAuthRegistrationRateLimit(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(r.body), &e))
 	require.Equal(t, "temporarily_unavailable", e.Error)
 	require.Contains(t, e.Description, "too many client registrations from your address (at most 3 per 10m0s)")
+
+	// Metadata documents have a budget of their own: three fetches, then the page says 429.
+	authorize := func(doc string) resp {
+		q := url.Values{"client_id": {docURL + doc}, "response_type": {"code"}, "code_challenge": {strings.Repeat("a", 43)},
+			"code_challenge_method": {"S256"}}
+		return do(t, "GET", srv.URL+"/oauth/authorize?"+q.Encode(), "alice", "", "", "")
+	}
+	for _, doc := range []string{"/a.json", "/b.json", "/c.json", "/a.json"} { // the last one is cached
+		r := authorize(doc)
+		require.Equal(t, 200, r.status, r.body)
+		require.Contains(t, r.body, "Hosted agent")
+	}
+	r = authorize("/d.json")
+	require.Equal(t, 429, r.status, r.body)
+	require.NotEmpty(t, r.header.Get("Retry-After"))
+	require.Contains(t, r.body, "too many client metadata document fetches from your address")
 }
