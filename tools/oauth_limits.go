@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"net/http"
+	"net/netip"
 	"time"
 )
 
@@ -61,7 +62,7 @@ func (o *OAuth) allowRegistration(ctx context.Context, d *Deps, kind, ip string)
 	}
 	budgets := []budget{{kind + ":global", "on this server", l.Global}}
 	if ip != "" {
-		budgets = append([]budget{{kind + ":ip:" + ip, "from your address", l.PerIP}}, budgets...)
+		budgets = append([]budget{{kind + ":ip:" + ipBucket(ip), "from your address", l.PerIP}}, budgets...)
 	}
 	for _, b := range budgets {
 		n, oldest, err := d.Store.OAuthRegistrations(ctx, b.subject, since)
@@ -86,4 +87,18 @@ func (o *OAuth) allowRegistration(ctx context.Context, d *Deps, kind, ip string)
 		return oauthErr("temporarily_unavailable", http.StatusServiceUnavailable, "cannot record the registration now; retry")
 	}
 	return nil
+}
+
+// ipBucket is the rate-limit subject of a client address: the address itself for IPv4, its /64
+// for IPv6 (one host commonly holds a whole /64 and could rotate through it).
+func ipBucket(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || a.Is4() || a.Is4In6() {
+		return ip
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }

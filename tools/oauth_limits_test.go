@@ -52,7 +52,16 @@ func TestOAuthRegistrationLimits(t *testing.T) {
 		// An invalid registration is refused for what it is, before any budget.
 		_, oerr = o.RegisterClient(ctx, d, []byte(`{"redirect_uris":[]}`), "198.51.100.9")
 		require.Equal(t, "invalid_redirect_uri", oerr.Code)
-		// After the window, registrations are allowed again.
+		// IPv6 addresses are counted by their /64: a host cannot rotate through its prefix.
+		clock = clock.Add(time.Hour)
+		for _, ip := range []string{"2001:db8:1:2::1", "2001:db8:1:2::ffff"} {
+			_, oerr = o.RegisterClient(ctx, d, body, ip)
+			require.Nil(t, oerr, ip)
+		}
+		_, oerr = o.RegisterClient(ctx, d, body, "2001:db8:1:2:abcd::9")
+		require.NotNil(t, oerr)
+		require.Contains(t, oerr.Description, "from your address")
+				// After the window, registrations are allowed again.
 		clock = clock.Add(time.Hour)
 		_, oerr = o.RegisterClient(ctx, d, body, "198.51.100.7")
 		require.Nil(t, oerr)
