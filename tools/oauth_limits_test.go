@@ -61,7 +61,7 @@ func TestOAuthRegistrationLimits(t *testing.T) {
 		_, oerr = o.RegisterClient(ctx, d, body, "2001:db8:1:2:abcd::9")
 		require.NotNil(t, oerr)
 		require.Contains(t, oerr.Description, "from your address")
-				// After the window, registrations are allowed again.
+		// After the window, registrations are allowed again.
 		clock = clock.Add(time.Hour)
 		_, oerr = o.RegisterClient(ctx, d, body, "198.51.100.7")
 		require.Nil(t, oerr)
