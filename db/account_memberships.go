@@ -30,8 +30,8 @@ func (s *Store) SetAccountMembership(ctx context.Context, m *AccountMembership) 
 }
 
 // DeleteAccountMembership takes a further account away from a user (ErrNotFound if they had
-// none) and, in the same transaction, revokes the OAuth grants they gave for that account:
-// a token must not outlive its consenting operator's access.
+// none) and, in the same transaction, revokes the OAuth grants they gave for that account and
+// drops their unexchanged codes: a token must not outlive its consenting operator's access.
 func (s *Store) DeleteAccountMembership(ctx context.Context, userID, accountID string) error {
 	return s.InTx(ctx, func(ctx context.Context, tx *Tx) error {
 		res, err := tx.NewDelete().Model((*AccountMembership)(nil)).Where("user_id = ?", userID).Where("account_id = ?", accountID).Exec(ctx)
@@ -40,6 +40,11 @@ func (s *Store) DeleteAccountMembership(ctx context.Context, userID, accountID s
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("account membership: %w", ErrNotFound)
+		}
+		// Codes approved but not yet exchanged die too.
+		if _, err := tx.NewDelete().Model((*OAuthCode)(nil)).Where("user_id = ?", userID).Where("account_id = ?", accountID).
+			Where("used_at IS NULL").Exec(ctx); err != nil {
+			return fmt.Errorf("drop codes of the membership: %w", err)
 		}
 		var ids []string
 		if err := tx.NewSelect().Model((*OAuthGrant)(nil)).Column("id").Where("user_id = ?", userID).Where("account_id = ?", accountID).

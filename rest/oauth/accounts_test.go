@@ -112,10 +112,17 @@ func TestOAuthConsentAccounts(t *testing.T) {
 		require.NotNil(t, te)
 		require.Equal(t, tools.CodeNotFound, te.Code)
 
-		// Her role in acct_c ends: the grant dies with it.
+		// Her role in acct_c ends: the grant dies with it, and so does a code not yet exchanged.
+		r = post("acct_c")
+		require.Equal(t, 303, r.status, r.body)
+		loc, _ = url.Parse(r.header.Get("Location"))
 		require.NoError(t, s.DeleteAccountMembership(ctx, "usr_alice", "acct_c"))
 		r = do(t, "GET", base+"/api/v1/verifications", "", tr.AccessToken, "", "")
 		require.Equal(t, 401, r.status)
+		tok.Set("code", loc.Query().Get("code"))
+		r = do(t, "POST", base+"/oauth/token", "", "", form, tok.Encode())
+		require.Equal(t, 400, r.status, r.body)
+		require.Contains(t, r.body, "invalid_grant")
 		r = do(t, "GET", base+"/oauth/authorize?"+q.Encode(), "alice", "", "", "")
 		require.NotContains(t, r.body, "acct_c")
 	})
