@@ -57,6 +57,9 @@ type OAuth struct {
 	// DynamicRegistration enables RFC 7591 registration; ClientMetadataDocuments enables https
 	// client ids whose metadata kycd fetches. Either may be switched off.
 	DynamicRegistration, ClientMetadataDocuments bool
+	// Limits bound dynamic registrations and metadata-document fetches per client IP and in
+	// total (zero: 20 per IP and 500 in all per hour, each).
+	Limits RegistrationLimits
 	// FetchPolicy is what a client metadata URL must meet (the webhook SSRF rules; the zero
 	// value is production's: https, public addresses only).
 	FetchPolicy webhook.Policy

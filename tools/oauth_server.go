@@ -26,6 +26,8 @@ type OAuthError struct {
 	Code        string `json:"error"`
 	Description string `json:"error_description,omitempty"`
 	Status      int    `json:"-"`
+	// RetryAfter is, on a 429, the seconds until a retry can succeed (the Retry-After header).
+	RetryAfter int `json:"-"`
 }
 
 // Error implements error.
@@ -119,8 +121,9 @@ func (c *OAuthClient) RedirectAllowed(uri string) bool {
 
 // RegisterClient is RFC 7591 dynamic registration of a public client: it answers the stored
 // metadata with the new client_id. Clients authenticate with PKCE, not a secret, so the auth
-// method is always "none".
-func (o *OAuth) RegisterClient(ctx context.Context, d *Deps, body []byte) (map[string]any, *OAuthError) {
+// method is always "none". ip is the caller's address: valid registrations are rate-limited
+// per address and in total (Limits).
+func (o *OAuth) RegisterClient(ctx context.Context, d *Deps, body []byte, ip string) (map[string]any, *OAuthError) {
 	if !o.DynamicRegistration {
 		return nil, oauthErr("access_denied", http.StatusForbidden, "dynamic client registration is switched off on this server")
 	}
@@ -129,6 +132,9 @@ func (o *OAuth) RegisterClient(ctx context.Context, d *Deps, body []byte) (map[s
 		return nil, oauthErr("invalid_client_metadata", http.StatusBadRequest, "the body is not a JSON client metadata object: %v", err)
 	}
 	if err := validateClientMetadata(&m); err != nil {
+		return nil, err
+	}
+	if err := o.allowRegistration(ctx, d, registrationKindDCR, ip); err != nil {
 		return nil, err
 	}
 	id := db.NewID("oac", d.Store.Now())
@@ -187,8 +193,14 @@ func isMetadataClientID(id string) bool {
 }
 
 // Client finds a client: a registered one from the store, or — for an https client_id — its
-// metadata document, fetched under the webhook SSRF rules and cached for an hour.
+// metadata document, fetched under the webhook SSRF rules and cached for an hour. A fetch
+// counts against the global metadata-fetch budget (ClientFrom also against the caller's IP).
 func (o *OAuth) Client(ctx context.Context, d *Deps, id string) (*OAuthClient, *OAuthError) {
+	return o.ClientFrom(ctx, d, id, "")
+}
+
+// ClientFrom is Client for a request from ip, whose metadata-document fetches are budgeted.
+func (o *OAuth) ClientFrom(ctx context.Context, d *Deps, id, ip string) (*OAuthClient, *OAuthError) {
 	if id == "" {
 		return nil, oauthErr("invalid_request", http.StatusBadRequest, "client_id is required")
 	}
@@ -204,6 +216,12 @@ func (o *OAuth) Client(ctx context.Context, d *Deps, id string) (*OAuthClient, *
 		return nil, oauthErr("server_error", http.StatusInternalServerError, "cannot read the client now; retry")
 	case !isMetadataClientID(id):
 		return nil, oauthErr("invalid_client", http.StatusBadRequest, "unknown client_id %q", id)
+	}
+	if oerr := checkMetadataURL(id); oerr != nil {
+		return nil, oerr
+	}
+	if oerr := o.allowRegistration(ctx, d, registrationKindMetadataDoc, ip); oerr != nil {
+		return nil, oerr
 	}
 	m, oerr := o.fetchClientMetadata(ctx, id)
 	if oerr != nil {
@@ -226,9 +244,8 @@ func toOAuthClient(c *db.OAuthClient) *OAuthClient {
 // path, allowed by the SSRF policy (no loopback, private or metadata addresses), answering
 // JSON whose client_id is the URL itself.
 func (o *OAuth) fetchClientMetadata(ctx context.Context, id string) (*clientMetadata, *OAuthError) {
-	u, err := url.Parse(id)
-	if err != nil || u.Scheme != "https" || u.Path == "" || u.Path == "/" || u.Fragment != "" || u.User != nil {
-		return nil, oauthErr("invalid_client", http.StatusBadRequest, "client_id %q: a metadata document URL must be https with a path, no fragment or credentials", id)
+	if oerr := checkMetadataURL(id); oerr != nil {
+		return nil, oerr
 	}
 	if _, err := o.FetchPolicy.CheckURL(ctx, id); err != nil {
 		return nil, oauthErr("invalid_client", http.StatusBadRequest, "client_id %q is not fetched: %v", id, err)
@@ -273,9 +290,20 @@ func (o *OAuth) fetchClientMetadata(ctx context.Context, id string) (*clientMeta
 	return &m, nil
 }
 
+// checkMetadataURL is the shape a Client ID Metadata Document URL must have.
+func checkMetadataURL(id string) *OAuthError {
+	u, err := url.Parse(id)
+	if err != nil || u.Scheme != "https" || u.Path == "" || u.Path == "/" || u.Fragment != "" || u.User != nil {
+		return oauthErr("invalid_client", http.StatusBadRequest, "client_id %q: a metadata document URL must be https with a path, no fragment or credentials", id)
+	}
+	return nil
+}
+
 // AuthorizeRequest is an authorization request (the query of /oauth/authorize).
 type AuthorizeRequest struct {
 	ClientID, RedirectURI, ResponseType, Scope, State, CodeChallenge, CodeChallengeMethod, Resource string
+	// IP is the requester's address (not a parameter): metadata-document fetches are budgeted by it.
+	IP string
 }
 
 // CheckedAuthorize is a valid authorization request with what the consent page shows.
@@ -292,7 +320,7 @@ func (o *OAuth) CheckAuthorize(ctx context.Context, d *Deps, r AuthorizeRequest)
 	if o.Mode != OAuthBuiltin {
 		return nil, false, oauthErr("access_denied", http.StatusNotFound, "this server has no built-in authorization server")
 	}
-	c, oerr := o.Client(ctx, d, r.ClientID)
+	c, oerr := o.ClientFrom(ctx, d, r.ClientID, r.IP)
 	if oerr != nil {
 		return nil, false, oerr
 	}

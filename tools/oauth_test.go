@@ -51,7 +51,7 @@ func grantTokens(t *testing.T, e *tooltest.Env, o *tools.OAuth, account string, 
 	t.Helper()
 	ctx := context.Background()
 	d := e.Reg.Deps()
-	reg, oerr := o.RegisterClient(ctx, d, []byte(`{"client_name":"Test agent","redirect_uris":["http://127.0.0.1:9/cb"]}`))
+	reg, oerr := o.RegisterClient(ctx, d, []byte(`{"client_name":"Test agent","redirect_uris":["http://127.0.0.1:9/cb"]}`), "")
 	require.Nil(t, oerr)
 	clientID := reg["client_id"].(string)
 	verifier, challenge := pkce()
@@ -263,7 +263,7 @@ func TestOAuthCodeRules(t *testing.T) {
 	ctx := context.Background()
 	e, o := oauthEnv(t, s)
 	d := e.Reg.Deps()
-	reg, oerr := o.RegisterClient(ctx, d, []byte(`{"client_name":"x","redirect_uris":["https://app.example/cb"]}`))
+	reg, oerr := o.RegisterClient(ctx, d, []byte(`{"client_name":"x","redirect_uris":["https://app.example/cb"]}`), "")
 	require.Nil(t, oerr)
 	id := reg["client_id"].(string)
 	verifier, challenge := pkce()
@@ -286,7 +286,7 @@ func TestOAuthCodeRules(t *testing.T) {
 	}
 	// Registration refuses redirect URIs an attacker could use.
 	for _, bad := range []string{`"http://app.example/cb"`, `"https://app.example/cb#frag"`, `"javascript:alert(1)"`, `"myapp:/cb"`} {
-		_, oerr := o.RegisterClient(ctx, d, []byte(`{"redirect_uris":[`+bad+`]}`))
+		_, oerr := o.RegisterClient(ctx, d, []byte(`{"redirect_uris":[`+bad+`]}`), "")
 		require.NotNil(t, oerr, bad)
 		require.Equal(t, "invalid_redirect_uri", oerr.Code)
 	}

@@ -176,6 +176,9 @@ func (c *Config) settings() []setting {
 		{"oauth-dynamic-registration", "KYCD_OAUTH_DYNAMIC_REGISTRATION", "let clients register themselves (RFC 7591) with the built-in server", "true", &c.OAuth.DynamicRegistration},
 		{"oauth-client-metadata", "KYCD_OAUTH_CLIENT_METADATA", "accept https client ids whose Client ID Metadata Document the built-in server fetches (under the webhook SSRF rules)", "true", &c.OAuth.ClientMetadata},
 		{"oauth-access-token-ttl", "KYCD_OAUTH_ACCESS_TOKEN_TTL", "lifetime of the built-in server's access tokens (refresh tokens last 30 days, rotated on use)", "10m", &c.OAuth.AccessTokenTTL},
+		{"oauth-registrations-per-ip", "KYCD_OAUTH_REGISTRATIONS_PER_IP", "client registrations (RFC 7591) and, separately, Client ID Metadata Document fetches one client IP may cause per --oauth-registration-window; more get 429", "20", &c.OAuth.RegistrationsPerIP},
+		{"oauth-registrations-global", "KYCD_OAUTH_REGISTRATIONS_GLOBAL", "client registrations and, separately, metadata document fetches from everyone per --oauth-registration-window", "500", &c.OAuth.RegistrationsGlobal},
+		{"oauth-registration-window", "KYCD_OAUTH_REGISTRATION_WINDOW", "the sliding window of the registration limits", "1h", &c.OAuth.RegistrationWindow},
 		{"shutdown-timeout", "KYCD_SHUTDOWN_TIMEOUT", "how long to drain requests and jobs on SIGTERM", "30s", &c.ShutdownTimeout},
 	}
 }

@@ -47,6 +47,7 @@ Usage:
   kycd keys rewrap   (re-wrap the data keys with the first of --encryption-keys, after a rotation)
   kycd users create --email E --role admin|reviewer|viewer [--account ID]   a dashboard operator; prints the one-time setup link
   kycd users list [--account ID] | disable --email E | enable --email E | reset --email E (a new setup link)
+  kycd users add-account|remove-account --email E --account ID [--role R]   a further account for the OAuth consent page
   kycd audit verify [--account ID]         walk the hash-chained audit trail; names the first broken row (exit 1)
   kycd audit export [--account ID]         the audit trail as JSON lines, oldest first
   kycd lists import --source SOURCE PATH   load a sanctions/PEP list from local files

@@ -25,6 +25,10 @@ type OAuthSettings struct {
 	DynamicRegistration, ClientMetadata bool
 	// AccessTokenTTL is the lifetime of the built-in server's access tokens.
 	AccessTokenTTL time.Duration
+	// RegistrationsPerIP and RegistrationsGlobal bound dynamic registrations and, separately,
+	// metadata-document fetches per RegistrationWindow.
+	RegistrationsPerIP, RegistrationsGlobal int
+	RegistrationWindow                      time.Duration
 }
 
 func (s OAuthSettings) check() error {
@@ -39,6 +43,15 @@ func (s OAuthSettings) check() error {
 	}
 	if s.AccessTokenTTL < time.Minute || s.AccessTokenTTL > 24*time.Hour {
 		return fmt.Errorf("oauth-access-token-ttl: %v is not between 1m and 24h", s.AccessTokenTTL)
+	}
+	if s.RegistrationsPerIP < 1 {
+		return fmt.Errorf("oauth-registrations-per-ip: %d is not a positive number", s.RegistrationsPerIP)
+	}
+	if s.RegistrationsGlobal < s.RegistrationsPerIP {
+		return fmt.Errorf("oauth-registrations-global: %d is less than --oauth-registrations-per-ip (%d)", s.RegistrationsGlobal, s.RegistrationsPerIP)
+	}
+	if s.RegistrationWindow < time.Minute || s.RegistrationWindow > 7*24*time.Hour {
+		return fmt.Errorf("oauth-registration-window: %v is not between 1m and 168h", s.RegistrationWindow)
 	}
 	return nil
 }
@@ -89,7 +102,8 @@ func (a *app) oauthRoutes(ctx context.Context, mux *http.ServeMux) error {
 		a.log.Warn("oauth: no --public-url; the issuer and the resource are " + a.cfg.PublicURL + ", which remote clients cannot reach")
 	}
 	o := &tools.OAuth{Mode: mode, PublicURL: a.cfg.PublicURL, AccessTokenTTL: s.AccessTokenTTL,
-		DynamicRegistration: s.DynamicRegistration, ClientMetadataDocuments: s.ClientMetadata, FetchPolicy: a.cfg.webhookPolicy()}
+		DynamicRegistration: s.DynamicRegistration, ClientMetadataDocuments: s.ClientMetadata, FetchPolicy: a.cfg.webhookPolicy(),
+		Limits: tools.RegistrationLimits{PerIP: s.RegistrationsPerIP, Global: s.RegistrationsGlobal, Window: s.RegistrationWindow}}
 	if mode == tools.OAuthExternal {
 		x, err := tools.LoadExternalIdP(s.Issuer, s.ClaimMap)
 		if err != nil {

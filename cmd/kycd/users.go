@@ -16,16 +16,17 @@ import (
 	"github.com/kycd/kycd/verify"
 )
 
-// usersCmd manages dashboard operators: kycd users create|list|disable|enable|reset.
+// usersCmd manages dashboard operators: kycd users create|list|disable|enable|reset|
+// add-account|remove-account.
 func usersCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("users: want create, list, disable, enable or reset")
+		return errors.New("users: want create, list, disable, enable, reset, add-account or remove-account")
 	}
 	sub, rest := args[0], args[1:]
 	fs := flag.NewFlagSet("kycd users "+sub, flag.ContinueOnError)
-	email := fs.String("email", "", "the operator's e-mail (create, disable, enable, reset)")
-	role := fs.String("role", "", "admin, reviewer or viewer (create)")
-	account := fs.String("account", "acct_default", "owning account id")
+	email := fs.String("email", "", "the operator's e-mail (create, disable, enable, reset, add-account, remove-account)")
+	role := fs.String("role", "", "admin, reviewer or viewer (create, add-account)")
+	account := fs.String("account", "acct_default", "owning account id; with add-account/remove-account the further account")
 	publicURL := fs.String("public-url", strings.TrimRight(cmpOr(os.Getenv("KYCD_PUBLIC_URL"), "http://127.0.0.1:8080"), "/"),
 		"public base URL of the server, the base of the setup link (KYCD_PUBLIC_URL)")
 	store, err := openForCommand(ctx, "users", fs, rest)
@@ -120,8 +121,38 @@ func usersCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, link)
 		fmt.Fprintf(os.Stderr, "reset %s: password and TOTP cleared, sessions ended; the link above works once, for %s\n", u.Email, tools.SetupLinkTTL)
 		return nil
+	case "add-account", "remove-account":
+		// A further account the operator may act for on the OAuth consent page (docs/oauth.md).
+		if *email == "" || !flagGiven(fs, "account") || (sub == "add-account" && *role == "") {
+			return fmt.Errorf("users %s: --email and --account are required (and --role: %s)", sub, strings.Join(verify.Roles, ", "))
+		}
+		u, err := find()
+		if err != nil {
+			return err
+		}
+		if sub == "add-account" {
+			err = tools.AddOperatorAccount(ctx, d, u.Email, *account, *role)
+		} else {
+			err = tools.RemoveOperatorAccount(ctx, d, u.Email, *account)
+		}
+		if err != nil {
+			return err
+		}
+		cli.AccountID = *account
+		_ = tools.RecordAudit(ctx, d, cli, tools.AuditEntry{Action: "user." + strings.ReplaceAll(sub, "-", "_"), ObjectType: "user", ObjectID: u.ID,
+			Detail: fmt.Sprintf(`{"role":%q,"by":"kycd users %s"}`, *role, sub)})
+		ms, err := tools.OperatorMemberships(ctx, d, u.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: own account %s (%s)", u.Email, u.AccountID, u.Role)
+		for _, m := range ms {
+			fmt.Fprintf(stdout, ", %s (%s)", m.AccountID, m.Role)
+		}
+		fmt.Fprintln(stdout)
+		return nil
 	}
-	return fmt.Errorf("users: unknown subcommand %q; want create, list, disable, enable or reset", sub)
+	return fmt.Errorf("users: unknown subcommand %q; want create, list, disable, enable, reset, add-account or remove-account", sub)
 }
 
 func cmpOr(a, b string) string {

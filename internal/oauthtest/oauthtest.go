@@ -6,6 +6,7 @@ package oauthtest
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/kycd/kycd/db"
@@ -41,12 +42,33 @@ type Server struct {
 	Env   *tooltest.Env
 	OAuth *tools.OAuth
 	// Operators are "alice" (admin of acct_a) and "viola" (verifications:read only, acct_a).
+	// With StartSignIn they are not used: the operators are real (SignInEmail, SignInPassword).
 	Operators Operators
 }
 
+// The operator StartSignIn creates: admin of acct_a (their own account) and of acct_b.
+const (
+	SignInEmail    = "olga@example.com"
+	SignInPassword = "a long enough passphrase for olga"
+)
+
 // Start serves /mcp, /api/v1, /rpc and the OAuth endpoints over store; adjust may change the
-// OAuth settings before the server starts.
+// OAuth settings before the server starts. The consent page's operator comes from the test
+// cookie SessionCookie.
 func Start(t *testing.T, store *db.Store, adjust func(*tools.OAuth)) *Server {
+	t.Helper()
+	return start(t, store, adjust, false)
+}
+
+// StartSignIn is Start with the dashboard's real operator sign-in (/dashboard/login, its
+// session cookie, plain http) in front of the consent page, and one real operator
+// (SignInEmail) who is admin of acct_a and, as a further account, of acct_b.
+func StartSignIn(t *testing.T, store *db.Store, adjust func(*tools.OAuth)) *Server {
+	t.Helper()
+	return start(t, store, adjust, true)
+}
+
+func start(t *testing.T, store *db.Store, adjust func(*tools.OAuth), signIn bool) *Server {
 	t.Helper()
 	var h http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
@@ -86,7 +108,29 @@ func Start(t *testing.T, store *db.Store, adjust func(*tools.OAuth)) *Server {
 		t.Fatal(err)
 	}
 	mux.Handle("/rpc", jr.HTTPHandler(auth))
-	oh, err := oauth.New(e.Reg, oauth.Options{Operators: ops})
+	var signer dashboard.Authenticator = ops
+	if signIn {
+		fast := tools.OperatorOptions{Password: verify.PasswordParams{Time: 1, Memory: 1024, Threads: 1}}
+		a, err := dashboard.NewAuth(e.Reg, dashboard.AuthOptions{InsecureCookie: true, Operators: fast})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Routes(mux)
+		signer = a
+		ctx := t.Context()
+		d := e.Reg.Deps()
+		_, link, err := tools.CreateOperator(ctx, d, "acct_a", SignInEmail, verify.RoleAdmin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tools.OperatorCompleteSetup(ctx, d, fast, link[strings.LastIndex(link, "/")+1:], SignInPassword, "", "", tools.Origin{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tools.AddOperatorAccount(ctx, d, SignInEmail, "acct_b", verify.RoleAdmin); err != nil {
+			t.Fatal(err)
+		}
+	}
+	oh, err := oauth.New(e.Reg, oauth.Options{Operators: signer})
 	if err != nil {
 		t.Fatal(err)
 	}

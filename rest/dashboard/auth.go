@@ -215,7 +215,10 @@ func sameSite(r *http.Request) bool {
 	if site != "" && site != "same-origin" && site != "none" {
 		return false
 	}
-	if o := r.Header.Get("Origin"); o != "" && (o != "null" || site != "same-origin") {
+	if o := r.Header.Get("Origin"); o != "" {
+		if o == "null" && site == "same-origin" {
+			return true
+		}
 		u, err := url.Parse(o)
 		if err != nil || u.Host != r.Host {
 			return false
@@ -263,9 +266,10 @@ func (a *Auth) render(w http.ResponseWriter, status int, name string, p authPage
 	}
 }
 
-// nextPath keeps a post-sign-in redirect inside the dashboard (no open redirect).
+// nextPath keeps a post-sign-in redirect inside the dashboard or on the OAuth consent page,
+// which sends operators here to sign in (no open redirect).
 func nextPath(v string) string {
-	if strings.HasPrefix(v, "/dashboard") && !strings.HasPrefix(v, "//") && !strings.ContainsAny(v, "\\\r\n") {
+	if (strings.HasPrefix(v, "/dashboard") || strings.HasPrefix(v, tools.OAuthAuthorizePath+"?")) && !strings.HasPrefix(v, "//") && !strings.ContainsAny(v, "\\\r\n") {
 		return v
 	}
 	return HomePath

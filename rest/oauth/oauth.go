@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/kycd/kycd/models"
@@ -109,6 +110,9 @@ func writeOAuthError(w http.ResponseWriter, e *tools.OAuthError) {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="kycd-oauth"`)
 	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	}
 	writeJSON(w, status, e)
 }
 
@@ -204,7 +208,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, &tools.OAuthError{Code: "invalid_client_metadata", Description: "the body cannot be read or is over 64 KiB", Status: http.StatusBadRequest})
 		return
 	}
-	out, e := h.o.RegisterClient(r.Context(), h.reg.Deps(), body)
+	out, e := h.o.RegisterClient(r.Context(), h.reg.Deps(), body, tools.RequestOrigin(h.reg.Deps(), r).IP)
 	if e != nil {
 		writeOAuthError(w, e)
 		return
@@ -241,9 +245,13 @@ func (h *Handler) redirectBack(w http.ResponseWriter, r *http.Request, ar tools.
 
 // check validates the request; an error the client may learn goes back to it, others are shown.
 func (h *Handler) check(w http.ResponseWriter, r *http.Request, ar tools.AuthorizeRequest) (*tools.CheckedAuthorize, bool) {
+	ar.IP = tools.RequestOrigin(h.reg.Deps(), r).IP
 	ca, redirectOK, e := h.o.CheckAuthorize(r.Context(), h.reg.Deps(), ar)
 	if e == nil {
 		return ca, true
+	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
 	if redirectOK {
 		redirect := ar.RedirectURI
@@ -296,21 +304,48 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	offered := offeredScopes(ca.Scopes, op)
+	accounts, ok := h.accounts(w, r, op)
+	if !ok {
+		return
+	}
+	offered := offeredScopes(ca.Scopes, accounts)
 	if len(offered) == 0 {
 		h.redirectBack(w, r, ar, redirectOf(ar, ca), url.Values{"error": {"invalid_scope"},
 			"error_description": {"the operator's role holds none of the requested scopes"}})
 		return
 	}
-	h.page(w, http.StatusOK, consentData(ar, ca, op, offered))
+	h.page(w, http.StatusOK, consentData(ar, ca, op, accounts, offered))
 }
 
-// offeredScopes are the requested scopes the operator's role holds: nobody grants more than they have.
-func offeredScopes(asked []tools.Scope, op *dashboard.Operator) []tools.Scope {
+// accounts are the accounts the operator may consent for: their own (with the scopes of their
+// session's role) first, then the further accounts they hold a role in. ok false means the
+// answer has been written.
+func (h *Handler) accounts(w http.ResponseWriter, r *http.Request, op *dashboard.Operator) ([]tools.OperatorAccount, bool) {
+	out := []tools.OperatorAccount{{AccountID: op.Caller.AccountID, Role: op.Role, Scopes: op.Caller.Scopes}}
+	more, err := tools.OperatorMemberships(r.Context(), h.reg.Deps(), op.UserID)
+	if err != nil {
+		h.opts.Logger.ErrorContext(r.Context(), "oauth consent: accounts", "err", err)
+		h.page(w, http.StatusServiceUnavailable, pageData{Error: "Your accounts cannot be read right now; retry."})
+		return nil, false
+	}
+	for _, a := range more {
+		if a.AccountID != op.Caller.AccountID {
+			out = append(out, a)
+		}
+	}
+	return out, true
+}
+
+// offeredScopes are the requested scopes the operator's role holds in at least one of their
+// accounts: nobody grants more than they have (the chosen account's role is checked on approval).
+func offeredScopes(asked []tools.Scope, accounts []tools.OperatorAccount) []tools.Scope {
 	var out []tools.Scope
 	for _, s := range asked {
-		if op.Caller.Has(s) {
-			out = append(out, s)
+		for _, a := range accounts {
+			if slices.Contains(a.Scopes, s) {
+				out = append(out, s)
+				break
+			}
 		}
 	}
 	return out
@@ -341,30 +376,47 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 		h.redirectBack(w, r, ar, redirectOf(ar, ca), url.Values{"error": {"access_denied"}, "error_description": {"the operator declined"}})
 		return
 	}
-	offered := offeredScopes(ca.Scopes, op)
+	accounts, ok := h.accounts(w, r, op)
+	if !ok {
+		return
+	}
+	offered := offeredScopes(ca.Scopes, accounts)
 	var chosen []tools.Scope
 	for _, s := range f["scope_choice"] {
 		if !slices.Contains(offered, tools.Scope(s)) {
 			h.page(w, http.StatusBadRequest, pageData{Error: "The scope " + s + " was not offered."})
 			return
 		}
-		chosen = append(chosen, tools.Scope(s))
+		if !slices.Contains(chosen, tools.Scope(s)) {
+			chosen = append(chosen, tools.Scope(s))
+		}
 	}
 	mode := models.Mode(f.Get("mode"))
-	d := consentData(ar, ca, op, offered)
+	d := consentData(ar, ca, op, accounts, offered)
+	i := slices.IndexFunc(accounts, func(a tools.OperatorAccount) bool { return a.AccountID == f.Get("account") })
 	switch {
-	case f.Get("account") != op.Caller.AccountID:
+	case i < 0:
 		d.Error = "Choose one of your accounts."
 	case mode != models.ModeTest && mode != models.ModeLive:
 		d.Error = "Choose test or live mode."
 	case len(chosen) == 0:
 		d.Error = "Choose at least one permission."
+	default:
+		if missing := slices.DeleteFunc(slices.Clone(chosen), func(s tools.Scope) bool { return slices.Contains(accounts[i].Scopes, s) }); len(missing) > 0 {
+			d.Error = "Your role in " + accounts[i].AccountID + " (" + accounts[i].Role + ") does not include " + strings.Join(scopeNames(missing), ", ") +
+				"; untick it or choose another account."
+		}
 	}
 	if d.Error != "" {
+		d.Account, d.Mode = f.Get("account"), string(mode)
+		for j := range d.Scopes {
+			d.Scopes[j].Checked = slices.Contains(chosen, tools.Scope(d.Scopes[j].Name))
+		}
 		h.page(w, http.StatusUnprocessableEntity, d)
 		return
 	}
-	code, err := h.o.IssueCode(r.Context(), h.reg.Deps(), ar, ca, tools.Consent{UserID: op.UserID, AccountID: op.Caller.AccountID, Mode: mode, Scopes: chosen})
+	account := accounts[i].AccountID
+	code, err := h.o.IssueCode(r.Context(), h.reg.Deps(), ar, ca, tools.Consent{UserID: op.UserID, AccountID: account, Mode: mode, Scopes: chosen})
 	if err != nil {
 		h.opts.Logger.ErrorContext(r.Context(), "oauth consent: issue code", "err", err)
 		h.page(w, http.StatusServiceUnavailable, pageData{Error: "The approval cannot be recorded right now; retry."})
@@ -380,12 +432,25 @@ type pageData struct {
 	ClientID     string
 	RedirectHost string
 	Email        string
-	Accounts     []string
+	Accounts     []accountChoice
 	Account      string
+	Mode         string
 	Scopes       []scopeChoice
 	Hidden       map[string]string
 	CSRF         string
 	Resource     string
+}
+
+func scopeNames(s []tools.Scope) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = string(v)
+	}
+	return out
+}
+
+type accountChoice struct {
+	ID, Role string
 }
 
 type scopeChoice struct {
@@ -393,7 +458,7 @@ type scopeChoice struct {
 	Checked bool
 }
 
-func consentData(ar tools.AuthorizeRequest, ca *tools.CheckedAuthorize, op *dashboard.Operator, offered []tools.Scope) pageData {
+func consentData(ar tools.AuthorizeRequest, ca *tools.CheckedAuthorize, op *dashboard.Operator, accounts []tools.OperatorAccount, offered []tools.Scope) pageData {
 	host := redirectOf(ar, ca)
 	if u, err := url.Parse(host); err == nil && u.Host != "" {
 		host = u.Scheme + "://" + u.Host
@@ -402,11 +467,14 @@ func consentData(ar tools.AuthorizeRequest, ca *tools.CheckedAuthorize, op *dash
 	if name == "" {
 		name = "An unnamed client"
 	}
-	d := pageData{ClientName: name, ClientID: ca.Client.ID, RedirectHost: host, Email: op.Email, Accounts: []string{op.Caller.AccountID},
-		Account: op.Caller.AccountID, CSRF: op.CSRF, Resource: ca.Resource,
+	d := pageData{ClientName: name, ClientID: ca.Client.ID, RedirectHost: host, Email: op.Email,
+		Account: op.Caller.AccountID, Mode: string(models.ModeTest), CSRF: op.CSRF, Resource: ca.Resource,
 		Hidden: map[string]string{"client_id": ar.ClientID, "redirect_uri": ar.RedirectURI, "response_type": ar.ResponseType,
 			"scope": ar.Scope, "state": ar.State, "code_challenge": ar.CodeChallenge, "code_challenge_method": ar.CodeChallengeMethod,
 			"resource": ar.Resource}}
+	for _, a := range accounts {
+		d.Accounts = append(d.Accounts, accountChoice{ID: a.AccountID, Role: a.Role})
+	}
 	for _, s := range offered {
 		d.Scopes = append(d.Scopes, scopeChoice{Name: string(s), Checked: true})
 	}
@@ -442,10 +510,11 @@ After you approve, you are sent back to <span class="host">{{.RedirectHost}}</sp
 <input type="hidden" name="csrf" value="{{.CSRF}}">
 {{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
 {{end}}
-<fieldset><legend>Account</legend><select name="account" id="account">{{range .Accounts}}<option value="{{.}}"{{if eq . $.Account}} selected{{end}}>{{.}}</option>{{end}}</select></fieldset>
+<fieldset><legend>Account</legend><label for="account">The client will act for this account only</label><br>
+<select name="account" id="account">{{range .Accounts}}<option value="{{.ID}}"{{if eq .ID $.Account}} selected{{end}}>{{.ID}}{{if .Role}} ({{.Role}}){{end}}</option>{{end}}</select></fieldset>
 <fieldset><legend>Mode</legend>
-<label><input type="radio" name="mode" value="test" checked> Test (sandbox data)</label><br>
-<label><input type="radio" name="mode" value="live"> Live (real applicants)</label></fieldset>
+<label><input type="radio" id="mode-test" name="mode" value="test"{{if ne .Mode "live"}} checked{{end}}> Test (sandbox data)</label><br>
+<label><input type="radio" id="mode-live" name="mode" value="live"{{if eq .Mode "live"}} checked{{end}}> Live (real applicants)</label></fieldset>
 <fieldset><legend>Permissions</legend>
 {{range .Scopes}}<label><input type="checkbox" name="scope_choice" value="{{.Name}}"{{if .Checked}} checked{{end}}> {{.Name}}</label><br>
 {{end}}</fieldset>

@@ -1,20 +1,26 @@
 // Drives kycd's OAuth with the official MCP TypeScript SDK's OAuth client provider over
-// Streamable HTTP: discovery from the 401, dynamic registration, PKCE, the consent page (a
-// scripted form POST with the test operator's session cookie), tool calls, a refresh the SDK
-// does itself, reuse of a rotated refresh token (the grant dies), and revocation.
+// Streamable HTTP: discovery from the 401, dynamic registration, PKCE, consent in a real
+// browser, tool calls, a refresh the SDK does itself, reuse of a rotated refresh token (the
+// grant dies), re-authorization and revocation.
 //
-// usage: node oauth_client.mjs URL SESSION_COOKIE   (prints one JSON line of what it saw)
+// Like a desktop MCP client, it listens on a loopback redirect URI (RFC 8252) and "opens the
+// browser" by printing one line, AUTHORIZE <url>, on stdout: the Go test (oauth_test.go) opens
+// it in headless Chromium, where an operator signs in on the dashboard's real page and approves
+// on the consent page; the browser then lands on this script's /callback with the code.
+//
+// usage: node oauth_client.mjs URL   (prints AUTHORIZE lines, then one JSON line of what it saw)
+import http from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 
-const [base, cookie] = process.argv.slice(2);
+const [base] = process.argv.slice(2);
 const mcpURL = new URL("/mcp", base);
 const fail = (msg) => {
   console.error("FAIL:", msg);
   process.exit(1);
 };
-const seen = { authorizeURLs: [], tokenRequests: [] };
+const seen = { authorizeURLs: [], tokenRequests: [], callbacks: [] };
 
 // Every request the SDK makes goes through here, so the test can see the OAuth traffic.
 const fetchFn = async (url, init) => {
@@ -22,6 +28,24 @@ const fetchFn = async (url, init) => {
   if (u.pathname === "/oauth/token") seen.tokenRequests.push(new URLSearchParams(init?.body?.toString() ?? "").get("grant_type"));
   return fetch(url, init);
 };
+
+// The loopback redirect URI: the browser brings the code here.
+let waiting;
+const callback = http.createServer((req, res) => {
+  const u = new URL(req.url, "http://127.0.0.1");
+  if (u.pathname !== "/callback") {
+    res.writeHead(404).end();
+    return;
+  }
+  const got = { code: u.searchParams.get("code"), state: u.searchParams.get("state"), iss: u.searchParams.get("iss"),
+    error: u.searchParams.get("error") };
+  seen.callbacks.push({ state: got.state, iss: got.iss, error: got.error, hasCode: !!got.code });
+  res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+  res.end('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Connected</title></head><body><h1 id="done">Connected; you may close this window.</h1></body></html>');
+  if (waiting) waiting(got);
+});
+await new Promise((ok) => callback.listen(0, "127.0.0.1", ok));
+const redirectURL = `http://127.0.0.1:${callback.address().port}/callback`;
 
 class Provider {
   constructor() {
@@ -32,7 +56,7 @@ class Provider {
     this.allowReauth = true;
   }
   get redirectUrl() {
-    return "http://127.0.0.1:8976/callback";
+    return redirectURL;
   }
   get clientMetadata() {
     return { client_name: "kycd e2e agent", redirect_uris: [this.redirectUrl], grant_types: ["authorization_code", "refresh_token"],
@@ -62,35 +86,29 @@ class Provider {
   invalidateCredentials(scope) {
     if (scope === "all" || scope === "tokens") this._tokens = undefined;
   }
-  // The "browser": the operator is signed in (cookie), reads the consent page and approves.
+  // "Open the browser" and wait for it to come back to the redirect URI.
   async redirectToAuthorization(url) {
     seen.authorizeURLs.push(url.toString());
     if (!this.allowReauth) throw new Error("reauthorization requested");
-    const page = await fetch(url, { headers: { cookie }, redirect: "manual" });
-    const html = await page.text();
-    if (page.status !== 200) fail(`consent page: HTTP ${page.status}: ${html}`);
-    if (!html.includes("kycd e2e agent")) fail("consent page does not name the client");
-    if (!html.includes("http://127.0.0.1:8976")) fail("consent page does not show the redirect host");
-    const form = new URLSearchParams();
-    for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-      form.set(m[1], m[2].replaceAll("&amp;", "&").replaceAll("&#43;", "+").replaceAll("&#34;", '"').replaceAll("&#39;", "'"));
-    }
-    form.set("account", "acct_a");
-    form.set("mode", "test");
-    for (const m of html.matchAll(/name="scope_choice" value="([^"]+)"/g)) form.append("scope_choice", m[1]);
-    form.set("action", "approve");
-    const res = await fetch(new URL("/oauth/authorize", base), { method: "POST", redirect: "manual",
-      headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: form });
-    if (res.status !== 303) fail(`consent POST: HTTP ${res.status}: ${await res.text()}`);
-    const back = new URL(res.headers.get("location"));
-    if (back.searchParams.get("state") !== "e2e-state") fail("state not returned");
-    if (back.searchParams.get("iss") !== new URL(base).origin) fail(`iss ${back.searchParams.get("iss")}`);
-    this.pendingCode = back.searchParams.get("code");
+    const back = new Promise((ok, ko) => {
+      const timer = setTimeout(() => ko(new Error("no callback from the browser within 90 s")), 90_000);
+      waiting = (got) => {
+        clearTimeout(timer);
+        ok(got);
+      };
+    });
+    console.log(`AUTHORIZE ${url}`);
+    const got = await back;
+    waiting = undefined;
+    if (got.error) fail(`the browser came back with error=${got.error}`);
+    if (got.state !== "e2e-state") fail(`state not returned: ${got.state}`);
+    if (got.iss !== new URL(base).origin) fail(`iss ${got.iss}`);
+    this.pendingCode = got.code;
   }
 }
 
 // connect runs the authorization when needed: the first attempt gets the 401, the SDK discovers,
-// registers and sends the "browser" to consent; finishAuth exchanges the code; then reconnect.
+// registers and sends the browser to consent; finishAuth exchanges the code; then reconnect.
 async function connect(provider) {
   let transport = new StreamableHTTPClientTransport(mcpURL, { authProvider: provider, fetch: fetchFn });
   let client = new Client({ name: "kycd-oauth-e2e", version: "1.0.0" });
@@ -116,6 +134,9 @@ async function rawRefresh(provider, refreshToken) {
   return { status: res.status, body: await res.json() };
 }
 
+// claims reads an access token's payload (the test checks the account the consent chose).
+const claims = (jwt) => JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString());
+
 const provider = new Provider();
 let client = await connect(provider);
 const authURL = new URL(seen.authorizeURLs[0]);
@@ -127,6 +148,9 @@ seen.authorize = {
   scope: authURL.searchParams.get("scope"),
 };
 seen.clientID = provider.info?.client_id;
+seen.redirectURL = redirectURL;
+const c1 = claims(provider.tokens().access_token);
+seen.token = { account: c1.kycd_account, mode: c1.kycd_mode, scope: provider.tokens().scope };
 
 const { tools } = await client.listTools();
 seen.tools = tools.length;
@@ -160,6 +184,7 @@ provider.invalidateCredentials("tokens");
 client = await connect(provider);
 seen.reauthorized = !(await client.callTool({ name: "get_verification", arguments: { id: seen.verification } })).isError;
 const third = provider.tokens();
+seen.reauthAccount = claims(third.access_token).kycd_account;
 const rev = await fetch(new URL("/oauth/revoke", base), { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" },
   body: new URLSearchParams({ token: third.refresh_token, token_type_hint: "refresh_token", client_id: provider.info.client_id }) });
 seen.revoke = rev.status;
@@ -171,5 +196,6 @@ try {
 } catch (e) {
   seen.afterRevoke = String(e.message ?? e);
 }
+callback.close();
 console.log(JSON.stringify(seen));
 process.exit(0);
