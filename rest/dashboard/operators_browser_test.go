@@ -95,7 +95,7 @@ func TestOperatorsInBrowser(t *testing.T) {
 	clk.Add(30 * time.Second) // the next TOTP window: a code is good once
 	code, err = totp.GenerateCode(totpSecret, clk.Now())
 	require.NoError(t, err)
-	x.run(chromedp.SendKeys(chromedp.CSS(`#code`), code), chromedp.Submit(chromedp.CSS(`#code`)), chromedp.WaitVisible(chromedp.CSS(`header.top`)))
+	x.run(chromedp.SendKeys(chromedp.CSS(`#code`), code), chromedp.Submit(chromedp.CSS(`#code`)), chromedp.WaitVisible(chromedp.CSS(`header.top .who`)))
 	require.Contains(t, x.text(`.who`), "admin@example.com")
 	require.NotContains(t, get(x, chromedp.Evaluate[string](`document.cookie`)), "planted-by-attacker", "the planted cookie was replaced by an HttpOnly one")
 	require.Equal(t, http.StatusSeeOther, statusWithCookie(t, srv.URL+"/dashboard/queue", "planted-by-attacker"), "the planted id signs nobody in")
@@ -202,6 +202,18 @@ func TestOperatorsInBrowser(t *testing.T) {
 	require.Contains(t, x.text(`main`), "ongoing screening")
 	status, _ = x.fetch("/dashboard/monitoring?days=zero", "GET", "")
 	require.Equal(t, http.StatusUnprocessableEntity, status)
+	// The runs (list_monitoring_runs): one of this account and mode, one of another account.
+	now := time.Now().UTC()
+	require.NoError(t, s.InsertMonitoringRuns(ctx, []models.MonitoringRun{
+		{RunID: "run_1", AccountID: "acct_a", Mode: models.ModeLive, Cause: "lists_changed", Lists: `{"ofac_sdn":"0123456789abcdef"}`,
+			StartedAt: now.Add(-1500 * time.Millisecond), FinishedAt: now, Subjects: 41, WithHits: 3, NewHits: 2, Flagged: 2, Moved: 1, BusinessesChecked: 5},
+		{RunID: "run_1", AccountID: "acct_z", Mode: models.ModeLive, Cause: "lists_changed", Lists: `{}`, StartedAt: now, FinishedAt: now, Subjects: 977}}))
+	x.run(chromedp.Navigate(srv.URL+"/dashboard/monitoring/runs"), chromedp.WaitVisible(chromedp.CSS(`#export-csv`)))
+	runs := x.text(`main`)
+	require.Contains(t, runs, "ofac_sdn 0123456789ab")
+	require.Contains(t, runs, "41")
+	require.Contains(t, runs, "1.5s")
+	require.NotContains(t, runs, "977", "another account's run")
 
 	// Sign out; the viewer sets a password (no TOTP) and signs in.
 	x.signOut()
@@ -381,7 +393,7 @@ func (x *env) signIn(email, password string) {
 	x.t.Helper()
 	x.run(chromedp.Navigate(x.url+"/dashboard/login"), chromedp.WaitVisible(chromedp.CSS(`#email`)),
 		chromedp.SendKeys(chromedp.CSS(`#email`), email), chromedp.SendKeys(chromedp.CSS(`#password`), password),
-		chromedp.Submit(chromedp.CSS(`#password`)), chromedp.WaitVisible(chromedp.CSS(`header.top`)))
+		chromedp.Submit(chromedp.CSS(`#password`)), chromedp.WaitVisible(chromedp.CSS(`header.top .who`)))
 	require.Contains(x.t, x.text(`.who`), email)
 }
 

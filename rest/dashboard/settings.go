@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,7 @@ func (h *Handler) settingsRoutes() {
 	m.HandleFunc("POST /dashboard/settings/retention", h.setRetention)
 	m.HandleFunc("POST /dashboard/cases/{id}/reveal", h.reveal)
 	m.HandleFunc("GET /dashboard/monitoring", h.monitoring)
+	m.HandleFunc("GET /dashboard/monitoring/runs", h.monitoringRuns)
 }
 
 // flowsData is the flows page: the list and the new-flow form.
@@ -392,8 +394,7 @@ func (h *Handler) setRetention(w http.ResponseWriter, r *http.Request) {
 }
 
 // monitoring lists what ongoing screening found: the screening.match events it recorded on
-// verifications (list_events). The runs themselves are River jobs with a log line each; no
-// tool reads them yet.
+// verifications (list_events); monitoringRuns lists the runs (list_monitoring_runs).
 func (h *Handler) monitoring(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	days := 30
@@ -416,7 +417,8 @@ func (h *Handler) monitoring(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := table{Name: "monitoring", Columns: []string{"When", "Case", "Hits", "Status before", "Detail"},
-		Note: fmt.Sprintf("Matches that ongoing screening raised in the last %d day(s), oldest first: each moved its case to review. (?days=N shows another period.)", days)}
+		Note: fmt.Sprintf("Matches that ongoing screening raised in the last %d day(s), oldest first: each moved its case to review. (?days=N shows another period.)", days),
+		See:  []cell{{Text: "Monitoring runs", Href: Prefix + "monitoring/runs"}}}
 	mask := h.masked(r, "")
 	for _, e := range out.Data {
 		hits := ""
@@ -443,4 +445,33 @@ func (h *Handler) monitoring(w http.ResponseWriter, r *http.Request) {
 		t.NextURL = ""
 	}
 	h.list(w, r, "Monitoring", "monitoring", t)
+}
+
+// monitoringRuns lists the ongoing-screening runs as they touched this account and mode.
+func (h *Handler) monitoringRuns(w http.ResponseWriter, r *http.Request) {
+	args := map[string]any{"limit": 100}
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		args["cursor"] = c
+	}
+	out, te := call[tools.MonitoringRunList](r, tools.ListMonitoringRuns.Name, args)
+	if te != nil {
+		h.fail(w, r, te)
+		return
+	}
+	t := table{Name: "monitoring-runs", Columns: []string{"Finished", "Cause", "Lists", "Applicants", "With hits", "New hits", "Flagged", "Moved to review", "Businesses", "Businesses changed", "Took"},
+		Note: "Every ongoing-screening run (after a list update, on the schedule, or `kycd lists monitor`) that re-screened something of this account and mode, newest first.",
+		See:  []cell{{Text: "Matches raised", Href: Prefix + "monitoring"}}}
+	for _, m := range out.Data {
+		lists := make([]string, 0, len(m.Lists))
+		for src, sha := range m.Lists {
+			lists = append(lists, src+" "+sha[:min(12, len(sha))])
+		}
+		slices.Sort(lists)
+		t.Rows = append(t.Rows, []cell{{Text: m.FinishedAt.Format(time.RFC3339)}, {Text: m.Cause}, {Text: strings.Join(lists, ", ")},
+			{Text: strconv.Itoa(m.Subjects)}, {Text: strconv.Itoa(m.WithHits)}, {Text: strconv.Itoa(m.NewHits)}, {Text: strconv.Itoa(m.Flagged)},
+			{Text: strconv.Itoa(m.Moved)}, {Text: strconv.Itoa(m.BusinessesChecked)}, {Text: strconv.Itoa(m.BusinessesChanged)},
+			{Text: m.FinishedAt.Sub(m.StartedAt).Round(time.Millisecond).String()}})
+	}
+	t.setNext(r, out.NextCursor)
+	h.list(w, r, "Monitoring runs", "monitoring", t)
 }

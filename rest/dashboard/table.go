@@ -23,6 +23,7 @@ type table struct {
 	Query   string
 	// Note says why a list is empty when its engine is not configured here.
 	Note     string
+	See      []cell // related pages, linked under the note
 	CSVURL   string
 	NextURL  string
 	Statuses []models.Status
