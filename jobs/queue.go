@@ -72,6 +72,9 @@ type Options struct {
 	// NotifyInterval is how often due notification digests and expiring keys are looked for,
 	// when the service has notifications enabled (default DefaultNotifyInterval).
 	NotifyInterval time.Duration
+	// Notify, when set, enables team notifications on the service with these options before
+	// the workers are registered (what cmd does when operator accounts exist).
+	Notify *verify.NotifyOptions
 }
 
 // Queue is River on the store's own database: jobs are inserted in the same transaction as
@@ -147,6 +150,9 @@ func New(store *db.Store, svc *verify.Service, opts Options) (*Queue, error) {
 		river.AddWorker(workers, &businessWorker{b: b})
 	}
 	// Team notifications: the sending worker and the periodic digest / key-expiry sweep.
+	if opts.Notify != nil && svc.Notifications() == nil {
+		svc.EnableNotifications(*opts.Notify)
+	}
 	notify := svc.Notifications()
 	if notify != nil {
 		river.AddWorker(workers, &notifyWorker{n: notify})

@@ -348,10 +348,11 @@ func (n *Notifications) Digests(ctx context.Context, now time.Time) (int, error)
 					kinds[it.Kind]++
 				}
 				data, _ := json.Marshal(map[string]any{"count": len(items), "kinds": kinds})
-				d := &models.Notification{ID: db.NewID("ntf", now), AccountID: st.AccountID, UserID: uid, Mode: items[0].Mode,
+				at := n.store.Now()
+				d := &models.Notification{ID: db.NewID("ntf", at), AccountID: st.AccountID, UserID: uid, Mode: items[0].Mode,
 					Kind: models.NotifyDigest, Channel: ch, DedupeKey: "digest:" + due.Format(time.RFC3339),
 					Summary: fmt.Sprintf("Daily digest: %d notification(s)", len(items)), Data: string(data),
-					Status: models.NotificationPending, CreatedAt: now}
+					Status: models.NotificationPending, CreatedAt: at}
 				fresh, err := db.InsertNotification(ctx, tx.Tx, d)
 				if err != nil {
 					return err
