@@ -40,6 +40,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /dashboard/settings/webhooks", h.webhooks)
 	m.HandleFunc("POST /dashboard/settings/deliveries/{id}/replay", h.replay)
 	m.HandleFunc("GET /dashboard/analytics", h.analytics)
+	m.HandleFunc("GET /dashboard/settings/notifications", h.notifications)
+	m.HandleFunc("POST /dashboard/settings/notifications", h.saveNotifications)
 }
 
 // queueData is the review queue page.
