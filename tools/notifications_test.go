@@ -325,3 +325,43 @@ func TestTeamNotifications(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A webhook-style notification whose receiver fails is retried by River until it gets
+// through; an e-mail notification without a mail server fails at once, saying why.
+func TestNotificationRetries(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		var calls int
+		var mu sync.Mutex
+		recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			mu.Lock()
+			defer mu.Unlock()
+			calls++
+			if calls == 1 {
+				w.WriteHeader(http.StatusServiceUnavailable)
+			}
+		}))
+		t.Cleanup(recv.Close)
+		policy := webhook.Policy{AllowHTTP: true, AllowPrivate: true}
+		checks := map[models.Check]verify.CheckRunner{models.CheckDocument: tooltest.Check{Outcome: models.OutcomeReview}}
+		e := tooltest.New(t, s, checks, func(jo *jobs.Options, d *tools.Deps) {
+			d.Webhooks, jo.Webhooks = policy, policy
+			jo.Notify = &verify.NotifyOptions{Hooks: webhook.NewClient(policy, "kycd-test")} // no Mailer
+		})
+		op := e.Operator(t, "acct_a", models.ModeTest, verify.RoleReviewer, "rita@ops.example.com")
+		require.Nil(t, e.Call(t, op, "update_notification_settings", map[string]any{"email": true, "webhook_url": recv.URL,
+			"case_review": "immediate", "test_mode": true}, nil))
+		var v tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"document"}}, &v))
+		require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": v.ID}, nil))
+		waitStatus(t, e, e.Test, v.ID, "needs_review")
+		eventually(t, "the webhook retried and the e-mail failed", func() bool {
+			byChannel := map[string]tools.Notification{}
+			for _, n := range notificationsOf(t, e, op) {
+				byChannel[n.Channel] = n
+			}
+			w, m := byChannel["webhook"], byChannel["email"]
+			return w.Status == "sent" && w.Attempts == 2 && m.Status == "failed" && strings.Contains(m.LastError, "no SMTP server")
+		})
+	})
+}
