@@ -298,8 +298,13 @@ func TestTeamNotifications(t *testing.T) {
 		require.Empty(t, notificationsOf(t, e, outsider), "the outsider is not an admin who asked for endpoint notices")
 
 		// A key expiring in 3 days: one notice per channel, however often the sweep runs.
-		_, k, err := s.CreateAPIKey(ctx, db.NewKey{AccountID: "acct_a", Name: "crm sync", Mode: models.ModeTest, ExpiresAt: ptr(time.Now().Add(72 * time.Hour))})
-		require.NoError(t, err)
+		var k tools.CreatedAPIKey
+		keyAdmin := e.KeyWith(t, "acct_a", models.ModeTest, tools.ScopeKeysWrite)
+		require.Nil(t, e.Call(t, keyAdmin, "create_api_key", map[string]any{"name": "crm sync", "expires_in_days": 3}, &k))
+		require.NotNil(t, k.Key.ExpiresAt)
+		te = e.Call(t, keyAdmin, "create_api_key", map[string]any{"name": "bad", "expires_in_days": -1}, nil)
+		require.NotNil(t, te)
+		require.Equal(t, "expires_in_days", te.Field)
 		_, _, err = s.CreateAPIKey(ctx, db.NewKey{AccountID: "acct_a", Name: "far", Mode: models.ModeTest, ExpiresAt: ptr(time.Now().Add(30 * 24 * time.Hour))})
 		require.NoError(t, err)
 		for range 3 {
@@ -309,7 +314,7 @@ func TestTeamNotifications(t *testing.T) {
 			c := 0
 			for _, x := range notificationsOf(t, e, admin) {
 				if x.Kind == "key_expiring" && x.Status == "sent" {
-					require.Equal(t, k.ID, x.ObjectID)
+					require.Equal(t, k.Key.ID, x.ObjectID)
 					c++
 				}
 			}
