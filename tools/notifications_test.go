@@ -250,14 +250,19 @@ func TestTeamNotifications(t *testing.T) {
 		require.Empty(t, notificationsOf(t, e, outsider))
 		require.Empty(t, box.to("rui@ops.example.com"))
 
-		// Digest: not before 06:00 UTC, then once.
+		// Digest: at the operator's hour (06:00 UTC), not before, then once a day.
 		now := time.Now().UTC()
-		before := time.Date(now.Year(), now.Month(), now.Day(), 5, 59, 0, 0, time.UTC)
-		lastDue := time.Date(now.Year(), now.Month(), now.Day(), 6, 10, 0, 0, time.UTC)
-		made, err := n.Digests(ctx, before.AddDate(0, 0, -1).Add(time.Minute)) // 06:00 yesterday: due, nothing sent yet
+		next := time.Date(now.Year(), now.Month(), now.Day(), 6, 0, 0, 0, time.UTC)
+		if !next.After(now) {
+			next = next.AddDate(0, 0, 1)
+		}
+		made, err := n.Digests(ctx, next.Add(-time.Minute))
+		require.NoError(t, err)
+		require.Zero(t, made, "05:59: not yet")
+		made, err = n.Digests(ctx, next.Add(time.Minute))
 		require.NoError(t, err)
 		require.Equal(t, 1, made)
-		made, err = n.Digests(ctx, before.AddDate(0, 0, -1).Add(2*time.Minute))
+		made, err = n.Digests(ctx, next.Add(2*time.Minute))
 		require.NoError(t, err)
 		require.Zero(t, made, "one digest per day")
 		eventually(t, "the reviewer's digest", func() bool { return len(box.to("rui@ops.example.com")) == 1 })
@@ -268,19 +273,20 @@ func TestTeamNotifications(t *testing.T) {
 			ns := notificationsOf(t, e, reviewer)
 			return len(ns) == 2 && ns[0].Kind == "digest" && ns[0].Status == "sent" && ns[1].Status == "sent" && ns[1].DigestID != nil && *ns[1].DigestID == ns[0].ID
 		})
-		// A second case today reaches the reviewer only in the next digest, at 06:00 the next day.
+		// A second case reaches the reviewer only in the next day's digest.
 		var v2 tools.Verification
 		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"document", "screening"}}, &v2))
 		require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": v2.ID}, nil))
 		waitStatus(t, e, e.Test, v2.ID, "needs_review")
 		eventually(t, "the admin's second e-mail", func() bool { return len(box.to("alice@ops.example.com")) == 2 })
-		made, err = n.Digests(ctx, before)
+		made, err = n.Digests(ctx, next.Add(24*time.Hour-time.Minute))
 		require.NoError(t, err)
-		require.Zero(t, made, "05:59: today's digest is not due")
-		made, err = n.Digests(ctx, lastDue)
+		require.Zero(t, made, "the next day, 05:59: not yet")
+		made, err = n.Digests(ctx, next.Add(24*time.Hour+10*time.Minute))
 		require.NoError(t, err)
 		require.Equal(t, 1, made)
 		eventually(t, "the reviewer's second digest", func() bool { return len(box.to("rui@ops.example.com")) == 2 })
+		require.Contains(t, box.to("rui@ops.example.com")[1].Body, v2.Reference)
 
 		// A webhook endpoint kycd disables after failures: the admin hears of it once.
 		require.Nil(t, e.Call(t, e.Test, "create_webhook_endpoint", map[string]any{"url": failing.URL + "/hook", "events": []string{"verification.*"}}, nil))

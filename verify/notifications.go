@@ -327,8 +327,14 @@ func (n *Notifications) Digests(ctx context.Context, now time.Time) (int, error)
 		if err != nil {
 			return made, err
 		}
+		// Due when the digest hour passed since the last digest (or, before the first one, since
+		// the settings were saved: a digest is never sent before the hour the operator chose).
 		due := digestDue(now, st.DigestHour)
-		if st.LastDigestAt != nil && !st.LastDigestAt.Before(due) {
+		last := st.UpdatedAt
+		if st.LastDigestAt != nil {
+			last = *st.LastDigestAt
+		}
+		if !last.Before(due) {
 			continue
 		}
 		err = n.store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
@@ -343,13 +349,17 @@ func (n *Notifications) Digests(ctx context.Context, now time.Time) (int, error)
 				}
 				ids := make([]string, len(items))
 				kinds := map[string]int{}
+				mode := models.ModeTest // a digest is live when anything in it is
 				for i, it := range items {
 					ids[i] = it.ID
 					kinds[it.Kind]++
+					if it.Mode == models.ModeLive {
+						mode = models.ModeLive
+					}
 				}
 				data, _ := json.Marshal(map[string]any{"count": len(items), "kinds": kinds})
 				at := n.store.Now()
-				d := &models.Notification{ID: db.NewID("ntf", at), AccountID: st.AccountID, UserID: uid, Mode: items[0].Mode,
+				d := &models.Notification{ID: db.NewID("ntf", at), AccountID: st.AccountID, UserID: uid, Mode: mode,
 					Kind: models.NotifyDigest, Channel: ch, DedupeKey: "digest:" + due.Format(time.RFC3339),
 					Summary: fmt.Sprintf("Daily digest: %d notification(s)", len(items)), Data: string(data),
 					Status: models.NotificationPending, CreatedAt: at}
