@@ -443,6 +443,9 @@ func (n *Notifications) Deliver(ctx context.Context, id string, attempt int, fin
 			return n.fail(ctx, row, true, errors.New("no SMTP server is configured (KYCD_SMTP_URL)"))
 		}
 		err = n.opts.Mailer.SendText(ctx, user.Email, n.renderMail(row, items))
+		if _, bounced := otp.Bounced(err); bounced {
+			return n.fail(ctx, row, true, err) // the mailbox is refused for good: retrying cannot help
+		}
 	case models.ChannelWebhook:
 		if st.WebhookURL == "" || len(st.WebhookSecretSealed) == 0 {
 			return n.finish(ctx, row, models.NotificationSkipped, "the webhook was removed before sending")
