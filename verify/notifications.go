@@ -420,6 +420,9 @@ func (n *Notifications) Deliver(ctx context.Context, id string, attempt int, fin
 	if user.DisabledAt != nil {
 		return n.finish(ctx, row, models.NotificationSkipped, "the operator is disabled")
 	}
+	if AdminOnlyNotification(row.Kind) && user.Role != RoleAdmin {
+		return n.finish(ctx, row, models.NotificationSkipped, "the operator is no longer an admin")
+	}
 	st, err := n.store.NotificationSettings(ctx, row.UserID)
 	if errors.Is(err, db.ErrNotFound) {
 		return n.finish(ctx, row, models.NotificationSkipped, "the operator removed their notification settings")
