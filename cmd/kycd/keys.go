@@ -115,17 +115,21 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tPREFIX\tNAME\tMODE\tACCOUNT\tSCOPES\tDOCUMENTS\tCREATED\tREVOKED")
+		fmt.Fprintln(tw, "ID\tPREFIX\tNAME\tMODE\tACCOUNT\tSCOPES\tDOCUMENTS\tCREATED\tREVOKED\tEXPIRES")
 		for _, k := range list {
 			revoked := "-"
 			if k.RevokedAt != nil {
 				revoked = k.RevokedAt.Format(time.RFC3339)
 			}
+			expires := "-"
+			if k.ExpiresAt != nil {
+				expires = k.ExpiresAt.Format(time.RFC3339)
+			}
 			docs := cmp.Or(k.DocumentTypes, "any")
 			if k.DocumentCountries != "" {
 				docs += " from " + k.DocumentCountries
 			}
-			fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Prefix, k.Name, k.Mode, k.AccountID, k.Scopes, docs, k.CreatedAt.Format(time.RFC3339), revoked)
+			fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Prefix, k.Name, k.Mode, k.AccountID, k.Scopes, docs, k.CreatedAt.Format(time.RFC3339), revoked, expires)
 		}
 		return tw.Flush()
 	case "revoke":

@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -19,4 +20,17 @@ func TestKeysCreateExpiresIn(t *testing.T) {
 	require.True(t, strings.HasPrefix(out.String(), "sk_test_"), out.String())
 	err := run(ctx, []string{"keys", "create", "--data-dir", dataDir, "--name", "crm", "--expires-in", "-1h"}, nil, &out, &out)
 	require.ErrorContains(t, err, "expires-in")
+	out.Reset()
+	require.NoError(t, run(ctx, []string{"keys", "list", "--data-dir", dataDir}, nil, &out, &out))
+	require.Contains(t, out.String(), "EXPIRES")
+	keys := 0
+	for _, line := range strings.Split(out.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(f[0], "key_") {
+			keys++
+			at, err := time.Parse(time.RFC3339, f[len(f)-1])
+			require.NoError(t, err, "the last column is the expiry: %s", line)
+			require.WithinDuration(t, time.Now().Add(2160*time.Hour), at, time.Hour)
+		}
+	}
+	require.Equal(t, 1, keys, out.String())
 }
