@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kycd/kycd/models"
 )
@@ -38,6 +39,8 @@ type NewKey struct {
 	HighRiskJurisdictions []string
 	// DefaultFlow is the flow (by name) the key's verifications run when they name none.
 	DefaultFlow string
+	// ExpiresAt is when the key stops working (nil = never); it must be in the future.
+	ExpiresAt *time.Time
 }
 
 // CreateAPIKey stores a new key and returns its secret, which is not stored and cannot be shown again.
@@ -70,6 +73,9 @@ func (s *Store) CreateAPIKey(ctx context.Context, nk NewKey) (string, *models.AP
 			return "", nil, fmt.Errorf("document types: %q is not one of %v", t, models.AllDocumentTypes)
 		}
 	}
+	if nk.ExpiresAt != nil && !nk.ExpiresAt.After(s.Now()) {
+		return "", nil, fmt.Errorf("expires at: %s is not in the future", nk.ExpiresAt.UTC().Format(time.RFC3339))
+	}
 	if err := s.EnsureAccount(ctx, nk.AccountID, nk.AccountID); err != nil {
 		return "", nil, err
 	}
@@ -95,6 +101,10 @@ func (s *Store) CreateAPIKey(ctx context.Context, nk NewKey) (string, *models.AP
 	k.DocumentCountries, k.DocumentTypes = strings.Join(nk.DocumentCountries, ","), strings.Join(nk.DocumentTypes, ",")
 	k.HighRiskJurisdictions = strings.Join(nk.HighRiskJurisdictions, ",")
 	k.DefaultFlow = nk.DefaultFlow
+	if nk.ExpiresAt != nil {
+		at := nk.ExpiresAt.UTC()
+		k.ExpiresAt = &at
+	}
 	if _, err := s.DB.NewInsert().Model(k).Exec(ctx); err != nil {
 		return "", nil, fmt.Errorf("insert api key: %w", err)
 	}
@@ -166,7 +176,7 @@ func (s *Store) LookupAPIKeyHash(ctx context.Context, hash string) (*models.APIK
 	if s.keyCache != nil {
 		var k *models.APIKey
 		if k, gen = s.keyCache.get(hash, s.Now()); k != nil {
-			return k, nil
+			return unexpired(k, s.Now())
 		}
 	}
 	k := new(models.APIKey)
@@ -177,5 +187,25 @@ func (s *Store) LookupAPIKeyHash(ctx context.Context, hash string) (*models.APIK
 	if s.keyCache != nil {
 		s.keyCache.put(hash, k, gen, s.Now())
 	}
+	return unexpired(k, s.Now())
+}
+
+// unexpired answers ErrNotFound for a key past its expiry, as for a revoked one.
+func unexpired(k *models.APIKey, now time.Time) (*models.APIKey, error) {
+	if k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) {
+		return nil, fmt.Errorf("api key expired at %s: %w", k.ExpiresAt.UTC().Format(time.RFC3339), ErrNotFound)
+	}
 	return k, nil
+}
+
+// ExpiringAPIKeys lists the unrevoked keys, of every account, that expire after now and no
+// later than until.
+func (s *Store) ExpiringAPIKeys(ctx context.Context, now, until time.Time) ([]models.APIKey, error) {
+	var out []models.APIKey
+	err := s.DB.NewSelect().Model(&out).Where("expires_at IS NOT NULL").Where("revoked_at IS NULL").
+		Where("expires_at > ?", now).Where("expires_at <= ?", until).Order("expires_at ASC").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("expiring api keys: %w", err)
+	}
+	return out, nil
 }

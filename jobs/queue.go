@@ -69,6 +69,12 @@ type Options struct {
 	// the service's checks include the *verify.Screening engine (default DefaultMonitorInterval; negative = only
 	// when a list version changes).
 	MonitorInterval time.Duration
+	// NotifyInterval is how often due notification digests and expiring keys are looked for,
+	// when the service has notifications enabled (default DefaultNotifyInterval).
+	NotifyInterval time.Duration
+	// Notify, when set, enables team notifications on the service with these options before
+	// the workers are registered (what cmd does when operator accounts exist).
+	Notify *verify.NotifyOptions
 }
 
 // Queue is River on the store's own database: jobs are inserted in the same transaction as
@@ -143,6 +149,15 @@ func New(store *db.Store, svc *verify.Service, opts Options) (*Queue, error) {
 	if b := svc.Business(); b != nil {
 		river.AddWorker(workers, &businessWorker{b: b})
 	}
+	// Team notifications: the sending worker and the periodic digest / key-expiry sweep.
+	if opts.Notify != nil && svc.Notifications() == nil {
+		svc.EnableNotifications(*opts.Notify)
+	}
+	notify := svc.Notifications()
+	if notify != nil {
+		river.AddWorker(workers, &notifyWorker{n: notify})
+		river.AddWorker(workers, &notifySweepWorker{q: q, n: notify})
+	}
 	monitor, _ := svc.Available()[models.CheckScreening].(*verify.Screening)
 	if monitor != nil {
 		river.AddWorker(workers, &monitorWorker{s: monitor, b: svc.Business()})
@@ -176,6 +191,15 @@ func New(store *db.Store, svc *verify.Service, opts Options) (*Queue, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(opts.RetentionInterval),
 				func() (river.JobArgs, *river.InsertOpts) { return RetentionArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true, ID: "applicant.retention"}),
+		}
+		if notify != nil {
+			every := opts.NotifyInterval
+			if every <= 0 {
+				every = DefaultNotifyInterval
+			}
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(every),
+				func() (river.JobArgs, *river.InsertOpts) { return NotifySweepArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true, ID: "notify.sweep"}))
 		}
 		if monitor != nil && opts.MonitorInterval >= 0 {
 			every := opts.MonitorInterval

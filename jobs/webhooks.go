@@ -174,6 +174,10 @@ func (q *Queue) deliver(ctx context.Context, id string, attempt, maxAttempts int
 		}
 		if disabled {
 			q.opts.Logger.WarnContext(ctx, "webhook endpoint disabled", "endpoint", ep.ID, "account", ep.AccountID, "mode", ep.Mode, "last_error", d.LastError)
+			// Tell the account's admins who asked for it; the delivery's outcome stands either way.
+			if err := q.svc.Notifications().EndpointDisabled(ctx, ep, now, d.LastError); err != nil {
+				q.opts.Logger.ErrorContext(ctx, "notify endpoint disabled", "endpoint", ep.ID, "err", err)
+			}
 		}
 		return nil
 	}

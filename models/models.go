@@ -97,6 +97,8 @@ type APIKey struct {
 	CreatedAt  time.Time  `bun:"created_at"`
 	RevokedAt  *time.Time `bun:"revoked_at"`
 	LastUsedAt *time.Time `bun:"last_used_at"`
+	// ExpiresAt is when the key stops working (nil = never); its admins are notified before.
+	ExpiresAt *time.Time `bun:"expires_at"`
 
 	// ScreeningStrongHit is what a strong sanctions hit does to this key's verifications:
 	// "review", "fail", or "" for the server default (KYCD_SCREENING_STRONG_HIT).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kycd/kycd/db"
 )
@@ -21,6 +22,7 @@ type CreateAPIKeyInput struct {
 	FaceMatchThreshold float64  `json:"face_match_threshold,omitempty" jsonschema:"face match threshold above 0 and below 1; 0 = the server default" minimum:"0" maximum:"0.999"`
 	LivenessThreshold  float64  `json:"liveness_threshold,omitempty" jsonschema:"liveness threshold above 0 and below 1; 0 = the server default" minimum:"0" maximum:"0.999"`
 	EmbedOrigins       []string `json:"embed_origins,omitempty" jsonschema:"origins allowed to frame its hosted flow (https://shop.example.com)" maxItems:"20"`
+	ExpiresInDays      int      `json:"expires_in_days,omitempty" jsonschema:"days until it stops working; 0 = never" minimum:"0" maximum:"3650"`
 }
 
 // CreatedAPIKey is a new key with its secret, shown this once.
@@ -80,9 +82,17 @@ func createAPIKey(ctx context.Context, d *Deps, c Caller, in CreateAPIKeyInput) 
 			return CreatedAPIKey{}, invalid("embed_origins", "%q: %v", o, err)
 		}
 	}
+	var expires *time.Time
+	switch {
+	case in.ExpiresInDays < 0 || in.ExpiresInDays > 3650:
+		return CreatedAPIKey{}, invalid("expires_in_days", "0 (never) to 3650 days, got %d", in.ExpiresInDays)
+	case in.ExpiresInDays > 0:
+		at := d.Store.Now().AddDate(0, 0, in.ExpiresInDays)
+		expires = &at
+	}
 	secret, k, err := d.Store.CreateAPIKey(ctx, db.NewKey{AccountID: c.AccountID, Name: name, Mode: c.Mode, Scopes: scopes,
 		Checks: in.Checks, RateLimit: in.RateLimit, FaceMatchThreshold: in.FaceMatchThreshold, LivenessThreshold: in.LivenessThreshold,
-		EmbedOrigins: in.EmbedOrigins})
+		EmbedOrigins: in.EmbedOrigins, ExpiresAt: expires})
 	if err != nil {
 		return CreatedAPIKey{}, err
 	}

@@ -83,6 +83,9 @@ func TestToolExamples(t *testing.T) {
 		if !caller.Has(info.Scope) { // a scope keys do not get by default (keys:write, …)
 			caller = e.KeyWith(t, "acct_a", models.ModeTest, append(slices.Clone(caller.Scopes), info.Scope)...)
 		}
+		if info.Scope == tools.ScopeNotifications { // an operator's own settings: no API key has them
+			caller = e.Operator(t, "acct_a", models.ModeTest, verify.RoleAdmin, info.Name+"@ops.example.com")
+		}
 		for i, ex := range in.Examples {
 			var out any
 			te := e.Call(t, caller, info.Name, string(ex), &out)

@@ -24,6 +24,7 @@ type APIKey struct {
 	CreatedAt          time.Time  `json:"created_at" jsonschema:"creation time"`
 	RevokedAt          *time.Time `json:"revoked_at" jsonschema:"when it was revoked; null while it works"`
 	LastUsedAt         *time.Time `json:"last_used_at" jsonschema:"last use as recorded; null when never or not recorded"`
+	ExpiresAt          *time.Time `json:"expires_at" jsonschema:"when it stops working; null = never"`
 }
 
 // APIKeyList is the keys of the caller's account and mode.
@@ -71,7 +72,7 @@ func toAPIKey(k *models.APIKey) APIKey {
 	out := APIKey{ID: k.ID, Name: k.Name, Mode: string(k.Mode), Prefix: k.Prefix + "…", RateLimit: k.RateLimit,
 		FaceMatchThreshold: k.FaceMatchThreshold, LivenessThreshold: k.LivenessThreshold,
 		EmbedOrigins: splitNonEmpty(k.EmbedOrigins), CreatedAt: k.CreatedAt.UTC(), RevokedAt: k.RevokedAt, LastUsedAt: k.LastUsedAt,
-		Scopes: []string{}, Checks: []string{}}
+		ExpiresAt: k.ExpiresAt, Scopes: []string{}, Checks: []string{}}
 	_ = json.Unmarshal([]byte(k.Scopes), &out.Scopes)
 	_ = json.Unmarshal([]byte(k.Checks), &out.Checks)
 	return out

@@ -23,7 +23,7 @@ import (
 // and then the tools, with the Caller they return.
 
 // viewerScopes are what every operator may do: read.
-var viewerScopes = []Scope{ScopeVerificationsRead, ScopeApplicantsRead, ScopeEventsRead, ScopeWebhooksRead, ScopeFlowsRead, ScopeKeysRead}
+var viewerScopes = []Scope{ScopeVerificationsRead, ScopeApplicantsRead, ScopeEventsRead, ScopeWebhooksRead, ScopeFlowsRead, ScopeKeysRead, ScopeNotifications}
 
 // RoleScopes are the tool scopes of an operator role: a viewer reads, a reviewer also decides
 // cases (review), an admin may do everything, users and the audit trail included.
@@ -35,7 +35,7 @@ func RoleScopes(role string) []Scope {
 		return append(slices.Clip(viewerScopes), ScopeReview)
 	case verify.RoleAdmin:
 		out := slices.Clone(AllScopes)
-		for _, s := range []Scope{ScopeFlowsRead, ScopeFlowsWrite, ScopeKeysRead, ScopeKeysWrite, ScopeUsersAdmin, ScopeAuditRead} {
+		for _, s := range []Scope{ScopeFlowsRead, ScopeFlowsWrite, ScopeKeysRead, ScopeKeysWrite, ScopeUsersAdmin, ScopeAuditRead, ScopeNotifications} {
 			if !slices.Contains(out, s) {
 				out = append(out, s)
 			}

@@ -20,6 +20,9 @@ func (s *Service) Emit(ctx context.Context, tx *db.Tx, ev *models.Event, callbac
 	if err := tx.AppendEvent(ctx, ev); err != nil {
 		return err
 	}
+	if err := s.notifyEvent(ctx, tx, ev); err != nil {
+		return err
+	}
 	endpoints, err := tx.EnabledEndpoints(ctx, db.Scope{AccountID: ev.AccountID, Mode: ev.Mode})
 	if err != nil {
 		return err

@@ -53,6 +53,8 @@ type Service struct {
 	log   *slog.Logger
 	// creator coalesces concurrent creations (create.go).
 	creator *creator
+	// notify tells operators about events they asked for (nil: off); notifications.go.
+	notify *Notifications
 }
 
 // New builds the service over store. Engines among opts.Checks that act on the service (the

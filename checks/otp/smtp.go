@@ -142,7 +142,16 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
-	to, err := mail.ParseAddress(m.To)
+	return s.SendText(ctx, m.To, txt)
+}
+
+// SendText submits an already rendered text to one bare address: what Send does after
+// rendering, for other messages kycd sends (team notifications).
+func (s *SMTPSender) SendText(ctx context.Context, rcpt string, txt Text) error {
+	if strings.ContainsAny(rcpt+txt.Subject+txt.Lang, "\r\n") {
+		return ErrHeaderInjection
+	}
+	to, err := mail.ParseAddress(rcpt)
 	if err != nil || to.Name != "" {
 		return fmt.Errorf("%w: recipient is not a bare email address", ErrInvalidMessage)
 	}

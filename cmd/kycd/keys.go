@@ -38,6 +38,7 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 	highRisk := fs.String("high-risk-jurisdictions", "", "ISO 3166 codes that make a company high risk in this key's verify_business, comma-separated; none = no jurisdiction; default: the server's --high-risk-jurisdictions")
 	docTypes := fs.String("document-types", "", "document types this key's verifications accept, comma-separated (passport,id_card,drivers_license,residence_permit); default: any")
 	defaultFlow := fs.String("flow", "", "the flow (by name) this key's verifications run when they name none and give no checks")
+	expiresIn := fs.Duration("expires-in", 0, "the key stops working this long after its creation (e.g. 2160h = 90 days; 0 = never); admins who asked are notified 7 days before")
 	strongHit := fs.String("screening-strong-hit", "", "what a strong sanctions hit does to this key's verifications: review or fail (default: the server's --screening-strong-hit)")
 	cfgArgs, keyArgs := splitConfigArgs(rest)
 	cfg, _, err := parseConfig("keys", cfgArgs, "data-dir", "database-url", "encryption-keys")
@@ -85,7 +86,15 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 		if err := checkKeyFlow(ctx, store, *account, *mode, *defaultFlow); err != nil {
 			return err
 		}
-		secret, k, err := store.CreateAPIKey(ctx, db.NewKey{DefaultFlow: *defaultFlow, DocumentCountries: countries, DocumentTypes: types, AccountID: *account, Name: *name, Mode: models.Mode(*mode), Scopes: sc, Checks: chk, RateLimit: *rateLimit,
+		var expires *time.Time
+		if *expiresIn < 0 {
+			return fmt.Errorf("expires-in: %s is negative; give a duration such as 2160h, or 0 for a key that never expires", *expiresIn)
+		}
+		if *expiresIn > 0 {
+			at := store.Now().Add(*expiresIn)
+			expires = &at
+		}
+		secret, k, err := store.CreateAPIKey(ctx, db.NewKey{ExpiresAt: expires, DefaultFlow: *defaultFlow, DocumentCountries: countries, DocumentTypes: types, AccountID: *account, Name: *name, Mode: models.Mode(*mode), Scopes: sc, Checks: chk, RateLimit: *rateLimit,
 			ScreeningStrongHit: *strongHit, FaceMatchThreshold: *matchThreshold, LivenessThreshold: *livenessThreshold,
 			FaceMatchRejectThreshold: *rejectThreshold, ReverifyMatchThreshold: *reverifyThreshold,
 			EmbedOrigins: strings.FieldsFunc(*embedOrigins, func(r rune) bool { return r == ',' || r == ' ' }), HighRiskJurisdictions: hr})
@@ -106,17 +115,21 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tPREFIX\tNAME\tMODE\tACCOUNT\tSCOPES\tDOCUMENTS\tCREATED\tREVOKED")
+		fmt.Fprintln(tw, "ID\tPREFIX\tNAME\tMODE\tACCOUNT\tSCOPES\tDOCUMENTS\tCREATED\tREVOKED\tEXPIRES")
 		for _, k := range list {
 			revoked := "-"
 			if k.RevokedAt != nil {
 				revoked = k.RevokedAt.Format(time.RFC3339)
 			}
+			expires := "-"
+			if k.ExpiresAt != nil {
+				expires = k.ExpiresAt.Format(time.RFC3339)
+			}
 			docs := cmp.Or(k.DocumentTypes, "any")
 			if k.DocumentCountries != "" {
 				docs += " from " + k.DocumentCountries
 			}
-			fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Prefix, k.Name, k.Mode, k.AccountID, k.Scopes, docs, k.CreatedAt.Format(time.RFC3339), revoked)
+			fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Prefix, k.Name, k.Mode, k.AccountID, k.Scopes, docs, k.CreatedAt.Format(time.RFC3339), revoked, expires)
 		}
 		return tw.Flush()
 	case "revoke":

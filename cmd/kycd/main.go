@@ -186,7 +186,12 @@ func newApp(ctx context.Context, cfg *Config, work bool) (*app, error) {
 	}
 	svc := verify.New(store, verify.Options{Checks: engines.runners, Logger: logger, CreateBatches: cfg.CreateBatches, Business: engines.business,
 		Signals: cfg.Signals.options()})
-	queue, err := jobs.New(store, svc, jobs.Options{Work: work, MaxWorkers: cfg.Workers, Logger: logger,
+	notify, err := notifyOptions(cfg, logger)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	queue, err := jobs.New(store, svc, jobs.Options{Work: work, MaxWorkers: cfg.Workers, Logger: logger, Notify: notify,
 		Webhooks: cfg.webhookPolicy(), WebhookWorkers: cfg.WebhookWorkers, UserAgent: "kycd-webhooks/" + version,
 		RescueStuckAfter: cfg.JobRescueAfter, IdempotencyTTL: tools.IdempotencyTTL, ImageRetention: cfg.ImageRetention, MonitorInterval: cfg.Screening.monitorInterval()})
 	if err != nil {

@@ -272,7 +272,7 @@ func parsePages() (map[string]*template.Template, error) {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
 	out := map[string]*template.Template{}
-	for _, name := range []string{"queue", "case", "table", "keys", "clients", "webhooks", "analytics", "error",
+	for _, name := range []string{"queue", "case", "table", "keys", "clients", "webhooks", "analytics", "notifications", "error",
 		"flows", "flow", "users", "retention"} {
 		c, err := layout.Clone()
 		if err != nil {

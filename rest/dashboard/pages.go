@@ -41,6 +41,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /dashboard/settings/deliveries/{id}/replay", h.replay)
 	m.HandleFunc("GET /dashboard/analytics", h.analytics)
 	h.settingsRoutes()
+	m.HandleFunc("GET /dashboard/settings/notifications", h.notifications)
+	m.HandleFunc("POST /dashboard/settings/notifications", h.saveNotifications)
 }
 
 // queueData is the review queue page.
