@@ -375,12 +375,19 @@ func TestDashboardInBrowser(t *testing.T) {
 	x.shot("keys")
 	x.run(chromedp.SendKeys(chromedp.CSS(`#key-name`), "shop backend"),
 		chromedp.Click(chromedp.CSS(`#create-key input[value="verifications:read"]`)),
+		chromedp.Click(chromedp.CSS(`#create-key input[name="checks"][value="screening"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#key-face`), "0.62"), chromedp.SendKeys(chromedp.CSS(`#key-expires`), "30"),
+		chromedp.SendKeys(chromedp.CSS(`#key-origins`), "https://shop.example.com"),
 		chromedp.Submit(chromedp.CSS(`#create-key`)), chromedp.WaitVisible(chromedp.CSS(`#new-secret`)))
 	secret := x.text(`#new-secret`)
 	require.True(t, strings.HasPrefix(secret, "sk_test_"), secret)
 	c, err := tools.Authenticate(ctx, e.Reg.Deps(), secret)
 	require.NoError(t, err)
 	require.Equal(t, []tools.Scope{tools.ScopeVerificationsRead}, c.Scopes)
+	settings := x.text(`#key-` + c.KeyID)
+	for _, want := range []string{"checks: screening", "face ≥ 0.62", "framed by https://shop.example.com", "expires"} {
+		require.Contains(t, settings, want, "the key's settings as created")
+	}
 	loc2 := get(x, chromedp.Location())
 	require.NotContains(t, loc2, secret, "the secret never lands in a URL")
 	x.run(chromedp.Navigate(srv.URL+"/dashboard/settings/keys"), chromedp.WaitVisible(chromedp.CSS(`#keys`)))

@@ -479,6 +479,7 @@ type keysData struct {
 	NewSecret string
 	NewKey    string
 	Scopes    []string
+	Checks    []string
 	Error     string
 }
 
@@ -493,6 +494,9 @@ func (h *Handler) keysPage(w http.ResponseWriter, r *http.Request, secret, keyID
 		return
 	}
 	d := keysData{Keys: keys, NewSecret: secret, NewKey: keyID}
+	for _, c := range models.AllChecks {
+		d.Checks = append(d.Checks, string(c))
+	}
 	for _, s := range operator(r).Caller.Scopes {
 		if s != tools.ScopeUsersAdmin {
 			d.Scopes = append(d.Scopes, string(s))
@@ -506,9 +510,11 @@ func (h *Handler) keysPage(w http.ResponseWriter, r *http.Request, secret, keyID
 		}
 	}
 	if wantCSV(r) {
-		t := table{Name: "api-keys", Columns: []string{"Key", "Name", "Prefix", "Mode", "Scopes", "Created", "Revoked"}}
+		t := table{Name: "api-keys", Columns: []string{"Key", "Name", "Prefix", "Mode", "Scopes", "Checks", "Rate limit", "Face match threshold", "Liveness threshold", "Embed origins", "Created", "Revoked"}}
 		for _, k := range keys.Data {
 			t.Rows = append(t.Rows, []cell{{Text: k.ID}, {Text: k.Name}, {Text: k.Prefix}, {Text: k.Mode}, {Text: strings.Join(k.Scopes, " ")},
+				{Text: strings.Join(k.Checks, " ")}, {Text: strconv.Itoa(k.RateLimit)}, {Text: strconv.FormatFloat(k.FaceMatchThreshold, 'f', -1, 64)},
+				{Text: strconv.FormatFloat(k.LivenessThreshold, 'f', -1, 64)}, {Text: strings.Join(k.EmbedOrigins, " ")},
 				{Text: k.CreatedAt.Format(time.RFC3339)}, {Text: timeOr(k.RevokedAt)}})
 		}
 		writeCSV(w, t)
@@ -529,6 +535,30 @@ func (h *Handler) createKey(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		args["rate_limit"] = n
+	}
+	if v := strings.TrimSpace(r.PostFormValue("expires_in_days")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			h.keysPage(w, r, "", "", tools.Errorf(tools.CodeInvalidArgument, "expires_in_days", "give a whole number of days"))
+			return
+		}
+		args["expires_in_days"] = n
+	}
+	if c := r.PostForm["checks"]; len(c) > 0 {
+		args["checks"] = c
+	}
+	for _, f := range []string{"face_match_threshold", "liveness_threshold"} {
+		if v := strings.TrimSpace(r.PostFormValue(f)); v != "" {
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				h.keysPage(w, r, "", "", tools.Errorf(tools.CodeInvalidArgument, f, "give a number between 0 and 1, e.g. 0.6"))
+				return
+			}
+			args[f] = x
+		}
+	}
+	if v := strings.TrimSpace(r.PostFormValue("embed_origins")); v != "" {
+		args["embed_origins"] = strings.Fields(v) // one per line (or space)
 	}
 	created, te := call[tools.CreatedAPIKey](r, tools.CreateAPIKey.Name, args)
 	if te != nil {
