@@ -135,3 +135,7 @@ func AdditionalUploaded(ctx context.Context, d *Deps, c Caller) (labels []string
 	}
 	return labels, selfieWithDocument, nil
 }
+
+// SameLabel reports whether two labels name the same additional document (case and runs of
+// white space ignored), as submit_additional_document matches them.
+func SameLabel(a, b string) bool { return verify.SameLabel(a, b) }
