@@ -1,7 +1,9 @@
 package flow_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/kycd/kycd/checks/document/synth"
 	"github.com/kycd/kycd/db/dbtest"
 	"github.com/kycd/kycd/rest/flow"
 	"github.com/kycd/kycd/tools"
@@ -129,4 +132,39 @@ func TestAdditionalStepsWithoutFlow(t *testing.T) {
 	add := e.do(t, "GET", base+"/step/additional_document_1", nil, nil)
 	require.Contains(t, add.body, "Upload: bank card")
 	require.Equal(t, base+"/step/confirm", nextOf(t, add.body))
+}
+
+// A document step listing several types narrows the document check to them: a passport,
+// read from its MRZ, is refused at once where the flow takes only cards.
+func TestDocumentStepNarrowsToTheFlowsTypes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t), flow.Options{})
+	require.Nil(t, e.Call(t, e.Test, "create_flow", map[string]any{"name": "cards", "steps": []any{
+		map[string]any{"type": "document", "document_types": []string{"id_card", "residence_permit"}}}}, nil))
+	var v tools.CreatedVerification
+	require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"flow": "cards"}, &v))
+	base := pathOf(t, v.HostedURL)
+	intro := e.do(t, "GET", base, nil, nil)
+	csrf := csrfOf(t, intro.body)
+	e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrf}, "consent": {"yes"}}, nil)
+	page := e.do(t, "GET", base+"/step/document", nil, nil)
+	require.Contains(t, page.body, `value="id_card" checked> Identity card`)
+	require.Contains(t, page.body, `value="residence_permit"> Residence permit`)
+	require.Contains(t, page.body, `data-sides="front back"`)
+
+	body, _ := json.Marshal(map[string]string{"image": synthPassport(t), "side": "front", "document_type": "id_card"})
+	code, out := e.capture(t, base, csrf, "document", string(body))
+	require.Equal(t, http.StatusOK, code, "%v", out)
+	require.NotEqual(t, true, out["ok"], "%v", out)
+	require.Equal(t, "document_type_not_allowed", out["reason"])
+}
+
+// synthPassport is a rendered passport data page (a TD3 MRZ) as a data URL.
+func synthPassport(t *testing.T) string {
+	t.Helper()
+	doc, err := synth.Render(synth.Identity{Kind: synth.TD3, DocumentCode: "P", IssuingState: "UTO", Surname: "ERIKSSON", GivenNames: "ANNA MARIA",
+		DocumentNumber: "L898902C3", Nationality: "UTO", DateOfBirth: "1974-08-12", Sex: "F", ExpiryDate: "2034-04-15"},
+		synth.Options{JPEGQuality: 90}, rand.New(rand.NewPCG(3, 1)))
+	require.NoError(t, err)
+	return "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(doc.Front)
 }
