@@ -2,7 +2,6 @@ package tools
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -126,14 +125,11 @@ func AdditionalUploaded(ctx context.Context, d *Deps, c Caller) (labels []string
 	for _, k := range docs {
 		labels = append(labels, k.Label)
 	}
-	_, err = d.Store.LatestArtifact(ctx, c.scope(), v.ID, models.ArtifactSelfieWithDocument)
-	switch {
-	case err == nil:
-		selfieWithDocument = true
-	case !errors.Is(err, db.ErrNotFound):
+	held, err := d.Store.ArtifactsOfKind(ctx, c.scope(), v.ID, models.ArtifactSelfieWithDocument)
+	if err != nil {
 		return nil, false, err
 	}
-	return labels, selfieWithDocument, nil
+	return labels, len(held) > 0, nil
 }
 
 // SameLabel reports whether two labels name the same additional document (case and runs of

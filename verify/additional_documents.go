@@ -94,26 +94,16 @@ func (d *Documents) ReadAdditionalText(ctx context.Context, mode models.Mode, st
 // AdditionalUploads are the additional documents stored for a verification, oldest first,
 // with what was kept of each.
 func AdditionalUploads(ctx context.Context, store *db.Store, v *models.Verification) ([]models.Artifact, []AdditionalDocument, error) {
-	sc := db.Scope{AccountID: v.AccountID, Mode: v.Mode}
-	all, err := store.ListArtifacts(ctx, sc, v.ID)
+	arts, err := store.ArtifactsOfKind(ctx, db.Scope{AccountID: v.AccountID, Mode: v.Mode}, v.ID, models.ArtifactAdditionalDocument)
 	if err != nil {
 		return nil, nil, err
 	}
-	var arts []models.Artifact
-	var docs []AdditionalDocument
-	for _, a := range all {
-		if a.Kind != models.ArtifactAdditionalDocument {
-			continue
-		}
-		full, err := store.GetArtifact(ctx, sc, a.ID)
-		if err != nil {
+	docs := make([]AdditionalDocument, len(arts))
+	for i := range arts {
+		if _, err := store.ArtifactAnalysis(&arts[i], &docs[i]); err != nil {
 			return nil, nil, err
 		}
-		var ad AdditionalDocument
-		if _, err := store.ArtifactAnalysis(full, &ad); err != nil {
-			return nil, nil, err
-		}
-		arts, docs = append(arts, a), append(docs, ad)
+		arts[i].Analysis = nil // opened: the text is in docs
 	}
 	return arts, docs, nil
 }
