@@ -12,7 +12,11 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/internal/tooltest"
+	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
+	"github.com/kycd/kycd/verify"
 )
 
 // writeCard writes a PNG of a plain card (an extra document's photo) for the file upload.
@@ -126,4 +130,28 @@ func TestSessionCodeHandoffInChromium(t *testing.T) {
 	do(t, again, chromedp.Navigate(h.flowURL+"/verify/code"), chromedp.WaitVisible(chromedp.ID("code")),
 		chromedp.SendKeys(chromedp.ID("code"), v.Code), chromedp.KeyEvent(kb.Enter))
 	waitJS(t, again, `document.getElementById('code-error')`)
+}
+
+// A document step offering a passport or an identity card: the page asks which, and the
+// choice (by keyboard here) switches the sides to photograph: a passport's photo page, a
+// card's front then back.
+func TestDocumentTypeChoiceInChromium(t *testing.T) {
+	h := newHarness(t, harnessOptions{setup: func(s *db.Store) (map[models.Check]verify.CheckRunner, func(*tools.Deps)) {
+		return map[models.Check]verify.CheckRunner{models.CheckDocument: tooltest.Check{Outcome: models.OutcomePass}}, nil
+	}})
+	require.Nil(t, h.env.Call(t, h.env.Test, "create_flow", map[string]any{"name": "either", "steps": []any{
+		map[string]any{"type": "document", "document_types": []string{"passport", "id_card"}}}}, nil))
+	v := h.create(map[string]any{"flow": "either", "locale": "de"})
+	ctx := h.tab(t, phone)
+	do(t, ctx, chromedp.Navigate(v.HostedURL), chromedp.WaitVisible(chromedp.ID("start")),
+		chromedp.Click(chromedp.ID("consent")), chromedp.Click(chromedp.ID("start")), chromedp.WaitVisible(chromedp.ID("doc-types")))
+	require.Equal(t, "Welches Dokument verwenden Sie?", text(t, ctx, "#doc-types legend"))
+	require.True(t, eval[bool](t, ctx, `document.querySelector('#doc-types input[value="passport"]').checked`))
+	require.Equal(t, "Fotografieren Sie die Seite Ihres Reisepasses mit Ihrem Foto", text(t, ctx, "h1"))
+	shot(t, ctx, "flow-document-choice-phone")
+	do(t, ctx, chromedp.Focus(`#doc-types input[value="passport"]`), chromedp.KeyEvent(kb.ArrowDown))
+	waitJS(t, ctx, `document.querySelector('#doc-types input[value="id_card"]').checked`)
+	require.Equal(t, "Fotografieren Sie die Vorderseite Ihres Dokuments", text(t, ctx, "h1"))
+	require.LessOrEqual(t, eval[int](t, ctx, `document.documentElement.scrollWidth`), 390, "no horizontal scrolling")
+	require.GreaterOrEqual(t, eval[float64](t, ctx, `document.querySelector('#doc-types label').getBoundingClientRect().height`), 44.0, "44 px touch targets")
 }
