@@ -16,7 +16,7 @@ const (
 
 // AllArtifactKinds lists every artifact kind.
 var AllArtifactKinds = []ArtifactKind{ArtifactSelfie, ArtifactLivenessFrame, ArtifactDocumentFront,
-	ArtifactDocumentBack, ArtifactDocumentPortrait, ArtifactSelfieWithDocument}
+	ArtifactDocumentBack, ArtifactDocumentPortrait, ArtifactSelfieWithDocument, ArtifactAdditionalDocument}
 
 // Artifact is an uploaded image of a verification. The bytes and the face analysis are sealed
 // with the store keyring; SHA256, Size and ContentType describe the plaintext image.

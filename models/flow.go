@@ -135,3 +135,7 @@ type SessionCode struct {
 // ArtifactSelfieWithDocument is the picture of the applicant holding their document next to
 // their face (the selfie_with_document step).
 const ArtifactSelfieWithDocument ArtifactKind = "selfie_with_document"
+
+// ArtifactAdditionalDocument is an extra document of an additional_document step (a bank
+// card, a residence permit's back), kept as evidence with its label and optional OCR text.
+const ArtifactAdditionalDocument ArtifactKind = "additional_document"

@@ -48,6 +48,7 @@ func All() []Descriptor {
 		SubmitDocument.Compile(),
 		SubmitSelfie.Compile(),
 		SubmitSelfieWithDocument.Compile(),
+		SubmitAdditionalDocument.Compile(),
 		CompareFaces.Compile(),
 		GetLivenessChallenge.Compile(),
 		SubmitLiveness.Compile(),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kycd/kycd/checks/document"
@@ -118,6 +119,16 @@ func submitDocument(ctx context.Context, d *Deps, c Caller, in SubmitDocumentInp
 	if err != nil {
 		return DocumentResult{}, err
 	}
+	if in.DocumentType != "" {
+		// A flow's document step listing several types lets the applicant say which one this is.
+		o, err := verify.OpenOptions(d.Store, v)
+		if err != nil {
+			return DocumentResult{}, err
+		}
+		if ft := verify.FlowDocumentTypes(o); len(ft) > 0 && !slices.Contains(ft, in.DocumentType) {
+			return DocumentResult{}, invalid("document_type", "this verification's flow accepts only %s", strings.Join(ft, ", "))
+		}
+	}
 	img, err := decodeImage("image", in.Image, 0)
 	if err != nil {
 		return DocumentResult{}, err
@@ -149,7 +160,11 @@ func submitDocument(ctx context.Context, d *Deps, c Caller, in SubmitDocumentInp
 		return out, err
 	}
 	out.AnalysisStatus = "done"
-	fillDocumentResult(&out, read, v, side)
+	declaredV := *v
+	if declaredV.DocumentType == "" {
+		declaredV.DocumentType = in.DocumentType // a passport the applicant chose has no back to ask for
+	}
+	fillDocumentResult(&out, read, &declaredV, side)
 	return out, nil
 }
 

@@ -192,8 +192,9 @@ func (d *Documents) latestSides(ctx context.Context, v *models.Verification, upt
 // Policy is the rule set a verification's document is judged against: the server's allowed
 // countries and types, the document types of the key that created it (keyTypes; its
 // countries were copied onto the verification at creation), the verification's
-// document_type and ages, and the applicant data given at creation.
-func (d *Documents) Policy(in *CheckInput, keyTypes []string) document.Policy {
+// document_type (else the document types its flow's document step lists, flowTypes), its
+// ages, and the applicant data given at creation.
+func (d *Documents) Policy(in *CheckInput, keyTypes, flowTypes []string) document.Policy {
 	v := in.Verification
 	p := document.Policy{AllowedCountries: d.cfg.AllowedCountries, AllowedDocTypes: d.mrzTypes,
 		Prefill: document.Prefill{Name: in.Applicant.Name, DOB: in.Applicant.DOB}, Now: in.Now}
@@ -202,14 +203,20 @@ func (d *Documents) Policy(in *CheckInput, keyTypes []string) document.Policy {
 	}
 	if t := expectedDocType(v.DocumentType); t != "" {
 		p.AllowedDocTypes = []string{t}
-	} else if len(keyTypes) > 0 {
-		var mrzTypes []string
-		for _, kt := range keyTypes {
-			if t := expectedDocType(kt); t != "" && !slices.Contains(mrzTypes, t) {
-				mrzTypes = append(mrzTypes, t)
+	} else {
+		// A flow listing several types narrows to them (one type was set as document_type at
+		// creation); the key's types narrow further.
+		for _, types := range [][]string{flowTypes, keyTypes} {
+			var mrzTypes []string
+			for _, kt := range types {
+				if t := expectedDocType(kt); t != "" && !slices.Contains(mrzTypes, t) {
+					mrzTypes = append(mrzTypes, t)
+				}
+			}
+			if len(mrzTypes) > 0 {
+				p.AllowedDocTypes = narrow(p.AllowedDocTypes, mrzTypes)
 			}
 		}
-		p.AllowedDocTypes = narrow(d.mrzTypes, mrzTypes)
 	}
 	if v.MinAge != nil {
 		p.MinAge = *v.MinAge
@@ -262,7 +269,11 @@ func (d *Documents) analyze(ctx context.Context, v *models.Verification, in *Che
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return nil, err
 	}
-	res, err := d.Engine(v.Mode).Analyze(ctx, images, d.Policy(in, keyTypes))
+	o, err := OpenOptions(d.store, v)
+	if err != nil {
+		return nil, err
+	}
+	res, err := d.Engine(v.Mode).Analyze(ctx, images, d.Policy(in, keyTypes, FlowDocumentTypes(o)))
 	var ie *document.InputError
 	if errors.As(err, &ie) {
 		side.Unreadable = ie.Message
@@ -519,4 +530,15 @@ func MRZDocTypes(types []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// FlowDocumentTypes are the document types the document step of a verification's flow
+// accepts (nil: any).
+func FlowDocumentTypes(o models.SessionOptions) []string {
+	for _, s := range o.Steps {
+		if s.Type == models.StepDocument {
+			return s.DocumentTypes
+		}
+	}
+	return nil
 }

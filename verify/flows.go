@@ -52,7 +52,8 @@ func OpenOptions(store *db.Store, v *models.Verification) (models.SessionOptions
 }
 
 // applyFlow applies the verification's flow policy and compare data to a result whose
-// checks have run (a no-op without options); a selfie_with_document step adds its outcome.
+// checks have run (a no-op without options); a selfie_with_document step adds its outcome,
+// additional_document steps theirs.
 func (s *Service) applyFlow(ctx context.Context, v *models.Verification, in *CheckInput, result *models.VerificationResult) error {
 	if v.Options == "" {
 		return nil
@@ -68,6 +69,14 @@ func (s *Service) applyFlow(ctx context.Context, v *models.Verification, in *Che
 		}
 		result.Checks = append(result.Checks, out)
 		result.Reasons = append(result.Reasons, out.Reasons...)
+	}
+	add, err := s.additionalOutcome(ctx, v, o, len(result.Checks))
+	if err != nil {
+		return err
+	}
+	if add != nil {
+		result.Checks = append(result.Checks, *add)
+		result.Reasons = append(result.Reasons, add.Reasons...)
 	}
 	ApplyPolicy(result, o, in.Document)
 	return nil

@@ -25,6 +25,8 @@ type apiResult struct {
 	Pending  bool   `json:"pending,omitempty"`
 	// Challenge is the active-liveness challenge (liveness-challenge only).
 	Challenge *challengeView `json:"challenge,omitempty"`
+	// Pages are the images stored so far of an additional document (the page offers another).
+	Pages int `json:"pages,omitempty"`
 }
 
 type challengeView struct {
@@ -46,10 +48,12 @@ func (h *Handler) api(w http.ResponseWriter, r *http.Request, s *session, op str
 		return
 	}
 	var body struct {
-		Image  string   `json:"image"`
-		Side   string   `json:"side"`
-		Nonce  string   `json:"nonce"`
-		Frames []string `json:"frames"`
+		Image string `json:"image"`
+		Side  string `json:"side"`
+		// DocumentType is the applicant's choice among the document step's types (docChoice).
+		DocumentType string   `json:"document_type"`
+		Nonce        string   `json:"nonce"`
+		Frames       []string `json:"frames"`
 		// TimestampsMS are the frames' capture times (performance.now()).
 		TimestampsMS []float64 `json:"timestamps_ms"`
 	}
@@ -88,6 +92,13 @@ func (h *Handler) api(w http.ResponseWriter, r *http.Request, s *session, op str
 		if body.Side != "" && h.toolTakes(toolDocument, "side") {
 			args["side"] = body.Side
 		}
+		if body.DocumentType != "" {
+			if !slices.Contains(s.docChoice(), body.DocumentType) {
+				writeJSON(w, http.StatusBadRequest, apiResult{Reason: "document_type_not_allowed", Message: s.cat.T("capture.reason.document_type_not_allowed")})
+				return
+			}
+			args["document_type"] = body.DocumentType
+		}
 	case "liveness-challenge":
 		step, tool, args = stepLiveness, toolChallenge, nil
 	case "liveness":
@@ -96,8 +107,11 @@ func (h *Handler) api(w http.ResponseWriter, r *http.Request, s *session, op str
 			args["timestamps_ms"] = body.TimestampsMS
 		}
 	default:
-		writeJSON(w, http.StatusNotFound, apiResult{Message: s.cat.T("error.generic")})
-		return
+		var ok bool
+		if step, tool, args, ok = s.extraOp(op, body.Image); !ok {
+			writeJSON(w, http.StatusNotFound, apiResult{Message: s.cat.T("error.generic")})
+			return
+		}
 	}
 	if !slices.Contains(s.steps, step) {
 		writeJSON(w, http.StatusNotFound, apiResult{Message: s.cat.T("error.generic")})
@@ -148,6 +162,14 @@ func (h *Handler) apiOutcome(s *session, step string, out any) apiResult {
 			return apiResult{OK: true, Next: next}
 		}
 		return s.retry(o.Reason)
+	case tools.SelfieWithDocumentResult:
+		// Stored means judged later with the rest: a mismatch is not told the applicant here.
+		if o.Accepted {
+			return apiResult{OK: true, Next: next}
+		}
+		return s.retry(o.Reason)
+	case tools.AdditionalDocumentResult:
+		return apiResult{OK: true, Next: next, Pages: o.Pages}
 	}
 	// A tool the flow does not know by type (the document tool as it lands): read the common
 	// shape, {"accepted": bool, "reason" or "quality": {"reason"}}.

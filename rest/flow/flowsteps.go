@@ -24,7 +24,7 @@ var toolFlow = tools.GetVerificationFlow.Name
 var flowPages = map[models.StepType]string{
 	models.StepDocument: stepDocument, models.StepSelfie: stepSelfie, models.StepLiveness: stepLiveness,
 	models.StepEmail: stepEmail, models.StepPhone: stepPhone, models.StepProofOfAddress: stepAddress, models.StepNFC: stepNFC,
-	models.StepQuestionnaire: stepQuestionnaire,
+	models.StepQuestionnaire: stepQuestionnaire, models.StepSelfieWithDocument: stepSelfieDoc,
 }
 
 // loadFlow reads the steps and branding of a verification with session options.
@@ -48,13 +48,14 @@ func (h *Handler) loadFlow(ctx context.Context, s *session) error {
 // as it lists them, then pages the checks need that the flow did not name (the selfie that
 // liveness judges), the confirmation and the result. A passive liveness step needs no page.
 func (s *session) orderSteps(steps []string) []string {
-	if s.flow == nil || len(s.flow.Steps) == 0 {
-		return steps
+	if s.flow == nil || len(s.flow.Steps) == 0 || s.flow.Flow == nil {
+		return steps // no flow: its additional_steps are in place already (withExtraSteps)
 	}
 	out := []string{stepIntro}
+	n := 0 // additional documents so far
 	for _, fs := range s.flow.Steps {
-		p, ok := flowPages[fs.Type]
-		if !ok || !slices.Contains(steps, p) || slices.Contains(out, p) {
+		p := flowPage(fs, &n)
+		if p == "" || !slices.Contains(steps, p) || slices.Contains(out, p) {
 			continue
 		}
 		if fs.Type == models.StepLiveness && fs.LivenessMode == "passive" {

@@ -22,6 +22,8 @@ func parsePages() (map[string]*template.Template, error) {
 		"add":     func(a, b int) int { return a + b },
 		"country": countryName,
 		"date":    localDate,
+		// stepLabel names a page in the progress bar (extrasteps.go).
+		"stepLabel": stepLabel,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
 	if err != nil {
@@ -33,7 +35,11 @@ func parsePages() (map[string]*template.Template, error) {
 		if err != nil {
 			return nil, err
 		}
-		if out[name], err = c.ParseFS(templateFiles, "templates/"+name+".html"); err != nil {
+		files := []string{"templates/" + name + ".html"}
+		if name == "capture" {
+			files = append(files, "templates/capture_extra.html") // the steps of extrasteps.go
+		}
+		if out[name], err = c.ParseFS(templateFiles, files...); err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
 		}
 	}
@@ -95,6 +101,11 @@ type page struct {
 	Capture string
 	Sides   []string
 	Next    string
+	// DocTypes are the document types to choose among (docChoice); AddLabel and AddOptional
+	// describe an additional document's page (extrasteps.go).
+	DocTypes    []string
+	AddLabel    string
+	AddOptional bool
 	// nfc: the one-time code the applicant's app answers the chip challenge with
 	NFCCode, NFCChallenge, NFCExpires string
 	// email and phone: the step's kind, what was typed, the code sent (its id), the applicant's
@@ -151,7 +162,8 @@ func (h *Handler) newPage(r *http.Request, s *session, step string) *page {
 var jsKeys = []string{"nfc.done", "capture.checking", "capture.accepted", "capture.no_camera", "capture.retry", "capture.reason.generic",
 
 	"capture.document.front", "capture.document.back", "capture.liveness.recording", "capture.take", "error.generic", "error.unavailable",
-	"intro.expires", "expiry.soon", "expiry.announce", "session.left", "capture.hint.blurry", "capture.hint.glare", "capture.hint.hold"}
+	"intro.expires", "expiry.soon", "expiry.announce", "session.left", "capture.hint.blurry", "capture.hint.glare", "capture.hint.hold",
+	"capture.document.passport", "capture.additional.added", "capture.additional.more"}
 
 func jsMessages(c *catalog) map[string]string {
 	m := make(map[string]string, len(jsKeys))

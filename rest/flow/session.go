@@ -81,7 +81,7 @@ func (h *Handler) session(w http.ResponseWriter, r *http.Request, token string) 
 		h.failSession(w, r, fallback, err)
 		return nil, false
 	}
-	s.steps = s.orderSteps(h.stepsFor(v))
+	s.steps = s.orderSteps(h.withExtraSteps(s, h.stepsFor(v)))
 	return s, true
 }
 

@@ -114,6 +114,10 @@ func (s *session) collectKeys() []string {
 			} else {
 				out = append(out, "intro.collect.details.plain")
 			}
+		default:
+			if k := collectKey(st); k != "" && !slices.Contains(out, k) {
+				out = append(out, k)
+			}
 		}
 	}
 	return out
@@ -213,9 +217,16 @@ func (h *Handler) step(w http.ResponseWriter, r *http.Request, s *session, name 
 		h.contactStep(w, r, s, p)
 		return
 	}
+	if s.extraCapture(p, name) {
+		h.render(w, r, "capture", http.StatusOK, p)
+		return
+	}
 	p.Capture = name
 	if name == stepDocument {
 		p.Sides = documentSides(s.v.DocumentType)
+		if p.DocTypes = s.docChoice(); len(p.DocTypes) > 0 {
+			p.Sides = documentSides(&p.DocTypes[0]) // the first choice is preselected
+		}
 	}
 	h.render(w, r, "capture", http.StatusOK, p)
 }
@@ -355,6 +366,7 @@ func (h *Handler) doneSteps(ctx context.Context, s *session) map[string]bool {
 		}
 	}
 	done[stepIntro] = consented
+	h.markExtraDone(ctx, s, done)
 	return done
 }
 

@@ -179,7 +179,23 @@
     var stream = null;
     // Downscale before upload: documents need detail for the MRZ, faces much less; frames of
     // the liveness check are small so 30 of them stay light on a phone connection.
-    var maxSide = kind === 'document' ? 1600 : 1024;
+    // An additional document is read like a page; the picture holding a document needs the
+    // held document's photo (and MRZ) legible too.
+    var extraDoc = kind.indexOf('additional_document_') === 0;
+    var maxSide = (kind === 'document' || kind === 'selfie_with_document' || extraDoc) ? 1600 : 1024;
+    // A document step offering several types: the applicant's choice says which sides to take.
+    var choice = document.querySelectorAll('#doc-types input[name="document_type"]');
+    function chosenType() {
+      for (var i = 0; i < choice.length; i++) { if (choice[i].checked) { return choice[i].value; } }
+      return '';
+    }
+    Array.prototype.forEach.call(choice, function (c) {
+      c.addEventListener('change', function () {
+        sides = chosenType() === 'passport' ? ['front'] : ['front', 'back'];
+        side = 0;
+        title.textContent = m(sides.length === 1 ? 'capture.document.passport' : 'capture.document.front');
+      });
+    });
 
     function say(text, isError) { msg.textContent = text || ''; msg.className = isError ? 'message error' : 'message'; }
     function busy(b) { takeBtn.disabled = b; if (file) { file.disabled = b; } }
@@ -208,7 +224,7 @@
       if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { cameraFailed('unsupported'); return; }
       navigator.mediaDevices.getUserMedia({
         audio: false,
-        video: { facingMode: kind === 'document' ? 'environment' : 'user', width: { ideal: 1280 }, height: { ideal: 720 } }
+        video: { facingMode: (kind === 'document' || extraDoc) ? 'environment' : 'user', width: { ideal: 1280 }, height: { ideal: 720 } }
       }).then(function (s) {
         stream = s;
         video.srcObject = s;
@@ -352,6 +368,14 @@
           say('');
           return;
         }
+        if (extraDoc && r.pages) {
+          // Kept: another page (a card's back) may follow, or the applicant continues.
+          say(m('capture.additional.added').replace('{n}', r.pages));
+          takeBtn.textContent = m('capture.additional.more');
+          var cont = $('continue');
+          if (cont) { cont.hidden = false; cont.focus(); }
+          return;
+        }
         say(m('capture.accepted'));
         stop();
         location.assign(r.next || next);
@@ -366,7 +390,10 @@
       busy(true);
       say(m('capture.checking'));
       var payload = { image: image };
-      if (kind === 'document') { payload.side = sides[side] || 'front'; }
+      if (kind === 'document') {
+        payload.side = sides[side] || 'front';
+        if (chosenType()) { payload.document_type = chosenType(); }
+      }
       api(kind, payload).then(handle);
     }
     function runLiveness() {
