@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kycd/kycd/internal/textdist"
 )
 
 // roleLocalParts are local parts that name a function, not a person. A KYC applicant's
@@ -119,39 +121,9 @@ func absInt(x int) int {
 	return x
 }
 
-// damerauLevenshtein is the optimal-string-alignment distance between two ASCII strings,
-// stopping early once every cell of a row exceeds limit.
-func damerauLevenshtein(a, b string, limit int) int {
-	if len(a) > 64 || len(b) > 64 {
-		return limit + 1
-	}
-	var rows [3][65]int
-	prev2, prev, cur := &rows[0], &rows[1], &rows[2]
-	for j := 0; j <= len(b); j++ {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				v = min(v, prev2[j-2]+1)
-			}
-			cur[j] = v
-			rowMin = min(rowMin, v)
-		}
-		if rowMin > limit {
-			return limit + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
-}
+// damerauLevenshtein is the optimal-string-alignment distance between two ASCII strings, or
+// limit+1 once it exceeds limit (textdist.OSA).
+func damerauLevenshtein(a, b string, limit int) int { return textdist.OSA(a, b, limit) }
 
 // confusables maps letters of other scripts that render like Latin letters to those
 // letters (a small part of Unicode's confusables.txt: the Cyrillic and Greek letters used

@@ -1,6 +1,10 @@
 package screening
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/kycd/kycd/internal/textdist"
+)
 
 // jaroWinkler is the Jaro-Winkler similarity of two ASCII tokens (prefix scale 0.1, up to 4).
 // Tokens are short, so fixed stack buffers avoid allocation.
@@ -157,43 +161,9 @@ func genderPair(a, b string) bool {
 	return false
 }
 
-// editDistance is the optimal-string-alignment distance of two ASCII tokens (substitutions,
-// insertions, deletions and adjacent transpositions each cost 1), or max+1 once it exceeds max.
-func editDistance(a, b string, max int) int {
-	la, lb := len(a), len(b)
-	if la-lb > max || lb-la > max {
-		return max + 1
-	}
-	if la > 64 || lb > 64 {
-		return max + 1
-	}
-	var rows [3][65]int
-	prev2, prev, cur := &rows[0], &rows[1], &rows[2]
-	for j := 0; j <= lb; j++ {
-		prev[j] = j
-	}
-	for i := 1; i <= la; i++ {
-		cur[0] = i
-		best := cur[0]
-		for j := 1; j <= lb; j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				v = min(v, prev2[j-2]+1)
-			}
-			cur[j] = v
-			best = min(best, v)
-		}
-		if best > max {
-			return max + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[lb]
-}
+// editDistance is the optimal-string-alignment distance of two ASCII tokens, or max+1 once
+// it exceeds max (textdist.OSA).
+func editDistance(a, b string, max int) int { return textdist.OSA(a, b, max) }
 
 // typoEdits is how many edits a mistyped token of n letters plausibly carries: one in a short
 // word, two from eight letters on. Two tokens further apart than that are different names that
