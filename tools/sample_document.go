@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
+	"image/jpeg"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/kycd/kycd/checks/document/synth"
+	"github.com/kycd/kycd/internal/samplefaces"
 	"github.com/kycd/kycd/models"
 )
 
@@ -56,7 +59,13 @@ func SampleDocument(ctx context.Context, d *Deps, c Caller, verificationID strin
 		exp = now.AddDate(-1, 0, 0)
 	}
 	id.ExpiryDate = exp.UTC().Format("2006-01-02")
-	doc, err := synth.Render(id, synth.Options{Width: 1400, Height: 1400 * 17 / 24, Fill: 0.86, JPEGQuality: 92}, rand.New(rand.NewPCG(1, 2)))
+	// The portrait is the sandbox's sample applicant, so a sample selfie of the same synthetic
+	// person matches it and the mismatching one does not.
+	portrait, err := jpeg.Decode(bytes.NewReader(samplefaces.Portrait()))
+	if err != nil {
+		return "", fmt.Errorf("sample portrait: %w", err)
+	}
+	doc, err := synth.Render(id, synth.Options{Width: 1400, Height: 1400 * 17 / 24, Fill: 0.86, JPEGQuality: 92, Portrait: portrait}, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
 		return "", err
 	}

@@ -1,0 +1,34 @@
+package flow
+
+import (
+	"net/http"
+
+	"github.com/kycd/kycd/tools"
+)
+
+// Test mode's sample selfies (issue #27): the capture ops sample-selfie, sample-selfie-other
+// and sample-selfie-spoof submit a bundled synthetic face through the real selfie tool, so
+// face match and liveness judge it like an upload. A live key's session gets 404.
+
+// sampleSelfieOps maps a capture op to its samplefaces kind.
+var sampleSelfieOps = map[string]string{
+	"sample-selfie":       "applicant",
+	"sample-selfie-other": "other",
+	"sample-selfie-spoof": "spoof",
+}
+
+// sampleSelfie answers the sample's data: URL, or writes the error and reports false.
+func (h *Handler) sampleSelfie(w http.ResponseWriter, r *http.Request, s *session, op string) (string, bool) {
+	kind, ok := sampleSelfieOps[op]
+	if !ok || !s.testMode() {
+		writeJSON(w, http.StatusNotFound, apiResult{Message: s.cat.T("error.generic")})
+		return "", false
+	}
+	img, err := tools.SampleSelfie(s.caller, kind)
+	if err != nil {
+		code, res := h.apiError(r.Context(), s, err)
+		writeJSON(w, code, res)
+		return "", false
+	}
+	return img, true
+}
