@@ -2,6 +2,7 @@ package flow
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/kycd/kycd/tools"
 )
@@ -31,4 +32,22 @@ func (h *Handler) sampleSelfie(w http.ResponseWriter, r *http.Request, s *sessio
 		return "", false
 	}
 	return img, true
+}
+
+// nfcSample reads the sample chip (or the tampered one) into the session's verification and
+// moves on, as the integrator's app would after a real read. Test-mode sessions only.
+func (h *Handler) nfcSample(w http.ResponseWriter, r *http.Request, s *session) {
+	if !s.testMode() || !slices.Contains(s.steps, stepNFC) {
+		h.renderError(w, r, s.cat, http.StatusNotFound, "error.invalid_link.title", "error.invalid_link.text")
+		return
+	}
+	if !h.guardPost(w, r, s, r.PostFormValue("csrf")) {
+		return
+	}
+	if _, err := tools.SubmitSampleChip(r.Context(), h.reg.Deps(), s.caller, r.PostFormValue("sample") == "chip-tampered"); err != nil {
+		code, _ := h.apiError(r.Context(), s, err)
+		h.renderError(w, r, s.cat, code, "error.title", "error.generic")
+		return
+	}
+	http.Redirect(w, r, s.stepURL(s.next(stepNFC)), http.StatusSeeOther)
 }
