@@ -51,3 +51,33 @@ func (h *Handler) nfcSample(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	http.Redirect(w, r, s.stepURL(s.next(stepNFC)), http.StatusSeeOther)
 }
+
+// sampleLiveness answers the liveness step's "still photo" sample: a fresh challenge answered
+// with frames of the sample selfie that never move, judged by the real active-liveness check
+// (which refuses it, as it would a photo held to the camera). Test-mode sessions only.
+func (h *Handler) sampleLiveness(w http.ResponseWriter, r *http.Request, s *session) {
+	if !s.testMode() || !slices.Contains(s.steps, stepLiveness) {
+		writeJSON(w, http.StatusNotFound, apiResult{Message: s.cat.T("error.generic")})
+		return
+	}
+	img, err := tools.SampleSelfie(s.caller, "applicant")
+	if err == nil {
+		var out any
+		if out, err = h.reg.Call(r.Context(), s.caller, toolChallenge, idArgs(s.caller.VerificationID, nil)); err == nil {
+			ch := out.(tools.LivenessChallenge)
+			n := min(max(ch.MinFrames, 10), ch.MaxFrames)
+			frames, ts := make([]string, n), make([]float64, n)
+			for i := range frames {
+				frames[i], ts[i] = img, float64(i)*120
+			}
+			out, err = h.reg.Call(r.Context(), s.caller, toolLiveness, idArgs(s.caller.VerificationID,
+				map[string]any{"nonce": ch.Nonce, "frames": frames, "timestamps_ms": ts}))
+			if err == nil {
+				writeJSON(w, http.StatusOK, h.apiOutcome(s, stepLiveness, out))
+				return
+			}
+		}
+	}
+	code, res := h.apiError(r.Context(), s, err)
+	writeJSON(w, code, res)
+}

@@ -122,8 +122,25 @@ func TestSampleSelfiesThroughThePipeline(t *testing.T) {
 		require.Equal(t, models.OutcomePass, fm, "the print shows the right person (%v): liveness is what catches it", reasons)
 		require.Equal(t, models.StatusRejected, v.Result.Decision)
 	})
+	t.Run("still photo at the active liveness step is refused", func(t *testing.T) {
+		var v tools.CreatedVerification
+		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"liveness"}, "external_ref": "sandbox-erika"}, &v))
+		base := pathOf(t, v.HostedURL)
+		intro := e.do(t, "GET", base, nil, nil)
+		csrf := csrfOf(t, intro.body)
+		e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrf}, "consent": {"yes"}}, nil)
+		page := e.do(t, "GET", base+"/step/liveness", nil, nil)
+		require.Contains(t, page.body, `data-op="sample-liveness-still"`)
+		code, out := e.capture(t, base, csrf, "sample-selfie", `{}`)
+		require.Equal(t, http.StatusOK, code, "%v", out)
+		code, out = e.capture(t, base, csrf, "sample-liveness-still", `{}`)
+		require.Equal(t, http.StatusOK, code, "%v", out)
+		require.Equal(t, false, out["ok"], "a still photo does not pass the head movements: %v", out)
+		require.Equal(t, "static_frames", out["reason"], "%v", out)
+		require.NotEmpty(t, out["message"], "the applicant reads why: %v", out)
+	})
 	t.Run("live key: no samples", func(t *testing.T) {
-		for _, op := range []string{"sample-selfie", "sample-selfie-other", "sample-selfie-spoof"} {
+		for _, op := range []string{"sample-selfie", "sample-selfie-other", "sample-selfie-spoof", "sample-liveness-still"} {
 			_, code, _ := run(t, e.Live, op)
 			require.Equal(t, http.StatusNotFound, code, op)
 		}
