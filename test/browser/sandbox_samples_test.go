@@ -75,6 +75,17 @@ func TestSandboxSampleFacesAndChipInChromium(t *testing.T) {
 	for _, vp := range []viewport{phone, desktop} {
 		t.Run("approved "+vp.name, func(t *testing.T) { run(t, vp, "sample-selfie", "sample-chip", "approved") })
 	}
+	t.Run("still photo at the active liveness step "+phone.name, func(t *testing.T) {
+		v := h.create(map[string]any{"checks": []string{"liveness"}, "external_ref": "sandbox-erika"})
+		ctx := h.tab(t, phone)
+		do(t, ctx, chromedp.Navigate(v.HostedURL), chromedp.WaitVisible(chromedp.ID("start")),
+			chromedp.Click(chromedp.ID("consent")), chromedp.Click(chromedp.ID("start")),
+			chromedp.WaitVisible(`button[data-op="sample-selfie"]`), chromedp.Click(`button[data-op="sample-selfie"]`),
+			chromedp.WaitVisible(`button[data-op="sample-liveness-still"]`), chromedp.Click(`button[data-op="sample-liveness-still"]`))
+		waitJS(t, ctx, `document.getElementById('message').classList.contains('error')`)
+		require.Equal(t, "We saw no movement: follow each instruction on screen.", text(t, ctx, "#message"))
+		shot(t, ctx, "sandbox-liveness-still-"+phone.name)
+	})
 	t.Run("other face and tampered chip "+desktop.name, func(t *testing.T) {
 		run(t, desktop, "sample-selfie-other", "sample-chip-tampered", "rejected")
 	})
