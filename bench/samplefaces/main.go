@@ -38,9 +38,6 @@ var sources = map[string][]string{
 	"biden": {"tests/test_images/biden.jpg", "examples/knn_examples/train/biden/biden2.jpg"},
 }
 
-// Canvas of every sample: a 4:5 head-and-shoulders selfie.
-const W, H = 480, 600
-
 type aligned struct {
 	person, name string
 	raw          []byte
@@ -215,18 +212,6 @@ func warpClamp(src *imaging.RGB, inv imaging.Affine) *imaging.RGB {
 		}
 	}
 	return out
-}
-
-// border are fixed points on the canvas edge so the triangulation covers it.
-func border() []imaging.Point {
-	var p []imaging.Point
-	for _, f := range []float64{0, 0.25, 0.5, 0.75, 1} {
-		p = append(p, imaging.Point{X: f * (W - 1), Y: 0}, imaging.Point{X: f * (W - 1), Y: H - 1})
-	}
-	for _, f := range []float64{0.25, 0.5, 0.75} {
-		p = append(p, imaging.Point{X: 0, Y: f * (H - 1)}, imaging.Point{X: W - 1, Y: f * (H - 1)})
-	}
-	return p
 }
 
 func meanShape(photos []aligned, w []float64) []imaging.Point {

@@ -6,6 +6,22 @@ import (
 	"github.com/kycd/kycd/checks/face/imaging"
 )
 
+// Canvas of every sample: a 4:5 head-and-shoulders selfie.
+const W, H = 480, 600
+
+// border are fixed points on the canvas edge (pixel centres lie inside [0,W]×[0,H]) so the
+// triangulation covers every pixel.
+func border() []imaging.Point {
+	var p []imaging.Point
+	for _, f := range []float64{0, 0.25, 0.5, 0.75, 1} {
+		p = append(p, imaging.Point{X: f * W, Y: 0}, imaging.Point{X: f * W, Y: H})
+	}
+	for _, f := range []float64{0.25, 0.5, 0.75} {
+		p = append(p, imaging.Point{X: 0, Y: f * H}, imaging.Point{X: W, Y: f * H})
+	}
+	return p
+}
+
 // triangle is three indices into a point set.
 type triangle [3]int
 
