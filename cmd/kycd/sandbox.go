@@ -215,11 +215,19 @@ func (s *seeder) run(ctx context.Context, count int, wait time.Duration) (string
 	if err != nil {
 		return "", err
 	}
+	faces, err := s.sampleFaces(ctx, first.Checks, wait)
+	if err != nil {
+		return "", err
+	}
 	statuses, err := s.settle(ctx, wait)
 	if err != nil {
 		return "", err
 	}
-	out := fmt.Sprintf("  verifications by scenario: %v\n  by status now: %v\n  companies: %v\n  address checks: %v\n", made, statuses, companies, addresses)
+	if faces, err = s.sampleOutcomes(ctx, faces); err != nil {
+		return "", err
+	}
+	out := fmt.Sprintf("  verifications by scenario: %v\n  by status now: %v\n  companies: %v\n  address checks: %v\n  sample-face verifications: %v\n",
+		made, statuses, companies, addresses, faces)
 	if statuses[string(models.StatusProcessing)] > 0 {
 		out += "  some are still processing: the server's workers will finish them\n"
 	}

@@ -27,6 +27,12 @@ func TestSandboxSeed(t *testing.T) {
 		want[a.want]++
 	}
 	require.Contains(t, r, fmt.Sprintf("address checks: %v", want), "the real proof-of-address check gives each sample bill's status")
+	if faceEngine {
+		require.Contains(t, r, "sample-face verifications: map[applicant:approved other:rejected spoof:rejected]",
+			"the real document, face match and liveness checks decide the sample faces: %s", r)
+	} else {
+		require.Contains(t, r, "sample-face verifications: map[", r)
+	}
 	require.NotContains(t, r, "processing:", "every submitted verification is decided: %s", r)
 
 	require.ErrorContains(t, run(t.Context(), []string{"sandbox", "seed", "--data-dir", dir, "--count", "0"}, nil, &out, &report), "count")
