@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
+	"image/jpeg"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/kycd/kycd/checks/document/synth"
+	"github.com/kycd/kycd/internal/samplefaces"
 	"github.com/kycd/kycd/models"
 )
 
@@ -23,14 +26,34 @@ func SampleDocument(ctx context.Context, d *Deps, c Caller, verificationID strin
 	if c.Mode != models.ModeTest {
 		return "", Errorf(CodePermissionDenied, "", "sample documents are for test-mode keys only")
 	}
+	id, err := sampleIdentity(ctx, d, c, verificationID, expired)
+	if err != nil {
+		return "", err
+	}
+	// The portrait is the sandbox's sample applicant, so a sample selfie of the same synthetic
+	// person matches it and the mismatching one does not.
+	portrait, err := jpeg.Decode(bytes.NewReader(samplefaces.Portrait()))
+	if err != nil {
+		return "", fmt.Errorf("sample portrait: %w", err)
+	}
+	doc, err := synth.Render(id, synth.Options{Width: 1400, Height: 1400 * 17 / 24, Fill: 0.86, JPEGQuality: 92, Portrait: portrait}, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		return "", err
+	}
+	return "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(doc.Front), nil
+}
+
+// sampleIdentity is the sample passport's holder for a verification: the applicant's name,
+// date of birth and country when given, valid for five years (or expired a year ago).
+func sampleIdentity(ctx context.Context, d *Deps, c Caller, verificationID string, expired bool) (synth.Identity, error) {
 	v, err := d.Store.GetVerification(ctx, c.scope(), verificationID)
 	if err != nil {
-		return "", storeErr(err, "verification", "id")
+		return synth.Identity{}, storeErr(err, "verification", "id")
 	}
 	var a models.ApplicantData
 	if len(v.ApplicantPII) > 0 {
 		if err := d.Store.Keyring().OpenJSON(v.ApplicantPII, &a); err != nil {
-			return "", err
+			return synth.Identity{}, err
 		}
 	}
 	id := synth.Identity{Kind: synth.TD3, DocumentCode: "P", IssuingState: "UTO", Nationality: "UTO",
@@ -56,11 +79,7 @@ func SampleDocument(ctx context.Context, d *Deps, c Caller, verificationID strin
 		exp = now.AddDate(-1, 0, 0)
 	}
 	id.ExpiryDate = exp.UTC().Format("2006-01-02")
-	doc, err := synth.Render(id, synth.Options{Width: 1400, Height: 1400 * 17 / 24, Fill: 0.86, JPEGQuality: 92}, rand.New(rand.NewPCG(1, 2)))
-	if err != nil {
-		return "", err
-	}
-	return "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(doc.Front), nil
+	return id, nil
 }
 
 // mrzLetters keeps the letters and spaces an MRZ name can carry.

@@ -94,6 +94,18 @@ func (s *Service) Missing(ctx context.Context, v *models.Verification, activeLiv
 		return nil, err
 	}
 	input.ActiveLiveness = activeLiveness
+	if activeLiveness && v.Options != "" {
+		// A flow whose liveness step is passive shows no active step: the selfie alone decides.
+		o, err := s.Options(v)
+		if err != nil {
+			return nil, err
+		}
+		if slices.ContainsFunc(o.Steps, func(st models.FlowStep) bool {
+			return st.Type == models.StepLiveness && st.LivenessMode == "passive"
+		}) {
+			input.ActiveLiveness = false
+		}
+	}
 	var missing []string
 	for _, ch := range input.Checks {
 		runner, ok := s.opts.Checks[ch]

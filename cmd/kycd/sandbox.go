@@ -122,6 +122,9 @@ var seedScenarios = []seedScenario{
 	{value: "test_review_face", weight: 8, submit: true, needs: models.CheckFaceMatch},
 	{value: "test_screening_hit", weight: 8, submit: true, needs: models.CheckScreening},
 	{value: "test_duplicate", weight: 3, submit: true, needs: models.CheckFaceMatch},
+	// Review queue items in every build (the document check needs no model).
+	{value: "test_document_review", weight: 6, submit: true, needs: models.CheckDocument},
+	{value: "test_proof_of_address_review", weight: 3, submit: true, needs: models.CheckProofOfAddress},
 	{value: verify.SandboxWebhookFail, weight: 6}, // pending; its deliveries fail once, then succeed
 	{value: verify.SandboxExpire, weight: 5},
 	{weight: 5, cancel: true},
@@ -208,11 +211,23 @@ func (s *seeder) run(ctx context.Context, count int, wait time.Duration) (string
 		}
 		companies = append(companies, b.Status)
 	}
+	addresses, err := s.addresses(ctx)
+	if err != nil {
+		return "", err
+	}
+	faces, err := s.sampleFaces(ctx, first.Checks, wait)
+	if err != nil {
+		return "", err
+	}
 	statuses, err := s.settle(ctx, wait)
 	if err != nil {
 		return "", err
 	}
-	out := fmt.Sprintf("  verifications by scenario: %v\n  by status now: %v\n  companies: %v\n", made, statuses, companies)
+	if faces, err = s.sampleOutcomes(ctx, faces); err != nil {
+		return "", err
+	}
+	out := fmt.Sprintf("  verifications by scenario: %v\n  by status now: %v\n  companies: %v\n  address checks: %v\n  sample-face verifications: %v\n",
+		made, statuses, companies, addresses, faces)
 	if statuses[string(models.StatusProcessing)] > 0 {
 		out += "  some are still processing: the server's workers will finish them\n"
 	}

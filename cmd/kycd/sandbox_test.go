@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -20,6 +21,18 @@ func TestSandboxSeed(t *testing.T) {
 	require.Contains(t, r, "rejected:", r)
 	require.Contains(t, r, "cancelled:", r)
 	require.Contains(t, r, "companies: [", r)
+	require.Contains(t, r, "needs_review:", "a review queue: %s", r)
+	want := map[string]int{}
+	for _, a := range seedAddresses {
+		want[a.want]++
+	}
+	require.Contains(t, r, fmt.Sprintf("address checks: %v", want), "the real proof-of-address check gives each sample bill's status")
+	if faceEngine {
+		require.Contains(t, r, "sample-face verifications: map[applicant:approved other:rejected spoof:rejected]",
+			"the real document, face match and liveness checks decide the sample faces: %s", r)
+	} else {
+		require.Contains(t, r, "sample-face verifications: map[", r)
+	}
 	require.NotContains(t, r, "processing:", "every submitted verification is decided: %s", r)
 
 	require.ErrorContains(t, run(t.Context(), []string{"sandbox", "seed", "--data-dir", dir, "--count", "0"}, nil, &out, &report), "count")

@@ -75,6 +75,15 @@ func (h *Handler) api(w http.ResponseWriter, r *http.Request, s *session, op str
 	switch op {
 	case "selfie":
 		step, tool, args = stepSelfie, toolSelfie, map[string]any{"image": body.Image}
+	case "sample-liveness-still": // test mode (sandbox.go)
+		h.sampleLiveness(w, r, s)
+		return
+	case "sample-selfie", "sample-selfie-other", "sample-selfie-spoof": // test mode (sandbox.go)
+		img, ok := h.sampleSelfie(w, r, s, op)
+		if !ok {
+			return
+		}
+		step, tool, args = stepSelfie, toolSelfie, map[string]any{"image": img}
 	case "sample-document", "sample-document-expired":
 		if !s.testMode() {
 			writeJSON(w, http.StatusNotFound, apiResult{Message: s.cat.T("error.generic")})

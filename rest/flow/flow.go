@@ -230,6 +230,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.handoff(w, r, s)
 	case action == "nfc-status" && isGet(r):
 		h.nfcStatus(w, r, s)
+	case action == "nfc-sample" && r.Method == http.MethodPost: // test mode (sandbox.go)
+		h.nfcSample(w, r, s)
 	case strings.HasPrefix(action, "api/") && r.Method == http.MethodPost:
 		h.api(w, r, s, strings.TrimPrefix(action, "api/"))
 	default:

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	xdraw "golang.org/x/image/draw"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
@@ -62,6 +63,10 @@ type Options struct {
 	Defects float64
 	// Lighting is the strength of an uneven-illumination gradient, 0–1.
 	Lighting float64
+	// Portrait, when set, is the photo printed in the portrait box (scaled to fill it)
+	// instead of the drawn face-like placeholder: the sandbox's sample passport carries
+	// its sample applicant's face so face match has a real portrait to compare.
+	Portrait image.Image
 	// MRZFont overrides the OCR-B font of the machine-readable zone (training uses other monospaced fonts for robustness).
 	MRZFont *opentype.Font
 }
@@ -178,7 +183,7 @@ func Render(id Identity, opts Options, r *rand.Rand) (*Document, error) {
 		c.textMM(base, 40, 9, 4.2, "PASSPORT", color.RGBA{40, 40, 90, 255})
 		c.textMM(base, 85, 9, 3.0, id.IssuingState, color.RGBA{40, 40, 90, 255})
 		portraitMM = rectMM{5, 17, 37, 60}
-		c.portrait(portraitMM)
+		c.portraitOr(portraitMM, opts.Portrait)
 		c.viz(base, id, 42, 20)
 		mrzMM = c.mrz(mrzFont, lines, 6.0, cardH-13.5, 6.3, opts.Defects)
 		img := warp(c, opts, r)
@@ -191,7 +196,7 @@ func Render(id Identity, opts Options, r *rand.Rand) (*Document, error) {
 	case TD1:
 		c.textMM(base, 30, 6, 3.0, "IDENTITY CARD", color.RGBA{40, 40, 90, 255})
 		portraitMM = rectMM{3, 10, 27, 42}
-		c.portrait(portraitMM)
+		c.portraitOr(portraitMM, opts.Portrait)
 		c.viz(base, id, 30, 12)
 		front := warp(c, opts, r)
 		doc.PortraitBox = front.project(portraitMM)
@@ -303,6 +308,16 @@ func (c *canvas) viz(f *opentype.Font, id Identity, xmm, ymm float64) {
 		c.textMM(f, xmm, y, step*0.28, row[0], label)
 		c.textMM(f, xmm, y+step*0.5, step*0.45, row[1], ink)
 	}
+}
+
+// portraitOr prints photo into the box, or the placeholder when there is none.
+func (c *canvas) portraitOr(rm rectMM, photo image.Image) {
+	if photo == nil {
+		c.portrait(rm)
+		return
+	}
+	r := image.Rect(int(rm.x0*c.pxmm), int(rm.y0*c.pxmm), int(rm.x1*c.pxmm), int(rm.y1*c.pxmm))
+	xdraw.CatmullRom.Scale(c.img, r, photo, photo.Bounds(), draw.Src, nil)
 }
 
 // portrait paints a face-like placeholder: hair, face, eyes, shoulders.

@@ -1,0 +1,92 @@
+//go:build tesseract && onnx
+
+package browser_test
+
+import (
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kycd/kycd/checks/face"
+	"github.com/kycd/kycd/db"
+	"github.com/kycd/kycd/models"
+	"github.com/kycd/kycd/tools"
+	"github.com/kycd/kycd/verify"
+)
+
+// TestSandboxSampleFacesAndChipInChromium clicks a test-mode flow through with the sample
+// buttons of the selfie and chip steps (#27), on a phone and on a desktop: the sample passport
+// (read by the real document engine, its portrait the sample applicant), the sample selfie
+// (the real face match and passive liveness), the sample chip (real passive authentication
+// against the sandbox CSCA) — approved. Then the failure samples: another person's face and
+// a tampered chip — rejected.
+func TestSandboxSampleFacesAndChipInChromium(t *testing.T) {
+	eng, err := face.New(face.Config{})
+	require.NoError(t, err, "the face engine must load under -tags onnx: run scripts/setup/onnx.sh")
+	t.Cleanup(func() { _ = eng.Close() })
+	h := newHarness(t, harnessOptions{setup: func(s *db.Store) (map[models.Check]verify.CheckRunner, func(*tools.Deps)) {
+		docs, err := verify.NewDocuments(s, verify.DocumentsConfig{}, nil)
+		require.NoError(t, err)
+		bio, err := verify.NewBiometrics(s, eng, verify.BiometricsConfig{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		require.NoError(t, err)
+		n, err := verify.NewNFC(s, verify.NFCConfig{Biometrics: bio}, nil)
+		require.NoError(t, err)
+		runners := bio.Runners()
+		runners[models.CheckDocument], runners[models.CheckNFC] = docs, n.Runner()
+		return runners, func(d *tools.Deps) { d.Documents, d.Biometrics, d.NFC = docs, bio, n }
+	}})
+	require.Nil(t, h.env.Call(t, h.env.Test, "create_flow", map[string]any{"name": "sandbox", "steps": []any{
+		map[string]any{"type": "document"}, map[string]any{"type": "selfie"},
+		map[string]any{"type": "liveness", "liveness_mode": "passive"}, map[string]any{"type": "nfc"}}}, nil))
+
+	run := func(t *testing.T, vp viewport, selfieOp, chip, want string) {
+		// One applicant (external_ref) throughout: the sample face in another applicant's
+		// verification would be a duplicate_face for review, as with any reused face.
+		v := h.create(map[string]any{"flow": "sandbox", "document_type": "passport", "external_ref": "sandbox-erika",
+			"applicant": map[string]any{"name": "Erika Mustermann", "dob": "1964-08-12", "country": "DE"}})
+		ctx := h.tab(t, vp)
+		do(t, ctx, chromedp.Navigate(v.HostedURL), chromedp.WaitVisible(chromedp.ID("start")),
+			chromedp.Click(chromedp.ID("consent")), chromedp.Click(chromedp.ID("start")),
+			chromedp.WaitVisible(`button[data-op="sample-document"]`),
+			chromedp.Click(`button[data-op="sample-document"]`),
+			chromedp.WaitVisible(`button[data-op="`+selfieOp+`"]`))
+		shot(t, ctx, "sandbox-selfie-"+vp.name)
+		do(t, ctx, chromedp.Click(`button[data-op="`+selfieOp+`"]`), chromedp.WaitVisible(chromedp.ID(chip)))
+		shot(t, ctx, "sandbox-chip-"+vp.name)
+		do(t, ctx, chromedp.Click(chromedp.ID(chip)), chromedp.WaitVisible(chromedp.ID("submit")))
+		// The passport is read in the background and face match needs its portrait: until it
+		// is cut out the confirmation says what is missing, and the applicant tries again.
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			do(t, ctx, chromedp.Click(chromedp.ID("submit")))
+			waitJS(t, ctx, `!!document.getElementById('result') || !!document.getElementById('submit-error')`)
+			if eval[bool](t, ctx, `!!document.getElementById('result')`) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(time.Second)
+		}
+		require.Equal(t, want, waitResult(t, ctx))
+		shot(t, ctx, "sandbox-result-"+want+"-"+vp.name)
+	}
+	for _, vp := range []viewport{phone, desktop} {
+		t.Run("approved "+vp.name, func(t *testing.T) { run(t, vp, "sample-selfie", "sample-chip", "approved") })
+	}
+	t.Run("still photo at the active liveness step "+phone.name, func(t *testing.T) {
+		v := h.create(map[string]any{"checks": []string{"liveness"}, "external_ref": "sandbox-erika"})
+		ctx := h.tab(t, phone)
+		do(t, ctx, chromedp.Navigate(v.HostedURL), chromedp.WaitVisible(chromedp.ID("start")),
+			chromedp.Click(chromedp.ID("consent")), chromedp.Click(chromedp.ID("start")),
+			chromedp.WaitVisible(`button[data-op="sample-selfie"]`), chromedp.Click(`button[data-op="sample-selfie"]`),
+			chromedp.WaitVisible(`button[data-op="sample-liveness-still"]`), chromedp.Click(`button[data-op="sample-liveness-still"]`))
+		waitJS(t, ctx, `document.getElementById('message').classList.contains('error')`)
+		require.Equal(t, "We saw no movement: follow each instruction on screen.", text(t, ctx, "#message"))
+		shot(t, ctx, "sandbox-liveness-still-"+phone.name)
+	})
+	t.Run("other face and tampered chip "+desktop.name, func(t *testing.T) {
+		run(t, desktop, "sample-selfie-other", "sample-chip-tampered", "rejected")
+	})
+}
