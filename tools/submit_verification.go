@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/models"
@@ -31,6 +32,10 @@ var SubmitVerification = Tool[SubmitVerificationInput, Verification]{
 	SessionAllowed: true,
 }
 
+// documentReadingWait is how long a submit right after a document upload waits for the
+// upload's reading to extract the portrait face match needs.
+const documentReadingWait = 30 * time.Second
+
 func submitVerification(ctx context.Context, d *Deps, c Caller, in SubmitVerificationInput) (Verification, error) {
 	v, err := getVerification(ctx, d, c, in.ID)
 	if err != nil {
@@ -42,7 +47,7 @@ func submitVerification(ctx context.Context, d *Deps, c Caller, in SubmitVerific
 	if !d.Store.Now().Before(v.ExpiresAt) {
 		return Verification{}, Errorf(CodeConflict, "id", "the verification expired at %s", v.ExpiresAt.Format("2006-01-02T15:04:05Z"))
 	}
-	missing, err := d.Verify.Missing(ctx, v, c.IsSession())
+	missing, err := d.Verify.MissingAfterReading(ctx, v, c.IsSession(), documentReadingWait)
 	var ue *verify.UnavailableError
 	if errors.As(err, &ue) {
 		return Verification{}, Errorf(CodeUnavailable, "", "the %s check is no longer available on this server", ue.Check)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kycd/kycd/db"
@@ -118,6 +119,47 @@ func (s *Service) Missing(ctx context.Context, v *models.Verification, activeLiv
 	}
 	q, err := s.questionnaireMissing(ctx, v)
 	return append(missing, q...), err
+}
+
+// MissingAfterReading is Missing, except that when all that is missing is the document
+// portrait and the latest document upload is still being read (the document.analyze job
+// extracts the portrait), it waits for that reading, up to wait, and asks again: a submit
+// right after a document upload is not refused for a portrait that is on its way.
+func (s *Service) MissingAfterReading(ctx context.Context, v *models.Verification, activeLiveness bool, wait time.Duration) ([]string, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		missing, err := s.Missing(ctx, v, activeLiveness)
+		if err != nil || len(missing) == 0 || time.Now().After(deadline) ||
+			slices.ContainsFunc(missing, func(m string) bool { return !strings.HasSuffix(m, ": "+needPortrait) }) {
+			return missing, err
+		}
+		if pending, err := s.documentReadingPending(ctx, v); err != nil || !pending {
+			return missing, err
+		}
+		select {
+		case <-ctx.Done():
+			return missing, nil
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// documentReadingPending: the newest document upload has no reading yet.
+func (s *Service) documentReadingPending(ctx context.Context, v *models.Verification) (bool, error) {
+	var newest *models.Artifact
+	for _, kind := range []models.ArtifactKind{models.ArtifactDocumentFront, models.ArtifactDocumentBack} {
+		a, err := s.store.LatestArtifact(ctx, scopeOf(v), v.ID, kind)
+		if errors.Is(err, db.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		if newest == nil || a.ID > newest.ID {
+			newest = a
+		}
+	}
+	return newest != nil && newest.Analysis == nil, nil
 }
 
 // UnavailableError is a requested check with no engine in this process.

@@ -58,8 +58,9 @@ func TestSandboxSampleFacesAndChipInChromium(t *testing.T) {
 		do(t, ctx, chromedp.Click(`button[data-op="`+selfieOp+`"]`), chromedp.WaitVisible(chromedp.ID(chip)))
 		shot(t, ctx, "sandbox-chip-"+vp.name)
 		do(t, ctx, chromedp.Click(chromedp.ID(chip)), chromedp.WaitVisible(chromedp.ID("submit")))
-		// The passport is read in the background and face match needs its portrait: until it
-		// is cut out the confirmation says what is missing, and the applicant tries again.
+		// The passport is read in the background and face match needs its portrait: submit
+		// waits for the reading (30 s at most); on a machine slower than that the applicant
+		// is told what is missing and tries again.
 		deadline := time.Now().Add(60 * time.Second)
 		for {
 			do(t, ctx, chromedp.Click(chromedp.ID("submit")))
