@@ -41,7 +41,7 @@ type NFCScan struct {
 	DGHashesValid      bool             `json:"dg_hashes_valid" jsonschema:"every supplied data group hashes to its value in the SOD, and DG1 was supplied"`
 	SODSignatureValid  bool             `json:"sod_signature_valid" jsonschema:"the SOD's signature verifies with the Document Signer Certificate it embeds"`
 	DSCTrusted         bool             `json:"dsc_trusted" jsonschema:"the Document Signer Certificate chains to a trusted CSCA, is valid and not revoked"`
-	TrustStore         string           `json:"trust_store" jsonschema:"the CSCAs that judged the DSC: database (kycd csca import), or test: <master list> for test keys while the database holds no CSCA"`
+	TrustStore         string           `json:"trust_store" jsonschema:"the CSCAs that judged the DSC: database (kycd csca import); test: <master list> for test keys while the database holds no CSCA; sandbox: … for the sample chip (test keys only)"`
 	HashAlgorithm      string           `json:"hash_algorithm,omitempty" jsonschema:"the SOD's data-group hash algorithm"`
 	SignatureAlgorithm string           `json:"signature_algorithm,omitempty" jsonschema:"the SOD's signature algorithm"`
 	LDSVersion         string           `json:"lds_version,omitempty" jsonschema:"LDS version from the SOD, when given"`
