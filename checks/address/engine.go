@@ -141,6 +141,40 @@ func Detect(b []byte) (string, error) {
 	return "", refuse(CodeUnsupported, "the document is not a PDF, JPEG, PNG or WebP")
 }
 
+// Precheck refuses, cheaply and before any reading, what cannot be read at all: a format
+// that is not a PDF, JPEG, PNG or WebP; a PDF poppler cannot open (malformed, encrypted,
+// too large, too many pages) or cannot be opened on this server; an image that does not
+// decode within the limits, or any image in a build without OCR. A document it passes may
+// still turn out unreadable (a scanned PDF in a build without OCR). Refusals are *Error.
+func (e *Engine) Precheck(ctx context.Context, doc []byte) error {
+	mt, err := Detect(doc)
+	if err != nil {
+		return err
+	}
+	if mt != "application/pdf" {
+		if !TesseractAvailable {
+			return errNoOCR
+		}
+		if _, _, err := imaging.Decode(ctx, doc, "document", imaging.Limits{MinSide: 200}); err != nil {
+			var ie *imaging.Error
+			if errors.As(err, &ie) {
+				return &Error{Code: ie.Code, Field: "document", Message: ie.Message}
+			}
+			return err
+		}
+		return nil
+	}
+	if e.pdf == nil {
+		return e.pdfErr
+	}
+	d, err := e.pdf.open(ctx, doc)
+	if err != nil {
+		return err
+	}
+	d.close()
+	return nil
+}
+
 // reading is the text of a document and how it was read.
 type reading struct {
 	lines     []string
@@ -383,8 +417,10 @@ func (e *Engine) decide(rd reading, p *rule, in Input, now time.Time, maxAge int
 		switch {
 		case res.AddressMatch.Matched:
 		case !c["country"].Matched:
+			// From OCR, garbled lines under the name can parse as a scrap of another
+			// country's address: only a whole one (street and postcode) is another country.
 			eff := EffectReject
-			if !reliable || guess {
+			if !reliable || guess || (!rd.textLayer && (b.addr.PostalCode == "" || b.addr.Street == "")) {
 				eff = EffectReview
 			}
 			add(ReasonCountryMismatch, eff, fmt.Sprintf("the address on the document is in %s, not %s", b.addr.Country, declared.Country), nil)
