@@ -87,7 +87,7 @@ type AddressCheck struct {
 	AddresseeName    string             `json:"addressee_name,omitempty" jsonschema:"the name the document is addressed to, as printed"`
 	DocumentDate     string             `json:"document_date,omitempty" jsonschema:"the issue or statement date (YYYY-MM-DD), chosen over due dates and billing periods"`
 	Issuer           string             `json:"issuer,omitempty" jsonschema:"who issued the document, as printed (best effort)"`
-	DocumentKind     string             `json:"document_kind" jsonschema:"what the document reads as" enum:"utility_bill,bank_statement,tax_letter,government_letter,other"`
+	DocumentKind     string             `json:"document_kind" jsonschema:"what the document reads as; empty while processing" enum:"utility_bill,bank_statement,tax_letter,government_letter,other,"`
 	IsRecent         bool               `json:"is_recent" jsonschema:"the document date is within max_age_days"`
 	NameMatch        NameMatchResult    `json:"name_match" jsonschema:"the declared name against the addressee"`
 	AddressMatch     AddressMatchResult `json:"address_match" jsonschema:"the declared address against the one read"`
