@@ -439,7 +439,7 @@ func (e *Engine) decide(rd reading, p *rule, in Input, now time.Time, maxAge int
 	}
 
 	// The date.
-	ds := FindDates(rd.lines, p.code)
+	ds := FindDates(withoutBlock(rd.lines, b), p.code)
 	if d, ok := ChooseDate(ds); ok {
 		res.DocumentDate = d.Date.Format("2006-01-02")
 		res.DateLabel = d.Label
@@ -498,6 +498,30 @@ func (e *Engine) decide(rd reading, p *rule, in Input, now time.Time, maxAge int
 		res.Status = StatusNeedsReview // belt and braces: never approve without all three
 	}
 	return res
+}
+
+// withoutBlock blanks the addressee block's segments (its name and address lines) out of
+// the rows, leaving what stands beside them: an Austrian "Hauptstraße 6/3/18" (house,
+// stair, door) or a US "12/4" flat is not a date, and the issue date beside the window must
+// still be found.
+func withoutBlock(lines []string, b block) []string {
+	if !b.ok {
+		return lines
+	}
+	out := append([]string(nil), lines...)
+	for _, seg := range append([]string{b.name}, b.lines...) {
+		seg = strings.TrimSpace(seg)
+		if len(seg) < 4 {
+			continue
+		}
+		for i := max(b.nameLine, 0); i < len(out) && i <= b.nameLine+10; i++ {
+			if j := strings.Index(out[i], seg); j >= 0 {
+				out[i] = out[i][:j] + strings.Repeat(" ", len([]rune(seg))) + out[i][j+len(seg):]
+				break
+			}
+		}
+	}
+	return out
 }
 
 func componentData(c map[string]Match) map[string]any {

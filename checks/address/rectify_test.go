@@ -131,3 +131,30 @@ func TestLayoutKeepsANameTogether(t *testing.T) {
 	require.Contains(t, strings.Join(pg.lines, "\n"), "MEGAN ROBINSON")
 	require.Contains(t, got, "57 Queen's Ave")
 }
+
+// An Austrian address line "Hauptstr. 6/3/18" (house 6, stair 3, door 18) is not a date of
+// 6 March 2018: the addressee block's lines are not searched for dates (a genuine bill of
+// seed 20261210 was rejected as eight years old for it).
+func TestAddressBlockIsNoDate(t *testing.T) {
+	t.Parallel()
+	e, err := NewEngine(Config{SkipTextLayerCheck: true})
+	require.NoError(t, err)
+	lines := []string{
+		"Wiener Netze GmbH",
+		"",
+		"Herrn Florian Schneider                        Kundennummer 4711",
+		"Landstraßer Hauptstr. 6/3/18                   Fällig am 20.02.2026",
+		"1120 Wien",
+		"",
+		"Ihre Stromrechnung",
+	}
+	decl, err := ParseDeclared("Landstraßer Hauptstraße 6/3/18, 1120 Wien, AT", nil)
+	require.NoError(t, err)
+	res := e.decide(reading{lines: lines, conf: 1, textLayer: true, engine: "text_layer"}, rules["AT"],
+		Input{DeclaredName: "Florian Schneider", DeclaredAddress: decl}, synth.Now, 90)
+	require.NotEqual(t, "2018-03-06", res.DocumentDate, "%+v", res.Reasons)
+	for _, r := range res.Reasons {
+		require.NotEqual(t, ReasonDocumentTooOld, r.Code, "%+v", res.Reasons)
+	}
+	require.NotEqual(t, StatusRejected, res.Status, "%+v", res.Reasons)
+}
