@@ -175,16 +175,28 @@ func (a *Address) newRow(sc db.Scope, keyID string, in AddressInput, v *models.V
 	return row, nil
 }
 
-// read runs the engine on one document, bounded by the service's slots and timeout.
-func (a *Address) read(ctx context.Context, in AddressInput, doc []byte) (address.Result, error) {
+// read runs the engine on one document in one of the service's slots. In a call (queued
+// false) the timeout covers the wait for a slot too, so a request does not hang behind a
+// burst; a job (queued) waits for a slot as long as its own context lets it, and only the
+// reading is timed.
+func (a *Address) read(ctx context.Context, in AddressInput, doc []byte, queued bool) (address.Result, error) {
 	rctx, cancel := context.WithTimeout(ctx, a.opts.Timeout)
 	defer cancel()
+	wait := rctx
+	if queued {
+		wait = ctx
+	}
 	select {
 	case a.slots <- struct{}{}:
-	case <-rctx.Done():
+	case <-wait.Done():
 		return address.Result{}, ErrAddressBusy
 	}
 	defer func() { <-a.slots }()
+	if queued {
+		var c2 context.CancelFunc
+		rctx, c2 = context.WithTimeout(ctx, a.opts.Timeout)
+		defer c2()
+	}
 	return a.engine.Check(rctx, address.Input{Document: doc, DeclaredName: in.DeclaredName, DeclaredAddress: in.DeclaredAddress,
 		MaxAgeDays: in.MaxAgeDays, Now: a.store.Now()})
 }
@@ -192,7 +204,7 @@ func (a *Address) read(ctx context.Context, in AddressInput, doc []byte) (addres
 // checkNow reads the document in the call and stores the decided check (no job queue).
 // Refusals of the document are *address.Error.
 func (a *Address) checkNow(ctx context.Context, svc *Service, sc db.Scope, keyID string, in AddressInput, doc []byte, v *models.Verification) (*AddressCheck, error) {
-	res, err := a.read(ctx, in, doc)
+	res, err := a.read(ctx, in, doc, false)
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +325,7 @@ func (a *Address) decideNow(ctx context.Context, sc db.Scope, chk *AddressCheck)
 		if err != nil {
 			return nil, fmt.Errorf("open address check %s document: %w", chk.Row.ID, err)
 		}
-		res, err = a.read(ctx, chk.Input, doc)
+		res, err = a.read(ctx, chk.Input, doc, true)
 		if refused(err) {
 			res, err = unreadable(err), nil
 		}
