@@ -27,17 +27,47 @@ func (tx *Tx) InsertAddressCheck(ctx context.Context, a *models.AddressCheck) er
 // GetAddressCheck reads a check of the scope; another account's or mode's is ErrNotFound.
 func (s *Store) GetAddressCheck(ctx context.Context, sc Scope, id string) (*models.AddressCheck, error) {
 	a := new(models.AddressCheck)
-	err := s.DB.NewSelect().Model(a).Where("id = ?", id).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Scan(ctx)
+	err := s.DB.NewSelect().Model(a).ExcludeColumn("document_sealed").Where("id = ?", id).Where("account_id = ?", sc.AccountID).
+		Where("mode = ?", sc.Mode).Scan(ctx)
 	if err != nil {
 		return nil, notFound(err, "address check "+id)
 	}
 	return a, nil
 }
 
+// AddressCheckDocument reads a processing check's sealed document (nil once it was read).
+func (s *Store) AddressCheckDocument(ctx context.Context, sc Scope, id string) ([]byte, error) {
+	a := new(models.AddressCheck)
+	err := s.DB.NewSelect().Model(a).Column("document_sealed").Where("id = ?", id).Where("account_id = ?", sc.AccountID).
+		Where("mode = ?", sc.Mode).Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "address check "+id)
+	}
+	return a.Document, nil
+}
+
+// FinishAddressCheck stores the decision of a processing check — status, kind, the sealed
+// result — clears its document and sets decided_at. It reports false when the check was no
+// longer processing (another worker, or the pipeline, decided it first; or it was erased).
+func (tx *Tx) FinishAddressCheck(ctx context.Context, sc Scope, a *models.AddressCheck) (bool, error) {
+	now := tx.store.Now()
+	n, err := count(tx.NewUpdate().Model((*models.AddressCheck)(nil)).Set("status = ?", a.Status).Set("document_kind = ?", a.DocumentKind).
+		Set("result_sealed = ?", a.Result).Set("document_sealed = NULL").Set("decided_at = ?", now).
+		Where("id = ?", a.ID).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
+		Where("status = ?", models.AddressProcessing).Exec(ctx))
+	if err != nil {
+		return false, fmt.Errorf("finish address check %s: %w", a.ID, err)
+	}
+	if n > 0 {
+		a.DecidedAt, a.Document = &now, nil
+	}
+	return n > 0, nil
+}
+
 // LatestAddressCheck returns the newest check attached to a verification.
 func (s *Store) LatestAddressCheck(ctx context.Context, sc Scope, verificationID string) (*models.AddressCheck, error) {
 	a := new(models.AddressCheck)
-	err := s.DB.NewSelect().Model(a).Where("verification_id = ?", verificationID).Where("account_id = ?", sc.AccountID).
+	err := s.DB.NewSelect().Model(a).ExcludeColumn("document_sealed").Where("verification_id = ?", verificationID).Where("account_id = ?", sc.AccountID).
 		Where("mode = ?", sc.Mode).Order("id DESC").Limit(1).Scan(ctx)
 	if err != nil {
 		return nil, notFound(err, "address check of "+verificationID)
@@ -59,7 +89,7 @@ type AddressCheckFilter struct {
 // ListAddressChecks lists newest first: up to Limit rows and whether more exist.
 func (s *Store) ListAddressChecks(ctx context.Context, f AddressCheckFilter) ([]models.AddressCheck, bool, error) {
 	var rows []models.AddressCheck
-	q := s.DB.NewSelect().Model(&rows).Where("account_id = ?", f.AccountID).Where("mode = ?", f.Mode)
+	q := s.DB.NewSelect().Model(&rows).ExcludeColumn("document_sealed").Where("account_id = ?", f.AccountID).Where("mode = ?", f.Mode)
 	if len(f.Statuses) > 0 {
 		q = q.Where("status IN (?)", bun.List(f.Statuses))
 	}
@@ -82,15 +112,15 @@ func (s *Store) ListAddressChecks(ctx context.Context, f AddressCheckFilter) ([]
 	return rows, more, nil
 }
 
-// EraseAddressChecks clears the sealed input (declared name and address) and result (what
-// was read from the document) of the checks attached to the verifications; the status and
+// EraseAddressChecks clears the sealed input (declared name and address), result (what
+// was read from the document) and document (while unread) of the checks attached to the verifications; the status and
 // document kind stay. It returns how many were erased.
 func (tx *Tx) EraseAddressChecks(ctx context.Context, sc Scope, verificationIDs []string) (int, error) {
 	if len(verificationIDs) == 0 {
 		return 0, nil
 	}
 	return count(tx.NewUpdate().Model((*models.AddressCheck)(nil)).Set("input_sealed = ?", []byte{}).Set("result_sealed = ?", []byte{}).
-		Set("external_ref = NULL").
+		Set("document_sealed = NULL").Set("external_ref = NULL").
 		Where("verification_id IN (?)", bun.List(verificationIDs)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
 		Exec(ctx))
 }

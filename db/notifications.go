@@ -54,7 +54,7 @@ func NotificationRecipients(ctx context.Context, idb bun.IDB, accountID string) 
 		ids[i] = st.UserID
 	}
 	var users []models.User
-	if err := idb.NewSelect().Model(&users).Where("id IN (?)", bun.In(ids)).Where("account_id = ?", accountID).
+	if err := idb.NewSelect().Model(&users).Where("id IN (?)", bun.List(ids)).Where("account_id = ?", accountID).
 		Where("disabled_at IS NULL").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("users of %s: %w", accountID, err)
 	}
@@ -163,7 +163,7 @@ func (tx *Tx) DigestItems(ctx context.Context, userID, channel string) ([]models
 // BatchIntoDigest marks the notifications ids as carried by the digest digestID.
 func (tx *Tx) BatchIntoDigest(ctx context.Context, digestID string, ids []string) error {
 	_, err := tx.NewUpdate().Model((*models.Notification)(nil)).Set("status = ?", models.NotificationBatched).
-		Set("digest_id = ?", digestID).Where("id IN (?)", bun.In(ids)).Where("status = ?", models.NotificationDigest).Exec(ctx)
+		Set("digest_id = ?", digestID).Where("id IN (?)", bun.List(ids)).Where("status = ?", models.NotificationDigest).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("batch into digest: %w", err)
 	}

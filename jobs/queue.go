@@ -145,6 +145,10 @@ func New(store *db.Store, svc *verify.Service, opts Options) (*Queue, error) {
 	if docs, _ := svc.Available()[models.CheckDocument].(*verify.Documents); docs != nil {
 		river.AddWorker(workers, &documentWorker{d: docs})
 	}
+	// The proof-of-address service reads its documents in address.read jobs.
+	if ar, _ := svc.Available()[models.CheckProofOfAddress].(*verify.AddressRunner); ar != nil {
+		river.AddWorker(workers, &addressWorker{a: ar.Service()})
+	}
 	// The KYB service finishes businesses whose register was slow in business.verify jobs.
 	if b := svc.Business(); b != nil {
 		river.AddWorker(workers, &businessWorker{b: b})

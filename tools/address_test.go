@@ -54,7 +54,7 @@ func TestCheckAddress(t *testing.T) {
 		declared := map[string]any{"line1": "12 High St", "city": "London", "postal_code": "sw47ab", "country": "GB"}
 
 		var ok tools.AddressCheck
-		te := e.Call(t, e.Test, "check_address", map[string]any{"document": doc, "declared_name": "John Michael Smith",
+		te := e.Call(t, e.Test, "check_address", map[string]any{"wait_seconds": 30, "document": doc, "declared_name": "John Michael Smith",
 			"declared_address": declared, "external_ref": "cust-9"}, &ok)
 		require.Nil(t, te)
 		require.True(t, strings.HasPrefix(ok.ID, "adr_"), ok.ID)
@@ -69,22 +69,22 @@ func TestCheckAddress(t *testing.T) {
 
 		// The same as a one-line address.
 		var one tools.AddressCheck
-		require.Nil(t, e.Call(t, e.Test, "check_address", map[string]any{"document": doc, "declared_name": "Smith John",
+		require.Nil(t, e.Call(t, e.Test, "check_address", map[string]any{"wait_seconds": 30, "document": doc, "declared_name": "Smith John",
 			"declared_address": "12 High Street, London SW4 7AB, United Kingdom"}, &one))
 		require.Equal(t, "approved", one.Status, "%+v", one.Reasons)
 
 		// Another person's bill, another address, an old bill: rejected, never approved.
 		var other tools.AddressCheck
-		require.Nil(t, e.Call(t, e.Test, "check_address", map[string]any{"document": addressPDF(2, "Maria Garcia", home, now.AddDate(0, 0, -5)),
+		require.Nil(t, e.Call(t, e.Test, "check_address", map[string]any{"wait_seconds": 30, "document": addressPDF(2, "Maria Garcia", home, now.AddDate(0, 0, -5)),
 			"declared_name": "John Smith", "declared_address": declared}, &other))
 		require.Equal(t, "rejected", other.Status, "%+v", other.Reasons)
 		require.Equal(t, "name_mismatch", other.Reasons[0].Code)
 		var moved tools.AddressCheck
-		require.Nil(t, e.Call(t, e.Test, "check_address", map[string]any{"document": addressPDF(3, "John Smith", gbAddr("7", "Church Road", "Leeds", "LS6 2QT"), now.AddDate(0, 0, -5)),
+		require.Nil(t, e.Call(t, e.Test, "check_address", map[string]any{"wait_seconds": 30, "document": addressPDF(3, "John Smith", gbAddr("7", "Church Road", "Leeds", "LS6 2QT"), now.AddDate(0, 0, -5)),
 			"declared_name": "John Smith", "declared_address": declared}, &moved))
 		require.Equal(t, "rejected", moved.Status, "%+v", moved.Reasons)
 		var old tools.AddressCheck
-		require.Nil(t, e.Call(t, e.Test, "check_address", map[string]any{"document": addressPDF(4, "John Smith", home, now.AddDate(0, 0, -200)),
+		require.Nil(t, e.Call(t, e.Test, "check_address", map[string]any{"wait_seconds": 30, "document": addressPDF(4, "John Smith", home, now.AddDate(0, 0, -200)),
 			"declared_name": "John Smith", "declared_address": declared, "max_age_days": 90}, &old))
 		require.Equal(t, "rejected", old.Status, "%+v", old.Reasons)
 		require.False(t, old.IsRecent)
@@ -154,7 +154,7 @@ func TestAddressCheckShreddedWithApplicant(t *testing.T) {
 		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"proof_of_address"},
 			"applicant": map[string]any{"name": "John Smith", "country": "GB"}, "external_ref": "shred-adr"}, &v))
 		var chk tools.AddressCheck
-		require.Nil(t, e.Call(t, e.Test, "check_address", map[string]any{"document": addressPDF(5, "John Smith", home, now.AddDate(0, 0, -3)),
+		require.Nil(t, e.Call(t, e.Test, "check_address", map[string]any{"wait_seconds": 30, "document": addressPDF(5, "John Smith", home, now.AddDate(0, 0, -3)),
 			"declared_name": "John Smith", "declared_address": "12 High Street, London SW4 7AB", "verification_id": v.ID}, &chk))
 		sc := db.Scope{AccountID: "acct_a", Mode: models.ModeTest}
 		before, err := s.GetAddressCheck(t.Context(), sc, chk.ID)
@@ -168,5 +168,83 @@ func TestAddressCheckShreddedWithApplicant(t *testing.T) {
 		var got tools.AddressCheck
 		require.Nil(t, e.Call(t, e.Test, "get_address_check", map[string]any{"id": chk.ID}, &got))
 		require.Empty(t, got.AddresseeName)
+	})
+}
+
+// check_address answers at once with the check processing; the address.read job decides it,
+// get_address_check waits for the decision, and address_check.completed fires once, then.
+func TestCheckAddressJob(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		e := newAddressEnv(t, s)
+		now := s.Now()
+		home := gbAddr("12", "High Street", "London", "SW4 7AB")
+		args := map[string]any{"document": addressPDF(7, "John Smith", home, now.AddDate(0, 0, -10)),
+			"declared_name": "John Smith", "declared_address": "12 High Street, London SW4 7AB, GB"}
+		var first tools.AddressCheck
+		require.Nil(t, e.Call(t, e.Test, "check_address", args, &first))
+		require.True(t, strings.HasPrefix(first.ID, "adr_"))
+		require.Contains(t, []string{"processing", "approved"}, first.Status, "the job may already have run")
+		if first.Status == "processing" {
+			require.Empty(t, first.Reasons)
+			require.False(t, first.Erased)
+		}
+		var got tools.AddressCheck
+		require.Nil(t, e.Call(t, e.Test, "get_address_check", map[string]any{"id": first.ID, "wait_seconds": 60}, &got))
+		require.Equal(t, "approved", got.Status, "%+v", got.Reasons)
+		require.Equal(t, "SW4 7AB", got.ExtractedAddress.PostalCode)
+
+		var list tools.AddressCheckList
+		require.Nil(t, e.Call(t, e.Test, "list_address_checks", map[string]any{"status": []string{"processing"}}, &list))
+		require.Empty(t, list.Data, "nothing left processing")
+		row, err := s.GetAddressCheck(t.Context(), db.Scope{AccountID: "acct_a", Mode: models.ModeTest}, first.ID)
+		require.NoError(t, err)
+		require.NotNil(t, row.DecidedAt)
+		doc, err := s.AddressCheckDocument(t.Context(), db.Scope{AccountID: "acct_a", Mode: models.ModeTest}, first.ID)
+		require.NoError(t, err)
+		require.Empty(t, doc, "the document is not kept once read")
+
+		evs, _, err := s.ListEvents(t.Context(), db.EventFilter{Scope: db.Scope{AccountID: "acct_a", Mode: models.ModeTest}, Types: []string{verify.EventAddressCheckCompleted}, Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, evs, 1)
+		require.Contains(t, evs[0].Data, `"status":"approved"`)
+
+		// A document the engine refuses once reading starts (a PDF poppler cannot open) goes
+		// to a person with document_unreadable, rather than staying processing.
+		bad := map[string]any{"wait_seconds": 60, "document": "data:application/pdf;base64," + base64.StdEncoding.EncodeToString([]byte("%PDF-1.4\n%\xe2\xe3\n1 0 obj << >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")),
+			"declared_name": "John Smith", "declared_address": "12 High Street, London SW4 7AB, GB"}
+		var unread tools.AddressCheck
+		te := e.Call(t, e.Test, "check_address", bad, &unread)
+		if te == nil { // refused in the call or decided by the job: either way, never approved
+			require.Equal(t, "needs_review", unread.Status, "%+v", unread.Reasons)
+			require.Equal(t, verify.ReasonDocumentUnreadable, unread.Reasons[0].Code)
+		} else {
+			require.Equal(t, "document", te.Field)
+		}
+	})
+}
+
+// A verification submitted while its proof of address is still processing is decided on
+// the document: the pipeline reads it when the job has not.
+func TestAddressCheckProcessingAtSubmission(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, s *db.Store) {
+		e := newAddressEnv(t, s)
+		now := s.Now()
+		home := gbAddr("12", "High Street", "London", "SW4 7AB")
+		var v tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"proof_of_address"},
+			"applicant": map[string]any{"name": "John Smith", "country": "GB"}}, &v))
+		var chk tools.AddressCheck
+		require.Nil(t, e.Call(t, e.Test, "check_address", map[string]any{"document": addressPDF(8, "John Smith", home, now.AddDate(0, 0, -3)),
+			"declared_name": "John Smith", "declared_address": "12 High Street, London SW4 7AB", "verification_id": v.ID}, &chk))
+		var done tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": v.ID}, nil))
+		require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID, "wait_seconds": 60}, &done))
+		require.Equal(t, "approved", string(done.Status), "%+v", done)
+		var got tools.AddressCheck
+		require.Nil(t, e.Call(t, e.Test, "get_address_check", map[string]any{"id": chk.ID}, &got))
+		require.Equal(t, "approved", got.Status)
+		evs, _, err := s.ListEvents(t.Context(), db.EventFilter{Scope: db.Scope{AccountID: "acct_a", Mode: models.ModeTest}, Types: []string{verify.EventAddressCheckCompleted}, Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, evs, 1, "decided once, by whichever read it first")
 	})
 }

@@ -80,14 +80,14 @@ type NameMatchResult struct {
 // AddressCheck is a proof-of-address check as every address tool returns it.
 type AddressCheck struct {
 	ID               string             `json:"id" jsonschema:"the check id (adr_…)"`
-	Status           string             `json:"status" jsonschema:"the decision" enum:"approved,needs_review,rejected"`
+	Status           string             `json:"status" jsonschema:"processing while a job reads the document (wait_seconds waits), then the decision" enum:"processing,approved,needs_review,rejected"`
 	VerificationID   *string            `json:"verification_id" jsonschema:"the verification it is attached to; null when standalone"`
 	ExternalRef      *string            `json:"external_ref" jsonschema:"your id, if given"`
 	ExtractedAddress *AddressFields     `json:"extracted_address" jsonschema:"the addressee's address as read; null when none was found"`
 	AddresseeName    string             `json:"addressee_name,omitempty" jsonschema:"the name the document is addressed to, as printed"`
 	DocumentDate     string             `json:"document_date,omitempty" jsonschema:"the issue or statement date (YYYY-MM-DD), chosen over due dates and billing periods"`
 	Issuer           string             `json:"issuer,omitempty" jsonschema:"who issued the document, as printed (best effort)"`
-	DocumentKind     string             `json:"document_kind" jsonschema:"what the document reads as" enum:"utility_bill,bank_statement,tax_letter,government_letter,other"`
+	DocumentKind     string             `json:"document_kind" jsonschema:"what the document reads as; empty while processing" enum:"utility_bill,bank_statement,tax_letter,government_letter,other,"`
 	IsRecent         bool               `json:"is_recent" jsonschema:"the document date is within max_age_days"`
 	NameMatch        NameMatchResult    `json:"name_match" jsonschema:"the declared name against the addressee"`
 	AddressMatch     AddressMatchResult `json:"address_match" jsonschema:"the declared address against the one read"`
@@ -104,12 +104,13 @@ type AddressCheck struct {
 var CheckAddress = Tool[CheckAddressInput, AddressCheck]{
 	Name:  "check_address",
 	Title: "Check a proof of address",
-	Brief: "proof of address: a utility bill, bank statement, tax or government letter (PDF — text layer, or scanned pages OCR'd — or a photo) against `declared_name` and `declared_address` (string or structured; GB IE US CA DE AT CH FR BE NL ES IT PT BR PL); reads the addressee block, the issue date (not due dates or periods), the kind; `approved` / `needs_review` / `rejected` with per-component `address_match`, `name_match`, `reasons` (too old, other name or address, a PDF text layer unlike its picture); `verification_id` attaches it; `address_check.completed` event (see [Proof of address](#proof-of-address))",
+	Brief: "proof of address: a utility bill, bank statement, tax or government letter (PDF — text layer, or scanned pages OCR'd — or a photo) against `declared_name` and `declared_address` (string or structured; GB IE US CA DE AT CH FR BE NL ES IT PT BR PL); reads the addressee block, the issue date (not due dates or periods), the kind; `approved` / `needs_review` / `rejected` with per-component `address_match`, `name_match`, `reasons` (too old, other name or address, a PDF text layer unlike its picture); `verification_id` attaches it; a job reads the document: `processing` until decided, `wait_seconds` waits; `address_check.completed` event (see [Proof of address](#proof-of-address))",
 	Description: "Check a proof-of-address document: read a PDF's text layer (or OCR its scanned pages, or a photo), find the addressee block near " +
 		"the declared name, parse the address by its country's rules (postcode formats, abbreviations, house-number position), choose the " +
 		"issue or statement date over due dates and billing periods, tell the document kind, and decide approved, needs_review or rejected " +
 		"with machine-readable reasons: document older than max_age_days, another person's name, another address, a PDF whose text layer " +
-		"differs from its printed page. Attach it to a verification with verification_id. Emits address_check.completed.",
+		"differs from its printed page. Attach it to a verification with verification_id. A background job reads the document: the answer " +
+		"is status processing unless wait_seconds waits for the decision (or read it later with get_address_check). Emits address_check.completed when decided.",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
 	REST:        REST{Method: "POST", Path: "/address-checks", Status: 201},
@@ -119,11 +120,40 @@ var CheckAddress = Tool[CheckAddressInput, AddressCheck]{
 	// The hosted flow's upload step calls it for the session's own verification_id.
 	SessionAllowed: true,
 	Summary:        summarizeAddressCheck,
+	Wait:           waitForAddressCheck,
 	Handle:         checkAddress,
 }
 
 func summarizeAddressCheck(a AddressCheck) string {
+	if a.Status == models.AddressProcessing {
+		return fmt.Sprintf("Address check %s is processing: a job is reading the document (get_address_check with wait_seconds).", a.ID)
+	}
 	return fmt.Sprintf("Address check %s: %s (%s, dated %s).", a.ID, a.Status, a.DocumentKind, orDash(a.DocumentDate))
+}
+
+// waitForAddressCheck lets check_address and get_address_check wait (wait_seconds) while
+// the address.read job reads the document.
+var waitForAddressCheck = &Wait[AddressCheck]{
+	Done: func(a AddressCheck) bool { return a.Status != models.AddressProcessing },
+	Reload: func(ctx context.Context, d *Deps, c Caller, a AddressCheck) (AddressCheck, error) {
+		return getAddressCheck(ctx, d, c, a.ID)
+	},
+	Describe: func(a AddressCheck) string { return fmt.Sprintf("address check %s is %s", a.ID, a.Status) },
+}
+
+func getAddressCheck(ctx context.Context, d *Deps, c Caller, id string) (AddressCheck, error) {
+	svc, err := addressEngine(d)
+	if err != nil {
+		return AddressCheck{}, err
+	}
+	if !strings.HasPrefix(id, "adr_") {
+		return AddressCheck{}, invalid("id", "address check ids start with adr_")
+	}
+	a, err := svc.Get(ctx, c.scope(), id)
+	if err != nil {
+		return AddressCheck{}, addressError(err)
+	}
+	return toAddressCheck(a), nil
 }
 
 func orDash(s string) string {
@@ -296,6 +326,9 @@ func toAddressCheck(a *verify.AddressCheck) AddressCheck {
 	out := AddressCheck{ID: row.ID, Status: row.Status, VerificationID: row.VerificationID, ExternalRef: row.ExternalRef,
 		DocumentKind: row.DocumentKind, Reasons: []AddressReason{}, CreatedAt: row.CreatedAt, MaxAgeDays: a.Input.MaxAgeDays,
 		AddressMatch: AddressMatchResult{Components: map[string]AddressComponentMatch{}}}
+	if a.Processing() {
+		return out
+	}
 	if a.Result == nil {
 		out.Erased = true
 		return out

@@ -9,7 +9,7 @@ import (
 
 // ListAddressChecksInput filters and pages the list.
 type ListAddressChecksInput struct {
-	Status         []string `json:"status,omitempty" jsonschema:"only these decisions" enum:"approved,needs_review,rejected" maxItems:"3"`
+	Status         []string `json:"status,omitempty" jsonschema:"only these statuses" enum:"processing,approved,needs_review,rejected" maxItems:"4"`
 	ExternalRef    string   `json:"external_ref,omitempty" jsonschema:"only checks with this external_ref" maxLength:"128"`
 	VerificationID string   `json:"verification_id,omitempty" jsonschema:"only checks attached to this verification" maxLength:"64"`
 	Limit          int      `json:"limit,omitempty" jsonschema:"page size, 1 to 100; default 20" minimum:"1" maximum:"100"`

@@ -29,16 +29,20 @@ type AddressOptions struct {
 // stores the result sealed (the declared and the read address are personal data), attaches
 // it to a verification when asked, and emits address_check.completed.
 //
-// The reading runs in the calling request, bounded by Concurrency and Timeout, rather than in
-// a River job: one document costs 1–5 s of CPU (docs/benchmarks/address.md), callers want the
-// decision in the answer, and the bound keeps a burst from starving the HTTP server. Moving it
-// to a job (with a processing status, like verify_business) is the next step if documents
-// grow slower.
+// The reading runs in a River job (address.read), not in the request: one document costs
+// 1–5 s of CPU (docs/benchmarks/address.md) and a worker process may own the cores. Check
+// stores the document sealed and the check as processing and enqueues the job in one
+// transaction; the job reads, decides, clears the document and emits the event. A caller that
+// wants the decision in the answer waits for it (the tools' wait_seconds). The verification
+// pipeline reads a check still processing itself, so a submission never waits on a queue.
+// Without a queue that takes address jobs (a bench, a test's fake enqueuer) Check reads in
+// the call, bounded by Concurrency and Timeout.
 type Address struct {
 	store  *db.Store
 	engine *address.Engine
 	opts   AddressOptions
 	slots  chan struct{}
+	svc    *Service // attached by New when the service runs the proof_of_address check
 }
 
 // NewAddress builds the service over an engine.
@@ -52,8 +56,13 @@ func NewAddress(store *db.Store, engine *address.Engine, opts AddressOptions) *A
 	return &Address{store: store, engine: engine, opts: opts, slots: make(chan struct{}, opts.Concurrency)}
 }
 
+func (a *Address) attach(s *Service) { a.svc = s }
+
 // Engine is the document engine (for its versions and what this build can read).
 func (a *Address) Engine() *address.Engine { return a.engine }
+
+// Store is the store the service writes to.
+func (a *Address) Store() *db.Store { return a.store }
 
 // AddressInput is what the caller declared (validated by the tool), without the document.
 type AddressInput struct {
@@ -67,32 +76,86 @@ type AddressInput struct {
 type AddressCheck struct {
 	Row    *models.AddressCheck
 	Input  AddressInput
-	Result *address.Result // nil once erased
+	Result *address.Result // nil while processing and once erased
+}
+
+// Processing reports that the document is still being read.
+func (c *AddressCheck) Processing() bool { return c.Row.Status == models.AddressProcessing }
+
+// AddressJob is the address.read job: read one processing check's document.
+type AddressJob struct {
+	CheckID   string      `json:"address_check_id"`
+	AccountID string      `json:"account_id"`
+	Mode      models.Mode `json:"mode"`
+}
+
+// addressEnqueuer is an Enqueuer that also runs address.read jobs (jobs.Queue). It is a
+// separate interface so enqueuers that predate the job (tests' fakes) keep working: with
+// them Check reads in the call.
+type addressEnqueuer interface {
+	EnqueueAddress(ctx context.Context, tx *db.Tx, job AddressJob) error
 }
 
 // ErrAddressBusy: the document could not start being read within the timeout because others
 // were being read.
 var ErrAddressBusy = errors.New("too many documents are being read; retry shortly")
 
-// Check reads a document and stores the decision. v, when not nil, is the verification the
-// check is attached to (it must be open: it is marked in progress, as any upload does).
-// Refusals of the document are *address.Error.
+// Check stores a document for reading and returns the check as processing; the address.read
+// job decides it. v, when not nil, is the verification the check is attached to (it must be
+// open: it is marked in progress, as any upload does). svc may be nil when the service was
+// attached to one (New with the proof_of_address runner). Without a queue that takes address
+// jobs the document is read in the call and the check returned decided.
 func (a *Address) Check(ctx context.Context, svc *Service, sc db.Scope, keyID string, in AddressInput, doc []byte, v *models.Verification) (*AddressCheck, error) {
-	rctx, cancel := context.WithTimeout(ctx, a.opts.Timeout)
-	defer cancel()
-	select {
-	case a.slots <- struct{}{}:
-	case <-rctx.Done():
-		return nil, ErrAddressBusy
+	if svc == nil {
+		svc = a.svc
 	}
-	res, err := a.engine.Check(rctx, address.Input{Document: doc, DeclaredName: in.DeclaredName, DeclaredAddress: in.DeclaredAddress,
-		MaxAgeDays: in.MaxAgeDays, Now: a.store.Now()})
-	<-a.slots
+	if svc == nil {
+		return nil, errors.New("address check: no verification service attached")
+	}
+	// The job needs a worker: one is registered wherever the service runs the check (a.svc).
+	q, _ := svc.enq.(addressEnqueuer)
+	if q == nil || a.svc == nil {
+		return a.checkNow(ctx, svc, sc, keyID, in, doc, v)
+	}
+	// Sealed with the verification's data key when attached, so the applicant's erasure makes
+	// it unreadable in backups too; a standalone check with the keyring.
+	owner := ""
+	if v != nil {
+		owner = v.ID
+	}
+	// What cannot be read at all is refused now, to the caller, not found by the job.
+	if err := a.engine.Precheck(ctx, doc); err != nil {
+		return nil, err
+	}
+	row, err := a.newRow(sc, keyID, in, v)
 	if err != nil {
 		return nil, err
 	}
-	// A check attached to a verification is sealed with the verification's data key, so the
-	// applicant's erasure makes it unreadable in backups too; a standalone one with the keyring.
+	row.Status = models.AddressProcessing
+	row.Result = []byte{}
+	if row.Document, err = a.store.Keyring().SealFor(owner, doc); err != nil {
+		return nil, fmt.Errorf("seal address document: %w", err)
+	}
+	err = a.store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		if err := tx.InsertAddressCheck(ctx, row); err != nil {
+			return err
+		}
+		if v != nil {
+			if err := svc.Start(ctx, tx, sc, v, "proof_of_address"); err != nil {
+				return err
+			}
+		}
+		return q.EnqueueAddress(ctx, tx, AddressJob{CheckID: row.ID, AccountID: row.AccountID, Mode: row.Mode})
+	})
+	if err != nil {
+		return nil, err
+	}
+	row.Document = nil
+	return &AddressCheck{Row: row, Input: in}, nil
+}
+
+// newRow is a check's row without its status and result: the input sealed, the references.
+func (a *Address) newRow(sc db.Scope, keyID string, in AddressInput, v *models.Verification) (*models.AddressCheck, error) {
 	owner := ""
 	if v != nil {
 		owner = v.ID
@@ -101,12 +164,7 @@ func (a *Address) Check(ctx context.Context, svc *Service, sc db.Scope, keyID st
 	if err != nil {
 		return nil, fmt.Errorf("seal address input: %w", err)
 	}
-	sealedRes, err := a.store.Keyring().SealJSONFor(owner, res)
-	if err != nil {
-		return nil, fmt.Errorf("seal address result: %w", err)
-	}
-	row := &models.AddressCheck{AccountID: sc.AccountID, Mode: sc.Mode, APIKeyID: keyID, Status: res.Status,
-		DocumentKind: res.DocumentKind, Input: sealedIn, Result: sealedRes}
+	row := &models.AddressCheck{AccountID: sc.AccountID, Mode: sc.Mode, APIKeyID: keyID, Input: sealedIn}
 	if in.ExternalRef != "" {
 		ref := in.ExternalRef
 		row.ExternalRef = &ref
@@ -114,30 +172,210 @@ func (a *Address) Check(ctx context.Context, svc *Service, sc db.Scope, keyID st
 	if v != nil {
 		row.VerificationID = &v.ID
 	}
+	return row, nil
+}
+
+// read runs the engine on one document in one of the service's slots. In a call (queued
+// false) the timeout covers the wait for a slot too, so a request does not hang behind a
+// burst; a job (queued) waits for a slot as long as its own context lets it, and only the
+// reading is timed.
+func (a *Address) read(ctx context.Context, in AddressInput, doc []byte, queued bool) (address.Result, error) {
+	rctx, cancel := context.WithTimeout(ctx, a.opts.Timeout)
+	defer cancel()
+	wait := rctx
+	if queued {
+		wait = ctx
+	}
+	select {
+	case a.slots <- struct{}{}:
+	case <-wait.Done():
+		return address.Result{}, ErrAddressBusy
+	}
+	defer func() { <-a.slots }()
+	if queued {
+		var c2 context.CancelFunc
+		rctx, c2 = context.WithTimeout(ctx, a.opts.Timeout)
+		defer c2()
+	}
+	return a.engine.Check(rctx, address.Input{Document: doc, DeclaredName: in.DeclaredName, DeclaredAddress: in.DeclaredAddress,
+		MaxAgeDays: in.MaxAgeDays, Now: a.store.Now()})
+}
+
+// checkNow reads the document in the call and stores the decided check (no job queue).
+// Refusals of the document are *address.Error.
+func (a *Address) checkNow(ctx context.Context, svc *Service, sc db.Scope, keyID string, in AddressInput, doc []byte, v *models.Verification) (*AddressCheck, error) {
+	res, err := a.read(ctx, in, doc, false)
+	if err != nil {
+		return nil, err
+	}
+	owner := ""
+	if v != nil {
+		owner = v.ID
+	}
+	row, err := a.newRow(sc, keyID, in, v)
+	if err != nil {
+		return nil, err
+	}
+	if row.Result, err = a.store.Keyring().SealJSONFor(owner, res); err != nil {
+		return nil, fmt.Errorf("seal address result: %w", err)
+	}
+	row.Status, row.DocumentKind = res.Status, res.DocumentKind
+	now := a.store.Now()
+	row.CreatedAt, row.DecidedAt = now, &now
 	err = a.store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		if err := tx.InsertAddressCheck(ctx, row); err != nil {
 			return err
 		}
-		data := addressEventData(row, &res)
 		if v != nil {
 			if err := svc.Start(ctx, tx, sc, v, "proof_of_address"); err != nil {
 				return err
 			}
 			cur := *v
 			cur.Status = models.StatusInProgress
-			return svc.RecordEvent(ctx, tx, &cur, EventAddressCheckCompleted, "", data)
+			return svc.RecordEvent(ctx, tx, &cur, EventAddressCheckCompleted, "", addressEventData(row, &res))
 		}
-		raw, err := json.Marshal(data)
-		if err != nil {
-			return err
-		}
-		return svc.Emit(ctx, tx, &models.Event{AccountID: row.AccountID, Mode: row.Mode, ObjectType: "address_check",
-			ObjectID: row.ID, Type: EventAddressCheckCompleted, Data: string(raw)}, "")
+		return emitAddressEvent(ctx, svc, tx, row, &res)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &AddressCheck{Row: row, Input: in, Result: &res}, nil
+}
+
+func emitAddressEvent(ctx context.Context, svc *Service, tx *db.Tx, row *models.AddressCheck, res *address.Result) error {
+	raw, err := json.Marshal(addressEventData(row, res))
+	if err != nil {
+		return err
+	}
+	return svc.Emit(ctx, tx, &models.Event{AccountID: row.AccountID, Mode: row.Mode, ObjectType: "address_check",
+		ObjectID: row.ID, Type: EventAddressCheckCompleted, Data: string(raw)}, "")
+}
+
+// ReasonDocumentUnreadable is the reason of a check whose document could not be read at all
+// (a PDF poppler refuses, an image that does not decode, the engine failing on every retry):
+// a person looks at it, the applicant is not turned away for it.
+const ReasonDocumentUnreadable = "document_unreadable"
+
+// Read is the address.read job: read a processing check's document, decide, store the
+// result, clear the document and emit address_check.completed. A check decided meanwhile
+// (by the pipeline, or another attempt) is left alone. A document the engine refuses ends
+// the check in needs_review (document_unreadable); other errors are returned to be retried
+// (ReadFailed ends the check when the retries are spent).
+func (a *Address) Read(ctx context.Context, job AddressJob) error {
+	sc := db.Scope{AccountID: job.AccountID, Mode: job.Mode}
+	chk, err := a.Get(ctx, sc, job.CheckID)
+	if errors.Is(err, db.ErrNotFound) {
+		return fmt.Errorf("address check %s: %w: %w", job.CheckID, ErrGone, err)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = a.decideNow(ctx, sc, chk)
+	return err
+}
+
+// ReadFailed ends a processing check whose reading failed on every attempt: needs_review
+// with the error in its reason, so a person decides and the verification is not held up.
+func (a *Address) ReadFailed(ctx context.Context, job AddressJob, cause error) error {
+	sc := db.Scope{AccountID: job.AccountID, Mode: job.Mode}
+	chk, err := a.Get(ctx, sc, job.CheckID)
+	if err != nil || !chk.Processing() {
+		return err
+	}
+	_, err = a.finish(ctx, sc, chk, unreadable(cause))
+	return err
+}
+
+// unreadable is the result of a document that could not be read.
+func unreadable(cause error) address.Result {
+	msg := "the document could not be read"
+	var ae *address.Error
+	if errors.As(cause, &ae) {
+		msg += ": " + ae.Message
+	}
+	return address.Result{Status: address.StatusNeedsReview, DocumentKind: address.KindOther, Reasons: []address.Reason{{
+		Code: ReasonDocumentUnreadable, Effect: address.EffectReview, Message: msg}}}
+}
+
+// refused reports an error that retrying cannot mend: the engine refused the document, or
+// this build cannot read its kind.
+func refused(err error) bool {
+	var ae *address.Error
+	return errors.As(err, &ae) || address.IsNoOCR(err) || errors.Is(err, address.ErrNoPoppler)
+}
+
+// decideNow reads a processing check's document and stores the decision; it returns the
+// check as stored (decided by someone else when they were first).
+func (a *Address) decideNow(ctx context.Context, sc db.Scope, chk *AddressCheck) (*AddressCheck, error) {
+	if !chk.Processing() {
+		return chk, nil
+	}
+	sealed, err := a.store.AddressCheckDocument(ctx, sc, chk.Row.ID)
+	if err != nil {
+		return nil, err
+	}
+	var res address.Result
+	switch {
+	case len(sealed) == 0 || len(chk.Row.Input) == 0:
+		// Erased while waiting: nothing left to read.
+		res = address.Result{Status: address.StatusNeedsReview, DocumentKind: address.KindOther, Reasons: []address.Reason{{
+			Code: ReasonDocumentUnreadable, Effect: address.EffectReview, Message: "the document was erased before it was read"}}}
+	default:
+		doc, err := a.store.Keyring().Open(sealed)
+		if err != nil {
+			return nil, fmt.Errorf("open address check %s document: %w", chk.Row.ID, err)
+		}
+		res, err = a.read(ctx, chk.Input, doc, true)
+		if refused(err) {
+			res, err = unreadable(err), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return a.finish(ctx, sc, chk, res)
+}
+
+// finish stores a processing check's decision and emits its event in one transaction.
+func (a *Address) finish(ctx context.Context, sc db.Scope, chk *AddressCheck, res address.Result) (*AddressCheck, error) {
+	svc := a.svc
+	if svc == nil {
+		return nil, errors.New("address check: no verification service attached")
+	}
+	row := *chk.Row
+	var v *models.Verification
+	owner := ""
+	if row.VerificationID != nil {
+		owner = *row.VerificationID
+		got, err := a.store.GetVerification(ctx, sc, owner)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return nil, err
+		}
+		v = got
+	}
+	sealed, err := a.store.Keyring().SealJSONFor(owner, res)
+	if err != nil {
+		return nil, fmt.Errorf("seal address result: %w", err)
+	}
+	row.Status, row.DocumentKind, row.Result = res.Status, res.DocumentKind, sealed
+	won := false
+	err = a.store.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		var err error
+		if won, err = tx.FinishAddressCheck(ctx, sc, &row); err != nil || !won {
+			return err
+		}
+		if v != nil {
+			return svc.RecordEvent(ctx, tx, v, EventAddressCheckCompleted, "", addressEventData(&row, &res))
+		}
+		return emitAddressEvent(ctx, svc, tx, &row, &res)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !won {
+		return a.Get(ctx, sc, row.ID)
+	}
+	return &AddressCheck{Row: &row, Input: chk.Input, Result: &res}, nil
 }
 
 // addressEventData names no person: ids, the decision, the kind and reason codes.
@@ -187,6 +425,9 @@ func (a *Address) Runner() CheckRunner { return &AddressRunner{a: a} }
 // review, rejected → fail) with its reasons.
 type AddressRunner struct{ a *Address }
 
+// Service is the proof-of-address service the check reads from (its job runs it too).
+func (r *AddressRunner) Service() *Address { return r.a }
+
 // OptIn keeps the check out of the default set: a verification asks for it.
 func (r *AddressRunner) OptIn() bool { return true }
 
@@ -223,6 +464,12 @@ func (r *AddressRunner) Run(ctx context.Context, in *CheckInput) (*models.CheckO
 	if err != nil {
 		return nil, err
 	}
+	// Still waiting for its job: read it here (the same reading; whoever stores first wins),
+	// so a submission is decided on the document rather than held up behind a queue.
+	if chk, err = r.a.decideNow(ctx, scopeOf(v), chk); err != nil {
+		return nil, err
+	}
+	row = chk.Row
 	out.Details["address_check_id"] = row.ID
 	out.Details["document_kind"] = row.DocumentKind
 	if chk.Result == nil {

@@ -74,6 +74,10 @@ func New(store *db.Store, opts Options) *Service {
 	if scr, ok := opts.Checks[models.CheckScreening].(*Screening); ok {
 		scr.attach(s)
 	}
+	// The proof-of-address check records its events and enqueues its reading through s.
+	if ar, ok := opts.Checks[models.CheckProofOfAddress].(*AddressRunner); ok {
+		ar.a.attach(s)
+	}
 	if opts.Business != nil {
 		opts.Business.svc = s
 	}

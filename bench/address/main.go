@@ -69,6 +69,7 @@ func main() {
 	jsonl := flag.String("jsonl", "", "append each document's outcome to this file as a JSON line")
 	summarize := flag.String("summarize", "", "only print the tables of -jsonl files, comma-separated (a run part-way or finished)")
 	from := flag.Int("from", 0, "check only samples from this index on (the same documents: a second process can take the second half)")
+	to := flag.Int("to", 0, "check only samples before this index (0 = all n); with -from, processes can share one set")
 	flag.Parse()
 	if *summarize != "" {
 		var recs []record
@@ -104,7 +105,12 @@ func main() {
 		log.Fatal(err)
 	}
 	gen := time.Now()
-	samples := synth.Generate(*seed, *n, synth.Options{Variants: strings.Split(*variants, ","), Hostile: *hostile})
+	end := *n
+	if *to > 0 {
+		end = min(*to, *n)
+	}
+	// The generator draws documents in order, so the first end of n are those of the set of n.
+	samples := synth.Generate(*seed, end, synth.Options{Variants: strings.Split(*variants, ","), Hostile: *hostile})
 	genTime := time.Since(gen)
 
 	var recs []record

@@ -171,7 +171,7 @@ const numberPat = `[0-9]{1,5}(?:\s?[A-Za-z](?:\b|$))?(?:\s?(?:bis|ter|quater)\b)
 
 var (
 	numberFirstRe = regexp.MustCompile(`^(?:(.*?),\s*)?(` + numberPat + `)\s*,?\s+([^0-9].*)$`)
-	numberLastRe  = regexp.MustCompile(`^(.*?[^\s,])\s*,?\s+(?:(?i:n[º°o.]|nr\.?|no\.?|num\.?|s/n)\s*)?(` + numberPat + `)(?:\s*,\s*(.*)|\s+((?:[0-9]+\s*[º°ªo]|piso|pta|esc|int|scala|app|apt|lok|m\.|/|bus|bte|boite|boîte|top|stiege|whg|etage|et\.).*)|\s*[-–]\s*((?i:apto|apt|ap|sala|casa|bloco|bl|loja|conj|cj|andar|fundos)\.?\s.*))?$`)
+	numberLastRe  = regexp.MustCompile(`^(.*?[^\s,])\s*,?\s+(?:(?i:n[º°o.]|nr\.?|no\.?|num\.?|s/n)\s*)?(` + numberPat + `)(?:\s*,\s*(.*)|\s+((?:[0-9]+\s*[º°ªo]|piso|pta|esc|int|scala|app|apt|lok|m\.|/|bus|bte|boite|boîte|top|stiege|whg|etage|et\.).*)|\s*[-–—]\s*((?i:apto|apt|ap|sala|casa|bloco|bl|loja|conj|cj|andar|fundos)\.?\s.*))?$`)
 )
 
 // splitStreet separates the house number from the street in one line, by the country's order.

@@ -22,10 +22,13 @@
 // A doctored PDF — a photo of someone else's bill under an invisible text layer naming the
 // applicant — fails that (text_layer_mismatch). A PDF without a text layer has its first 3
 // pages rendered at 300 dpi and OCR'd; photos (JPEG, PNG, WebP via checks/imaging; HEIC is
-// refused by name, no decoder is linked) are straightened (projection-profile deskew, ±7°)
-// before OCR; binarisation is Tesseract's own, which beat ours on the generated photos. Tesseract's words
-// are laid out again as rows and columns, like pdftotext's, so both readings go through the
-// same extraction. Perspective is not corrected: a photo taken at a steep slant reads worse.
+// refused by name, no decoder is linked) are rectified when the page shows against a darker
+// surface on all four sides (rectify.go: the four edges fitted, the page mapped back to a
+// rectangle by a homography, the shadow divided out by the paper's local brightness), then
+// straightened (projection-profile deskew, ±7°) before OCR; binarisation is Tesseract's own,
+// which beat ours on the generated photos. Tesseract's words are laid out again as rows and
+// columns, like pdftotext's, so both readings go through the same extraction. A page that
+// fills the frame (its edges not in the photo) is only deskewed: its perspective stays.
 //
 // # Extraction
 //

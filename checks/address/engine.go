@@ -141,6 +141,40 @@ func Detect(b []byte) (string, error) {
 	return "", refuse(CodeUnsupported, "the document is not a PDF, JPEG, PNG or WebP")
 }
 
+// Precheck refuses, cheaply and before any reading, what cannot be read at all: a format
+// that is not a PDF, JPEG, PNG or WebP; a PDF poppler cannot open (malformed, encrypted,
+// too large, too many pages) or cannot be opened on this server; an image that does not
+// decode within the limits, or any image in a build without OCR. A document it passes may
+// still turn out unreadable (a scanned PDF in a build without OCR). Refusals are *Error.
+func (e *Engine) Precheck(ctx context.Context, doc []byte) error {
+	mt, err := Detect(doc)
+	if err != nil {
+		return err
+	}
+	if mt != "application/pdf" {
+		if !TesseractAvailable {
+			return errNoOCR
+		}
+		if _, _, err := imaging.Decode(ctx, doc, "document", imaging.Limits{MinSide: 200}); err != nil {
+			var ie *imaging.Error
+			if errors.As(err, &ie) {
+				return &Error{Code: ie.Code, Field: "document", Message: ie.Message}
+			}
+			return err
+		}
+		return nil
+	}
+	if e.pdf == nil {
+		return e.pdfErr
+	}
+	d, err := e.pdf.open(ctx, doc)
+	if err != nil {
+		return err
+	}
+	d.close()
+	return nil
+}
+
 // reading is the text of a document and how it was read.
 type reading struct {
 	lines     []string
@@ -383,8 +417,10 @@ func (e *Engine) decide(rd reading, p *rule, in Input, now time.Time, maxAge int
 		switch {
 		case res.AddressMatch.Matched:
 		case !c["country"].Matched:
+			// From OCR, garbled lines under the name can parse as a scrap of another
+			// country's address: only a whole one (street and postcode) is another country.
 			eff := EffectReject
-			if !reliable || guess {
+			if !reliable || guess || (!rd.textLayer && (b.addr.PostalCode == "" || b.addr.Street == "")) {
 				eff = EffectReview
 			}
 			add(ReasonCountryMismatch, eff, fmt.Sprintf("the address on the document is in %s, not %s", b.addr.Country, declared.Country), nil)
@@ -403,7 +439,7 @@ func (e *Engine) decide(rd reading, p *rule, in Input, now time.Time, maxAge int
 	}
 
 	// The date.
-	ds := FindDates(rd.lines, p.code)
+	ds := FindDates(withoutBlock(rd.lines, b), p.code)
 	if d, ok := ChooseDate(ds); ok {
 		res.DocumentDate = d.Date.Format("2006-01-02")
 		res.DateLabel = d.Label
@@ -462,6 +498,30 @@ func (e *Engine) decide(rd reading, p *rule, in Input, now time.Time, maxAge int
 		res.Status = StatusNeedsReview // belt and braces: never approve without all three
 	}
 	return res
+}
+
+// withoutBlock blanks the addressee block's segments (its name and address lines) out of
+// the rows, leaving what stands beside them: an Austrian "Hauptstraße 6/3/18" (house,
+// stair, door) or a US "12/4" flat is not a date, and the issue date beside the window must
+// still be found.
+func withoutBlock(lines []string, b block) []string {
+	if !b.ok {
+		return lines
+	}
+	out := append([]string(nil), lines...)
+	for _, seg := range append([]string{b.name}, b.lines...) {
+		seg = strings.TrimSpace(seg)
+		if len(seg) < 4 {
+			continue
+		}
+		for i := max(b.nameLine, 0); i < len(out) && i <= b.nameLine+10; i++ {
+			if j := strings.Index(out[i], seg); j >= 0 {
+				out[i] = out[i][:j] + strings.Repeat(" ", len([]rune(seg))) + out[i][j+len(seg):]
+				break
+			}
+		}
+	}
+	return out
 }
 
 func componentData(c map[string]Match) map[string]any {

@@ -75,21 +75,24 @@ func layout(ws []ocrWord) page {
 	}
 	// Split a Tesseract line where its words are far apart: two columns Tesseract joined.
 	type seg struct {
-		x, y0, y1 int
-		text      string
+		x, x1, y0, y1 int
+		text          string
 	}
 	var segs []seg
 	for _, l := range tls {
 		sort.Slice(l.words, func(i, j int) bool { return l.words[i].box.Min.X < l.words[j].box.Min.X })
-		cur := seg{x: l.words[0].box.Min.X, y0: l.y0, y1: l.y1, text: l.words[0].text}
+		w0 := l.words[0].box
+		cur := seg{x: w0.Min.X, x1: w0.Max.X, y0: l.y0, y1: l.y1, text: l.words[0].text}
 		for i := 1; i < len(l.words); i++ {
-			gap := float64(l.words[i].box.Min.X - l.words[i-1].box.Max.X)
+			b := l.words[i].box
+			gap := float64(b.Min.X - l.words[i-1].box.Max.X)
 			if gap > 3*charW {
 				segs = append(segs, cur)
-				cur = seg{x: l.words[i].box.Min.X, y0: l.y0, y1: l.y1, text: l.words[i].text}
+				cur = seg{x: b.Min.X, x1: b.Max.X, y0: l.y0, y1: l.y1, text: l.words[i].text}
 				continue
 			}
 			cur.text += " " + l.words[i].text
+			cur.x1 = b.Max.X
 		}
 		segs = append(segs, cur)
 	}
@@ -123,6 +126,11 @@ func layout(ws []ocrWord) page {
 			want := int(float64(s.x)/charW + 0.5)
 			if j > 0 {
 				want = max(want, col+3)
+				// A word a space away from the previous segment continues it (a name whose
+				// surname Tesseract put on a line of its own): one space, not a column gap.
+				if gap := float64(s.x - r[j-1].x1); gap >= 0 && gap < 1.5*charW {
+					want = col + 1
+				}
 			}
 			for col < want {
 				b.WriteByte(' ')
@@ -165,13 +173,19 @@ func splitMergedLines(ws []ocrWord) []ocrWord {
 			return ws[idx[a]].box.Min.Y+ws[idx[a]].box.Max.Y < ws[idx[b]].box.Min.Y+ws[idx[b]].box.Max.Y
 		})
 		prev := -1.0
+		var last image.Rectangle
 		row := 0
-		for _, i := range idx {
+		for n, i := range idx {
 			cy := float64(ws[i].box.Min.Y+ws[i].box.Max.Y) / 2
-			if prev >= 0 && cy-prev > 0.5*h {
+			// A word whose box reaches below the others' (a descender, a speck read into
+			// it) still overlaps them: only a word beside little of the previous one's
+			// height starts a new row.
+			b := ws[i].box
+			overlap := min(b.Max.Y, last.Max.Y) - max(b.Min.Y, last.Min.Y)
+			if n > 0 && cy-prev > 0.5*h && float64(overlap) < 0.4*float64(min(b.Dy(), last.Dy())) {
 				row++
 			}
-			prev = cy
+			prev, last = cy, b
 			w := ws[i]
 			if row > 0 {
 				sub++

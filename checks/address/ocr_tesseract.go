@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/png"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -135,7 +136,7 @@ func (t *tesseract) Read(ctx context.Context, img image.Image, langs string) (pa
 	}
 	ws := make([]ocrWord, 0, len(boxes))
 	for _, bx := range boxes {
-		if bx.Word == "" {
+		if strings.TrimSpace(bx.Word) == "" {
 			continue
 		}
 		ws = append(ws, ocrWord{text: bx.Word, box: bx.Box, conf: bx.Confidence / 100,

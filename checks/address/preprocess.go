@@ -143,8 +143,16 @@ func (g *gray) rotate(deg float64) *gray {
 // where body text is 20–40 pixels high, and straightened. Binarisation is left to Tesseract:
 // our own (Sauvola, k 0.2) decided 12 of 24 generated phone photos right against 18 of 24 with
 // Tesseract's (development seed 4), as it thinned the strokes of blurred text.
+//
+// A phone photo of a page on a darker surface is first rectified (rectify.go): the page's
+// edges found, the page mapped back to a rectangle, and the shadow divided out.
 func prepare(img image.Image) *image.Gray {
 	g := toGray(img)
+	if q, ok := g.pageQuad(); ok {
+		if r, ok := g.warp(q, 3400); ok {
+			g = r.flatten()
+		}
+	}
 	if long := max(g.w, g.h); long > 3600 || long < 2000 {
 		g = g.resize(3400 / float64(long))
 	}

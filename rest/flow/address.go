@@ -14,9 +14,13 @@ import (
 
 // The proof-of-address step (#23): after the document step, the applicant types the address
 // they live at and uploads a recent bill, statement or letter — a PDF or a photo, from the
-// camera or the file picker — which check_address reads at once. A document that cannot be
+// camera or the file picker — which check_address's job reads while the page waits. A document that cannot be
 // accepted (too old, someone else's, another address) is explained and may be replaced; the
 // latest one is the evidence the verification's decision uses.
+
+// addressWait is how long the upload waits for the address.read job (seconds): a photo
+// takes 1–5 s of CPU, more behind other documents.
+const addressWait = 60
 
 // addressCountries are the countries the address parser knows, offered in the form.
 var addressCountries = []string{"AT", "BE", "BR", "CA", "CH", "DE", "ES", "FR", "GB", "IE", "IT", "NL", "PL", "PT", "US"}
@@ -108,8 +112,10 @@ func (h *Handler) addressPost(w http.ResponseWriter, r *http.Request, s *session
 		}
 		document = base64.StdEncoding.EncodeToString(doc)
 	}
+	// A job reads the document; the page waits for its decision, so a rejection can be
+	// explained at once. One still processing after the wait is decided at submission.
 	args, _ := json.Marshal(map[string]any{"verification_id": s.caller.VerificationID, "declared_name": f.Name,
-		"document":         document,
+		"document": document, tools.FieldWaitSeconds: addressWait,
 		"declared_address": map[string]any{"line1": f.Line1, "line2": f.Line2, "city": f.City, "postal_code": f.PostalCode, "country": f.Country}})
 	out, err := h.reg.Call(r.Context(), s.caller, toolAddress, args)
 	if err != nil {
