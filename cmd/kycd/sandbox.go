@@ -30,7 +30,8 @@ func sandboxCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	count := fs.Int("count", 200, "how many verifications to create, 1 to 2000")
 	seed := fs.Uint64("seed", 1, "the random seed that picks names and scenarios")
 	wait := fs.Duration("wait", 2*time.Minute, "how long to wait for the created verifications to be decided")
-	hook := fs.String("webhook-url", "", "an https URL to receive the seeded events (the test_webhook_fail ones fail once, then are retried); default: no endpoint")
+	hook := fs.String("webhook-url", unreachableHook, "an https URL to receive the seeded events (the test_webhook_fail ones fail once, then are retried); "+
+		"the default is a host that never resolves (.invalid, RFC 2606), so the dashboard shows deliveries failing and retried; none = no endpoint")
 	cfgArgs, own := splitConfigArgs(args[1:])
 	if err := fs.Parse(own); err != nil {
 		return err
@@ -67,6 +68,9 @@ func sandboxCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if *hook == "none" {
+		*hook = ""
+	}
 	s := &seeder{reg: a.reg, caller: caller, rnd: rand.New(rand.NewPCG(*seed, 0x5eed)), hook: *hook}
 	report, err := s.run(ctx, *count, *wait)
 	if err != nil {
@@ -76,6 +80,11 @@ func sandboxCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stderr, "seeded account %s (test mode) in %s with key %s (secret above, shown once):\n%s", *account, a.store.Location(), key.ID, report)
 	return nil
 }
+
+// unreachableHook is the seed's default webhook endpoint: the .invalid top-level domain never
+// resolves, so every delivery fails and is retried as a real one would be — demo data for the
+// dashboard's delivery log without a receiver.
+const unreachableHook = "https://webhooks.sandbox.invalid/kycd"
 
 // seeder makes the seed data through the registry.
 type seeder struct {
@@ -228,6 +237,13 @@ func (s *seeder) run(ctx context.Context, count int, wait time.Duration) (string
 	}
 	out := fmt.Sprintf("  verifications by scenario: %v\n  by status now: %v\n  companies: %v\n  address checks: %v\n  sample-face verifications: %v\n",
 		made, statuses, companies, addresses, faces)
+	if s.hook != "" {
+		var log tools.WebhookDeliveryList
+		if err := s.call(ctx, tools.ListWebhookDeliveries.Name, map[string]any{"limit": 100}, &log); err != nil {
+			return "", err
+		}
+		out += fmt.Sprintf("  webhook endpoint %s: %d deliveries so far (list_webhook_deliveries)\n", s.hook, len(log.Data))
+	}
 	if statuses[string(models.StatusProcessing)] > 0 {
 		out += "  some are still processing: the server's workers will finish them\n"
 	}

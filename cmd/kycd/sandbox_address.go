@@ -53,7 +53,7 @@ func (s *seeder) addresses(ctx context.Context) (map[string]int, error) {
 		var res tools.AddressCheck
 		err = s.call(ctx, tools.CheckAddress.Name, map[string]any{"document": bill, "declared_name": a.name,
 			"declared_address": map[string]any{"line1": a.declared.Line1, "city": a.declared.City, "postal_code": a.declared.PostalCode, "country": a.declared.Country},
-			"external_ref":     fmt.Sprintf("seed_address_%d", i+1)}, &res)
+			"external_ref":     fmt.Sprintf("seed_address_%d", i+1), "wait_seconds": tools.MaxWaitSeconds}, &res)
 		if te := tools.AsError(err); te != nil && te.Code == tools.CodeUnavailable {
 			return map[string]int{"none: no proof-of-address engine on this server": 0}, nil
 		}

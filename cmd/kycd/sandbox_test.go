@@ -34,6 +34,8 @@ func TestSandboxSeed(t *testing.T) {
 		require.Contains(t, r, "sample-face verifications: map[", r)
 	}
 	require.NotContains(t, r, "processing:", "every submitted verification is decided: %s", r)
+	require.Regexp(t, `webhook endpoint https://webhooks\.sandbox\.invalid/kycd: [1-9][0-9]* deliveries`, r,
+		"by default the events go to an endpoint that never resolves: the delivery log has failing deliveries")
 
 	require.ErrorContains(t, run(t.Context(), []string{"sandbox", "seed", "--data-dir", dir, "--count", "0"}, nil, &out, &report), "count")
 	require.ErrorContains(t, run(t.Context(), []string{"sandbox", "grow"}, nil, &out, &report), "want seed")
