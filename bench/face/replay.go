@@ -10,6 +10,7 @@ import (
 
 	"github.com/kycd/kycd/checks/face"
 	"github.com/kycd/kycd/checks/face/imaging"
+	"github.com/kycd/kycd/checks/face/onnx"
 )
 
 // replay measures how far a copy of a photo (re-encoded, resized, cropped, re-lit: what an
@@ -139,4 +140,55 @@ func loadImage(path string) (*imaging.RGB, error) {
 		return nil, err
 	}
 	return imaging.Decode(b)
+}
+
+// levelCheck embeds every labelled photo with the embedding models at graph level "all"
+// (the default) and "extended", and reports how far the embeddings and every pair's score
+// moved: a level change must not move the figures of the models command.
+func levelCheck(eng *face.Engine, testdata string) error {
+	ext, err := face.New(face.Config{EmbeddingOptimization: onnx.OptimizeExtended})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = ext.Close() }()
+	photos, err := evalPhotos(testdata)
+	if err != nil {
+		return err
+	}
+	var a, b []face.Embedding
+	for _, p := range photos {
+		img, err := loadImage(p.Path)
+		if err != nil {
+			return err
+		}
+		boxes, err := eng.Detect(img)
+		if err != nil || len(boxes) == 0 {
+			continue
+		}
+		lm, err := eng.Landmarks(img, boxes[0])
+		if err != nil {
+			return err
+		}
+		ea, err := eng.Embed(img, &lm)
+		if err != nil {
+			return err
+		}
+		eb, err := ext.Embed(img, &lm)
+		if err != nil {
+			return err
+		}
+		a, b = append(a, ea), append(b, eb)
+	}
+	var self, pair float64
+	for i := range a {
+		s, _ := face.Cosine(a[i], b[i])
+		self = math.Max(self, 1-s)
+		for j := i + 1; j < len(a); j++ {
+			sa, _ := face.Cosine(a[i], a[j])
+			sb, _ := face.Cosine(b[i], b[j])
+			pair = math.Max(pair, math.Abs(sa-sb))
+		}
+	}
+	fmt.Printf("%d photos: largest 1 − cos(all, extended) of one photo %.2g; largest change of a pair's score %.2g\n", len(a), self, pair)
+	return nil
 }
