@@ -21,9 +21,11 @@ import (
 // Instructions (the machine is shared, so ns/op moves with the load; instructions do not):
 //
 //	go test -tags onnx -c -o /tmp/facebench ./bench/face
-//	valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out /tmp/facebench -test.run '^$' -test.bench 'FaceChain/pair$' -test.benchtime 1x
+//	GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out /tmp/facebench -test.run '^$' -test.bench 'FaceChain/pair$' -test.benchtime 1x
 //
-// and the same with 5x: the difference / 4 is one pair (the model loading cancels out).
+// and the same with 5x: the difference / 5 is one pair (the model loading cancels out; the
+// testing package runs N=1 before N=5). Without asyncpreemptoff Go's preemption signals crash
+// callgrind. Under load a run takes ~15 minutes.
 
 var (
 	chainOnce sync.Once

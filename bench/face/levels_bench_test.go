@@ -81,7 +81,8 @@ func BenchmarkEmbeddingLevels(b *testing.B) {
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
 
 // BenchmarkEmbeddingLevelRuns runs one model at one level b.N times, for instruction
-// counts under callgrind (run it with -benchtime 1x and 6x; the difference / 5 is one run):
+// counts under callgrind (run it with -benchtime 1x and 6x; the difference / 6 is one run, as
+// the testing package runs N=1 before N=6; GODEBUG=asyncpreemptoff=1 or callgrind crashes):
 //
 //	KYCD_BENCH_MODEL=faceres KYCD_BENCH_LEVEL=all valgrind --tool=callgrind facebench.test -test.run '^$' -test.bench EmbeddingLevelRuns -test.benchtime 6x
 func BenchmarkEmbeddingLevelRuns(b *testing.B) {
