@@ -17,3 +17,14 @@ func (s *Store) KeyFaceDecisionThresholds(ctx context.Context, keyID string) (re
 	}
 	return k.FaceMatchRejectThreshold, k.ReverifyMatchThreshold, nil
 }
+
+// KeyRequiresActiveLiveness reports whether a key asks for a passed active liveness challenge
+// on its verifications (false for an unknown key id: the server's setting decides).
+func (s *Store) KeyRequiresActiveLiveness(ctx context.Context, keyID string) (bool, error) {
+	var k models.APIKey
+	err := s.DB.NewSelect().Model(&k).Column("liveness_require_active").Where("id = ?", keyID).Scan(ctx)
+	if err != nil {
+		return false, notFound(err, "api key "+keyID)
+	}
+	return k.LivenessRequireActive, nil
+}

@@ -27,6 +27,8 @@ type NewKey struct {
 	// FaceMatchRejectThreshold and ReverifyMatchThreshold override the derived face-match
 	// review band and re-verification threshold (0 = derived).
 	FaceMatchRejectThreshold, ReverifyMatchThreshold float64
+	// LivenessRequireActive: this key's liveness checks need a passed active challenge.
+	LivenessRequireActive bool
 	// EmbedOrigins may frame this key's hosted flow (https://shop.example.com), besides the
 	// server's allow-list.
 	EmbedOrigins []string
@@ -97,6 +99,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, nk NewKey) (string, *models.AP
 	k.ScreeningStrongHit = nk.ScreeningStrongHit // "" = the server default
 	k.FaceMatchThreshold, k.LivenessThreshold = nk.FaceMatchThreshold, nk.LivenessThreshold
 	k.FaceMatchRejectThreshold, k.ReverifyMatchThreshold = nk.FaceMatchRejectThreshold, nk.ReverifyMatchThreshold
+	k.LivenessRequireActive = nk.LivenessRequireActive
 	k.EmbedOrigins = strings.Join(origins, ",")
 	k.DocumentCountries, k.DocumentTypes = strings.Join(nk.DocumentCountries, ","), strings.Join(nk.DocumentTypes, ",")
 	k.HighRiskJurisdictions = strings.Join(nk.HighRiskJurisdictions, ",")

@@ -112,6 +112,9 @@ type APIKey struct {
 	// (0 = derived from the accept threshold; verify/biometrics_thresholds.go).
 	FaceMatchRejectThreshold float64 `bun:"face_match_reject_threshold"`
 	ReverifyMatchThreshold   float64 `bun:"reverify_match_threshold"`
+	// LivenessRequireActive makes this key's liveness checks (re-verifications included)
+	// need a passed active challenge, as the server's --liveness-require-active does for all.
+	LivenessRequireActive bool `bun:"liveness_require_active"`
 	// EmbedOrigins are the origins (comma-separated) allowed to frame this key's hosted flow,
 	// besides the server's --frame-ancestors.
 	EmbedOrigins string `bun:"embed_origins"`

@@ -19,7 +19,7 @@ import (
 type ReverifyInput struct {
 	IdentityToken string         `json:"identity_token" jsonschema:"the reusable identity token (rid_…) of an earlier approved verification" minLength:"1" maxLength:"100"`
 	Selfie        string         `json:"selfie" jsonschema:"a fresh selfie as base64 or a data URL (JPEG, PNG or WebP, at most 15 MB)" minLength:"1"`
-	Submit        *bool          `json:"submit,omitempty" jsonschema:"submit at once (default true); false leaves it in_progress for an active liveness capture first"`
+	Submit        *bool          `json:"submit,omitempty" jsonschema:"submit now (default true); false, or active liveness required, leaves it in_progress for the capture"`
 	Metadata      map[string]any `json:"metadata,omitempty" jsonschema:"your key-value data for the new verification (at most 16 KiB as JSON)"`
 }
 
@@ -28,7 +28,7 @@ var Reverify = Tool[ReverifyInput, Verification]{
 	Name:        "reverify",
 	Examples:    []string{`{"identity_token":"rid_01kbx4r7c8d9e0f1g2h3j4k5m6","selfie":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC"}`},
 	Title:       "Re-verify with a reusable identity",
-	Description: "Re-verify a returning applicant without document capture: an approved verification's identity_token plus a fresh selfie make a new verification (reused_from) running face_match against the stored face, liveness and, with lists, screening. Its face match is stricter (0.60 vs 0.55 by default; between the two: needs_review). The applicant data is the original's; an unusable selfie creates nothing.",
+	Description: "Re-verify a returning applicant, no document: an approved verification's identity_token plus a fresh selfie make a new verification (reused_from) running face_match against the stored face, liveness (active if required) and, with lists, screening. Its face match is stricter (default 0.60 vs 0.55; between: needs_review). The applicant data is the original's; an unusable selfie creates nothing.",
 	Brief:       "a reusable identity token (`rid_…`) + a fresh selfie → a new verification (`reused_from`) with face match against the stored face, liveness, and fresh screening when lists are loaded — no document",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},
@@ -91,9 +91,19 @@ func reverify(ctx context.Context, d *Deps, c Caller, in ReverifyInput) (Verific
 			return Verification{}, Errorf(CodeUnavailable, "", "the %s check is not available on this server", ch)
 		}
 	}
+	// Liveness is required: the passive score of the fresh selfie at least, and a passed
+	// active challenge when the server or the key asks for one. Then the verification waits
+	// in_progress for the capture; asking to submit at once is refused, not ignored.
+	active, err := b.RequireActiveFor(ctx, c.KeyID)
+	if err != nil {
+		return Verification{}, err
+	}
 	submit := in.Submit == nil || *in.Submit
-	if b.Config().RequireActive {
-		submit = false // the liveness check needs a challenge first; the caller submits after it
+	if active && in.Submit != nil && *in.Submit {
+		return Verification{}, invalid("submit", "an active liveness capture is required before a re-verification is submitted: send submit false, then get_liveness_challenge, submit_liveness and submit_verification")
+	}
+	if active {
+		submit = false
 	}
 
 	now := d.Store.Now()

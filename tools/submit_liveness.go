@@ -54,7 +54,7 @@ type LivenessResult struct {
 	ChallengeID    string         `json:"challenge_id" jsonschema:"the answered challenge"`
 	VerificationID string         `json:"verification_id" jsonschema:"the verification"`
 	Passed         bool           `json:"passed" jsonschema:"every step performed in order by the same face, matching the selfie"`
-	Reason         string         `json:"reason,omitempty" jsonschema:"why it failed" enum:"bad_request,bad_frame,static_frames,different_face,step_not_performed,reference_mismatch,bad_timing,warped_still,replayed_frames"`
+	Reason         string         `json:"reason,omitempty" jsonschema:"why it failed" enum:"bad_request,bad_frame,static_frames,different_face,step_not_performed,reference_mismatch,bad_timing,warped_still,scene_cut,replayed_frames"`
 	FailedStep     string         `json:"failed_step,omitempty" jsonschema:"the step that was not performed (step_not_performed)"`
 	FailedFrame    *int           `json:"failed_frame" jsonschema:"the frame at fault (bad_frame, different_face, reference_mismatch), else null"`
 	Message        string         `json:"message,omitempty" jsonschema:"the failure for a person"`

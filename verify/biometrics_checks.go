@@ -210,6 +210,13 @@ func (c *FaceMatchCheck) Run(ctx context.Context, in *CheckInput) (*models.Check
 	}
 	out.Details["match"] = m
 	out.Outcome, out.Reasons = matchOutcome(m, refSide, "")
+	if v.ReusedFrom != nil && m.Scored && m.Score >= ReverifyReplayScore {
+		// Two captures of a face are never this alike; the enrolment selfie sent again
+		// (re-encoded, resized, cropped) is. A re-verification needs a new, live capture.
+		out.Outcome = worse(out.Outcome, models.OutcomeReview)
+		out.Reasons = append(out.Reasons, review("selfie_replayed",
+			fmt.Sprintf("the fresh selfie is nearly identical to the enrolled face (similarity %.3f ≥ %.2f): a copy of the enrolment photo, not a new capture; a person must check it", m.Score, ReverifyReplayScore)))
+	}
 	if out.Outcome != models.OutcomePass {
 		// The reviewer compares the photos themselves: name both.
 		out.Details["evidence"] = faceEvidence(selfieArt, refArt, v)
@@ -223,6 +230,13 @@ func (c *FaceMatchCheck) Run(ctx context.Context, in *CheckInput) (*models.Check
 	}
 	return out, nil
 }
+
+// ReverifyReplayScore is the face-match score at or above which a re-verification's selfie
+// counts as a copy of the enrolment selfie the reusable identity holds. Measured with
+// go run -tags onnx ./bench/face replay: copies of a photo (JPEG 40, resized to 60 %,
+// cropped 8 %, re-lit, screenshot at half size) score median 0.992, and 264 of 305 are
+// at or above 0.95; two different photos of one person scored at most 0.892 (54 pairs).
+const ReverifyReplayScore = 0.95
 
 // matchOutcome turns a match verdict into an outcome and reasons: accept passes, the review
 // band goes to a person, below it fails; prefix namespaces the reason codes ("nfc_").
@@ -276,7 +290,11 @@ func (c *LivenessCheck) Missing(in *CheckInput) []string {
 	}
 	ctx, cancel := missingCtx()
 	defer cancel()
-	active := c.b.cfg.RequireActive || in.ActiveLiveness
+	required, err := c.b.RequireActiveFor(ctx, v.APIKeyID)
+	if err != nil {
+		return []string{"cannot check the uploads right now: " + err.Error()}
+	}
+	active := required || in.ActiveLiveness
 	if !active {
 		// Once the active step was started, the passive score alone no longer decides: a
 		// caller cannot skip the head movements by submitting (hosted flow or API alike).
@@ -300,7 +318,7 @@ func (c *LivenessCheck) Missing(in *CheckInput) []string {
 			// Every challenge is spent: nothing more can be captured, Run sends it to review.
 		case ch == nil || ch.Passed == nil:
 			out = append(out, needActive) // no verdict yet: the step was skipped
-		case !*ch.Passed && c.b.cfg.RequireActive:
+		case !*ch.Passed && required:
 			out = append(out, needActive) // the server requires a pass; elsewhere a failed capture fails the check
 		}
 	}
@@ -327,6 +345,10 @@ func (c *LivenessCheck) Run(ctx context.Context, in *CheckInput) (*models.CheckO
 		}
 	}
 	th, err := b.ThresholdsFor(ctx, v.APIKeyID)
+	if err != nil {
+		return nil, err
+	}
+	required, err := b.RequireActiveFor(ctx, v.APIKeyID)
 	if err != nil {
 		return nil, err
 	}
@@ -385,7 +407,7 @@ func (c *LivenessCheck) Run(ctx context.Context, in *CheckInput) (*models.CheckO
 		out.Reasons = append(out.Reasons, review("selfie_unusable", "the selfie could not be scored for liveness ("+passive.Reason+")"))
 	case passive.Live && active == "passed":
 		out.Outcome = models.OutcomePass
-	case passive.Live && b.cfg.RequireActive:
+	case passive.Live && required:
 		out.Outcome = models.OutcomeReview
 		out.Reasons = append(out.Reasons, review("active_liveness_missing", "an active liveness capture is required and none was passed"))
 	case passive.Live:

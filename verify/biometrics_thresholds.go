@@ -136,6 +136,19 @@ func (b *Biometrics) ThresholdsFor(ctx context.Context, keyID string) (Threshold
 	return resolveThresholds(match, reject, reverify, live), nil
 }
 
+// RequireActiveFor reports whether the liveness checks of a key's verifications need a passed
+// active challenge: the server requires it for every key (RequireActive) or the key for its own.
+func (b *Biometrics) RequireActiveFor(ctx context.Context, keyID string) (bool, error) {
+	if b.cfg.RequireActive || keyID == "" {
+		return b.cfg.RequireActive, nil
+	}
+	on, err := b.store.KeyRequiresActiveLiveness(ctx, keyID)
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
+		return false, err
+	}
+	return on, nil
+}
+
 // validThreshold checks an optional threshold (0 = derive).
 func validThreshold(name string, v float64) error {
 	if v < 0 || v >= 1 || math.IsNaN(v) {

@@ -7,6 +7,8 @@
 //	go run -tags onnx ./bench/face pairs     # every pair's score, FAR/FRR, degraded-portrait variant
 //	go run -tags onnx ./bench/face liveness  # Silent-Face samples
 //	go run -tags onnx ./bench/face speed     # full selfie chain timing, 1 thread
+//	go run -tags onnx ./bench/face levelcheck # embeddings at graph level all vs extended
+//	go run -tags onnx ./bench/face replay    # a copied enrolment photo vs two photos of one person
 //	go run -tags onnx ./bench/face models    # every embedding candidate: FAR/FRR, tuning vs held-out split
 package main
 
@@ -58,6 +60,10 @@ func main() {
 		err = live(eng, *testdata)
 	case "pairs":
 		err = pairs(eng, *testdata, *verbose)
+	case "levelcheck":
+		err = levelCheck(eng, *testdata)
+	case "replay":
+		err = replay(eng, *testdata)
 	case "models":
 		err = modelsEval(eng, *testdata, *cache, *only, *focus, *noaug, *verbose)
 	default:

@@ -51,7 +51,8 @@ func New(cfg Config) (*Engine, error) {
 	load(&e.landmark, model(ModelLandmark), ModelLandmark, ModelSource)
 	e.features = make([]*onnx.Model, len(cfg.Embeddings))
 	for i, spec := range cfg.Embeddings {
-		// Level "all" made fr_feature 3× slower (30 → 100 ms); see onnx.Optimization.
+		// Level "all" is the fastest for both embeddings with ONNX Runtime 1.24 (it was 3×
+		// slower for fr_feature with an older one); see Config.EmbeddingOptimization.
 		load(&e.features[i], spec.Path, spec.Name, spec.Source, cfg.EmbeddingOptimization)
 	}
 	load(&e.liveness, model(ModelLiveness), ModelLiveness, ModelSource)

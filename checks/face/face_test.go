@@ -249,7 +249,7 @@ func TestConfigValidation(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, DefaultEmbeddings("/m", "/h"), c.Embeddings)
 	require.Equal(t, DefaultMatchThreshold, c.MatchThreshold)
-	require.Equal(t, onnx.OptimizeExtended, c.EmbeddingOptimization)
+	require.Equal(t, onnx.OptimizeAll, c.EmbeddingOptimization)
 	c, err = Config{ModelsDir: "/m", EmbeddingModelPath: "/x/arcface.onnx"}.withDefaults()
 	require.NoError(t, err)
 	require.Equal(t, []EmbeddingSpec{{Name: "arcface.onnx", Path: "/x/arcface.onnx", Source: "operator-configured: /x/arcface.onnx",

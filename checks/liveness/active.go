@@ -50,6 +50,9 @@ const (
 	ReasonBadTiming = "bad_timing"
 	// ReasonWarpedStill: the head turns are explained by 2-D warps of one picture.
 	ReasonWarpedStill = "warped_still"
+	// ReasonSceneCut: consecutive frames show different scenes (background, light, frame
+	// size): a sequence cut together from several pictures, not one capture.
+	ReasonSceneCut = "scene_cut"
 )
 
 // ActiveConfig holds the thresholds of challenge verification.
@@ -97,6 +100,14 @@ type ActiveConfig struct {
 	// than this normalised residual counts as a warp of it (default DefaultWarpResidual).
 	// Negative disables the warped-still test.
 	WarpResidual float64
+	// SceneContinuity: consecutive frames whose background correlation (SceneContinuity)
+	// falls below this are different scenes (default DefaultSceneContinuity). Negative
+	// disables the test.
+	SceneContinuity float64
+	// MaxChromaShift: consecutive frames whose face-light chromaticity moves more than this
+	// (ChromaShift) are lit by different lights: different pictures (default
+	// DefaultMaxChromaShift). Negative disables the test.
+	MaxChromaShift float64
 }
 
 func (c ActiveConfig) withDefaults() (ActiveConfig, error) {
@@ -118,6 +129,8 @@ func (c ActiveConfig) withDefaults() (ActiveConfig, error) {
 	def(&c.MinGapMS, 20)
 	def(&c.MaxGapMS, 1500)
 	def(&c.WarpResidual, DefaultWarpResidual)
+	def(&c.SceneContinuity, DefaultSceneContinuity)
+	def(&c.MaxChromaShift, DefaultMaxChromaShift)
 	if c.MinUntimedFrames == 0 {
 		c.MinUntimedFrames = 10
 	}
@@ -159,6 +172,8 @@ type Observation struct {
 	Embedding face.Embedding
 	// Patch is the grey face region for the warped-still test; nil skips the test.
 	Patch *Patch
+	// Scene is the frame's background for the scene-continuity test; nil skips it.
+	Scene *Scene
 }
 
 // StepResult says where a step was seen.
@@ -191,6 +206,11 @@ type ActiveResult struct {
 	// WarpResidual is the largest residual, over the turn frames, left by the best 2-D
 	// warp from the frontal frame (-1 when not measured); a warped still photo stays low.
 	WarpResidual float64 `json:"warp_residual"`
+	// SceneContinuity is the lowest background correlation between consecutive frames
+	// (-1 when not measured); a sequence cut from several pictures drops at a cut.
+	SceneContinuity float64 `json:"scene_continuity"`
+	// ChromaShift is the largest change of the face light's colour between consecutive frames.
+	ChromaShift float64 `json:"chroma_shift"`
 }
 
 func fail(r *ActiveResult, reason, msg string) *ActiveResult {
@@ -286,6 +306,36 @@ func VerifySequence(steps []Step, obs []Observation, reference face.Embedding, c
 		if s < cfg.SameFaceThreshold {
 			r.FailedFrame = i
 			return fail(r, ReasonDifferentFace, fmt.Sprintf("frame %d shows a different face (similarity %.2f < %.2f)", i, s, cfg.SameFaceThreshold))
+		}
+	}
+
+	// One capture is one scene: several photos of the victim, cut together, are not.
+	r.SceneContinuity = -1
+	if cfg.SceneContinuity > 0 {
+		for i := 1; i < len(obs); i++ {
+			c, ok := SceneContinuity(obs[i-1].Scene, obs[i].Scene)
+			if !ok {
+				continue
+			}
+			if r.SceneContinuity < 0 || c < r.SceneContinuity {
+				r.SceneContinuity = round4(c)
+			}
+			if c < cfg.SceneContinuity {
+				r.FailedFrame = i
+				return fail(r, ReasonSceneCut, fmt.Sprintf("frames %d and %d show different scenes (background correlation %.2f < %.2f): pictures cut together, not one capture",
+					i-1, i, c, cfg.SceneContinuity))
+			}
+		}
+	}
+	if cfg.MaxChromaShift > 0 {
+		for i := 1; i < len(obs); i++ {
+			d := ChromaShift(obs[i-1].Scene, obs[i].Scene)
+			r.ChromaShift = math.Max(r.ChromaShift, round4(d))
+			if d > cfg.MaxChromaShift {
+				r.FailedFrame = i
+				return fail(r, ReasonSceneCut, fmt.Sprintf("the light on the face changed colour between frames %d and %d (chromaticity %.3f > %.3f): pictures cut together, not one capture",
+					i-1, i, d, cfg.MaxChromaShift))
+			}
 		}
 	}
 

@@ -15,7 +15,9 @@
 // Active is built against one attacker in particular, the one with a single
 // still photo of the victim (issue #15): every challenge holds a non-rigid
 // action (blink, open_mouth) a warp cannot produce; turned frames that a 2-D
-// warp of the frontal frame explains fail as warped_still (warp.go); capture
+// warp of the frontal frame explains fail as warped_still (warp.go); a
+// "video" cut from several photos of the victim changes background or light
+// between frames and fails as scene_cut (scene.go); capture
 // times are checked; PHash/FrameHash find replays whatever their bytes.
 //
 // Design: Active is split into a pure function over per-frame observations

@@ -23,7 +23,7 @@ func (c *Checker) Observe(img *imaging.RGB) (Observation, error) {
 	}
 	f := a.Face
 	o := Observation{Pose: f.LandmarkPose, Embedding: f.Embedding, EAR: EyeAspectRatio(&f.Landmarks),
-		MAR: MouthAspectRatio(&f.Landmarks), Patch: FacePatch(img, f.Box, f.Landmarks[:])}
+		MAR: MouthAspectRatio(&f.Landmarks), Patch: FacePatch(img, f.Box, f.Landmarks[:]), Scene: FrameScene(img, f.Box, f.Landmarks[:])}
 	if f.ModelPose != nil {
 		o.Pose = *f.ModelPose
 	}

@@ -32,6 +32,7 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 	matchThreshold := fs.Float64("face-match-threshold", 0, "cosine similarity this key's face matches need, above 0 and below 1 (0 = the server's --face-match-threshold)")
 	rejectThreshold := fs.Float64("face-match-reject-threshold", 0, "face-match score below which this key's verifications fail; between it and the accept threshold they go to review (0 = accept − 0.15 with the bundled model)")
 	reverifyThreshold := fs.Float64("reverify-match-threshold", 0, "face-match score a re-verification of this key needs, never below the accept threshold (0 = accept + 0.05 with the bundled model)")
+	requireActive := fs.Bool("liveness-require-active", false, "this key's liveness checks, re-verifications included, need a passed active challenge (as the server's --liveness-require-active does for every key)")
 	livenessThreshold := fs.Float64("liveness-threshold", 0, "passive liveness score this key's selfies need, above 0 and below 1 (0 = the server's --liveness-threshold)")
 	embedOrigins := fs.String("embed-origins", "", "origins allowed to frame this key's hosted flow, comma-separated (https://shop.example.com), besides the server's --frame-ancestors")
 	docCountries := fs.String("document-countries", "", "issuing states this key's verifications accept, comma-separated ICAO codes (D,FRA,AUT); default: the server's --document-countries")
@@ -96,7 +97,7 @@ func keys(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		secret, k, err := store.CreateAPIKey(ctx, db.NewKey{ExpiresAt: expires, DefaultFlow: *defaultFlow, DocumentCountries: countries, DocumentTypes: types, AccountID: *account, Name: *name, Mode: models.Mode(*mode), Scopes: sc, Checks: chk, RateLimit: *rateLimit,
 			ScreeningStrongHit: *strongHit, FaceMatchThreshold: *matchThreshold, LivenessThreshold: *livenessThreshold,
-			FaceMatchRejectThreshold: *rejectThreshold, ReverifyMatchThreshold: *reverifyThreshold,
+			FaceMatchRejectThreshold: *rejectThreshold, ReverifyMatchThreshold: *reverifyThreshold, LivenessRequireActive: *requireActive,
 			EmbedOrigins: strings.FieldsFunc(*embedOrigins, func(r rune) bool { return r == ',' || r == ' ' }), HighRiskJurisdictions: hr})
 		if err != nil {
 			return err

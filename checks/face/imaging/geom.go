@@ -126,10 +126,10 @@ func CropResize(src *RGB, r Rect, dw, dh int, fill [3]uint8) *RGB {
 	nx := int(math.Ceil(sxScale))
 	ny := int(math.Ceil(syScale))
 	nx, ny = min(max(nx, 1), 8), min(max(ny, 1), 8)
-	for y := 0; y < dh; y++ {
-		for x := 0; x < dw; x++ {
-			o := 3 * (y*dw + x)
-			if nx == 1 && ny == 1 {
+	if nx == 1 && ny == 1 {
+		for y := 0; y < dh; y++ {
+			for x := 0; x < dw; x++ {
+				o := 3 * (y*dw + x)
 				sx := r.X + (float64(x)+0.5)*sxScale - 0.5
 				sy := r.Y + (float64(y)+0.5)*syScale - 0.5
 				if sx < -0.5 || sy < -0.5 || sx > float64(src.W)-0.5 || sy > float64(src.H)-0.5 {
@@ -139,30 +139,68 @@ func CropResize(src *RGB, r Rect, dw, dh int, fill [3]uint8) *RGB {
 				sx = math.Min(math.Max(sx, 0), float64(src.W-1))
 				sy = math.Min(math.Max(sy, 0), float64(src.H-1))
 				out.Pix[o], out.Pix[o+1], out.Pix[o+2] = src.bilinear(sx, sy)
+			}
+		}
+		return out
+	}
+	// Area average of nx×ny samples per output pixel. A sample's source column depends only
+	// on (x, i) and its row only on (y, j), so both are computed once (the same expressions,
+	// so the same pixels as computing them per sample) instead of per sample: on a 1 MP
+	// photo downscaled for the detector that was most of the time "detect" took.
+	cols := make([]int, dw*nx) // 3 × source x, or -1 outside the image
+	for x := 0; x < dw; x++ {
+		for i := 0; i < nx; i++ {
+			sx := int(math.Floor(r.X + (float64(x)+(float64(i)+0.5)/float64(nx))*sxScale))
+			if sx < 0 || sx >= src.W {
+				sx = -1
+			} else {
+				sx *= 3
+			}
+			cols[x*nx+i] = sx
+		}
+	}
+	rows := make([]int, dh*ny) // 3 × source y × width, or -1 outside the image
+	for y := 0; y < dh; y++ {
+		for j := 0; j < ny; j++ {
+			sy := int(math.Floor(r.Y + (float64(y)+(float64(j)+0.5)/float64(ny))*syScale))
+			if sy < 0 || sy >= src.H {
+				sy = -1
+			} else {
+				sy *= 3 * src.W
+			}
+			rows[y*ny+j] = sy
+		}
+	}
+	cnt := nx * ny
+	f0, f1, f2 := int(fill[0]), int(fill[1]), int(fill[2])
+	acc := make([]int, 3*dw) // one output row's sums, source row by source row (cache-friendly)
+	for y := 0; y < dh; y++ {
+		clear(acc)
+		for _, ro := range rows[y*ny : y*ny+ny] {
+			if ro < 0 {
+				for x := 0; x < dw; x++ {
+					acc[3*x], acc[3*x+1], acc[3*x+2] = acc[3*x]+nx*f0, acc[3*x+1]+nx*f1, acc[3*x+2]+nx*f2
+				}
 				continue
 			}
-			var acc [3]int
-			cnt := 0
-			for j := 0; j < ny; j++ {
-				sy := int(math.Floor(r.Y + (float64(y)+(float64(j)+0.5)/float64(ny))*syScale))
-				for i := 0; i < nx; i++ {
-					sx := int(math.Floor(r.X + (float64(x)+(float64(i)+0.5)/float64(nx))*sxScale))
-					if sx < 0 || sy < 0 || sx >= src.W || sy >= src.H {
-						acc[0] += int(fill[0])
-						acc[1] += int(fill[1])
-						acc[2] += int(fill[2])
-					} else {
-						si := 3 * (sy*src.W + sx)
-						acc[0] += int(src.Pix[si])
-						acc[1] += int(src.Pix[si+1])
-						acc[2] += int(src.Pix[si+2])
+			row := src.Pix[ro : ro+3*src.W]
+			for x := 0; x < dw; x++ {
+				var a0, a1, a2 int
+				for _, co := range cols[x*nx : x*nx+nx] {
+					if co < 0 {
+						a0, a1, a2 = a0+f0, a1+f1, a2+f2
+						continue
 					}
-					cnt++
+					px := row[co : co+3 : co+3]
+					a0, a1, a2 = a0+int(px[0]), a1+int(px[1]), a2+int(px[2])
 				}
+				a := acc[3*x : 3*x+3 : 3*x+3]
+				a[0], a[1], a[2] = a[0]+a0, a[1]+a1, a[2]+a2
 			}
-			out.Pix[o] = uint8((acc[0] + cnt/2) / cnt)
-			out.Pix[o+1] = uint8((acc[1] + cnt/2) / cnt)
-			out.Pix[o+2] = uint8((acc[2] + cnt/2) / cnt)
+		}
+		o := out.Pix[3*y*dw : 3*(y+1)*dw]
+		for i, v := range acc {
+			o[i] = uint8((v + cnt/2) / cnt)
 		}
 	}
 	return out
