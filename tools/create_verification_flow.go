@@ -80,6 +80,9 @@ func applyFlow(ctx context.Context, d *Deps, c Caller, in *CreateVerificationInp
 		}
 		fc.opts.FlowName = fc.flow.Name
 		fc.opts.Steps, fc.opts.Policy = def.Steps, &def.Policy
+		if err := strictLiveness(ctx, d, c, fc.opts.Steps); err != nil {
+			return nil, err
+		}
 		if b := def.Branding; b.Name != "" || b.LogoURL != "" || b.PrimaryColor != "" || len(b.Locales) > 0 || b.SupportEmail != "" || b.SupportURL != "" {
 			b := def.Branding
 			fc.opts.Branding = &b
@@ -109,6 +112,23 @@ func applyFlow(ctx context.Context, d *Deps, c Caller, in *CreateVerificationInp
 		return nil, nil
 	}
 	return fc, nil
+}
+
+// strictLiveness makes a flow's passive liveness step active when the server or the API key
+// requires a passed active challenge (--liveness-require-active): the stricter rule wins, and
+// the hosted flow then shows the challenge the check will wait for (it would otherwise show
+// none, and the applicant could never submit). steps is the verification's own copy.
+func strictLiveness(ctx context.Context, d *Deps, c Caller, steps []models.FlowStep) error {
+	i := slices.IndexFunc(steps, func(st models.FlowStep) bool { return st.Type == models.StepLiveness && st.LivenessMode == "passive" })
+	if i < 0 || d.Biometrics == nil {
+		return nil
+	}
+	required, err := d.Biometrics.RequireActiveFor(ctx, c.KeyID)
+	if err != nil || !required {
+		return err
+	}
+	steps[i].LivenessMode = "active"
+	return nil
 }
 
 // flowInputs applies a flow's definition to the creation's inputs: its checks, its document

@@ -4,6 +4,8 @@ package tools_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -12,6 +14,7 @@ import (
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
 	"github.com/kycd/kycd/internal/tooltest"
+	"github.com/kycd/kycd/jobs"
 	"github.com/kycd/kycd/models"
 	"github.com/kycd/kycd/tools"
 	"github.com/kycd/kycd/verify"
@@ -124,4 +127,33 @@ func TestReverifyServerRequiresActive(t *testing.T) {
 		require.NotNil(t, te)
 		require.Equal(t, "submit", te.Field)
 	})
+}
+
+// A flow whose liveness step is passive, used with a key that requires active liveness: the
+// stricter rule wins in the verification's copy of the steps, so the hosted flow shows the
+// challenge the liveness check waits for (else the applicant could never submit).
+func TestKeyRequiringActiveLivenessOverridesPassiveFlow(t *testing.T) {
+	t.Parallel()
+	s := dbtest.SQLite(t)
+	b, err := verify.NewBiometrics(s, faceEngine(t), verify.BiometricsConfig{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	runners := b.Runners()
+	runners[models.CheckDocument] = tooltest.Check{Outcome: models.OutcomePass} // the flow's document step; not read here
+	e := tooltest.New(t, s, runners, func(_ *jobs.Options, d *tools.Deps) { d.Biometrics = b })
+	require.Nil(t, e.Call(t, e.Test, "create_flow", map[string]any{"name": "quick", "steps": []any{
+		map[string]any{"type": "document"}, map[string]any{"type": "selfie"}, map[string]any{"type": "liveness", "liveness_mode": "passive"}}}, nil))
+	mode := func(c tools.Caller) string {
+		var v tools.Verification
+		require.Nil(t, e.Call(t, c, "create_verification", map[string]any{"flow": "quick"}, &v))
+		var f tools.VerificationFlow
+		require.Nil(t, e.Call(t, c, "get_verification_flow", map[string]any{"id": v.ID}, &f))
+		for _, st := range f.Steps {
+			if st.Type == models.StepLiveness {
+				return st.LivenessMode
+			}
+		}
+		return "none"
+	}
+	require.Equal(t, "passive", mode(e.Test), "an ordinary key runs the flow as written")
+	require.Equal(t, "active", mode(keyCaller(t, e, s, db.NewKey{LivenessRequireActive: true})))
 }
