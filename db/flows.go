@@ -234,3 +234,13 @@ func (tx *Tx) GetVerificationTx(ctx context.Context, sc Scope, id string) (*mode
 	}
 	return v, nil
 }
+
+// SetVerificationOptions replaces a verification's sealed session options in tx.
+func (tx *Tx) SetVerificationOptions(ctx context.Context, sc Scope, id, sealed string) error {
+	_, err := tx.NewUpdate().Model((*models.Verification)(nil)).Set("options = ?", sealed).Set("updated_at = ?", tx.store.Now()).
+		Where("id = ?", id).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("set verification options: %w", err)
+	}
+	return nil
+}

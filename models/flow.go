@@ -121,6 +121,9 @@ type SessionOptions struct {
 	AdditionalSteps []FlowStep        `json:"additional_steps,omitempty"`
 	Compare         map[string]string `json:"compare,omitempty"`
 	CompareReason   string            `json:"compare_reason,omitempty"`
+	// Simulated are check outcomes a test-mode caller set with simulate_check_outcome (#27):
+	// the check is decided so, marked forced, whatever its inputs.
+	Simulated map[Check]Outcome `json:"simulated,omitempty"`
 }
 
 // SessionCode maps an 8-digit code (by keyed hash) to the open session it continues.

@@ -71,6 +71,7 @@ func All() []Descriptor {
 		RescreenBusiness.Compile(),
 		DeleteBusiness.Compile(),
 		ListMonitoringRuns.Compile(),
+		SimulateCheckOutcome.Compile(),
 		CheckAddress.Compile(),
 		GetAddressCheck.Compile(),
 		ListAddressChecks.Compile(),

@@ -107,11 +107,18 @@ func (s *Service) Missing(ctx context.Context, v *models.Verification, activeLiv
 			input.ActiveLiveness = false
 		}
 	}
+	simulated, err := s.simulated(v)
+	if err != nil {
+		return nil, err
+	}
 	var missing []string
 	for _, ch := range input.Checks {
 		runner, ok := s.opts.Checks[ch]
 		if !ok {
 			return nil, &UnavailableError{Check: ch}
+		}
+		if _, sim := simulated[ch]; sim {
+			continue // decided as simulated (sandbox_simulate.go): nothing is needed for it
 		}
 		for _, m := range runner.Missing(input) {
 			missing = append(missing, string(ch)+": "+m)
@@ -199,11 +206,16 @@ func (s *Service) Process(ctx context.Context, sc db.Scope, id string, attempt, 
 	if !rule.fires(in.Checks) {
 		rule = nil
 	}
+	simulated, err := s.simulated(v) // simulate_check_outcome's, test mode only
+	if err != nil {
+		return err
+	}
 	for _, c := range in.Checks {
 		runner, ok := s.opts.Checks[c]
+		sim, isSim := simulated[c]
 		var out *models.CheckOutcome
 		switch {
-		case rule != nil && (!ok || len(runner.Missing(in)) > 0):
+		case (rule != nil || isSim) && (!ok || len(runner.Missing(in)) > 0):
 			out = rule.synthesise(c) // nothing to run the engine on: the outcome is the rule's alone
 		case !ok:
 			out = &models.CheckOutcome{Check: string(c), Outcome: models.OutcomeReview, Reasons: []models.Reason{{
@@ -220,8 +232,11 @@ func (s *Service) Process(ctx context.Context, sc db.Scope, id string, attempt, 
 			}
 		}
 		out.Check = string(c)
-		if rule != nil {
+		switch {
+		case rule != nil:
 			rule.force(c, out)
+		case isSim:
+			forceSimulated(c, sim, out)
 		}
 		for i := range out.Reasons {
 			out.Reasons[i].Check = string(c)
@@ -245,6 +260,8 @@ func (s *Service) Process(ctx context.Context, sc db.Scope, id string, attempt, 
 	s.signalDecision(v, result)
 	if rule != nil { // the value's outcome stands; signal reasons stay in the result as evidence
 		result.Decision, result.Forced, result.ForcedBy = Decide(result.Checks), true, rule.Value
+	} else if len(simulated) > 0 { // the decision rests on simulated outcomes: say so
+		result.Forced, result.ForcedBy = true, SimulatedBy
 	}
 	result.DecidedAt = store.Now()
 	raw, err := json.Marshal(result)

@@ -78,6 +78,9 @@ func (h *Handler) api(w http.ResponseWriter, r *http.Request, s *session, op str
 	case "sample-liveness-still": // test mode (sandbox.go)
 		h.sampleLiveness(w, r, s)
 		return
+	case "sample-liveness-pass", "sample-liveness-fail": // test mode (sandbox.go)
+		h.simulateLiveness(w, r, s, op == "sample-liveness-pass")
+		return
 	case "sample-selfie", "sample-selfie-other", "sample-selfie-spoof": // test mode (sandbox.go)
 		img, ok := h.sampleSelfie(w, r, s, op)
 		if !ok {

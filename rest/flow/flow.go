@@ -33,6 +33,7 @@ var (
 	toolConsent   = tools.RecordConsent.Name
 	toolChallenge = tools.GetLivenessChallenge.Name
 	toolLiveness  = tools.SubmitLiveness.Name
+	toolSimulate  = tools.SimulateCheckOutcome.Name
 	toolNFC       = tools.GetNFCChallenge.Name
 	toolNFCScans  = tools.ListNFCScans.Name
 	toolAddress   = tools.CheckAddress.Name

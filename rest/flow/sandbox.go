@@ -81,3 +81,24 @@ func (h *Handler) sampleLiveness(w http.ResponseWriter, r *http.Request, s *sess
 	code, res := h.apiError(r.Context(), s, err)
 	writeJSON(w, code, res)
 }
+
+// simulateLiveness is the test-mode "pass / fail the challenge (simulated)" buttons at the
+// active liveness step: no still image can do head turns, so a camera-less run through a flow
+// asks simulate_check_outcome to decide liveness instead; the result shows it as forced.
+func (h *Handler) simulateLiveness(w http.ResponseWriter, r *http.Request, s *session, pass bool) {
+	if !s.testMode() || !slices.Contains(s.steps, stepLiveness) {
+		writeJSON(w, http.StatusNotFound, apiResult{Message: s.cat.T("error.generic")})
+		return
+	}
+	outcome := "pass"
+	if !pass {
+		outcome = "fail"
+	}
+	if _, err := h.reg.Call(r.Context(), s.caller, toolSimulate, idArgs(s.caller.VerificationID,
+		map[string]any{"check": "liveness", "outcome": outcome})); err != nil {
+		code, res := h.apiError(r.Context(), s, err)
+		writeJSON(w, code, res)
+		return
+	}
+	writeJSON(w, http.StatusOK, apiResult{OK: true, Next: s.stepURL(s.next(stepLiveness))})
+}

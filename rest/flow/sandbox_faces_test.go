@@ -134,8 +134,33 @@ func TestSampleSelfiesThroughThePipeline(t *testing.T) {
 		require.Equal(t, "static_frames", out["reason"], "%v", out)
 		require.NotEmpty(t, out["message"], "the applicant reads why: %v", out)
 	})
+	t.Run("simulated challenge: a camera-less run through active liveness", func(t *testing.T) {
+		var v tools.CreatedVerification
+		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"liveness"}, "external_ref": "sandbox-max"}, &v))
+		base := pathOf(t, v.HostedURL)
+		intro := e.do(t, "GET", base, nil, nil)
+		csrf := csrfOf(t, intro.body)
+		e.do(t, "POST", base+"/consent", url.Values{"csrf": {csrf}, "consent": {"yes"}}, nil)
+		page := e.do(t, "GET", base+"/step/liveness", nil, nil)
+		require.Contains(t, page.body, `data-op="sample-liveness-pass"`)
+		code, out := e.capture(t, base, csrf, "sample-selfie", `{}`)
+		require.Equal(t, http.StatusOK, code, "%v", out)
+		code, out = e.capture(t, base, csrf, "sample-liveness-pass", `{}`)
+		require.Equal(t, http.StatusOK, code, "%v", out)
+		require.Equal(t, true, out["ok"], "%v", out)
+		sub := e.do(t, "POST", base+"/submit", url.Values{"csrf": {csrf}}, nil)
+		require.Equal(t, http.StatusSeeOther, sub.code, "no active capture is asked for: %s", sub.body)
+		e.waitFinal(t, base)
+		var got tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "get_verification", map[string]any{"id": v.ID}, &got))
+		require.Equal(t, models.StatusApproved, got.Result.Decision)
+		require.True(t, got.Result.Forced)
+		require.Equal(t, verify.SimulatedBy, got.Result.ForcedBy)
+		lv, _ := outcome(got, models.CheckLiveness)
+		require.Equal(t, models.OutcomePass, lv)
+	})
 	t.Run("live key: no samples", func(t *testing.T) {
-		for _, op := range []string{"sample-selfie", "sample-selfie-other", "sample-selfie-spoof", "sample-liveness-still"} {
+		for _, op := range []string{"sample-selfie", "sample-selfie-other", "sample-selfie-spoof", "sample-liveness-still", "sample-liveness-pass"} {
 			_, code, _ := run(t, e.Live, op)
 			require.Equal(t, http.StatusNotFound, code, op)
 		}

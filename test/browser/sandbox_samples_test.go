@@ -87,6 +87,36 @@ func TestSandboxSampleFacesAndChipInChromium(t *testing.T) {
 		require.Equal(t, "We saw no movement: follow each instruction on screen.", text(t, ctx, "#message"))
 		shot(t, ctx, "sandbox-liveness-still-"+phone.name)
 	})
+	// Active liveness (the hosted flow's default) without a camera: the sample passport and
+	// selfie, then "pass the challenge (simulated)" (simulate_check_outcome) — approved, and
+	// marked forced in the result.
+	for _, vp := range []viewport{phone, desktop} {
+		t.Run("active liveness simulated "+vp.name, func(t *testing.T) {
+			v := h.create(map[string]any{"checks": []string{"document", "face_match", "liveness"}, "document_type": "passport",
+				"external_ref": "sandbox-erika", "applicant": map[string]any{"name": "Erika Mustermann", "dob": "1964-08-12", "country": "DE"}})
+			ctx := h.tab(t, vp)
+			do(t, ctx, chromedp.Navigate(v.HostedURL), chromedp.WaitVisible(chromedp.ID("start")),
+				chromedp.Click(chromedp.ID("consent")), chromedp.Click(chromedp.ID("start")),
+				chromedp.WaitVisible(`button[data-op="sample-document"]`), chromedp.Click(`button[data-op="sample-document"]`),
+				chromedp.WaitVisible(`button[data-op="sample-selfie"]`), chromedp.Click(`button[data-op="sample-selfie"]`),
+				chromedp.WaitVisible(`button[data-op="sample-liveness-pass"]`), chromedp.Click(`button[data-op="sample-liveness-pass"]`),
+				chromedp.WaitVisible(chromedp.ID("submit")))
+			deadline := time.Now().Add(60 * time.Second)
+			for {
+				do(t, ctx, chromedp.Click(chromedp.ID("submit")))
+				waitJS(t, ctx, `!!document.getElementById('result') || !!document.getElementById('submit-error')`)
+				if eval[bool](t, ctx, `!!document.getElementById('result')`) || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(time.Second)
+			}
+			require.Equal(t, "approved", waitResult(t, ctx))
+			var got tools.Verification
+			require.Nil(t, h.env.Call(t, h.env.Test, "get_verification", map[string]any{"id": v.ID}, &got))
+			require.True(t, got.Result.Forced)
+			require.Equal(t, verify.SimulatedBy, got.Result.ForcedBy)
+		})
+	}
 	t.Run("other face and tampered chip "+desktop.name, func(t *testing.T) {
 		run(t, desktop, "sample-selfie-other", "sample-chip-tampered", "rejected")
 	})
