@@ -62,6 +62,7 @@ func restartVerification(ctx context.Context, d *Deps, c Caller, in RestartVerif
 		ExpiresAt: now.Add(validity), CreatedAt: now}
 	var o *models.SessionOptions
 	if old.Options != "" {
+		opts.Simulated = nil // a new attempt: its checks run anew (simulate_check_outcome is per attempt)
 		o = &opts
 	}
 	code, err := d.Verify.Restart(ctx, old, v, o, in.Reason)
