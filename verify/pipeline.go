@@ -216,7 +216,7 @@ func (s *Service) Process(ctx context.Context, sc db.Scope, id string, attempt, 
 		var out *models.CheckOutcome
 		switch {
 		case (rule != nil || isSim) && (!ok || len(runner.Missing(in)) > 0):
-			out = rule.synthesise(c) // nothing to run the engine on: the outcome is the rule's alone
+			out = synthesise(c) // nothing to run the engine on: the outcome is the rule's (or the simulated one) alone
 		case !ok:
 			out = &models.CheckOutcome{Check: string(c), Outcome: models.OutcomeReview, Reasons: []models.Reason{{
 				Code: "check_unavailable", Message: fmt.Sprintf("no %s engine is available in this worker", c)}}}

@@ -195,8 +195,8 @@ func (r *SandboxRule) fires(checks []models.Check) bool {
 func (r *SandboxRule) WaivesMissing(checks []models.Check) bool { return r.fires(checks) }
 
 // synthesise is the outcome of a check whose engine did not run (its inputs are missing, which
-// only a firing rule allows); force then sets what the rule says.
-func (r *SandboxRule) synthesise(c models.Check) *models.CheckOutcome {
+// only a firing rule or a simulated outcome allows); force or forceSimulated then sets it.
+func synthesise(c models.Check) *models.CheckOutcome {
 	return &models.CheckOutcome{Check: string(c), Outcome: models.OutcomePass,
 		Details: map[string]any{"sandbox_engine_ran": false}, Versions: map[string]string{"engine": "sandbox"}}
 }
