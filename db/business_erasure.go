@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -48,7 +47,8 @@ func (tx *Tx) EraseBusiness(ctx context.Context, sc Scope, id string) (*models.B
 		return nil, nil, err
 	}
 	out := &BusinessErasure{}
-	if out.Events, err = tx.dropEventKeys(ctx, sc, id, "external_ref"); err != nil {
+	dropRef := func(d map[string]any) map[string]any { delete(d, "external_ref"); return d }
+	if out.Events, err = tx.rewriteEvents(ctx, sc, []string{id}, dropRef); err != nil {
 		return nil, nil, err
 	}
 	if out.IdempotentResponses, err = tx.eraseIdempotentResponses(ctx, sc, id); err != nil {
@@ -58,46 +58,6 @@ func (tx *Tx) EraseBusiness(ctx context.Context, sc Scope, id string) (*models.B
 		return nil, nil, err
 	}
 	return b, out, nil
-}
-
-// dropEventKeys removes keys from the data of an object's events (stored plain from then on:
-// what is left names no one).
-func (tx *Tx) dropEventKeys(ctx context.Context, sc Scope, objectID string, keys ...string) (int, error) {
-	var evs []models.Event
-	err := tx.NewSelect().Model(&evs).Column("id", "data").Where("object_id = ?", objectID).
-		Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Scan(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("events of %s: %w", objectID, err)
-	}
-	n := 0
-	for _, ev := range evs {
-		if err := tx.store.openEvent(&ev); err != nil {
-			return n, err
-		}
-		var data map[string]any
-		if err := json.Unmarshal([]byte(ev.Data), &data); err != nil {
-			data = map[string]any{}
-		}
-		changed := false
-		for _, k := range keys {
-			if _, ok := data[k]; ok {
-				delete(data, k)
-				changed = true
-			}
-		}
-		if !changed {
-			continue
-		}
-		b, err := json.Marshal(data)
-		if err != nil {
-			return n, err
-		}
-		if _, err := tx.NewUpdate().Model((*models.Event)(nil)).Set("data = ?", string(b)).Where("id = ?", ev.ID).Exec(ctx); err != nil {
-			return n, fmt.Errorf("scrub event %s: %w", ev.ID, err)
-		}
-		n++
-	}
-	return n, nil
 }
 
 // businessesLive keeps businesses not deleted.

@@ -334,11 +334,17 @@ func likeEscape(s string) string {
 
 // scrubEvents reduces the data of the verifications' events to the allow-listed keys.
 func (tx *Tx) scrubEvents(ctx context.Context, sc Scope, ids []string) (int, error) {
+	return tx.rewriteEvents(ctx, sc, ids, ScrubEventData)
+}
+
+// rewriteEvents replaces the data of the objects' events by what keep makes of it (stored
+// plain from then on: what keep leaves names no one) and counts the events it changed.
+func (tx *Tx) rewriteEvents(ctx context.Context, sc Scope, objectIDs []string, keep func(map[string]any) map[string]any) (int, error) {
 	var evs []models.Event
-	err := tx.NewSelect().Model(&evs).Column("id", "data").Where("object_id IN (?)", bun.List(ids)).
+	err := tx.NewSelect().Model(&evs).Column("id", "data").Where("object_id IN (?)", bun.List(objectIDs)).
 		Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).Scan(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("events of applicant: %w", err)
+		return 0, fmt.Errorf("events of %v: %w", objectIDs, err)
 	}
 	n := 0
 	for _, ev := range evs {
@@ -350,8 +356,7 @@ func (tx *Tx) scrubEvents(ctx context.Context, sc Scope, ids []string) (int, err
 		if err := json.Unmarshal([]byte(ev.Data), &data); err != nil {
 			data = map[string]any{} // not an object: nothing of it can be vouched for
 		}
-		clean := ScrubEventData(data)
-		b, err := json.Marshal(clean)
+		b, err := json.Marshal(keep(data))
 		if err != nil {
 			return n, err
 		}

@@ -369,12 +369,9 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) verifications(w http.ResponseWriter, r *http.Request) {
-	args := map[string]any{"limit": 100}
+	args := pageArgs(r)
 	if s := r.URL.Query().Get("status"); s != "" {
 		args["status"] = []string{s}
-	}
-	if c := r.URL.Query().Get("cursor"); c != "" {
-		args["cursor"] = c
 	}
 	out, te := call[tools.VerificationList](r, tools.ListVerifications.Name, args)
 	if te != nil {
@@ -396,10 +393,7 @@ func (h *Handler) verifications(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) applicants(w http.ResponseWriter, r *http.Request) {
-	args := map[string]any{"limit": 100}
-	if c := r.URL.Query().Get("cursor"); c != "" {
-		args["cursor"] = c
-	}
+	args := pageArgs(r)
 	out, te := call[tools.ApplicantList](r, tools.ListApplicants.Name, args)
 	if te != nil {
 		h.fail(w, r, te)
@@ -423,10 +417,7 @@ func (h *Handler) applicants(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) businesses(w http.ResponseWriter, r *http.Request) {
-	args := map[string]any{"limit": 100}
-	if c := r.URL.Query().Get("cursor"); c != "" {
-		args["cursor"] = c
-	}
+	args := pageArgs(r)
 	out, te := call[tools.BusinessList](r, tools.ListBusinesses.Name, args)
 	t := table{Name: "businesses", Columns: []string{"Business", "Status", "Risk", "LEI", "External ref", "Reasons"}}
 	if te != nil && te.Code == tools.CodeUnavailable { // KYB not configured here: an empty list that says why

@@ -449,10 +449,7 @@ func (h *Handler) monitoring(w http.ResponseWriter, r *http.Request) {
 
 // monitoringRuns lists the ongoing-screening runs as they touched this account and mode.
 func (h *Handler) monitoringRuns(w http.ResponseWriter, r *http.Request) {
-	args := map[string]any{"limit": 100}
-	if c := r.URL.Query().Get("cursor"); c != "" {
-		args["cursor"] = c
-	}
+	args := pageArgs(r)
 	out, te := call[tools.MonitoringRunList](r, tools.ListMonitoringRuns.Name, args)
 	if te != nil {
 		h.fail(w, r, te)

@@ -34,6 +34,16 @@ type cell struct {
 	Href string
 }
 
+// pageArgs are a list tool's arguments for one page of a list page: 100 rows, from the
+// request's cursor (setNext's link) when it has one.
+func pageArgs(r *http.Request) map[string]any {
+	args := map[string]any{"limit": 100}
+	if c := r.URL.Query().Get("cursor"); c != "" {
+		args["cursor"] = c
+	}
+	return args
+}
+
 func (t *table) setNext(r *http.Request, next *string) {
 	if next == nil {
 		return
