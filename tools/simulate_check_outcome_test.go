@@ -65,6 +65,25 @@ func TestSimulateCheckOutcome(t *testing.T) {
 		require.Equal(t, "fail", outcome(done, "liveness").Details["sandbox_engine_outcome"])
 		require.False(t, outcome(done, "screening").Forced)
 
+		// A resubmission asks its checks anew: their simulated outcomes are forgotten (a simulated
+		// failure would fail every retry), the others' are kept.
+		var z tools.Verification
+		require.Nil(t, e.Call(t, e.Test, "create_verification", map[string]any{"checks": []string{"liveness", "screening"},
+			"applicant": map[string]any{"name": "Erika Mustermann"}}, &z))
+		require.Nil(t, simulate(e.Test, z.ID, "liveness", "pass"))
+		require.Nil(t, simulate(e.Test, z.ID, "screening", "review"))
+		require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": z.ID}, nil))
+		waitStatus(t, e, e.Test, z.ID, "needs_review")
+		require.Nil(t, e.Call(t, e.Test, "review_verification", map[string]any{"id": z.ID, "decision": "request_resubmission", "reason": "retry"}, nil))
+		stored, err := s.GetVerification(t.Context(), db.Scope{AccountID: e.Test.AccountID, Mode: models.ModeTest}, z.ID)
+		require.NoError(t, err)
+		opts, err := verify.OpenOptions(s, stored)
+		require.NoError(t, err)
+		require.Equal(t, map[models.Check]models.Outcome{models.CheckLiveness: models.OutcomePass}, opts.Simulated)
+		require.Nil(t, e.Call(t, e.Test, "submit_verification", map[string]any{"id": z.ID}, nil))
+		done = waitStatus(t, e, e.Test, z.ID, "approved")
+		require.False(t, outcome(done, "screening").Forced)
+
 		// Refusals, each naming its field: a live key, a check the verification does not run,
 		// an outcome that is not one, a decided verification.
 		var lv tools.Verification

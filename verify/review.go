@@ -110,6 +110,10 @@ func (s *Service) DecideReview(ctx context.Context, sc db.Scope, req ReviewReque
 			if tokenSealed, err = s.store.Keyring().Seal([]byte(token)); err != nil {
 				return err
 			}
+			options, dropped, err := s.dropSimulated(cur, again)
+			if err != nil {
+				return err
+			}
 			checksJSON, _ := json.Marshal(again)
 			rec.Checks, rec.PreviousChecks = string(checksJSON), cur.Checks
 			data["checks"] = again
@@ -120,7 +124,12 @@ func (s *Service) DecideReview(ctx context.Context, sc db.Scope, req ReviewReque
 					v.Checks, v.TokenHash, v.TokenSealed = string(checksJSON), db.HashSecret(token), tokenSealed
 					v.ExpiresAt = s.store.Now().Add(lifetime)
 					v.Result, v.CompletedAt, v.SubmittedAt = nil, nil, nil
-					return append(cols, "checks", "token_hash", "token_sealed", "expires_at", "result", "completed_at", "submitted_at")
+					cols = append(cols, "checks", "token_hash", "token_sealed", "expires_at", "result", "completed_at", "submitted_at")
+					if dropped {
+						v.Options = options
+						cols = append(cols, "options")
+					}
+					return cols
 				})
 		default:
 			return fmt.Errorf("decision %q: not approve, reject or request_resubmission", req.Decision)

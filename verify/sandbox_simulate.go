@@ -55,17 +55,49 @@ func (s *Service) SimulateOutcome(ctx context.Context, sc db.Scope, id string, c
 			opts.Simulated = map[models.Check]models.Outcome{}
 		}
 		opts.Simulated[c] = o
-		raw, err := json.Marshal(opts)
-		if err != nil {
-			return err
-		}
-		if v.Options, err = s.store.Keyring().SealText(v.ID, string(raw)); err != nil {
+		if v.Options, err = sealOptions(s.store, v.ID, opts); err != nil {
 			return err
 		}
 		out = v
 		return tx.SetVerificationOptions(ctx, sc, v.ID, v.Options)
 	})
 	return out, err
+}
+
+// sealOptions seals a verification's session options with its data key.
+func sealOptions(store *db.Store, id string, opts models.SessionOptions) (string, error) {
+	raw, err := json.Marshal(opts)
+	if err != nil {
+		return "", err
+	}
+	return store.Keyring().SealText(id, string(raw))
+}
+
+// dropSimulated forgets the simulated outcomes of the checks a resubmission asks again: the
+// applicant's new inputs decide them (a simulated failure would otherwise fail every retry).
+// changed is false when none of them was simulated.
+func (s *Service) dropSimulated(v *models.Verification, again []models.Check) (sealed string, changed bool, err error) {
+	if v.Mode != models.ModeTest || v.Options == "" {
+		return v.Options, false, nil
+	}
+	opts, err := s.Options(v)
+	if err != nil {
+		return "", false, err
+	}
+	for _, c := range again {
+		if _, ok := opts.Simulated[c]; ok {
+			delete(opts.Simulated, c)
+			changed = true
+		}
+	}
+	if !changed {
+		return v.Options, false, nil
+	}
+	if len(opts.Simulated) == 0 {
+		opts.Simulated = nil
+	}
+	sealed, err = sealOptions(s.store, v.ID, opts)
+	return sealed, err == nil, err
 }
 
 // simulated returns the outcomes simulated on v (none in live mode).
