@@ -57,7 +57,7 @@ type AddressMatchResult struct {
 
 // AddressReason is one finding behind a proof-of-address decision.
 type AddressReason struct {
-	Code    string         `json:"code" jsonschema:"name_mismatch, name_not_found, address_mismatch, address_partial_match, address_not_found, country_mismatch, document_too_old, document_date_not_found, document_date_in_future, document_kind_not_accepted, low_ocr_confidence, text_layer_mismatch, text_layer_unchecked, no_text or pages_truncated"`
+	Code    string         `json:"code" jsonschema:"name_mismatch, name_not_found, address_mismatch, address_partial_match, address_not_found, country_mismatch, document_too_old, document_date_not_found, document_date_in_future, document_kind_not_accepted, low_ocr_confidence, text_layer_mismatch, text_layer_unchecked, no_text, pages_truncated or postcode_repaired"`
 	Message string         `json:"message" jsonschema:"the finding in words"`
 	Effect  string         `json:"effect" jsonschema:"what it did to the decision" enum:"info,review,reject"`
 	Data    map[string]any `json:"data,omitempty" jsonschema:"the figures behind it"`

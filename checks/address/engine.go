@@ -8,6 +8,7 @@ import (
 	"image"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -349,6 +350,24 @@ func (e *Engine) decide(rd reading, p *rule, in Input, now time.Time, maxAge int
 	declared := in.DeclaredAddress
 	declared.Country = p.code
 
+	// One OCR slip inside the declared postcode ("M14 OYT") is undone before the block is
+	// searched (ocrfix.go); a text layer is what was printed and is never repaired.
+	if !rd.textLayer && declared.PostalCode != "" {
+		var lines []string
+		for i, l := range rd.lines {
+			if fixed, read, ok := p.repairPostcode(l, declared.PostalCode); ok {
+				if lines == nil {
+					lines = slices.Clone(rd.lines)
+				}
+				lines[i] = fixed
+				add(ReasonPostcodeRepaired, EffectInfo, fmt.Sprintf("the postcode was read as %q: one character OCR confuses, taken as %s", read, declared.PostalCode),
+					map[string]any{"read": read, "as": declared.PostalCode})
+			}
+		}
+		if lines != nil {
+			rd.lines = lines
+		}
+	}
 	// The addressee block: the declared country's rules first, then every other country's,
 	// so an address abroad is read (and found not to match) rather than missed.
 	b := findBlock(rd.lines, p, in.DeclaredName)
@@ -594,6 +613,9 @@ func textLayerAgrees(text, ocr []string, b block, p *rule) (layerVerdict, map[st
 				data["printed_postcode"] = other
 				return layerDiffers, data
 			}
+		} else if other := otherAddressee(p, ocr, b); other != "" {
+			data["printed_name"] = other
+			return layerDiffers, data
 		}
 	}
 	return verdict, data
@@ -633,6 +655,33 @@ func otherPostcode(p *rule, text, ocr []string, pc string) string {
 		return got
 	}
 	return ""
+}
+
+// otherAddressee is the name printed over the text layer's address block when it is clearly
+// someone else's — the same address (postcode and house number) read on the page, under a
+// name none of whose words is even half like a word of the text layer's addressee: a picture
+// of another person's bill under a doctored text layer, not a misread ("" otherwise).
+func otherAddressee(p *rule, ocr []string, b block) string {
+	if p == nil {
+		return ""
+	}
+	ob := findBlock(ocr, p, "")
+	if !ob.ok || ob.addr.PostalCode == "" || ob.addr.PostalCode != b.addr.PostalCode ||
+		(ob.addr.HouseNumber != "" && b.addr.HouseNumber != "" && fold(ob.addr.HouseNumber) != fold(b.addr.HouseNumber)) {
+		return ""
+	}
+	printed, layer := nameWords(ob.name), nameWords(b.name)
+	if len(printed) < 2 || len(layer) == 0 {
+		return ""
+	}
+	for _, a := range printed {
+		for _, w := range layer {
+			if len(a) > 1 && len(w) > 1 && wordSim(a, w) >= 0.5 {
+				return ""
+			}
+		}
+	}
+	return cleanName(ob.name)
 }
 
 // charDiff counts the positions at which a and b differ, and their difference in length.

@@ -55,6 +55,9 @@ const (
 	ReasonPagesTruncated     = "pages_truncated"
 	ReasonCountryMismatch    = "country_mismatch"
 	ReasonTextLayerUnchecked = "text_layer_unchecked"
+	// ReasonPostcodeRepaired (info): one character of the declared postcode was read as a
+	// character OCR confuses with it ("O" for "0") and taken as the declared one.
+	ReasonPostcodeRepaired = "postcode_repaired"
 )
 
 // Reason is one finding behind a decision.
