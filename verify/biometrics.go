@@ -278,6 +278,14 @@ func (b *Biometrics) Analyze(ctx context.Context, image []byte, kind face.Kind) 
 		if kind == face.KindSelfie {
 			cues := liveness.Cues(img, box, b.cfg.Liveness.PeriodicityThreshold)
 			out.Cues = &cues
+			if a.Quality.OK && !cues.Measured() {
+				// Too few pixels around the face for a print's or a screen's pattern to show:
+				// the liveness model alone would decide, so the applicant is asked for a closer
+				// selfie (the hosted flow's retake) rather than approved on the model's word.
+				out.Quality = tooSmallForCues(a.Quality)
+				out.Liveness = nil
+				return out, nil
+			}
 			if a.Quality.OK {
 				est, err := b.ages.EstimateFace(img, &a.Face.Landmarks)
 				if err != nil {
@@ -296,6 +304,16 @@ func (b *Biometrics) Analyze(ctx context.Context, image []byte, kind face.Kind) 
 		}
 	}
 	return out, nil
+}
+
+// tooSmallForCues is the selfie gate's verdict for a face the gate let through but the
+// liveness cues cannot measure (liveness.SpoofCues.Measured): the gate's own reason for a
+// face to come closer, so every surface asks for the retake it already knows.
+func tooSmallForCues(q face.Quality) face.Quality {
+	q.OK, q.Reason = false, face.ReasonFaceTooSmall
+	q.Message = fmt.Sprintf("The face is %.0f px in too small a photo to check it is live (no %d-px area around it). Move closer to the camera.",
+		q.FaceSize, liveness.MinCueWindow)
+	return q
 }
 
 // MatchVerdict is a 1:1 comparison of two analysed photos.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -55,33 +56,53 @@ func renderPaperMask(src *imaging.RGB, l *face.Landmarks, seed uint64) *imaging.
 }
 
 // spoofVerdict is the passive verdict with the cues: the model's score, the cues, and
-// whether the check would let it through (live on both opinions).
+// whether the check would let it through (live on both opinions, the cues measured).
 type spoofVerdict struct {
 	score float64
 	cues  SpoofCues
 	ok    bool // the gate let the photo through
+	side  float64
+	// face is the face window's peak alone (cues.Periodicity is the larger of both windows').
+	face float64
 }
 
 func (v spoofVerdict) modelLive() bool { return v.score >= DefaultPassiveThreshold }
-func (v spoofVerdict) passes() bool    { return v.ok && v.modelLive() && !v.cues.Spoof }
+func (v spoofVerdict) passes() bool {
+	return v.ok && v.modelLive() && !v.cues.Spoof && v.cues.Measured()
+}
 
 func judge(t *testing.T, c *Checker, img *imaging.RGB) spoofVerdict {
+	t.Helper()
+	return judgeAt(t, c, img, ContextScale)
+}
+
+// judgeAt is judge with the context window's scale (0: the face window only).
+func judgeAt(t *testing.T, c *Checker, img *imaging.RGB, scale float64) spoofVerdict {
 	t.Helper()
 	a, err := c.eng.Analyze(img, face.KindSelfie, face.Want{Liveness: true, IgnoreQuality: true})
 	require.NoError(t, err)
 	if a.Face == nil || a.Face.Liveness == nil {
 		return spoofVerdict{}
 	}
-	return spoofVerdict{score: *a.Face.Liveness, cues: Cues(img, a.Face.Box, 0), ok: a.Quality.OK || a.Quality.Reason == face.ReasonNotFrontal}
+	return spoofVerdict{score: *a.Face.Liveness, cues: cues(img, a.Face.Box, 0, scale), side: a.Face.Box.Side(),
+		face: cues(img, a.Face.Box, 0, 0).Periodicity, ok: a.Quality.OK || a.Quality.Reason == face.ReasonNotFrontal}
 }
 
 // TestSpoofEval prints the passive APCER/BPCER table of docs/benchmarks/face.md:
 //
 //	KYCD_LIVENESS_EVAL=tuning|heldout go test -tags onnx -run TestSpoofEval -v ./checks/liveness/
+//
+// KYCD_CUE_SCALE overrides ContextScale (0: the face window only), for tuning on the tuning split.
 func TestSpoofEval(t *testing.T) {
 	split := os.Getenv("KYCD_LIVENESS_EVAL")
 	if split == "" {
 		t.Skip("set KYCD_LIVENESS_EVAL=tuning or heldout")
+	}
+	scale := ContextScale
+	if s := os.Getenv("KYCD_CUE_SCALE"); s != "" {
+		var err error
+		scale, err = strconv.ParseFloat(s, 64)
+		require.NoError(t, err, "KYCD_CUE_SCALE")
 	}
 	c, err := New(engine(t), Config{})
 	require.NoError(t, err)
@@ -102,7 +123,7 @@ func TestSpoofEval(t *testing.T) {
 			files = append(files, g...)
 		}
 	}
-	type tally struct{ n, model, cues, both int }
+	type tally struct{ n, model, cues, unmeasured, both int }
 	count := map[string]*tally{}
 	add := func(kind string, v spoofVerdict) {
 		if count[kind] == nil {
@@ -116,13 +137,16 @@ func TestSpoofEval(t *testing.T) {
 		if v.cues.Spoof {
 			tl.cues++
 		}
+		if !v.cues.Measured() {
+			tl.unmeasured++
+		}
 		if !v.passes() {
 			tl.both++
 		}
 	}
 	for i, f := range files {
 		img := decodePath(t, f)
-		v := judge(t, c, img)
+		v := judgeAt(t, c, img, scale)
 		if !v.ok {
 			continue
 		}
@@ -135,15 +159,17 @@ func TestSpoofEval(t *testing.T) {
 			"screen":     renderScreen(img, 6+float64(i%5), float64(10*(i%7)), seed),
 			"paper mask": renderPaperMask(img, &o.Face.Landmarks, seed),
 		} {
-			av := judge(t, c, att)
+			av := judgeAt(t, c, att, scale)
 			add(kind, av)
-			t.Logf("%s %s: model %.3f periodicity %.1f", filepath.Base(f), kind, av.score, av.cues.Periodicity)
+			t.Logf("%s %s: model %.3f periodicity %.1f (face %.1f in %d, context %.1f in %d) passes %v", filepath.Base(f), kind,
+				av.score, av.cues.Periodicity, av.face, av.cues.Window, av.cues.ContextPeriodicity, av.cues.ContextWindow, av.passes())
 		}
-		t.Logf("%s bona fide: model %.3f periodicity %.1f (window %d)", filepath.Base(f), v.score, v.cues.Periodicity, v.cues.Window)
+		t.Logf("%s bona fide %.0f px in %dx%d: model %.3f periodicity %.1f (face %.1f in %d, context %.1f in %d)", filepath.Base(f), v.side, img.W, img.H,
+			v.score, v.cues.Periodicity, v.face, v.cues.Window, v.cues.ContextPeriodicity, v.cues.ContextWindow)
 	}
 	for _, sf := range []string{"image_F1.jpg", "image_F2.jpg", "image_T1.jpg"} {
 		img := decodePath(t, testfiles.Path(t, "faces", "Silent-Face-Anti-Spoofing", "images", "sample", sf))
-		v := judge(t, c, img)
+		v := judgeAt(t, c, img, scale)
 		t.Logf("Silent-Face %s: model %.3f periodicity %.1f gate %v", sf, v.score, v.cues.Periodicity, v.ok)
 	}
 	for _, k := range []string{"bona fide", "print", "screen", "paper mask"} {
@@ -151,7 +177,8 @@ func TestSpoofEval(t *testing.T) {
 		if tl == nil {
 			continue
 		}
-		t.Logf("%s %-10s n=%d  flagged by model %d, by cues %d, by either %d", split, k, tl.n, tl.model, tl.cues, tl.both)
+		t.Logf("%s scale %.1f %-10s n=%d  flagged by model %d, by cues %d, cues not measured %d, rejected or reviewed %d",
+			split, scale, k, tl.n, tl.model, tl.cues, tl.unmeasured, tl.both)
 	}
 }
 
@@ -176,4 +203,57 @@ func TestCuesSeeHalftoneAndMoire(t *testing.T) {
 	// Too small a face is not measured rather than guessed.
 	img := decodePath(t, testfiles.Path(t, "faces", "deepface", "img2.jpg"))
 	require.Zero(t, Cues(img, face.Box{X1: 10, Y1: 10, X2: 40, Y2: 40}, 0).Window)
+}
+
+// heldUp is what the camera sees of a print or a screen held at arm's length: the presented
+// picture, scaled so its face is about side px, in the middle of a 1280×960 frame of plain
+// room (smooth grey, no pattern), re-encoded.
+func heldUp(t *testing.T, c *Checker, src *imaging.RGB, side float64, present func(*imaging.RGB) *imaging.RGB) *imaging.RGB {
+	t.Helper()
+	a, err := c.eng.Analyze(src, face.KindSelfie, face.Want{IgnoreQuality: true})
+	require.NoError(t, err)
+	require.NotNil(t, a.Face)
+	k := side / a.Face.Box.Side()
+	small := imaging.CropResize(src, imaging.Rect{W: float64(src.W), H: float64(src.H)}, int(k*float64(src.W)), int(k*float64(src.H)), [3]uint8{})
+	shown := present(small)
+	const W, H = 1280, 960
+	require.Less(t, shown.W, W)
+	require.Less(t, shown.H, H)
+	out := imaging.NewRGB(W, H)
+	for i := range out.Pix {
+		out.Pix[i] = 120
+	}
+	x0, y0 := (W-shown.W)/2, (H-shown.H)/2
+	for y := range shown.H {
+		copy(out.Pix[3*((y0+y)*W+x0):], shown.Pix[3*y*shown.W:3*(y+1)*shown.W])
+	}
+	return reencode(out, 90)
+}
+
+// A print or a screen held up with a small face (about 95 px: the selfie gate's 80 px let it
+// through, and the skin window alone is under MinCueWindow) is not approved: the cue is
+// measured around the face, where the halftone or the pixel grid still is. The same photo
+// presented bona fide at full size is still approved.
+func TestSmallFacePrintAndScreenNotApproved(t *testing.T) {
+	t.Parallel()
+	c, err := New(engine(t), Config{})
+	require.NoError(t, err)
+	for _, name := range []string{"img2.jpg", "img11.jpg"} { // held-out photos with large faces
+		img := decodePath(t, testfiles.Path(t, "faces", "deepface", name))
+		real := judge(t, c, img)
+		require.True(t, real.ok, name)
+		require.True(t, real.passes(), "%s bona fide: model %.3f, cues %+v", name, real.score, real.cues)
+		for kind, present := range map[string]func(*imaging.RGB) *imaging.RGB{
+			"print":  func(m *imaging.RGB) *imaging.RGB { return renderPrint(m, 5, 30, 7) },
+			"screen": func(m *imaging.RGB) *imaging.RGB { return renderScreen(m, 7, 20, 7) },
+		} {
+			att := heldUp(t, c, img, 95, present)
+			v := judge(t, c, att)
+			require.True(t, v.ok, "%s %s: the gate should let a %.0f-px face through", name, kind, v.side)
+			require.Zero(t, v.cues.Window, "%s %s: a %.0f-px face has no skin window", name, kind, v.side)
+			require.True(t, v.cues.Measured(), "%s %s", name, kind)
+			require.False(t, v.passes(), "%s %s: model %.3f, cues %+v", name, kind, v.score, v.cues)
+			require.True(t, v.cues.Spoof, "%s %s: model %.3f, cues %+v", name, kind, v.score, v.cues)
+		}
+	}
 }
