@@ -41,7 +41,7 @@ func TestCuesMeasureAroundSmallFaces(t *testing.T) {
 	img := scene(640, 480, box, 1)
 	real := Cues(img, box, 0)
 	require.Zero(t, real.Window, "the skin window is below MinCueWindow")
-	require.Equal(t, 128, real.ContextWindow, "2.5 × 90 = 225 px around the face")
+	require.Equal(t, 256, real.ContextWindow, "3 × 90 = 270 px around the face")
 	require.True(t, real.Measured())
 	require.False(t, real.Spoof, "periodicity %.1f", real.Periodicity)
 	t.Logf("no pattern: periodicity %.1f", real.Periodicity)
@@ -76,13 +76,13 @@ func TestCuesLargeFaceBothWindows(t *testing.T) {
 // frame's edge is still measured around it, the window shifted inside the frame.
 func TestCuesLimit(t *testing.T) {
 	t.Parallel()
-	tiny := face.Box{X1: 40, Y1: 40, X2: 64, Y2: 70} // 30 px: 2.5 × 30 = 75 → 64
+	tiny := face.Box{X1: 40, Y1: 40, X2: 64, Y2: 70} // 30 px: 3 × 30 = 90 → 64
 	img := scene(160, 120, tiny, 3)
 	c := Cues(img, tiny, 0)
 	require.Equal(t, 64, c.ContextWindow)
 	require.True(t, c.Measured())
 
-	tinier := face.Box{X1: 40, Y1: 40, X2: 60, Y2: 64} // 24 px: 2.5 × 24 = 60 < 64
+	tinier := face.Box{X1: 40, Y1: 40, X2: 56, Y2: 60} // 20 px: 3 × 20 = 60 < 64
 	c = Cues(img, tinier, 0)
 	require.False(t, c.Measured(), "%+v", c)
 	require.Zero(t, c.Periodicity)

@@ -62,6 +62,7 @@ type spoofVerdict struct {
 	cues  SpoofCues
 	ok    bool // the gate let the photo through
 	side  float64
+	found bool // a face was found
 	// face is the face window's peak alone (cues.Periodicity is the larger of both windows').
 	face float64
 }
@@ -84,7 +85,7 @@ func judgeAt(t *testing.T, c *Checker, img *imaging.RGB, scale float64) spoofVer
 	if a.Face == nil || a.Face.Liveness == nil {
 		return spoofVerdict{}
 	}
-	return spoofVerdict{score: *a.Face.Liveness, cues: cues(img, a.Face.Box, 0, scale), side: a.Face.Box.Side(),
+	return spoofVerdict{found: true, score: *a.Face.Liveness, cues: cues(img, a.Face.Box, 0, scale), side: a.Face.Box.Side(),
 		face: cues(img, a.Face.Box, 0, 0).Periodicity, ok: a.Quality.OK || a.Quality.Reason == face.ReasonNotFrontal}
 }
 
@@ -103,6 +104,15 @@ func TestSpoofEval(t *testing.T) {
 		var err error
 		scale, err = strconv.ParseFloat(s, 64)
 		require.NoError(t, err, "KYCD_CUE_SCALE")
+	}
+	// KYCD_SPOOF_FACE=95: every presentation, bona fide and attack alike, is shrunk so its
+	// face is about that many pixels and shown in the middle of a plain 1280×960 frame
+	// (heldUp): a selfie from further away, a print or a screen held at arm's length.
+	var small float64
+	if s := os.Getenv("KYCD_SPOOF_FACE"); s != "" {
+		var err error
+		small, err = strconv.ParseFloat(s, 64)
+		require.NoError(t, err, "KYCD_SPOOF_FACE")
 	}
 	c, err := New(engine(t), Config{})
 	require.NoError(t, err)
@@ -123,7 +133,7 @@ func TestSpoofEval(t *testing.T) {
 			files = append(files, g...)
 		}
 	}
-	type tally struct{ n, model, cues, unmeasured, both int }
+	type tally struct{ n, noFace, model, cues, unmeasured, both int }
 	count := map[string]*tally{}
 	add := func(kind string, v spoofVerdict) {
 		if count[kind] == nil {
@@ -137,7 +147,10 @@ func TestSpoofEval(t *testing.T) {
 		if v.cues.Spoof {
 			tl.cues++
 		}
-		if !v.cues.Measured() {
+		switch {
+		case !v.found:
+			tl.noFace++
+		case !v.cues.Measured():
 			tl.unmeasured++
 		}
 		if !v.passes() {
@@ -150,14 +163,38 @@ func TestSpoofEval(t *testing.T) {
 		if !v.ok {
 			continue
 		}
-		add("bona fide", v)
 		o, err := c.eng.Analyze(img, face.KindSelfie, face.Want{IgnoreQuality: true})
 		require.NoError(t, err)
 		seed := uint64(i)
+		show := func(present func(m *imaging.RGB, k float64) *imaging.RGB) *imaging.RGB {
+			if small == 0 {
+				return present(img, 1)
+			}
+			return heldUp(t, c, img, small, present)
+		}
+		if small > 0 {
+			img = show(func(m *imaging.RGB, _ float64) *imaging.RGB { return m })
+			if v = judgeAt(t, c, img, scale); !v.ok {
+				t.Logf("%s bona fide at %.0f px: refused by the gate", filepath.Base(f), small)
+				add("bona fide refused by the gate", v)
+				continue
+			}
+		}
+		add("bona fide", v)
 		for kind, att := range map[string]*imaging.RGB{
-			"print":      renderPrint(img, 4+float64(i%4), 15+float64(15*(i%3)), seed),
-			"screen":     renderScreen(img, 6+float64(i%5), float64(10*(i%7)), seed),
-			"paper mask": renderPaperMask(img, &o.Face.Landmarks, seed),
+			"print": show(func(m *imaging.RGB, _ float64) *imaging.RGB {
+				return renderPrint(m, 4+float64(i%4), 15+float64(15*(i%3)), seed)
+			}),
+			"screen": show(func(m *imaging.RGB, _ float64) *imaging.RGB {
+				return renderScreen(m, 6+float64(i%5), float64(10*(i%7)), seed)
+			}),
+			"paper mask": show(func(m *imaging.RGB, k float64) *imaging.RGB {
+				l := o.Face.Landmarks
+				for j := range l {
+					l[j].X, l[j].Y = k*l[j].X, k*l[j].Y
+				}
+				return renderPaperMask(m, &l, seed)
+			}),
 		} {
 			av := judgeAt(t, c, att, scale)
 			add(kind, av)
@@ -172,13 +209,13 @@ func TestSpoofEval(t *testing.T) {
 		v := judgeAt(t, c, img, scale)
 		t.Logf("Silent-Face %s: model %.3f periodicity %.1f gate %v", sf, v.score, v.cues.Periodicity, v.ok)
 	}
-	for _, k := range []string{"bona fide", "print", "screen", "paper mask"} {
+	for _, k := range []string{"bona fide", "bona fide refused by the gate", "print", "screen", "paper mask"} {
 		tl := count[k]
 		if tl == nil {
 			continue
 		}
-		t.Logf("%s scale %.1f %-10s n=%d  flagged by model %d, by cues %d, cues not measured %d, rejected or reviewed %d",
-			split, scale, k, tl.n, tl.model, tl.cues, tl.unmeasured, tl.both)
+		t.Logf("%s scale %.1f %-10s n=%d  no face %d, flagged by model %d, by cues %d, cues not measured %d, rejected or reviewed %d",
+			split, scale, k, tl.n, tl.noFace, tl.model, tl.cues, tl.unmeasured, tl.both)
 	}
 }
 
@@ -207,25 +244,31 @@ func TestCuesSeeHalftoneAndMoire(t *testing.T) {
 
 // heldUp is what the camera sees of a print or a screen held at arm's length: the presented
 // picture, scaled so its face is about side px, in the middle of a 1280×960 frame of plain
-// room (smooth grey, no pattern), re-encoded.
-func heldUp(t *testing.T, c *Checker, src *imaging.RGB, side float64, present func(*imaging.RGB) *imaging.RGB) *imaging.RGB {
+// room (smooth grey, no pattern), re-encoded. present gets the scaled picture and the scale.
+func heldUp(t *testing.T, c *Checker, src *imaging.RGB, side float64, present func(m *imaging.RGB, k float64) *imaging.RGB) *imaging.RGB {
 	t.Helper()
 	a, err := c.eng.Analyze(src, face.KindSelfie, face.Want{IgnoreQuality: true})
 	require.NoError(t, err)
 	require.NotNil(t, a.Face)
 	k := side / a.Face.Box.Side()
 	small := imaging.CropResize(src, imaging.Rect{W: float64(src.W), H: float64(src.H)}, int(k*float64(src.W)), int(k*float64(src.H)), [3]uint8{})
-	shown := present(small)
+	shown := present(small, k)
 	const W, H = 1280, 960
-	require.Less(t, shown.W, W)
-	require.Less(t, shown.H, H)
 	out := imaging.NewRGB(W, H)
 	for i := range out.Pix {
 		out.Pix[i] = 120
 	}
-	x0, y0 := (W-shown.W)/2, (H-shown.H)/2
-	for y := range shown.H {
-		copy(out.Pix[3*((y0+y)*W+x0):], shown.Pix[3*y*shown.W:3*(y+1)*shown.W])
+	// Centred; a picture larger than the frame is cut to it.
+	for y := range H {
+		sy := y - (H-shown.H)/2
+		if sy < 0 || sy >= shown.H {
+			continue
+		}
+		for x := range W {
+			if sx := x - (W-shown.W)/2; sx >= 0 && sx < shown.W {
+				copy(out.Pix[3*(y*W+x):3*(y*W+x)+3], shown.Pix[3*(sy*shown.W+sx):])
+			}
+		}
 	}
 	return reencode(out, 90)
 }
@@ -243,9 +286,9 @@ func TestSmallFacePrintAndScreenNotApproved(t *testing.T) {
 		real := judge(t, c, img)
 		require.True(t, real.ok, name)
 		require.True(t, real.passes(), "%s bona fide: model %.3f, cues %+v", name, real.score, real.cues)
-		for kind, present := range map[string]func(*imaging.RGB) *imaging.RGB{
-			"print":  func(m *imaging.RGB) *imaging.RGB { return renderPrint(m, 5, 30, 7) },
-			"screen": func(m *imaging.RGB) *imaging.RGB { return renderScreen(m, 7, 20, 7) },
+		for kind, present := range map[string]func(*imaging.RGB, float64) *imaging.RGB{
+			"print":  func(m *imaging.RGB, _ float64) *imaging.RGB { return renderPrint(m, 5, 30, 7) },
+			"screen": func(m *imaging.RGB, _ float64) *imaging.RGB { return renderScreen(m, 7, 20, 7) },
 		} {
 			att := heldUp(t, c, img, 95, present)
 			v := judge(t, c, att)
