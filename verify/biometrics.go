@@ -278,11 +278,8 @@ func (b *Biometrics) Analyze(ctx context.Context, image []byte, kind face.Kind) 
 		if kind == face.KindSelfie {
 			cues := liveness.Cues(img, box, b.cfg.Liveness.PeriodicityThreshold)
 			out.Cues = &cues
-			if a.Quality.OK && !cues.Measured() {
-				// Too few pixels around the face for a print's or a screen's pattern to show:
-				// the liveness model alone would decide, so the applicant is asked for a closer
-				// selfie (the hosted flow's retake) rather than approved on the model's word.
-				out.Quality = tooSmallForCues(a.Quality)
+			if out.Quality = cuesGate(a.Quality, cues); a.Quality.OK && !out.Quality.OK {
+				// Refused as the gate refuses: no liveness, embedding or age is kept.
 				out.Liveness = nil
 				return out, nil
 			}
@@ -306,12 +303,17 @@ func (b *Biometrics) Analyze(ctx context.Context, image []byte, kind face.Kind) 
 	return out, nil
 }
 
-// tooSmallForCues is the selfie gate's verdict for a face the gate let through but the
-// liveness cues cannot measure (liveness.SpoofCues.Measured): the gate's own reason for a
-// face to come closer, so every surface asks for the retake it already knows.
-func tooSmallForCues(q face.Quality) face.Quality {
+// cuesGate extends the selfie gate's verdict q: a face the gate let through but in which the
+// liveness cues could not be measured (liveness.SpoofCues.Measured: too few pixels around it
+// for a print's or a screen's pattern to show) is refused with the gate's own reason for a
+// face to come closer, face_too_small, so every surface asks for the retake it already knows
+// (the hosted flow re-asks at once) rather than the model alone deciding liveness.
+func cuesGate(q face.Quality, c liveness.SpoofCues) face.Quality {
+	if !q.OK || c.Measured() {
+		return q
+	}
 	q.OK, q.Reason = false, face.ReasonFaceTooSmall
-	q.Message = fmt.Sprintf("The face is %.0f px in too small a photo to check it is live (no %d-px area around it). Move closer to the camera.",
+	q.Message = fmt.Sprintf("The face is %.0f px: too small in this photo to check that it is live (no %d-px area around it). Move closer to the camera.",
 		q.FaceSize, liveness.MinCueWindow)
 	return q
 }

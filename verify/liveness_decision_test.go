@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/kycd/kycd/checks/face"
 	"github.com/kycd/kycd/checks/liveness"
 	"github.com/kycd/kycd/models"
 )
@@ -56,4 +57,21 @@ func TestLivenessDecisionPassive(t *testing.T) {
 	got, reasons := livenessDecision(live(measured), "none", false, true, 3)
 	require.Equal(t, models.OutcomeReview, got)
 	require.Equal(t, "liveness_attempts_exhausted", reasons[0].Code)
+}
+
+// A selfie the gate lets through but whose cues cannot be measured is refused at upload with
+// face_too_small (the hosted flow's retake: "move closer"); a measured one keeps the gate's
+// verdict, and a refused one its own reason.
+func TestCuesGate(t *testing.T) {
+	t.Parallel()
+	ok := face.Quality{OK: true, FaceSize: 84}
+	q := cuesGate(ok, liveness.SpoofCues{})
+	require.False(t, q.OK)
+	require.Equal(t, face.ReasonFaceTooSmall, q.Reason)
+	require.Contains(t, q.Message, "84 px")
+	require.Contains(t, q.Message, "Move closer")
+	require.Equal(t, ok, cuesGate(ok, liveness.SpoofCues{ContextWindow: 128, ContextPeriodicity: 4}))
+	require.Equal(t, ok, cuesGate(ok, liveness.SpoofCues{Window: 64}))
+	dark := face.Quality{Reason: face.ReasonTooDark, Message: "dark"}
+	require.Equal(t, dark, cuesGate(dark, liveness.SpoofCues{}))
 }
