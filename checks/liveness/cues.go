@@ -142,11 +142,13 @@ func periodicity(img *imaging.RGB, x0, y0, n int) float64 {
 		}
 	}
 	mean /= float64(n * n)
+	hann := make([]float64, n)
+	for i := range n {
+		hann[i] = 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(n-1))
+	}
 	for y := range n {
-		wy := 0.5 - 0.5*math.Cos(2*math.Pi*float64(y)/float64(n-1))
 		for x := range n {
-			wx := 0.5 - 0.5*math.Cos(2*math.Pi*float64(x)/float64(n-1))
-			data[y][x] = complex((real(data[y][x])-mean)*wx*wy, 0)
+			data[y][x] = complex((real(data[y][x])-mean)*hann[x]*hann[y], 0)
 		}
 	}
 	fft2(data)
@@ -156,8 +158,8 @@ func periodicity(img *imaging.RGB, x0, y0, n int) float64 {
 		u   int
 		v   int
 	}
-	rings := map[int][]float64{}
-	var bins []bin
+	rings := make([][]float64, n/2) // by radius
+	bins := make([]bin, 0, n*n/2)
 	for v := -n / 2; v < n/2; v++ {
 		for u := 0; u < n/2; u++ { // a real signal's spectrum is symmetric: half suffices
 			r := int(math.Round(math.Hypot(float64(u), float64(v))))
@@ -169,10 +171,12 @@ func periodicity(img *imaging.RGB, x0, y0, n int) float64 {
 			bins = append(bins, bin{r, m, u, v})
 		}
 	}
-	med := map[int]float64{}
+	med := make([]float64, n/2)
 	for r, ms := range rings {
-		sort.Float64s(ms)
-		med[r] = ms[len(ms)/2]
+		if len(ms) > 0 {
+			sort.Float64s(ms)
+			med[r] = ms[len(ms)/2]
+		}
 	}
 	var best float64
 	for _, b := range bins {
@@ -194,20 +198,31 @@ func jpegLine(k, n int) bool {
 	return d <= 1 || step-d <= 1
 }
 
-// fft2 transforms a square power-of-two array in place, rows then columns.
+// fft2 transforms a square power-of-two array in place, rows then columns. The columns are
+// transformed as rows of the transpose: walking a 256×256 array down its columns misses the
+// cache at every element.
 func fft2(a [][]complex128) {
-	n := len(a)
-	for y := range n {
-		fft(a[y])
+	for _, row := range a {
+		fft(row)
 	}
-	col := make([]complex128, n)
-	for x := range n {
-		for y := range n {
-			col[y] = a[y][x]
-		}
-		fft(col)
-		for y := range n {
-			a[y][x] = col[y]
+	transpose(a)
+	for _, row := range a {
+		fft(row)
+	}
+	transpose(a)
+}
+
+// transpose swaps a square array across its diagonal in place, by blocks that stay in cache.
+func transpose(a [][]complex128) {
+	const blk = 16
+	n := len(a)
+	for bi := 0; bi < n; bi += blk {
+		for bj := bi; bj < n; bj += blk {
+			for i := bi; i < min(bi+blk, n); i++ {
+				for j := max(bj, i+1); j < min(bj+blk, n); j++ {
+					a[i][j], a[j][i] = a[j][i], a[i][j]
+				}
+			}
 		}
 	}
 }

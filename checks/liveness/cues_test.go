@@ -111,3 +111,53 @@ func TestPow2Window(t *testing.T) {
 		require.Equal(t, c.want, pow2Window(c.side), "side %v", c.side)
 	}
 }
+
+// BenchmarkCues is the cost of the cues on a 1280×720 selfie with a 220-px face: a 64-px
+// window on the skin and a 256-px one around the face.
+func BenchmarkCues(b *testing.B) {
+	box := face.Box{X1: 540, Y1: 250, X2: 720, Y2: 470}
+	img := scene(1280, 720, box, 6)
+	for b.Loop() {
+		Cues(img, box, 0)
+	}
+}
+
+// BenchmarkCuesSkinOnly is the same face measured on the skin alone, as before issue #15's
+// small-face change.
+func BenchmarkCuesSkinOnly(b *testing.B) {
+	box := face.Box{X1: 540, Y1: 250, X2: 720, Y2: 470}
+	img := scene(1280, 720, box, 6)
+	for b.Loop() {
+		cues(img, box, 0, 0)
+	}
+}
+
+// fft2 against the textbook sum on a small array.
+func TestFFT2(t *testing.T) {
+	t.Parallel()
+	const n = 16
+	rng := rand.New(rand.NewPCG(7, 7))
+	a := make([][]complex128, n)
+	in := make([][]complex128, n)
+	for y := range n {
+		a[y], in[y] = make([]complex128, n), make([]complex128, n)
+		for x := range n {
+			a[y][x] = complex(rng.Float64(), 0)
+			in[y][x] = a[y][x]
+		}
+	}
+	fft2(a)
+	for v := range n {
+		for u := range n {
+			var want complex128
+			for y := range n {
+				for x := range n {
+					ph := -2 * math.Pi * float64(u*x+v*y) / n
+					want += in[y][x] * complex(math.Cos(ph), math.Sin(ph))
+				}
+			}
+			require.InDelta(t, real(want), real(a[v][u]), 1e-9, "(%d, %d)", u, v)
+			require.InDelta(t, imag(want), imag(a[v][u]), 1e-9, "(%d, %d)", u, v)
+		}
+	}
+}
