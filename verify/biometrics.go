@@ -278,6 +278,11 @@ func (b *Biometrics) Analyze(ctx context.Context, image []byte, kind face.Kind) 
 		if kind == face.KindSelfie {
 			cues := liveness.Cues(img, box, b.cfg.Liveness.PeriodicityThreshold)
 			out.Cues = &cues
+			if out.Quality = cuesGate(a.Quality, cues); a.Quality.OK && !out.Quality.OK {
+				// Refused as the gate refuses: no liveness, embedding or age is kept.
+				out.Liveness = nil
+				return out, nil
+			}
 			if a.Quality.OK {
 				est, err := b.ages.EstimateFace(img, &a.Face.Landmarks)
 				if err != nil {
@@ -296,6 +301,21 @@ func (b *Biometrics) Analyze(ctx context.Context, image []byte, kind face.Kind) 
 		}
 	}
 	return out, nil
+}
+
+// cuesGate extends the selfie gate's verdict q: a face the gate let through but in which the
+// liveness cues could not be measured (liveness.SpoofCues.Measured: too few pixels around it
+// for a print's or a screen's pattern to show) is refused with the gate's own reason for a
+// face to come closer, face_too_small, so every surface asks for the retake it already knows
+// (the hosted flow re-asks at once) rather than the model alone deciding liveness.
+func cuesGate(q face.Quality, c liveness.SpoofCues) face.Quality {
+	if !q.OK || c.Measured() {
+		return q
+	}
+	q.OK, q.Reason = false, face.ReasonFaceTooSmall
+	q.Message = fmt.Sprintf("The face is %.0f px: too small in this photo to check that it is live (no %d-px area around it). Move closer to the camera.",
+		q.FaceSize, liveness.MinCueWindow)
+	return q
 }
 
 // MatchVerdict is a 1:1 comparison of two analysed photos.

@@ -380,52 +380,66 @@ func (c *LivenessCheck) Run(ctx context.Context, in *CheckInput) (*models.CheckO
 		return nil, err
 	}
 	out.Details["challenges_issued"] = issued
-	switch {
-	case issued >= b.cfg.MaxChallenges && !passedAny:
-		// Redrawing until a challenge suits an attacker is what the limit stops; a person
-		// decides rather than the last failed or missing capture.
-		out.Outcome = models.OutcomeReview
-		out.Reasons = append(out.Reasons, review("liveness_attempts_exhausted",
-			fmt.Sprintf("all %d liveness challenges of the verification were spent without a pass", b.cfg.MaxChallenges)))
-	case active == "failed":
-		out.Outcome = models.OutcomeFail
-		out.Reasons = append(out.Reasons, review("active_liveness_failed", "the active liveness challenge was not passed"))
-	case passive.Scored && passive.Cues != nil && passive.Cues.Spoof && !passive.Live:
-		out.Outcome = models.OutcomeFail
-		out.Reasons = append(out.Reasons, review("spoof_suspected",
-			fmt.Sprintf("the selfie looks like a photo of a photo or a screen (liveness %.2f < %.2f; %s)", passive.Score, passive.Threshold,
-				strings.Join(passive.Cues.Reasons, ", "))))
-	case passive.Scored && passive.Cues != nil && passive.Cues.Spoof:
-		// The model says live, a model-free cue says reproduction: a person decides, never
-		// an approval on the model's word (it missed masks and prints).
-		out.Outcome = models.OutcomeReview
-		out.Reasons = append(out.Reasons, review("liveness_conflict",
-			fmt.Sprintf("the liveness model says live (%.2f) but the selfie shows %s (periodicity %.1f)", passive.Score,
-				strings.Join(passive.Cues.Reasons, ", "), passive.Cues.Periodicity)))
-	case !passive.Scored:
-		out.Outcome = models.OutcomeReview
-		out.Reasons = append(out.Reasons, review("selfie_unusable", "the selfie could not be scored for liveness ("+passive.Reason+")"))
-	case passive.Live && active == "passed":
-		out.Outcome = models.OutcomePass
-	case passive.Live && required:
-		out.Outcome = models.OutcomeReview
-		out.Reasons = append(out.Reasons, review("active_liveness_missing", "an active liveness capture is required and none was passed"))
-	case passive.Live:
-		out.Outcome = models.OutcomePass
-	case active == "passed":
-		out.Outcome = models.OutcomeReview
-		out.Reasons = append(out.Reasons, review("liveness_conflict",
-			fmt.Sprintf("the active challenge passed but the selfie looks like a spoof (score %.2f < %.2f)", passive.Score, passive.Threshold)))
-	default:
-		out.Outcome = models.OutcomeFail
-		out.Reasons = append(out.Reasons, review("spoof_suspected",
-			fmt.Sprintf("the selfie looks like a photo of a photo or a screen (liveness %.2f < %.2f)", passive.Score, passive.Threshold)))
-	}
+	out.Outcome, out.Reasons = livenessDecision(passive, active, required, issued >= b.cfg.MaxChallenges && !passedAny, b.cfg.MaxChallenges)
 	if err := b.dedupe(ctx, models.CheckLiveness, in, selfie, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
+
+// livenessDecision turns the passive verdict and the state of the active challenge ("none",
+// "passed" or "failed") into the liveness check's outcome. exhausted: every challenge the
+// verification may draw was spent without a pass.
+func livenessDecision(passive LivenessVerdict, active string, required, exhausted bool, maxChallenges int) (models.Outcome, []models.Reason) {
+	one := func(o models.Outcome, code, msg string) (models.Outcome, []models.Reason) {
+		return o, []models.Reason{review(code, msg)}
+	}
+	switch {
+	case exhausted:
+		// Redrawing until a challenge suits an attacker is what the limit stops; a person
+		// decides rather than the last failed or missing capture.
+		return one(models.OutcomeReview, "liveness_attempts_exhausted",
+			fmt.Sprintf("all %d liveness challenges of the verification were spent without a pass", maxChallenges))
+	case active == "failed":
+		return one(models.OutcomeFail, "active_liveness_failed", "the active liveness challenge was not passed")
+	case passive.Scored && passive.Cues != nil && passive.Cues.Spoof && !passive.Live:
+		return one(models.OutcomeFail, "spoof_suspected",
+			fmt.Sprintf("the selfie looks like a photo of a photo or a screen (liveness %.2f < %.2f; %s)", passive.Score, passive.Threshold,
+				strings.Join(passive.Cues.Reasons, ", ")))
+	case passive.Scored && passive.Cues != nil && passive.Cues.Spoof:
+		// The model says live, a model-free cue says reproduction: a person decides, never
+		// an approval on the model's word (it missed masks and prints).
+		return one(models.OutcomeReview, "liveness_conflict",
+			fmt.Sprintf("the liveness model says live (%.2f) but the selfie shows %s (periodicity %.1f)", passive.Score,
+				strings.Join(passive.Cues.Reasons, ", "), passive.Cues.Periodicity))
+	case !passive.Scored:
+		return one(models.OutcomeReview, "selfie_unusable", "the selfie could not be scored for liveness ("+passive.Reason+")")
+	case passive.Live && active == "passed":
+		return models.OutcomePass, nil
+	case passive.Live && required:
+		return one(models.OutcomeReview, "active_liveness_missing", "an active liveness capture is required and none was passed")
+	case passive.Live && (passive.Cues == nil || !passive.Cues.Measured()):
+		// The face holds too few pixels for a print's halftone or a screen's grid to show (or
+		// the analysis predates the cues): only the model spoke, and the model alone approves
+		// no one (it scored most simulated prints and paper masks live). New selfies this
+		// small are refused at upload (face_too_small, a retake); this one was stored before.
+		return one(models.OutcomeReview, ReasonLivenessLowResolution,
+			fmt.Sprintf("the print and screen cues could not be measured (the face is too small: no %d-px window around it); the liveness model alone (%.2f) does not approve",
+				liveness.MinCueWindow, passive.Score))
+	case passive.Live:
+		return models.OutcomePass, nil
+	case active == "passed":
+		return one(models.OutcomeReview, "liveness_conflict",
+			fmt.Sprintf("the active challenge passed but the selfie looks like a spoof (score %.2f < %.2f)", passive.Score, passive.Threshold))
+	default:
+		return one(models.OutcomeFail, "spoof_suspected",
+			fmt.Sprintf("the selfie looks like a photo of a photo or a screen (liveness %.2f < %.2f)", passive.Score, passive.Threshold))
+	}
+}
+
+// ReasonLivenessLowResolution: the passive check could not measure its model-free cues (the
+// face is too small in the photo), so the model's "live" alone does not approve.
+const ReasonLivenessLowResolution = "liveness_low_resolution"
 
 // AgeCheck is the age check: the document's date of birth decides when the document check
 // read one; otherwise the selfie's age estimate is a soft signal that never rejects alone.

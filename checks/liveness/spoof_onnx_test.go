@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -55,33 +56,63 @@ func renderPaperMask(src *imaging.RGB, l *face.Landmarks, seed uint64) *imaging.
 }
 
 // spoofVerdict is the passive verdict with the cues: the model's score, the cues, and
-// whether the check would let it through (live on both opinions).
+// whether the check would let it through (live on both opinions, the cues measured).
 type spoofVerdict struct {
 	score float64
 	cues  SpoofCues
 	ok    bool // the gate let the photo through
+	side  float64
+	found bool // a face was found
+	// face is the face window's peak alone (cues.Periodicity is the larger of both windows').
+	face float64
 }
 
 func (v spoofVerdict) modelLive() bool { return v.score >= DefaultPassiveThreshold }
-func (v spoofVerdict) passes() bool    { return v.ok && v.modelLive() && !v.cues.Spoof }
+func (v spoofVerdict) passes() bool {
+	return v.ok && v.modelLive() && !v.cues.Spoof && v.cues.Measured()
+}
 
 func judge(t *testing.T, c *Checker, img *imaging.RGB) spoofVerdict {
+	t.Helper()
+	return judgeAt(t, c, img, ContextScale)
+}
+
+// judgeAt is judge with the context window's scale (0: the face window only).
+func judgeAt(t *testing.T, c *Checker, img *imaging.RGB, scale float64) spoofVerdict {
 	t.Helper()
 	a, err := c.eng.Analyze(img, face.KindSelfie, face.Want{Liveness: true, IgnoreQuality: true})
 	require.NoError(t, err)
 	if a.Face == nil || a.Face.Liveness == nil {
 		return spoofVerdict{}
 	}
-	return spoofVerdict{score: *a.Face.Liveness, cues: Cues(img, a.Face.Box, 0), ok: a.Quality.OK || a.Quality.Reason == face.ReasonNotFrontal}
+	return spoofVerdict{found: true, score: *a.Face.Liveness, cues: cues(img, a.Face.Box, 0, scale), side: a.Face.Box.Side(),
+		face: cues(img, a.Face.Box, 0, 0).Periodicity, ok: a.Quality.OK || a.Quality.Reason == face.ReasonNotFrontal}
 }
 
 // TestSpoofEval prints the passive APCER/BPCER table of docs/benchmarks/face.md:
 //
 //	KYCD_LIVENESS_EVAL=tuning|heldout go test -tags onnx -run TestSpoofEval -v ./checks/liveness/
+//
+// KYCD_CUE_SCALE overrides ContextScale (0: the face window only), for tuning on the tuning split.
 func TestSpoofEval(t *testing.T) {
 	split := os.Getenv("KYCD_LIVENESS_EVAL")
 	if split == "" {
 		t.Skip("set KYCD_LIVENESS_EVAL=tuning or heldout")
+	}
+	scale := ContextScale
+	if s := os.Getenv("KYCD_CUE_SCALE"); s != "" {
+		var err error
+		scale, err = strconv.ParseFloat(s, 64)
+		require.NoError(t, err, "KYCD_CUE_SCALE")
+	}
+	// KYCD_SPOOF_FACE=95: every presentation, bona fide and attack alike, is shrunk so its
+	// face is about that many pixels and shown in the middle of a plain 1280×960 frame
+	// (heldUp): a selfie from further away, a print or a screen held at arm's length.
+	var small float64
+	if s := os.Getenv("KYCD_SPOOF_FACE"); s != "" {
+		var err error
+		small, err = strconv.ParseFloat(s, 64)
+		require.NoError(t, err, "KYCD_SPOOF_FACE")
 	}
 	c, err := New(engine(t), Config{})
 	require.NoError(t, err)
@@ -102,7 +133,7 @@ func TestSpoofEval(t *testing.T) {
 			files = append(files, g...)
 		}
 	}
-	type tally struct{ n, model, cues, both int }
+	type tally struct{ n, noFace, model, cues, unmeasured, both int }
 	count := map[string]*tally{}
 	add := func(kind string, v spoofVerdict) {
 		if count[kind] == nil {
@@ -116,42 +147,75 @@ func TestSpoofEval(t *testing.T) {
 		if v.cues.Spoof {
 			tl.cues++
 		}
+		switch {
+		case !v.found:
+			tl.noFace++
+		case !v.cues.Measured():
+			tl.unmeasured++
+		}
 		if !v.passes() {
 			tl.both++
 		}
 	}
 	for i, f := range files {
 		img := decodePath(t, f)
-		v := judge(t, c, img)
+		v := judgeAt(t, c, img, scale)
 		if !v.ok {
 			continue
 		}
-		add("bona fide", v)
 		o, err := c.eng.Analyze(img, face.KindSelfie, face.Want{IgnoreQuality: true})
 		require.NoError(t, err)
 		seed := uint64(i)
-		for kind, att := range map[string]*imaging.RGB{
-			"print":      renderPrint(img, 4+float64(i%4), 15+float64(15*(i%3)), seed),
-			"screen":     renderScreen(img, 6+float64(i%5), float64(10*(i%7)), seed),
-			"paper mask": renderPaperMask(img, &o.Face.Landmarks, seed),
-		} {
-			av := judge(t, c, att)
-			add(kind, av)
-			t.Logf("%s %s: model %.3f periodicity %.1f", filepath.Base(f), kind, av.score, av.cues.Periodicity)
+		show := func(present func(m *imaging.RGB, k float64) *imaging.RGB) *imaging.RGB {
+			if small == 0 {
+				return present(img, 1)
+			}
+			return heldUp(t, c, img, small, present)
 		}
-		t.Logf("%s bona fide: model %.3f periodicity %.1f (window %d)", filepath.Base(f), v.score, v.cues.Periodicity, v.cues.Window)
+		if small > 0 {
+			img = show(func(m *imaging.RGB, _ float64) *imaging.RGB { return m })
+			if v = judgeAt(t, c, img, scale); !v.ok {
+				t.Logf("%s bona fide at %.0f px: refused by the gate", filepath.Base(f), small)
+				add("bona fide refused by the gate", v)
+				continue
+			}
+		}
+		add("bona fide", v)
+		for kind, att := range map[string]*imaging.RGB{
+			"print": show(func(m *imaging.RGB, _ float64) *imaging.RGB {
+				return renderPrint(m, 4+float64(i%4), 15+float64(15*(i%3)), seed)
+			}),
+			"screen": show(func(m *imaging.RGB, _ float64) *imaging.RGB {
+				return renderScreen(m, 6+float64(i%5), float64(10*(i%7)), seed)
+			}),
+			"paper mask": show(func(m *imaging.RGB, k float64) *imaging.RGB {
+				l := o.Face.Landmarks
+				for j := range l {
+					l[j].X, l[j].Y = k*l[j].X, k*l[j].Y
+				}
+				return renderPaperMask(m, &l, seed)
+			}),
+		} {
+			av := judgeAt(t, c, att, scale)
+			add(kind, av)
+			t.Logf("%s %s: model %.3f periodicity %.1f (face %.1f in %d, context %.1f in %d) passes %v", filepath.Base(f), kind,
+				av.score, av.cues.Periodicity, av.face, av.cues.Window, av.cues.ContextPeriodicity, av.cues.ContextWindow, av.passes())
+		}
+		t.Logf("%s bona fide %.0f px in %dx%d: model %.3f periodicity %.1f (face %.1f in %d, context %.1f in %d)", filepath.Base(f), v.side, img.W, img.H,
+			v.score, v.cues.Periodicity, v.face, v.cues.Window, v.cues.ContextPeriodicity, v.cues.ContextWindow)
 	}
 	for _, sf := range []string{"image_F1.jpg", "image_F2.jpg", "image_T1.jpg"} {
 		img := decodePath(t, testfiles.Path(t, "faces", "Silent-Face-Anti-Spoofing", "images", "sample", sf))
-		v := judge(t, c, img)
+		v := judgeAt(t, c, img, scale)
 		t.Logf("Silent-Face %s: model %.3f periodicity %.1f gate %v", sf, v.score, v.cues.Periodicity, v.ok)
 	}
-	for _, k := range []string{"bona fide", "print", "screen", "paper mask"} {
+	for _, k := range []string{"bona fide", "bona fide refused by the gate", "print", "screen", "paper mask"} {
 		tl := count[k]
 		if tl == nil {
 			continue
 		}
-		t.Logf("%s %-10s n=%d  flagged by model %d, by cues %d, by either %d", split, k, tl.n, tl.model, tl.cues, tl.both)
+		t.Logf("%s scale %.1f %-10s n=%d  no face %d, flagged by model %d, by cues %d, cues not measured %d, rejected or reviewed %d",
+			split, scale, k, tl.n, tl.noFace, tl.model, tl.cues, tl.unmeasured, tl.both)
 	}
 }
 
@@ -176,4 +240,63 @@ func TestCuesSeeHalftoneAndMoire(t *testing.T) {
 	// Too small a face is not measured rather than guessed.
 	img := decodePath(t, testfiles.Path(t, "faces", "deepface", "img2.jpg"))
 	require.Zero(t, Cues(img, face.Box{X1: 10, Y1: 10, X2: 40, Y2: 40}, 0).Window)
+}
+
+// heldUp is what the camera sees of a print or a screen held at arm's length: the presented
+// picture, scaled so its face is about side px, in the middle of a 1280×960 frame of plain
+// room (smooth grey, no pattern), re-encoded. present gets the scaled picture and the scale.
+func heldUp(t *testing.T, c *Checker, src *imaging.RGB, side float64, present func(m *imaging.RGB, k float64) *imaging.RGB) *imaging.RGB {
+	t.Helper()
+	a, err := c.eng.Analyze(src, face.KindSelfie, face.Want{IgnoreQuality: true})
+	require.NoError(t, err)
+	require.NotNil(t, a.Face)
+	k := side / a.Face.Box.Side()
+	small := imaging.CropResize(src, imaging.Rect{W: float64(src.W), H: float64(src.H)}, int(k*float64(src.W)), int(k*float64(src.H)), [3]uint8{})
+	shown := present(small, k)
+	const W, H = 1280, 960
+	out := imaging.NewRGB(W, H)
+	for i := range out.Pix {
+		out.Pix[i] = 120
+	}
+	// Centred; a picture larger than the frame is cut to it.
+	for y := range H {
+		sy := y - (H-shown.H)/2
+		if sy < 0 || sy >= shown.H {
+			continue
+		}
+		for x := range W {
+			if sx := x - (W-shown.W)/2; sx >= 0 && sx < shown.W {
+				copy(out.Pix[3*(y*W+x):3*(y*W+x)+3], shown.Pix[3*(sy*shown.W+sx):])
+			}
+		}
+	}
+	return reencode(out, 90)
+}
+
+// A print or a screen held up with a small face (about 95 px: the selfie gate's 80 px let it
+// through, and the skin window alone is under MinCueWindow) is not approved: the cue is
+// measured around the face, where the halftone or the pixel grid still is. The same photo
+// presented bona fide at full size is still approved.
+func TestSmallFacePrintAndScreenNotApproved(t *testing.T) {
+	t.Parallel()
+	c, err := New(engine(t), Config{})
+	require.NoError(t, err)
+	for _, name := range []string{"img2.jpg", "img11.jpg"} { // held-out photos with large faces
+		img := decodePath(t, testfiles.Path(t, "faces", "deepface", name))
+		real := judge(t, c, img)
+		require.True(t, real.ok, name)
+		require.True(t, real.passes(), "%s bona fide: model %.3f, cues %+v", name, real.score, real.cues)
+		for kind, present := range map[string]func(*imaging.RGB, float64) *imaging.RGB{
+			"print":  func(m *imaging.RGB, _ float64) *imaging.RGB { return renderPrint(m, 5, 30, 7) },
+			"screen": func(m *imaging.RGB, _ float64) *imaging.RGB { return renderScreen(m, 7, 20, 7) },
+		} {
+			att := heldUp(t, c, img, 95, present)
+			v := judge(t, c, att)
+			require.True(t, v.ok, "%s %s: the gate should let a %.0f-px face through", name, kind, v.side)
+			require.Zero(t, v.cues.Window, "%s %s: a %.0f-px face has no skin window", name, kind, v.side)
+			require.True(t, v.cues.Measured(), "%s %s", name, kind)
+			require.False(t, v.passes(), "%s %s: model %.3f, cues %+v", name, kind, v.score, v.cues)
+			require.True(t, v.cues.Spoof, "%s %s: model %.3f, cues %+v", name, kind, v.score, v.cues)
+		}
+	}
 }
