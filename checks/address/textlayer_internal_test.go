@@ -4,7 +4,8 @@ import "testing"
 
 // The text layer against the printed page: a surname or postcode the OCR missed is a near
 // miss (review); few shared words, or another postcode printed where the text layer's is
-// missing, is a different document (reject). The issuer's postcode, in both, never counts.
+// missing, or another person's name printed over the same address, is a different document
+// (reject). The issuer's postcode, in both, never counts.
 func TestTextLayerVerdicts(t *testing.T) {
 	p, _ := ParserFor("GB").(*rule)
 	b := block{ok: true, name: "Mr John Whitfield", addr: Address{PostalCode: "SW4 7AB"}}
@@ -20,6 +21,9 @@ func TestTextLayerVerdicts(t *testing.T) {
 		{"the surname misread twice", replace(layer, "Mr John Whitfield", "Mr John Wh1tf1e1d"), layerNearMiss},
 		{"the postcode misread twice", replace(layer, "SW4 7AB", "SW4 1AE"), layerNearMiss},
 		{"another address printed", replace(replace(layer, "SW4 7AB", "LS6 2QT"), "Mr John Whitfield", "Ms Maria Garcia"), layerDiffers},
+		{"both names misread", replace(layer, "Mr John Whitfield", "Mr Jchn Wbitfeld"), layerNearMiss},
+		{"someone else's bill at the same address", replace(layer, "Mr John Whitfield", "Ms Maria Garcia"), layerDiffers},
+		{"someone else's name over the issuer's address only", replace(layer, "Mr John Whitfield", ""), layerNearMiss},
 		{"another page altogether", []string{"Stadtwerke Nordstadt GmbH", "Ihre Stromrechnung", "Herrn Jürgen Müller", "Hauptstraße 5", "70173 Stuttgart"}, layerDiffers},
 	}
 	for _, c := range cases {
