@@ -144,7 +144,11 @@ func main() {
 				s.ID, s.Variant, s.Layout, s.Lang, s.Country, s.Hostile, s.Expected, res.Status, res.DocumentDate, res.DateLabel,
 				s.Issue.Format("2006-01-02"), res.AddresseeName, res.NameMatch, componentsString(res.AddressMatch.Components), res.DocumentKind)
 			for _, r := range res.Reasons {
-				fmt.Fprintf(os.Stderr, "    %s %s: %s\n", r.Effect, r.Code, r.Message)
+				fmt.Fprintf(os.Stderr, "    %s %s: %s", r.Effect, r.Code, r.Message)
+				if len(r.Data) > 0 {
+					fmt.Fprintf(os.Stderr, " %v", r.Data)
+				}
+				fmt.Fprintln(os.Stderr)
 			}
 			if res.ExtractedAddress != nil {
 				fmt.Fprintf(os.Stderr, "    read: %+v\n", *res.ExtractedAddress)

@@ -659,8 +659,9 @@ func otherPostcode(p *rule, text, ocr []string, pc string) string {
 
 // otherAddressee is the name printed over the text layer's address block when it is clearly
 // someone else's — the same address (postcode and house number) read on the page, under a
-// name none of whose words is even half like a word of the text layer's addressee: a picture
-// of another person's bill under a doctored text layer, not a misread ("" otherwise).
+// full name none of whose words is even half like the text layer's surname: a picture of
+// another person's bill (often of the same household) under a doctored text layer, not a
+// misread ("" otherwise).
 func otherAddressee(p *rule, ocr []string, b block) string {
 	if p == nil {
 		return ""
@@ -674,11 +675,13 @@ func otherAddressee(p *rule, ocr []string, b block) string {
 	if len(printed) < 2 || len(layer) == 0 {
 		return ""
 	}
+	surname := layer[len(layer)-1]
+	if len(surname) < 2 {
+		return ""
+	}
 	for _, a := range printed {
-		for _, w := range layer {
-			if len(a) > 1 && len(w) > 1 && wordSim(a, w) >= 0.5 {
-				return ""
-			}
+		if wordSim(a, surname) >= 0.5 {
+			return ""
 		}
 	}
 	return cleanName(ob.name)
