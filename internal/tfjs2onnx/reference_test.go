@@ -170,6 +170,44 @@ func TestHumanModelsOpByOp(t *testing.T) {
 	}
 }
 
+// TestStridedSliceOpByOp checks StridedSlice (Human's SSR-Net age model
+// slices its heads with x[:, k]) tensor by tensor against TensorFlow.js.
+func TestStridedSliceOpByOp(t *testing.T) {
+	p := sliceZoo(t)
+	compareOpByOp(t, p, Options{}, []int64{1, 9, 9, 4}, -1, 1, 5)
+}
+
+// TestStridedSliceShrink checks x[:, 8:2:-3, :, 3] on an input holding its own
+// flat index against the values TensorFlow's semantics give (TensorFlow.js 4.22
+// gets this case wrong, so it is not the reference here).
+func TestStridedSliceShrink(t *testing.T) {
+	m, err := Load(shrinkSlice(t))
+	require.NoError(t, err)
+	b, err := Convert(m, Options{})
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "m.onnx")
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+	rt, err := onnx.Open(onnx.Options{})
+	require.NoError(t, err, "run scripts/setup/onnx.sh")
+	defer func() { _ = rt.Close() }()
+	model, err := rt.Load(path, "shrink", "test", onnx.OptimizeBasic)
+	require.NoError(t, err)
+	defer func() { _ = model.Close() }()
+	in := make([]float32, 9*9*4)
+	for i := range in {
+		in[i] = float32(i)
+	}
+	got, err := model.Run(in, 1, 9, 9, 4)
+	require.NoError(t, err)
+	var want []float32
+	for _, y := range []int{8, 5} {
+		for x := 0; x < 9; x++ {
+			want = append(want, float32((y*9+x)*4+3))
+		}
+	}
+	require.Equal(t, want, got["c"])
+}
+
 // TestOpZooOpByOp checks the ops the face models do not use on a
 // synthetic graph, tensor by tensor, against TensorFlow.js.
 func TestOpZooOpByOp(t *testing.T) {
