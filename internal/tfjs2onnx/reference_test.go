@@ -143,22 +143,30 @@ func toNCHW(in []float32, s []int64) []float32 {
 }
 
 // TestHumanModelsOpByOp compares every tensor of each installed embedding
-// model (scripts/setup/facemodels.sh) between TensorFlow.js and ONNX Runtime.
+// and age model (scripts/setup/facemodels.sh) between TensorFlow.js and ONNX
+// Runtime.
 func TestHumanModelsOpByOp(t *testing.T) {
 	dir := filepath.Join(onnx.CacheDir(), "models", HumanModelsDir, "tfjs")
 	for _, c := range []struct {
-		name   string
-		size   int64
-		output string
-		lo, hi float32 // input range as the engine feeds it
+		name, file string // file: models/FILE.json of the package (default: name)
+		size       int64
+		output     string
+		lo, hi     float32 // input range as the engine (or checks/age) feeds it
 	}{
-		{"mobilefacenet", 112, "embeddings", -1, 1},
-		{"mobileface", 112, "", 0, 255},
-		{"faceres", 224, "global_pooling/Mean", -124, 152},
-		{"faceres-deep", 224, "global_pooling/Mean", -124, 152},
+		{name: "mobilefacenet", size: 112, output: "embeddings", lo: -1, hi: 1},
+		{name: "mobileface", size: 112, lo: 0, hi: 255},
+		{name: "faceres", size: 224, output: "global_pooling/Mean", lo: -124, hi: 152},
+		{name: "faceres-deep", size: 224, output: "global_pooling/Mean", lo: -124, hi: 152},
+		{name: "faceres-age", file: "faceres", size: 224, output: "age_pred/Softmax", lo: -124, hi: 152},
+		{name: "ssrnet-age", file: "age", size: 64, output: "Identity", lo: 0, hi: 255},
+		{name: "gear-age", file: "gear", size: 198, output: "Identity", lo: 0, hi: 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			p := filepath.Join(dir, c.name+".json")
+			file := c.file
+			if file == "" {
+				file = c.name
+			}
+			p := filepath.Join(dir, file+".json")
 			_, err := os.Stat(p)
 			require.NoError(t, err, "run scripts/setup/facemodels.sh")
 			o := Options{NCHW: true, InputName: "input", Batch: 1} // as scripts/setup/facemodels.sh converts
