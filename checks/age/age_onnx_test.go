@@ -33,7 +33,22 @@ func TestCheckOnAdults(t *testing.T) {
 		require.Equal(t, face.ModelAge, r.Model.Name)
 		require.Len(t, r.Model.SHA256, 64)
 	}
-	r, err := e.Check(mustRead(t, "faces", "face_recognition", "examples", "two_people.jpg"), 18)
+	// Both models gave their own estimate; the interval covers both.
+	r, err := e.Check(mustRead(t, "faces", "face_recognition", "tests", "test_images", "obama.jpg"), 18)
+	require.NoError(t, err)
+	require.NotNil(t, r.Interval)
+	require.Len(t, r.Interval.Models, 2)
+	require.Equal(t, []string{face.ModelAge, SecondOpinion.Name}, []string{r.Interval.Models[0].Model, r.Interval.Models[1].Model})
+	for _, o := range r.Interval.Models {
+		require.Len(t, o.SHA256, 64)
+		require.Greater(t, o.Years, 25.0, o.Model)
+		require.Less(t, o.Years, 90.0, o.Model)
+		require.Equal(t, len(views), o.Views)
+		require.LessOrEqual(t, r.Interval.Low, o.Low)
+		require.GreaterOrEqual(t, r.Interval.High, o.High)
+	}
+	require.Equal(t, 2*len(views), r.Interval.Views)
+	r, err = e.Check(mustRead(t, "faces", "face_recognition", "examples", "two_people.jpg"), 18)
 	require.NoError(t, err)
 	require.Equal(t, Review, r.Decision)
 	require.Equal(t, face.ReasonMultipleFaces, r.Reason)
@@ -108,6 +123,7 @@ func testEstimator(t *testing.T) (*face.Engine, *Estimator) {
 	require.NoError(t, err, "run scripts/setup/onnx.sh first")
 	t.Cleanup(func() { _ = eng.Close() })
 	e, err := New(eng)
-	require.NoError(t, err)
+	require.NoError(t, err, "run scripts/setup/facemodels.sh (the second-opinion age model)")
+	t.Cleanup(func() { _ = e.Close() })
 	return eng, e
 }
