@@ -22,6 +22,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/kycd/kycd/checks/age"
 	"github.com/kycd/kycd/checks/face"
@@ -32,6 +33,9 @@ import (
 type runner struct {
 	name string
 	run  func(*imaging.RGB, face.Box) (float64, error)
+	// runs and took time the model's runs (for the cost of a second opinion).
+	runs int
+	took time.Duration
 }
 
 func main() {
@@ -54,14 +58,14 @@ func main() {
 		log.Fatal(err)
 	}
 	defer func() { _ = rt.Close() }()
-	runners := []runner{{face.ModelAge, eng.Age}}
+	runners := []*runner{{name: face.ModelAge, run: eng.Age}}
 	for _, spec := range age.Candidates {
 		m, err := age.LoadModel(rt, *dir, spec)
 		if err != nil {
 			log.Fatal(err)
 		}
 		defer func() { _ = m.Close() }()
-		runners = append(runners, runner{spec.Name, m.Years})
+		runners = append(runners, &runner{name: spec.Name, run: m.Years})
 	}
 	if err := run(eng, runners, *testdata); err != nil {
 		log.Fatal(err)
@@ -74,7 +78,7 @@ type photo struct {
 	est  [][]age.Estimate
 }
 
-func run(eng *face.Engine, runners []runner, testdata string) error {
+func run(eng *face.Engine, runners []*runner, testdata string) error {
 	faces := filepath.Join(testdata, "faces")
 	var files []string
 	for _, d := range []string{"face_recognition/tests/test_images", "face_recognition/examples/knn_examples/train/biden",
@@ -114,7 +118,14 @@ func run(eng *face.Engine, runners []runner, testdata string) error {
 				return err
 			}
 			for i, r := range runners {
-				e, err := age.EstimateViews(canvas, r.run)
+				timed := func(src *imaging.RGB, b face.Box) (float64, error) {
+					t0 := time.Now()
+					y, err := r.run(src, b)
+					r.took += time.Since(t0)
+					r.runs++
+					return y, err
+				}
+				e, err := age.EstimateViews(canvas, timed)
 				if err != nil {
 					return fmt.Errorf("%s: %w", f, err)
 				}
@@ -131,15 +142,39 @@ func run(eng *face.Engine, runners []runner, testdata string) error {
 
 func years(p photo, model, res int) float64 { return p.est[model][res].Years }
 
-func report(runners []runner, photos []photo, faces string) {
+func op(e age.Estimate) age.Opinion {
+	return age.Opinion{Years: e.Years, Low: e.Low, High: e.High, Spread: e.Spread, Views: e.Views}
+}
+
+func report(runners []*runner, photos []photo, faces string) {
+	// The check's combination: fr_age (runner 0) and the second opinion, as checks/age combines them.
+	second := slices.IndexFunc(runners, func(r *runner) bool { return r.name == age.SecondOpinion.Name })
+	for k := range photos {
+		var comb []age.Estimate
+		for res := range photos[k].est[0] {
+			e, err := age.Combine([]age.Opinion{op(photos[k].est[0][res]), op(photos[k].est[second][res])})
+			if err != nil {
+				log.Fatal(err)
+			}
+			comb = append(comb, e)
+		}
+		photos[k].est = append(photos[k].est, comb)
+	}
+	names := []string{}
+	for _, r := range runners {
+		names = append(names, r.name)
+	}
+	names = append(names, "check: "+face.ModelAge+" ∪ "+age.SecondOpinion.Name)
+
 	fmt.Printf("%d single-person photos, each at full, 1/2 and 1/3 resolution (where the face is still found)\n\n", len(photos))
-	fmt.Println("| model | mean estimate (full res.) | lowest | spread across resolutions: mean | worst | mean interval width | same person (pairs): mean abs difference | worst |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
+	fmt.Println("| model | mean estimate (full res.) | SD across photos | lowest | spread across resolutions: mean | worst | mean interval width | same person (pairs): mean abs difference | worst | interval ≥ 18 / ≥ 21 / ≥ 25 (of photos, full res.) | ms per 8-view estimate |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|")
 	pairs := samePerson(photos, faces)
-	for i, r := range runners {
-		var sum, spread, worst, width, lowest float64
+	for i, name := range names {
+		var sum, sq, spread, worst, width, lowest float64
 		lowest = math.Inf(1)
 		n := 0
+		var pass [3]int
 		for _, p := range photos {
 			var ys []float64
 			for _, e := range p.est[i] {
@@ -151,7 +186,13 @@ func report(runners []runner, photos []photo, faces string) {
 			spread += d
 			worst = math.Max(worst, d)
 			sum += ys[0]
+			sq += ys[0] * ys[0]
 			lowest = math.Min(lowest, ys[0])
+			for k, m := range []int{18, 21, 25} {
+				if age.DecideInterval(p.est[i][0], m) == age.Pass {
+					pass[k]++
+				}
+			}
 		}
 		var pd, pw float64
 		for _, pr := range pairs {
@@ -160,7 +201,13 @@ func report(runners []runner, photos []photo, faces string) {
 			pw = math.Max(pw, d)
 		}
 		np := float64(len(photos))
-		fmt.Printf("| %s | %.1f | %.1f | %.2f | %.1f | %.1f | %.1f | %.1f |\n", r.name, sum/np, lowest, spread/np, worst, width/float64(n), pd/float64(len(pairs)), pw)
+		mean := sum / np
+		ms := "—"
+		if i < len(runners) {
+			ms = fmt.Sprintf("%.0f", 8*float64(runners[i].took.Microseconds())/1000/float64(runners[i].runs))
+		}
+		fmt.Printf("| %s | %.1f | %.1f | %.1f | %.2f | %.1f | %.1f | %.1f | %.1f | %d / %d / %d | %s |\n", name, mean, math.Sqrt(max(0, sq/np-mean*mean)), lowest,
+			spread/np, worst, width/float64(n), pd/float64(len(pairs)), pw, pass[0], pass[1], pass[2], ms)
 	}
 	fmt.Printf("\nsame-person pairs: %d (deepface master.csv \"Yes\" pairs, obama*.jpg, biden*.jpg, john*.jpeg; photos may be years apart)\n\n", len(pairs))
 	fmt.Println("Agreement between models at full resolution (mean |difference| / worst / mean signed difference row − column, years):")
