@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 
 	"github.com/kycd/kycd/checks/face"
 	"github.com/kycd/kycd/checks/face/imaging"
@@ -87,7 +88,11 @@ func New(eng *face.Engine) (*Estimator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("age: %w", err)
 	}
-	m, err := LoadModel(rt, cfg.HumanModelsDir, SecondOpinion)
+	dir := cfg.HumanModelsDir
+	if dir == "" { // an engine not made by face.New (tests)
+		dir = filepath.Join(onnx.CacheDir(), "models", "human-models-3.0.4")
+	}
+	m, err := LoadModel(rt, dir, SecondOpinion)
 	if err != nil {
 		_ = rt.Close()
 		return nil, fmt.Errorf("age: %w", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kycd/kycd/checks/face"
 	"github.com/kycd/kycd/checks/face/imaging"
+	"github.com/kycd/kycd/checks/face/onnx"
 	"github.com/kycd/kycd/internal/testfiles"
 )
 
@@ -126,4 +127,31 @@ func testEstimator(t *testing.T) (*face.Engine, *Estimator) {
 	require.NoError(t, err, "run scripts/setup/facemodels.sh (the second-opinion age model)")
 	t.Cleanup(func() { _ = e.Close() })
 	return eng, e
+}
+
+// A missing file is an error naming it and the set-up script; a file of another model
+// (wrong input size or no "age" output) is refused, not run on the wrong input.
+func TestLoadModelChecksFileAndShape(t *testing.T) {
+	t.Parallel()
+	rt, err := onnx.Open(onnx.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = rt.Close() })
+	_, err = LoadModel(rt, t.TempDir(), FaceResAge)
+	require.ErrorContains(t, err, "faceres-age.onnx not found")
+	require.ErrorContains(t, err, "scripts/setup/facemodels.sh")
+	dir := filepath.Join(onnx.CacheDir(), "models", "human-models-3.0.4")
+	wrong := FaceResAge
+	wrong.Name = SSRNetAge.Name // a 64×64 model under FaceRes's 224×224 spec
+	_, err = LoadModel(rt, dir, wrong)
+	require.ErrorContains(t, err, "want [1 3 224 224]")
+	wrong = SSRNetAge
+	wrong.Output = "embedding"
+	_, err = LoadModel(rt, dir, wrong)
+	require.ErrorContains(t, err, `output "embedding" present false`)
+	for _, spec := range Candidates {
+		m, err := LoadModel(rt, dir, spec)
+		require.NoError(t, err, spec.Name)
+		require.Equal(t, spec.Name, m.Info().Name)
+		require.NoError(t, m.Close())
+	}
 }
