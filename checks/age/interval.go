@@ -156,7 +156,7 @@ func (e *Estimator) EstimateFace(img *imaging.RGB, lm *face.Landmarks) (Estimate
 	if err != nil || e.second == nil {
 		return first, err
 	}
-	second, err := EstimateViews(canvas, e.second.Years)
+	second, err := e.second.Estimate(canvas)
 	if err != nil {
 		return Estimate{}, err
 	}
@@ -166,10 +166,27 @@ func (e *Estimator) EstimateFace(img *imaging.RGB, lm *face.Landmarks) (Estimate
 // EstimateViews runs one age model (run: a canvas and a face square → years) on every
 // test-time view of a normalised canvas (Normalize) and summarises the views.
 func EstimateViews(canvas *imaging.RGB, run func(*imaging.RGB, face.Box) (float64, error)) (Estimate, error) {
+	return estimateViews(canvas, nil, run)
+}
+
+// EstimateSomeViews is EstimateViews on the views numbered in which (0–3 as placed, tighter,
+// looser, lower; 4–7 the same mirrored; nil: all of them).
+func EstimateSomeViews(canvas *imaging.RGB, which []int, run func(*imaging.RGB, face.Box) (float64, error)) (Estimate, error) {
+	return estimateViews(canvas, which, run)
+}
+
+func estimateViews(canvas *imaging.RGB, which []int, run func(*imaging.RGB, face.Box) (float64, error)) (Estimate, error) {
+	if which == nil {
+		which = []int{0, 1, 2, 3, 4, 5, 6, 7}
+	}
 	mirrored := canvas.FlipH() // the template is symmetric about the canvas centre
 	c := float64(CanvasSize) / 2
-	ys := make([]float64, 0, len(views))
-	for _, v := range views {
+	ys := make([]float64, 0, len(which))
+	for _, i := range which {
+		if i < 0 || i >= len(views) {
+			return Estimate{}, fmt.Errorf("age: view %d of %d", i, len(views))
+		}
+		v := views[i]
 		half := faceSide * v.scale / 2
 		cy := c + v.shift*faceSide
 		b := face.Box{X1: c - half, Y1: cy - half, X2: c + half, Y2: cy + half, Score: 1}
