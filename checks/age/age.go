@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 
 	"github.com/kycd/kycd/checks/face"
 	"github.com/kycd/kycd/checks/face/imaging"
@@ -58,17 +59,55 @@ type Result struct {
 	Model   onnx.ModelInfo `json:"model"`
 }
 
-// Estimator runs age checks with a shared face engine.
+// Estimator runs age checks with a shared face engine: the engine's fr_age and, as a second
+// opinion, FaceRes's age head (SecondOpinion), each over the same normalised views.
 type Estimator struct {
-	eng *face.Engine
+	eng    *face.Engine
+	rt     *onnx.Runtime
+	second *Model
 }
 
-// New wraps an engine (created once and shared with the other checks).
+// SecondOpinion is the age model run beside fr_age. It was as steady as fr_age across
+// resolutions and steadier across photos of one person (docs/benchmarks/face-decisions.md,
+// "Age"); neither model's error could be measured, so neither decides alone.
+var SecondOpinion = FaceResAge
+
+// New wraps an engine (created once and shared with the other checks) and loads the
+// second-opinion model from the engine's human-models directory on the engine's ONNX
+// Runtime library. A missing model file is an error naming it; in a build without ONNX
+// there is nothing to load (every check fails with the engine's error).
 func New(eng *face.Engine) (*Estimator, error) {
 	if eng == nil {
 		return nil, errors.New("age: nil face engine")
 	}
-	return &Estimator{eng: eng}, nil
+	cfg := eng.Config()
+	rt, err := onnx.Open(onnx.Options{LibraryPath: cfg.LibraryPath, Threads: cfg.Threads})
+	if errors.Is(err, onnx.ErrNotAvailable) {
+		return &Estimator{eng: eng}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("age: %w", err)
+	}
+	dir := cfg.HumanModelsDir
+	if dir == "" { // an engine not made by face.New (tests)
+		dir = filepath.Join(onnx.CacheDir(), "models", "human-models-3.0.4")
+	}
+	m, err := LoadModel(rt, dir, SecondOpinion)
+	if err != nil {
+		_ = rt.Close()
+		return nil, fmt.Errorf("age: %w", err)
+	}
+	return &Estimator{eng: eng, rt: rt, second: m}, nil
+}
+
+// Close frees the second-opinion model (the engine is the caller's to close).
+func (e *Estimator) Close() error {
+	if e.second == nil {
+		return nil
+	}
+	err := errors.Join(e.second.Close(), e.rt.Close())
+	e.second, e.rt = nil, nil
+	return err
 }
 
 // Check estimates the age of the person in photo and decides against minAge.

@@ -7,8 +7,13 @@
 // and was sensitive to framing — one photo at two resolutions got 36.0 and
 // 47.7 years — so EstimateFace first warps the face by its landmarks onto a
 // fixed canvas (same size and framing at any resolution), then averages eight
-// views (mirrored, tighter, looser, shifted) and reports mean ± max(6 years,
-// 2σ of the views). No photo in the test data has a known age, so the model's
-// error is not measured and the ±6 floor is a prior, not a calibration; an
-// estimate is never a hard gate on its own.
+// views (mirrored, tighter, looser, shifted) and gives each model the interval
+// mean ± max(6 years, 2σ of the views). A second model, FaceRes's age head
+// (SecondOpinion, installed by scripts/setup/facemodels.sh), runs on the same
+// views, and the reported interval covers both models' intervals (Combine):
+// models that disagree widen it, so neither approves alone. bench/age compares
+// every installable age model; FaceRes's head was the one at least as steady
+// as fr_age (docs/benchmarks/face-decisions.md, "Age"). No photo in the test
+// data has a known age, so no model's error is measured and the ±6 floor is a
+// prior, not a calibration; an estimate is never a hard gate on its own.
 package age

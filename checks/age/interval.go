@@ -38,6 +38,44 @@ type Estimate struct {
 	Spread float64 `json:"spread"`
 	// Views is how many views were averaged.
 	Views int `json:"views"`
+	// Models is each model's own estimate when several were combined: Years is then their
+	// mean, [Low, High] the smallest interval covering all of theirs (models that disagree
+	// widen it, so an interval straddling the limit goes to review and no model approves
+	// alone), Spread the largest of their spreads and Views the views of all of them.
+	Models []Opinion `json:"models,omitempty"`
+}
+
+// Opinion is one model's estimate within a combined Estimate.
+type Opinion struct {
+	Model  string  `json:"model"`
+	SHA256 string  `json:"sha256"`
+	Years  float64 `json:"years"`
+	Low    float64 `json:"low"`
+	High   float64 `json:"high"`
+	Spread float64 `json:"spread"`
+	Views  int     `json:"views"`
+}
+
+// Combine merges models' estimates (one Opinion each) into one Estimate whose interval
+// covers every model's interval.
+func Combine(ops []Opinion) (Estimate, error) {
+	if len(ops) == 0 {
+		return Estimate{}, errors.New("age: no model estimate to combine")
+	}
+	e := Estimate{Low: math.Inf(1), High: math.Inf(-1), Models: ops}
+	var sum float64
+	for _, o := range ops {
+		sum += o.Years
+		e.Low, e.High = math.Min(e.Low, o.Low), math.Max(e.High, o.High)
+		e.Spread = math.Max(e.Spread, o.Spread)
+		e.Views += o.Views
+	}
+	e.Years = math.Round(sum/float64(len(ops))*10) / 10
+	return e, nil
+}
+
+func opinion(info onnx.ModelInfo, e Estimate) Opinion {
+	return Opinion{Model: info.Name, SHA256: info.SHA256, Years: e.Years, Low: e.Low, High: e.High, Spread: e.Spread, Views: e.Views}
 }
 
 // Interval widens a point estimate (one made without views, such as an analysis stored
@@ -107,16 +145,48 @@ func Normalize(img *imaging.RGB, lm *face.Landmarks) (*imaging.RGB, error) {
 }
 
 // EstimateFace estimates the age of the face with landmarks lm in img: the normalised canvas,
-// averaged over the test-time views, with an interval.
+// averaged over the test-time views, with an interval — fr_age's and the second opinion's,
+// combined (Combine) when the second model is loaded.
 func (e *Estimator) EstimateFace(img *imaging.RGB, lm *face.Landmarks) (Estimate, error) {
 	canvas, err := Normalize(img, lm)
 	if err != nil {
 		return Estimate{}, err
 	}
+	first, err := EstimateViews(canvas, e.eng.Age)
+	if err != nil || e.second == nil {
+		return first, err
+	}
+	second, err := e.second.Estimate(canvas)
+	if err != nil {
+		return Estimate{}, err
+	}
+	return Combine([]Opinion{opinion(e.Model(), first), opinion(e.second.Info(), second)})
+}
+
+// EstimateViews runs one age model (run: a canvas and a face square → years) on every
+// test-time view of a normalised canvas (Normalize) and summarises the views.
+func EstimateViews(canvas *imaging.RGB, run func(*imaging.RGB, face.Box) (float64, error)) (Estimate, error) {
+	return estimateViews(canvas, nil, run)
+}
+
+// EstimateSomeViews is EstimateViews on the views numbered in which (0–3 as placed, tighter,
+// looser, lower; 4–7 the same mirrored; nil: all of them).
+func EstimateSomeViews(canvas *imaging.RGB, which []int, run func(*imaging.RGB, face.Box) (float64, error)) (Estimate, error) {
+	return estimateViews(canvas, which, run)
+}
+
+func estimateViews(canvas *imaging.RGB, which []int, run func(*imaging.RGB, face.Box) (float64, error)) (Estimate, error) {
+	if which == nil {
+		which = []int{0, 1, 2, 3, 4, 5, 6, 7}
+	}
 	mirrored := canvas.FlipH() // the template is symmetric about the canvas centre
 	c := float64(CanvasSize) / 2
-	ys := make([]float64, 0, len(views))
-	for _, v := range views {
+	ys := make([]float64, 0, len(which))
+	for _, i := range which {
+		if i < 0 || i >= len(views) {
+			return Estimate{}, fmt.Errorf("age: view %d of %d", i, len(views))
+		}
+		v := views[i]
 		half := faceSide * v.scale / 2
 		cy := c + v.shift*faceSide
 		b := face.Box{X1: c - half, Y1: cy - half, X2: c + half, Y2: cy + half, Score: 1}
@@ -124,7 +194,7 @@ func (e *Estimator) EstimateFace(img *imaging.RGB, lm *face.Landmarks) (Estimate
 		if v.flip {
 			src = mirrored
 		}
-		y, err := e.eng.Age(src, b)
+		y, err := run(src, b)
 		if err != nil {
 			return Estimate{}, err
 		}
@@ -149,7 +219,17 @@ func summarize(ys []float64) Estimate {
 	return Estimate{Years: r(mean), Low: r(mean - half), High: r(mean + half), Spread: r(sd), Views: len(ys)}
 }
 
-// Model is the age model's identity (name and SHA-256), for results.
+// Models are every age model's identity (fr_age, then the second opinion when loaded).
+func (e *Estimator) Models() []onnx.ModelInfo {
+	out := []onnx.ModelInfo{e.Model()}
+	if e.second != nil {
+		out = append(out, e.second.Info())
+	}
+	return out
+}
+
+// Model is the engine's age model's identity (name and SHA-256), for results; Models lists
+// the second opinion too.
 func (e *Estimator) Model() onnx.ModelInfo {
 	for _, m := range e.eng.Models() {
 		if m.Name == face.ModelAge {

@@ -135,6 +135,10 @@ func (e *Engine) Models() []onnx.ModelInfo {
 // RuntimeVersion is the loaded ONNX Runtime version.
 func (e *Engine) RuntimeVersion() string { return e.rt.Version() }
 
+// Config is the engine's configuration with its defaults filled in, so a check that loads
+// models of its own (checks/age) finds them, and the runtime, where the engine does.
+func (e *Engine) Config() Config { return e.cfg }
+
 // planar converts an RGB image into a 1×3×H×W tensor; bgr swaps the
 // channel order; norm maps a byte of channel c to the model's range.
 func planar(m *imaging.RGB, bgr bool, norm func(v uint8, c int) float32) []float32 {

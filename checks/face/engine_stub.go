@@ -33,6 +33,9 @@ func (e *Engine) Models() []onnx.ModelInfo { return nil }
 // RuntimeVersion is empty in this build.
 func (e *Engine) RuntimeVersion() string { return "" }
 
+// Config is the zero Config in this build.
+func (e *Engine) Config() Config { return Config{} }
+
 // Detect fails with onnx.ErrNotAvailable.
 func (e *Engine) Detect(*imaging.RGB) ([]Box, error) { return nil, onnx.ErrNotAvailable }
 

