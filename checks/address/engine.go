@@ -601,7 +601,9 @@ func textLayerAgrees(text, ocr []string, b block, p *rule) (layerVerdict, map[st
 	}
 	verdict := layerAgrees
 	ocrText := strings.ReplaceAll(fold(strings.Join(ocr, " ")), " ", "")
-	for _, key := range []string{b.addr.PostalCode, longestWord(b.name)} {
+	// The postcode and every word of the addressee's name (a household's bills share the
+	// surname: another member's differs only in the first name).
+	for _, key := range append([]string{b.addr.PostalCode}, nameKeys(b.name)...) {
 		k := strings.ReplaceAll(fold(key), " ", "")
 		if len(k) < 3 || containsFuzzy(ocrText, k) {
 			continue
@@ -613,7 +615,7 @@ func textLayerAgrees(text, ocr []string, b block, p *rule) (layerVerdict, map[st
 				data["printed_postcode"] = other
 				return layerDiffers, data
 			}
-		} else if other := otherAddressee(p, ocr, b); other != "" {
+		} else if other := otherAddressee(p, ocr, b, key); other != "" {
 			data["printed_name"] = other
 			return layerDiffers, data
 		}
@@ -659,10 +661,10 @@ func otherPostcode(p *rule, text, ocr []string, pc string) string {
 
 // otherAddressee is the name printed over the text layer's address block when it is clearly
 // someone else's — the same address (postcode and house number) read on the page, under a
-// full name none of whose words is even half like the text layer's surname: a picture of
-// another person's bill (often of the same household) under a doctored text layer, not a
-// misread ("" otherwise).
-func otherAddressee(p *rule, ocr []string, b block) string {
+// full name none of whose words is even half like the word of the text layer's addressee the
+// OCR missed (missing): a picture of another person's bill (often of the same household: the
+// first name or the surname changed) under a doctored text layer, not a misread ("" otherwise).
+func otherAddressee(p *rule, ocr []string, b block, missing string) string {
 	if p == nil {
 		return ""
 	}
@@ -675,12 +677,12 @@ func otherAddressee(p *rule, ocr []string, b block) string {
 	if len(printed) < 2 || len(layer) == 0 {
 		return ""
 	}
-	surname := layer[len(layer)-1]
-	if len(surname) < 2 {
+	want := nameWords(missing)
+	if len(want) != 1 || len(want[0]) < 2 {
 		return ""
 	}
 	for _, a := range printed {
-		if wordSim(a, surname) >= 0.5 {
+		if wordSim(a, want[0]) >= 0.5 {
 			return ""
 		}
 	}
@@ -698,16 +700,17 @@ func charDiff(a, b string) int {
 	return d
 }
 
-// longestWord is the addressee's longest word: the surname more often than not, and the
-// least likely to be read the same by chance.
-func longestWord(s string) string {
-	best := ""
+// nameKeys are the words of a name worth looking for on a page (three letters or more),
+// longest first.
+func nameKeys(s string) []string {
+	var out []string
 	for _, w := range nameWords(s) {
-		if len(w) > len(best) {
-			best = w
+		if len(w) >= 3 && !slices.Contains(out, w) {
+			out = append(out, w)
 		}
 	}
-	return best
+	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
 }
 
 // containsFuzzy reports whether key occurs in text with at most one substituted character

@@ -24,6 +24,8 @@ func TestTextLayerVerdicts(t *testing.T) {
 		{"both names misread", replace(layer, "Mr John Whitfield", "Mr Jchn Wbitfeld"), layerNearMiss},
 		{"someone else's bill at the same address", replace(layer, "Mr John Whitfield", "Ms Maria Garcia"), layerDiffers},
 		{"the same first name, another surname", replace(layer, "Mr John Whitfield", "Mr John Fernandez"), layerDiffers},
+		{"the same surname, another first name", replace(layer, "Mr John Whitfield", "Mrs Ruth Whitfield"), layerDiffers},
+		{"the first name misread twice", replace(layer, "Mr John Whitfield", "Mr Jchm Whitfield"), layerNearMiss},
 		{"the surname cut short", replace(layer, "Mr John Whitfield", "Mr John Whitf"), layerNearMiss},
 		{"someone else's name over the issuer's address only", replace(layer, "Mr John Whitfield", ""), layerNearMiss},
 		{"another page altogether", []string{"Stadtwerke Nordstadt GmbH", "Ihre Stromrechnung", "Herrn Jürgen Müller", "Hauptstraße 5", "70173 Stuttgart"}, layerDiffers},
