@@ -168,3 +168,15 @@ var cameras = []camera{
 	{name: "tone curve γ 1 → 0.8 over 3 frames", Gamma: 0.8, GammaAt: 3, GammaFrames: 3, Noise: 2},
 	{name: "awb 4000→6500 K and −1 EV over 4 frames", AWBFrom: 4000, AWBTo: 6500, AWBAt: 3, AWBFrames: 4, EV: -1, EVAt: 3, EVFrames: 4, Noise: 2},
 }
+
+// rawMaxChromaShift is the threshold of the raw test (DefaultMaxChromaShift before the
+// normalisation), to show what the camera proxy would have done to it.
+const rawMaxChromaShift = 0.012
+
+// rawChromaShift is the distance between the two frames' raw nose chromaticities.
+func rawChromaShift(a, b *Scene) float64 {
+	if a == nil || b == nil || a.Chroma == [2]float64{} || b.Chroma == [2]float64{} {
+		return 0
+	}
+	return math.Hypot(a.Chroma[0]-b.Chroma[0], a.Chroma[1]-b.Chroma[1])
+}

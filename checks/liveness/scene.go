@@ -27,16 +27,21 @@ const (
 	sceneMinStd = 4
 	// sceneMinBlocks: fewer textured background blocks than this and the test abstains.
 	sceneMinBlocks = 3
+	// sceneDark and sceneClip bound the 8-bit values that carry a colour: below sceneDark
+	// noise dominates, at sceneClip a channel is saturated and no gain moves it.
+	sceneDark, sceneClip = 8, 250
+	// sceneMinRef: fewer background thumbnail pixels (of 1728) exposed in both frames and
+	// the whole frame is the reference light instead.
+	sceneMinRef = 96
 )
 
 // DefaultSceneContinuity is the background correlation between consecutive frames below
 // which they are different scenes (ReasonSceneCut); see docs/benchmarks/face.md.
 const DefaultSceneContinuity = 0.5
 
-// DefaultMaxChromaShift is the change of the face light's chromaticity between consecutive
-// frames above which they are different pictures (ReasonSceneCut): twice the largest change
-// between two frames of one photo re-encoded (0.0054), below every cut between two photos
-// of the tuning people but one (0.013–0.064; docs/benchmarks/face.md).
+// DefaultMaxChromaShift is the change of the face light's chromaticity, relative to the
+// frame's (ChromaShift), between consecutive frames above which they are different pictures
+// (ReasonSceneCut); chosen on the tuning people, see docs/benchmarks/face.md.
 const DefaultMaxChromaShift = 0.012
 
 // Scene is a frame's background fingerprint: the frame in grey at sceneW×sceneH with the
@@ -46,9 +51,36 @@ type Scene struct {
 	Pix  []float32
 	// Mask is true where the person is (excluded from the comparison).
 	Mask []bool
-	// Chroma is the nose's mean chromaticity (r, g over r+g+b): the colour of the
-	// light on the skin, which a turning head under one light keeps.
+	// RGB is the thumbnail in colour (3 values a pixel): the frame's own light, the
+	// reference the face's light is judged against.
+	RGB []float32
+	// Nose is the nose's mean colour (R, G, B in linear light, saturated and dark pixels
+	// left out): the colour of the light on the skin, which a turning head under one light
+	// keeps. Zero when unknown.
+	Nose [3]float64
+	// Chroma is the nose's raw mean chromaticity (r, g over r+g+b of the 8-bit values),
+	// which a camera's white balance moves with the whole frame.
 	Chroma [2]float64
+}
+
+// srgbLinear maps an 8-bit sRGB value to linear light (IEC 61966-2-1): a camera's white
+// balance and exposure are gains on linear light, so there they cancel in a ratio.
+var srgbLinear = func() (t [256]float64) {
+	for v := range t {
+		f := float64(v) / 255
+		if f <= 0.04045 {
+			t[v] = f / 12.92
+		} else {
+			t[v] = math.Pow((f+0.055)/1.055, 2.4)
+		}
+	}
+	return t
+}()
+
+// exposed is whether an 8-bit colour carries its light's colour: no channel dark or saturated.
+func exposed[T uint8 | float32](r, g, b T) bool {
+	lo, hi := min(r, g, b), max(r, g, b)
+	return lo >= sceneDark && hi < sceneClip
 }
 
 // FrameScene fingerprints a frame's background around the face box b, and the light on the
@@ -56,9 +88,12 @@ type Scene struct {
 func FrameScene(img *imaging.RGB, b face.Box, landmarks []face.Point) *Scene {
 	small := imaging.CropResize(img, imaging.Rect{W: float64(img.W), H: float64(img.H)}, sceneW, sceneH, [3]uint8{})
 	g := small.Gray()
-	s := &Scene{W: img.W, H: img.H, Pix: make([]float32, len(g)), Mask: make([]bool, len(g))}
+	s := &Scene{W: img.W, H: img.H, Pix: make([]float32, len(g)), Mask: make([]bool, len(g)), RGB: make([]float32, len(small.Pix))}
 	for i, v := range g {
 		s.Pix[i] = float32(v)
+	}
+	for i, v := range small.Pix {
+		s.RGB[i] = float32(v)
 	}
 	// The nose (landmarks 27–35): skin that stays in view however the head turns, so its
 	// colour follows the light, not the pose.
@@ -68,18 +103,24 @@ func FrameScene(img *imaging.RGB, b face.Box, landmarks []face.Point) *Scene {
 			x0, x1 = math.Min(x0, p.X), math.Max(x1, p.X)
 		}
 		var sr, sg, sb float64
+		var lin [3]float64
 		for y := int(y0); y < int(y1); y++ {
 			for x := int(x0); x < int(x1); x++ {
 				if x < 0 || y < 0 || x >= img.W || y >= img.H {
 					continue
 				}
 				i := 3 * (y*img.W + x)
-				sr, sg, sb = sr+float64(img.Pix[i]), sg+float64(img.Pix[i+1]), sb+float64(img.Pix[i+2])
+				r, g, b := img.Pix[i], img.Pix[i+1], img.Pix[i+2]
+				sr, sg, sb = sr+float64(r), sg+float64(g), sb+float64(b)
+				if exposed(r, g, b) {
+					lin[0], lin[1], lin[2] = lin[0]+srgbLinear[r], lin[1]+srgbLinear[g], lin[2]+srgbLinear[b]
+				}
 			}
 		}
 		if t := sr + sg + sb; t > 0 {
 			s.Chroma = [2]float64{sr / t, sg / t}
 		}
+		s.Nose = lin
 	}
 	// The head (box grown for hair and a turn) and everything below it (neck, shoulders,
 	// body), which move with the person.
@@ -154,11 +195,57 @@ func sceneBlockNCC(a, b *Scene, bx, by, dx, dy int) (float64, bool) {
 	return c.value(), true
 }
 
-// ChromaShift is how far the light on the face changed colour between two frames
-// (chromaticity distance; 0 when either is unknown).
+// ChromaShift is how far the light on the face changed colour between two frames, relative
+// to the light of the frames themselves (0 when either is unknown). Each frame's nose colour
+// is divided, channel by channel, by the mean colour of its background — the thumbnail
+// pixels outside the person in both frames and exposed in both, so the same part of the
+// room — in linear light (von Kries): a camera's white balance or exposure changing between
+// the frames multiplies both by the same gains, which cancel. What is left is the face's
+// light against the room's: the same in one capture under one light, different between two
+// photos cut together. The distance is between the chromaticities (r, g over r+g+b) of those
+// ratios. With too little background exposed in both (a face filling the frame), the whole
+// thumbnail is the reference.
 func ChromaShift(a, b *Scene) float64 {
-	if a == nil || b == nil || a.Chroma == [2]float64{} || b.Chroma == [2]float64{} {
+	if a == nil || b == nil || a.Nose == [3]float64{} || b.Nose == [3]float64{} || len(a.RGB) != len(b.RGB) || len(a.Mask) != len(b.Mask) {
 		return 0
 	}
-	return math.Hypot(a.Chroma[0]-b.Chroma[0], a.Chroma[1]-b.Chroma[1])
+	la, lb, ok := sceneLight(a, b, true)
+	if !ok {
+		if la, lb, ok = sceneLight(a, b, false); !ok {
+			return 0
+		}
+	}
+	ca, cb := relativeChroma(a.Nose, la), relativeChroma(b.Nose, lb)
+	return math.Hypot(ca[0]-cb[0], ca[1]-cb[1])
+}
+
+// sceneLight sums the linear colour of the thumbnail pixels exposed in both frames (and,
+// with background, outside the person in both); ok is false when fewer than sceneMinRef are.
+func sceneLight(a, b *Scene, background bool) (la, lb [3]float64, ok bool) {
+	n := 0
+	for i := range a.Mask {
+		if background && (a.Mask[i] || b.Mask[i]) {
+			continue
+		}
+		pa, pb := a.RGB[3*i:3*i+3], b.RGB[3*i:3*i+3]
+		if !exposed(pa[0], pa[1], pa[2]) || !exposed(pb[0], pb[1], pb[2]) {
+			continue
+		}
+		for c := range 3 {
+			la[c] += srgbLinear[int(pa[c]+0.5)]
+			lb[c] += srgbLinear[int(pb[c]+0.5)]
+		}
+		n++
+	}
+	return la, lb, n >= sceneMinRef
+}
+
+// relativeChroma is the chromaticity of the nose's colour divided by the reference light's.
+func relativeChroma(nose, light [3]float64) [2]float64 {
+	var q [3]float64
+	for c := range 3 {
+		q[c] = nose[c] / light[c]
+	}
+	t := q[0] + q[1] + q[2]
+	return [2]float64{q[0] / t, q[1] / t}
 }
