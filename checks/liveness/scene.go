@@ -28,11 +28,19 @@ const (
 	// sceneMinBlocks: fewer textured background blocks than this and the test abstains.
 	sceneMinBlocks = 3
 	// sceneDark and sceneClip bound the 8-bit values that carry a colour: below sceneDark
-	// noise dominates, at sceneClip a channel is saturated and no gain moves it.
-	sceneDark, sceneClip = 8, 250
-	// sceneMinRef: fewer background thumbnail pixels (of 1728) exposed in both frames and
-	// the whole frame is the reference light instead.
+	// noise dominates; from sceneClip up a channel may be saturated, and no gain moves it
+	// (JPEG's ringing and chroma subsampling spread a clipped 255 down to the 230s, hence
+	// the margin: at 250 a +1 EV step on a re-encoded frame moved the test by 0.05–0.15, at
+	// 230 by at most 0.007, on four tuning photos).
+	sceneDark, sceneClip = 8, 230
+	// sceneMinRef: fewer background cells (of 1728) usable in both frames and the whole
+	// frame is the reference light instead.
 	sceneMinRef = 96
+	// sceneNosePixels caps the nose pixels a Scene keeps (a regular subsample beyond).
+	sceneNosePixels = 4096
+	// sceneMinNose: fewer nose pixels than this, or than a tenth of them, exposed under
+	// both frames' light and the nose's colour is unknown (a saturated nose).
+	sceneMinNose = 16
 )
 
 // DefaultSceneContinuity is the background correlation between consecutive frames below
@@ -51,13 +59,15 @@ type Scene struct {
 	Pix  []float32
 	// Mask is true where the person is (excluded from the comparison).
 	Mask []bool
-	// RGB is the thumbnail in colour (3 values a pixel): the frame's own light, the
-	// reference the face's light is judged against.
-	RGB []float32
-	// Nose is the nose's mean colour (R, G, B in linear light, saturated and dark pixels
-	// left out): the colour of the light on the skin, which a turning head under one light
-	// keeps. Zero when unknown.
-	Nose [3]float64
+	// Light is the frame's mean colour in linear light per thumbnail cell (3 values a
+	// cell), the reference the face's light is judged against; Usable is false for a cell
+	// with a saturated pixel or too dark to carry a colour.
+	Light  []float32
+	Usable []bool
+	// Nose holds the nose's pixels in linear light (R, G, B; at most sceneNosePixels, those
+	// saturated or too dark left out): the colour of the light on the skin, which a turning
+	// head under one light keeps. Empty when unknown.
+	Nose [][3]float32
 	// Chroma is the nose's raw mean chromaticity (r, g over r+g+b of the 8-bit values),
 	// which a camera's white balance moves with the whole frame.
 	Chroma [2]float64
@@ -78,9 +88,8 @@ var srgbLinear = func() (t [256]float64) {
 }()
 
 // exposed is whether an 8-bit colour carries its light's colour: no channel dark or saturated.
-func exposed[T uint8 | float32](r, g, b T) bool {
-	lo, hi := min(r, g, b), max(r, g, b)
-	return lo >= sceneDark && hi < sceneClip
+func exposed(r, g, b uint8) bool {
+	return min(r, g, b) >= sceneDark && max(r, g, b) < sceneClip
 }
 
 // FrameScene fingerprints a frame's background around the face box b, and the light on the
@@ -88,13 +97,11 @@ func exposed[T uint8 | float32](r, g, b T) bool {
 func FrameScene(img *imaging.RGB, b face.Box, landmarks []face.Point) *Scene {
 	small := imaging.CropResize(img, imaging.Rect{W: float64(img.W), H: float64(img.H)}, sceneW, sceneH, [3]uint8{})
 	g := small.Gray()
-	s := &Scene{W: img.W, H: img.H, Pix: make([]float32, len(g)), Mask: make([]bool, len(g)), RGB: make([]float32, len(small.Pix))}
+	s := &Scene{W: img.W, H: img.H, Pix: make([]float32, len(g)), Mask: make([]bool, len(g))}
 	for i, v := range g {
 		s.Pix[i] = float32(v)
 	}
-	for i, v := range small.Pix {
-		s.RGB[i] = float32(v)
-	}
+	s.Light, s.Usable = frameLight(img)
 	// The nose (landmarks 27–35): skin that stays in view however the head turns, so its
 	// colour follows the light, not the pose.
 	if len(landmarks) == 68 {
@@ -103,24 +110,24 @@ func FrameScene(img *imaging.RGB, b face.Box, landmarks []face.Point) *Scene {
 			x0, x1 = math.Min(x0, p.X), math.Max(x1, p.X)
 		}
 		var sr, sg, sb float64
-		var lin [3]float64
-		for y := int(y0); y < int(y1); y++ {
-			for x := int(x0); x < int(x1); x++ {
-				if x < 0 || y < 0 || x >= img.W || y >= img.H {
-					continue
-				}
+		X0, X1, Y0, Y1 := max(int(x0), 0), min(int(x1), img.W), max(int(y0), 0), min(int(y1), img.H)
+		step := 1
+		for (X1-X0+step-1)/step*((Y1-Y0+step-1)/step) > sceneNosePixels {
+			step++
+		}
+		for y := Y0; y < Y1; y++ {
+			for x := X0; x < X1; x++ {
 				i := 3 * (y*img.W + x)
 				r, g, b := img.Pix[i], img.Pix[i+1], img.Pix[i+2]
 				sr, sg, sb = sr+float64(r), sg+float64(g), sb+float64(b)
-				if exposed(r, g, b) {
-					lin[0], lin[1], lin[2] = lin[0]+srgbLinear[r], lin[1]+srgbLinear[g], lin[2]+srgbLinear[b]
+				if (y-Y0)%step == 0 && (x-X0)%step == 0 && exposed(r, g, b) {
+					s.Nose = append(s.Nose, [3]float32{float32(srgbLinear[r]), float32(srgbLinear[g]), float32(srgbLinear[b])})
 				}
 			}
 		}
 		if t := sr + sg + sb; t > 0 {
 			s.Chroma = [2]float64{sr / t, sg / t}
 		}
-		s.Nose = lin
 	}
 	// The head (box grown for hair and a turn) and everything below it (neck, shoulders,
 	// body), which move with the person.
@@ -195,18 +202,62 @@ func sceneBlockNCC(a, b *Scene, bx, by, dx, dy int) (float64, bool) {
 	return c.value(), true
 }
 
+// frameLight is the frame's mean colour in linear light on the thumbnail grid, from every
+// pixel (a thumbnail's averaged 8-bit values would hide a saturated pixel and bend the
+// gains), and whether each cell is usable: no pixel saturated, the mean not dark.
+func frameLight(img *imaging.RGB) ([]float32, []bool) {
+	sum := make([]float64, 3*sceneW*sceneH)
+	cnt := make([]int, sceneW*sceneH)
+	usable := make([]bool, sceneW*sceneH)
+	for i := range usable {
+		usable[i] = true
+	}
+	for y := range img.H {
+		row := (y * sceneH / img.H) * sceneW
+		for x := range img.W {
+			c, i := row+x*sceneW/img.W, 3*(y*img.W+x)
+			r, g, b := img.Pix[i], img.Pix[i+1], img.Pix[i+2]
+			if max(r, g, b) >= sceneClip {
+				usable[c] = false
+			}
+			sum[3*c], sum[3*c+1], sum[3*c+2] = sum[3*c]+srgbLinear[r], sum[3*c+1]+srgbLinear[g], sum[3*c+2]+srgbLinear[b]
+			cnt[c]++
+		}
+	}
+	light := make([]float32, len(sum))
+	dark := srgbLinear[sceneDark]
+	for c, n := range cnt {
+		if n == 0 {
+			usable[c] = false
+			continue
+		}
+		for k := range 3 {
+			light[3*c+k] = float32(sum[3*c+k] / float64(n))
+			if sum[3*c+k]/float64(n) < dark {
+				usable[c] = false
+			}
+		}
+	}
+	return light, usable
+}
+
 // ChromaShift is how far the light on the face changed colour between two frames, relative
-// to the light of the frames themselves (0 when either is unknown). Each frame's nose colour
-// is divided, channel by channel, by the mean colour of its background — the thumbnail
-// pixels outside the person in both frames and exposed in both, so the same part of the
-// room — in linear light (von Kries): a camera's white balance or exposure changing between
-// the frames multiplies both by the same gains, which cancel. What is left is the face's
-// light against the room's: the same in one capture under one light, different between two
-// photos cut together. The distance is between the chromaticities (r, g over r+g+b) of those
-// ratios. With too little background exposed in both (a face filling the frame), the whole
+// to the light of the frames themselves (0 when either is unknown). A camera's white balance
+// and exposure are gains on each channel of linear light, the same for every pixel of a
+// frame (von Kries): between two frames of one scene, the background's mean colour — the
+// thumbnail cells outside the person in both frames and usable in both, so the same part of
+// the room — changes by exactly those gains. Each frame's nose colour is divided by its
+// background's, so the gains cancel; what is left is the face's light against the room's:
+// the same in one capture under one light, different between two photos cut together. The
+// distance is between the chromaticities (r, g over r+g+b) of those ratios.
+//
+// Saturation would break the cancellation (a channel at 255 does not follow the gain), so
+// each frame's nose is averaged over the pixels that stay exposed under the other frame's
+// gains too — the same selection in both frames — and the colour is unknown when too few
+// do. With too little background usable in both (a face filling the frame), the whole
 // thumbnail is the reference.
 func ChromaShift(a, b *Scene) float64 {
-	if a == nil || b == nil || a.Nose == [3]float64{} || b.Nose == [3]float64{} || len(a.RGB) != len(b.RGB) || len(a.Mask) != len(b.Mask) {
+	if a == nil || b == nil || len(a.Nose) < sceneMinNose || len(b.Nose) < sceneMinNose || len(a.Light) != len(b.Light) || len(a.Mask) != len(b.Mask) {
 		return 0
 	}
 	la, lb, ok := sceneLight(a, b, true)
@@ -215,29 +266,58 @@ func ChromaShift(a, b *Scene) float64 {
 			return 0
 		}
 	}
-	ca, cb := relativeChroma(a.Nose, la), relativeChroma(b.Nose, lb)
+	var gain [3]float64 // b's light over a's
+	for c := range 3 {
+		gain[c] = lb[c] / la[c]
+	}
+	na, oka := noseUnder(a.Nose, gain, false)
+	nb, okb := noseUnder(b.Nose, gain, true)
+	if !oka || !okb {
+		return 0
+	}
+	ca, cb := relativeChroma(na, la), relativeChroma(nb, lb)
 	return math.Hypot(ca[0]-cb[0], ca[1]-cb[1])
 }
 
-// sceneLight sums the linear colour of the thumbnail pixels exposed in both frames (and,
-// with background, outside the person in both); ok is false when fewer than sceneMinRef are.
+// sceneLight sums the linear colour of the cells usable in both frames (and, with
+// background, outside the person in both); ok is false when fewer than sceneMinRef are.
 func sceneLight(a, b *Scene, background bool) (la, lb [3]float64, ok bool) {
 	n := 0
 	for i := range a.Mask {
-		if background && (a.Mask[i] || b.Mask[i]) {
-			continue
-		}
-		pa, pb := a.RGB[3*i:3*i+3], b.RGB[3*i:3*i+3]
-		if !exposed(pa[0], pa[1], pa[2]) || !exposed(pb[0], pb[1], pb[2]) {
+		if background && (a.Mask[i] || b.Mask[i]) || !a.Usable[i] || !b.Usable[i] {
 			continue
 		}
 		for c := range 3 {
-			la[c] += srgbLinear[int(pa[c]+0.5)]
-			lb[c] += srgbLinear[int(pb[c]+0.5)]
+			la[c] += float64(a.Light[3*i+c])
+			lb[c] += float64(b.Light[3*i+c])
 		}
 		n++
 	}
 	return la, lb, n >= sceneMinRef
+}
+
+// noseUnder sums the nose pixels that stay exposed when multiplied by gain (divided, with
+// inverse); ok is false when too few do.
+func noseUnder(px [][3]float32, gain [3]float64, inverse bool) (sum [3]float64, ok bool) {
+	lo, hi := srgbLinear[sceneDark], srgbLinear[sceneClip]
+	n := 0
+	for _, p := range px {
+		keep := true
+		for c := range 3 {
+			v := float64(p[c]) * gain[c]
+			if inverse {
+				v = float64(p[c]) / gain[c]
+			}
+			keep = keep && v >= lo && v < hi
+		}
+		if keep {
+			for c := range 3 {
+				sum[c] += float64(p[c])
+			}
+			n++
+		}
+	}
+	return sum, n >= sceneMinNose && 10*n >= len(px)
 }
 
 // relativeChroma is the chromaticity of the nose's colour divided by the reference light's.
