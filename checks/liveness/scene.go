@@ -244,12 +244,13 @@ func frameLight(img *imaging.RGB) ([]float32, []bool) {
 // ChromaShift is how far the light on the face changed colour between two frames, relative
 // to the light of the frames themselves (0 when either is unknown). A camera's white balance
 // and exposure are gains on each channel of linear light, the same for every pixel of a
-// frame (von Kries): between two frames of one scene, the background's mean colour — the
-// thumbnail cells outside the person in both frames and usable in both, so the same part of
-// the room — changes by exactly those gains. Each frame's nose colour is divided by its
-// background's, so the gains cancel; what is left is the face's light against the room's:
+// frame (von Kries): between two frames of one scene, every part of the room changes by
+// exactly those gains. They are measured on the background — per channel, the median ratio
+// over the thumbnail cells outside the person in both frames and usable in both (the median,
+// so a few cells the hand's shake moved or a passer-by changed do not count) — and taken out
+// of the second frame's nose colour. What is left is the face's light against the room's:
 // the same in one capture under one light, different between two photos cut together. The
-// distance is between the chromaticities (r, g over r+g+b) of those ratios.
+// distance is between the nose's chromaticities (r, g over r+g+b, linear light).
 //
 // Saturation would break the cancellation (a channel at 255 does not follow the gain), so
 // each frame's nose is averaged over the pixels that stay exposed under the other frame's
@@ -260,40 +261,45 @@ func ChromaShift(a, b *Scene) float64 {
 	if a == nil || b == nil || len(a.Nose) < sceneMinNose || len(b.Nose) < sceneMinNose || len(a.Light) != len(b.Light) || len(a.Mask) != len(b.Mask) {
 		return 0
 	}
-	la, lb, ok := sceneLight(a, b, true)
+	gain, ok := sceneGain(a, b, true)
 	if !ok {
-		if la, lb, ok = sceneLight(a, b, false); !ok {
+		if gain, ok = sceneGain(a, b, false); !ok {
 			return 0
 		}
-	}
-	var gain [3]float64 // b's light over a's
-	for c := range 3 {
-		gain[c] = lb[c] / la[c]
 	}
 	na, oka := noseUnder(a.Nose, gain, false)
 	nb, okb := noseUnder(b.Nose, gain, true)
 	if !oka || !okb {
 		return 0
 	}
-	ca, cb := relativeChroma(na, la), relativeChroma(nb, lb)
+	for c := range 3 {
+		nb[c] /= gain[c]
+	}
+	ca, cb := chromaticity(na), chromaticity(nb)
 	return math.Hypot(ca[0]-cb[0], ca[1]-cb[1])
 }
 
-// sceneLight sums the linear colour of the cells usable in both frames (and, with
-// background, outside the person in both); ok is false when fewer than sceneMinRef are.
-func sceneLight(a, b *Scene, background bool) (la, lb [3]float64, ok bool) {
-	n := 0
+// sceneGain is b's light over a's, per channel: the median ratio over the cells usable in
+// both frames (and, with background, outside the person in both); ok is false when fewer
+// than sceneMinRef are.
+func sceneGain(a, b *Scene, background bool) (gain [3]float64, ok bool) {
+	var r [3][]float64
 	for i := range a.Mask {
 		if background && (a.Mask[i] || b.Mask[i]) || !a.Usable[i] || !b.Usable[i] {
 			continue
 		}
 		for c := range 3 {
-			la[c] += float64(a.Light[3*i+c])
-			lb[c] += float64(b.Light[3*i+c])
+			r[c] = append(r[c], float64(b.Light[3*i+c]/a.Light[3*i+c]))
 		}
-		n++
 	}
-	return la, lb, n >= sceneMinRef
+	if len(r[0]) < sceneMinRef {
+		return gain, false
+	}
+	for c := range 3 {
+		sort.Float64s(r[c])
+		gain[c] = r[c][len(r[c])/2]
+	}
+	return gain, true
 }
 
 // noseUnder sums the nose pixels that stay exposed when multiplied by gain (divided, with
@@ -320,12 +326,8 @@ func noseUnder(px [][3]float32, gain [3]float64, inverse bool) (sum [3]float64, 
 	return sum, n >= sceneMinNose && 10*n >= len(px)
 }
 
-// relativeChroma is the chromaticity of the nose's colour divided by the reference light's.
-func relativeChroma(nose, light [3]float64) [2]float64 {
-	var q [3]float64
-	for c := range 3 {
-		q[c] = nose[c] / light[c]
-	}
-	t := q[0] + q[1] + q[2]
-	return [2]float64{q[0] / t, q[1] / t}
+// chromaticity is r, g over r+g+b.
+func chromaticity(v [3]float64) [2]float64 {
+	t := v[0] + v[1] + v[2]
+	return [2]float64{v[0] / t, v[1] / t}
 }
