@@ -49,10 +49,11 @@ const DefaultSceneContinuity = 0.5
 
 // DefaultMaxChromaShift is the change of the face light's chromaticity, relative to the
 // frame's (ChromaShift), between consecutive frames above which they are different pictures
-// (ReasonSceneCut). Chosen on the tuning people (docs/benchmarks/face.md): above the largest
-// shift of a simulated capture whose camera changes white balance (4000 K ↔ 6500 K) or
-// exposure (±1 EV) (0.0196), below the smallest cut between two photos that the background
-// test does not already catch (0.0248).
+// (ReasonSceneCut). Chosen on the tuning people (docs/benchmarks/face.md): above every
+// simulated capture whose camera changes white balance (4000 K ↔ 6500 K) or drops exposure
+// 1 EV (at most 0.016) and all but one raised 1 EV (0.020; one whose nose saturates reaches
+// 0.038), below the smallest cut between two photos that the background test does not
+// already catch (0.025).
 const DefaultMaxChromaShift = 0.022
 
 // Scene is a frame's background fingerprint: the frame in grey at sceneW×sceneH with the
