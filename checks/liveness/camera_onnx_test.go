@@ -14,7 +14,7 @@ import (
 	"github.com/kycd/kycd/checks/face/imaging"
 )
 
-// frameScene is Observe's Scene alone (the box and landmarks it needs, not the embedding,
+// frameSceneOnly is Observe's Scene alone (the box and landmarks it needs, not the embedding,
 // eyes and pose): the same fingerprint at a fraction of the cost, for the evaluations. nil
 // when the frame has no usable face (Observe would give it a reason).
 func frameSceneOnly(t *testing.T, c *Checker, img *imaging.RGB) *Scene {
