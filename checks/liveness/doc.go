@@ -17,8 +17,10 @@
 // action (blink, open_mouth) a warp cannot produce; turned frames that a 2-D
 // warp of the frontal frame explains fail as warped_still (warp.go); a
 // "video" cut from several photos of the victim changes background or light
-// between frames and fails as scene_cut (scene.go); capture
-// times are checked; PHash/FrameHash find replays whatever their bytes.
+// between frames and fails as scene_cut (scene.go; the light on the face is
+// judged against the room's, so a phone's white balance or exposure adapting
+// during the capture cancels out); capture times are checked; PHash/FrameHash
+// find replays whatever their bytes.
 //
 // Design: Active is split into a pure function over per-frame observations
 // (VerifySequence: testable with recorded pose/eye sequences) and Checker.Active,

@@ -27,17 +27,34 @@ const (
 	sceneMinStd = 4
 	// sceneMinBlocks: fewer textured background blocks than this and the test abstains.
 	sceneMinBlocks = 3
+	// sceneDark and sceneClip bound the 8-bit values that carry a colour: below sceneDark
+	// noise dominates; from sceneClip up a channel may be saturated, and no gain moves it
+	// (JPEG's ringing and chroma subsampling spread a clipped 255 down to the 230s, hence
+	// the margin: at 250 a +1 EV step on a re-encoded frame moved the test by 0.05–0.15, at
+	// 230 by at most 0.007, on four tuning photos).
+	sceneDark, sceneClip = 8, 230
+	// sceneMinRef: fewer background cells (of 1728) usable in both frames and the whole
+	// frame is the reference light instead.
+	sceneMinRef = 96
+	// sceneNosePixels caps the nose pixels a Scene keeps (a regular subsample beyond).
+	sceneNosePixels = 4096
+	// sceneMinNose: fewer nose pixels than this, or than a tenth of them, exposed under
+	// both frames' light and the nose's colour is unknown (a saturated nose).
+	sceneMinNose = 16
 )
 
 // DefaultSceneContinuity is the background correlation between consecutive frames below
 // which they are different scenes (ReasonSceneCut); see docs/benchmarks/face.md.
 const DefaultSceneContinuity = 0.5
 
-// DefaultMaxChromaShift is the change of the face light's chromaticity between consecutive
-// frames above which they are different pictures (ReasonSceneCut): twice the largest change
-// between two frames of one photo re-encoded (0.0054), below every cut between two photos
-// of the tuning people but one (0.013–0.064; docs/benchmarks/face.md).
-const DefaultMaxChromaShift = 0.012
+// DefaultMaxChromaShift is the change of the face light's chromaticity, relative to the
+// frame's (ChromaShift), between consecutive frames above which they are different pictures
+// (ReasonSceneCut). Chosen on the tuning people (docs/benchmarks/face.md): above every
+// simulated capture whose camera changes white balance (4000 K ↔ 6500 K) or drops exposure
+// 1 EV (at most 0.016) and all but one raised 1 EV (0.020; one whose nose saturates reaches
+// 0.038), below the smallest cut between two photos that the background test does not
+// already catch (0.025).
+const DefaultMaxChromaShift = 0.022
 
 // Scene is a frame's background fingerprint: the frame in grey at sceneW×sceneH with the
 // head and body masked out, and the frame's size.
@@ -46,9 +63,37 @@ type Scene struct {
 	Pix  []float32
 	// Mask is true where the person is (excluded from the comparison).
 	Mask []bool
-	// Chroma is the nose's mean chromaticity (r, g over r+g+b): the colour of the
-	// light on the skin, which a turning head under one light keeps.
+	// Light is the frame's mean colour in linear light per thumbnail cell (3 values a
+	// cell), the reference the face's light is judged against; Usable is false for a cell
+	// with a saturated pixel or too dark to carry a colour.
+	Light  []float32
+	Usable []bool
+	// Nose holds the nose's pixels in linear light (R, G, B; at most sceneNosePixels, those
+	// saturated or too dark left out): the colour of the light on the skin, which a turning
+	// head under one light keeps. Empty when unknown.
+	Nose [][3]float32
+	// Chroma is the nose's raw mean chromaticity (r, g over r+g+b of the 8-bit values),
+	// which a camera's white balance moves with the whole frame.
 	Chroma [2]float64
+}
+
+// srgbLinear maps an 8-bit sRGB value to linear light (IEC 61966-2-1): a camera's white
+// balance and exposure are gains on linear light, so there they cancel in a ratio.
+var srgbLinear = func() (t [256]float64) {
+	for v := range t {
+		f := float64(v) / 255
+		if f <= 0.04045 {
+			t[v] = f / 12.92
+		} else {
+			t[v] = math.Pow((f+0.055)/1.055, 2.4)
+		}
+	}
+	return t
+}()
+
+// exposed is whether an 8-bit colour carries its light's colour: no channel dark or saturated.
+func exposed(r, g, b uint8) bool {
+	return min(r, g, b) >= sceneDark && max(r, g, b) < sceneClip
 }
 
 // FrameScene fingerprints a frame's background around the face box b, and the light on the
@@ -60,6 +105,7 @@ func FrameScene(img *imaging.RGB, b face.Box, landmarks []face.Point) *Scene {
 	for i, v := range g {
 		s.Pix[i] = float32(v)
 	}
+	s.Light, s.Usable = frameLight(img)
 	// The nose (landmarks 27–35): skin that stays in view however the head turns, so its
 	// colour follows the light, not the pose.
 	if len(landmarks) == 68 {
@@ -68,13 +114,19 @@ func FrameScene(img *imaging.RGB, b face.Box, landmarks []face.Point) *Scene {
 			x0, x1 = math.Min(x0, p.X), math.Max(x1, p.X)
 		}
 		var sr, sg, sb float64
-		for y := int(y0); y < int(y1); y++ {
-			for x := int(x0); x < int(x1); x++ {
-				if x < 0 || y < 0 || x >= img.W || y >= img.H {
-					continue
-				}
+		X0, X1, Y0, Y1 := max(int(x0), 0), min(int(x1), img.W), max(int(y0), 0), min(int(y1), img.H)
+		step := 1
+		for (X1-X0+step-1)/step*((Y1-Y0+step-1)/step) > sceneNosePixels {
+			step++
+		}
+		for y := Y0; y < Y1; y++ {
+			for x := X0; x < X1; x++ {
 				i := 3 * (y*img.W + x)
-				sr, sg, sb = sr+float64(img.Pix[i]), sg+float64(img.Pix[i+1]), sb+float64(img.Pix[i+2])
+				r, g, b := img.Pix[i], img.Pix[i+1], img.Pix[i+2]
+				sr, sg, sb = sr+float64(r), sg+float64(g), sb+float64(b)
+				if (y-Y0)%step == 0 && (x-X0)%step == 0 && exposed(r, g, b) {
+					s.Nose = append(s.Nose, [3]float32{float32(srgbLinear[r]), float32(srgbLinear[g]), float32(srgbLinear[b])})
+				}
 			}
 		}
 		if t := sr + sg + sb; t > 0 {
@@ -154,11 +206,132 @@ func sceneBlockNCC(a, b *Scene, bx, by, dx, dy int) (float64, bool) {
 	return c.value(), true
 }
 
-// ChromaShift is how far the light on the face changed colour between two frames
-// (chromaticity distance; 0 when either is unknown).
+// frameLight is the frame's mean colour in linear light on the thumbnail grid, from every
+// pixel (a thumbnail's averaged 8-bit values would hide a saturated pixel and bend the
+// gains), and whether each cell is usable: no pixel saturated, the mean not dark.
+func frameLight(img *imaging.RGB) ([]float32, []bool) {
+	sum := make([]float64, 3*sceneW*sceneH)
+	cnt := make([]int, sceneW*sceneH)
+	usable := make([]bool, sceneW*sceneH)
+	for i := range usable {
+		usable[i] = true
+	}
+	for y := range img.H {
+		row := (y * sceneH / img.H) * sceneW
+		for x := range img.W {
+			c, i := row+x*sceneW/img.W, 3*(y*img.W+x)
+			r, g, b := img.Pix[i], img.Pix[i+1], img.Pix[i+2]
+			if max(r, g, b) >= sceneClip {
+				usable[c] = false
+			}
+			sum[3*c], sum[3*c+1], sum[3*c+2] = sum[3*c]+srgbLinear[r], sum[3*c+1]+srgbLinear[g], sum[3*c+2]+srgbLinear[b]
+			cnt[c]++
+		}
+	}
+	light := make([]float32, len(sum))
+	dark := srgbLinear[sceneDark]
+	for c, n := range cnt {
+		if n == 0 {
+			usable[c] = false
+			continue
+		}
+		for k := range 3 {
+			light[3*c+k] = float32(sum[3*c+k] / float64(n))
+			if sum[3*c+k]/float64(n) < dark {
+				usable[c] = false
+			}
+		}
+	}
+	return light, usable
+}
+
+// ChromaShift is how far the light on the face changed colour between two frames, relative
+// to the light of the frames themselves (0 when either is unknown). A camera's white balance
+// and exposure are gains on each channel of linear light, the same for every pixel of a
+// frame (von Kries): between two frames of one scene, every part of the room changes by
+// exactly those gains. They are measured on the background — per channel, the median ratio
+// over the thumbnail cells outside the person in both frames and usable in both (the median,
+// so a few cells the hand's shake moved or a passer-by changed do not count) — and taken out
+// of the second frame's nose colour. What is left is the face's light against the room's:
+// the same in one capture under one light, different between two photos cut together. The
+// distance is between the nose's chromaticities (r, g over r+g+b, linear light).
+//
+// Saturation would break the cancellation (a channel at 255 does not follow the gain), so
+// each frame's nose is averaged over the pixels that stay exposed under the other frame's
+// gains too — the same selection in both frames — and the colour is unknown when too few
+// do. With too little background usable in both (a face filling the frame), the whole
+// thumbnail is the reference.
 func ChromaShift(a, b *Scene) float64 {
-	if a == nil || b == nil || a.Chroma == [2]float64{} || b.Chroma == [2]float64{} {
+	if a == nil || b == nil || len(a.Nose) < sceneMinNose || len(b.Nose) < sceneMinNose || len(a.Light) != len(b.Light) || len(a.Mask) != len(b.Mask) {
 		return 0
 	}
-	return math.Hypot(a.Chroma[0]-b.Chroma[0], a.Chroma[1]-b.Chroma[1])
+	gain, ok := sceneGain(a, b, true)
+	if !ok {
+		if gain, ok = sceneGain(a, b, false); !ok {
+			return 0
+		}
+	}
+	na, oka := noseUnder(a.Nose, gain, false)
+	nb, okb := noseUnder(b.Nose, gain, true)
+	if !oka || !okb {
+		return 0
+	}
+	for c := range 3 {
+		nb[c] /= gain[c]
+	}
+	ca, cb := chromaticity(na), chromaticity(nb)
+	return math.Hypot(ca[0]-cb[0], ca[1]-cb[1])
+}
+
+// sceneGain is b's light over a's, per channel: the median ratio over the cells usable in
+// both frames (and, with background, outside the person in both); ok is false when fewer
+// than sceneMinRef are.
+func sceneGain(a, b *Scene, background bool) (gain [3]float64, ok bool) {
+	var r [3][]float64
+	for i := range a.Mask {
+		if background && (a.Mask[i] || b.Mask[i]) || !a.Usable[i] || !b.Usable[i] {
+			continue
+		}
+		for c := range 3 {
+			r[c] = append(r[c], float64(b.Light[3*i+c]/a.Light[3*i+c]))
+		}
+	}
+	if len(r[0]) < sceneMinRef {
+		return gain, false
+	}
+	for c := range 3 {
+		sort.Float64s(r[c])
+		gain[c] = r[c][len(r[c])/2]
+	}
+	return gain, true
+}
+
+// noseUnder sums the nose pixels that stay exposed when multiplied by gain (divided, with
+// inverse); ok is false when too few do.
+func noseUnder(px [][3]float32, gain [3]float64, inverse bool) (sum [3]float64, ok bool) {
+	lo, hi := srgbLinear[sceneDark], srgbLinear[sceneClip]
+	n := 0
+	for _, p := range px {
+		keep := true
+		for c := range 3 {
+			v := float64(p[c]) * gain[c]
+			if inverse {
+				v = float64(p[c]) / gain[c]
+			}
+			keep = keep && v >= lo && v < hi
+		}
+		if keep {
+			for c := range 3 {
+				sum[c] += float64(p[c])
+			}
+			n++
+		}
+	}
+	return sum, n >= sceneMinNose && 10*n >= len(px)
+}
+
+// chromaticity is r, g over r+g+b.
+func chromaticity(v [3]float64) [2]float64 {
+	t := v[0] + v[1] + v[2]
+	return [2]float64{v[0] / t, v[1] / t}
 }
