@@ -110,8 +110,9 @@ func (s *Service) DecideReview(ctx context.Context, sc db.Scope, req ReviewReque
 			if tokenSealed, err = s.store.Keyring().Seal([]byte(token)); err != nil {
 				return err
 			}
-			options, dropped, err := s.dropSimulated(cur, again)
-			if err != nil {
+			var options string
+			var dropped bool
+			if options, dropped, err = s.dropSimulated(cur, again); err != nil {
 				return err
 			}
 			checksJSON, _ := json.Marshal(again)
