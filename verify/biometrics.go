@@ -290,7 +290,7 @@ func (b *Biometrics) Analyze(ctx context.Context, image []byte, kind face.Kind) 
 				}
 				years := est.Years
 				out.Age, out.AgeInterval = &years, &est
-				out.Models = append(out.Models, b.ages.Model())
+				out.Models = append(out.Models, b.ages.Models()...)
 			}
 		}
 		if a.Face.Embedding != nil {

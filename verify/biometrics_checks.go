@@ -499,8 +499,11 @@ func (c *AgeCheck) Run(ctx context.Context, in *CheckInput) (*models.CheckOutcom
 		return out, nil
 	}
 	for _, m := range selfie.Models {
-		if m.Name == "fr_age" {
+		switch m.Name {
+		case "fr_age":
 			out.Versions["age_model"] = m.Name + "@" + m.SHA256
+		case age.SecondOpinion.Name:
+			out.Versions["age_second_opinion"] = m.Name + "@" + m.SHA256
 		}
 	}
 	est := age.Interval(*selfie.Age)
