@@ -615,7 +615,7 @@ func textLayerAgrees(text, ocr []string, b block, p *rule) (layerVerdict, map[st
 				data["printed_postcode"] = other
 				return layerDiffers, data
 			}
-		} else if other := otherAddressee(p, ocr, b, key); other != "" {
+		} else if other := otherAddressee(p, text, ocr, b, key); other != "" {
 			data["printed_name"] = other
 			return layerDiffers, data
 		}
@@ -659,26 +659,30 @@ func otherPostcode(p *rule, text, ocr []string, pc string) string {
 	return ""
 }
 
-// otherAddressee is the name printed over the text layer's address block when it is clearly
-// someone else's — the same address (postcode and house number) read on the page, under a
-// full name none of whose words is even half like the word of the text layer's addressee the
-// OCR missed (missing): a picture of another person's bill (often of the same household: the
-// first name or the surname changed) under a doctored text layer, not a misread ("" otherwise).
-func otherAddressee(p *rule, ocr []string, b block, missing string) string {
+// otherAddressee is the name printed in the page's addressee block when it is clearly someone
+// else's: a full name none of whose words is even half like the text layer addressee's word the
+// OCR missed (missing), over either the text layer's own address (another member of the
+// household: the first name or the surname changed) or an address the text layer has nowhere
+// (another person's bill in the same template; the issuer's address is in both, so its block
+// never counts). A misread of the applicant's block keeps a word like the missing one ("" then).
+func otherAddressee(p *rule, text, ocr []string, b block, missing string) string {
 	if p == nil {
 		return ""
 	}
 	ob := findBlock(ocr, p, "")
-	if !ob.ok || ob.addr.PostalCode == "" || ob.addr.PostalCode != b.addr.PostalCode ||
-		(ob.addr.HouseNumber != "" && b.addr.HouseNumber != "" && fold(ob.addr.HouseNumber) != fold(b.addr.HouseNumber)) {
+	if !ob.ok || ob.addr.PostalCode == "" {
 		return ""
 	}
-	printed, layer := nameWords(ob.name), nameWords(b.name)
-	if len(printed) < 2 || len(layer) == 0 {
-		return ""
+	same := ob.addr.PostalCode == b.addr.PostalCode &&
+		(ob.addr.HouseNumber == "" || b.addr.HouseNumber == "" || fold(ob.addr.HouseNumber) == fold(b.addr.HouseNumber))
+	if !same {
+		layer := strings.ReplaceAll(fold(strings.Join(text, " ")), " ", "")
+		if strings.Contains(layer, strings.ReplaceAll(fold(ob.addr.PostalCode), " ", "")) {
+			return "" // an address the text layer prints too: the issuer's, not the addressee's
+		}
 	}
-	want := nameWords(missing)
-	if len(want) != 1 || len(want[0]) < 2 {
+	printed, want := nameWords(ob.name), nameWords(missing)
+	if len(printed) < 2 || len(want) != 1 || len(want[0]) < 2 {
 		return ""
 	}
 	for _, a := range printed {

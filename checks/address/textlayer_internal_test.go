@@ -27,6 +27,9 @@ func TestTextLayerVerdicts(t *testing.T) {
 		{"the same surname, another first name", replace(layer, "Mr John Whitfield", "Mrs Ruth Whitfield"), layerDiffers},
 		{"the first name misread twice", replace(layer, "Mr John Whitfield", "Mr Jchm Whitfield"), layerNearMiss},
 		{"the surname cut short", replace(layer, "Mr John Whitfield", "Mr John Whitf"), layerNearMiss},
+		{"someone else's bill in the same template, a postcode one character off",
+			replace(replace(replace(layer, "SW4 7AB", "SW4 7AD"), "Mr John Whitfield", "Ms Maria Garcia"), "12 High Street", "7 Low Road"), layerDiffers},
+		{"the first name misread twice and the postcode slipped", replace(replace(layer, "Mr John Whitfield", "Mr Jchm Whitfield"), "SW4 7AB", "SW4 7AD"), layerNearMiss},
 		{"someone else's name over the issuer's address only", replace(layer, "Mr John Whitfield", ""), layerNearMiss},
 		{"another page altogether", []string{"Stadtwerke Nordstadt GmbH", "Ihre Stromrechnung", "Herrn Jürgen Müller", "Hauptstraße 5", "70173 Stuttgart"}, layerDiffers},
 	}
