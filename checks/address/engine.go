@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kycd/kycd/checks/imaging"
+	"github.com/kycd/kycd/internal/textdist"
 )
 
 // Config tunes the engine. Zero values take the defaults.
@@ -676,8 +677,11 @@ func otherAddressee(p *rule, text, ocr []string, b block, missing string) string
 	same := ob.addr.PostalCode == b.addr.PostalCode &&
 		(ob.addr.HouseNumber == "" || b.addr.HouseNumber == "" || fold(ob.addr.HouseNumber) == fold(b.addr.HouseNumber))
 	if !same {
-		layer := strings.ReplaceAll(fold(strings.Join(text, " ")), " ", "")
-		if strings.Contains(layer, strings.ReplaceAll(fold(ob.addr.PostalCode), " ", "")) {
+		// Whole words only: "5000" inside an account number or "50,00" is no address.
+		words := func(s string) string {
+			return " " + strings.Join(strings.Fields(strings.ReplaceAll(fold(s), ".", " ")), " ") + " "
+		}
+		if strings.Contains(words(strings.Join(text, "\n")), words(ob.addr.PostalCode)) {
 			return "" // an address the text layer prints too: the issuer's, not the addressee's
 		}
 	}
@@ -686,7 +690,10 @@ func otherAddressee(p *rule, text, ocr []string, b block, missing string) string
 		return ""
 	}
 	for _, a := range printed {
-		if wordSim(a, want[0]) >= 0.5 {
+		// "Even half like": at most half the letters edited (a Jaro-style similarity finds
+		// unrelated names half alike).
+		half := max(len(a), len(want[0])) / 2
+		if textdist.OSA(a, want[0], half) <= half {
 			return ""
 		}
 	}

@@ -50,3 +50,22 @@ func replace(lines []string, old, new string) []string {
 	}
 	return out
 }
+
+// The other address counts as the issuer's only when the text layer prints that postcode as a
+// word: inside an account number or an amount it is no address.
+func TestOtherAddresseeWholeWords(t *testing.T) {
+	p, _ := ParserFor("BE").(*rule)
+	b := block{ok: true, name: "Mme Claire Lefevre", addr: Address{PostalCode: "4000", HouseNumber: "12"}}
+	ocr := []string{"Telecom Azur SA", "", "Monsieur Hugo Mercier", "Rue Neuve 117", "5000 Namur", "", "Total 50,00"}
+	for _, c := range []struct {
+		layer []string
+		want  string
+	}{
+		{[]string{"Telecom Azur SA", "Mme Claire Lefevre", "Rue Haute 12", "4000 Liege", "Compte 7495000613", "Total 50,00"}, "Monsieur Hugo Mercier"},
+		{[]string{"Telecom Azur SA, Rue Neuve 117, 5000 Namur", "Mme Claire Lefevre", "Rue Haute 12", "4000 Liege"}, ""},
+	} {
+		if got := otherAddressee(p, c.layer, ocr, b, "claire"); got != c.want {
+			t.Errorf("layer %q: got %q, want %q", c.layer, got, c.want)
+		}
+	}
+}
