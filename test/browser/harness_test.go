@@ -247,7 +247,10 @@ func (h *harness) tab(t *testing.T, vp viewport) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(h.browser, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	// A whole applicant journey per tab. CI runs the test packages in parallel on 2 cores, the
+	// model-heavy liveness and age tests among them, so a journey that reads a document in the
+	// background (Tesseract, then the portrait's face models) needs room beyond its 9 s idle.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 180*time.Second)
 	t.Cleanup(cancelTimeout)
 	opts := []chromedp.EmulateViewportOption{}
 	if vp.mobile {
