@@ -68,6 +68,7 @@ func TestSandboxSampleFacesAndChipInChromium(t *testing.T) {
 			if eval[bool](t, ctx, `!!document.getElementById('result')`) || time.Now().After(deadline) {
 				break
 			}
+			t.Logf("not yet: %s", text(t, ctx, "#submit-error"))
 			time.Sleep(time.Second)
 		}
 		require.Equal(t, want, waitResult(t, ctx))
@@ -108,6 +109,7 @@ func TestSandboxSampleFacesAndChipInChromium(t *testing.T) {
 				if eval[bool](t, ctx, `!!document.getElementById('result')`) || time.Now().After(deadline) {
 					break
 				}
+				t.Logf("not yet: %s", text(t, ctx, "#submit-error"))
 				time.Sleep(time.Second)
 			}
 			require.Equal(t, "approved", waitResult(t, ctx))
