@@ -3,6 +3,7 @@
 package browser_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"testing"
@@ -61,16 +62,7 @@ func TestSandboxSampleFacesAndChipInChromium(t *testing.T) {
 		// The passport is read in the background and face match needs its portrait: submit
 		// waits for the reading (30 s at most); on a machine slower than that (CI under load)
 		// the applicant is told what is missing and tries again.
-		deadline := time.Now().Add(120 * time.Second)
-		for {
-			do(t, ctx, chromedp.Click(chromedp.ID("submit")))
-			waitJS(t, ctx, `!!document.getElementById('result') || !!document.getElementById('submit-error')`)
-			if eval[bool](t, ctx, `!!document.getElementById('result')`) || time.Now().After(deadline) {
-				break
-			}
-			t.Logf("not yet: %s", text(t, ctx, "#submit-error"))
-			time.Sleep(time.Second)
-		}
+		submitUntilResult(t, ctx)
 		require.Equal(t, want, waitResult(t, ctx))
 		shot(t, ctx, "sandbox-result-"+want+"-"+vp.name)
 	}
@@ -102,16 +94,7 @@ func TestSandboxSampleFacesAndChipInChromium(t *testing.T) {
 				chromedp.WaitVisible(`button[data-op="sample-selfie"]`), chromedp.Click(`button[data-op="sample-selfie"]`),
 				chromedp.WaitVisible(`button[data-op="sample-liveness-pass"]`), chromedp.Click(`button[data-op="sample-liveness-pass"]`),
 				chromedp.WaitVisible(chromedp.ID("submit")))
-			deadline := time.Now().Add(120 * time.Second)
-			for {
-				do(t, ctx, chromedp.Click(chromedp.ID("submit")))
-				waitJS(t, ctx, `!!document.getElementById('result') || !!document.getElementById('submit-error')`)
-				if eval[bool](t, ctx, `!!document.getElementById('result')`) || time.Now().After(deadline) {
-					break
-				}
-				t.Logf("not yet: %s", text(t, ctx, "#submit-error"))
-				time.Sleep(time.Second)
-			}
+			submitUntilResult(t, ctx)
 			require.Equal(t, "approved", waitResult(t, ctx))
 			var got tools.Verification
 			require.Nil(t, h.env.Call(t, h.env.Test, "get_verification", map[string]any{"id": v.ID}, &got))
@@ -122,4 +105,20 @@ func TestSandboxSampleFacesAndChipInChromium(t *testing.T) {
 	t.Run("other face and tampered chip "+desktop.name, func(t *testing.T) {
 		run(t, desktop, "sample-selfie-other", "sample-chip-tampered", "rejected")
 	})
+}
+
+// submitUntilResult presses submit until the result page shows (at most 120 s): while the
+// passport is still being read the page says what is missing, and the applicant tries again.
+func submitUntilResult(t *testing.T, ctx context.Context) {
+	t.Helper()
+	deadline := time.Now().Add(120 * time.Second)
+	for {
+		do(t, ctx, chromedp.Click(chromedp.ID("submit")))
+		waitJS(t, ctx, `!!document.getElementById('result') || !!document.getElementById('submit-error')`)
+		if eval[bool](t, ctx, `!!document.getElementById('result')`) || time.Now().After(deadline) {
+			return
+		}
+		t.Logf("not yet: %s", text(t, ctx, "#submit-error"))
+		time.Sleep(time.Second)
+	}
 }
