@@ -2,6 +2,10 @@
 SHELL := /bin/bash
 TAGS = $$(bash scripts/setup/tags.sh)
 GO_TEST_FLAGS ?= -count=1 -timeout 15m
+# Tesseract's OpenMP threads, as the service runs them (cmd/kycd re-executes itself with this): the
+# suite runs its packages in parallel on two cores, and unlimited, libgomp's threads wait on each other
+# across the oversubscribed cores — a document read that takes seconds then takes minutes.
+export OMP_THREAD_LIMIT ?= 1
 # staticcheck at the version scripts/setup/staticcheck.sh pins (installed into bin/ on first use).
 STATICCHECK = $$(bash scripts/setup/staticcheck.sh)
 
