@@ -62,7 +62,7 @@ func TestSandboxSampleFacesAndChipInChromium(t *testing.T) {
 		// The passport is read in the background and face match needs its portrait: submit
 		// waits for the reading (30 s at most); on a machine slower than that (CI under load)
 		// the applicant is told what is missing and tries again.
-		submitUntilResult(t, ctx)
+		h.submitUntilResult(t, ctx)
 		require.Equal(t, want, waitResult(t, ctx))
 		shot(t, ctx, "sandbox-result-"+want+"-"+vp.name)
 	}
@@ -94,7 +94,7 @@ func TestSandboxSampleFacesAndChipInChromium(t *testing.T) {
 				chromedp.WaitVisible(`button[data-op="sample-selfie"]`), chromedp.Click(`button[data-op="sample-selfie"]`),
 				chromedp.WaitVisible(`button[data-op="sample-liveness-pass"]`), chromedp.Click(`button[data-op="sample-liveness-pass"]`),
 				chromedp.WaitVisible(chromedp.ID("submit")))
-			submitUntilResult(t, ctx)
+			h.submitUntilResult(t, ctx)
 			require.Equal(t, "approved", waitResult(t, ctx))
 			var got tools.Verification
 			require.Nil(t, h.env.Call(t, h.env.Test, "get_verification", map[string]any{"id": v.ID}, &got))
@@ -109,16 +109,46 @@ func TestSandboxSampleFacesAndChipInChromium(t *testing.T) {
 
 // submitUntilResult presses submit until the result page shows (at most 120 s): while the
 // passport is still being read the page says what is missing, and the applicant tries again.
-func submitUntilResult(t *testing.T, ctx context.Context) {
+// When it never shows, the background jobs' states and errors are logged.
+func (h *harness) submitUntilResult(t *testing.T, ctx context.Context) {
 	t.Helper()
 	deadline := time.Now().Add(120 * time.Second)
 	for {
 		do(t, ctx, chromedp.Click(chromedp.ID("submit")))
 		waitJS(t, ctx, `!!document.getElementById('result') || !!document.getElementById('submit-error')`)
-		if eval[bool](t, ctx, `!!document.getElementById('result')`) || time.Now().After(deadline) {
+		if eval[bool](t, ctx, `!!document.getElementById('result')`) {
 			return
 		}
 		t.Logf("not yet: %s", text(t, ctx, "#submit-error"))
+		if time.Now().After(deadline) {
+			h.logJobs(t)
+			return
+		}
 		time.Sleep(time.Second)
+	}
+}
+
+// logJobs logs every River job: kind, state, attempts, when it was created and last
+// attempted, and its errors.
+func (h *harness) logJobs(t *testing.T) {
+	t.Helper()
+	var rows []struct {
+		ID          int64  `bun:"id"`
+		Kind        string `bun:"kind"`
+		State       string `bun:"state"`
+		Attempt     int    `bun:"attempt"`
+		CreatedAt   string `bun:"created_at"`
+		AttemptedAt string `bun:"attempted_at"`
+		Errors      string `bun:"errors"`
+	}
+	err := h.store.DB.NewRaw(`SELECT id, kind, state, attempt, CAST(created_at AS TEXT) AS created_at,
+		COALESCE(CAST(attempted_at AS TEXT), '') AS attempted_at, COALESCE(CAST(errors AS TEXT), '') AS errors
+		FROM river_job ORDER BY id`).Scan(context.Background(), &rows)
+	if err != nil {
+		t.Logf("jobs: %v", err)
+		return
+	}
+	for _, r := range rows {
+		t.Logf("job %d %s: %s, attempt %d, created %s, attempted %s, errors %s", r.ID, r.Kind, r.State, r.Attempt, r.CreatedAt, r.AttemptedAt, r.Errors)
 	}
 }
