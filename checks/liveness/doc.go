@@ -18,8 +18,9 @@
 // warp of the frontal frame explains fail as warped_still (warp.go); a
 // "video" cut from several photos of the victim changes background or light
 // between frames and fails as scene_cut (scene.go; the light on the face is
-// judged against the room's, so a phone's white balance or exposure adapting
-// during the capture cancels out); capture times are checked; PHash/FrameHash
+// judged against the room's, so a phone's white balance, exposure or tone curve
+// adapting during the capture cancels out — the tone curve only as a second
+// reading that can lower the shift, never raise it); capture times are checked; PHash/FrameHash
 // find replays whatever their bytes.
 //
 // Design: Active is split into a pure function over per-frame observations

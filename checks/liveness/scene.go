@@ -154,19 +154,26 @@ func FrameScene(img *imaging.RGB, b face.Box, landmarks []face.Point) *Scene {
 // camera stream does not change resolution); measured is false when too little background
 // is visible to tell (a face filling the frame, a plain wall).
 func SceneContinuity(a, b *Scene) (c float64, measured bool) {
+	c, _, _, measured = sceneAlign(a, b)
+	return c, measured
+}
+
+// sceneAlign is SceneContinuity with the shift (in thumbnail cells) at which b's background
+// best matches a's.
+func sceneAlign(a, b *Scene) (c float64, dx, dy int, measured bool) {
 	if a == nil || b == nil {
-		return 0, false
+		return 0, 0, 0, false
 	}
 	if a.W != b.W || a.H != b.H {
-		return 0, true
+		return 0, 0, 0, true
 	}
 	best, any := math.Inf(-1), false
-	for dy := -sceneShift; dy <= sceneShift; dy++ {
-		for dx := -sceneShift; dx <= sceneShift; dx++ {
+	for sy := -sceneShift; sy <= sceneShift; sy++ {
+		for sx := -sceneShift; sx <= sceneShift; sx++ {
 			var v []float64
 			for by := sceneShift; by+sceneBlock <= sceneH-sceneShift; by += sceneBlock {
 				for bx := sceneShift; bx+sceneBlock <= sceneW-sceneShift; bx += sceneBlock {
-					if r, ok := sceneBlockNCC(a, b, bx, by, dx, dy); ok {
+					if r, ok := sceneBlockNCC(a, b, bx, by, sx, sy); ok {
 						v = append(v, r)
 					}
 				}
@@ -176,13 +183,15 @@ func SceneContinuity(a, b *Scene) (c float64, measured bool) {
 			}
 			sort.Float64s(v)
 			any = true
-			best = math.Max(best, v[len(v)/2])
+			if m := v[len(v)/2]; m > best {
+				best, dx, dy = m, sx, sy
+			}
 		}
 	}
 	if !any {
-		return 0, false
+		return 0, 0, 0, false
 	}
-	return best, true
+	return best, dx, dy, true
 }
 
 // sceneBlockNCC correlates a's block at (bx, by) with b's at (bx+dx, by+dy); ok is false when
@@ -256,73 +265,233 @@ func frameLight(img *imaging.RGB) ([]float32, []bool) {
 // the same in one capture under one light, different between two photos cut together. The
 // distance is between the nose's chromaticities (r, g over r+g+b, linear light).
 //
-// Saturation would break the cancellation (a channel at 255 does not follow the gain), so
-// each frame's nose is averaged over the pixels that stay exposed under the other frame's
-// gains too — the same selection in both frames — and the colour is unknown when too few
-// do. With too little background usable in both (a face filling the frame), the whole
+// A phone also re-adjusts its tone curve (v ↦ v^γ on every channel alike), which is not a
+// gain: in linear light it is a power, so dark and bright surfaces move by different ratios
+// and a gain measured on the room misses the nose. When the room's cells show that — their
+// light in one frame a power of the other's, over a range of brightness wide enough to tell
+// and with a tight fit (sceneLightMaps) — that power with a gain per channel is the other
+// reading, and the face's shift is the smaller of the two.
+//
+// Saturation would break the cancellation (a channel at 255 does not follow the mapping), so
+// each frame's nose is averaged over the pixels that stay exposed under the mapping to the
+// other frame too — the same selection in both frames — and the colour is unknown when too
+// few do. With too little background usable in both (a face filling the frame), the whole
 // thumbnail is the reference.
 func ChromaShift(a, b *Scene) float64 {
 	if a == nil || b == nil || len(a.Nose) < sceneMinNose || len(b.Nose) < sceneMinNose || len(a.Light) != len(b.Light) || len(a.Mask) != len(b.Mask) {
 		return 0
 	}
-	gain, ok := sceneGain(a, b, true)
+	maps, ok := sceneLightMaps(a, b, true)
 	if !ok {
-		if gain, ok = sceneGain(a, b, false); !ok {
+		if maps, ok = sceneLightMaps(a, b, false); !ok {
 			return 0
 		}
 	}
-	na, oka := noseUnder(a.Nose, gain, false)
-	nb, okb := noseUnder(b.Nose, gain, true)
-	if !oka || !okb {
-		return 0
+	// maps[0] is the gains' reading: unknown there (a saturated nose) is unknown, as it was
+	// before the tone reading, which may only lower the shift.
+	shift := math.Inf(1)
+	for i, m := range maps {
+		na, oka := noseUnder(a.Nose, m, false)
+		nb, okb := noseUnder(b.Nose, m, true)
+		if !oka || !okb {
+			if i == 0 {
+				return 0
+			}
+			continue
+		}
+		ca, cb := chromaticity(na), chromaticity(nb)
+		shift = math.Min(shift, math.Hypot(ca[0]-cb[0], ca[1]-cb[1]))
 	}
-	for c := range 3 {
-		nb[c] /= gain[c]
-	}
-	ca, cb := chromaticity(na), chromaticity(nb)
-	return math.Hypot(ca[0]-cb[0], ca[1]-cb[1])
+	return shift
 }
 
-// sceneGain is b's light over a's, per channel: the median ratio over the cells usable in
-// both frames (and, with background, outside the person in both); ok is false when fewer
-// than sceneMinRef are.
-func sceneGain(a, b *Scene, background bool) (gain [3]float64, ok bool) {
-	var r [3][]float64
+// The tone-curve fit (sceneLightMaps). Chosen before measuring, not tuned: a power is believed
+// only over a brightness range wide enough to measure a slope (a standard deviation of 0.2 in
+// ln, a factor of ~1.5 across the room), when it explains most of the cells' variation (R² ≥
+// 0.8: cells of one scene under one mapping line up; two different rooms' cells do not, and
+// then the gains alone are used, as before), and within the curves phones apply.
+const (
+	sceneToneMinSpread = 0.2
+	sceneToneMinR2     = 0.8
+	sceneToneMinGamma  = 0.6
+	sceneToneMaxGamma  = 1.6
+	// sceneToneTrim: the share of cells with the largest residuals left out of the refit (the
+	// hand's shake moves edges; a passer-by changes a few cells).
+	sceneToneTrim = 0.2
+)
+
+// lightMap maps a frame's linear light to another's, per channel: v ↦ Gain·v^Gamma.
+type lightMap struct {
+	Gain  [3]float64
+	Gamma float64
+}
+
+func (m lightMap) forward(c int, v float64) float64 {
+	if m.Gamma == 1 {
+		return v * m.Gain[c]
+	}
+	return m.Gain[c] * math.Pow(v, m.Gamma)
+}
+
+func (m lightMap) inverse(c int, v float64) float64 {
+	if m.Gamma == 1 {
+		return v / m.Gain[c]
+	}
+	return math.Pow(v/m.Gain[c], 1/m.Gamma)
+}
+
+// sceneLightMaps are the ways b's light follows from a's: over the cells usable in both frames
+// (and, with background, outside the person in both), a gain per channel — the median ratio —
+// and, when the cells show a tone-curve change, also a shared power with a gain per channel;
+// ok is false when fewer than sceneMinRef cells are usable. ChromaShift takes the map that
+// explains the face best: each is a reading of the frames as one capture, and the power is
+// only offered where the room's cells line up under it, which two rooms' cells do not (so a
+// cut keeps its shift), while a power misread from a shaken pair (a slope of 0.94 was seen
+// on a re-encoded, shifted copy of one photo) cannot make a capture look cut.
+func sceneLightMaps(a, b *Scene, background bool) (maps []lightMap, ok bool) {
+	x, y := sceneCells(a, b, background, 0, 0)
+	if len(x[0]) < sceneMinRef {
+		return nil, false
+	}
+	m := lightMap{Gamma: 1}
+	for c := range 3 {
+		m.Gain[c] = math.Exp(medianOffset(x[c], y[c], 1))
+	}
+	maps = []lightMap{m}
+	// The tone curve's slope is read cell against cell, so the cells must show the same
+	// part of the room: b's are taken at the background's shift (the hand's shake moves a
+	// brightness gradient across the cells, which would read as a slope); unshifted when
+	// the background has too little texture to align.
+	if _, dx, dy, _ := sceneAlign(a, b); dx != 0 || dy != 0 {
+		x, y = sceneCells(a, b, background, dx, dy)
+		if len(x[0]) < sceneMinRef {
+			return maps, true
+		}
+	}
+	if g, fits := toneSlope(x, y); fits {
+		t := lightMap{Gamma: g}
+		for c := range 3 {
+			t.Gain[c] = math.Exp(medianOffset(x[c], y[c], g))
+		}
+		maps = append(maps, t)
+	}
+	return maps, true
+}
+
+// sceneCells are the ln of a's light (x) and of b's (y) per channel over the cells usable in
+// both, b's cell taken (dx, dy) cells from a's; with background, only cells outside the
+// person in both frames.
+func sceneCells(a, b *Scene, background bool, dx, dy int) (x, y [3][]float64) {
 	for i := range a.Mask {
-		if background && (a.Mask[i] || b.Mask[i]) || !a.Usable[i] || !b.Usable[i] {
+		cx, cy := i%sceneW+dx, i/sceneW+dy
+		if cx < 0 || cx >= sceneW || cy < 0 || cy >= sceneH {
+			continue
+		}
+		j := cy*sceneW + cx
+		if background && (a.Mask[i] || b.Mask[j]) || !a.Usable[i] || !b.Usable[j] {
 			continue
 		}
 		for c := range 3 {
-			r[c] = append(r[c], float64(b.Light[3*i+c]/a.Light[3*i+c]))
+			x[c] = append(x[c], math.Log(float64(a.Light[3*i+c])))
+			y[c] = append(y[c], math.Log(float64(b.Light[3*j+c])))
 		}
 	}
-	if len(r[0]) < sceneMinRef {
-		return gain, false
-	}
-	for c := range 3 {
-		sort.Float64s(r[c])
-		gain[c] = r[c][len(r[c])/2]
-	}
-	return gain, true
+	return x, y
 }
 
-// noseUnder sums the nose pixels that stay exposed when multiplied by gain (divided, with
-// inverse); ok is false when too few do.
-func noseUnder(px [][3]float32, gain [3]float64, inverse bool) (sum [3]float64, ok bool) {
+// medianOffset is the median of y − slope·x.
+func medianOffset(x, y []float64, slope float64) float64 {
+	d := make([]float64, len(x))
+	for i := range x {
+		d[i] = y[i] - slope*x[i]
+	}
+	sort.Float64s(d)
+	return d[len(d)/2]
+}
+
+// toneSlope fits y_c = k_c + γ·x_c (one slope, an intercept per channel) by orthogonal
+// regression, refitted once without the worst sceneToneTrim of the cells; fits is whether the fit passes
+// the spread, R² and range bounds above.
+func toneSlope(x, y [3][]float64) (gamma float64, fits bool) {
+	n := len(x[0])
+	keep := make([]bool, n)
+	for i := range keep {
+		keep[i] = true
+	}
+	fit := func() (g, sxx, r2 float64) {
+		var sxy, syy float64
+		var cnt int
+		for c := range 3 {
+			var mx, my float64
+			var k int
+			for i := range n {
+				if keep[i] {
+					mx, my, k = mx+x[c][i], my+y[c][i], k+1
+				}
+			}
+			mx, my = mx/float64(k), my/float64(k)
+			for i := range n {
+				if keep[i] {
+					dx, dy := x[c][i]-mx, y[c][i]-my
+					sxx, sxy, syy = sxx+dx*dx, sxy+dx*dy, syy+dy*dy
+				}
+			}
+			cnt += k
+		}
+		if sxx == 0 || syy == 0 || sxy <= 0 {
+			return 0, 0, 0
+		}
+		// Both frames' cells carry the same kind of error (the hand's shake moves edges across
+		// cells, each frame has its own noise and JPEG), so the slope is the orthogonal
+		// (total least squares) one: least squares of y on x would shrink it towards 0 by
+		// the error in x, and read a tone curve into every shaken pair.
+		d := syy - sxx
+		return (d + math.Sqrt(d*d+4*sxy*sxy)) / (2 * sxy), sxx / float64(cnt), sxy * sxy / (sxx * syy)
+	}
+	g, _, _ := fit()
+	res := make([]float64, n)
+	for c := range 3 {
+		off := medianOffset(x[c], y[c], g)
+		for i := range n {
+			res[i] = math.Max(res[i], math.Abs(y[c][i]-off-g*x[c][i]))
+		}
+	}
+	cut := append([]float64(nil), res...)
+	sort.Float64s(cut)
+	limit := cut[int(float64(n-1)*(1-sceneToneTrim))]
+	for i := range keep {
+		keep[i] = res[i] <= limit
+	}
+	g, spread, r2 := fit()
+	fits = spread >= sceneToneMinSpread*sceneToneMinSpread && r2 >= sceneToneMinR2 &&
+		g >= sceneToneMinGamma && g <= sceneToneMaxGamma
+	return g, fits
+}
+
+// noseUnder sums the nose pixels that stay exposed under the light map (its inverse, with
+// inverse — those then summed as mapped back into the first frame's light); ok is false when
+// too few do.
+func noseUnder(px [][3]float32, m lightMap, inverse bool) (sum [3]float64, ok bool) {
 	lo, hi := srgbLinear[sceneDark], srgbLinear[sceneClip]
 	n := 0
 	for _, p := range px {
 		keep := true
+		var back [3]float64
 		for c := range 3 {
-			v := float64(p[c]) * gain[c]
+			var v float64
 			if inverse {
-				v = float64(p[c]) / gain[c]
+				v = float64(p[c])
+				back[c] = m.inverse(c, v)
+				keep = keep && back[c] >= lo && back[c] < hi
+			} else {
+				v = m.forward(c, float64(p[c]))
+				back[c] = float64(p[c])
+				keep = keep && v >= lo && v < hi
 			}
-			keep = keep && v >= lo && v < hi
 		}
 		if keep {
 			for c := range 3 {
-				sum[c] += float64(p[c])
+				sum[c] += back[c]
 			}
 			n++
 		}

@@ -44,9 +44,9 @@ func sceneFixture(seed uint64, tint [3]float64) (*imaging.RGB, face.Box, []face.
 	return img, b, lm
 }
 
-// A camera's white balance or exposure changing between two frames of one scene moves the
-// nose's raw colour past the threshold but not its colour relative to the room's; light
-// that changes on the face alone, or a different room, does move it.
+// A camera's white balance, exposure or tone curve changing between two frames of one scene
+// moves the nose's raw colour past the threshold but not its colour relative to the room's;
+// light that changes on the face alone, or a different room, does move it.
 func TestChromaShiftIgnoresGlobalCast(t *testing.T) {
 	t.Parallel()
 	img, b, lm := sceneFixture(1, [3]float64{1, 1, 1})
@@ -58,6 +58,9 @@ func TestChromaShiftIgnoresGlobalCast(t *testing.T) {
 		{name: "+1 EV", EV: 1, EVFrames: 1},
 		{name: "−1 EV", EV: -1, EVFrames: 1},
 		{name: "awb and −1 EV, noise", AWBFrom: 4000, AWBTo: 6500, AWBFrames: 1, EV: -1, EVFrames: 1, Noise: 2},
+		// A tone curve is not a gain: the room's cells show the power it is in linear light.
+		{name: "tone curve γ 0.8", Gamma: 0.8, GammaFrames: 1, Noise: 2},
+		{name: "tone curve γ 1.25 and awb 6500→4000 K", Gamma: 1.25, GammaFrames: 1, AWBFrom: 6500, AWBTo: 4000, AWBFrames: 1, Noise: 2},
 	} {
 		s := FrameScene(cam.apply(img, 0, rng), b, lm)
 		t.Logf("%s: shift %.4f, raw %.4f", cam.name, ChromaShift(ref, s), rawChromaShift(ref, s))
@@ -82,6 +85,10 @@ func TestChromaShiftIgnoresGlobalCast(t *testing.T) {
 	}
 	d := ChromaShift(ref, FrameScene(lamp, b, lm))
 	t.Logf("lamp on the face: shift %.4f", d)
+	require.Greater(t, d, DefaultMaxChromaShift)
+	// … and under a tone-curve change too: the power fitted on the room does not explain it.
+	d = ChromaShift(ref, FrameScene(camera{Gamma: 0.8, GammaFrames: 1}.apply(lamp, 0, rng), b, lm))
+	t.Logf("lamp on the face, tone curve γ 0.8: shift %.4f", d)
 	require.Greater(t, d, DefaultMaxChromaShift)
 
 	// Another photo: the room's colour differs, the face's does not (the same person in
