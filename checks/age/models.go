@@ -134,7 +134,7 @@ func LoadModel(rt *onnx.Runtime, dir string, spec Spec) (*Model, error) {
 	path := filepath.Join(dir, spec.Name+".onnx")
 	m, err := rt.Load(path, spec.Name, HumanModelsSource, onnx.OptimizeAll)
 	if err != nil {
-		return nil, fmt.Errorf("age model %s (installed by scripts/setup/facemodels.sh): %w", spec.Name, err)
+		return nil, fmt.Errorf("age model %s (installed by scripts/setup/facemodels.sh; the benchmark's candidates with --test): %w", spec.Name, err)
 	}
 	in := m.Inputs()[0].Shape
 	want := []int64{1, 3, int64(spec.Size), int64(spec.Size)}
