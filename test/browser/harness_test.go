@@ -280,7 +280,13 @@ func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 // than with one Poll because the pages navigate (form posts, redirects) while it waits.
 func waitJS(t *testing.T, ctx context.Context, expr string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	waitJSFor(t, ctx, expr, 30*time.Second)
+}
+
+// waitJSFor is waitJS with its own limit.
+func waitJSFor(t *testing.T, ctx context.Context, expr string, limit time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	var lastErr error
 	for time.Now().Before(deadline) {
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+expr+")"))

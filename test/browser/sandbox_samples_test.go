@@ -49,7 +49,7 @@ func TestSandboxSampleFacesAndChipInChromium(t *testing.T) {
 		// verification would be a duplicate_face for review, as with any reused face.
 		v := h.create(map[string]any{"flow": "sandbox", "document_type": "passport", "external_ref": "sandbox-erika",
 			"applicant": map[string]any{"name": "Erika Mustermann", "dob": "1964-08-12", "country": "DE"}})
-		ctx := h.tab(t, vp)
+		ctx, opened := h.tab(t, vp), time.Now()
 		do(t, ctx, chromedp.Navigate(v.HostedURL), chromedp.WaitVisible(chromedp.ID("start")),
 			chromedp.Click(chromedp.ID("consent")), chromedp.Click(chromedp.ID("start")),
 			chromedp.WaitVisible(`button[data-op="sample-document"]`),
@@ -59,6 +59,7 @@ func TestSandboxSampleFacesAndChipInChromium(t *testing.T) {
 		do(t, ctx, chromedp.Click(`button[data-op="`+selfieOp+`"]`), chromedp.WaitVisible(chromedp.ID(chip)))
 		shot(t, ctx, "sandbox-chip-"+vp.name)
 		do(t, ctx, chromedp.Click(chromedp.ID(chip)), chromedp.WaitVisible(chromedp.ID("submit")))
+		t.Logf("at submit after %s", time.Since(opened).Round(time.Second))
 		// The passport is read in the background and face match needs its portrait: submit
 		// waits for the reading (30 s at most); on a machine slower than that (CI under load)
 		// the applicant is told what is missing and tries again.
@@ -87,13 +88,14 @@ func TestSandboxSampleFacesAndChipInChromium(t *testing.T) {
 		t.Run("active liveness simulated "+vp.name, func(t *testing.T) {
 			v := h.create(map[string]any{"checks": []string{"document", "face_match", "liveness"}, "document_type": "passport",
 				"external_ref": "sandbox-erika", "applicant": map[string]any{"name": "Erika Mustermann", "dob": "1964-08-12", "country": "DE"}})
-			ctx := h.tab(t, vp)
+			ctx, opened := h.tab(t, vp), time.Now()
 			do(t, ctx, chromedp.Navigate(v.HostedURL), chromedp.WaitVisible(chromedp.ID("start")),
 				chromedp.Click(chromedp.ID("consent")), chromedp.Click(chromedp.ID("start")),
 				chromedp.WaitVisible(`button[data-op="sample-document"]`), chromedp.Click(`button[data-op="sample-document"]`),
 				chromedp.WaitVisible(`button[data-op="sample-selfie"]`), chromedp.Click(`button[data-op="sample-selfie"]`),
 				chromedp.WaitVisible(`button[data-op="sample-liveness-pass"]`), chromedp.Click(`button[data-op="sample-liveness-pass"]`),
 				chromedp.WaitVisible(chromedp.ID("submit")))
+			t.Logf("at submit after %s", time.Since(opened).Round(time.Second))
 			h.submitUntilResult(t, ctx)
 			require.Equal(t, "approved", waitResult(t, ctx))
 			var got tools.Verification
@@ -109,17 +111,24 @@ func TestSandboxSampleFacesAndChipInChromium(t *testing.T) {
 
 // submitUntilResult presses submit until the result page shows (at most 120 s): while the
 // passport is still being read the page says what is missing, and the applicant tries again.
-// When it never shows, the background jobs' states and errors are logged.
+// Each press is a form post, so the page it loads is waited for — not the previous answer,
+// still on screen while the post is in flight (the document is marked before the press).
+// When the result never shows, the background jobs' states and errors are logged.
 func (h *harness) submitUntilResult(t *testing.T, ctx context.Context) {
 	t.Helper()
-	deadline := time.Now().Add(120 * time.Second)
-	for {
+	start := time.Now()
+	deadline := start.Add(120 * time.Second)
+	for press := 1; ; press++ {
+		require.True(t, eval[bool](t, ctx, `window.kycdPressed = true`))
 		do(t, ctx, chromedp.Click(chromedp.ID("submit")))
-		waitJS(t, ctx, `!!document.getElementById('result') || !!document.getElementById('submit-error')`)
+		// The server waits up to 30 s for the reading before it answers.
+		waitJSFor(t, ctx, `!window.kycdPressed && (!!document.getElementById('result') || !!document.getElementById('submit-error'))`, 60*time.Second)
 		if eval[bool](t, ctx, `!!document.getElementById('result')`) {
+			t.Logf("result after %d presses, %s", press, time.Since(start).Round(time.Second))
 			return
 		}
-		t.Logf("not yet: %s", text(t, ctx, "#submit-error"))
+		t.Logf("not yet (%s): %s", time.Since(start).Round(time.Second),
+			eval[string](t, ctx, `(document.getElementById('submit-error') || {}).textContent || '(no message)'`))
 		if time.Now().After(deadline) {
 			h.logJobs(t)
 			return
