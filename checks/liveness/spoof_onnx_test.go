@@ -242,9 +242,6 @@ func TestCuesSeeHalftoneAndMoire(t *testing.T) {
 	require.Zero(t, Cues(img, face.Box{X1: 10, Y1: 10, X2: 40, Y2: 40}, 0).Window)
 }
 
-// heldUp is what the camera sees of a print or a screen held at arm's length: the presented
-// picture, scaled so its face is about side px, in the middle of a 1280×960 frame of plain
-// room (smooth grey, no pattern), re-encoded. present gets the scaled picture and the scale.
 // atDistance is a selfie taken further away: the whole photo scaled so the face is about side
 // pixels, re-encoded. Not heldUp's grey frame: a photo with a visible border around it is
 // what a print held up looks like, and the liveness model rightly scores it so (5 of 14 tuning
@@ -258,6 +255,9 @@ func atDistance(t *testing.T, c *Checker, src *imaging.RGB, side float64) *imagi
 	return reencode(imaging.CropResize(src, imaging.Rect{W: float64(src.W), H: float64(src.H)}, int(k*float64(src.W)), int(k*float64(src.H)), [3]uint8{}), 90)
 }
 
+// heldUp is what the camera sees of a print or a screen held at arm's length: the presented
+// picture, scaled so its face is about side px, in the middle of a 1280×960 frame of plain
+// room (smooth grey, no pattern), re-encoded. present gets the scaled picture and the scale.
 func heldUp(t *testing.T, c *Checker, src *imaging.RGB, side float64, present func(m *imaging.RGB, k float64) *imaging.RGB) *imaging.RGB {
 	t.Helper()
 	a, err := c.eng.Analyze(src, face.KindSelfie, face.Want{IgnoreQuality: true})
