@@ -475,23 +475,22 @@ func noseUnder(px [][3]float32, m lightMap, inverse bool) (sum [3]float64, ok bo
 	lo, hi := srgbLinear[sceneDark], srgbLinear[sceneClip]
 	n := 0
 	for _, p := range px {
+		// other: the pixel under the other frame's light, which must stay exposed; own: the
+		// pixel in the first frame's light, which is summed.
 		keep := true
-		var back [3]float64
+		var own [3]float64
 		for c := range 3 {
-			var v float64
+			own[c] = float64(p[c])
+			other := m.forward(c, own[c])
 			if inverse {
-				v = float64(p[c])
-				back[c] = m.inverse(c, v)
-				keep = keep && back[c] >= lo && back[c] < hi
-			} else {
-				v = m.forward(c, float64(p[c]))
-				back[c] = float64(p[c])
-				keep = keep && v >= lo && v < hi
+				own[c] = m.inverse(c, own[c])
+				other = own[c]
 			}
+			keep = keep && other >= lo && other < hi
 		}
 		if keep {
 			for c := range 3 {
-				sum[c] += back[c]
+				sum[c] += own[c]
 			}
 			n++
 		}
