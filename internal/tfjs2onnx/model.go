@@ -79,10 +79,14 @@ type modelJSON struct {
 			Name string `json:"name"`
 		} `json:"outputs"`
 	} `json:"signature"`
-	WeightsManifest []struct {
-		Paths   []string     `json:"paths"`
-		Weights []weightSpec `json:"weights"`
-	} `json:"weightsManifest"`
+	WeightsManifest []weightGroup `json:"weightsManifest"`
+}
+
+// weightGroup is one entry of a weights manifest: shards read in order,
+// then cut into the listed weights.
+type weightGroup struct {
+	Paths   []string     `json:"paths"`
+	Weights []weightSpec `json:"weights"`
 }
 
 type weightSpec struct {
@@ -109,7 +113,7 @@ func Load(path string) (*Model, error) {
 	if mj.Format != "" && mj.Format != "graph-model" {
 		return nil, fmt.Errorf("%s: format %q, want graph-model", path, mj.Format)
 	}
-	m := &Model{Consts: map[string]*Tensor{}}
+	m := &Model{}
 	for _, n := range mj.ModelTopology.Node {
 		m.Nodes = append(m.Nodes, Node{Name: n.Name, Op: n.Op, Input: n.Input, Attr: n.Attr})
 	}
@@ -117,8 +121,18 @@ func Load(path string) (*Model, error) {
 		m.Outputs = append(m.Outputs, o.Name)
 	}
 	sort.Strings(m.Outputs) // a JSON object has no order; the ONNX file must not vary
-	dir := filepath.Dir(path)
-	for _, g := range mj.WeightsManifest {
+	consts, err := readWeights(filepath.Dir(path), mj.WeightsManifest)
+	if err != nil {
+		return nil, err
+	}
+	m.Consts = consts
+	return m, nil
+}
+
+// readWeights decodes every weight of a manifest, its shards read from dir.
+func readWeights(dir string, groups []weightGroup) (map[string]*Tensor, error) {
+	consts := map[string]*Tensor{}
+	for _, g := range groups {
 		var buf []byte
 		for _, p := range g.Paths {
 			b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
@@ -133,13 +147,13 @@ func Load(path string) (*Model, error) {
 				return nil, fmt.Errorf("weight %s: %w", w.Name, err)
 			}
 			buf = buf[n:]
-			m.Consts[w.Name] = t
+			consts[w.Name] = t
 		}
 		if len(buf) != 0 {
 			return nil, fmt.Errorf("weights %v: %d bytes left over", g.Paths, len(buf))
 		}
 	}
-	return m, nil
+	return consts, nil
 }
 
 // decodeWeight reads one weight from the front of buf and says how many
