@@ -25,6 +25,7 @@ fi
 bash scripts/setup/document.sh
 bash scripts/setup/onnx.sh
 bash scripts/setup/facemodels.sh "${1:-}"
+bash scripts/setup/faceapi.sh "${1:-}"
 bash scripts/setup/email.sh
 bash scripts/setup/geoip.sh
 bash scripts/setup/nfc.sh

@@ -298,7 +298,7 @@ func TestCompareFaces(t *testing.T) {
 	require.Greater(t, *r.Score, r.Threshold)
 	require.NotNil(t, r.FaceA.Box)
 	require.True(t, r.FaceA.Quality.OK)
-	require.Regexp(t, `^faceres:0.7\+fr_feature:0.3@[0-9a-f]{64}$`, r.Model)
+	require.Regexp(t, `^faceapi-recognition@[0-9a-f]{64}$`, r.Model)
 
 	require.Nil(t, e.Call(t, e.ReadOnly, "compare_faces", map[string]any{"image_a": obama, "image_b": biden, "kind_b": "selfie"}, &r))
 	require.False(t, r.Match)
@@ -598,6 +598,22 @@ func TestPerKeyFaceMatchThreshold(t *testing.T) {
 
 	_, _, err = e.Store.CreateAPIKey(t.Context(), db.NewKey{AccountID: "acct_a", Name: "bad", Mode: models.ModeTest, Scopes: sc, LivenessThreshold: 1.5})
 	require.ErrorContains(t, err, "liveness threshold")
+
+	// A key's accept threshold never goes below the server's reject threshold: one stored
+	// earlier (set against another embedding model's scale, say) is raised to it, and
+	// create_api_key refuses a new one, naming the field.
+	secret, _, err = e.Store.CreateAPIKey(t.Context(), db.NewKey{AccountID: "acct_a", Name: "old scale", Mode: models.ModeTest, Scopes: sc, FaceMatchThreshold: 0.5})
+	require.NoError(t, err)
+	lax, err := tools.Authenticate(t.Context(), e.Reg.Deps(), secret)
+	require.NoError(t, err)
+	var lx tools.CompareFacesResult
+	require.Nil(t, e.Call(t, lax, "compare_faces", map[string]any{"image_a": obama, "image_b": obama2}, &lx))
+	require.Equal(t, face.DefaultRejectThreshold, lx.Threshold)
+	keyAdmin := e.KeyWith(t, "acct_a", models.ModeTest, tools.ScopeKeysWrite)
+	terr := e.Call(t, keyAdmin, "create_api_key", map[string]any{"name": "lax", "face_match_threshold": 0.5}, nil)
+	require.NotNil(t, terr)
+	require.Equal(t, "face_match_threshold", terr.Field, "%+v", terr)
+	require.Contains(t, terr.Message, "reject threshold")
 }
 
 // halftone is the photo printed with a dot screen (a 5-pixel cell at 30°) and photographed:
@@ -674,7 +690,8 @@ func TestFaceMatchReviewBand(t *testing.T) {
 	var sr tools.SelfieResult
 	require.Nil(t, e.Call(t, banded, "submit_selfie", map[string]any{"id": v.ID, "image": dataURL(photo(t, "tests", "test_images", "obama.jpg"))}, &sr))
 	require.True(t, sr.Accepted, "%+v", sr.Quality)
-	storePortrait(t, s, banded, v.ID, documentPortrait(t, photo(t, "examples", "obama-720p.jpg")))
+	// obama2.jpg, not obama-720p.jpg: that one is obama.jpg resampled (a copy, 0.998).
+	storePortrait(t, s, banded, v.ID, documentPortrait(t, photo(t, "tests", "test_images", "obama2.jpg")))
 	require.Nil(t, e.Call(t, banded, "submit_verification", map[string]any{"id": v.ID}, nil))
 	done := waitStatus(t, e, banded, v.ID, "approved", "needs_review", "rejected")
 	require.Equal(t, "needs_review", done.Status, "%+v", done.Result)

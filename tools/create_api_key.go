@@ -19,7 +19,7 @@ type CreateAPIKeyInput struct {
 	Scopes             []string `json:"scopes,omitempty" jsonschema:"what the key may do; default: the scopes the caller holds (a key never gets a scope its creator lacks)" maxItems:"16"`
 	Checks             []string `json:"checks,omitempty" jsonschema:"checks its verifications run by default; default: every available check" enumof:"models.AllChecks" maxItems:"16"`
 	RateLimit          int      `json:"rate_limit,omitempty" jsonschema:"requests per minute; 0 = the server default" minimum:"0" maximum:"100000"`
-	FaceMatchThreshold float64  `json:"face_match_threshold,omitempty" jsonschema:"face match threshold above 0 and below 1; 0 = the server default" minimum:"0" maximum:"0.999"`
+	FaceMatchThreshold float64  `json:"face_match_threshold,omitempty" jsonschema:"face match threshold, ≥ the server's reject threshold; 0 = server default" minimum:"0" maximum:"0.999"`
 	LivenessThreshold  float64  `json:"liveness_threshold,omitempty" jsonschema:"liveness threshold above 0 and below 1; 0 = the server default" minimum:"0" maximum:"0.999"`
 	EmbedOrigins       []string `json:"embed_origins,omitempty" jsonschema:"origins allowed to frame its hosted flow (https://shop.example.com)" maxItems:"20"`
 	ExpiresInDays      int      `json:"expires_in_days,omitempty" jsonschema:"days until it stops working; 0 = never" minimum:"0" maximum:"3650"`
@@ -75,6 +75,16 @@ func createAPIKey(ctx context.Context, d *Deps, c Caller, in CreateAPIKeyInput) 
 	for field, t := range map[string]float64{"face_match_threshold": in.FaceMatchThreshold, "liveness_threshold": in.LivenessThreshold} {
 		if t < 0 || t >= 1 {
 			return CreatedAPIKey{}, invalid(field, "must be above 0 and below 1 (0 = the server default)")
+		}
+	}
+	if in.FaceMatchThreshold > 0 && d.Biometrics != nil {
+		th, err := d.Biometrics.ThresholdsFor(ctx, "")
+		if err != nil {
+			return CreatedAPIKey{}, err
+		}
+		if in.FaceMatchThreshold < th.MatchReject {
+			return CreatedAPIKey{}, invalid("face_match_threshold", "%.3f is below %.3f, the server's reject threshold for its embedding model %s: "+
+				"a lower accept threshold would accept faces the model scores as different people", in.FaceMatchThreshold, th.MatchReject, d.Biometrics.EmbeddingModel().Name)
 		}
 	}
 	for _, o := range in.EmbedOrigins {

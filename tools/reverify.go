@@ -28,7 +28,7 @@ var Reverify = Tool[ReverifyInput, Verification]{
 	Name:        "reverify",
 	Examples:    []string{`{"identity_token":"rid_01kbx4r7c8d9e0f1g2h3j4k5m6","selfie":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAAAAAA6mKC9AAAAD0lEQVR42mNoQAMMI1sAAAUMgAHjM1mKAAAAAElFTkSuQmCC"}`},
 	Title:       "Re-verify with a reusable identity",
-	Description: "Re-verify a returning applicant, no document: an approved verification's identity_token plus a fresh selfie make a new verification (reused_from) running face_match against the stored face, liveness (active if required) and, with lists, screening. Its face match is stricter (default 0.60 vs 0.55; between: needs_review). The applicant data is the original's; an unusable selfie creates nothing.",
+	Description: "Re-verify a returning applicant, no document: an approved verification's identity_token plus a fresh selfie make a new verification (reused_from) running face_match against the stored face, liveness (active if required) and, with lists, screening. Its face match is stricter (default 0.95 vs 0.946; between: needs_review). The applicant data is the original's; an unusable selfie creates nothing.",
 	Brief:       "a reusable identity token (`rid_…`) + a fresh selfie → a new verification (`reused_from`) with face match against the stored face, liveness, and fresh screening when lists are loaded — no document",
 	Scope:       ScopeVerificationsWrite,
 	Annotations: Annotations{ReadOnly: false, Destructive: false, Idempotent: false, OpenWorld: false},

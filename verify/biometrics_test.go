@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/kycd/kycd/checks/face"
 	"github.com/kycd/kycd/checks/liveness"
 	"github.com/kycd/kycd/db"
 	"github.com/kycd/kycd/db/dbtest"
@@ -189,25 +190,25 @@ func TestDocumentDuplicate(t *testing.T) {
 
 func TestThresholdBands(t *testing.T) {
 	t.Parallel()
-	th := resolveThresholds(0.55, 0, 0, 0.5) // the bundled model's calibration
-	require.InDelta(t, 0.40, th.MatchReject, 1e-9)
-	require.InDelta(t, 0.60, th.ReverifyMatch, 1e-9)
-	require.InDelta(t, 0.55, th.ReverifyReject, 1e-9, "below the first-time accept a re-verification fails")
-	for score, band := range map[float64]string{0.60: BandAccept, 0.55: BandAccept, 0.50: BandReview, 0.40: BandReview, 0.39: BandReject} {
-		require.Equal(t, band, th.Band(score), "%.2f", score)
+	th := resolveThresholds(face.DefaultMatchThreshold, 0, 0, 0.5) // the bundled model's calibration
+	require.InDelta(t, 0.90, th.MatchReject, 1e-9)
+	require.InDelta(t, 0.95, th.ReverifyMatch, 1e-9)
+	require.InDelta(t, 0.946, th.ReverifyReject, 1e-9, "below the first-time accept a re-verification fails")
+	for score, band := range map[float64]string{0.95: BandAccept, 0.946: BandAccept, 0.945: BandReview, 0.92: BandReview, 0.90: BandReview, 0.899: BandReject} {
+		require.Equal(t, band, th.Band(score), "%.3f", score)
 	}
 	rv := th.ForReverify()
-	for score, band := range map[float64]string{0.65: BandAccept, 0.60: BandAccept, 0.58: BandReview, 0.55: BandReview, 0.54: BandReject} {
-		require.Equal(t, band, rv.Band(score), "reverify %.2f", score)
+	for score, band := range map[float64]string{0.96: BandAccept, 0.95: BandAccept, 0.948: BandReview, 0.946: BandReview, 0.945: BandReject} {
+		require.Equal(t, band, rv.Band(score), "reverify %.3f", score)
 	}
 	// Explicit values win, but never invert the order: a reject above accept falls back to
 	// the band, a reverify threshold below the first-time accept is raised to it.
-	th = resolveThresholds(0.55, 0.35, 0.65, 0.5)
-	require.InDelta(t, 0.35, th.MatchReject, 1e-9)
-	require.InDelta(t, 0.65, th.ReverifyMatch, 1e-9)
-	th = resolveThresholds(0.55, 0.60, 0.20, 0.5)
-	require.InDelta(t, 0.40, th.MatchReject, 1e-9)
-	require.InDelta(t, 0.55, th.ReverifyMatch, 1e-9)
+	th = resolveThresholds(0.946, 0.85, 0.97, 0.5)
+	require.InDelta(t, 0.85, th.MatchReject, 1e-9)
+	require.InDelta(t, 0.97, th.ReverifyMatch, 1e-9)
+	th = resolveThresholds(0.946, 0.96, 0.20, 0.5)
+	require.InDelta(t, 0.90, th.MatchReject, 1e-9)
+	require.InDelta(t, 0.946, th.ReverifyMatch, 1e-9)
 
 	out, reasons := matchOutcome(MatchVerdict{Scored: true, Score: 0.35, Threshold: 0.4, RejectThreshold: 0.3, Band: BandReview}, "document", "")
 	require.Equal(t, models.OutcomeReview, out)

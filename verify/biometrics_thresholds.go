@@ -21,7 +21,10 @@ import (
 //	score < reject                 → fail
 //
 // where accept is the engine's match threshold (--face-match-threshold, or the key's own) and
-// reject = accept − DefaultMatchReviewBand unless the server or the key set it.
+// reject = accept − DefaultMatchReviewBand unless the server or the key set it. A key's own
+// accept threshold is never below the server's reject threshold: scores are the current
+// embedding model's, and a key set against another model's scale (or set too low) would
+// otherwise accept faces the model calls different people.
 //
 // A re-verification (reverify, a reusable identity token) replaces a whole document check with
 // one selfie, so it is stricter: accept = first-time accept + DefaultReverifyMargin, and a score
@@ -29,11 +32,11 @@ import (
 // Anything below the first-time accept fails.
 const (
 	// DefaultMatchReviewBand is the width of the first-verification review band below the
-	// accept threshold: the bundled model's calibration (accept 0.55, reject 0.40: below every
+	// accept threshold: the bundled model's calibration (accept 0.94, reject 0.92: below every
 	// same-person score measured).
 	DefaultMatchReviewBand = face.DefaultMatchThreshold - face.DefaultRejectThreshold
 	// DefaultReverifyMargin is how much stricter a re-verification's accept threshold is than
-	// a first verification's (0.60 with the bundled model).
+	// a first verification's (0.945 with the bundled model).
 	DefaultReverifyMargin = face.DefaultStrictMatchThreshold - face.DefaultMatchThreshold
 	// DefaultDuplicateThreshold is the cosine at or above which another applicant's enrolled
 	// face counts as the same person: a 1:N search meets far more impostors than a 1:1 match
@@ -113,6 +116,8 @@ func (b *Biometrics) ThresholdsFor(ctx context.Context, keyID string) (Threshold
 			return Thresholds{}, err
 		}
 		if m > 0 {
+			// Floor: the server's reject threshold (see the package comment above).
+			m = math.Max(m, reject)
 			// A key that moves its accept threshold moves the derived ones with it, unless it
 			// set them too.
 			if b.cfg.MatchRejectThreshold == 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/kycd/kycd/checks/face"
 	"github.com/kycd/kycd/checks/face/imaging"
 	"github.com/kycd/kycd/checks/face/onnx"
+	"github.com/kycd/kycd/internal/tfjs2onnx"
 )
 
 // candidate is one embedding model with the crop and input scaling it is fed.
@@ -21,6 +22,7 @@ type candidate struct {
 	File   string // under the cache's models dir
 	Size   int    // input side
 	Margin float64
+	Chip   float64 // > 0: dlib's face chip with this padding (face.AlignChip) instead of the ArcFace layout
 	BGR    bool
 	NoFlip bool                         // embed the crop alone, without its mirror image
 	Norm   func(v uint8, c int) float32 // c: the RGB channel v comes from
@@ -44,6 +46,10 @@ func candidates() []*candidate {
 	fr := func(name, file string, margin float64, bgr bool, norm func(uint8, int) float32) *candidate {
 		return &candidate{Name: name, File: filepath.Join(hm, file), Size: 224, Margin: margin, BGR: bgr, Norm: norm}
 	}
+	fa := func(name string, chip, margin float64, noflip bool) *candidate {
+		return &candidate{Name: name, File: filepath.Join(tfjs2onnx.FaceAPIDir, "faceapi-recognition.onnx"), Size: tfjs2onnx.FaceAPIRecognitionInput,
+			Chip: chip, Margin: margin, Norm: raw, NoFlip: noflip}
+	}
 	mf := func(name, file string, bgr bool, norm func(uint8, int) float32) *candidate {
 		return &candidate{Name: name, File: filepath.Join(hm, file), Size: 112, Margin: 1, BGR: bgr, Norm: norm}
 	}
@@ -61,12 +67,25 @@ func candidates() []*candidate {
 		fr("faceres-deep", "faceres-deep.onnx", 1.1, true, caffe),
 		fr("faceres-deep/m1.3", "faceres-deep.onnx", 1.3, true, caffe),
 		fr("faceres-deep/human", "faceres-deep.onnx", 1.3, false, raw),
+		// face-api.js's port of dlib's ResNet: RGB 0–255 (the graph subtracts
+		// its means), dlib's chip with dlib's padding 0.25, or the ArcFace layout.
+		{Name: "faceapi", File: filepath.Join(tfjs2onnx.FaceAPIDir, "faceapi-recognition.onnx"), Size: tfjs2onnx.FaceAPIRecognitionInput,
+			Chip: 0.25, Norm: raw},
+		fa("faceapi/noflip", 0.25, 0, true),
+		fa("faceapi/chip0.4", 0.4, 0, false),
+		fa("faceapi/arc1.2", 0, 1.2, false),
 	}
 }
 
 // embed computes the flip-averaged, L2-normalised embedding of the face.
 func (c *candidate) embed(img *imaging.RGB, lm *face.Landmarks) ([]float32, error) {
-	crop, err := face.AlignTo(img, lm, c.Size, c.Margin)
+	var crop *imaging.RGB
+	var err error
+	if c.Chip > 0 {
+		crop, err = face.AlignChip(img, lm, c.Size, c.Chip)
+	} else {
+		crop, err = face.AlignTo(img, lm, c.Size, c.Margin)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -108,20 +127,12 @@ func (c *candidate) embed(img *imaging.RGB, lm *face.Landmarks) ([]float32, erro
 	return sum, face.Normalize(sum)
 }
 
-// deepfacePhotos lists the deepface photos that master.csv labels, with
-// identities from its "Yes" pairs (connected components); a "No" pair
-// inside one component is an error in the labels and is reported.
+// deepfacePhotos lists the deepface photos that master.csv and
+// face-recognition-pivot.csv label, with identities from their "Yes" pairs
+// (connected components); a "No" pair inside one component is an error in
+// the labels and is reported.
 func deepfacePhotos(testdata string) ([]photo, error) {
 	dir := filepath.Join(testdata, "faces", "deepface")
-	f, err := os.Open(filepath.Join(dir, "master.csv"))
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = f.Close() }()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		return nil, err
-	}
 	parent := map[string]string{}
 	var find func(string) string
 	find = func(x string) string {
@@ -133,19 +144,33 @@ func deepfacePhotos(testdata string) ([]photo, error) {
 		return parent[x]
 	}
 	var no [][2]string
-	for _, r := range rows[1:] {
-		a, b, d := strings.TrimSpace(r[0]), strings.TrimSpace(r[1]), strings.TrimSpace(r[2])
-		find(a)
-		find(b)
-		if d == "Yes" {
-			parent[find(a)] = find(b)
-		} else {
-			no = append(no, [2]string{a, b})
+	for _, name := range []string{"master.csv", "face-recognition-pivot.csv"} {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		rows, err := csv.NewReader(f).ReadAll()
+		_ = f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		for _, r := range rows[1:] {
+			if len(r) < 3 {
+				return nil, fmt.Errorf("%s: row %v has %d fields, want ≥ 3", name, r, len(r))
+			}
+			a, b, d := filepath.Base(strings.TrimSpace(r[0])), filepath.Base(strings.TrimSpace(r[1])), strings.TrimSpace(r[2])
+			find(a)
+			find(b)
+			if strings.EqualFold(d, "Yes") {
+				parent[find(a)] = find(b)
+			} else {
+				no = append(no, [2]string{a, b})
+			}
 		}
 	}
 	for _, p := range no {
 		if find(p[0]) == find(p[1]) {
-			return nil, fmt.Errorf("master.csv: %s and %s are labelled different but linked as the same person", p[0], p[1])
+			return nil, fmt.Errorf("deepface labels: %s and %s are labelled different but linked as the same person", p[0], p[1])
 		}
 	}
 	var out []photo

@@ -31,7 +31,8 @@ func main() {
 	threads := flag.Int("threads", 1, "intra-op threads")
 	cache := flag.String("cache", "", "models: keep embeddings in this file between runs")
 	noaug := flag.Bool("noaug", false, "models: tuning split originals only (to choose pre-processing)")
-	focus := flag.String("focus", "0.70·faceres/noflip + 0.30·fr_feature", "models: the candidate whose operating points are listed (the default embedding)")
+	focus := flag.String("focus", "faceapi", "models: the candidate whose operating points are listed (the default embedding)")
+	pointsFlag := flag.String("points", "0.90,0.96,0.005", "models: the focus candidate's operating points, as first,last,step")
 	only := flag.String("candidates", "", "models: comma-separated candidate names (default: all)")
 	flag.Parse()
 	if *testdata == "" {
@@ -65,7 +66,11 @@ func main() {
 	case "replay":
 		err = replay(eng, *testdata)
 	case "models":
-		err = modelsEval(eng, *testdata, *cache, *only, *focus, *noaug, *verbose)
+		var points [3]float64
+		if _, perr := fmt.Sscanf(*pointsFlag, "%g,%g,%g", &points[0], &points[1], &points[2]); perr != nil || points[2] <= 0 || points[1] < points[0] {
+			log.Fatalf("-points %q: want first,last,step with step > 0 and last ≥ first", *pointsFlag)
+		}
+		err = modelsEval(eng, *testdata, *cache, *only, *focus, points, *noaug, *verbose)
 	default:
 		err = fmt.Errorf("unknown command %q", flag.Arg(0))
 	}

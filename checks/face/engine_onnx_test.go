@@ -104,13 +104,14 @@ func embedAll(t *testing.T) []embedded {
 	return embAll
 }
 
-// At the default threshold every same-person pair is accepted and every
-// different-person pair rejected, plain and with one side degraded.
+// At the default thresholds every same-person pair of photos is accepted and
+// every different-person pair is not; with one side degraded like a document
+// portrait a same-person pair may fall into the review band, never below it.
 func TestMatchSeparatesPeopleAtDefaultThreshold(t *testing.T) {
 	t.Parallel()
 	all := embedAll(t)
 	thr := engine(t).Threshold()
-	minSame, maxDiff := 1.0, -1.0
+	minSame, minSameDegraded, maxDiff := 1.0, 1.0, -1.0
 	for i := range all {
 		for j := range all {
 			if i == j {
@@ -118,21 +119,25 @@ func TestMatchSeparatesPeopleAtDefaultThreshold(t *testing.T) {
 			}
 			a, b := all[i], all[j]
 			same := a.person == b.person
-			for _, pair := range [][2]Embedding{{a.emb, b.emb}, {a.emb, b.degraded}} {
-				s, err := Cosine(pair[0], pair[1])
+			for k, other := range []Embedding{b.emb, b.degraded} {
+				s, err := Cosine(a.emb, other)
 				require.NoError(t, err)
-				if same {
+				switch {
+				case same && k == 0:
 					minSame = math.Min(minSame, s)
 					require.GreaterOrEqual(t, s, thr, "%s vs %s", a.name, b.name)
-				} else {
+				case same:
+					minSameDegraded = math.Min(minSameDegraded, s)
+					require.GreaterOrEqual(t, s, DefaultRejectThreshold, "%s vs %s degraded", a.name, b.name)
+				default:
 					maxDiff = math.Max(maxDiff, s)
 					require.Less(t, s, thr, "%s vs %s", a.name, b.name)
 				}
 			}
 		}
 	}
-	t.Logf("min same-person %.3f, max different-person %.3f, threshold %.2f", minSame, maxDiff, thr)
-	require.Greater(t, minSame-maxDiff, 0.15, "margin between classes shrank")
+	t.Logf("min same-person %.3f (one side degraded %.3f), max different-person %.3f, threshold %.2f", minSame, minSameDegraded, maxDiff, thr)
+	require.Greater(t, math.Min(minSame, minSameDegraded), maxDiff, "the classes overlap")
 }
 
 func TestMatchBytesAndGateReasons(t *testing.T) {
@@ -152,7 +157,7 @@ func TestMatchBytesAndGateReasons(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, r.Match)
 	require.Empty(t, r.Reason)
-	require.Equal(t, "faceres:0.7+fr_feature:0.3", r.Model.Name)
+	require.Equal(t, "faceapi-recognition", r.Model.Name)
 	require.Len(t, r.Model.SHA256, 64)
 
 	r, err = eng.Match(biden, obama)
@@ -324,10 +329,10 @@ func TestModelsRecordHashes(t *testing.T) {
 	t.Parallel()
 	eng := engine(t)
 	ms := eng.Models()
-	require.Len(t, ms, 8) // six faceplugin models and the two fused embeddings
+	require.Len(t, ms, 7) // six faceplugin models and the embedding
 	for _, m := range ms {
 		require.Len(t, m.SHA256, 64, m.Name)
-		require.Contains(t, []string{ModelSource, HumanModelsSource}, m.Source, m.Name)
+		require.Contains(t, []string{ModelSource, FaceAPISource}, m.Source, m.Name)
 		require.Positive(t, m.Bytes)
 	}
 	require.NotEmpty(t, eng.RuntimeVersion())

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/kycd/kycd/checks/face/imaging"
 	"github.com/kycd/kycd/checks/face/onnx"
 )
 
@@ -245,9 +246,9 @@ func TestConfigValidation(t *testing.T) {
 			require.ErrorContains(t, err, tc.want)
 		})
 	}
-	c, err := Config{ModelsDir: "/m", HumanModelsDir: "/h"}.withDefaults()
+	c, err := Config{ModelsDir: "/m", FaceAPIDir: "/h"}.withDefaults()
 	require.NoError(t, err)
-	require.Equal(t, DefaultEmbeddings("/m", "/h"), c.Embeddings)
+	require.Equal(t, DefaultEmbeddings("/h"), c.Embeddings)
 	require.Equal(t, DefaultMatchThreshold, c.MatchThreshold)
 	require.Equal(t, onnx.OptimizeAll, c.EmbeddingOptimization)
 	c, err = Config{ModelsDir: "/m", EmbeddingModelPath: "/x/arcface.onnx"}.withDefaults()
@@ -311,4 +312,37 @@ func TestFuseScoresAreWeightedMeans(t *testing.T) {
 	require.InDelta(t, 0.7*0.6+0.3*-0.28, s, 1e-6)
 	_, err = Fuse([][]float32{a1}, []float64{0.5, 0.5})
 	require.ErrorContains(t, err, "1 parts, 2 weights")
+}
+
+// AlignChip puts the 51 inner landmarks on dlib's mean face: landmarks already
+// where the chip wants them give the picture back unchanged; bad sizes are errors.
+func TestAlignChip(t *testing.T) {
+	t.Parallel()
+	const size, padding = 150, 0.25
+	img := imaging.NewRGB(size, size)
+	for i := range img.Pix {
+		img.Pix[i] = uint8((i*7 + i/(3*size)*13) % 251)
+	}
+	var l Landmarks
+	for i, p := range dlibMeanFace {
+		l[17+i] = imaging.Point{X: (padding + p[0]) / (2*padding + 1) * size, Y: (padding + p[1]) / (2*padding + 1) * size}
+	}
+	chip, err := AlignChip(img, &l, size, padding)
+	require.NoError(t, err)
+	require.Equal(t, size, chip.W)
+	diff := 0
+	for i := range chip.Pix {
+		if d := int(chip.Pix[i]) - int(img.Pix[i]); d > 1 || d < -1 {
+			diff++
+		}
+	}
+	require.Less(t, diff, len(chip.Pix)/50, "an identity alignment moved the picture")
+	// The spec picks the chip when Chip is set, the ArcFace layout otherwise.
+	viaSpec, err := EmbeddingSpec{Size: size, Chip: padding}.align(img, &l)
+	require.NoError(t, err)
+	require.Equal(t, chip.Pix, viaSpec.Pix)
+	_, err = AlignChip(img, &l, 0, padding)
+	require.ErrorContains(t, err, "size 0")
+	_, err = AlignChip(img, &l, size, -1)
+	require.ErrorContains(t, err, "padding -1")
 }

@@ -24,6 +24,9 @@ func fusedInfo(specs []EmbeddingSpec, models []*onnx.Model) onnx.ModelInfo {
 		names = append(names, fmt.Sprintf("%s:%g", m.Info.Name, specs[i].Weight))
 		sources = append(sources, m.Info.Source)
 		key = append(key, fmt.Sprintf("%s:%g:%d:%g:%s:%t", m.Info.SHA256, specs[i].Weight, specs[i].Size, specs[i].Margin, specs[i].Input, specs[i].NoFlip))
+		if specs[i].Chip > 0 {
+			key[len(key)-1] += fmt.Sprintf(":chip%g", specs[i].Chip)
+		}
 		bytes += m.Info.Bytes
 	}
 	sum := sha256.Sum256([]byte(strings.Join(key, "|")))

@@ -70,7 +70,7 @@ func readModel(path, name, source string) ([]byte, ModelInfo, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, ModelInfo{}, fmt.Errorf("model %s: file %s not found (run scripts/setup.sh — scripts/setup/onnx.sh and scripts/setup/facemodels.sh; the candidates only the benchmarks compare need facemodels.sh --test — or set the model path)", name, path)
+			return nil, ModelInfo{}, fmt.Errorf("model %s: file %s not found (run scripts/setup.sh — scripts/setup/onnx.sh, scripts/setup/faceapi.sh and scripts/setup/facemodels.sh; the candidates only the benchmarks compare need facemodels.sh --test — or set the model path)", name, path)
 		}
 		return nil, ModelInfo{}, fmt.Errorf("model %s: read %s: %w", name, path, err)
 	}
