@@ -210,3 +210,49 @@ func TestActiveRejectsBadFrames(t *testing.T) {
 	require.Equal(t, ReasonBadFrame, r.Reason)
 	require.Equal(t, 2, r.FailedFrame)
 }
+
+// DefaultSameFaceThreshold on the default embedding's scale: every frame of a
+// turning capture (cylinder warps of one photo to ±50°) keeps its own face,
+// most frames of another person are caught, and none would be a match. Five
+// people; the threshold was set from the bench's operating points, with these
+// figures in view (same person ≥ 0.929, another person's frames up to 0.872).
+func TestSameFaceThresholdKeepsTurnedFrames(t *testing.T) {
+	t.Parallel()
+	eng := engine(t)
+	var caps [][]Observation
+	for _, p := range [][]string{
+		{"tests", "test_images", "obama.jpg"},
+		{"tests", "test_images", "biden.jpg"},
+		{"examples", "knn_examples", "train", "rose_leslie", "img1.jpg"},
+		{"examples", "knn_examples", "train", "kit_harington", "john1.jpeg"},
+		{"examples", "knn_examples", "train", "alex_lacamoire", "img1.jpg"},
+	} {
+		img, err := imaging.Decode(read(t, append([]string{"faces", "face_recognition"}, p...)...))
+		require.NoError(t, err)
+		caps = append(caps, frames(t, eng, img, 0, 15, 30, 40, 45, 50, -30, -45, -50))
+	}
+	same, other := 1.0, -1.0
+	strangers, caught := 0, 0
+	for a := range caps {
+		for b := range caps {
+			for _, o := range caps[b] {
+				s, err := face.Cosine(o.Embedding, caps[a][0].Embedding)
+				require.NoError(t, err)
+				if a == b {
+					same = math.Min(same, s)
+					continue
+				}
+				other = math.Max(other, s)
+				strangers++
+				if s < DefaultSameFaceThreshold {
+					caught++
+				}
+			}
+		}
+	}
+	t.Logf("same person, turned frames vs the frontal one: min %.3f; another person's frames: max %.3f, %d of %d under the threshold %.2f",
+		same, other, caught, strangers, DefaultSameFaceThreshold)
+	require.GreaterOrEqual(t, same, DefaultSameFaceThreshold)
+	require.Greater(t, caught, strangers*2/3, "the check no longer catches most strangers")
+	require.Less(t, other, face.DefaultMatchThreshold)
+}
