@@ -503,9 +503,10 @@ func report2(photos []*evalPhoto, names []string, tune, held []pair, focus strin
 			f2, r2, x2, _ := duplicates(photos, "held", viewScore, t)
 			fmt.Printf("| %.3f | %d/%d, %d | %d/%d, %d |\n", t, f1, r1, x1, f2, r2, x2)
 		}
-		fmt.Printf("\n### %s on both splits, by augmentation (threshold %.3f)\n\n", pk.name, pk.thr)
-		fmt.Println("| split | augmentation | genuine min / median | FRR | impostor max | FAR |")
-		fmt.Println("|---|---|---|---|---|---|")
+		fmt.Printf("\n### %s on both splits, by augmentation (threshold %.3f; the default embedding also at the accept / reject defaults %.3f / %.3f)\n\n",
+			pk.name, pk.thr, face.DefaultMatchThreshold, face.DefaultRejectThreshold)
+		fmt.Println("| split | augmentation | genuine min / median | FRR | impostor max | FAR | genuine to review / rejected at the defaults |")
+		fmt.Println("|---|---|---|---|---|---|---|")
 		for _, sp := range []struct {
 			name string
 			ps   []pair
@@ -519,7 +520,13 @@ func report2(photos []*evalPhoto, names []string, tune, held []pair, focus strin
 				if label == "" {
 					label = "original"
 				}
-				fmt.Printf("| %s | %s | %.3f / %.3f | %s | %.3f | %s |\n", sp.name, label, gen[0], gen[len(gen)/2], frac(countBelow(gen, pk.thr), len(gen)), imp[len(imp)-1], frac(countAtOrAbove(imp, pk.thr), len(imp)))
+				atDefaults := "–"
+				if pk.name == focus {
+					atDefaults = frac(countBelow(gen, face.DefaultMatchThreshold)-countBelow(gen, face.DefaultRejectThreshold), len(gen)) + " / " +
+						frac(countBelow(gen, face.DefaultRejectThreshold), len(gen))
+				}
+				fmt.Printf("| %s | %s | %.3f / %.3f | %s | %.3f | %s | %s |\n", sp.name, label, gen[0], gen[len(gen)/2], frac(countBelow(gen, pk.thr), len(gen)),
+					imp[len(imp)-1], frac(countAtOrAbove(imp, pk.thr), len(imp)), atDefaults)
 			}
 		}
 		if verbose {

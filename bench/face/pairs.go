@@ -158,7 +158,7 @@ func report(title string, ps []scoredPair, thr float64, verbose bool) {
 		}
 	}
 	fmt.Printf("\n### %s\n\n", title)
-	fmt.Printf("%d same-person pairs, %d different-person pairs; threshold %.2f\n", len(same), len(diff), thr)
+	fmt.Printf("%d same-person pairs, %d different-person pairs; threshold %.3f\n", len(same), len(diff), thr)
 	fmt.Printf("FAR %d/%d = %.2f%%, FRR %d/%d = %.2f%%\n", fa, len(diff), pct(fa, len(diff)), fr, len(same), pct(fr, len(same)))
 	if len(same) > 0 && len(diff) > 0 {
 		sort.Float64s(same)
