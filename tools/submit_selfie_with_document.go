@@ -32,7 +32,7 @@ type SelfieWithDocumentResult struct {
 	SelfieToDocument *float64 `json:"selfie_to_document" jsonschema:"face against the document photo's portrait; null before a document photo"`
 	Threshold        float64  `json:"threshold" jsonschema:"the match threshold"`
 	Passed           bool     `json:"passed" jsonschema:"both matches reach the threshold"`
-	Reason           string   `json:"reason,omitempty" jsonschema:"why not passed: no_face, held_portrait_not_found, held_document_mismatch, document_photo_mismatch, no_document_portrait"`
+	Reason           string   `json:"reason,omitempty" jsonschema:"why not passed: no_face, held_portrait_not_found, held_document_mismatch, document_photo_mismatch, no_document_portrait, selfie_with_document_uncertain (review band: a person compares)"`
 	Message          string   `json:"message,omitempty" jsonschema:"the reason for a person"`
 	// HeldDocumentNumber is read from the held document's MRZ when legible.
 	HeldDocumentNumber string `json:"held_document_number,omitempty" jsonschema:"the held document's number, when its MRZ was legible"`

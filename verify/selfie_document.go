@@ -40,12 +40,22 @@ func (b *Biometrics) SelfieWithDocument(ctx context.Context, v *models.Verificat
 		}
 		return nil, fmt.Errorf("%w: %w", ErrBadImage, err)
 	}
-	return selfiedoc.Analyze(b.eng, img, doc)
+	r, err := selfiedoc.Analyze(b.eng, img, doc)
+	if err != nil {
+		return nil, err
+	}
+	th, err := b.ThresholdsFor(ctx, v.APIKeyID)
+	if err != nil {
+		return nil, err
+	}
+	r.WithBand(th.MatchReject)
+	return r, nil
 }
 
 // selfieWithDocumentOutcome is the selfie_with_document step's outcome from the latest such
 // picture's stored judgement: pass, fail on a face that matches neither portrait, review
-// when something could not be judged (no picture, no portrait found).
+// when something could not be judged (no picture, no portrait found) or a match fell in the
+// review band (selfie_with_document_uncertain).
 // A legible MRZ on the held document must name the document photographed (its number).
 func (s *Service) selfieWithDocumentOutcome(ctx context.Context, v *models.Verification, facts *DocumentFacts) (models.CheckOutcome, error) {
 	out := models.CheckOutcome{Check: string(models.StepSelfieWithDocument), Outcome: models.OutcomeReview, Details: map[string]any{}}

@@ -27,6 +27,8 @@ const (
 	ReasonHeldMismatch       = "held_document_mismatch"
 	ReasonDocumentMismatch   = "document_photo_mismatch"
 	ReasonNoDocumentPortrait = "no_document_portrait"
+	// ReasonUncertain: a match below the threshold but in the review band (WithBand).
+	ReasonUncertain = "selfie_with_document_uncertain"
 )
 
 // Result is the judgement of one picture.
@@ -41,6 +43,8 @@ type Result struct {
 	SelfieToDocument *float64 `json:"selfie_to_document,omitempty"`
 	HeldToDocument   *float64 `json:"held_to_document,omitempty"`
 	Threshold        float64  `json:"threshold"`
+	// RejectThreshold is the bottom of the review band WithBand applied (0: none).
+	RejectThreshold float64 `json:"reject_threshold,omitempty"`
 	// Pass is set when both matches reach the threshold; otherwise Reason says why.
 	Pass    bool   `json:"pass"`
 	Reason  string `json:"reason,omitempty"`
@@ -109,6 +113,25 @@ func Analyze(e Engine, picture *imaging.RGB, document face.Embedding) (*Result, 
 		r.Pass = true
 	}
 	return r, nil
+}
+
+// WithBand re-judges a mismatch against a review band: when every comparison made is at or
+// above reject (and below the threshold, or it would have passed), the faces are similar but
+// not clearly the same person, so a person compares them (ReasonUncertain) instead of the
+// picture failing. The held portrait is small and often tilted: with an embedding whose
+// scores sit close together (dlib's), such same-person pairs land in the band.
+func (r *Result) WithBand(reject float64) {
+	if r.Reason != ReasonHeldMismatch && r.Reason != ReasonDocumentMismatch || reject <= 0 || reject >= r.Threshold {
+		return
+	}
+	for _, s := range []*float64{r.SelfieToHeld, r.SelfieToDocument} {
+		if s != nil && *s < reject {
+			return
+		}
+	}
+	r.RejectThreshold = reject
+	r.Reason = ReasonUncertain
+	r.Message = fmt.Sprintf("the face is similar to the document portraits but not clearly the same person (in the review band %.2f–%.2f); a person must compare them", reject, r.Threshold)
 }
 
 func largest(boxes []face.Box) face.Box {
