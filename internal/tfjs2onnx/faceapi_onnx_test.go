@@ -3,7 +3,6 @@
 package tfjs2onnx
 
 import (
-	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -24,23 +23,13 @@ func faceAPIReference(t *testing.T, dir string, in []float32) []float32 {
 	_, err := os.Stat(esm)
 	require.NoError(t, err, "run scripts/setup/faceapi.sh --test")
 	tmp := t.TempDir()
-	raw := make([]byte, 4*len(in))
-	for i, v := range in {
-		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
-	}
-	require.NoError(t, os.WriteFile(filepath.Join(tmp, "in.bin"), raw, 0o644))
+	writeFloats(t, filepath.Join(tmp, "in.bin"), in)
 	script, err := filepath.Abs(filepath.Join("testdata", "jsref", "faceapi.mjs"))
 	require.NoError(t, err)
 	out, err := exec.Command("node", script, esm, filepath.Join(dir, "face_recognition_model-weights_manifest.json"),
 		filepath.Join(tmp, "in.bin"), filepath.Join(tmp, "out.bin")).CombinedOutput()
 	require.NoError(t, err, "node faceapi.mjs: %s", out)
-	b, err := os.ReadFile(filepath.Join(tmp, "out.bin"))
-	require.NoError(t, err)
-	res := make([]float32, len(b)/4)
-	for i := range res {
-		res[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return res
+	return readFloats(t, filepath.Join(tmp, "out.bin"))
 }
 
 // TestFaceAPIRecognitionMatchesFaceAPI converts the installed weights the way

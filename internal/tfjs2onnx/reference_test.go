@@ -38,11 +38,7 @@ func jsRef(t *testing.T) string {
 func reference(t *testing.T, modelJSON string, in []float32, shape []int64, names []string) [][]float32 {
 	t.Helper()
 	dir := t.TempDir()
-	raw := make([]byte, 4*len(in))
-	for i, v := range in {
-		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
-	}
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "in.bin"), raw, 0o644))
+	writeFloats(t, filepath.Join(dir, "in.bin"), in)
 	nb, _ := json.Marshal(names)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "names.json"), nb, 0o644))
 	sb, _ := json.Marshal(shape)
@@ -53,22 +49,41 @@ func reference(t *testing.T, modelJSON string, in []float32, shape []int64, name
 	b, err := os.ReadFile(filepath.Join(dir, "out.json"))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &shapes))
-	data, err := os.ReadFile(filepath.Join(dir, "out.bin"))
-	require.NoError(t, err)
+	data := readFloats(t, filepath.Join(dir, "out.bin"))
 	res := make([][]float32, len(shapes))
 	for i, s := range shapes {
 		n := 1
 		for _, d := range s {
 			n *= int(d)
 		}
-		res[i] = make([]float32, n)
-		for j := range res[i] {
-			res[i][j] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*j:]))
-		}
-		data = data[4*n:]
+		require.GreaterOrEqual(t, len(data), n, "out.bin is shorter than its shapes")
+		res[i], data = data[:n], data[n:]
 	}
 	require.Empty(t, data)
 	return res
+}
+
+// writeFloats writes little-endian float32s, the references' input format.
+func writeFloats(t *testing.T, path string, v []float32) {
+	t.Helper()
+	raw := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(x))
+	}
+	require.NoError(t, os.WriteFile(path, raw, 0o644))
+}
+
+// readFloats reads what a reference wrote: little-endian float32s.
+func readFloats(t *testing.T, path string) []float32 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Zero(t, len(b)%4, "%s: %d bytes, not float32s", path, len(b))
+	v := make([]float32, len(b)/4)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return v
 }
 
 // compareOpByOp converts modelJSON exposing every intermediate tensor, runs

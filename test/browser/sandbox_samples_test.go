@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,20 +122,42 @@ func (h *harness) submitUntilResult(t *testing.T, ctx context.Context) {
 	for press := 1; ; press++ {
 		require.True(t, eval[bool](t, ctx, `window.kycdPressed = true`))
 		do(t, ctx, chromedp.Click(chromedp.ID("submit")))
-		// The server waits up to 30 s for the reading before it answers.
-		waitJSFor(t, ctx, `!window.kycdPressed && (!!document.getElementById('result') || !!document.getElementById('submit-error'))`, 60*time.Second)
-		if eval[bool](t, ctx, `!!document.getElementById('result')`) {
+		// The server waits up to 30 s for the reading before it answers. The page is read
+		// in one evaluation: the result page polls by reloading itself, so asking "is this
+		// the result page?" a second time can land mid-reload (it once did, and the next
+		// press then waited for a submit button the result page does not have).
+		page := waitPage(t, ctx, 60*time.Second)
+		if page == "result" {
 			t.Logf("result after %d presses, %s", press, time.Since(start).Round(time.Second))
 			return
 		}
-		t.Logf("not yet (%s): %s", time.Since(start).Round(time.Second),
-			eval[string](t, ctx, `(document.getElementById('submit-error') || {}).textContent || '(no message)'`))
+		t.Logf("not yet (%s): %s", time.Since(start).Round(time.Second), strings.TrimPrefix(page, "error:"))
 		if time.Now().After(deadline) {
 			h.logJobs(t)
 			return
 		}
 		time.Sleep(time.Second)
 	}
+}
+
+// waitPage waits for the page a submit press loads and says which it is: "result", or
+// "error:" and the confirm page's message.
+func waitPage(t *testing.T, ctx context.Context, limit time.Duration) string {
+	t.Helper()
+	const expr = `window.kycdPressed ? '' : document.getElementById('result') ? 'result' :
+		document.getElementById('submit-error') ? 'error:' + (document.getElementById('submit-error').textContent || '(no message)') : ''`
+	deadline := time.Now().Add(limit)
+	var lastErr error
+	for time.Now().Before(deadline) {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err == nil && v != "" {
+			return v
+		}
+		lastErr = err // a navigation in progress: ask again
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("no result or confirm page %s after a submit press (last error: %v)", limit, lastErr)
+	return ""
 }
 
 // logJobs logs every River job: kind, state, attempts, when it was created and last
