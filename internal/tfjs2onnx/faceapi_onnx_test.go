@@ -41,16 +41,7 @@ func TestFaceAPIRecognitionMatchesFaceAPI(t *testing.T) {
 	m, err := LoadFaceAPIRecognition(filepath.Join(dir, "face_recognition_model-weights_manifest.json"))
 	require.NoError(t, err, "run scripts/setup/faceapi.sh --test")
 	o := Options{NCHW: true, InputName: "input", Batch: 1, Outputs: []string{"descriptor=embedding"}}
-	b, err := Convert(m, o)
-	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), "m.onnx")
-	require.NoError(t, os.WriteFile(path, b, 0o644))
-	rt, err := onnx.Open(onnx.Options{})
-	require.NoError(t, err, "run scripts/setup/onnx.sh")
-	defer func() { _ = rt.Close() }()
-	model, err := rt.Load(path, "faceapi-recognition", "test", onnx.OptimizeBasic)
-	require.NoError(t, err)
-	defer func() { _ = model.Close() }()
+	model := runConverted(t, m, o, "faceapi-recognition")
 
 	const side = FaceAPIRecognitionInput
 	nhwc := []int64{1, side, side, 3}

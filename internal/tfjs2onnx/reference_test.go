@@ -63,6 +63,23 @@ func reference(t *testing.T, modelJSON string, in []float32, shape []int64, name
 	return res
 }
 
+// runConverted converts m and loads the ONNX file into ONNX Runtime (closed
+// when the test ends).
+func runConverted(t *testing.T, m *Model, o Options, name string) *onnx.Model {
+	t.Helper()
+	b, err := Convert(m, o)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "m.onnx")
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+	rt, err := onnx.Open(onnx.Options{})
+	require.NoError(t, err, "run scripts/setup/onnx.sh")
+	t.Cleanup(func() { _ = rt.Close() })
+	model, err := rt.Load(path, name, "test", onnx.OptimizeBasic)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = model.Close() })
+	return model
+}
+
 // writeFloats writes little-endian float32s, the references' input format.
 func writeFloats(t *testing.T, path string, v []float32) {
 	t.Helper()
@@ -96,10 +113,7 @@ func compareOpByOp(t *testing.T, modelJSON string, o Options, nhwc []int64, lo, 
 	o.AllOutputs = true
 	names, err := Intermediates(m, o)
 	require.NoError(t, err)
-	b, err := Convert(m, o)
-	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), "m.onnx")
-	require.NoError(t, os.WriteFile(path, b, 0o644))
+	model := runConverted(t, m, o, filepath.Base(modelJSON))
 
 	n := int(nhwc[0] * nhwc[1] * nhwc[2] * nhwc[3])
 	r := rand.New(rand.NewPCG(seed, 1))
@@ -109,12 +123,6 @@ func compareOpByOp(t *testing.T, modelJSON string, o Options, nhwc []int64, lo, 
 	}
 	want := reference(t, modelJSON, in, nhwc, names)
 
-	rt, err := onnx.Open(onnx.Options{})
-	require.NoError(t, err, "run scripts/setup/onnx.sh")
-	defer func() { _ = rt.Close() }()
-	model, err := rt.Load(path, filepath.Base(modelJSON), "test", onnx.OptimizeBasic)
-	require.NoError(t, err)
-	defer func() { _ = model.Close() }()
 	feed, shape := in, nhwc
 	if o.NCHW {
 		feed, shape = toNCHW(in, nhwc), []int64{nhwc[0], nhwc[3], nhwc[1], nhwc[2]}
