@@ -32,11 +32,11 @@ import (
 // Anything below the first-time accept fails.
 const (
 	// DefaultMatchReviewBand is the width of the first-verification review band below the
-	// accept threshold: the bundled model's calibration (accept 0.94, reject 0.92: below every
+	// accept threshold: the bundled model's calibration (accept 0.946, reject 0.90: below all but one
 	// same-person score measured).
 	DefaultMatchReviewBand = face.DefaultMatchThreshold - face.DefaultRejectThreshold
 	// DefaultReverifyMargin is how much stricter a re-verification's accept threshold is than
-	// a first verification's (0.945 with the bundled model).
+	// a first verification's (0.95 with the bundled model).
 	DefaultReverifyMargin = face.DefaultStrictMatchThreshold - face.DefaultMatchThreshold
 	// DefaultDuplicateThreshold is the cosine at or above which another applicant's enrolled
 	// face counts as the same person: a 1:N search meets far more impostors than a 1:1 match

@@ -53,27 +53,26 @@ type EmbeddingSpec struct {
 // Calibrated thresholds of the default embedding (DefaultEmbeddings), from
 // `go run -tags onnx ./bench/face models` (docs/benchmarks/face.md). They hold
 // for that model only: set your own with another model. dlib's network puts
-// every face at a high cosine to every other (different people 0.80–0.94
-// here, the same person 0.92–1.0), so its thresholds sit close together.
+// every face at a high cosine to every other (different people 0.80–0.945
+// here, the same person 0.90–1.0), so its thresholds sit close together.
 const (
 	// DefaultMatchThreshold (accept): above every different-person score
-	// measured (highest 0.936, two small grey specimen portraits, over 9,703
-	// pairs with augmentations); 2 of 713 good-quality same-person pairs fall
-	// below it (into review, not rejection).
+	// measured (highest 0.945, two actors of the held-out split, over 36,835
+	// pairs with augmentations); 55 of 2,039 good-quality same-person pairs
+	// (2.7 %) fall below it, into review, not rejection.
 	DefaultMatchThreshold = 0.946
-	// DefaultRejectThreshold: below every same-person score measured
-	// (lowest 0.923, a blurred photo), so a score under it is a different
-	// person; between it and the match threshold is a case for review.
+	// DefaultRejectThreshold: below all but one same-person score measured
+	// (1 of 2,975 at 0.899, a blurred photo), so a score under it is a
+	// different person; between it and the match threshold is a case for review.
 	DefaultRejectThreshold = 0.90
 	// DefaultStrictMatchThreshold is an accept threshold for decisions that
-	// replace a document check (reverify, identity tokens): 0.009 above the
-	// highest different-person score; it costs 2 % of good-quality
+	// replace a document check (reverify, identity tokens): 0.005 above the
+	// highest different-person score; it costs 5.1 % of good-quality
 	// same-person pairs on the measured sets (they go to review).
 	DefaultStrictMatchThreshold = 0.95
 	// DefaultDuplicateThreshold: the match threshold; the duplicate search
-	// found all 46 repeat persons of both sets with no false duplicate there
-	// (a false pair of specimen portraits at 0.932; at 0.942 two held-out
-	// repeat persons are missed), measured in-sample.
+	// found every repeat photo of both splits with no false duplicate (the two
+	// actors at 0.944 just below it), measured in-sample.
 	DefaultDuplicateThreshold = 0.946
 )
 
@@ -237,10 +236,10 @@ func symmetric(v uint8, _ int) float32 { return (float32(v) - 127.5) / 127.5 }
 // face-api.js's port, converted by internal/tfjs2onnx) on dlib's own 150×150
 // face chip (padding 0.25), RGB 0–255, flip-averaged.
 // Chosen by `go run -tags onnx ./bench/face models` (docs/benchmarks/face.md):
-// with thresholds from one split judged on the other it let 0.06 % and
-// 0.11 % of impostor pairs through with no false reject, where the previous
-// fusion of FaceRes and fr_feature let 1.39 % through; every fusion of it
-// with another installable model measured worse than it alone.
+// with thresholds from one split judged on the other it let 0.22 % and
+// 0.02 % of impostor pairs through (FRR 0.49 % and 0 %), where the previous
+// fusion of FaceRes and fr_feature let 2.17 % and 0 % through; every fusion
+// of it with another installable model measured worse than it alone.
 func DefaultEmbeddings(faceAPIDir string) []EmbeddingSpec {
 	return []EmbeddingSpec{
 		{Name: "faceapi-recognition", Path: filepath.Join(faceAPIDir, "faceapi-recognition.onnx"), Source: FaceAPISource, Size: 150, Chip: 0.25, Input: "rgb-raw", Weight: 1},
