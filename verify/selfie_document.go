@@ -48,7 +48,7 @@ func (b *Biometrics) SelfieWithDocument(ctx context.Context, v *models.Verificat
 	if err != nil {
 		return nil, err
 	}
-	r.WithBand(th.MatchReject)
+	r.Judge(th.Match, th.MatchReject) // the key's thresholds, as the face_match check's
 	return r, nil
 }
 

@@ -6,35 +6,45 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// WithBand turns a mismatch into review only when every score made reaches the band.
-func TestWithBand(t *testing.T) {
+// Judge decides from the scores at the given accept threshold, and a mismatch goes to review
+// only when every comparison made reaches the band.
+func TestJudge(t *testing.T) {
 	t.Parallel()
 	f := func(v float64) *float64 { return &v }
 	for _, tc := range []struct {
-		name       string
-		r          Result
-		reject     float64
-		wantReason string
+		name           string
+		held, document *float64
+		accept, reject float64
+		wantReason     string
 	}{
-		{"held in the band, document accepted", Result{Threshold: 0.946, Reason: ReasonHeldMismatch, SelfieToHeld: f(0.92), SelfieToDocument: f(0.97)}, 0.90, ReasonUncertain},
-		{"document in the band", Result{Threshold: 0.946, Reason: ReasonDocumentMismatch, SelfieToHeld: f(0.96), SelfieToDocument: f(0.91)}, 0.90, ReasonUncertain},
-		{"held in the band, no document portrait yet", Result{Threshold: 0.946, Reason: ReasonHeldMismatch, SelfieToHeld: f(0.93)}, 0.90, ReasonUncertain},
-		{"held below the band", Result{Threshold: 0.946, Reason: ReasonHeldMismatch, SelfieToHeld: f(0.85), SelfieToDocument: f(0.97)}, 0.90, ReasonHeldMismatch},
-		{"document below the band", Result{Threshold: 0.946, Reason: ReasonHeldMismatch, SelfieToHeld: f(0.92), SelfieToDocument: f(0.80)}, 0.90, ReasonHeldMismatch},
-		{"no band", Result{Threshold: 0.946, Reason: ReasonHeldMismatch, SelfieToHeld: f(0.92)}, 0, ReasonHeldMismatch},
-		{"a band above the threshold is none", Result{Threshold: 0.946, Reason: ReasonHeldMismatch, SelfieToHeld: f(0.92)}, 0.95, ReasonHeldMismatch},
-		{"other reasons untouched", Result{Threshold: 0.946, Reason: ReasonHeldNotFound}, 0.90, ReasonHeldNotFound},
-		{"a pass stays a pass", Result{Threshold: 0.946, Pass: true, SelfieToHeld: f(0.97)}, 0.90, ""},
+		{"both match", f(0.97), f(0.96), 0.946, 0.90, ""},
+		{"held in the band, document accepted", f(0.92), f(0.97), 0.946, 0.90, ReasonUncertain},
+		{"document in the band", f(0.96), f(0.91), 0.946, 0.90, ReasonUncertain},
+		{"held in the band, no document portrait yet", f(0.93), nil, 0.946, 0.90, ReasonUncertain},
+		{"held matches, no document portrait yet", f(0.97), nil, 0.946, 0.90, ReasonNoDocumentPortrait},
+		{"held below the band", f(0.85), f(0.97), 0.946, 0.90, ReasonHeldMismatch},
+		{"document below the band", f(0.92), f(0.80), 0.946, 0.90, ReasonHeldMismatch},
+		{"document mismatch without a band", f(0.97), f(0.91), 0.946, 0, ReasonDocumentMismatch},
+		{"a band above the threshold is none", f(0.92), f(0.97), 0.946, 0.95, ReasonHeldMismatch},
+		{"a key's stricter accept threshold", f(0.97), f(0.98), 0.99, 0.90, ReasonUncertain},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := tc.r
-			r.WithBand(tc.reject)
+			r := Result{SelfieToHeld: tc.held, SelfieToDocument: tc.document, Reason: "stale", Pass: true}
+			r.Judge(tc.accept, tc.reject)
 			require.Equal(t, tc.wantReason, r.Reason)
+			require.Equal(t, tc.wantReason == "", r.Pass)
+			require.Equal(t, tc.accept, r.Threshold)
 			if tc.wantReason == ReasonUncertain {
 				require.Equal(t, tc.reject, r.RejectThreshold)
 				require.Contains(t, r.Message, "review band")
-				require.False(t, r.Pass)
+			} else {
+				require.Zero(t, r.RejectThreshold)
 			}
 		})
 	}
+	// Without the held portrait there is nothing to judge: Analyze's reason stands.
+	r := Result{Reason: ReasonHeldNotFound, Threshold: 0.946}
+	r.Judge(0.99, 0.90)
+	require.Equal(t, ReasonHeldNotFound, r.Reason)
+	require.Equal(t, 0.946, r.Threshold)
 }

@@ -27,7 +27,7 @@ const (
 	ReasonHeldMismatch       = "held_document_mismatch"
 	ReasonDocumentMismatch   = "document_photo_mismatch"
 	ReasonNoDocumentPortrait = "no_document_portrait"
-	// ReasonUncertain: a match below the threshold but in the review band (WithBand).
+	// ReasonUncertain: a match below the threshold but in the review band (Judge).
 	ReasonUncertain = "selfie_with_document_uncertain"
 )
 
@@ -43,7 +43,7 @@ type Result struct {
 	SelfieToDocument *float64 `json:"selfie_to_document,omitempty"`
 	HeldToDocument   *float64 `json:"held_to_document,omitempty"`
 	Threshold        float64  `json:"threshold"`
-	// RejectThreshold is the bottom of the review band WithBand applied (0: none).
+	// RejectThreshold is the bottom of the review band Judge applied (0: none).
 	RejectThreshold float64 `json:"reject_threshold,omitempty"`
 	// Pass is set when both matches reach the threshold; otherwise Reason says why.
 	Pass    bool   `json:"pass"`
@@ -102,26 +102,35 @@ func Analyze(e Engine, picture *imaging.RGB, document face.Embedding) (*Result, 
 		}
 		r.SelfieToDocument, r.HeldToDocument = &sd, &hd
 	}
-	switch {
-	case sh < r.Threshold:
-		r.Reason, r.Message = ReasonHeldMismatch, fmt.Sprintf("the face does not match the held document's portrait (similarity %.2f < %.2f)", sh, r.Threshold)
-	case document == nil:
-		r.Reason, r.Message = ReasonNoDocumentPortrait, "the document photo has no portrait to compare with"
-	case *r.SelfieToDocument < r.Threshold:
-		r.Reason, r.Message = ReasonDocumentMismatch, fmt.Sprintf("the face does not match the document photo's portrait (similarity %.2f < %.2f)", *r.SelfieToDocument, r.Threshold)
-	default:
-		r.Pass = true
-	}
+	r.Judge(r.Threshold, 0)
 	return r, nil
 }
 
-// WithBand re-judges a mismatch against a review band: when every comparison made is at or
-// above reject (and below the threshold, or it would have passed), the faces are similar but
-// not clearly the same person, so a person compares them (ReasonUncertain) instead of the
-// picture failing. The held portrait is small and often tilted: with an embedding whose
-// scores sit close together (dlib's), such same-person pairs land in the band.
-func (r *Result) WithBand(reject float64) {
-	if r.Reason != ReasonHeldMismatch && r.Reason != ReasonDocumentMismatch || reject <= 0 || reject >= r.Threshold {
+// Judge decides a picture whose two faces were found from its scores: a pass when the face
+// matches the held portrait and the document photo's portrait at accept, else the first
+// comparison that does not. With reject > 0 a mismatch whose every comparison reaches reject
+// is a case for a person instead (ReasonUncertain): the held portrait is small and often
+// tilted, and with an embedding whose scores sit close together (dlib's) such same-person
+// pairs land between the two thresholds. The service judges with the API key's thresholds.
+func (r *Result) Judge(accept, reject float64) {
+	if r.SelfieToHeld == nil {
+		return // no face or no held portrait: Analyze said why
+	}
+	r.Threshold, r.RejectThreshold, r.Pass = accept, 0, false
+	sh := *r.SelfieToHeld
+	switch {
+	case sh < accept:
+		r.Reason, r.Message = ReasonHeldMismatch, fmt.Sprintf("the face does not match the held document's portrait (similarity %.2f < %.2f)", sh, accept)
+	case r.SelfieToDocument == nil:
+		r.Reason, r.Message = ReasonNoDocumentPortrait, "the document photo has no portrait to compare with"
+		return
+	case *r.SelfieToDocument < accept:
+		r.Reason, r.Message = ReasonDocumentMismatch, fmt.Sprintf("the face does not match the document photo's portrait (similarity %.2f < %.2f)", *r.SelfieToDocument, accept)
+	default:
+		r.Reason, r.Message, r.Pass = "", "", true
+		return
+	}
+	if reject <= 0 || reject >= accept {
 		return
 	}
 	for _, s := range []*float64{r.SelfieToHeld, r.SelfieToDocument} {
@@ -131,7 +140,7 @@ func (r *Result) WithBand(reject float64) {
 	}
 	r.RejectThreshold = reject
 	r.Reason = ReasonUncertain
-	r.Message = fmt.Sprintf("the face is similar to the document portraits but not clearly the same person (in the review band %.2f–%.2f); a person must compare them", reject, r.Threshold)
+	r.Message = fmt.Sprintf("the face is similar to the document portraits but not clearly the same person (in the review band %.2f–%.2f); a person must compare them", reject, accept)
 }
 
 func largest(boxes []face.Box) face.Box {

@@ -162,7 +162,7 @@ func TestAccuracy(t *testing.T) {
 	analyze := func(picture *imaging.RGB, doc face.Embedding) *Result {
 		r, err := Analyze(e, picture, doc)
 		require.NoError(t, err)
-		r.WithBand(face.DefaultRejectThreshold)
+		r.Judge(e.Threshold(), face.DefaultRejectThreshold)
 		return r
 	}
 	var genuine, impostor, swapped tally
