@@ -69,8 +69,7 @@ func candidates() []*candidate {
 		fr("faceres-deep/human", "faceres-deep.onnx", 1.3, false, raw),
 		// face-api.js's port of dlib's ResNet: RGB 0–255 (the graph subtracts
 		// its means), dlib's chip with dlib's padding 0.25, or the ArcFace layout.
-		{Name: "faceapi", File: filepath.Join(tfjs2onnx.FaceAPIDir, "faceapi-recognition.onnx"), Size: tfjs2onnx.FaceAPIRecognitionInput,
-			Chip: 0.25, Norm: raw},
+		fa("faceapi", 0.25, 0, false),
 		fa("faceapi/noflip", 0.25, 0, true),
 		fa("faceapi/chip0.4", 0.4, 0, false),
 		fa("faceapi/arc1.2", 0, 1.2, false),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 )
 
@@ -76,24 +77,15 @@ func tfInts(v ...int64) Attr {
 	return a
 }
 
-// weight returns the named weight's node after checking its shape.
+// weight returns the named weight's Const node after checking its shape;
+// every weight of the network is used once.
 func (b *graphBuilder) weight(name string, shape ...int64) (string, error) {
 	t := b.m.Consts[name]
 	if t == nil || t.F == nil {
 		return "", fmt.Errorf("weight %s: missing from the manifest", name)
 	}
-	if len(t.Shape) != len(shape) {
+	if !slices.Equal(t.Shape, shape) {
 		return "", fmt.Errorf("weight %s: shape %v, want %v", name, t.Shape, shape)
-	}
-	for i := range shape {
-		if t.Shape[i] != shape[i] {
-			return "", fmt.Errorf("weight %s: shape %v, want %v", name, t.Shape, shape)
-		}
-	}
-	for _, n := range b.m.Nodes {
-		if n.Name == name {
-			return name, nil
-		}
 	}
 	return b.node(name, "Const", nil), nil
 }
