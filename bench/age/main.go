@@ -4,9 +4,10 @@
 // input (checks/age's normalised canvas and its eight views) and writes the tables of
 // docs/benchmarks/face-decisions.md, "Age":
 //
-//	go run -tags onnx ./bench/age
+//	go run -tags onnx ./bench/age          # consistency of every model
+//	go run -tags onnx ./bench/age -known   # the check's error on the dated photos
 //
-// No photo has a known age, so this ranks consistency, not accuracy: the same photo at full,
+// Most photos have no known age, so the default run ranks consistency: the same photo at full,
 // ½ and ⅓ resolution; the models against each other; and photos of one person (deepface's
 // master.csv "Yes" pairs and face_recognition's repeated people), which may be years apart.
 package main
@@ -44,6 +45,7 @@ func main() {
 	testdata := flag.String("testdata", "", "shared testdata dir (default ../shared/testdata from the repo root, or $KYCD_TESTDATA)")
 	dir := flag.String("models", filepath.Join(onnx.CacheDir(), "models", "human-models-3.0.4"), "directory of the converted human-models")
 	fewer := flag.Bool("views", false, "also run FaceRes's age head on all 8 views and on 2")
+	known := flag.Bool("known", false, "the error on photos whose embedded caption dates them (ages known)")
 	flag.Parse()
 	if *testdata == "" {
 		*testdata = os.Getenv("KYCD_TESTDATA")
@@ -56,6 +58,14 @@ func main() {
 		log.Fatal(err)
 	}
 	defer func() { _ = eng.Close() }()
+	if *known {
+		rs, err := knownAges(eng, *testdata)
+		if err != nil {
+			log.Fatal(err)
+		}
+		reportKnown(rs)
+		return
+	}
 	rt, err := onnx.Open(onnx.Options{})
 	if err != nil {
 		log.Fatal(err)

@@ -18,7 +18,7 @@ import (
 // Size×Size, scaled as Input says, and its output turned into years by Decode.
 //
 // Context is the model's framing, chosen from how it was trained, not tuned on
-// our photos (no photo here has a known age to tune on): FaceRes as its
+// our photos (only ten have a known age, kept for measuring): FaceRes as its
 // embedding is fed (the ArcFace square × 1.1; its authors crop the detector box
 // plus 10 px), SSR-Net as the bundled fr_age (× 1.4: its training crops add 40 %
 // margin), GEAR × 1.3 (UTKFace's aligned crops hold the whole head).
