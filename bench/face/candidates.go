@@ -5,6 +5,7 @@ package main
 import (
 	"encoding/csv"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -25,6 +26,7 @@ type candidate struct {
 	Chip   float64 // > 0: dlib's face chip with this padding (face.AlignChip) instead of the ArcFace layout
 	BGR    bool
 	NoFlip bool                         // embed the crop alone, without its mirror image
+	Jitter []jitter                     // extra views: the landmarks moved by each similarity (dlib's num_jitters)
 	Norm   func(v uint8, c int) float32 // c: the RGB channel v comes from
 	model  *onnx.Model
 }
@@ -73,18 +75,53 @@ func candidates() []*candidate {
 		fa("faceapi/noflip", 0.25, 0, true),
 		fa("faceapi/chip0.4", 0.4, 0, false),
 		fa("faceapi/arc1.2", 0, 1.2, false),
+		jittered(fa("faceapi/jitter4", 0.25, 0, false), []jitter{{Rot: 3}, {Rot: -3}, {Scale: 1.04, DX: 0.02, DY: 0.02}, {Scale: 0.96, DX: -0.02, DY: -0.02}}),
+		jittered(fa("faceapi/jitter2", 0.25, 0, false), []jitter{{Scale: 1.04, DX: 0.02, DY: 0.02}, {Scale: 0.96, DX: -0.02, DY: -0.02}}),
 	}
+}
+
+// jitter is a small similarity applied to the landmarks before the crop:
+// rotation in degrees, scale (0 = 1) and shift as a share of the face's width.
+type jitter struct{ Rot, Scale, DX, DY float64 }
+
+func jittered(c *candidate, js []jitter) *candidate {
+	c.Jitter = js
+	return c
+}
+
+// apply moves the landmarks by the similarity about their centroid.
+func (j jitter) apply(lm *face.Landmarks) *face.Landmarks {
+	var cx, cy float64
+	minX, maxX := lm[0].X, lm[0].X
+	for _, p := range lm {
+		cx += p.X / float64(len(lm))
+		cy += p.Y / float64(len(lm))
+		minX, maxX = math.Min(minX, p.X), math.Max(maxX, p.X)
+	}
+	s := j.Scale
+	if s == 0 {
+		s = 1
+	}
+	sin, cos := math.Sincos(j.Rot * math.Pi / 180)
+	w := maxX - minX
+	out := *lm
+	for i, p := range lm {
+		x, y := p.X-cx, p.Y-cy
+		out[i].X = cx + s*(cos*x-sin*y) + j.DX*w
+		out[i].Y = cy + s*(sin*x+cos*y) + j.DY*w
+	}
+	return &out
 }
 
 // embed computes the flip-averaged, L2-normalised embedding of the face.
 func (c *candidate) embed(img *imaging.RGB, lm *face.Landmarks) ([]float32, error) {
-	var crop *imaging.RGB
-	var err error
-	if c.Chip > 0 {
-		crop, err = face.AlignChip(img, lm, c.Size, c.Chip)
-	} else {
-		crop, err = face.AlignTo(img, lm, c.Size, c.Margin)
+	align := func(lm *face.Landmarks) (*imaging.RGB, error) {
+		if c.Chip > 0 {
+			return face.AlignChip(img, lm, c.Size, c.Chip)
+		}
+		return face.AlignTo(img, lm, c.Size, c.Margin)
 	}
+	crop, err := align(lm)
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +129,13 @@ func (c *candidate) embed(img *imaging.RGB, lm *face.Landmarks) ([]float32, erro
 	views := []*imaging.RGB{crop, crop.FlipH()}
 	if c.NoFlip {
 		views = views[:1]
+	}
+	for _, j := range c.Jitter {
+		m, err := align(j.apply(lm))
+		if err != nil {
+			return nil, err
+		}
+		views = append(views, m, m.FlipH())
 	}
 	for _, m := range views {
 		n := m.W * m.H

@@ -12,8 +12,8 @@ import (
 	"github.com/kycd/kycd/checks/face/imaging"
 )
 
-// The face-match chain per selfie pair: detect, landmarks, quality gate, align, FaceRes,
-// fr_feature (and its mirror), for the selfie and for the document portrait, then the
+// The face-match chain per selfie pair: detect, landmarks, quality gate, dlib's face chip,
+// dlib's ResNet (and its mirror), for the selfie and for the document portrait, then the
 // cosine. Decoding is timed separately. Single intra-op thread, as the service runs it:
 //
 //	go test -tags onnx ./bench/face -run '^$' -bench FaceChain -cpu 1 -benchtime 20x
