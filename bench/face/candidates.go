@@ -57,6 +57,7 @@ func candidates() []*candidate {
 	}
 	return []*candidate{
 		{Name: "fr_feature", File: filepath.Join("faceplugin-0.0.1", "fr_feature.onnx"), Size: 112, Margin: 1, BGR: true, Norm: symmetric},
+		{Name: "fr_feature/noflip", File: filepath.Join("faceplugin-0.0.1", "fr_feature.onnx"), Size: 112, Margin: 1, BGR: true, Norm: symmetric, NoFlip: true},
 		mf("mobilefacenet", "mobilefacenet.onnx", false, arcface),
 		mf("mobilefacenet/bgr", "mobilefacenet.onnx", true, arcface),
 		mf("mobilefacenet/unit", "mobilefacenet.onnx", false, unit),
