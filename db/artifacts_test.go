@@ -302,12 +302,12 @@ func TestFaceEnrollmentsAndIdentityTokens(t *testing.T) {
 		var token string
 		require.NoError(t, s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 			var err error
-			token, _, err = tx.IssueIdentityToken(ctx, va1, "m1", []byte("ref-emb"))
+			token, _, err = tx.IssueIdentityToken(ctx, va1, db.IdentityFace{Model: "m1", Embedding: []byte("ref-emb"), CrossCheckModel: "c1", CrossCheck: []byte("cross-emb")})
 			return err
 		}))
 		require.Regexp(t, `^rid_[0-9A-Za-z]{40}$`, token)
 		err := s.InTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-			_, _, err := tx.IssueIdentityToken(ctx, va1, "m1", []byte("ref-emb"))
+			_, _, err := tx.IssueIdentityToken(ctx, va1, db.IdentityFace{Model: "m1", Embedding: []byte("ref-emb")})
 			return err
 		})
 		require.ErrorIs(t, err, db.ErrConflict)
@@ -320,6 +320,9 @@ func TestFaceEnrollmentsAndIdentityTokens(t *testing.T) {
 		tok, emb, err := s.LookupIdentityToken(ctx, a, token)
 		require.NoError(t, err)
 		require.Equal(t, "ref-emb", string(emb))
+		require.Equal(t, "c1", tok.CrossCheckModel)
+		require.Equal(t, "cross-emb", string(tok.CrossCheckOpen))
+		require.NotContains(t, string(tok.CrossCheck), "cross-emb", "stored sealed")
 		require.Equal(t, va1.ID, tok.VerificationID)
 		_, _, err = s.LookupIdentityToken(ctx, b, token)
 		require.ErrorIs(t, err, db.ErrNotFound)

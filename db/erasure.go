@@ -109,7 +109,7 @@ func (tx *Tx) LockApplicantForErasure(ctx context.Context, sc Scope, id, externa
 //   - signals (issue #28): the sealed first and latest request signals and the fingerprint
 //     cleared, the verifications' IP hashes in signal_ips deleted;
 //   - face_enrollments and document_uses: deleted;
-//   - identity_tokens: revoked, reference embedding deleted (emptied);
+//   - identity_tokens: revoked, reference embeddings deleted (emptied);
 //   - screening_decisions under the applicant id or its external references: reason replaced
 //     by an empty sealed text, entity name cleared, the subject named by the applicant id;
 //   - events of the verifications: data reduced to an allow-list of keys that name no person
@@ -200,7 +200,7 @@ func (tx *Tx) EraseApplicant(ctx context.Context, sc Scope, a *models.Applicant)
 			return nil, fmt.Errorf("erase liveness results: %w", err)
 		}
 		if out.IdentityTokens, err = count(tx.NewUpdate().Model((*models.IdentityToken)(nil)).
-			Set("revoked_at = COALESCE(revoked_at, ?)", now).Set("embedding = ?", []byte{}).
+			Set("revoked_at = COALESCE(revoked_at, ?)", now).Set("embedding = ?", []byte{}).Set("cross_check = NULL").
 			Where("verification_id IN (?)", bun.List(ids)).Where("account_id = ?", sc.AccountID).Where("mode = ?", sc.Mode).
 			Exec(ctx)); err != nil {
 			return nil, fmt.Errorf("erase identity tokens: %w", err)

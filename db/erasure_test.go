@@ -87,7 +87,7 @@ func seedPerson(t *testing.T, s *db.Store, sc db.Scope, name, ref string) *perso
 			return err
 		}
 		var err error
-		p.token, _, err = tx.IssueIdentityToken(ctx, v, "m1", []byte("face of "+name))
+		p.token, _, err = tx.IssueIdentityToken(ctx, v, db.IdentityFace{Model: "m1", Embedding: []byte("face of " + name), CrossCheckModel: "c1", CrossCheck: []byte("cross of " + name)})
 		if err != nil {
 			return err
 		}
@@ -281,9 +281,11 @@ func TestEraseApplicant(t *testing.T) {
 		var tok models.IdentityToken
 		require.NoError(t, s.DB.NewSelect().Model(&tok).Where("verification_id = ?", erika.decided.ID).Scan(ctx))
 		require.Empty(t, tok.Embedding)
-		_, jemb, err := s.LookupIdentityToken(ctx, sc, jane.token)
+		require.Empty(t, tok.CrossCheck)
+		jtok, jemb, err := s.LookupIdentityToken(ctx, sc, jane.token)
 		require.NoError(t, err)
 		require.Equal(t, "face of Jane Roe", string(jemb))
+		require.Equal(t, "cross of Jane Roe", string(jtok.CrossCheckOpen))
 
 		// Duplicate-face search: Erika's face is gone, Jane's stays.
 		faces := map[string]string{}

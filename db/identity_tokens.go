@@ -12,16 +12,29 @@ import (
 // IdentityTokenPrefix starts every reusable identity token.
 const IdentityTokenPrefix = "rid_"
 
+// IdentityFace is the face a reusable identity must match: the embedding model's hash and
+// vector, and the cross-check model's (both empty when it is off).
+type IdentityFace struct {
+	Model, CrossCheckModel string
+	Embedding, CrossCheck  []byte
+}
+
 // IssueIdentityToken creates a reusable identity for an approved verification: a fresh
-// rid_… token whose hash is stored with the sealed reference embedding; the token itself is
+// rid_… token whose hash is stored with the sealed reference face; the token itself is
 // sealed onto the verification so get_verification can show it to the integrator. A second
 // call for the same verification returns ErrConflict.
-func (tx *Tx) IssueIdentityToken(ctx context.Context, v *models.Verification, model string, embedding []byte) (string, *models.IdentityToken, error) {
+func (tx *Tx) IssueIdentityToken(ctx context.Context, v *models.Verification, f IdentityFace) (string, *models.IdentityToken, error) {
 	s := tx.store
 	token := IdentityTokenPrefix + RandomBase62(40)
-	sealedEmb, err := s.keys.SealFor(v.ID, embedding)
+	sealedEmb, err := s.keys.SealFor(v.ID, f.Embedding)
 	if err != nil {
 		return "", nil, fmt.Errorf("seal embedding: %w", err)
+	}
+	var sealedCross []byte
+	if len(f.CrossCheck) > 0 {
+		if sealedCross, err = s.keys.SealFor(v.ID, f.CrossCheck); err != nil {
+			return "", nil, fmt.Errorf("seal cross-check embedding: %w", err)
+		}
 	}
 	sealedToken, err := s.keys.SealFor(v.ID, []byte(token))
 	if err != nil {
@@ -29,7 +42,8 @@ func (tx *Tx) IssueIdentityToken(ctx context.Context, v *models.Verification, mo
 	}
 	now := s.Now()
 	t := &models.IdentityToken{ID: NewID("idt", now), AccountID: v.AccountID, Mode: v.Mode, VerificationID: v.ID,
-		ApplicantID: v.ApplicantID, TokenHash: HashSecret(token), Model: model, Embedding: sealedEmb, CreatedAt: now}
+		ApplicantID: v.ApplicantID, TokenHash: HashSecret(token), Model: f.Model, Embedding: sealedEmb,
+		CrossCheckModel: f.CrossCheckModel, CrossCheck: sealedCross, CreatedAt: now}
 	res, err := tx.NewInsert().Model(t).On("CONFLICT (verification_id) DO NOTHING").Exec(ctx)
 	if err != nil {
 		return "", nil, fmt.Errorf("insert identity token: %w", err)
@@ -71,6 +85,11 @@ func (s *Store) liveIdentityToken(ctx context.Context, sc Scope, column, value s
 	emb, err := s.keys.Open(t.Embedding)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open identity token embedding: %w", err)
+	}
+	if len(t.CrossCheck) > 0 {
+		if t.CrossCheckOpen, err = s.keys.Open(t.CrossCheck); err != nil {
+			return nil, nil, fmt.Errorf("open identity token cross-check embedding: %w", err)
+		}
 	}
 	return t, emb, nil
 }

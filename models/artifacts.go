@@ -83,17 +83,22 @@ type FaceEnrollment struct {
 // applicant may re-verify with a selfie. Only the token's hash identifies it; the face it
 // must match is kept sealed.
 type IdentityToken struct {
-	ID             string     `bun:"id,pk"`
-	AccountID      string     `bun:"account_id"`
-	Mode           Mode       `bun:"mode"`
-	VerificationID string     `bun:"verification_id"`
-	ApplicantID    string     `bun:"applicant_id"`
-	TokenHash      string     `bun:"token_hash"`
-	Model          string     `bun:"model"`
-	Embedding      []byte     `bun:"embedding"`
-	CreatedAt      time.Time  `bun:"created_at"`
-	RevokedAt      *time.Time `bun:"revoked_at"`
-	LastUsedAt     *time.Time `bun:"last_used_at"`
+	ID             string `bun:"id,pk"`
+	AccountID      string `bun:"account_id"`
+	Mode           Mode   `bun:"mode"`
+	VerificationID string `bun:"verification_id"`
+	ApplicantID    string `bun:"applicant_id"`
+	TokenHash      string `bun:"token_hash"`
+	Model          string `bun:"model"`
+	Embedding      []byte `bun:"embedding"`
+	// CrossCheckModel and CrossCheck are the cross-check face model's hash and sealed vector
+	// (empty for tokens issued before it); CrossCheckOpen is CrossCheck opened, when read.
+	CrossCheckModel string     `bun:"cross_check_model"`
+	CrossCheck      []byte     `bun:"cross_check"`
+	CrossCheckOpen  []byte     `bun:"-"`
+	CreatedAt       time.Time  `bun:"created_at"`
+	RevokedAt       *time.Time `bun:"revoked_at"`
+	LastUsedAt      *time.Time `bun:"last_used_at"`
 }
 
 // DocumentUse records that a document number was presented in a verification, so a number

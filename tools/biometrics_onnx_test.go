@@ -616,6 +616,32 @@ func TestPerKeyFaceMatchThreshold(t *testing.T) {
 	require.Contains(t, terr.Message, "reject threshold")
 }
 
+// Two actors dlib's network finds alike (0.944: the closest different-person pair of the
+// shared sets) under a key whose accept threshold (0.92) lets dlib alone call them one
+// person: the cross-check model disagrees, so there is no match, and the reason says so.
+func TestCrossCheckVetoesLookalike(t *testing.T) {
+	t.Parallel()
+	e, _ := bioEnv(t, dbtest.SQLite(t), verify.BiometricsConfig{})
+	deepface := func(name string) string {
+		b, err := os.ReadFile(testfiles.Path(t, "faces", "deepface", name))
+		require.NoError(t, err)
+		return dataURL(b)
+	}
+	lax := keyCaller(t, e, e.Store, db.NewKey{FaceMatchThreshold: 0.92})
+	var r tools.CompareFacesResult
+	require.Nil(t, e.Call(t, lax, "compare_faces", map[string]any{"image_a": deepface("img30.jpg"), "image_b": deepface("img35.jpg"), "kind_b": "selfie"}, &r))
+	require.NotNil(t, r.Score, "%s: %s", r.Reason, r.Message)
+	require.GreaterOrEqual(t, *r.Score, r.Threshold, "dlib alone would accept")
+	require.False(t, r.Match)
+	require.Equal(t, "models_disagree", r.Reason)
+	require.Contains(t, r.Message, "second, independently trained model")
+	// The same key, two photos of one person: both models agree.
+	var same tools.CompareFacesResult
+	require.Nil(t, e.Call(t, lax, "compare_faces", map[string]any{"image_a": deepface("img30.jpg"), "image_b": deepface("img31.jpg"), "kind_b": "selfie"}, &same))
+	require.True(t, same.Match, "%v %s", same.Score, same.Message)
+	require.Empty(t, same.Reason)
+}
+
 // halftone is the photo printed with a dot screen (a 5-pixel cell at 30°) and photographed:
 // what a printed-photo attack leaves, generated here.
 func halftone(t *testing.T, src []byte) []byte {

@@ -31,8 +31,8 @@ type CompareFacesResult struct {
 	// Score is null when a photo failed its quality gate: a low score would be a guess.
 	Score     *float64   `json:"score" jsonschema:"cosine similarity of the two faces (−1..1), null when a photo was unusable"`
 	Threshold float64    `json:"threshold" jsonschema:"the match threshold: the calling key's own, else the server's"`
-	Match     bool       `json:"match" jsonschema:"score ≥ threshold with both photos usable"`
-	Reason    string     `json:"reason,omitempty" jsonschema:"why there is no score: <a|b>:<quality reason>, e.g. b:face_too_small"`
+	Match     bool       `json:"match" jsonschema:"score ≥ threshold, both photos usable, a second model agreeing"`
+	Reason    string     `json:"reason,omitempty" jsonschema:"why no score (<a|b>:<quality reason>, e.g. b:face_too_small) or no match (models_disagree)"`
 	Message   string     `json:"message,omitempty" jsonschema:"the reason for a person"`
 	FaceA     FaceReport `json:"face_a" jsonschema:"what was found in image_a"`
 	FaceB     FaceReport `json:"face_b" jsonschema:"what was found in image_b"`
@@ -56,8 +56,11 @@ var CompareFaces = Tool[CompareFacesInput, CompareFacesResult]{
 			return "No comparison: " + r.Reason + " — " + r.Message
 		}
 		verdict := "different people"
-		if r.Match {
+		switch {
+		case r.Match:
 			verdict = "the same person"
+		case r.Reason != "":
+			verdict = r.Message
 		}
 		return fmt.Sprintf("Similarity %.3f (threshold %.2f): %s.", *r.Score, r.Threshold, verdict)
 	},
@@ -120,6 +123,11 @@ func compareFaces(ctx context.Context, d *Deps, c Caller, in CompareFacesInput) 
 	if m.Scored {
 		s := m.Score
 		out.Score = &s
+	}
+	if m.Vetoed() {
+		out.Reason = "models_disagree"
+		out.Message = fmt.Sprintf("%.3f ≥ %.3f, but a second, independently trained model scores %.3f < %.3f: possibly a lookalike; a person should compare the photos",
+			m.Score, m.Threshold, m.CrossCheck.Score, m.CrossCheck.Threshold)
 	}
 	return out, nil
 }

@@ -34,6 +34,12 @@ func approvedIdentity(t *testing.T, e *tooltest.Env, s *db.Store) (string, []byt
 	done := waitStatus(t, e, e.Test, v.ID, "approved", "needs_review", "rejected")
 	require.Equal(t, "approved", done.Status, "%+v", done.Result)
 	require.NotNil(t, done.IdentityToken)
+	// The identity keeps the cross-check model's vector too, so a re-verification's selfie
+	// must satisfy both models.
+	tok, _, err := s.LookupIdentityToken(t.Context(), db.Scope{AccountID: "acct_a", Mode: models.ModeTest}, *done.IdentityToken)
+	require.NoError(t, err)
+	require.Len(t, tok.CrossCheckModel, 64)
+	require.NotEmpty(t, tok.CrossCheckOpen)
 	return *done.IdentityToken, selfie
 }
 

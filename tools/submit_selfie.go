@@ -228,7 +228,7 @@ func matchAgainstReference(ctx context.Context, d *Deps, b *verify.Biometrics, v
 		if tok.Model != b.EmbeddingModel().SHA256 {
 			return nil, nil // enrolled with another model: not comparable; the check sends it to review
 		}
-		ref = &verify.FaceAnalysis{Kind: "identity", FaceFound: true, Quality: face.Quality{OK: true}, Embedding: emb, EmbeddingModel: tok.Model}
+		ref = verify.IdentityReference(tok, emb)
 	} else {
 		var err error
 		if _, ref, err = b.PortraitAnalysis(ctx, v); err != nil {

@@ -220,8 +220,12 @@ type FaceAnalysis struct {
 	// the quality gate refused the photo.
 	Embedding []byte `json:"embedding,omitempty"`
 	// EmbeddingModel is the SHA-256 of the embedding model file.
-	EmbeddingModel string   `json:"embedding_model,omitempty"`
-	Liveness       *float64 `json:"liveness,omitempty"`
+	EmbeddingModel string `json:"embedding_model,omitempty"`
+	// CrossCheck is the cross-check model's encoded vector (face.Config.CrossCheck), which
+	// can only send an accept to review; empty when it is off and in analyses made before it.
+	CrossCheck      []byte   `json:"cross_check,omitempty"`
+	CrossCheckModel string   `json:"cross_check_model,omitempty"`
+	Liveness        *float64 `json:"liveness,omitempty"`
 	// Cues are the model-free spoof cues of a selfie (print halftone, screen moiré); nil
 	// for documents and for analyses made before they existed.
 	Cues *liveness.SpoofCues `json:"cues,omitempty"`
@@ -299,6 +303,12 @@ func (b *Biometrics) Analyze(ctx context.Context, image []byte, kind face.Kind) 
 			}
 			out.EmbeddingModel = b.eng.EmbeddingModel().SHA256
 		}
+		if a.Face.CrossCheck != nil {
+			if out.CrossCheck, err = a.Face.CrossCheck.MarshalBinary(); err != nil {
+				return nil, fmt.Errorf("encode cross-check embedding: %w", err)
+			}
+			out.CrossCheckModel = b.eng.CrossCheckModel().SHA256
+		}
 	}
 	return out, nil
 }
@@ -331,6 +341,22 @@ type MatchVerdict struct {
 	Band            string  `json:"band,omitempty"`
 	Reason          string  `json:"reason,omitempty"`
 	Message         string  `json:"message,omitempty"`
+	// CrossCheck is the second model's opinion (nil when it could not be asked: off, or a
+	// reference stored before it existed). When it disagrees with an accept, Band is review.
+	CrossCheck *CrossCheckVerdict `json:"cross_check,omitempty"`
+}
+
+// CrossCheckVerdict is the cross-check model's cosine of the same two faces.
+type CrossCheckVerdict struct {
+	Model     string  `json:"model"`
+	Score     float64 `json:"score"`
+	Threshold float64 `json:"threshold"`
+	Agrees    bool    `json:"agrees"`
+}
+
+// Vetoed reports whether the main model accepted and the cross-check sent it to review.
+func (m MatchVerdict) Vetoed() bool {
+	return m.Scored && m.Score >= m.Threshold && m.CrossCheck != nil && !m.CrossCheck.Agrees
 }
 
 // Match compares a probe (a selfie) with a reference (a document portrait, or a selfie
@@ -366,7 +392,35 @@ func (b *Biometrics) Match(probe, reference *FaceAnalysis, probeSide, referenceS
 		return v, fmt.Errorf("match: %w", err)
 	}
 	v.Scored, v.Score, v.Match, v.Band = true, round3(s), s >= v.Threshold, t.Band(s)
+	if v.CrossCheck, err = b.crossCheck(probe, reference); err != nil {
+		return v, err
+	}
+	if v.Vetoed() {
+		v.Match, v.Band = false, BandReview
+	}
 	return v, nil
+}
+
+// crossCheck scores the two faces with the cross-check model, when both analyses carry its
+// vector from the model the engine runs now (nil otherwise).
+func (b *Biometrics) crossCheck(probe, reference *FaceAnalysis) (*CrossCheckVerdict, error) {
+	info := b.eng.CrossCheckModel()
+	if info.SHA256 == "" || probe.CrossCheckModel != info.SHA256 || reference.CrossCheckModel != info.SHA256 {
+		return nil, nil
+	}
+	var p, r face.Embedding
+	if err := p.UnmarshalBinary(probe.CrossCheck); err != nil {
+		return nil, fmt.Errorf("stored cross-check embedding: %w", err)
+	}
+	if err := r.UnmarshalBinary(reference.CrossCheck); err != nil {
+		return nil, fmt.Errorf("stored cross-check embedding: %w", err)
+	}
+	s, err := face.Cosine(p, r)
+	if err != nil {
+		return nil, fmt.Errorf("cross-check: %w", err)
+	}
+	t := b.eng.Config().CrossCheckThreshold
+	return &CrossCheckVerdict{Model: info.Name + "@" + info.SHA256, Score: round3(s), Threshold: t, Agrees: s >= t}, nil
 }
 
 // LivenessVerdict is the passive liveness verdict on a selfie analysis.

@@ -183,7 +183,7 @@ func (c *FaceMatchCheck) Run(ctx context.Context, in *CheckInput) (*models.Check
 				"the reusable identity was enrolled with another embedding model; a person must compare the photos")}
 			return out, nil
 		}
-		ref = &FaceAnalysis{Kind: "identity", FaceFound: true, Quality: face.Quality{OK: true}, Embedding: emb, EmbeddingModel: tok.Model}
+		ref = IdentityReference(tok, emb)
 	} else {
 		out.Details["reference"] = "document_portrait"
 		refArt, ref, err = b.PortraitAnalysis(ctx, v)
@@ -248,6 +248,10 @@ func matchOutcome(m MatchVerdict, refSide, prefix string) (models.Outcome, []mod
 		return models.OutcomeReview, []models.Reason{review(prefix+"face_unusable", m.Message+" ("+m.Reason+")")}
 	case m.Band == BandAccept:
 		return models.OutcomePass, nil
+	case m.Vetoed():
+		return models.OutcomeReview, []models.Reason{review(prefix+"face_match_models_disagree",
+			fmt.Sprintf("the selfie matches the %s (%.3f ≥ %.3f), but a second, independently trained model does not agree (%.3f < %.3f): a lookalike is possible; a person must compare the photos",
+				refSide, m.Score, m.Threshold, m.CrossCheck.Score, m.CrossCheck.Threshold))}
 	case m.Band == BandReview:
 		return models.OutcomeReview, []models.Reason{review(prefix+"face_match_uncertain",
 			fmt.Sprintf("the selfie and the %s are similar but not clearly the same person (%.2f in the review band %.2f–%.2f); a person must compare the photos",
@@ -559,4 +563,10 @@ func ageFromDOB(dob string, now time.Time, minAge int, maxAge *int, out *models.
 		out.Reasons = append(out.Reasons, review("age_above_maximum", fmt.Sprintf("the document says %d years old, above %d", years, *maxAge)))
 	}
 	return out, nil
+}
+
+// IdentityReference is a reusable identity's stored face as an analysis to match against.
+func IdentityReference(tok *models.IdentityToken, emb []byte) *FaceAnalysis {
+	return &FaceAnalysis{Kind: "identity", FaceFound: true, Quality: face.Quality{OK: true}, Embedding: emb, EmbeddingModel: tok.Model,
+		CrossCheck: tok.CrossCheckOpen, CrossCheckModel: tok.CrossCheckModel}
 }

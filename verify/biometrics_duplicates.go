@@ -315,7 +315,11 @@ func (b *Biometrics) Completed(ctx context.Context, s *Service, tx *db.Tx, v *mo
 	// approval: a face match in the accept band (never the review band, even if a person
 	// approved it) and a passed liveness check.
 	if result.Decision == models.StatusApproved && faceMatched && live {
-		_, tok, err := tx.IssueIdentityToken(ctx, v, model, fa.Embedding)
+		ref := db.IdentityFace{Model: model, Embedding: fa.Embedding}
+		if fa.CrossCheckModel != "" && fa.CrossCheckModel == b.eng.CrossCheckModel().SHA256 {
+			ref.CrossCheckModel, ref.CrossCheck = fa.CrossCheckModel, fa.CrossCheck
+		}
+		_, tok, err := tx.IssueIdentityToken(ctx, v, ref)
 		if errors.Is(err, db.ErrConflict) {
 			return nil // issued by an earlier attempt of this job
 		}

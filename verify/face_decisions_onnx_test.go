@@ -107,6 +107,7 @@ type analysedPhoto struct {
 	labelledPhoto
 	quality face.Quality
 	emb     face.Embedding
+	cross   face.Embedding // the cross-check model's
 	boxes   []face.Box
 }
 
@@ -128,7 +129,7 @@ func analysedFaces(t *testing.T) []analysedPhoto {
 			require.NoError(t, err)
 			ap := analysedPhoto{labelledPhoto: p, quality: a.Quality, boxes: a.Detections}
 			if a.Face != nil {
-				ap.emb = a.Face.Embedding
+				ap.emb, ap.cross = a.Face.Embedding, a.Face.CrossCheck
 			}
 			analysedAll = append(analysedAll, ap)
 		}
@@ -272,4 +273,50 @@ func TestSelfieGateOnRealPhotos(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, face.ReasonMultipleFaces, a.Quality.Reason, f[len(f)-1])
 	}
+}
+
+// TestCrossCheckOnLabelledFaces measures the cross-check (fr_feature's veto on dlib's accept)
+// on every pair of labelled original photos: how many different-person pairs that dlib scores
+// at or above a laxer accept threshold (0.922, its FAR ≤ 0.1 % point on the bench's tuning
+// split) the veto still lets through, and how many same-person pairs it sends to review.
+// Figures: docs/benchmarks/face.md, "A second model's veto".
+func TestCrossCheckOnLabelledFaces(t *testing.T) {
+	t.Parallel()
+	photos := analysedFaces(t)
+	const lax = 0.922
+	var impHigh, impThrough, gen, genVetoed int
+	var through, vetoed []string
+	for i, a := range photos {
+		for _, b := range photos[i+1:] {
+			if a.emb == nil || b.emb == nil {
+				continue
+			}
+			require.NotNil(t, a.cross, a.path)
+			s, err := face.Cosine(a.emb, b.emb)
+			require.NoError(t, err)
+			c, err := face.Cosine(a.cross, b.cross)
+			require.NoError(t, err)
+			agrees := c >= face.DefaultCrossCheckThreshold
+			pair := fmt.Sprintf("%s | %s (%.3f, cross %.3f)", filepath.Base(a.path), filepath.Base(b.path), s, c)
+			switch {
+			case a.person != b.person && s >= lax:
+				impHigh++
+				if agrees {
+					impThrough++
+					through = append(through, pair)
+				}
+			case a.person == b.person && a.quality.OK && b.quality.OK:
+				gen++
+				if !agrees {
+					genVetoed++
+					vetoed = append(vetoed, pair)
+				}
+			}
+		}
+	}
+	t.Logf("different people at dlib ≥ %.3f: %d, let through by the cross-check: %d %v", lax, impHigh, impThrough, through)
+	t.Logf("same person, both photos pass the selfie gate: %d, sent to review by the cross-check: %d %v", gen, genVetoed, vetoed)
+	require.Positive(t, impHigh, "no lookalike pair to veto: the test measures nothing")
+	require.LessOrEqual(t, impThrough, impHigh/10, "the cross-check lets most lookalikes through")
+	require.LessOrEqual(t, float64(genVetoed), 0.02*float64(gen), "the cross-check sends over 2 %% of good same-person pairs to review")
 }

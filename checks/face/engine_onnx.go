@@ -22,6 +22,7 @@ type Engine struct {
 	detect, landmark, liveness, age, eye, pose *onnx.Model
 	features                                   []*onnx.Model // one per cfg.Embeddings
 	featureInfo                                onnx.ModelInfo
+	cross                                      *onnx.Model // cfg.CrossCheck; nil when off
 }
 
 // New loads ONNX Runtime and every model named in cfg. A missing library or
@@ -54,6 +55,9 @@ func New(cfg Config) (*Engine, error) {
 		// Level "all" is the fastest for both embeddings with ONNX Runtime 1.24 (it was 3×
 		// slower for fr_feature with an older one); see Config.EmbeddingOptimization.
 		load(&e.features[i], spec.Path, spec.Name, spec.Source, cfg.EmbeddingOptimization)
+	}
+	if !cfg.NoCrossCheck {
+		load(&e.cross, cfg.CrossCheck.Path, cfg.CrossCheck.Name, cfg.CrossCheck.Source, cfg.EmbeddingOptimization)
 	}
 	load(&e.liveness, model(ModelLiveness), ModelLiveness, ModelSource)
 	load(&e.age, model(ModelAge), ModelAge, ModelSource)
@@ -88,6 +92,10 @@ func (e *Engine) checkShapes() error {
 		n := int64(e.cfg.Embeddings[i].Size)
 		checks = append(checks, want{m, []int64{1, 3, n, n}})
 	}
+	if e.cross != nil {
+		n := int64(e.cfg.CrossCheck.Size)
+		checks = append(checks, want{e.cross, []int64{1, 3, n, n}})
+	}
 	for _, c := range checks {
 		in := c.m.Inputs()[0].Shape
 		if len(in) != len(c.shape) {
@@ -105,7 +113,7 @@ func (e *Engine) checkShapes() error {
 // Close frees the sessions and the runtime handle.
 func (e *Engine) Close() error {
 	var errs []error
-	for _, m := range append([]*onnx.Model{e.detect, e.landmark, e.liveness, e.age, e.eye, e.pose}, e.features...) {
+	for _, m := range append([]*onnx.Model{e.detect, e.landmark, e.liveness, e.age, e.eye, e.pose, e.cross}, e.features...) {
 		errs = append(errs, m.Close())
 	}
 	if e.rt != nil {
@@ -123,11 +131,22 @@ func (e *Engine) Threshold() float64 { return e.cfg.MatchThreshold }
 // another set are not comparable, and stored ones carry this hash).
 func (e *Engine) EmbeddingModel() onnx.ModelInfo { return e.featureInfo }
 
+// CrossCheckModel identifies the cross-check embedding (zero when it is off).
+func (e *Engine) CrossCheckModel() onnx.ModelInfo {
+	if e.cross == nil {
+		return onnx.ModelInfo{}
+	}
+	return e.cross.Info
+}
+
 // Models lists every loaded model file.
 func (e *Engine) Models() []onnx.ModelInfo {
 	var out []onnx.ModelInfo
 	for _, m := range append([]*onnx.Model{e.detect, e.landmark, e.liveness, e.age, e.eye, e.pose}, e.features...) {
 		out = append(out, m.Info)
+	}
+	if e.cross != nil {
+		out = append(out, e.cross.Info)
 	}
 	return out
 }
@@ -260,7 +279,7 @@ func (e *Engine) Embed(img *imaging.RGB, lm *Landmarks) (Embedding, error) {
 		if err != nil {
 			return nil, fmt.Errorf("embed: %w", err)
 		}
-		if parts[i], err = e.embedCrop(i, crop); err != nil {
+		if parts[i], err = e.embedCrop(spec, e.features[i], crop); err != nil {
 			return nil, err
 		}
 		weights[i] = spec.Weight
@@ -268,10 +287,26 @@ func (e *Engine) Embed(img *imaging.RGB, lm *Landmarks) (Embedding, error) {
 	return Fuse(parts, weights)
 }
 
-// embedCrop runs embedding model i on its aligned crop, averaging with the
+// CrossEmbed computes the cross-check model's embedding of the face (nil
+// when the cross-check is off).
+func (e *Engine) CrossEmbed(img *imaging.RGB, lm *Landmarks) (Embedding, error) {
+	if e.cross == nil {
+		return nil, nil
+	}
+	if img == nil || lm == nil {
+		return nil, errors.New("cross-check embed: no image or landmarks")
+	}
+	crop, err := e.cfg.CrossCheck.align(img, lm)
+	if err != nil {
+		return nil, fmt.Errorf("cross-check embed: %w", err)
+	}
+	v, err := e.embedCrop(e.cfg.CrossCheck, e.cross, crop)
+	return Embedding(v), err
+}
+
+// embedCrop runs an embedding model on its aligned crop, averaging with the
 // mirror image when configured, and returns the unit vector.
-func (e *Engine) embedCrop(i int, crop *imaging.RGB) ([]float32, error) {
-	spec, m := e.cfg.Embeddings[i], e.features[i]
+func (e *Engine) embedCrop(spec EmbeddingSpec, m *onnx.Model, crop *imaging.RGB) ([]float32, error) {
 	in := inputScalings[spec.Input]
 	run := func(img *imaging.RGB) ([]float32, error) {
 		out, err := m.Run(planar(img, in.bgr, in.scale), 1, 3, int64(spec.Size), int64(spec.Size))
@@ -522,6 +557,12 @@ func (e *Engine) Analyze(img *imaging.RGB, kind Kind, want Want) (*Analysis, err
 		}
 		for _, m := range e.features {
 			a.Models = append(a.Models, m.Info)
+		}
+		if e.cross != nil {
+			if f.CrossCheck, err = e.CrossEmbed(img, &lm); err != nil {
+				return nil, fmt.Errorf("analyze: %w", err)
+			}
+			a.Models = append(a.Models, e.cross.Info)
 		}
 	}
 	if want.Liveness {

@@ -329,12 +329,37 @@ func TestModelsRecordHashes(t *testing.T) {
 	t.Parallel()
 	eng := engine(t)
 	ms := eng.Models()
-	require.Len(t, ms, 7) // six faceplugin models and the embedding
+	require.Len(t, ms, 8) // six faceplugin models, the embedding and the cross-check
 	for _, m := range ms {
 		require.Len(t, m.SHA256, 64, m.Name)
 		require.Contains(t, []string{ModelSource, FaceAPISource}, m.Source, m.Name)
 		require.Positive(t, m.Bytes)
 	}
+	require.Equal(t, ModelFeature, eng.CrossCheckModel().Name)
+	require.Contains(t, ms, eng.CrossCheckModel())
 	require.NotEmpty(t, eng.RuntimeVersion())
 	_ = onnx.DefaultLibraryPath()
+}
+
+// The cross-check vector comes with every embedding, and not at all when it is off.
+func TestCrossCheckEmbedding(t *testing.T) {
+	t.Parallel()
+	img := decode(t, "faces", "face_recognition", "tests", "test_images", "obama.jpg")
+	a, err := engine(t).Analyze(img, KindSelfie, Want{Embedding: true})
+	require.NoError(t, err)
+	require.Len(t, a.Face.CrossCheck, 512)
+	require.InDelta(t, 1, dot(a.Face.CrossCheck, a.Face.CrossCheck), 1e-5, "a unit vector")
+	a, err = engine(t).Analyze(img, KindSelfie, Want{})
+	require.NoError(t, err)
+	require.Nil(t, a.Face.CrossCheck, "no embedding asked for")
+
+	off, err := New(Config{NoCrossCheck: true})
+	require.NoError(t, err)
+	defer func() { _ = off.Close() }()
+	require.Empty(t, off.CrossCheckModel().SHA256)
+	require.Len(t, off.Models(), 7)
+	a, err = off.Analyze(img, KindSelfie, Want{Embedding: true})
+	require.NoError(t, err)
+	require.NotNil(t, a.Face.Embedding)
+	require.Nil(t, a.Face.CrossCheck)
 }

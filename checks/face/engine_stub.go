@@ -27,6 +27,9 @@ func (e *Engine) Threshold() float64 { return DefaultMatchThreshold }
 // EmbeddingModel is empty in this build.
 func (e *Engine) EmbeddingModel() onnx.ModelInfo { return onnx.ModelInfo{} }
 
+// CrossCheckModel is empty in this build.
+func (e *Engine) CrossCheckModel() onnx.ModelInfo { return onnx.ModelInfo{} }
+
 // Models is empty in this build.
 func (e *Engine) Models() []onnx.ModelInfo { return nil }
 

@@ -239,6 +239,8 @@ func TestConfigValidation(t *testing.T) {
 		{"detect threshold", Config{DetectThreshold: 1.5}, "detect threshold"},
 		{"channels", Config{EmbeddingChannels: "yuv"}, "channels"},
 		{"policy", Config{Selfie: QualityPolicy{MinBrightness: 200, MaxBrightness: 100}}, "min_brightness"},
+		{"cross-check threshold", Config{CrossCheckThreshold: 1.2}, "cross-check threshold 1.2 outside [-1, 1]"},
+		{"cross-check spec", Config{CrossCheck: EmbeddingSpec{Name: "x", Path: "/x.onnx", Size: 8, Margin: 1, Input: "rgb-raw", Weight: 1}}, `cross-check embedding "x" needs`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -251,6 +253,11 @@ func TestConfigValidation(t *testing.T) {
 	require.Equal(t, DefaultEmbeddings("/h"), c.Embeddings)
 	require.Equal(t, DefaultMatchThreshold, c.MatchThreshold)
 	require.Equal(t, onnx.OptimizeAll, c.EmbeddingOptimization)
+	require.Equal(t, DefaultCrossCheck("/m"), c.CrossCheck)
+	require.Equal(t, DefaultCrossCheckThreshold, c.CrossCheckThreshold)
+	c, err = Config{NoCrossCheck: true, CrossCheckThreshold: 5}.withDefaults()
+	require.NoError(t, err, "off: its threshold is not read")
+	require.Empty(t, c.CrossCheck.Path)
 	c, err = Config{ModelsDir: "/m", EmbeddingModelPath: "/x/arcface.onnx"}.withDefaults()
 	require.NoError(t, err)
 	require.Equal(t, []EmbeddingSpec{{Name: "arcface.onnx", Path: "/x/arcface.onnx", Source: "operator-configured: /x/arcface.onnx",

@@ -47,6 +47,9 @@ type Face struct {
 	ModelPose *Pose `json:"model_pose,omitempty"`
 	// Embedding is the L2-normalised identity vector, when requested.
 	Embedding Embedding `json:"-"`
+	// CrossCheck is the cross-check model's vector (Config.CrossCheck), made
+	// with Embedding unless the cross-check is off.
+	CrossCheck Embedding `json:"-"`
 	// Liveness is the passive liveness model's probability of a live face.
 	Liveness *float64 `json:"liveness,omitempty"`
 	// Age is the age model's estimate in years.

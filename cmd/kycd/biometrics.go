@@ -29,12 +29,14 @@ type BiometricSettings struct {
 	MatchRejectThreshold   float64
 	ReverifyMatchThreshold float64
 	DuplicateThreshold     float64
-	LivenessThreshold      float64
-	RequireActive          bool
-	Steps                  string
-	ChallengeTTL           time.Duration
-	MaxChallenges          int
-	DefaultMinAge          int
+	// CrossCheckThreshold: 0 = the calibrated default, -1 = no cross-check.
+	CrossCheckThreshold float64
+	LivenessThreshold   float64
+	RequireActive       bool
+	Steps               string
+	ChallengeTTL        time.Duration
+	MaxChallenges       int
+	DefaultMinAge       int
 }
 
 // check validates what can be checked without loading the engine.
@@ -81,7 +83,7 @@ func startBiometrics(ctx context.Context, s BiometricSettings, store *db.Store, 
 		return nil, nil
 	}
 	eng, err := face.New(face.Config{LibraryPath: s.LibraryPath, ModelsDir: s.ModelsDir, EmbeddingModelPath: s.EmbeddingModel,
-		Threads: s.Threads, MatchThreshold: s.MatchThreshold})
+		Threads: s.Threads, MatchThreshold: s.MatchThreshold, CrossCheckThreshold: s.CrossCheckThreshold, NoCrossCheck: s.CrossCheckThreshold == -1})
 	if err != nil {
 		if s.Mode == "auto" {
 			msg := "face_match, liveness and age checks unavailable"
@@ -113,6 +115,6 @@ func startBiometrics(ctx context.Context, s BiometricSettings, store *db.Store, 
 		return nil, fmt.Errorf("load enrolled faces: %w", err)
 	}
 	logger.Info("face engine ready", "runtime", eng.RuntimeVersion(), "embedding_model", eng.EmbeddingModel().Name,
-		"match_threshold", eng.Threshold())
+		"match_threshold", eng.Threshold(), "cross_check", eng.CrossCheckModel().Name, "cross_check_threshold", eng.Config().CrossCheckThreshold)
 	return b, nil
 }
