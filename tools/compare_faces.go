@@ -124,7 +124,7 @@ func compareFaces(ctx context.Context, d *Deps, c Caller, in CompareFacesInput) 
 		s := m.Score
 		out.Score = &s
 	}
-	if m.Vetoed() {
+	if m.Vetoed {
 		out.Reason = "models_disagree"
 		out.Message = fmt.Sprintf("%.3f ≥ %.3f, but a second, independently trained model scores %.3f < %.3f: possibly a lookalike; a person should compare the photos",
 			m.Score, m.Threshold, m.CrossCheck.Score, m.CrossCheck.Threshold)

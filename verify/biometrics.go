@@ -342,8 +342,11 @@ type MatchVerdict struct {
 	Reason          string  `json:"reason,omitempty"`
 	Message         string  `json:"message,omitempty"`
 	// CrossCheck is the second model's opinion (nil when it could not be asked: off, or a
-	// reference stored before it existed). When it disagrees with an accept, Band is review.
+	// reference stored before it existed).
 	CrossCheck *CrossCheckVerdict `json:"cross_check,omitempty"`
+	// Vetoed is set when the score reached the accept threshold but the cross-check
+	// disagreed: Match is then false and Band review.
+	Vetoed bool `json:"vetoed,omitempty"`
 }
 
 // CrossCheckVerdict is the cross-check model's cosine of the same two faces.
@@ -352,11 +355,6 @@ type CrossCheckVerdict struct {
 	Score     float64 `json:"score"`
 	Threshold float64 `json:"threshold"`
 	Agrees    bool    `json:"agrees"`
-}
-
-// Vetoed reports whether the main model accepted and the cross-check sent it to review.
-func (m MatchVerdict) Vetoed() bool {
-	return m.Scored && m.Score >= m.Threshold && m.CrossCheck != nil && !m.CrossCheck.Agrees
 }
 
 // Match compares a probe (a selfie) with a reference (a document portrait, or a selfie
@@ -392,13 +390,21 @@ func (b *Biometrics) Match(probe, reference *FaceAnalysis, probeSide, referenceS
 		return v, fmt.Errorf("match: %w", err)
 	}
 	v.Scored, v.Score, v.Match, v.Band = true, round3(s), s >= v.Threshold, t.Band(s)
-	if v.CrossCheck, err = b.crossCheck(probe, reference); err != nil {
+	cc, err := b.crossCheck(probe, reference)
+	if err != nil {
 		return v, err
 	}
-	if v.Vetoed() {
-		v.Match, v.Band = false, BandReview
-	}
+	v.withCrossCheck(cc)
 	return v, nil
+}
+
+// withCrossCheck records the cross-check's opinion; one that disagrees with an accept turns
+// it into a review (never a rejection), and a cross-check of a non-accept changes nothing.
+func (v *MatchVerdict) withCrossCheck(cc *CrossCheckVerdict) {
+	v.CrossCheck = cc
+	if v.Match && cc != nil && !cc.Agrees {
+		v.Match, v.Band, v.Vetoed = false, BandReview, true
+	}
 }
 
 // crossCheck scores the two faces with the cross-check model, when both analyses carry its

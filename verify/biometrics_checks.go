@@ -248,7 +248,7 @@ func matchOutcome(m MatchVerdict, refSide, prefix string) (models.Outcome, []mod
 		return models.OutcomeReview, []models.Reason{review(prefix+"face_unusable", m.Message+" ("+m.Reason+")")}
 	case m.Band == BandAccept:
 		return models.OutcomePass, nil
-	case m.Vetoed():
+	case m.Vetoed:
 		return models.OutcomeReview, []models.Reason{review(prefix+"face_match_models_disagree",
 			fmt.Sprintf("the selfie matches the %s (%.3f ≥ %.3f), but a second, independently trained model does not agree (%.3f < %.3f): a lookalike is possible; a person must compare the photos",
 				refSide, m.Score, m.Threshold, m.CrossCheck.Score, m.CrossCheck.Threshold))}

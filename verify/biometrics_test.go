@@ -221,19 +221,29 @@ func TestThresholdBands(t *testing.T) {
 
 	// The cross-check only ever turns an accept into a review, with its own reason.
 	cc := &CrossCheckVerdict{Model: "fr_feature@x", Score: 0.41, Threshold: 0.503}
-	vetoed := MatchVerdict{Scored: true, Score: 0.95, Threshold: 0.946, RejectThreshold: 0.90, Band: BandReview, CrossCheck: cc}
-	require.True(t, vetoed.Vetoed())
+	vetoed := MatchVerdict{Scored: true, Match: true, Score: 0.95, Threshold: 0.946, RejectThreshold: 0.90, Band: BandAccept}
+	vetoed.withCrossCheck(cc)
+	require.True(t, vetoed.Vetoed)
+	require.False(t, vetoed.Match)
+	require.Equal(t, BandReview, vetoed.Band)
 	out, reasons = matchOutcome(vetoed, "document", "")
 	require.Equal(t, models.OutcomeReview, out)
 	require.Equal(t, "face_match_models_disagree", reasons[0].Code)
 	require.Contains(t, reasons[0].Message, "0.410 < 0.503")
-	below := MatchVerdict{Scored: true, Score: 0.92, Threshold: 0.946, RejectThreshold: 0.90, Band: BandReview, CrossCheck: cc}
-	require.False(t, below.Vetoed(), "in the review band already: the plain review reason")
+	below := MatchVerdict{Scored: true, Score: 0.92, Threshold: 0.946, RejectThreshold: 0.90, Band: BandReview}
+	below.withCrossCheck(cc)
+	require.False(t, below.Vetoed)
 	_, reasons = matchOutcome(below, "document", "")
-	require.Equal(t, "face_match_uncertain", reasons[0].Code)
-	agrees := &CrossCheckVerdict{Score: 0.6, Threshold: 0.503, Agrees: true}
-	require.False(t, MatchVerdict{Scored: true, Score: 0.95, Threshold: 0.946, CrossCheck: agrees}.Vetoed())
-	require.False(t, MatchVerdict{Scored: true, Score: 0.95, Threshold: 0.946}.Vetoed(), "no cross-check: no veto")
+	require.Equal(t, "face_match_uncertain", reasons[0].Code, "in the review band already: the plain review reason")
+	rejected := MatchVerdict{Scored: true, Score: 0.5, Threshold: 0.946, RejectThreshold: 0.90, Band: BandReject}
+	rejected.withCrossCheck(&CrossCheckVerdict{Score: 0.9, Threshold: 0.503, Agrees: true})
+	require.Equal(t, BandReject, rejected.Band, "the cross-check never rescues a mismatch")
+	for _, c := range []*CrossCheckVerdict{{Score: 0.6, Threshold: 0.503, Agrees: true}, nil} {
+		ok := MatchVerdict{Scored: true, Match: true, Score: 0.95, Threshold: 0.946, Band: BandAccept}
+		ok.withCrossCheck(c)
+		require.True(t, ok.Match, "agreeing or absent: the accept stands")
+		require.Equal(t, BandAccept, ok.Band)
+	}
 
 	require.True(t, acceptBand(MatchVerdict{Band: BandAccept}))
 	require.True(t, acceptBand(map[string]any{"band": "accept"}))
