@@ -46,7 +46,7 @@ var CompareFaces = Tool[CompareFacesInput, CompareFacesResult]{
 	Title:    "Compare faces",
 	Description: "Compare the faces in two photos (a selfie and an ID photo, say): similarity score, the server's threshold and a match verdict, " +
 		"plus each face's box and quality. When a photo is unusable (no face, two faces, too small, too dark, …) the reason is given instead of a score. Stores nothing. " +
-		"At 0.946 FAR 0/36835, FRR 2.7 %; at 0.90 FAR 2.7 % (docs/benchmarks/face.md).",
+		"At 0.946 FAR 0/36835, FRR 2.9 %; at 0.90 FAR 2.7 % (docs/benchmarks/face.md).",
 	Brief:       "stateless: two photos → `score`, `threshold`, `match`, each face's box and quality (or the reason a photo is unusable)",
 	Scope:       ScopeVerificationsRead,
 	Annotations: Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false},
