@@ -508,7 +508,11 @@ func report(eng *face.Engine, live *liveness.Checker, photos []aligned, enc map[
 			fmt.Printf("%-16s vs %-44s error %v\n", a, b, err)
 			return
 		}
-		fmt.Printf("%-16s vs %-44s score %.3f match=%v %s\n", a, b, r.Score, r.Match, r.Reason)
+		cross := ""
+		if r.CrossCheckScore != nil {
+			cross = fmt.Sprintf(" cross-check %.3f", *r.CrossCheckScore)
+		}
+		fmt.Printf("%-16s vs %-44s score %.3f%s match=%v %s\n", a, b, r.Score, cross, r.Match, r.Reason)
 	}
 	pair("applicant.jpg", "portrait.jpg (as document)", enc["applicant.jpg"], enc["portrait.jpg"])
 	pair("selfie_half.jpg", "portrait.jpg (as document)", enc["selfie_half.jpg"], enc["portrait.jpg"])

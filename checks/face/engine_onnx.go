@@ -638,5 +638,13 @@ func (e *Engine) MatchAnalyses(selfie, document *Analysis) (*MatchResult, error)
 	}
 	r.Score = score
 	r.Match = score >= r.Threshold
+	if selfie.Face.CrossCheck != nil && document.Face.CrossCheck != nil {
+		c, err := Cosine(selfie.Face.CrossCheck, document.Face.CrossCheck)
+		if err != nil {
+			return nil, fmt.Errorf("match: cross-check: %w", err)
+		}
+		r.CrossCheckScore = &c
+		r.Match = r.Match && c >= e.cfg.CrossCheckThreshold
+	}
 	return r, nil
 }

@@ -98,10 +98,13 @@ const (
 
 // MatchResult is the verdict of a 1:1 comparison.
 type MatchResult struct {
-	// Match is true when both faces passed their gates and Score ≥ Threshold.
+	// Match is true when both faces passed their gates, Score ≥ Threshold and the
+	// cross-check (when on) agrees: CrossCheckScore ≥ its threshold.
 	Match     bool    `json:"match"`
 	Score     float64 `json:"score"`
 	Threshold float64 `json:"threshold"`
+	// CrossCheckScore is the cross-check model's cosine (nil when it is off).
+	CrossCheckScore *float64 `json:"cross_check_score,omitempty"`
 	// Reason is empty on a scored comparison, else "<side>:<quality reason>"
 	// such as "selfie:too_blurry" saying which photo to retake.
 	Reason   string           `json:"reason,omitempty"`
