@@ -257,7 +257,7 @@ func (b *Biometrics) Analyze(ctx context.Context, image []byte, kind face.Kind) 
 		return nil, err
 	}
 	defer release()
-	want := face.Want{Embedding: true}
+	want := face.Want{Embedding: true, CrossCheck: true}
 	k := "document"
 	if kind == face.KindSelfie {
 		want.Liveness, k = true, "selfie" // the age comes from the age estimator, below

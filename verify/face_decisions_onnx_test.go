@@ -125,7 +125,7 @@ func analysedFaces(t *testing.T) []analysedPhoto {
 			require.NoError(t, err)
 			img, err := imaging.Decode(b)
 			require.NoError(t, err)
-			a, err := eng.Analyze(img, face.KindSelfie, face.Want{Embedding: true, IgnoreQuality: true})
+			a, err := eng.Analyze(img, face.KindSelfie, face.Want{Embedding: true, CrossCheck: true, IgnoreQuality: true})
 			require.NoError(t, err)
 			ap := analysedPhoto{labelledPhoto: p, quality: a.Quality, boxes: a.Detections}
 			if a.Face != nil {

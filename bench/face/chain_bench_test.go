@@ -13,7 +13,7 @@ import (
 )
 
 // The face-match chain per selfie pair: detect, landmarks, quality gate, dlib's face chip,
-// dlib's ResNet (and its mirror), for the selfie and for the document portrait, then the
+// dlib's ResNet (and its mirror) and the fr_feature cross-check, for the selfie and for the document portrait, then the
 // cosine. Decoding is timed separately. Single intra-op thread, as the service runs it:
 //
 //	go test -tags onnx ./bench/face -run '^$' -bench FaceChain -cpu 1 -benchtime 20x
@@ -83,11 +83,11 @@ func BenchmarkFaceChain(b *testing.B) {
 	eng := chainEngine(b)
 	selfie, portrait, selfieJPEG := chainPair(b, eng)
 	pair := func(b *testing.B) {
-		sa, err := eng.Analyze(selfie, face.KindSelfie, face.Want{Embedding: true})
+		sa, err := eng.Analyze(selfie, face.KindSelfie, face.Want{Embedding: true, CrossCheck: true})
 		if err != nil || sa.Face == nil || sa.Face.Embedding == nil {
 			b.Fatalf("selfie: %v %+v", err, sa.Quality)
 		}
-		da, err := eng.Analyze(portrait, face.KindDocument, face.Want{Embedding: true})
+		da, err := eng.Analyze(portrait, face.KindDocument, face.Want{Embedding: true, CrossCheck: true})
 		if err != nil || da.Face == nil || da.Face.Embedding == nil {
 			b.Fatalf("portrait: %v %+v", err, da.Quality)
 		}

@@ -44,7 +44,7 @@ func speed(eng *face.Engine, testdata string, runs int) error {
 		f := math.Sqrt(1e6 / float64(img.W*img.H))
 		img = imaging.CropResize(img, imaging.Rect{W: float64(img.W), H: float64(img.H)},
 			int(math.Round(float64(img.W)*f)), int(math.Round(float64(img.H)*f)), [3]uint8{})
-		want := face.Want{Embedding: true, Liveness: true, Age: true}
+		want := face.Want{Embedding: true, CrossCheck: true, Liveness: true, Age: true}
 		if _, err := eng.Analyze(img, face.KindSelfie, want); err != nil { // warm-up
 			return err
 		}
@@ -69,7 +69,7 @@ func speed(eng *face.Engine, testdata string, runs int) error {
 		ds = ds[:0]
 		for i := 0; i < runs; i++ {
 			t0 := time.Now()
-			a, err := eng.Analyze(img, face.KindSelfie, face.Want{Embedding: true, Liveness: true})
+			a, err := eng.Analyze(img, face.KindSelfie, face.Want{Embedding: true, CrossCheck: true, Liveness: true})
 			if err != nil {
 				return err
 			}

@@ -558,7 +558,7 @@ func (e *Engine) Analyze(img *imaging.RGB, kind Kind, want Want) (*Analysis, err
 		for _, m := range e.features {
 			a.Models = append(a.Models, m.Info)
 		}
-		if e.cross != nil {
+		if e.cross != nil && want.CrossCheck {
 			if f.CrossCheck, err = e.CrossEmbed(img, &lm); err != nil {
 				return nil, fmt.Errorf("analyze: %w", err)
 			}
@@ -604,11 +604,11 @@ func (e *Engine) Analyze(img *imaging.RGB, kind Kind, want Want) (*Analysis, err
 // When either photo fails its quality gate the result says which and why
 // instead of a low score.
 func (e *Engine) Match(selfie, document []byte) (*MatchResult, error) {
-	s, err := e.AnalyzeBytes(selfie, KindSelfie, Want{Embedding: true})
+	s, err := e.AnalyzeBytes(selfie, KindSelfie, Want{Embedding: true, CrossCheck: true})
 	if err != nil {
 		return nil, fmt.Errorf("match: selfie: %w", err)
 	}
-	d, err := e.AnalyzeBytes(document, KindDocument, Want{Embedding: true})
+	d, err := e.AnalyzeBytes(document, KindDocument, Want{Embedding: true, CrossCheck: true})
 	if err != nil {
 		return nil, fmt.Errorf("match: document: %w", err)
 	}

@@ -341,24 +341,25 @@ func TestModelsRecordHashes(t *testing.T) {
 	_ = onnx.DefaultLibraryPath()
 }
 
-// The cross-check vector comes with every embedding, and not at all when it is off.
+// The cross-check vector comes with an embedding when asked for, and not at all when it is off.
 func TestCrossCheckEmbedding(t *testing.T) {
 	t.Parallel()
 	img := decode(t, "faces", "face_recognition", "tests", "test_images", "obama.jpg")
-	a, err := engine(t).Analyze(img, KindSelfie, Want{Embedding: true})
+	a, err := engine(t).Analyze(img, KindSelfie, Want{Embedding: true, CrossCheck: true})
 	require.NoError(t, err)
 	require.Len(t, a.Face.CrossCheck, 512)
 	require.InDelta(t, 1, dot(a.Face.CrossCheck, a.Face.CrossCheck), 1e-5, "a unit vector")
-	a, err = engine(t).Analyze(img, KindSelfie, Want{})
+	a, err = engine(t).Analyze(img, KindSelfie, Want{Embedding: true})
 	require.NoError(t, err)
-	require.Nil(t, a.Face.CrossCheck, "no embedding asked for")
+	require.NotNil(t, a.Face.Embedding)
+	require.Nil(t, a.Face.CrossCheck, "not asked for (a liveness frame)")
 
 	off, err := New(Config{NoCrossCheck: true})
 	require.NoError(t, err)
 	defer func() { _ = off.Close() }()
 	require.Empty(t, off.CrossCheckModel().SHA256)
 	require.Len(t, off.Models(), 7)
-	a, err = off.Analyze(img, KindSelfie, Want{Embedding: true})
+	a, err = off.Analyze(img, KindSelfie, Want{Embedding: true, CrossCheck: true})
 	require.NoError(t, err)
 	require.NotNil(t, a.Face.Embedding)
 	require.Nil(t, a.Face.CrossCheck)

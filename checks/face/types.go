@@ -76,10 +76,13 @@ type Analysis struct {
 // Want selects what Analyze computes beyond detection, landmarks and quality.
 type Want struct {
 	Embedding bool
-	Liveness  bool
-	Age       bool
-	Eyes      bool
-	ModelPose bool
+	// CrossCheck adds the cross-check model's vector to Embedding's (when it is
+	// on): for faces that will be matched, not for liveness frames.
+	CrossCheck bool
+	Liveness   bool
+	Age        bool
+	Eyes       bool
+	ModelPose  bool
 	// IgnoreQuality computes the requested parts even when the gate fails
 	// (benchmarks, active-liveness frames that are turned on purpose).
 	IgnoreQuality bool
