@@ -123,11 +123,13 @@ type caseData struct {
 	RevealedUntil time.Time
 }
 
-// faceView puts the selfie beside the document portrait with the face match's score and threshold.
+// faceView puts the selfie beside the document portrait with the face match's score and threshold,
+// and the second model's (the cross-check) when it was asked.
 type faceView struct {
-	Selfie, Portrait *tools.CaseImage
-	Score, Threshold string
-	Outcome          string
+	Selfie, Portrait           *tools.CaseImage
+	Score, Threshold           string
+	CrossScore, CrossThreshold string
+	Outcome                    string
 }
 
 // checkView is one check's outcome as the case view lays it out.
@@ -257,6 +259,9 @@ func faceOf(d caseData) *faceView {
 		f.Outcome = string(c.Outcome)
 		if m, ok := c.Details["match"].(map[string]any); ok {
 			f.Score, f.Threshold = describe(m["score"]), describe(m["threshold"])
+			if cc, ok := m["cross_check"].(map[string]any); ok {
+				f.CrossScore, f.CrossThreshold = describe(cc["score"]), describe(cc["threshold"])
+			}
 		}
 	}
 	return f
