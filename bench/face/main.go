@@ -10,6 +10,7 @@
 //	go run -tags onnx ./bench/face levelcheck # embeddings at graph level all vs extended
 //	go run -tags onnx ./bench/face replay    # a copied enrolment photo vs two photos of one person
 //	go run -tags onnx ./bench/face models    # every embedding candidate: FAR/FRR, tuning vs held-out split
+//	go run -tags onnx ./bench/face -dir D captures # recorded liveness captures through the active check
 package main
 
 import (
@@ -34,6 +35,8 @@ func main() {
 	focus := flag.String("focus", "faceapi", "models: the candidate whose operating points are listed (the default embedding)")
 	pointsFlag := flag.String("points", "0.90,0.96,0.005", "models: the focus candidate's operating points, as first,last,step")
 	only := flag.String("candidates", "", "models: comma-separated candidate names (default: all)")
+	captureDir := flag.String("dir", "", "captures: a folder of recorded capture folders (frames, steps.txt, optional times.txt and selfie.jpg)")
+	mirrored := flag.Bool("mirrored", false, "captures: the frames come from a mirrored preview")
 	flag.Parse()
 	if *testdata == "" {
 		*testdata = os.Getenv("KYCD_TESTDATA")
@@ -65,6 +68,8 @@ func main() {
 		err = levelCheck(eng, *testdata)
 	case "replay":
 		err = replay(eng, *testdata)
+	case "captures":
+		err = captures(eng, *captureDir, *mirrored)
 	case "models":
 		var points [3]float64
 		if _, perr := fmt.Sscanf(*pointsFlag, "%g,%g,%g", &points[0], &points[1], &points[2]); perr != nil || points[2] <= 0 || points[1] < points[0] {
