@@ -2,7 +2,7 @@
 # Installs everything kycd needs on a Debian machine, idempotently, then builds bin/kycd.
 #   scripts/setup.sh          what the service needs (Tesseract, ONNX Runtime, face models)
 #   scripts/setup.sh --test   also what the test suite needs (Node clients for the e2e tests, Chromium,
-#                             staticcheck at its pinned version)
+#                             staticcheck at its pinned version, recorded face videos and ffmpeg)
 # Each part is a script under scripts/setup/ that returns at once when its work is done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +33,7 @@ bash scripts/setup/address.sh
 if ((want_test)); then
 	bash scripts/setup/e2e.sh
 	bash scripts/setup/browser.sh
+	bash scripts/setup/videos.sh
 	bash scripts/setup/staticcheck.sh >/dev/null
 fi
 

@@ -466,7 +466,7 @@ func TestActiveLivenessTools(t *testing.T) {
 		require.Contains(t, te.Message, "another session or key")
 
 		// Turns made by warping one still photo fail: the blink or open mouth cannot be
-		// warped, and the turns are warps (checks/liveness tests the warped_still verdict alone).
+		// warped (the warped-still test is off by default; checks/liveness measures it alone).
 		times = make([]float64, len(frames))
 		for i := range times {
 			times[i] = 5000 + 200*float64(i)

@@ -87,16 +87,8 @@ func judgeCapture(eng *face.Engine, c *capture, cfg liveness.ActiveConfig) (*liv
 	}
 	obs := make([]liveness.Observation, len(c.Frames))
 	for i, f := range c.Frames {
-		b, err := os.ReadFile(f)
-		if err != nil {
+		if obs[i], err = observeFile(chk, f); err != nil {
 			return nil, err
-		}
-		img, err := imaging.Decode(b)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		if obs[i], err = chk.Observe(img); err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
 		}
 		if c.Times != nil {
 			obs[i].AtMS, obs[i].Timed = c.Times[i], true
@@ -118,17 +110,26 @@ func judgeCapture(eng *face.Engine, c *capture, cfg liveness.ActiveConfig) (*liv
 		ref = a.Face.Embedding
 	} else {
 		// The most frontal frame's face: the capture is judged for liveness only.
-		best := -1
-		for i, o := range obs {
-			if o.Reason == "" && o.Embedding != nil && (best < 0 || abs(o.Pose.Yaw) < abs(obs[best].Pose.Yaw)) {
-				best = i
-			}
-		}
-		if best >= 0 {
-			ref = obs[best].Embedding
-		}
+		ref = frontalEmbedding(obs)
 	}
 	return liveness.VerifySequence(c.Steps, obs, ref, cfg), nil
+}
+
+// observeFile decodes one frame file and observes it as the active check does.
+func observeFile(chk *liveness.Checker, path string) (liveness.Observation, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return liveness.Observation{}, err
+	}
+	img, err := imaging.Decode(b)
+	if err != nil {
+		return liveness.Observation{}, fmt.Errorf("%s: %w", path, err)
+	}
+	o, err := chk.Observe(img)
+	if err != nil {
+		return liveness.Observation{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return o, nil
 }
 
 func abs(x float64) float64 {

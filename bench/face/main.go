@@ -11,6 +11,7 @@
 //	go run -tags onnx ./bench/face replay    # a copied enrolment photo vs two photos of one person
 //	go run -tags onnx ./bench/face models    # every embedding candidate: FAR/FRR, tuning vs held-out split
 //	go run -tags onnx ./bench/face -dir D captures # recorded liveness captures through the active check
+//	go run -tags onnx ./bench/face video      # recorded videos: the active check's attack tests and passive liveness on real captures
 package main
 
 import (
@@ -19,8 +20,10 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/kycd/kycd/checks/face"
+	"github.com/kycd/kycd/internal/video"
 )
 
 func main() {
@@ -30,13 +33,15 @@ func main() {
 	noflip := flag.Bool("noflip", false, "embed without flip-averaging")
 	runs := flag.Int("runs", 30, "speed: timed runs per photo")
 	threads := flag.Int("threads", 1, "intra-op threads")
-	cache := flag.String("cache", "", "models: keep embeddings in this file between runs")
+	cache := flag.String("cache", "", "models, video: keep embeddings / observations in this file between runs")
 	noaug := flag.Bool("noaug", false, "models: tuning split originals only (to choose pre-processing)")
 	focus := flag.String("focus", "faceapi", "models: the candidate whose operating points are listed (the default embedding)")
 	pointsFlag := flag.String("points", "0.90,0.96,0.005", "models: the focus candidate's operating points, as first,last,step")
 	only := flag.String("candidates", "", "models: comma-separated candidate names (default: all)")
 	captureDir := flag.String("dir", "", "captures: a folder of recorded capture folders (frames, steps.txt, optional times.txt and selfie.jpg)")
 	mirrored := flag.Bool("mirrored", false, "captures: the frames come from a mirrored preview")
+	videos := flag.String("video", "", "video: comma-separated video files, decoded with ffmpeg (default: the recordings scripts/setup/videos.sh installs)")
+	trace := flag.Bool("trace", false, "video: print what the check reads in every frame")
 	flag.Parse()
 	if *testdata == "" {
 		*testdata = os.Getenv("KYCD_TESTDATA")
@@ -70,6 +75,16 @@ func main() {
 		err = replay(eng, *testdata)
 	case "captures":
 		err = captures(eng, *captureDir, *mirrored)
+	case "video":
+		var paths []string
+		if *videos != "" {
+			paths = strings.Split(*videos, ",")
+		} else {
+			for _, v := range video.RecordedVideos {
+				paths = append(paths, filepath.Join(video.Recorded(), v))
+			}
+		}
+		err = videoEval(eng, paths, *cache, *trace)
 	case "models":
 		var points [3]float64
 		if _, perr := fmt.Sscanf(*pointsFlag, "%g,%g,%g", &points[0], &points[1], &points[2]); perr != nil || points[2] <= 0 || points[1] < points[0] {

@@ -74,13 +74,10 @@ func modelsEval(eng *face.Engine, testdata, cache, only, focus string, points [3
 		return err
 	}
 	cached := map[string]*view{}
-	if f, err := os.Open(cache); err == nil {
-		if err := gob.NewDecoder(f).Decode(&cached); err != nil {
-			return fmt.Errorf("cache %s: %w", cache, err)
+	if cache != "" {
+		if err := readGob(cache, &cached); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
 		}
-		_ = f.Close()
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return err
 	}
 	if noaug {
 		var tune []*evalPhoto
@@ -98,14 +95,7 @@ func modelsEval(eng *face.Engine, testdata, cache, only, focus string, points [3
 		}
 	}
 	if cache != "" {
-		f, err := os.Create(cache)
-		if err != nil {
-			return err
-		}
-		if err := gob.NewEncoder(f).Encode(cached); err != nil {
-			return err
-		}
-		if err := f.Close(); err != nil {
+		if err := writeGob(cache, cached); err != nil {
 			return err
 		}
 	}
@@ -672,4 +662,30 @@ func duplicates(photos []*evalPhoto, split string, score func(a, b *view) float6
 		}
 	}
 	return found, repeats, falseDup / 2, searched
+}
+
+// readGob decodes the gob file at path into v (os.ErrNotExist when there is none).
+func readGob(path string, v any) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }()
+	if err := gob.NewDecoder(f).Decode(v); err != nil {
+		return fmt.Errorf("cache %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeGob writes v to path as gob.
+func writeGob(path string, v any) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := gob.NewEncoder(f).Encode(v); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }

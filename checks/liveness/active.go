@@ -106,8 +106,11 @@ type ActiveConfig struct {
 	// (default 10): with no timing to check, more frames must show each action.
 	MinUntimedFrames int
 	// WarpResidual: a turn frame whose best 2-D warp from the frontal frame leaves less
-	// than this normalised residual counts as a warp of it (default DefaultWarpResidual).
-	// Negative disables the warped-still test.
+	// than this normalised residual counts as a warp of it, and the capture fails as
+	// warped_still. Zero or negative (the default) leaves the test off: on real recorded
+	// head turns it left residuals as low as warps of one photo do (0.09–0.29 against
+	// 0.11–0.25, docs/benchmarks/face.md), so it refused real applicants; DefaultWarpResidual
+	// is the threshold it was built with.
 	WarpResidual float64
 	// SceneContinuity: consecutive frames whose background correlation (SceneContinuity)
 	// falls below this are different scenes (default DefaultSceneContinuity). Negative
@@ -137,7 +140,6 @@ func (c ActiveConfig) withDefaults() (ActiveConfig, error) {
 	def(&c.MaxClosedMS, 1500)
 	def(&c.MinGapMS, 20)
 	def(&c.MaxGapMS, 1500)
-	def(&c.WarpResidual, DefaultWarpResidual)
 	def(&c.SceneContinuity, DefaultSceneContinuity)
 	def(&c.MaxChromaShift, DefaultMaxChromaShift)
 	if c.MinUntimedFrames == 0 {

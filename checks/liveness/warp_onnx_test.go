@@ -116,7 +116,10 @@ func deepfacePeople(t *testing.T) [][]string {
 type warpEval struct {
 	attacks, attackPasses int
 	attackByReason        map[string]int
-	maxAttackResidual     float64
+	// with the default configuration (warped-still test off): drawn-shape challenges passed,
+	// and turns-only challenges passed
+	drawn, drawnPasses, turnsOnlyDefaultPasses int
+	maxAttackResidual                          float64
 	// pairs turned at least TurnDegrees apart (what the test compares), and the nearer ones
 	pairs, pairsRefused         int
 	nearPairs, nearPairsRefused int
@@ -127,6 +130,7 @@ type warpEval struct {
 func evalWarps(t *testing.T, c *Checker, seeds []string, people [][]string, kinds []warpKind, shapes []string) warpEval {
 	t.Helper()
 	cfg := c.cfg.Active
+	cfg.WarpResidual = DefaultWarpResidual // off by default; this measures it
 	ev := warpEval{attackByReason: map[string]int{}, minPairResidual: math.Inf(1)}
 	for si, path := range seeds {
 		img := decodePath(t, path)
@@ -143,6 +147,17 @@ func evalWarps(t *testing.T, c *Checker, seeds []string, people [][]string, kind
 				ev.attackByReason[r.Reason]++
 				if r.Passed {
 					ev.attackPasses++
+				}
+				// As the service judges them: the warped-still test off, a challenge as drawn (a
+				// turn and a blink or an open mouth), and turns alone for comparison.
+				for _, steps := range [][]Step{{TurnLeft, Blink, TurnRight}, {OpenMouth, TurnRight}, {TurnRight, Blink}} {
+					ev.drawn++
+					if d := VerifySequence(steps, obs, ref.Embedding, c.cfg.Active); d.Passed {
+						ev.drawnPasses++
+					}
+				}
+				if d := VerifySequence(turnsOnly, obs, ref.Embedding, c.cfg.Active); d.Passed {
+					ev.turnsOnlyDefaultPasses++
 				}
 				ev.maxAttackResidual = math.Max(ev.maxAttackResidual, r.WarpResidual)
 				ev.lines = append(ev.lines, fmt.Sprintf("attack %s %s %s: %s residual %.3f", filepath.Base(path), k, shape, r.Reason, r.WarpResidual))
@@ -227,6 +242,8 @@ func TestWarpEval(t *testing.T) {
 	}
 	t.Logf("%s: threshold %.3f; attacks passing a turns-only challenge %d/%d (reasons %v), max attack residual %.3f; "+
 		"same-person photo pairs ≥ %.0f° apart refused %d/%d (min residual %.3f); nearer pairs (not compared in a capture) under the threshold %d/%d",
-		split, c.cfg.Active.WarpResidual, ev.attackPasses, ev.attacks, ev.attackByReason, ev.maxAttackResidual,
+		split, DefaultWarpResidual, ev.attackPasses, ev.attacks, ev.attackByReason, ev.maxAttackResidual,
 		c.cfg.Active.TurnDegrees, ev.pairsRefused, ev.pairs, ev.minPairResidual, ev.nearPairsRefused, ev.nearPairs)
+	t.Logf("%s, default configuration (warped-still test off): challenges as drawn passed %d/%d; turns-only passed %d/%d",
+		split, ev.drawnPasses, ev.drawn, ev.turnsOnlyDefaultPasses, ev.attacks)
 }
