@@ -128,8 +128,9 @@ func videoEval(eng *face.Engine, paths []string, cache string, trace bool) error
 	}
 	window := flowSteps * flowFramesPerStep
 	var residuals []string
-	fmt.Printf("| video | frames (fps) | windows (%d frames at %d fps, 1 s apart, every phase) | passed | reasons | with a turn ≥ 20° | of those, refused with the warped-still test on |\n", window, flowFPS)
-	fmt.Println("|---|---:|---:|---:|---|---:|---:|")
+	fmt.Printf("| video | frames (fps) | windows (%d frames at %d fps, 1 s apart, every phase) | passed | reasons | with a turn ≥ 20° | of those, refused with the warped-still test on | lowest background correlation (cut < %.2f) | largest chroma shift (cut > %.3f) |\n",
+		window, flowFPS, liveness.DefaultSceneContinuity, liveness.DefaultMaxChromaShift)
+	fmt.Println("|---|---:|---:|---:|---|---:|---:|---:|---:|")
 	for _, r := range recs {
 		if trace {
 			videoTrace(r.Name, r.Obs)
@@ -137,6 +138,7 @@ func videoEval(eng *face.Engine, paths []string, cache string, trace bool) error
 		step := sampleRate(r.FPS)
 		reasons := map[string]int{}
 		n, passed, turned, warped := 0, 0, 0, 0
+		minCont, maxChroma := 1.0, 0.0
 		for phase := range step {
 			var sampled []liveness.Observation
 			for i := phase; i < len(r.Obs); i += step {
@@ -145,6 +147,13 @@ func videoEval(eng *face.Engine, paths []string, cache string, trace bool) error
 			for start := 0; start+window <= len(sampled); start += flowFPS {
 				w := sampled[start : start+window]
 				res := liveness.VerifySequence([]liveness.Step{liveness.LookStraight}, w, frontalEmbedding(w), liveness.ActiveConfig{})
+				// The scene readings are set only when the scene tests ran (not after an earlier failure).
+				if ran := res.Passed || res.Reason == liveness.ReasonStepNotPerformed || res.Reason == liveness.ReasonSceneCut; ran {
+					if res.SceneContinuity >= 0 {
+						minCont = math.Min(minCont, res.SceneContinuity)
+					}
+					maxChroma = math.Max(maxChroma, res.ChromaShift)
+				}
 				n++
 				if res.Passed {
 					passed++
@@ -167,7 +176,7 @@ func videoEval(eng *face.Engine, paths []string, cache string, trace bool) error
 			rs = append(rs, fmt.Sprintf("%s %d", k, v))
 		}
 		slices.Sort(rs)
-		fmt.Printf("| %s | %d (%.0f) | %d | %d | %s | %d | %d |\n", r.Name, len(r.Obs), r.FPS, n, passed, strings.Join(rs, ", "), turned, warped)
+		fmt.Printf("| %s | %d (%.0f) | %d | %d | %s | %d | %d | %.3f | %.4f |\n", r.Name, len(r.Obs), r.FPS, n, passed, strings.Join(rs, ", "), turned, warped, minCont, maxChroma)
 	}
 	videoBlinks(recs)
 	if err := videoPassive(eng, paths); err != nil {
