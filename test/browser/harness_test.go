@@ -5,6 +5,7 @@ package browser_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -299,11 +300,27 @@ func waitJSFor(t *testing.T, ctx context.Context, expr string, limit time.Durati
 	t.Fatalf("waiting for %s: timed out (last error: %v)", expr, lastErr)
 }
 
+// text is the innerText of the first element sel matches, read in one evaluation: a node
+// lookup followed by a separate read fails ("No node with given id found") when the page
+// re-renders that element in between, as the flow's scripts do with messages and errors.
+// It waits up to 10 s for the element to exist.
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-	require.NoError(t, err, sel)
-	return s
+	q, err := json.Marshal(sel)
+	require.NoError(t, err)
+	expr := `(function () { const e = document.querySelector(` + string(q) + `); return e === null ? null : e.innerText; })()`
+	deadline := time.Now().Add(10 * time.Second)
+	var lastErr error
+	for time.Now().Before(deadline) {
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[*string](expr))
+		if err == nil && s != nil {
+			return *s
+		}
+		lastErr = err
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("text of %s: no such element (last error: %v)", sel, lastErr)
+	return ""
 }
 
 func eval[T any](t *testing.T, ctx context.Context, expr string) T {
