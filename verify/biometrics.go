@@ -521,22 +521,23 @@ func (b *Biometrics) ObserveFrames(ctx context.Context, frames []*imaging.RGB, t
 	if len(timesMS) != 0 && len(timesMS) != len(frames) {
 		return nil, fmt.Errorf("%d capture times for %d frames", len(timesMS), len(frames))
 	}
-	obs := make([]liveness.Observation, len(frames))
-	for i, img := range frames {
-		release, err := b.acquire(ctx) // per frame, so a long capture does not hold a core hostage
+	// Frames side by side, each holding an inference slot only while it is observed, so a
+	// capture uses the idle cores without holding any hostage from other requests.
+	return liveness.ObserveAll(len(frames), cap(b.sem), func(i int) (liveness.Observation, error) {
+		release, err := b.acquire(ctx)
 		if err != nil {
-			return nil, err
+			return liveness.Observation{}, err
 		}
-		obs[i], err = b.live.Observe(img)
+		o, err := b.live.Observe(frames[i])
 		release()
 		if err != nil {
-			return nil, fmt.Errorf("frame %d: %w", i, err)
+			return o, fmt.Errorf("frame %d: %w", i, err)
 		}
 		if len(timesMS) > 0 {
-			obs[i].AtMS, obs[i].Timed = timesMS[i], true
+			o.AtMS, o.Timed = timesMS[i], true
 		}
-	}
-	return obs, nil
+		return o, nil
+	})
 }
 
 // JudgeFrames checks an observed capture against the challenge steps and the reference

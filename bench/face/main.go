@@ -42,6 +42,7 @@ func main() {
 	mirrored := flag.Bool("mirrored", false, "captures: the frames come from a mirrored preview")
 	videos := flag.String("video", "", "video: comma-separated video files, decoded with ffmpeg (default: the recordings scripts/setup/videos.sh installs)")
 	trace := flag.Bool("trace", false, "video: print what the check reads in every frame")
+	shapeFlag := flag.String("shape", "8x10", "video: the capture to cut, FPSxFRAMES_PER_STEP (default the hosted flow's, flow.js; 5x6 before 2026-12-08)")
 	flag.Parse()
 	if *testdata == "" {
 		*testdata = os.Getenv("KYCD_TESTDATA")
@@ -84,7 +85,11 @@ func main() {
 				paths = append(paths, filepath.Join(video.Recorded(), v))
 			}
 		}
-		err = videoEval(eng, paths, *cache, *trace)
+		shape, serr := parseShape(*shapeFlag)
+		if serr != nil {
+			log.Fatal(serr)
+		}
+		err = videoEval(eng, paths, *cache, shape, *trace)
 	case "models":
 		var points [3]float64
 		if _, perr := fmt.Sscanf(*pointsFlag, "%g,%g,%g", &points[0], &points[1], &points[2]); perr != nil || points[2] <= 0 || points[1] < points[0] {

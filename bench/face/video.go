@@ -27,13 +27,24 @@ import (
 // (scene_cut, warped_still, static_frames, different_face, bad_frame) fire on a real capture,
 // and what the passive check says of their frames.
 
-// flowFPS and flowFramesPerStep are the hosted flow's capture (flow.js): five frames a second,
-// six per instruction, three instructions.
-const (
-	flowFPS           = 5
-	flowFramesPerStep = 6
-	flowSteps         = 3
-)
+// captureShape is how the hosted flow records a challenge (flow.js): FPS frames a second,
+// PerStep frames per instruction, three instructions. The bench can try other shapes (-shape).
+type captureShape struct{ FPS, PerStep int }
+
+// flowSteps is the number of instructions in a drawn challenge.
+const flowSteps = 3
+
+// parseShape reads "FPSxPERSTEP" (e.g. 8x10); the capture must fit liveness.MaxFrames.
+func parseShape(s string) (captureShape, error) {
+	var c captureShape
+	if _, err := fmt.Sscanf(s, "%dx%d", &c.FPS, &c.PerStep); err != nil || c.FPS < 1 || c.PerStep < 2 {
+		return c, fmt.Errorf("-shape %q: want FPSxFRAMES_PER_STEP, e.g. 8x10", s)
+	}
+	if n := flowSteps * c.PerStep; n > liveness.MaxFrames {
+		return c, fmt.Errorf("-shape %q: %d frames for %d steps, more than liveness.MaxFrames (%d)", s, n, flowSteps, liveness.MaxFrames)
+	}
+	return c, nil
+}
 
 // observeFrames observes every frame, timed at its place in the video.
 func observeFrames(chk *liveness.Checker, frames []string, fps float64) ([]liveness.Observation, error) {
@@ -60,8 +71,10 @@ func videoTrace(name string, obs []liveness.Observation) {
 
 var errNoVideo = errors.New("video: give -video with one or more video files")
 
-// sampleRate is the step, in source frames, of the flow's capture rate.
-func sampleRate(fps float64) int { return max(1, int(math.Round(fps/flowFPS))) }
+// sampleRate is the step, in source frames, of the capture's rate.
+func (c captureShape) sampleRate(fps float64) int {
+	return max(1, int(math.Round(fps/float64(c.FPS))))
+}
 
 // recording is one video, observed.
 type recording struct {
@@ -118,7 +131,7 @@ func loadRecordings(eng *face.Engine, paths []string, cache string) ([]recording
 // videoEval runs every window of the hosted flow's capture shape, at every sampling phase,
 // through the active check with a challenge the person met without being asked (look
 // straight), and counts what stopped it.
-func videoEval(eng *face.Engine, paths []string, cache string, trace bool) error {
+func videoEval(eng *face.Engine, paths []string, cache string, shape captureShape, trace bool) error {
 	if len(paths) == 0 {
 		return errNoVideo
 	}
@@ -126,25 +139,25 @@ func videoEval(eng *face.Engine, paths []string, cache string, trace bool) error
 	if err != nil {
 		return err
 	}
-	window := flowSteps * flowFramesPerStep
+	window := flowSteps * shape.PerStep
 	var residuals []string
 	fmt.Printf("| video | frames (fps) | windows (%d frames at %d fps, 1 s apart, every phase) | passed | reasons | with a turn ≥ 20° | of those, refused with the warped-still test on | lowest background correlation (cut < %.2f) | largest chroma shift (cut > %.3f) |\n",
-		window, flowFPS, liveness.DefaultSceneContinuity, liveness.DefaultMaxChromaShift)
+		window, shape.FPS, liveness.DefaultSceneContinuity, liveness.DefaultMaxChromaShift)
 	fmt.Println("|---|---:|---:|---:|---|---:|---:|---:|---:|")
 	for _, r := range recs {
 		if trace {
 			videoTrace(r.Name, r.Obs)
 		}
-		step := sampleRate(r.FPS)
+		step := shape.sampleRate(r.FPS)
 		reasons := map[string]int{}
 		n, passed, turned, warped := 0, 0, 0, 0
-		minCont, maxChroma := 1.0, 0.0
+		minCont, maxChroma, chromaAt := 1.0, 0.0, 0.0
 		for phase := range step {
 			var sampled []liveness.Observation
 			for i := phase; i < len(r.Obs); i += step {
 				sampled = append(sampled, r.Obs[i])
 			}
-			for start := 0; start+window <= len(sampled); start += flowFPS {
+			for start := 0; start+window <= len(sampled); start += shape.FPS {
 				w := sampled[start : start+window]
 				res := liveness.VerifySequence([]liveness.Step{liveness.LookStraight}, w, frontalEmbedding(w), liveness.ActiveConfig{})
 				// The scene readings are set only when the scene tests ran (not after an earlier failure).
@@ -152,7 +165,9 @@ func videoEval(eng *face.Engine, paths []string, cache string, trace bool) error
 					if res.SceneContinuity >= 0 {
 						minCont = math.Min(minCont, res.SceneContinuity)
 					}
-					maxChroma = math.Max(maxChroma, res.ChromaShift)
+					if res.ChromaShift > maxChroma {
+						maxChroma, chromaAt = res.ChromaShift, w[0].AtMS/1000
+					}
 				}
 				n++
 				if res.Passed {
@@ -176,9 +191,9 @@ func videoEval(eng *face.Engine, paths []string, cache string, trace bool) error
 			rs = append(rs, fmt.Sprintf("%s %d", k, v))
 		}
 		slices.Sort(rs)
-		fmt.Printf("| %s | %d (%.0f) | %d | %d | %s | %d | %d | %.3f | %.4f |\n", r.Name, len(r.Obs), r.FPS, n, passed, strings.Join(rs, ", "), turned, warped, minCont, maxChroma)
+		fmt.Printf("| %s | %d (%.0f) | %d | %d | %s | %d | %d | %.3f | %.4f (capture from %.1f s) |\n", r.Name, len(r.Obs), r.FPS, n, passed, strings.Join(rs, ", "), turned, warped, minCont, maxChroma, chromaAt)
 	}
-	videoBlinks(recs)
+	videoBlinks(recs, shape)
 	if err := videoPassive(eng, paths); err != nil {
 		return err
 	}
@@ -315,16 +330,16 @@ func blinkEvents(obs []liveness.Observation, fps float64, maxRun int) []blinkEve
 }
 
 // videoBlinks asks, for every blink the check reads at the video's own rate, whether the blink
-// step would have seen it at the hosted flow's five frames a second: the six frames of one
-// instruction (1.2 s) around the blink, at every sampling phase, through VerifySequence with a
+// step would have seen it in the capture shape: one instruction's frames (six at the hosted
+// flow's five a second, 1.2 s) around the blink, at every sampling phase, through VerifySequence with a
 // one-step challenge (blink). Spontaneous blinks are short; an applicant asked to blink blinks
 // longer, so this is the pessimistic side.
-func videoBlinks(recs []recording) {
-	fmt.Printf("\n| video | blinks read at the video's rate (1–8 frames) | frames closed: 1–2 / 3–4 / 5–8 | blink step completed at %d fps (every phase) | by length: 1–2 / 3–4 / 5–8 frames |\n", flowFPS)
+func videoBlinks(recs []recording, shape captureShape) {
+	fmt.Printf("\n| video | blinks read at the video's rate (1–8 frames) | frames closed: 1–2 / 3–4 / 5–8 | blink step completed at %d fps, %d frames (every phase) | by length: 1–2 / 3–4 / 5–8 frames |\n", shape.FPS, shape.PerStep)
 	fmt.Println("|---|---:|---|---:|---|")
 	for _, r := range recs {
 		ev := blinkEvents(r.Obs, r.FPS, 8)
-		step := sampleRate(r.FPS)
+		step := shape.sampleRate(r.FPS)
 		var count, caught [3]int
 		total, seen := 0, 0
 		for _, e := range ev {
@@ -340,18 +355,18 @@ func videoBlinks(recs []recording) {
 			mid := (e.From + e.To) / 2
 			for phase := range step {
 				var w []liveness.Observation
-				// The sampled frame nearest the blink's middle, and its neighbours: six frames.
+				// The sampled frame nearest the blink's middle, and its neighbours: one instruction's frames.
 				c := phase + ((mid-phase)/step)*step
 				if mid-c > step/2 {
 					c += step
 				}
-				for k := -3; k < 3; k++ {
+				for k := -shape.PerStep / 2; k < shape.PerStep-shape.PerStep/2; k++ {
 					if i := c + k*step; i >= 0 && i < len(r.Obs) {
 						w = append(w, r.Obs[i])
 					}
 				}
 				total++
-				if len(w) < 6 {
+				if len(w) < shape.PerStep {
 					continue
 				}
 				res := liveness.VerifySequence([]liveness.Step{liveness.Blink}, w, frontalEmbedding(w), liveness.ActiveConfig{})

@@ -28,7 +28,9 @@
 //
 // Design: Active is split into a pure function over per-frame observations
 // (VerifySequence: testable with recorded pose/eye sequences) and Checker.Active,
-// which turns frames into observations with the engine. The nonce, deadline,
+// which turns frames into observations with the engine — side by side (ObserveAll): the
+// hosted flow sends 30 frames (8 a second, so a quick blink is not missed between two) and
+// the applicant waits for them. The nonce, deadline,
 // challenge limit and replay lookup belong to the tool layer that issues the
 // challenge.
 package liveness

