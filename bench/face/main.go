@@ -12,6 +12,7 @@
 //	go run -tags onnx ./bench/face models    # every embedding candidate: FAR/FRR, tuning vs held-out split
 //	go run -tags onnx ./bench/face -dir D captures # recorded liveness captures through the active check
 //	go run -tags onnx ./bench/face video      # recorded videos: the active check's attack tests and passive liveness on real captures
+//	go run -tags onnx ./bench/face blinksize  # franck shrunk: the blink step against the size of the face
 package main
 
 import (
@@ -20,6 +21,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/kycd/kycd/checks/face"
@@ -42,7 +44,8 @@ func main() {
 	mirrored := flag.Bool("mirrored", false, "captures: the frames come from a mirrored preview")
 	videos := flag.String("video", "", "video: comma-separated video files, decoded with ffmpeg (default: the recordings scripts/setup/videos.sh installs)")
 	trace := flag.Bool("trace", false, "video: print what the check reads in every frame")
-	shapeFlag := flag.String("shape", "8x10", "video: the capture to cut, FPSxFRAMES_PER_STEP (default the hosted flow's, flow.js; 5x6 before 2026-12-08)")
+	scalesFlag := flag.String("scales", "1,0.8,0.7,0.55,0.45", "blinksize: the sizes to shrink the video's frames to")
+	shapeFlag := flag.String("shape", "8x8+6", "video, blinksize: the capture to cut, FPSxFRAMES_PER_STEP[+TAIL] (default the hosted flow's, flow.js; 5x6 and 8x10 before)")
 	flag.Parse()
 	if *testdata == "" {
 		*testdata = os.Getenv("KYCD_TESTDATA")
@@ -90,6 +93,24 @@ func main() {
 			log.Fatal(serr)
 		}
 		err = videoEval(eng, paths, *cache, shape, *trace)
+	case "blinksize":
+		shape, serr := parseShape(*shapeFlag)
+		if serr != nil {
+			log.Fatal(serr)
+		}
+		var scales []float64
+		for _, f := range strings.Split(*scalesFlag, ",") {
+			v, perr := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if perr != nil || v <= 0 || v > 1 {
+				log.Fatalf("-scales %q: %q is not a scale in (0, 1]", *scalesFlag, f)
+			}
+			scales = append(scales, v)
+		}
+		path := *videos
+		if path == "" {
+			path = filepath.Join(video.Recorded(), "franck.mp4")
+		}
+		err = blinkSizeEval(eng, path, *cache, scales, shape)
 	case "models":
 		var points [3]float64
 		if _, perr := fmt.Sscanf(*pointsFlag, "%g,%g,%g", &points[0], &points[1], &points[2]); perr != nil || points[2] <= 0 || points[1] < points[0] {

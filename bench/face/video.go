@@ -28,32 +28,49 @@ import (
 // and what the passive check says of their frames.
 
 // captureShape is how the hosted flow records a challenge (flow.js): FPS frames a second,
-// PerStep frames per instruction, three instructions. The bench can try other shapes (-shape).
-type captureShape struct{ FPS, PerStep int }
+// PerStep frames per instruction, three instructions, then Tail more frames with the last
+// instruction still up. The bench can try other shapes (-shape).
+type captureShape struct{ FPS, PerStep, Tail int }
 
 // flowSteps is the number of instructions in a drawn challenge.
 const flowSteps = 3
 
-// parseShape reads "FPSxPERSTEP" (e.g. 8x10); the capture must fit liveness.MaxFrames.
+// frames is the length of one capture.
+func (c captureShape) frames() int { return flowSteps*c.PerStep + c.Tail }
+
+// parseShape reads "FPSxPERSTEP" or "FPSxPERSTEP+TAIL" (e.g. 8x8+6); the capture must fit
+// liveness.MaxFrames.
 func parseShape(s string) (captureShape, error) {
 	var c captureShape
-	if _, err := fmt.Sscanf(s, "%dx%d", &c.FPS, &c.PerStep); err != nil || c.FPS < 1 || c.PerStep < 2 {
-		return c, fmt.Errorf("-shape %q: want FPSxFRAMES_PER_STEP, e.g. 8x10", s)
+	head, tail, hasTail := strings.Cut(s, "+")
+	_, err := fmt.Sscanf(head, "%dx%d", &c.FPS, &c.PerStep)
+	if err == nil && hasTail {
+		_, err = fmt.Sscanf(tail, "%d", &c.Tail)
 	}
-	if n := flowSteps * c.PerStep; n > liveness.MaxFrames {
-		return c, fmt.Errorf("-shape %q: %d frames for %d steps, more than liveness.MaxFrames (%d)", s, n, flowSteps, liveness.MaxFrames)
+	if err != nil || c.FPS < 1 || c.PerStep < 2 || c.Tail < 0 {
+		return c, fmt.Errorf("-shape %q: want FPSxFRAMES_PER_STEP[+TAIL], e.g. 8x8+6", s)
+	}
+	if n := c.frames(); n > liveness.MaxFrames {
+		return c, fmt.Errorf("-shape %q: %d frames, more than liveness.MaxFrames (%d)", s, n, liveness.MaxFrames)
 	}
 	return c, nil
 }
 
-// observeFrames observes every frame, timed at its place in the video.
-func observeFrames(chk *liveness.Checker, frames []string, fps float64) ([]liveness.Observation, error) {
-	obs := make([]liveness.Observation, len(frames))
-	for i, f := range frames {
+// observeFrames observes every frame (side by side, as the service does), timed at its place
+// in the video.
+func observeFrames(chk *liveness.Checker, files []string, fps float64) ([]liveness.Observation, error) {
+	frames := make([][]byte, len(files))
+	for i, f := range files {
 		var err error
-		if obs[i], err = observeFile(chk, f); err != nil {
+		if frames[i], err = os.ReadFile(f); err != nil {
 			return nil, err
 		}
+	}
+	obs, err := chk.ObserveFrames(frames)
+	if err != nil {
+		return nil, err
+	}
+	for i := range obs {
 		obs[i].AtMS, obs[i].Timed = float64(i)*1000/fps, true
 	}
 	return obs, nil
@@ -83,9 +100,9 @@ type recording struct {
 	Obs  []liveness.Observation
 }
 
-// loadRecordings decodes and observes each video, keeping the observations in cache (a gob
-// file) between runs when cache is set.
-func loadRecordings(eng *face.Engine, paths []string, cache string) ([]recording, error) {
+// loadRecordings decodes and observes each video, its frames resized by scale (1: as
+// recorded), keeping the observations in cache (a gob file) between runs when cache is set.
+func loadRecordings(eng *face.Engine, paths []string, cache string, scale float64) ([]recording, error) {
 	var cached []recording
 	if cache != "" {
 		if err := readGob(cache, &cached); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -99,6 +116,9 @@ func loadRecordings(eng *face.Engine, paths []string, cache string) ([]recording
 	var out []recording
 	for _, p := range paths {
 		name := filepath.Base(p)
+		if scale != 1 {
+			name = fmt.Sprintf("%s@%g", name, scale)
+		}
 		if i := slices.IndexFunc(cached, func(r recording) bool { return r.Name == name }); i >= 0 {
 			out = append(out, cached[i])
 			continue
@@ -107,7 +127,7 @@ func loadRecordings(eng *face.Engine, paths []string, cache string) ([]recording
 		if err != nil {
 			return nil, err
 		}
-		frames, fps, err := video.Frames(p, tmp, 0)
+		frames, fps, err := video.ScaledFrames(p, tmp, 0, scale)
 		if err == nil {
 			var obs []liveness.Observation
 			if obs, err = observeFrames(chk, frames, fps); err == nil {
@@ -121,7 +141,14 @@ func loadRecordings(eng *face.Engine, paths []string, cache string) ([]recording
 		fmt.Fprintf(os.Stderr, "%s: %d frames at %.0f fps observed\n", name, len(out[len(out)-1].Obs), fps)
 	}
 	if cache != "" {
-		if err := writeGob(cache, out); err != nil {
+		// Keep what other runs cached (other videos, other scales) alongside.
+		all := out
+		for _, r := range cached {
+			if !slices.ContainsFunc(out, func(o recording) bool { return o.Name == r.Name }) {
+				all = append(all, r)
+			}
+		}
+		if err := writeGob(cache, all); err != nil {
 			return nil, err
 		}
 	}
@@ -135,11 +162,11 @@ func videoEval(eng *face.Engine, paths []string, cache string, shape captureShap
 	if len(paths) == 0 {
 		return errNoVideo
 	}
-	recs, err := loadRecordings(eng, paths, cache)
+	recs, err := loadRecordings(eng, paths, cache, 1)
 	if err != nil {
 		return err
 	}
-	window := flowSteps * shape.PerStep
+	window := shape.frames()
 	var residuals []string
 	fmt.Printf("| video | frames (fps) | windows (%d frames at %d fps, 1 s apart, every phase) | passed | reasons | with a turn ≥ 20° | of those, refused with the warped-still test on | lowest background correlation (cut < %.2f) | largest chroma shift (cut > %.3f) |\n",
 		window, shape.FPS, liveness.DefaultSceneContinuity, liveness.DefaultMaxChromaShift)
@@ -278,33 +305,22 @@ func videoPassive(eng *face.Engine, paths []string) error {
 type blinkEvent struct{ From, To int }
 
 // blinkEvents finds the blinks the check's own eye readings show at the video's rate: runs of
-// at most maxRun frames read closed (eye model under ClosedBelow, or the eye aspect ratio under
-// EARClosedRatio × its median over the surrounding 3.6 s, as VerifySequence reads a capture),
-// with a frame read open within three frames either side. Longer runs (looking down, eyes shut
-// for a while) are not blinks.
+// at most maxRun frames read closed (liveness.EyeStates over the surrounding 3.6 s, as
+// VerifySequence reads a capture: the eye model on the eyes it can read, the eye aspect ratio
+// against its median), with a frame read open within three frames either side. Longer runs
+// (looking down, eyes shut for a while) are not blinks.
 func blinkEvents(obs []liveness.Observation, fps float64, maxRun int) []blinkEvent {
 	half := int(1.8 * fps)
-	med := make([]float64, len(obs))
-	for i := range obs {
-		var v []float64
-		for j := max(0, i-half); j < min(len(obs), i+half+1); j++ {
-			if obs[j].Reason == "" && obs[j].EAR > 0 {
-				v = append(v, obs[j].EAR)
-			}
+	isClosed, isOpen := make([]bool, len(obs)), make([]bool, len(obs))
+	for i, o := range obs {
+		if o.Reason != "" {
+			continue
 		}
-		if len(v) > 0 {
-			slices.Sort(v)
-			med[i] = v[len(v)/2]
-		}
+		c, op := liveness.EyeStates(obs[max(0, i-half):min(len(obs), i+half+1)], liveness.ActiveConfig{ClosedBelow: 0.3, OpenAbove: 0.6, EARClosedRatio: 0.6})
+		isClosed[i], isOpen[i] = c(o), op(o)
 	}
-	closed := func(i int) bool {
-		o := obs[i]
-		return o.Reason == "" && (o.EyesOpen < 0.3 || (med[i] > 0 && o.EAR < 0.6*med[i]))
-	}
-	open := func(i int) bool {
-		o := obs[i]
-		return o.Reason == "" && o.EyesOpen > 0.6 && !(med[i] > 0 && o.EAR < 0.6*med[i])
-	}
+	closed := func(i int) bool { return isClosed[i] }
+	open := func(i int) bool { return isOpen[i] }
 	var out []blinkEvent
 	for i := 0; i < len(obs); i++ {
 		if !closed(i) {
@@ -330,62 +346,75 @@ func blinkEvents(obs []liveness.Observation, fps float64, maxRun int) []blinkEve
 }
 
 // videoBlinks asks, for every blink the check reads at the video's own rate, whether the blink
-// step would have seen it in the capture shape: one instruction's frames (six at the hosted
-// flow's five a second, 1.2 s) around the blink, at every sampling phase, through VerifySequence with a
-// one-step challenge (blink). Spontaneous blinks are short; an applicant asked to blink blinks
-// longer, so this is the pessimistic side.
+// step would have seen it in the capture shape (blinkCatch). Spontaneous blinks are short; an
+// applicant asked to blink blinks longer, so this is the pessimistic side.
 func videoBlinks(recs []recording, shape captureShape) {
 	fmt.Printf("\n| video | blinks read at the video's rate (1–8 frames) | frames closed: 1–2 / 3–4 / 5–8 | blink step completed at %d fps, %d frames (every phase) | by length: 1–2 / 3–4 / 5–8 frames |\n", shape.FPS, shape.PerStep)
 	fmt.Println("|---|---:|---|---:|---|")
 	for _, r := range recs {
 		ev := blinkEvents(r.Obs, r.FPS, 8)
-		step := shape.sampleRate(r.FPS)
-		var count, caught [3]int
-		total, seen := 0, 0
-		for _, e := range ev {
-			n := e.To - e.From + 1
-			b := 0
-			switch {
-			case n >= 5:
-				b = 2
-			case n >= 3:
-				b = 1
-			}
-			count[b]++
-			mid := (e.From + e.To) / 2
-			for phase := range step {
-				var w []liveness.Observation
-				// The sampled frame nearest the blink's middle, and its neighbours: one instruction's frames.
-				c := phase + ((mid-phase)/step)*step
-				if mid-c > step/2 {
-					c += step
-				}
-				for k := -shape.PerStep / 2; k < shape.PerStep-shape.PerStep/2; k++ {
-					if i := c + k*step; i >= 0 && i < len(r.Obs) {
-						w = append(w, r.Obs[i])
-					}
-				}
-				total++
-				if len(w) < shape.PerStep {
-					continue
-				}
-				res := liveness.VerifySequence([]liveness.Step{liveness.Blink}, w, frontalEmbedding(w), liveness.ActiveConfig{})
-				if res.Passed {
-					seen++
-					caught[b]++
-				}
-			}
-		}
-		pct := func(a, b int) string {
-			if b == 0 {
-				return "–"
-			}
-			return fmt.Sprintf("%.0f %%", 100*float64(a)/float64(b))
-		}
-		fmt.Printf("| %s | %d | %d / %d / %d | %d/%d (%s) | %s / %s / %s |\n", r.Name, len(ev), count[0], count[1], count[2], seen, total, pct(seen, total),
-			pct(caught[0], count[0]*step), pct(caught[1], count[1]*step), pct(caught[2], count[2]*step))
+		c := blinkCatch(r.Obs, r.FPS, ev, shape)
+		fmt.Printf("| %s | %d | %d / %d / %d | %d/%d (%s) | %s / %s / %s |\n", r.Name, len(ev), c.count[0], c.count[1], c.count[2], c.seen, c.total, share(c.seen, c.total),
+			share(c.caught[0], c.count[0]*c.phases), share(c.caught[1], c.count[1]*c.phases), share(c.caught[2], c.count[2]*c.phases))
 		for _, e := range ev {
 			fmt.Fprintf(os.Stderr, "%s blink frames %d–%d\n", r.Name, e.From, e.To)
 		}
 	}
+}
+
+// catch is how often the blink step saw the blinks: count and caught by length (1–2, 3–4, 5–8
+// frames shut), seen of total windows, over phases sampling phases.
+type catch struct {
+	count, caught       [3]int
+	seen, total, phases int
+}
+
+// blinkCatch runs, for every labelled blink (events, in frames of obs at the video's rate fps),
+// one instruction's frames of the capture shape around it, at every sampling phase, through
+// VerifySequence with a one-step challenge (blink), judging the observations obs.
+func blinkCatch(obs []liveness.Observation, fps float64, events []blinkEvent, shape captureShape) catch {
+	step := shape.sampleRate(fps)
+	c := catch{phases: step}
+	for _, e := range events {
+		n := e.To - e.From + 1
+		b := 0
+		switch {
+		case n >= 5:
+			b = 2
+		case n >= 3:
+			b = 1
+		}
+		c.count[b]++
+		mid := (e.From + e.To) / 2
+		for phase := range step {
+			// The sampled frame nearest the blink's middle, and its neighbours: one instruction's frames.
+			at := phase + ((mid-phase)/step)*step
+			if mid-at > step/2 {
+				at += step
+			}
+			var w []liveness.Observation
+			for k := -shape.PerStep / 2; k < shape.PerStep-shape.PerStep/2; k++ {
+				if i := at + k*step; i >= 0 && i < len(obs) {
+					w = append(w, obs[i])
+				}
+			}
+			c.total++
+			if len(w) < shape.PerStep {
+				continue
+			}
+			if liveness.VerifySequence([]liveness.Step{liveness.Blink}, w, frontalEmbedding(w), liveness.ActiveConfig{}).Passed {
+				c.seen++
+				c.caught[b]++
+			}
+		}
+	}
+	return c
+}
+
+// share is a / b as a whole percentage, "–" when b is 0.
+func share(a, b int) string {
+	if b == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f %%", pct(a, b))
 }

@@ -170,6 +170,9 @@ type Observation struct {
 	Pose face.Pose
 	// EyesOpen is the eye model's mean open probability over both eyes.
 	EyesOpen float64
+	// Eyes is the eye model's open probability for each eye (image left, image right); zero
+	// for both when only EyesOpen was recorded, which then stands for each.
+	Eyes [2]float64
 	// EAR is the mean eye aspect ratio from the landmarks.
 	EAR float64
 	// MAR is the inner-mouth aspect ratio from the landmarks (0 closed, ~0.5 wide open).
@@ -365,13 +368,7 @@ func VerifySequence(steps []Step, obs []Observation, reference face.Embedding, c
 	}
 
 	// Steps, in order: each must complete after the previous one did.
-	medEAR := medianEAR(obs)
-	closed := func(o Observation) bool {
-		return o.EyesOpen < cfg.ClosedBelow || (medEAR > 0 && o.EAR < cfg.EARClosedRatio*medEAR)
-	}
-	open := func(o Observation) bool {
-		return o.EyesOpen > cfg.OpenAbove && !(medEAR > 0 && o.EAR < cfg.EARClosedRatio*medEAR)
-	}
+	closed, open := EyeStates(obs, cfg)
 	sign := 1.0 // turn_left: nose toward the image's right, Yaw > 0
 	if cfg.Mirrored {
 		sign = -1
@@ -450,6 +447,67 @@ func maxMotion(obs []Observation) float64 {
 		}
 	}
 	return best
+}
+
+// EyeStates returns how a capture's frames read as eyes closed and eyes open. The eye model
+// (the mean of the eyes it can read) and the eyelids' landmarks both count: closed when the
+// model reads under ClosedBelow or the eye aspect ratio drops under EARClosedRatio × its
+// median over the capture; open when the model reads over OpenAbove and the ratio has not
+// dropped.
+//
+// An eye the model reads closed through most of the capture (its median under OpenAbove) is
+// an eye it cannot read, not one that stayed shut — a capture is open eyes but for a blink —
+// and it is left out: on a real webcam recording the model read one eye of an open-eyed man
+// at 0.00–0.2 in 44 of 53 frames and the other at 0.8–1.0, so their mean sat at 0.5, never
+// "open", and no blink of his could be seen (docs/benchmarks/face.md, "Real recordings").
+// When neither eye can be read, the landmarks decide alone. That is no weaker against a
+// still photo than before: a drop of the ratio already counted as closed whatever the model
+// read, and a photo's open eyes were read open.
+func EyeStates(obs []Observation, cfg ActiveConfig) (closed, open func(Observation) bool) {
+	medEAR := medianEAR(obs)
+	var use []int
+	for e := range 2 {
+		var v []float64
+		for _, o := range obs {
+			if o.Reason == "" {
+				v = append(v, o.eyes()[e])
+			}
+		}
+		if len(v) > 0 {
+			sort.Float64s(v)
+			if v[len(v)/2] >= cfg.OpenAbove {
+				use = append(use, e)
+			}
+		}
+	}
+	model := func(o Observation) (float64, bool) {
+		if len(use) == 0 {
+			return 0, false
+		}
+		var sum float64
+		for _, e := range use {
+			sum += o.eyes()[e]
+		}
+		return sum / float64(len(use)), true
+	}
+	dropped := func(o Observation) bool { return medEAR > 0 && o.EAR < cfg.EARClosedRatio*medEAR }
+	closed = func(o Observation) bool {
+		p, ok := model(o)
+		return (ok && p < cfg.ClosedBelow) || dropped(o)
+	}
+	open = func(o Observation) bool {
+		p, ok := model(o)
+		return (!ok || p > cfg.OpenAbove) && !dropped(o)
+	}
+	return closed, open
+}
+
+// eyes is the eye model's reading of each eye (EyesOpen for both when only the mean was kept).
+func (o Observation) eyes() [2]float64 {
+	if o.Eyes == ([2]float64{}) {
+		return [2]float64{o.EyesOpen, o.EyesOpen}
+	}
+	return o.Eyes
 }
 
 func medianEAR(obs []Observation) float64 {

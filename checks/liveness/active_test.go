@@ -188,3 +188,41 @@ func TestNewValidates(t *testing.T) {
 	_, err = New(&face.Engine{}, Config{Active: ActiveConfig{ClosedBelow: 0.9, OpenAbove: 0.5}})
 	require.ErrorContains(t, err, "closed_below")
 }
+
+// An eye the model cannot read (it reads it closed through the capture, as it did one eye of
+// a real webcam recording) is left out: the other eye and the eyelids' landmarks show the
+// blink. Before, the two eyes' mean sat at 0.5, never open, and the blink was never seen.
+func TestBlinkWithAnEyeTheModelCannotRead(t *testing.T) {
+	var rs []rec
+	for i := range 12 {
+		rs = append(rs, rec{yaw: float64(i%3) - 1, eyes: 0.97, ear: 0.27, shift: 0.02 * float64(i%2)})
+	}
+	rs[6].eyes, rs[6].ear, rs[7].eyes, rs[7].ear = 0.05, 0.12, 0.05, 0.13 // the blink
+	obs := observations(rs...)
+	for i := range obs {
+		left := []float64{0.02, 0.10, 0.01, 0.15, 0.03, 0.00}[i%6] // misread throughout
+		obs[i].Eyes = [2]float64{left, obs[i].EyesOpen}
+		obs[i].EyesOpen = (left + obs[i].EyesOpen) / 2
+	}
+	ref := people[0]
+	r := VerifySequence([]Step{Blink}, obs, ref, ActiveConfig{})
+	require.True(t, r.Passed, "%s: %s", r.Reason, r.Message)
+	require.Equal(t, 8, r.Steps[0].Frame, "the blink is seen when the eye opens again after it")
+
+	// Neither eye readable: the landmarks decide alone, and without a drop there is no blink.
+	for i := range obs {
+		obs[i].Eyes, obs[i].EyesOpen, obs[i].EAR = [2]float64{0.1, 0.2}, 0.15, 0.27
+	}
+	r = VerifySequence([]Step{Blink}, obs, ref, ActiveConfig{})
+	require.Equal(t, ReasonStepNotPerformed, r.Reason, "a steady eye aspect ratio is no blink")
+	obs[6].EAR, obs[7].EAR = 0.12, 0.13
+	r = VerifySequence([]Step{Blink}, obs, ref, ActiveConfig{})
+	require.True(t, r.Passed, "%s: %s", r.Reason, r.Message)
+
+	// Only the mean recorded, 0.5 throughout and no drop: neither open nor closed, as before.
+	for i := range obs {
+		obs[i].Eyes, obs[i].EyesOpen, obs[i].EAR = [2]float64{}, 0.5, 0.27
+	}
+	r = VerifySequence([]Step{Blink}, obs, ref, ActiveConfig{})
+	require.Equal(t, ReasonStepNotPerformed, r.Reason)
+}

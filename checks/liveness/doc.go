@@ -12,6 +12,10 @@
 // Silent-Face samples. Use both with Active, never alone (figures in
 // docs/benchmarks/face.md).
 //
+// Eyes: the eye model misreads some people's open eyes (one eye of a real webcam
+// recording read closed in 44 of 53 frames), so EyeStates leaves out an eye it
+// reads closed through most of a capture and falls back on the eyelids' landmarks.
+//
 // Active is built against one attacker in particular, the one with a single
 // still photo of the victim (issue #15): every challenge holds a non-rigid
 // action (blink, open_mouth) a warp cannot produce. The warped-still test
@@ -29,7 +33,7 @@
 // Design: Active is split into a pure function over per-frame observations
 // (VerifySequence: testable with recorded pose/eye sequences) and Checker.Active,
 // which turns frames into observations with the engine — side by side (ObserveAll): the
-// hosted flow sends 30 frames (8 a second, so a quick blink is not missed between two) and
+// hosted flow sends 30 frames (8 a second, so a quick blink is not missed between two), and
 // the applicant waits for them. The nonce, deadline,
 // challenge limit and replay lookup belong to the tool layer that issues the
 // challenge.

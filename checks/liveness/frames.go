@@ -30,6 +30,7 @@ func (c *Checker) Observe(img *imaging.RGB) (Observation, error) {
 		o.Pose = *f.ModelPose
 	}
 	if f.EyesOpen != nil {
+		o.Eyes = *f.EyesOpen
 		o.EyesOpen = (f.EyesOpen[0] + f.EyesOpen[1]) / 2
 	}
 	w, h := math.Max(f.Box.W(), 1), math.Max(f.Box.H(), 1)

@@ -15,8 +15,8 @@ import (
 	"github.com/kycd/kycd/internal/video"
 )
 
-// flowFPS and flowFrames are the hosted flow's capture (flow.js): 8 frames a second, 10 for
-// each of a challenge's three instructions.
+// flowFPS and flowFrames are the hosted flow's capture (flow.js): 8 frames a second, 8 for
+// each of a challenge's three instructions and 6 more with the last still on screen.
 const (
 	flowFPS    = 8
 	flowFrames = 30

@@ -22,6 +22,18 @@ var ErrNoFFmpeg = errors.New("video: ffmpeg is not installed (scripts/setup/vide
 // Frames decodes the video at path into JPEG files in dir, at rate frames a second (0: every
 // frame of the video), and returns their paths in order and the rate they are at.
 func Frames(path, dir string, rate float64) ([]string, float64, error) {
+	return ScaledFrames(path, dir, rate, 1)
+}
+
+// ScaledFrames is Frames with every frame resized by scale (0 < scale ≤ 4; 1 keeps the size):
+// the same recording with the face smaller, as if the camera were further away.
+func ScaledFrames(path, dir string, rate, scale float64) ([]string, float64, error) {
+	if rate < 0 {
+		return nil, 0, fmt.Errorf("video: rate %v: want 0 (every frame) or more", rate)
+	}
+	if !(scale > 0 && scale <= 4) {
+		return nil, 0, fmt.Errorf("video: scale %v: want more than 0, at most 4", scale)
+	}
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		return nil, 0, ErrNoFFmpeg
 	}
@@ -30,9 +42,6 @@ func Frames(path, dir string, rate float64) ([]string, float64, error) {
 	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, 0, err
-	}
-	if rate < 0 {
-		return nil, 0, fmt.Errorf("video: rate %v: want 0 (every frame) or more", rate)
 	}
 	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0",
 		"-show_entries", "stream=r_frame_rate", "-of", "csv=p=0", path).Output()
@@ -50,9 +59,17 @@ func Frames(path, dir string, rate float64) ([]string, float64, error) {
 	}
 	args := []string{"-v", "error", "-y", "-i", path}
 	fps := n / d
+	var filters []string
 	if rate > 0 {
-		args = append(args, "-vf", fmt.Sprintf("fps=%g", rate))
+		filters = append(filters, fmt.Sprintf("fps=%g", rate))
 		fps = rate
+	}
+	if scale != 1 {
+		// Even sizes (some encoders need them), area-averaged like a camera's smaller sensor.
+		filters = append(filters, fmt.Sprintf("scale=trunc(iw*%g/2)*2:trunc(ih*%g/2)*2:flags=area", scale, scale))
+	}
+	if len(filters) > 0 {
+		args = append(args, "-vf", strings.Join(filters, ","))
 	}
 	args = append(args, "-q:v", "2", filepath.Join(dir, "%05d.jpg"))
 	if msg, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {

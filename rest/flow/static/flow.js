@@ -401,22 +401,25 @@
       say('');
       api('liveness-challenge', {}).then(function (r) {
         if (!r.ok || !r.challenge) { handle(r); return; }
-        // A steady 8 frames a second, 10 per instruction, each with its capture time: the
-        // server checks the timing (a blink lasts a moment), and frames without times are held
-        // to a stricter policy. At 5 a second a quick blink fell between frames too often
-        // (docs/benchmarks/face.md, "Real recordings").
-        var ch = r.challenge, frames = [], times = [], i = 0, k = 0;
-        var per = Math.max(10, Math.ceil(ch.min_frames / ch.instructions.length));
-        per = Math.min(per, Math.floor(ch.max_frames / ch.instructions.length));
+        // A steady 8 frames a second, each with its capture time: the server checks the timing
+        // (a blink lasts a moment), and frames without times are held to a stricter policy. At 5
+        // a second a quick blink fell between frames too often (docs/benchmarks/face.md, "Real
+        // recordings"). The steps are judged in order, not against the time each instruction
+        // was on screen, so the instructions come 8 frames (1 s) apart and the last stays up for
+        // 6 more: someone who reads and moves slowly still finishes the last step on camera.
+        var ch = r.challenge, frames = [], times = [], n = ch.instructions.length, tail = 6;
+        var per = Math.max(6, Math.floor((ch.max_frames - tail) / n));
+        per = Math.min(per, Math.floor(ch.max_frames / n));
+        var total = Math.min(ch.max_frames, Math.max(ch.min_frames, per * n + tail));
         say(m('capture.liveness.recording'));
         var timer;
         function tick() {
-          if (k === 0) { instr.textContent = ch.instructions[i]; }
+          if (frames.length % per === 0 && frames.length / per < n) {
+            instr.textContent = ch.instructions[frames.length / per];
+          }
           times.push(Math.round(performance.now()));
           frames.push(grab(480));
-          k++;
-          if (k >= per) { k = 0; i++; }
-          if (i < ch.instructions.length && frames.length < ch.max_frames) { return; }
+          if (frames.length < total) { return; }
           clearInterval(timer);
           instr.textContent = '';
           say(m('capture.checking'));
