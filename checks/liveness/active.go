@@ -462,7 +462,8 @@ func maxMotion(obs []Observation) float64 {
 // "open", and no blink of his could be seen (docs/benchmarks/face.md, "Real recordings").
 // When neither eye can be read, the landmarks decide alone. That is no weaker against a
 // still photo than before: a drop of the ratio already counted as closed whatever the model
-// read, and a photo's open eyes were read open.
+// read, and a photo's open eyes were read open. cfg's three thresholds must be set
+// (VerifySequence fills in the defaults before it calls this).
 func EyeStates(obs []Observation, cfg ActiveConfig) (closed, open func(Observation) bool) {
 	medEAR := medianEAR(obs)
 	var use []int
